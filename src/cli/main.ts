@@ -1,0 +1,77 @@
+/**
+ * Argument parsing only. Each command lives in commands/<name>.ts and is imported
+ * when it runs, so `uffdkit explain` does not pay for ts-morph and `gen` does not
+ * pay for the kernel runner.
+ */
+import { Command, CommanderError } from "commander";
+import { EXIT, makeIO, type CliIO } from "./io.js";
+
+type Handler = (io: CliIO, args: string[], opts: Record<string, unknown>) => Promise<number>;
+
+async function load(name: string): Promise<Handler> {
+  const mod = (await import(`./commands/${name}.js`)) as { run: Handler };
+  return mod.run;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command();
+  program
+    .name("uffdkit")
+    .description("Declare a memory type's userfaultfd support; check it, generate kernel C, selftests and a patch series, and run them.")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  const command = (name: string, module = name) => {
+    const c = program.command(name).option("--json", "machine-readable output on stdout");
+    c.action(async (...params: unknown[]) => {
+      const cmd = params[params.length - 1] as Command;
+      const opts = cmd.opts();
+      const args = cmd.args;
+      const io = makeIO(Boolean(opts.json));
+      exitCode = await (await load(module))(io, args, opts);
+    });
+    return c;
+  };
+
+  command("check").argument("<spec>", "the memory type spec (.uffd.ts)").description("validate a spec against the userfaultfd rules")
+    .option("--api <id>", "check against this API generation instead of the spec's");
+  command("gen").argument("<spec>").description("validate, then write kernel C, selftests, checklist and simulator results")
+    .option("-o, --out <dir>", "output directory (default: out/<name> next to the current directory)")
+    .option("--api <id>", "generate for this API generation only")
+    .option("--check", "write nothing; exit 1 when the output directory is stale")
+    .option("--force", "overwrite files in the output directory that were edited by hand");
+  command("explain").argument("<rule>", "a rule id such as R12").description("print a rule's catalogue entry");
+  command("init").argument("<name>", "the memory type's C prefix, e.g. my_mem").description("write a commented starter spec <name>.uffd.ts")
+    .option("--force", "overwrite an existing file");
+  command("test").argument("<spec>").description("run the spec's selftests on the simulator and/or the real kernel (TAP)")
+    .option("--sim", "run on the reference simulator")
+    .option("--kernel", "run on this machine's kernel");
+  command("sim").argument("<scenario>", "a scenario JSON file").description("run one scenario file on the simulator")
+    .option("--kernel-version <v>", "kernel version the simulator models", "6.18");
+  command("conform").description("run the reference suites on the simulator and the kernel; print agreement")
+    .option("--kernel <v>", "kernel version the simulator models", "6.18")
+    .option("--sim-only", "do not run on the real kernel")
+    .option("--kind <kind>", "only this memory kind");
+  command("series").argument("<spec>").description("build the patch series in a kernel git tree")
+    .requiredOption("--tree <dir>", "the kernel git tree")
+    .option("-v, --reroll-count <n>", "series version")
+    .option("--rfc", "mark the series RFC")
+    .option("--base <rev>", "base revision (default: the tree's HEAD)")
+    .option("-o, --out <dir>", "where to write the patches (default out/<name>/series)");
+  command("checklist").argument("<spec>").description("print the review checklist for the spec");
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+      return EXIT.usage;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`uffdkit: internal error: ${msg}\n`);
+    if (process.env.UFFDKIT_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return EXIT.usage;
+  }
+  return exitCode;
+}

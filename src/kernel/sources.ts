@@ -1,0 +1,59 @@
+/**
+ * Where kernel facts come from. Every rule, generation and table entry cites one
+ * of these by key, so `uffdkit explain` can say where a behaviour is documented.
+ * Text is our own summary; the references point at the public record.
+ */
+export interface SourceRef {
+  /** Short citation a kernel developer can look up. */
+  readonly cite: string;
+  /** Confidence as tagged in the dossier: confirmed, inferred, general knowledge, unconfirmed. */
+  readonly confidence: "C" | "I" | "M" | "U";
+}
+
+export const SOURCES = {
+  uapiUserfaultfd: { cite: "include/uapi/linux/userfaultfd.h (mainline)", confidence: "C" },
+  uapiKvm: { cite: "include/uapi/linux/kvm.h (6.18: GUEST_MEMFD_FLAG_MMAP, INIT_SHARED; KVM_CAP_GUEST_MEMFD_FLAGS=244)", confidence: "C" },
+  fsUserfaultfdApi: { cite: "fs/userfaultfd.c userfaultfd_api()", confidence: "C" },
+  fsUserfaultfdRegister: { cite: "fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()", confidence: "C" },
+  mmUserfaultfdMfill: { cite: "mm/userfaultfd.c mfill_atomic() / mfill_get_vma()", confidence: "C" },
+  mmUserfaultfdMove: { cite: "mm/userfaultfd.c validate_move_areas()", confidence: "C" },
+  anonCanUserfault: { cite: "mm/userfaultfd.c anon_can_userfault() (7.1)", confidence: "C" },
+  peterxV1: { cite: "Peter Xu, [PATCH 0/4] mm/userfaultfd: modulize memory types, <20250620190342.1780170-1-peterx@redhat.com>", confidence: "C" },
+  peterxV2p4: { cite: "Peter Xu, [PATCH v2 4/4] mm: Apply vm_uffd_ops API to core mm, <20250627154655.2085903-5-peterx@redhat.com>", confidence: "C" },
+  peterxV3: { cite: "Peter Xu, [PATCH v3 0/4] (uffd_copy dropped: MISSING only under mm/), <20250926211650.525109-1-peterx@redhat.com>", confidence: "C" },
+  peterxV4: { cite: "Peter Xu, [PATCH v4 0/4] (supported_ioctls, minor_get_folio), <20251014231501.2301398-1-peterx@redhat.com>", confidence: "C" },
+  rppt0707: { cite: "Mike Rapoport, [PATCH v2 07/15] userfaultfd: introduce vm_uffd_ops, <20260306171815.3160826-8-rppt@kernel.org>; mainline 0f48947c4232", confidence: "C" },
+  rppt0808: { cite: "Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc, <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a", confidence: "C" },
+  rppt0909: { cite: "Mike Rapoport, [PATCH v2 09/15] userfaultfd: alloc_folio, <20260306171815.3160826-10-rppt@kernel.org>; mainline ad9ac3081332", confidence: "C" },
+  rppt1010: { cite: "Mike Rapoport, [PATCH v2 10/15] shmem: filemap_add/filemap_remove, <20260306171815.3160826-11-rppt@kernel.org>; mainline f74991b4e383", confidence: "C" },
+  rppt1212: { cite: "Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling of userfaults in __do_fault() (__do_userfault), <20260306171815.3160826-13-rppt@kernel.org>", confidence: "C" },
+  rppt1313: { cite: "Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd: implement userfaultfd operations, <20260306171815.3160826-14-rppt@kernel.org>", confidence: "C" },
+  rpptRfcNov: { cite: "Mike Rapoport, [RFC 0/4] mm, kvm: add guest_memfd support for uffd minor faults (handle_userfault not exported), <20251117114631.2029447-1-rppt@kernel.org>", confidence: "C" },
+  hotfixCopyRetry: { cite: "mm/userfaultfd: verify VMA state across UFFDIO_COPY retry (7.1-rc7 hotfix 85668fda932a)", confidence: "C" },
+  hotfixUnsupported: { cite: "mm/userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs (7.1 hotfix)", confidence: "C" },
+  hardeningJun2026: { cite: "Mike Rapoport, reject VM_SHADOW_STACK and VM_SPECIAL in vma_can_userfault(), <20260617194059.2529406-1-rppt@kernel.org>", confidence: "C" },
+  rwpV5: { cite: "Kirill A. Shutemov, RWP series v5, <20260526130509.2748441-1-kirill@shutemov.name>", confidence: "C" },
+  seanV4: { cite: "Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15 May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c", confidence: "C" },
+  peterUptodate: { cite: "Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize memory types (MISSING captures !folio and folio && !uptodate); seed 003_78411c67f1c0bd4e", confidence: "C" },
+  peterRefLeak: { cite: "Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] (filemap_get_entry reference leak); seed 003_78411c67f1c0bd4e", confidence: "C" },
+  nikitaRfcMissing: { cite: "Nikita Kalyazin, [RFC PATCH 0/5] KVM: guest_memfd: support for uffd missing (write() + UFFDIO_CONTINUE); seed 001_dc44d63e273ded28", confidence: "C" },
+  nikitaMissingNeeded: { cite: "Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>; Peter Xu <aS4BVC42JiUT51rS@x1.local>", confidence: "C" },
+  nikitaExports: { cite: "Nikita Kalyazin on RFC 15/17 (folio_alloc_mpol, filemap_remove_folio not exported)", confidence: "C" },
+  ackerleyExportKvm: { cite: "Ackerley Tng, in-place conversion: EXPORT_SYMBOL_FOR_KVM() from <linux/kvm_types.h>", confidence: "C" },
+  peterWpMarkers: { cite: "Peter Xu, <aYzZ-zBipYQ2OA_n@x1.local> (file WP needs PTE markers, also MAP_PRIVATE)", confidence: "C" },
+  peterRecalc: { cite: "Peter Xu, <aZYzDhi7mvgucP9V@x1.local> (filemap_remove must undo filemap_add accounting)", confidence: "C" },
+  liamPmd: { cite: "Liam R. Howlett on uffd_copy() exposing pmd (Peter Xu's account, archive record 7865772277)", confidence: "C" },
+  willyOpsPlacement: { cite: "Matthew Wilcox on [PATCH v3 07/15], lkml 2603.3/13175", confidence: "C" },
+  rpptHugetlbOut: { cite: "Mike Rapoport, [PATCH RFC 00/17] cover (hugetlb deliberately left out), <20260127192936.1250096-1-rppt@kernel.org>", confidence: "C" },
+  davidDoUserfault: { cite: "David Hildenbrand / Mike Rapoport, <aYwb2XgRiFayzBXS@kernel.org> (name it __do_userfault)", confidence: "C" },
+  oliverAcquire: { cite: "Oliver Upton on KVM Userfault v3 04/15, <aFMWQ5_zMXGTCE98@linux.dev>; seed 004_65da6be4fa180a34", confidence: "C" },
+  oliverSideEffects: { cite: "Oliver Upton, <Z1Dgr_TnaFQT04Pi@linux.dev>", confidence: "C" },
+  seanInitShared: { cite: "Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add DEFAULT_SHARED flag, reject user page faults if not set; seed 002_c2efbfc6593af3cd", confidence: "C" },
+  kvmUserfaultV3: { cite: "James Houghton, KVM Userfault v3, <20250618042424.330664-1-jthoughton@google.com>", confidence: "C" },
+  abi618: { cite: "shared/reference/uffd-abi.md: probes on this project's Linux 6.18 machines", confidence: "C" },
+  utUffdUnit: { cite: "tools/testing/selftests/mm/uffd-unit-tests.c", confidence: "C" },
+  gmemTest: { cite: "tools/testing/selftests/kvm/guest_memfd_test.c", confidence: "C" },
+  generalKnowledge: { cite: "general kernel knowledge, not re-verified (dossier tag [M])", confidence: "M" },
+} as const satisfies Record<string, SourceRef>;
+
+export type SourceKey = keyof typeof SOURCES;

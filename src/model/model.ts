@@ -1,0 +1,101 @@
+/**
+ * The Model: one normalized IR of a memory type that every stage below load reads
+ * (rules, plan, emit, run). Defaults are filled in, lists become sets, the API
+ * generation is resolved to its data, and the C names are derived once here.
+ */
+import type { ApiGeneration } from "../kernel/generations.js";
+import type { PositionMap } from "../diagnostics/diagnostic.js";
+import type {
+  Backing,
+  ChangelogEntry,
+  FaultSpec,
+  GuardPoint,
+  Ioctl,
+  MemoryTypeSpec,
+  Mode,
+  Person,
+} from "../spec/types.js";
+
+export interface GetFolioModel {
+  readonly strategy: "lookup" | "lookup-or-create";
+  readonly lookup: "filemap_lock_folio" | "filemap_get_entry";
+  readonly helper?: string;
+  readonly locked: boolean;
+  readonly referenced: boolean;
+  readonly notUptodate: "missing" | "present" | "zero-fill";
+  readonly absent: "enoent" | "null";
+  readonly putOnEarlyReturn: boolean;
+}
+
+export interface CopyModel {
+  readonly alloc: {
+    readonly strategy: "mapping-gfp" | "shared-policy" | "vma" | "helper";
+    readonly helper?: string;
+    readonly eofCheck: boolean;
+    readonly chargeMemcg: boolean;
+  };
+  readonly prepare?: string;
+  readonly filemapAdd: "filemap_add_folio" | "none";
+  readonly filemapRemove: "filemap_remove_folio" | "none";
+  readonly unaccount?: string;
+  readonly export: "EXPORT_SYMBOL_FOR_KVM" | "EXPORT_SYMBOL_FOR_MODULES" | "none";
+}
+
+/** Concrete check points: "fault" in the spec expands to fault-handler, alloc_folio and get_folio. */
+export type GuardCheckPoint = Exclude<GuardPoint, "fault"> | "fault-handler";
+
+export interface GuardModel {
+  readonly shared: string;
+  readonly granularity: "inode" | "page";
+  readonly at: ReadonlySet<GuardCheckPoint>;
+}
+
+/** Every C identifier the emitter will write, derived from the spec's name. */
+export interface CNames {
+  readonly ops: string;
+  readonly canUserfault: string;
+  readonly getFolio: string;
+  readonly allocFolio: string;
+  readonly filemapAdd: string;
+  readonly filemapRemove: string;
+  readonly copy: string;
+  readonly faultGlue: string;
+}
+
+export interface Model {
+  /** The spec as written (after shape validation). */
+  readonly spec: MemoryTypeSpec;
+  /** The spec file, for diagnostics; "<inline>" for specs built in code. */
+  readonly file: string;
+  readonly positions: PositionMap;
+  readonly name: string;
+  readonly subsystem: string;
+  readonly targetFile: string;
+  readonly vmOps: string;
+  readonly backing: Backing;
+  readonly modular: boolean;
+  readonly gen: ApiGeneration;
+  readonly modes: ReadonlySet<Mode>;
+  readonly ioctls: ReadonlySet<Ioctl>;
+  readonly getFolio?: GetFolioModel;
+  readonly copy?: CopyModel;
+  readonly guard?: GuardModel;
+  readonly fault?: FaultSpec;
+  readonly wpMarkers: boolean;
+  readonly populateByWrite: boolean;
+  readonly cnames: CNames;
+  readonly run: {
+    readonly kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
+    readonly gmemFlags: readonly ("mmap" | "init_shared")[];
+    readonly pages: number;
+  };
+  readonly series: {
+    readonly title?: string;
+    readonly blurb?: string;
+    readonly version: number;
+    readonly rfc: boolean;
+    readonly base?: string;
+    readonly coDevelopedBy: readonly Person[];
+    readonly changelog: readonly ChangelogEntry[];
+  };
+}

@@ -1,0 +1,103 @@
+import { GENERATIONS } from "../kernel/generations.js";
+import type { PositionMap } from "../diagnostics/diagnostic.js";
+import type { GuardPoint, MemoryTypeSpec } from "../spec/types.js";
+import type { CNames, CopyModel, GetFolioModel, GuardCheckPoint, GuardModel, Model } from "./model.js";
+
+/**
+ * Spec → Model. Assumes the spec passed shape validation (types and enums are
+ * right); semantic problems are the rules' business, so normalize never refuses.
+ */
+export function normalize(spec: MemoryTypeSpec, opts: { file?: string; positions?: PositionMap } = {}): Model {
+  return {
+    spec,
+    file: opts.file ?? "<inline>",
+    positions: opts.positions ?? new Map(),
+    name: spec.name,
+    subsystem: spec.subsystem,
+    targetFile: spec.file,
+    vmOps: spec.vmOps,
+    backing: spec.backing,
+    modular: spec.modular ?? false,
+    gen: GENERATIONS[spec.api],
+    modes: new Set(spec.features),
+    ioctls: new Set(spec.ioctls),
+    ...(spec.getFolio ? { getFolio: normalizeGetFolio(spec.getFolio) } : {}),
+    ...(spec.copy ? { copy: normalizeCopy(spec.copy) } : {}),
+    ...(spec.guard ? { guard: normalizeGuard(spec.guard) } : {}),
+    ...(spec.fault ? { fault: spec.fault } : {}),
+    wpMarkers: spec.wpMarkers ?? false,
+    populateByWrite: spec.populateByWrite ?? false,
+    cnames: deriveCNames(spec.name),
+    run: {
+      ...(spec.run?.kernelKind ? { kernelKind: spec.run.kernelKind } : {}),
+      gmemFlags: spec.run?.gmemFlags ?? [],
+      pages: spec.run?.pages ?? 8,
+    },
+    series: {
+      ...(spec.series?.title !== undefined ? { title: spec.series.title } : {}),
+      ...(spec.series?.blurb !== undefined ? { blurb: spec.series.blurb } : {}),
+      version: spec.series?.version ?? 1,
+      rfc: spec.series?.rfc ?? false,
+      ...(spec.series?.base !== undefined ? { base: spec.series.base } : {}),
+      coDevelopedBy: spec.series?.coDevelopedBy ?? [],
+      changelog: spec.series?.changelog ?? [],
+    },
+  };
+}
+
+function normalizeGetFolio(g: NonNullable<MemoryTypeSpec["getFolio"]>): GetFolioModel {
+  return {
+    strategy: g.strategy,
+    lookup: g.lookup ?? "filemap_lock_folio",
+    ...(g.helper !== undefined ? { helper: g.helper } : {}),
+    locked: g.locked ?? true,
+    referenced: g.referenced ?? true,
+    notUptodate: g.notUptodate,
+    absent: g.absent ?? "enoent",
+    putOnEarlyReturn: g.putOnEarlyReturn ?? true,
+  };
+}
+
+function normalizeCopy(c: NonNullable<MemoryTypeSpec["copy"]>): CopyModel {
+  return {
+    alloc: {
+      strategy: c.alloc.strategy,
+      ...(c.alloc.helper !== undefined ? { helper: c.alloc.helper } : {}),
+      eofCheck: c.alloc.eofCheck ?? true,
+      chargeMemcg: c.alloc.chargeMemcg ?? false,
+    },
+    ...(c.prepare !== undefined ? { prepare: c.prepare } : {}),
+    filemapAdd: c.filemapAdd ?? "filemap_add_folio",
+    filemapRemove: c.filemapRemove ?? "filemap_remove_folio",
+    ...(c.unaccount !== undefined ? { unaccount: c.unaccount } : {}),
+    export: c.export ?? "none",
+  };
+}
+
+function normalizeGuard(g: NonNullable<MemoryTypeSpec["guard"]>): GuardModel {
+  const points: GuardPoint[] = Array.isArray(g.at) ? g.at : [g.at];
+  const at = new Set<GuardCheckPoint>();
+  for (const p of points) {
+    if (p === "fault") {
+      at.add("fault-handler");
+      at.add("alloc_folio");
+      at.add("get_folio");
+    } else {
+      at.add(p);
+    }
+  }
+  return { shared: g.shared, granularity: g.granularity ?? "page", at };
+}
+
+export function deriveCNames(name: string): CNames {
+  return {
+    ops: `${name}_uffd_ops`,
+    canUserfault: `${name}_uffd_can_userfault`,
+    getFolio: `${name}_uffd_get_folio`,
+    allocFolio: `${name}_uffd_alloc_folio`,
+    filemapAdd: `${name}_uffd_filemap_add`,
+    filemapRemove: `${name}_uffd_filemap_remove`,
+    copy: `${name}_uffd_copy`,
+    faultGlue: `${name}_uffd_fault`,
+  };
+}

@@ -1,0 +1,299 @@
+/**
+ * The Scenario IR: one kselftest as data.
+ *
+ * A scenario maps memory of one kind, negotiates the API, registers, touches pages
+ * from worker threads, reads events, resolves them with ioctls and checks results.
+ * The simulator (src/run/sim) executes it step by step; the selftest emitter
+ * (src/emit/selftest) turns it into a kselftest-harness TEST that performs the same
+ * steps on the real kernel. Both print one Observation per step in the canonical
+ * text form of src/run/observation.ts, so the two runs can be diffed step by step.
+ *
+ * Units: page numbers index the primary mapping in pages of the kind's page size
+ * (4 KiB, or 2 MiB for hugetlb). Page contents are modelled as one byte value
+ * repeated over the whole page: writes memset a page, reads report the first byte
+ * and whether the page is uniform.
+ *
+ * The JSON Schema in schema/scenario.schema.json is the published form of these types.
+ */
+import type { MemKind } from "../kernel/kinds.js";
+import type { ErrnoName, GmemFlag, PagefaultFlag, RegisterMode, UffdFeature, RangeIoctl } from "../kernel/uapi.js";
+import type { Model } from "../model/model.js";
+
+export interface Scenario {
+  /** Test name: a C identifier, unique within its suite (TEST(name) in the selftest). */
+  name: string;
+  /** One line: what the scenario shows. */
+  title: string;
+  /** Where the expected behaviour comes from: rule ids, uffd-unit-tests case, seed. */
+  source?: string[];
+  setup: ScenarioSetup;
+  steps: Step[];
+}
+
+export interface ScenarioSetup {
+  kind: MemKind;
+  /** Pages in the primary mapping. */
+  pages: number;
+  /** MAP_SHARED or MAP_PRIVATE for the primary mapping (guest_memfd allows only shared). */
+  map: "shared" | "private";
+  /** Map the primary mapping read-only (for the VM_MAYWRITE / EPERM cases on files). */
+  readonly?: boolean;
+  /** guest_memfd creation flags. */
+  gmemFlags?: GmemFlag[];
+  /** A second MAP_SHARED mapping of the same file, never registered: touches with via "alias" use it. */
+  alias?: boolean;
+  /** A separate private anonymous source area of this many pages (MOVE sources). */
+  srcPages?: number;
+  /** Number of userfaultfd contexts to open (default 1); steps pick one with `ctx`. */
+  contexts?: number;
+  /** Open userfaultfd with UFFD_USER_MODE_ONLY. */
+  userModeOnly?: boolean;
+  /** For kind "declared": the memory type under test (a Model's run-relevant part). */
+  declared?: DeclaredType;
+  /** Kernel features needed to run on the real kernel; absent ones make the run "kernel lacks this". */
+  needs?: KernelNeed[];
+}
+
+/** What a scenario needs from the running kernel beyond userfaultfd itself. */
+export type KernelNeed =
+  | "hugetlb-pages" // free huge pages reserved for the run
+  | "kvm" // /dev/kvm and guest_memfd
+  | "gmem-uffd" // userfaultfd registration on guest_memfd (pending series, not in 6.18)
+  | "kvm-userfault" // KVM_MEM_USERFAULT (not merged)
+  | "declared-type"; // the spec's own memory type, which no running kernel has
+
+/**
+ * The part of a Model the simulator needs to run a declared type's callbacks as
+ * their strategies. Plain data, so a hand-written scenario can carry it too.
+ */
+export interface DeclaredType {
+  name: string;
+  api: Model["gen"]["id"];
+  backing: Model["backing"];
+  modes: Model["spec"]["features"];
+  ioctls: Model["spec"]["ioctls"];
+  getFolio?: Model["spec"]["getFolio"];
+  copy?: Model["spec"]["copy"];
+  guard?: Model["spec"]["guard"];
+  fault?: Model["spec"]["fault"];
+  wpMarkers?: boolean;
+  /** The real kind the type builds on (page size, file semantics). */
+  kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
+}
+
+/** Expected result of a syscall or ioctl. Omitted: expect success. */
+export interface ExpectRet {
+  /** The errno the call must fail with, or "ok". */
+  result?: "ok" | ErrnoName;
+}
+
+/** A range in pages of the primary mapping. `pages` defaults to 1. */
+export interface PageRange {
+  page: number;
+  pages?: number;
+  /** Add this many bytes to the start (for unaligned-range cases). */
+  offsetBytes?: number;
+  /** Length in bytes instead of pages (for len 0 / unaligned length cases). */
+  lenBytes?: number;
+}
+
+/** Page contents as written by COPY or a touch: one byte, or a per-page pattern. */
+export type Fill = { byte: number } | { pattern: "page-index"; seed?: number };
+
+export type Step =
+  | ApiStep
+  | RegisterStep
+  | UnregisterStep
+  | TouchStep
+  | WaitStep
+  | EventStep
+  | CopyStep
+  | ZeropageStep
+  | ContinueStep
+  | WriteprotectStep
+  | PoisonStep
+  | MoveStep
+  | WakeStep
+  | FileWriteStep
+  | PunchHoleStep
+  | MadviseStep
+  | CloseStep
+  | KvmUserfaultStep;
+
+interface StepBase {
+  /** Which userfaultfd context (default 0). */
+  ctx?: number;
+  /** Free text shown in the TAP output for this step. */
+  note?: string;
+}
+
+/** UFFDIO_API. */
+export interface ApiStep extends StepBase {
+  op: "api";
+  features?: UffdFeature[];
+  /** Send a wrong api value (not UFFD_API) to test the EINVAL path. */
+  badApi?: boolean;
+  /** Set an unknown feature bit (bit 63). */
+  unknownFeature?: boolean;
+  expect?: ExpectRet;
+}
+
+/** UFFDIO_REGISTER over a range of the primary mapping. */
+export interface RegisterStep extends StepBase, PageRange {
+  op: "register";
+  modes: RegisterMode[];
+  expect?: ExpectRet & {
+    /** The exact `ioctls` mask the kernel returns (range ioctls only). */
+    ioctls?: RangeIoctl[];
+  };
+}
+
+export interface UnregisterStep extends StepBase, PageRange {
+  op: "unregister";
+  expect?: ExpectRet;
+}
+
+/**
+ * A worker thread accesses a page. The step ends when the access completes, raises
+ * SIGBUS, or has been blocked for the block window (the thread then stays blocked
+ * until a later step resolves it).
+ */
+export interface TouchStep extends StepBase {
+  op: "touch";
+  thread: string;
+  page: number;
+  access: "read" | "write";
+  /** Byte written by a write access (the whole page is set). */
+  value?: number;
+  /** Access the alias mapping instead of the primary one. */
+  via?: "primary" | "alias";
+  expect: TouchExpect;
+}
+
+export type TouchExpect =
+  | { outcome: "blocked" }
+  | { outcome: "done"; value?: number }
+  | { outcome: "sigbus" };
+
+/** Wait for a thread started by a touch to finish (after a resolution). */
+export interface WaitStep extends StepBase {
+  op: "wait";
+  thread: string;
+  expect: TouchExpect;
+}
+
+/** read() one message from the userfaultfd (non-blocking, after a short poll). */
+export interface EventStep extends StepBase {
+  op: "event";
+  expect:
+    | { event: "none" }
+    | { event: "pagefault"; page: number; flags: PagefaultFlag[]; thread?: string }
+    | { event: "remove"; page: number; pages: number };
+}
+
+export interface CopyStep extends StepBase, PageRange {
+  op: "copy";
+  src: Fill;
+  mode?: ("dontwake" | "wp")[];
+  /** `uffdio_copy.copy` after the call: bytes copied, or a negative errno. */
+  expect?: ExpectRet & { copy?: number };
+}
+
+export interface ZeropageStep extends StepBase, PageRange {
+  op: "zeropage";
+  mode?: "dontwake"[];
+  expect?: ExpectRet & { zeropage?: number };
+}
+
+export interface ContinueStep extends StepBase, PageRange {
+  op: "continue";
+  mode?: ("dontwake" | "wp")[];
+  expect?: ExpectRet & { mapped?: number };
+}
+
+export interface WriteprotectStep extends StepBase, PageRange {
+  op: "writeprotect";
+  wp: boolean;
+  dontwake?: boolean;
+  expect?: ExpectRet;
+}
+
+export interface PoisonStep extends StepBase, PageRange {
+  op: "poison";
+  expect?: ExpectRet & { updated?: number };
+}
+
+/** UFFDIO_MOVE from the private anonymous source area (setup.srcPages) to the primary mapping. */
+export interface MoveStep extends StepBase {
+  op: "move";
+  srcPage: number;
+  /** Fill the source pages with this before moving (0 = leave them unpopulated). */
+  srcFill?: Fill;
+  dstPage: number;
+  pages?: number;
+  allowSrcHoles?: boolean;
+  expect?: ExpectRet & { move?: number };
+}
+
+export interface WakeStep extends StepBase, PageRange {
+  op: "wake";
+  expect?: ExpectRet;
+}
+
+/** Populate the page cache out of band: pwrite() to the file, or a write through the alias mapping. */
+export interface FileWriteStep extends StepBase {
+  op: "file_write";
+  page: number;
+  value: number;
+  via: "pwrite" | "alias";
+  expect?: ExpectRet;
+}
+
+/** fallocate(PUNCH_HOLE | KEEP_SIZE) on the backing file. */
+export interface PunchHoleStep extends StepBase {
+  op: "punch_hole";
+  page: number;
+  pages?: number;
+  expect?: ExpectRet;
+}
+
+export interface MadviseStep extends StepBase {
+  op: "madvise";
+  advice: "dontneed" | "remove";
+  page: number;
+  pages?: number;
+  expect?: ExpectRet;
+}
+
+/** close() a userfaultfd context: wakes every blocked faulter. */
+export interface CloseStep extends StepBase {
+  op: "close";
+}
+
+/**
+ * KVM Userfault (seed 004; not merged, so simulator-only). A memslot with
+ * KVM_MEM_USERFAULT over the primary mapping and a userspace bitmap.
+ */
+export type KvmUserfaultStep =
+  | (StepBase & { op: "kvm_enable_userfault"; expect?: ExpectRet })
+  /** Userspace sets or clears a page's bit; order "release" is a store-release, "relaxed" a plain store. */
+  | (StepBase & { op: "kvm_bitmap"; page: number; set: boolean; order: "release" | "relaxed" })
+  /**
+   * A vCPU accesses a page. `load` is how KVM reads the bitmap: "acquire" (as Oliver asked)
+   * or "plain" (the v3 code). Expect an exit, or the value the guest reads.
+   */
+  | (StepBase & {
+      op: "kvm_vcpu_access";
+      page: number;
+      load: "acquire" | "plain";
+      expect: { outcome: "exit-userfault" } | { outcome: "done"; value?: number } | { outcome: "any" };
+    });
+
+export type StepOp = Step["op"];
+
+/** A named list of scenarios: what `uffdkit test` plans for a spec, or a reference suite. */
+export interface Suite {
+  name: string;
+  title: string;
+  scenarios: Scenario[];
+}

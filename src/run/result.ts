@@ -1,0 +1,46 @@
+/**
+ * Results of running scenarios, shared by the simulator, the kernel runner, the
+ * compare step and the CLI. A run never throws at its caller for a scenario's
+ * sake: a crash, a hang or a missing kernel feature is a verdict with a reason.
+ */
+import type { StepOp } from "../plan/scenario.js";
+
+export interface StepResult {
+  /** 0-based index into scenario.steps. */
+  readonly index: number;
+  readonly op: StepOp;
+  /** Canonical observation text (src/run/observation.ts). */
+  readonly observed: string;
+  /** The expectation, when the step had one and it was not met. */
+  readonly expected?: string;
+  readonly ok: boolean;
+}
+
+/**
+ * pass / fail: the scenario ran and its expectations held / did not.
+ * lacks: the running kernel (or machine) lacks what the scenario needs; `reason` has the evidence.
+ * error: the harness itself failed (crash, timeout, compile error); `reason` says how.
+ */
+export type Verdict = "pass" | "fail" | "lacks" | "error";
+
+/** A problem the simulator found about the memory type itself (an invariant broken by a callback). */
+export interface RunFinding {
+  readonly step: number;
+  readonly message: string;
+  /** Rule id when the violation matches a catalogue rule. */
+  readonly rule?: string;
+}
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly verdict: Verdict;
+  readonly steps: readonly StepResult[];
+  readonly reason?: string;
+  readonly findings?: readonly RunFinding[];
+}
+
+export interface SuiteResult {
+  readonly suite: string;
+  readonly runner: "sim" | "kernel";
+  readonly results: readonly ScenarioResult[];
+}

@@ -1,0 +1,175 @@
+/**
+ * The spec vocabulary: what a kernel developer writes in `<type>.uffd.ts`.
+ *
+ * The words are the ones reviewers use (features, ioctls, get_folio, copy); the
+ * API generation decides which C members they become. Callback behaviour is a
+ * strategy with parameters, never C source, so the generator can write real
+ * bodies and the rules can judge them. Every C name here is checked to be a C
+ * identifier before anything is emitted.
+ */
+import type { ApiGenerationId } from "../kernel/generations.js";
+
+/** Registration modes (VM_UFFD_*), the "features" of the API. */
+export type Mode = "missing" | "minor" | "wp";
+/** Range ioctls the type resolves faults with. WAKE/API/REGISTER/UNREGISTER are implied. */
+export type Ioctl = "copy" | "zeropage" | "continue" | "writeprotect" | "poison" | "move";
+/** What backs the memory. */
+export type Backing = "anon" | "pagecache" | "hugetlb";
+
+/**
+ * How a present folio is found, for UFFDIO_CONTINUE and for deciding MINOR vs
+ * MISSING at fault time (get_folio_noalloc / minor_get_folio / uffd_get_folio).
+ */
+export interface GetFolioSpec {
+  /**
+   * - "lookup": find the folio in the page cache, never allocate (the contract).
+   * - "lookup-or-create": the type's get-or-create helper (e.g. kvm_gmem_get_folio with
+   *   FGP_CREAT). This allocates and breaks the no-allocation contract.
+   */
+  strategy: "lookup" | "lookup-or-create";
+  /**
+   * The page-cache primitive used by "lookup":
+   * - "filemap_lock_folio": returns locked and referenced, ERR_PTR(-ENOENT) when absent.
+   * - "filemap_get_entry": referenced but unlocked; may return a value entry; the
+   *   generated body locks it and must drop the reference on every early return.
+   */
+  lookup?: "filemap_lock_folio" | "filemap_get_entry";
+  /** For "lookup-or-create": the type's own helper, `struct folio *fn(struct inode *, pgoff_t)`. */
+  helper?: string;
+  /** Return the folio locked (the contract requires it). Default true. */
+  locked?: boolean;
+  /** Return the folio with a reference held (the contract requires it). Default true. */
+  referenced?: boolean;
+  /**
+   * A folio that is in the cache but not up to date:
+   * - "missing": treated as absent (unlock, put, return the absent value), so MISSING traps it.
+   * - "present": returned as is, so MINOR/CONTINUE would map stale contents.
+   * - "zero-fill": cleared and marked up to date in the lookup (Nikita's June 2025 draft).
+   */
+  notUptodate: "missing" | "present" | "zero-fill";
+  /** What "not found" looks like to the caller. Default "enoent" (ERR_PTR(-ENOENT)). */
+  absent?: "enoent" | "null";
+  /** Drop the lookup reference on every early-return path. Default true; false models the leak Peter spotted. */
+  putOnEarlyReturn?: boolean;
+}
+
+/** How a missing page is filled by UFFDIO_COPY / UFFDIO_ZEROPAGE. */
+export interface CopySpec {
+  /** alloc_folio: where the new folio comes from. */
+  alloc: {
+    /**
+     * - "mapping-gfp": filemap_alloc_folio(mapping_gfp_mask(mapping), 0) (exported).
+     * - "shared-policy": the inode's shared mempolicy via folio_alloc_mpol() (not exported to modules).
+     * - "vma": vma_alloc_folio(GFP_HIGHUSER_MOVABLE) as anon does.
+     * - "helper": the type's own allocator, `struct folio *fn(struct inode *, pgoff_t)`.
+     */
+    strategy: "mapping-gfp" | "shared-policy" | "vma" | "helper";
+    helper?: string;
+    /** Return NULL for an offset at or beyond i_size. Default true. */
+    eofCheck?: boolean;
+    /** Charge the folio to the faulting mm's memcg (shmem and anon do). Default false. */
+    chargeMemcg?: boolean;
+  };
+  /**
+   * A type-specific step after core filled the folio, before it is added to the cache,
+   * e.g. removing it from the direct map. `void fn(struct folio *)`.
+   */
+  prepare?: string;
+  /** filemap_add: how the filled folio enters the page cache. Default "filemap_add_folio". */
+  filemapAdd?: "filemap_add_folio" | "none";
+  /** filemap_remove: the exact inverse of filemap_add. Default "filemap_remove_folio". */
+  filemapRemove?: "filemap_remove_folio" | "none";
+  /** An accounting hook to undo in filemap_remove, e.g. "shmem_recalc_inode" style. `void fn(struct inode *)`. */
+  unaccount?: string;
+  /** How a modular type reaches filemap_remove_folio(), which mm does not export to modules. */
+  export?: "EXPORT_SYMBOL_FOR_KVM" | "EXPORT_SYMBOL_FOR_MODULES" | "none";
+}
+
+/** Where a guard is checked. "fault" means every fault-time point (->fault, alloc_folio, get_folio). */
+export type GuardPoint = "register" | "fault" | "alloc_folio" | "get_folio";
+
+/** Which VMAs and pages may userfault, and when that is decided. */
+export interface GuardSpec {
+  /**
+   * The shared-ness predicate, a function of the type:
+   * `bool fn(struct inode *inode)` for granularity "inode",
+   * `bool fn(struct inode *inode, pgoff_t index)` for granularity "page".
+   */
+  shared: string;
+  granularity?: "inode" | "page";
+  /** When it is checked. Checking only at "register" is the TOCTOU Sean objected to. */
+  at: GuardPoint | GuardPoint[];
+}
+
+/** How MISSING and MINOR events are raised from the type's fault path. */
+export interface FaultSpec {
+  /** The type's ->fault handler (the generated glue goes at its top). */
+  handler: string;
+  /**
+   * - "core": core mm raises them (__do_userfault() in __do_fault(); linux-7.1+gmem only).
+   * - "handle_userfault": the type calls handle_userfault() itself (not exported to modules).
+   * - "none": the type raises nothing; registration works but no MISSING/MINOR event arrives.
+   */
+  raise: "core" | "handle_userfault" | "none";
+}
+
+/** One earlier version of the series, for the cover letter. */
+export interface ChangelogEntry {
+  version: number;
+  changes: string[];
+  link?: string;
+}
+
+export interface Person {
+  name: string;
+  email: string;
+}
+
+/** How the spec maps to a memory kind the simulator and the real kernel can run. */
+export interface RunSpec {
+  /** The kernel kind whose behaviour this type builds on (for the real-kernel run). */
+  kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
+  /** guest_memfd creation flags used by the selftests. */
+  gmemFlags?: ("mmap" | "init_shared")[];
+  /** How many pages the generated selftests map. Default 8. */
+  pages?: number;
+}
+
+export interface MemoryTypeSpec {
+  /** C prefix: `<name>_uffd_ops`, `<name>_uffd_get_folio`, ... */
+  name: string;
+  /** Commit subject prefix, e.g. "KVM: guest_memfd" or "mm/shmem". */
+  subsystem: string;
+  /** The source file the ops go into, relative to the kernel tree. */
+  file: string;
+  /** The vm_operations_struct to hook. */
+  vmOps: string;
+  backing: Backing;
+  /** Built as (part of) a module: mm helpers it uses must be exported. Default false. */
+  modular?: boolean;
+  /** Target API generation. */
+  api: ApiGenerationId;
+  /** Registration modes. */
+  features: Mode[];
+  /** Range ioctls. */
+  ioctls: Ioctl[];
+  getFolio?: GetFolioSpec;
+  copy?: CopySpec;
+  guard?: GuardSpec;
+  fault?: FaultSpec;
+  /** WP on file memory relies on uffd-wp PTE markers (CONFIG_PTE_MARKER_UFFD_WP). */
+  wpMarkers?: boolean;
+  /** Resolving MISSING faults by write() to the file, then UFFDIO_CONTINUE (seed 001). */
+  populateByWrite?: boolean;
+  run?: RunSpec;
+  /** Series metadata. */
+  series?: {
+    title?: string;
+    blurb?: string;
+    version?: number;
+    rfc?: boolean;
+    base?: string;
+    coDevelopedBy?: Person[];
+    changelog?: ChangelogEntry[];
+  };
+}
