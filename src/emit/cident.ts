@@ -1,6 +1,6 @@
 /**
  * C identifiers. Every name interpolated into generated C passes through here
- * first: a spec name such as `a;b` or `x */ y` is a finding (rule S03), never text
+ * first: a spec name such as `a;b` or one that closes a comment is a finding (rule S03), never text
  * in a kernel file.
  */
 
