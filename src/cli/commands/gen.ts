@@ -1,0 +1,94 @@
+/**
+ * `uffdkit gen SPEC [-o DIR] [--api ID] [--check] [--force]`
+ *
+ * Validate, then write every artifact under out/<name>/. A spec with error
+ * findings still gets its artifacts (the C shows the flaw as declared, the
+ * simulator's failing scenario is the evidence) and gen exits 1; a spec that
+ * cannot be loaded, or whose names are not C identifiers, gets nothing (exit 2/1).
+ */
+import { relative, resolve } from "node:path";
+import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { formatDiagnostics } from "../../diagnostics/format.js";
+import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
+import { loadModel } from "../../load/index.js";
+import { checkModel } from "../../rules/index.js";
+import { writeOutput } from "../../write/writer.js";
+import { EXIT, type CliIO } from "../io.js";
+
+export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
+  const specArg = args[0];
+  if (!specArg) {
+    io.err("uffdkit gen: missing SPEC (a .uffd.ts file)");
+    return EXIT.usage;
+  }
+  let api: ApiGenerationId | undefined;
+  if (typeof opts.api === "string") {
+    if (!isApiGeneration(opts.api)) {
+      io.err(`uffdkit gen: unknown API generation '${opts.api}'; use one of: ${API_GENERATIONS.join(", ")}`);
+      return EXIT.usage;
+    }
+    api = opts.api;
+  }
+  const specPath = relative(process.cwd(), resolve(specArg)) || specArg;
+  const loaded = await loadModel(specPath, api ? { api } : {});
+  if (loaded.fatal || !loaded.model) {
+    report(io, loaded.diagnostics, undefined);
+    return EXIT.usage;
+  }
+  const model = loaded.model;
+  const diagnostics = [...loaded.diagnostics, ...checkModel(model)];
+  if (diagnostics.some((d) => d.id === "S03" || d.id === "S01" || d.id === "S02")) {
+    // Unknown fields/values or unsafe names: the model is not trustworthy enough to emit from.
+    report(io, diagnostics, { written: [], stale: [], refused: [], outDir: "" });
+    io.err("uffdkit gen: nothing written; fix the spec first");
+    return EXIT.findings;
+  }
+
+  const { generateArtifacts } = await import("../../generate/index.js");
+  const { files, simulation } = generateArtifacts(model, diagnostics, api);
+  const outDir = typeof opts.out === "string" ? opts.out : `out/${model.name}`;
+  let result;
+  try {
+    result = writeOutput(outDir, files, { check: Boolean(opts.check), force: Boolean(opts.force) });
+  } catch (e) {
+    io.err(`uffdkit gen: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.usage;
+  }
+  const failing = simulation.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => r.scenario);
+  const summary = {
+    written: opts.check ? [] : result.stale,
+    stale: result.stale,
+    refused: result.refused,
+    outDir: relative(process.cwd(), result.outDir) || ".",
+  };
+  report(io, diagnostics, summary, failing);
+
+  if (result.refused.length > 0) {
+    for (const r of result.refused) io.err(`uffdkit gen: not overwriting ${summary.outDir}/${r.path}: ${r.why} (use --force to overwrite)`);
+    return EXIT.findings;
+  }
+  if (opts.check) {
+    if (result.stale.length > 0) {
+      io.err(`uffdkit gen --check: ${summary.outDir} is stale: ${result.stale.join(", ")}`);
+      return EXIT.findings;
+    }
+    io.err(`uffdkit gen --check: ${summary.outDir} is up to date`);
+    return hasErrors(diagnostics) ? EXIT.findings : EXIT.ok;
+  }
+  io.err(`uffdkit gen: ${summary.outDir}: ${result.stale.length} file(s) written, ${files.length - result.stale.length} unchanged`);
+  if (failing.length > 0) io.err(`uffdkit gen: simulator: ${failing.length} scenario(s) fail: ${failing.join(", ")} (see ${summary.outDir}/sim.tap)`);
+  return hasErrors(diagnostics) ? EXIT.findings : EXIT.ok;
+}
+
+function report(
+  io: CliIO,
+  diagnostics: Parameters<typeof formatDiagnostics>[0],
+  write: { written: readonly string[]; stale: readonly string[]; refused: readonly { path: string; why: string }[]; outDir: string } | undefined,
+  failingScenarios: readonly string[] = [],
+): void {
+  if (io.json) {
+    io.emitJson({ diagnostics, ...(write ?? {}), failingScenarios });
+    return;
+  }
+  if (diagnostics.length > 0) io.out(formatDiagnostics(diagnostics, { color: io.color }));
+}

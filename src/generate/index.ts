@@ -1,0 +1,55 @@
+/**
+ * The pure generate step: Model (+ its findings) → the files of out/<name>/.
+ * Nothing here touches the disk; src/write decides what to do with the result.
+ *
+ * Layout of out/<name>/:
+ *   findings.txt                      what `check` says of the spec
+ *   kernel/<api>/<name>_uffd.c        the ops, callbacks, hook and glue
+ *   selftests/...                     the kselftests planned from the spec
+ *   scenarios.json                    the same tests as Scenario IR (runnable with `uffdkit sim`)
+ *   sim.tap                           the selftests' results on the reference simulator
+ *   checklist.md                      the review checklist, with what uffdkit verified
+ */
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { formatDiagnostics } from "../diagnostics/format.js";
+import { buildChecklist } from "../emit/checklist/index.js";
+import { emitKernel } from "../emit/kernel/index.js";
+import { emitSelftests } from "../emit/selftest/index.js";
+import type { ApiGenerationId } from "../kernel/generations.js";
+import type { Model } from "../model/model.js";
+import { planSuite } from "../plan/planner/index.js";
+import { simulateSuite } from "../run/sim/index.js";
+import { simKernelFor } from "../run/sim-kernel.js";
+import { formatTap } from "../run/tap.js";
+import type { SuiteResult } from "../run/result.js";
+import type { GeneratedFile } from "../write/plan-writes.js";
+
+export interface GenerateResult {
+  readonly files: GeneratedFile[];
+  readonly simulation: SuiteResult;
+}
+
+export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic[], api?: ApiGenerationId): GenerateResult {
+  const files: GeneratedFile[] = [];
+  files.push({ path: "findings.txt", contents: findingsText(diagnostics) });
+
+  const kernel = emitKernel(model, api);
+  for (const f of kernel.files) files.push(f);
+
+  const suite = planSuite(model);
+  files.push({ path: "scenarios.json", contents: JSON.stringify(suite, null, 2) + "\n" });
+  for (const f of emitSelftests(suite, { name: model.name })) files.push({ path: `selftests/${f.path}`, contents: f.contents });
+
+  const simulation = simulateSuite(suite, { kernel: simKernelFor(api ?? model.gen.id) });
+  files.push({ path: "sim.tap", contents: formatTap(simulation) });
+
+  const checklist = buildChecklist(model, { diagnostics, simulation });
+  files.push({ path: "checklist.md", contents: checklist.markdown });
+  return { files, simulation };
+}
+
+function findingsText(diagnostics: readonly Diagnostic[]): string {
+  if (diagnostics.length === 0) return "uffdkit check: no findings\n";
+  // Plain text, positions relative to the repository: the file is committed.
+  return formatDiagnostics(diagnostics, { color: false }) + "\n";
+}
