@@ -1,0 +1,28 @@
+// CI: out/ must be exactly what `uffdkit gen` makes of every example.
+import { readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+
+const examples = readdirSync("examples").filter((f) => f.endsWith(".uffd.ts")).sort();
+let stale = 0;
+for (const ex of examples) {
+  const r = spawnSync(process.execPath, ["bin/uffdkit.js", "gen", `examples/${ex}`, "--check", "--json"], { encoding: "utf8" });
+  let doc;
+  try {
+    doc = JSON.parse(r.stdout);
+  } catch {
+    console.error(`check-out: ${ex}: gen --check printed no JSON (exit ${r.status}):\n${r.stderr}`);
+    stale++;
+    continue;
+  }
+  if (!Array.isArray(doc.stale) || doc.stale.length > 0 || (doc.refused ?? []).length > 0) {
+    console.error(`check-out: ${ex}: out/ is stale: ${JSON.stringify(doc.stale ?? doc)}; run: node bin/uffdkit.js gen examples/${ex}`);
+    stale++;
+  } else {
+    console.log(`check-out: ${ex}: up to date`);
+  }
+}
+if (examples.length === 0) {
+  console.error("check-out: no examples found");
+  process.exit(1);
+}
+process.exit(stale ? 1 : 0);

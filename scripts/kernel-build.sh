@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Kbuild for the compile check of generated kernel C (src/emit/kernel/compile.ts).
+#
+#   scripts/kernel-build.sh prepare        defconfig + USERFAULTFD (+ KVM), make prepare
+#                                          (idempotent: a stamp file records it)
+#   scripts/kernel-build.sh object REL.o   build one object, e.g. mm/uffdkit_x.o, with
+#                                          KCFLAGS="-Wall -Werror"
+#   scripts/kernel-build.sh status         exit 0 when the tree is prepared
+#
+# The tree is the one `scripts/kernel-src.sh extract` prints (UFFDKIT_KSRC overrides).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+stamp_name=.uffdkit-prepared
+
+ksrc() {
+	"$here/scripts/kernel-src.sh" extract
+}
+
+case "${1:-}" in
+prepare)
+	tree=$(ksrc)
+	if [ -f "$tree/$stamp_name" ] && [ -f "$tree/.config" ]; then
+		echo "$tree"
+		exit 0
+	fi
+	# One preparer at a time: two concurrent test runs must not race in make.
+	exec 9>"$tree/.uffdkit-prepare.lock"
+	flock 9
+	if [ -f "$tree/$stamp_name" ] && [ -f "$tree/.config" ]; then
+		echo "$tree"
+		exit 0
+	fi
+	jobs=${UFFDKIT_JOBS:-$(nproc)}
+	{
+		make -C "$tree" -s defconfig
+		"$tree/scripts/config" --file "$tree/.config" \
+			--enable USERFAULTFD \
+			--enable PTE_MARKER_UFFD_WP \
+			--enable VIRTUALIZATION \
+			--enable KVM \
+			--enable KVM_INTEL \
+			--enable KVM_AMD \
+			--enable TRANSPARENT_HUGEPAGE \
+			--enable MEMORY_FAILURE
+		make -C "$tree" -s olddefconfig
+		make -C "$tree" -s -j"$jobs" prepare
+	} >&2
+	touch "$tree/$stamp_name"
+	echo "$tree"
+	;;
+object)
+	obj=${2:?usage: $0 object REL.o}
+	tree=$(ksrc)
+	[ -f "$tree/$stamp_name" ] || { echo "kernel-build: tree not prepared; run: $0 prepare" >&2; exit 3; }
+	make -C "$tree" -s KCFLAGS="-Wall -Werror" "$obj"
+	;;
+status)
+	tree=$("$here/scripts/kernel-src.sh" path) || exit 1
+	[ -f "$tree/$stamp_name" ]
+	;;
+*)
+	echo "usage: $0 prepare|object REL.o|status" >&2
+	exit 2
+	;;
+esac

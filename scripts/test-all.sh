@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every test: the vitest suites (unit, CLI, C compile checks, checkpatch, real
+# kernel runs), conformance of the simulator with this machine's kernel, and the
+# freshness of the committed out/. Ends with one "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh || exit 1
+
+mkdir -p .cache
+failed_stages=()
+
+npx vitest run --reporter=default --reporter=json --outputFile=.cache/vitest.json
+vitest_rc=$?
+[ $vitest_rc -eq 0 ] || failed_stages+=(vitest)
+
+echo "== conform: simulator vs this machine's kernel"
+node bin/uffdkit.js conform || failed_stages+=(conform)
+
+echo "== out/ is what gen makes of examples/"
+node scripts/check-out.mjs || failed_stages+=(out-fresh)
+
+node -e '
+const r = JSON.parse(require("fs").readFileSync(".cache/vitest.json", "utf8"));
+const extra = process.argv.slice(1).filter(Boolean);
+const passed = r.numPassedTests + (2 - extra.filter(s => s !== "vitest").length);
+const failed = r.numFailedTests + extra.filter(s => s !== "vitest").length;
+console.log(`${passed} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "${failed_stages[@]:-}"
+
+if [ ${#failed_stages[@]} -gt 0 ]; then
+	echo "FAILED stages: ${failed_stages[*]}" >&2
+	exit 1
+fi
