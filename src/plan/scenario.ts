@@ -52,6 +52,12 @@ export interface ScenarioSetup {
   declared?: DeclaredType;
   /** Kernel features needed to run on the real kernel; absent ones make the run "kernel lacks this". */
   needs?: KernelNeed[];
+  /**
+   * The primary mmap() is expected to fail with this errno (guest_memfd without
+   * the MMAP flag: ENODEV; MAP_PRIVATE: EINVAL). The scenario then has no mapping,
+   * so its steps should not touch memory. Optional; added by the kernel-runner work.
+   */
+  mmapExpect?: ErrnoName;
 }
 
 /** What a scenario needs from the running kernel beyond userfaultfd itself. */
@@ -254,7 +260,9 @@ export interface PunchHoleStep extends StepBase {
   op: "punch_hole";
   page: number;
   pages?: number;
-  expect?: ExpectRet;
+  /** Make the call from this worker thread (see MadviseStep.thread). */
+  thread?: string;
+  expect?: SideCallExpect;
 }
 
 export interface MadviseStep extends StepBase {
@@ -262,8 +270,18 @@ export interface MadviseStep extends StepBase {
   advice: "dontneed" | "remove";
   page: number;
   pages?: number;
-  expect?: ExpectRet;
+  /**
+   * Make the call from this worker thread. With EVENT_REMOVE the call blocks until
+   * the monitor reads the REMOVE event (uffd-abi.md finding 5): the step then
+   * observes `blocked`, and a later `wait` on the thread observes `done`.
+   * Optional; added by the kernel-runner work.
+   */
+  thread?: string;
+  expect?: SideCallExpect;
 }
+
+/** A madvise/fallocate result: an errno or ok, or `outcome: "blocked"` when the call is expected not to return yet. */
+export type SideCallExpect = ExpectRet & { outcome?: "blocked" };
 
 /** close() a userfaultfd context: wakes every blocked faulter. */
 export interface CloseStep extends StepBase {
