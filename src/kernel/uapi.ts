@@ -127,3 +127,6 @@ export function errnoName(n: number): ErrnoName | `E${number}` {
 
 export const PAGE_SIZE = 4096;
 export const HPAGE_PMD_SIZE = 2 * 1024 * 1024;
+
+/** KVM ioctl numbers the selftests need beyond the build host's 6.1 headers (_IOWR(KVMIO, nr, ...)). */
+export const KVM_IOCTL_NR = { create_guest_memfd: 0xd4 } as const;

@@ -1,0 +1,169 @@
+/**
+ * Scenario suite → kselftest-harness C. Pure: returns file contents.
+ *
+ *   <name>_uffd_test.c   one TEST per scenario, TEST_HARNESS_MAIN (TAP 13)
+ *   uffdkit_compat.h     uapi bits newer than the host headers, from src/kernel/uapi.ts
+ *   Makefile, config, .gitignore   kselftest conventions (ecosystem.md §3.2)
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Handlebars from "handlebars";
+import { ERRNO_NAMES, HPAGE_PMD_SIZE, KVM_IOCTL_NR, RANGE_IOCTLS, UFFD_PAGEFAULT_FLAG, ioctlMacro } from "../../kernel/uapi.js";
+import type { Scenario, ScenarioSetup, Suite } from "../../plan/scenario.js";
+import { cIdent, isCIdentifier } from "../cident.js";
+import type { EmittedFile } from "../kernel/artifacts.js";
+import { compatDefines } from "./compat.js";
+import { ScenarioEmitError, ThreadSlots, commentSafe, stepLines, wrapJoin } from "./steps.js";
+
+export { ScenarioEmitError } from "./steps.js";
+
+export interface SelftestOptions {
+  /** File prefix: <name>_uffd_test.c; a C identifier. */
+  name: string;
+  /** How long a touch may run before it counts as blocked (ms). */
+  blockMs?: number;
+  /** Bound of a `wait` step (ms). */
+  waitMs?: number;
+  /** poll() timeout of an `event` step (ms). */
+  eventMs?: number;
+}
+
+export const DEFAULT_TIMING = { blockMs: 200, waitMs: 2000, eventMs: 100 } as const;
+
+const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "../../../templates/selftest");
+
+let hbs: typeof Handlebars | undefined;
+function templates(): typeof Handlebars {
+  if (hbs) return hbs;
+  hbs = Handlebars.create();
+  hbs.registerPartial("runtime", readFileSync(join(TEMPLATE_DIR, "runtime.c.hbs"), "utf8"));
+  return hbs;
+}
+function render(file: string, data: unknown): string {
+  const t = templates().compile(readFileSync(join(TEMPLATE_DIR, file), "utf8"), { noEscape: true, strict: true });
+  return t(data);
+}
+
+/** The kernel memory a scenario maps: a declared type runs on the real kind it builds on. */
+export function runKind(setup: ScenarioSetup): "anon" | "shmem" | "shmem-anon" | "hugetlb" | "guest_memfd" {
+  if (setup.kind !== "declared") return setup.kind;
+  const d = setup.declared;
+  if (d?.kernelKind) return d.kernelKind;
+  return d?.backing === "hugetlb" ? "hugetlb" : d?.backing === "anon" ? "anon" : "shmem";
+}
+
+const KIND_ENUM = { anon: "UK_ANON", shmem: "UK_SHMEM", "shmem-anon": "UK_SHMEM_ANON", hugetlb: "UK_HUGETLB", guest_memfd: "UK_GMEM" } as const;
+
+function setupLines(sc: Scenario): string[] {
+  const s = sc.setup;
+  const fields = [`.kind = ${KIND_ENUM[runKind(s)]},`, `.pages = ${s.pages},`, `.shared = ${s.map === "shared" ? 1 : 0},`];
+  if (s.readonly) fields.push(".readonly = 1,");
+  if (s.alias) fields.push(".alias = 1,");
+  if (s.srcPages) fields.push(`.src_pages = ${s.srcPages},`);
+  if (s.contexts) fields.push(`.contexts = ${s.contexts},`);
+  if (s.userModeOnly) fields.push(".user_mode_only = 1,");
+  const lines = ["static const struct uk_setup s = {", ...fields.map((f) => `\t${f}`)];
+  if (s.gmemFlags?.length) {
+    const flags = s.gmemFlags.map((f) => `GUEST_MEMFD_FLAG_${f.toUpperCase()}`);
+    lines.push(...wrapJoin("\t.gmem_flags =", flags, "|", ","));
+  }
+  lines.push("};");
+  return lines;
+}
+
+const DECLS = ["struct uk_env e;", "struct uk_event ev;", "unsigned long long feat, mode, ioctls;", "long long field;", "char *a, *buf;", "size_t l;", "int ret, o;"];
+
+/** Does the scenario need KVM Userfault, which has no C form? */
+export function hasKvmUserfault(sc: Scenario): boolean {
+  return sc.steps.some((s) => s.op.startsWith("kvm_"));
+}
+
+export const KVM_USERFAULT_SKIP = "KVM Userfault (KVM_MEM_USERFAULT) is not in any released kernel";
+
+interface TestView {
+  name: string;
+  title: string;
+  sources: string[];
+  decls: string[];
+  body: string[];
+  threads: number;
+}
+
+function testView(sc: Scenario): TestView {
+  const name = cIdent(sc.name, `scenario name`);
+  const view = { name, title: commentSafe(sc.title), sources: (sc.source ?? []).map(commentSafe), decls: [] as string[], body: [] as string[], threads: 0 };
+  if (hasKvmUserfault(sc)) {
+    view.body.push(`SKIP(return, "${KVM_USERFAULT_SKIP}");`);
+    return view;
+  }
+  const threads = new ThreadSlots(sc.name);
+  view.decls = [...setupLines(sc), ...DECLS];
+  const body = view.body;
+  body.push("", "ret = uk_setup(&e, &s);", "uk_obs_setup(&e, ret);");
+  if (sc.setup.mmapExpect) {
+    body.push(`EXPECT_EQ(-${sc.setup.mmapExpect}, ret);`, "if (ret && ret != -" + sc.setup.mmapExpect + ")", "\treturn;");
+  } else body.push("ASSERT_EQ(0, ret);");
+  sc.steps.forEach((step, n) => {
+    body.push("", ...stepLines(sc, n, step, threads));
+  });
+  body.push("", "uk_teardown(&e);");
+  // Silence unused-variable warnings for scenarios that do not need every local.
+  view.decls.push("(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;", "(void)a; (void)buf; (void)l; (void)o;");
+  view.threads = threads.count;
+  return view;
+}
+
+export function testFileName(name: string): string {
+  return `${cIdent(name, "selftest name")}_uffd_test.c`;
+}
+
+export function emitSelftests(suite: Suite, opts: SelftestOptions): EmittedFile[] {
+  const name = cIdent(opts.name, "selftest name");
+  const seen = new Set<string>();
+  for (const sc of suite.scenarios) {
+    if (!isCIdentifier(sc.name)) throw new ScenarioEmitError(sc.name, "the name is not a C identifier");
+    if (seen.has(sc.name)) throw new ScenarioEmitError(sc.name, `the name appears twice in suite ${suite.name}`);
+    seen.add(sc.name);
+  }
+  const tests = suite.scenarios.map(testView);
+  const flagNames = (Object.keys(UFFD_PAGEFAULT_FLAG) as (keyof typeof UFFD_PAGEFAULT_FLAG)[]).sort();
+  const file = `${name}_uffd_test.c`;
+  const c = render("test.c.hbs", {
+    file,
+    title: commentSafe(suite.title),
+    suite: commentSafe(suite.name),
+    tests,
+    blockMs: opts.blockMs ?? DEFAULT_TIMING.blockMs,
+    waitMs: opts.waitMs ?? DEFAULT_TIMING.waitMs,
+    eventMs: opts.eventMs ?? DEFAULT_TIMING.eventMs,
+    maxThreads: Math.max(8, ...tests.map((t) => t.threads)),
+    hpageSize: HPAGE_PMD_SIZE,
+    errnos: ERRNO_NAMES,
+    rangeIoctls: RANGE_IOCTLS.map((i) => ({ name: i, macro: ioctlMacro(i) })),
+    faultFlags: flagNames.map((f) => ({ name: f, macro: `UFFD_PAGEFAULT_FLAG_${f.toUpperCase()}` })),
+  });
+  const prog = `${name}_uffd_test`;
+  return [
+    { path: file, contents: c },
+    { path: "uffdkit_compat.h", contents: render("compat.h.hbs", { defines: compatDefines(), gmemIoctlNr: `0x${KVM_IOCTL_NR.create_guest_memfd.toString(16)}` }) },
+    { path: "Makefile", contents: render("Makefile.hbs", { suite: commentSafe(suite.name), prog }) },
+    { path: "config", contents: render("config.hbs", { options: configOptions(suite) }) },
+    { path: ".gitignore", contents: render("gitignore.hbs", { prog }) },
+  ];
+}
+
+/** CONFIG_ options the suite's kinds need (the kselftest `config` file). */
+export function configOptions(suite: Suite): string[] {
+  const opts = new Set(["CONFIG_USERFAULTFD=y", "CONFIG_HAVE_ARCH_USERFAULTFD_WP=y", "CONFIG_HAVE_ARCH_USERFAULTFD_MINOR=y", "CONFIG_PTE_MARKER_UFFD_WP=y"]);
+  for (const sc of suite.scenarios) {
+    const k = runKind(sc.setup);
+    if (k === "shmem" || k === "shmem-anon") opts.add("CONFIG_SHMEM=y");
+    if (k === "hugetlb") opts.add("CONFIG_HUGETLBFS=y");
+    if (k === "guest_memfd") {
+      opts.add("CONFIG_KVM=y");
+      opts.add("CONFIG_KVM_GUEST_MEMFD=y");
+    }
+  }
+  return [...opts];
+}

@@ -1,0 +1,229 @@
+/**
+ * One scenario step → the C statements of its TEST body. Each step calls a
+ * runtime helper (templates/selftest/runtime.c.hbs), prints its observation with
+ * uk_obs_*() and only then checks the expectation with EXPECT_*, so a failed
+ * expectation never hides what the kernel did.
+ */
+import type { ErrnoName } from "../../kernel/uapi.js";
+import { UFFD_PAGEFAULT_FLAG, UFFDIO_REGISTER_MODE, featureMacro, type RangeIoctl } from "../../kernel/uapi.js";
+import type { Fill, PageRange, Scenario, Step, TouchExpect } from "../../plan/scenario.js";
+import { RESULT_FIELD } from "../../run/observation.js";
+import { isCIdentifier } from "../cident.js";
+
+/** A scenario the emitter cannot turn into C (a bug in the scenario, reported with its name). */
+export class ScenarioEmitError extends Error {
+  constructor(readonly scenario: string, message: string) {
+    super(`scenario ${scenario}: ${message}`);
+  }
+}
+
+/** Column width of a line after one leading tab. */
+const WIDTH = 79 - 8;
+
+/** Join expression parts with `op`, wrapping onto continuation lines (two tabs) under 80 columns. */
+export function wrapJoin(head: string, parts: readonly string[], op: string, tail: string): string[] {
+  const lines: string[] = [];
+  let cur = head;
+  parts.forEach((p, i) => {
+    const piece = p + (i < parts.length - 1 ? ` ${op}` : tail);
+    const sep = cur.endsWith("(") || cur.endsWith("= ") || cur === "\t" ? "" : " ";
+    if ((cur + sep + piece).replace(/\t/g, "        ").length > WIDTH && cur.trim() !== "") {
+      lines.push(cur);
+      cur = "\t" + piece;
+    } else cur = cur + sep + piece;
+  });
+  if (parts.length === 0) cur += tail;
+  lines.push(cur);
+  return lines;
+}
+
+function errnoExpr(result: "ok" | ErrnoName | undefined): string {
+  return !result || result === "ok" ? "0" : `-${result}`;
+}
+
+function orExpr(names: readonly string[]): string[] {
+  return names.length ? [...names] : ["0"];
+}
+
+/** Comment text must not close the comment. */
+export function commentSafe(s: string): string {
+  return s.replace(/\*\//g, "* /").replace(/[\r\n]+/g, " ");
+}
+
+/** Map the threads of a scenario (touch threads and side-call threads) to worker slots. */
+export class ThreadSlots {
+  private readonly slots = new Map<string, number>();
+  constructor(private readonly scenario: string) {}
+  slot(name: string): number {
+    let s = this.slots.get(name);
+    if (s === undefined) {
+      if (!isCIdentifier(name)) throw new ScenarioEmitError(this.scenario, `thread name ${JSON.stringify(name)} is not a C identifier`);
+      s = this.slots.size;
+      this.slots.set(name, s);
+    }
+    return s;
+  }
+  known(name: string): number {
+    const s = this.slots.get(name);
+    if (s === undefined) throw new ScenarioEmitError(this.scenario, `wait on thread "${name}" that no earlier step started`);
+    return s;
+  }
+  get count(): number {
+    return this.slots.size;
+  }
+}
+
+function rangeLines(r: PageRange): string[] {
+  const off = r.offsetBytes ?? 0;
+  const len = r.lenBytes !== undefined ? `uk_len(&e, 0, ${r.lenBytes})` : `uk_len(&e, ${r.pages ?? 1}, -1)`;
+  return [`a = uk_addr(&e, ${r.page}, ${off});`, `l = ${len};`];
+}
+
+function fillArgs(f: Fill): { byte: number; seed: number } {
+  return "byte" in f ? { byte: f.byte & 0xff, seed: 0 } : { byte: -1, seed: f.seed ?? 0 };
+}
+
+function threadExpect(slot: number, e: TouchExpect): string[] {
+  const want = e.outcome === "done" ? "UK_DONE" : e.outcome === "sigbus" ? "UK_SIGBUS" : "UK_BLOCKED";
+  const lines = [`EXPECT_EQ(${want}, o);`];
+  if (e.outcome === "done" && e.value !== undefined) lines.push(`EXPECT_EQ(0x${(e.value & 0xff).toString(16).padStart(2, "0")}, e.thr[${slot}].result);`);
+  return lines;
+}
+
+function modeMacros(prefix: string, modes: readonly string[] | undefined): string[] {
+  return (modes ?? []).map((m) => `${prefix}_${m.toUpperCase()}`);
+}
+
+function fieldStep(n: number, op: string, call: string[], field: string, expectIn: object | undefined): string[] {
+  const expect = expectIn as Record<string, unknown> | undefined;
+  const lines = [...call, `uk_obs_field(${n}, "${op}", ret, "${field}", field);`, `EXPECT_EQ(${errnoExpr(expect?.result as ErrnoName | undefined)}, ret);`];
+  const want = expect?.[field];
+  if (typeof want === "number") lines.push(`EXPECT_EQ(${want}, field);`);
+  return lines;
+}
+
+/** The C statements for step `n` of scenario `sc`. */
+export function stepLines(sc: Scenario, n: number, step: Step, threads: ThreadSlots): string[] {
+  const ctx = step.ctx ?? 0;
+  const out: string[] = [];
+  if (step.note) out.push(`/* ${commentSafe(step.note)} */`);
+  switch (step.op) {
+    case "api": {
+      const feats = (step.features ?? []).map(featureMacro);
+      if (step.unknownFeature) feats.push("(1ULL << 63)");
+      out.push(...wrapJoin("feat =", orExpr(feats), "|", ";"));
+      out.push(`ret = uk_api(&e, ${ctx}, feat, ${step.badApi ? 1 : 0});`, `uk_obs_ret(${n}, "api", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "register": {
+      const modes = step.modes.map((m) => `UFFDIO_REGISTER_MODE_${m.toUpperCase()}`);
+      for (const m of step.modes) if (!(m in UFFDIO_REGISTER_MODE)) throw new ScenarioEmitError(sc.name, `unknown register mode ${m}`);
+      out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr(modes), "|", ";"));
+      out.push(`ret = uk_register(&e, ${ctx}, a, l, mode, &ioctls);`, `uk_obs_register(${n}, ret, ioctls);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      if (step.expect?.ioctls) {
+        const bits = step.expect.ioctls.map((i: RangeIoctl) => `UK_IOC(${i.toUpperCase()})`);
+        out.push(...wrapJoin("EXPECT_EQ(", orExpr(bits), "|", ", ioctls);"));
+      }
+      return out;
+    }
+    case "unregister":
+    case "wake": {
+      const req = step.op === "wake" ? "UFFDIO_WAKE" : "UFFDIO_UNREGISTER";
+      out.push(...rangeLines(step), `ret = uk_range_ioctl(&e, ${ctx}, ${req}, a, l);`, `uk_obs_ret(${n}, "${step.op}", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "touch": {
+      const s = threads.slot(step.thread);
+      const base = step.via === "alias" ? "e.alias" : "e.area";
+      const job = step.access === "write" ? "UK_WRITE" : "UK_READ";
+      out.push(`a = ${base} + ${step.page} * e.psize;`);
+      out.push(`o = uk_start(&e, ${s}, "${step.thread}", ${job}, a, e.psize, ${(step.value ?? 0) & 0xff});`);
+      out.push(`uk_obs_thread(${n}, "touch", &e.thr[${s}], o);`, ...threadExpect(s, step.expect));
+      return out;
+    }
+    case "wait": {
+      const s = threads.known(step.thread);
+      out.push(`o = uk_settle(&e.thr[${s}], UK_WAIT_MS);`, `uk_obs_thread(${n}, "wait", &e.thr[${s}], o);`, ...threadExpect(s, step.expect));
+      return out;
+    }
+    case "event": {
+      const ex = step.expect;
+      out.push(`uk_read_event(&e, ${ctx}, &ev);`, `uk_obs_event(${n}, &ev);`);
+      if (ex.event === "none") out.push("EXPECT_EQ(UK_EV_NONE, ev.kind);");
+      else if (ex.event === "remove") out.push("EXPECT_EQ(UK_EV_REMOVE, ev.kind);", `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.pages}, ev.pages);`);
+      else {
+        for (const f of ex.flags) if (!(f in UFFD_PAGEFAULT_FLAG)) throw new ScenarioEmitError(sc.name, `unknown fault flag ${f}`);
+        out.push("EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);", `EXPECT_EQ(${ex.page}, ev.page);`);
+        out.push(...wrapJoin("EXPECT_EQ(", orExpr(modeMacros("UFFD_PAGEFAULT_FLAG", ex.flags)), "|", ", ev.flags);"));
+        if (ex.thread) {
+          if (!isCIdentifier(ex.thread)) throw new ScenarioEmitError(sc.name, `thread name ${JSON.stringify(ex.thread)} is not a C identifier`);
+          out.push(`EXPECT_TRUE(ev.thread && !strcmp(ev.thread, "${ex.thread}"));`);
+        }
+      }
+      return out;
+    }
+    case "copy": {
+      const f = fillArgs(step.src);
+      out.push(...rangeLines(step), `buf = uk_fill(&e, l, ${f.byte}, ${f.seed}, ${step.page});`, "ASSERT_NE(NULL, buf);");
+      out.push(...wrapJoin("mode =", orExpr(modeMacros("UFFDIO_COPY_MODE", step.mode)), "|", ";"));
+      const call = [`ret = uk_copy(&e, ${ctx}, a, l, buf, mode, &field);`, "free(buf);"];
+      return [...out, ...fieldStep(n, "copy", call, RESULT_FIELD.copy!, step.expect)];
+    }
+    case "zeropage": {
+      out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr(modeMacros("UFFDIO_ZEROPAGE_MODE", step.mode)), "|", ";"));
+      return [...out, ...fieldStep(n, "zeropage", [`ret = uk_zeropage(&e, ${ctx}, a, l, mode, &field);`], RESULT_FIELD.zeropage!, step.expect)];
+    }
+    case "continue": {
+      out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr(modeMacros("UFFDIO_CONTINUE_MODE", step.mode)), "|", ";"));
+      return [...out, ...fieldStep(n, "continue", [`ret = uk_continue(&e, ${ctx}, a, l, mode, &field);`], RESULT_FIELD.continue!, step.expect)];
+    }
+    case "poison": {
+      out.push(...rangeLines(step));
+      return [...out, ...fieldStep(n, "poison", [`ret = uk_poison(&e, ${ctx}, a, l, &field);`], RESULT_FIELD.poison!, step.expect)];
+    }
+    case "writeprotect": {
+      const modes = [...(step.wp ? ["UFFDIO_WRITEPROTECT_MODE_WP"] : []), ...(step.dontwake ? ["UFFDIO_WRITEPROTECT_MODE_DONTWAKE"] : [])];
+      out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr(modes), "|", ";"));
+      out.push(`ret = uk_writeprotect(&e, ${ctx}, a, l, mode);`, `uk_obs_ret(${n}, "writeprotect", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "move": {
+      const pages = step.pages ?? 1;
+      const src = sc.setup.srcPages ?? 0;
+      if (!src) throw new ScenarioEmitError(sc.name, "a move step needs setup.srcPages");
+      if (step.srcFill) {
+        const f = fillArgs(step.srcFill);
+        out.push(`l = ${pages} * e.psize;`, `buf = uk_fill(&e, l, ${f.byte}, ${f.seed}, ${step.srcPage});`, "ASSERT_NE(NULL, buf);");
+        out.push(`memcpy(e.src + ${step.srcPage} * e.psize, buf, l);`, "free(buf);");
+      }
+      const modes = step.allowSrcHoles ? ["UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES"] : [];
+      out.push(...wrapJoin("mode =", orExpr(modes), "|", ";"));
+      const call = [`ret = uk_move(&e, ${ctx}, ${step.srcPage}, ${step.dstPage}, ${pages}, mode,`, "\t    &field);"];
+      return [...out, ...fieldStep(n, "move", call, RESULT_FIELD.move!, step.expect)];
+    }
+    case "file_write": {
+      out.push(`ret = uk_file_write(&e, ${step.page}, ${step.value & 0xff}, ${step.via === "alias" ? 1 : 0});`);
+      out.push(`uk_obs_ret(${n}, "file_write", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "punch_hole":
+    case "madvise": {
+      const name = step.thread ?? `side${n}`;
+      const s = threads.slot(name);
+      out.push(...rangeLines({ page: step.page, pages: step.pages ?? 1 }));
+      const job = step.op === "madvise" ? "UK_MADVISE" : "UK_PUNCH";
+      const arg = step.op === "madvise" ? (step.advice === "remove" ? "MADV_REMOVE" : "MADV_DONTNEED") : "e.fd";
+      out.push(`o = uk_side_call(&e, ${s}, "${name}", ${job}, a, l, ${arg}, &ret);`, `uk_obs_side(${n}, "${step.op}", o, ret);`);
+      if (step.expect?.outcome === "blocked") out.push("EXPECT_EQ(UK_BLOCKED, o);");
+      else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "close":
+      out.push(`close(e.uffd[${ctx}]);`, `e.uffd[${ctx}] = -1;`, `uk_obs_ret(${n}, "close", 0);`);
+      return out;
+    case "kvm_enable_userfault":
+    case "kvm_bitmap":
+    case "kvm_vcpu_access":
+      throw new ScenarioEmitError(sc.name, "KVM Userfault steps have no C form (not merged)");
+  }
+}
