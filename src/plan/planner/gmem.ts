@@ -1,0 +1,97 @@
+/**
+ * guest_memfd: its creation flags (seed 002: MMAP lets it be mapped,
+ * INIT_SHARED makes it shared and so faultable; user faults on memory that is
+ * not shared get SIGBUS), punch-hole, and how userfaultfd meets both
+ * (vm_uffd_ops.md §3; uffd-abi.md §6, §12; R38, R39).
+ */
+import type { GmemFlag } from "../../kernel/uapi.js";
+import type { Scenario, ScenarioSetup } from "../scenario.js";
+import { api, blocked, copyOk, done, noEvent, pagefault, punchHole, register, registerFails, sigbus, touch, wait } from "./steps.js";
+import { scenario, type Target } from "./target.js";
+
+const SHARED: GmemFlag[] = ["mmap", "init_shared"];
+const NOT_SHARED: GmemFlag[] = ["mmap"];
+
+/**
+ * The real guest_memfd kind, as this machine's 6.18 kernel has it: these run on
+ * the kernel and on the simulator alike (needs "kvm" only).
+ */
+export function realGmemScenarios(t: Target): Scenario[] {
+  const n = t.model.run.pages;
+  const all = { page: 0, pages: n };
+  const setup = (flags: GmemFlag[]): ScenarioSetup => ({ kind: "guest_memfd", pages: n, map: "shared", gmemFlags: flags, needs: ["kvm"] });
+  const src = ["seanInitShared", "gmemTest", "uffd-abi.md §12"];
+  return [
+    scenario(t, "shared_fault_ok", "guest_memfd created MMAP|INIT_SHARED can be written and read through a shared mapping", [...src, "gmemTest test_mmap_supported"], setup(SHARED), [
+      touch("t0", 0, "write", done(), { value: 0x61 }),
+      touch("t1", 0, "read", done(0x61)),
+    ]),
+    scenario(t, "not_shared_fault_sigbus", "guest_memfd created MMAP without INIT_SHARED is mappable but every user access is SIGBUS", [...src, "gmemTest test_fault_private", "R38"], setup(NOT_SHARED), [
+      touch("t0", 0, "read", sigbus),
+      touch("t1", 0, "write", sigbus, { value: 0x62 }),
+    ]),
+    scenario(t, "punch_hole_zeroes", "PUNCH_HOLE frees the page: the next read faults in a zeroed page", [...src, "gmemTest test_mmap_supported"], setup(SHARED), [
+      touch("t0", 0, "write", done(), { value: 0x63 }),
+      punchHole(0),
+      touch("t1", 0, "read", done(0)),
+    ]),
+    scenario(t, "register_not_shared_einval", "userfaultfd cannot register guest_memfd that is not INIT_SHARED: EINVAL (6.18 refuses all sync modes; the series checks INIT_SHARED)", ["R38", "rppt1313", "uffd-abi.md §6"], setup(NOT_SHARED), [
+      api(),
+      registerFails(all, ["missing"], "EINVAL"),
+    ]),
+    scenario(t, "wp_async_registers", "WP-only registration with WP_ASYNC is accepted on guest_memfd and a write resolves itself", ["R08", "uffd-abi.md §6"], setup(SHARED), [
+      api(["wp_async"]),
+      { op: "register", ...all, modes: ["wp"], expect: { result: "ok" } },
+      touch("t0", 0, "write", done(), { value: 0x64 }),
+      noEvent(),
+      touch("t1", 0, "read", done(0x64)),
+    ]),
+  ];
+}
+
+/** The declared type on guest_memfd: the flags meet the type's guard. */
+export function declaredGmemScenarios(t: Target): Scenario[] {
+  const model = t.model;
+  const n = model.run.pages;
+  const all = { page: 0, pages: n };
+  const out: Scenario[] = [
+    scenario(t, "gmem_not_shared_touch_sigbus", "unregistered memory that is not shared is never faulted in: SIGBUS", ["seanInitShared", "R38"], t.setup({ gmemFlags: NOT_SHARED }), [
+      touch("t0", 0, "read", sigbus),
+    ]),
+  ];
+  const mode = t.modes.find((m) => m === "missing" || m === "minor");
+  if (mode) {
+    const guardAtRegister = model.guard?.at.has("register") ?? false;
+    out.push(
+      guardAtRegister
+        ? scenario(t, "gmem_not_shared_register", "the type checks shared-ness in can_userfault: registering memory that is not shared is EINVAL", ["R38", "rppt1313"], t.setup({ gmemFlags: NOT_SHARED }), [
+            api(),
+            registerFails(all, [mode], "EINVAL"),
+          ])
+        : scenario(t, "gmem_not_shared_register", "registration is allowed, but a fault on memory that is not shared is refused at fault time: SIGBUS, no event", ["R39", "seanV4", "vm_uffd_ops.md §3.4"], t.setup({ gmemFlags: NOT_SHARED }), [
+            api(),
+            register(all, [mode]),
+            touch("t0", 0, "read", sigbus),
+            noEvent(),
+          ]),
+    );
+  }
+  if (t.modes.includes("missing") && t.ioctls.has("copy")) {
+    out.push(
+      scenario(t, "gmem_punch_hole_missing_again", "after PUNCH_HOLE the page is missing again: the next touch raises MISSING", ["gmemTest test_mmap_supported", "vm_uffd_ops.md §2.3"], t.setup(), [
+        api(),
+        register(all, ["missing"]),
+        touch("t0", 0, "read", blocked),
+        pagefault(0),
+        copyOk(0, 1, t.pageSize, { byte: 0x71 }),
+        wait("t0", done(0x71)),
+        punchHole(0),
+        touch("t1", 0, "read", blocked),
+        pagefault(0),
+        copyOk(0, 1, t.pageSize, { byte: 0x72 }),
+        wait("t1", done(0x72)),
+      ]),
+    );
+  }
+  return out;
+}

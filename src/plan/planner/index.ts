@@ -1,0 +1,67 @@
+/**
+ * The planner: from a Model, the scenarios (kselftests as data) that exercise
+ * every declared mode and ioctl and the negative space around them, each citing
+ * the rules and sections it checks. Scenarios for the declared type run on the
+ * simulator (no kernel has the type); scenarios for the real kind it builds on
+ * run on this machine's kernel too.
+ *
+ * Names are the scenario's meaning, not a counter, so a spec edit changes only
+ * the scenarios it concerns.
+ */
+import type { Model } from "../../model/model.js";
+import type { Scenario, Suite } from "../scenario.js";
+import { declaredGmemScenarios, realGmemScenarios } from "./gmem.js";
+import { minorScenarios } from "./minor.js";
+import { missingScenarios } from "./missing.js";
+import { negativeScenarios, refusedIoctlScenarios } from "./negative.js";
+import { poisonScenarios } from "./poison.js";
+import { refusedRegistrationScenarios, registrationScenarios } from "./registration.js";
+import { strategyScenarios } from "./strategies.js";
+import { declaredTarget, realKindTarget, type Target } from "./target.js";
+import { wpScenarios } from "./wp.js";
+
+export { declaredTypeOf } from "./declared.js";
+export { expectedRegisterIoctls, predictedRefusals } from "./kernel-rules.js";
+
+/** Everything a target supports, in the order a reader meets it. */
+function functional(t: Target): Scenario[] {
+  return [
+    ...registrationScenarios(t),
+    ...missingScenarios(t),
+    ...minorScenarios(t),
+    ...wpScenarios(t),
+    ...poisonScenarios(t),
+    ...negativeScenarios(t),
+  ];
+}
+
+export function planSuite(model: Model): Suite {
+  const declared = declaredTarget(model);
+  const scenarios: Scenario[] = [
+    ...functional(declared),
+    ...refusedRegistrationScenarios(declared),
+    ...refusedIoctlScenarios(declared),
+    ...(declared.gmem ? declaredGmemScenarios(declared) : []),
+    ...strategyScenarios(declared),
+  ];
+  const real = realKindTarget(model);
+  if (real) {
+    scenarios.push(...functional(real));
+    if (real.gmem) scenarios.push(...realGmemScenarios(real));
+  }
+  assertUniqueNames(scenarios);
+  return {
+    name: model.name,
+    title: `userfaultfd selftests for ${model.name} (${model.gen.id}${real ? `, on ${real.key}` : ""})`,
+    scenarios,
+  };
+}
+
+/** Two modules planning the same name is a planner bug, not a user error. */
+function assertUniqueNames(scenarios: readonly Scenario[]): void {
+  const seen = new Set<string>();
+  for (const s of scenarios) {
+    if (seen.has(s.name)) throw new Error(`planner: scenario name ${s.name} planned twice`);
+    seen.add(s.name);
+  }
+}

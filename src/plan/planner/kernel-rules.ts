@@ -1,0 +1,95 @@
+/**
+ * What the kernel does, as the planner needs it to write expectations. Each
+ * function is one rule of vm_uffd_ops.md §2 / uffd-abi.md, read from the data in
+ * src/kernel rather than spelled again here.
+ */
+import type { Model } from "../../model/model.js";
+import { API_RANGE_IOCTLS, API_RANGE_IOCTLS_BASIC, type RangeIoctl, type RegisterMode } from "../../kernel/uapi.js";
+
+/**
+ * Range ioctls that userfaultfd_register() drops from the returned mask unless a
+ * mode was requested (vm_uffd_ops.md §2.2 step 6). Everything else in the base
+ * set is advertised whatever the memory type can really do (uffd-abi.md §3).
+ */
+const MODE_GATED: Partial<Record<RangeIoctl, RegisterMode>> = { writeprotect: "wp", continue: "minor" };
+
+/** The `ioctls` mask UFFDIO_REGISTER returns for a range of one memory type. */
+export function expectedRegisterIoctls(hugetlb: boolean, modes: readonly RegisterMode[]): RangeIoctl[] {
+  const base = hugetlb ? API_RANGE_IOCTLS_BASIC : API_RANGE_IOCTLS;
+  return base.filter((i) => {
+    const gate = MODE_GATED[i];
+    return gate === undefined || modes.includes(gate);
+  });
+}
+
+/** Does the type's memory come from hugetlbfs (2 MiB pages, BASIC ioctls, alignment)? */
+export function isHugetlb(model: Model): boolean {
+  return model.backing === "hugetlb" || model.run.kernelKind === "hugetlb";
+}
+
+export function isAnon(model: Model): boolean {
+  return model.backing === "anon" || model.run.kernelKind === "anon";
+}
+
+export function isGuestMemfd(model: Model): boolean {
+  return model.run.kernelKind === "guest_memfd";
+}
+
+/**
+ * Modes a registration of the declared type refuses with EINVAL. For a type with
+ * its own ops, can_userfault() is generated from the declared features, so every
+ * undeclared mode is refused; anonymous memory goes through core's
+ * anon_uffd_ops, which refuses only MINOR (R12, vm_uffd_ops.md §1.7).
+ */
+export function refusedModes(model: Model): RegisterMode[] {
+  const all: RegisterMode[] = ["missing", "wp", "minor"];
+  if (isAnon(model)) return ["minor"];
+  return all.filter((m) => !model.modes.has(m));
+}
+
+/**
+ * Does registration need get_folio_noalloc? In the pending series (the
+ * generation with core __do_userfault()), a non-anon, non-hugetlb VMA without it
+ * cannot register at all (R15).
+ */
+export function registrationNeedsGetFolio(model: Model): boolean {
+  return model.gen.coreDoUserfault && !isAnon(model) && !isHugetlb(model);
+}
+
+/**
+ * How an undeclared range ioctl fails on the declared type, or undefined when the
+ * kernel serves it anyway (e.g. POISON is core's and needs no callback, §2.5).
+ * `writtenBack`: the failure is found after the vma lookup, so the kernel writes
+ * the negative errno into the result field (uffd-abi.md §8).
+ */
+export interface PredictedRefusal {
+  readonly ioctl: "copy" | "zeropage" | "continue" | "writeprotect" | "move";
+  readonly errno: "EINVAL" | "ENOENT";
+  readonly writtenBack: boolean;
+  readonly source: readonly string[];
+}
+
+export function predictedRefusals(model: Model): PredictedRefusal[] {
+  const out: PredictedRefusal[] = [];
+  const hugetlb = isHugetlb(model);
+  const anon = isAnon(model);
+  const declared = model.ioctls;
+  // COPY/ZEROPAGE into a shared mapping go through the type's alloc_folio; with
+  // no copy strategy there is none, and 7.1 refuses rather than crash (R20).
+  if (!declared.has("copy") && !model.copy && !anon)
+    out.push({ ioctl: "copy", errno: "EINVAL", writtenBack: true, source: ["R20", "vm_uffd_ops.md §2.4", "hotfixUnsupported"] });
+  if (!declared.has("zeropage")) {
+    if (hugetlb) out.push({ ioctl: "zeropage", errno: "EINVAL", writtenBack: true, source: ["R28", "uffd-abi.md §3", "uffd-abi.md §8"] });
+    else if (!model.copy && !anon)
+      out.push({ ioctl: "zeropage", errno: "EINVAL", writtenBack: true, source: ["R20", "R27", "vm_uffd_ops.md §2.4"] });
+  }
+  // CONTINUE needs get_folio_noalloc (R16); with it, 6.18 serves CONTINUE even on
+  // a range registered without MINOR (uffd-abi.md §3), so only its absence refuses.
+  if (!declared.has("continue") && !model.getFolio && !anon)
+    out.push({ ioctl: "continue", errno: "EINVAL", writtenBack: true, source: ["R16", "vm_uffd_ops.md §2.4"] });
+  if (!declared.has("writeprotect") && !model.modes.has("wp"))
+    out.push({ ioctl: "writeprotect", errno: "ENOENT", writtenBack: false, source: ["R32", "vm_uffd_ops.md §2.4"] });
+  if (!declared.has("move") && !anon)
+    out.push({ ioctl: "move", errno: "EINVAL", writtenBack: true, source: ["R30", "uffd-abi.md §9", "uffd-abi.md §8"] });
+  return out;
+}

@@ -1,0 +1,123 @@
+/**
+ * MISSING mode: a touch of an unpopulated page raises a pagefault event and
+ * blocks; COPY (or ZEROPAGE) fills the page and wakes the faulter
+ * (vm_uffd_ops.md §2.3–2.4; uffd-abi.md §8, §11).
+ */
+import type { Scenario, Step } from "../scenario.js";
+import {
+  api,
+  blocked,
+  copyFails,
+  copyOk,
+  done,
+  noEvent,
+  pageByte,
+  pagefault,
+  register,
+  touch,
+  unregister,
+  wait,
+  wake,
+  zeropageOk,
+} from "./steps.js";
+import { scenario, type Target } from "./target.js";
+
+export function missingScenarios(t: Target): Scenario[] {
+  if (!t.modes.includes("missing")) return [];
+  const n = t.model.run.pages;
+  const all = { page: 0, pages: n };
+  const ps = t.pageSize;
+  const reg = (): Step => register(all, ["missing"]);
+  const out: Scenario[] = [];
+
+  if (t.ioctls.has("copy")) {
+    out.push(
+      scenario(t, "missing_read_copy", "a read of a missing page blocks, raises MISSING and is resolved by COPY", ["vm_uffd_ops.md §2.3", "vm_uffd_ops.md §2.4", "uffd-abi.md §11"], t.setup(), [
+        api(),
+        reg(),
+        touch("t0", 0, "read", blocked),
+        pagefault(0),
+        copyOk(0, 1, ps, { byte: 0x5a }),
+        wait("t0", done(0x5a)),
+        noEvent(),
+      ]),
+      scenario(t, "missing_write_copy", "a write to a missing page raises MISSING with the write flag; the write lands after COPY", ["uffd-abi.md §11"], t.setup(), [
+        api(),
+        reg(),
+        touch("t0", 1, "write", blocked, { value: 0x77 }),
+        pagefault(1, ["write"]),
+        copyOk(1, 1, ps, { byte: 0x11 }),
+        wait("t0", done()),
+        touch("t1", 1, "read", done(0x77)),
+      ]),
+      scenario(t, "missing_copy_over_present_eexist", "COPY over a page that is already mapped fails with EEXIST, written back as copy=-17", ["R24", "utUffdUnit zeropage", "uffd-abi.md §8"], t.setup(), [
+        api(),
+        reg(),
+        copyOk(0, 1, ps, { byte: 0x21 }),
+        copyFails({ page: 0 }, "EEXIST", true),
+        touch("t0", 0, "read", done(0x21)),
+      ]),
+      scenario(t, "missing_copy_dontwake_then_wake", "COPY with DONTWAKE fills the page but leaves the faulter blocked until UFFDIO_WAKE", ["vm_uffd_ops.md §2.4"], t.setup(), [
+        api(),
+        reg(),
+        touch("t0", 0, "read", blocked),
+        pagefault(0),
+        copyOk(0, 1, ps, { byte: 0x42 }, ["dontwake"]),
+        wait("t0", blocked),
+        wake({ page: 0 }),
+        wait("t0", done(0x42)),
+      ]),
+      scenario(t, "missing_wake_without_resolving_refaults", "WAKE without resolving makes the faulter retry and queue a second MISSING event", ["uffd-abi.md §11"], t.setup(), [
+        api(),
+        reg(),
+        touch("t0", 0, "read", blocked),
+        pagefault(0),
+        wake({ page: 0 }),
+        pagefault(0),
+        copyOk(0, 1, ps, { byte: 0x43 }),
+        wait("t0", done(0x43)),
+      ]),
+      scenario(t, "missing_data_integrity", `every one of ${n} pages faults once and reads back what COPY wrote`, ["utUffdUnit events", "vm_uffd_ops.md §2.4"], t.setup(), integritySteps(n, ps)),
+      scenario(t, "missing_unregister_wakes_faulter", "UNREGISTER wakes a MISSING faulter, which then faults normally", ["uffd-abi.md §2"], t.setup(), [
+        api(),
+        reg(),
+        touch("t0", 0, "read", blocked),
+        pagefault(0),
+        unregister(all),
+        wait("t0", done(0)),
+      ]),
+    );
+  }
+  if (t.ioctls.has("zeropage") && !t.hugetlb) {
+    out.push(
+      scenario(t, "missing_read_zeropage", "a MISSING fault resolved by ZEROPAGE reads zeros", ["R26", "R27", "utUffdUnit zeropage"], t.setup(), [
+        api(),
+        reg(),
+        touch("t0", 0, "read", blocked),
+        pagefault(0),
+        zeropageOk(0, 1, ps),
+        wait("t0", done(0)),
+      ]),
+    );
+  }
+  out.push(
+    scenario(t, "missing_unregister_then_touch_no_event", "after UNREGISTER a touch faults normally and raises no event", ["vm_uffd_ops.md §2.2", "uffd-abi.md §10"], t.setup(), [
+      api(),
+      reg(),
+      unregister(all),
+      touch("t0", 0, "read", done(0)),
+      noEvent(),
+    ]),
+  );
+  return out;
+}
+
+function integritySteps(n: number, ps: number): Step[] {
+  const steps: Step[] = [api(), register({ page: 0, pages: n }, ["missing"])];
+  for (let p = 0; p < n; p++) {
+    steps.push(touch(`f${p}`, p, "read", blocked), pagefault(p), copyOk(p, 1, ps, { byte: pageByte(p) }), wait(`f${p}`, done(pageByte(p))));
+  }
+  for (let p = 0; p < n; p++) steps.push(touch(`r${p}`, p, "read", done(pageByte(p))));
+  steps.push(noEvent());
+  return steps;
+}

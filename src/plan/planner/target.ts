@@ -1,0 +1,149 @@
+/**
+ * What a group of scenarios runs against: the declared type itself (kind
+ * "declared", needs "declared-type": no running kernel has it), or the real kind
+ * it builds on (model.run.kernelKind), so the same checks also run on this
+ * machine's kernel. Functional modules take a Target and do not care which.
+ */
+import { KIND_SUPPORT, type MemKind } from "../../kernel/kinds.js";
+import type { GmemFlag, RegisterMode } from "../../kernel/uapi.js";
+import type { Model } from "../../model/model.js";
+import type { Ioctl } from "../../spec/types.js";
+import type { KernelNeed, Scenario, ScenarioSetup, Step } from "../scenario.js";
+import { declaredTypeOf } from "./declared.js";
+import { isAnon, isGuestMemfd, isHugetlb } from "./kernel-rules.js";
+
+export interface Target {
+  /** "declared" or the real kind's name. */
+  readonly key: MemKind;
+  /** Prefix of scenario names: "" for the declared type, "<kind>_" for a real kind. */
+  readonly prefix: string;
+  readonly model: Model;
+  readonly pageSize: number;
+  readonly hugetlb: boolean;
+  readonly fileBacked: boolean;
+  readonly gmem: boolean;
+  /** Modes that register on this target and are exercised. */
+  readonly modes: readonly RegisterMode[];
+  /** Range ioctls that work on this target and are exercised. */
+  readonly ioctls: ReadonlySet<Ioctl>;
+  /** How to put a page in the cache without faulting through the registered range. */
+  readonly populate?: "alias" | "pwrite";
+  /** Sources every scenario of this target shares. */
+  readonly origin: readonly string[];
+  setup(over?: Partial<ScenarioSetup>): ScenarioSetup;
+}
+
+const MODE_ORDER: readonly RegisterMode[] = ["missing", "minor", "wp"];
+
+/** guest_memfd needs MMAP to be mapped at all and INIT_SHARED to be faulted (seed 002). */
+export function gmemFlagsOf(model: Model): GmemFlag[] {
+  return model.run.gmemFlags.length ? [...model.run.gmemFlags] : ["mmap", "init_shared"];
+}
+
+function pageSizeOf(hugetlb: boolean): number {
+  return hugetlb ? KIND_SUPPORT.hugetlb.pageSize : KIND_SUPPORT.anon.pageSize;
+}
+
+export function declaredTarget(model: Model): Target {
+  const hugetlb = isHugetlb(model);
+  const anon = isAnon(model);
+  const gmem = isGuestMemfd(model);
+  const fileBacked = !anon;
+  const needs: KernelNeed[] = ["declared-type"];
+  if (gmem) needs.push("kvm");
+  if (hugetlb) needs.push("hugetlb-pages");
+  const declared = declaredTypeOf(model);
+  const populate = model.populateByWrite ? "pwrite" : fileBacked ? "alias" : undefined;
+  return {
+    key: "declared",
+    prefix: "",
+    model,
+    pageSize: pageSizeOf(hugetlb),
+    hugetlb,
+    fileBacked,
+    gmem,
+    modes: MODE_ORDER.filter((m) => model.modes.has(m)),
+    ioctls: model.ioctls,
+    ...(populate ? { populate } : {}),
+    origin: [`spec ${model.name} (${model.gen.id})`],
+    setup(over = {}) {
+      return {
+        kind: "declared",
+        pages: model.run.pages,
+        map: anon ? "private" : "shared",
+        ...(gmem ? { gmemFlags: gmemFlagsOf(model) } : {}),
+        ...(populate === "alias" ? { alias: true } : {}),
+        declared,
+        needs: [...needs],
+        ...over,
+      };
+    },
+  };
+}
+
+/**
+ * The real kind under the declared type, when the running kernel can exercise
+ * it. guest_memfd's userfaultfd support comes with the generation whose series
+ * adds it, and those scenarios need "gmem-uffd", which 6.18 lacks; with other
+ * generations the target exercises no uffd mode.
+ */
+export function realKindTarget(model: Model): Target | undefined {
+  const kind = model.run.kernelKind;
+  if (!kind) return undefined;
+  // guest_memfd gains userfaultfd only with the pending series; before it, its
+  // real-kind scenarios are the flag behaviour alone (gmem.ts).
+  const gmemUffd = kind === "guest_memfd" && model.gen.coreDoUserfault;
+  const support = kind === "guest_memfd" ? (gmemUffd ? GMEM_SERIES_SUPPORT : NO_UFFD) : KIND_SUPPORT[kind];
+  const hugetlb = kind === "hugetlb";
+  const fileBacked = kind !== "anon";
+  const needs: KernelNeed[] = [];
+  if (kind === "guest_memfd") needs.push("kvm");
+  if (gmemUffd) needs.push("gmem-uffd");
+  if (hugetlb) needs.push("hugetlb-pages");
+  const ioctls = new Set([...model.ioctls].filter((i) => (support.ioctls as readonly string[]).includes(i)));
+  return {
+    key: kind,
+    prefix: `${kind}_`,
+    model,
+    pageSize: pageSizeOf(hugetlb),
+    hugetlb,
+    fileBacked,
+    gmem: kind === "guest_memfd",
+    modes: MODE_ORDER.filter((m) => model.modes.has(m) && support.modes.includes(m)),
+    ioctls,
+    ...(fileBacked ? { populate: "alias" as const } : {}),
+    origin: [`kind ${kind}`, ...(kind === "guest_memfd" ? ["rppt1313"] : ["abi618"])],
+    setup(over = {}) {
+      return {
+        kind,
+        pages: model.run.pages,
+        map: kind === "anon" ? "private" : "shared",
+        ...(kind === "guest_memfd" ? { gmemFlags: gmemFlagsOf(model) } : {}),
+        ...(fileBacked ? { alias: true } : {}),
+        ...(needs.length ? { needs: [...needs] } : {}),
+        ...over,
+      };
+    },
+  };
+}
+
+/**
+ * guest_memfd with the pending series (vm_uffd_ops.md §2.6, §3.3): MISSING and
+ * MINOR, resolved by COPY, ZEROPAGE and CONTINUE.
+ */
+const GMEM_SERIES_SUPPORT: { modes: readonly RegisterMode[]; ioctls: readonly string[] } = {
+  modes: ["missing", "minor"],
+  ioctls: ["copy", "zeropage", "continue"],
+};
+
+const NO_UFFD: { modes: readonly RegisterMode[]; ioctls: readonly string[] } = { modes: [], ioctls: [] };
+
+/** Assemble a scenario with the target's prefix and shared sources. */
+export function scenario(t: Target, name: string, title: string, source: readonly string[], setup: ScenarioSetup, steps: Step[]): Scenario {
+  return { name: `${t.prefix}${name}`, title, source: [...source, ...t.origin], setup, steps };
+}
+
+/** The first declared mode a range can be registered with, for scenarios about something else. */
+export function anyMode(t: Target): RegisterMode | undefined {
+  return t.modes[0];
+}
