@@ -1,0 +1,56 @@
+/**
+ * Running scripts/checkpatch.sh on the series and reading its terse output:
+ * `<file>:<line>: ERROR|WARNING|CHECK:<TYPE>: <message>` per finding
+ * (ecosystem.md §2.2). FILE_PATH_CHANGES ("does MAINTAINERS need updating?") is
+ * expected for every patch that adds a file and is reported apart.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export interface CheckpatchFinding {
+  readonly file: string;
+  readonly line: number;
+  readonly level: "ERROR" | "WARNING" | "CHECK";
+  readonly type: string;
+  readonly message: string;
+}
+
+export type CheckpatchResult =
+  | { available: true; findings: CheckpatchFinding[]; errors: number; warnings: number; checks: number; expectedNotices: number; raw: string }
+  | { available: false; reason: string };
+
+const SCRIPT = fileURLToPath(new URL("../../scripts/checkpatch.sh", import.meta.url));
+
+/** Notices every new-file patch gets; not a defect of the patch. */
+export const EXPECTED_TYPES = new Set(["FILE_PATH_CHANGES"]);
+
+export function parseCheckpatch(out: string): CheckpatchFinding[] {
+  const findings: CheckpatchFinding[] = [];
+  for (const l of out.split("\n")) {
+    const m = /^(.*?):(\d+): (ERROR|WARNING|CHECK):([A-Z0-9_]+): (.*)$/.exec(l);
+    if (m) findings.push({ file: m[1]!, line: Number(m[2]), level: m[3] as CheckpatchFinding["level"], type: m[4]!, message: m[5]! });
+  }
+  return findings;
+}
+
+export function runCheckpatch(patches: readonly string[], script = SCRIPT): CheckpatchResult {
+  const r = spawnSync("bash", [script, ...patches], { encoding: "utf8", timeout: 120_000 });
+  if (r.status === 3 || r.error) return { available: false, reason: (r.stderr || r.error?.message || "checkpatch unavailable").trim() };
+  const raw = `${r.stdout}${r.stderr}`;
+  const findings = parseCheckpatch(raw);
+  const real = findings.filter((f) => !EXPECTED_TYPES.has(f.type));
+  return {
+    available: true,
+    findings,
+    errors: real.filter((f) => f.level === "ERROR").length,
+    warnings: real.filter((f) => f.level === "WARNING").length,
+    checks: real.filter((f) => f.level === "CHECK").length,
+    expectedNotices: findings.length - real.length,
+    raw,
+  };
+}
+
+export function checkpatchSummary(r: CheckpatchResult): string {
+  if (!r.available) return `not run (${r.reason})`;
+  return `${r.errors} errors, ${r.warnings} warnings, ${r.checks} checks` + (r.expectedNotices ? ` (plus ${r.expectedNotices} MAINTAINERS notices for new files)` : "");
+}

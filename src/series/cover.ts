@@ -1,0 +1,118 @@
+/**
+ * Filling git's cover letter (ecosystem.md §1.1, §1.4): git writes
+ * `*** SUBJECT HERE ***` and `*** BLURB HERE ***`; we replace them with the
+ * series title and a blurb that says what and why, the API generation and base,
+ * the testing done, the b4-style `Changes in vN:` history and links to earlier
+ * versions. The shortlog, diffstat and base-commit git wrote stay as they are.
+ */
+import type { Model } from "../model/model.js";
+import type { SuiteResult, Verdict } from "../run/result.js";
+import { wrapBody } from "./message.js";
+
+export interface TestingEvidence {
+  readonly sim?: SuiteResult;
+  readonly kernel?: SuiteResult;
+  /** Why there is no kernel result, when there is none. */
+  readonly kernelNote?: string;
+  /** Why there is no simulator result, when there is none. */
+  readonly simNote?: string;
+  /** checkpatch summary line, when it ran on the patches. */
+  readonly checkpatch?: string;
+}
+
+export interface CoverInfo {
+  readonly model: Model;
+  readonly version: number;
+  readonly baseSha: string;
+  readonly baseName: string;
+  readonly testing: TestingEvidence;
+  readonly commitSubjects: readonly string[];
+}
+
+export function seriesTitle(model: Model): string {
+  return model.series.title ?? `${model.subsystem}: add userfaultfd support`;
+}
+
+export function countVerdicts(r: SuiteResult): Record<Verdict, number> {
+  const c: Record<Verdict, number> = { pass: 0, fail: 0, lacks: 0, error: 0 };
+  for (const s of r.results) c[s.verdict]++;
+  return c;
+}
+
+function verdictLine(r: SuiteResult): string {
+  const c = countVerdicts(r);
+  const parts = [`${c.pass} passed`, `${c.fail} failed`];
+  if (c.lacks) parts.push(`${c.lacks} not runnable here`);
+  if (c.error) parts.push(`${c.error} harness errors`);
+  return `${r.results.length} tests (${parts.join(", ")})`;
+}
+
+function andList(words: readonly string[]): string {
+  return words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
+function generatedSummary(model: Model): string {
+  const modes = andList([...model.modes].map((m) => m.toUpperCase()));
+  const ioctls = andList([...model.ioctls].map((i) => `UFFDIO_${i.toUpperCase()}`));
+  return (
+    `This series adds userfaultfd support to ${model.vmOps} mappings (${model.targetFile}): ` +
+    `registration in ${modes || "no"} mode${model.modes.size === 1 ? "" : "s"}` +
+    (ioctls ? `, with ${ioctls} to resolve faults.` : ".") +
+    ` It implements struct vm_uffd_ops for the type and adds selftests that exercise it.`
+  );
+}
+
+export function coverBlurb(info: CoverInfo): string {
+  const { model, testing } = info;
+  const paras: string[] = [];
+  paras.push(model.series.blurb ?? generatedSummary(model));
+  paras.push(
+    `The code targets the ${model.gen.id} generation of struct vm_uffd_ops (${model.gen.title})` +
+      `${model.gen.merged ? "" : "; that API is not in mainline yet"}. ` +
+      `The series is based on ${info.baseName === info.baseSha ? info.baseSha.slice(0, 12) : `${info.baseName} (${info.baseSha.slice(0, 12)})`}.`,
+  );
+
+  const tested: string[] = [];
+  if (testing.sim) tested.push(`- uffdkit reference simulator: ${verdictLine(testing.sim)}.`);
+  else tested.push(`- Not run on the uffdkit reference simulator${testing.simNote ? `: ${testing.simNote}` : "."}`);
+  if (testing.kernel) tested.push(`- Real kernel: ${verdictLine(testing.kernel)}.`);
+  else tested.push(`- Not run on a real kernel${testing.kernelNote ? `: ${testing.kernelNote}` : "."}`);
+  if (testing.checkpatch) tested.push(`- checkpatch.pl --strict: ${testing.checkpatch}.`);
+  paras.push(`Testing:\n${tested.join("\n")}`);
+
+  const history = [...model.series.changelog].filter((e) => e.version <= info.version).sort((a, b) => b.version - a.version);
+  const linkOf = (v: number) => model.series.changelog.find((e) => e.version === v)?.link;
+  const changes: string[] = [];
+  for (const e of history) {
+    if (e.version < 2) continue;
+    const items = e.changes.map((c) => `- ${c}`);
+    const prev = linkOf(e.version - 1);
+    if (prev) items.push(`- Link to v${e.version - 1}: ${prev}`);
+    changes.push(`Changes in v${e.version}:\n${items.join("\n")}`);
+  }
+  const earlier = model.series.changelog
+    .filter((e) => e.version < info.version && e.link)
+    .sort((a, b) => a.version - b.version)
+    .map((e) => `- v${e.version}: ${e.link}`);
+
+  let out = wrapBody(paras);
+  if (changes.length || earlier.length) {
+    // No "---" line here: git am would take what follows for a patch and stop.
+    out += "\n\n";
+    if (changes.length) out += wrapBody(changes);
+    if (earlier.length) out += (changes.length ? "\n\n" : "") + `Earlier versions:\n${earlier.join("\n")}`;
+  }
+  return out;
+}
+
+export type CoverResult = { ok: true; text: string } | { ok: false; message: string };
+
+/** Replace git's placeholders; refuse if git's template changed shape (no silent half-filled letter). */
+export function fillCoverLetter(gitCover: string, info: CoverInfo): CoverResult {
+  if (!gitCover.includes("*** SUBJECT HERE ***") || !gitCover.includes("*** BLURB HERE ***")) {
+    return { ok: false, message: "git's cover letter has no *** SUBJECT HERE *** / *** BLURB HERE *** placeholders" };
+  }
+  const title = seriesTitle(info.model);
+  const text = gitCover.replace("*** SUBJECT HERE ***", title).replace("*** BLURB HERE ***", coverBlurb(info));
+  return { ok: true, text };
+}

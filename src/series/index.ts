@@ -1,0 +1,268 @@
+/**
+ * `uffdkit series`: the patch series, built in the developer's kernel git tree.
+ *
+ * Every check runs before anything is written, so a bad tree is left exactly as
+ * it was. The commits are then made with git plumbing on a private index
+ * (hash-object, update-index, write-tree, commit-tree, update-ref): the user's
+ * working tree, index and checked-out branch are never touched, so the original
+ * branch is still checked out at the end and a failure half-way leaves nothing
+ * behind but unreferenced objects. `git format-patch` then writes the series and
+ * the cover letter is filled in.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { EmittedFile, KernelArtifacts } from "../emit/kernel/artifacts.js";
+import type { Model } from "../model/model.js";
+import type { Person } from "../spec/types.js";
+import { planCommits, type PlannedCommit } from "./commits.js";
+import { fillCoverLetter, type TestingEvidence } from "./cover.js";
+import { git, gitOut, fileMode, showFile } from "./git.js";
+import { getMaintainers } from "./maintainers.js";
+import { formatCommitMessage } from "./message.js";
+import { findFunctionDefinition, findVmOpsDefinition } from "./splice.js";
+
+export interface SeriesOptions {
+  /** The kernel git tree (its top level). */
+  readonly tree: string;
+  /** Series version; default the spec's series.version (1). */
+  readonly version?: number;
+  readonly rfc?: boolean;
+  /** Base revision; default the spec's series.base, else the tree's HEAD. */
+  readonly base?: string;
+  /** Where the patches go; default out/<name>/series under cwd. */
+  readonly out?: string;
+  readonly cwd?: string;
+  /** The kernel C to splice (from emitKernel(model)). */
+  readonly kernel: KernelArtifacts;
+  /** The selftests (from emitSelftests(planSuite(model), { name })). */
+  readonly selftests: readonly EmittedFile[];
+  /** One line per planned scenario, for the selftest commit. */
+  readonly scenarioTitles?: readonly string[];
+  /** What was tested, for the cover letter. */
+  readonly testing?: TestingEvidence;
+  /** Run scripts/get_maintainer.pl from the tree when it has one. Default true. */
+  readonly getMaintainer?: boolean;
+}
+
+export interface SeriesError {
+  readonly code:
+    | "not-a-directory"
+    | "not-git"
+    | "not-top-level"
+    | "dirty"
+    | "no-base"
+    | "file-not-found"
+    | "not-found"
+    | "already-present"
+    | "already-applied"
+    | "selftests"
+    | "branch-exists"
+    | "no-identity"
+    | "out-not-empty"
+    | "git-failed";
+  readonly message: string;
+  readonly hint: string;
+}
+
+export interface SeriesCommit {
+  readonly sha: string;
+  readonly subject: string;
+  readonly role: PlannedCommit["role"];
+  readonly files: readonly string[];
+}
+
+export interface SeriesResult {
+  readonly tree: string;
+  readonly branch: string;
+  readonly base: string;
+  readonly baseSha: string;
+  readonly version: number;
+  readonly commits: readonly SeriesCommit[];
+  readonly outDir: string;
+  /** Absolute paths, cover letter first. */
+  readonly patches: readonly string[];
+  readonly coverLetter: string;
+  readonly cc: readonly string[];
+  readonly notes: readonly string[];
+}
+
+export type SeriesOutcome = { ok: true; result: SeriesResult } | { ok: false; error: SeriesError };
+
+const MARKER = ".uffdkit-series";
+
+function fail(code: SeriesError["code"], message: string, hint: string): SeriesOutcome {
+  return { ok: false, error: { code, message, hint } };
+}
+
+export function branchName(model: Model, version: number): string {
+  return `uffdkit/${model.name}-v${version}`;
+}
+
+/** The developer's identity from the tree's git config; commits are theirs. */
+export function gitIdentity(tree: string): Person | undefined {
+  const name = git(tree, ["config", "user.name"]).stdout.trim();
+  const email = git(tree, ["config", "user.email"]).stdout.trim();
+  return name && email ? { name, email } : undefined;
+}
+
+export async function buildSeries(model: Model, opts: SeriesOptions): Promise<SeriesOutcome> {
+  const notes: string[] = [];
+  const tree = resolve(opts.cwd ?? process.cwd(), opts.tree);
+  const version = opts.version ?? model.series.version;
+  const rfc = opts.rfc ?? model.series.rfc;
+
+  // --- checks: nothing is written until all of them pass ---
+  if (!existsSync(tree) || !statSync(tree).isDirectory()) {
+    return fail("not-a-directory", `--tree ${opts.tree}: no such directory`, "pass the top directory of a kernel git checkout");
+  }
+  const top = git(tree, ["rev-parse", "--show-toplevel"]);
+  if (!top.ok) return fail("not-git", `${tree} is not a git repository`, "run `git init && git add -A && git commit` in the kernel tree first, or pass a git checkout of the kernel");
+  if (resolve(top.stdout.trim()) !== tree) {
+    return fail("not-top-level", `${tree} is inside the git repository ${top.stdout.trim()}, not its top`, `pass --tree ${top.stdout.trim()}`);
+  }
+  if (!git(tree, ["rev-parse", "--verify", "--quiet", "HEAD"]).ok) {
+    return fail("no-base", `${tree} has no commits yet`, "commit the kernel sources first; the series needs a base commit");
+  }
+  const dirty = git(tree, ["status", "--porcelain", "--untracked-files=no"]);
+  if (!dirty.ok || dirty.stdout.trim() !== "") {
+    const files = dirty.stdout.trim().split("\n").slice(0, 5).join("; ");
+    return fail("dirty", `${tree} has uncommitted changes (${files})`, "commit or stash them first: the series is built from committed state, and uncommitted edits would silently be left out of it");
+  }
+  const baseName = opts.base ?? model.series.base ?? "HEAD";
+  const baseRes = git(tree, ["rev-parse", "--verify", "--quiet", `${baseName}^{commit}`]);
+  if (!baseRes.ok) return fail("no-base", `no such base revision '${baseName}' in ${tree}`, "pass --base with a branch, tag or commit of the tree (git log --oneline shows them)");
+  const baseSha = baseRes.stdout.trim();
+  const readBase = (path: string) => showFile(tree, baseSha, path);
+
+  const typeText = readBase(model.targetFile);
+  if (typeText === undefined) {
+    return fail("file-not-found", `${model.targetFile} (the spec's file) is not in ${baseName} of ${tree}`, "set file in the spec to the source file, relative to the kernel tree, that defines the vm_operations_struct");
+  }
+  if (!findVmOpsDefinition(typeText, model.vmOps)) {
+    return fail(
+      "not-found",
+      `no definition of struct vm_operations_struct ${model.vmOps} in ${model.targetFile} at ${baseName}`,
+      `set vmOps in the spec to one that ${model.targetFile} defines (git grep -n vm_operations_struct ${baseName} -- ${model.targetFile})`,
+    );
+  }
+  const glue = opts.kernel.fragments.faultGlue;
+  if (glue && glue.code.trim() !== "" && !findFunctionDefinition(typeText, glue.handler)) {
+    return fail("not-found", `the fault handler ${glue.handler}() is not defined in ${model.targetFile} at ${baseName}`, "set fault.handler in the spec to the ->fault function of the vm_operations_struct");
+  }
+  const branch = branchName(model, version);
+  if (git(tree, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]).ok) {
+    return fail("branch-exists", `branch ${branch} already exists in ${tree}`, `delete it (git branch -D ${branch}) or build another version with -v ${version + 1}`);
+  }
+  const me = gitIdentity(tree);
+  if (!me) return fail("no-identity", "git user.name and user.email are not set for this tree", 'set them: git config --global user.name "Your Name"; git config --global user.email you@example.org');
+  const outDir = resolve(opts.cwd ?? process.cwd(), opts.out ?? join("out", model.name, "series"));
+  if (existsSync(outDir)) {
+    const entries = readdirSync(outDir);
+    if (entries.length > 0 && !entries.includes(MARKER)) {
+      return fail("out-not-empty", `${outDir} exists and holds files uffdkit did not write`, "pass -o with an empty or new directory");
+    }
+  }
+
+  const plan = planCommits({
+    model,
+    kernel: opts.kernel,
+    selftests: opts.selftests,
+    readBase,
+    ...(opts.scenarioTitles ? { scenarioTitles: opts.scenarioTitles } : {}),
+  });
+  if (!plan.ok) return fail(plan.error.code as SeriesError["code"], plan.error.message, plan.error.hint);
+  notes.push(...plan.notes);
+
+  // --- commits on a private index; the user's index and work tree stay as they are ---
+  const work = mkdtempSync(join(tmpdir(), "uffdkit-series-"));
+  try {
+    const env = { GIT_INDEX_FILE: join(work, "index") };
+    gitOut(tree, ["read-tree", baseSha], { env });
+    let parent = baseSha;
+    const made: SeriesCommit[] = [];
+    for (const c of plan.commits) {
+      for (const [path, contents] of c.files) {
+        const blob = gitOut(tree, ["hash-object", "-w", "--stdin"], { input: contents });
+        const mode = fileMode(tree, parent, path) ?? "100644";
+        gitOut(tree, ["update-index", "--add", "--cacheinfo", `${mode},${blob},${path}`], { env });
+      }
+      const treeSha = gitOut(tree, ["write-tree"], { env });
+      const message = formatCommitMessage(c, me, model.series.coDevelopedBy);
+      parent = gitOut(tree, ["commit-tree", treeSha, "-p", parent, "-F", "-"], { input: message });
+      made.push({ sha: parent, subject: c.subject, role: c.role, files: [...c.files.keys()] });
+    }
+    // Create the branch only if it still does not exist (the empty old value).
+    gitOut(tree, ["update-ref", "-m", "uffdkit series", `refs/heads/${branch}`, parent, ""]);
+
+    // --- format-patch, Cc from get_maintainer.pl, cover letter ---
+    const fp = (dir: string, cc: readonly string[]) => {
+      const args = ["format-patch", "--cover-letter", `--base=${baseSha}`, "-o", dir];
+      if (version > 1) args.push("-v", String(version));
+      if (rfc) args.push("--rfc");
+      for (const c of cc) args.push(`--cc=${c}`);
+      args.push(`${baseSha}..${branch}`);
+      return gitOut(tree, args).split("\n").filter(Boolean);
+    };
+    const draft = join(work, "draft");
+    const draftFiles = fp(draft, []);
+    let cc: string[] = [];
+    if (opts.getMaintainer !== false) {
+      const m = getMaintainers(tree, draftFiles.filter((f) => !/cover-letter/.test(f)));
+      if (m.ok) cc = m.recipients;
+      notes.push(m.note);
+    }
+    const final = join(work, "final");
+    const files = cc.length ? fp(final, cc) : draftFiles;
+    const coverPath = files.find((f) => /cover-letter\.patch$/.test(f));
+    if (!coverPath) throw new Error("git format-patch wrote no cover letter");
+    const filled = fillCoverLetter(readFileSync(coverPath, "utf8"), {
+      model,
+      version,
+      baseSha,
+      baseName,
+      testing: opts.testing ?? {},
+      commitSubjects: made.map((c) => c.subject),
+    });
+    if (!filled.ok) throw new Error(filled.message);
+    writeFileSync(coverPath, filled.text);
+
+    // --- move into the output directory (only our own earlier output is replaced) ---
+    mkdirSync(outDir, { recursive: true });
+    for (const f of readdirSync(outDir)) if (f.endsWith(".patch")) rmSync(join(outDir, f));
+    writeFileSync(join(outDir, MARKER), `${branch} ${parent}\n`);
+    const patches = files.map((f) => {
+      const dest = join(outDir, f.slice(f.lastIndexOf("/") + 1));
+      try {
+        renameSync(f, dest);
+      } catch {
+        writeFileSync(dest, readFileSync(f));
+      }
+      return dest;
+    });
+    return {
+      ok: true,
+      result: {
+        tree,
+        branch,
+        base: baseName,
+        baseSha,
+        version,
+        commits: made,
+        outDir,
+        patches,
+        coverLetter: patches.find((p) => /cover-letter\.patch$/.test(p)) ?? patches[0]!,
+        cc,
+        notes,
+      },
+    };
+  } catch (e) {
+    // Undo the branch if we got that far; objects without a ref are harmless.
+    const cur = git(tree, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
+    if (cur.ok) git(tree, ["update-ref", "-d", `refs/heads/${branch}`, cur.stdout.trim()]);
+    const msg = e instanceof Error ? e.message : String(e);
+    return fail("git-failed", msg, "the tree was left as it was; rerun with UFFDKIT_DEBUG=1 for details, or report the git version");
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

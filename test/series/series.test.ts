@@ -1,0 +1,221 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { buildSeries, type SeriesOptions } from "../../src/series/index.js";
+import { runCheckpatch } from "../../src/series/checkpatch.js";
+import { FAKE_SELFTEST, fakeKernel, gmemModel, makeFixtureTree, sh } from "./fixture.js";
+
+const cleanup: string[] = [];
+afterEach(() => {
+  for (const d of cleanup.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tree(extra?: Record<string, string>): string {
+  const t = makeFixtureTree(extra);
+  cleanup.push(t);
+  return t;
+}
+function outDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "uffdkit-out-"));
+  cleanup.push(d);
+  return join(d, "series");
+}
+function state(t: string): string {
+  return [sh(t, "git", ["status", "--porcelain"]), sh(t, "git", ["rev-parse", "HEAD"]), sh(t, "git", ["symbolic-ref", "HEAD"]), sh(t, "git", ["branch", "--list"])].join("|");
+}
+function opts(t: string, over: Partial<SeriesOptions> = {}): SeriesOptions {
+  const model = gmemModel();
+  return { tree: t, out: outDir(), kernel: fakeKernel(model), selftests: [FAKE_SELFTEST], scenarioTitles: ["MINOR fault on a cached page is resolved by CONTINUE"], ...over };
+}
+
+describe("series: bad trees are left as they were", () => {
+  it("not a git repository", async () => {
+    const d = mkdtempSync(join(tmpdir(), "uffdkit-nogit-"));
+    cleanup.push(d);
+    const r = await buildSeries(gmemModel(), opts(d));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe("not-git");
+    expect(readdirSync(d)).toEqual([]);
+  });
+
+  const cases: [string, (t: string) => void, Partial<SeriesOptions>, Parameters<typeof gmemModel>[0], string][] = [
+    ["dirty work tree", (t) => execFileSync("sh", ["-c", "echo x >> mm/shmem.c"], { cwd: t }), {}, {}, "dirty"],
+    ["no such base", () => {}, { base: "v9.99" }, {}, "no-base"],
+    ["spec file missing", () => {}, {}, { file: "virt/kvm/nope.c" }, "file-not-found"],
+    ["vm_operations_struct missing", () => {}, {}, { vmOps: "kvm_gmem_other_ops" }, "not-found"],
+  ];
+  for (const [name, mess, o, spec, code] of cases) {
+    it(name, async () => {
+      const t = tree();
+      mess(t);
+      const before = state(t);
+      const model = gmemModel(spec);
+      const r = await buildSeries(model, { ...opts(t, o), kernel: fakeKernel(model) });
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe(code);
+        expect(r.error.message.length).toBeGreaterThan(10);
+        expect(r.error.hint.length).toBeGreaterThan(10);
+      }
+      expect(state(t)).toBe(before);
+    });
+  }
+
+  it("unset identity", async () => {
+    const t = tree();
+    sh(t, "git", ["config", "--unset", "user.name"]);
+    const before = state(t);
+    const r = await buildSeries(gmemModel(), opts(t));
+    // A global identity may exist on this machine; only then does the build go ahead.
+    const global = execFileSync("git", ["config", "--global", "--get", "user.name"], { encoding: "utf8" }).trim() !== "" ? true : false;
+    if (!global) {
+      expect(r.ok).toBe(false);
+      expect(state(t)).toBe(before);
+    } else {
+      expect(r.ok).toBe(true);
+    }
+  });
+});
+
+describe("series: a good tree", () => {
+  it("makes one commit per logical change on a new branch and leaves the checkout alone", async () => {
+    const t = tree();
+    const before = state(t);
+    const r = await buildSeries(gmemModel(), opts(t));
+    if (!r.ok) throw new Error(r.error.message);
+    const res = r.result;
+    expect(res.branch).toBe("uffdkit/kvm_gmem-v3");
+    expect(sh(t, "git", ["symbolic-ref", "HEAD"]).trim()).toBe("refs/heads/master");
+    expect(sh(t, "git", ["status", "--porcelain"])).toBe("");
+    expect(state(t).split("|").slice(0, 3)).toEqual(before.split("|").slice(0, 3));
+
+    const subjects = sh(t, "git", ["log", "--reverse", "--format=%s", "base..uffdkit/kvm_gmem-v3"]).trim().split("\n");
+    expect(subjects).toEqual([
+      "mm/filemap: export filemap_remove_folio() to KVM",
+      "KVM: guest_memfd: implement userfaultfd operations",
+      "KVM: selftests: add userfaultfd tests for guest_memfd",
+    ]);
+    for (const s of subjects) expect(s.length).toBeLessThanOrEqual(75);
+
+    // Files really changed where they should.
+    const gm = sh(t, "git", ["show", "uffdkit/kvm_gmem-v3:virt/kvm/guest_memfd.c"]);
+    expect(gm).toContain("#include <linux/userfaultfd_k.h>");
+    expect(gm.indexOf("kvm_gmem_uffd_ops = {")).toBeLessThan(gm.indexOf("struct vm_operations_struct kvm_gmem_vm_ops"));
+    expect(gm).toMatch(/\.fault = kvm_gmem_fault_user_mapping,\n\t\.uffd_ops = &kvm_gmem_uffd_ops,\n\};/);
+    const fm = sh(t, "git", ["show", "uffdkit/kvm_gmem-v3:mm/filemap.c"]);
+    expect(fm).toContain("}\nEXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);\n");
+    expect(fm).toContain("#include <linux/kvm_types.h>");
+    const mk = sh(t, "git", ["show", "uffdkit/kvm_gmem-v3:tools/testing/selftests/kvm/Makefile"]);
+    expect(mk).toContain("TEST_GEN_PROGS_x86_64 += guest_memfd_test\nTEST_GEN_PROGS_x86_64 += kvm_gmem_uffd_test\n");
+    expect(sh(t, "git", ["show", "--stat", "--format=", "uffdkit/kvm_gmem-v3"])).toContain("tools/testing/selftests/kvm/kvm_gmem_uffd_test.c");
+
+    // Every line of every commit message body is at most 75 columns.
+    const bodies = sh(t, "git", ["log", "--format=%B", "base..uffdkit/kvm_gmem-v3"]);
+    for (const l of bodies.split("\n")) expect(l.length).toBeLessThanOrEqual(75);
+  });
+
+  it("orders trailers: Co-developed-by then its Signed-off-by, submitter last", async () => {
+    const t = tree();
+    const r = await buildSeries(gmemModel(), opts(t));
+    if (!r.ok) throw new Error(r.error.message);
+    for (const c of r.result.commits) {
+      const trailers = sh(t, "git", ["log", "-1", "--format=%(trailers:only,unfold)", c.sha]).trim().split("\n");
+      expect(trailers).toEqual([
+        "Co-developed-by: Co Author <co@example.org>",
+        "Signed-off-by: Co Author <co@example.org>",
+        "Signed-off-by: Jane Developer <jane@example.org>",
+      ]);
+      expect(sh(t, "git", ["log", "-1", "--format=%an <%ae>", c.sha]).trim()).toBe("Jane Developer <jane@example.org>");
+    }
+  });
+
+  it("writes a filled cover letter with base-commit, changelog and links", async () => {
+    const t = tree();
+    const r = await buildSeries(gmemModel(), opts(t, { testing: { kernelNote: "this kernel has no guest_memfd userfaultfd support" } }));
+    if (!r.ok) throw new Error(r.error.message);
+    const names = r.result.patches.map((p) => p.slice(p.lastIndexOf("/") + 1));
+    expect(names[0]).toBe("v3-0000-cover-letter.patch");
+    expect(names).toHaveLength(4);
+    const cover = readFileSync(r.result.coverLetter, "utf8");
+    expect(cover).not.toContain("***");
+    expect(cover).toContain("Subject: [PATCH v3 0/3] KVM: guest_memfd: support userfaultfd");
+    expect(cover).toContain(`base-commit: ${r.result.baseSha}`);
+    expect(cover).toContain("Changes in v3:\n- treat a folio that is not up to date as missing\n- Link to v2: https://lore.kernel.org/r/v2@example.org");
+    expect(cover).toContain("Changes in v2:\n- check shared-ness at fault time\n- Link to v1: https://lore.kernel.org/r/v1@example.org");
+    expect(cover).toContain("- v1: https://lore.kernel.org/r/v1@example.org");
+    expect(cover.replace(/\n\s+/g, " ")).toContain("Not run on a real kernel: this kernel has no guest_memfd userfaultfd support");
+    expect(cover).toContain("linux-7.1+gmem");
+    expect(r.result.notes.join("\n")).toContain("get_maintainer.pl");
+  });
+
+  it("the series applies with git am --empty=drop on a fresh clone at the base", async () => {
+    const t = tree();
+    const r = await buildSeries(gmemModel(), opts(t, { rfc: true }));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(readFileSync(r.result.patches[1]!, "utf8")).toMatch(/Subject: \[RFC PATCH v3 1\/3\]/);
+    const clone = mkdtempSync(join(tmpdir(), "uffdkit-clone-"));
+    cleanup.push(clone);
+    sh(clone, "git", ["clone", "-q", t, "c"]);
+    const c = join(clone, "c");
+    sh(c, "git", ["checkout", "-q", "base"]);
+    sh(c, "git", ["-c", "user.name=A", "-c", "user.email=a@b", "am", "-q", "--empty=drop", ...r.result.patches]);
+    expect(sh(c, "git", ["rev-parse", "HEAD^{tree}"]).trim()).toBe(sh(t, "git", ["rev-parse", "uffdkit/kvm_gmem-v3^{tree}"]).trim());
+  });
+
+  it("refuses to overwrite an existing branch or a foreign output directory", async () => {
+    const t = tree();
+    const o = opts(t);
+    const first = await buildSeries(gmemModel(), o);
+    expect(first.ok).toBe(true);
+    const again = await buildSeries(gmemModel(), o);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.error.code).toBe("branch-exists");
+    const foreign = mkdtempSync(join(tmpdir(), "uffdkit-foreign-"));
+    cleanup.push(foreign);
+    execFileSync("sh", ["-c", "echo mine > notes.txt"], { cwd: foreign });
+    const r = await buildSeries(gmemModel(), { ...o, version: 4, out: foreign });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe("out-not-empty");
+    expect(readFileSync(join(foreign, "notes.txt"), "utf8")).toBe("mine\n");
+  });
+
+  it("puts an mm type's tests under selftests/mm with Makefile, .gitignore and run_vmtests.sh entries", async () => {
+    const t = tree();
+    const model = gmemModel({
+      name: "shmem",
+      subsystem: "mm/shmem",
+      file: "mm/shmem.c",
+      vmOps: "shmem_vm_ops",
+      modular: false,
+      copy: { alloc: { strategy: "shared-policy" } },
+      guard: undefined,
+      fault: { handler: "shmem_fault", raise: "core" },
+      run: { kernelKind: "shmem" },
+      series: { version: 1 },
+    });
+    const r = await buildSeries(model, { ...opts(t), kernel: fakeKernel(model), selftests: [{ path: "shmem_uffd_test.c", contents: FAKE_SELFTEST.contents }] });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.result.commits.map((c) => c.subject)).toEqual(["mm/shmem: implement userfaultfd operations", "selftests/mm: add userfaultfd tests for shmem"]);
+    const at = (p: string) => sh(t, "git", ["show", `uffdkit/shmem-v1:${p}`]);
+    expect(at("tools/testing/selftests/mm/Makefile")).toContain("TEST_GEN_FILES += uffd-wp-mremap\nTEST_GEN_FILES += shmem_uffd_test\n");
+    expect(at("tools/testing/selftests/mm/.gitignore")).toContain("uffd-unit-tests\nshmem_uffd_test\n");
+    expect(at("tools/testing/selftests/mm/run_vmtests.sh")).toContain('CATEGORY="userfaultfd" run_test ./shmem_uffd_test');
+    expect(r.result.patches[1]).toMatch(/0001-mm-shmem-implement-userfaultfd-operations\.patch$/);
+  });
+
+  const cp = runCheckpatch([]);
+  const haveCheckpatch = cp.available;
+  it.skipIf(!haveCheckpatch)(
+    `checkpatch --strict: 0 errors, 0 warnings on every patch${haveCheckpatch ? "" : " (SKIPPED: linux-source-6.12 not installed)"}`,
+    async () => {
+      const t = tree();
+      const r = await buildSeries(gmemModel(), opts(t));
+      if (!r.ok) throw new Error(r.error.message);
+      const res = runCheckpatch(r.result.patches);
+      if (!res.available) throw new Error(res.reason);
+      expect(res.findings.filter((f) => f.type !== "FILE_PATH_CHANGES"), res.raw).toEqual([]);
+      expect(res.errors + res.warnings + res.checks).toBe(0);
+    },
+  );
+});
