@@ -39,6 +39,12 @@ export function realGmemScenarios(t: Target): Scenario[] {
       api(),
       registerFails(all, ["missing"], "EINVAL"),
     ]),
+    scenario(t, "mmap_without_mmap_flag_enodev", "guest_memfd created without the MMAP flag cannot be mmap()ed: ENODEV", [...src, "gmemTest test_mmap_not_supported"], { ...setup(["init_shared"]), mmapExpect: "ENODEV" }, [
+      api(),
+    ]),
+    scenario(t, "mmap_private_einval", "guest_memfd cannot be mapped MAP_PRIVATE: EINVAL", [...src, "gmemTest test_mmap_cow"], { ...setup(SHARED), map: "private", mmapExpect: "EINVAL" }, [
+      api(),
+    ]),
     scenario(t, "wp_async_registers", "WP-only registration with WP_ASYNC is accepted on guest_memfd and a write resolves itself", ["R08", "uffd-abi.md §6"], setup(SHARED), [
       api(["wp_async"]),
       { op: "register", ...all, modes: ["wp"], expect: { result: "ok" } },

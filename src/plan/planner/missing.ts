@@ -100,6 +100,19 @@ export function missingScenarios(t: Target): Scenario[] {
       ]),
     );
   }
+  // MOVE needs both sides private anonymous (validate_move_areas, R30).
+  if (t.ioctls.has("move") && !t.fileBacked) {
+    out.push(
+      scenario(t, "missing_move", "a MISSING fault resolved by UFFDIO_MOVE from a private anonymous source page", ["vm_uffd_ops.md §2.4", "utUffdUnit move", "R30"], t.setup({ srcPages: 1 }), [
+        api(["move"]),
+        reg(),
+        touch("t0", 0, "read", blocked),
+        pagefault(0),
+        { op: "move", srcPage: 0, srcFill: { byte: 0x3d }, dstPage: 0, pages: 1, expect: { result: "ok", move: ps } },
+        wait("t0", done(0x3d)),
+      ]),
+    );
+  }
   out.push(
     scenario(t, "missing_unregister_then_touch_no_event", "after UNREGISTER a touch faults normally and raises no event", ["vm_uffd_ops.md §2.2", "uffd-abi.md §10"], t.setup(), [
       api(),
