@@ -1,0 +1,130 @@
+/**
+ * The shape of MemoryTypeSpec as data: the one place the loader learns which
+ * fields exist, which values an enum takes and which strings become C
+ * identifiers. Shape validation walks it; did-you-mean candidates come from it.
+ *
+ * The `satisfies` clauses below tie each enum to the spec's TypeScript types, so
+ * a value added to src/spec/types.ts without being added here fails the build.
+ */
+import { API_GENERATIONS } from "../kernel/generations.js";
+import type { Backing, GuardPoint, Ioctl, MemoryTypeSpec, Mode } from "../spec/types.js";
+
+export type Schema =
+  | { readonly kind: "string"; readonly cident?: boolean; readonly values?: readonly string[] }
+  | { readonly kind: "number"; readonly integer?: boolean; readonly min?: number }
+  | { readonly kind: "boolean" }
+  | { readonly kind: "array"; readonly of: Schema }
+  /** A single value or an array of them (guard.at). */
+  | { readonly kind: "one-or-many"; readonly of: Schema }
+  | { readonly kind: "object"; readonly fields: Readonly<Record<string, Field>> };
+
+export interface Field {
+  readonly schema: Schema;
+  readonly required?: boolean;
+  /** One line for error messages: what the field is for. */
+  readonly doc?: string;
+}
+
+/** Exhaustive lists of the spec's enums; the type assertions fail to compile when one falls behind. */
+export const MODES = ["missing", "minor", "wp"] as const satisfies readonly Mode[];
+export const IOCTLS = ["copy", "zeropage", "continue", "writeprotect", "poison", "move"] as const satisfies readonly Ioctl[];
+export const BACKINGS = ["anon", "pagecache", "hugetlb"] as const satisfies readonly Backing[];
+export const GUARD_POINTS = ["register", "fault", "alloc_folio", "get_folio"] as const satisfies readonly GuardPoint[];
+type Exhaustive<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : never;
+const modesComplete: Exhaustive<Mode, (typeof MODES)[number]> = true;
+const ioctlsComplete: Exhaustive<Ioctl, (typeof IOCTLS)[number]> = true;
+const backingsComplete: Exhaustive<Backing, (typeof BACKINGS)[number]> = true;
+const guardPointsComplete: Exhaustive<GuardPoint, (typeof GUARD_POINTS)[number]> = true;
+void [modesComplete, ioctlsComplete, backingsComplete, guardPointsComplete];
+
+const str = (values?: readonly string[]): Schema => (values ? { kind: "string", values } : { kind: "string" });
+const cident: Schema = { kind: "string", cident: true };
+const bool: Schema = { kind: "boolean" };
+const req = (schema: Schema, doc?: string): Field => ({ schema, required: true, ...(doc ? { doc } : {}) });
+const opt = (schema: Schema, doc?: string): Field => ({ schema, ...(doc ? { doc } : {}) });
+const obj = (fields: Record<string, Field>): Schema => ({ kind: "object", fields });
+
+const PERSON = obj({ name: req(str()), email: req(str()) });
+
+export const SPEC_SCHEMA = obj({
+  name: req(cident, "C prefix of every generated symbol"),
+  subsystem: req(str(), "commit subject prefix"),
+  file: req(str(), "kernel source file the ops go into"),
+  vmOps: req(cident, "the vm_operations_struct to hook"),
+  backing: req(str(BACKINGS)),
+  modular: opt(bool),
+  api: req(str(API_GENERATIONS), "target API generation"),
+  features: req({ kind: "array", of: str(MODES) }, "registration modes"),
+  ioctls: req({ kind: "array", of: str(IOCTLS) }, "range ioctls"),
+  getFolio: opt(
+    obj({
+      strategy: req(str(["lookup", "lookup-or-create"])),
+      lookup: opt(str(["filemap_lock_folio", "filemap_get_entry"])),
+      helper: opt(cident),
+      locked: opt(bool),
+      referenced: opt(bool),
+      notUptodate: req(str(["missing", "present", "zero-fill"])),
+      absent: opt(str(["enoent", "null"])),
+      putOnEarlyReturn: opt(bool),
+    }),
+  ),
+  copy: opt(
+    obj({
+      alloc: req(
+        obj({
+          strategy: req(str(["mapping-gfp", "shared-policy", "vma", "helper"])),
+          helper: opt(cident),
+          eofCheck: opt(bool),
+          chargeMemcg: opt(bool),
+        }),
+      ),
+      prepare: opt(cident),
+      filemapAdd: opt(str(["filemap_add_folio", "none"])),
+      filemapRemove: opt(str(["filemap_remove_folio", "none"])),
+      unaccount: opt(cident),
+      export: opt(str(["EXPORT_SYMBOL_FOR_KVM", "EXPORT_SYMBOL_FOR_MODULES", "none"])),
+    }),
+  ),
+  guard: opt(
+    obj({
+      shared: req(cident),
+      granularity: opt(str(["inode", "page"])),
+      at: req({ kind: "one-or-many", of: str(GUARD_POINTS) }),
+    }),
+  ),
+  fault: opt(obj({ handler: req(cident), raise: req(str(["core", "handle_userfault", "none"])) })),
+  wpMarkers: opt(bool),
+  populateByWrite: opt(bool),
+  run: opt(
+    obj({
+      kernelKind: opt(str(["anon", "shmem", "hugetlb", "guest_memfd"])),
+      gmemFlags: opt({ kind: "array", of: str(["mmap", "init_shared"]) }),
+      pages: opt({ kind: "number", integer: true, min: 1 }),
+    }),
+  ),
+  series: opt(
+    obj({
+      title: opt(str()),
+      blurb: opt(str()),
+      version: opt({ kind: "number", integer: true, min: 1 }),
+      rfc: opt(bool),
+      base: opt(str()),
+      coDevelopedBy: opt({ kind: "array", of: PERSON }),
+      changelog: opt({
+        kind: "array",
+        of: obj({
+          version: req({ kind: "number", integer: true, min: 1 }),
+          changes: req({ kind: "array", of: str() }),
+          link: opt(str()),
+        }),
+      }),
+    }),
+  ),
+});
+
+/** Every top-level key the schema knows must be a key of MemoryTypeSpec, and vice versa. */
+type SchemaKeys = "name" | "subsystem" | "file" | "vmOps" | "backing" | "modular" | "api" | "features" | "ioctls"
+  | "getFolio" | "copy" | "guard" | "fault" | "wpMarkers" | "populateByWrite" | "run" | "series";
+const specKeysComplete: Exhaustive<keyof MemoryTypeSpec, SchemaKeys> = true;
+const schemaKeysKnown: Exhaustive<SchemaKeys, keyof MemoryTypeSpec> = true;
+void [specKeysComplete, schemaKeysKnown];
