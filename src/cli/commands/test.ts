@@ -1,0 +1,168 @@
+/**
+ * `uffdkit test SPEC [--sim] [--kernel] [--json]`
+ *
+ * Plan the spec's selftests and run them on the reference simulator (the
+ * default) and/or this machine's kernel. TAP per runner on stdout; with both,
+ * the step-by-step comparison of the scenarios the kernel ran. A spec with
+ * error findings is refused: its selftests would only restate the findings.
+ *
+ * Exit: 0 every scenario passed (a kernel that lacks what a scenario needs is a
+ * skip, not a failure), 1 a scenario failed or the spec has errors, 2 the spec
+ * could not be loaded or a runner is not available.
+ */
+import { relative, resolve } from "node:path";
+import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { formatDiagnostics } from "../../diagnostics/format.js";
+import { loadModel } from "../../load/index.js";
+import type { Model } from "../../model/model.js";
+import { planSuite } from "../../plan/planner/index.js";
+import type { Suite } from "../../plan/scenario.js";
+import type { ScenarioResult, SuiteResult } from "../../run/result.js";
+import { simKernelFor } from "../../run/sim-kernel.js";
+import { formatTap } from "../../run/tap.js";
+import { EXIT, type CliIO } from "../io.js";
+
+type Runner = "sim" | "kernel";
+
+export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
+  const specArg = args[0];
+  if (!specArg) {
+    io.err("uffdkit test: missing SPEC (a .uffd.ts file)");
+    return EXIT.usage;
+  }
+  const file = relative(process.cwd(), resolve(specArg)) || specArg;
+  const loaded = await loadModel(file);
+  if (loaded.fatal || !loaded.model) {
+    reportFindings(io, file, loaded.diagnostics, "the spec could not be loaded");
+    return EXIT.usage;
+  }
+  const model = loaded.model;
+  const diagnostics = [...loaded.diagnostics, ...(await checkFindings(model))];
+  if (hasErrors(diagnostics)) {
+    reportFindings(io, file, diagnostics, "the spec has errors; fix them (see `uffdkit check`) before testing it");
+    return EXIT.findings;
+  }
+
+  const runners: Runner[] = [];
+  if (opts.sim || !opts.kernel) runners.push("sim");
+  if (opts.kernel) runners.push("kernel");
+  if (!opts.sim && !opts.kernel) io.err("uffdkit test: running on the simulator only (add --kernel to run on this machine's kernel too)");
+
+  const suite = planSuite(model);
+  const simKernel = simKernelFor(model.gen.id);
+  const results: Partial<Record<Runner, SuiteResult>> = {};
+  for (const runner of runners) {
+    const got = runner === "sim" ? await runOnSimulator(io, suite, simKernel) : await runOnKernel(io, suite);
+    if (typeof got === "string") {
+      io.err(`uffdkit test: ${got}`);
+      if (io.json) io.emitJson({ file, api: model.gen.id, error: got });
+      return EXIT.usage;
+    }
+    results[runner] = got;
+  }
+  const comparison = results.sim && results.kernel ? await compare(io, results.sim, results.kernel) : undefined;
+
+  const failing = Object.values(results).flatMap((r) => r.results.filter(isFailure).map((x) => `${r.runner}:${x.scenario}`));
+  if (io.json) {
+    io.emitJson({
+      file,
+      api: model.gen.id,
+      simulatorKernel: runners.includes("sim") ? simKernel : undefined,
+      suite: { name: suite.name, title: suite.title, scenarios: suite.scenarios.map((s) => ({ name: s.name, title: s.title, kind: s.setup.kind, source: s.source ?? [] })) },
+      diagnostics,
+      runs: results,
+      totals: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, totals(r)])),
+      ...(comparison !== undefined ? { comparison } : {}),
+      failing,
+      ok: failing.length === 0,
+    });
+  } else {
+    if (diagnostics.length) io.err(formatDiagnostics(diagnostics, { color: io.color }));
+    for (const runner of runners) io.out(formatTap(results[runner]!));
+    if (comparison !== undefined) io.out(comparisonText(comparison));
+    for (const runner of runners) {
+      const t = totals(results[runner]!);
+      io.err(`uffdkit test: ${runner === "sim" ? `simulator (${simKernel})` : "kernel"}: ${t.pass} pass, ${t.fail} fail, ${t.lacks} skipped (kernel lacks), ${t.error} error`);
+    }
+  }
+  return failing.length ? EXIT.findings : EXIT.ok;
+}
+
+function isFailure(r: ScenarioResult): boolean {
+  return r.verdict === "fail" || r.verdict === "error";
+}
+
+function totals(r: SuiteResult): Record<"pass" | "fail" | "lacks" | "error", number> {
+  const t = { pass: 0, fail: 0, lacks: 0, error: 0 };
+  for (const x of r.results) t[x.verdict]++;
+  return t;
+}
+
+async function checkFindings(model: Model): Promise<Diagnostic[]> {
+  const rules = await importOptional<{ checkModel(m: Model): Diagnostic[] }>("../../rules/index.js");
+  return rules ? rules.checkModel(model) : [];
+}
+
+function reportFindings(io: CliIO, file: string, diagnostics: readonly Diagnostic[], why: string): void {
+  if (io.json) {
+    io.emitJson({ file, error: why, diagnostics, ok: false });
+    return;
+  }
+  io.err(formatDiagnostics(diagnostics, { color: io.color }));
+  io.err(`uffdkit test: ${why}`);
+}
+
+async function runOnSimulator(io: CliIO, suite: Suite, kernel: ReturnType<typeof simKernelFor>): Promise<SuiteResult | string> {
+  const sim = await importOptional<{ simulateSuite(s: Suite, o: { kernel: typeof kernel }): SuiteResult }>("../../run/sim/index.js");
+  if (!sim) return "the reference simulator (src/run/sim) is not part of this build";
+  io.err(`uffdkit test: ${suite.scenarios.length} scenarios on the simulator (kernel ${kernel})`);
+  return sim.simulateSuite(suite, { kernel });
+}
+
+async function runOnKernel(io: CliIO, suite: Suite): Promise<SuiteResult | string> {
+  const k = await importOptional<{
+    runSuiteOnKernel(s: Suite, o: { onResult?: (r: ScenarioResult) => void }): Promise<SuiteResult>;
+  }>("../../run/kernel/index.js");
+  if (!k) return "the kernel runner (src/run/kernel) is not part of this build";
+  io.err(`uffdkit test: ${suite.scenarios.length} scenarios on this machine's kernel (building the selftests first)`);
+  let n = 0;
+  return k.runSuiteOnKernel(suite, {
+    onResult: (r) => {
+      n++;
+      if (!io.json && process.stderr.isTTY) process.stderr.write(`\r  ${n}/${suite.scenarios.length} ${r.scenario}\x1b[K`);
+      if (n === suite.scenarios.length && !io.json && process.stderr.isTTY) process.stderr.write("\n");
+    },
+  });
+}
+
+/** The compare step, when it is part of the build; otherwise a note instead of a comparison. */
+async function compare(io: CliIO, sim: SuiteResult, kernel: SuiteResult): Promise<unknown> {
+  const mod = await importOptional<{ compareSuites(a: SuiteResult, b: SuiteResult): unknown }>("../../run/compare.js");
+  if (!mod) {
+    io.err("uffdkit test: the compare step (src/run/compare) is not part of this build; no comparison");
+    return undefined;
+  }
+  return mod.compareSuites(sim, kernel);
+}
+
+/** Render whatever compareSuites returns: its own text form when it has one. */
+function comparisonText(c: unknown): string {
+  if (typeof c === "string") return c;
+  if (c && typeof c === "object") {
+    const o = c as Record<string, unknown>;
+    if (typeof o.text === "string") return o.text;
+    if (typeof o.format === "function") return String((o.format as () => unknown)());
+  }
+  return `# comparison\n${JSON.stringify(c, null, 2)}`;
+}
+
+/** A module another engineer owns may not exist yet in this build: absent is undefined, not a crash. */
+async function importOptional<T>(path: string): Promise<T | undefined> {
+  try {
+    return (await import(path)) as T;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ERR_MODULE_NOT_FOUND" && String((e as Error).message).includes(path.replace(/^(\.\.\/)+/, ""))) return undefined;
+    throw e;
+  }
+}
