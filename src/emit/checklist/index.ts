@@ -1,0 +1,217 @@
+/**
+ * The review checklist for a declared type (pure): the items of items.ts that
+ * apply to what the spec declares, each marked verified — by a rule that ran
+ * over the model, by planned scenarios that ran on the simulator or the kernel,
+ * or by checkpatch — only when the caller passes that evidence, and otherwise
+ * left for a person, with what to look at.
+ */
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { SOURCES } from "../../kernel/sources.js";
+import type { Model } from "../../model/model.js";
+import type { Suite } from "../../plan/scenario.js";
+import { planSuite } from "../../plan/planner/index.js";
+import type { SuiteResult } from "../../run/result.js";
+import { RULES } from "../../rules/index.js";
+import { CHECKLIST_ITEMS, type ChecklistItem } from "./items.js";
+
+export { CHECKLIST_ITEMS, type ChecklistItem } from "./items.js";
+
+export interface ChecklistEvidence {
+  /** The findings of checkModel(model) (load findings may be mixed in): their presence means the rules ran. */
+  readonly diagnostics?: readonly Diagnostic[];
+  /** The planned suite's results on the reference simulator. */
+  readonly simulation?: SuiteResult;
+  /** The planned suite's results on the real kernel. */
+  readonly kernel?: SuiteResult;
+  /** The suite the results belong to (scenario sources name rule ids); planned from the model when absent. */
+  readonly suite?: Suite;
+  /** checkpatch over the series (MAINTAINERS notices for new files already left out). */
+  readonly checkpatch?: { readonly errors: number; readonly warnings: number; readonly checks?: number };
+}
+
+export interface Verification {
+  readonly kind: "rule" | "scenario" | "checkpatch";
+  /** Rule id, "sim:<scenario>" / "kernel:<scenario>", or "checkpatch". */
+  readonly by: string;
+  readonly result: "pass" | "fail";
+  readonly detail?: string;
+}
+
+export type ItemStatus = "pass" | "fail" | "human";
+
+export interface ChecklistEntry {
+  readonly id: string;
+  readonly group: ChecklistItem["group"];
+  readonly title: string;
+  readonly check: string;
+  readonly sources: readonly string[];
+  /** Rules that can verify the item (whether or not they ran). */
+  readonly rules: readonly string[];
+  readonly status: ItemStatus;
+  readonly verifiedBy: readonly Verification[];
+  /** What a person still has to look at (always present for "human"). */
+  readonly human?: string;
+}
+
+export interface Checklist {
+  readonly name: string;
+  readonly api: string;
+  readonly items: readonly ChecklistEntry[];
+  readonly notApplicable: readonly { readonly id: string; readonly title: string; readonly reason: string }[];
+  readonly counts: Readonly<Record<ItemStatus, number>>;
+  readonly markdown: string;
+}
+
+/** Rules that stand for an item: those that tag its §5 number, plus the item's own list. */
+export function rulesFor(item: ChecklistItem): string[] {
+  const tagged = item.section5 === undefined ? [] : RULES.filter((r) => r.checklist?.includes(item.section5!)).map((r) => r.id);
+  return [...new Set([...tagged, ...(item.rules ?? [])])];
+}
+
+function ruleVerifications(model: Model, ids: readonly string[], diags: readonly Diagnostic[] | undefined): Verification[] {
+  if (!diags) return [];
+  const out: Verification[] = [];
+  for (const id of ids) {
+    const rule = RULES.find((r) => r.id === id);
+    // Only a rule with a check that applies to this generation actually looked at the model.
+    if (!rule?.check || !rule.applies.includes(model.gen.id)) continue;
+    const hits = diags.filter((d) => d.id === id && d.severity !== "info");
+    out.push(
+      hits.length
+        ? { kind: "rule", by: id, result: "fail", detail: hits.map((d) => d.message).join("; ") }
+        : { kind: "rule", by: id, result: "pass" },
+    );
+  }
+  return out;
+}
+
+function scenarioVerifications(ids: readonly string[], suite: Suite | undefined, runs: readonly SuiteResult[]): Verification[] {
+  if (!suite || runs.length === 0 || ids.length === 0) return [];
+  const want = new Set(ids);
+  const relevant = new Set(suite.scenarios.filter((s) => (s.source ?? []).some((x) => want.has(x))).map((s) => s.name));
+  const out: Verification[] = [];
+  for (const run of runs) {
+    for (const r of run.results) {
+      const finding = (r.findings ?? []).find((f) => f.rule && want.has(f.rule));
+      if (finding) {
+        out.push({ kind: "scenario", by: `${run.runner}:${r.scenario}`, result: "fail", detail: finding.message });
+        continue;
+      }
+      if (!relevant.has(r.scenario)) continue;
+      // lacks/error settle nothing: the scenario did not really run.
+      if (r.verdict === "pass" || r.verdict === "fail") {
+        out.push({ kind: "scenario", by: `${run.runner}:${r.scenario}`, result: r.verdict, ...(r.reason ? { detail: r.reason } : {}) });
+      }
+    }
+  }
+  return out;
+}
+
+function citeOf(item: ChecklistItem): string[] {
+  return [...item.sources.map((k) => SOURCES[k].cite), ...(item.cite ? [item.cite] : [])];
+}
+
+export function buildChecklist(model: Model, evidence: ChecklistEvidence = {}): Checklist {
+  const runs = [evidence.simulation, evidence.kernel].filter((r): r is SuiteResult => r !== undefined);
+  let suite = evidence.suite;
+  if (!suite && runs.length > 0) {
+    try {
+      suite = planSuite(model);
+    } catch {
+      suite = undefined;
+    }
+  }
+  const items: ChecklistEntry[] = [];
+  const notApplicable: { id: string; title: string; reason: string }[] = [];
+  for (const item of CHECKLIST_ITEMS) {
+    const applies = item.applies(model);
+    if (applies !== true) {
+      notApplicable.push({ id: item.id, title: item.title, reason: applies });
+      continue;
+    }
+    const rules = rulesFor(item);
+    const verifiedBy: Verification[] = [...ruleVerifications(model, rules, evidence.diagnostics), ...scenarioVerifications(rules, suite, runs)];
+    if (item.id === "P01" && evidence.checkpatch) {
+      const c = evidence.checkpatch;
+      const bad = c.errors + c.warnings + (c.checks ?? 0);
+      verifiedBy.push({ kind: "checkpatch", by: "checkpatch", result: bad === 0 ? "pass" : "fail", detail: `${c.errors} errors, ${c.warnings} warnings, ${c.checks ?? 0} checks` });
+    }
+    const status: ItemStatus = verifiedBy.some((v) => v.result === "fail") ? "fail" : verifiedBy.length > 0 ? "pass" : "human";
+    items.push({
+      id: item.id,
+      group: item.group,
+      title: item.title,
+      check: item.check,
+      sources: citeOf(item),
+      rules,
+      status,
+      verifiedBy,
+      ...(status !== "pass" ? { human: item.human } : {}),
+    });
+  }
+  const counts: Record<ItemStatus, number> = { pass: 0, fail: 0, human: 0 };
+  for (const i of items) counts[i.status]++;
+  const base = { name: model.name, api: model.gen.id, items, notApplicable, counts };
+  return { ...base, markdown: renderChecklist(base, evidence) };
+}
+
+const GROUP_TITLE: Record<ChecklistItem["group"], string> = {
+  review: "Review findings (vm_uffd_ops.md §5)",
+  seed: "Review remarks from the threads",
+  process: "Submission",
+};
+
+function summarizeBy(v: readonly Verification[]): string {
+  const parts: string[] = [];
+  const rules = v.filter((x) => x.kind === "rule");
+  if (rules.length) parts.push(`rule ${rules.map((r) => `${r.by} ${r.result}`).join(", ")}`);
+  const sc = v.filter((x) => x.kind === "scenario");
+  if (sc.length) {
+    const failed = sc.filter((s) => s.result === "fail");
+    parts.push(
+      failed.length
+        ? `scenario ${failed.map((s) => `${s.by} fail`).join(", ")}`
+        : `${sc.length} scenario run${sc.length > 1 ? "s" : ""} pass (${sc.slice(0, 3).map((s) => s.by).join(", ")}${sc.length > 3 ? ", ..." : ""})`,
+    );
+  }
+  for (const c of v.filter((x) => x.kind === "checkpatch")) parts.push(`checkpatch ${c.result} (${c.detail})`);
+  return parts.join("; ");
+}
+
+export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: ChecklistEvidence = {}): string {
+  const lines: string[] = [];
+  lines.push(`# Review checklist: ${c.name} (${c.api})`, "");
+  const ev: string[] = [];
+  ev.push(evidence.diagnostics ? "rules: ran" : "rules: not run");
+  ev.push(evidence.simulation ? `simulator: ${evidence.simulation.results.length} scenarios` : "simulator: not run");
+  ev.push(evidence.kernel ? `kernel: ${evidence.kernel.results.length} scenarios` : "kernel: not run");
+  ev.push(evidence.checkpatch ? "checkpatch: ran" : "checkpatch: not run");
+  lines.push(
+    `${c.items.length} items apply: ${c.counts.pass} verified by uffdkit, ${c.counts.fail} failed, ${c.counts.human} for a person to check.`,
+    `Evidence used: ${ev.join("; ")}.`,
+    "",
+  );
+  for (const group of ["review", "seed", "process"] as const) {
+    const items = c.items.filter((i) => i.group === group);
+    if (!items.length) continue;
+    lines.push(`## ${GROUP_TITLE[group]}`, "");
+    for (const i of items) {
+      const box = i.status === "pass" ? "[x]" : "[ ]";
+      const tag = i.status === "pass" ? "verified" : i.status === "fail" ? "**FAILED**" : "check by hand";
+      lines.push(`- ${box} **${i.id}** ${i.title} — ${tag}`);
+      lines.push(`  ${i.check}`);
+      if (i.verifiedBy.length) lines.push(`  Verified by: ${summarizeBy(i.verifiedBy)}.`);
+      for (const v of i.verifiedBy.filter((x) => x.result === "fail" && x.detail)) lines.push(`  - ${v.by}: ${v.detail}`);
+      if (i.human) lines.push(`  To check: ${i.human}`);
+      if (i.status === "human" && i.rules.length) lines.push(`  Rules that can verify it: ${i.rules.join(", ")} (not run on this evidence).`);
+      lines.push(`  Source: ${i.sources.join("; ")}`);
+    }
+    lines.push("");
+  }
+  if (c.notApplicable.length) {
+    lines.push("## Not applicable to this type", "");
+    for (const n of c.notApplicable) lines.push(`- ${n.id} ${n.title}: ${n.reason}`);
+    lines.push("");
+  }
+  return lines.join("\n");
+}
