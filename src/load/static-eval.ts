@@ -180,6 +180,14 @@ export function evaluateStatically(sf: ts.SourceFile, exported: ts.Node, file: s
       add(n);
       return out;
     }
+    // "a" + "b": long strings split over lines; only string literals, so nothing runs.
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const left = evaluate(n.left, path);
+      const right = evaluate(n.right, path);
+      positions.set(path, span(n));
+      if (typeof left === "string" && typeof right === "string") return left + right;
+      return notStatic(n, "`+` on values that are not strings");
+    }
     if (ts.isTemplateExpression(n)) return notStatic(n, "a template literal with substitutions");
     if (ts.isCallExpression(n)) return notStatic(n, `a call to \`${n.expression.getText(sf)}\``);
     return notStatic(n, `a ${ts.SyntaxKind[n.kind]} expression`);
