@@ -3,8 +3,9 @@
 #
 #   scripts/kernel-build.sh prepare        defconfig + USERFAULTFD (+ KVM), make prepare
 #                                          (idempotent: a stamp file records it)
-#   scripts/kernel-build.sh object REL.o   build one object, e.g. mm/uffdkit_x.o, with
-#                                          KCFLAGS="-Wall -Werror"
+#   scripts/kernel-build.sh object REL.o...  build single objects, e.g. mm/uffdkit_x.o, with
+#                                          KCFLAGS="-Wall -Werror" (make -k: one failure
+#                                          does not stop the others; builds are serialized)
 #   scripts/kernel-build.sh status         exit 0 when the tree is prepared
 #
 # The tree is the one `scripts/kernel-src.sh extract` prints (UFFDKIT_KSRC overrides).
@@ -49,10 +50,13 @@ prepare)
 	echo "$tree"
 	;;
 object)
-	obj=${2:?usage: $0 object REL.o}
+	shift
+	[ $# -gt 0 ] || { echo "usage: $0 object REL.o..." >&2; exit 2; }
 	tree=$(ksrc)
 	[ -f "$tree/$stamp_name" ] || { echo "kernel-build: tree not prepared; run: $0 prepare" >&2; exit 3; }
-	make -C "$tree" -s KCFLAGS="-Wall -Werror" "$obj"
+	exec 9>"$tree/.uffdkit-build.lock"
+	flock 9
+	make -C "$tree" -s -k -j"${UFFDKIT_JOBS:-$(nproc)}" KCFLAGS="-Wall -Werror" "$@"
 	;;
 status)
 	tree=$("$here/scripts/kernel-src.sh" path) || exit 1

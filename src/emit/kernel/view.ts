@@ -1,0 +1,409 @@
+/**
+ * Model + API generation → the view the kernel templates render. All decisions
+ * live here (which callbacks exist, which strategy body, which guard at which
+ * point); the templates only lay out C. Every name from the spec passes cIdent
+ * here, and the templates pass them through {{id}} again.
+ */
+import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../../kernel/generations.js";
+import { ioctlMacro } from "../../kernel/uapi.js";
+import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../../model/model.js";
+import type { Ioctl, Mode } from "../../spec/types.js";
+import { cIdent } from "../cident.js";
+import { definitionHead, initializers, parsePrototype, type Prototype } from "./format.js";
+
+/** The generations' C spelling of registration modes (VM_UFFD_*). */
+const MODE_FLAG: Record<Mode, string> = { missing: "VM_UFFD_MISSING", wp: "VM_UFFD_WP", minor: "VM_UFFD_MINOR" };
+const MODE_ORDER: readonly Mode[] = ["missing", "wp", "minor"];
+const IOCTL_ORDER: readonly Ioctl[] = ["copy", "zeropage", "move", "writeprotect", "continue", "poison"];
+
+/** Defaults used when a generation needs a callback the spec does not describe (the rules flag the gap). */
+const DEFAULT_GET_FOLIO: GetFolioModel = {
+  strategy: "lookup",
+  lookup: "filemap_lock_folio",
+  locked: true,
+  referenced: true,
+  notUptodate: "missing",
+  absent: "enoent",
+  putOnEarlyReturn: true,
+};
+const DEFAULT_COPY: CopyModel = {
+  alloc: { strategy: "mapping-gfp", eofCheck: true, chargeMemcg: false },
+  filemapAdd: "filemap_add_folio",
+  filemapRemove: "filemap_remove_folio",
+  export: "none",
+};
+
+/** The parameter names each callback body is written against; checked against generations.ts. */
+const BODY_PARAMS: Record<CallbackRole, Record<string, readonly string[]>> = {
+  canUserfault: { ptr: ["vma", "vm_flags"] },
+  getFolio: { ptr: ["inode", "pgoff"], int: ["inode", "pgoff", "folio"] },
+  allocFolio: { ptr: ["vma", "addr"] },
+  filemapAdd: { ptr: ["folio", "vma", "addr"] },
+  filemapRemove: { ptr: ["folio", "vma"] },
+  copy: { ptr: ["dst_pmd", "dst_vma", "dst_addr", "src_addr", "flags", "foliop"] },
+};
+
+/** uffdkit's own prototypes for static helpers that peterx-v1's uffd_copy calls (not ops members there). */
+const V1_HELPER_PROTOS = {
+  allocFolio: "struct folio *NAME(struct vm_area_struct *vma, unsigned long addr)",
+  filemapAdd: "int NAME(struct folio *folio, struct vm_area_struct *vma, unsigned long addr)",
+  filemapRemove: "void NAME(struct folio *folio, struct vm_area_struct *vma)",
+} as const;
+
+export class KernelEmitError extends Error {
+  constructor(message: string, readonly path?: string) {
+    super(message);
+  }
+}
+
+export interface GuardView {
+  readonly fn: string;
+  readonly page: boolean;
+}
+
+export interface KernelView {
+  readonly api: ApiGenerationId;
+  readonly gen: ApiGeneration;
+  readonly name: string;
+  readonly vmOps: string;
+  readonly opsName: string;
+  readonly opsType: string;
+  readonly hookMember: string;
+  readonly guard?: GuardView;
+  readonly canUserfault?: object;
+  readonly getFolio?: object;
+  readonly allocFolio?: object;
+  readonly filemapAdd?: object;
+  readonly filemapRemove?: object;
+  readonly copy?: object;
+  readonly glue?: { readonly fn: string; readonly handler: string; readonly view: object; readonly gmem: boolean };
+  readonly opsInit: string;
+  readonly notes: readonly string[];
+  /** Names the spec refers to that the type must define (for the compile-only stubs). */
+  readonly typeFunctions: readonly { readonly name: string; readonly proto: string }[];
+  readonly usesSharedPolicy: boolean;
+  readonly usesMemcg: boolean;
+  readonly usesHighmem: boolean;
+  readonly includes: readonly string[];
+  readonly exports: readonly { readonly file: string; readonly symbol: string; readonly line: string; readonly include?: string }[];
+}
+
+function memberOf(gen: ApiGeneration, role: CallbackRole) {
+  return gen.callbacks.find((c) => c.role === role);
+}
+
+/** The callback's prototype from generations.ts, with its parameter names checked against the body's. */
+function protoFor(gen: ApiGeneration, role: CallbackRole, style: "ptr" | "int" = "ptr"): Prototype {
+  const cb = memberOf(gen, role);
+  if (!cb) throw new KernelEmitError(`${gen.id} has no ${role} member`);
+  const proto = parsePrototype(cb.prototype);
+  const want = BODY_PARAMS[role][style] ?? [];
+  const got = proto.params.map((p) => p.name);
+  if (want.join(",") !== got.join(",")) {
+    throw new KernelEmitError(
+      `uffdkit bug: ${gen.id} ${cb.member} parameters are (${got.join(", ")}) but the body is written for (${want.join(", ")})`,
+    );
+  }
+  return proto;
+}
+
+function guardFor(model: Model, point: GuardCheckPoint): GuardView | undefined {
+  const g = model.guard;
+  if (!g || !g.at.has(point)) return undefined;
+  return { fn: cIdent(g.shared, "guard.shared"), page: g.granularity === "page" };
+}
+
+function guardCall(g: GuardView, inode: string, pgoff: string): string {
+  return g.page ? `${g.fn}(${inode}, ${pgoff})` : `${g.fn}(${inode})`;
+}
+
+export function buildView(model: Model, api: ApiGenerationId = model.gen.id): KernelView {
+  const gen = GENERATIONS[api];
+  const name = cIdent(model.name, "name");
+  const vmOps = cIdent(model.vmOps, "vmOps");
+  const cn = model.cnames;
+  const names = {
+    ops: cIdent(cn.ops, "name"),
+    canUserfault: cIdent(cn.canUserfault, "name"),
+    getFolio: cIdent(cn.getFolio, "name"),
+    allocFolio: cIdent(cn.allocFolio, "name"),
+    filemapAdd: cIdent(cn.filemapAdd, "name"),
+    filemapRemove: cIdent(cn.filemapRemove, "name"),
+    copy: cIdent(cn.copy, "name"),
+    fault: cIdent(cn.faultGlue, "name"),
+  };
+  const notes: string[] = [];
+  const typeFunctions: { name: string; proto: string }[] = [];
+  const addTypeFn = (fn: string, proto: string) => {
+    if (!typeFunctions.some((t) => t.name === fn)) typeFunctions.push({ name: fn, proto });
+  };
+  const modes = model.modes;
+  const ioctls = model.ioctls;
+  const wantsMissing = ioctls.has("copy") || ioctls.has("zeropage");
+  const wantsMinor = ioctls.has("continue") || modes.has("minor");
+  const intStyle = api === "peterx-v1" || api === "peterx-v4";
+  const fileBacked = model.backing !== "anon";
+
+  if (model.guard) {
+    const g = model.guard;
+    addTypeFn(
+      cIdent(g.shared, "guard.shared"),
+      g.granularity === "page" ? "bool NAME(struct inode *inode, pgoff_t index)" : "bool NAME(struct inode *inode)",
+    );
+  }
+
+  // --- get_folio -----------------------------------------------------------
+  const getFolioRole = memberOf(gen, "getFolio");
+  const needGetFolio = !!getFolioRole && (wantsMinor || getFolioRole.required === "always");
+  let getFolio: object | undefined;
+  let gf: GetFolioModel | undefined;
+  if (needGetFolio) {
+    gf = model.getFolio ?? DEFAULT_GET_FOLIO;
+    if (!model.getFolio) notes.push(`${getFolioRole.member}: the spec declares no getFolio; uffdkit's default lookup is used`);
+    const style = intStyle ? "int" : "ptr";
+    const proto = protoFor(gen, "getFolio", style);
+    const v = intStyle ? "found" : "folio";
+    const absent = intStyle ? "-ENOENT" : gf.absent === "null" ? "NULL" : "ERR_PTR(-ENOENT)";
+    const absentFromErr = intStyle ? `PTR_ERR(${v})` : gf.absent === "null" ? "NULL" : v;
+    let helper: string | undefined;
+    if (gf.strategy === "lookup-or-create") {
+      if (!gf.helper) throw new KernelEmitError("getFolio.strategy is lookup-or-create but getFolio.helper is not set", "getFolio.helper");
+      helper = cIdent(gf.helper, "getFolio.helper");
+      addTypeFn(helper, "struct folio *NAME(struct inode *inode, pgoff_t index)");
+    }
+    const g = guardFor(model, "get_folio");
+    getFolio = {
+      fn: names.getFolio,
+      head: definitionHead(proto, names.getFolio),
+      member: getFolioRole.member,
+      int: intStyle,
+      out: intStyle ? "folio" : "",
+      v,
+      guard: g ? { call: guardCall(g, "inode", "pgoff"), fail: intStyle ? "-EACCES" : gf.absent === "null" ? "NULL" : "ERR_PTR(-EACCES)" } : false,
+      lookupLock: gf.strategy === "lookup" && gf.lookup === "filemap_lock_folio",
+      lookupEntry: gf.strategy === "lookup" && gf.lookup === "filemap_get_entry",
+      create: gf.strategy === "lookup-or-create",
+      helper: helper ?? "",
+      absent,
+      absentFromErr,
+      putEarly: gf.putOnEarlyReturn,
+      nuMissing: gf.notUptodate === "missing",
+      nuZeroFill: gf.notUptodate === "zero-fill",
+      nuPresent: gf.notUptodate === "present",
+      unlockBeforeReturn: !gf.locked,
+      putBeforeReturn: !gf.referenced,
+      contractKept: gf.strategy === "lookup" && gf.locked && gf.referenced,
+      returnDoc: intStyle
+        ? "0 with *@folio set, or a negative errno (-ENOENT when absent)."
+        : gf.absent === "null"
+          ? "the folio, or NULL when it is absent."
+          : "the folio, or ERR_PTR(-ENOENT) when it is absent.",
+    };
+  }
+
+  // --- copy side: alloc_folio, filemap_add, filemap_remove, (v1) uffd_copy -----
+  let allocFolio: object | undefined;
+  let filemapAdd: object | undefined;
+  let filemapRemove: object | undefined;
+  let copy: object | undefined;
+  let cp: CopyModel | undefined;
+  const hasAllocMember = !!memberOf(gen, "allocFolio");
+  const hasCopyMember = !!memberOf(gen, "copy");
+  const emitCopySide = wantsMissing && (hasAllocMember || hasCopyMember);
+  if (wantsMissing && !emitCopySide) {
+    notes.push(`${api} has no callback for COPY/ZEROPAGE: a type outside mm/ cannot resolve MISSING faults with them`);
+  }
+  if (emitCopySide) {
+    cp = model.copy ?? DEFAULT_COPY;
+    if (!model.copy) notes.push("the spec declares no copy; uffdkit's default allocation is used");
+    const asMember = hasAllocMember;
+    const allocProto = asMember ? protoFor(gen, "allocFolio") : parsePrototype(V1_HELPER_PROTOS.allocFolio);
+    const a = cp.alloc;
+    let helper: string | undefined;
+    if (a.strategy === "helper") {
+      if (!a.helper) throw new KernelEmitError("copy.alloc.strategy is helper but copy.alloc.helper is not set", "copy.alloc.helper");
+      helper = cIdent(a.helper, "copy.alloc.helper");
+      addTypeFn(helper, "struct folio *NAME(struct inode *inode, pgoff_t index)");
+    }
+    const g = guardFor(model, "alloc_folio");
+    // Anonymous memory has no file to size or to take a policy from: allocate as anon does.
+    const strategy = fileBacked ? a.strategy : "vma";
+    if (strategy !== a.strategy) notes.push(`alloc_folio: backing is anon, so ${a.strategy} allocation becomes vma_alloc_folio()`);
+    const eof = a.eofCheck && fileBacked;
+    const needInode = fileBacked && (eof || !!g || strategy !== "vma");
+    allocFolio = {
+      fn: names.allocFolio,
+      head: definitionHead(allocProto, names.allocFolio),
+      asMember,
+      needInode,
+      needPgoff: needInode && (eof || (!!g && g.page) || strategy === "helper"),
+      eof,
+      guard: g ? { call: guardCall(g, "inode", "pgoff") } : false,
+      mappingGfp: strategy === "mapping-gfp",
+      sharedPolicy: strategy === "shared-policy",
+      vmaAlloc: strategy === "vma",
+      helper: strategy === "helper" ? (helper ?? "") : "",
+      charge: a.chargeMemcg,
+    };
+    const prepare = cp.prepare ? cIdent(cp.prepare, "copy.prepare") : "";
+    if (prepare) addTypeFn(prepare, "void NAME(struct folio *folio)");
+    const unaccount = cp.unaccount ? cIdent(cp.unaccount, "copy.unaccount") : "";
+    if (unaccount) addTypeFn(unaccount, "void NAME(struct inode *inode)");
+    const addMember = hasAllocMember && !!memberOf(gen, "filemapAdd");
+    if (fileBacked && cp.filemapAdd === "filemap_add_folio") {
+      const proto = addMember ? protoFor(gen, "filemapAdd") : parsePrototype(V1_HELPER_PROTOS.filemapAdd);
+      filemapAdd = { fn: names.filemapAdd, head: definitionHead(proto, names.filemapAdd), asMember: addMember, prepare };
+    } else if (prepare && hasAllocMember) {
+      notes.push(`copy.prepare (${prepare}) has no place without filemap_add in ${api}`);
+    }
+    if (fileBacked && cp.filemapRemove === "filemap_remove_folio") {
+      const proto = addMember ? protoFor(gen, "filemapRemove") : parsePrototype(V1_HELPER_PROTOS.filemapRemove);
+      filemapRemove = {
+        fn: names.filemapRemove,
+        head: definitionHead(proto, names.filemapRemove),
+        asMember: addMember,
+        unaccount,
+        addFn: filemapAdd ? names.filemapAdd : "",
+      };
+    }
+    if (hasCopyMember) {
+      copy = {
+        fn: names.copy,
+        head: definitionHead(protoFor(gen, "copy"), names.copy),
+        alloc: names.allocFolio,
+        add: filemapAdd ? names.filemapAdd : "",
+        remove: filemapRemove ? names.filemapRemove : "",
+        prepare: filemapAdd ? "" : prepare,
+        zeropage: ioctls.has("zeropage"),
+      };
+    }
+  }
+
+  // --- can_userfault ---------------------------------------------------------
+  let canUserfault: object | undefined;
+  const cuMember = memberOf(gen, "canUserfault");
+  if (cuMember) {
+    const g = guardFor(model, "register");
+    const declared = MODE_ORDER.filter((m) => modes.has(m));
+    canUserfault = {
+      fn: names.canUserfault,
+      head: definitionHead(protoFor(gen, "canUserfault"), names.canUserfault),
+      modeMask: declared.length < MODE_ORDER.length ? declared.map((m) => MODE_FLAG[m]).join(" | ") || "0" : "",
+      guardInode: g && !g.page ? { fn: g.fn } : false,
+      guardPage: g && g.page ? { fn: g.fn } : false,
+      guard: !!g,
+    };
+  } else if (model.guard?.at.has("register")) {
+    notes.push(`guard at register: ${api} has no registration callback, so the check has no place`);
+  }
+
+  // --- fault glue ------------------------------------------------------------
+  let glue: KernelView["glue"];
+  const raisesItself = !gen.coreDoUserfault && (model.fault?.raise ?? "handle_userfault") !== "none";
+  const faultModes = modes.has("missing") || modes.has("minor");
+  const handler = cIdent(model.fault?.handler ?? `${model.name}_fault`, "fault.handler");
+  const faultGuard = guardFor(model, "fault-handler");
+  if (gen.coreDoUserfault) {
+    if (faultGuard) {
+      glue = { fn: names.fault, handler, gmem: true, view: { fn: names.fault, guard: { call: guardCall(faultGuard, "inode", "vmf->pgoff") } } };
+    }
+  } else if (raisesItself && faultModes) {
+    const viaGetFolio = needGetFolio && gf !== undefined;
+    glue = {
+      fn: names.fault,
+      handler,
+      gmem: false,
+      view: {
+        fn: names.fault,
+        guard: faultGuard ? { call: guardCall(faultGuard, "inode", "vmf->pgoff") } : false,
+        missing: modes.has("missing"),
+        minor: modes.has("minor"),
+        viaGetFolio,
+        viaGetFolioPtr: viaGetFolio && !intStyle,
+        viaGetFolioInt: viaGetFolio && intStyle,
+        getFolio: names.getFolio,
+        unlock: viaGetFolio ? gf!.locked : false,
+        put: viaGetFolio ? gf!.referenced : true,
+        probeUptodate: !viaGetFolio,
+      },
+    };
+  } else if (!gen.coreDoUserfault && faultModes && !raisesItself) {
+    notes.push("fault.raise is none: registration works but no MISSING/MINOR event is ever delivered");
+  }
+
+  // --- the ops struct ----------------------------------------------------------
+  const rows: { member: string; value: string }[] = [];
+  if (gen.featuresMember) {
+    const flags = MODE_ORDER.filter((m) => modes.has(m)).map((m) => MODE_FLAG[m]);
+    rows.push({ member: gen.featuresMember, value: flags.join(" | ") || "0" });
+  }
+  if (gen.ioctlsMember) {
+    const bits = IOCTL_ORDER.filter((i) => ioctls.has(i)).map((i) => `BIT(${ioctlMacro(i)})`);
+    rows.push({ member: gen.ioctlsMember, value: bits.join(" | ") || "0" });
+  }
+  const fnFor: Partial<Record<CallbackRole, string | undefined>> = {
+    canUserfault: canUserfault ? names.canUserfault : undefined,
+    getFolio: getFolio ? names.getFolio : undefined,
+    allocFolio: allocFolio && hasAllocMember ? names.allocFolio : undefined,
+    filemapAdd: filemapAdd && hasAllocMember ? names.filemapAdd : undefined,
+    filemapRemove: filemapRemove && hasAllocMember ? names.filemapRemove : undefined,
+    copy: copy ? names.copy : undefined,
+  };
+  for (const cb of gen.callbacks) {
+    const fn = fnFor[cb.role];
+    if (fn) rows.push({ member: cb.member, value: fn });
+  }
+
+  // --- includes and exports --------------------------------------------------------
+  const usesSharedPolicy = !!allocFolio && (allocFolio as { sharedPolicy: boolean }).sharedPolicy;
+  const usesMemcg = !!cp?.alloc.chargeMemcg && !!allocFolio;
+  const usesHighmem = !!copy;
+  const includes = [`#include <${gen.header}>`];
+  if (gen.header !== "linux/userfaultfd_k.h") includes.push("#include <linux/userfaultfd_k.h>");
+  includes.push("#include <linux/pagemap.h>");
+  if (usesHighmem) includes.push("#include <linux/highmem.h>");
+  if (usesSharedPolicy) includes.push("#include <linux/mempolicy.h>");
+  if (usesMemcg) includes.push("#include <linux/memcontrol.h>");
+
+  const exports: { file: string; symbol: string; line: string; include?: string }[] = [];
+  const exp = cp?.export ?? model.copy?.export ?? "none";
+  if (exp !== "none") {
+    const need: { file: string; symbol: string }[] = [];
+    if (filemapRemove) need.push({ file: "mm/filemap.c", symbol: "filemap_remove_folio" });
+    if (usesSharedPolicy) need.push({ file: "mm/mempolicy.c", symbol: "folio_alloc_mpol_noprof" });
+    if (glue && !glue.gmem) need.push({ file: "fs/userfaultfd.c", symbol: "handle_userfault" });
+    for (const n of need) {
+      exports.push(
+        exp === "EXPORT_SYMBOL_FOR_KVM"
+          ? { ...n, line: `EXPORT_SYMBOL_FOR_KVM(${n.symbol});`, include: "#include <linux/kvm_types.h>" }
+          : { ...n, line: `EXPORT_SYMBOL_FOR_MODULES(${n.symbol}, "kvm");` },
+      );
+    }
+  }
+
+  return {
+    api,
+    gen,
+    name,
+    vmOps,
+    opsName: names.ops,
+    opsType: gen.opsType,
+    hookMember: gen.hookMember,
+    ...(model.guard ? { guard: { fn: cIdent(model.guard.shared, "guard.shared"), page: model.guard.granularity === "page" } } : {}),
+    ...(canUserfault ? { canUserfault } : {}),
+    ...(getFolio ? { getFolio } : {}),
+    ...(allocFolio ? { allocFolio } : {}),
+    ...(filemapAdd ? { filemapAdd } : {}),
+    ...(filemapRemove ? { filemapRemove } : {}),
+    ...(copy ? { copy } : {}),
+    ...(glue ? { glue } : {}),
+    opsInit: rows.length > 0 ? initializers(rows) : "",
+    notes,
+    typeFunctions,
+    usesSharedPolicy,
+    usesMemcg,
+    usesHighmem,
+    includes,
+    exports,
+  };
+}
