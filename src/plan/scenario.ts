@@ -58,6 +58,12 @@ export interface ScenarioSetup {
    * so its steps should not touch memory. Optional; added by the kernel-runner work.
    */
   mmapExpect?: ErrnoName;
+  /**
+   * Pages of the backing file allocated by fallocate(mode 0) before the run: in the
+   * page cache but not up to date (shmem clears them on first use; a declared type
+   * does what its get_folio strategy says). Optional; added by the simulator work.
+   */
+  fallocated?: number[];
 }
 
 /** What a scenario needs from the running kernel beyond userfaultfd itself. */
@@ -85,6 +91,12 @@ export interface DeclaredType {
   wpMarkers?: boolean;
   /** The real kind the type builds on (page size, file semantics). */
   kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
+  /**
+   * Simulator only: page indexes that in-place conversion has made private (the
+   * guard's shared predicate is false for them at fault time). Optional; added by
+   * the simulator work.
+   */
+  privatePages?: number[];
 }
 
 /** Expected result of a syscall or ioctl. Omitted: expect success. */
