@@ -1,0 +1,325 @@
+/**
+ * fs/userfaultfd.c: the userfaultfd context, UFFDIO_API, REGISTER/UNREGISTER,
+ * handle_userfault(), the wake and read paths, release, non-cooperative REMOVE
+ * events, and the ioctl entry points with their write-back rules.
+ * Sources: vm_uffd_ops.md §2.1, §2.2; uffd-abi.md findings 1 (API once), 2
+ * (UNREGISTER wakes only MISSING ranges), 3 (the ioctls mask), 5 (REMOVE →
+ * EAGAIN), 8 (error write-back split), 10 (registration details), 11 (WAKE
+ * and fault flags).
+ *
+ * Ioctl entry points return { ret, field }: ret is 0 or a negative errno, field
+ * the value written back into the result member, or undefined when the kernel
+ * left it untouched.
+ */
+import {
+  API_RANGE_IOCTLS,
+  API_RANGE_IOCTLS_BASIC,
+  ERRNO,
+  PAGE_SIZE,
+  UFFD_API,
+  UFFD_FEATURES,
+  UFFD_PAGEFAULT_FLAG,
+  type RangeIoctl,
+} from "../../kernel/uapi.js";
+import type { Machine } from "./machine.js";
+import { FAULT_BLOCKED, FAULT_SIGBUS } from "./memory.js";
+import {
+  VM_UFFD_FLAGS,
+  VM_UFFD_MINOR,
+  VM_UFFD_MISSING,
+  VM_UFFD_WP,
+  type SimThread,
+  type UffdCtx,
+  type UffdMsg,
+  type Vma,
+  vmaEnd,
+} from "./state.js";
+import { mfill_atomic, move_pages, mwriteprotect_range, uffd_wp_range, vma_can_userfault, type FillFn, type MfillMode } from "./userfaultfd.js";
+
+export interface IoctlResult {
+  readonly ret: number;
+  readonly field?: number;
+}
+
+/** Bits 0..16 are the features a kernel may know; anything above is unknown. */
+export const UNKNOWN_FEATURE_BIT = 1n << 63n;
+
+export function newCtx(m: Machine, userModeOnly: boolean): UffdCtx {
+  const ctx: UffdCtx = {
+    id: m.ctxs.length,
+    initialized: false,
+    features: 0,
+    released: false,
+    userModeOnly,
+    pending: [],
+    delivered: [],
+    mmapChanging: 0,
+  };
+  m.ctxs.push(ctx);
+  return ctx;
+}
+
+/**
+ * userfaultfd_api(): once per context (a second call is EINVAL even after
+ * features=0); unknown or hidden features are EINVAL and leave the context
+ * usable; WP_ASYNC implies WP_UNPOPULATED.
+ */
+export function userfaultfd_api(m: Machine, ctx: UffdCtx, api: number, features: bigint): number {
+  if (api !== UFFD_API) return -ERRNO.EINVAL;
+  let known = 0n;
+  for (const f of m.version.features) known |= BigInt(UFFD_FEATURES[f]);
+  if (features & ~known) return -ERRNO.EINVAL;
+  if (ctx.initialized) return -ERRNO.EINVAL;
+  let ctxFeatures = Number(features);
+  if (ctxFeatures & UFFD_FEATURES.wp_async) ctxFeatures |= UFFD_FEATURES.wp_unpopulated;
+  ctx.features = ctxFeatures;
+  ctx.initialized = true;
+  return 0;
+}
+
+/** validate_range(): page aligned, non-empty. */
+function validate_range(start: number, len: number): number {
+  if (start % PAGE_SIZE || len % PAGE_SIZE || len <= 0) return -ERRNO.EINVAL;
+  return 0;
+}
+
+export interface RegisterResult {
+  readonly ret: number;
+  readonly ioctls?: RangeIoctl[];
+}
+
+/**
+ * userfaultfd_register(): mode checks, range, hugetlb alignment, then per VMA
+ * vma_can_userfault (EINVAL) before VM_MAYWRITE (EPERM) before another
+ * context's ownership (EBUSY). A new mode replaces the old one. The ioctls
+ * mask is the kernel's, inexact as it is: BASIC on hugetlb, minus WRITEPROTECT
+ * without WP, minus CONTINUE without MINOR.
+ */
+export function userfaultfd_register(m: Machine, ctx: UffdCtx, start: number, len: number, modeBits: number): RegisterResult {
+  if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
+  if (!modeBits || modeBits & ~VM_UFFD_FLAGS) return { ret: -ERRNO.EINVAL };
+  const bad = validate_range(start, len);
+  if (bad) return { ret: bad };
+  const end = start + len;
+  const vmas = m.vmasIn(start, end);
+  const firstVma = vmas[0];
+  if (!firstVma) return { ret: -ERRNO.EINVAL };
+  if (firstVma.kind === "hugetlb" && (start - firstVma.start) % firstVma.pageSize) return { ret: -ERRNO.EINVAL };
+  const wpAsync = (ctx.features & UFFD_FEATURES.wp_async) !== 0;
+  let basic = false;
+  for (const v of vmas) {
+    if (!vma_can_userfault(m, v, modeBits, wpAsync)) return { ret: -ERRNO.EINVAL };
+    if (!v.mayWrite) return { ret: -ERRNO.EPERM };
+    if (v.kind === "hugetlb" && end < vmaEnd(v) && (end - v.start) % v.pageSize) return { ret: -ERRNO.EINVAL };
+    if (v.ctx && v.ctx !== ctx) return { ret: -ERRNO.EBUSY };
+    if (v.kind === "hugetlb") basic = true;
+  }
+  for (const v of vmas) {
+    v.uffd = modeBits;
+    v.ctx = ctx;
+  }
+  let ioctls: RangeIoctl[] = [...(basic ? API_RANGE_IOCTLS_BASIC : API_RANGE_IOCTLS)];
+  if (!(modeBits & VM_UFFD_WP)) ioctls = ioctls.filter((i) => i !== "writeprotect");
+  if (!(modeBits & VM_UFFD_MINOR)) ioctls = ioctls.filter((i) => i !== "continue");
+  return { ret: 0, ioctls };
+}
+
+/**
+ * userfaultfd_unregister(): another context's range is EINVAL, a never
+ * registered one is fine; only a MISSING-registered VMA wakes its waiters;
+ * the wp bits go with the registration.
+ */
+export function userfaultfd_unregister(m: Machine, ctx: UffdCtx, start: number, len: number): number {
+  if (!ctx.initialized) return -ERRNO.EINVAL;
+  const bad = validate_range(start, len);
+  if (bad) return bad;
+  const end = start + len;
+  const vmas = m.vmasIn(start, end);
+  const firstVma = vmas[0];
+  if (!firstVma) return -ERRNO.EINVAL;
+  if (firstVma.kind === "hugetlb" && (start - firstVma.start) % firstVma.pageSize) return -ERRNO.EINVAL;
+  const wpAsync = (ctx.features & UFFD_FEATURES.wp_async) !== 0;
+  for (const v of vmas) {
+    if (!vma_can_userfault(m, v, v.uffd, wpAsync)) return -ERRNO.EINVAL;
+    if (v.ctx && v.ctx !== ctx) return -ERRNO.EINVAL;
+  }
+  for (const v of vmas) {
+    if (!v.ctx) continue;
+    if (v.uffd & VM_UFFD_MISSING) userfaultfd_wake(m, ctx, start, len);
+    userfaultfd_clear_vma(m, v);
+  }
+  return 0;
+}
+
+function userfaultfd_clear_vma(m: Machine, v: Vma): void {
+  if (v.uffd & VM_UFFD_WP) uffd_wp_range(m, v, 0, v.npages, false);
+  v.uffd = 0;
+  v.ctx = null;
+}
+
+/**
+ * handle_userfault(): SIGBUS with UFFD_FEATURE_SIGBUS; otherwise queue a
+ * pagefault message (address masked to the VMA's page size) and block.
+ */
+export function handle_userfault(m: Machine, th: SimThread, vma: Vma, i: number, reason: number, flags: number): number {
+  const ctx = vma.ctx;
+  if (!ctx || ctx.released) return FAULT_SIGBUS;
+  if (ctx.features & UFFD_FEATURES.sigbus) return FAULT_SIGBUS;
+  let f = flags;
+  if (reason & VM_UFFD_WP) f |= UFFD_PAGEFAULT_FLAG.wp;
+  if (reason & VM_UFFD_MINOR) f |= UFFD_PAGEFAULT_FLAG.minor;
+  const address = vma.start + i * vma.pageSize;
+  const msg: UffdMsg = { event: "pagefault", address, end: address + vma.pageSize, flags: f, thread: th, vma, read: false };
+  ctx.pending.push(msg);
+  th.state = "blocked";
+  th.waitMsg = msg;
+  th.waitCtx = ctx;
+  return FAULT_BLOCKED;
+}
+
+/**
+ * userfaultfd_wake() / __wake_userfault(): wake every faulter of the context
+ * whose address is in [start, start+len) (len 0: all). An unread message of a
+ * woken faulter goes away with it. WAKE never looks at VMAs.
+ */
+export function userfaultfd_wake(m: Machine, ctx: UffdCtx, start: number, len: number): void {
+  const end = start + len;
+  const hit = (msg: UffdMsg) => msg.event === "pagefault" && (len === 0 || (msg.address >= start && msg.address < end));
+  for (const list of [ctx.pending, ctx.delivered]) {
+    for (let k = list.length - 1; k >= 0; k--) {
+      const msg = list[k]!;
+      if (!hit(msg)) continue;
+      list.splice(k, 1);
+      const th = msg.thread;
+      if (th && th.state === "blocked" && th.waitMsg === msg) {
+        th.state = "running";
+        th.waitMsg = null;
+        th.waitCtx = null;
+        m.runnable.push(th);
+      }
+    }
+  }
+}
+
+/**
+ * userfaultfd_ctx_read(): page faults first (FIFO), then events; reading a
+ * REMOVE event lets the process that caused it go on.
+ */
+export function userfaultfd_read(m: Machine, ctx: UffdCtx): UffdMsg | null {
+  const k = ctx.pending.findIndex((x) => x.event === "pagefault");
+  if (k >= 0) {
+    const msg = ctx.pending.splice(k, 1)[0]!;
+    msg.read = true;
+    ctx.delivered.push(msg);
+    return msg;
+  }
+  const msg = ctx.pending.shift();
+  if (!msg) return null;
+  msg.read = true;
+  userfaultfd_event_complete(m, ctx, msg);
+  return msg;
+}
+
+function userfaultfd_event_complete(m: Machine, ctx: UffdCtx, msg: UffdMsg): void {
+  ctx.mmapChanging = Math.max(0, ctx.mmapChanging - 1);
+  const th = msg.thread;
+  if (th && th.afterEvent) {
+    const go = th.afterEvent;
+    th.afterEvent = null;
+    go();
+    th.state = "done";
+  }
+}
+
+/**
+ * userfaultfd_remove(): with EVENT_REMOVE the madvise caller queues an event,
+ * raises mmap_changing and waits until the monitor reads it (uffd-abi.md 5).
+ * Returns true when the caller may go on at once.
+ */
+export function userfaultfd_remove(m: Machine, vma: Vma, first: number, n: number, th: SimThread, then: () => void): boolean {
+  const ctx = vma.ctx;
+  if (!ctx || !(ctx.features & UFFD_FEATURES.event_remove)) return true;
+  const address = vma.start + first * vma.pageSize;
+  const msg: UffdMsg = { event: "remove", address, end: address + n * vma.pageSize, flags: 0, thread: th, vma, read: false };
+  ctx.pending.push(msg);
+  ctx.mmapChanging++;
+  th.state = "blocked";
+  th.afterEvent = then;
+  return false;
+}
+
+/**
+ * userfaultfd_release(): close(). Every registration of the context goes
+ * (wp bits too), pending events complete, every faulter wakes and retries
+ * without userfaultfd.
+ */
+export function userfaultfd_release(m: Machine, ctx: UffdCtx): void {
+  ctx.released = true;
+  for (const v of m.vmas) if (v.ctx === ctx) userfaultfd_clear_vma(m, v);
+  for (const msg of [...ctx.pending]) {
+    if (msg.event === "remove") {
+      ctx.pending.splice(ctx.pending.indexOf(msg), 1);
+      userfaultfd_event_complete(m, ctx, msg);
+    }
+  }
+  userfaultfd_wake(m, ctx, 0, 0);
+}
+
+/** UFFDIO_WAKE. */
+export function userfaultfd_wake_ioctl(m: Machine, ctx: UffdCtx, start: number, len: number): number {
+  if (!ctx.initialized) return -ERRNO.EINVAL;
+  const bad = validate_range(start, len);
+  if (bad) return bad;
+  userfaultfd_wake(m, ctx, start, len);
+  return 0;
+}
+
+/**
+ * The shape shared by COPY, ZEROPAGE, CONTINUE and POISON: EAGAIN with -11
+ * written back while an event is pending; argument errors not written back;
+ * everything mfill_atomic() says written back; wake unless DONTWAKE; partial
+ * success is EAGAIN with the bytes done.
+ */
+export function userfaultfd_mfill(
+  m: Machine,
+  ctx: UffdCtx,
+  mode: MfillMode,
+  dst: number,
+  len: number,
+  opts: { dontwake?: boolean; wp?: boolean; fill?: FillFn },
+): IoctlResult {
+  if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
+  if (ctx.mmapChanging > 0) return { ret: -ERRNO.EAGAIN, field: -ERRNO.EAGAIN };
+  const bad = validate_range(dst, len);
+  if (bad) return { ret: bad };
+  if (opts.wp && (mode === "zeropage" || mode === "poison")) return { ret: -ERRNO.EINVAL };
+  const done = mfill_atomic(m, ctx, dst, len, mode, opts.wp ?? false, opts.fill ?? (() => 0));
+  if (done < 0) return { ret: done, field: done };
+  if (!opts.dontwake) userfaultfd_wake(m, ctx, dst, done);
+  return { ret: done === len ? 0 : -ERRNO.EAGAIN, field: done };
+}
+
+/** UFFDIO_WRITEPROTECT: WP together with DONTWAKE is EINVAL; unprotect wakes. */
+export function userfaultfd_writeprotect(m: Machine, ctx: UffdCtx, start: number, len: number, wp: boolean, dontwake: boolean): number {
+  if (!ctx.initialized) return -ERRNO.EINVAL;
+  if (ctx.mmapChanging > 0) return -ERRNO.EAGAIN;
+  const bad = validate_range(start, len);
+  if (bad) return bad;
+  if (wp && dontwake) return -ERRNO.EINVAL;
+  const r = mwriteprotect_range(m, ctx, start, len, wp);
+  if (r) return r;
+  if (!wp && !dontwake) userfaultfd_wake(m, ctx, start, len);
+  return 0;
+}
+
+/** UFFDIO_MOVE. */
+export function userfaultfd_move(m: Machine, ctx: UffdCtx, dst: number, src: number, len: number, allowSrcHoles: boolean, dontwake: boolean): IoctlResult {
+  if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
+  if (ctx.mmapChanging > 0) return { ret: -ERRNO.EAGAIN, field: -ERRNO.EAGAIN };
+  const bad = validate_range(dst, len) || validate_range(src, len);
+  if (bad) return { ret: bad };
+  const done = move_pages(m, ctx, dst, src, len, allowSrcHoles);
+  if (done < 0) return { ret: done, field: done };
+  if (!dontwake) userfaultfd_wake(m, ctx, dst, done);
+  return { ret: done === len ? 0 : -ERRNO.EAGAIN, field: done };
+}

@@ -1,0 +1,88 @@
+/**
+ * The simulated machine: one mm with its VMAs, the files behind them, every
+ * folio, the userfaultfd contexts and the threads. The kernel-function modules
+ * (memory.ts, userfaultfd.ts, fs_userfaultfd.ts, ...) take it as their first
+ * argument, the way kernel code reaches `current->mm`.
+ */
+import type { DeclaredType } from "../../plan/scenario.js";
+import type { KernelVersion } from "../../kernel/versions.js";
+import {
+  FolioTable,
+  PTE_NONE,
+  type SimFile,
+  type SimThread,
+  type UffdCtx,
+  type Vma,
+  type VmaKind,
+  vmaEnd,
+} from "./state.js";
+
+export interface SimFinding {
+  readonly message: string;
+  readonly rule?: string;
+}
+
+export class Machine {
+  readonly folios = new FolioTable();
+  readonly files: SimFile[] = [];
+  readonly vmas: Vma[] = [];
+  readonly ctxs: UffdCtx[] = [];
+  readonly threads = new Map<string, SimThread>();
+  /** Threads woken during the current step, run by the scheduler when it ends. */
+  readonly runnable: SimThread[] = [];
+  /** Problems found in the memory type's callbacks during the current step. */
+  readonly findings: SimFinding[] = [];
+  /** Set while a folio reference is held by a callback on purpose (invariants skip it). */
+  constructor(
+    readonly version: KernelVersion,
+    readonly declared: DeclaredType | null,
+  ) {}
+
+  finding(message: string, rule?: string): void {
+    if (!this.findings.some((f) => f.message === message)) this.findings.push(rule ? { message, rule } : { message });
+  }
+
+  newFile(kind: VmaKind, npages: number, opts: { gmemFlags?: readonly string[]; hasFd: boolean }): SimFile {
+    const f: SimFile = {
+      id: this.files.length,
+      kind,
+      npages,
+      cache: new Int32Array(npages).fill(-1),
+      gmemFlags: new Set(opts.gmemFlags ?? []),
+      hasFd: opts.hasFd,
+      privatePages: new Set(),
+    };
+    this.files.push(f);
+    return f;
+  }
+
+  newVma(v: Omit<Vma, "id" | "uffd" | "ctx" | "pte" | "pteFlags" | "pteFolio" | "start">): Vma {
+    // Leave a gap between mappings so no range ever spans two of them by accident.
+    const last = this.vmas[this.vmas.length - 1];
+    const align = 1 << 30;
+    const start = last ? Math.ceil((vmaEnd(last) + align) / align) * align : 1 << 30;
+    const vma: Vma = {
+      ...v,
+      id: this.vmas.length,
+      start,
+      uffd: 0,
+      ctx: null,
+      pte: new Uint8Array(v.npages).fill(PTE_NONE),
+      pteFlags: new Uint8Array(v.npages),
+      pteFolio: new Int32Array(v.npages).fill(-1),
+    };
+    this.vmas.push(vma);
+    return vma;
+  }
+
+  /** find_vma() restricted to a containing VMA (vma_lookup()). */
+  vmaLookup(addr: number): Vma | null {
+    for (const v of this.vmas) if (addr >= v.start && addr < vmaEnd(v)) return v;
+    return null;
+  }
+
+  /** VMAs intersecting [start, end). */
+  vmasIn(start: number, end: number): Vma[] {
+    return this.vmas.filter((v) => v.start < end && vmaEnd(v) > start);
+  }
+}

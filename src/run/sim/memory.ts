@@ -1,0 +1,279 @@
+/**
+ * The user fault path (mm/memory.c, mm/shmem.c, mm/hugetlb.c,
+ * virt/kvm/guest_memfd.c): handle_mm_fault() and the handlers it reaches, with
+ * the points where userfaultfd is consulted (vm_uffd_ops.md §2.3; uffd-abi.md
+ * findings 4, 6, 11, 12).
+ *
+ * Return value of the fault functions: a byte >= 0 when the access completed
+ * (the value read or written), or one of the FAULT_* codes.
+ */
+import type { Machine } from "./machine.js";
+import {
+  FOLIO_UPTODATE,
+  PTEF_POISON,
+  PTEF_RDONLY,
+  PTEF_UFFD_WP,
+  PTE_MARKER,
+  PTE_NONE,
+  PTE_PRESENT,
+  PTE_ZERO,
+  VM_UFFD_MINOR,
+  VM_UFFD_MISSING,
+  VM_UFFD_WP,
+  ZERO_FOLIO,
+  type SimThread,
+  type Vma,
+} from "./state.js";
+import { UFFD_FEATURES, UFFD_PAGEFAULT_FLAG } from "../../kernel/uapi.js";
+import { handle_userfault } from "./fs_userfaultfd.js";
+import { filemap_add_folio, vma_uffd_ops } from "./uffd_ops.js";
+import { declaredRaise, declared_fault } from "./declared.js";
+import { RULE } from "./findings.js";
+import { GENERATIONS } from "../../kernel/generations.js";
+
+export const FAULT_SIGBUS = -1;
+export const FAULT_BLOCKED = -2;
+/** VM_FAULT_RETRY / NOPAGE: the access is retried from the top. */
+export const FAULT_RETRY = -3;
+
+const PF_WRITE = UFFD_PAGEFAULT_FLAG.write;
+
+export const userfaultfd_missing = (v: Vma) => (v.uffd & VM_UFFD_MISSING) !== 0;
+export const userfaultfd_minor = (v: Vma) => (v.uffd & VM_UFFD_MINOR) !== 0;
+export const userfaultfd_wp = (v: Vma) => (v.uffd & VM_UFFD_WP) !== 0;
+export const userfaultfd_wp_async = (v: Vma) => v.ctx !== null && (v.ctx.features & UFFD_FEATURES.wp_async) !== 0;
+
+/** Install a present PTE; the caller's folio reference becomes the PTE's. */
+export function set_pte_folio(m: Machine, vma: Vma, i: number, folio: number, flags: number): void {
+  vma.pte[i] = folio === ZERO_FOLIO ? PTE_ZERO : PTE_PRESENT;
+  vma.pteFolio[i] = folio;
+  vma.pteFlags[i] = flags;
+  if (folio !== ZERO_FOLIO) m.folios.mapcount[folio]! += 1;
+}
+
+/**
+ * zap_pte_range() for one PTE. uffd-wp markers survive a zap of file memory
+ * unless dropMarkers (truncation); poison markers never survive (uffd-abi 4).
+ */
+export function zap_pte(m: Machine, vma: Vma, i: number, dropMarkers: boolean): void {
+  const st = vma.pte[i];
+  const wp = (vma.pteFlags[i]! & PTEF_UFFD_WP) !== 0;
+  const keepWpMarker = !dropMarkers && !vma.anonymous && wp && userfaultfd_wp(vma);
+  if (st === PTE_PRESENT) {
+    const f = vma.pteFolio[i]!;
+    m.folios.mapcount[f]! -= 1;
+    m.folios.put(f);
+  }
+  if (keepWpMarker) {
+    vma.pte[i] = PTE_MARKER;
+    vma.pteFlags[i] = PTEF_UFFD_WP;
+  } else {
+    vma.pte[i] = PTE_NONE;
+    vma.pteFlags[i] = 0;
+  }
+  vma.pteFolio[i] = -1;
+}
+
+/** A user access by `th` to page i of `vma`; value is the byte a write stores. */
+export function handle_mm_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number): number {
+  const st = vma.pte[i]!;
+  const fl = vma.pteFlags[i]!;
+  if (st === PTE_PRESENT || st === PTE_ZERO) {
+    const f = vma.pteFolio[i]!;
+    if (!write) return m.folios.value[f]!;
+    if (fl & PTEF_UFFD_WP && userfaultfd_wp(vma)) {
+      // do_wp_page(): userfaultfd_pte_wp() first.
+      if (!userfaultfd_wp_async(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_WP, PF_WRITE);
+      vma.pteFlags[i] = fl & ~PTEF_UFFD_WP;
+    }
+    if (st === PTE_ZERO || fl & PTEF_RDONLY) return do_wp_page_copy(m, vma, i, value);
+    m.folios.value[f] = value;
+    return value;
+  }
+  let origWp = false;
+  if (st === PTE_MARKER) {
+    if (fl & PTEF_POISON) return FAULT_SIGBUS; // handle_pte_marker(): VM_FAULT_HWPOISON → SIGBUS BUS_ADRERR here
+    // pte_marker_handle_uffd_wp(): a stale marker of an unregistered range is just cleared.
+    if (userfaultfd_wp(vma)) origWp = true;
+    vma.pte[i] = PTE_NONE;
+    vma.pteFlags[i] = 0;
+  }
+  const r = vma.anonymous ? do_anonymous_page(m, th, vma, i, write, value, origWp) : do_fault(m, th, vma, i, write, value, origWp);
+  if (r < 0 && origWp && vma.pte[i] === PTE_NONE) {
+    // The fault did not populate the PTE (it blocked or raised SIGBUS): put the marker back.
+    vma.pte[i] = PTE_MARKER;
+    vma.pteFlags[i] = PTEF_UFFD_WP;
+  }
+  return r;
+}
+
+/** wp_page_copy(): break COW into a new anonymous folio holding the written byte. */
+function do_wp_page_copy(m: Machine, vma: Vma, i: number, value: number): number {
+  const old = vma.pteFolio[i]!;
+  const keep = vma.pteFlags[i]! & PTEF_UFFD_WP;
+  const f = m.folios.alloc();
+  m.folios.value[f] = value;
+  m.folios.markUptodate(f);
+  if (vma.pte[i] === PTE_PRESENT) {
+    m.folios.mapcount[old]! -= 1;
+    m.folios.put(old);
+  }
+  set_pte_folio(m, vma, i, f, keep);
+  return value;
+}
+
+/** Install the result of a missing fault; with an uffd-wp marker the new PTE keeps the wp bit and a write retries into do_wp_page(). */
+function finish_missing(m: Machine, vma: Vma, i: number, folio: number, rdonly: boolean, write: boolean, value: number, origWp: boolean): number {
+  set_pte_folio(m, vma, i, folio, (origWp ? PTEF_UFFD_WP : 0) | (rdonly ? PTEF_RDONLY : 0));
+  if (origWp && write) return FAULT_RETRY;
+  if (!write) return m.folios.value[folio]!;
+  if (rdonly || folio === ZERO_FOLIO) return do_wp_page_copy(m, vma, i, value);
+  m.folios.value[folio] = value;
+  return value;
+}
+
+/** do_anonymous_page(): MISSING before anything is allocated; a read maps the zero page. */
+export function do_anonymous_page(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number, origWp: boolean): number {
+  if (userfaultfd_missing(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MISSING, write ? PF_WRITE : 0);
+  if (!write) return finish_missing(m, vma, i, ZERO_FOLIO, false, false, 0, origWp);
+  const f = m.folios.alloc();
+  m.folios.value[f] = 0;
+  m.folios.markUptodate(f);
+  return finish_missing(m, vma, i, f, false, write, value, origWp);
+}
+
+/** do_fault() → __do_fault() → vm_ops->fault for file-backed VMAs. */
+function do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number, origWp: boolean): number {
+  const flags = write ? PF_WRITE : 0;
+  let folio: number;
+  switch (vma.kind) {
+    case "shmem":
+      folio = shmem_get_folio_gfp(m, th, vma, i, flags);
+      break;
+    case "hugetlb":
+      folio = hugetlb_no_page(m, th, vma, i, flags);
+      break;
+    case "guest_memfd":
+    case "declared": {
+      const r = __do_userfault(m, th, vma, i, flags);
+      if (r !== 0) return r;
+      folio = vma.kind === "guest_memfd" ? kvm_gmem_fault_user_mapping(m, vma, i) : declaredFault(m, vma, i);
+      break;
+    }
+    default:
+      return FAULT_SIGBUS;
+  }
+  if (folio < 0) return folio;
+  if (!vma.shared) {
+    // A private file mapping maps the cache folio read-only; do_cow_fault() copies on write.
+    return finish_missing(m, vma, i, folio, true, write, value, origWp);
+  }
+  return finish_missing(m, vma, i, folio, false, write, value, origWp);
+}
+
+function declaredFault(m: Machine, vma: Vma, i: number): number {
+  const f = declared_fault(m, m.declared!, vma, i);
+  return f < 0 ? FAULT_SIGBUS : f;
+}
+
+/**
+ * __do_userfault() (pending patch 12/15): before ->fault, ask get_folio_noalloc
+ * whether the page is cached; MINOR if it is and MINOR is registered, MISSING
+ * if it is not and MISSING is registered, else fall through. Returns 0 to
+ * fall through. A type that raises its own events ("handle_userfault")
+ * behaves the same from its ->fault; a type that raises nothing never traps.
+ */
+export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
+  if (!(vma.uffd & (VM_UFFD_MISSING | VM_UFFD_MINOR))) return 0;
+  let core: boolean;
+  if (vma.kind === "declared") {
+    core = declaredRaise(m.declared!) !== "none";
+  } else {
+    core = m.version.coreDoUserfault;
+  }
+  if (!core) return 0;
+  const ops = vma_uffd_ops(m, vma);
+  if (!ops?.get_folio_noalloc) return 0;
+  const folio = ops.get_folio_noalloc(m, vma.file!, i);
+  if (folio >= 0) {
+    if (!m.folios.isLocked(folio)) m.finding(`get_folio_noalloc returned page ${i} unlocked: __do_userfault() unlocks it`, undefined);
+    m.folios.unlock(folio);
+    if (!m.folios.put(folio)) m.finding(`get_folio_noalloc returned page ${i} without a reference: the put underflows`, RULE.refLeak);
+    if (userfaultfd_minor(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
+    return 0;
+  }
+  if (userfaultfd_missing(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MISSING, flags);
+  return 0;
+}
+
+/**
+ * shmem_get_folio_gfp() for a fault (SGP_CACHE with a vma): a cached folio in a
+ * MINOR range raises MINOR; a hole in a MISSING range raises MISSING just
+ * before allocating; a fallocated (not up to date) folio is cleared.
+ * Returns a referenced folio or a FAULT_* code.
+ */
+export function shmem_get_folio_gfp(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
+  const file = vma.file!;
+  if (i >= file.npages) return FAULT_SIGBUS;
+  let f = file.cache[i]!;
+  if (f >= 0 && userfaultfd_minor(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
+  if (f < 0) {
+    if (userfaultfd_missing(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MISSING, flags);
+    f = m.folios.alloc();
+    filemap_add_folio(m, file, f, i);
+    m.folios.put(f);
+  }
+  if (!(m.folios.flags[f]! & FOLIO_UPTODATE)) {
+    m.folios.value[f] = 0;
+    m.folios.markUptodate(f);
+  }
+  m.folios.get(f);
+  return f;
+}
+
+/** hugetlb_no_page(): the same decisions on 2 MiB folios; private mappings get anonymous huge folios. */
+export function hugetlb_no_page(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
+  const file = vma.file!;
+  if (i >= file.npages) return FAULT_SIGBUS;
+  let f = file.cache[i]!;
+  if (f >= 0) {
+    if (userfaultfd_minor(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
+    m.folios.get(f);
+    return f;
+  }
+  if (userfaultfd_missing(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MISSING, flags);
+  f = m.folios.alloc();
+  m.folios.value[f] = 0;
+  m.folios.markUptodate(f);
+  if (vma.shared) {
+    filemap_add_folio(m, file, f, i);
+    return f; // alloc reference → PTE; the cache took its own
+  }
+  return f;
+}
+
+/**
+ * kvm_gmem_fault_user_mapping(): SIGBUS beyond EOF or when the inode lacks
+ * INIT_SHARED (6.18; seed 002); otherwise get-or-create and clear the folio.
+ */
+export function kvm_gmem_fault_user_mapping(m: Machine, vma: Vma, i: number): number {
+  const file = vma.file!;
+  if (i >= file.npages || !file.gmemFlags.has("init_shared")) return FAULT_SIGBUS;
+  let f = file.cache[i]!;
+  if (f < 0) {
+    f = m.folios.alloc();
+    filemap_add_folio(m, file, f, i);
+    m.folios.put(f);
+  }
+  if (!m.folios.isUptodate(f)) {
+    m.folios.value[f] = 0;
+    m.folios.markUptodate(f);
+  }
+  m.folios.get(f);
+  return f;
+}
+
+/** Is a declared type's generation able to raise faults at all (for notes)? */
+export function declaredCoreDoUserfault(m: Machine): boolean {
+  return m.declared ? GENERATIONS[m.declared.api].coreDoUserfault : false;
+}

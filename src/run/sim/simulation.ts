@@ -1,0 +1,581 @@
+/**
+ * The step-able simulation: builds the machine a scenario's setup describes,
+ * runs one step at a time under an explicit scheduler, prints the canonical
+ * observation of each step (src/run/observation.ts), checks it, and checks
+ * the invariants after every step.
+ *
+ * The scheduler owns every thread: the monitor (which performs every step that
+ * is not a touch) and each worker named by a touch. A touch runs its worker
+ * until the access completes, raises SIGBUS, or blocks in handle_userfault();
+ * a blocked worker runs again only when a wake, a resolution or a close makes
+ * it runnable, and it then runs to its next stop before the step ends.
+ */
+import { RANGE_IOCTLS, UFFD_API, UFFD_FEATURES, UFFDIO_REGISTER_MODE, errnoName, type UffdFeature } from "../../kernel/uapi.js";
+import { KIND_SUPPORT } from "../../kernel/kinds.js";
+import { kernelVersion, type KernelVersionId } from "../../kernel/versions.js";
+import type { Fill, PageRange, Scenario, Step } from "../../plan/scenario.js";
+import { checkObservation, formatObservation, hexByte, type Observed } from "../observation.js";
+import type { RunFinding, ScenarioResult, StepResult } from "../result.js";
+import { Machine } from "./machine.js";
+import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS, handle_mm_fault } from "./memory.js";
+import {
+  FRESH_GARBAGE,
+  KIND_VMA,
+  PTE_PRESENT,
+  PTE_ZERO,
+  type SimThread,
+  type UffdCtx,
+  type Vma,
+  type VmaKind,
+} from "./state.js";
+import {
+  UNKNOWN_FEATURE_BIT,
+  newCtx,
+  userfaultfd_api,
+  userfaultfd_mfill,
+  userfaultfd_move,
+  userfaultfd_read,
+  userfaultfd_register,
+  userfaultfd_release,
+  userfaultfd_remove,
+  userfaultfd_unregister,
+  userfaultfd_wake_ioctl,
+  userfaultfd_writeprotect,
+  type IoctlResult,
+} from "./fs_userfaultfd.js";
+import { zap_range } from "./userfaultfd.js";
+import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
+import { checkInvariants } from "./invariants.js";
+import { KvmUserfault, type AccessOutcome } from "./kvm_userfault.js";
+import { ERRNO, type ErrnoName } from "../../kernel/uapi.js";
+
+export interface SimOptions {
+  kernel: KernelVersionId;
+}
+
+/** How a kvm_vcpu_access step picks among the weak-memory schedules (explore.ts passes its own). */
+export type VcpuChooser = (stepIndex: number, outcomes: AccessOutcome[]) => AccessOutcome;
+
+/** Thrown inside the simulator for a scenario that cannot be set up; becomes verdict "error". */
+export class ScenarioSetupError extends Error {}
+
+const MAX_RETRIES = 16;
+
+export class Simulation {
+  readonly machine: Machine;
+  readonly scenario: Scenario;
+  readonly results: StepResult[] = [];
+  readonly findings: RunFinding[] = [];
+  readonly kvm = new KvmUserfault();
+  /** Outcomes a vcpu access could have had, per step index (filled for exploration). */
+  readonly vcpuOutcomes = new Map<number, AccessOutcome[]>();
+  primary!: Vma;
+  alias: Vma | null = null;
+  src: Vma | null = null;
+  private ctxs: UffdCtx[] = [];
+  private next = 0;
+  private setupError: string | null = null;
+  private findingKeys = new Set<string>();
+
+  constructor(
+    scenario: Scenario,
+    readonly opts: SimOptions,
+    private readonly chooseVcpu: VcpuChooser | null = null,
+  ) {
+    this.scenario = scenario;
+    this.machine = new Machine(kernelVersion(opts.kernel), scenario.setup.declared ?? null);
+    try {
+      this.setup();
+    } catch (e) {
+      if (!(e instanceof ScenarioSetupError)) throw e;
+      this.setupError = e.message;
+    }
+  }
+
+  get done(): boolean {
+    return this.setupError !== null || this.next >= this.scenario.steps.length;
+  }
+
+  get stepIndex(): number {
+    return this.next;
+  }
+
+  thread(name: string): SimThread | undefined {
+    return this.machine.threads.get(name);
+  }
+
+  ctx(i = 0): UffdCtx | undefined {
+    return this.ctxs[i];
+  }
+
+  private setup(): void {
+    const s = this.scenario.setup;
+    const m = this.machine;
+    const d = s.declared;
+    let kind: VmaKind;
+    let pageSize: number;
+    let anonymous = false;
+    let fileBacked: boolean;
+    if (s.kind === "declared") {
+      if (!d) throw new ScenarioSetupError("setup.kind is \"declared\" but setup.declared is missing");
+      pageSize = d.kernelKind === "hugetlb" || d.backing === "hugetlb" ? KIND_SUPPORT.hugetlb.pageSize : KIND_SUPPORT.anon.pageSize;
+      if (d.backing === "anon") {
+        kind = "anon";
+        anonymous = s.map === "private";
+        fileBacked = false;
+        if (!anonymous) kind = "shmem";
+      } else if (d.backing === "hugetlb") {
+        kind = "hugetlb";
+        fileBacked = true;
+      } else {
+        kind = "declared";
+        fileBacked = true;
+      }
+    } else {
+      kind = KIND_VMA[s.kind];
+      pageSize = KIND_SUPPORT[s.kind].pageSize;
+      anonymous = s.kind === "anon";
+      fileBacked = !anonymous;
+      if (s.kind === "anon" && s.map === "shared") throw new ScenarioSetupError("kind anon is private anonymous memory; use shmem-anon for MAP_SHARED|MAP_ANONYMOUS");
+      if (s.kind === "shmem-anon" && s.map === "private") throw new ScenarioSetupError("shmem-anon is MAP_SHARED|MAP_ANONYMOUS; use anon for a private mapping");
+    }
+    let mmapErrno: ErrnoName | null = null;
+    if (kind === "guest_memfd") {
+      const flags = s.gmemFlags ?? [];
+      for (const f of flags) {
+        if (!m.version.gmemFlags.includes(f)) throw new ScenarioSetupError(`KVM_CREATE_GUEST_MEMFD: EINVAL (flag ${f} unknown to ${m.version.id})`);
+      }
+      // kvm_gmem_mmap(): no MMAP flag is ENODEV (INIT_SHARED alone too); MAP_PRIVATE is EINVAL (uffd-abi.md 12).
+      if (!flags.includes("mmap")) mmapErrno = "ENODEV";
+      else if (s.map === "private") mmapErrno = "EINVAL";
+    }
+    if ((s.mmapExpect ?? null) !== mmapErrno) {
+      throw new ScenarioSetupError(
+        mmapErrno ? `mmap failed with ${mmapErrno}, but setup.mmapExpect is ${s.mmapExpect ?? "absent (success)"}` : `mmap succeeded, but setup.mmapExpect is ${s.mmapExpect}`,
+      );
+    }
+    if (!Number.isInteger(s.pages) || s.pages < 1) throw new ScenarioSetupError("setup.pages must be a positive integer");
+    const file = fileBacked
+      ? m.newFile(kind, s.pages, { gmemFlags: s.gmemFlags ?? [], hasFd: s.kind !== "shmem-anon" && !(s.kind === "declared" && d?.backing === "anon") })
+      : null;
+    const shared = s.map === "shared";
+    const ro = s.readonly === true;
+    this.primary = m.newVma({
+      role: "primary",
+      npages: s.pages,
+      pageSize,
+      kind,
+      anonymous,
+      shared,
+      mayWrite: !(ro && shared && fileBacked),
+      write: !ro,
+      file,
+    });
+    if (mmapErrno) {
+      // The mapping does not exist: keep a detached VMA so page numbers still compute, but no lookup finds it.
+      m.vmas.pop();
+    }
+    if (s.alias && !mmapErrno) {
+      if (!file || !file.hasFd) throw new ScenarioSetupError("setup.alias needs a file with a descriptor (not anon or shmem-anon)");
+      this.alias = m.newVma({ role: "alias", npages: s.pages, pageSize, kind, anonymous: false, shared: true, mayWrite: true, write: true, file });
+    }
+    if (s.srcPages) {
+      this.src = m.newVma({
+        role: "src",
+        npages: s.srcPages,
+        pageSize: KIND_SUPPORT.anon.pageSize,
+        kind: "anon",
+        anonymous: true,
+        shared: false,
+        mayWrite: true,
+        write: true,
+        file: null,
+      });
+    }
+    for (const p of d?.privatePages ?? []) file?.privatePages.add(p);
+    for (const p of s.fallocated ?? []) {
+      if (!file || p < 0 || p >= file.npages) throw new ScenarioSetupError(`setup.fallocated: page ${p} is not a page of the backing file`);
+      // fallocate(0): the folio is allocated and cached, but nobody has written it.
+      const f = m.folios.alloc();
+      filemap_add_folio(m, file, f, p);
+      m.folios.put(f);
+    }
+    const n = s.contexts ?? 1;
+    for (let i = 0; i < n; i++) this.ctxs.push(newCtx(m, s.userModeOnly === true));
+  }
+
+  /** Run the next step; returns its result, or null when there is none. */
+  step(): StepResult | null {
+    if (this.done) return null;
+    const index = this.next++;
+    const step = this.scenario.steps[index]!;
+    const m = this.machine;
+    m.findings.length = 0;
+    let observed: Observed;
+    try {
+      observed = this.execute(step, index);
+    } catch (e) {
+      if (!(e instanceof ScenarioSetupError)) throw e;
+      observed = { status: "error", fields: { reason: e.message.replace(/\s+/g, "_") } };
+    }
+    this.schedule();
+    if (this.kvm.enabled && !step.op.startsWith("kvm_")) this.kvm.recordContentStores((p) => this.pageValue(this.primary, p));
+    for (const f of [...m.findings, ...checkInvariants(m)]) this.addFinding(index, f.message, f.rule);
+    const check = checkObservation(step, observed);
+    const r: StepResult = check.ok
+      ? { index, op: step.op, observed: formatObservation(observed), ok: true }
+      : { index, op: step.op, observed: formatObservation(observed), expected: check.expected, ok: false };
+    this.results.push(r);
+    return r;
+  }
+
+  private addFinding(step: number, message: string, rule?: string): void {
+    if (this.findingKeys.has(message)) return;
+    this.findingKeys.add(message);
+    this.findings.push(rule ? { step, message, rule } : { step, message });
+  }
+
+  /** Run every step; the result never throws for the scenario's sake. */
+  run(): ScenarioResult {
+    if (this.setupError !== null) return { scenario: this.scenario.name, verdict: "error", steps: [], reason: `setup: ${this.setupError}` };
+    while (!this.done) this.step();
+    return this.result();
+  }
+
+  result(): ScenarioResult {
+    const failed = this.results.filter((r) => !r.ok);
+    const base = { scenario: this.scenario.name, steps: this.results, ...(this.findings.length ? { findings: this.findings } : {}) };
+    if (this.setupError !== null) return { ...base, verdict: "error", reason: `setup: ${this.setupError}` };
+    if (failed.length) return { ...base, verdict: "fail", reason: `step ${failed[0]!.index} ${failed[0]!.op}: got "${failed[0]!.observed}", expected "${failed[0]!.expected}"` };
+    if (this.findings.length) return { ...base, verdict: "fail", reason: `invariant broken at step ${this.findings[0]!.step}: ${this.findings[0]!.message}` };
+    return { ...base, verdict: "pass" };
+  }
+
+  /** The scheduler: run woken threads, oldest wake first, until none is runnable. */
+  private schedule(): void {
+    const m = this.machine;
+    let guard = 0;
+    while (m.runnable.length) {
+      const th = m.runnable.shift()!;
+      if (th.state === "running") this.runThread(th);
+      if (++guard > 100000) throw new Error("scheduler livelock");
+    }
+  }
+
+  /** Run a worker's access until it completes, raises SIGBUS or blocks. */
+  runThread(th: SimThread): void {
+    const vma = th.vma!;
+    for (let k = 0; k < MAX_RETRIES; k++) {
+      const r = handle_mm_fault(this.machine, th, vma, th.page, th.write, th.value);
+      if (r === FAULT_RETRY) continue;
+      if (r === FAULT_BLOCKED) return;
+      if (r === FAULT_SIGBUS) {
+        th.state = "sigbus";
+        return;
+      }
+      th.state = "done";
+      th.result = th.write ? -1 : r;
+      return;
+    }
+    th.state = "sigbus";
+  }
+
+  /** What the page holds as a reader of `vma` would see it (no fault taken). */
+  pageValue(vma: Vma, i: number): number {
+    const st = vma.pte[i];
+    if (st === PTE_PRESENT || st === PTE_ZERO) return this.machine.folios.value[vma.pteFolio[i]!]!;
+    const c = vma.file?.cache[i] ?? -1;
+    if (c >= 0) return this.machine.folios.value[c]!;
+    return 0;
+  }
+
+  private getCtx(step: Step): UffdCtx {
+    const c = this.ctxs[step.ctx ?? 0];
+    if (!c) throw new ScenarioSetupError(`step uses ctx ${step.ctx} but setup.contexts opens ${this.ctxs.length}`);
+    return c;
+  }
+
+  private range(r: PageRange, vma: Vma = this.primary): { start: number; len: number } {
+    const start = vma.start + r.page * vma.pageSize + (r.offsetBytes ?? 0);
+    const len = r.lenBytes ?? (r.pages ?? 1) * vma.pageSize;
+    return { start, len };
+  }
+
+  private threadFor(name: string): SimThread {
+    let th = this.machine.threads.get(name);
+    if (!th) {
+      th = { name, state: "idle", vma: null, page: 0, write: false, value: 0, result: -1, waitMsg: null, waitCtx: null, afterEvent: null };
+      this.machine.threads.set(name, th);
+    }
+    return th;
+  }
+
+  private threadObs(th: SimThread | undefined): Observed {
+    if (!th) return { status: "error", fields: { reason: "no_such_thread" } };
+    switch (th.state) {
+      case "blocked":
+        return { status: "blocked", fields: {} };
+      case "sigbus":
+        return { status: "sigbus", fields: {} };
+      case "done":
+        return { status: "done", fields: th.result >= 0 ? { value: hexByte(th.result) } : {} };
+      default:
+        return { status: "error", fields: { reason: `thread_${th.state}` } };
+    }
+  }
+
+  private execute(step: Step, index: number): Observed {
+    const m = this.machine;
+    switch (step.op) {
+      case "api": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        let bits = 0n;
+        for (const f of step.features ?? []) bits |= BigInt(UFFD_FEATURES[f as UffdFeature]);
+        if (step.unknownFeature) bits |= UNKNOWN_FEATURE_BIT;
+        return ret(userfaultfd_api(m, ctx, step.badApi ? 0xab : UFFD_API, bits));
+      }
+      case "register": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        let bits = 0;
+        for (const md of step.modes) bits |= UFFDIO_REGISTER_MODE[md];
+        const { start, len } = this.range(step);
+        const r = userfaultfd_register(m, ctx, start, len, bits);
+        if (r.ret) return ret(r.ret);
+        const list = RANGE_IOCTLS.filter((i) => r.ioctls!.includes(i)).join(",");
+        return { status: "ok", fields: { ioctls: list || "0" } };
+      }
+      case "unregister": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        const { start, len } = this.range(step);
+        return ret(userfaultfd_unregister(m, ctx, start, len));
+      }
+      case "wake": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        const { start, len } = this.range(step);
+        return ret(userfaultfd_wake_ioctl(m, ctx, start, len));
+      }
+      case "touch": {
+        const th = this.threadFor(step.thread);
+        if (th.state === "blocked") throw new ScenarioSetupError(`thread ${step.thread} is still blocked; use another thread name`);
+        const vma = step.via === "alias" ? this.alias : this.primary;
+        if (!vma) throw new ScenarioSetupError("touch via alias needs setup.alias");
+        if (step.page < 0 || step.page >= vma.npages) throw new ScenarioSetupError(`touch page ${step.page} is outside the mapping`);
+        Object.assign(th, { state: "running", vma, page: step.page, write: step.access === "write", value: (step.value ?? 0) & 0xff, result: -1 });
+        this.runThread(th);
+        return this.threadObs(th);
+      }
+      case "wait":
+        return this.threadObs(this.machine.threads.get(step.thread));
+      case "event": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        const msg = userfaultfd_read(m, ctx);
+        if (!msg) return { status: "none", fields: {} };
+        const page = Math.floor((msg.address - msg.vma.start) / msg.vma.pageSize);
+        if (msg.event === "remove") {
+          return { status: "remove", fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
+        }
+        const names = (["write", "wp", "minor"] as const).filter((n) => msg.flags & { write: 1, wp: 2, minor: 4 }[n]);
+        const fields: Record<string, string> = { page: String(page), flags: names.length ? names.sort().join(",") : "0" };
+        if (ctx.features & UFFD_FEATURES.thread_id && msg.thread) fields.thread = msg.thread.name;
+        return { status: "pagefault", fields };
+      }
+      case "copy": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        const { start, len } = this.range(step);
+        const fill = fillFn(step.src, step.page);
+        const r = userfaultfd_mfill(m, ctx, "copy", start, len, {
+          dontwake: step.mode?.includes("dontwake"),
+          wp: step.mode?.includes("wp"),
+          fill: (p) => fill(p),
+        });
+        return field(r, "copy");
+      }
+      case "zeropage": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        const { start, len } = this.range(step);
+        return field(userfaultfd_mfill(m, ctx, "zeropage", start, len, { dontwake: step.mode?.includes("dontwake") }), "zeropage");
+      }
+      case "continue": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        const { start, len } = this.range(step);
+        return field(
+          userfaultfd_mfill(m, ctx, "continue", start, len, { dontwake: step.mode?.includes("dontwake"), wp: step.mode?.includes("wp") }),
+          "mapped",
+        );
+      }
+      case "poison": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        const { start, len } = this.range(step);
+        return field(userfaultfd_mfill(m, ctx, "poison", start, len, {}), "updated");
+      }
+      case "writeprotect": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        const { start, len } = this.range(step);
+        return ret(userfaultfd_writeprotect(m, ctx, start, len, step.wp, step.dontwake === true));
+      }
+      case "move": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        if (!this.src) throw new ScenarioSetupError("move needs setup.srcPages");
+        const pages = step.pages ?? 1;
+        if (step.srcFill) {
+          const fill = fillFn(step.srcFill, step.srcPage);
+          for (let p = step.srcPage; p < step.srcPage + pages && p < this.src.npages; p++) {
+            const f = m.folios.alloc();
+            m.folios.value[f] = fill(p);
+            m.folios.markUptodate(f);
+            zap_range(m, this.src, p, 1, true);
+            this.src.pte[p] = PTE_PRESENT;
+            this.src.pteFolio[p] = f;
+            m.folios.mapcount[f] = 1;
+          }
+        }
+        const dst = this.primary.start + step.dstPage * this.primary.pageSize;
+        const src = this.src.start + step.srcPage * this.src.pageSize;
+        const r = userfaultfd_move(m, ctx, dst, src, pages * this.src.pageSize, step.allowSrcHoles === true, false);
+        return field(r, "move");
+      }
+      case "file_write":
+        return this.fileWrite(step.page, step.value & 0xff, step.via);
+      case "punch_hole":
+        return this.sideCall(step, index, "punch");
+      case "madvise":
+        return this.sideCall(step, index, step.advice);
+      case "close": {
+        const ctx = this.getCtx(step);
+        if (!ctx.released) userfaultfd_release(m, ctx);
+        return { status: "ok", fields: {} };
+      }
+      case "kvm_enable_userfault":
+        this.kvm.enable(this.primary.npages, (p) => this.pageValue(this.primary, p));
+        return { status: "ok", fields: {} };
+      case "kvm_bitmap":
+        if (!this.kvm.enabled) return errno("EINVAL");
+        this.kvm.storeBit(step.page, step.set, step.order === "release");
+        return { status: "ok", fields: {} };
+      case "kvm_vcpu_access": {
+        if (!this.kvm.enabled) return errno("EINVAL");
+        const current = this.pageValue(this.primary, step.page);
+        let o: AccessOutcome;
+        if (this.chooseVcpu) {
+          const all = this.kvm.enumerateAccess(step.page, step.load, current);
+          this.vcpuOutcomes.set(index, all);
+          o = this.chooseVcpu(index, all);
+          this.kvm.drainAll();
+        } else {
+          o = this.kvm.accessSequential(step.page, current);
+        }
+        if (o.exit) return { status: "exit-userfault", fields: {} };
+        return { status: "done", fields: { value: hexByte(o.value) } };
+      }
+    }
+  }
+
+  /** pwrite() to the file, or a write through the alias mapping: fills the page cache without touching the primary mapping. */
+  private fileWrite(page: number, value: number, via: "pwrite" | "alias"): Observed {
+    const m = this.machine;
+    const file = this.primary.file;
+    if (via === "alias") {
+      if (!this.alias) throw new ScenarioSetupError("file_write via alias needs setup.alias");
+      const th = this.threadFor(`alias-writer`);
+      Object.assign(th, { state: "running", vma: this.alias, page, write: true, value, result: -1 });
+      this.runThread(th);
+      if (th.state === "sigbus") return errno("EFAULT");
+      return { status: "ok", fields: {} };
+    }
+    if (!file || !file.hasFd) return errno("EBADF");
+    // hugetlbfs and guest_memfd have no write(); shmem writes through its page cache.
+    if (file.kind !== "shmem" && file.kind !== "declared") return errno("EINVAL");
+    if (page < 0 || page >= file.npages) return errno("EINVAL");
+    let f = file.cache[page]!;
+    if (f < 0) {
+      f = m.folios.alloc();
+      filemap_add_folio(m, file, f, page);
+      m.folios.put(f);
+    }
+    m.folios.value[f] = value;
+    m.folios.markUptodate(f);
+    return { status: "ok", fields: {} };
+  }
+
+  /**
+   * madvise() and fallocate() run in a side thread, as the generated selftest
+   * runs them: with EVENT_REMOVE the thread blocks until the event is read.
+   */
+  private sideCall(step: Step & { page: number; pages?: number }, index: number, what: "punch" | "dontneed" | "remove"): Observed {
+    const m = this.machine;
+    const vma = this.primary;
+    const first = step.page;
+    const n = step.pages ?? 1;
+    const name = (step as { thread?: string }).thread ?? `side${index}`;
+    const th = this.threadFor(name);
+    Object.assign(th, { state: "running", vma: null, result: -1 });
+    if (first < 0 || first + n > vma.npages) return errno("EINVAL");
+    if (what === "punch") {
+      if (!vma.file || !vma.file.hasFd) return errno("ENODEV");
+      this.punchHole(first, n);
+      th.state = "done";
+      return { status: "ok", fields: {} };
+    }
+    if (what === "remove") {
+      if (!vma.shared || !vma.file) return errno("EINVAL");
+      if (!vma.write) return errno("EACCES");
+    }
+    const go = () => (what === "remove" ? this.punchHole(first, n) : zap_range(m, vma, first, n, false));
+    if (!userfaultfd_remove(m, vma, first, n, th, go)) return { status: "blocked", fields: {} };
+    go();
+    th.state = "done";
+    return { status: "ok", fields: {} };
+  }
+
+  /** fallocate(PUNCH_HOLE): drop the cached folios and every PTE that maps them (markers too). */
+  private punchHole(first: number, n: number): void {
+    const m = this.machine;
+    const file = this.primary.file!;
+    for (const v of m.vmas) {
+      if (v.file !== file) continue;
+      for (let i = first; i < first + n; i++) {
+        // Private COW copies survive a punch (unmap_mapping_range without even_cows).
+        if (v.pte[i] === PTE_PRESENT && v.pteFolio[i] !== file.cache[i]) continue;
+        zap_range(m, v, i, 1, true);
+      }
+    }
+    for (let i = first; i < first + n; i++) {
+      const f = file.cache[i]!;
+      if (f >= 0) filemap_remove_folio(m, file, f);
+    }
+  }
+}
+
+function ret(r: number): Observed {
+  return r === 0 ? { status: "ok", fields: {} } : errno(errnoName(-r));
+}
+
+function errno(name: string): Observed {
+  return { status: `errno=${name}`, fields: {} };
+}
+
+function field(r: IoctlResult, name: string): Observed {
+  const o = ret(r.ret);
+  // A member the kernel left untouched still holds what the caller put there: 0.
+  return { status: o.status, fields: { [name]: String(r.field ?? 0) } };
+}
+
+/** One byte per destination page: the Fill's byte, or (seed + page) & 0xff. */
+export function fillFn(f: Fill, _firstPage: number): (page: number) => number {
+  if ("byte" in f) return () => f.byte & 0xff;
+  const seed = f.seed ?? 0;
+  return (page) => (seed + page) & 0xff;
+}
+
+export { FRESH_GARBAGE, ERRNO };
