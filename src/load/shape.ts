@@ -5,9 +5,9 @@
  * - a value of the wrong type, or a required field missing (S04): fatal, because
  *   nothing below load can reason about a spec whose `features` is a string;
  * - an unknown field (S01), an unknown enum value (S02), a string that is not a C
- *   identifier (S03): findings. The spec is cleaned (unknown fields and bad list
- *   entries dropped) so the rules still run; only a bad scalar enum, which has no
- *   sensible stand-in, withholds the model.
+ *   identifier (S03): findings (exit 1). Unknown fields are dropped and the rules
+ *   still run; an unknown enum value withholds the model, because rules judging
+ *   a list with a value missing would report consequences of the typo.
  */
 import type { Diagnostic, SourceSpan } from "../diagnostics/diagnostic.js";
 import { isCIdentifier } from "../emit/cident.js";
@@ -16,7 +16,7 @@ import { SPEC_SCHEMA, type Schema } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 
 export interface ShapeResult {
-  /** The cleaned spec, absent when a fatal problem or a bad scalar enum leaves nothing to model. */
+  /** The cleaned spec, absent when a fatal problem or an unknown enum value leaves nothing to model. */
   readonly spec?: MemoryTypeSpec;
   readonly diagnostics: Diagnostic[];
   readonly fatal: boolean;
@@ -90,7 +90,8 @@ export function validateShape(input: ShapeInput): ShapeResult {
         const out: unknown[] = [];
         value.forEach((el, i) => {
           const v = walk(el, schema.of, `${path}.${i}`);
-          if (v !== INVALID && v !== FATAL) out.push(v);
+          if (v === INVALID) blocked = true;
+          else if (v !== FATAL) out.push(v);
         });
         return out;
       }

@@ -1,0 +1,152 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { loadModel, loadSpec } from "../../src/load/index.js";
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/specs/${name}`, import.meta.url));
+const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+
+/** 1-based line and column of the n-th occurrence of `needle` in a file, found independently of the loader. */
+function locate(file: string, needle: string, nth = 0): { line: number; column: number } {
+  const lines = readFileSync(file, "utf8").split("\n");
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) {
+    let from = 0;
+    for (;;) {
+      const col = lines[i]!.indexOf(needle, from);
+      if (col < 0) break;
+      if (seen++ === nth) return { line: i + 1, column: col + 1 };
+      from = col + 1;
+    }
+  }
+  throw new Error(`${needle} not in ${file}`);
+}
+
+describe("loadSpec: static evaluation", () => {
+  it("reads a literal spec with exact positions for every value", async () => {
+    const file = example("gmem.uffd.ts");
+    const r = await loadSpec(file);
+    expect(r.fatal).toBe(false);
+    expect(r.evaluation).toBe("static");
+    expect(r.diagnostics).toEqual([]);
+    expect(r.spec?.name).toBe("kvm_gmem");
+    expect(r.spec?.ioctls).toEqual(["copy", "zeropage", "continue"]);
+    expect(r.spec?.series?.blurb).toMatch(/^Let guest_memfd support .* EXPORT_SYMBOL_FOR_KVM\(\)\.$/);
+    const at = (p: string) => r.positions.get(p);
+    expect(at("ioctls.1")).toMatchObject({ file, ...locate(file, '"zeropage"') });
+    expect(at("getFolio.notUptodate")).toMatchObject(locate(file, '"missing" }'));
+    expect(at("copy.alloc.strategy")).toMatchObject(locate(file, '"mapping-gfp"'));
+    expect(at("")).toMatchObject({ line: locate(file, "defineMemoryType({").line });
+    // End column is exclusive: the span covers the whole literal, quotes included.
+    const z = at("ioctls.1")!;
+    expect(z.endColumn - z.column).toBe('"zeropage"'.length);
+  });
+
+  it("follows same-file consts, `as const` and `satisfies`", async () => {
+    const file = fixture("no-exec.uffd.ts");
+    const r = await loadSpec(file);
+    expect(r.evaluation).toBe("static");
+    expect(r.spec?.features).toEqual(["missing", "minor"]);
+    // The position of a value reached through a const is where the value is written.
+    expect(r.positions.get("features.1")).toMatchObject(locate(file, '"minor"'));
+  });
+
+  it("does not execute the module when the spec is a literal", async () => {
+    const marker = fixture("no-exec.executed");
+    rmSync(marker, { force: true });
+    const r = await loadSpec(fixture("no-exec.uffd.ts"));
+    expect(r.spec?.name).toBe("noexec");
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("falls back to executing a computed spec, positioning findings at the default export", async () => {
+    const file = fixture("computed.uffd.ts");
+    const r = await loadSpec(file);
+    expect(r.fatal).toBe(false);
+    expect(r.evaluation).toBe("executed");
+    expect(r.spec?.ioctls).toEqual(["copy", "zeropage", "continue"]);
+    expect(r.positions.get("")).toMatchObject({ line: locate(file, "defineMemoryType({").line });
+    const note = r.diagnostics.find((d) => d.id === "LOAD");
+    expect(note?.severity).toBe("info");
+    expect(note?.message).toMatch(/computed/);
+    expect(note?.span).toMatchObject(locate(file, "...resolvers()"));
+  });
+});
+
+describe("loadSpec: errors as values", () => {
+  it("reports a missing file in one line, fatal", async () => {
+    const r = await loadSpec(fixture("does-not-exist.uffd.ts"));
+    expect(r.fatal).toBe(true);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]!.message).toMatch(/cannot read .*does-not-exist\.uffd\.ts: no such file/);
+  });
+
+  it("reports a syntax error with its position, fatal", async () => {
+    const file = fixture("syntax-error.uffd.ts");
+    const r = await loadSpec(file);
+    expect(r.fatal).toBe(true);
+    expect(r.diagnostics[0]!.message).toMatch(/^syntax error/);
+    expect(r.diagnostics[0]!.span?.line).toBe(6);
+  });
+
+  it("reports a module without a default export at the file start, with a hint", async () => {
+    const r = await loadSpec(fixture("no-default-export.uffd.ts"));
+    expect(r.fatal).toBe(true);
+    expect(r.diagnostics[0]).toMatchObject({ id: "LOAD", span: { line: 1, column: 1 } });
+    expect(r.diagnostics[0]!.hint).toMatch(/export default defineMemoryType/);
+  });
+
+  it("reports values of the wrong type as fatal S04 at their position", async () => {
+    const file = fixture("wrong-type.uffd.ts");
+    const r = await loadSpec(file);
+    expect(r.fatal).toBe(true);
+    const byPath = Object.fromEntries(r.diagnostics.map((d) => [d.path, d]));
+    expect(byPath["name"]).toMatchObject({ id: "S04", span: locate(file, "3,") });
+    expect(byPath["features"]!.message).toMatch(/must be an array .* not a string \("missing"\)/);
+    expect(byPath["features"]!.span).toMatchObject(locate(file, '"missing"'));
+  });
+
+  it("reports an unknown field as S01 with did-you-mean, not fatal", async () => {
+    const file = fixture("unknown-field.uffd.ts");
+    const r = await loadModel(file);
+    expect(r.fatal).toBe(false);
+    expect(r.model).toBeDefined();
+    const d = r.diagnostics.find((x) => x.id === "S01")!;
+    expect(d.hint).toBe("did you mean `wpMarkers`?");
+    expect(d.span).toMatchObject(locate(file, "wpMarker:"));
+  });
+
+  it("reports unknown values as S02 with did-you-mean and the valid list, and withholds the model", async () => {
+    const file = fixture("unknown-value.uffd.ts");
+    const r = await loadModel(file);
+    expect(r.fatal).toBe(false);
+    expect(r.model).toBeUndefined();
+    const s02 = r.diagnostics.filter((d) => d.id === "S02");
+    expect(s02.map((d) => d.hint)).toEqual(['did you mean "missing"?', 'did you mean "continue"?']);
+    expect(s02[0]!.message).toMatch(/valid values: missing, minor, wp/);
+    expect(s02[1]!.span).toMatchObject(locate(file, '"cotinue"', 1)); // the first occurrence is in the comment
+  });
+
+  it("reports an unknown API generation as S02 listing the generations", async () => {
+    const r = await loadModel(fixture("unknown-api.uffd.ts"));
+    expect(r.model).toBeUndefined();
+    expect(r.diagnostics[0]).toMatchObject({ id: "S02", path: "api" });
+    expect(r.diagnostics[0]!.message).toMatch(/peterx-v1, peterx-v4, linux-7\.1, linux-7\.1\+gmem/);
+  });
+
+  it("reports C names that are not C identifiers as S03", async () => {
+    const file = fixture("bad-ident.uffd.ts");
+    const r = await loadModel(file);
+    const s03 = r.diagnostics.filter((d) => d.id === "S03");
+    expect(s03.map((d) => d.path)).toEqual(["name", "vmOps"]);
+    expect(s03[1]!.span).toMatchObject(locate(file, '"x */ y"'));
+  });
+});
+
+describe("loadModel", () => {
+  it("overrides the API generation on request", async () => {
+    const r = await loadModel(example("gmem.uffd.ts"), { api: "linux-7.1" });
+    expect(r.model?.gen.id).toBe("linux-7.1");
+    expect(r.model?.positions.get("api")).toBeDefined();
+  });
+});
