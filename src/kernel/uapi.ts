@@ -107,6 +107,7 @@ export const ERRNO = {
   ESRCH: 3,
   EINTR: 4,
   EIO: 5,
+  EBADF: 9,
   EAGAIN: 11,
   ENOMEM: 12,
   EACCES: 13,
@@ -116,6 +117,7 @@ export const ERRNO = {
   ENODEV: 19,
   EINVAL: 22,
   ENOSPC: 28,
+  ESPIPE: 29,
   EOPNOTSUPP: 95,
 } as const;
 export type ErrnoName = keyof typeof ERRNO;
