@@ -43,7 +43,12 @@ export function checkInvariants(m: Machine): SimFinding[] {
   for (const f of m.files) {
     for (let i = 0; i < f.npages; i++) {
       const c = f.cache[i]!;
-      if (c >= 0 && (!(t.flags[c]! & FOLIO_IN_CACHE) || c === ZERO_FOLIO)) out.push({ message: `page cache slot ${i} holds a folio not marked as cached` });
+      if (c < 0) continue;
+      if (!(t.flags[c]! & FOLIO_USED)) {
+        out.push({ message: `page cache slot ${i} holds a freed folio: a reference was dropped that was never taken`, rule: RULE.refLeak });
+      } else if (!(t.flags[c]! & FOLIO_IN_CACHE) || c === ZERO_FOLIO) {
+        out.push({ message: `page cache slot ${i} holds a folio not marked as cached` });
+      }
     }
   }
   for (const th of m.threads.values()) {
