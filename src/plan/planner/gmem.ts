@@ -5,8 +5,8 @@
  * (vm_uffd_ops.md §3; uffd-abi.md §6, §12; R38, R39).
  */
 import type { GmemFlag } from "../../kernel/uapi.js";
-import type { Scenario, ScenarioSetup } from "../scenario.js";
-import { api, blocked, copyOk, done, noEvent, pagefault, punchHole, register, registerFails, sigbus, touch, wait } from "./steps.js";
+import type { Scenario, ScenarioSetup, Step } from "../scenario.js";
+import { api, blocked, copyFails, copyOk, done, noEvent, pagefault, punchHole, register, registerFails, sigbus, touch, wait } from "./steps.js";
 import { scenario, type Target } from "./target.js";
 
 const SHARED: GmemFlag[] = ["mmap", "init_shared"];
@@ -74,12 +74,7 @@ export function declaredGmemScenarios(t: Target): Scenario[] {
             api(),
             registerFails(all, [mode], "EINVAL"),
           ])
-        : scenario(t, "gmem_not_shared_register", "registration is allowed, but a fault on memory that is not shared is refused at fault time: SIGBUS, no event", ["R39", "seanV4", "vm_uffd_ops.md §3.4"], t.setup({ gmemFlags: NOT_SHARED }), [
-            api(),
-            register(all, [mode]),
-            touch("t0", 0, "read", sigbus),
-            noEvent(),
-          ]),
+        : scenario(t, "gmem_not_shared_register", "registration is allowed, but memory that is not shared is never served: alloc_folio refuses COPY, the faulter stays blocked", ["R39", "seanV4", "R21", "vm_uffd_ops.md §3.4"], t.setup({ gmemFlags: NOT_SHARED }), notSharedServedSteps(all, mode, t.ioctls.has("copy"))),
     );
   }
   if (t.modes.includes("missing") && t.ioctls.has("copy")) {
@@ -100,4 +95,21 @@ export function declaredGmemScenarios(t: Target): Scenario[] {
     );
   }
   return out;
+}
+
+/**
+ * Sean's placement (seed 000): get_folio_noalloc() reports a page that is not
+ * shared as absent, so __do_userfault() raises MISSING for it, and
+ * alloc_folio() refuses to allocate it (NULL → ENOMEM, R21). A MINOR-only
+ * registration raises nothing and the type's ->fault refuses it: SIGBUS.
+ */
+function notSharedServedSteps(all: { page: number; pages: number }, mode: "missing" | "minor", canCopy: boolean): Step[] {
+  if (mode === "minor") return [api(), register(all, ["minor"]), touch("t0", 0, "read", sigbus), noEvent()];
+  return [
+    api(),
+    register(all, ["missing"]),
+    touch("t0", 0, "read", blocked),
+    pagefault(0),
+    ...(canCopy ? [copyFails({ page: 0 }, "ENOMEM", true), wait("t0", blocked)] : []),
+  ];
 }

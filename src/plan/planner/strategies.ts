@@ -1,18 +1,60 @@
 /**
  * Scenarios whose point is a declared strategy's consequence at run time. A
  * correct type passes them; a flawed strategy makes the simulator, which runs
- * the declared callbacks as their strategies, show the flaw.
+ * the declared callbacks as their strategies, show the flaw at the step where
+ * the kernel's rule and the type part ways.
  *
- * Most flaws are already caught by the functional scenarios:
+ * Flaws the functional scenarios already meet:
  * - get_folio "lookup-or-create" allocates: minor_continue_without_folio_efault
- *   gets a mapping instead of EFAULT, minor_only_first_touch_no_event a MINOR event;
- * - putOnEarlyReturn false leaks a reference on every cached-page lookup:
- *   minor_read_continue and missing_minor_both end with a refcount finding;
+ *   gets a mapping instead of EFAULT, minor_only_first_touch_no_event an event;
+ * - putOnEarlyReturn false leaks a reference on an early-return lookup
+ *   (not_uptodate_folio_is_missing below takes that path);
  * - fault.raise "none": every MISSING/MINOR scenario waits for an event that never comes.
+ *
+ * These need a fault path that asks get_folio_noalloc() at fault time: core's
+ * __do_userfault() in the pending series (vm_uffd_ops.md §2.3), or the type's
+ * own glue calling handle_userfault() after the same lookup. They are planned
+ * for guest_memfd and for that series only: 6.18's shmem raises MINOR for any
+ * cached folio, up to date or not, so on shmem the real kernel would differ.
  */
 import type { Scenario } from "../scenario.js";
-import type { Target } from "./target.js";
+import { api, blocked, copyFails, pagefault, register, touch, wait } from "./steps.js";
+import { scenario, type Target } from "./target.js";
 
-export function strategyScenarios(_t: Target): Scenario[] {
-  return [];
+export function strategyScenarios(t: Target): Scenario[] {
+  const model = t.model;
+  const raises = model.gen.coreDoUserfault ? model.fault?.raise !== "none" : model.fault?.raise === "handle_userfault";
+  if (!raises || !(t.gmem || model.gen.coreDoUserfault) || !t.fileBacked || t.hugetlb) return [];
+  const all = { page: 0, pages: model.run.pages };
+  const out: Scenario[] = [];
+  const faultModes = t.modes.filter((m) => m === "missing" || m === "minor");
+
+  if (t.modes.includes("missing") && model.getFolio) {
+    out.push(
+      scenario(
+        t,
+        "not_uptodate_folio_is_missing",
+        "a folio in the cache that is not up to date (fallocated, never written) must raise MISSING, not MINOR",
+        ["R40", "peterUptodate", "vm_uffd_ops.md §3.4"],
+        t.setup({ fallocated: [0] }),
+        [api(), register(all, faultModes), touch("t0", 0, "read", blocked), pagefault(0)],
+      ),
+    );
+  }
+  if (t.gmem && t.modes.includes("missing") && t.ioctls.has("copy")) {
+    // Page 1 turns private by in-place conversion after registration: only a
+    // guard checked at fault time (get_folio_noalloc / alloc_folio) still sees it.
+    const setup = t.setup();
+    out.push(
+      scenario(
+        t,
+        "gmem_private_after_register_not_served",
+        "a page made private after registration is never served: the fault is not resolved and COPY's alloc_folio refuses it",
+        ["R39", "seanV4", "R21", "vm_uffd_ops.md §3.4"],
+        { ...setup, declared: { ...setup.declared!, privatePages: [1] } },
+        [api(), register(all, ["missing"]), touch("t0", 1, "read", blocked), pagefault(1), copyFails({ page: 1 }, "ENOMEM", true), wait("t0", blocked)],
+      ),
+    );
+  }
+  return out;
 }
