@@ -121,12 +121,12 @@ describe("alloc_folio, filemap_add, filemap_remove", () => {
   it("peterx-v1 uffd_copy: allocate, copy_from_user with the -ENOENT retry, install the PTE, undo on failure", () => {
     const body = functionBody(emitKernel(model(SHMEM_LIKE), "peterx-v1").fragments.ops, "shmem_uffd_copy");
     expect(body).toMatch(/folio = shmem_uffd_alloc_folio\(dst_vma, dst_addr\);\n\t\tif \(!folio\)\n\t\t\treturn -ENOMEM;/);
-    expect(body).toMatch(/copy_from_user\(kaddr, \(const void __user \*\)src_addr,/);
+    expect(body).toMatch(/copy_from_user\(kaddr,\n\t+ +\(const void __user \*\)src_addr,\n\t+ +PAGE_SIZE\);/);
     expect(body).toMatch(/if \(unlikely\(ret\)\) \{\n\t{4}\*foliop = folio;\n\t{4}return -ENOENT;/);
     expect(body).toMatch(/folio = \*foliop;\n\t\t\*foliop = NULL;/);
     expect(body).toMatch(/clear_user_highpage\(&folio->page, dst_addr\);/);
     expect(body).toMatch(/ret = shmem_uffd_filemap_add\(folio, dst_vma, dst_addr\);\n\tif \(ret\)\n\t\tgoto out_put;/);
-    expect(body).toMatch(/mfill_atomic_install_pte\(dst_pmd, dst_vma, dst_addr, &folio->page,\n\t+ +true, flags\);\n\tif \(ret\)\n\t\tgoto out_remove;/);
+    expect(body).toMatch(/mfill_atomic_install_pte\(dst_pmd, dst_vma, dst_addr,\n\t+ +&folio->page, true, flags\);\n\tif \(ret\)\n\t\tgoto out_remove;/);
     expect(body).toMatch(/out_remove:\n\tshmem_uffd_filemap_remove\(folio, dst_vma\);\nout_put:\n\tfolio_put\(folio\);\n\treturn ret;/);
     // the helpers are static functions of the file, not ops members in v1
     const ops = emitKernel(model(SHMEM_LIKE), "peterx-v1").fragments.ops;
