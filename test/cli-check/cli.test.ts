@@ -86,7 +86,7 @@ describe("uffdkit check: output and exit codes", () => {
   });
 
   it("exits 2 on load errors: missing file, syntax error, no default export, wrong type", () => {
-    for (const f of ["nope.uffd.ts", "syntax-error.uffd.ts", "no-default-export.uffd.ts", "wrong-type.uffd.ts"]) {
+    for (const f of ["nope.uffd.ts", "syntax-error.uffd.ts.txt", "no-default-export.uffd.ts", "wrong-type.uffd.ts"]) {
       const r = uffdkit(["check", `test/fixtures/specs/${f}`]);
       expect(r.code, f).toBe(2);
       expect(r.stderr + r.stdout, f).not.toMatch(/at .*\.js:\d+/); // no stack trace

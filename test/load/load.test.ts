@@ -82,11 +82,11 @@ describe("loadSpec: errors as values", () => {
   });
 
   it("reports a syntax error with its position, fatal", async () => {
-    const file = fixture("syntax-error.uffd.ts");
+    const file = fixture("syntax-error.uffd.ts.txt");
     const r = await loadSpec(file);
     expect(r.fatal).toBe(true);
     expect(r.diagnostics[0]!.message).toMatch(/^syntax error/);
-    expect(r.diagnostics[0]!.span?.line).toBe(6);
+    expect(r.diagnostics[0]!.span?.line).toBe(8);
   });
 
   it("reports a module without a default export at the file start, with a hint", async () => {
