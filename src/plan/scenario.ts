@@ -40,7 +40,11 @@ export interface ScenarioSetup {
   readonly?: boolean;
   /** guest_memfd creation flags. */
   gmemFlags?: GmemFlag[];
-  /** A second MAP_SHARED mapping of the same file, never registered: touches with via "alias" use it. */
+  /**
+   * A second MAP_SHARED mapping of the same file, never registered: touches with via "alias" use it.
+   * For shmem-anon the file is the mapping's internal shmem file; the selftest makes the alias with
+   * mremap(old_size 0), which maps the same pages a second time.
+   */
   alias?: boolean;
   /** A separate private anonymous source area of this many pages (MOVE sources). */
   srcPages?: number;

@@ -24,7 +24,7 @@ export interface KernelRunOptions {
   workdir?: string;
   /** Bound per scenario process (default 20 s). */
   timeoutMs?: number;
-  /** Scenario processes run at once (default 4; hugetlb scenarios run one at a time). */
+  /** Scenario processes run at once (default 8; hugetlb ones at most 4, each with its own huge pages). */
   concurrency?: number;
   /** Reserve huge pages for hugetlb scenarios by writing vm.nr_hugepages (default true). */
   reserveHugePages?: boolean;
@@ -42,6 +42,13 @@ export { buildSuite } from "./build.js";
 export { probeKernel } from "./probe.js";
 
 const DEFAULT_TIMEOUT = 20_000;
+/** Scenarios mostly sleep in bounded windows, so more processes than cores pay off. */
+const DEFAULT_CONCURRENCY = 8;
+
+/** hugetlb scenarios share the reserved pool: run fewer at once, each with its own share. */
+function hugetlbConcurrency(opts: KernelRunOptions): number {
+  return Math.max(1, Math.min(4, opts.concurrency ?? DEFAULT_CONCURRENCY));
+}
 
 function hugetlbPagesNeeded(sc: Scenario): number {
   // The primary mapping, a private COW copy of it, and the alias share one file.
@@ -63,7 +70,7 @@ export async function runSuiteOnKernel(suite: Suite, opts: KernelRunOptions = {}
   let reservation: HugePageReservation | undefined;
   let reserveNote = "";
   if (hugetlb.length && opts.reserveHugePages !== false) {
-    const want = Math.max(...hugetlb.map(hugetlbPagesNeeded));
+    const want = Math.max(...hugetlb.map(hugetlbPagesNeeded)) * hugetlbConcurrency(opts);
     try {
       reservation = reserveHugePages(want, opts.hugePagesPath ? { path: opts.hugePagesPath } : {});
     } catch (e) {
@@ -75,16 +82,16 @@ export async function runSuiteOnKernel(suite: Suite, opts: KernelRunOptions = {}
     if (reserveNote) probe["hugetlb-pages"] = { ...probe["hugetlb-pages"], evidence: probe["hugetlb-pages"].evidence + reserveNote };
     const byName = new Map<string, ScenarioResult>();
     const parallel = suite.scenarios.filter((s) => runKind(s.setup) !== "hugetlb");
-    await pool(parallel, opts.concurrency ?? 4, async (sc) => {
+    await pool(parallel, opts.concurrency ?? DEFAULT_CONCURRENCY, async (sc) => {
       const r = await runScenario(sc, built, probe, opts);
       byName.set(sc.name, r);
       opts.onResult?.(r);
     });
-    for (const sc of hugetlb) {
+    await pool(hugetlb, hugetlbConcurrency(opts), async (sc) => {
       const r = await runScenario(sc, built, probe, opts);
       byName.set(sc.name, r);
       opts.onResult?.(r);
-    }
+    });
     for (const sc of suite.scenarios) results.push(byName.get(sc.name)!);
   } finally {
     reservation?.restore();
