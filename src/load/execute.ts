@@ -37,7 +37,7 @@ export async function executeSpecModule(file: string, text: string): Promise<Exe
     });
     const tmp = join(workDir, "spec.mjs");
     writeFileSync(tmp, code);
-    const mod = (await import(pathToFileURL(tmp).href)) as Record<string, unknown>;
+    const mod = (await withConsoleOnStderr(() => import(pathToFileURL(tmp).href))) as Record<string, unknown>;
     if (!("default" in mod)) return { ok: false, message: "the module has no default export" };
     return { ok: true, value: mod.default };
   } catch (e) {
@@ -45,6 +45,20 @@ export async function executeSpecModule(file: string, text: string): Promise<Exe
     return { ok: false, message: `executing the spec module failed: ${msg}` };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Run `fn` with console.log/info/debug sent to stderr: a spec module that logs
+ * while it runs must not corrupt `--json` output, where stdout is one JSON document.
+ */
+async function withConsoleOnStderr<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = { log: console.log, info: console.info, debug: console.debug };
+  console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, saved);
   }
 }
 

@@ -103,6 +103,13 @@ describe("uffdkit check: output and exit codes", () => {
     expect(idsOf(checkJson("test/fixtures/specs/bad-ident.uffd.ts").json.diagnostics)).toEqual(["S03:error", "S03:error"]);
   });
 
+  it("keeps stdout pure JSON when a computed spec logs while it runs", () => {
+    const r = uffdkit(["check", "test/fixtures/specs/computed-logs.uffd.ts", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: { id: string }) => d.id)).toEqual(["LOAD"]);
+    expect(r.stderr).toContain("computing the spec");
+  });
+
   it("checks a computed spec by executing it through the built package", () => {
     const r = checkJson("test/fixtures/specs/computed.uffd.ts");
     expect(r.code).toBe(1);

@@ -150,3 +150,4 @@ describe("loadModel", () => {
     expect(r.model?.positions.get("api")).toBeDefined();
   });
 });
+
