@@ -7,7 +7,7 @@ import { createSimulation, exploreInterleavings, simulateScenario, simulateSuite
 import { checkInvariants } from "../../src/run/sim/invariants.js";
 import { drainOrders } from "../../src/run/sim/kvm_userfault.js";
 import type { Scenario, Step } from "../../src/plan/scenario.js";
-import { API, BUILT, explain, run, sc } from "./helpers.js";
+import { API, explain, run, sc } from "./helpers.js";
 
 const POSTCOPY: Scenario = sc("postcopy_small", { kind: "shmem", pages: 8 }, [
   { op: "api", features: ["thread_id"] },
@@ -142,4 +142,3 @@ describe("KVM Userfault ordering (seed 004)", () => {
   });
 });
 
-export { BUILT };

@@ -1,4 +1,5 @@
 import { simulateScenario } from "../../src/run/sim/index.js";
+import { validateScenario } from "../../src/run/sim/validate.js";
 import type { Scenario, ScenarioSetup, Step } from "../../src/plan/scenario.js";
 import type { KernelVersionId } from "../../src/kernel/versions.js";
 import type { ScenarioResult } from "../../src/run/result.js";
@@ -10,8 +11,11 @@ export function sc(name: string, setup: Partial<ScenarioSetup> & Pick<ScenarioSe
 /** All scenarios built by the tests, so the schema test can validate every one. */
 export const BUILT: Scenario[] = [];
 
+/** Run a scenario on the simulator after checking it against the published schema. */
 export function run(s: Scenario, kernel: KernelVersionId = "6.18"): ScenarioResult {
   BUILT.push(s);
+  const errs = validateScenario(JSON.parse(JSON.stringify(s)));
+  if (errs.length) throw new Error(`scenario ${s.name} does not match schema/scenario.schema.json: ${errs.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
   return simulateScenario(s, { kernel });
 }
 

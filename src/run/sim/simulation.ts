@@ -57,7 +57,15 @@ export interface SimOptions {
 export type VcpuChooser = (stepIndex: number, outcomes: AccessOutcome[]) => AccessOutcome;
 
 /** Thrown inside the simulator for a scenario that cannot be set up; becomes verdict "error". */
-export class ScenarioSetupError extends Error {}
+export class ScenarioSetupError extends Error {
+  /** "usage": the scenario cannot be set up as written; "mismatch": setup ran, but not as the scenario expected. */
+  constructor(
+    message: string,
+    readonly kind: "usage" | "mismatch" = "usage",
+  ) {
+    super(message);
+  }
+}
 
 const MAX_RETRIES = 16;
 
@@ -75,6 +83,7 @@ export class Simulation {
   private ctxs: UffdCtx[] = [];
   private next = 0;
   private setupError: string | null = null;
+  private setupMismatch = false;
   private findingKeys = new Set<string>();
 
   constructor(
@@ -89,6 +98,7 @@ export class Simulation {
     } catch (e) {
       if (!(e instanceof ScenarioSetupError)) throw e;
       this.setupError = e.message;
+      this.setupMismatch = e.kind === "mismatch";
     }
   }
 
@@ -152,6 +162,7 @@ export class Simulation {
     if ((s.mmapExpect ?? null) !== mmapErrno) {
       throw new ScenarioSetupError(
         mmapErrno ? `mmap failed with ${mmapErrno}, but setup.mmapExpect is ${s.mmapExpect ?? "absent (success)"}` : `mmap succeeded, but setup.mmapExpect is ${s.mmapExpect}`,
+        "mismatch",
       );
     }
     if (!Number.isInteger(s.pages) || s.pages < 1) throw new ScenarioSetupError("setup.pages must be a positive integer");
@@ -237,7 +248,7 @@ export class Simulation {
 
   /** Run every step; the result never throws for the scenario's sake. */
   run(): ScenarioResult {
-    if (this.setupError !== null) return { scenario: this.scenario.name, verdict: "error", steps: [], reason: `setup: ${this.setupError}` };
+    if (this.setupError !== null) return this.result();
     while (!this.done) this.step();
     return this.result();
   }
@@ -245,7 +256,7 @@ export class Simulation {
   result(): ScenarioResult {
     const failed = this.results.filter((r) => !r.ok);
     const base = { scenario: this.scenario.name, steps: this.results, ...(this.findings.length ? { findings: this.findings } : {}) };
-    if (this.setupError !== null) return { ...base, verdict: "error", reason: `setup: ${this.setupError}` };
+    if (this.setupError !== null) return { ...base, verdict: this.setupMismatch ? "fail" : "error", reason: `setup: ${this.setupError}` };
     if (failed.length) return { ...base, verdict: "fail", reason: `step ${failed[0]!.index} ${failed[0]!.op}: got "${failed[0]!.observed}", expected "${failed[0]!.expected}"` };
     if (this.findings.length) return { ...base, verdict: "fail", reason: `invariant broken at step ${this.findings[0]!.step}: ${this.findings[0]!.message}` };
     return { ...base, verdict: "pass" };

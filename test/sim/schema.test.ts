@@ -1,0 +1,81 @@
+/**
+ * schema/scenario.schema.json against src/plan/scenario.ts: every step op and
+ * every field of every step, of the setup and of a declared type agree (read
+ * from the TypeScript types with ts-morph), the documented example validates
+ * (helpers.run() validates every scenario the other tests build), and mistakes get errors with a JSON path.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { Project, type Type } from "ts-morph";
+import { validateScenario, scenarioSchema } from "../../src/run/sim/validate.js";
+
+type Json = { properties?: Record<string, Json>; $ref?: string; oneOf?: Json[]; const?: unknown; required?: string[] };
+const schema = scenarioSchema() as Json & { $defs: Record<string, Json> };
+const def = (n: string) => schema.$defs[n]!;
+
+const project = new Project({ skipAddingFilesFromTsConfig: true, compilerOptions: { strict: true } });
+const file = project.addSourceFileAtPath(new URL("../../src/plan/scenario.ts", import.meta.url).pathname);
+
+function props(t: Type): { all: string[]; required: string[] } {
+  const all: string[] = [];
+  const required: string[] = [];
+  for (const p of t.getProperties()) {
+    all.push(p.getName());
+    const decl = p.getDeclarations()[0];
+    if (decl && !p.isOptional()) required.push(p.getName());
+  }
+  return { all: all.sort(), required: required.sort() };
+}
+
+describe("schema agrees with the TypeScript types", () => {
+  const stepType = file.getTypeAliasOrThrow("Step").getType();
+  const members = stepType.getUnionTypes().flatMap((t) => (t.isUnion() ? t.getUnionTypes() : [t]));
+  const byOp = new Map<string, Type>();
+  for (const m of members) {
+    const op = m.getPropertyOrThrow("op").getTypeAtLocation(file).getLiteralValue() as string;
+    byOp.set(op, m);
+  }
+  it("has a step definition for every op and no other", () => {
+    const schemaOps = (def("step").oneOf ?? []).map((r) => r.$ref!.replace("#/$defs/step_", "")).sort();
+    expect(schemaOps).toEqual([...byOp.keys()].sort());
+  });
+  it("has exactly the fields of every step, with the same required ones", () => {
+    for (const [op, t] of byOp) {
+      const want = props(t);
+      const s = def(`step_${op}`);
+      expect(Object.keys(s.properties!).sort(), op).toEqual(want.all);
+      expect([...(s.required ?? [])].sort(), op).toEqual(want.required);
+    }
+  });
+  it("has exactly the fields of the setup, a declared type and the scenario", () => {
+    for (const [name, d] of [["ScenarioSetup", def("setup")], ["DeclaredType", def("declared")], ["Scenario", schema]] as const) {
+      const t = file.getInterfaceOrThrow(name).getType();
+      const want = props(t);
+      expect(Object.keys(d.properties!).sort(), name).toEqual(want.all);
+      expect([...(d.required ?? [])].sort(), name).toEqual(want.required);
+    }
+  });
+});
+
+describe("validation", () => {
+  // Every scenario the other simulator tests run is validated in helpers.run() before it runs.
+  it("accepts the worked example of docs/scenario-format.md", () => {
+    const doc = readFileSync(new URL("../../docs/scenario-format.md", import.meta.url), "utf8");
+    const json = /```json\n([\s\S]*?)```/.exec(doc)![1]!;
+    expect(validateScenario(JSON.parse(json))).toEqual([]);
+  });
+  it("points at mistakes with a JSON path and a hint", () => {
+    const bad = {
+      name: "x",
+      title: "t",
+      setup: { kind: "anon", pages: 1, map: "private", colour: 1 },
+      steps: [{ op: "regster", page: 0, modes: ["missing"] }, { op: "copy", page: 0, src: { byte: 300 } }, { op: "api", expect: { result: "EINVL" } }],
+    };
+    const errs = validateScenario(bad);
+    expect(errs).toContainEqual({ path: "$.setup.colour", message: expect.stringMatching(/unknown property "colour"/) });
+    expect(errs).toContainEqual({ path: "$.steps[0].op", message: expect.stringMatching(/did you mean "register"/) });
+    expect(errs).toContainEqual({ path: "$.steps[1].src.byte", message: "must be <= 255 (got 300)" });
+    expect(errs).toContainEqual({ path: "$.steps[2].expect.result", message: expect.stringMatching(/did you mean "EINVAL"/) });
+    expect(validateScenario([])).toEqual([{ path: "$", message: "must be an object (got [])" }]);
+  });
+});
