@@ -1,0 +1,107 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { emitSelftests, ScenarioEmitError } from "../../src/emit/selftest/index.js";
+import { UnsafeIdentifierError } from "../../src/emit/cident.js";
+import { compatDefines } from "../../src/emit/selftest/compat.js";
+import { referenceSuites } from "../../src/plan/reference/index.js";
+import type { Suite } from "../../src/plan/scenario.js";
+import { gccArgs, kselftestIncludes } from "../../src/run/kernel/build.js";
+import { UFFD_FEATURES } from "../../src/kernel/uapi.js";
+
+const inc = kselftestIncludes();
+const smoke: Suite = {
+  name: "smoke",
+  title: "smoke",
+  scenarios: [
+    {
+      name: "missing_copy",
+      title: "a missing fault resolved by COPY",
+      source: ["closes */ a comment"],
+      setup: { kind: "anon", pages: 2, map: "private" },
+      steps: [
+        { op: "api", features: ["thread_id", "event_remove", "wp_unpopulated", "poison", "move", "sigbus"] },
+        { op: "register", page: 0, pages: 2, modes: ["missing", "wp"], expect: { ioctls: ["wake", "copy", "zeropage", "move", "writeprotect", "poison"] } },
+        { op: "touch", thread: "t1", page: 0, access: "read", expect: { outcome: "blocked" } },
+        { op: "event", expect: { event: "pagefault", page: 0, flags: [], thread: "t1" } },
+        { op: "copy", page: 0, src: { byte: 0x5a }, expect: { copy: 4096 } },
+        { op: "wait", thread: "t1", expect: { outcome: "done", value: 0x5a } },
+      ],
+    },
+  ],
+};
+
+describe("emitSelftests", () => {
+  it("emits the C file, compat header, Makefile, config and .gitignore", () => {
+    const files = emitSelftests(smoke, { name: "smoke" });
+    expect(files.map((f) => f.path).sort()).toEqual([".gitignore", "Makefile", "config", "smoke_uffd_test.c", "uffdkit_compat.h"]);
+    const c = files.find((f) => f.path === "smoke_uffd_test.c")!.contents;
+    expect(c.startsWith("// SPDX-License-Identifier: GPL-2.0\n")).toBe(true);
+    expect(c).toContain("TEST(missing_copy)");
+    expect(c).toContain("TEST_HARNESS_MAIN");
+    // the observation is printed before the expectation is checked
+    expect(c.indexOf('uk_obs_field(4, "copy"')).toBeLessThan(c.indexOf("EXPECT_EQ(4096, field);"));
+    // a source line that would close the comment is defused
+    expect(c).not.toMatch(/closes \*\/ a comment/);
+    const mk = files.find((f) => f.path === "Makefile")!.contents;
+    expect(mk).toMatch(/TEST_GEN_PROGS := smoke_uffd_test/);
+    expect(mk).toMatch(/KHDR_INCLUDES/);
+    expect(mk).toMatch(/-lpthread/);
+    expect(files.find((f) => f.path === "config")!.contents).toContain("CONFIG_USERFAULTFD=y");
+  });
+
+  it("generates the compat constants from the uapi table, each behind #ifndef", () => {
+    const h = emitSelftests(smoke, { name: "smoke" }).find((f) => f.path === "uffdkit_compat.h")!.contents;
+    for (const [f, v] of Object.entries(UFFD_FEATURES)) {
+      const name = `UFFD_FEATURE_${f.toUpperCase()}`;
+      expect(h).toContain(`#ifndef ${name}\n#define ${name} (1ULL << ${Math.log2(v)})\n#endif`);
+    }
+    expect(compatDefines().find((d) => d.name === "_UFFDIO_MOVE")?.value).toBe("0x05");
+    expect(h).toMatch(/#ifndef KVM_CREATE_GUEST_MEMFD[\s\S]*0xd4/);
+  });
+
+  it("keeps kernel style: tabs, no trailing whitespace, few long lines", () => {
+    for (const suite of referenceSuites()) {
+      for (const f of emitSelftests(suite, { name: suite.name.replace(/-/g, "_") })) {
+        const lines = f.contents.split("\n");
+        expect(lines.filter((l) => /[ \t]$/.test(l)), `${suite.name}/${f.path} trailing whitespace`).toEqual([]);
+        const long = lines.filter((l) => l.replace(/\t/g, "        ").length > 80);
+        expect(long.length, `${suite.name}/${f.path}: ${long.slice(0, 3).join(" | ")}`).toBeLessThanOrEqual(Math.ceil(lines.length / 100));
+      }
+    }
+  });
+
+  it("refuses names that are not C identifiers and waits on unknown threads", () => {
+    const bad = { ...smoke, scenarios: [{ ...smoke.scenarios[0]!, name: "a;b" }] };
+    expect(() => emitSelftests(bad, { name: "smoke" })).toThrow(ScenarioEmitError);
+    expect(() => emitSelftests(smoke, { name: "x y" })).toThrow(UnsafeIdentifierError);
+    const dup = { ...smoke, scenarios: [smoke.scenarios[0]!, smoke.scenarios[0]!] };
+    expect(() => emitSelftests(dup, { name: "smoke" })).toThrow(/twice/);
+    const orphan = { ...smoke, scenarios: [{ ...smoke.scenarios[0]!, steps: [{ op: "wait" as const, thread: "ghost", expect: { outcome: "done" as const } }] }] };
+    expect(() => emitSelftests(orphan, { name: "smoke" })).toThrow(/ghost/);
+  });
+
+  it.skipIf(!inc.ok)(`every reference suite compiles with -Wall -Werror against the 6.12 kselftest harness${inc.ok ? "" : ` (skipped: ${!inc.ok && inc.reason})`}`, () => {
+    if (!inc.ok) return;
+    const dir = mkdtempSync(join(tmpdir(), "uffdkit-selftest-"));
+    for (const suite of [smoke, ...referenceSuites()]) {
+      const name = suite.name.replace(/-/g, "_");
+      for (const f of emitSelftests(suite, { name })) writeFileSync(join(dir, f.path), f.contents);
+      const out = join(dir, `${name}.bin`);
+      execFileSync("gcc", gccArgs(inc.dir, join(dir, `${name}_uffd_test.c`), out), { stdio: "pipe" });
+      // the harness lists its tests with -l (and exits non-zero after listing)
+      const listing = spawnSync(out, ["-l"], { encoding: "utf8" });
+      const list = listing.stdout + listing.stderr;
+      for (const sc of suite.scenarios) expect(list).toContain(sc.name);
+    }
+  });
+
+  it.skipIf(!inc.ok)("a broken template result fails the same compile (the check can fail)", () => {
+    if (!inc.ok) return;
+    const dir = mkdtempSync(join(tmpdir(), "uffdkit-selftest-"));
+    for (const f of emitSelftests(smoke, { name: "smoke" })) writeFileSync(join(dir, f.path), f.path.endsWith(".c") ? f.contents.replace("TEST_HARNESS_MAIN", "static int unused_var;\nTEST_HARNESS_MAIN") : f.contents);
+    expect(() => execFileSync("gcc", gccArgs(inc.dir, join(dir, "smoke_uffd_test.c"), join(dir, "x")), { stdio: "pipe" })).toThrow();
+  });
+});
