@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isCIdentifier } from "../../src/emit/cident.js";
 import { KIND_SUPPORT } from "../../src/kernel/kinds.js";
@@ -84,6 +85,16 @@ describe.each(cases)("planSuite(%s)", (_label, spec) => {
       expect(s.title.length).toBeGreaterThan(10);
       for (const st of s.steps) expect(() => expectedObservation(st)).not.toThrow();
     }
+  });
+
+  const schemaWhy = existsSync("schema/scenario.schema.json") && existsSync("src/run/sim/validate.ts") ? "" : "schema/scenario.schema.json or its validator is absent";
+  it.skipIf(Boolean(schemaWhy))(`validates against the published scenario schema${schemaWhy ? ` (skipped: ${schemaWhy})` : ""}`, async () => {
+    const { validateScenario } = await import("../../src/run/sim/validate.js");
+    for (const s of suite.scenarios) expect(validateScenario(JSON.parse(JSON.stringify(s))), s.name).toEqual([]);
+    // The validator does reject a broken scenario (so the check above can fail).
+    const broken = JSON.parse(JSON.stringify(suite.scenarios[0])) as { steps: { op: string }[] };
+    broken.steps[0]!.op = "registr";
+    expect(validateScenario(broken).length).toBeGreaterThan(0);
   });
 
   it("cites where each expectation comes from", () => {

@@ -17,6 +17,7 @@ import { loadModel } from "../../load/index.js";
 import type { Model } from "../../model/model.js";
 import { planSuite } from "../../plan/planner/index.js";
 import type { Suite } from "../../plan/scenario.js";
+import type { SuiteComparison } from "../../run/compare.js";
 import type { ScenarioResult, SuiteResult } from "../../run/result.js";
 import { simKernelFor } from "../../run/sim-kernel.js";
 import { formatTap } from "../../run/tap.js";
@@ -136,8 +137,8 @@ async function runOnKernel(io: CliIO, suite: Suite): Promise<SuiteResult | strin
 }
 
 /** The compare step, when it is part of the build; otherwise a note instead of a comparison. */
-async function compare(io: CliIO, sim: SuiteResult, kernel: SuiteResult): Promise<unknown> {
-  const mod = await importOptional<{ compareSuites(a: SuiteResult, b: SuiteResult): unknown }>("../../run/compare.js");
+async function compare(io: CliIO, sim: SuiteResult, kernel: SuiteResult): Promise<SuiteComparison | undefined> {
+  const mod = await importOptional<{ compareSuites(a: SuiteResult, b: SuiteResult): SuiteComparison }>("../../run/compare.js");
   if (!mod) {
     io.err("uffdkit test: the compare step (src/run/compare) is not part of this build; no comparison");
     return undefined;
@@ -145,15 +146,16 @@ async function compare(io: CliIO, sim: SuiteResult, kernel: SuiteResult): Promis
   return mod.compareSuites(sim, kernel);
 }
 
-/** Render whatever compareSuites returns: its own text form when it has one. */
-function comparisonText(c: unknown): string {
-  if (typeof c === "string") return c;
-  if (c && typeof c === "object") {
-    const o = c as Record<string, unknown>;
-    if (typeof o.text === "string") return o.text;
-    if (typeof o.format === "function") return String((o.format as () => unknown)());
+/** The comparison as TAP comment lines: the counts, then each disagreement with both observations. */
+function comparisonText(c: SuiteComparison): string {
+  const lines = [
+    `# simulator vs kernel (${c.suite}): ${c.compared} compared, ${c.agree} agree, ${c.disagree} disagree, ${c.lacks} the kernel lacks, ${c.errors} kernel errors`,
+  ];
+  for (const s of c.scenarios) {
+    if (s.status === "disagree") lines.push(`# disagree ${s.scenario}: ${s.reason ?? ""}`);
+    if (s.status === "error") lines.push(`# kernel error ${s.scenario}: ${s.reason ?? ""}`);
   }
-  return `# comparison\n${JSON.stringify(c, null, 2)}`;
+  return lines.join("\n") + "\n";
 }
 
 /** A module another engineer owns may not exist yet in this build: absent is undefined, not a crash. */
