@@ -1,0 +1,48 @@
+/** checkpatch.pl --strict on the reviewable files, from the extracted linux-source-6.12 tree. */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { emitAllGenerations } from "../../src/emit/kernel/index.js";
+import { packageRoot } from "../../src/emit/kernel/templates.js";
+import { GMEM_LIKE, SHMEM_LIKE, model } from "./fixtures.js";
+
+const checkpatch = join(process.env.UFFDKIT_KSRC ?? join(packageRoot(), ".cache/linux-source-6.12"), "scripts/checkpatch.pl");
+const have = existsSync(checkpatch);
+if (!have) console.warn(`[emit-kernel] checkpatch tests skipped: ${checkpatch} missing (scripts/kernel-src.sh extract)`);
+const dir = mkdtempSync(join(tmpdir(), "uffdkit-checkpatch-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(file: string): { rc: number; out: string } {
+  try {
+    const out = execFileSync("perl", [checkpatch, "--no-tree", "--terse", "--show-types", "--strict", "--file", file], { encoding: "utf8" });
+    return { rc: 0, out };
+  } catch (e) {
+    const err = e as { status?: number; stdout?: string };
+    return { rc: err.status ?? -1, out: err.stdout ?? "" };
+  }
+}
+
+describe.skipIf(!have)(`checkpatch --strict${have ? "" : " (skipped: no kernel tree)"}`, () => {
+  it("every generation of both fixture specs is clean", () => {
+    for (const [tag, spec] of [["gmem", GMEM_LIKE], ["shmem", SHMEM_LIKE]] as const) {
+      for (const a of emitAllGenerations(model(spec))) {
+        const file = join(dir, `${tag}-${a.api}.c`);
+        writeFileSync(file, a.files[0]!.contents);
+        const r = run(file);
+        expect(r.out, `${tag} ${a.api}`).not.toMatch(/ERROR|WARNING|CHECK/);
+        expect(r.rc, `${tag} ${a.api}\n${r.out}`).toBe(0);
+      }
+    }
+  });
+
+  it("and it does flag a style fault (so the check can fail)", () => {
+    const text = emitAllGenerations(model(GMEM_LIKE))[2]!.files[0]!.contents.replace("\tif (!folio)\n", "\tif (folio == NULL)\n");
+    const file = join(dir, "bad.c");
+    writeFileSync(file, text);
+    const r = run(file);
+    expect(r.rc).toBe(1);
+    expect(r.out).toMatch(/COMPARISON_TO_NULL/);
+  });
+});
