@@ -1,7 +1,8 @@
 /**
- * Reserve huge pages for a run and give them back whatever happens: the
- * previous value of vm.nr_hugepages is restored by restore(), and also by
- * process exit and signal handlers should the run be cut short.
+ * Reserve huge pages for a run and give them back whatever happens: restore()
+ * takes back the pages this run added to vm.nr_hugepages (so overlapping runs
+ * do not clobber each other), and process exit and signal handlers call it
+ * should the run be cut short.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 
@@ -14,7 +15,7 @@ export interface HugePageReservation {
   readonly reserved: number;
   /** How many pages the run has beyond what was there before. */
   readonly available: number;
-  /** Put the previous value back (idempotent). */
+  /** Take back the pages this run added (idempotent). */
   restore(): void;
 }
 
@@ -33,12 +34,16 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 export function reserveHugePages(extra: number, opts: { path?: string } = {}): HugePageReservation {
   const path = opts.path ?? NR_HUGEPAGES;
   const previous = readCount(path);
+  let added = 0;
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
     try {
-      writeFileSync(path, `${previous}\n`);
+      // Give back what this run added rather than writing the old value: another
+      // run that reserved in the meantime keeps its own pages.
+      const now = readCount(path);
+      writeFileSync(path, `${Math.max(0, now - added)}\n`);
     } finally {
       process.off("exit", restore);
       for (const s of SIGNALS) process.off(s, onSignal);
@@ -57,6 +62,7 @@ export function reserveHugePages(extra: number, opts: { path?: string } = {}): H
     throw e;
   }
   const reserved = readCount(path);
+  added = Math.max(0, reserved - previous);
   return { previous, reserved, available: Math.max(0, reserved - previous), restore };
 }
 
