@@ -48,7 +48,10 @@ describe("loadSpec: static evaluation", () => {
     expect(r.evaluation).toBe("static");
     expect(r.spec?.features).toEqual(["missing", "minor"]);
     // The position of a value reached through a const is where the value is written.
-    expect(r.positions.get("features.1")).toMatchObject(locate(file, '"minor"'));
+    // (the first "minor" is in the const's type annotation, the second in its initializer)
+    expect(r.positions.get("features.1")).toMatchObject(locate(file, '"minor"', 1));
+    expect(r.spec?.backing).toBe("anon");
+    expect(r.positions.get("backing")).toMatchObject(locate(file, '"anon" as const'));
   });
 
   it("does not execute the module when the spec is a literal", async () => {

@@ -74,7 +74,7 @@ describe("checkModel", () => {
   });
 
   it("WP on file memory without PTE markers is R09", () => {
-    const wp = { features: ["missing", "minor", "wp"], ioctls: ["copy", "zeropage", "continue", "writeprotect"] } as const;
+    const wp: Partial<MemoryTypeSpec> = { features: ["missing", "minor", "wp"], ioctls: ["copy", "zeropage", "continue", "writeprotect"] };
     expect(ids(wp)).toContain("R09:error");
     expect(ids({ ...wp, wpMarkers: true })).not.toContain("R09:error");
   });
@@ -136,7 +136,7 @@ describe("checkModel", () => {
   });
 
   it("MINOR-only on a type that needs first-touch interception is R36", () => {
-    const minorOnly = { features: ["minor"], ioctls: ["continue"], copy: undefined } as const;
+    const minorOnly: Partial<MemoryTypeSpec> = { features: ["minor"], ioctls: ["continue"], copy: undefined };
     expect(ids(minorOnly)).toContain("R36:warning");
     expect(ids({ ...minorOnly, run: { kernelKind: "shmem" } })).toContain("R36:info");
   });
