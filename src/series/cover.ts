@@ -75,12 +75,16 @@ export function coverBlurb(info: CoverInfo): string {
   const tested: string[] = [];
   if (testing.sim) tested.push(`- uffdkit reference simulator: ${verdictLine(testing.sim)}.`);
   else tested.push(`- Not run on the uffdkit reference simulator${testing.simNote ? `: ${testing.simNote}` : "."}`);
-  if (testing.kernel) tested.push(`- Real kernel: ${verdictLine(testing.kernel)}.`);
+  if (testing.kernel) tested.push(`- Real kernel: ${verdictLine(testing.kernel)}${testing.kernelNote ? `; ${testing.kernelNote}` : ""}.`);
   else tested.push(`- Not run on a real kernel${testing.kernelNote ? `: ${testing.kernelNote}` : "."}`);
   if (testing.checkpatch) tested.push(`- checkpatch.pl --strict: ${testing.checkpatch}.`);
   paras.push(`Testing:\n${tested.join("\n")}`);
 
-  const history = [...model.series.changelog].filter((e) => e.version <= info.version).sort((a, b) => b.version - a.version);
+  const history = [...model.series.changelog].filter((e) => e.version <= info.version);
+  // The version being posted always gets its b4-style section (with the link to
+  // the previous posting), even when the spec lists no changes for it yet.
+  if (info.version > 1 && !history.some((e) => e.version === info.version)) history.push({ version: info.version, changes: [] });
+  history.sort((a, b) => b.version - a.version);
   const linkOf = (v: number) => model.series.changelog.find((e) => e.version === v)?.link;
   const changes: string[] = [];
   for (const e of history) {
@@ -88,6 +92,7 @@ export function coverBlurb(info: CoverInfo): string {
     const items = e.changes.map((c) => `- ${c}`);
     const prev = linkOf(e.version - 1);
     if (prev) items.push(`- Link to v${e.version - 1}: ${prev}`);
+    if (items.length === 0) continue;
     changes.push(`Changes in v${e.version}:\n${items.join("\n")}`);
   }
   const earlier = model.series.changelog

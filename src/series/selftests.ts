@@ -44,7 +44,16 @@ export function placeSelftests(emitted: readonly EmittedFile[], dir: SelftestDir
   const base = `tools/testing/selftests/${dir}`;
   const files = new Map<string, string>();
   const programs: string[] = [];
+  const extraConfig: string[] = [];
   for (const f of emitted) {
+    const leaf = posix.basename(f.path);
+    // The emitter's standalone build files: in a kernel tree the tests join the
+    // directory's own Makefile and .gitignore instead (below).
+    if (leaf === "Makefile" || leaf === ".gitignore") continue;
+    if (leaf === "config") {
+      extraConfig.push(...f.contents.split("\n").filter((l) => /^CONFIG_\w+=/.test(l)));
+      continue;
+    }
     const path = treePathOf(f, dir);
     if (readBase(path) !== undefined) {
       return {
@@ -63,6 +72,14 @@ export function placeSelftests(emitted: readonly EmittedFile[], dir: SelftestDir
     for (const f of emitted) if (f.path.endsWith(".c")) programs.push(posix.basename(f.path, ".c"));
   }
 
+  if (extraConfig.length > 0) {
+    // The directory's kselftest `config` lists what the tests need; add what it lacks.
+    const cfgPath = `${base}/config`;
+    const cfg = readBase(cfgPath) ?? "";
+    const have = new Set(cfg.split("\n").map((l) => l.trim().split("=")[0]));
+    const add = [...new Set(extraConfig)].filter((l) => !have.has(l.split("=")[0]));
+    if (add.length > 0) files.set(cfgPath, appendLines(cfg, add));
+  }
   const makefile = dir === "kvm" ? kvmMakefile(readBase, programs) : mmMakefile(readBase, programs);
   if (!makefile.ok) return makefile;
   for (const [p, c] of makefile.files) files.set(p, c);

@@ -66,15 +66,24 @@ describe("series: bad trees are left as they were", () => {
     const t = tree();
     sh(t, "git", ["config", "--unset", "user.name"]);
     const before = state(t);
-    const r = await buildSeries(gmemModel(), opts(t));
-    // A global identity may exist on this machine; only then does the build go ahead.
-    const global = execFileSync("git", ["config", "--global", "--get", "user.name"], { encoding: "utf8" }).trim() !== "" ? true : false;
-    if (!global) {
+    // Hide the machine's global and system git config so only the tree's counts.
+    const saved = { g: process.env.GIT_CONFIG_GLOBAL, s: process.env.GIT_CONFIG_NOSYSTEM };
+    process.env.GIT_CONFIG_GLOBAL = "/dev/null";
+    process.env.GIT_CONFIG_NOSYSTEM = "1";
+    try {
+      const r = await buildSeries(gmemModel(), opts(t));
       expect(r.ok).toBe(false);
-      expect(state(t)).toBe(before);
-    } else {
-      expect(r.ok).toBe(true);
+      if (!r.ok) {
+        expect(r.error.code).toBe("no-identity");
+        expect(r.error.hint).toContain("git config");
+      }
+    } finally {
+      if (saved.g === undefined) delete process.env.GIT_CONFIG_GLOBAL;
+      else process.env.GIT_CONFIG_GLOBAL = saved.g;
+      if (saved.s === undefined) delete process.env.GIT_CONFIG_NOSYSTEM;
+      else process.env.GIT_CONFIG_NOSYSTEM = saved.s;
     }
+    expect(state(t)).toBe(before);
   });
 });
 

@@ -203,7 +203,7 @@ export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: Checkl
       if (i.verifiedBy.length) lines.push(`  Verified by: ${summarizeBy(i.verifiedBy)}.`);
       for (const v of i.verifiedBy.filter((x) => x.result === "fail" && x.detail)) lines.push(`  - ${v.by}: ${v.detail}`);
       if (i.human) lines.push(`  To check: ${i.human}`);
-      if (i.status === "human" && i.rules.length) lines.push(`  Rules that can verify it: ${i.rules.join(", ")} (not run on this evidence).`);
+      if (i.status === "human" && i.rules.length) lines.push(`  Related rules: ${i.rules.join(", ")} (no check or scenario of theirs settled it).`);
       lines.push(`  Source: ${i.sources.join("; ")}`);
     }
     lines.push("");

@@ -1,0 +1,109 @@
+/**
+ * `uffdkit series SPEC --tree DIR [-v N] [--rfc] [--base REV] [-o DIR] [--json]`
+ *
+ * Check the spec, emit the kernel C and selftests, run the simulator (and the
+ * kernel where it can run the tests), then build the series in the kernel git
+ * tree (src/series) and check it with checkpatch. Exit 0 done, 1 the spec has
+ * error findings (nothing built), 2 usage, load or tree errors (tree untouched).
+ */
+import { relative, resolve } from "node:path";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { formatDiagnostics, summarize } from "../../diagnostics/format.js";
+import { loadModel } from "../../load/index.js";
+import { checkModel } from "../../rules/index.js";
+import { checkpatchSummary, runCheckpatch } from "../../series/checkpatch.js";
+import { emitForSeries, runOnThisKernel, simulate, testingEvidence } from "../../series/evidence.js";
+import { buildSeries } from "../../series/index.js";
+import { EXIT, type CliIO } from "../io.js";
+
+export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
+  const usage = (msg: string) => {
+    if (io.json) io.emitJson({ ok: false, error: msg });
+    io.err(`uffdkit series: ${msg}`);
+    return EXIT.usage;
+  };
+  const file = args[0];
+  if (!file) return usage("missing SPEC (a <type>.uffd.ts file)");
+  if (typeof opts.tree !== "string") return usage("missing --tree DIR (the kernel git tree)");
+  let version: number | undefined;
+  if (opts.rerollCount !== undefined) {
+    version = Number(opts.rerollCount);
+    if (!Number.isInteger(version) || version < 1) return usage(`-v ${String(opts.rerollCount)}: the series version must be a whole number from 1`);
+  }
+
+  const specPath = relative(process.cwd(), resolve(file)) || file;
+  const loaded = await loadModel(specPath);
+  if (loaded.fatal || !loaded.model) {
+    if (io.json) io.emitJson({ ok: false, error: "cannot load the spec", diagnostics: loaded.diagnostics });
+    else io.err(formatDiagnostics(loaded.diagnostics, { color: io.color }));
+    io.err(`uffdkit series: cannot load ${specPath}; fix the findings above`);
+    return EXIT.usage;
+  }
+  const model = loaded.model;
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...checkModel(model)];
+  if (diagnostics.some((d) => d.severity === "error")) {
+    if (io.json) io.emitJson({ ok: false, error: "the spec has error findings", diagnostics });
+    else io.err(formatDiagnostics(diagnostics, { color: io.color }));
+    io.err(`uffdkit series: no series built: ${summarize(diagnostics)}; a series should not carry known errors (see uffdkit check ${specPath})`);
+    return EXIT.findings;
+  }
+
+  const emitted = emitForSeries(model);
+  if (!emitted.ok) return usage(`cannot generate the code for ${model.name}: ${emitted.message}`);
+  const { kernel, suite, selftests } = emitted.emitted;
+
+  io.err(`uffdkit series: running ${suite.scenarios.length} tests on the simulator${io.json ? "" : " and, where it can, this kernel"}...`);
+  const sim = await simulate(model, suite);
+  const onKernel = await runOnThisKernel(suite);
+
+  const outcome = await buildSeries(model, {
+    tree: opts.tree,
+    ...(version !== undefined ? { version } : {}),
+    ...(opts.rfc ? { rfc: true } : {}),
+    ...(typeof opts.base === "string" ? { base: opts.base } : {}),
+    ...(typeof opts.out === "string" ? { out: opts.out } : {}),
+    kernel,
+    selftests,
+    scenarioTitles: suite.scenarios.map((s) => s.title),
+    testing: testingEvidence(sim, onKernel),
+  });
+  if (!outcome.ok) {
+    const e = outcome.error;
+    if (io.json) io.emitJson({ ok: false, error: e.message, code: e.code, hint: e.hint });
+    io.err(`uffdkit series: ${e.message}\n  fix: ${e.hint}\n  (the tree was not changed)`);
+    return EXIT.usage;
+  }
+  const r = outcome.result;
+  const cp = runCheckpatch(r.patches);
+
+  if (io.json) {
+    io.emitJson({
+      ok: true,
+      ...r,
+      checkpatch: cp.available
+        ? { available: true, errors: cp.errors, warnings: cp.warnings, checks: cp.checks, findings: cp.findings }
+        : { available: false, reason: cp.reason },
+      testing: {
+        sim: sim.result ? { results: sim.result.results.map((x) => ({ scenario: x.scenario, verdict: x.verdict })) } : { note: sim.note },
+        kernel: onKernel.result ? { results: onKernel.result.results.map((x) => ({ scenario: x.scenario, verdict: x.verdict })), note: onKernel.note } : { note: onKernel.note },
+      },
+    });
+    return EXIT.ok;
+  }
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r && !r.startsWith("..") ? r : p;
+  };
+  io.out(`Series ${model.name} v${r.version}: ${r.commits.length} patches and a cover letter in ${rel(r.outDir)}/`);
+  io.out(`  branch ${r.branch} in ${r.tree}, based on ${r.base} (${r.baseSha.slice(0, 12)}); ${r.tree} is still on its own branch`);
+  for (const c of r.commits) io.out(`  ${c.sha.slice(0, 12)} ${c.subject}`);
+  io.out(`  checkpatch --strict: ${checkpatchSummary(cp)}`);
+  if (cp.available) for (const f of cp.findings.filter((x) => x.type !== "FILE_PATH_CHANGES")) io.out(`    ${rel(f.file)}:${f.line}: ${f.level}:${f.type}: ${f.message}`);
+  for (const n of r.notes) io.out(`  note: ${n}`);
+  io.out("");
+  io.out("Next:");
+  io.out(`  review the commits:     git -C ${r.tree} log -p ${r.baseSha.slice(0, 12)}..${r.branch}`);
+  io.out(`  read the cover letter:  ${rel(r.coverLetter)}`);
+  io.out(`  send it:                git send-email --to=<list> ${rel(r.outDir)}/*.patch`);
+  return EXIT.ok;
+}

@@ -1,0 +1,84 @@
+/**
+ * The pieces `uffdkit series` and `uffdkit checklist` gather from the rest of
+ * the pipeline: the emitted kernel C and selftests, and what the planned suite
+ * did on the simulator and, where this machine's kernel can run it, the kernel.
+ * Missing stages become notes, never a silent "tested".
+ */
+import { release } from "node:os";
+import type { EmittedFile, KernelArtifacts } from "../emit/kernel/artifacts.js";
+import { emitKernel } from "../emit/kernel/index.js";
+import { emitSelftests } from "../emit/selftest/index.js";
+import type { Model } from "../model/model.js";
+import { planSuite } from "../plan/planner/index.js";
+import type { KernelNeed, Suite } from "../plan/scenario.js";
+import type { SuiteResult } from "../run/result.js";
+import { simKernelFor } from "../run/sim-kernel.js";
+import type { TestingEvidence } from "./cover.js";
+
+export interface Emitted {
+  readonly kernel: KernelArtifacts;
+  readonly suite: Suite;
+  readonly selftests: readonly EmittedFile[];
+}
+
+export type EmitOutcome = { ok: true; emitted: Emitted } | { ok: false; message: string };
+
+export function emitForSeries(model: Model): EmitOutcome {
+  try {
+    const kernel = emitKernel(model);
+    const suite = planSuite(model);
+    const selftests = emitSelftests(suite, { name: model.name });
+    return { ok: true, emitted: { kernel, suite, selftests } };
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+type Simulate = (suite: Suite, opts: { kernel: string }) => SuiteResult;
+
+/** The simulator, if this build has it (src/run/sim/index.ts). */
+export async function simulate(model: Model, suite: Suite): Promise<{ result?: SuiteResult; note?: string }> {
+  const where = "../run/sim/index.js";
+  let mod: { simulateSuite?: Simulate };
+  try {
+    mod = (await import(where)) as { simulateSuite?: Simulate };
+  } catch {
+    return { note: "the simulator is not part of this uffdkit build" };
+  }
+  if (!mod.simulateSuite) return { note: "the simulator is not part of this uffdkit build" };
+  try {
+    return { result: mod.simulateSuite(suite, { kernel: simKernelFor(model.gen.id) }) };
+  } catch (e) {
+    return { note: `the simulator failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** Needs no released kernel meets: the type itself, guest_memfd uffd, KVM Userfault. */
+const UNRELEASED: readonly KernelNeed[] = ["declared-type", "gmem-uffd", "kvm-userfault"];
+
+/**
+ * Run on this machine's kernel the scenarios it can run (those about a real
+ * kind); the ones that need the patched kernel are named in the note.
+ */
+export async function runOnThisKernel(suite: Suite): Promise<{ result?: SuiteResult; note: string }> {
+  const runnable = suite.scenarios.filter((s) => !(s.setup.needs ?? []).some((n) => UNRELEASED.includes(n)));
+  const waiting = suite.scenarios.length - runnable.length;
+  const needPatched = `${waiting} of ${suite.scenarios.length} tests need a kernel with this series applied (this machine runs Linux ${release()})`;
+  if (runnable.length === 0) return { note: needPatched };
+  try {
+    const { runSuiteOnKernel } = await import("../run/kernel/index.js");
+    const result = await runSuiteOnKernel({ ...suite, scenarios: runnable });
+    return { result, note: waiting ? `only the ${runnable.length} tests of the real kinds ran; ${needPatched}` : "" };
+  } catch (e) {
+    return { note: `the kernel run failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+export function testingEvidence(sim: { result?: SuiteResult; note?: string }, kernel: { result?: SuiteResult; note: string }): TestingEvidence {
+  return {
+    ...(sim.result ? { sim: sim.result } : {}),
+    ...(sim.note ? { simNote: sim.note } : {}),
+    ...(kernel.result ? { kernel: kernel.result } : {}),
+    ...(kernel.note ? { kernelNote: kernel.note } : {}),
+  };
+}
