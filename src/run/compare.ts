@@ -40,6 +40,11 @@ function compareOne(name: string, sim: ScenarioResult | undefined, kernel: Scena
   if (kernel.verdict === "lacks") return { ...base, status: "lacks", reason: kernel.reason ?? "the kernel lacks this" };
   if (kernel.verdict === "error") return { ...base, status: "error", reason: `kernel run: ${kernel.reason ?? "error"}` };
   if (!sim) return { ...base, status: "disagree", reason: "the simulator has no result for this scenario" };
+  if (sim.verdict === "error") {
+    const i = sim.steps.length;
+    const k = kernel.steps.find((x) => x.index === i);
+    return { ...base, status: "disagree", ...(k ? { step: i, op: k.op, simObserved: "(no observation)", kernelObserved: k.observed } : {}), reason: `simulator error: ${sim.reason ?? "unknown"}` };
+  }
   const n = Math.max(sim.steps.length, kernel.steps.length);
   for (let i = 0; i < n; i++) {
     const s = sim.steps.find((x) => x.index === i);

@@ -98,3 +98,11 @@ describe("uffdkit conform (CLI)", () => {
     expect(r.status).toBe(doc.problems.length ? 1 : 0);
   });
 });
+
+describe("compareSuites with a simulator error", () => {
+  it("reports the simulator's own reason", () => {
+    const sim: SuiteResult = { suite: "anon", runner: "sim", results: [{ scenario: "a", verdict: "error", steps: [], reason: "setup: no such kind" }] };
+    const c = compareSuites(sim, kernel);
+    expect(c.scenarios.find((s) => s.scenario === "a")).toMatchObject({ status: "disagree", step: 0, reason: "simulator error: setup: no such kind" });
+  });
+});
