@@ -21,7 +21,13 @@ export interface KernelFragments {
   /** Code to put at the top of the type's ->fault handler, when the generation needs glue there. */
   readonly faultGlue?: { readonly handler: string; readonly code: string };
   /** Symbol exports the type needs from mm (e.g. filemap_remove_folio for a modular type). */
-  readonly exports: readonly { readonly file: string; readonly symbol: string; readonly line: string }[];
+  readonly exports: readonly {
+    readonly file: string;
+    readonly symbol: string;
+    readonly line: string;
+    /** The #include line `file` needs for the macro (e.g. <linux/kvm_types.h> for EXPORT_SYMBOL_FOR_KVM). */
+    readonly include?: string;
+  }[];
 }
 
 export interface KernelArtifacts {
