@@ -15,7 +15,24 @@ export interface CliIO {
   emitJson(value: unknown): void;
 }
 
+/**
+ * A reader that closes the pipe early (`uffdkit check x | head`) is not an error
+ * of ours: stop writing quietly instead of dying on EPIPE.
+ */
+let pipeGuardInstalled = false;
+function guardClosedPipes(): void {
+  if (pipeGuardInstalled) return;
+  pipeGuardInstalled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
+
 export function makeIO(json: boolean): CliIO {
+  guardClosedPipes();
   const color = !json && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   return {
     json,
