@@ -52,5 +52,5 @@ export function runCheckpatch(patches: readonly string[], script = SCRIPT): Chec
 
 export function checkpatchSummary(r: CheckpatchResult): string {
   if (!r.available) return `not run (${r.reason})`;
-  return `${r.errors} errors, ${r.warnings} warnings, ${r.checks} checks` + (r.expectedNotices ? ` (plus ${r.expectedNotices} MAINTAINERS notices for new files)` : "");
+  return `${r.errors} errors, ${r.warnings} warnings, ${r.checks} checks` + (r.expectedNotices ? ` (plus ${r.expectedNotices} MAINTAINERS notice${r.expectedNotices > 1 ? "s" : ""} for new files)` : "");
 }

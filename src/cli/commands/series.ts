@@ -98,7 +98,11 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   io.out(`  branch ${r.branch} in ${r.tree}, based on ${r.base} (${r.baseSha.slice(0, 12)}); ${r.tree} is still on its own branch`);
   for (const c of r.commits) io.out(`  ${c.sha.slice(0, 12)} ${c.subject}`);
   io.out(`  checkpatch --strict: ${checkpatchSummary(cp)}`);
-  if (cp.available) for (const f of cp.findings.filter((x) => x.type !== "FILE_PATH_CHANGES")) io.out(`    ${rel(f.file)}:${f.line}: ${f.level}:${f.type}: ${f.message}`);
+  if (cp.available) {
+    const shown = cp.findings.filter((x) => x.type !== "FILE_PATH_CHANGES");
+    for (const f of shown.slice(0, 15)) io.out(`    ${rel(f.file)}:${f.line}: ${f.level}:${f.type}: ${f.message}`);
+    if (shown.length > 15) io.out(`    ... and ${shown.length - 15} more (scripts/checkpatch.sh ${rel(r.outDir)}/*.patch)`);
+  }
   for (const n of r.notes) io.out(`  note: ${n}`);
   io.out("");
   io.out("Next:");
