@@ -8,6 +8,7 @@
  */
 import { UFFD_FEATURES, type GmemFlag, type RegisterMode, type UffdFeature } from "./uapi.js";
 import type { SourceKey } from "./sources.js";
+import type { KernelNeed } from "../plan/scenario.js";
 
 export const KERNEL_VERSIONS = ["6.18", "7.1", "7.1+gmem"] as const;
 export type KernelVersionId = (typeof KERNEL_VERSIONS)[number];
@@ -44,6 +45,12 @@ export interface KernelVersion {
   readonly refuseUnsupportedMfill: boolean;
   /** KVM Userfault: never merged; the simulator models the posted v3 ABI on every version. */
   readonly kvmUserfault: "v3";
+  /**
+   * What a scenario's setup.needs may ask for that this version has. The
+   * simulator always has huge pages, /dev/kvm, KVM Userfault (the v3 model) and
+   * declared types; guest_memfd userfaultfd only where gmemUffd is not "none".
+   */
+  readonly provides: readonly KernelNeed[];
   readonly sources: readonly SourceKey[];
 }
 
@@ -61,6 +68,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     coreDoUserfault: false,
     refuseUnsupportedMfill: false,
     kvmUserfault: "v3",
+    provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["abi618", "fsUserfaultfdRegister", "uapiKvm"],
   },
   "7.1": {
@@ -74,6 +82,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     coreDoUserfault: false,
     refuseUnsupportedMfill: true,
     kvmUserfault: "v3",
+    provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["rppt0707", "rppt0909", "rppt1010", "hotfixUnsupported"],
   },
   "7.1+gmem": {
@@ -87,6 +96,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     coreDoUserfault: true,
     refuseUnsupportedMfill: true,
     kvmUserfault: "v3",
+    provides: ["hugetlb-pages", "kvm", "gmem-uffd", "kvm-userfault", "declared-type"],
     sources: ["rppt1212", "rppt1313", "hotfixUnsupported"],
   },
 };

@@ -63,7 +63,7 @@ describe("uffdkit sim", () => {
     for (const [name, content, want] of [
       ["notjson.json", "{", /not valid JSON/],
       ["schema.json", { name: "x", title: "t", setup: { kind: "anon", pages: 1, map: "private" }, steps: [{ op: "copy", page: 0, src: { byte: 1 }, expect: { result: "EEXISTS" } }] }, /\$\.steps\[0\]\.expect\.result: .*did you mean "EEXIST"/],
-      ["setup.json", { name: "x", title: "t", setup: { kind: "anon", pages: 1, map: "private", alias: true }, steps: [] }, /setup\.alias needs a file/],
+      ["setup.json", { name: "x", title: "t", setup: { kind: "anon", pages: 1, map: "private", alias: true }, steps: [] }, /setup\.alias needs shared file-backed memory/],
     ] as const) {
       const r = sim(file(name, content));
       expect(r.code, name).toBe(2);

@@ -104,20 +104,22 @@ export function userfaultfd_register(m: Machine, ctx: UffdCtx, start: number, le
   const vmas = m.vmasIn(start, end);
   const firstVma = vmas[0];
   if (!firstVma) return { ret: -ERRNO.EINVAL };
-  if (firstVma.kind === "hugetlb" && (start - firstVma.start) % firstVma.pageSize) return { ret: -ERRNO.EINVAL };
+  if (firstVma.kind === "hugetlb" && (start - firstVma.base) % firstVma.pageSize) return { ret: -ERRNO.EINVAL };
   const wpAsync = (ctx.features & UFFD_FEATURES.wp_async) !== 0;
   let basic = false;
   for (const v of vmas) {
     if (!vma_can_userfault(m, v, modeBits, wpAsync)) return { ret: -ERRNO.EINVAL };
     if (!v.mayWrite) return { ret: -ERRNO.EPERM };
-    if (v.kind === "hugetlb" && end < vmaEnd(v) && (end - v.start) % v.pageSize) return { ret: -ERRNO.EINVAL };
+    if (v.kind === "hugetlb" && end < vmaEnd(v) && (end - v.base) % v.pageSize) return { ret: -ERRNO.EINVAL };
     if (v.ctx && v.ctx !== ctx) return { ret: -ERRNO.EBUSY };
     if (v.kind === "hugetlb") basic = true;
   }
-  for (const v of vmas) {
+  m.splitRange(start, end);
+  for (const v of m.vmasIn(start, end)) {
     v.uffd = modeBits;
     v.ctx = ctx;
   }
+  m.mergeVmas();
   let ioctls: RangeIoctl[] = [...(basic ? API_RANGE_IOCTLS_BASIC : API_RANGE_IOCTLS)];
   if (!(modeBits & VM_UFFD_WP)) ioctls = ioctls.filter((i) => i !== "writeprotect");
   if (!(modeBits & VM_UFFD_MINOR)) ioctls = ioctls.filter((i) => i !== "continue");
@@ -137,22 +139,24 @@ export function userfaultfd_unregister(m: Machine, ctx: UffdCtx, start: number, 
   const vmas = m.vmasIn(start, end);
   const firstVma = vmas[0];
   if (!firstVma) return -ERRNO.EINVAL;
-  if (firstVma.kind === "hugetlb" && (start - firstVma.start) % firstVma.pageSize) return -ERRNO.EINVAL;
+  if (firstVma.kind === "hugetlb" && (start - firstVma.base) % firstVma.pageSize) return -ERRNO.EINVAL;
   const wpAsync = (ctx.features & UFFD_FEATURES.wp_async) !== 0;
   for (const v of vmas) {
     if (!vma_can_userfault(m, v, v.uffd, wpAsync)) return -ERRNO.EINVAL;
     if (v.ctx && v.ctx !== ctx) return -ERRNO.EINVAL;
   }
-  for (const v of vmas) {
+  m.splitRange(start, end);
+  for (const v of m.vmasIn(start, end)) {
     if (!v.ctx) continue;
     if (v.uffd & VM_UFFD_MISSING) userfaultfd_wake(m, ctx, start, len);
     userfaultfd_clear_vma(m, v);
   }
+  m.mergeVmas();
   return 0;
 }
 
 function userfaultfd_clear_vma(m: Machine, v: Vma): void {
-  if (v.uffd & VM_UFFD_WP) uffd_wp_range(m, v, 0, v.npages, false);
+  if (v.uffd & VM_UFFD_WP) uffd_wp_range(m, v, v.off, v.npages, false);
   v.uffd = 0;
   v.ctx = null;
 }
@@ -168,7 +172,7 @@ export function handle_userfault(m: Machine, th: SimThread, vma: Vma, i: number,
   let f = flags;
   if (reason & VM_UFFD_WP) f |= UFFD_PAGEFAULT_FLAG.wp;
   if (reason & VM_UFFD_MINOR) f |= UFFD_PAGEFAULT_FLAG.minor;
-  const address = vma.start + i * vma.pageSize;
+  const address = vma.base + i * vma.pageSize;
   const msg: UffdMsg = { event: "pagefault", address, end: address + vma.pageSize, flags: f, thread: th, vma, read: false };
   ctx.pending.push(msg);
   th.state = "blocked";
@@ -239,7 +243,7 @@ function userfaultfd_event_complete(m: Machine, ctx: UffdCtx, msg: UffdMsg): voi
 export function userfaultfd_remove(m: Machine, vma: Vma, first: number, n: number, th: SimThread, then: () => void): boolean {
   const ctx = vma.ctx;
   if (!ctx || !(ctx.features & UFFD_FEATURES.event_remove)) return true;
-  const address = vma.start + first * vma.pageSize;
+  const address = vma.base + first * vma.pageSize;
   const msg: UffdMsg = { event: "remove", address, end: address + n * vma.pageSize, flags: 0, thread: th, vma, read: false };
   ctx.pending.push(msg);
   ctx.mmapChanging++;
@@ -256,6 +260,7 @@ export function userfaultfd_remove(m: Machine, vma: Vma, first: number, n: numbe
 export function userfaultfd_release(m: Machine, ctx: UffdCtx): void {
   ctx.released = true;
   for (const v of m.vmas) if (v.ctx === ctx) userfaultfd_clear_vma(m, v);
+  m.mergeVmas();
   for (const msg of [...ctx.pending]) {
     if (msg.event === "remove") {
       ctx.pending.splice(ctx.pending.indexOf(msg), 1);

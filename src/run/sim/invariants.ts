@@ -13,7 +13,7 @@ export function checkInvariants(m: Machine): SimFinding[] {
   const t = m.folios;
   const maps = new Int32Array(t.used);
   for (const v of m.vmas) {
-    for (let i = 0; i < v.npages; i++) {
+    for (let i = v.off; i < v.off + v.npages; i++) {
       if (v.pte[i] !== PTE_PRESENT) continue;
       const f = v.pteFolio[i]!;
       maps[f]! += 1;

@@ -56,14 +56,16 @@ export class Machine {
     return f;
   }
 
-  newVma(v: Omit<Vma, "id" | "uffd" | "ctx" | "pte" | "pteFlags" | "pteFolio" | "start">): Vma {
+  newVma(v: Omit<Vma, "id" | "uffd" | "ctx" | "pte" | "pteFlags" | "pteFolio" | "start" | "base" | "off">): Vma {
     // Leave a gap between mappings so no range ever spans two of them by accident.
     const last = this.vmas[this.vmas.length - 1];
     const align = 1 << 30;
     const start = last ? Math.ceil((vmaEnd(last) + align) / align) * align : 1 << 30;
     const vma: Vma = {
       ...v,
-      id: this.vmas.length,
+      id: this.nextId++,
+      base: start,
+      off: 0,
       start,
       uffd: 0,
       ctx: null,
@@ -73,6 +75,40 @@ export class Machine {
     };
     this.vmas.push(vma);
     return vma;
+  }
+
+  private nextId = 0;
+
+  /** split_vma(): the VMA containing page `at` of its mapping becomes two, sharing the page tables. */
+  splitVma(vma: Vma, at: number): void {
+    if (at <= vma.off || at >= vma.off + vma.npages) return;
+    const k = this.vmas.indexOf(vma);
+    const left: Vma = { ...vma, id: this.nextId++, npages: at - vma.off };
+    const right: Vma = { ...vma, id: this.nextId++, off: at, start: vma.base + at * vma.pageSize, npages: vma.off + vma.npages - at };
+    this.vmas.splice(k, 1, left, right);
+  }
+
+  /** Split so that [start, end) is covered by whole VMAs. */
+  splitRange(start: number, end: number): void {
+    for (const v of this.vmasIn(start, end)) {
+      const s = Math.ceil((start - v.base) / v.pageSize);
+      this.splitVma(v, s);
+    }
+    for (const v of this.vmasIn(start, end)) {
+      const e = Math.ceil((end - v.base) / v.pageSize);
+      this.splitVma(v, e);
+    }
+  }
+
+  /** vma_merge(): neighbours of one mapping with the same userfaultfd state become one VMA again. */
+  mergeVmas(): void {
+    for (let k = 0; k + 1 < this.vmas.length; ) {
+      const a = this.vmas[k]!;
+      const b = this.vmas[k + 1]!;
+      if (a.base === b.base && a.off + a.npages === b.off && a.uffd === b.uffd && a.ctx === b.ctx) {
+        this.vmas.splice(k, 2, { ...a, npages: a.npages + b.npages });
+      } else k++;
+    }
   }
 
   /** find_vma() restricted to a containing VMA (vma_lookup()). */

@@ -187,7 +187,8 @@ export class Simulation {
       m.vmas.pop();
     }
     if (s.alias && !mmapErrno) {
-      if (!file || !file.hasFd) throw new ScenarioSetupError("setup.alias needs a file with a descriptor (not anon or shmem-anon)");
+      // A file is mapped twice; shared anonymous memory is duplicated with mremap(old_size = 0).
+      if (!file || (!file.hasFd && !shared)) throw new ScenarioSetupError("setup.alias needs shared file-backed memory (not private anonymous memory)");
       this.alias = m.newVma({ role: "alias", npages: s.pages, pageSize, kind, anonymous: false, shared: true, mayWrite: true, write: true, file });
     }
     if (s.srcPages) {
@@ -246,8 +247,17 @@ export class Simulation {
     this.findings.push(rule ? { step, message, rule } : { step, message });
   }
 
+  /** What the scenario needs that the modelled kernel lacks (verdict "lacks", as on a real kernel). */
+  missingNeeds(): string[] {
+    return (this.scenario.setup.needs ?? []).filter((n) => !this.machine.version.provides.includes(n));
+  }
+
   /** Run every step; the result never throws for the scenario's sake. */
   run(): ScenarioResult {
+    const lacking = this.missingNeeds();
+    if (lacking.length) {
+      return { scenario: this.scenario.name, verdict: "lacks", steps: [], reason: `simulated Linux ${this.machine.version.id} lacks ${lacking.join(", ")}` };
+    }
     if (this.setupError !== null) return this.result();
     while (!this.done) this.step();
     return this.result();
@@ -275,8 +285,13 @@ export class Simulation {
 
   /** Run a worker's access until it completes, raises SIGBUS or blocks. */
   runThread(th: SimThread): void {
-    const vma = th.vma!;
     for (let k = 0; k < MAX_RETRIES; k++) {
+      // Registration may have split or merged VMAs since the thread last ran.
+      const vma = this.vmaOf(th.vma!, th.page);
+      if (!vma) {
+        th.state = "sigbus";
+        return;
+      }
       const r = handle_mm_fault(this.machine, th, vma, th.page, th.write, th.value);
       if (r === FAULT_RETRY) continue;
       if (r === FAULT_BLOCKED) return;
@@ -289,6 +304,11 @@ export class Simulation {
       return;
     }
     th.state = "sigbus";
+  }
+
+  /** The VMA that holds page `page` of a mapping now (null when the mapping does not exist). */
+  vmaOf(mapping: Vma, page: number): Vma | null {
+    return this.machine.vmaLookup(mapping.base + page * mapping.pageSize);
   }
 
   /** What the page holds as a reader of `vma` would see it (no fault taken). */
@@ -386,7 +406,7 @@ export class Simulation {
         if (ctx.released) return errno("EBADF");
         const msg = userfaultfd_read(m, ctx);
         if (!msg) return { status: "none", fields: {} };
-        const page = Math.floor((msg.address - msg.vma.start) / msg.vma.pageSize);
+        const page = Math.floor((msg.address - msg.vma.base) / msg.vma.pageSize);
         if (msg.event === "remove") {
           return { status: "remove", fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
         }
@@ -505,7 +525,8 @@ export class Simulation {
       return { status: "ok", fields: {} };
     }
     if (!file || !file.hasFd) return errno("EBADF");
-    // hugetlbfs and guest_memfd have no write(); shmem writes through its page cache.
+    // guest_memfd files cannot pwrite (no FMODE_PWRITE: ESPIPE); hugetlbfs has no write_iter (EINVAL).
+    if (file.kind === "guest_memfd") return errno("ESPIPE");
     if (file.kind !== "shmem" && file.kind !== "declared") return errno("EINVAL");
     if (page < 0 || page >= file.npages) return errno("EINVAL");
     let f = file.cache[page]!;
@@ -533,7 +554,7 @@ export class Simulation {
     Object.assign(th, { state: "running", vma: null, result: -1 });
     if (first < 0 || first + n > vma.npages) return errno("EINVAL");
     if (what === "punch") {
-      if (!vma.file || !vma.file.hasFd) return errno("ENODEV");
+      if (!vma.file || !vma.file.hasFd) return errno("EBADF");
       this.punchHole(first, n);
       th.state = "done";
       return { status: "ok", fields: {} };
@@ -542,8 +563,13 @@ export class Simulation {
       if (!vma.shared || !vma.file) return errno("EINVAL");
       if (!vma.write) return errno("EACCES");
     }
-    const go = () => (what === "remove" ? this.punchHole(first, n) : zap_range(m, vma, first, n, false));
-    if (!userfaultfd_remove(m, vma, first, n, th, go)) return { status: "blocked", fields: {} };
+    const go = () => {
+      if (what === "remove") this.punchHole(first, n);
+      else for (let i = first; i < first + n; i++) zap_range(m, this.vmaOf(vma, i) ?? vma, i, 1, false);
+    };
+    const target = this.vmaOf(vma, first);
+    if (!target) return errno("ENOMEM");
+    if (!userfaultfd_remove(m, target, first, n, th, go)) return { status: "blocked", fields: {} };
     go();
     th.state = "done";
     return { status: "ok", fields: {} };
@@ -555,7 +581,7 @@ export class Simulation {
     const file = this.primary.file!;
     for (const v of m.vmas) {
       if (v.file !== file) continue;
-      for (let i = first; i < first + n; i++) {
+      for (let i = Math.max(first, v.off); i < Math.min(first + n, v.off + v.npages); i++) {
         // Private COW copies survive a punch (unmap_mapping_range without even_cows).
         if (v.pte[i] === PTE_PRESENT && v.pteFolio[i] !== file.cache[i]) continue;
         zap_range(m, v, i, 1, true);

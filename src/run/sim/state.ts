@@ -154,10 +154,20 @@ export interface SimFile {
 /** The kind of memory behind a VMA, as the fault and mfill paths dispatch on it. */
 export type VmaKind = "anon" | "shmem" | "hugetlb" | "guest_memfd" | "declared";
 
+/**
+ * A VMA. Registration splits VMAs (and unregistration merges them back), so one
+ * mapping may be several VMAs; they share the mapping's page-table arrays, and
+ * page indexes are always indexes into the mapping (which maps its file from
+ * offset 0, so a page index is also the file's pgoff).
+ */
 export interface Vma {
   readonly id: number;
   readonly role: "primary" | "alias" | "src";
-  /** Start address in bytes. */
+  /** Start address in bytes of the whole mapping (page i is at base + i * pageSize). */
+  readonly base: number;
+  /** First page of this VMA within the mapping. */
+  readonly off: number;
+  /** Start address in bytes (base + off * pageSize). */
   readonly start: number;
   readonly npages: number;
   readonly pageSize: number;

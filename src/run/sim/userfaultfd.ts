@@ -97,7 +97,7 @@ export function mfill_atomic(m: Machine, ctx: UffdCtx, dst: number, len: number,
   if (typeof got === "number") return got;
   const vma = got;
   if (vma.kind === "hugetlb") return mfill_atomic_hugetlb(m, vma, dst, len, mode, wp, fill);
-  const first = (dst - vma.start) / vma.pageSize;
+  const first = (dst - vma.base) / vma.pageSize;
   const n = len / vma.pageSize;
   let done = 0;
   let err = 0;
@@ -238,8 +238,8 @@ function mfill_atomic_pte_poison(m: Machine, vma: Vma, i: number): number {
  */
 function mfill_atomic_hugetlb(m: Machine, vma: Vma, dst: number, len: number, mode: MfillMode, wp: boolean, fill: FillFn): number {
   if (mode === "zeropage") return -ERRNO.EINVAL;
-  if ((dst - vma.start) % vma.pageSize || len % vma.pageSize) return -ERRNO.EINVAL;
-  const first = (dst - vma.start) / vma.pageSize;
+  if ((dst - vma.base) % vma.pageSize || len % vma.pageSize) return -ERRNO.EINVAL;
+  const first = (dst - vma.base) / vma.pageSize;
   const n = len / vma.pageSize;
   let done = 0;
   let err = 0;
@@ -307,11 +307,11 @@ export function mwriteprotect_range(m: Machine, ctx: UffdCtx, start: number, len
   let err = -ERRNO.ENOENT;
   for (const vma of m.vmasIn(start, end)) {
     if (!userfaultfd_wp(vma)) return -ERRNO.ENOENT;
-    if (vma.kind === "hugetlb" && ((start - vma.start) % vma.pageSize || len % vma.pageSize)) return -ERRNO.EINVAL;
+    if (vma.kind === "hugetlb" && ((start - vma.base) % vma.pageSize || len % vma.pageSize)) return -ERRNO.EINVAL;
     const s = Math.max(start, vma.start);
     const e = Math.min(end, vmaEnd(vma));
-    const first = Math.floor((s - vma.start) / vma.pageSize);
-    const last = Math.ceil((e - vma.start) / vma.pageSize);
+    const first = Math.floor((s - vma.base) / vma.pageSize);
+    const last = Math.ceil((e - vma.base) / vma.pageSize);
     uffd_wp_range(m, vma, first, last - first, enable);
     err = 0;
   }
@@ -345,8 +345,8 @@ export function move_pages(m: Machine, ctx: UffdCtx, dst: number, src: number, l
   const ps = dvma.pageSize;
   let moved = 0;
   for (let off = 0; off < len; off += ps) {
-    const si = (src + off - svma.start) / ps;
-    const di = (dst + off - dvma.start) / ps;
+    const si = (src + off - svma.base) / ps;
+    const di = (dst + off - dvma.base) / ps;
     if (dvma.pte[di] !== PTE_NONE) return moved || -ERRNO.EEXIST;
     const st = svma.pte[si];
     if (st === PTE_NONE || st === PTE_MARKER) {
@@ -370,5 +370,5 @@ export function move_pages(m: Machine, ctx: UffdCtx, dst: number, src: number, l
 
 /** zap a page range of one VMA (madvise DONTNEED, truncation). */
 export function zap_range(m: Machine, vma: Vma, first: number, n: number, dropMarkers: boolean): void {
-  for (let i = first; i < first + n && i < vma.npages; i++) zap_pte(m, vma, i, dropMarkers);
+  for (let i = first; i < first + n && i < vma.off + vma.npages; i++) zap_pte(m, vma, i, dropMarkers);
 }
