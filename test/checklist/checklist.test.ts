@@ -83,7 +83,7 @@ describe("buildChecklist", () => {
   it("uses scenario results only for scenarios whose sources name the item's rules", () => {
     const m = gmemModel();
     const suite = planSuite(m);
-    const withRule = (ids: string[]) => suite.scenarios.filter((s) => (s.source ?? []).some((x) => ids.includes(x)));
+    const withRule = (ids: readonly string[]) => suite.scenarios.filter((s) => (s.source ?? []).some((x) => ids.includes(x)));
     // Find an applicable item some planned scenario exercises.
     const c0 = buildChecklist(m);
     const target = c0.items.find((i) => withRule(i.rules).length > 0);
