@@ -43,7 +43,7 @@ export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic
   const simulation = simulateSuite(suite, { kernel: simKernelFor(api ?? model.gen.id) });
   files.push({ path: "sim.tap", contents: formatTap(simulation) });
 
-  const checklist = buildChecklist(model, { diagnostics, simulation });
+  const checklist = buildChecklist(model, { diagnostics, simulation, suite });
   files.push({ path: "checklist.md", contents: checklist.markdown });
   return { files, simulation };
 }
