@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ts } from "ts-morph";
+import type { ts as TS } from "ts-morph";
+import { ts } from "./typescript.js";
 
 export type ExecuteResult = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -66,8 +67,8 @@ async function withConsoleOnStderr<T>(fn: () => Promise<T>): Promise<T> {
 function rewriteSpecifiers(code: string, map: (spec: string) => string): string {
   const sf = ts.createSourceFile("out.mjs", code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const edits: { start: number; end: number; text: string }[] = [];
-  const visit = (n: ts.Node) => {
-    let lit: ts.Node | undefined;
+  const visit = (n: TS.Node) => {
+    let lit: TS.Node | undefined;
     if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier) lit = n.moduleSpecifier;
     if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0]) lit = n.arguments[0];
     if (lit && ts.isStringLiteral(lit)) {

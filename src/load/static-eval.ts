@@ -5,7 +5,8 @@
  * import used as a value, a template with substitutions) makes the evaluation
  * give up with a reason; the loader then falls back to executing the module.
  */
-import { ts } from "ts-morph";
+import type { ts as TS } from "ts-morph";
+import { ts } from "./typescript.js";
 import type { SourceSpan } from "../diagnostics/diagnostic.js";
 
 export interface StaticValue {
@@ -23,19 +24,19 @@ export class NotStatic extends Error {
   }
 }
 
-export function parseSource(file: string, text: string): ts.SourceFile {
+export function parseSource(file: string, text: string): TS.SourceFile {
   return ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
 }
 
-export function spanOfNode(sf: ts.SourceFile, node: ts.Node, file: string): SourceSpan {
+export function spanOfNode(sf: TS.SourceFile, node: TS.Node, file: string): SourceSpan {
   const start = sf.getLineAndCharacterOfPosition(node.getStart(sf));
   const end = sf.getLineAndCharacterOfPosition(node.getEnd());
   return { file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
 }
 
 /** Syntax errors as (message, span) pairs; empty when the file parses. */
-export function syntaxErrors(sf: ts.SourceFile, file: string): { message: string; span: SourceSpan }[] {
-  const diags = (sf as unknown as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+export function syntaxErrors(sf: TS.SourceFile, file: string): { message: string; span: SourceSpan }[] {
+  const diags = (sf as unknown as { parseDiagnostics?: readonly TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
   return diags.map((d) => {
     const start = sf.getLineAndCharacterOfPosition(d.start);
     const end = sf.getLineAndCharacterOfPosition(d.start + d.length);
@@ -47,7 +48,7 @@ export function syntaxErrors(sf: ts.SourceFile, file: string): { message: string
 }
 
 /** The expression a module exports as default, or undefined when there is none. */
-export function findDefaultExport(sf: ts.SourceFile): ts.Expression | ts.Node | undefined {
+export function findDefaultExport(sf: TS.SourceFile): TS.Expression | TS.Node | undefined {
   for (const stmt of sf.statements) {
     if (ts.isExportAssignment(stmt) && !stmt.isExportEquals) return stmt.expression;
     if (ts.isExportDeclaration(stmt) && stmt.exportClause && ts.isNamedExports(stmt.exportClause)) {
@@ -65,18 +66,18 @@ export function findDefaultExport(sf: ts.SourceFile): ts.Expression | ts.Node | 
 }
 
 /** Evaluate the default export statically; throws NotStatic when it is computed. */
-export function evaluateStatically(sf: ts.SourceFile, exported: ts.Node, file: string): StaticValue {
+export function evaluateStatically(sf: TS.SourceFile, exported: TS.Node, file: string): StaticValue {
   const consts = collectConsts(sf);
   const positions = new Map<string, SourceSpan>();
   const keySpans = new Map<string, SourceSpan>();
   const resolving = new Set<string>();
-  const span = (n: ts.Node) => spanOfNode(sf, n, file);
-  const notStatic = (n: ts.Node, why: string): never => {
+  const span = (n: TS.Node) => spanOfNode(sf, n, file);
+  const notStatic = (n: TS.Node, why: string): never => {
     throw new NotStatic(why, span(n));
   };
 
   /** Strip what only the type checker sees: parentheses, `as const`, `satisfies T`, `!`. */
-  const unwrap = (n: ts.Node): ts.Node => {
+  const unwrap = (n: TS.Node): TS.Node => {
     for (;;) {
       if (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isSatisfiesExpression(n) || ts.isNonNullExpression(n) || ts.isTypeAssertionExpression(n)) {
         n = n.expression;
@@ -85,7 +86,7 @@ export function evaluateStatically(sf: ts.SourceFile, exported: ts.Node, file: s
   };
 
   /** Follow a reference to a same-file `const` to its initializer. */
-  const deref = (n: ts.Node): ts.Node => {
+  const deref = (n: TS.Node): TS.Node => {
     n = unwrap(n);
     if (ts.isIdentifier(n) && n.text !== "undefined") {
       const init = consts.get(n.text);
@@ -97,7 +98,7 @@ export function evaluateStatically(sf: ts.SourceFile, exported: ts.Node, file: s
   };
 
   /** The spec object inside `defineMemoryType({...})`, or the expression itself. */
-  const specRoot = (n: ts.Node): ts.Node => {
+  const specRoot = (n: TS.Node): TS.Node => {
     const u = unwrap(n);
     if (ts.isCallExpression(u)) {
       const callee = unwrap(u.expression);
@@ -112,7 +113,7 @@ export function evaluateStatically(sf: ts.SourceFile, exported: ts.Node, file: s
     return u;
   };
 
-  const evaluate = (node: ts.Node, path: string): unknown => {
+  const evaluate = (node: TS.Node, path: string): unknown => {
     let n = unwrap(node);
     if (ts.isIdentifier(n) && n.text !== "undefined") {
       const name = n.text;
@@ -137,12 +138,12 @@ export function evaluateStatically(sf: ts.SourceFile, exported: ts.Node, file: s
     }
     if (ts.isArrayLiteralExpression(n)) {
       const out: unknown[] = [];
-      const add = (elements: ts.NodeArray<ts.Expression>) => {
+      const add = (elements: TS.NodeArray<TS.Expression>) => {
         for (const el of elements) {
           if (ts.isSpreadElement(el)) {
             const src = deref(el.expression);
             if (!ts.isArrayLiteralExpression(src)) notStatic(el, "spread of a value that is not a literal array");
-            add((src as ts.ArrayLiteralExpression).elements);
+            add((src as TS.ArrayLiteralExpression).elements);
           } else if (ts.isOmittedExpression(el)) {
             notStatic(el, "an array with a hole");
           } else {
@@ -155,12 +156,12 @@ export function evaluateStatically(sf: ts.SourceFile, exported: ts.Node, file: s
     }
     if (ts.isObjectLiteralExpression(n)) {
       const out: Record<string, unknown> = {};
-      const add = (obj: ts.ObjectLiteralExpression) => {
+      const add = (obj: TS.ObjectLiteralExpression) => {
         for (const prop of obj.properties) {
           if (ts.isSpreadAssignment(prop)) {
             const src = deref(prop.expression);
             if (!ts.isObjectLiteralExpression(src)) notStatic(prop, "spread of a value that is not a literal object");
-            add(src as ts.ObjectLiteralExpression);
+            add(src as TS.ObjectLiteralExpression);
             continue;
           }
           if (ts.isShorthandPropertyAssignment(prop)) {
@@ -170,7 +171,7 @@ export function evaluateStatically(sf: ts.SourceFile, exported: ts.Node, file: s
             continue;
           }
           if (!ts.isPropertyAssignment(prop)) notStatic(prop, "a method or accessor in the spec object");
-          const p = prop as ts.PropertyAssignment;
+          const p = prop as TS.PropertyAssignment;
           const key = propertyKey(p.name);
           if (key === undefined) notStatic(p.name, "a computed property name");
           keySpans.set(join(path, key!), span(p.name));
@@ -202,15 +203,15 @@ function join(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
 }
 
-function propertyKey(name: ts.PropertyName): string | undefined {
+function propertyKey(name: TS.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
   if (ts.isComputedPropertyName(name) && (ts.isStringLiteral(name.expression) || ts.isNoSubstitutionTemplateLiteral(name.expression))) return name.expression.text;
   return undefined;
 }
 
 /** Top-level `const NAME = <initializer>` declarations; `let`/`var` may be reassigned, so they do not count. */
-function collectConsts(sf: ts.SourceFile): Map<string, ts.Expression> {
-  const out = new Map<string, ts.Expression>();
+function collectConsts(sf: TS.SourceFile): Map<string, TS.Expression> {
+  const out = new Map<string, TS.Expression>();
   for (const stmt of sf.statements) {
     if (!ts.isVariableStatement(stmt)) continue;
     if (!(stmt.declarationList.flags & ts.NodeFlags.Const)) continue;
