@@ -26,7 +26,7 @@ const require = createRequire(import.meta.url);
 /** Options every template is compiled with, at build time and at run time alike. */
 export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
-interface Precompiled {
+export interface Precompiled {
   readonly [name: string]: { readonly hash: string; readonly spec: TemplateSpec };
 }
 
@@ -101,9 +101,12 @@ export function createTemplateEnvironment(opts: {
   partialAreas?: readonly string[];
   /** Extra partials: partial name → template name. */
   partials?: Record<string, string>;
+  /** For tests: another templates folder and precompiled set. */
+  root?: string;
+  precompiled?: Precompiled | null;
 }): TemplateEnvironment {
-  const files = listTemplates();
-  const pre = loadPrecompiled();
+  const files = listTemplates(opts.root);
+  const pre = opts.precompiled !== undefined ? opts.precompiled : loadPrecompiled();
   const runtime = require("handlebars/runtime") as Handlebars & { default?: Handlebars };
   const hb = (runtime.default ?? runtime).create();
   const cache = new Map<string, Delegate>();
@@ -112,7 +115,7 @@ export function createTemplateEnvironment(opts: {
     const hit = cache.get(name);
     if (hit) return hit;
     const path = files.get(name);
-    if (!path) throw new Error(`uffdkit: template ${name}.hbs missing under ${templatesDir()}`);
+    if (!path) throw new Error(`uffdkit: template ${name}.hbs missing under ${opts.root ?? templatesDir()}`);
     const source = readFileSync(path, "utf8");
     const entry = pre?.[name];
     let t: Delegate;
