@@ -173,7 +173,19 @@ export function handle_userfault(m: Machine, th: SimThread, vma: Vma, i: number,
   if (reason & VM_UFFD_WP) f |= UFFD_PAGEFAULT_FLAG.wp;
   if (reason & VM_UFFD_MINOR) f |= UFFD_PAGEFAULT_FLAG.minor;
   const address = vma.base + i * vma.pageSize;
-  const msg: UffdMsg = { event: "pagefault", address, end: address + vma.pageSize, flags: f, thread: th, vma, read: false };
+  let msg = th.msgBuf;
+  if (msg) {
+    msg.event = "pagefault";
+    msg.address = address;
+    msg.end = address + vma.pageSize;
+    msg.flags = f;
+    msg.thread = th;
+    msg.vma = vma;
+    msg.read = false;
+  } else {
+    msg = { event: "pagefault", address, end: address + vma.pageSize, flags: f, thread: th, vma, read: false };
+    th.msgBuf = msg;
+  }
   ctx.pending.push(msg);
   th.state = "blocked";
   th.waitMsg = msg;
@@ -187,20 +199,22 @@ export function handle_userfault(m: Machine, th: SimThread, vma: Vma, i: number,
  * woken faulter goes away with it. WAKE never looks at VMAs.
  */
 export function userfaultfd_wake(m: Machine, ctx: UffdCtx, start: number, len: number): void {
+  wakeIn(m, ctx.pending, start, len);
+  wakeIn(m, ctx.delivered, start, len);
+}
+
+function wakeIn(m: Machine, list: UffdMsg[], start: number, len: number): void {
   const end = start + len;
-  const hit = (msg: UffdMsg) => msg.event === "pagefault" && (len === 0 || (msg.address >= start && msg.address < end));
-  for (const list of [ctx.pending, ctx.delivered]) {
-    for (let k = list.length - 1; k >= 0; k--) {
-      const msg = list[k]!;
-      if (!hit(msg)) continue;
-      list.splice(k, 1);
-      const th = msg.thread;
-      if (th && th.state === "blocked" && th.waitMsg === msg) {
-        th.state = "running";
-        th.waitMsg = null;
-        th.waitCtx = null;
-        m.runnable.push(th);
-      }
+  for (let k = list.length - 1; k >= 0; k--) {
+    const msg = list[k]!;
+    if (msg.event !== "pagefault" || (len !== 0 && (msg.address < start || msg.address >= end))) continue;
+    removeAt(list, k);
+    const th = msg.thread;
+    if (th && th.state === "blocked" && th.waitMsg === msg) {
+      th.state = "running";
+      th.waitMsg = null;
+      th.waitCtx = null;
+      m.runnable.push(th);
     }
   }
 }
@@ -210,9 +224,11 @@ export function userfaultfd_wake(m: Machine, ctx: UffdCtx, start: number, len: n
  * REMOVE event lets the process that caused it go on.
  */
 export function userfaultfd_read(m: Machine, ctx: UffdCtx): UffdMsg | null {
-  const k = ctx.pending.findIndex((x) => x.event === "pagefault");
-  if (k >= 0) {
-    const msg = ctx.pending.splice(k, 1)[0]!;
+  let k = 0;
+  while (k < ctx.pending.length && ctx.pending[k]!.event !== "pagefault") k++;
+  if (k < ctx.pending.length) {
+    const msg = ctx.pending[k]!;
+    removeAt(ctx.pending, k);
     msg.read = true;
     ctx.delivered.push(msg);
     return msg;
@@ -222,6 +238,16 @@ export function userfaultfd_read(m: Machine, ctx: UffdCtx): UffdMsg | null {
   msg.read = true;
   userfaultfd_event_complete(m, ctx, msg);
   return msg;
+}
+
+/** Remove one element in place (the queues are short; no array is allocated). */
+function removeAt<T>(list: T[], k: number): void {
+  if (k === 0) {
+    list.shift();
+    return;
+  }
+  for (let j = k; j + 1 < list.length; j++) list[j] = list[j + 1]!;
+  list.length--;
 }
 
 function userfaultfd_event_complete(m: Machine, ctx: UffdCtx, msg: UffdMsg): void {

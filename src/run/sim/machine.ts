@@ -23,7 +23,7 @@ export interface SimFinding {
 }
 
 export class Machine {
-  readonly folios = new FolioTable();
+  readonly folios: FolioTable;
   readonly files: SimFile[] = [];
   readonly vmas: Vma[] = [];
   readonly ctxs: UffdCtx[] = [];
@@ -36,7 +36,10 @@ export class Machine {
   constructor(
     readonly version: KernelVersion,
     readonly declared: DeclaredType | null,
-  ) {}
+    folioCapacity = 1024,
+  ) {
+    this.folios = new FolioTable(folioCapacity);
+  }
 
   finding(message: string, rule?: string): void {
     if (!this.findings.some((f) => f.message === message)) this.findings.push(rule ? { message, rule } : { message });
@@ -58,9 +61,10 @@ export class Machine {
 
   newVma(v: Omit<Vma, "id" | "uffd" | "ctx" | "pte" | "pteFlags" | "pteFolio" | "start" | "base" | "off">): Vma {
     // Leave a gap between mappings so no range ever spans two of them by accident.
+    // Low addresses on purpose: they stay small integers for the JIT (1 GiB fits).
     const last = this.vmas[this.vmas.length - 1];
-    const align = 1 << 30;
-    const start = last ? Math.ceil((vmaEnd(last) + align) / align) * align : 1 << 30;
+    const align = 2 << 20;
+    const start = last ? Math.ceil((vmaEnd(last) + 64 * align) / align) * align : align;
     const vma: Vma = {
       ...v,
       id: this.nextId++,

@@ -48,19 +48,27 @@ export const FRESH_GARBAGE = 0xee;
  * whatever it held before (that is how the simulator makes R40 visible).
  */
 export class FolioTable {
-  ref = new Int32Array(1024);
-  mapcount = new Int32Array(1024);
-  flags = new Uint8Array(1024);
-  value = new Uint8Array(1024);
+  ref: Int32Array;
+  mapcount: Int32Array;
+  flags: Uint8Array;
+  value: Uint8Array;
   /** File id and page index for page-cache folios; -1 for anonymous ones. */
-  file = new Int32Array(1024);
-  index = new Int32Array(1024);
+  file: Int32Array;
+  index: Int32Array;
   used = 1;
   private freeList: number[] = [];
   /** Allocations since the table was made, for invariant and flaw reporting. */
   allocations = 0;
 
-  constructor() {
+  /** capacity: folios to make room for up front (growing large typed arrays costs full GCs). */
+  constructor(capacity = 1024) {
+    const n = Math.max(16, capacity + 1);
+    this.ref = new Int32Array(n);
+    this.mapcount = new Int32Array(n);
+    this.flags = new Uint8Array(n);
+    this.value = new Uint8Array(n);
+    this.file = new Int32Array(n);
+    this.index = new Int32Array(n);
     this.flags[ZERO_FOLIO] = FOLIO_USED | FOLIO_UPTODATE;
     this.value.fill(FRESH_GARBAGE);
     this.value[ZERO_FOLIO] = 0;
@@ -195,15 +203,15 @@ export function vmaEnd(v: Vma): number {
 
 /** A message in a userfaultfd's queue (struct uffd_msg plus who is waiting on it). */
 export interface UffdMsg {
-  readonly event: "pagefault" | "remove";
+  event: "pagefault" | "remove";
   /** Fault address (page aligned unless EXACT_ADDRESS) or remove start, in bytes. */
-  readonly address: number;
-  readonly end: number;
+  address: number;
+  end: number;
   /** UFFD_PAGEFAULT_FLAG_* bits. */
-  readonly flags: number;
-  readonly thread: SimThread | null;
+  flags: number;
+  thread: SimThread | null;
   /** The VMA the fault or event is in (for page numbers in observations). */
-  readonly vma: Vma;
+  vma: Vma;
   read: boolean;
 }
 
@@ -236,6 +244,11 @@ export interface SimThread {
   result: number;
   /** The message the thread waits on while blocked in handle_userfault(). */
   waitMsg: UffdMsg | null;
+  /**
+   * The thread's own message record, reused fault after fault: a thread waits on
+   * at most one message at a time (the postcopy hot path allocates nothing per fault).
+   */
+  msgBuf?: UffdMsg;
   waitCtx: UffdCtx | null;
   /** A non-cooperative event the thread waits on (madvise) and what to do once it is read. */
   afterEvent: (() => void) | null;
