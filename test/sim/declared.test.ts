@@ -148,3 +148,21 @@ describe("registration under the declared generation", () => {
     expect(r.verdict, explain(r)).toBe("pass");
   });
 });
+
+describe("finding rule ids", () => {
+  it("every rule id the simulator attaches is in the rule catalogue", async () => {
+    const { RULE } = await import("../../src/run/sim/findings.js");
+    const { findRule } = await import("../../src/rules/index.js");
+    for (const id of Object.values(RULE)) expect(findRule(id)?.id, id).toBe(id);
+  });
+  it("a MISSING-registered page of a type without __do_userfault() reports R55", () => {
+    const r = run(
+      declared("r55", { api: "linux-7.1", fault: { handler: "h", raise: "core" } }, [
+        API,
+        { op: "register", page: 0, pages: 4, modes: ["missing"] },
+        { op: "touch", thread: "a", page: 0, access: "read", expect: { outcome: "done", value: 0 } },
+      ]),
+    );
+    expect(r.findings?.map((f) => f.rule)).toContain("R55");
+  });
+});

@@ -94,7 +94,7 @@ export function declaredUffdOps(d: DeclaredType): SimUffdOps {
         f = m.folios.alloc();
         filemap_add_folio(m, file, f, pgoff);
         m.folios.put(f); // the cache's reference is the one that stays
-        m.finding(`${d.name} get_folio_noalloc allocated a folio at page ${pgoff}: it must never allocate`, RULE.getFolioAllocates);
+        m.finding(`${d.name} get_folio_noalloc allocated a folio at page ${pgoff}: it must never allocate`, RULE.getFolioContract);
       }
       m.folios.get(f); // filemap_get_entry()/filemap_lock_folio() take a reference
       if (lookup === "filemap_lock_folio") m.folios.lock(f);

@@ -1,16 +1,21 @@
 /**
  * Rule ids the simulator attaches to what it finds at run time, in one place.
- * Ids follow vm_uffd_ops.md §6 where a rule there predicts the behaviour.
+ * Ids are those of the rule catalogue (src/rules; vm_uffd_ops.md §6 and the
+ * review checklist §5) whose prediction the run shows.
  */
 export const RULE = {
-  /** A folio left mapped while not up to date: stale contents reach user space. */
-  staleContents: "R40",
-  /** A page private at fault time was served (in-place conversion TOCTOU). */
+  /** Shared-ness checked too early: a page private at fault time was served (Sean on v4 13/15). */
   privateFaultedIn: "R39",
-  /** get_folio_noalloc allocated: checklist item 4 (no dedicated §6 rule). */
-  getFolioAllocates: undefined,
-  /** A folio reference taken and never dropped (Peter's filemap_get_entry remark). */
+  /** A folio mapped while not up to date: stale contents reach user space. */
+  staleContents: "R40",
+  /** get_folio_noalloc allocated, or returned a folio unlocked or without a reference. */
+  getFolioContract: "R42",
+  /** A lookup reference taken and never dropped (Peter's filemap_get_entry remark, seed 003). */
   refLeak: "R43",
-  /** CONTINUE/fault path found no folio where one was expected. */
-  continueNoFolio: "R18",
-} as const satisfies Record<string, string | undefined>;
+  /** filemap_add without its exact inverse on the error path. */
+  filemapInverse: "R44",
+  /** The generation has no __do_userfault(), so "core" raises nothing. */
+  coreNeedsDoUserfault: "R55",
+  /** Nothing raises MISSING/MINOR events for the type. */
+  noRaise: "R56",
+} as const satisfies Record<string, string>;

@@ -187,7 +187,17 @@ export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, f
   if (!(vma.uffd & (VM_UFFD_MISSING | VM_UFFD_MINOR))) return 0;
   let core: boolean;
   if (vma.kind === "declared") {
-    core = declaredRaise(m.declared!) !== "none";
+    const d = m.declared!;
+    core = declaredRaise(d) !== "none";
+    if (!core) {
+      const asked = d.fault?.raise ?? "core";
+      m.finding(
+        asked === "core"
+          ? `${d.name}: page ${i} is registered for MISSING/MINOR, but ${d.api} has no __do_userfault(): no event is raised`
+          : `${d.name}: page ${i} is registered for MISSING/MINOR, but nothing raises the event`,
+        asked === "core" ? RULE.coreNeedsDoUserfault : RULE.noRaise,
+      );
+    }
   } else {
     core = m.version.coreDoUserfault;
   }
@@ -196,9 +206,9 @@ export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, f
   if (!ops?.get_folio_noalloc) return 0;
   const folio = ops.get_folio_noalloc(m, vma.file!, i);
   if (folio >= 0) {
-    if (!m.folios.isLocked(folio)) m.finding(`get_folio_noalloc returned page ${i} unlocked: __do_userfault() unlocks it`, undefined);
+    if (!m.folios.isLocked(folio)) m.finding(`get_folio_noalloc returned page ${i} unlocked: __do_userfault() unlocks it`, RULE.getFolioContract);
     m.folios.unlock(folio);
-    if (!m.folios.put(folio)) m.finding(`get_folio_noalloc returned page ${i} without a reference: the put underflows`, RULE.refLeak);
+    if (!m.folios.put(folio)) m.finding(`get_folio_noalloc returned page ${i} without a reference: the put underflows`, RULE.getFolioContract);
     if (userfaultfd_minor(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
     return 0;
   }

@@ -179,13 +179,13 @@ function __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp
   }
   const inCache = (m.folios.flags[f]! & FOLIO_IN_CACHE) !== 0;
   if (!inCache && vma.file) {
-    m.finding(`COPY into shared page ${i} mapped a folio that is not in the page cache (no filemap_add)`, undefined);
+    m.finding(`COPY into shared page ${i} mapped a folio that is not in the page cache (no filemap_add)`, RULE.filemapInverse);
   }
   const r = mfill_atomic_install_pte(m, vma, i, f, inCache, wp);
   if (r) {
     if (ops.filemap_remove) ops.filemap_remove(m, f, vma);
     else if (m.folios.isLocked(f)) {
-      m.finding(`install failed at page ${i} and the type has no filemap_remove: the folio stays in the cache, locked`, RULE.refLeak);
+      m.finding(`install failed at page ${i} and the type has no filemap_remove: the folio stays in the cache, locked`, RULE.filemapInverse);
     }
     m.folios.put(f);
     return r === -ERRNO.ENOENT ? -ERRNO.EFAULT : r;
@@ -217,7 +217,7 @@ function mfill_atomic_pte_continue(m: Machine, vma: Vma, i: number, wp: boolean)
   if (f < 0) return -ERRNO.EFAULT;
   const wasLocked = m.folios.isLocked(f);
   const r = mfill_atomic_install_pte(m, vma, i, f, true, wp);
-  if (!wasLocked) m.finding(`get_folio_noalloc returned page ${i} unlocked; CONTINUE unlocks it (VM_BUG_ON)`, undefined);
+  if (!wasLocked) m.finding(`get_folio_noalloc returned page ${i} unlocked; CONTINUE unlocks it (VM_BUG_ON)`, RULE.getFolioContract);
   m.folios.unlock(f);
   if (r) m.folios.put(f);
   return r;
