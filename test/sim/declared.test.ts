@@ -90,13 +90,29 @@ describe("flaws show at run time", () => {
     expect(noLeak.verdict, explain(noLeak)).toBe("pass");
   });
   it("a guard checked only at register lets a private page be faulted in (R39); at fault it is SIGBUS", () => {
+    // A type whose own ->fault relies on the guard (not built on guest_memfd).
     const steps: Step[] = [{ op: "touch", thread: "a", page: 1, access: "read", expect: { outcome: "sigbus" } }];
-    const atRegister = run(declared("guard_register", { guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "register" }, privatePages: [1] }, steps));
+    const generic = { kernelKind: undefined, privatePages: [1] };
+    const atRegister = run(declared("guard_register", { ...generic, guard: { shared: "my_is_shared", granularity: "page", at: "register" } }, steps));
     expect(atRegister.verdict).toBe("fail");
     expect(atRegister.steps[0]!.observed).toBe("done value=0x00");
     expect(atRegister.findings!.some((f) => f.rule === "R39")).toBe(true);
-    const atFault = run(declared("guard_fault", { privatePages: [1] }, steps));
+    const atFault = run(declared("guard_fault", generic, steps));
     expect(atFault.verdict, explain(atFault)).toBe("pass");
+  });
+  it("on guest_memfd the fault SIGBUSes a private page anyway, but COPY's alloc_folio serves it unless guarded (R39)", () => {
+    const steps: Step[] = [
+      API,
+      { op: "register", page: 0, pages: 4, modes: ["missing"] },
+      { op: "touch", thread: "s", page: 2, access: "read", expect: { outcome: "blocked" } },
+      { op: "touch", thread: "a", page: 1, access: "read", expect: { outcome: "blocked" } },
+      { op: "copy", page: 1, src: { byte: 0x5a }, expect: { result: "ENOMEM", copy: -12 } },
+    ];
+    const inodeOnly = run(declared("guard_inode_only", { guard: { shared: "kvm_gmem_is_shared_mem", granularity: "inode", at: "fault" }, privatePages: [1] }, steps));
+    expect(inodeOnly.steps[4]!.observed).toBe("ok copy=4096");
+    expect(inodeOnly.findings!.some((f) => f.rule === "R39" && /alloc_folio served page 1/.test(f.message))).toBe(true);
+    const perPage = run(declared("guard_per_page", { privatePages: [1] }, steps));
+    expect(perPage.verdict, explain(perPage)).toBe("pass");
   });
   it("get_folio returning an unreferenced folio breaks the refcount invariant", () => {
     const r = run(declared("unreferenced", { getFolio: { strategy: "lookup", notUptodate: "missing", referenced: false } }, MISSING_THEN_MINOR));

@@ -33,14 +33,19 @@ export function guardPoints(d: DeclaredType): Set<GuardAt> {
 }
 
 /**
- * The guard's shared-ness predicate: the inode is shared unless it was created
- * without INIT_SHARED; a page is shared unless in-place conversion made it private.
+ * Is the page really shared (may it be mapped to user space)? The inode is
+ * shared unless created without INIT_SHARED; a page is shared unless in-place
+ * conversion made it private.
  */
-export function declaredShared(d: DeclaredType, file: SimFile, pgoff: number | null): boolean {
+export function pageIsShared(file: SimFile, pgoff: number | null): boolean {
   const inodeShared = file.gmemFlags.size === 0 || file.gmemFlags.has("init_shared");
   if (!inodeShared) return false;
-  if (pgoff === null || d.guard?.granularity === "inode") return true;
-  return !file.privatePages.has(pgoff);
+  return pgoff === null || !file.privatePages.has(pgoff);
+}
+
+/** What the guard's predicate answers at its granularity: an inode-wide check cannot see a private page. */
+export function declaredShared(d: DeclaredType, file: SimFile, pgoff: number | null): boolean {
+  return pageIsShared(file, d.guard?.granularity === "inode" ? null : pgoff);
 }
 
 /** VM_UFFD_* bits the type supports, as its API generation spells them. */
@@ -112,6 +117,7 @@ export function declaredUffdOps(d: DeclaredType): SimUffdOps {
       if (lookup === "filemap_get_entry") m.folios.lock(f);
       if (g.locked === false) m.folios.unlock(f);
       if (g.referenced === false) m.folios.put(f);
+      if (!pageIsShared(file, pgoff)) servedPrivate(m, d, pgoff, "get_folio_noalloc");
       return f;
     };
   }
@@ -119,6 +125,7 @@ export function declaredUffdOps(d: DeclaredType): SimUffdOps {
   if (c || d.backing !== "pagecache") {
     ops.alloc_folio = (m, vma, pgoff) => {
       if (vma.file && guard.has("alloc_folio") && !declaredShared(d, vma.file, pgoff)) return -1;
+      if (vma.file && !pageIsShared(vma.file, pgoff)) servedPrivate(m, d, pgoff, "alloc_folio");
       if (vma.file && (c?.alloc.eofCheck ?? true) && pgoff >= vma.file.npages) return -1;
       return m.folios.alloc();
     };
@@ -141,6 +148,11 @@ export function declaredUffdOps(d: DeclaredType): SimUffdOps {
   return ops;
 }
 
+function servedPrivate(m: Machine, d: DeclaredType, pgoff: number, where: string): void {
+  const at = [...guardPoints(d)].join(",") || "no point";
+  m.finding(`${d.name}: ${where} served page ${pgoff}, which is not shared (guard checked only at ${at})`, RULE.privateFaultedIn);
+}
+
 /**
  * The type's ->fault handler after __do_userfault() let the fault through:
  * get or create the page-cache folio, clear it if new, and hand it to the PTE.
@@ -149,9 +161,12 @@ export function declaredUffdOps(d: DeclaredType): SimUffdOps {
 export function declared_fault(m: Machine, d: DeclaredType, vma: Vma, pgoff: number): number {
   const file = vma.file!;
   if (pgoff >= file.npages) return -ERRNO.EFAULT;
-  const shared = declaredShared(d, file, pgoff);
+  const shared = pageIsShared(file, pgoff);
+  // A type built on guest_memfd keeps kvm_gmem_fault_user_mapping()'s own checks:
+  // no INIT_SHARED, or a page private after in-place conversion, is SIGBUS (seed 002, §3.2).
+  if (!shared && d.kernelKind === "guest_memfd") return -ERRNO.EACCES;
   if (!shared) {
-    if (guardPoints(d).has("fault-handler")) return -ERRNO.EACCES;
+    if (guardPoints(d).has("fault-handler") && !declaredShared(d, file, pgoff)) return -ERRNO.EACCES;
     m.finding(
       `${d.name}: page ${pgoff} is private but was faulted into a user mapping (guard checked only at ${[...guardPoints(d)].join(",") || "no point"})`,
       RULE.privateFaultedIn,

@@ -206,6 +206,9 @@ export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, f
   if (!ops?.get_folio_noalloc) return 0;
   const folio = ops.get_folio_noalloc(m, vma.file!, i);
   if (folio >= 0) {
+    if (!m.folios.isUptodate(folio) && userfaultfd_minor(vma)) {
+      m.finding(`page ${i} raised MINOR for a folio that is not up to date: it is missing, and CONTINUE would map stale contents`, RULE.staleContents);
+    }
     if (!m.folios.isLocked(folio)) m.finding(`get_folio_noalloc returned page ${i} unlocked: __do_userfault() unlocks it`, RULE.getFolioContract);
     m.folios.unlock(folio);
     if (!m.folios.put(folio)) m.finding(`get_folio_noalloc returned page ${i} without a reference: the put underflows`, RULE.getFolioContract);
