@@ -405,3 +405,100 @@ describe("guest_memfd on 7.1+gmem (kvm_gmem_uffd_ops v2)", () => {
     pass(no);
   });
 });
+
+describe("more 6.18 behaviours", () => {
+  it("WP_UNPOPULATED: anon none PTEs get markers; a read maps zeroes, a write is a WP fault (0x3); unprotect removes markers", () => {
+    pass(
+      run(
+        sc("wp_unpopulated", { kind: "anon", map: "private" }, [
+          { op: "api", features: ["wp_unpopulated"] },
+          { op: "register", page: 0, pages: 4, modes: ["wp"] },
+          { op: "writeprotect", page: 0, pages: 4, wp: true },
+          { op: "touch", thread: "r", page: 0, access: "read", expect: { outcome: "done", value: 0 } },
+          { op: "touch", thread: "w", page: 1, access: "write", value: 5, expect: { outcome: "blocked" } },
+          { op: "event", expect: { event: "pagefault", page: 1, flags: ["wp", "write"] } },
+          { op: "writeprotect", page: 1, wp: false },
+          { op: "wait", thread: "w", expect: { outcome: "done" } },
+          { op: "writeprotect", page: 2, wp: false },
+          { op: "touch", thread: "x", page: 2, access: "write", value: 6, expect: { outcome: "done" } },
+        ]),
+      ),
+    );
+    // Without the feature anon none PTEs stay none: the write completes.
+    pass(
+      run(
+        sc("wp_no_unpopulated", { kind: "anon", map: "private" }, [
+          API,
+          { op: "register", page: 0, pages: 4, modes: ["wp"] },
+          { op: "writeprotect", page: 0, pages: 4, wp: true },
+          { op: "touch", thread: "w", page: 1, access: "write", value: 5, expect: { outcome: "done" } },
+        ]),
+      ),
+    );
+  });
+  it("shmem WP uses markers on none PTEs (file memory always does)", () => {
+    pass(
+      run(
+        sc("shmem_wp_marker", { kind: "shmem" }, [
+          API,
+          { op: "register", page: 0, pages: 4, modes: ["wp"] },
+          { op: "writeprotect", page: 0, wp: true },
+          { op: "touch", thread: "w", page: 0, access: "write", value: 5, expect: { outcome: "blocked" } },
+          { op: "event", expect: { event: "pagefault", page: 0, flags: ["wp", "write"] } },
+          { op: "writeprotect", page: 0, wp: false },
+          { op: "wait", thread: "w", expect: { outcome: "done" } },
+          { op: "touch", thread: "r", page: 0, access: "read", expect: { outcome: "done", value: 5 } },
+        ]),
+      ),
+    );
+  });
+  it("hugetlb MINOR: populated through the alias, first read is MINOR, CONTINUE maps it", () => {
+    pass(
+      run(
+        sc("huge_minor", { kind: "hugetlb", pages: 2, alias: true }, [
+          API,
+          { op: "register", page: 0, pages: 2, modes: ["minor"], expect: { ioctls: ["wake", "copy", "continue", "poison"] } },
+          { op: "file_write", page: 0, value: 0x77, via: "alias" },
+          { op: "touch", thread: "r", page: 0, access: "read", expect: { outcome: "blocked" } },
+          { op: "event", expect: { event: "pagefault", page: 0, flags: ["minor"] } },
+          { op: "continue", page: 0, expect: { mapped: 2 * 1024 * 1024 } },
+          { op: "wait", thread: "r", expect: { outcome: "done", value: 0x77 } },
+          { op: "continue", page: 1, expect: { result: "EFAULT", mapped: -14 } },
+          { op: "file_write", page: 1, value: 1, via: "pwrite", expect: { result: "EINVAL" } },
+        ]),
+      ),
+    );
+  });
+  it("MAP_PRIVATE shmem: COPY makes anonymous memory, the page cache stays empty", () => {
+    pass(
+      run(
+        sc("shmem_private_copy", { kind: "shmem", map: "private", alias: true }, [
+          API,
+          { op: "register", page: 0, pages: 4, modes: ["missing"] },
+          { op: "copy", page: 0, src: { byte: 0x12 } },
+          { op: "touch", thread: "r", page: 0, access: "read", expect: { outcome: "done", value: 0x12 } },
+          { op: "touch", thread: "a", page: 0, via: "alias", access: "read", expect: { outcome: "done", value: 0 } },
+        ]),
+      ),
+    );
+  });
+  it("DONTNEED with EVENT_REMOVE on anon: the event is delivered, the zap happens once it is read", () => {
+    pass(
+      run(
+        sc("anon_remove_event", { kind: "anon", map: "private" }, [
+          { op: "api", features: ["event_remove"] },
+          { op: "register", page: 0, pages: 4, modes: ["missing"] },
+          { op: "copy", page: 0, pages: 2, src: { byte: 9 } },
+          { op: "madvise", advice: "dontneed", page: 0, pages: 2, thread: "m", expect: { outcome: "blocked" } },
+          { op: "touch", thread: "r", page: 0, access: "read", expect: { outcome: "done", value: 9 } },
+          { op: "event", expect: { event: "remove", page: 0, pages: 2 } },
+          { op: "wait", thread: "m", expect: { outcome: "done" } },
+          { op: "touch", thread: "s", page: 1, access: "read", expect: { outcome: "blocked" } },
+          // close() completes what is pending and wakes the faulter, which then faults without userfaultfd.
+          { op: "close" },
+          { op: "wait", thread: "s", expect: { outcome: "done", value: 0 } },
+        ]),
+      ),
+    );
+  });
+});
