@@ -3,6 +3,11 @@
  * folio, the userfaultfd contexts and the threads. The kernel-function modules
  * (memory.ts, userfaultfd.ts, fs_userfaultfd.ts, ...) take it as their first
  * argument, the way kernel code reaches `current->mm`.
+ *
+ * VMAs split and merge as the kernel's do on (un)registration (split_vma /
+ * vma_merge), because what an ioctl may touch is decided per VMA: a COPY that
+ * runs past a registered sub-range is ENOENT (uffd-abi.md finding 8;
+ * vm_uffd_ops.md §2.4 mfill_get_vma).
  */
 import type { DeclaredType } from "../../plan/scenario.js";
 import type { KernelVersion } from "../../kernel/versions.js";

@@ -9,6 +9,11 @@
  * until the access completes, raises SIGBUS, or blocks in handle_userfault();
  * a blocked worker runs again only when a wake, a resolution or a close makes
  * it runnable, and it then runs to its next stop before the step ends.
+ *
+ * Side calls (madvise, fallocate) run in a side thread as the generated
+ * selftest runs them; with EVENT_REMOVE they block until the event is read
+ * (uffd-abi.md finding 5). Sources for what each op does are in the module
+ * that implements it; the observation grammar is src/run/observation.ts.
  */
 import { RANGE_IOCTLS, UFFD_API, UFFD_FEATURES, UFFDIO_REGISTER_MODE, errnoName, type UffdFeature } from "../../kernel/uapi.js";
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
@@ -19,7 +24,6 @@ import type { RunFinding, ScenarioResult, StepResult } from "../result.js";
 import { Machine } from "./machine.js";
 import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS, handle_mm_fault } from "./memory.js";
 import {
-  FRESH_GARBAGE,
   KIND_VMA,
   PTE_PRESENT,
   PTE_ZERO,
@@ -47,7 +51,7 @@ import { zap_range } from "./userfaultfd.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { checkInvariants } from "./invariants.js";
 import { KvmUserfault, type AccessOutcome } from "./kvm_userfault.js";
-import { ERRNO, type ErrnoName } from "../../kernel/uapi.js";
+import type { ErrnoName } from "../../kernel/uapi.js";
 
 export interface SimOptions {
   kernel: KernelVersionId;
@@ -615,4 +619,3 @@ export function fillFn(f: Fill, _firstPage: number): (page: number) => number {
   return (page) => (seed + page) & 0xff;
 }
 
-export { FRESH_GARBAGE, ERRNO };
