@@ -110,8 +110,8 @@ export class KvmUserfault {
     return outcomes;
   }
 
-  /** kvm_do_userfault() on the sequentially consistent schedule: everything drained first. */
-  accessSequential(page: number, current: number): AccessOutcome {
+  /** kvm_do_userfault() on the sequentially consistent schedule: every store visible, then the bitmap load. */
+  kvm_do_userfault(page: number, current: number): AccessOutcome {
     this.drainAll();
     if (this.bits[page]) return { exit: true, value: 0, stale: false, schedule: "sc" };
     return { exit: false, value: current, stale: false, schedule: "sc" };

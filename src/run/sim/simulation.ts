@@ -508,7 +508,7 @@ export class Simulation {
           o = this.chooseVcpu(index, all);
           this.kvm.drainAll();
         } else {
-          o = this.kvm.accessSequential(step.page, current);
+          o = this.kvm.kvm_do_userfault(step.page, current);
         }
         if (o.exit) return { status: "exit-userfault", fields: {} };
         return { status: "done", fields: { value: hexByte(o.value) } };
