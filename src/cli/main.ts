@@ -49,10 +49,11 @@ export async function main(argv: string[]): Promise<number> {
     .option("--kernel", "run on this machine's kernel");
   command("sim").argument("<scenario>", "a scenario JSON file").description("run one scenario file on the simulator")
     .option("--kernel-version <v>", "kernel version the simulator models", "6.18");
-  command("conform").description("run the reference suites on the simulator and the kernel; print agreement")
+  command("conform").description("run the reference suites and the examples' selftests on the simulator and the kernel; print agreement")
     .option("--kernel <v>", "kernel version the simulator models", "6.18")
     .option("--sim-only", "do not run on the real kernel")
-    .option("--kind <kind>", "only this memory kind");
+    .option("--kind <kind>", "only this memory kind's reference suite")
+    .option("--no-examples", "leave out the examples' planned suites");
   command("series").argument("<spec>").description("build the patch series in a kernel git tree")
     .requiredOption("--tree <dir>", "the kernel git tree")
     .option("-v, --reroll-count <n>", "series version")

@@ -79,6 +79,22 @@ export type KernelNeed =
   | "declared-type"; // the spec's own memory type, which no running kernel has
 
 /**
+ * How a runner treats a need the kernel it runs (or models) lacks. "skip": the
+ * scenario cannot run at all (lacks, without running). "try": run it anyway —
+ * parts of it (argument checks, the kind's own behaviour) may work without the
+ * missing feature; a pass is a pass, a failure is "lacks" with the failing step
+ * as evidence. The simulator and the kernel runner both follow this table, so
+ * their verdicts are comparable.
+ */
+export const NEED_POLICY: Readonly<Record<KernelNeed, "skip" | "try">> = {
+  "hugetlb-pages": "skip",
+  kvm: "skip",
+  "gmem-uffd": "try",
+  "kvm-userfault": "skip",
+  "declared-type": "try",
+};
+
+/**
  * The part of a Model the simulator needs to run a declared type's callbacks as
  * their strategies. Plain data, so a hand-written scenario can carry it too.
  */

@@ -26,13 +26,33 @@ async function loadSimulator(): Promise<SimulateSuite | string> {
 }
 
 interface KindReport {
-  kind: ReferenceKind;
+  /** A reference kind, or "example:<spec file>" for an example's planned suite. */
+  kind: string;
   scenarios: number;
   simMs: number;
   kernelMs?: number;
   comparison?: SuiteComparison;
+  suite: Suite;
   sim: SuiteResult;
   kernel?: SuiteResult;
+}
+
+/** Every examples/*.uffd.ts that loads, planned into its suite (skipped with a note when it does not load). */
+async function exampleSuites(io: CliIO): Promise<{ label: string; suite: Suite }[]> {
+  const { existsSync, readdirSync } = await import("node:fs");
+  if (!existsSync("examples")) return [];
+  const { loadModel } = await import("../../load/index.js");
+  const { planSuite } = await import("../../plan/planner/index.js");
+  const out: { label: string; suite: Suite }[] = [];
+  for (const f of readdirSync("examples").filter((x) => x.endsWith(".uffd.ts")).sort()) {
+    const loaded = await loadModel(`examples/${f}`);
+    if (!loaded.model) {
+      io.err(`conform: examples/${f} does not load; skipped`);
+      continue;
+    }
+    out.push({ label: `example:${f}`, suite: planSuite(loaded.model) });
+  }
+  return out;
 }
 
 function pad(s: string, n: number): string {
@@ -85,13 +105,17 @@ export async function run(io: CliIO, _args: string[], opts: Record<string, unkno
   const runKernel = simOnly ? undefined : (await import("../../run/kernel/index.js")).runSuiteOnKernel;
   if (!simOnly && version !== "6.18") io.err(`uffdkit conform: note: the reference suites describe 6.18; the simulator models ${version}`);
 
+  const targets: { label: string; suite: Suite }[] = kinds.map((kind) => ({ label: kind, suite: referenceSuite(kind) }));
+  // The examples' planned suites too: the simulator models the running kernel,
+  // so the scenarios this kernel can run must agree with it as well.
+  if (opts.kind === undefined && opts.examples !== false) targets.push(...(await exampleSuites(io)));
+
   const reports: KindReport[] = [];
-  for (const kind of kinds) {
-    const suite = referenceSuite(kind);
+  for (const { label: kind, suite } of targets) {
     const s0 = Date.now();
     const sim = simulate(suite, { kernel: version });
     const simMs = Date.now() - s0;
-    const report: KindReport = { kind, scenarios: suite.scenarios.length, simMs, sim };
+    const report: KindReport = { kind, suite, scenarios: suite.scenarios.length, simMs, sim };
     if (runKernel) {
       io.err(`conform: ${kind}: running ${suite.scenarios.length} scenarios on the kernel ...`);
       const k0 = Date.now();
@@ -155,7 +179,7 @@ function finishSimOnly(io: CliIO, reports: KindReport[], ms: number): number {
   for (const r of reports) {
     const rows = [["scenario", "simulator", "matches reference"]];
     let p = 0;
-    const suite = referenceSuite(r.kind);
+    const suite = r.suite;
     for (const s of r.sim.results) {
       const ok = s.verdict === "pass";
       const future = futureNeeds(suite, s.scenario);

@@ -3,18 +3,12 @@
  * is missing makes the scenario's verdict "lacks", with the evidence.
  */
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
-import type { KernelNeed, Scenario } from "../../plan/scenario.js";
+import { NEED_POLICY, type KernelNeed, type Scenario } from "../../plan/scenario.js";
 
 export interface NeedStatus {
   readonly present: boolean;
   /** Why it is absent (or how it was found). */
   readonly evidence: string;
-  /**
-   * Absent by construction on released kernels: the scenario still runs, and a
-   * failing step is read as the kernel lacking the feature (the observed errno
-   * is the evidence).
-   */
-  readonly runAnyway?: boolean;
 }
 
 export type Probe = Record<KernelNeed, NeedStatus>;
@@ -53,9 +47,9 @@ export function probeKernel(opts: { hugePagesFree?: number } = {}): Probe {
   return {
     "hugetlb-pages": free > 0 ? { present: true, evidence: `${free} free huge pages` } : { present: false, evidence: "no free huge pages (HugePages_Free 0; reserving vm.nr_hugepages failed or was not possible)" },
     kvm: devUsable("/dev/kvm"),
-    "gmem-uffd": { present: false, runAnyway: true, evidence: `userfaultfd on guest_memfd is a pending series, not in ${rel}` },
+    "gmem-uffd": { present: false, evidence: `userfaultfd on guest_memfd is a pending series, not in ${rel}` },
     "kvm-userfault": { present: false, evidence: `KVM_MEM_USERFAULT is not merged (running ${rel})` },
-    "declared-type": { present: false, runAnyway: true, evidence: `the declared memory type is not in ${rel}; run on the kind it builds on` },
+    "declared-type": { present: false, evidence: `the declared memory type is not in ${rel}; run on the kind it builds on` },
   };
 }
 
@@ -63,12 +57,12 @@ export function probeKernel(opts: { hugePagesFree?: number } = {}): Probe {
 export function blockingNeed(sc: Scenario, probe: Probe): { need: KernelNeed; evidence: string } | undefined {
   for (const need of sc.setup.needs ?? []) {
     const st = probe[need];
-    if (!st.present && !st.runAnyway) return { need, evidence: st.evidence };
+    if (!st.present && NEED_POLICY[need] === "skip") return { need, evidence: st.evidence };
   }
   return undefined;
 }
 
 /** Needs that are absent but for which the scenario runs anyway. */
 export function softMissingNeeds(sc: Scenario, probe: Probe): KernelNeed[] {
-  return (sc.setup.needs ?? []).filter((n) => !probe[n].present && probe[n].runAnyway);
+  return (sc.setup.needs ?? []).filter((n) => !probe[n].present && NEED_POLICY[n] === "try");
 }

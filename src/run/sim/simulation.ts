@@ -18,7 +18,7 @@
 import { RANGE_IOCTLS, UFFD_API, UFFD_FEATURES, UFFDIO_REGISTER_MODE, errnoName, type UffdFeature } from "../../kernel/uapi.js";
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
 import { kernelVersion, type KernelVersionId } from "../../kernel/versions.js";
-import type { Fill, PageRange, Scenario, Step } from "../../plan/scenario.js";
+import { NEED_POLICY, type Fill, type KernelNeed, type PageRange, type Scenario, type Step } from "../../plan/scenario.js";
 import { checkObservation, formatObservation, hexByte, type Observed } from "../observation.js";
 import type { RunFinding, ScenarioResult, StepResult } from "../result.js";
 import { Machine } from "./machine.js";
@@ -259,12 +259,15 @@ export class Simulation {
   /** Run every step; the result never throws for the scenario's sake. */
   run(): ScenarioResult {
     const lacking = this.missingNeeds();
-    if (lacking.length) {
-      return { scenario: this.scenario.name, verdict: "lacks", steps: [], reason: `simulated Linux ${this.machine.version.id} lacks ${lacking.join(", ")}` };
+    const lacks = (why: string) => `simulated Linux ${this.machine.version.id} lacks ${lacking.join(", ")}${why}`;
+    if (lacking.some((n) => NEED_POLICY[n as KernelNeed] === "skip")) {
+      return { scenario: this.scenario.name, verdict: "lacks", steps: [], reason: lacks("") };
     }
-    if (this.setupError !== null) return this.result();
-    while (!this.done) this.step();
-    return this.result();
+    if (this.setupError === null) while (!this.done) this.step();
+    const r = this.result();
+    // Needs the runners try anyway (NEED_POLICY): a failure is the missing feature's evidence.
+    if (lacking.length && r.verdict !== "pass") return { ...r, verdict: "lacks", reason: lacks(`: ${r.reason ?? r.verdict}`) };
+    return r;
   }
 
   result(): ScenarioResult {
