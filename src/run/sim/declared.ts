@@ -16,6 +16,8 @@ import { FOLIO_IN_CACHE, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, type SimFil
 import type { SimUffdOps } from "./uffd_ops.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { RULE } from "./findings.js";
+// memory.ts imports this module too: a cycle of functions used at call time only.
+import { kvm_gmem_get_folio } from "./memory.js";
 
 type GuardAt = "register" | "fault-handler" | "alloc_folio" | "get_folio";
 
@@ -172,16 +174,5 @@ export function declared_fault(m: Machine, d: DeclaredType, vma: Vma, pgoff: num
       RULE.privateFaultedIn,
     );
   }
-  let f = file.cache[pgoff] ?? -1;
-  if (f < 0) {
-    f = m.folios.alloc();
-    filemap_add_folio(m, file, f, pgoff);
-    m.folios.put(f);
-  }
-  if (!m.folios.isUptodate(f)) {
-    m.folios.value[f] = 0;
-    m.folios.markUptodate(f);
-  }
-  m.folios.get(f);
-  return f;
+  return kvm_gmem_get_folio(m, file, pgoff);
 }

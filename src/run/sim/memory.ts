@@ -21,6 +21,7 @@ import {
   VM_UFFD_MISSING,
   VM_UFFD_WP,
   ZERO_FOLIO,
+  type SimFile,
   type SimThread,
   type Vma,
 } from "./state.js";
@@ -272,10 +273,19 @@ export function hugetlb_no_page(m: Machine, th: SimThread, vma: Vma, i: number, 
 export function kvm_gmem_fault_user_mapping(m: Machine, vma: Vma, i: number): number {
   const file = vma.file!;
   if (i >= file.npages || !file.gmemFlags.has("init_shared")) return FAULT_SIGBUS;
-  let f = file.cache[i]!;
+  return kvm_gmem_get_folio(m, file, i);
+}
+
+/**
+ * kvm_gmem_get_folio(): the folio at @pgoff, created and added to the cache if
+ * absent (FGP_CREAT), cleared and marked up to date if it was not. Returns the
+ * folio with a reference for the caller.
+ */
+export function kvm_gmem_get_folio(m: Machine, file: SimFile, pgoff: number): number {
+  let f = file.cache[pgoff] ?? -1;
   if (f < 0) {
     f = m.folios.alloc();
-    filemap_add_folio(m, file, f, i);
+    filemap_add_folio(m, file, f, pgoff);
     m.folios.put(f);
   }
   if (!m.folios.isUptodate(f)) {
