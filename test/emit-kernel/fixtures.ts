@@ -2,18 +2,11 @@
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
 import { normalize } from "../../src/model/normalize.js";
 import type { Model } from "../../src/model/model.js";
+import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
 
 export const GMEM_LIKE: MemoryTypeSpec = {
-  name: "kvm_gmem",
-  subsystem: "KVM: guest_memfd",
-  file: "virt/kvm/guest_memfd.c",
-  vmOps: "kvm_gmem_vm_ops",
-  backing: "pagecache",
-  modular: true,
-  api: "linux-7.1+gmem",
-  features: ["missing", "minor"],
-  ioctls: ["copy", "zeropage", "continue"],
-  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "missing" },
+  ...GMEM_SPEC,
+  run: undefined,
   copy: {
     alloc: { strategy: "mapping-gfp", eofCheck: true },
     prepare: "kvm_gmem_prepare_folio",
@@ -21,8 +14,6 @@ export const GMEM_LIKE: MemoryTypeSpec = {
     filemapRemove: "filemap_remove_folio",
     export: "EXPORT_SYMBOL_FOR_KVM",
   },
-  guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "fault" },
-  fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" },
 };
 
 export const SHMEM_LIKE: MemoryTypeSpec = {

@@ -1,22 +1,8 @@
 /** Inline specs for the planner tests, one per shape the planner must handle. */
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
+import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
 
-export const gmemSpec: MemoryTypeSpec = {
-  name: "kvm_gmem",
-  subsystem: "KVM: guest_memfd",
-  file: "virt/kvm/guest_memfd.c",
-  vmOps: "kvm_gmem_vm_ops",
-  backing: "pagecache",
-  modular: true,
-  api: "linux-7.1+gmem",
-  features: ["missing", "minor"],
-  ioctls: ["copy", "zeropage", "continue"],
-  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "missing" },
-  copy: { alloc: { strategy: "mapping-gfp", eofCheck: true }, export: "EXPORT_SYMBOL_FOR_KVM" },
-  guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "fault" },
-  fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" },
-  run: { kernelKind: "guest_memfd", gmemFlags: ["mmap", "init_shared"] },
-};
+export const gmemSpec: MemoryTypeSpec = GMEM_SPEC;
 
 export const shmemSpec: MemoryTypeSpec = {
   name: "shmem",

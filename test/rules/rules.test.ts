@@ -2,24 +2,10 @@ import { describe, expect, it } from "vitest";
 import { normalize } from "../../src/model/normalize.js";
 import { checkModel } from "../../src/rules/index.js";
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
+import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
 
 /** A correct guest_memfd declaration on linux-7.1+gmem: no findings. Each test breaks one thing. */
-const BASE: MemoryTypeSpec = {
-  name: "kvm_gmem",
-  subsystem: "KVM: guest_memfd",
-  file: "virt/kvm/guest_memfd.c",
-  vmOps: "kvm_gmem_vm_ops",
-  backing: "pagecache",
-  modular: true,
-  api: "linux-7.1+gmem",
-  features: ["missing", "minor"],
-  ioctls: ["copy", "zeropage", "continue"],
-  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "missing" },
-  copy: { alloc: { strategy: "mapping-gfp", eofCheck: true }, export: "EXPORT_SYMBOL_FOR_KVM" },
-  guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "fault" },
-  fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" },
-  run: { kernelKind: "guest_memfd", gmemFlags: ["mmap", "init_shared"] },
-};
+const BASE: MemoryTypeSpec = GMEM_SPEC;
 
 function check(over: Partial<MemoryTypeSpec>) {
   return checkModel(normalize({ ...BASE, ...over }));

@@ -11,6 +11,7 @@ import type { KernelArtifacts } from "../../src/emit/kernel/artifacts.js";
 import { normalize } from "../../src/model/normalize.js";
 import type { Model } from "../../src/model/model.js";
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
+import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
 
 export const FIXTURE_FILES: Record<string, string> = {
   "Makefile": "# SPDX-License-Identifier: GPL-2.0\nVERSION = 6\n",
@@ -140,20 +141,7 @@ export function makeFixtureTree(extra: Record<string, string> = {}): string {
 
 export function gmemSpec(over: Partial<MemoryTypeSpec> = {}): MemoryTypeSpec {
   return {
-    name: "kvm_gmem",
-    subsystem: "KVM: guest_memfd",
-    file: "virt/kvm/guest_memfd.c",
-    vmOps: "kvm_gmem_vm_ops",
-    backing: "pagecache",
-    modular: true,
-    api: "linux-7.1+gmem",
-    features: ["missing", "minor"],
-    ioctls: ["copy", "zeropage", "continue"],
-    getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "missing" },
-    copy: { alloc: { strategy: "mapping-gfp" }, export: "EXPORT_SYMBOL_FOR_KVM" },
-    guard: { shared: "kvm_gmem_is_shared_mem", at: "fault" },
-    fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" },
-    run: { kernelKind: "guest_memfd", gmemFlags: ["mmap", "init_shared"] },
+    ...GMEM_SPEC,
     series: {
       title: "KVM: guest_memfd: support userfaultfd",
       version: 3,
