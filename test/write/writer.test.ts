@@ -13,7 +13,7 @@ describe("writeOutput", () => {
     const dir = fresh();
     const files = [{ path: "a.c", contents: "int a;\n" }, { path: "sub/b.md", contents: "# b\n" }];
     const first = writeOutput(dir, files, { check: false, force: false });
-    expect(first.stale.sort()).toEqual(["a.c", "sub/b.md"]);
+    expect([...first.stale].sort()).toEqual(["a.c", "sub/b.md"]);
     expect(readFileSync(join(dir, "sub/b.md"), "utf8")).toBe("# b\n");
     expect(existsSync(join(dir, MANIFEST_NAME))).toBe(true);
     const second = writeOutput(dir, files, { check: false, force: false });
@@ -25,7 +25,7 @@ describe("writeOutput", () => {
     const dir = fresh();
     writeOutput(dir, [{ path: "a.c", contents: "old\n" }], { check: false, force: false });
     const r = writeOutput(dir, [{ path: "a.c", contents: "new\n" }, { path: "n.c", contents: "x\n" }], { check: true, force: false });
-    expect(r.stale.sort()).toEqual(["a.c", "n.c"]);
+    expect([...r.stale].sort()).toEqual(["a.c", "n.c"]);
     expect(readFileSync(join(dir, "a.c"), "utf8")).toBe("old\n");
     expect(existsSync(join(dir, "n.c"))).toBe(false);
   });
