@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: the vitest suites (unit, CLI, C compile checks, checkpatch, real
+# Every test: the project-wide typecheck, the vitest suites (unit, CLI, C compile checks, checkpatch, real
 # kernel runs), conformance of the simulator with this machine's kernel, and the
 # freshness of the committed out/. Ends with one "N passed, N failed" line.
 set -uo pipefail
@@ -8,6 +8,9 @@ scripts/setup.sh || exit 1
 
 mkdir -p .cache
 failed_stages=()
+
+echo "== typecheck (src, tests, examples, bench)"
+npm run --silent typecheck || failed_stages+=(typecheck)
 
 npx vitest run --reporter=default --reporter=json --outputFile=.cache/vitest.json
 vitest_rc=$?
@@ -22,7 +25,8 @@ node scripts/check-out.mjs || failed_stages+=(out-fresh)
 node -e '
 const r = JSON.parse(require("fs").readFileSync(".cache/vitest.json", "utf8"));
 const extra = process.argv.slice(1).filter(Boolean);
-const passed = r.numPassedTests + (2 - extra.filter(s => s !== "vitest").length);
+const stages = 3; // typecheck, conform, out-fresh
+const passed = r.numPassedTests + (stages - extra.filter(s => s !== "vitest").length);
 const failed = r.numFailedTests + extra.filter(s => s !== "vitest").length;
 console.log(`${passed} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' "${failed_stages[@]:-}"
