@@ -25,10 +25,14 @@ export interface CDefine {
   readonly value: string;
 }
 
-/** `(1ULL << n)` for a single-bit value; the plain number otherwise. */
+/**
+ * `_BITULL(n)` (uapi <linux/const.h>) for a single-bit value, the plain number
+ * otherwise: checkpatch asks for the BIT_ULL form in a #define, and BIT_ULL
+ * itself is not exported to userspace.
+ */
 export function bitExpr(v: number): string {
   const n = Math.log2(v);
-  return Number.isInteger(n) ? `(1ULL << ${n})` : String(v);
+  return Number.isInteger(n) ? `_BITULL(${n})` : String(v);
 }
 
 function modeDefines(prefix: string, modes: Record<string, number>): CDefine[] {

@@ -20,21 +20,88 @@ export class ScenarioEmitError extends Error {
 /** Column width of a line after one leading tab. */
 const WIDTH = 79 - 8;
 
-/** Join expression parts with `op`, wrapping onto continuation lines (two tabs) under 80 columns. */
+function columns(s: string): number {
+  return s.replace(/\t/g, "        ").length;
+}
+
+/** Tabs then spaces that indent a continuation line `col` columns past the body's tab. */
+function indentTo(col: number): string {
+  return "\t".repeat(Math.floor(col / 8)) + " ".repeat(col % 8);
+}
+
+/**
+ * Join expression parts with `op`, wrapping under 80 columns. A head that opens
+ * a parenthesis (`EXPECT_EQ(`) aligns the continuation lines under it, as
+ * checkpatch --strict wants; otherwise they take one more tab.
+ */
 export function wrapJoin(head: string, parts: readonly string[], op: string, tail: string): string[] {
   const lines: string[] = [];
+  const cont = head.endsWith("(") ? indentTo(columns(head)) : "\t";
   let cur = head;
   parts.forEach((p, i) => {
     const piece = p + (i < parts.length - 1 ? ` ${op}` : tail);
-    const sep = cur.endsWith("(") || cur.endsWith("= ") || cur === "\t" ? "" : " ";
-    if ((cur + sep + piece).replace(/\t/g, "        ").length > WIDTH && cur.trim() !== "") {
+    const sep = cur.endsWith("(") || cur.endsWith("= ") || cur === cont ? "" : " ";
+    if (columns(cur + sep + piece) > WIDTH && cur.trim() !== "") {
       lines.push(cur);
-      cur = "\t" + piece;
+      cur = cont + piece;
     } else cur = cur + sep + piece;
   });
   if (parts.length === 0) cur += tail;
   lines.push(cur);
   return lines;
+}
+
+/** A call statement `head(arg, ...)tail`, wrapped under 80 columns with the arguments aligned to the parenthesis. */
+export function wrapCall(head: string, args: readonly string[], tail: string): string[] {
+  const open = `${head}(`;
+  const cont = indentTo(columns(open));
+  const lines: string[] = [];
+  let cur = open;
+  args.forEach((a, i) => {
+    const piece = a + (i < args.length - 1 ? "," : `)${tail}`);
+    const sep = cur === open ? "" : " ";
+    if (cur !== open && columns(cur + sep + piece) > WIDTH) {
+      lines.push(cur);
+      cur = cont + piece;
+    } else cur = cur + sep + piece;
+  });
+  if (args.length === 0) cur += `)${tail}`;
+  lines.push(cur);
+  return lines;
+}
+
+/**
+ * Split comment text into lines of at most `width` columns at spaces. A word
+ * longer than the width (a URL, a path) keeps a line of its own.
+ */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  for (const w of text.split(/\s+/).filter(Boolean)) {
+    if (cur && cur.length + 1 + w.length > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur || lines.length === 0) lines.push(cur);
+  return lines;
+}
+
+/**
+ * ` * `-prefixed lines of a block comment (at column 0) saying `text`, under
+ * 80 columns; lines after the first are indented by `hang` spaces.
+ */
+export function blockCommentLines(text: string, hang = 0): string[] {
+  const first = wrapWords(commentSafe(text), 79 - 3);
+  const rest = first.length > 1 ? wrapWords(first.slice(1).join(" "), 79 - 3 - hang) : [];
+  return [first[0]!, ...rest.map((l) => " ".repeat(hang) + l)].map((l) => (l ? ` * ${l}` : " *"));
+}
+
+/** A comment inside a TEST body (one tab in): one line when it fits, else a block. */
+function stepComment(text: string): string[] {
+  const safe = commentSafe(text).trim();
+  if (columns(`\t/* ${safe} */`) <= 79) return [`/* ${safe} */`];
+  return ["/*", ...wrapWords(safe, WIDTH - 3).map((l) => ` * ${l}`), " */"];
 }
 
 function errnoExpr(result: "ok" | ErrnoName | undefined): string {
@@ -102,11 +169,49 @@ function fieldStep(n: number, op: string, call: string[], field: string, expectI
   return lines;
 }
 
+/** Split `a, f(b, c), "d,e"` at its top-level commas. */
+function splitArgs(s: string): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (quoted) {
+      if (ch === "\\") i++;
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === "(") depth++;
+    else if (ch === ")") depth--;
+    else if (ch === "," && depth === 0) {
+      args.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  args.push(s.slice(start).trim());
+  return args;
+}
+
+/**
+ * A one-line call statement (`x = f(...);`, `f(...);`) too wide for one tab in
+ * is re-wrapped with its arguments under the parenthesis; other lines stay.
+ */
+export function fitStatement(line: string): string[] {
+  if (columns(`\t${line}`) <= 79) return [line];
+  const m = /^((?:[\w.\->[\]]+ = )?\w+)\((.*)\);$/.exec(line);
+  if (!m) return [line];
+  return wrapCall(m[1]!, splitArgs(m[2]!), ";");
+}
+
 /** The C statements for step `n` of scenario `sc`. */
 export function stepLines(sc: Scenario, n: number, step: Step, threads: ThreadSlots): string[] {
+  return stepStatements(sc, n, step, threads).flatMap(fitStatement);
+}
+
+function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlots): string[] {
   const ctx = step.ctx ?? 0;
   const out: string[] = [];
-  if (step.note) out.push(`/* ${commentSafe(step.note)} */`);
+  if (step.note) out.push(...stepComment(step.note));
   switch (step.op) {
     case "api": {
       const feats = (step.features ?? []).map(featureMacro);
@@ -198,7 +303,7 @@ export function stepLines(sc: Scenario, n: number, step: Step, threads: ThreadSl
       }
       const modes = step.allowSrcHoles ? ["UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES"] : [];
       out.push(...wrapJoin("mode =", orExpr(modes), "|", ";"));
-      const call = [`ret = uk_move(&e, ${ctx}, ${step.srcPage}, ${step.dstPage}, ${pages}, mode,`, "\t    &field);"];
+      const call = wrapCall("ret = uk_move", ["&e", `${ctx}`, `${step.srcPage}`, `${step.dstPage}`, `${pages}`, "mode", "&field"], ";");
       return [...out, ...fieldStep(n, "move", call, RESULT_FIELD.move!, step.expect)];
     }
     case "file_write": {
