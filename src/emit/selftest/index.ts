@@ -5,14 +5,11 @@
  *   uffdkit_compat.h     uapi bits newer than the host headers, from src/kernel/uapi.ts
  *   Makefile, config, .gitignore   kselftest conventions (ecosystem.md §3.2)
  */
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import Handlebars from "handlebars";
 import { ERRNO_NAMES, HPAGE_PMD_SIZE, KVM_IOCTL_NR, RANGE_IOCTLS, UFFD_PAGEFAULT_FLAG, ioctlMacro } from "../../kernel/uapi.js";
 import type { Scenario, ScenarioSetup, Suite } from "../../plan/scenario.js";
 import { cIdent, isCIdentifier } from "../cident.js";
 import type { EmittedFile } from "../kernel/artifacts.js";
+import { createTemplateEnvironment, type TemplateEnvironment } from "../template-store.js";
 import { compatDefines } from "./compat.js";
 import { ScenarioEmitError, ThreadSlots, blockCommentLines, commentSafe, stepLines, wrapJoin } from "./steps.js";
 
@@ -31,18 +28,11 @@ export interface SelftestOptions {
 
 export const DEFAULT_TIMING = { blockMs: 200, waitMs: 2000, eventMs: 100 } as const;
 
-const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "../../../templates/selftest");
-
-let hbs: typeof Handlebars | undefined;
-function templates(): typeof Handlebars {
-  if (hbs) return hbs;
-  hbs = Handlebars.create();
-  hbs.registerPartial("runtime", readFileSync(join(TEMPLATE_DIR, "runtime.c.hbs"), "utf8"));
-  return hbs;
-}
-function render(file: string, data: unknown): string {
-  const t = templates().compile(readFileSync(join(TEMPLATE_DIR, file), "utf8"), { noEscape: true, strict: true });
-  return t(data);
+let env: TemplateEnvironment | undefined;
+/** templates/selftest/<file>.hbs, precompiled at build time; runtime.c is the shared partial. */
+function render(file: string, data: object): string {
+  env ??= createTemplateEnvironment({ helpers: {}, partials: { runtime: "selftest/runtime.c" } });
+  return env.render(`selftest/${file.replace(/\.hbs$/, "")}`, data);
 }
 
 /** The kernel memory a scenario maps: a declared type runs on the real kind it builds on. */
