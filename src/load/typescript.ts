@@ -1,12 +1,15 @@
 /**
- * The compiler API, from ts-morph's bundled TypeScript, loaded with require().
+ * The compiler API the loader parses specs with: the TypeScript that ts-morph
+ * bundles (@ts-morph/common/dist/typescript.js, the `ts` that ts-morph exports),
+ * loaded with require() and without ts-morph's project layer.
  *
- * Why not `import { ts } from "ts-morph"`: an ESM import of a CommonJS package
- * makes Node run its export lexer over the package and what it re-exports,
- * ~9 MB of bundled compiler, which measured ~180 ms of every cold `uffdkit gen`
- * (bench/gen). require() skips that pass. Types come from a type-only import.
+ * Why this way (bench/gen measures it): an ESM import of a CommonJS package makes
+ * Node run its export lexer over ~9 MB of bundled compiler (~180 ms), and
+ * ts-morph's own layer (Project, code-block-writer, file-system helpers) costs
+ * another ~120 ms that parse-only loading never uses. The loader needs
+ * createSourceFile, the node guards and transpileModule: the compiler itself.
  */
 import { createRequire } from "node:module";
 import type { ts as TsNamespace } from "ts-morph";
 
-export const ts: typeof TsNamespace = (createRequire(import.meta.url)("ts-morph") as { ts: typeof TsNamespace }).ts;
+export const ts: typeof TsNamespace = createRequire(import.meta.url)("@ts-morph/common/dist/typescript.js") as typeof TsNamespace;
