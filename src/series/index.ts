@@ -9,6 +9,7 @@
  * behind but unreferenced objects. `git format-patch` then writes the series and
  * the cover letter is filled in.
  */
+import { defaultOutDir } from "../write/out-dir.js";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -156,7 +157,7 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
   }
   const me = gitIdentity(tree);
   if (!me) return fail("no-identity", "git user.name and user.email are not set for this tree", 'set them: git config --global user.name "Your Name"; git config --global user.email you@example.org');
-  const outDir = resolve(opts.cwd ?? process.cwd(), opts.out ?? join("out", model.name, "series"));
+  const outDir = resolve(opts.cwd ?? process.cwd(), opts.out ?? join(defaultOutDir(model.file), "series"));
   if (existsSync(outDir)) {
     const entries = readdirSync(outDir);
     if (entries.length > 0 && !entries.includes(MARKER)) {

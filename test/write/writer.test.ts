@@ -75,3 +75,12 @@ describe("writeOutput", () => {
     expect(isSafeRelativePath("")).toBe(false);
   });
 });
+
+describe("defaultOutDir", () => {
+  it("is out/<spec file stem>, so specs of the same type do not collide", async () => {
+    const { defaultOutDir } = await import("../../src/write/out-dir.js");
+    expect(defaultOutDir("examples/gmem.uffd.ts")).toBe("out/gmem");
+    expect(defaultOutDir("/abs/path/gmem-v4-posted.uffd.ts")).toBe("out/gmem-v4-posted");
+    expect(defaultOutDir("my.ts")).toBe("out/my");
+  });
+});

@@ -12,6 +12,7 @@ import { formatDiagnostics } from "../../diagnostics/format.js";
 import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
 import { loadModel } from "../../load/index.js";
 import { checkModel } from "../../rules/index.js";
+import { defaultOutDir } from "../../write/out-dir.js";
 import { writeOutput } from "../../write/writer.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -46,7 +47,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
 
   const { generateArtifacts } = await import("../../generate/index.js");
   const { files, simulation } = generateArtifacts(model, diagnostics, api);
-  const outDir = typeof opts.out === "string" ? opts.out : `out/${model.name}`;
+  const outDir = typeof opts.out === "string" ? opts.out : defaultOutDir(specPath);
   let result;
   try {
     result = writeOutput(outDir, files, { check: Boolean(opts.check), force: Boolean(opts.force) });
