@@ -77,8 +77,24 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return hasErrors(diagnostics) ? EXIT.findings : EXIT.ok;
   }
   io.err(`uffdkit gen: ${summary.outDir}: ${result.stale.length} file(s) written, ${files.length - result.stale.length} unchanged`);
+  const count = (v: string) => simulation.results.filter((r) => r.verdict === v).length;
+  const target = api ?? model.gen.id;
+  io.out(
+    [
+      `${specPath}: ${model.name} for ${target}: ${summarizeFindings(diagnostics)}`,
+      ...files.filter((f) => /^(kernel\/|selftests\/[^/]*\.c$)/.test(f.path)).map((f) => `  ${summary.outDir}/${f.path}`),
+      `  simulator: ${simulation.results.length} scenarios: ${count("pass")} pass, ${count("fail") + count("error")} fail, ${count("lacks")} not runnable (${summary.outDir}/sim.tap)`,
+      `  checklist: ${summary.outDir}/checklist.md`,
+    ].join("\n"),
+  );
   if (failing.length > 0) io.err(`uffdkit gen: simulator: ${failing.length} scenario(s) fail: ${failing.join(", ")} (see ${summary.outDir}/sim.tap)`);
   return hasErrors(diagnostics) ? EXIT.findings : EXIT.ok;
+}
+
+function summarizeFindings(diagnostics: readonly { severity: string }[]): string {
+  if (diagnostics.length === 0) return "no findings";
+  const n = (sev: string) => diagnostics.filter((d) => d.severity === sev).length;
+  return `${n("error")} error(s), ${n("warning")} warning(s), ${n("info")} note(s)`;
 }
 
 function report(
