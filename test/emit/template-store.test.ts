@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
@@ -23,13 +23,15 @@ describe("template store", () => {
     expect(pre(view)).toContain("a<b"); // escaping is off: this is C
   });
 
-  it("renders with helpers and partials, and strict mode refuses a missing field", () => {
-    const env = createTemplateEnvironment({
-      helpers: { up: (s: unknown) => String(s).toUpperCase() },
-      partialAreas: ["kernel"],
-    });
-    // templates/kernel/_notes.hbs is a partial of the kernel area; file.c uses partials and fields.
-    expect(() => env.render("kernel/file.c", {})).toThrow();
+  it("renders with helpers and area partials, and strict mode refuses a missing field", () => {
+    const dir = mkdtempSync(join(tmpdir(), "uffdkit-tpl-"));
+    mkdirSync(join(dir, "c"));
+    writeFileSync(join(dir, "c/_decl.h.hbs"), "static int {{up n}};");
+    writeFileSync(join(dir, "c/file.c.hbs"), "{{> c/_decl}}\n/* {{note}} */\n");
+    const env = createTemplateEnvironment({ helpers: { up: (x: unknown) => String(x).toUpperCase() }, partialAreas: ["c"], root: dir, precompiled: null });
+    expect(env.render("c/file.c", { n: "x", note: "a<b" })).toBe("static int X;/* a<b */\n") // a standalone partial line takes its newline;
+    expect(() => env.render("c/file.c", { n: "x" })).toThrow(/note/);
+    expect(() => env.render("c/nope", {})).toThrow(/missing/);
   });
 
   it("the build's precompiled specs carry the hash of their current source", () => {
