@@ -46,6 +46,15 @@ export interface ApiGeneration {
   readonly sources: readonly SourceKey[];
 }
 
+/** struct vm_uffd_ops as merged for 7.1 (§1.7 of the dossier). */
+const V71_CALLBACKS: readonly CallbackMember[] = [
+  { role: "canUserfault", member: "can_userfault", prototype: "bool NAME(struct vm_area_struct *vma, vm_flags_t vm_flags)", required: "always" },
+  { role: "getFolio", member: "get_folio_noalloc", prototype: "struct folio *NAME(struct inode *inode, pgoff_t pgoff)", required: "with-continue" },
+  { role: "allocFolio", member: "alloc_folio", prototype: "struct folio *NAME(struct vm_area_struct *vma, unsigned long addr)", required: "with-missing" },
+  { role: "filemapAdd", member: "filemap_add", prototype: "int NAME(struct folio *folio, struct vm_area_struct *vma, unsigned long addr)", required: "optional" },
+  { role: "filemapRemove", member: "filemap_remove", prototype: "void NAME(struct folio *folio, struct vm_area_struct *vma)", required: "optional" },
+];
+
 const GET_FOLIO_INT = "int NAME(struct inode *inode, pgoff_t pgoff, struct folio **folio)";
 
 export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
@@ -98,13 +107,7 @@ export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
     opsType: "struct vm_uffd_ops",
     hookMember: "uffd_ops",
     header: "linux/userfaultfd_k.h",
-    callbacks: [
-      { role: "canUserfault", member: "can_userfault", prototype: "bool NAME(struct vm_area_struct *vma, vm_flags_t vm_flags)", required: "always" },
-      { role: "getFolio", member: "get_folio_noalloc", prototype: "struct folio *NAME(struct inode *inode, pgoff_t pgoff)", required: "with-continue" },
-      { role: "allocFolio", member: "alloc_folio", prototype: "struct folio *NAME(struct vm_area_struct *vma, unsigned long addr)", required: "with-missing" },
-      { role: "filemapAdd", member: "filemap_add", prototype: "int NAME(struct folio *folio, struct vm_area_struct *vma, unsigned long addr)", required: "optional" },
-      { role: "filemapRemove", member: "filemap_remove", prototype: "void NAME(struct folio *folio, struct vm_area_struct *vma)", required: "optional" },
-    ],
+    callbacks: V71_CALLBACKS,
     modesFromIoctls: false,
     missingOutsideMm: true,
     coreDoUserfault: false,
@@ -119,13 +122,8 @@ export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
     opsType: "struct vm_uffd_ops",
     hookMember: "uffd_ops",
     header: "linux/userfaultfd_k.h",
-    callbacks: [
-      { role: "canUserfault", member: "can_userfault", prototype: "bool NAME(struct vm_area_struct *vma, vm_flags_t vm_flags)", required: "always" },
-      { role: "getFolio", member: "get_folio_noalloc", prototype: "struct folio *NAME(struct inode *inode, pgoff_t pgoff)", required: "always" },
-      { role: "allocFolio", member: "alloc_folio", prototype: "struct folio *NAME(struct vm_area_struct *vma, unsigned long addr)", required: "with-missing" },
-      { role: "filemapAdd", member: "filemap_add", prototype: "int NAME(struct folio *folio, struct vm_area_struct *vma, unsigned long addr)", required: "optional" },
-      { role: "filemapRemove", member: "filemap_remove", prototype: "void NAME(struct folio *folio, struct vm_area_struct *vma)", required: "optional" },
-    ],
+    // Registration of a non-anon, non-hugetlb VMA requires get_folio_noalloc (v2 12/15, R15).
+    callbacks: V71_CALLBACKS.map((c) => (c.role === "getFolio" ? { ...c, required: "always" as const } : c)),
     modesFromIoctls: false,
     missingOutsideMm: true,
     coreDoUserfault: true,
