@@ -30,6 +30,27 @@ beforeAll(() => {
 }, 120_000);
 
 describe("uffdkit sim", () => {
+  it("runs a suite file (what gen writes as scenarios.json): one TAP line per scenario", () => {
+    const one = example();
+    const two = { ...example(), name: "second_copy" };
+    const r = sim(file("suite.json", { name: "mine", title: "two scenarios", scenarios: [one, two] }));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^1\.\.2$/m);
+    expect(r.out).toContain(`ok 1 ${one.name}`);
+    expect(r.out).toContain("ok 2 second_copy");
+  });
+  it("a suite with one bad scenario names its index and runs nothing", () => {
+    const bad = { ...example(), steps: [{ op: "teleport" }] };
+    const r = sim(file("badsuite.json", { name: "mine", title: "t", scenarios: [example(), bad] }));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/\$\.scenarios\[1\]\.steps\[0\]/);
+    expect(r.out).toBe("");
+  });
+  it("runs the committed out/gmem/scenarios.json on the 7.1+gmem model: every scenario passes", () => {
+    const r = sim(join(root, "out/gmem/scenarios.json"), "--kernel-version", "7.1+gmem");
+    expect(r.code, r.out.split("\n").filter((l) => l.startsWith("not ok")).join("\n")).toBe(0);
+    expect(r.out).not.toMatch(/^not ok/m);
+  });
   it("runs the documented example: TAP, exit 0", () => {
     expect(existsSync(join(root, "dist/cli/commands/sim.js"))).toBe(true);
     const r = sim(file("ok.json", example()));

@@ -1,7 +1,11 @@
 /**
- * `uffdkit sim SCENARIO.json [--kernel-version V] [--json]`: validate a scenario
+ * `uffdkit sim FILE.json [--kernel-version V] [--json]`: validate a scenario
  * file against schema/scenario.schema.json, run it on the simulator, print TAP
  * (or, with --json, the per-step results). Exit 0 pass, 1 fail, 2 bad file.
+ *
+ * FILE is one scenario, or a suite `{ name, title, scenarios: [...] }` such as
+ * the scenarios.json that `gen` writes; every scenario of a suite is validated
+ * (errors name `$.scenarios[i]...`) before any runs.
  */
 import { readFileSync } from "node:fs";
 import type { CliIO } from "../io.js";
@@ -37,18 +41,25 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   } catch (e) {
     return bad(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  const errors = validateScenario(data);
+  const isSuite = typeof data === "object" && data !== null && Array.isArray((data as { scenarios?: unknown }).scenarios);
+  const scenarios: unknown[] = isSuite ? (data as { scenarios: unknown[] }).scenarios : [data];
+  const errors = scenarios.flatMap((sc, i) =>
+    validateScenario(sc).map((e) => (isSuite ? { ...e, path: e.path.replace(/^\$/, `$.scenarios[${i}]`) } : e)),
+  );
   if (errors.length) return bad(`${file} does not match the scenario schema (schema/scenario.schema.json; see docs/scenario-format.md)`, errors);
-  const scenario = data as Scenario;
-  const result = simulateScenario(scenario, { kernel: version });
-  const suite: SuiteResult = { suite: `${scenario.name} (simulated Linux ${version})`, runner: "sim", results: [result] };
-  if (io.json) io.emitJson({ ok: result.verdict === "pass", file, kernelVersion: version, result });
+  if (scenarios.length === 0) return bad(`${file}: the suite has no scenarios`);
+
+  const results = (scenarios as Scenario[]).map((sc) => simulateScenario(sc, { kernel: version }));
+  const title = isSuite ? String((data as { name?: unknown }).name ?? file) : (scenarios[0] as Scenario).name;
+  const suite: SuiteResult = { suite: `${title} (simulated Linux ${version})`, runner: "sim", results };
+  const ok = results.every((r) => r.verdict === "pass" || r.verdict === "lacks");
+  if (io.json) io.emitJson(isSuite ? { ok, file, kernelVersion: version, results } : { ok, file, kernelVersion: version, result: results[0] });
   else io.out(formatTap(suite));
-  if (result.verdict === "pass") return EXIT.ok;
-  if (result.verdict === "error") {
-    // The file is valid JSON of the right shape but describes a setup that cannot exist.
-    io.err(`uffdkit sim: ${file}: ${result.reason ?? "simulator error"}`);
+  const broken = results.filter((r) => r.verdict === "error");
+  if (broken.length > 0) {
+    // Valid JSON of the right shape, but a setup that cannot exist.
+    for (const r of broken) io.err(`uffdkit sim: ${file}: ${r.scenario}: ${r.reason ?? "simulator error"}`);
     return EXIT.usage;
   }
-  return EXIT.findings;
+  return ok ? EXIT.ok : EXIT.findings;
 }
