@@ -35,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
   };
 
   command("check").argument("<spec>", "the memory type spec (.uffd.ts)").description("validate a spec against the userfaultfd rules")
-    .option("--api <id>", "check against this API generation instead of the spec's");
+    .option("--api <id>", "check against this API generation instead of the spec's")
+    .option("--type-check", "also run the full TypeScript type-check of the spec (slower: > 1 s)");
   command("gen").argument("<spec>").description("validate, then write kernel C, selftests, checklist and simulator results")
     .option("-o, --out <dir>", "output directory (default: out/<name> next to the current directory)")
     .option("--api <id>", "generate for this API generation only")

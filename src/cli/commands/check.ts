@@ -1,6 +1,6 @@
 /**
- * `uffdkit check SPEC [--api ID] [--json]`: load, validate the shape, run the
- * rules. Exit 0 (warnings allowed), 1 on error findings, 2 on usage/load errors.
+ * `uffdkit check SPEC [--api ID] [--type-check] [--json]`: load, validate the
+ * shape, run the rules, and with --type-check also the full TypeScript check. Exit 0 (warnings allowed), 1 on error findings, 2 on usage/load errors.
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics, summarize } from "../../diagnostics/format.js";
@@ -27,6 +27,11 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
 
   const loaded = await loadModel(file, api ? { api } : {});
   const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...(loaded.model ? checkModel(loaded.model) : [])];
+  if (opts.typeCheck && !loaded.fatal) {
+    // Costs over a second (a ts-morph Project), so only when asked.
+    const { typeCheckSpec } = await import("../../load/type-check.js");
+    diagnostics.push(...typeCheckSpec(file));
+  }
   const code = loaded.fatal ? EXIT.usage : diagnostics.some((d) => d.severity === "error") ? EXIT.findings : EXIT.ok;
 
   if (io.json) {
