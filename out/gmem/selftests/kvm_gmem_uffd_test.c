@@ -1737,6 +1737,73 @@ TEST(missing_unregister_wakes_faulter)
 }
 
 /*
+ * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
+ * faulter, which then faults normally
+ * Source: uffd-abi.md §2
+ * Source: abi618
+ * Source: spec kvm_gmem (linux-7.1+gmem)
+ */
+TEST(missing_close_wakes_faulter)
+{
+	static const struct uk_setup s = {
+		.kind = UK_GMEM,
+		.pages = 8,
+		.shared = 1,
+		.alias = 1,
+		.gmem_flags = GUEST_MEMFD_FLAG_MMAP |
+		GUEST_MEMFD_FLAG_INIT_SHARED,
+	};
+	struct uk_env e;
+	struct uk_event ev;
+	unsigned long long feat, mode, ioctls;
+	long long field;
+	char *a, *buf;
+	size_t l;
+	int ret, o;
+
+	(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;
+	(void)a; (void)buf; (void)l; (void)o;
+
+	ret = uk_setup(&e, &s);
+	uk_obs_setup(&e, ret);
+	ASSERT_EQ(0, ret);
+
+	feat = 0;
+	ret = uk_api(&e, 0, feat, 0);
+	uk_obs_ret(0, "api", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 8, -1);
+	mode = UFFDIO_REGISTER_MODE_MISSING;
+	ret = uk_register(&e, 0, a, l, mode, &ioctls);
+	uk_obs_register(1, ret, ioctls);
+	EXPECT_EQ(0, ret);
+
+	a = e.area + 0 * e.psize;
+	o = uk_start(&e, 0, "t0", UK_READ, a, e.psize, 0);
+	uk_obs_thread(2, "touch", &e.thr[0], o);
+	EXPECT_EQ(UK_BLOCKED, o);
+
+	uk_read_event(&e, 0, &ev);
+	uk_obs_event(3, &ev);
+	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
+	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.flags);
+
+	close(e.uffd[0]);
+	e.uffd[0] = -1;
+	uk_obs_ret(4, "close", 0);
+
+	o = uk_settle(&e.thr[0], UK_WAIT_MS);
+	uk_obs_thread(5, "wait", &e.thr[0], o);
+	EXPECT_EQ(UK_DONE, o);
+	EXPECT_EQ(0x00, e.thr[0].result);
+
+	uk_teardown(&e);
+}
+
+/*
  * missing_read_zeropage: a MISSING fault resolved by ZEROPAGE reads zeros
  * Source: R26
  * Source: R27
@@ -4165,6 +4232,74 @@ TEST(guest_memfd_missing_unregister_wakes_faulter)
 	ret = uk_range_ioctl(&e, 0, UFFDIO_UNREGISTER, a, l);
 	uk_obs_ret(4, "unregister", ret);
 	EXPECT_EQ(0, ret);
+
+	o = uk_settle(&e.thr[0], UK_WAIT_MS);
+	uk_obs_thread(5, "wait", &e.thr[0], o);
+	EXPECT_EQ(UK_DONE, o);
+	EXPECT_EQ(0x00, e.thr[0].result);
+
+	uk_teardown(&e);
+}
+
+/*
+ * guest_memfd_missing_close_wakes_faulter: closing the userfaultfd wakes a
+ * blocked MISSING faulter, which then faults normally
+ * Source: uffd-abi.md §2
+ * Source: abi618
+ * Source: kind guest_memfd
+ * Source: rppt1313
+ */
+TEST(guest_memfd_missing_close_wakes_faulter)
+{
+	static const struct uk_setup s = {
+		.kind = UK_GMEM,
+		.pages = 8,
+		.shared = 1,
+		.alias = 1,
+		.gmem_flags = GUEST_MEMFD_FLAG_MMAP |
+		GUEST_MEMFD_FLAG_INIT_SHARED,
+	};
+	struct uk_env e;
+	struct uk_event ev;
+	unsigned long long feat, mode, ioctls;
+	long long field;
+	char *a, *buf;
+	size_t l;
+	int ret, o;
+
+	(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;
+	(void)a; (void)buf; (void)l; (void)o;
+
+	ret = uk_setup(&e, &s);
+	uk_obs_setup(&e, ret);
+	ASSERT_EQ(0, ret);
+
+	feat = 0;
+	ret = uk_api(&e, 0, feat, 0);
+	uk_obs_ret(0, "api", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 8, -1);
+	mode = UFFDIO_REGISTER_MODE_MISSING;
+	ret = uk_register(&e, 0, a, l, mode, &ioctls);
+	uk_obs_register(1, ret, ioctls);
+	EXPECT_EQ(0, ret);
+
+	a = e.area + 0 * e.psize;
+	o = uk_start(&e, 0, "t0", UK_READ, a, e.psize, 0);
+	uk_obs_thread(2, "touch", &e.thr[0], o);
+	EXPECT_EQ(UK_BLOCKED, o);
+
+	uk_read_event(&e, 0, &ev);
+	uk_obs_event(3, &ev);
+	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
+	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.flags);
+
+	close(e.uffd[0]);
+	e.uffd[0] = -1;
+	uk_obs_ret(4, "close", 0);
 
 	o = uk_settle(&e.thr[0], UK_WAIT_MS);
 	uk_obs_thread(5, "wait", &e.thr[0], o);

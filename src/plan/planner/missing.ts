@@ -86,6 +86,14 @@ export function missingScenarios(t: Target): Scenario[] {
         unregister(all),
         wait("t0", done(0)),
       ]),
+      scenario(t, "missing_close_wakes_faulter", "closing the userfaultfd wakes a blocked MISSING faulter, which then faults normally", ["uffd-abi.md §2", "abi618"], t.setup(), [
+        api(),
+        reg(),
+        touch("t0", 0, "read", blocked),
+        pagefault(0),
+        { op: "close" },
+        wait("t0", done(0)),
+      ]),
     );
   }
   if (t.ioctls.has("zeropage") && !t.hugetlb) {
