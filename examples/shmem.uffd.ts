@@ -29,7 +29,10 @@ export default defineMemoryType({
     alloc: { strategy: "shared-policy", eofCheck: true, chargeMemcg: true },
     filemapAdd: "filemap_add_folio",
     filemapRemove: "filemap_remove_folio",
-    unaccount: "shmem_recalc_inode",
+    // filemap_remove undoes the accounting with shmem_recalc_inode(inode, 0, 0)
+    // (Peter, <aZYzDhi7mvgucP9V@x1.local>); the hook takes only the inode, so
+    // name a one-line wrapper that makes that call.
+    unaccount: "shmem_uffd_unaccount",
   },
   // File-backed WP relies on uffd-wp PTE markers (R09).
   wpMarkers: true,

@@ -79,7 +79,10 @@ export interface CopySpec {
   filemapAdd?: "filemap_add_folio" | "none";
   /** filemap_remove: the exact inverse of filemap_add. Default "filemap_remove_folio". */
   filemapRemove?: "filemap_remove_folio" | "none";
-  /** An accounting hook to undo in filemap_remove, e.g. "shmem_recalc_inode" style. `void fn(struct inode *)`. */
+  /**
+   * The type's accounting undo, called by filemap_remove: `void fn(struct inode *)`.
+   * shmem's is a wrapper around shmem_recalc_inode(inode, 0, 0).
+   */
   unaccount?: string;
   /** How a modular type reaches filemap_remove_folio(), which mm does not export to modules. */
   export?: "EXPORT_SYMBOL_FOR_KVM" | "EXPORT_SYMBOL_FOR_MODULES" | "none";

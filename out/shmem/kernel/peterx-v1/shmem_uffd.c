@@ -132,7 +132,7 @@ static int shmem_uffd_filemap_add(struct folio *folio,
  *
  * Called when the PTE cannot be installed: the exact inverse of the add.
  * The folio leaves the cache, its accounting is reverted by
- * shmem_recalc_inode(), and is unlocked; the caller puts it.
+ * shmem_uffd_unaccount(), and is unlocked; the caller puts it.
  */
 static void shmem_uffd_filemap_remove(struct folio *folio,
 				      struct vm_area_struct *vma)
@@ -140,7 +140,7 @@ static void shmem_uffd_filemap_remove(struct folio *folio,
 	struct inode *inode = file_inode(vma->vm_file);
 
 	filemap_remove_folio(folio);
-	shmem_recalc_inode(inode);
+	shmem_uffd_unaccount(inode);
 	folio_unlock(folio);
 }
 
