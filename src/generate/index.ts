@@ -21,7 +21,7 @@ import { planSuite } from "../plan/planner/index.js";
 import { simulateSuite } from "../run/sim/index.js";
 import { simKernelFor } from "../run/sim-kernel.js";
 import { formatTap } from "../run/tap.js";
-import type { SuiteResult } from "../run/result.js";
+import type { SuiteResult } from "../ir/result.js";
 import type { GeneratedFile } from "../write/plan-writes.js";
 
 export interface GenerateResult {

@@ -8,7 +8,7 @@
  */
 import { UFFD_FEATURES, type GmemFlag, type RegisterMode, type UffdFeature } from "./uapi.js";
 import type { SourceKey } from "./sources.js";
-import type { KernelNeed } from "../plan/scenario.js";
+import type { KernelNeed } from "../ir/scenario.js";
 
 export const KERNEL_VERSIONS = ["6.18", "7.1", "7.1+gmem"] as const;
 export type KernelVersionId = (typeof KERNEL_VERSIONS)[number];

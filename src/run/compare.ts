@@ -5,7 +5,7 @@
  * and both texts. A scenario the kernel lacks is neither agreement nor
  * disagreement, and neither is one the kernel run broke on (error).
  */
-import type { ScenarioResult, SuiteResult, Verdict } from "./result.js";
+import type { ScenarioResult, SuiteResult, Verdict } from "../ir/result.js";
 
 export type ComparisonStatus = "agree" | "disagree" | "lacks" | "error";
 

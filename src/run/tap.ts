@@ -1,4 +1,4 @@
-import type { SuiteResult } from "./result.js";
+import type { SuiteResult } from "../ir/result.js";
 
 /**
  * TAP 13 for a suite result, in the shape the kselftest harness prints, so the

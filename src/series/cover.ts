@@ -6,7 +6,7 @@
  * versions. The shortlog, diffstat and base-commit git wrote stay as they are.
  */
 import type { Model } from "../model/model.js";
-import type { SuiteResult, Verdict } from "../run/result.js";
+import type { SuiteResult, Verdict } from "../ir/result.js";
 import { wrapBody } from "./message.js";
 
 export interface TestingEvidence {

@@ -10,8 +10,8 @@ import { emitKernel } from "../emit/kernel/index.js";
 import { emitSelftests } from "../emit/selftest/index.js";
 import type { Model } from "../model/model.js";
 import { planSuite } from "../plan/planner/index.js";
-import type { KernelNeed, Suite } from "../plan/scenario.js";
-import type { SuiteResult } from "../run/result.js";
+import type { KernelNeed, Suite } from "../ir/scenario.js";
+import type { SuiteResult } from "../ir/result.js";
 import { simKernelFor } from "../run/sim-kernel.js";
 import type { TestingEvidence } from "./cover.js";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildChecklist, CHECKLIST_ITEMS, rulesFor } from "../../src/emit/checklist/index.js";
 import { planSuite } from "../../src/plan/planner/index.js";
 import { checkModel, RULES } from "../../src/rules/index.js";
-import type { SuiteResult } from "../../src/run/result.js";
+import type { SuiteResult } from "../../src/ir/result.js";
 import { gmemModel } from "../series/fixture.js";
 
 const shmemLike = () =>

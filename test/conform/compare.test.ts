@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { NOT_EXPRESSIBLE, referenceSuites } from "../../src/plan/reference/index.js";
 import { compareSuites, percent } from "../../src/run/compare.js";
-import type { SuiteResult } from "../../src/run/result.js";
+import type { SuiteResult } from "../../src/ir/result.js";
 
 const kernel: SuiteResult = {
   suite: "anon",

@@ -3,7 +3,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, readlink
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Scenario, Suite } from "../../src/plan/scenario.js";
+import type { Scenario, Suite } from "../../src/ir/scenario.js";
 import { classify } from "../../src/run/kernel/index.js";
 import { runSuiteOnKernel } from "../../src/run/kernel/index.js";
 import { kselftestIncludes } from "../../src/run/kernel/build.js";

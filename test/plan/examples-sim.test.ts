@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadModel } from "../../src/load/index.js";
 import { planSuite } from "../../src/plan/planner/index.js";
-import type { ScenarioResult, SuiteResult } from "../../src/run/result.js";
+import type { ScenarioResult, SuiteResult } from "../../src/ir/result.js";
 import { simKernelFor } from "../../src/run/sim-kernel.js";
 import { isCIdentifier } from "../../src/emit/cident.js";
 

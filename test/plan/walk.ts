@@ -1,6 +1,6 @@
 /** Helpers that walk planned scenarios, so tests assert on what the steps do. */
 import type { RegisterMode } from "../../src/kernel/uapi.js";
-import type { Scenario, Step } from "../../src/plan/scenario.js";
+import type { Scenario, Step } from "../../src/ir/scenario.js";
 import type { Ioctl } from "../../src/spec/types.js";
 
 export const IOCTL_OPS: readonly Ioctl[] = ["copy", "zeropage", "continue", "writeprotect", "poison", "move"];

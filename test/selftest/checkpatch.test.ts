@@ -12,7 +12,7 @@ import type { EmittedFile } from "../../src/emit/kernel/artifacts.js";
 import { loadModel } from "../../src/load/index.js";
 import { planSuite } from "../../src/plan/planner/index.js";
 import { referenceSuites } from "../../src/plan/reference/index.js";
-import type { Suite } from "../../src/plan/scenario.js";
+import type { Suite } from "../../src/ir/scenario.js";
 import { EXPECTED_TYPES, runCheckpatch } from "../../src/series/checkpatch.js";
 import { wordy } from "./fixtures.js";
 

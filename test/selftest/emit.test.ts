@@ -7,7 +7,7 @@ import { emitSelftests, ScenarioEmitError } from "../../src/emit/selftest/index.
 import { UnsafeIdentifierError } from "../../src/emit/cident.js";
 import { compatDefines } from "../../src/emit/selftest/compat.js";
 import { referenceSuites } from "../../src/plan/reference/index.js";
-import type { Suite } from "../../src/plan/scenario.js";
+import type { Suite } from "../../src/ir/scenario.js";
 import { gccArgs, kselftestIncludes } from "../../src/run/kernel/build.js";
 import { UFFD_FEATURES } from "../../src/kernel/uapi.js";
 import { wordy } from "./fixtures.js";

@@ -1,5 +1,5 @@
 /** Suites shared by the selftest emitter's tests. */
-import type { Suite } from "../../src/plan/scenario.js";
+import type { Suite } from "../../src/ir/scenario.js";
 
 const longThread = "a_worker_thread_with_a_rather_long_descriptive_name";
 

@@ -4,7 +4,7 @@
  * expectation; the simulator must meet every one (verdict pass).
  */
 import { describe, expect, it } from "vitest";
-import type { Step } from "../../src/plan/scenario.js";
+import type { Step } from "../../src/ir/scenario.js";
 import { API, explain, run, sc } from "./helpers.js";
 
 const pass = (r: ReturnType<typeof run>) => expect(r.verdict, explain(r)).toBe("pass");

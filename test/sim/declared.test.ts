@@ -4,7 +4,7 @@
  * and/or a finding with the rule it breaks.
  */
 import { describe, expect, it } from "vitest";
-import type { DeclaredType, Scenario, Step } from "../../src/plan/scenario.js";
+import type { DeclaredType, Scenario, Step } from "../../src/ir/scenario.js";
 import { API, explain, run, sc } from "./helpers.js";
 
 const GOOD: DeclaredType = {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createSimulation, exploreInterleavings, simulateScenario, simulateSuite } from "../../src/run/sim/index.js";
 import { checkInvariants } from "../../src/run/sim/invariants.js";
 import { drainOrders } from "../../src/run/sim/kvm_userfault.js";
-import type { Scenario, Step } from "../../src/plan/scenario.js";
+import type { Scenario, Step } from "../../src/ir/scenario.js";
 import { API, explain, run, sc } from "./helpers.js";
 
 const POSTCOPY: Scenario = sc("postcopy_small", { kind: "shmem", pages: 8 }, [

@@ -1,8 +1,8 @@
 import { simulateScenario } from "../../src/run/sim/index.js";
 import { validateScenario } from "../../src/run/sim/validate.js";
-import type { Scenario, ScenarioSetup, Step } from "../../src/plan/scenario.js";
+import type { Scenario, ScenarioSetup, Step } from "../../src/ir/scenario.js";
 import type { KernelVersionId } from "../../src/kernel/versions.js";
-import type { ScenarioResult } from "../../src/run/result.js";
+import type { ScenarioResult } from "../../src/ir/result.js";
 
 export function sc(name: string, setup: Partial<ScenarioSetup> & Pick<ScenarioSetup, "kind">, steps: Step[]): Scenario {
   return { name, title: name, setup: { pages: 4, map: "shared", ...setup } as ScenarioSetup, steps };

@@ -8,7 +8,7 @@ import { formatDiagnostics } from "../../diagnostics/format.js";
 import { buildChecklist } from "../../emit/checklist/index.js";
 import { loadModel } from "../../load/index.js";
 import { planSuite } from "../../plan/planner/index.js";
-import type { Suite } from "../../plan/scenario.js";
+import type { Suite } from "../../ir/scenario.js";
 import { checkModel } from "../../rules/index.js";
 import { simulate } from "../../series/evidence.js";
 import { EXIT, type CliIO } from "../io.js";

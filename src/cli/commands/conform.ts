@@ -9,9 +9,9 @@
  */
 import { isKernelVersion, KERNEL_VERSIONS, type KernelVersionId } from "../../kernel/versions.js";
 import { REFERENCE_KINDS, referenceSuite, type ReferenceKind } from "../../plan/reference/index.js";
-import type { Suite } from "../../plan/scenario.js";
+import type { Suite } from "../../ir/scenario.js";
 import { compareSuites, percent, type ScenarioComparison, type SuiteComparison } from "../../run/compare.js";
-import type { SuiteResult } from "../../run/result.js";
+import type { SuiteResult } from "../../ir/result.js";
 import { EXIT, type CliIO } from "../io.js";
 
 type SimulateSuite = (suite: Suite, opts: { kernel: KernelVersionId }) => SuiteResult;

@@ -11,9 +11,9 @@ import { readFileSync } from "node:fs";
 import type { CliIO } from "../io.js";
 import { EXIT } from "../io.js";
 import { isKernelVersion, KERNEL_VERSIONS } from "../../kernel/versions.js";
-import type { Scenario } from "../../plan/scenario.js";
+import type { Scenario } from "../../ir/scenario.js";
 import { formatTap } from "../../run/tap.js";
-import type { SuiteResult } from "../../run/result.js";
+import type { SuiteResult } from "../../ir/result.js";
 import { simulateScenario } from "../../run/sim/index.js";
 import { validateScenario } from "../../run/sim/validate.js";
 

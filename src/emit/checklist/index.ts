@@ -8,9 +8,9 @@
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { SOURCES } from "../../kernel/sources.js";
 import type { Model } from "../../model/model.js";
-import type { Suite } from "../../plan/scenario.js";
+import type { Suite } from "../../ir/scenario.js";
 import { planSuite } from "../../plan/planner/index.js";
-import type { SuiteResult } from "../../run/result.js";
+import type { SuiteResult } from "../../ir/result.js";
 import { RULES } from "../../rules/index.js";
 import { CHECKLIST_ITEMS, type ChecklistItem } from "./items.js";
 

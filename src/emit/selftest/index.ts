@@ -6,7 +6,7 @@
  *   Makefile, config, .gitignore   kselftest conventions (ecosystem.md §3.2)
  */
 import { ERRNO_NAMES, HPAGE_PMD_SIZE, KVM_IOCTL_NR, RANGE_IOCTLS, UFFD_PAGEFAULT_FLAG, ioctlMacro } from "../../kernel/uapi.js";
-import type { Scenario, ScenarioSetup, Suite } from "../../plan/scenario.js";
+import type { Scenario, ScenarioSetup, Suite } from "../../ir/scenario.js";
 import { cIdent, isCIdentifier } from "../cident.js";
 import type { EmittedFile } from "../kernel/artifacts.js";
 import { createTemplateEnvironment, type TemplateEnvironment } from "../template-store.js";

@@ -6,8 +6,8 @@
  */
 import type { ErrnoName } from "../../kernel/uapi.js";
 import { UFFD_PAGEFAULT_FLAG, UFFDIO_REGISTER_MODE, featureMacro, type RangeIoctl } from "../../kernel/uapi.js";
-import type { Fill, PageRange, Scenario, Step, TouchExpect } from "../../plan/scenario.js";
-import { RESULT_FIELD } from "../../run/observation.js";
+import type { Fill, PageRange, Scenario, Step, TouchExpect } from "../../ir/scenario.js";
+import { RESULT_FIELD } from "../../ir/observation.js";
 import { isCIdentifier } from "../cident.js";
 
 /** A scenario the emitter cannot turn into C (a bug in the scenario, reported with its name). */

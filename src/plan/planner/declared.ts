@@ -1,5 +1,5 @@
 import type { Model } from "../../model/model.js";
-import type { DeclaredType } from "../scenario.js";
+import type { DeclaredType } from "../../ir/scenario.js";
 
 /**
  * The run-relevant part of a Model as plain data, for `setup.declared`: what the

@@ -5,7 +5,7 @@
  * (vm_uffd_ops.md §3; uffd-abi.md §6, §12; R38, R39).
  */
 import type { GmemFlag } from "../../kernel/uapi.js";
-import type { Scenario, ScenarioSetup, Step } from "../scenario.js";
+import type { Scenario, ScenarioSetup, Step } from "../../ir/scenario.js";
 import { api, blocked, copyFails, copyOk, done, noEvent, pagefault, punchHole, register, registerFails, sigbus, touch, wait } from "./steps.js";
 import { scenario, type Target } from "./target.js";
 

@@ -9,7 +9,7 @@
  * the scenarios it concerns.
  */
 import type { Model } from "../../model/model.js";
-import type { Scenario, Suite } from "../scenario.js";
+import type { Scenario, Suite } from "../../ir/scenario.js";
 import { declaredGmemScenarios, realGmemScenarios } from "./gmem.js";
 import { minorScenarios } from "./minor.js";
 import { missingScenarios } from "./missing.js";

@@ -4,7 +4,7 @@
  * MINOR event when touched through the registered range; CONTINUE maps it
  * (vm_uffd_ops.md §2.3–2.4; utUffdUnit minor; seed 001 for write()+CONTINUE).
  */
-import type { Scenario, Step } from "../scenario.js";
+import type { Scenario, Step } from "../../ir/scenario.js";
 import {
   api,
   blocked,

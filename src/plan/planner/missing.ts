@@ -3,7 +3,7 @@
  * blocks; COPY (or ZEROPAGE) fills the page and wakes the faulter
  * (vm_uffd_ops.md §2.3–2.4; uffd-abi.md §8, §11).
  */
-import type { Scenario, Step } from "../scenario.js";
+import type { Scenario, Step } from "../../ir/scenario.js";
 import {
   api,
   blocked,

@@ -4,7 +4,7 @@
  * (vm_uffd_ops.md §2.2, §2.4, §6; uffd-abi.md §8, §10, §11).
  */
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
-import type { Scenario } from "../scenario.js";
+import type { Scenario } from "../../ir/scenario.js";
 import { predictedRefusals } from "./kernel-rules.js";
 import {
   api,

@@ -3,7 +3,7 @@
  * access then gets SIGBUS (vm_uffd_ops.md §2.4; uffd-abi.md §4: POISON over
  * POISON is EEXIST, and POISON also resolves a fault that is already blocked).
  */
-import type { Scenario } from "../scenario.js";
+import type { Scenario } from "../../ir/scenario.js";
 import { api, blocked, pagefault, poisonFails, poisonOk, register, sigbus, touch, wait } from "./steps.js";
 import { anyMode, scenario, type Target } from "./target.js";
 

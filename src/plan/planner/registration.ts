@@ -4,7 +4,7 @@
  * (vm_uffd_ops.md §2.2; uffd-abi.md §3); undeclared modes are refused.
  */
 import type { RegisterMode } from "../../kernel/uapi.js";
-import type { Scenario } from "../scenario.js";
+import type { Scenario } from "../../ir/scenario.js";
 import { expectedRegisterIoctls, refusedModes, registrationNeedsGetFolio } from "./kernel-rules.js";
 import { api, register, registerFails } from "./steps.js";
 import { scenario, type Target } from "./target.js";

@@ -3,8 +3,8 @@
  * sequence of syscalls a kselftest would make.
  */
 import type { ErrnoName, RangeIoctl, RegisterMode, UffdFeature } from "../../kernel/uapi.js";
-import { negErrno } from "../../run/observation.js";
-import type { ApiStep, Fill, PageRange, Step, TouchExpect } from "../scenario.js";
+import { negErrno } from "../../ir/observation.js";
+import type { ApiStep, Fill, PageRange, Step, TouchExpect } from "../../ir/scenario.js";
 
 export function api(features: UffdFeature[] = [], ctx?: number): ApiStep {
   return { op: "api", ...(features.length ? { features } : {}), ...(ctx !== undefined ? { ctx } : {}) };

@@ -17,7 +17,7 @@
  * for guest_memfd and for that series only: 6.18's shmem raises MINOR for any
  * cached folio, up to date or not, so on shmem the real kernel would differ.
  */
-import type { Scenario } from "../scenario.js";
+import type { Scenario } from "../../ir/scenario.js";
 import { api, blocked, copyFails, pagefault, register, touch, wait } from "./steps.js";
 import { scenario, type Target } from "./target.js";
 

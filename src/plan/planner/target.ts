@@ -8,7 +8,7 @@ import { KIND_SUPPORT, type MemKind } from "../../kernel/kinds.js";
 import type { GmemFlag, RegisterMode } from "../../kernel/uapi.js";
 import type { Model } from "../../model/model.js";
 import type { Ioctl } from "../../spec/types.js";
-import type { KernelNeed, Scenario, ScenarioSetup, Step } from "../scenario.js";
+import type { KernelNeed, Scenario, ScenarioSetup, Step } from "../../ir/scenario.js";
 import { declaredTypeOf } from "./declared.js";
 import { isAnon, isGuestMemfd, isHugetlb } from "./kernel-rules.js";
 

@@ -6,7 +6,7 @@
  * kernel (uffd-abi.md Environment).
  */
 import type { UffdFeature } from "../../kernel/uapi.js";
-import type { Scenario } from "../scenario.js";
+import type { Scenario } from "../../ir/scenario.js";
 import { api, blocked, done, noEvent, pagefault, register, touch, wait, writeprotect } from "./steps.js";
 import { scenario, type Target } from "./target.js";
 

@@ -5,7 +5,7 @@
  * ([ut name]), the uffd-abi.md finding (abi#N) or the rule it comes from.
  */
 import { PAGE_SIZE, type RegisterMode } from "../../kernel/uapi.js";
-import type { Scenario, ScenarioSetup } from "../scenario.js";
+import type { Scenario, ScenarioSetup } from "../../ir/scenario.js";
 import {
   api, blocked, copy, done, fault, madvise, move, neg, noEvent, p, poison, read, register, registerMask, removeEvent,
   scenario, sigbus, unregister, wait, wake, wp, write, zeropage,

@@ -24,7 +24,7 @@ import type {
   WakeStep,
   WriteprotectStep,
   ZeropageStep,
-} from "../scenario.js";
+} from "../../ir/scenario.js";
 
 export type Result = "ok" | ErrnoName;
 

@@ -6,7 +6,7 @@
  * supported, so page-cache contents are written through the alias mapping.
  */
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
-import type { KernelNeed, Scenario, ScenarioSetup, Suite } from "../scenario.js";
+import type { KernelNeed, Scenario, ScenarioSetup, Suite } from "../../ir/scenario.js";
 import {
   api, blocked, cont, copy, done, fault, madvise, move, neg, noEvent, p, poison, read, register, registerMask, removeEvent,
   scenario, sigbus, unregister, wait, wake, wp, write, zeropage,

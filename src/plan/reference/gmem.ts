@@ -5,7 +5,7 @@
  * [gm] guest_memfd_test.c).
  */
 import { PAGE_SIZE, type GmemFlag } from "../../kernel/uapi.js";
-import type { KernelNeed, ScenarioSetup, Suite } from "../scenario.js";
+import type { KernelNeed, ScenarioSetup, Suite } from "../../ir/scenario.js";
 import { api, blocked, done, fault, noEvent, p, read, register, registerMask, scenario, sigbus, wp, write } from "./build.js";
 import { modeCombos, modeName } from "./combos.js";
 

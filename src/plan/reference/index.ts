@@ -4,7 +4,7 @@
  * them (uffdkit conform). Scenario names are stable: other tools refer to them.
  */
 import type { MemKind } from "../../kernel/kinds.js";
-import type { Suite } from "../scenario.js";
+import type { Suite } from "../../ir/scenario.js";
 import { anonSuite } from "./anon.js";
 import { fileBackedSuite } from "./filebacked.js";
 import { gmemSuite } from "./gmem.js";

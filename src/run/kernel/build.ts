@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { emitSelftests } from "../../emit/selftest/index.js";
 import type { EmittedFile } from "../../emit/kernel/artifacts.js";
-import type { Suite } from "../../plan/scenario.js";
+import type { Suite } from "../../ir/scenario.js";
 
 const run = promisify(execFile);
 

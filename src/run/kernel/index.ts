@@ -10,9 +10,9 @@
  */
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
 import { hasKvmUserfault, runKind } from "../../emit/selftest/index.js";
-import type { RegisterStep, Scenario, Suite } from "../../plan/scenario.js";
-import { checkObservation, parseObservation } from "../observation.js";
-import type { ScenarioResult, StepResult, SuiteResult } from "../result.js";
+import type { RegisterStep, Scenario, Suite } from "../../ir/scenario.js";
+import { checkObservation, parseObservation } from "../../ir/observation.js";
+import type { ScenarioResult, StepResult, SuiteResult } from "../../ir/result.js";
 import { buildSuite, type BuiltSuite } from "./build.js";
 import { reserveHugePages, type HugePageReservation } from "./hugetlb.js";
 import { parseTestOutput, type ParsedTest } from "./parse.js";

@@ -2,7 +2,7 @@
  * Read a selftest's output back: the `# uffdkit:` observation lines and the
  * harness's TAP result line for one test.
  */
-import { OBSERVATION_PREFIX } from "../observation.js";
+import { OBSERVATION_PREFIX } from "../../ir/observation.js";
 
 export interface ParsedTest {
   /** The setup line's text ("ok" or "errno=ENODEV (mmap)"), if printed. */

@@ -3,7 +3,7 @@
  * is missing makes the scenario's verdict "lacks", with the evidence.
  */
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
-import { NEED_POLICY, type KernelNeed, type Scenario } from "../../plan/scenario.js";
+import { NEED_POLICY, type KernelNeed, type Scenario } from "../../ir/scenario.js";
 
 export interface NeedStatus {
   readonly present: boolean;

@@ -10,7 +10,7 @@
  */
 import { GENERATIONS } from "../../kernel/generations.js";
 import { ERRNO } from "../../kernel/uapi.js";
-import type { DeclaredType } from "../../plan/scenario.js";
+import type { DeclaredType } from "../../ir/scenario.js";
 import type { Machine } from "./machine.js";
 import { FOLIO_IN_CACHE, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, type SimFile, type Vma } from "./state.js";
 import type { SimUffdOps } from "./uffd_ops.js";

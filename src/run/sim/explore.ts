@@ -11,7 +11,7 @@
  * and a load-acquire by KVM, no schedule does.
  */
 import type { KernelVersionId } from "../../kernel/versions.js";
-import type { Scenario } from "../../plan/scenario.js";
+import type { Scenario } from "../../ir/scenario.js";
 import { Simulation } from "./simulation.js";
 import type { AccessOutcome } from "./kvm_userfault.js";
 

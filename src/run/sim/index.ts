@@ -12,9 +12,9 @@
  *   invariants.ts      what must hold after every step
  *   simulation.ts      setup, scheduler, steps, observations
  */
-import type { Scenario, Suite } from "../../plan/scenario.js";
+import type { Scenario, Suite } from "../../ir/scenario.js";
 import type { KernelVersionId } from "../../kernel/versions.js";
-import type { ScenarioResult, SuiteResult } from "../result.js";
+import type { ScenarioResult, SuiteResult } from "../../ir/result.js";
 import { Simulation, type SimOptions } from "./simulation.js";
 
 export { Simulation, type SimOptions, ScenarioSetupError, type VcpuChooser } from "./simulation.js";

@@ -9,7 +9,7 @@
  * runs past a registered sub-range is ENOENT (uffd-abi.md finding 8;
  * vm_uffd_ops.md §2.4 mfill_get_vma).
  */
-import type { DeclaredType } from "../../plan/scenario.js";
+import type { DeclaredType } from "../../ir/scenario.js";
 import type { KernelVersion } from "../../kernel/versions.js";
 import {
   FolioTable,

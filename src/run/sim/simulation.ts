@@ -18,9 +18,9 @@
 import { RANGE_IOCTLS, UFFD_API, UFFD_FEATURES, UFFDIO_REGISTER_MODE, errnoName, type UffdFeature } from "../../kernel/uapi.js";
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
 import { kernelVersion, type KernelVersionId } from "../../kernel/versions.js";
-import { NEED_POLICY, type Fill, type KernelNeed, type PageRange, type Scenario, type Step } from "../../plan/scenario.js";
-import { checkObservation, formatObservation, hexByte, type Observed } from "../observation.js";
-import type { RunFinding, ScenarioResult, StepResult } from "../result.js";
+import { NEED_POLICY, type Fill, type KernelNeed, type PageRange, type Scenario, type Step } from "../../ir/scenario.js";
+import { checkObservation, formatObservation, hexByte, type Observed } from "../../ir/observation.js";
+import type { RunFinding, ScenarioResult, StepResult } from "../../ir/result.js";
 import { Machine } from "./machine.js";
 import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS, handle_mm_fault } from "./memory.js";
 import {

@@ -29,7 +29,7 @@
  *   - flags= lists fault flag names in alphabetical order (minor, wp, write).
  */
 import { ERRNO, RANGE_IOCTLS, type ErrnoName } from "../kernel/uapi.js";
-import type { Step, TouchExpect } from "../plan/scenario.js";
+import type { Step, TouchExpect } from "./scenario.js";
 
 export const OBSERVATION_PREFIX = "# uffdkit: step ";
 

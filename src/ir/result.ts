@@ -3,7 +3,7 @@
  * compare step and the CLI. A run never throws at its caller for a scenario's
  * sake: a crash, a hang or a missing kernel feature is a verdict with a reason.
  */
-import type { StepOp } from "../plan/scenario.js";
+import type { StepOp } from "./scenario.js";
 
 export interface StepResult {
   /** 0-based index into scenario.steps. */
