@@ -13,13 +13,12 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../diagnostics/format.js";
 import { buildChecklist } from "../emit/checklist/index.js";
-import { emitKernel } from "../emit/kernel/index.js";
+
 import { emitSelftests } from "../emit/selftest/index.js";
 import type { ApiGenerationId } from "../kernel/generations.js";
 import type { Model } from "../model/model.js";
-import { planSuite } from "../plan/planner/index.js";
-import { simulateSuite } from "../run/sim/index.js";
-import { simKernelFor } from "../run/sim-kernel.js";
+import { cEvidenceOf, runType, type TypeRun } from "../pipeline.js";
+import { formatCoverage } from "../run/c/coverage.js";
 import { formatTap } from "../run/tap.js";
 import type { SuiteResult } from "../ir/result.js";
 import type { GeneratedFile } from "../write/plan-writes.js";
@@ -27,25 +26,34 @@ import type { GeneratedFile } from "../write/plan-writes.js";
 export interface GenerateResult {
   readonly files: GeneratedFile[];
   readonly simulation: SuiteResult;
+  readonly run: TypeRun;
+  /** One line per fact about the executed C: branches, violations, arcs not reached. */
+  readonly cSummary: readonly string[];
 }
 
 export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic[], api?: ApiGenerationId): GenerateResult {
   const files: GeneratedFile[] = [];
   files.push({ path: "findings.txt", contents: findingsText(diagnostics) });
 
-  const kernel = emitKernel(model, api);
-  for (const f of kernel.files) files.push(f);
-
-  const suite = planSuite(model);
+  const run = runType({ model, diagnostics, emittable: true }, api ?? model.gen.id);
+  for (const f of run.kernel.files) files.push(f);
+  const suite = run.suite;
   files.push({ path: "scenarios.json", contents: JSON.stringify(suite, null, 2) + "\n" });
   for (const f of emitSelftests(suite, { name: model.name })) files.push({ path: `selftests/${f.path}`, contents: f.contents });
 
-  const simulation = simulateSuite(suite, { kernel: simKernelFor(api ?? model.gen.id) });
-  files.push({ path: "sim.tap", contents: formatTap(simulation) });
+  const simulation = run.simulation;
+  const cSummary = cSummaryOf(run);
+  files.push({ path: "sim.tap", contents: cSummary.map((l) => `# ${l}\n`).join("") + formatTap(simulation) });
 
-  const checklist = buildChecklist(model, { diagnostics, simulation, suite });
+  const checklist = buildChecklist(model, { diagnostics, simulation, suite, c: cEvidenceOf(run) });
   files.push({ path: "checklist.md", contents: checklist.markdown });
-  return { files, simulation };
+  return { files, simulation, run, cSummary };
+}
+
+function cSummaryOf(run: TypeRun): string[] {
+  const file = run.kernel.files[0]!.path;
+  if (!run.coverage) return [`C: ${file} was not executed: ${"error" in run.compiled ? run.compiled.error.split("\n")[0] : "not compiled"}`];
+  return [...formatCoverage(file, run.coverage, run.contractFindings.length), ...run.contractFindings.map((f) => `contract: ${f}`)];
 }
 
 function findingsText(diagnostics: readonly Diagnostic[]): string {

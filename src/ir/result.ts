@@ -37,10 +37,28 @@ export interface ScenarioResult {
   readonly steps: readonly StepResult[];
   readonly reason?: string;
   readonly findings?: readonly RunFinding[];
+  /** A declared type's emitted C: per branch site, how often its condition was true and false. */
+  readonly cBranches?: { readonly taken: readonly number[]; readonly notTaken: readonly number[] };
 }
 
 export interface SuiteResult {
   readonly suite: string;
   readonly runner: "sim" | "kernel";
   readonly results: readonly ScenarioResult[];
+}
+
+/** What running a declared type's emitted C showed, for the checklist and reports. */
+export interface CRunEvidence {
+  /** The emitted file, as out/<name>/ names it. */
+  readonly file: string;
+  /** The C was compiled and executed by the simulator (false: why not is in `error`). */
+  readonly executed: boolean;
+  readonly error?: string;
+  readonly branches?: { readonly executed: number; readonly total: number };
+  /** Arcs no scenario reached: "line fn(): (cond) is never true/false". */
+  readonly missed: readonly string[];
+  /** Contract violations (R58) the executed C committed. */
+  readonly contractFindings: readonly string[];
+  /** Every run-time finding, with its rule id. */
+  readonly runFindings: readonly { readonly rule?: string; readonly message: string }[];
 }

@@ -108,6 +108,8 @@ export interface DeclaredType {
   copy?: Model["spec"]["copy"];
   guard?: Model["spec"]["guard"];
   fault?: Model["spec"]["fault"];
+  /** How MISSING/MINOR events are raised, as lowering decided it (src/lower). */
+  raise?: "core" | "handle_userfault" | "none";
   wpMarkers?: boolean;
   /** The real kind the type builds on (page size, file semantics). */
   kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
@@ -117,6 +119,37 @@ export interface DeclaredType {
    * the simulator work.
    */
   privatePages?: number[];
+  /**
+   * The type's emitted C, which the simulator compiles and runs for every
+   * callback: the file gen writes (path relative to the scenario file, or
+   * absolute) and the names the harness needs. Optional only for scenario
+   * files written before the simulator ran C; without it a declared scenario
+   * is an error, not a pass.
+   */
+  c?: DeclaredC;
+  /** Simulator only: make these helper calls fail, so every error path of the C runs. */
+  inject?: Injection[];
+}
+
+/** Where the emitted C of a declared type is, and what the harness calls. */
+export interface DeclaredC {
+  /** kernel/<api>/<name>_uffd.c, relative to the scenario file. */
+  file: string;
+  /** The ops struct's name. */
+  ops: string;
+  /** The ->fault glue function, if the file has one. */
+  faultGlue?: string;
+  /** Functions the type defines elsewhere in its file (guards, helpers). */
+  typeFunctions: { name: string; proto: string; role: "guard-inode" | "guard-page" | "get-or-create" | "alloc" | "prepare" | "unaccount" }[];
+}
+
+/** A fallible helper call the simulator can make fail (fault injection). */
+export type InjectSite = "alloc" | "lookup" | "charge" | "filemap_add_eexist" | "filemap_add_enomem" | "copy_from_user";
+
+export interface Injection {
+  site: InjectSite;
+  /** Which call of that helper fails, counting from 1 within the scenario. Default 1. */
+  nth?: number;
 }
 
 /** Expected result of a syscall or ioctl. Omitted: expect success. */

@@ -42,6 +42,11 @@ export interface ApiGeneration {
   readonly coreDoUserfault: boolean;
   /** Is handle_userfault() callable from a module? */
   readonly handleUserfaultExported: boolean;
+  /**
+   * The base tree's filemap_alloc_folio() takes a mempolicy as its third argument
+   * (the 7.x mm tree the vm_uffd_ops series is cut from; source: filemapAllocMpol).
+   */
+  readonly filemapAllocMpol: boolean;
   readonly merged: boolean;
   readonly sources: readonly SourceKey[];
 }
@@ -81,6 +86,7 @@ export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
     missingOutsideMm: true,
     coreDoUserfault: false,
     handleUserfaultExported: false,
+    filemapAllocMpol: false,
     merged: false,
     sources: ["peterxV1", "peterxV2p4"],
   },
@@ -97,6 +103,7 @@ export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
     missingOutsideMm: false,
     coreDoUserfault: false,
     handleUserfaultExported: false,
+    filemapAllocMpol: false,
     merged: false,
     sources: ["peterxV3", "peterxV4"],
   },
@@ -112,6 +119,7 @@ export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
     missingOutsideMm: true,
     coreDoUserfault: false,
     handleUserfaultExported: false,
+    filemapAllocMpol: true,
     merged: true,
     sources: ["rppt0707", "rppt0808", "rppt0909", "rppt1010"],
   },
@@ -128,6 +136,7 @@ export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
     missingOutsideMm: true,
     coreDoUserfault: true,
     handleUserfaultExported: false,
+    filemapAllocMpol: true,
     merged: false,
     sources: ["rppt0707", "rppt1212", "rppt1313"],
   },

@@ -13,6 +13,7 @@ import { IOCTL_RULES } from "./catalogue/ioctls.js";
 import { REGISTRATION_RULES } from "./catalogue/registration.js";
 import { REVIEW_RULES } from "./catalogue/review.js";
 import { SPEC_RULES } from "./catalogue/spec.js";
+import { LOWERED_RULES } from "./catalogue/lowered.js";
 import type { Rule } from "./types.js";
 
 export type { Finding, Rule, RuleKind } from "./types.js";
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   ...REVIEW_RULES,
   ...CONTRACT_RULES,
   ...SPEC_RULES,
+  ...LOWERED_RULES,
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));

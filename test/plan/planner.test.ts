@@ -1,3 +1,4 @@
+import { lower } from "../../src/lower/index.js";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isCIdentifier } from "../../src/emit/cident.js";
@@ -114,7 +115,7 @@ describe.each(cases)("planSuite(%s)", (_label, spec) => {
   });
 
   it("carries the declared type in every declared scenario", () => {
-    const want = declaredTypeOf(normalize(spec));
+    const want = declaredTypeOf(normalize(spec), lower(normalize(spec)));
     for (const s of declared) {
       const { privatePages: _conversion, ...rest } = s.setup.declared!;
       expect(rest).toEqual(want);

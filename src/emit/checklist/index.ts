@@ -10,7 +10,7 @@ import { SOURCES } from "../../kernel/sources.js";
 import type { Model } from "../../model/model.js";
 import type { Suite } from "../../ir/scenario.js";
 import { planSuite } from "../../plan/planner/index.js";
-import type { SuiteResult } from "../../ir/result.js";
+import type { CRunEvidence, SuiteResult } from "../../ir/result.js";
 import { RULES } from "../../rules/index.js";
 import { CHECKLIST_ITEMS, type ChecklistItem } from "./items.js";
 
@@ -21,6 +21,8 @@ export interface ChecklistEvidence {
   readonly diagnostics?: readonly Diagnostic[];
   /** The planned suite's results on the reference simulator. */
   readonly simulation?: SuiteResult;
+  /** What executing the emitted C showed (absent: the C was not run). */
+  readonly c?: CRunEvidence;
   /** The planned suite's results on the real kernel. */
   readonly kernel?: SuiteResult;
   /** The suite the results belong to (scenario sources name rule ids); planned from the model when absent. */

@@ -5,6 +5,7 @@
  */
 import { API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
 import type { Model } from "../../model/model.js";
+import { kernelFilePath, lower, type Lowered } from "../../lower/index.js";
 import type { KernelArtifacts, KernelFragments } from "./artifacts.js";
 import { tidyC } from "./format.js";
 import { render } from "./templates.js";
@@ -56,8 +57,8 @@ export function renderOps(v: KernelView): string {
   return tidyC(render(`kernel/${v.api}/ops.c`, { ...v, notesBlock }));
 }
 
-export function emitKernel(model: Model, api: ApiGenerationId = model.gen.id): KernelArtifacts {
-  const v = buildView(model, api);
+export function emitKernel(model: Model, api: ApiGenerationId = model.gen.id, lowered: Lowered = lower(model, api)): KernelArtifacts {
+  const v = buildView(model, api, lowered);
   const ops = renderOps(v);
   const hook = hookFor(v);
   const glueCode = glueCallFor(v);
@@ -86,7 +87,7 @@ export function emitKernel(model: Model, api: ApiGenerationId = model.gen.id): K
   );
   return {
     api,
-    files: [{ path: `kernel/${api}/${model.name}_uffd.c`, contents: file }],
+    files: [{ path: kernelFilePath(model.name, api), contents: file }],
     fragments,
   };
 }

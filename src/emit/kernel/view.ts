@@ -7,6 +7,7 @@
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../../kernel/generations.js";
 import { ioctlMacro } from "../../kernel/uapi.js";
 import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../../model/model.js";
+import { lower, type Lowered } from "../../lower/index.js";
 import type { Ioctl, Mode } from "../../spec/types.js";
 import { cIdent } from "../cident.js";
 import { definitionHead, initializers, parsePrototype, type Prototype } from "./format.js";
@@ -15,23 +16,6 @@ import { definitionHead, initializers, parsePrototype, type Prototype } from "./
 const MODE_FLAG: Record<Mode, string> = { missing: "VM_UFFD_MISSING", wp: "VM_UFFD_WP", minor: "VM_UFFD_MINOR" };
 const MODE_ORDER: readonly Mode[] = ["missing", "wp", "minor"];
 const IOCTL_ORDER: readonly Ioctl[] = ["copy", "zeropage", "move", "writeprotect", "continue", "poison"];
-
-/** Defaults used when a generation needs a callback the spec does not describe (the rules flag the gap). */
-const DEFAULT_GET_FOLIO: GetFolioModel = {
-  strategy: "lookup",
-  lookup: "filemap_lock_folio",
-  locked: true,
-  referenced: true,
-  notUptodate: "missing",
-  absent: "enoent",
-  putOnEarlyReturn: true,
-};
-const DEFAULT_COPY: CopyModel = {
-  alloc: { strategy: "mapping-gfp", eofCheck: true, chargeMemcg: false },
-  filemapAdd: "filemap_add_folio",
-  filemapRemove: "filemap_remove_folio",
-  export: "none",
-};
 
 /** The parameter names each callback body is written against; checked against generations.ts. */
 const BODY_PARAMS: Record<CallbackRole, Record<string, readonly string[]>> = {
@@ -117,8 +101,9 @@ function guardCall(g: GuardView, inode: string, pgoff: string): string {
   return g.page ? `${g.fn}(${inode}, ${pgoff})` : `${g.fn}(${inode})`;
 }
 
-export function buildView(model: Model, api: ApiGenerationId = model.gen.id): KernelView {
+export function buildView(model: Model, api: ApiGenerationId = model.gen.id, lowered: Lowered = lower(model, api)): KernelView {
   const gen = GENERATIONS[api];
+  const low = lowered;
   const name = cIdent(model.name, "name");
   const vmOps = cIdent(model.vmOps, "vmOps");
   const cn = model.cnames;
@@ -132,7 +117,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id): Ke
     copy: cIdent(cn.copy, "name"),
     fault: cIdent(cn.faultGlue, "name"),
   };
-  const notes: string[] = [];
+  const notes: string[] = [...low.notes];
   const typeFunctions: { name: string; proto: string }[] = [];
   const addTypeFn = (fn: string, proto: string) => {
     if (!typeFunctions.some((t) => t.name === fn)) typeFunctions.push({ name: fn, proto });
@@ -154,12 +139,11 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id): Ke
 
   // --- get_folio -----------------------------------------------------------
   const getFolioRole = memberOf(gen, "getFolio");
-  const needGetFolio = !!getFolioRole && (wantsMinor || getFolioRole.required === "always");
+  const needGetFolio = !!getFolioRole && low.roles.has("getFolio");
   let getFolio: object | undefined;
   let gf: GetFolioModel | undefined;
   if (needGetFolio) {
-    gf = model.getFolio ?? DEFAULT_GET_FOLIO;
-    if (!model.getFolio) notes.push(`${getFolioRole.member}: the spec declares no getFolio; uffdkit's default lookup is used`);
+    gf = low.getFolio!;
     const style = intStyle ? "int" : "ptr";
     const proto = protoFor(gen, "getFolio", style);
     const v = intStyle ? "found" : "folio";
@@ -209,13 +193,9 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id): Ke
   let cp: CopyModel | undefined;
   const hasAllocMember = !!memberOf(gen, "allocFolio");
   const hasCopyMember = !!memberOf(gen, "copy");
-  const emitCopySide = wantsMissing && (hasAllocMember || hasCopyMember);
-  if (wantsMissing && !emitCopySide) {
-    notes.push(`${api} has no callback for COPY/ZEROPAGE: a type outside mm/ cannot resolve MISSING faults with them`);
-  }
+  const emitCopySide = !!low.copy;
   if (emitCopySide) {
-    cp = model.copy ?? DEFAULT_COPY;
-    if (!model.copy) notes.push("the spec declares no copy; uffdkit's default allocation is used");
+    cp = low.copy!;
     const asMember = hasAllocMember;
     const allocProto = asMember ? protoFor(gen, "allocFolio") : parsePrototype(V1_HELPER_PROTOS.allocFolio);
     const a = cp.alloc;
@@ -240,10 +220,11 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id): Ke
       eof,
       guard: g ? { call: guardCall(g, "inode", "pgoff") } : false,
       mappingGfp: strategy === "mapping-gfp",
+      mpolArg: gen.filemapAllocMpol,
       sharedPolicy: strategy === "shared-policy",
       vmaAlloc: strategy === "vma",
       helper: strategy === "helper" ? (helper ?? "") : "",
-      charge: a.chargeMemcg,
+      charge: low.memcgCharge === "alloc_folio",
     };
     const prepare = cp.prepare ? cIdent(cp.prepare, "copy.prepare") : "";
     if (prepare) addTypeFn(prepare, "void NAME(struct folio *folio)");
@@ -299,12 +280,12 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id): Ke
 
   // --- fault glue ------------------------------------------------------------
   let glue: KernelView["glue"];
-  const raisesItself = !gen.coreDoUserfault && (model.fault?.raise ?? "handle_userfault") !== "none";
+  const raisesItself = low.glue === "raise";
   const faultModes = modes.has("missing") || modes.has("minor");
   const handler = cIdent(model.fault?.handler ?? `${model.name}_fault`, "fault.handler");
   const faultGuard = guardFor(model, "fault-handler");
   if (gen.coreDoUserfault) {
-    if (faultGuard) {
+    if (faultGuard && low.glue === "guard") {
       glue = { fn: names.fault, handler, gmem: true, view: { fn: names.fault, guard: { call: guardCall(faultGuard, "inode", "vmf->pgoff") } } };
     }
   } else if (raisesItself && faultModes) {
@@ -327,8 +308,6 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id): Ke
         probeUptodate: !viaGetFolio,
       },
     };
-  } else if (!gen.coreDoUserfault && faultModes && !raisesItself) {
-    notes.push("fault.raise is none: registration works but no MISSING/MINOR event is ever delivered");
   }
 
   // --- the ops struct ----------------------------------------------------------
@@ -356,7 +335,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id): Ke
 
   // --- includes and exports --------------------------------------------------------
   const usesSharedPolicy = !!allocFolio && (allocFolio as { sharedPolicy: boolean }).sharedPolicy;
-  const usesMemcg = !!cp?.alloc.chargeMemcg && !!allocFolio;
+  const usesMemcg = low.memcgCharge === "alloc_folio" && !!allocFolio;
   const usesHighmem = !!copy;
   const includes = [`#include <${gen.header}>`];
   if (gen.header !== "linux/userfaultfd_k.h") includes.push("#include <linux/userfaultfd_k.h>");

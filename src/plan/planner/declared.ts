@@ -1,5 +1,17 @@
 import type { Model } from "../../model/model.js";
-import type { DeclaredType } from "../../ir/scenario.js";
+import type { DeclaredC, DeclaredType } from "../../ir/scenario.js";
+import { kernelFilePath, type Lowered } from "../../lower/index.js";
+
+/** What the simulator's harness needs to run the emitted C (names come from the lowered form). */
+export function declaredCOf(l: Lowered): DeclaredC {
+  const cn = l.model.cnames;
+  return {
+    file: kernelFilePath(l.model.name, l.api),
+    ops: cn.ops,
+    ...(l.glue !== "none" ? { faultGlue: cn.faultGlue } : {}),
+    typeFunctions: l.typeFunctions.map((t) => ({ name: t.name, proto: t.proto, role: t.role })),
+  };
+}
 
 /**
  * The run-relevant part of a Model as plain data, for `setup.declared`: what the
@@ -7,9 +19,11 @@ import type { DeclaredType } from "../../ir/scenario.js";
  * Normalized values (defaults filled in) are used where the Model has them, so a
  * scenario file read on its own means the same as the spec it came from.
  */
-export function declaredTypeOf(model: Model): DeclaredType {
+export function declaredTypeOf(model: Model, lowered: Lowered): DeclaredType {
   const spec = model.spec;
   return {
+    raise: lowered.raise,
+    c: declaredCOf(lowered),
     name: model.name,
     api: model.gen.id,
     backing: model.backing,

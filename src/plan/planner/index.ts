@@ -9,6 +9,7 @@
  * the scenarios it concerns.
  */
 import type { Model } from "../../model/model.js";
+import { lower, type Lowered } from "../../lower/index.js";
 import type { Scenario, Suite } from "../../ir/scenario.js";
 import { declaredGmemScenarios, realGmemScenarios } from "./gmem.js";
 import { minorScenarios } from "./minor.js";
@@ -35,8 +36,8 @@ function functional(t: Target): Scenario[] {
   ];
 }
 
-export function planSuite(model: Model): Suite {
-  const declared = declaredTarget(model);
+export function planSuite(model: Model, lowered: Lowered = lower(model)): Suite {
+  const declared = declaredTarget(model, lowered);
   const scenarios: Scenario[] = [
     ...functional(declared),
     ...refusedRegistrationScenarios(declared),
@@ -44,7 +45,7 @@ export function planSuite(model: Model): Suite {
     ...(declared.gmem ? declaredGmemScenarios(declared) : []),
     ...strategyScenarios(declared),
   ];
-  const real = realKindTarget(model);
+  const real = realKindTarget(model, lowered);
   if (real) {
     scenarios.push(...functional(real));
     if (real.gmem) scenarios.push(...realGmemScenarios(real));

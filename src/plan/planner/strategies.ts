@@ -23,7 +23,7 @@ import { scenario, type Target } from "./target.js";
 
 export function strategyScenarios(t: Target): Scenario[] {
   const model = t.model;
-  const raises = model.gen.coreDoUserfault ? model.fault?.raise !== "none" : model.fault?.raise === "handle_userfault";
+  const raises = t.lowered.raise !== "none";
   if (!raises || !(t.gmem || model.gen.coreDoUserfault) || !t.fileBacked || t.hugetlb) return [];
   const all = { page: 0, pages: model.run.pages };
   const out: Scenario[] = [];

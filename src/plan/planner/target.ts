@@ -10,6 +10,7 @@ import type { Model } from "../../model/model.js";
 import type { Ioctl } from "../../spec/types.js";
 import type { KernelNeed, Scenario, ScenarioSetup, Step } from "../../ir/scenario.js";
 import { declaredTypeOf } from "./declared.js";
+import type { Lowered } from "../../lower/index.js";
 import { isAnon, isGuestMemfd, isHugetlb } from "./kernel-rules.js";
 
 export interface Target {
@@ -18,6 +19,8 @@ export interface Target {
   /** Prefix of scenario names: "" for the declared type, "<kind>_" for a real kind. */
   readonly prefix: string;
   readonly model: Model;
+  /** The lowered form: every default decided (src/lower). */
+  readonly lowered: Lowered;
   readonly pageSize: number;
   readonly hugetlb: boolean;
   readonly fileBacked: boolean;
@@ -44,7 +47,7 @@ function pageSizeOf(hugetlb: boolean): number {
   return hugetlb ? KIND_SUPPORT.hugetlb.pageSize : KIND_SUPPORT.anon.pageSize;
 }
 
-export function declaredTarget(model: Model): Target {
+export function declaredTarget(model: Model, lowered: Lowered): Target {
   const hugetlb = isHugetlb(model);
   const anon = isAnon(model);
   const gmem = isGuestMemfd(model);
@@ -52,12 +55,13 @@ export function declaredTarget(model: Model): Target {
   const needs: KernelNeed[] = ["declared-type"];
   if (gmem) needs.push("kvm");
   if (hugetlb) needs.push("hugetlb-pages");
-  const declared = declaredTypeOf(model);
+  const declared = declaredTypeOf(model, lowered);
   const populate = model.populateByWrite ? "pwrite" : fileBacked ? "alias" : undefined;
   return {
     key: "declared",
     prefix: "",
     model,
+    lowered,
     pageSize: pageSizeOf(hugetlb),
     hugetlb,
     fileBacked,
@@ -87,7 +91,7 @@ export function declaredTarget(model: Model): Target {
  * adds it, and those scenarios need "gmem-uffd", which 6.18 lacks; with other
  * generations the target exercises no uffd mode.
  */
-export function realKindTarget(model: Model): Target | undefined {
+export function realKindTarget(model: Model, lowered: Lowered): Target | undefined {
   const kind = model.run.kernelKind;
   if (!kind) return undefined;
   // guest_memfd gains userfaultfd only with the pending series; before it, its
@@ -105,6 +109,7 @@ export function realKindTarget(model: Model): Target | undefined {
     key: kind,
     prefix: `${kind}_`,
     model,
+    lowered,
     pageSize: pageSizeOf(hugetlb),
     hugetlb,
     fileBacked,

@@ -1,43 +1,27 @@
 /**
- * A declared memory type's vm_uffd_ops, built from the strategies of its spec
- * (setup.declared). Each callback does what the generated C would do, flaws
- * included, so a flaw shows at run time (vm_uffd_ops.md §1.7 contracts, §5
- * review checklist, §6 rules):
- * - get_folio "lookup-or-create" allocates (the no-allocation contract broken);
- * - notUptodate "present" hands out a folio whose contents are stale (R40);
- * - putOnEarlyReturn false leaks the lookup's reference (Peter's remark, seed 003);
- * - a guard checked only at "register" lets a page that is private be faulted in (R39, Sean on v4 13/15).
+ * A declared memory type in the simulator: its vm_uffd_ops are the emitted C
+ * itself (src/run/c), called wherever core mm calls the type, with core's
+ * side of each member's contract checked on return (instance.ts). What the
+ * generation's core does around the callbacks (peterx-v1/v4 read the mode and
+ * ioctl masks from the ops struct) is done here, from what the C says.
+ *
+ * The type's own ->fault body is not emitted (it exists in the user's tree);
+ * declared_type_fault() models it after the kind the type builds on.
  */
 import { GENERATIONS } from "../../kernel/generations.js";
-import { ERRNO } from "../../kernel/uapi.js";
+import { UFFDIO_NR } from "../../kernel/uapi.js";
 import type { DeclaredType } from "../../ir/scenario.js";
+import type { DeclaredC } from "../c/instance.js";
+import { vmFlagsFromC } from "../c/harness.js";
 import type { Machine } from "./machine.js";
-import { FOLIO_IN_CACHE, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, type SimFile, type Vma } from "./state.js";
+import { VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, type SimFile, type Vma } from "./state.js";
 import type { SimUffdOps } from "./uffd_ops.js";
-import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { RULE } from "./findings.js";
-// memory.ts imports this module too: a cycle of functions used at call time only.
-import { kvm_gmem_get_folio } from "./memory.js";
-
-type GuardAt = "register" | "fault-handler" | "alloc_folio" | "get_folio";
-
-export function guardPoints(d: DeclaredType): Set<GuardAt> {
-  const at = d.guard ? (Array.isArray(d.guard.at) ? d.guard.at : [d.guard.at]) : [];
-  const s = new Set<GuardAt>();
-  for (const a of at) {
-    if (a === "fault") {
-      s.add("fault-handler");
-      s.add("alloc_folio");
-      s.add("get_folio");
-    } else s.add(a);
-  }
-  return s;
-}
 
 /**
  * Is the page really shared (may it be mapped to user space)? The inode is
  * shared unless created without INIT_SHARED; a page is shared unless in-place
- * conversion made it private.
+ * conversion made it private. The type's guard predicate is answered from this.
  */
 export function pageIsShared(file: SimFile, pgoff: number | null): boolean {
   const inodeShared = file.gmemFlags.size === 0 || file.gmemFlags.has("init_shared");
@@ -45,134 +29,87 @@ export function pageIsShared(file: SimFile, pgoff: number | null): boolean {
   return pgoff === null || !file.privatePages.has(pgoff);
 }
 
-/** What the guard's predicate answers at its granularity: an inode-wide check cannot see a private page. */
-export function declaredShared(d: DeclaredType, file: SimFile, pgoff: number | null): boolean {
-  return pageIsShared(file, d.guard?.granularity === "inode" ? null : pgoff);
-}
-
-/** VM_UFFD_* bits the type supports, as its API generation spells them. */
-export function declaredModeBits(d: DeclaredType): number {
+/** VM_UFFD_* bits a peterx generation's core deduces from the ops struct's masks. */
+function peterxModeBits(c: DeclaredC, d: DeclaredType): number {
   const gen = GENERATIONS[d.api];
+  if (gen.featuresMember) return vmFlagsFromC(c.features());
+  const io = c.ioctls();
   let bits = 0;
-  if (gen.modesFromIoctls) {
-    // peterx-v4: COPY/ZEROPAGE ⇒ MISSING, CONTINUE ⇒ MINOR, WRITEPROTECT ⇒ WP.
-    if (d.ioctls.includes("copy") || d.ioctls.includes("zeropage")) bits |= VM_UFFD_MISSING;
-    if (d.ioctls.includes("continue")) bits |= VM_UFFD_MINOR;
-    if (d.ioctls.includes("writeprotect")) bits |= VM_UFFD_WP;
-    return bits;
-  }
-  for (const md of d.modes) bits |= md === "missing" ? VM_UFFD_MISSING : md === "wp" ? VM_UFFD_WP : VM_UFFD_MINOR;
+  if (io & (2 ** UFFDIO_NR.copy | 2 ** UFFDIO_NR.zeropage)) bits |= VM_UFFD_MISSING;
+  if (io & 2 ** UFFDIO_NR.continue) bits |= VM_UFFD_MINOR;
+  if (io & 2 ** UFFDIO_NR.writeprotect) bits |= VM_UFFD_WP;
   return bits;
 }
 
-/** How the type's MISSING/MINOR events are raised under its API generation. */
-export function declaredRaise(d: DeclaredType): "core" | "handle_userfault" | "none" {
+/** The C-backed ops of the machine's declared type. */
+export function declaredUffdOps(m: Machine): SimUffdOps | null {
+  const c = m.c;
+  const d = m.declared;
+  if (!c || !d) return null;
   const gen = GENERATIONS[d.api];
-  const raise = d.fault?.raise ?? (gen.coreDoUserfault ? "core" : "none");
-  if (raise === "core" && !gen.coreDoUserfault) return "none";
-  return raise;
-}
-
-const cache = new WeakMap<DeclaredType, SimUffdOps>();
-
-export function declaredUffdOps(d: DeclaredType): SimUffdOps {
-  const hit = cache.get(d);
-  if (hit) return hit;
-  const guard = guardPoints(d);
-  const supported = declaredModeBits(d);
-  const g = d.getFolio;
+  const intStyle = gen.callbacks.some((cb) => cb.role === "getFolio" && cb.prototype.startsWith("int "));
   const ops: SimUffdOps = {
-    name: `${d.name}_uffd_ops`,
+    name: c.compiled.names.ops,
     can_userfault(_m, vma, vmFlags) {
-      if ((vmFlags & ~supported) !== 0) return false;
-      if (guard.has("register") && vma.file && !declaredShared(d, vma.file, null)) return false;
-      return true;
+      if (!c.has("canUserfault")) return (vmFlags & ~peterxModeBits(c, d)) === 0;
+      return c.canUserfault(vma, vmFlags);
     },
   };
-  if (g) {
-    ops.get_folio_noalloc = (m, file, pgoff) => {
-      if (guard.has("get_folio") && !declaredShared(d, file, pgoff)) return -1;
-      const lookup = g.lookup ?? "filemap_lock_folio";
-      const putOnEarly = g.putOnEarlyReturn ?? true;
-      let f = file.cache[pgoff] ?? -1;
-      if (f < 0) {
-        if (g.strategy !== "lookup-or-create") return -1;
-        // The type's get-or-create helper: a new folio enters the cache, not up to date.
-        f = m.folios.alloc();
-        filemap_add_folio(m, file, f, pgoff);
-        m.folios.put(f); // the cache's reference is the one that stays
-        m.finding(`${d.name} get_folio_noalloc allocated a folio at page ${pgoff}: it must never allocate`, RULE.getFolioContract);
-      }
-      m.folios.get(f); // filemap_get_entry()/filemap_lock_folio() take a reference
-      if (lookup === "filemap_lock_folio") m.folios.lock(f);
-      if (!m.folios.isUptodate(f)) {
-        if (g.notUptodate === "missing") {
-          if (lookup === "filemap_lock_folio") m.folios.unlock(f);
-          if (putOnEarly) m.folios.put(f);
-          return -1;
-        }
-        if (g.notUptodate === "zero-fill") {
-          m.folios.value[f] = 0;
-          m.folios.markUptodate(f);
-        }
-      }
-      if (lookup === "filemap_get_entry") m.folios.lock(f);
-      if (g.locked === false) m.folios.unlock(f);
-      if (g.referenced === false) m.folios.put(f);
-      if (!pageIsShared(file, pgoff)) servedPrivate(m, d, pgoff, "get_folio_noalloc");
+  if (c.has("getFolio")) {
+    ops.get_folio_noalloc = (mm, file, pgoff) => {
+      const f = c.getFolio(file, pgoff, intStyle);
+      if (f >= 0 && !pageIsShared(file, pgoff)) servedPrivate(mm, c, pgoff, "get_folio");
       return f;
     };
   }
-  const c = d.copy;
-  if (c || d.backing !== "pagecache") {
-    ops.alloc_folio = (m, vma, pgoff) => {
-      if (vma.file && guard.has("alloc_folio") && !declaredShared(d, vma.file, pgoff)) return -1;
-      if (vma.file && !pageIsShared(vma.file, pgoff)) servedPrivate(m, d, pgoff, "alloc_folio");
-      if (vma.file && (c?.alloc.eofCheck ?? true) && pgoff >= vma.file.npages) return -1;
-      return m.folios.alloc();
+  if (c.has("allocFolio")) {
+    ops.alloc_folio = (mm, vma, pgoff) => {
+      const f = c.allocFolio(vma, pgoff);
+      if (f >= 0 && vma.file && !pageIsShared(vma.file, pgoff)) servedPrivate(mm, c, pgoff, "alloc_folio");
+      return f;
     };
   }
-  if (c && (c.filemapAdd ?? "filemap_add_folio") === "filemap_add_folio") {
-    ops.filemap_add = (m, folio, vma, pgoff) => {
-      m.folios.lock(folio);
-      const r = filemap_add_folio(m, vma.file!, folio, pgoff);
-      if (r) m.folios.unlock(folio);
+  if (c.has("filemapAdd")) ops.filemap_add = (_mm, folio, vma, pgoff) => c.filemapAdd(folio, vma, pgoff);
+  if (c.has("filemapRemove")) ops.filemap_remove = (_mm, folio, vma) => c.filemapRemove(folio, vma);
+  if (c.has("copy")) {
+    ops.uffd_copy = (mm, vma, pgoff, zeropage, wp, byte) => {
+      const r = c.uffdCopy(vma, pgoff, zeropage, wp, byte);
+      if (r === 0 && vma.file && !pageIsShared(vma.file, pgoff)) servedPrivate(mm, c, pgoff, "uffd_copy");
       return r;
     };
   }
-  if (c && (c.filemapRemove ?? "filemap_remove_folio") === "filemap_remove_folio") {
-    ops.filemap_remove = (m, folio, vma) => {
-      if (m.folios.flags[folio]! & FOLIO_IN_CACHE) filemap_remove_folio(m, vma.file!, folio);
-      m.folios.unlock(folio);
-    };
-  }
-  cache.set(d, ops);
   return ops;
 }
 
-function servedPrivate(m: Machine, d: DeclaredType, pgoff: number, where: string): void {
-  const at = [...guardPoints(d)].join(",") || "no point";
-  m.finding(`${d.name}: ${where} served page ${pgoff}, which is not shared (guard checked only at ${at})`, RULE.privateFaultedIn);
+function servedPrivate(m: Machine, c: DeclaredC, pgoff: number, where: string): void {
+  m.finding(`${c.compiled.fileName}: the emitted ${where} served page ${pgoff}, which is private at the time of use`, RULE.privateFaultedIn);
 }
 
 /**
- * The type's ->fault handler after __do_userfault() let the fault through:
- * get or create the page-cache folio, clear it if new, and hand it to the PTE.
- * Returns a referenced folio, or -EFAULT-style negative for SIGBUS.
+ * The type's ->fault: the emitted glue first (a guard, or the type's own
+ * handle_userfault() on generations without __do_userfault()), then the
+ * type's existing fault body, modelled on the kind it builds on: get or
+ * create the page-cache folio, cleared if new. Returns a referenced folio,
+ * a FAULT_* code from the glue, or -EFAULT-style negative for SIGBUS.
  */
-export function declared_fault(m: Machine, d: DeclaredType, vma: Vma, pgoff: number): number {
+export function declared_type_fault(
+  m: Machine,
+  vma: Vma,
+  pgoff: number,
+  raise: (reasonBits: number) => number,
+  getOrCreate: (m: Machine, file: SimFile, pgoff: number) => number,
+): { folio: number } | { code: "sigbus" } | { code: "raised"; value: number } {
+  const c = m.c!;
+  const d = m.declared!;
   const file = vma.file!;
-  if (pgoff >= file.npages) return -ERRNO.EFAULT;
+  const g = c.fault(vma, pgoff, 0, raise);
+  if (!g.proceed) return g.raised !== null ? { code: "raised", value: g.raised } : { code: "sigbus" };
+  if (pgoff >= file.npages) return { code: "sigbus" };
   const shared = pageIsShared(file, pgoff);
   // A type built on guest_memfd keeps kvm_gmem_fault_user_mapping()'s own checks:
   // no INIT_SHARED, or a page private after in-place conversion, is SIGBUS (seed 002, §3.2).
-  if (!shared && d.kernelKind === "guest_memfd") return -ERRNO.EACCES;
-  if (!shared) {
-    if (guardPoints(d).has("fault-handler") && !declaredShared(d, file, pgoff)) return -ERRNO.EACCES;
-    m.finding(
-      `${d.name}: page ${pgoff} is private but was faulted into a user mapping (guard checked only at ${[...guardPoints(d)].join(",") || "no point"})`,
-      RULE.privateFaultedIn,
-    );
-  }
-  return kvm_gmem_get_folio(m, file, pgoff);
+  if (!shared && d.kernelKind === "guest_memfd") return { code: "sigbus" };
+  if (!shared) m.finding(`${c.compiled.fileName}: page ${pgoff} is private but was faulted into a user mapping: the emitted ->fault glue does not refuse it`, RULE.privateFaultedIn);
+  return { folio: getOrCreate(m, file, pgoff) };
 }
+

@@ -7,7 +7,7 @@
  *   fs_userfaultfd.ts  fs/userfaultfd.c   API, REGISTER, UNREGISTER, handle_userfault, wake, read, release, events
  *   userfaultfd.ts     mm/userfaultfd.c   vma_can_userfault, mfill_*, mfill_atomic_hugetlb, move_pages, mwriteprotect_range
  *   memory.ts          mm/memory.c, mm/shmem.c, mm/hugetlb.c, virt/kvm/guest_memfd.c: the fault path
- *   uffd_ops.ts        struct vm_uffd_ops per kind; declared.ts: a declared type's ops from its strategies
+ *   uffd_ops.ts        struct vm_uffd_ops per kind; declared.ts: a declared type's ops, its emitted C (src/run/c)
  *   kvm_userfault.ts   KVM_MEM_USERFAULT and its weak-memory model; explore.ts: interleaving exploration
  *   invariants.ts      what must hold after every step
  *   simulation.ts      setup, scheduler, steps, observations
@@ -27,7 +27,7 @@ export function createSimulation(scenario: Scenario, opts: SimOptions): Simulati
 }
 
 /** Run one scenario. Never throws for the scenario's sake: a crash is verdict "error" with the reason. */
-export function simulateScenario(s: Scenario, opts: { kernel: KernelVersionId }): ScenarioResult {
+export function simulateScenario(s: Scenario, opts: SimOptions): ScenarioResult {
   try {
     return new Simulation(s, opts).run();
   } catch (e) {
@@ -36,6 +36,6 @@ export function simulateScenario(s: Scenario, opts: { kernel: KernelVersionId })
   }
 }
 
-export function simulateSuite(suite: Suite, opts: { kernel: KernelVersionId }): SuiteResult {
+export function simulateSuite(suite: Suite, opts: SimOptions): SuiteResult {
   return { suite: suite.name, runner: "sim", results: suite.scenarios.map((s) => simulateScenario(s, opts)) };
 }

@@ -10,6 +10,8 @@
  * vm_uffd_ops.md §2.4 mfill_get_vma).
  */
 import type { DeclaredType } from "../../ir/scenario.js";
+import type { DeclaredC } from "../c/instance.js";
+import type { SimUffdOps } from "./uffd_ops.js";
 import type { KernelVersion } from "../../kernel/versions.js";
 import {
   FolioTable,
@@ -37,7 +39,11 @@ export class Machine {
   readonly runnable: SimThread[] = [];
   /** Problems found in the memory type's callbacks during the current step. */
   readonly findings: SimFinding[] = [];
-  /** Set while a folio reference is held by a callback on purpose (invariants skip it). */
+  /** A declared type's emitted C, running (set up by the simulation). */
+  c: DeclaredC | null = null;
+  /** The C-backed ops, made once per machine. */
+  declaredOps: SimUffdOps | null = null;
+
   constructor(
     readonly version: KernelVersion,
     readonly declared: DeclaredType | null,

@@ -28,7 +28,7 @@ import {
 import { UFFD_FEATURES, UFFD_PAGEFAULT_FLAG } from "../../kernel/uapi.js";
 import { handle_userfault } from "./fs_userfaultfd.js";
 import { filemap_add_folio, vma_uffd_ops } from "./uffd_ops.js";
-import { declaredRaise, declared_fault } from "./declared.js";
+import { declared_type_fault } from "./declared.js";
 import { RULE } from "./findings.js";
 import { GENERATIONS } from "../../kernel/generations.js";
 
@@ -158,7 +158,13 @@ function do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean
     case "declared": {
       const r = __do_userfault(m, th, vma, i, flags);
       if (r !== 0) return r;
-      folio = vma.kind === "guest_memfd" ? kvm_gmem_fault_user_mapping(m, vma, i) : declaredFault(m, vma, i);
+      if (vma.kind === "guest_memfd") {
+        folio = kvm_gmem_fault_user_mapping(m, vma, i);
+        break;
+      }
+      const got = declared_type_fault(m, vma, i, (bits) => handle_userfault(m, th, vma, i, bits, flags), kvm_gmem_get_folio);
+      if ("folio" in got) folio = got.folio;
+      else return got.code === "raised" ? got.value : FAULT_SIGBUS;
       break;
     }
     default:
@@ -170,11 +176,6 @@ function do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean
     return finish_missing(m, vma, i, folio, true, write, value, origWp);
   }
   return finish_missing(m, vma, i, folio, false, write, value, origWp);
-}
-
-function declaredFault(m: Machine, vma: Vma, i: number): number {
-  const f = declared_fault(m, m.declared!, vma, i);
-  return f < 0 ? FAULT_SIGBUS : f;
 }
 
 /**
@@ -189,8 +190,9 @@ export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, f
   let core: boolean;
   if (vma.kind === "declared") {
     const d = m.declared!;
-    core = declaredRaise(d) !== "none";
-    if (!core) {
+    const raise = d.raise ?? "none";
+    core = raise === "core";
+    if (raise === "none") {
       const asked = d.fault?.raise ?? "core";
       m.finding(
         asked === "core"

@@ -47,7 +47,11 @@ import {
   userfaultfd_writeprotect,
   type IoctlResult,
 } from "./fs_userfaultfd.js";
-import { zap_range } from "./userfaultfd.js";
+import { mfill_atomic_install_pte, zap_range } from "./userfaultfd.js";
+import { DeclaredC } from "../c/instance.js";
+import type { CompiledType } from "../c/compile.js";
+import type { CoreHooks } from "../c/contracts.js";
+import { pageIsShared } from "./declared.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { checkInvariants } from "./invariants.js";
 import { KvmUserfault, type AccessOutcome } from "./kvm_userfault.js";
@@ -55,6 +59,10 @@ import type { ErrnoName } from "../../kernel/uapi.js";
 
 export interface SimOptions {
   kernel: KernelVersionId;
+  /** A declared type's emitted C, compiled (src/run/c); required for setup.kind "declared". */
+  declaredC?: CompiledType;
+  /** Why the emitted C could not be compiled, when it could not (reported as the setup error). */
+  declaredCError?: string;
 }
 
 /** How a kvm_vcpu_access step picks among the weak-memory schedules (explore.ts passes its own). */
@@ -209,6 +217,7 @@ export class Simulation {
       });
     }
     for (const p of d?.privatePages ?? []) file?.privatePages.add(p);
+    if (d && s.kind === "declared") this.startDeclaredC(d);
     for (const p of s.fallocated ?? []) {
       if (!file || p < 0 || p >= file.npages) throw new ScenarioSetupError(`setup.fallocated: page ${p} is not a page of the backing file`);
       // fallocate(0): the folio is allocated and cached, but nobody has written it.
@@ -218,6 +227,23 @@ export class Simulation {
     }
     const n = s.contexts ?? 1;
     for (let i = 0; i < n; i++) this.ctxs.push(newCtx(m, s.userModeOnly === true));
+  }
+
+  /** The type's callbacks are its emitted C: instantiate it against the contract model. */
+  private startDeclaredC(d: NonNullable<Scenario["setup"]["declared"]>): void {
+    const compiled = this.opts.declaredC;
+    if (!compiled) {
+      throw new ScenarioSetupError(
+        this.opts.declaredCError
+          ? `setup.declared: the emitted C of ${d.name} does not compile against uffdkit's kernel model: ${this.opts.declaredCError}`
+          : `setup.declared: the emitted C of ${d.name} was not given (${d.c ? `expected at ${d.c.file}` : "setup.declared.c is missing"}); the simulator runs a declared type only through its C`,
+      );
+    }
+    const hooks: CoreHooks = {
+      installPte: (m, vma, page, folio, inCache, wp) => mfill_atomic_install_pte(m, vma, page, folio, inCache, wp),
+      pageIsShared,
+    };
+    this.machine.c = new DeclaredC(compiled, this.machine, hooks, d.inject ?? []);
   }
 
   /** Run the next step; returns its result, or null when there is none. */
@@ -272,7 +298,13 @@ export class Simulation {
 
   result(): ScenarioResult {
     const failed = this.results.filter((r) => !r.ok);
-    const base = { scenario: this.scenario.name, steps: this.results, ...(this.findings.length ? { findings: this.findings } : {}) };
+    const c = this.machine.c;
+    const base = {
+      scenario: this.scenario.name,
+      steps: this.results,
+      ...(this.findings.length ? { findings: this.findings } : {}),
+      ...(c ? { cBranches: { taken: [...c.branches.taken], notTaken: [...c.branches.notTaken] } } : {}),
+    };
     if (this.setupError !== null) return { ...base, verdict: this.setupMismatch ? "fail" : "error", reason: `setup: ${this.setupError}` };
     if (failed.length) return { ...base, verdict: "fail", reason: `step ${failed[0]!.index} ${failed[0]!.op}: got "${failed[0]!.observed}", expected "${failed[0]!.expected}"` };
     if (this.findings.length) return { ...base, verdict: "fail", reason: `invariant broken at step ${this.findings[0]!.step}: ${this.findings[0]!.message}` };

@@ -3,8 +3,7 @@
  * core mm calls (vm_uffd_ops.md §1.7 table, §2.4, §3.3). Anonymous memory gets
  * anon_uffd_ops; shmem its five callbacks; hugetlb only can_userfault (its mfill
  * path is hard-coded); guest_memfd kvm_gmem_uffd_ops when the kernel version has
- * the pending series; a declared type the ops built from its strategies
- * (declared.ts).
+ * the pending series; a declared type its emitted C (declared.ts, src/run/c).
  *
  * Return conventions follow the kernel's: a folio id or -1 for NULL/ERR_PTR,
  * 0 or a negative errno.
@@ -26,6 +25,8 @@ export interface SimUffdOps {
   filemap_add?(m: Machine, folio: number, vma: Vma, pgoff: number): number;
   /** filemap_remove(folio, vma): undo filemap_add and unlock. */
   filemap_remove?(m: Machine, folio: number, vma: Vma): void;
+  /** peterx-v1 uffd_copy: the type fills and installs the page itself; 0 or -errno. */
+  uffd_copy?(m: Machine, vma: Vma, pgoff: number, zeropage: boolean, wp: boolean, byte: number): number;
 }
 
 /** filemap_lock_folio(): the cached folio locked with a reference, or -1. */
@@ -104,12 +105,19 @@ export function kvm_gmem_uffd_ops(modes: number): SimUffdOps {
  * vma_uffd_ops(): private anonymous VMAs get anon_uffd_ops, everything else its
  * vm_ops->uffd_ops (NULL for a type without support).
  */
+function declaredOpsOf(m: Machine): SimUffdOps | null {
+  if (!m.declaredOps) m.declaredOps = declaredUffdOps(m);
+  return m.declaredOps;
+}
+
 export function vma_uffd_ops(m: Machine, vma: Vma): SimUffdOps | null {
   if (vma.anonymous) return anon_uffd_ops;
   switch (vma.kind) {
     case "shmem":
       return shmem_uffd_ops;
     case "hugetlb":
+      // A declared hugetlb type: its emitted can_userfault (core's mfill stays hard-coded).
+      if (m.declared?.backing === "hugetlb" && m.c) return declaredOpsOf(m);
       return hugetlb_uffd_ops;
     case "guest_memfd": {
       if (m.version.gmemUffd === "none") return null;
@@ -118,7 +126,7 @@ export function vma_uffd_ops(m: Machine, vma: Vma): SimUffdOps | null {
       return kvm_gmem_uffd_ops(modes);
     }
     case "declared":
-      return m.declared ? declaredUffdOps(m.declared) : null;
+      return declaredOpsOf(m);
     default:
       return null;
   }

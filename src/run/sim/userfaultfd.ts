@@ -162,6 +162,8 @@ function mfill_atomic_pte_zeropage(m: Machine, vma: Vma, i: number): number {
  * PTE → on failure filemap_remove, unlock, put.
  */
 function __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number, ops: SimUffdOps | null): number {
+  // peterx-v1: core hands the whole fill to the type's uffd_copy.
+  if (ops?.uffd_copy) return ops.uffd_copy(m, vma, i, mode === "zeropage", wp, byte);
   if (!ops || !ops.alloc_folio) {
     if (m.version.refuseUnsupportedMfill || vma.kind === "declared") return -ERRNO.EINVAL;
     return -ERRNO.EINVAL;

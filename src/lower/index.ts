@@ -1,0 +1,181 @@
+/**
+ * Model → Lowered: the one place where defaults and strategy choices become
+ * concrete behaviour for one API generation. The rules, the planner, the
+ * kernel-C emitter, the simulator harness and the checklist read this; none
+ * of them decides a default again.
+ *
+ * Lowering never refuses: a spec whose strategy lacks what it needs (a
+ * helper strategy without the helper) lowers to `missingHelper` entries,
+ * which rule S05 turns into positioned findings, and the gate in
+ * src/pipeline.ts stops emission on them.
+ */
+import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../kernel/generations.js";
+import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../model/model.js";
+
+/** How MISSING/MINOR events reach user space for this type on this generation. */
+export type Raise = "core" | "handle_userfault" | "none";
+
+/** What the type's own file must define for the emitted C (guards, helpers, hooks). */
+export interface TypeFunction {
+  readonly name: string;
+  /** Prototype with NAME for the function name. */
+  readonly proto: string;
+  readonly role: "guard-inode" | "guard-page" | "get-or-create" | "alloc" | "prepare" | "unaccount";
+  /** The spec path that names it, for findings. */
+  readonly path: string;
+}
+
+export interface Lowered {
+  readonly model: Model;
+  readonly api: ApiGenerationId;
+  readonly gen: ApiGeneration;
+  /** The generation takes part only in feature probing (hugetlb on 7.1: can_userfault alone). */
+  readonly probeOnly: boolean;
+  /** The ops members the emitted C defines, by role. */
+  readonly roles: ReadonlySet<CallbackRole>;
+  /** get_folio with every default filled in; `defaulted` when the spec gave none. */
+  readonly getFolio?: GetFolioModel & { readonly defaulted: boolean };
+  readonly copy?: CopyModel & { readonly defaulted: boolean };
+  /** Who charges memcg for a COPY folio: alloc_folio, filemap_add_folio() (it charges itself), or nobody. */
+  readonly memcgCharge: "alloc_folio" | "filemap_add_folio" | "none";
+  readonly raise: Raise;
+  /** The ->fault glue the C carries: a guard-only check, a raiser, or none. */
+  readonly glue: "guard" | "raise" | "none";
+  readonly guardAt: ReadonlySet<GuardCheckPoint>;
+  readonly typeFunctions: readonly TypeFunction[];
+  /** Strategies that need a helper the spec does not name: [spec path, strategy]. */
+  readonly missingHelper: readonly { readonly path: string; readonly strategy: string }[];
+  /** Notes for the emitted file: what lowering decided for the user. */
+  readonly notes: readonly string[];
+}
+
+/** uffdkit's defaults when a generation needs a callback the spec does not describe. */
+export const DEFAULT_GET_FOLIO: GetFolioModel = {
+  strategy: "lookup",
+  lookup: "filemap_lock_folio",
+  locked: true,
+  referenced: true,
+  notUptodate: "missing",
+  absent: "enoent",
+  putOnEarlyReturn: true,
+};
+
+export const DEFAULT_COPY: CopyModel = {
+  alloc: { strategy: "mapping-gfp", eofCheck: true, chargeMemcg: false },
+  filemapAdd: "filemap_add_folio",
+  filemapRemove: "filemap_remove_folio",
+  export: "none",
+};
+
+export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowered {
+  const gen = GENERATIONS[api];
+  const notes: string[] = [];
+  const missingHelper: { path: string; strategy: string }[] = [];
+  const probeOnly = model.backing === "hugetlb" && gen.callbacks.some((c) => c.role === "allocFolio");
+  const has = (role: CallbackRole) => gen.callbacks.some((c) => c.role === role);
+  const wantsMissing = model.ioctls.has("copy") || model.ioctls.has("zeropage");
+  const wantsMinor = model.ioctls.has("continue") || model.modes.has("minor");
+  const roles = new Set<CallbackRole>();
+  if (has("canUserfault")) roles.add("canUserfault");
+
+  let getFolio: Lowered["getFolio"];
+  const gfRole = gen.callbacks.find((c) => c.role === "getFolio");
+  if (!probeOnly && gfRole && (wantsMinor || gfRole.required === "always")) {
+    roles.add("getFolio");
+    getFolio = { ...(model.getFolio ?? DEFAULT_GET_FOLIO), defaulted: !model.getFolio };
+    if (!model.getFolio) notes.push(`${gfRole.member}: the spec declares no getFolio; uffdkit's default lookup is used`);
+    if (getFolio.strategy === "lookup-or-create" && !getFolio.helper) missingHelper.push({ path: "getFolio.helper", strategy: "getFolio.strategy \"lookup-or-create\"" });
+  }
+
+  let copy: Lowered["copy"];
+  if (!probeOnly && wantsMissing && (has("allocFolio") || has("copy"))) {
+    copy = { ...(model.copy ?? DEFAULT_COPY), defaulted: !model.copy };
+    if (!model.copy) notes.push("the spec declares no copy; uffdkit's default allocation is used");
+    if (copy.alloc.strategy === "helper" && !copy.alloc.helper) missingHelper.push({ path: "copy.alloc.helper", strategy: "copy.alloc.strategy \"helper\"" });
+    if (has("allocFolio")) roles.add("allocFolio");
+    if (has("copy")) roles.add("copy");
+    const fileBacked = model.backing !== "anon";
+    if (fileBacked && copy.filemapAdd === "filemap_add_folio" && has("filemapAdd")) roles.add("filemapAdd");
+    if (fileBacked && copy.filemapRemove === "filemap_remove_folio" && has("filemapRemove")) roles.add("filemapRemove");
+  } else if (wantsMissing && !probeOnly) {
+    notes.push(`${api} has no callback for COPY/ZEROPAGE: a type outside mm/ cannot resolve MISSING faults with them`);
+  }
+
+  // filemap_add_folio() charges memcg itself (mm/filemap.c); a charge in alloc_folio as well is a double charge.
+  const addCharges = !!copy && model.backing !== "anon" && copy.filemapAdd === "filemap_add_folio";
+  const memcgCharge = !copy ? "none" : addCharges ? "filemap_add_folio" : copy.alloc.chargeMemcg ? "alloc_folio" : "none";
+
+  const raise = lowerRaise(model, gen);
+  const faultModes = model.modes.has("missing") || model.modes.has("minor");
+  const guardAt = model.guard?.at ?? new Set<GuardCheckPoint>();
+  const glue: Lowered["glue"] = probeOnly
+    ? "none"
+    : gen.coreDoUserfault
+      ? guardAt.has("fault-handler")
+        ? "guard"
+        : "none"
+      : raise === "handle_userfault" && faultModes
+        ? "raise"
+        : "none";
+  if (!gen.coreDoUserfault && faultModes && raise === "none" && !probeOnly) {
+    notes.push("fault.raise is none: registration works but no MISSING/MINOR event is ever delivered");
+  }
+
+  return {
+    model,
+    api,
+    gen,
+    probeOnly,
+    roles,
+    ...(getFolio ? { getFolio } : {}),
+    ...(copy ? { copy } : {}),
+    memcgCharge,
+    raise,
+    glue,
+    guardAt,
+    typeFunctions: typeFunctions(model, getFolio, copy, roles),
+    missingHelper,
+    notes,
+  };
+}
+
+/**
+ * The one default of fault.raise: core where the generation has
+ * __do_userfault(), else the type's own handle_userfault() only when the spec
+ * asks for it; "core" on a generation without it raises nothing.
+ */
+function lowerRaise(model: Model, gen: ApiGeneration): Raise {
+  const asked = model.fault?.raise ?? (gen.coreDoUserfault ? "core" : "none");
+  if (asked === "core" && !gen.coreDoUserfault) return "none";
+  return asked;
+}
+
+function typeFunctions(model: Model, gf: Lowered["getFolio"], cp: Lowered["copy"], roles: ReadonlySet<CallbackRole>): TypeFunction[] {
+  const out: TypeFunction[] = [];
+  const add = (t: TypeFunction) => {
+    if (!out.some((o) => o.name === t.name)) out.push(t);
+  };
+  if (model.guard) {
+    const page = model.guard.granularity === "page";
+    add({
+      name: model.guard.shared,
+      proto: page ? "bool NAME(struct inode *inode, pgoff_t index)" : "bool NAME(struct inode *inode)",
+      role: page ? "guard-page" : "guard-inode",
+      path: "guard.shared",
+    });
+  }
+  if (gf?.strategy === "lookup-or-create" && gf.helper) {
+    add({ name: gf.helper, proto: "struct folio *NAME(struct inode *inode, pgoff_t index)", role: "get-or-create", path: "getFolio.helper" });
+  }
+  if (cp?.alloc.strategy === "helper" && cp.alloc.helper && model.backing !== "anon") {
+    add({ name: cp.alloc.helper, proto: "struct folio *NAME(struct inode *inode, pgoff_t index)", role: "alloc", path: "copy.alloc.helper" });
+  }
+  if (cp?.prepare && (roles.has("filemapAdd") || roles.has("copy"))) add({ name: cp.prepare, proto: "void NAME(struct folio *folio)", role: "prepare", path: "copy.prepare" });
+  if (cp?.unaccount && roles.has("filemapRemove")) add({ name: cp.unaccount, proto: "void NAME(struct inode *inode)", role: "unaccount", path: "copy.unaccount" });
+  return out;
+}
+
+/** Where gen writes a generation's C, relative to out/<name>/ (scenarios.json sits there too). */
+export function kernelFilePath(name: string, api: ApiGenerationId): string {
+  return `kernel/${api}/${name}_uffd.c`;
+}

@@ -1,0 +1,126 @@
+/**
+ * Compile an emitted C file for the simulator: clang-16 --target=wasm32 and
+ * wasm-ld-16 (Debian's clang-16 and lld-16, installed by scripts/setup.sh).
+ *
+ * Why WebAssembly: the code runs inside the simulator's process, under its
+ * scheduler, deterministic and sandboxed (it can reach nothing but the
+ * imports the contract model gives it), and a module instantiates in well
+ * under a millisecond, so every scenario gets a fresh instance.
+ *
+ * Results are cached by content under .cache/cwasm/, so a second `gen` of
+ * the same C pays nothing for the compile.
+ */
+import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { instrumentBranches, type BranchSite } from "./instrument.js";
+import { prelude, trailer, type HarnessNames } from "./harness.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const KMODEL_INCLUDE = join(ROOT, "kmodel", "include");
+const CACHE = process.env.UFFDKIT_CWASM_CACHE ?? join(ROOT, ".cache", "cwasm");
+const CLANG = process.env.UFFDKIT_CLANG ?? "clang-16";
+const WASM_LD = process.env.UFFDKIT_WASM_LD ?? "wasm-ld-16";
+
+export interface CompiledType {
+  readonly wasm: Uint8Array;
+  readonly sites: readonly BranchSite[];
+  /** The emitted file's path as findings name it. */
+  readonly fileName: string;
+  readonly names: HarnessNames;
+}
+
+/** The C did not compile or link against the contract model: what the compiler said. */
+export class CCompileError extends Error {
+  constructor(
+    message: string,
+    readonly diagnostics: string,
+  ) {
+    super(message);
+  }
+}
+
+const memo = new Map<string, CompiledType>();
+
+export function compileEmittedC(source: string, fileName: string, names: HarnessNames): CompiledType {
+  const inst = instrumentBranches(source, fileName);
+  const tu = [
+    prelude(names),
+    "UK_IMPORT(branch) int uk_branch(int id, int taken);",
+    "#define UK_BR(id, c) uk_branch((id), !!(c))",
+    inst.text,
+    trailer(names),
+  ].join("\n");
+  const key = createHash("sha256").update(tu).update(readFileSync(join(KMODEL_INCLUDE, "uffdkit", "kmodel.h"))).digest("hex").slice(0, 32);
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const cached = join(CACHE, `${key}.wasm`);
+  let wasm: Uint8Array;
+  if (existsSync(cached)) {
+    wasm = readFileSync(cached);
+  } else {
+    wasm = build(tu, names.typeFunctions.map((t) => t.name));
+    mkdirSync(CACHE, { recursive: true });
+    const tmp = `${cached}.${process.pid}.tmp`;
+    writeFileSync(tmp, wasm);
+    renameSync(tmp, cached);
+  }
+  const out = { wasm, sites: inst.sites, fileName, names };
+  memo.set(key, out);
+  return out;
+}
+
+function build(tu: string, typeFunctions: readonly string[]): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), "uffdkit-c-"));
+  try {
+    const c = join(dir, "tu.c");
+    const o = join(dir, "tu.o");
+    const w = join(dir, "tu.wasm");
+    const allow = join(dir, "type-functions.txt");
+    writeFileSync(c, tu);
+    // Only the type's own functions may stay undefined (they become imports the simulator answers).
+    writeFileSync(allow, typeFunctions.map((n) => `${n}\n`).join(""));
+    run(CLANG, [
+      "--target=wasm32",
+      "-O1",
+      "-nostdlib",
+      "-ffreestanding",
+      "-fno-builtin",
+      "-fvisibility=hidden",
+      "-std=gnu11",
+      "-Wall",
+      "-Wno-unused-function",
+      "-Wno-unused-variable",
+      "-Werror=implicit-function-declaration",
+      "-Werror=incompatible-pointer-types",
+      "-Werror=int-conversion",
+      "-Werror=return-type",
+      "-I",
+      KMODEL_INCLUDE,
+      "-c",
+      c,
+      "-o",
+      o,
+    ]);
+    run(WASM_LD, ["--no-entry", "--export-dynamic", `--allow-undefined-file=${allow}`, "-o", w, o]);
+    return readFileSync(w);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function run(cmd: string, args: string[]): void {
+  try {
+    execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { code?: string; stderr?: Buffer };
+    if (err.code === "ENOENT") {
+      throw new CCompileError(`${cmd} is not installed (scripts/setup.sh installs clang-16 and lld-16)`, "");
+    }
+    const text = err.stderr?.toString() ?? String(e);
+    throw new CCompileError(`${cmd} failed on the emitted C`, text);
+  }
+}

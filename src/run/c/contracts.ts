@@ -1,0 +1,89 @@
+/**
+ * The contract model of the kernel helpers the emitted C may call: each import
+ * of kmodel.h is implemented here on the simulator's folios and page cache,
+ * and checks what the kernel would (VM_BUG_ON_FOLIO, WARN_ON, might_fault,
+ * lockdep). A broken precondition is a finding naming the C file, line,
+ * function and helper; the helper then does what the kernel's would.
+ *
+ * Sources, for each contract: Debian's linux-source-6.12 unless noted.
+ */
+import { FOLIO_IN_CACHE, FOLIO_LOCKED, FOLIO_UPTODATE, type SimFile, type Vma } from "../sim/state.js";
+import type { Machine } from "../sim/machine.js";
+import { ERRNO } from "../../kernel/uapi.js";
+import type { InjectSite } from "../../ir/scenario.js";
+
+/** Folio flags this model adds to the simulator's FolioTable bits. */
+export const FOLIO_LRU = 16;
+export const FOLIO_MEMCG = 32;
+export const FOLIO_SWAPBACKED = 64;
+export const FOLIO_KMAP_DIRTY = 128;
+
+/** Where a contract is written down in the kernel; every finding cites one. */
+export const CONTRACT_SOURCE = {
+  folio_unlock: "mm/filemap.c folio_unlock(): VM_BUG_ON_FOLIO(!folio_test_locked(folio))",
+  folio_lock: "mm/filemap.c __folio_lock(): sleeps until the lock is free; the holder waiting on itself never wakes",
+  folio_put: "include/linux/mm.h folio_put(): the last reference frees the folio; one more put is a use after free",
+  folio_get: "include/linux/mm.h folio_get(): VM_BUG_ON_FOLIO(folio_ref_zero_or_close_to_overflow(folio))",
+  set_locked: "include/linux/page-flags.h __folio_set_locked(): a non-atomic set, only for a folio nobody else can see",
+  filemap_add_folio:
+    "mm/filemap.c filemap_add_folio(): charges memcg itself, sets the lock (__folio_set_locked), clears it again on failure, and adds to the LRU on success",
+  filemap_remove_folio: "mm/filemap.c filemap_remove_folio(): BUG_ON(!folio_test_locked(folio))",
+  mem_cgroup_charge: "mm/memcontrol.c commit_charge(): VM_BUG_ON_FOLIO(folio_memcg_charged(folio)) (a second charge)",
+  folio_add_lru: "mm/swap.c folio_add_lru(): VM_BUG_ON_FOLIO(folio_test_lru(folio))",
+  copy_from_user:
+    "include/linux/uaccess.h might_fault(): a user copy may fault and take the mmap lock; under the mmap lock it must run with page faults disabled (mm/shmem.c shmem_mfill_atomic_pte())",
+  flush_dcache_folio:
+    "mm/shmem.c shmem_mfill_atomic_pte() calls flush_dcache_folio() after writing the folio through a kernel mapping (cache aliasing architectures)",
+  pagefault_enable: "include/linux/uaccess.h pagefault_enable(): balances a pagefault_disable()",
+  no_alloc: "struct vm_uffd_ops get_folio_noalloc (7.1): must not allocate (v2 08/15)",
+} as const;
+
+export interface CallContext {
+  /** The ops member running, for contracts that depend on it (no allocation in get_folio_noalloc). */
+  role: string;
+  /** Core holds the mmap lock (mfill paths, faults) while the callback runs. */
+  mmapLocked: boolean;
+  /** What a user copy reads: the byte UFFDIO_COPY's source holds. */
+  copyByte: number;
+  /** The VMA the callback was called for (install_pte, handle_userfault). */
+  vma: Vma | null;
+  /** The fault's page, for handle_userfault. */
+  page: number;
+  /** handle_userfault()'s simulator result, when the glue raised a fault. */
+  raised: number | null;
+  /** The simulator's handle_userfault() for the fault in progress (the faulting thread bound in). */
+  raise: ((reasonBits: number) => number) | null;
+}
+
+/** Fault injection: which call of which helper fails, and how (scenario setup.declared.inject). */
+export interface Injector {
+  /** True when this call of `site` must fail. */
+  fire(site: InjectSite): boolean;
+}
+
+export interface Location {
+  readonly file: string;
+  readonly fn: string;
+  readonly line: number;
+}
+
+export interface ContractViolation extends Location {
+  readonly helper: string;
+  readonly message: string;
+  readonly source: string;
+}
+
+/** Things only the simulated core can do, handed in by it (no import cycle). */
+export interface CoreHooks {
+  installPte(m: Machine, vma: Vma, page: number, folio: number, inCache: boolean, wp: boolean): number;
+  /** Is this page of the file shared (may it be mapped to user space)? */
+  pageIsShared(file: SimFile, pgoff: number | null): boolean;
+}
+
+export const KMAP_BASE = 0x80000000;
+
+export function errPtr(errno: number): number {
+  return (0x100000000 - errno) >>> 0;
+}
+
+export { ERRNO, FOLIO_IN_CACHE, FOLIO_LOCKED, FOLIO_UPTODATE };

@@ -1,0 +1,139 @@
+/**
+ * The C around an emitted file when the simulator runs it: a prelude that
+ * declares what the generation's tree would (struct vm_uffd_ops and its
+ * members, from src/kernel/generations.ts, the one table of them) and the
+ * functions the spec says the type defines elsewhere in its file (guards,
+ * helpers), and a trailer that exports one entry point per ops member, so the
+ * simulated core calls the callbacks through the ops struct the way core mm
+ * does.
+ */
+import { GENERATIONS, type ApiGenerationId, type CallbackRole } from "../../kernel/generations.js";
+import type { DeclaredC } from "../../ir/scenario.js";
+import { ioctlMacro, UFFDIO_NR } from "../../kernel/uapi.js";
+import { VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP } from "../sim/state.js";
+
+/** The emitted file's names the harness needs (from the lowered form). */
+export interface HarnessNames {
+  readonly api: ApiGenerationId;
+  readonly ops: string;
+  /** The fault glue function, when the file has one. */
+  readonly faultGlue?: string;
+  /** Functions the type defines outside the emitted code: name, prototype with NAME, what it is. */
+  readonly typeFunctions: readonly DeclaredC["typeFunctions"][number][];
+}
+
+/** Exported entry points, by role; the host looks them up by these names. */
+export const ENTRY: Record<CallbackRole | "fault" | "features" | "ioctls", string> = {
+  canUserfault: "uk_call_can_userfault",
+  getFolio: "uk_call_get_folio",
+  allocFolio: "uk_call_alloc_folio",
+  filemapAdd: "uk_call_filemap_add",
+  filemapRemove: "uk_call_filemap_remove",
+  copy: "uk_call_copy",
+  fault: "uk_call_fault",
+  features: "uk_ops_features",
+  ioctls: "uk_ops_ioctls",
+};
+
+/** Which callback roles are present in the ops struct: uk_has_<role>() answers at run time. */
+export const hasEntry = (role: CallbackRole): string => `uk_has_${role}`;
+
+export function prelude(n: HarnessNames): string {
+  const gen = GENERATIONS[n.api];
+  const lines = [
+    "/* Written by uffdkit (src/run/c/harness.ts) for the simulator. */",
+    `#define VM_SHARED 0x${VM_SHARED_C.toString(16)}UL`,
+    `#define VM_UFFD_MISSING 0x${VM_UFFD_MISSING_C.toString(16)}UL`,
+    `#define VM_UFFD_WP 0x${VM_UFFD_WP_C.toString(16)}UL`,
+    `#define VM_UFFD_MINOR 0x${VM_UFFD_MINOR_C.toString(16)}UL`,
+    "#define __VM_UFFD_FLAGS (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)",
+    ...Object.entries(UFFDIO_NR).map(([k, v]) => `#define ${ioctlMacro(k as keyof typeof UFFDIO_NR)} 0x${v.toString(16)}`),
+  ];
+  if (gen.filemapAllocMpol) lines.push("#define UK_FILEMAP_ALLOC_MPOL 1");
+  lines.push("#include <uffdkit/kmodel.h>", "");
+  const members: string[] = [];
+  if (gen.featuresMember) members.push(`\tunsigned long ${gen.featuresMember};`);
+  if (gen.ioctlsMember) members.push(`\tunsigned long ${gen.ioctlsMember};`);
+  for (const cb of gen.callbacks) members.push(`\t${cb.prototype.replace("NAME", `(*${cb.member})`)};`);
+  const tag = gen.opsType.startsWith("struct ") ? gen.opsType : `struct ${gen.opsType}`;
+  lines.push(`${tag} {`, ...members, "};");
+  if (!gen.opsType.startsWith("struct ")) lines.push(`typedef ${tag} ${gen.opsType};`);
+  for (const t of n.typeFunctions) lines.push(`${t.proto.replace("NAME", t.name)};`);
+  return lines.join("\n") + "\n";
+}
+
+export function trailer(n: HarnessNames): string {
+  const gen = GENERATIONS[n.api];
+  const out = ["", "/* uffdkit harness: entry points through the ops struct. */", "#define UK_EXPORT __attribute__((visibility(\"default\")))"];
+  for (const cb of gen.callbacks) {
+    const params = paramsOf(cb.prototype);
+    const ret = cb.prototype.slice(0, cb.prototype.indexOf("NAME")).trim();
+    const args = params.map((p) => p.name).join(", ");
+    const decl = params.map((p) => p.decl).join(", ");
+    out.push(`UK_EXPORT int ${hasEntry(cb.role)}(void) { return ${n.ops}.${cb.member} != NULL; }`);
+    out.push(`UK_EXPORT ${ret} ${ENTRY[cb.role]}(${decl}) { ${ret === "void" ? "" : "return "}${n.ops}.${cb.member}(${args}); }`);
+  }
+  out.push(`UK_EXPORT unsigned long ${ENTRY.features}(void) { return ${gen.featuresMember ? `${n.ops}.${gen.featuresMember}` : "0"}; }`);
+  out.push(`UK_EXPORT unsigned long ${ENTRY.ioctls}(void) { return ${gen.ioctlsMember ? `${n.ops}.${gen.ioctlsMember}` : "0"}; }`);
+  out.push(`UK_EXPORT vm_fault_t ${ENTRY.fault}(struct vm_fault *vmf) { return ${n.faultGlue ? `${n.faultGlue}(vmf)` : "0"}; }`);
+  out.push(...OBJECTS);
+  return out.join("\n") + "\n";
+}
+
+/**
+ * The objects the host hands to callbacks live in the module's memory; the
+ * host makes them through these constructors so the layout stays C's.
+ */
+const OBJECTS = [
+  "static unsigned char uk_heap[1 << 22] __attribute__((aligned(16)));",
+  "static unsigned long uk_brk;",
+  "static void *uk_alloc(unsigned long n) { void *p = &uk_heap[uk_brk]; uk_brk += (n + 15) & ~15UL; return uk_brk <= sizeof(uk_heap) ? p : NULL; }",
+  "UK_EXPORT struct folio *uk_new_folio(int id) { struct folio *f = uk_alloc(sizeof(*f)); if (f) { f->uk_id = id; f->mapping = NULL; } return f; }",
+  "UK_EXPORT void uk_folio_set_mapping(struct folio *f, struct address_space *m, pgoff_t index) { f->mapping = m; f->index = index; }",
+  "UK_EXPORT struct file *uk_new_file(int id, long long size) { struct file *f = uk_alloc(sizeof(*f)); struct inode *i = uk_alloc(sizeof(*i)); if (!f || !i) return NULL; i->uk_id = id; i->i_size = size; i->i_mapping = &i->i_data; i->i_data.host = i; i->i_data.uk_id = id; i->i_data.gfp_mask = GFP_HIGHUSER_MOVABLE; f->f_inode = i; f->f_mapping = i->i_mapping; return f; }",
+  "UK_EXPORT struct inode *uk_file_inode(struct file *f) { return f->f_inode; }",
+  "UK_EXPORT struct address_space *uk_file_mapping(struct file *f) { return f->f_mapping; }",
+  "static struct mm_struct uk_mm;",
+  "UK_EXPORT struct vm_area_struct *uk_new_vma(void) { struct vm_area_struct *v = uk_alloc(sizeof(*v)); if (v) v->vm_mm = &uk_mm; return v; }",
+  "UK_EXPORT void uk_set_vma(struct vm_area_struct *v, int id, unsigned long start, unsigned long end, pgoff_t pgoff, vm_flags_t flags, struct file *file) { v->uk_id = id; v->vm_start = start; v->vm_end = end; v->vm_pgoff = pgoff; v->vm_flags = flags; v->vm_file = file; }",
+  "UK_EXPORT struct vm_fault *uk_new_vmf(void) { return uk_alloc(sizeof(struct vm_fault)); }",
+  "UK_EXPORT void uk_set_vmf(struct vm_fault *vmf, struct vm_area_struct *v, pgoff_t pgoff, unsigned long address, unsigned int flags) { vmf->vma = v; vmf->pgoff = pgoff; vmf->address = address; vmf->flags = flags; }",
+  "UK_EXPORT void *uk_new_slot(void) { return uk_alloc(sizeof(void *) * 2); }",
+  "UK_EXPORT int uk_offsetof_folio_id(void) { return __builtin_offsetof(struct folio, uk_id); }",
+  "UK_EXPORT int uk_offsetof_folio_page(void) { return __builtin_offsetof(struct folio, page); }",
+  "UK_EXPORT int uk_offsetof_inode_id(void) { return __builtin_offsetof(struct inode, uk_id); }",
+  "UK_EXPORT int uk_offsetof_mapping_id(void) { return __builtin_offsetof(struct address_space, uk_id); }",
+  "UK_EXPORT int uk_offsetof_vma_id(void) { return __builtin_offsetof(struct vm_area_struct, uk_id); }",
+];
+
+/** The VM_UFFD_* bits as the C model spells them (the simulator's own values, shifted into vm_flags). */
+export const VM_SHARED_C = 0x8;
+export const VM_UFFD_MISSING_C = 0x200;
+export const VM_UFFD_WP_C = 0x1000;
+export const VM_UFFD_MINOR_C = 0x400000;
+
+/** Simulator mode bits (UFFDIO_REGISTER_MODE_*) → the C model's vm_flags bits. */
+export function vmFlagsToC(bits: number): number {
+  let f = 0;
+  if (bits & VM_UFFD_MISSING) f |= VM_UFFD_MISSING_C;
+  if (bits & VM_UFFD_WP) f |= VM_UFFD_WP_C;
+  if (bits & VM_UFFD_MINOR) f |= VM_UFFD_MINOR_C;
+  return f;
+}
+
+export function vmFlagsFromC(f: number): number {
+  let bits = 0;
+  if (f & VM_UFFD_MISSING_C) bits |= VM_UFFD_MISSING;
+  if (f & VM_UFFD_WP_C) bits |= VM_UFFD_WP;
+  if (f & VM_UFFD_MINOR_C) bits |= VM_UFFD_MINOR;
+  return bits;
+}
+
+function paramsOf(proto: string): { name: string; decl: string }[] {
+  const inner = proto.slice(proto.indexOf("(") + 1, proto.lastIndexOf(")"));
+  return inner.split(",").map((d) => {
+    const decl = d.trim();
+    const name = /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(decl)![1]!;
+    return { name, decl };
+  });
+}

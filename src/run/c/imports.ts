@@ -1,0 +1,289 @@
+/**
+ * The imports of kmodel.h: each kernel helper on the simulator's state, with
+ * its contract checked first (sources in contracts.ts CONTRACT_SOURCE).
+ * Pointers arrive as module addresses and are mapped back to folios, files
+ * and VMAs by the instance.
+ */
+import type { DeclaredC } from "./instance.js";
+import {
+  ERRNO,
+  errPtr,
+  FOLIO_IN_CACHE,
+  FOLIO_KMAP_DIRTY,
+  FOLIO_LOCKED,
+  FOLIO_LRU,
+  FOLIO_MEMCG,
+  FOLIO_SWAPBACKED,
+  KMAP_BASE,
+} from "./contracts.js";
+import { vmFlagsFromC } from "./harness.js";
+
+type Fn = (...a: number[]) => number | void;
+
+export function makeImports(c: DeclaredC): Record<string, Fn> {
+  const m = c.machine;
+  const t = m.folios;
+  const folio = (p: number, fn: number, line: number, helper: string): number => {
+    const f = c.ptrToFolio(p);
+    if (f < 0) c.violation(helper, `${helper}() on ${p === 0 ? "NULL" : "a pointer that is not a folio"}`, fn, line);
+    return f;
+  };
+  const newFolio = (): number => {
+    if (c.fire("alloc")) return 0;
+    return c.folioToPtr(t.alloc());
+  };
+  const mark = (f: number, bit: number, on: boolean) => {
+    if (on) t.flags[f]! |= bit;
+    else t.flags[f]! &= ~bit;
+  };
+
+  const imports: Record<string, Fn> = {
+    branch(id, taken) {
+      if (taken) c.branches.taken[id]!++;
+      else c.branches.notTaken[id]!++;
+      return taken;
+    },
+    folio_lock(p, fn, line) {
+      const f = folio(p, fn, line, "folio_lock");
+      if (f < 0) return;
+      if (t.isLocked(f)) c.violation("folio_lock", "folio_lock() of a folio this path already holds locked: it waits on itself", fn, line);
+      t.lock(f);
+    },
+    folio_unlock(p, fn, line) {
+      const f = folio(p, fn, line, "folio_unlock");
+      if (f < 0) return;
+      if (!t.isLocked(f)) c.violation("folio_unlock", "folio_unlock() of a folio that is not locked", fn, line);
+      t.unlock(f);
+    },
+    folio_get(p, fn, line) {
+      const f = folio(p, fn, line, "folio_get");
+      if (f < 0) return;
+      if (t.ref[f]! <= 0) c.violation("folio_get", "folio_get() on a folio with no reference left", fn, line);
+      t.get(f);
+    },
+    folio_put(p, fn, line) {
+      const f = folio(p, fn, line, "folio_put");
+      if (f < 0) return;
+      if (t.ref[f]! <= 0) {
+        c.violation("folio_put", "folio_put() of a folio with no reference left (a put below zero)", fn, line);
+        return;
+      }
+      t.put(f);
+    },
+    folio_test_uptodate(p, fn, line) {
+      const f = folio(p, fn, line, "folio_test_uptodate");
+      return f >= 0 && t.isUptodate(f) ? 1 : 0;
+    },
+    folio_test_locked(p, fn, line) {
+      const f = folio(p, fn, line, "folio_test_locked");
+      return f >= 0 && t.isLocked(f) ? 1 : 0;
+    },
+    folio_mark_uptodate(p, _atomic, fn, line) {
+      const f = folio(p, fn, line, "folio_mark_uptodate");
+      if (f >= 0) t.markUptodate(f);
+    },
+    folio_zero_range(p, _off, _len, fn, line) {
+      const f = folio(p, fn, line, "folio_zero_range");
+      if (f >= 0) t.value[f] = 0;
+    },
+    flush_dcache_folio(p, fn, line) {
+      const f = folio(p, fn, line, "flush_dcache_folio");
+      if (f >= 0) mark(f, FOLIO_KMAP_DIRTY, false);
+    },
+    folio_set_locked(p, set, fn, line) {
+      const f = folio(p, fn, line, set ? "__folio_set_locked" : "__folio_clear_locked");
+      if (f < 0) return;
+      if (set && t.isLocked(f)) c.violation("set_locked", "__folio_set_locked() of a folio that is already locked", fn, line);
+      if (!set && !t.isLocked(f)) c.violation("set_locked", "__folio_clear_locked() of a folio that is not locked", fn, line);
+      mark(f, FOLIO_LOCKED, set !== 0);
+    },
+    folio_set_swapbacked(p, fn, line) {
+      const f = folio(p, fn, line, "folio_set_swapbacked");
+      if (f >= 0) mark(f, FOLIO_SWAPBACKED, true);
+    },
+    folio_add_lru(p, fn, line) {
+      const f = folio(p, fn, line, "folio_add_lru");
+      if (f < 0) return;
+      if (t.flags[f]! & FOLIO_LRU) c.violation("folio_add_lru", "folio_add_lru() of a folio already on the LRU", fn, line);
+      mark(f, FOLIO_LRU, true);
+    },
+    filemap_lock_folio(mp, index, fn, line) {
+      const file = c.mappingToFile(mp);
+      const f = file && !c.fire("lookup") ? (file.cache[index] ?? -1) : -1;
+      if (f < 0) return errPtr(ERRNO.ENOENT);
+      if (t.isLocked(f)) c.violation("folio_lock", "filemap_lock_folio() of a folio this path already holds locked: it waits on itself", fn, line);
+      t.get(f);
+      t.lock(f);
+      return c.folioToPtr(f);
+    },
+    filemap_get_folio(mp, index) {
+      const file = c.mappingToFile(mp);
+      const f = file && !c.fire("lookup") ? (file.cache[index] ?? -1) : -1;
+      if (f < 0) return errPtr(ERRNO.ENOENT);
+      t.get(f);
+      return c.folioToPtr(f);
+    },
+    filemap_get_entry(mp, index) {
+      const file = c.mappingToFile(mp);
+      const f = file && !c.fire("lookup") ? (file.cache[index] ?? -1) : -1;
+      if (f < 0) return 0;
+      t.get(f);
+      return c.folioToPtr(f);
+    },
+    filemap_alloc_folio: () => newFolio(),
+    vma_alloc_folio: () => newFolio(),
+    folio_alloc_mpol: () => newFolio(),
+    get_vma_policy: () => 0,
+    mpol_shared_policy_lookup: () => 0,
+    mpol_cond_put: () => undefined,
+    filemap_add_folio(mp, p, index, _gfp, fn, line) {
+      const f = folio(p, fn, line, "filemap_add_folio");
+      const file = c.mappingToFile(mp);
+      if (f < 0 || !file) return -ERRNO.EINVAL;
+      if (t.isLocked(f)) {
+        c.violation("filemap_add_folio", "filemap_add_folio() of a locked folio: it sets the lock itself, and clears it again on failure", fn, line);
+      }
+      if (t.flags[f]! & FOLIO_MEMCG) c.violation("mem_cgroup_charge", "filemap_add_folio() charges memcg, and this folio is already charged (a double charge)", fn, line);
+      if (c.fire("charge")) return -ERRNO.ENOMEM;
+      if (c.fire("filemap_add_enomem")) return -ERRNO.ENOMEM;
+      if (c.fire("filemap_add_eexist") || index >= file.npages || (file.cache[index] ?? -1) >= 0) {
+        // __filemap_add_folio() found the slot taken: uncharged, unlocked (__folio_clear_locked).
+        mark(f, FOLIO_LOCKED, false);
+        return -ERRNO.EEXIST;
+      }
+      file.cache[index] = f;
+      t.get(f);
+      mark(f, FOLIO_IN_CACHE | FOLIO_LOCKED | FOLIO_MEMCG | FOLIO_LRU, true);
+      t.file[f] = file.id;
+      t.index[f] = index;
+      c.folioToPtr(f);
+      return 0;
+    },
+    filemap_remove_folio(p, fn, line) {
+      const f = folio(p, fn, line, "filemap_remove_folio");
+      if (f < 0) return;
+      if (!t.isLocked(f)) c.violation("filemap_remove_folio", "filemap_remove_folio() of a folio that is not locked", fn, line);
+      if (!(t.flags[f]! & FOLIO_IN_CACHE)) {
+        c.violation("filemap_remove_folio", "filemap_remove_folio() of a folio that is not in the page cache", fn, line);
+        return;
+      }
+      const file = m.files[t.file[f]!]!;
+      if (file.cache[t.index[f]!] === f) file.cache[t.index[f]!] = -1;
+      mark(f, FOLIO_IN_CACHE | FOLIO_LRU, false);
+      t.put(f);
+      c.folioToPtr(f);
+    },
+    mem_cgroup_charge(p, _mm, _gfp, fn, line) {
+      const f = folio(p, fn, line, "mem_cgroup_charge");
+      if (f < 0) return -ERRNO.EINVAL;
+      if (t.flags[f]! & FOLIO_MEMCG) c.violation("mem_cgroup_charge", "mem_cgroup_charge() of a folio already charged", fn, line);
+      if (c.fire("charge")) return -ERRNO.ENOMEM;
+      mark(f, FOLIO_MEMCG, true);
+      return 0;
+    },
+    i_size_read(ip) {
+      const file = c.inodeToFile(ip);
+      return BigInt((file?.npages ?? 0) * 4096) as unknown as number;
+    },
+    kmap_local_folio(p, off, fn, line) {
+      const f = folio(p, fn, line, "kmap_local_folio");
+      return f < 0 ? 0 : (KMAP_BASE + f * 4096 + off) | 0;
+    },
+    copy_from_user(to, _from, n, fn, line) {
+      if (c.ctx.mmapLocked && c.pagefaultDisabled === 0) {
+        c.violation("copy_from_user", "copy_from_user() with the mmap lock held and page faults enabled: a fault on the source deadlocks on the mmap lock", fn, line);
+      }
+      const f = c.kmapToFolio(to);
+      if (c.fire("copy_from_user") || f < 0) return n;
+      t.value[f] = c.ctx.copyByte;
+      mark(f, FOLIO_KMAP_DIRTY, true);
+      return 0;
+    },
+    clear_user_highpage(pp, _va, fn, line) {
+      const f = c.ptrToFolio(pp, true);
+      if (f < 0) c.violation("clear_user_highpage", "clear_user_highpage() on a pointer that is not a folio's page", fn, line);
+      else t.value[f] = 0;
+    },
+    pagefault_disable(disable, fn, line) {
+      if (disable) c.pagefaultDisabled++;
+      else if (c.pagefaultDisabled === 0) c.violation("pagefault_enable", "pagefault_enable() without a pagefault_disable()", fn, line);
+      else c.pagefaultDisabled--;
+    },
+    mfill_atomic_install_pte(_pmd, _vma, addr, pp, newly, flags, fn, line) {
+      const f = c.ptrToFolio(pp, true);
+      const vma = c.ctx.vma;
+      if (f < 0 || !vma) {
+        c.violation("mfill_atomic_install_pte", "mfill_atomic_install_pte() of a page that is not a folio's", fn, line);
+        return -ERRNO.EFAULT;
+      }
+      const inCache = (t.flags[f]! & FOLIO_IN_CACHE) !== 0;
+      if (t.flags[f]! & FOLIO_KMAP_DIRTY) {
+        c.violation("flush_dcache_folio", "the folio was written through a kernel mapping and is mapped to user space without flush_dcache_folio()", fn, line);
+        mark(f, FOLIO_KMAP_DIRTY, false);
+      }
+      // mm/userfaultfd.c mfill_atomic_install_pte(): a newly allocated page-cache folio goes on the LRU here.
+      if (inCache && newly) {
+        if (t.flags[f]! & FOLIO_LRU) c.violation("folio_add_lru", "mfill_atomic_install_pte(newly_allocated=true) adds the folio to the LRU, and it is already there (filemap_add_folio() put it there)", fn, line);
+        mark(f, FOLIO_LRU, true);
+      }
+      const page = vma.off + Math.floor((addr - vma.start) / 4096);
+      return c.hooks.installPte(m, vma, page, f, inCache, (flags & 8) !== 0);
+    },
+    handle_userfault(_vmf, reason, fn, line) {
+      if (!c.ctx.raise) {
+        c.violation("handle_userfault", "handle_userfault() outside a fault", fn, line);
+        return 2;
+      }
+      c.ctx.raised = c.ctx.raise(vmFlagsFromC(reason));
+      return 0x400; // VM_FAULT_RETRY: the simulator keeps the real outcome in ctx.raised
+    },
+  };
+  return imports;
+}
+
+/** The functions a spec names that its type defines elsewhere: answered from the scenario's state. */
+export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; role: "guard-inode" | "guard-page" | "get-or-create" | "alloc" | "prepare" | "unaccount" }[]): Record<string, Fn> {
+  const out: Record<string, Fn> = {};
+  const t = c.machine.folios;
+  for (const f of fns) {
+    switch (f.role) {
+      case "guard-inode":
+        out[f.name] = (ip) => {
+          const file = c.inodeToFile(ip);
+          return file && c.hooks.pageIsShared(file, null) ? 1 : 0;
+        };
+        break;
+      case "guard-page":
+        out[f.name] = (ip, idx) => {
+          const file = c.inodeToFile(ip);
+          return file && c.hooks.pageIsShared(file, idx) ? 1 : 0;
+        };
+        break;
+      case "get-or-create":
+        // e.g. kvm_gmem_get_folio(): the cached folio, or a new one added to the cache (FGP_CREAT), locked, referenced.
+        out[f.name] = (ip, idx) => {
+          const file = c.inodeToFile(ip);
+          if (!file || idx >= file.npages) return errPtr(ERRNO.EINVAL);
+          let g = file.cache[idx] ?? -1;
+          if (g < 0) {
+            g = t.alloc();
+            file.cache[idx] = g;
+            t.flags[g]! |= FOLIO_IN_CACHE;
+            t.file[g] = file.id;
+            t.index[g] = idx;
+          } else t.get(g);
+          t.lock(g);
+          return c.folioToPtr(g);
+        };
+        break;
+      case "alloc":
+        out[f.name] = () => (c.fire("alloc") ? 0 : c.folioToPtr(t.alloc()));
+        break;
+      case "prepare":
+      case "unaccount":
+        out[f.name] = () => undefined;
+        break;
+    }
+  }
+  return out;
+}

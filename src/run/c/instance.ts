@@ -1,0 +1,367 @@
+/**
+ * One running instance of a declared type's emitted C: the compiled module
+ * instantiated against the contract model, with the callbacks offered to the
+ * simulated core as a SimUffdOps plus the ->fault glue.
+ *
+ * Each call sets up the kernel objects the callback reads (the VMA, the
+ * inode, the vm_fault) in the module's memory, runs it, maps pointers back
+ * to the simulator's folios, and then checks core's contract for that
+ * member's return (vm_uffd_ops.md §1.7, v2 07/15–10/15).
+ */
+import type { Machine } from "../sim/machine.js";
+import type { SimFile, Vma } from "../sim/state.js";
+import type { InjectSite } from "../../ir/scenario.js";
+import type { CompiledType } from "./compile.js";
+import { ENTRY, hasEntry, vmFlagsToC, VM_SHARED_C } from "./harness.js";
+import {
+  CONTRACT_SOURCE,
+  ERRNO,
+  errPtr,
+  FOLIO_IN_CACHE,
+  FOLIO_KMAP_DIRTY,
+  FOLIO_LRU,
+  FOLIO_MEMCG,
+  FOLIO_SWAPBACKED,
+  KMAP_BASE,
+  type CallContext,
+  type ContractViolation,
+  type CoreHooks,
+} from "./contracts.js";
+import { makeImports, typeFunctionImports } from "./imports.js";
+import type { CallbackRole } from "../../kernel/generations.js";
+
+const PAGE_SIZE = 4096;
+
+export interface BranchCounts {
+  /** Per site: how often the condition was true, and false. */
+  readonly taken: Uint32Array;
+  readonly notTaken: Uint32Array;
+}
+
+/** What one instance reports after a run. */
+export interface CReport {
+  readonly violations: readonly ContractViolation[];
+  readonly branches: BranchCounts;
+}
+
+type Exports = Record<string, (...a: number[]) => number>;
+
+export class DeclaredC {
+  readonly exports: Exports;
+  readonly memory: WebAssembly.Memory;
+  readonly violations: ContractViolation[] = [];
+  readonly branches: BranchCounts;
+  readonly ctx: CallContext = { role: "", mmapLocked: false, copyByte: 0, vma: null, page: 0, raised: null, raise: null };
+  /** Injected failures still to come, by site: the call numbers (1-based) that fail. */
+  private readonly injections = new Map<InjectSite, Set<number>>();
+  private readonly calls = new Map<InjectSite, number>();
+  private readonly folioPtr: number[] = [];
+  private readonly filePtr = new Map<number, number>();
+  private readonly vmaScratch: number;
+  private readonly vmfScratch: number;
+  private readonly slot: number;
+  private readonly offFolioId: number;
+  private readonly offPage: number;
+  private readonly offInodeId: number;
+  private readonly offMappingId: number;
+  pagefaultDisabled = 0;
+
+  constructor(
+    readonly compiled: CompiledType,
+    readonly machine: Machine,
+    readonly hooks: CoreHooks,
+    inject: readonly { site: InjectSite; nth?: number }[] = [],
+  ) {
+    const n = compiled.sites.length;
+    this.branches = { taken: new Uint32Array(n), notTaken: new Uint32Array(n) };
+    for (const j of inject) {
+      const set = this.injections.get(j.site) ?? new Set<number>();
+      set.add(j.nth ?? 1);
+      this.injections.set(j.site, set);
+    }
+    const mod = moduleOf(compiled);
+    const inst = new WebAssembly.Instance(mod, { kmodel: makeImports(this), env: typeFunctionImports(this, compiled.names.typeFunctions) });
+    this.exports = inst.exports as unknown as Exports;
+    this.memory = inst.exports.memory as WebAssembly.Memory;
+    this.offFolioId = this.exports.uk_offsetof_folio_id!();
+    this.offPage = this.exports.uk_offsetof_folio_page!();
+    this.offInodeId = this.exports.uk_offsetof_inode_id!();
+    this.offMappingId = this.exports.uk_offsetof_mapping_id!();
+    this.vmaScratch = this.exports.uk_new_vma!();
+    this.vmfScratch = this.exports.uk_new_vmf!();
+    this.slot = this.exports.uk_new_slot!();
+  }
+
+  // --- fault injection ----------------------------------------------------------
+
+  /** Counts a call of a fallible helper and says whether it must fail this time. */
+  fire(site: InjectSite): boolean {
+    const k = (this.calls.get(site) ?? 0) + 1;
+    this.calls.set(site, k);
+    return this.injections.get(site)?.has(k) ?? false;
+  }
+
+  // --- pointers <-> simulator ids --------------------------------------------------
+
+  private get i32(): Int32Array {
+    return new Int32Array(this.memory.buffer);
+  }
+
+  folioToPtr(f: number): number {
+    let p = this.folioPtr[f];
+    if (p === undefined) {
+      p = this.exports.uk_new_folio!(f);
+      if (!p) throw new Error("the C model's object heap is full");
+      this.folioPtr[f] = p;
+    }
+    const t = this.machine.folios;
+    const file = t.flags[f]! & FOLIO_IN_CACHE ? t.file[f]! : -1;
+    this.exports.uk_folio_set_mapping!(p, file >= 0 ? this.mappingPtr(file) : 0, t.index[f]! >>> 0);
+    return p;
+  }
+
+  /** A folio pointer (or a pointer to its page) back to the folio id; -1 for NULL, ERR_PTR or garbage. */
+  ptrToFolio(p: number, page = false): number {
+    if (p === 0 || p >>> 0 >= 0xfffff001) return -1;
+    const base = page ? p - this.offPage : p;
+    if (base < 0 || base + this.offFolioId + 4 > this.memory.buffer.byteLength) return -1;
+    const id = this.i32[(base + this.offFolioId) >> 2]!;
+    return this.folioPtr[id] === base ? id : -1;
+  }
+
+  kmapToFolio(p: number): number {
+    const off = (p >>> 0) - KMAP_BASE;
+    return off >= 0 ? Math.floor(off / PAGE_SIZE) : -1;
+  }
+
+  filePtrOf(file: SimFile): number {
+    let p = this.filePtr.get(file.id);
+    if (p === undefined) {
+      p = this.exports.uk_new_file!(file.id, BigInt(file.npages * PAGE_SIZE) as unknown as number);
+      this.filePtr.set(file.id, p);
+    }
+    return p;
+  }
+
+  mappingPtr(fileId: number): number {
+    const file = this.machine.files[fileId]!;
+    return this.exports.uk_file_mapping!(this.filePtrOf(file));
+  }
+
+  inodePtr(file: SimFile): number {
+    return this.exports.uk_file_inode!(this.filePtrOf(file));
+  }
+
+  inodeToFile(p: number): SimFile | null {
+    return this.machine.files[this.i32[(p + this.offInodeId) >> 2]!] ?? null;
+  }
+
+  mappingToFile(p: number): SimFile | null {
+    return this.machine.files[this.i32[(p + this.offMappingId) >> 2]!] ?? null;
+  }
+
+  vmaPtr(vma: Vma): number {
+    let flags = vmFlagsToC(vma.uffd);
+    if (vma.shared) flags |= VM_SHARED_C;
+    const file = vma.file ? this.filePtrOf(vma.file) : 0;
+    const end = vma.start + vma.npages * PAGE_SIZE;
+    this.exports.uk_set_vma!(this.vmaScratch, vma.id, vma.start, end, vma.off, flags, file);
+    return this.vmaScratch;
+  }
+
+  pageAddr(vma: Vma, pgoff: number): number {
+    return vma.start + (pgoff - vma.off) * PAGE_SIZE;
+  }
+
+  /** A C string in the module's memory. */
+  cString(p: number): string {
+    const b = new Uint8Array(this.memory.buffer);
+    let e = p;
+    while (e < b.length && b[e] !== 0) e++;
+    return new TextDecoder().decode(b.subarray(p, e));
+  }
+
+  violation(helper: keyof typeof CONTRACT_SOURCE | string, message: string, fnPtr: number, line: number): void {
+    const fn = fnPtr ? this.cString(fnPtr) : "?";
+    const source = (CONTRACT_SOURCE as Record<string, string>)[helper] ?? "";
+    const v: ContractViolation = { file: this.compiled.fileName, fn, line, helper, message, source };
+    if (!this.violations.some((x) => x.line === line && x.message === message)) this.violations.push(v);
+    this.machine.finding(`${v.file}:${line} ${fn}(): ${message}`, "R58");
+  }
+
+  /** A finding about what a callback returned (core's side of the contract). */
+  returnViolation(role: string, message: string, rule = "R58"): void {
+    this.machine.finding(`${this.compiled.fileName}: ${role}: ${message}`, rule);
+  }
+
+  has(role: CallbackRole): boolean {
+    return this.exports[hasEntry(role)]?.() === 1;
+  }
+
+  // --- entry points ------------------------------------------------------------------
+
+  private enter(role: string, vma: Vma | null, page: number, mmapLocked: boolean): void {
+    this.ctx.role = role;
+    this.ctx.vma = vma;
+    this.ctx.page = page;
+    this.ctx.mmapLocked = mmapLocked;
+    this.ctx.raised = null;
+    this.pagefaultDisabled = 0;
+  }
+
+  private leave(role: string): void {
+    if (this.pagefaultDisabled !== 0) this.returnViolation(role, `returned with page faults still disabled (${this.pagefaultDisabled} pagefault_disable() unmatched)`);
+    this.ctx.role = "";
+  }
+
+  features(): number {
+    return this.exports[ENTRY.features]!() >>> 0;
+  }
+
+  ioctls(): number {
+    return this.exports[ENTRY.ioctls]!() >>> 0;
+  }
+
+  canUserfault(vma: Vma, modeBits: number): boolean {
+    this.enter("can_userfault", vma, 0, true);
+    const r = this.exports[ENTRY.canUserfault]!(this.vmaPtr(vma), vmFlagsToC(modeBits)) !== 0;
+    this.leave("can_userfault");
+    return r;
+  }
+
+  /** get_folio_noalloc / minor_get_folio / uffd_get_folio: a folio id or -1, contracts checked. */
+  getFolio(file: SimFile, pgoff: number, intStyle: boolean): number {
+    const t = this.machine.folios;
+    const cached = file.cache[pgoff] ?? -1;
+    const refBefore = cached >= 0 ? t.ref[cached]! : 0;
+    const allocsBefore = t.allocations;
+    this.enter("get_folio", null, pgoff, true);
+    let ptr: number;
+    if (intStyle) {
+      this.i32[this.slot >> 2] = 0;
+      const err = this.exports[ENTRY.getFolio]!(this.inodePtr(file), pgoff, this.slot);
+      ptr = err === 0 ? this.i32[this.slot >> 2]! : 0;
+    } else {
+      ptr = this.exports[ENTRY.getFolio]!(this.inodePtr(file), pgoff) >>> 0;
+    }
+    this.leave("get_folio");
+    if (t.allocations !== allocsBefore) {
+      this.returnViolation("get_folio_noalloc", `allocated a folio at page ${pgoff}: it must never allocate (${CONTRACT_SOURCE.no_alloc})`, "R42");
+    }
+    const f = this.ptrToFolio(ptr);
+    if (f < 0) {
+      if (cached >= 0 && t.ref[cached]! !== refBefore && t.allocations === allocsBefore) {
+        this.returnViolation("get_folio_noalloc", `returned no folio for page ${pgoff} but kept a reference to the cached one`, "R43");
+      }
+      return -1;
+    }
+    if (!t.isLocked(f)) this.returnViolation("get_folio_noalloc", `returned page ${pgoff}'s folio unlocked; core unlocks it`, "R42");
+    if (f === cached && t.ref[f]! !== refBefore + 1) {
+      this.returnViolation("get_folio_noalloc", `returned page ${pgoff}'s folio without the caller's reference; core puts it`, "R42");
+    }
+    return f;
+  }
+
+  /** alloc_folio: a folio id or -1. */
+  allocFolio(vma: Vma, pgoff: number): number {
+    this.enter("alloc_folio", vma, pgoff, true);
+    const ptr = this.exports[ENTRY.allocFolio]!(this.vmaPtr(vma), this.pageAddr(vma, pgoff)) >>> 0;
+    this.leave("alloc_folio");
+    const f = this.ptrToFolio(ptr);
+    if (ptr !== 0 && f < 0) {
+      this.returnViolation("alloc_folio", `returned ${ptr >= 0xfffff001 ? "an ERR_PTR" : "a pointer that is not a folio"}: core expects a folio or NULL`);
+      return -1;
+    }
+    if (f < 0) return -1;
+    const t = this.machine.folios;
+    if (t.isLocked(f)) this.returnViolation("alloc_folio", `returned page ${pgoff}'s folio locked: core expects it unlocked`);
+    if (t.flags[f]! & FOLIO_IN_CACHE) this.returnViolation("alloc_folio", `returned a folio already in the page cache`);
+    if (t.ref[f] !== 1) this.returnViolation("alloc_folio", `returned a folio with ${t.ref[f]} references: core owns exactly one`, "R43");
+    return f;
+  }
+
+  /** filemap_add: 0 or -errno; contracts on both outcomes. */
+  filemapAdd(folio: number, vma: Vma, pgoff: number): number {
+    const t = this.machine.folios;
+    const refBefore = t.ref[folio]!;
+    this.enter("filemap_add", vma, pgoff, true);
+    const r = this.exports[ENTRY.filemapAdd]!(this.folioToPtr(folio), this.vmaPtr(vma), this.pageAddr(vma, pgoff)) | 0;
+    this.leave("filemap_add");
+    const inCache = (t.flags[folio]! & FOLIO_IN_CACHE) !== 0;
+    if (r === 0) {
+      if (!t.isLocked(folio)) this.returnViolation("filemap_add", `succeeded but left page ${pgoff}'s folio unlocked: core expects it locked`, "R44");
+      if (!inCache) this.returnViolation("filemap_add", `succeeded but page ${pgoff}'s folio is not in the page cache`, "R44");
+    } else {
+      if (t.flags[folio]! & 0x02) this.returnViolation("filemap_add", `failed (${r}) and left page ${pgoff}'s folio locked: core puts it`, "R44");
+      if (inCache) this.returnViolation("filemap_add", `failed (${r}) and left page ${pgoff}'s folio in the page cache`, "R44");
+      if (t.ref[folio] !== refBefore) this.returnViolation("filemap_add", `failed (${r}) and changed the folio's references`, "R43");
+    }
+    return r;
+  }
+
+  /** filemap_remove: the exact inverse of filemap_add. */
+  filemapRemove(folio: number, vma: Vma): void {
+    const t = this.machine.folios;
+    this.enter("filemap_remove", vma, t.index[folio]!, true);
+    this.exports[ENTRY.filemapRemove]!(this.folioToPtr(folio), this.vmaPtr(vma));
+    this.leave("filemap_remove");
+    if (t.flags[folio]! & FOLIO_IN_CACHE) this.returnViolation("filemap_remove", "left the folio in the page cache", "R44");
+    if (t.isLocked(folio)) this.returnViolation("filemap_remove", "left the folio locked: core only puts it", "R44");
+  }
+
+  /**
+   * peterx-v1 uffd_copy with core's -ENOENT retry: when the copy faults, core
+   * copies again without its locks and calls back with the filled folio.
+   */
+  uffdCopy(vma: Vma, pgoff: number, zeropage: boolean, wp: boolean, byte: number): number {
+    const MFILL_ZEROPAGE = 1;
+    const MFILL_WP = 1 << 3;
+    const flags = (zeropage ? MFILL_ZEROPAGE : 0) | (wp ? MFILL_WP : 0);
+    this.i32[this.slot >> 2] = 0;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.enter("uffd_copy", vma, pgoff, true);
+      this.ctx.copyByte = byte;
+      const r = this.exports[ENTRY.copy]!(0, this.vmaPtr(vma), this.pageAddr(vma, pgoff), 0x10000, flags, this.slot) | 0;
+      this.leave("uffd_copy");
+      if (r !== -ERRNO.ENOENT) return r;
+      const f = this.ptrToFolio(this.i32[this.slot >> 2]!);
+      if (f < 0) return -ERRNO.EFAULT;
+      // mfill_atomic(): the copy again without the mmap lock, then the retry.
+      this.machine.folios.value[f] = byte;
+    }
+    return -ERRNO.EFAULT;
+  }
+
+  /**
+   * The ->fault glue: 0 to go on with the type's own fault, else the
+   * simulator's fault result (handle_userfault's, or SIGBUS).
+   */
+  fault(vma: Vma, pgoff: number, flags: number, raise: (reasonBits: number) => number): { proceed: true } | { proceed: false; sigbus: boolean; raised: number | null } {
+    this.enter("fault", vma, pgoff, true);
+    this.ctx.raise = raise;
+    this.exports.uk_set_vmf!(this.vmfScratch, this.vmaPtr(vma), pgoff, this.pageAddr(vma, pgoff), flags);
+    const r = this.exports[ENTRY.fault]!(this.vmfScratch) >>> 0;
+    this.ctx.raise = null;
+    this.leave("fault");
+    if (r === 0) return { proceed: true };
+    return { proceed: false, sigbus: this.ctx.raised === null, raised: this.ctx.raised };
+  }
+
+  report(): CReport {
+    return { violations: this.violations, branches: this.branches };
+  }
+}
+
+export const FLAG = { FOLIO_LRU, FOLIO_MEMCG, FOLIO_SWAPBACKED, FOLIO_KMAP_DIRTY } as const;
+export { errPtr };
+
+const modules = new WeakMap<CompiledType, WebAssembly.Module>();
+
+function moduleOf(c: CompiledType): WebAssembly.Module {
+  let m = modules.get(c);
+  if (!m) {
+    m = new WebAssembly.Module(c.wasm as Uint8Array<ArrayBuffer>);
+    modules.set(c, m);
+  }
+  return m;
+}

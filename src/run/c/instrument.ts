@@ -1,0 +1,166 @@
+/**
+ * Branch instrumentation of an emitted C file, the way gcov counts arcs: every
+ * `if`, `while` and `for` condition is wrapped in UK_BR(id, cond), which
+ * reports the outcome to the host and returns it unchanged. Nothing else of
+ * the text changes, and a #line directive keeps every line number the
+ * emitted file's own, so a contract finding names the line a reader sees.
+ *
+ * The scanner skips comments, strings and preprocessor lines; conditions are
+ * found by balancing parentheses. It only has to read C that uffdkit's own
+ * templates wrote (kernel style, one statement per line).
+ */
+
+export interface BranchSite {
+  readonly id: number;
+  /** 1-based line in the emitted file. */
+  readonly line: number;
+  readonly keyword: "if" | "while" | "for";
+  /** The condition as written, on one line. */
+  readonly cond: string;
+  /** The enclosing function, when it can be told. */
+  readonly fn: string;
+}
+
+export interface Instrumented {
+  readonly text: string;
+  readonly sites: readonly BranchSite[];
+}
+
+export function instrumentBranches(source: string, fileName: string): Instrumented {
+  const sites: BranchSite[] = [];
+  let out = `#line 1 "${fileName.replace(/[\\"]/g, "_")}"\n`;
+  let i = 0;
+  let line = 1;
+  let fn = "";
+  let depth = 0;
+  const n = source.length;
+  while (i < n) {
+    const c = source[i]!;
+    if (c === "\n") {
+      line++;
+      out += c;
+      i++;
+      continue;
+    }
+    if (c === "/" && source[i + 1] === "*") {
+      const end = source.indexOf("*/", i + 2);
+      const stop = end < 0 ? n : end + 2;
+      const chunk = source.slice(i, stop);
+      line += countNewlines(chunk);
+      out += chunk;
+      i = stop;
+      continue;
+    }
+    if (c === "/" && source[i + 1] === "/") {
+      const stop = lineEnd(source, i);
+      out += source.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    if (c === "#" && atLineStart(source, i)) {
+      const stop = directiveEnd(source, i);
+      const chunk = source.slice(i, stop);
+      line += countNewlines(chunk);
+      out += chunk;
+      i = stop;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      const stop = quotedEnd(source, i);
+      out += source.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    if (c === "{") depth++;
+    if (c === "}") depth--;
+    if (isIdentStart(c) && !isIdentChar(source[i - 1] ?? " ")) {
+      let j = i;
+      while (j < n && isIdentChar(source[j]!)) j++;
+      const word = source.slice(i, j);
+      if (depth === 0 && source[skipSpace(source, j)] === "(") fn = word;
+      if (depth > 0 && (word === "if" || word === "while" || word === "for")) {
+        const open = skipSpace(source, j);
+        if (source[open] === "(") {
+          const close = matchParen(source, open);
+          const inner = source.slice(open + 1, close);
+          const id = sites.length;
+          const wrapped = word === "for" ? wrapFor(inner, id) : `UK_BR(${id}, (${inner}))`;
+          if (wrapped !== null) {
+            sites.push({ id, line, keyword: word, cond: oneLine(word === "for" ? forCond(inner) : inner), fn });
+            out += `${source.slice(i, open)}(${wrapped})`;
+            line += countNewlines(source.slice(i, close + 1));
+            i = close + 1;
+            continue;
+          }
+        }
+      }
+      out += word;
+      i = j;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return { text: out, sites };
+}
+
+function wrapFor(inner: string, id: number): string | null {
+  const parts = inner.split(";");
+  if (parts.length !== 3 || parts[1]!.trim() === "") return null;
+  return `${parts[0]};UK_BR(${id}, (${parts[1]}));${parts[2]}`;
+}
+
+function forCond(inner: string): string {
+  return inner.split(";")[1] ?? inner;
+}
+
+const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
+const isIdentStart = (c: string) => /[A-Za-z_]/.test(c);
+const isIdentChar = (c: string) => /[A-Za-z0-9_]/.test(c);
+const countNewlines = (s: string) => s.split("\n").length - 1;
+
+function skipSpace(s: string, i: number): number {
+  while (i < s.length && /\s/.test(s[i]!)) i++;
+  return i;
+}
+
+function lineEnd(s: string, i: number): number {
+  const e = s.indexOf("\n", i);
+  return e < 0 ? s.length : e;
+}
+
+function atLineStart(s: string, i: number): boolean {
+  for (let k = i - 1; k >= 0; k--) {
+    if (s[k] === "\n") return true;
+    if (!/[ \t]/.test(s[k]!)) return false;
+  }
+  return true;
+}
+
+/** A directive runs to the end of its line, continued by backslashes. */
+function directiveEnd(s: string, i: number): number {
+  let e = lineEnd(s, i);
+  while (e < s.length && s[e - 1] === "\\") e = lineEnd(s, e + 1);
+  return e;
+}
+
+function quotedEnd(s: string, i: number): number {
+  const q = s[i];
+  let k = i + 1;
+  while (k < s.length && s[k] !== q) k += s[k] === "\\" ? 2 : 1;
+  return Math.min(k + 1, s.length);
+}
+
+function matchParen(s: string, open: number): number {
+  let d = 0;
+  for (let k = open; k < s.length; k++) {
+    const c = s[k]!;
+    if (c === '"' || c === "'") {
+      k = quotedEnd(s, k) - 1;
+      continue;
+    }
+    if (c === "(") d++;
+    else if (c === ")" && --d === 0) return k;
+  }
+  return s.length - 1;
+}
