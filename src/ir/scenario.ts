@@ -144,7 +144,16 @@ export interface DeclaredC {
 }
 
 /** A fallible helper call the simulator can make fail (fault injection). */
-export type InjectSite = "alloc" | "lookup" | "charge" | "filemap_add_eexist" | "filemap_add_enomem" | "copy_from_user";
+export type InjectSite =
+  | "alloc"
+  | "truncated"
+  | "lookup"
+  | "lookup_truncated"
+  | "charge"
+  | "filemap_add_eexist"
+  | "filemap_add_enomem"
+  | "install_pte"
+  | "copy_from_user";
 
 export interface Injection {
   site: InjectSite;

@@ -71,7 +71,9 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
   const gen = GENERATIONS[api];
   const notes: string[] = [];
   const missingHelper: { path: string; strategy: string }[] = [];
-  const probeOnly = model.backing === "hugetlb" && gen.callbacks.some((c) => c.role === "allocFolio");
+  // hugetlb keeps its own fault and mfill paths in every generation: it only takes part in
+  // feature probing (7.1: can_userfault alone; peterx v1/v4: the masks) (rpptHugetlbOut, §1.1, §1.7).
+  const probeOnly = model.backing === "hugetlb";
   const has = (role: CallbackRole) => gen.callbacks.some((c) => c.role === role);
   const wantsMissing = model.ioctls.has("copy") || model.ioctls.has("zeropage");
   const wantsMinor = model.ioctls.has("continue") || model.modes.has("minor");
@@ -171,7 +173,7 @@ function typeFunctions(model: Model, gf: Lowered["getFolio"], cp: Lowered["copy"
     add({ name: cp.alloc.helper, proto: "struct folio *NAME(struct inode *inode, pgoff_t index)", role: "alloc", path: "copy.alloc.helper" });
   }
   if (cp?.prepare && (roles.has("filemapAdd") || roles.has("copy"))) add({ name: cp.prepare, proto: "void NAME(struct folio *folio)", role: "prepare", path: "copy.prepare" });
-  if (cp?.unaccount && roles.has("filemapRemove")) add({ name: cp.unaccount, proto: "void NAME(struct inode *inode)", role: "unaccount", path: "copy.unaccount" });
+  if (cp?.unaccount && (roles.has("filemapRemove") || roles.has("copy"))) add({ name: cp.unaccount, proto: "void NAME(struct inode *inode)", role: "unaccount", path: "copy.unaccount" });
   return out;
 }
 

@@ -18,6 +18,7 @@ import { negativeScenarios, refusedIoctlScenarios } from "./negative.js";
 import { poisonScenarios } from "./poison.js";
 import { refusedRegistrationScenarios, registrationScenarios } from "./registration.js";
 import { strategyScenarios } from "./strategies.js";
+import { injectionScenarios } from "./injection.js";
 import { declaredTarget, realKindTarget, type Target } from "./target.js";
 import { wpScenarios } from "./wp.js";
 
@@ -44,6 +45,7 @@ export function planSuite(model: Model, lowered: Lowered = lower(model)): Suite 
     ...refusedIoctlScenarios(declared),
     ...(declared.gmem ? declaredGmemScenarios(declared) : []),
     ...strategyScenarios(declared),
+    ...injectionScenarios(declared),
   ];
   const real = realKindTarget(model, lowered);
   if (real) {

@@ -128,7 +128,10 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       const f = file && !c.fire("lookup") ? (file.cache[index] ?? -1) : -1;
       if (f < 0) return 0;
       t.get(f);
-      return c.folioToPtr(f);
+      const p = c.folioToPtr(f);
+      // Truncated while the caller waits for the lock: the folio no longer belongs to the mapping.
+      if (c.fire("lookup_truncated")) c.exports.uk_folio_set_mapping!(p, 0, 0);
+      return p;
     },
     filemap_alloc_folio: () => newFolio(),
     vma_alloc_folio: () => newFolio(),
@@ -182,7 +185,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       return 0;
     },
     i_size_read(ip) {
-      const file = c.inodeToFile(ip);
+      const file = c.fire("truncated") ? null : c.inodeToFile(ip);
       return BigInt((file?.npages ?? 0) * 4096) as unknown as number;
     },
     kmap_local_folio(p, off, fn, line) {
@@ -226,6 +229,8 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
         if (t.flags[f]! & FOLIO_LRU) c.violation("folio_add_lru", "mfill_atomic_install_pte(newly_allocated=true) adds the folio to the LRU, and it is already there (filemap_add_folio() put it there)", fn, line);
         mark(f, FOLIO_LRU, true);
       }
+      // Fault injection: a truncate racing the install (the page is now past EOF).
+      if (c.fire("install_pte")) return -ERRNO.EFAULT;
       const page = vma.off + Math.floor((addr - vma.start) / 4096);
       return c.hooks.installPte(m, vma, page, f, inCache, (flags & 8) !== 0);
     },
@@ -264,6 +269,7 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
         out[f.name] = (ip, idx) => {
           const file = c.inodeToFile(ip);
           if (!file || idx >= file.npages) return errPtr(ERRNO.EINVAL);
+          if (c.fire("alloc")) return errPtr(ERRNO.ENOMEM);
           let g = file.cache[idx] ?? -1;
           if (g < 0) {
             g = t.alloc();

@@ -183,7 +183,8 @@ function __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp
   if (!inCache && vma.file) {
     m.finding(`COPY into shared page ${i} mapped a folio that is not in the page cache (no filemap_add)`, RULE.filemapInverse);
   }
-  const r = mfill_atomic_install_pte(m, vma, i, f, inCache, wp);
+  // Fault injection: a truncate racing the install (the page is now past EOF).
+  const r = m.c?.fire("install_pte") ? -ERRNO.EFAULT : mfill_atomic_install_pte(m, vma, i, f, inCache, wp);
   if (r) {
     if (ops.filemap_remove) ops.filemap_remove(m, f, vma);
     else if (m.folios.isLocked(f)) {
