@@ -20,9 +20,10 @@ if (why) console.warn(`test/plan/examples-sim: skipped: ${why}`);
 async function run(example: string): Promise<{ suite: ReturnType<typeof planSuite>; result: SuiteResult }> {
   const loaded = await loadModel(`examples/${example}.uffd.ts`);
   expect(loaded.fatal).toBe(false);
-  const suite = planSuite(loaded.model!);
-  const { simulateSuite } = await import("../../src/run/sim/index.js");
-  return { suite, result: simulateSuite(suite, { kernel: simKernelFor(loaded.model!.gen.id) }) };
+  // The pipeline every command uses: the suite runs the type's emitted C.
+  const { runType } = await import("../../src/pipeline.js");
+  const run = runType({ model: loaded.model!, diagnostics: [], emittable: true });
+  return { suite: run.suite, result: run.simulation };
 }
 const failing = (r: SuiteResult) => r.results.filter((x) => x.verdict !== "pass");
 const byName = (r: SuiteResult, name: string): ScenarioResult => r.results.find((x) => x.scenario === name)!;

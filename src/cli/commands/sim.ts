@@ -15,6 +15,8 @@ import type { Scenario } from "../../ir/scenario.js";
 import { formatTap } from "../../run/tap.js";
 import type { SuiteResult } from "../../ir/result.js";
 import { simulateScenario } from "../../run/sim/index.js";
+import { CCompileError, compileEmittedC, type CompiledType } from "../../run/c/compile.js";
+import { dirname, resolve } from "node:path";
 import { validateScenario } from "../../run/sim/validate.js";
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -49,7 +51,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   if (errors.length) return bad(`${file} does not match the scenario schema (schema/scenario.schema.json; see docs/scenario-format.md)`, errors);
   if (scenarios.length === 0) return bad(`${file}: the suite has no scenarios`);
 
-  const results = (scenarios as Scenario[]).map((sc) => simulateScenario(sc, { kernel: version }));
+  const results = (scenarios as Scenario[]).map((sc) => simulateScenario(sc, { kernel: version, ...declaredCFor(sc, file) }));
   const title = isSuite ? String((data as { name?: unknown }).name ?? file) : (scenarios[0] as Scenario).name;
   const suite: SuiteResult = { suite: `${title} (simulated Linux ${version})`, runner: "sim", results };
   const ok = results.every((r) => r.verdict === "pass" || r.verdict === "lacks");
@@ -62,4 +64,25 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
   return ok ? EXIT.ok : EXIT.findings;
+}
+/**
+ * A declared scenario runs its type's emitted C: the file setup.declared.c
+ * names, relative to the scenario file (gen writes both into out/<name>/).
+ */
+function declaredCFor(sc: Scenario, scenarioFile: string): { declaredC?: CompiledType; declaredCError?: string } {
+  const d = sc.setup.kind === "declared" ? sc.setup.declared : undefined;
+  if (!d?.c) return {};
+  const path = resolve(dirname(scenarioFile), d.c.file);
+  let source: string;
+  try {
+    source = readFileSync(path, "utf8");
+  } catch {
+    return { declaredCError: `${d.c.file} (next to the scenario file) cannot be read` };
+  }
+  try {
+    return { declaredC: compileEmittedC(source, d.c.file, { api: d.api, ops: d.c.ops, ...(d.c.faultGlue ? { faultGlue: d.c.faultGlue } : {}), typeFunctions: d.c.typeFunctions }) };
+  } catch (e) {
+    if (e instanceof CCompileError) return { declaredCError: `${e.message}${e.diagnostics ? `: ${e.diagnostics.trim()}` : ""}` };
+    throw e;
+  }
 }

@@ -20,6 +20,7 @@ import type { Suite } from "../../ir/scenario.js";
 import type { SuiteComparison } from "../../run/compare.js";
 import type { ScenarioResult, SuiteResult } from "../../ir/result.js";
 import { simKernelFor } from "../../run/sim-kernel.js";
+import { runType } from "../../pipeline.js";
 import { formatTap } from "../../run/tap.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -49,11 +50,14 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   if (opts.kernel) runners.push("kernel");
   if (!opts.sim && !opts.kernel) io.err("uffdkit test: running on the simulator only (add --kernel to run on this machine's kernel too)");
 
-  const suite = planSuite(model);
+  // The pipeline plans the suite and runs it on the simulator with the emitted C (src/pipeline.ts).
+  const run = runType({ model, diagnostics, emittable: true });
+  const suite = run.suite;
   const simKernel = simKernelFor(model.gen.id);
   const results: Partial<Record<Runner, SuiteResult>> = {};
   for (const runner of runners) {
-    const got = runner === "sim" ? await runOnSimulator(io, suite, simKernel) : await runOnKernel(io, suite);
+    if (runner === "sim") io.err(`uffdkit test: ${suite.scenarios.length} scenarios on the simulator (kernel ${simKernel}), the type's emitted C executed`);
+    const got = runner === "sim" ? run.simulation : await runOnKernel(io, suite);
     if (typeof got === "string") {
       io.err(`uffdkit test: ${got}`);
       if (io.json) io.emitJson({ file, api: model.gen.id, error: got });
@@ -111,13 +115,6 @@ function reportFindings(io: CliIO, file: string, diagnostics: readonly Diagnosti
   }
   io.err(formatDiagnostics(diagnostics, { color: io.color }));
   io.err(`uffdkit test: ${why}`);
-}
-
-async function runOnSimulator(io: CliIO, suite: Suite, kernel: ReturnType<typeof simKernelFor>): Promise<SuiteResult | string> {
-  const sim = await importOptional<{ simulateSuite(s: Suite, o: { kernel: typeof kernel }): SuiteResult }>("../../run/sim/index.js");
-  if (!sim) return "the reference simulator (src/run/sim) is not part of this build";
-  io.err(`uffdkit test: ${suite.scenarios.length} scenarios on the simulator (kernel ${kernel})`);
-  return sim.simulateSuite(suite, { kernel });
 }
 
 async function runOnKernel(io: CliIO, suite: Suite): Promise<SuiteResult | string> {

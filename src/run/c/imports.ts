@@ -239,7 +239,14 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
         c.violation("handle_userfault", "handle_userfault() outside a fault", fn, line);
         return 2;
       }
-      c.ctx.raised = c.ctx.raise(vmFlagsFromC(reason));
+      const bits = vmFlagsFromC(reason);
+      const vma = c.ctx.vma;
+      const cached = vma?.file ? (vma.file.cache[c.ctx.page] ?? -1) : -1;
+      if (bits & 4 && cached >= 0 && !t.isUptodate(cached)) {
+        // MINOR says "the page cache has valid contents": CONTINUE would map what nobody wrote.
+        m.finding(`${c.compiled.fileName}:${line} ${c.cString(fn)}(): raised MINOR for page ${c.ctx.page}, whose folio is not up to date: it is missing`, "R40");
+      }
+      c.ctx.raised = c.ctx.raise(bits);
       return 0x400; // VM_FAULT_RETRY: the simulator keeps the real outcome in ctx.raised
     },
   };
