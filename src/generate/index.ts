@@ -43,11 +43,17 @@ export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic
 
   const simulation = run.simulation;
   const cSummary = cSummaryOf(run);
-  files.push({ path: "sim.tap", contents: cSummary.map((l) => `# ${l}\n`).join("") + formatTap(simulation) });
+  files.push({ path: "sim.tap", contents: withComments(formatTap(simulation), cSummary) });
 
   const checklist = buildChecklist(model, { diagnostics, simulation, suite, c: cEvidenceOf(run) });
   files.push({ path: "checklist.md", contents: checklist.markdown });
   return { files, simulation, run, cSummary };
+}
+
+/** TAP comments right after the version line, where every TAP reader accepts them. */
+function withComments(tap: string, lines: readonly string[]): string {
+  const nl = tap.indexOf("\n");
+  return tap.slice(0, nl + 1) + lines.map((l) => `# ${l}\n`).join("") + tap.slice(nl + 1);
 }
 
 function cSummaryOf(run: TypeRun): string[] {

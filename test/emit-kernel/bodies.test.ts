@@ -90,13 +90,19 @@ describe("alloc_folio, filemap_add, filemap_remove", () => {
 
   it("EOF check returns NULL before allocating; off means no i_size test", () => {
     const on = functionBody(ops({}), "kvm_gmem_uffd_alloc_folio");
-    expect(on).toMatch(/if \(pgoff >= DIV_ROUND_UP\(i_size_read\(inode\), PAGE_SIZE\)\)\n\t\treturn NULL;\n\n\tfolio = filemap_alloc_folio\(mapping_gfp_mask\(inode->i_mapping\), 0\);/);
+    // 7.x: filemap_alloc_folio() takes a mempolicy as its third argument (filemapAllocMpol).
+    expect(on).toMatch(/if \(pgoff >= DIV_ROUND_UP\(i_size_read\(inode\), PAGE_SIZE\)\)\n\t\treturn NULL;\n\n\tfolio = filemap_alloc_folio\(mapping_gfp_mask\(inode->i_mapping\), 0,\n\t+ +NULL\);/);
+    const v1 = functionBody(ops({}, "peterx-v1"), "kvm_gmem_uffd_alloc_folio");
+    expect(v1).toMatch(/folio = filemap_alloc_folio\(mapping_gfp_mask\(inode->i_mapping\), 0\);/);
     const off = functionBody(ops({ copy: { alloc: { strategy: "mapping-gfp", eofCheck: false } } }), "kvm_gmem_uffd_alloc_folio");
     expect(off).not.toMatch(/i_size_read|pgoff/);
   });
 
-  it("memcg charge when asked, with the folio put when the charge fails", () => {
-    const body = functionBody(ops({ copy: { alloc: { strategy: "vma", chargeMemcg: true } } }), "kvm_gmem_uffd_alloc_folio");
+  it("memcg charge when asked and nothing else charges, with the folio put when the charge fails", () => {
+    // filemap_add_folio() charges memcg itself: with it, a charge in alloc_folio would be a double charge.
+    const withAdd = functionBody(ops({ copy: { alloc: { strategy: "vma", chargeMemcg: true } } }), "kvm_gmem_uffd_alloc_folio");
+    expect(withAdd).not.toMatch(/mem_cgroup_charge/);
+    const body = functionBody(ops({ copy: { alloc: { strategy: "vma", chargeMemcg: true }, filemapAdd: "none", filemapRemove: "none" } }), "kvm_gmem_uffd_alloc_folio");
     expect(body).toMatch(/folio = vma_alloc_folio\(GFP_HIGHUSER_MOVABLE, 0, vma, addr\);/);
     expect(body).toMatch(/if \(mem_cgroup_charge\(folio, vma->vm_mm, GFP_KERNEL\)\) \{\n\t\tfolio_put\(folio\);\n\t\treturn NULL;\n\t\}/);
     const none = functionBody(ops({}), "kvm_gmem_uffd_alloc_folio");
@@ -110,10 +116,12 @@ describe("alloc_folio, filemap_add, filemap_remove", () => {
     expect(h).toMatch(/folio = kvm_gmem_alloc\(inode, pgoff\);\n\tif \(IS_ERR_OR_NULL\(folio\)\)\n\t\treturn NULL;/);
   });
 
-  it("filemap_add locks, adds, and unlocks on failure; filemap_remove is its exact inverse", () => {
+  it("filemap_add leaves locking to filemap_add_folio(), which locks on success and unlocks on failure; filemap_remove is its exact inverse", () => {
     const o = ops({ copy: { alloc: { strategy: "mapping-gfp" }, prepare: "kvm_gmem_prepare_folio", unaccount: "kvm_gmem_unaccount" } });
     const add = functionBody(o, "kvm_gmem_uffd_filemap_add");
-    expect(add).toMatch(/kvm_gmem_prepare_folio\(folio\);\n\n\tfolio_lock\(folio\);\n\terr = filemap_add_folio\(mapping, folio, pgoff, GFP_KERNEL\);\n\tif \(err\) \{\n\t\tfolio_unlock\(folio\);\n\t\treturn err;\n\t\}/);
+    // mm/filemap.c filemap_add_folio(): __folio_set_locked() itself, __folio_clear_locked() on failure.
+    expect(add).toMatch(/kvm_gmem_prepare_folio\(folio\);\n\n\treturn filemap_add_folio\(mapping, folio, pgoff, GFP_KERNEL\);\n\}$/);
+    expect(add).not.toMatch(/folio_lock|folio_unlock/);
     const remove = functionBody(o, "kvm_gmem_uffd_filemap_remove");
     expect(remove).toMatch(/filemap_remove_folio\(folio\);\n\tkvm_gmem_unaccount\(inode\);\n\tfolio_unlock\(folio\);\n\}$/);
   });
@@ -121,12 +129,15 @@ describe("alloc_folio, filemap_add, filemap_remove", () => {
   it("peterx-v1 uffd_copy: allocate, copy_from_user with the -ENOENT retry, install the PTE, undo on failure", () => {
     const body = functionBody(emitKernel(model(SHMEM_LIKE), "peterx-v1").fragments.ops, "shmem_uffd_copy");
     expect(body).toMatch(/folio = shmem_uffd_alloc_folio\(dst_vma, dst_addr\);\n\t\tif \(!folio\)\n\t\t\treturn -ENOMEM;/);
-    expect(body).toMatch(/copy_from_user\(kaddr,\n\t+ +\(const void __user \*\)src_addr,\n\t+ +PAGE_SIZE\);/);
+    // under the mmap lock: page faults disabled around the user copy, then the dcache flushed (mm/shmem.c shmem_mfill_atomic_pte)
+    expect(body).toMatch(/pagefault_disable\(\);\n\t+ret = copy_from_user\(kaddr,\n\t+ +\(const void __user \*\)src_addr,\n\t+ +PAGE_SIZE\);\n\t+pagefault_enable\(\);/);
+    expect(body).toMatch(/return -ENOENT;\n\t+\}\n\t+flush_dcache_folio\(folio\);/);
     expect(body).toMatch(/if \(unlikely\(ret\)\) \{\n\t{4}\*foliop = folio;\n\t{4}return -ENOENT;/);
     expect(body).toMatch(/folio = \*foliop;\n\t\t\*foliop = NULL;/);
     expect(body).toMatch(/clear_user_highpage\(&folio->page, dst_addr\);/);
     expect(body).toMatch(/ret = shmem_uffd_filemap_add\(folio, dst_vma, dst_addr\);\n\tif \(ret\)\n\t\tgoto out_put;/);
-    expect(body).toMatch(/mfill_atomic_install_pte\(dst_pmd, dst_vma, dst_addr,\n\t+ +&folio->page, true, flags\);\n\tif \(ret\)\n\t\tgoto out_remove;/);
+    // filemap_add_folio() already put the folio on the LRU: not "newly allocated" for the PTE install
+    expect(body).toMatch(/mfill_atomic_install_pte\(dst_pmd, dst_vma, dst_addr,\n\t+ +&folio->page, false, flags\);\n\tif \(ret\)\n\t\tgoto out_remove;/);
     expect(body).toMatch(/out_remove:\n\tshmem_uffd_filemap_remove\(folio, dst_vma\);\nout_put:\n\tfolio_put\(folio\);\n\treturn ret;/);
     // the helpers are static functions of the file, not ops members in v1
     const ops = emitKernel(model(SHMEM_LIKE), "peterx-v1").fragments.ops;

@@ -69,7 +69,7 @@ describe("fault-path glue per generation", () => {
   });
 
   it("without a get_folio callback the glue probes the cache and treats !uptodate as missing", () => {
-    const art = emitKernel(model(GMEM_LIKE, { features: ["missing"], ioctls: ["copy"] }), "linux-7.1");
+    const art = emitKernel(model(GMEM_LIKE, { features: ["missing"], ioctls: ["copy"], fault: { handler: "kvm_gmem_fault_user_mapping", raise: "handle_userfault" } }), "linux-7.1");
     const glue = functionBody(art.fragments.ops, "kvm_gmem_uffd_fault");
     expect(glue).toMatch(/folio = filemap_get_folio\(inode->i_mapping, vmf->pgoff\);\n\tpresent = !IS_ERR\(folio\);\n\tif \(present\) \{\n\t\tpresent = folio_test_uptodate\(folio\);\n\t\tfolio_put\(folio\);\n\t\}/);
     expect(glue).not.toMatch(/VM_UFFD_MINOR/);

@@ -1,5 +1,5 @@
 /**
- * schema/scenario.schema.json against src/plan/scenario.ts: every step op and
+ * schema/scenario.schema.json against src/ir/scenario.ts: every step op and
  * every field of every step, of the setup and of a declared type agree (read
  * from the TypeScript types with ts-morph), the documented example validates
  * (helpers.run() validates every scenario the other tests build), and mistakes get errors with a JSON path.
@@ -14,7 +14,7 @@ const schema = scenarioSchema() as Json & { $defs: Record<string, Json> };
 const def = (n: string) => schema.$defs[n]!;
 
 const project = new Project({ skipAddingFilesFromTsConfig: true, compilerOptions: { strict: true } });
-const file = project.addSourceFileAtPath(new URL("../../src/plan/scenario.ts", import.meta.url).pathname);
+const file = project.addSourceFileAtPath(new URL("../../src/ir/scenario.ts", import.meta.url).pathname);
 
 function props(t: Type): { all: string[]; required: string[] } {
   const all: string[] = [];

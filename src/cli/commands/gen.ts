@@ -46,7 +46,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
 
   const { generateArtifacts } = await import("../../generate/index.js");
-  const { files, simulation } = generateArtifacts(model, diagnostics, api);
+  const { files, simulation, cSummary } = generateArtifacts(model, diagnostics, api);
   const outDir = typeof opts.out === "string" ? opts.out : defaultOutDir(specPath);
   let result;
   try {
@@ -84,6 +84,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
       `${specPath}: ${model.name} for ${target}: ${summarizeFindings(diagnostics)}`,
       ...files.filter((f) => /^(kernel\/|selftests\/[^/]*\.c$)/.test(f.path)).map((f) => `  ${summary.outDir}/${f.path}`),
       `  simulator: ${simulation.results.length} scenarios: ${count("pass")} pass, ${count("fail") + count("error")} fail, ${count("lacks")} not runnable (${summary.outDir}/sim.tap)`,
+      ...cSummary.map((l) => `  ${l}`),
       `  checklist: ${summary.outDir}/checklist.md`,
     ].join("\n"),
   );
