@@ -24,6 +24,7 @@ import { scenario, type Target } from "./target.js";
 
 export function missingScenarios(t: Target): Scenario[] {
   if (!t.modes.includes("missing")) return [];
+  if (t.key === "declared" && t.lowered.raise === "none") return neverTraps(t);
   const n = t.model.run.pages;
   const all = { page: 0, pages: n };
   const ps = t.pageSize;
@@ -141,4 +142,23 @@ function integritySteps(n: number, ps: number): Step[] {
   for (let p = 0; p < n; p++) steps.push(touch(`r${p}`, p, "read", done(pageByte(p))));
   steps.push(noEvent());
   return steps;
+}
+
+/**
+ * A type whose generation has no __do_userfault() and whose ->fault raises
+ * nothing (fault.raise none, the lowered default on 7.1): registration works,
+ * and a touch completes through the type's own fault with no event. What the
+ * C does, the simulator shows and R56 warns about; no scenario expects an
+ * event the C cannot raise.
+ */
+function neverTraps(t: Target): Scenario[] {
+  const all = { page: 0, pages: t.model.run.pages };
+  return [
+    scenario(t, "missing_registered_never_traps", "MISSING registers, but nothing raises the event: a touch completes through ->fault and no event arrives", ["R56", "R55", "vm_uffd_ops.md §2.3"], t.setup(), [
+      api(),
+      register(all, ["missing"]),
+      touch("t0", 0, "read", done(0)),
+      noEvent(),
+    ]),
+  ];
 }
