@@ -48,15 +48,32 @@ describe("buildChecklist", () => {
     expect(c.markdown).toContain("0 verified by uffdkit");
   });
 
-  it("marks items verified by the rules that ran, naming them", () => {
+  it("a rule that passed on the spec alone never makes an item verified: it says so", () => {
     const m = gmemModel();
     const c = buildChecklist(m, { diagnostics: checkModel(m) });
     const c06 = c.items.find((i) => i.id === "C06")!;
-    expect(c06.status).toBe("pass");
+    expect(c06.status).toBe("human");
     expect(c06.verifiedBy).toContainEqual({ kind: "rule", by: "R40", result: "pass" });
-    expect(c.markdown).toMatch(/\[x\] \*\*C06\*\*.*verified\n.*\n  Verified by: rule R40 pass/);
+    expect(c.markdown).toMatch(/\[ \] \*\*C06\*\*.*check by hand\n.*\n  Verified by: rule R40 pass \(checked on the spec, not on the C\)/);
+    expect(c.markdown).toMatch(/Checked on the spec, not on the C/);
+    expect(c.markdown).toMatch(/emitted C: not executed/);
     // An item with no judgeable rule stays with a person.
     expect(c.items.find((i) => i.id === "C14")!.status).toBe("human");
+  });
+
+  it("verifies an item when the executed C ran every branch with no contract broken, and fails it when a contract broke", async () => {
+    const { runType, cEvidenceOf, check } = await import("../../src/pipeline.js");
+    const m = gmemModel();
+    const run = runType(check(m, []));
+    const c = buildChecklist(m, { diagnostics: checkModel(m), simulation: run.simulation, suite: run.suite, c: cEvidenceOf(run) });
+    const c08 = c.items.find((i) => i.id === "C08")!;
+    expect(c08.status).toBe("pass");
+    expect(c08.verifiedBy.some((v) => v.kind === "c" && v.result === "pass")).toBe(true);
+    const broken = buildChecklist(m, {
+      diagnostics: checkModel(m),
+      c: { ...cEvidenceOf(run), runFindings: [{ rule: "R58", message: "x.c:9 f(): folio_unlock() of a folio that is not locked" }] },
+    });
+    expect(broken.items.find((i) => i.id === "C08")!.status).toBe("fail");
   });
 
   it("fails an item when its rule fires", () => {

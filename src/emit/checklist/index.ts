@@ -32,7 +32,12 @@ export interface ChecklistEvidence {
 }
 
 export interface Verification {
-  readonly kind: "rule" | "scenario" | "checkpatch";
+  /**
+   * rule: a check of the spec (never enough to call an item verified: the C is what is sent);
+   * scenario: a scenario run (on the simulator it executes the emitted C); c: the emitted C's
+   * execution as a whole (branches run, contracts kept); checkpatch.
+   */
+  readonly kind: "rule" | "scenario" | "checkpatch" | "c";
   /** Rule id, "sim:<scenario>" / "kernel:<scenario>", or "checkpatch". */
   readonly by: string;
   readonly result: "pass" | "fail";
@@ -109,6 +114,16 @@ function scenarioVerifications(ids: readonly string[], suite: Suite | undefined,
   return out;
 }
 
+/** The executed C as evidence: every branch ran and no helper or return contract was broken. */
+function cVerification(c: CRunEvidence): Verification {
+  if (!c.executed) return { kind: "c", by: c.file, result: "fail", detail: `the emitted C was not executed: ${c.error ?? "not compiled"}` };
+  const broken = c.runFindings.filter((f) => f.rule === "R58" || f.rule === "R42" || f.rule === "R43" || f.rule === "R44");
+  if (broken.length) return { kind: "c", by: c.file, result: "fail", detail: broken.map((f) => f.message).join("; ") };
+  const b = c.branches!;
+  if (b.executed < b.total) return { kind: "c", by: c.file, result: "fail", detail: `${b.executed}/${b.total} branches executed; not reached: ${c.missed.join("; ")}` };
+  return { kind: "c", by: c.file, result: "pass", detail: `${b.executed}/${b.total} branches executed, no contract broken` };
+}
+
 function citeOf(item: ChecklistItem): string[] {
   return [...item.sources.map((k) => SOURCES[k].cite), ...(item.cite ? [item.cite] : [])];
 }
@@ -138,7 +153,10 @@ export function buildChecklist(model: Model, evidence: ChecklistEvidence = {}): 
       const bad = c.errors + c.warnings + (c.checks ?? 0);
       verifiedBy.push({ kind: "checkpatch", by: "checkpatch", result: bad === 0 ? "pass" : "fail", detail: `${c.errors} errors, ${c.warnings} warnings, ${c.checks ?? 0} checks` });
     }
-    const status: ItemStatus = verifiedBy.some((v) => v.result === "fail") ? "fail" : verifiedBy.length > 0 ? "pass" : "human";
+    if (item.cPaths && evidence.c) verifiedBy.push(cVerification(evidence.c));
+    // "verified" needs evidence about the C (or the patch): a rule that passed on the spec alone is not that.
+    const onTheC = verifiedBy.filter((v) => v.kind !== "rule");
+    const status: ItemStatus = verifiedBy.some((v) => v.result === "fail") ? "fail" : onTheC.length > 0 && onTheC.every((v) => v.result === "pass") ? "pass" : "human";
     items.push({
       id: item.id,
       group: item.group,
@@ -166,7 +184,8 @@ const GROUP_TITLE: Record<ChecklistItem["group"], string> = {
 function summarizeBy(v: readonly Verification[]): string {
   const parts: string[] = [];
   const rules = v.filter((x) => x.kind === "rule");
-  if (rules.length) parts.push(`rule ${rules.map((r) => `${r.by} ${r.result}`).join(", ")}`);
+  if (rules.length) parts.push(`rule ${rules.map((r) => `${r.by} ${r.result}`).join(", ")} (checked on the spec, not on the C)`);
+  for (const c of v.filter((x) => x.kind === "c")) parts.push(`executed C ${c.result} (${c.detail})`);
   const sc = v.filter((x) => x.kind === "scenario");
   if (sc.length) {
     const failed = sc.filter((s) => s.result === "fail");
@@ -186,6 +205,13 @@ export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: Checkl
   const ev: string[] = [];
   ev.push(evidence.diagnostics ? "rules: ran" : "rules: not run");
   ev.push(evidence.simulation ? `simulator: ${evidence.simulation.results.length} scenarios` : "simulator: not run");
+  ev.push(
+    evidence.c
+      ? evidence.c.executed
+        ? `emitted C: executed (${evidence.c.branches!.executed}/${evidence.c.branches!.total} branches, ${evidence.c.contractFindings.length} contract violations)`
+        : `emitted C: not executed (${(evidence.c.error ?? "").split("\n")[0]})`
+      : "emitted C: not executed",
+  );
   ev.push(evidence.kernel ? `kernel: ${evidence.kernel.results.length} scenarios` : "kernel: not run");
   ev.push(evidence.checkpatch ? "checkpatch: ran" : "checkpatch: not run");
   lines.push(
@@ -205,7 +231,9 @@ export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: Checkl
       if (i.verifiedBy.length) lines.push(`  Verified by: ${summarizeBy(i.verifiedBy)}.`);
       for (const v of i.verifiedBy.filter((x) => x.result === "fail" && x.detail)) lines.push(`  - ${v.by}: ${v.detail}`);
       if (i.human) lines.push(`  To check: ${i.human}`);
-      if (i.status === "human" && i.rules.length) lines.push(`  Related rules: ${i.rules.join(", ")} (no check or scenario of theirs settled it).`);
+      if (i.status === "human" && i.verifiedBy.some((v) => v.kind === "rule" && v.result === "pass")) {
+        lines.push("  Checked on the spec, not on the C: no scenario or execution of the emitted C settled it.");
+      } else if (i.status === "human" && i.rules.length) lines.push(`  Related rules: ${i.rules.join(", ")} (no check or scenario of theirs settled it).`);
       lines.push(`  Source: ${i.sources.join("; ")}`);
     }
     lines.push("");

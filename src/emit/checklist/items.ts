@@ -28,6 +28,12 @@ export interface ChecklistItem {
   readonly applies: (m: Model) => true | string;
   /** What a person must look at when no evidence settles it. */
   readonly human: string;
+  /**
+   * The item is about what the emitted callbacks do at run time (locks,
+   * references, accounting, returns): executing the C on the simulator, every
+   * branch run and no contract broken, is evidence for it.
+   */
+  readonly cPaths?: true;
 }
 
 const isKvm = (m: Model) => /^KVM\b/.test(m.subsystem) || m.run.kernelKind === "guest_memfd";
@@ -37,7 +43,7 @@ const is71 = (m: Model) => m.gen.id === "linux-7.1" || m.gen.id === "linux-7.1+g
 
 export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
   {
-    id: "C01", section5: 1, group: "review",
+    id: "C01", section5: 1, group: "review", cPaths: true,
     title: "Shared/private policy is decided at fault time, not in can_userfault",
     check: "Per-page or state-dependent policy (shared vs private) is checked in alloc_folio, get_folio_noalloc and the fault path, never only when the range is registered (TOCTOU).",
     sources: ["seanV4"],
@@ -61,7 +67,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Confirm with the users of the type (e.g. post-copy VMMs) that MINOR-only is enough.",
   },
   {
-    id: "C04", section5: 4, group: "review",
+    id: "C04", section5: 4, group: "review", cPaths: true,
     title: "get_folio_noalloc never allocates; returns locked and referenced",
     check: "The lookup for CONTINUE/MINOR never allocates and returns the folio locked and referenced, or ERR_PTR/NULL.",
     sources: ["rppt0808"],
@@ -69,7 +75,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Read the lookup callback's body for allocation (FGP_CREAT, alloc helpers).",
   },
   {
-    id: "C05", section5: 5, group: "review",
+    id: "C05", section5: 5, group: "review", cPaths: true,
     title: "Lookup references are dropped on every path",
     check: "Every reference a lookup takes (filemap_get_entry returns a referenced folio) is dropped on every early return, value entries included.",
     sources: ["peterRefLeak", "rppt1212"],
@@ -77,7 +83,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Walk each return path of the lookup and the fault glue for a missing folio_put().",
   },
   {
-    id: "C06", section5: 6, group: "review",
+    id: "C06", section5: 6, group: "review", cPaths: true,
     title: "A folio that is not up to date is MISSING, never mapped by MINOR/CONTINUE",
     check: "A cached folio that is not up to date is treated as absent, so MINOR/CONTINUE never maps stale memory; with allocation in the fault path MISSING must cover both !folio and !uptodate.",
     sources: ["peterUptodate"],
@@ -85,7 +91,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Check the lookup's handling of !folio_test_uptodate().",
   },
   {
-    id: "C07", section5: 7, group: "review",
+    id: "C07", section5: 7, group: "review", cPaths: true,
     title: "filemap_remove is the exact inverse of filemap_add, accounting included",
     check: "Whatever filemap_add accounts (shmem: shmem_recalc_inode) filemap_remove undoes.",
     sources: ["peterRecalc"],
@@ -93,7 +99,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Diff the two callbacks' side effects.",
   },
   {
-    id: "C08", section5: 8, group: "review",
+    id: "C08", section5: 8, group: "review", cPaths: true,
     title: "filemap_add leaves the folio unlocked and out of the cache on failure",
     check: "On failure the folio is unlocked and not in the cache; on success it stays locked.",
     sources: ["rppt1010"],
@@ -101,7 +107,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Read filemap_add's error path.",
   },
   {
-    id: "C09", section5: 9, group: "review",
+    id: "C09", section5: 9, group: "review", cPaths: true,
     title: "alloc_folio returns NULL beyond EOF and charges memcg where needed",
     check: "No folio is allocated at or beyond i_size; the folio is charged to the faulting mm's memcg where the type requires it (shmem and anon do).",
     sources: ["rppt1010"],
