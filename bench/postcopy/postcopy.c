@@ -2,10 +2,11 @@
 /*
  * Postcopy on the real kernel: a handler thread reads MISSING faults from a
  * userfaultfd and resolves each with UFFDIO_COPY (which wakes the faulter);
- * the main thread touches every page of a private anonymous mapping once.
+ * the main thread touches every page once: of a private anonymous mapping,
+ * or with "shmem" of a MAP_SHARED memfd (shmem's own uffd path).
  * Prints one JSON line: pages, faults, seconds, verified.
  *
- * Usage: postcopy PAGES
+ * Usage: postcopy PAGES [anon|shmem]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -70,8 +71,11 @@ int main(int argc, char **argv)
 	size_t len, i;
 	char *area;
 
-	if (argc != 2)
+	int shmem;
+
+	if (argc < 2 || argc > 3)
 		return 2;
+	shmem = argc == 3 && !strcmp(argv[2], "shmem");
 	npages = strtoul(argv[1], NULL, 0);
 	len = npages * PSIZE;
 	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
@@ -83,8 +87,19 @@ int main(int argc, char **argv)
 		perror("UFFDIO_API");
 		return 2;
 	}
-	area = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (shmem) {
+		int fd = memfd_create("postcopy", MFD_CLOEXEC);
+
+		if (fd < 0 || ftruncate(fd, len)) {
+			perror("memfd");
+			return 2;
+		}
+		area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    fd, 0);
+	} else {
+		area = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
 	if (area == MAP_FAILED) {
 		perror("mmap");
 		return 2;

@@ -165,7 +165,7 @@ UK_IMPORT(folio_alloc_mpol) struct folio *uk_folio_alloc_mpol(gfp_t gfp, unsigne
 UK_IMPORT(get_vma_policy) struct mempolicy *uk_get_vma_policy(struct vm_area_struct *vma, unsigned long addr, int order, pgoff_t *ilx, const char *fn, int line);
 UK_IMPORT(mpol_shared_policy_lookup) struct mempolicy *uk_mpol_shared_policy_lookup(void *sp, pgoff_t idx, const char *fn, int line);
 UK_IMPORT(mpol_cond_put) void uk_mpol_cond_put(struct mempolicy *mpol, const char *fn, int line);
-UK_IMPORT(i_size_read) loff_t uk_i_size_read(const struct inode *inode, const char *fn, int line);
+UK_IMPORT(i_size_read) long uk_i_size_read(const struct inode *inode, const char *fn, int line);
 UK_IMPORT(kmap_local_folio) void *uk_kmap_local_folio(struct folio *f, size_t off, const char *fn, int line);
 UK_IMPORT(copy_from_user) unsigned long uk_copy_from_user(void *to, const void __user *from, unsigned long n, const char *fn, int line);
 UK_IMPORT(clear_user_highpage) void uk_clear_user_highpage(struct page *page, unsigned long vaddr, const char *fn, int line);
@@ -199,7 +199,7 @@ UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf,
 #define get_vma_policy(v, a, o, i) uk_get_vma_policy((v), (a), (o), (i), UK_AT)
 #define mpol_shared_policy_lookup(sp, i) uk_mpol_shared_policy_lookup((sp), (i), UK_AT)
 #define mpol_cond_put(p) uk_mpol_cond_put((p), UK_AT)
-#define i_size_read(inode) uk_i_size_read((inode), UK_AT)
+#define i_size_read(inode) ((loff_t)uk_i_size_read((inode), UK_AT))
 #define kmap_local_folio(f, off) uk_kmap_local_folio((f), (off), UK_AT)
 #define copy_from_user(to, from, n) uk_copy_from_user((to), (from), (n), UK_AT)
 #define clear_user_highpage(p, va) uk_clear_user_highpage((p), (va), UK_AT)

@@ -49,10 +49,13 @@ export function compileEmittedC(source: string, fileName: string, names: Harness
   const inst = instrumentBranches(source, fileName);
   const tu = [
     prelude(names),
-    "UK_IMPORT(branch) int uk_branch(int id, int taken);",
-    "#define UK_BR(id, c) uk_branch((id), !!(c))",
+    // Branch counters live in the module's memory (no call out per branch); the host reads them.
+    `static unsigned int uk_branch_counts[${Math.max(1, inst.sites.length) * 2}];`,
+    "static inline int uk_br(int id, int taken) { uk_branch_counts[2 * id + taken]++; return taken; }",
+    "#define UK_BR(id, c) uk_br((id), !!(c))",
     inst.text,
     trailer(names),
+    '__attribute__((visibility("default"))) unsigned int *uk_branch_counters(void) { return uk_branch_counts; }',
   ].join("\n");
   const key = createHash("sha256").update(tu).update(readFileSync(join(KMODEL_INCLUDE, "uffdkit", "kmodel.h"))).digest("hex").slice(0, 32);
   const hit = memo.get(key);

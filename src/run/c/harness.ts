@@ -85,9 +85,11 @@ export function trailer(n: HarnessNames): string {
  * host makes them through these constructors so the layout stays C's.
  */
 const OBJECTS = [
-  "static unsigned char uk_heap[1 << 22] __attribute__((aligned(16)));",
-  "static unsigned long uk_brk;",
-  "static void *uk_alloc(unsigned long n) { void *p = &uk_heap[uk_brk]; uk_brk += (n + 15) & ~15UL; return uk_brk <= sizeof(uk_heap) ? p : NULL; }",
+  // A bump allocator over the module's own heap, growing the memory as needed (objects are never freed:
+  // the host reuses a folio's struct when the simulator reuses its id).
+  "extern unsigned char __heap_base;",
+  "static unsigned long uk_brk = (unsigned long)&__heap_base;",
+  "static void *uk_alloc(unsigned long n) { unsigned long p = (uk_brk + 15) & ~15UL; unsigned long end = p + n; unsigned long have = __builtin_wasm_memory_size(0) * 65536UL; if (end > have && __builtin_wasm_memory_grow(0, (end - have + 65535) / 65536) == (unsigned long)-1) return NULL; uk_brk = end; return (void *)p; }",
   "UK_EXPORT struct folio *uk_new_folio(int id) { struct folio *f = uk_alloc(sizeof(*f)); if (f) { f->uk_id = id; f->mapping = NULL; } return f; }",
   "UK_EXPORT void uk_folio_set_mapping(struct folio *f, struct address_space *m, pgoff_t index) { f->mapping = m; f->index = index; }",
   "UK_EXPORT struct file *uk_new_file(int id, long long size) { struct file *f = uk_alloc(sizeof(*f)); struct inode *i = uk_alloc(sizeof(*i)); if (!f || !i) return NULL; i->uk_id = id; i->i_size = size; i->i_mapping = &i->i_data; i->i_data.host = i; i->i_data.uk_id = id; i->i_data.gfp_mask = GFP_HIGHUSER_MOVABLE; f->f_inode = i; f->f_mapping = i->i_mapping; return f; }",
@@ -100,6 +102,7 @@ const OBJECTS = [
   "UK_EXPORT void uk_set_vmf(struct vm_fault *vmf, struct vm_area_struct *v, pgoff_t pgoff, unsigned long address, unsigned int flags) { vmf->vma = v; vmf->pgoff = pgoff; vmf->address = address; vmf->flags = flags; }",
   "UK_EXPORT void *uk_new_slot(void) { return uk_alloc(sizeof(void *) * 2); }",
   "UK_EXPORT int uk_offsetof_folio_id(void) { return __builtin_offsetof(struct folio, uk_id); }",
+  "UK_EXPORT int uk_offsetof_folio_mapping(void) { return __builtin_offsetof(struct folio, mapping); }",
   "UK_EXPORT int uk_offsetof_folio_page(void) { return __builtin_offsetof(struct folio, page); }",
   "UK_EXPORT int uk_offsetof_inode_id(void) { return __builtin_offsetof(struct inode, uk_id); }",
   "UK_EXPORT int uk_offsetof_mapping_id(void) { return __builtin_offsetof(struct address_space, uk_id); }",

@@ -38,11 +38,6 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
   };
 
   const imports: Record<string, Fn> = {
-    branch(id, taken) {
-      if (taken) c.branches.taken[id]!++;
-      else c.branches.notTaken[id]!++;
-      return taken;
-    },
     folio_lock(p, fn, line) {
       const f = folio(p, fn, line, "folio_lock");
       if (f < 0) return;
@@ -186,7 +181,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
     },
     i_size_read(ip) {
       const file = c.fire("truncated") ? null : c.inodeToFile(ip);
-      return BigInt((file?.npages ?? 0) * 4096) as unknown as number;
+      return (file?.npages ?? 0) * 4096;
     },
     kmap_local_folio(p, off, fn, line) {
       const f = folio(p, fn, line, "kmap_local_folio");

@@ -50,7 +50,7 @@ export class DeclaredC {
   readonly exports: Exports;
   readonly memory: WebAssembly.Memory;
   readonly violations: ContractViolation[] = [];
-  readonly branches: BranchCounts;
+  private counters = 0;
   readonly ctx: CallContext = { role: "", mmapLocked: false, copyByte: 0, vma: null, page: 0, raised: null, raise: null };
   /** Injected failures still to come, by site: the call numbers (1-based) that fail. */
   private readonly injections = new Map<InjectSite, Set<number>>();
@@ -64,6 +64,8 @@ export class DeclaredC {
   private readonly offPage: number;
   private readonly offInodeId: number;
   private readonly offMappingId: number;
+  private readonly offFolioMapping: number;
+  private heap: Int32Array | null = null;
   pagefaultDisabled = 0;
 
   constructor(
@@ -72,8 +74,6 @@ export class DeclaredC {
     readonly hooks: CoreHooks,
     inject: readonly { site: InjectSite; nth?: number }[] = [],
   ) {
-    const n = compiled.sites.length;
-    this.branches = { taken: new Uint32Array(n), notTaken: new Uint32Array(n) };
     for (const j of inject) {
       const set = this.injections.get(j.site) ?? new Set<number>();
       set.add(j.nth ?? 1);
@@ -90,12 +90,16 @@ export class DeclaredC {
     this.vmaScratch = this.exports.uk_new_vma!();
     this.vmfScratch = this.exports.uk_new_vmf!();
     this.slot = this.exports.uk_new_slot!();
+    this.refreshHeap();
+    this.counters = this.exports.uk_branch_counters!();
+    this.offFolioMapping = this.exports.uk_offsetof_folio_mapping!();
   }
 
   // --- fault injection ----------------------------------------------------------
 
   /** Counts a call of a fallible helper and says whether it must fail this time. */
   fire(site: InjectSite): boolean {
+    if (this.injections.size === 0) return false;
     const k = (this.calls.get(site) ?? 0) + 1;
     this.calls.set(site, k);
     return this.injections.get(site)?.has(k) ?? false;
@@ -103,8 +107,30 @@ export class DeclaredC {
 
   // --- pointers <-> simulator ids --------------------------------------------------
 
+  /**
+   * The module's memory as words. Only the module's allocator grows memory (uk_new_*),
+   * so the view is remade after those calls, never looked up on the hot path.
+   */
   private get i32(): Int32Array {
-    return new Int32Array(this.memory.buffer);
+    return this.heap ?? this.refreshHeap();
+  }
+
+  private refreshHeap(): Int32Array {
+    this.heap = new Int32Array(this.memory.buffer);
+    return this.heap;
+  }
+
+  /** Per branch site: how often its condition was true, and false (read from the module's counters). */
+  get branches(): BranchCounts {
+    const n = this.compiled.sites.length;
+    const raw = new Uint32Array(this.memory.buffer, this.counters, Math.max(1, n) * 2);
+    const taken = new Uint32Array(n);
+    const notTaken = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      notTaken[i] = raw[2 * i]!;
+      taken[i] = raw[2 * i + 1]!;
+    }
+    return { taken, notTaken };
   }
 
   folioToPtr(f: number): number {
@@ -112,11 +138,16 @@ export class DeclaredC {
     if (p === undefined) {
       p = this.exports.uk_new_folio!(f);
       if (!p) throw new Error("the C model's object heap is full");
+      this.refreshHeap();
       this.folioPtr[f] = p;
     }
     const t = this.machine.folios;
     const file = t.flags[f]! & FOLIO_IN_CACHE ? t.file[f]! : -1;
-    this.exports.uk_folio_set_mapping!(p, file >= 0 ? this.mappingPtr(file) : 0, t.index[f]! >>> 0);
+    // folio->mapping and folio->index, written in place (they follow each other in struct folio).
+    const w = (p + this.offFolioMapping) >> 2;
+    const mem = this.i32;
+    mem[w] = file >= 0 ? this.mappingPtr(file) : 0;
+    mem[w + 1] = t.index[f]!;
     return p;
   }
 
@@ -124,7 +155,7 @@ export class DeclaredC {
   ptrToFolio(p: number, page = false): number {
     if (p === 0 || p >>> 0 >= 0xfffff001) return -1;
     const base = page ? p - this.offPage : p;
-    if (base < 0 || base + this.offFolioId + 4 > this.memory.buffer.byteLength) return -1;
+    if (base < 0 || base + this.offFolioId + 4 > this.i32.byteLength) return -1;
     const id = this.i32[(base + this.offFolioId) >> 2]!;
     return this.folioPtr[id] === base ? id : -1;
   }
@@ -138,18 +169,31 @@ export class DeclaredC {
     let p = this.filePtr.get(file.id);
     if (p === undefined) {
       p = this.exports.uk_new_file!(file.id, BigInt(file.npages * PAGE_SIZE) as unknown as number);
+      this.refreshHeap();
       this.filePtr.set(file.id, p);
     }
     return p;
   }
 
+  private readonly inodePtrs = new Map<number, number>();
+  private readonly mappingPtrs = new Map<number, number>();
+
   mappingPtr(fileId: number): number {
-    const file = this.machine.files[fileId]!;
-    return this.exports.uk_file_mapping!(this.filePtrOf(file));
+    let p = this.mappingPtrs.get(fileId);
+    if (p === undefined) {
+      p = this.exports.uk_file_mapping!(this.filePtrOf(this.machine.files[fileId]!));
+      this.mappingPtrs.set(fileId, p);
+    }
+    return p;
   }
 
   inodePtr(file: SimFile): number {
-    return this.exports.uk_file_inode!(this.filePtrOf(file));
+    let p = this.inodePtrs.get(file.id);
+    if (p === undefined) {
+      p = this.exports.uk_file_inode!(this.filePtrOf(file));
+      this.inodePtrs.set(file.id, p);
+    }
+    return p;
   }
 
   inodeToFile(p: number): SimFile | null {
@@ -160,12 +204,19 @@ export class DeclaredC {
     return this.machine.files[this.i32[(p + this.offMappingId) >> 2]!] ?? null;
   }
 
+  private lastVma: Vma | null = null;
+  private lastVmaFlags = -1;
+
+  /** The VMA as C sees it; rewritten only when a different VMA (or its uffd state) comes along. */
   vmaPtr(vma: Vma): number {
     let flags = vmFlagsToC(vma.uffd);
     if (vma.shared) flags |= VM_SHARED_C;
+    if (vma === this.lastVma && flags === this.lastVmaFlags) return this.vmaScratch;
     const file = vma.file ? this.filePtrOf(vma.file) : 0;
     const end = vma.start + vma.npages * PAGE_SIZE;
     this.exports.uk_set_vma!(this.vmaScratch, vma.id, vma.start, end, vma.off, flags, file);
+    this.lastVma = vma;
+    this.lastVmaFlags = flags;
     return this.vmaScratch;
   }
 
