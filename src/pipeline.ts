@@ -88,6 +88,7 @@ export function runType(checked: Checked, api: ApiGenerationId = checked.model.g
       ops: model.cnames.ops,
       ...(lowered.glue !== "none" ? { faultGlue: model.cnames.faultGlue } : {}),
       typeFunctions: lowered.typeFunctions.map((t) => ({ name: t.name, proto: t.proto, role: t.role })),
+      ...(lowered.copy?.alloc.strategy === "shared-policy" && lowered.copy.alloc.policy ? { infoFields: [lowered.copy.alloc.policy.field] } : {}),
     });
   } catch (e) {
     if (!(e instanceof CCompileError)) throw e;

@@ -140,7 +140,13 @@ export interface DeclaredC {
   /** The ->fault glue function, if the file has one. */
   faultGlue?: string;
   /** Functions the type defines elsewhere in its file (guards, helpers). */
-  typeFunctions: { name: string; proto: string; role: "guard-inode" | "guard-page" | "get-or-create" | "alloc" | "prepare" | "unaccount" }[];
+  typeFunctions: {
+    name: string;
+    proto: string;
+    role: "guard-inode" | "guard-page" | "get-or-create" | "alloc" | "info" | "prepare" | "unaccount" | "type-add" | "account" | "recalc";
+  }[];
+  /** Fields of the type's inode info the C reads (the shared policy's field). */
+  infoFields?: string[];
 }
 
 /** A fallible helper call the simulator can make fail (fault injection). */
@@ -153,6 +159,7 @@ export type InjectSite =
   | "filemap_add_eexist"
   | "filemap_add_enomem"
   | "install_pte"
+  | "account"
   | "copy_from_user";
 
 export interface Injection {

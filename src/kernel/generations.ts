@@ -47,6 +47,12 @@ export interface ApiGeneration {
    * (the 7.x mm tree the vm_uffd_ops series is cut from; source: filemapAllocMpol).
    */
   readonly filemapAllocMpol: boolean;
+  /**
+   * mfill_atomic_install_pte(..., newly_allocated) adds a new page-cache folio to the LRU
+   * (6.x; peterx-v1's core). From 7.1 it does not, and filemap_add must (rppt1010: the
+   * parameter is dropped, shmem's filemap_add calls folio_add_lru()).
+   */
+  readonly installAddsLru: boolean;
   readonly merged: boolean;
   readonly sources: readonly SourceKey[];
 }
@@ -87,6 +93,7 @@ export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
     coreDoUserfault: false,
     handleUserfaultExported: false,
     filemapAllocMpol: false,
+    installAddsLru: true,
     merged: false,
     sources: ["peterxV1", "peterxV2p4"],
   },
@@ -104,6 +111,7 @@ export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
     coreDoUserfault: false,
     handleUserfaultExported: false,
     filemapAllocMpol: false,
+    installAddsLru: true,
     merged: false,
     sources: ["peterxV3", "peterxV4"],
   },
@@ -120,6 +128,7 @@ export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
     coreDoUserfault: false,
     handleUserfaultExported: false,
     filemapAllocMpol: true,
+    installAddsLru: false,
     merged: true,
     sources: ["rppt0707", "rppt0808", "rppt0909", "rppt1010"],
   },
@@ -137,6 +146,7 @@ export const GENERATIONS: Record<ApiGenerationId, ApiGeneration> = {
     coreDoUserfault: true,
     handleUserfaultExported: false,
     filemapAllocMpol: true,
+    installAddsLru: false,
     merged: false,
     sources: ["rppt0707", "rppt1212", "rppt1313"],
   },

@@ -50,7 +50,7 @@ export const SPEC_SCHEMA = obj({
   name: req(cident, "C prefix of every generated symbol"),
   subsystem: req(str(), "commit subject prefix"),
   file: req(str(), "kernel source file the ops go into"),
-  vmOps: req(cident, "the vm_operations_struct to hook"),
+  vmOps: opt(cident, "the vm_operations_struct to hook (not for anon)"),
   backing: req(str(BACKINGS)),
   modular: opt(bool),
   api: req(str(API_GENERATIONS), "target API generation"),
@@ -59,7 +59,7 @@ export const SPEC_SCHEMA = obj({
   getFolio: opt(
     obj({
       strategy: req(str(["lookup", "lookup-or-create"])),
-      lookup: opt(str(["filemap_lock_folio", "filemap_get_entry"])),
+      lookup: opt(str(["filemap_lock_folio", "filemap_get_entry", "shmem_get_folio"])),
       helper: opt(cident),
       locked: opt(bool),
       referenced: opt(bool),
@@ -74,12 +74,15 @@ export const SPEC_SCHEMA = obj({
         obj({
           strategy: req(str(["mapping-gfp", "shared-policy", "vma", "helper"])),
           helper: opt(cident),
+          info: opt(cident),
+          policy: opt(obj({ info: req(cident), field: req(cident) })),
           eofCheck: opt(bool),
           chargeMemcg: opt(bool),
         }),
       ),
       prepare: opt(cident),
-      filemapAdd: opt(str(["filemap_add_folio", "none"])),
+      filemapAdd: opt(str(["filemap_add_folio", "type", "none"])),
+      typeAdd: opt(obj({ add: req(cident), swapbacked: opt(bool), accountBlocks: opt(cident), recalc: opt(cident) })),
       filemapRemove: opt(str(["filemap_remove_folio", "none"])),
       unaccount: opt(cident),
       export: opt(str(["EXPORT_SYMBOL_FOR_KVM", "EXPORT_SYMBOL_FOR_MODULES", "none"])),
@@ -92,7 +95,7 @@ export const SPEC_SCHEMA = obj({
       at: req({ kind: "one-or-many", of: str(GUARD_POINTS) }),
     }),
   ),
-  fault: opt(obj({ handler: req(cident), raise: req(str(["core", "handle_userfault", "none"])) })),
+  fault: opt(obj({ handler: req(cident), raise: req(str(["core", "handle_userfault", "none"])), eofFirst: opt(bool) })),
   wpMarkers: opt(bool),
   populateByWrite: opt(bool),
   run: opt(

@@ -11,16 +11,19 @@
  */
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../kernel/generations.js";
 import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../model/model.js";
+import type { DeclaredC } from "../ir/scenario.js";
 
 /** How MISSING/MINOR events reach user space for this type on this generation. */
 export type Raise = "core" | "handle_userfault" | "none";
+
+export type TypeFunctionRole = DeclaredC["typeFunctions"][number]["role"];
 
 /** What the type's own file must define for the emitted C (guards, helpers, hooks). */
 export interface TypeFunction {
   readonly name: string;
   /** Prototype with NAME for the function name. */
   readonly proto: string;
-  readonly role: "guard-inode" | "guard-page" | "get-or-create" | "alloc" | "prepare" | "unaccount";
+  readonly role: TypeFunctionRole;
   /** The spec path that names it, for findings. */
   readonly path: string;
 }
@@ -94,16 +97,18 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     copy = { ...(model.copy ?? DEFAULT_COPY), defaulted: !model.copy };
     if (!model.copy) notes.push("the spec declares no copy; uffdkit's default allocation is used");
     if (copy.alloc.strategy === "helper" && !copy.alloc.helper) missingHelper.push({ path: "copy.alloc.helper", strategy: "copy.alloc.strategy \"helper\"" });
+    if (copy.filemapAdd === "type" && !copy.typeAdd) missingHelper.push({ path: "copy.typeAdd", strategy: "copy.filemapAdd \"type\"" });
     if (has("allocFolio")) roles.add("allocFolio");
     if (has("copy")) roles.add("copy");
     const fileBacked = model.backing !== "anon";
-    if (fileBacked && copy.filemapAdd === "filemap_add_folio" && has("filemapAdd")) roles.add("filemapAdd");
+    if (fileBacked && copy.filemapAdd !== "none" && has("filemapAdd")) roles.add("filemapAdd");
     if (fileBacked && copy.filemapRemove === "filemap_remove_folio" && has("filemapRemove")) roles.add("filemapRemove");
   } else if (wantsMissing && !probeOnly) {
     notes.push(`${api} has no callback for COPY/ZEROPAGE: a type outside mm/ cannot resolve MISSING faults with them`);
   }
 
   // filemap_add_folio() charges memcg itself (mm/filemap.c); a charge in alloc_folio as well is a double charge.
+  // A type's own add (shmem_add_to_page_cache) does not charge: alloc_folio does, as shmem's does.
   const addCharges = !!copy && model.backing !== "anon" && copy.filemapAdd === "filemap_add_folio";
   const memcgCharge = !copy ? "none" : addCharges ? "filemap_add_folio" : copy.alloc.chargeMemcg ? "alloc_folio" : "none";
 
@@ -170,7 +175,21 @@ function typeFunctions(model: Model, gf: Lowered["getFolio"], cp: Lowered["copy"
     add({ name: gf.helper, proto: "struct folio *NAME(struct inode *inode, pgoff_t index)", role: "get-or-create", path: "getFolio.helper" });
   }
   if (cp?.alloc.strategy === "helper" && cp.alloc.helper && model.backing !== "anon") {
-    add({ name: cp.alloc.helper, proto: "struct folio *NAME(struct inode *inode, pgoff_t index)", role: "alloc", path: "copy.alloc.helper" });
+    add(
+      cp.alloc.info
+        ? { name: cp.alloc.helper, proto: "struct folio *NAME(gfp_t gfp, int order, struct uk_info *info, pgoff_t index)", role: "alloc", path: "copy.alloc.helper" }
+        : { name: cp.alloc.helper, proto: "struct folio *NAME(struct inode *inode, pgoff_t index)", role: "alloc", path: "copy.alloc.helper" },
+    );
+    if (cp.alloc.info) add({ name: cp.alloc.info, proto: "struct uk_info *NAME(struct inode *inode)", role: "info", path: "copy.alloc.info" });
+  }
+  if (cp?.alloc.strategy === "shared-policy" && cp.alloc.policy && model.backing !== "anon") {
+    add({ name: cp.alloc.policy.info, proto: "struct uk_info *NAME(struct inode *inode)", role: "info", path: "copy.alloc.policy.info" });
+  }
+  const ta = cp?.filemapAdd === "type" ? cp.typeAdd : undefined;
+  if (ta) {
+    add({ name: ta.add, proto: "int NAME(struct folio *folio, struct address_space *mapping, pgoff_t index, void *expected, gfp_t gfp)", role: "type-add", path: "copy.typeAdd.add" });
+    if (ta.accountBlocks) add({ name: ta.accountBlocks, proto: "int NAME(struct inode *inode, long pages)", role: "account", path: "copy.typeAdd.accountBlocks" });
+    if (ta.recalc) add({ name: ta.recalc, proto: "void NAME(struct inode *inode, long alloced, long swapped)", role: "recalc", path: "copy.typeAdd.recalc" });
   }
   if (cp?.prepare && (roles.has("filemapAdd") || roles.has("copy"))) add({ name: cp.prepare, proto: "void NAME(struct folio *folio)", role: "prepare", path: "copy.prepare" });
   if (cp?.unaccount && (roles.has("filemapRemove") || roles.has("copy"))) add({ name: cp.unaccount, proto: "void NAME(struct inode *inode)", role: "unaccount", path: "copy.unaccount" });

@@ -7,6 +7,9 @@ import type { ApiGeneration } from "../kernel/generations.js";
 import type { PositionMap } from "../diagnostics/diagnostic.js";
 import type {
   Backing,
+  CopySpec,
+  GetFolioSpec,
+  TypeAddSpec,
   ChangelogEntry,
   FaultSpec,
   GuardPoint,
@@ -18,7 +21,7 @@ import type {
 
 export interface GetFolioModel {
   readonly strategy: "lookup" | "lookup-or-create";
-  readonly lookup: "filemap_lock_folio" | "filemap_get_entry";
+  readonly lookup: NonNullable<GetFolioSpec["lookup"]>;
   readonly helper?: string;
   readonly locked: boolean;
   readonly referenced: boolean;
@@ -31,11 +34,14 @@ export interface CopyModel {
   readonly alloc: {
     readonly strategy: "mapping-gfp" | "shared-policy" | "vma" | "helper";
     readonly helper?: string;
+    readonly info?: string;
+    readonly policy?: { readonly info: string; readonly field: string };
     readonly eofCheck: boolean;
     readonly chargeMemcg: boolean;
   };
   readonly prepare?: string;
-  readonly filemapAdd: "filemap_add_folio" | "none";
+  readonly filemapAdd: NonNullable<CopySpec["filemapAdd"]>;
+  readonly typeAdd?: TypeAddSpec;
   readonly filemapRemove: "filemap_remove_folio" | "none";
   readonly unaccount?: string;
   readonly export: "EXPORT_SYMBOL_FOR_KVM" | "EXPORT_SYMBOL_FOR_MODULES" | "none";
@@ -71,7 +77,8 @@ export interface Model {
   readonly name: string;
   readonly subsystem: string;
   readonly targetFile: string;
-  readonly vmOps: string;
+  /** Absent for anonymous memory (core's own anon_uffd_ops). */
+  readonly vmOps?: string;
   readonly backing: Backing;
   readonly modular: boolean;
   readonly gen: ApiGeneration;

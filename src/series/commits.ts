@@ -114,7 +114,8 @@ export function planCommits(input: PlanInput): PlanResult {
       },
     };
   }
-  const spliced = spliceTypeFile(model.targetFile, typeText, model.vmOps, fr);
+  // Anonymous memory has no vm_operations_struct (core keeps anon_uffd_ops): the series stops earlier.
+  const spliced = spliceTypeFile(model.targetFile, typeText, model.vmOps ?? "", fr);
   if (!spliced.ok) return { ok: false, error: fromSplice(spliced.error) };
   commits.push({
     role: "type",

@@ -140,6 +140,9 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
   if (typeText === undefined) {
     return fail("file-not-found", `${model.targetFile} (the spec's file) is not in ${baseName} of ${tree}`, "set file in the spec to the source file, relative to the kernel tree, that defines the vm_operations_struct");
   }
+  if (!model.vmOps) {
+    return fail("not-found", `${model.name} is anonymous memory: core mm owns its vm_uffd_ops (anon_uffd_ops in mm/userfaultfd.c), so there is nothing to splice into ${model.targetFile}`, "a series is for a type with its own vm_operations_struct");
+  }
   if (!findVmOpsDefinition(typeText, model.vmOps)) {
     return fail(
       "not-found",

@@ -32,8 +32,11 @@ export interface GetFolioSpec {
    * - "filemap_lock_folio": returns locked and referenced, ERR_PTR(-ENOENT) when absent.
    * - "filemap_get_entry": referenced but unlocked; may return a value entry; the
    *   generated body locks it and must drop the reference on every early return.
+   * - "shmem_get_folio": shmem's getter with SGP_NOALLOC (what 7.1's shmem uses): never
+   *   allocates, swaps a swapped-out page back in, zero-fills a folio that is not up to
+   *   date, -ENOENT for a hole, -EINVAL past EOF (mm/shmem.c, rppt0808).
    */
-  lookup?: "filemap_lock_folio" | "filemap_get_entry";
+  lookup?: "filemap_lock_folio" | "filemap_get_entry" | "shmem_get_folio";
   /** For "lookup-or-create": the type's own helper, `struct folio *fn(struct inode *, pgoff_t)`. */
   helper?: string;
   /** Return the folio locked (the contract requires it). Default true. */
@@ -42,9 +45,12 @@ export interface GetFolioSpec {
   referenced?: boolean;
   /**
    * A folio that is in the cache but not up to date:
-   * - "missing": treated as absent (unlock, put, return the absent value), so MISSING traps it.
+   * - "zero-fill": cleared and marked up to date in the lookup, as shmem does (the
+   *   recommended form: every fault stays resolvable).
+   * - "missing": treated as absent (unlock, put, return the absent value), so MISSING traps it;
+   *   but COPY cannot fill a page the cache already holds (filemap_add gets -EEXIST), so such a
+   *   fault is never resolved unless the type fills the folio another way (R40).
    * - "present": returned as is, so MINOR/CONTINUE would map stale contents.
-   * - "zero-fill": cleared and marked up to date in the lookup (Nikita's June 2025 draft).
    */
   notUptodate: "missing" | "present" | "zero-fill";
   /** What "not found" looks like to the caller. Default "enoent" (ERR_PTR(-ENOENT)). */
@@ -61,10 +67,18 @@ export interface CopySpec {
      * - "mapping-gfp": filemap_alloc_folio(mapping_gfp_mask(mapping), 0) (exported).
      * - "shared-policy": the inode's shared mempolicy via folio_alloc_mpol() (not exported to modules).
      * - "vma": vma_alloc_folio(GFP_HIGHUSER_MOVABLE) as anon does.
-     * - "helper": the type's own allocator, `struct folio *fn(struct inode *, pgoff_t)`.
+     * - "helper": the type's own allocator, `struct folio *fn(struct inode *, pgoff_t)`, or with
+     *   `info`, `struct folio *fn(gfp_t, int order, INFO(inode), pgoff_t)` (shmem_alloc_folio).
+     * On 7.x trees "shared-policy" looks the policy up in `policy` (mpol_shared_policy_lookup,
+     * falling back to the task's), and allocates with filemap_alloc_folio(gfp, 0, mpol), as
+     * guest_memfd does (rppt1313); both are exported to KVM.
      */
     strategy: "mapping-gfp" | "shared-policy" | "vma" | "helper";
     helper?: string;
+    /** For "helper" with an info argument: the inode-info accessor, e.g. SHMEM_I. */
+    info?: string;
+    /** For "shared-policy": where the inode's shared policy is, `&INFO(inode)->FIELD`. */
+    policy?: { info: string; field: string };
     /** Return NULL for an offset at or beyond i_size. Default true. */
     eofCheck?: boolean;
     /** Charge the folio to the faulting mm's memcg (shmem and anon do). Default false. */
@@ -75,8 +89,14 @@ export interface CopySpec {
    * e.g. removing it from the direct map. `void fn(struct folio *)`.
    */
   prepare?: string;
-  /** filemap_add: how the filled folio enters the page cache. Default "filemap_add_folio". */
-  filemapAdd?: "filemap_add_folio" | "none";
+  /**
+   * filemap_add: how the filled folio enters the page cache. Default "filemap_add_folio"
+   * (which charges memcg and adds to the LRU itself). "type": the type's own add, with its
+   * accounting, as shmem's (typeAdd).
+   */
+  filemapAdd?: "filemap_add_folio" | "type" | "none";
+  /** For filemapAdd "type": the type's page-cache add and its block accounting. */
+  typeAdd?: TypeAddSpec;
   /** filemap_remove: the exact inverse of filemap_add. Default "filemap_remove_folio". */
   filemapRemove?: "filemap_remove_folio" | "none";
   /**
@@ -86,6 +106,22 @@ export interface CopySpec {
   unaccount?: string;
   /** How a modular type reaches filemap_remove_folio(), which mm does not export to modules. */
   export?: "EXPORT_SYMBOL_FOR_KVM" | "EXPORT_SYMBOL_FOR_MODULES" | "none";
+}
+
+/**
+ * A type's own page-cache add, as shmem has it (mm/shmem.c, rppt1010): the folio is
+ * locked (and marked swap-backed) before the add, which neither charges memcg nor adds to
+ * the LRU; blocks are accounted after it, the add undone when that fails.
+ */
+export interface TypeAddSpec {
+  /** `int fn(struct folio *, struct address_space *, pgoff_t, void *expected, gfp_t)`. */
+  add: string;
+  /** Mark the folio swap-backed before the add (shmem). Default false. */
+  swapbacked?: boolean;
+  /** `int fn(struct inode *, long pages)`: account one block; failure undoes the add (-ENOMEM). */
+  accountBlocks?: string;
+  /** `fn(struct inode *, long alloced, long swapped)`: recalc(1, 0) after the add, recalc(0, 0) in filemap_remove. */
+  recalc?: string;
 }
 
 /** Where a guard is checked. "fault" means every fault-time point (->fault, alloc_folio, get_folio). */
@@ -108,6 +144,11 @@ export interface GuardSpec {
 export interface FaultSpec {
   /** The type's ->fault handler (the generated glue goes at its top). */
   handler: string;
+  /**
+   * The glue refuses an offset at or beyond EOF (SIGBUS) before raising any userfault, as
+   * shmem_get_folio_gfp() does. Default true.
+   */
+  eofFirst?: boolean;
   /**
    * - "core": core mm raises them (__do_userfault() in __do_fault(); linux-7.1+gmem only).
    * - "handle_userfault": the type calls handle_userfault() itself (not exported to modules).
@@ -145,8 +186,11 @@ export interface MemoryTypeSpec {
   subsystem: string;
   /** The source file the ops go into, relative to the kernel tree. */
   file: string;
-  /** The vm_operations_struct to hook. */
-  vmOps: string;
+  /**
+   * The vm_operations_struct to hook. Not for backing "anon": anonymous memory has none,
+   * core picks its own anon_uffd_ops.
+   */
+  vmOps?: string;
   backing: Backing;
   /** Built as (part of) a module: mm helpers it uses must be exported. Default false. */
   modular?: boolean;

@@ -114,6 +114,12 @@ struct vm_area_struct {
 struct folio { struct page page; struct address_space *mapping; pgoff_t index; int uk_id; };
 struct vm_fault { struct vm_area_struct *vma; pgoff_t pgoff; unsigned long address; unsigned int flags; };
 struct mempolicy { int uk_id; };
+struct shared_policy { int uk_id; };
+struct task_struct;
+#define current ((struct task_struct *)0)
+
+/* enum sgp_type (mm/shmem.c): only the getter mode the emitted C uses. */
+enum sgp_type { SGP_READ, SGP_NOALLOC, SGP_CACHE, SGP_WRITE, SGP_FALLOC };
 
 static inline struct inode *file_inode(const struct file *f) { return f->f_inode; }
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)
@@ -163,8 +169,10 @@ UK_IMPORT(mem_cgroup_charge) int uk_mem_cgroup_charge(struct folio *f, struct mm
 UK_IMPORT(vma_alloc_folio) struct folio *uk_vma_alloc_folio(gfp_t gfp, int order, struct vm_area_struct *vma, unsigned long addr, const char *fn, int line);
 UK_IMPORT(folio_alloc_mpol) struct folio *uk_folio_alloc_mpol(gfp_t gfp, unsigned int order, struct mempolicy *mpol, pgoff_t ilx, int nid, const char *fn, int line);
 UK_IMPORT(get_vma_policy) struct mempolicy *uk_get_vma_policy(struct vm_area_struct *vma, unsigned long addr, int order, pgoff_t *ilx, const char *fn, int line);
-UK_IMPORT(mpol_shared_policy_lookup) struct mempolicy *uk_mpol_shared_policy_lookup(void *sp, pgoff_t idx, const char *fn, int line);
+UK_IMPORT(mpol_shared_policy_lookup) struct mempolicy *uk_mpol_shared_policy_lookup(struct shared_policy *sp, pgoff_t idx, const char *fn, int line);
 UK_IMPORT(mpol_cond_put) void uk_mpol_cond_put(struct mempolicy *mpol, const char *fn, int line);
+UK_IMPORT(get_task_policy) struct mempolicy *uk_get_task_policy(struct task_struct *p, const char *fn, int line);
+UK_IMPORT(shmem_get_folio) int uk_shmem_get_folio(struct inode *inode, pgoff_t index, loff_t write_end, struct folio **foliop, enum sgp_type sgp, const char *fn, int line);
 UK_IMPORT(i_size_read) long uk_i_size_read(const struct inode *inode, const char *fn, int line);
 UK_IMPORT(kmap_local_folio) void *uk_kmap_local_folio(struct folio *f, size_t off, const char *fn, int line);
 UK_IMPORT(copy_from_user) unsigned long uk_copy_from_user(void *to, const void __user *from, unsigned long n, const char *fn, int line);
@@ -199,6 +207,8 @@ UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf,
 #define get_vma_policy(v, a, o, i) uk_get_vma_policy((v), (a), (o), (i), UK_AT)
 #define mpol_shared_policy_lookup(sp, i) uk_mpol_shared_policy_lookup((sp), (i), UK_AT)
 #define mpol_cond_put(p) uk_mpol_cond_put((p), UK_AT)
+#define get_task_policy(p) uk_get_task_policy((p), UK_AT)
+#define shmem_get_folio(i, x, w, f, s) uk_shmem_get_folio((i), (x), (w), (f), (s), UK_AT)
 #define i_size_read(inode) ((loff_t)uk_i_size_read((inode), UK_AT))
 #define kmap_local_folio(f, off) uk_kmap_local_folio((f), (off), UK_AT)
 #define copy_from_user(to, from, n) uk_copy_from_user((to), (from), (n), UK_AT)

@@ -43,6 +43,8 @@ function asCommentLines(code: string): string {
 }
 
 function hookFor(v: KernelView): string {
+  // Anonymous memory: core mm picks the ops for any anonymous VMA; there is no hook.
+  if (!v.vmOps) return "";
   return ["#ifdef CONFIG_USERFAULTFD", `\t.${v.hookMember} = &${v.opsName},`, "#endif"].join("\n");
 }
 

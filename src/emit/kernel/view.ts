@@ -105,7 +105,8 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   const gen = GENERATIONS[api];
   const low = lowered;
   const name = cIdent(model.name, "name");
-  const vmOps = cIdent(model.vmOps, "vmOps");
+  // Anonymous memory has no vm_operations_struct: core picks its ops (anon_uffd_ops).
+  const vmOps = model.vmOps ? cIdent(model.vmOps, "vmOps") : "";
   const cn = model.cnames;
   const names = {
     ops: cIdent(cn.ops, "name"),
@@ -165,18 +166,22 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
       v,
       guard: g ? { call: guardCall(g, "inode", "pgoff"), fail: intStyle ? "-EACCES" : gf.absent === "null" ? "NULL" : "ERR_PTR(-EACCES)" } : false,
       lookupLock: gf.strategy === "lookup" && gf.lookup === "filemap_lock_folio",
+      lookupShmem: gf.strategy === "lookup" && gf.lookup === "shmem_get_folio",
+      shmemOut: intStyle ? "folio" : "&folio",
       lookupEntry: gf.strategy === "lookup" && gf.lookup === "filemap_get_entry",
       create: gf.strategy === "lookup-or-create",
       helper: helper ?? "",
       absent,
       absentFromErr,
       putEarly: gf.putOnEarlyReturn,
-      nuMissing: gf.notUptodate === "missing",
-      nuZeroFill: gf.notUptodate === "zero-fill",
+      // shmem_get_folio(SGP_NOALLOC) already zero-fills a folio that is not up to date.
+      nuMissing: gf.notUptodate === "missing" && gf.lookup !== "shmem_get_folio",
+      nuZeroFill: gf.notUptodate === "zero-fill" && gf.lookup !== "shmem_get_folio",
       nuPresent: gf.notUptodate === "present",
       unlockBeforeReturn: !gf.locked,
       putBeforeReturn: !gf.referenced,
       contractKept: gf.strategy === "lookup" && gf.locked && gf.referenced,
+      shmemNote: gf.lookup === "shmem_get_folio",
       returnDoc: intStyle
         ? "0 with *@folio set, or a negative errno (-ENOENT when absent)."
         : gf.absent === "null"
@@ -203,25 +208,31 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     if (a.strategy === "helper") {
       if (!a.helper) throw new KernelEmitError("copy.alloc.strategy is helper but copy.alloc.helper is not set", "copy.alloc.helper");
       helper = cIdent(a.helper, "copy.alloc.helper");
-      addTypeFn(helper, "struct folio *NAME(struct inode *inode, pgoff_t index)");
+      addTypeFn(helper, a.info ? "struct folio *NAME(gfp_t gfp, int order, void *info, pgoff_t index)" : "struct folio *NAME(struct inode *inode, pgoff_t index)");
     }
+    // guest_memfd's form (rppt1313): the inode's shared policy, else the task's, into filemap_alloc_folio().
+    const policy = a.strategy === "shared-policy" && a.policy && gen.filemapAllocMpol ? { info: cIdent(a.policy.info, "copy.alloc.policy.info"), field: cIdent(a.policy.field, "copy.alloc.policy.field") } : undefined;
     const g = guardFor(model, "alloc_folio");
     // Anonymous memory has no file to size or to take a policy from: allocate as anon does.
     const strategy = fileBacked ? a.strategy : "vma";
     if (strategy !== a.strategy) notes.push(`alloc_folio: backing is anon, so ${a.strategy} allocation becomes vma_alloc_folio()`);
     const eof = a.eofCheck && fileBacked;
     const needInode = fileBacked && (eof || !!g || strategy !== "vma");
+    // peterx-v1: uffd_copy checks EOF itself and returns -EFAULT there, as shmem_mfill_atomic_pte() does.
+    const eofInCopy = eof && hasCopyMember;
     allocFolio = {
       fn: names.allocFolio,
       head: definitionHead(allocProto, names.allocFolio),
       asMember,
       needInode,
-      needPgoff: needInode && (eof || (!!g && g.page) || strategy === "helper"),
-      eof,
+      needPgoff: needInode && ((eof && !eofInCopy) || (!!g && g.page) || strategy === "helper" || !!policy),
+      eof: eof && !eofInCopy,
       guard: g ? { call: guardCall(g, "inode", "pgoff") } : false,
       mappingGfp: strategy === "mapping-gfp",
       mpolArg: gen.filemapAllocMpol,
-      sharedPolicy: strategy === "shared-policy",
+      sharedPolicy: strategy === "shared-policy" && !policy,
+      policyLookup: policy ?? false,
+      helperInfo: strategy === "helper" && a.info ? cIdent(a.info, "copy.alloc.info") : "",
       vmaAlloc: strategy === "vma",
       helper: strategy === "helper" ? (helper ?? "") : "",
       charge: low.memcgCharge === "alloc_folio",
@@ -231,9 +242,26 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     const unaccount = cp.unaccount ? cIdent(cp.unaccount, "copy.unaccount") : "";
     if (unaccount) addTypeFn(unaccount, "void NAME(struct inode *inode)");
     const addMember = hasAllocMember && !!memberOf(gen, "filemapAdd");
-    if (fileBacked && cp.filemapAdd === "filemap_add_folio") {
+    const ta = cp.filemapAdd === "type" ? cp.typeAdd : undefined;
+    if (fileBacked && (cp.filemapAdd === "filemap_add_folio" || ta)) {
       const proto = addMember ? protoFor(gen, "filemapAdd") : parsePrototype(V1_HELPER_PROTOS.filemapAdd);
-      filemapAdd = { fn: names.filemapAdd, head: definitionHead(proto, names.filemapAdd), asMember: addMember, prepare };
+      filemapAdd = {
+        fn: names.filemapAdd,
+        head: definitionHead(proto, names.filemapAdd),
+        asMember: addMember,
+        prepare,
+        generic: !ta,
+        typeAdd: ta
+          ? {
+              add: cIdent(ta.add, "copy.typeAdd.add"),
+              swapbacked: ta.swapbacked ?? false,
+              account: ta.accountBlocks ? cIdent(ta.accountBlocks, "copy.typeAdd.accountBlocks") : "",
+              recalc: ta.recalc ? cIdent(ta.recalc, "copy.typeAdd.recalc") : "",
+              // 7.1: mfill_atomic_install_pte() no longer puts a page-cache folio on the LRU (installAddsLru).
+              addLru: !gen.installAddsLru,
+            }
+          : false,
+      };
     } else if (prepare && hasAllocMember) {
       notes.push(`copy.prepare (${prepare}) has no place without filemap_add in ${api}`);
     }
@@ -243,7 +271,8 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
         fn: names.filemapRemove,
         head: definitionHead(proto, names.filemapRemove),
         asMember: addMember,
-        unaccount,
+        unaccount: ta?.recalc ? "" : unaccount,
+        recalc: ta?.recalc ? cIdent(ta.recalc, "copy.typeAdd.recalc") : "",
         addFn: filemapAdd ? names.filemapAdd : "",
       };
     }
@@ -256,6 +285,9 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
         remove: filemapRemove ? names.filemapRemove : "",
         prepare: filemapAdd ? "" : prepare,
         zeropage: ioctls.has("zeropage"),
+        // A new page-cache folio goes on the LRU once: by filemap_add_folio(), or by the install (installAddsLru).
+        newlyAllocated: !(filemapAdd && cp.filemapAdd === "filemap_add_folio"),
+        eof: model.backing !== "anon" && cp.alloc.eofCheck,
       };
     }
   }
@@ -306,6 +338,8 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
         unlock: viaGetFolio ? gf!.locked : false,
         put: viaGetFolio ? gf!.referenced : true,
         probeUptodate: !viaGetFolio,
+        // shmem_get_folio_gfp() refuses an offset past EOF before any userfault (upstream order).
+        eofFirst: model.fault?.eofFirst ?? true,
       },
     };
   }

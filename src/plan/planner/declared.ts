@@ -10,6 +10,7 @@ export function declaredCOf(l: Lowered): DeclaredC {
     ops: cn.ops,
     ...(l.glue !== "none" ? { faultGlue: cn.faultGlue } : {}),
     typeFunctions: l.typeFunctions.map((t) => ({ name: t.name, proto: t.proto, role: t.role })),
+    ...(l.copy?.alloc.strategy === "shared-policy" && l.copy.alloc.policy ? { infoFields: [l.copy.alloc.policy.field] } : {}),
   };
 }
 

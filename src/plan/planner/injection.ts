@@ -8,7 +8,7 @@
  * a helper on request.
  */
 import type { InjectSite, Scenario, Step } from "../../ir/scenario.js";
-import { api, blocked, continueFails, continueOk, copyFails, copyOk, done, fileWrite, noEvent, pagefault, register, touch, wait } from "./steps.js";
+import { api, blocked, continueFails, continueOk, copyFails, copyOk, done, fileWrite, noEvent, pagefault, register, sigbus, touch, wait } from "./steps.js";
 import { scenario, type Target } from "./target.js";
 
 export function injectionScenarios(t: Target): Scenario[] {
@@ -19,6 +19,8 @@ export function injectionScenarios(t: Target): Scenario[] {
   const ps = t.pageSize;
   const copies = t.modes.includes("missing") && t.ioctls.has("copy") && (low.roles.has("allocFolio") || low.roles.has("copy"));
   const raises = low.raise !== "none";
+  // The fault glue reads i_size first when it checks EOF: a "truncated" injection for COPY counts past it.
+  const glueReadsSize = low.glue === "raise" && (t.model.fault?.eofFirst ?? true) && raises ? 1 : 0;
   const inject = (name: string, title: string, sources: string[], sites: InjectSite[], steps: Step[]) =>
     scenario(t, name, title, ["fault injection", ...sources], withInjection(t, sites), steps);
 
@@ -28,7 +30,34 @@ export function injectionScenarios(t: Target): Scenario[] {
     const fails = (errno: "ENOMEM" | "EEXIST") => [api(), register(all, ["missing"]), ...fault, copyFails({ page: 0 }, errno, true), ...after];
     out.push(inject("inject_alloc_fails_enomem", "the folio allocation fails: COPY is ENOMEM, nothing leaks, a retry resolves the fault", ["R21"], ["alloc"], fails("ENOMEM")));
     if (low.copy?.alloc.eofCheck) {
-      out.push(inject("inject_truncated_enomem", "i_size shrank under COPY (a racing truncate): alloc_folio returns NULL, COPY is ENOMEM", ["R21", "R45"], ["truncated"], fails("ENOMEM")));
+      if (low.roles.has("copy")) {
+        // peterx-v1: uffd_copy itself refuses past EOF with -EFAULT (shmem_mfill_atomic_pte), also on the retry.
+        out.push(
+          scenario(t, "inject_truncated_efault", "i_size shrank under COPY (a racing truncate): uffd_copy is EFAULT", ["fault injection", "peterxV1", "R45"], withInjection(t, [], [{ site: "truncated", nth: 1 + glueReadsSize }]), [
+            api(),
+            register(all, ["missing"]),
+            ...fault,
+            copyFails({ page: 0 }, "EFAULT", true),
+            ...after,
+          ]),
+        );
+        out.push(
+          scenario(t, "inject_truncated_on_retry_efault", "the copy faulted, and i_size shrank before the retry: uffd_copy drops the folio it kept and is EFAULT", ["fault injection", "peterxV1", "R45"], withInjection(t, [], [{ site: "copy_from_user" }, { site: "truncated", nth: 2 + glueReadsSize }]), [
+            api(),
+            register(all, ["missing"]),
+            ...fault,
+            copyFails({ page: 0 }, "EFAULT", true),
+            ...after,
+          ]),
+        );
+      } else {
+        out.push(
+          scenario(t, "inject_truncated_enomem", "i_size shrank under COPY (a racing truncate): alloc_folio returns NULL, COPY is ENOMEM", ["fault injection", "R21", "R45"], withInjection(t, [], [{ site: "truncated", nth: 1 + glueReadsSize }]), fails("ENOMEM")),
+        );
+      }
+    }
+    if (low.copy?.filemapAdd === "type" && low.copy.typeAdd?.accountBlocks) {
+      out.push(inject("inject_account_fails_enomem", "the block accounting fails (tmpfs size= or quota): filemap_add undoes the add, COPY is ENOMEM", ["rppt1010", "R44"], ["account"], fails("ENOMEM")));
     }
     if (low.memcgCharge !== "none") {
       out.push(inject("inject_charge_fails_enomem", "the memcg charge fails: COPY is ENOMEM and the folio is freed", ["R21", "R22"], ["charge"], fails("ENOMEM")));
@@ -41,6 +70,17 @@ export function injectionScenarios(t: Target): Scenario[] {
     if (low.roles.has("copy")) {
       out.push(inject("inject_copy_source_faults_retry", "the user copy faults with page faults disabled: uffd_copy returns -ENOENT, core copies again without locks and the retry succeeds", ["peterxV1"], ["copy_from_user"], [api(), register(all, ["missing"]), ...fault, ...after]));
     }
+  }
+  if (low.glue === "raise" && (t.model.fault?.eofFirst ?? true) && (t.modes.includes("missing") || t.modes.includes("minor"))) {
+    const mode = t.modes.includes("missing") ? "missing" : "minor";
+    out.push(
+      inject("inject_fault_past_eof_sigbus", "a fault past EOF (the file shrank) is SIGBUS before any userfault, as shmem's fault path does", ["vm_uffd_ops.md §2.3"], ["truncated"], [
+        api(),
+        register(all, [mode]),
+        touch("t0", 0, "read", sigbus),
+        noEvent(),
+      ]),
+    );
   }
   const continues = t.modes.includes("minor") && t.ioctls.has("continue") && low.roles.has("getFolio") && t.populate;
   if (continues) {
@@ -83,7 +123,7 @@ export function injectionScenarios(t: Target): Scenario[] {
   return out;
 }
 
-function withInjection(t: Target, sites: InjectSite[]) {
+function withInjection(t: Target, sites: InjectSite[], exact: { site: InjectSite; nth?: number }[] = []) {
   const setup = t.setup();
-  return { ...setup, declared: { ...setup.declared!, inject: sites.map((site) => ({ site })) } };
+  return { ...setup, declared: { ...setup.declared!, inject: [...sites.map((site) => ({ site })), ...exact] } };
 }

@@ -20,6 +20,8 @@ export interface HarnessNames {
   readonly faultGlue?: string;
   /** Functions the type defines outside the emitted code: name, prototype with NAME, what it is. */
   readonly typeFunctions: readonly DeclaredC["typeFunctions"][number][];
+  /** Fields of the type's inode info the C reads (struct uk_info stands for it). */
+  readonly infoFields?: readonly string[];
 }
 
 /** Exported entry points, by role; the host looks them up by these names. */
@@ -58,6 +60,9 @@ export function prelude(n: HarnessNames): string {
   const tag = gen.opsType.startsWith("struct ") ? gen.opsType : `struct ${gen.opsType}`;
   lines.push(`${tag} {`, ...members, "};");
   if (!gen.opsType.startsWith("struct ")) lines.push(`typedef ${tag} ${gen.opsType};`);
+  // The type's inode info (SHMEM_I(), GMEM_I()): only the fields the C takes the address of.
+  const fields = (n.infoFields ?? []).map((f) => `struct shared_policy ${f};`).join(" ");
+  lines.push(`struct uk_info { ${fields || "int uk_unused;"} };`);
   for (const t of n.typeFunctions) lines.push(`${t.proto.replace("NAME", t.name)};`);
   return lines.join("\n") + "\n";
 }
@@ -100,6 +105,7 @@ const OBJECTS = [
   "UK_EXPORT void uk_set_vma(struct vm_area_struct *v, int id, unsigned long start, unsigned long end, pgoff_t pgoff, vm_flags_t flags, struct file *file) { v->uk_id = id; v->vm_start = start; v->vm_end = end; v->vm_pgoff = pgoff; v->vm_flags = flags; v->vm_file = file; }",
   "UK_EXPORT struct vm_fault *uk_new_vmf(void) { return uk_alloc(sizeof(struct vm_fault)); }",
   "UK_EXPORT void uk_set_vmf(struct vm_fault *vmf, struct vm_area_struct *v, pgoff_t pgoff, unsigned long address, unsigned int flags) { vmf->vma = v; vmf->pgoff = pgoff; vmf->address = address; vmf->flags = flags; }",
+  "UK_EXPORT struct uk_info *uk_new_info(void) { return uk_alloc(sizeof(struct uk_info)); }",
   "UK_EXPORT void *uk_new_slot(void) { return uk_alloc(sizeof(void *) * 2); }",
   "UK_EXPORT int uk_offsetof_folio_id(void) { return __builtin_offsetof(struct folio, uk_id); }",
   "UK_EXPORT int uk_offsetof_folio_mapping(void) { return __builtin_offsetof(struct folio, mapping); }",

@@ -5,6 +5,7 @@
  * and VMAs by the instance.
  */
 import type { DeclaredC } from "./instance.js";
+import type { DeclaredC as DeclaredCType } from "../../ir/scenario.js";
 import {
   ERRNO,
   errPtr,
@@ -132,6 +133,23 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
     vma_alloc_folio: () => newFolio(),
     folio_alloc_mpol: () => newFolio(),
     get_vma_policy: () => 0,
+    get_task_policy: () => 0,
+    shmem_get_folio(ip, index, _we, slot, _sgp) {
+      // SGP_NOALLOC (mm/shmem.c shmem_get_folio_gfp): -EINVAL past EOF, -ENOENT for a hole,
+      // else the folio locked with a reference, zero-filled first if it was not up to date.
+      const file = c.inodeToFile(ip);
+      if (!file || index >= file.npages) return -ERRNO.EINVAL;
+      const g = c.fire("lookup") ? -1 : (file.cache[index] ?? -1);
+      if (g < 0) return -ERRNO.ENOENT;
+      t.get(g);
+      t.lock(g);
+      if (!t.isUptodate(g)) {
+        t.value[g] = 0;
+        t.markUptodate(g);
+      }
+      c.writeWord(slot, c.folioToPtr(g));
+      return 0;
+    },
     mpol_shared_policy_lookup: () => 0,
     mpol_cond_put: () => undefined,
     filemap_add_folio(mp, p, index, _gfp, fn, line) {
@@ -249,9 +267,10 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
 }
 
 /** The functions a spec names that its type defines elsewhere: answered from the scenario's state. */
-export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; role: "guard-inode" | "guard-page" | "get-or-create" | "alloc" | "prepare" | "unaccount" }[]): Record<string, Fn> {
+export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; role: DeclaredCType["typeFunctions"][number]["role"] }[]): Record<string, Fn> {
   const out: Record<string, Fn> = {};
   const t = c.machine.folios;
+  const infos = new Map<number, number>();
   for (const f of fns) {
     switch (f.role) {
       case "guard-inode":
@@ -287,8 +306,42 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
       case "alloc":
         out[f.name] = () => (c.fire("alloc") ? 0 : c.folioToPtr(t.alloc()));
         break;
+      case "info":
+        // SHMEM_I(inode), GMEM_I(inode): one info per inode, made in the module's memory.
+        out[f.name] = (ip) => {
+          let p = infos.get(ip);
+          if (p === undefined) {
+            p = c.exports.uk_new_info!();
+            infos.set(ip, p);
+          }
+          return p;
+        };
+        break;
+      case "type-add":
+        // shmem_add_to_page_cache(): a locked folio into the slot; no memcg charge, no LRU (mm/shmem.c).
+        out[f.name] = (p, mp, index) => {
+          const g = c.ptrToFolio(p);
+          const file = c.mappingToFile(mp);
+          if (g < 0 || !file) return -ERRNO.EINVAL;
+          if (!t.isLocked(g)) c.returnViolation(f.name, `${f.name}() of a folio that is not locked (VM_BUG_ON_FOLIO in shmem_add_to_page_cache)`);
+          if (c.fire("filemap_add_enomem")) return -ERRNO.ENOMEM;
+          if (c.fire("filemap_add_eexist") || (file.cache[index] ?? -1) >= 0) return -ERRNO.EEXIST;
+          file.cache[index] = g;
+          t.get(g);
+          t.flags[g]! |= FOLIO_IN_CACHE;
+          t.file[g] = file.id;
+          t.index[g] = index;
+          c.folioToPtr(g);
+          return 0;
+        };
+        break;
+      case "account":
+        // shmem_inode_acct_blocks(): the tmpfs size= / quota check; injected failure is -ENOSPC.
+        out[f.name] = () => (c.fire("account") ? -ERRNO.ENOSPC : 0);
+        break;
       case "prepare":
       case "unaccount":
+      case "recalc":
         out[f.name] = () => undefined;
         break;
     }

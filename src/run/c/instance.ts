@@ -120,6 +120,10 @@ export class DeclaredC {
     return this.heap;
   }
 
+  writeWord(p: number, value: number): void {
+    this.i32[p >> 2] = value;
+  }
+
   /** Per branch site: how often its condition was true, and false (read from the module's counters). */
   get branches(): BranchCounts {
     const n = this.compiled.sites.length;
