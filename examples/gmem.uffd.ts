@@ -7,9 +7,12 @@
  * - seed 000_68fd629b8f83849c.txt, Sean Christopherson: no INIT_SHARED check in
  *   can_userfault(); decide per page, at fault time, in alloc_folio and
  *   get_folio_noalloc, with kvm_gmem_is_shared_mem() (guard below, R39);
- * - seed 003_78411c67f1c0bd4e.txt, Peter Xu: a folio that is not up to date is
- *   missing (notUptodate "missing", R40), and a lookup drops every reference
- *   it takes (filemap_lock_folio, R43);
+ * - seed 003_78411c67f1c0bd4e.txt, Peter Xu: a folio that is not up to date
+ *   must never be mapped stale; it is zero-filled and marked up to date by the
+ *   lookup, as shmem's does, so every fault on it stays resolvable (R40), and
+ *   a lookup drops every reference it takes (filemap_lock_folio, R43);
+ * - alloc_folio keeps the NUMA policy: the inode's shared policy, else the
+ *   task's, into filemap_alloc_folio(gfp, 0, mpol), as v2 13/15 does;
  * - filemap_remove_folio() is exported to KVM with EXPORT_SYMBOL_FOR_KVM (R46, R47).
  * `uffdkit check` passes with no findings.
  */
@@ -26,11 +29,11 @@ export default defineMemoryType({
   features: ["missing", "minor"],
   ioctls: ["copy", "zeropage", "continue"],
   // get_folio_noalloc: find, never create; locked and referenced; a folio that
-  // is not up to date is reported absent so MISSING traps it.
-  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "missing" },
+  // is not up to date is cleared and marked up to date (never mapped stale).
+  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "zero-fill" },
   copy: {
-    // alloc_folio: order-0 from the mapping's gfp mask (exported), NULL beyond EOF.
-    alloc: { strategy: "mapping-gfp", eofCheck: true },
+    // alloc_folio: order-0 with the inode's shared NUMA policy, NULL beyond EOF.
+    alloc: { strategy: "shared-policy", policy: { info: "GMEM_I", field: "policy" }, eofCheck: true },
     filemapAdd: "filemap_add_folio",
     filemapRemove: "filemap_remove_folio",
     // mm/filemap.c gains EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio).

@@ -22,7 +22,7 @@ export default defineMemoryType({
   features: ["missing", "minor", "wp"],
   ioctls: ["copy", "zeropage", "writeprotect", "continue", "poison"],
   // shmem_uffd_get_folio(): a page-cache lookup (SGP_NOALLOC), locked and referenced.
-  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "missing" },
+  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "zero-fill" },
   // uffd_copy = shmem_mfill_atomic_pte(): shared mempolicy allocation, memcg
   // charge, i_size check, then the page cache.
   copy: {

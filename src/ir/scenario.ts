@@ -149,7 +149,10 @@ export interface DeclaredC {
   infoFields?: string[];
 }
 
-/** A fallible helper call the simulator can make fail (fault injection). */
+/**
+ * A fallible helper call the simulator can make fail (fault injection), or a state a
+ * helper reports ("shared_policy": the inode has a shared NUMA policy for the page).
+ */
 export type InjectSite =
   | "alloc"
   | "truncated"
@@ -160,7 +163,8 @@ export type InjectSite =
   | "filemap_add_enomem"
   | "install_pte"
   | "account"
-  | "copy_from_user";
+  | "copy_from_user"
+  | "shared_policy";
 
 export interface Injection {
   site: InjectSite;

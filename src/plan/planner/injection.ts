@@ -56,6 +56,9 @@ export function injectionScenarios(t: Target): Scenario[] {
         );
       }
     }
+    if (low.copy?.alloc.strategy === "shared-policy" && low.copy.alloc.policy && t.model.gen.filemapAllocMpol) {
+      out.push(inject("copy_with_shared_policy", "the inode has a shared NUMA policy for the page: alloc_folio allocates with it and drops its reference", ["rppt1313"], ["shared_policy"], [api(), register(all, ["missing"]), ...fault, ...after]));
+    }
     if (low.copy?.filemapAdd === "type" && low.copy.typeAdd?.accountBlocks) {
       out.push(inject("inject_account_fails_enomem", "the block accounting fails (tmpfs size= or quota): filemap_add undoes the add, COPY is ENOMEM", ["rppt1010", "R44"], ["account"], fails("ENOMEM")));
     }

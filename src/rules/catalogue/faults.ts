@@ -115,26 +115,35 @@ export const FAULT_RULES: readonly Rule[] = [
   },
   {
     id: "R40",
-    title: "a folio that is not up to date is missing, not minor",
+    title: "a folio that is not up to date: never mapped stale, and every fault on it resolvable",
     severity: "error",
     kind: "kernel",
-    condition: "the page cache holds a folio that is not up to date",
-    predicts: "it must raise MISSING; treated as present, MINOR/CONTINUE would map stale memory",
+    condition: "the page cache holds a folio that is not up to date (fallocated, never written)",
+    predicts:
+      "treated as present, MINOR/CONTINUE map contents nobody wrote; treated as missing, MISSING fires but UFFDIO_COPY's filemap_add finds the slot taken (-EEXIST), so the fault is never resolved; zero-filled (shmem's SGP_NOALLOC getter), it is a valid zero page",
     applies: ALL_GENS,
     appliesNote: "pending (requested)",
-    sources: ["peterUptodate"],
+    sources: ["peterUptodate", "rppt0808"],
     checklist: [6],
     judgeable: true,
     check: (m) => {
       const g = m.getFolio;
-      if (!g) return [];
+      if (!g || g.lookup === "shmem_get_folio") return [];
       if (g.notUptodate === "present")
-        return [{ path: "getFolio.notUptodate", message: "a folio that is in the cache but not up to date is treated as present: a MINOR fault or CONTINUE would map contents nobody wrote, and MISSING never sees it (Peter Xu, 27 Jun 2025)" }];
-      if (g.notUptodate === "zero-fill")
-        return [{ path: "getFolio.notUptodate", severity: "warning", message: "the lookup zero-fills and marks up to date a folio it finds not up to date: MISSING never sees the page, and the lookup writes to memory (preparedness tracking is going away in guest_memfd)" }];
+        return [{ path: "getFolio.notUptodate", message: "a folio that is in the cache but not up to date is treated as present: a MINOR fault or CONTINUE would map contents nobody wrote (Peter Xu, 27 Jun 2025)" }];
+      // "missing" is resolvable only if the monitor can fill the existing folio: write() then CONTINUE (seed 001).
+      const fillsExisting = m.populateByWrite && m.ioctls.has("continue");
+      if (g.notUptodate === "missing" && m.modes.has("missing") && !fillsExisting)
+        return [
+          {
+            path: "getFolio.notUptodate",
+            message:
+              "a fallocated folio is reported missing, so MISSING fires for a page the cache already holds: UFFDIO_COPY's filemap_add then gets -EEXIST and the fault can never be resolved",
+          },
+        ];
       return [];
     },
-    fix: "set `getFolio.notUptodate: \"missing\"`: unlock, put and report absent, so MISSING traps it",
+    fix: "set `getFolio.notUptodate: \"zero-fill\"` (clear it and mark it up to date, as shmem_get_folio(SGP_NOALLOC) does), or resolve such faults with write() and UFFDIO_CONTINUE (populateByWrite)",
   },
   {
     id: "R41",

@@ -104,7 +104,8 @@ export const REVIEW_RULES: readonly Rule[] = [
     title: "a module must not rely on non-exported mm helpers",
     severity: "error",
     kind: "review",
-    condition: "a modular type allocates through the shared mempolicy (folio_alloc_mpol) or calls filemap_remove_folio without an export",
+    condition:
+      "a modular type allocates through folio_alloc_mpol() (the shared policy without a policy lookup, or before 7.x), calls mem_cgroup_charge() (__mem_cgroup_charge is not exported), or calls filemap_remove_folio without an export",
     predicts: "link failure: modpost reports an undefined symbol, the module does not load",
     applies: COPY_GENS,
     appliesNote: "7.1 and peterx-v1",
@@ -115,13 +116,23 @@ export const REVIEW_RULES: readonly Rule[] = [
       const c = m.copy;
       if (!c || !m.modular) return [];
       const out: Finding[] = [];
-      if (c.alloc.strategy === "shared-policy")
-        out.push({ path: "copy.alloc.strategy", message: "folio_alloc_mpol() is not exported to modules: the module fails to link" });
+      // 7.x: mpol_shared_policy_lookup() and get_task_policy() are exported to KVM and filemap_alloc_folio()
+      // takes the policy (rppt1313); without a policy to look up, or on a 6.x base, it is folio_alloc_mpol().
+      if (c.alloc.strategy === "shared-policy" && !(c.alloc.policy && m.gen.filemapAllocMpol))
+        out.push({
+          path: "copy.alloc.strategy",
+          message: "this shared-policy allocation calls folio_alloc_mpol(), which is not exported to modules: the module fails to link",
+          hint: m.gen.filemapAllocMpol
+            ? "name the inode's shared policy (`alloc.policy: { info: \"GMEM_I\", field: \"policy\" }`): uffdkit then allocates as guest_memfd does, with exported helpers"
+            : "on this generation allocate with `strategy: \"mapping-gfp\"`",
+        });
+      if (c.alloc.chargeMemcg && c.filemapAdd !== "filemap_add_folio")
+        out.push({ path: "copy.alloc.chargeMemcg", message: "mem_cgroup_charge() calls __mem_cgroup_charge(), which is not exported to modules: the module fails to link" });
       if (m.gen.id !== "peterx-v1" && c.filemapRemove === "filemap_remove_folio" && c.export === "none")
         out.push({ path: written(m, "copy.export", "copy"), message: "filemap_remove_folio() is not exported to modules and the spec requests no export: the module fails to link" });
       return out;
     },
-    fix: "allocate with `strategy: \"mapping-gfp\"` (filemap_alloc_folio is exported), and request a narrow export with `copy.export: \"EXPORT_SYMBOL_FOR_KVM\"`",
+    fix: "on 7.x allocate with the inode's shared policy (`strategy: \"shared-policy\", policy: {...}`) as guest_memfd does, else `strategy: \"mapping-gfp\"`; let filemap_add_folio() charge memcg; request a narrow export with `copy.export: \"EXPORT_SYMBOL_FOR_KVM\"`",
   },
   {
     id: "R47",

@@ -36,6 +36,7 @@ export const CONTRACT_SOURCE = {
     "mm/shmem.c shmem_mfill_atomic_pte() calls flush_dcache_folio() after writing the folio through a kernel mapping (cache aliasing architectures)",
   pagefault_enable: "include/linux/uaccess.h pagefault_enable(): balances a pagefault_disable()",
   no_alloc: "struct vm_uffd_ops get_folio_noalloc (7.1): must not allocate (v2 08/15)",
+  mpol_cond_put: "include/linux/mempolicy.h mpol_cond_put(): drops the reference mpol_shared_policy_lookup() took",
 } as const;
 
 export interface CallContext {

@@ -21,6 +21,9 @@ import { vmFlagsFromC } from "./harness.js";
 
 type Fn = (...a: number[]) => number | void;
 
+/** The one shared policy the model hands out: an address no object of the module has. */
+const SHARED_POLICY = 0x7ff0;
+
 export function makeImports(c: DeclaredC): Record<string, Fn> {
   const m = c.machine;
   const t = m.folios;
@@ -150,8 +153,17 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       c.writeWord(slot, c.folioToPtr(g));
       return 0;
     },
-    mpol_shared_policy_lookup: () => 0,
-    mpol_cond_put: () => undefined,
+    // A shared policy comes back referenced; mpol_cond_put() drops it (include/linux/mempolicy.h).
+    mpol_shared_policy_lookup: () => {
+      if (!c.fire("shared_policy")) return 0;
+      c.sharedPolicyRefs++;
+      return SHARED_POLICY;
+    },
+    mpol_cond_put(p, fn, line) {
+      if (p !== SHARED_POLICY) return;
+      if (c.sharedPolicyRefs === 0) c.violation("mpol_cond_put", "mpol_cond_put() of a shared policy with no reference left", fn, line);
+      else c.sharedPolicyRefs--;
+    },
     filemap_add_folio(mp, p, index, _gfp, fn, line) {
       const f = folio(p, fn, line, "filemap_add_folio");
       const file = c.mappingToFile(mp);

@@ -67,6 +67,8 @@ export class DeclaredC {
   private readonly offFolioMapping: number;
   private heap: Int32Array | null = null;
   pagefaultDisabled = 0;
+  /** References to a shared mempolicy the running callback holds. */
+  sharedPolicyRefs = 0;
 
   constructor(
     readonly compiled: CompiledType,
@@ -265,6 +267,10 @@ export class DeclaredC {
   }
 
   private leave(role: string): void {
+    if (this.sharedPolicyRefs !== 0) {
+      this.returnViolation(role, `returned holding ${this.sharedPolicyRefs} reference(s) to the inode's shared policy: mpol_cond_put() is missing`);
+      this.sharedPolicyRefs = 0;
+    }
     if (this.pagefaultDisabled !== 0) this.returnViolation(role, `returned with page faults still disabled (${this.pagefaultDisabled} pagefault_disable() unmatched)`);
     this.ctx.role = "";
   }
