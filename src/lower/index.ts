@@ -94,7 +94,12 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
 
   let copy: Lowered["copy"];
   if (!probeOnly && wantsMissing && (has("allocFolio") || has("copy"))) {
-    copy = { ...(model.copy ?? DEFAULT_COPY), defaulted: !model.copy };
+    const given = model.copy ?? DEFAULT_COPY;
+    // Anonymous memory has no file: no EOF to check, and no page cache to add to.
+    copy =
+      model.backing === "anon"
+        ? { ...given, alloc: { ...given.alloc, eofCheck: false }, filemapAdd: "none", filemapRemove: "none", defaulted: !model.copy }
+        : { ...given, defaulted: !model.copy };
     if (!model.copy) notes.push("the spec declares no copy; uffdkit's default allocation is used");
     if (copy.alloc.strategy === "helper" && !copy.alloc.helper) missingHelper.push({ path: "copy.alloc.helper", strategy: "copy.alloc.strategy \"helper\"" });
     if (copy.filemapAdd === "type" && !copy.typeAdd) missingHelper.push({ path: "copy.typeAdd", strategy: "copy.filemapAdd \"type\"" });
@@ -152,6 +157,8 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
  * asks for it; "core" on a generation without it raises nothing.
  */
 function lowerRaise(model: Model, gen: ApiGeneration): Raise {
+  // Anonymous and hugetlb faults are raised by core's own paths (do_anonymous_page(), hugetlb_fault()).
+  if (model.backing !== "pagecache") return "core";
   const asked = model.fault?.raise ?? (gen.coreDoUserfault ? "core" : "none");
   if (asked === "core" && !gen.coreDoUserfault) return "none";
   return asked;

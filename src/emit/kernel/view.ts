@@ -228,6 +228,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
       needPgoff: needInode && ((eof && !eofInCopy) || (!!g && g.page) || strategy === "helper" || !!policy),
       eof: eof && !eofInCopy,
       guard: g ? { call: guardCall(g, "inode", "pgoff") } : false,
+      hasAdd: cp.filemapAdd !== "none" && fileBacked,
       mappingGfp: strategy === "mapping-gfp",
       mpolArg: gen.filemapAllocMpol,
       sharedPolicy: strategy === "shared-policy" && !policy,

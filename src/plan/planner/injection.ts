@@ -13,7 +13,7 @@ import { scenario, type Target } from "./target.js";
 
 export function injectionScenarios(t: Target): Scenario[] {
   const low = t.lowered;
-  if (t.key !== "declared" || low.probeOnly || t.hugetlb || !t.fileBacked) return [];
+  if (t.key !== "declared" || low.probeOnly || t.hugetlb) return [];
   const out: Scenario[] = [];
   const all = { page: 0, pages: t.model.run.pages };
   const ps = t.pageSize;
@@ -65,9 +65,9 @@ export function injectionScenarios(t: Target): Scenario[] {
     if (low.memcgCharge !== "none") {
       out.push(inject("inject_charge_fails_enomem", "the memcg charge fails: COPY is ENOMEM and the folio is freed", ["R21", "R22"], ["charge"], fails("ENOMEM")));
     }
-    if (low.copy?.filemapAdd === "filemap_add_folio") {
-      out.push(inject("inject_filemap_add_eexist", "filemap_add_folio() finds the slot taken (a racing COPY or fault): COPY is EEXIST, the folio is unlocked and freed", ["R22", "R44"], ["filemap_add_eexist"], fails("EEXIST")));
-      out.push(inject("inject_filemap_add_enomem", "filemap_add_folio() cannot allocate: COPY is ENOMEM, the folio is unlocked and freed", ["R22", "R44"], ["filemap_add_enomem"], fails("ENOMEM")));
+    if (low.copy && low.copy.filemapAdd !== "none") {
+      out.push(inject("inject_filemap_add_eexist", "the page-cache add finds the slot taken (a racing COPY or fault): COPY is EEXIST, the folio is unlocked and freed", ["R22", "R44"], ["filemap_add_eexist"], fails("EEXIST")));
+      out.push(inject("inject_filemap_add_enomem", "the page-cache add cannot allocate: COPY is ENOMEM, the folio is unlocked and freed", ["R22", "R44"], ["filemap_add_enomem"], fails("ENOMEM")));
       out.push(inject("inject_install_fails_removes", "the PTE install fails after filemap_add (a racing truncate): filemap_remove undoes the add, COPY is EFAULT", ["R23", "R44"], ["install_pte"], [api(), register(all, ["missing"]), ...fault, copyFails({ page: 0 }, "EFAULT", true), ...after]));
     }
     if (low.roles.has("copy")) {

@@ -111,7 +111,8 @@ function declaredOpsOf(m: Machine): SimUffdOps | null {
 }
 
 export function vma_uffd_ops(m: Machine, vma: Vma): SimUffdOps | null {
-  if (vma.anonymous) return anon_uffd_ops;
+  // A declared anonymous type: its emitted ops stand in for core's anon_uffd_ops.
+  if (vma.anonymous) return m.c && m.declared?.backing === "anon" ? declaredOpsOf(m) : anon_uffd_ops;
   switch (vma.kind) {
     case "shmem":
       return shmem_uffd_ops;

@@ -46,7 +46,8 @@ export function vma_can_userfault(m: Machine, vma: Vma, vmFlags: number, wpAsync
   vmFlags &= VM_UFFD_FLAGS;
   const isShmem = vma.kind === "shmem";
   const isHugetlb = vma.kind === "hugetlb";
-  if (m.version.canUserfault === "shmem-hugetlb" && vma.kind !== "declared") {
+  const declaredC = m.c !== null && (vma.kind === "declared" || (m.declared?.backing === "anon" && vma.anonymous) || (m.declared?.backing === "hugetlb" && isHugetlb));
+  if (m.version.canUserfault === "shmem-hugetlb" && !declaredC) {
     if (vmFlags & VM_UFFD_MINOR && !isHugetlb && !isShmem) return false;
     if (wpAsync && vmFlags === VM_UFFD_WP) return true;
     return vma.anonymous || isHugetlb || isShmem;
@@ -112,6 +113,11 @@ export function mfill_atomic(m: Machine, ctx: UffdCtx, dst: number, len: number,
 function mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number): number {
   if (mode === "continue") return mfill_atomic_pte_continue(m, vma, i, wp);
   if (mode === "poison") return mfill_atomic_pte_poison(m, vma, i);
+  // A declared anonymous type: COPY goes through its emitted alloc_folio, as 7.1's
+  // mfill_atomic_pte_copy() calls __mfill_atomic_pte() with anon_uffd_ops.
+  if (!vma.shared && mode === "copy" && vma.anonymous && m.c && m.declared?.backing === "anon") {
+    return __mfill_atomic_pte(m, vma, i, mode, wp, byte, vma_uffd_ops(m, vma));
+  }
   // A private mapping, even of a file, is filled with anonymous memory (anon_uffd_ops).
   if (!vma.shared) {
     if (mode === "copy") return mfill_atomic_pte_copy(m, vma, i, wp, byte);
