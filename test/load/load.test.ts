@@ -34,8 +34,8 @@ describe("loadSpec: static evaluation", () => {
     expect(r.spec?.series?.blurb).toMatch(/^Let guest_memfd support .* EXPORT_SYMBOL_FOR_KVM\(\)\.$/);
     const at = (p: string) => r.positions.get(p);
     expect(at("ioctls.1")).toMatchObject({ file, ...locate(file, '"zeropage"') });
-    expect(at("getFolio.notUptodate")).toMatchObject(locate(file, '"missing" }'));
-    expect(at("copy.alloc.strategy")).toMatchObject(locate(file, '"mapping-gfp"'));
+    expect(at("getFolio.notUptodate")).toMatchObject(locate(file, '"zero-fill" }'));
+    expect(at("copy.alloc.strategy")).toMatchObject(locate(file, '"shared-policy"'));
     expect(at("")).toMatchObject({ line: locate(file, "defineMemoryType({").line });
     // End column is exclusive: the span covers the whole literal, quotes included.
     const z = at("ioctls.1")!;

@@ -22,11 +22,11 @@ describe("validateShape", () => {
   });
 
   it("requires the required fields (fatal S04)", () => {
-    const { vmOps: _drop, ...rest } = base;
+    const { file: _drop, ...rest } = base;
     void _drop;
     const r = shape(rest);
     expect(r.fatal).toBe(true);
-    expect(r.diagnostics[0]).toMatchObject({ id: "S04", path: "vmOps" });
+    expect(r.diagnostics[0]).toMatchObject({ id: "S04", path: "file" });
   });
 
   it("rejects a default export that is not an object", () => {

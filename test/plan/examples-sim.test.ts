@@ -44,13 +44,14 @@ describe.skipIf(Boolean(why))(`examples on the simulator${why ? ` (skipped: ${wh
     expect(r.findings?.some((f) => /must never allocate/.test(f.message))).toBe(true);
   });
 
-  it("gmem-missing-minor: a folio that is not up to date raises MINOR where MISSING was due (R40)", async () => {
+  it("gmem-missing-minor: a folio that is not up to date is raised MINOR and CONTINUE maps it stale (R40, from the executed C)", async () => {
     const { result } = await run("gmem-missing-minor");
-    const r = byName(result, "not_uptodate_folio_is_missing");
+    const r = byName(result, "fallocated_page_fault_resolvable");
     expect(r.verdict).toBe("fail");
     const bad = r.steps.find((s) => !s.ok)!;
-    expect(bad.op).toBe("event");
-    expect(bad.observed).toContain("flags=minor");
+    expect(bad.op).toBe("wait");
+    expect(bad.observed).toBe("done value=0xee");
+    expect(r.findings?.some((f) => f.rule === "R40" && /raised MINOR for page 0, whose folio is not up to date/.test(f.message))).toBe(true);
   });
 
   it("gmem-v4-posted: a guard checked only at registration serves a page made private later (R39)", async () => {

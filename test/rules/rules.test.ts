@@ -95,9 +95,11 @@ describe("checkModel", () => {
     expect(ids({ guard: { shared: "kvm_gmem_is_shared_mem", at: ["alloc_folio"] } })).toContain("R39:warning");
   });
 
-  it("a not-uptodate folio treated as present is an R40 error; zero-fill an R40 warning", () => {
+  it("R40: present is an error (stale); missing with MISSING is an error (unresolvable) unless write()+CONTINUE fills it; zero-fill is clean", () => {
     expect(ids({ getFolio: { strategy: "lookup", notUptodate: "present" } })).toContain("R40:error");
-    expect(ids({ getFolio: { strategy: "lookup", notUptodate: "zero-fill" } })).toContain("R40:warning");
+    expect(ids({ getFolio: { strategy: "lookup", notUptodate: "missing" } })).toContain("R40:error");
+    expect(ids({ getFolio: { strategy: "lookup", notUptodate: "missing" }, populateByWrite: true })).not.toContain("R40:error");
+    expect(ids({ getFolio: { strategy: "lookup", notUptodate: "zero-fill" } }).filter((x) => x.startsWith("R40"))).toEqual([]);
   });
 
   it("R02: ops asked for but no mode for can_userfault to accept", () => {

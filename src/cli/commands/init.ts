@@ -62,8 +62,9 @@ export default defineMemoryType({
   ioctls: ["copy", "zeropage", "continue"],
 
   // get_folio_noalloc: find a folio in the page cache, never allocate (R42);
-  // a folio that is not up to date counts as missing (R40).
-  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "missing" },
+  // a folio that is not up to date is cleared and marked up to date, so it is
+  // never mapped stale and every fault on it stays resolvable (R40).
+  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "zero-fill" },
 
   // alloc_folio + filemap_add/filemap_remove for COPY and ZEROPAGE.
   copy: {

@@ -25,6 +25,22 @@ export const LOWERED_RULES: readonly Rule[] = [
     fix: "name the helper, or choose a strategy that needs none",
   },
   {
+    id: "S11",
+    title: "a page-cache or hugetlb type names its vm_operations_struct",
+    severity: "error",
+    kind: "spec",
+    condition: "backing is pagecache or hugetlb and vmOps is not set",
+    predicts: "nothing can be emitted: the ops have no vm_operations_struct to hook into",
+    applies: ALL_GENS,
+    sources: [],
+    judgeable: true,
+    check: (model) =>
+      model.backing !== "anon" && !model.vmOps
+        ? [{ path: "backing", message: `a ${model.backing} type hooks its vm_uffd_ops into its vm_operations_struct, but vmOps is not set`, hint: "set vmOps to the vm_operations_struct of the type's mappings (anonymous memory alone has none)" }]
+        : [],
+    fix: "set vmOps",
+  },
+  {
     id: "R58",
     title: "the emitted C breaks a kernel helper's contract",
     severity: "error",
