@@ -53,6 +53,7 @@ export const SPEC_SCHEMA = obj({
   vmOps: opt(cident, "the vm_operations_struct to hook (not for anon)"),
   backing: req(str(BACKINGS)),
   modular: opt(bool),
+  module: opt(cident, "the module the type lives in (for exports)"),
   api: req(str(API_GENERATIONS), "target API generation"),
   features: req({ kind: "array", of: str(MODES) }, "registration modes"),
   ioctls: req({ kind: "array", of: str(IOCTLS) }, "range ioctls"),
@@ -126,7 +127,7 @@ export const SPEC_SCHEMA = obj({
 });
 
 /** Every top-level key the schema knows must be a key of MemoryTypeSpec, and vice versa. */
-type SchemaKeys = "name" | "subsystem" | "file" | "vmOps" | "backing" | "modular" | "api" | "features" | "ioctls"
+type SchemaKeys = "name" | "subsystem" | "file" | "vmOps" | "backing" | "modular" | "module" | "api" | "features" | "ioctls"
   | "getFolio" | "copy" | "guard" | "fault" | "wpMarkers" | "populateByWrite" | "run" | "series";
 const specKeysComplete: Exhaustive<keyof MemoryTypeSpec, SchemaKeys> = true;
 const schemaKeysKnown: Exhaustive<SchemaKeys, keyof MemoryTypeSpec> = true;

@@ -81,6 +81,8 @@ export interface Model {
   readonly vmOps?: string;
   readonly backing: Backing;
   readonly modular: boolean;
+  /** The module the type is built into (exports name it); see MemoryTypeSpec.module. */
+  readonly module: string;
   readonly gen: ApiGeneration;
   readonly modes: ReadonlySet<Mode>;
   readonly ioctls: ReadonlySet<Ioctl>;

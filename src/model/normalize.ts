@@ -18,6 +18,7 @@ export function normalize(spec: MemoryTypeSpec, opts: { file?: string; positions
     ...(spec.vmOps !== undefined ? { vmOps: spec.vmOps } : {}),
     backing: spec.backing,
     modular: spec.modular ?? false,
+    module: spec.module ?? (/^KVM\b/.test(spec.subsystem) ? "kvm" : spec.name),
     gen: GENERATIONS[spec.api],
     modes: new Set(spec.features),
     ioctls: new Set(spec.ioctls),

@@ -194,6 +194,11 @@ export interface MemoryTypeSpec {
   backing: Backing;
   /** Built as (part of) a module: mm helpers it uses must be exported. Default false. */
   modular?: boolean;
+  /**
+   * The module the type lives in, for exports: EXPORT_SYMBOL_FOR_MODULES(sym, "<module>").
+   * Default: "kvm" for a KVM subsystem (which exports with EXPORT_SYMBOL_FOR_KVM), else name.
+   */
+  module?: string;
   /** Target API generation. */
   api: ApiGenerationId;
   /** Registration modes. */

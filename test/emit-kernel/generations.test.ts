@@ -79,7 +79,7 @@ describe("ops struct per API generation", () => {
     expect(file).toContain(art.fragments.ops.trimEnd());
     for (const inc of art.fragments.includes) expect(file).toContain(inc);
     expect(file).toContain(" *\t.uffd_ops = &kvm_gmem_uffd_ops,");
-    expect(file).toContain("mm/filemap.c: EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);");
+    expect(file).toContain("mm/filemap.c:\n *\tEXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);");
   });
 });
 

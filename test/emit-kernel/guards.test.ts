@@ -95,12 +95,12 @@ describe("fault-path glue per generation", () => {
 });
 
 describe("exports for a modular type", () => {
-  it("EXPORT_SYMBOL_FOR_KVM of filemap_remove_folio for mm/filemap.c (and handle_userfault where the type raises faults)", () => {
+  it("EXPORT_SYMBOL_FOR_KVM of filemap_remove_folio for mm/filemap.c; handle_userfault is never proposed (upstream designed that export away; R35 says so)", () => {
     expect(emitKernel(model(GMEM_LIKE), "linux-7.1+gmem").fragments.exports).toEqual([
       { file: "mm/filemap.c", symbol: "filemap_remove_folio", line: "EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);", include: "#include <linux/kvm_types.h>" },
     ]);
     const v71 = emitKernel(model(GMEM_LIKE, { fault: { handler: "kvm_gmem_fault_user_mapping", raise: "handle_userfault" } }), "linux-7.1").fragments.exports;
-    expect(v71.map((e) => e.symbol)).toEqual(["filemap_remove_folio", "handle_userfault"]);
+    expect(v71.map((e) => e.symbol)).toEqual(["filemap_remove_folio"]);
   });
 
   it("EXPORT_SYMBOL_FOR_MODULES(sym, \"kvm\") when asked; nothing for export none", () => {
@@ -109,5 +109,12 @@ describe("exports for a modular type", () => {
       'EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "kvm");',
     ]);
     expect(emitKernel(model(SHMEM_LIKE), "linux-7.1").fragments.exports).toEqual([]);
+  });
+
+  it("exports follow the module the type lives in, never a hard-coded kvm", () => {
+    const char = model(GMEM_LIKE, { subsystem: "char: xram", module: "xram", copy: { ...GMEM_LIKE.copy!, export: "EXPORT_SYMBOL_FOR_MODULES" } });
+    expect(emitKernel(char, "linux-7.1").fragments.exports.map((e) => e.line)).toEqual(['EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "xram");']);
+    const byName = model(GMEM_LIKE, { name: "xmem", subsystem: "mm/xmem", copy: { ...GMEM_LIKE.copy!, export: "EXPORT_SYMBOL_FOR_MODULES" } });
+    expect(emitKernel(byName, "linux-7.1").fragments.exports.map((e) => e.line)).toEqual(['EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "xmem");']);
   });
 });

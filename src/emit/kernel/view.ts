@@ -385,12 +385,14 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     const need: { file: string; symbol: string }[] = [];
     if (filemapRemove) need.push({ file: "mm/filemap.c", symbol: "filemap_remove_folio" });
     if (usesSharedPolicy) need.push({ file: "mm/mempolicy.c", symbol: "folio_alloc_mpol_noprof" });
-    if (glue && !glue.gmem) need.push({ file: "fs/userfaultfd.c", symbol: "handle_userfault" });
+    // handle_userfault() is never proposed for export: upstream designed that export away
+    // (VM_FAULT_UFFD_*, then __do_userfault()); R35 says so instead.
+    const module = cIdent(model.module, "module");
     for (const n of need) {
       exports.push(
         exp === "EXPORT_SYMBOL_FOR_KVM"
           ? { ...n, line: `EXPORT_SYMBOL_FOR_KVM(${n.symbol});`, include: "#include <linux/kvm_types.h>" }
-          : { ...n, line: `EXPORT_SYMBOL_FOR_MODULES(${n.symbol}, "kvm");` },
+          : { ...n, line: `EXPORT_SYMBOL_FOR_MODULES(${n.symbol}, "${module}");` },
       );
     }
   }

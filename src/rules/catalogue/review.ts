@@ -126,6 +126,10 @@ export const REVIEW_RULES: readonly Rule[] = [
             ? "name the inode's shared policy (`alloc.policy: { info: \"GMEM_I\", field: \"policy\" }`): uffdkit then allocates as guest_memfd does, with exported helpers"
             : "on this generation allocate with `strategy: \"mapping-gfp\"`",
         });
+      if (m.getFolio?.strategy === "lookup" && m.getFolio.lookup === "filemap_get_entry")
+        out.push({ path: "getFolio.lookup", message: "filemap_get_entry() is not exported to modules: the module fails to link", hint: "use `lookup: \"filemap_lock_folio\"` (an inline wrapper of the exported __filemap_get_folio())" });
+      if (m.gen.id === "peterx-v1" && (m.ioctls.has("copy") || m.ioctls.has("zeropage")))
+        out.push({ path: "api", message: "peterx-v1's uffd_copy calls mfill_atomic_install_pte(), which is not exported to modules: the module fails to link", hint: "target linux-7.1 or linux-7.1+gmem, where core installs the PTE" });
       if (c.alloc.chargeMemcg && c.filemapAdd !== "filemap_add_folio")
         out.push({ path: "copy.alloc.chargeMemcg", message: "mem_cgroup_charge() calls __mem_cgroup_charge(), which is not exported to modules: the module fails to link" });
       if (m.gen.id !== "peterx-v1" && c.filemapRemove === "filemap_remove_folio" && c.export === "none")
