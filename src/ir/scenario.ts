@@ -52,6 +52,16 @@ export interface ScenarioSetup {
   contexts?: number;
   /** Open userfaultfd with UFFD_USER_MODE_ONLY. */
   userModeOnly?: boolean;
+  /**
+   * guest_memfd: raw creation flag bits ORed into gmemFlags (bits no kernel knows, to
+   * see KVM_CREATE_GUEST_MEMFD refuse them).
+   */
+  gmemRawFlags?: number;
+  /**
+   * KVM_CREATE_GUEST_MEMFD is expected to fail with this errno (unknown flag bits:
+   * EINVAL). The scenario then has no file and no mapping.
+   */
+  createExpect?: ErrnoName;
   /** For kind "declared": the memory type under test (a Model's run-relevant part). */
   declared?: DeclaredType;
   /** Kernel features needed to run on the real kernel; absent ones make the run "kernel lacks this". */
@@ -119,6 +129,19 @@ export interface DeclaredType {
   privatePages?: number[];
 }
 
+/**
+ * A 64-bit mask written as a hex string ("0x1ffff"): JSON numbers cannot hold 64
+ * bits exactly, and masks read best in hex.
+ */
+export type HexMask = string;
+
+/**
+ * A result field (`uffdio_copy.copy`, ...) after the call: the number the kernel
+ * wrote, or "untouched" when it wrote nothing (the runtime presets a sentinel, as
+ * the kselftests do, so a written 0 and no write at all are told apart).
+ */
+export type ResultField = number | "untouched";
+
 /** Expected result of a syscall or ioctl. Omitted: expect success. */
 export interface ExpectRet {
   /** The errno the call must fail with, or "ok". */
@@ -156,7 +179,14 @@ export type Step =
   | PunchHoleStep
   | MadviseStep
   | CloseStep
-  | KvmUserfaultStep;
+  | KvmUserfaultStep
+  | PollStep
+  | OpenStep
+  | SyscallStep
+  | FstatStep
+  | FallocateStep
+  | FileReadStep
+  | KvmCapStep;
 
 interface StepBase {
   /** Which userfaultfd context (default 0). */
@@ -173,13 +203,21 @@ export interface ApiStep extends StepBase {
   badApi?: boolean;
   /** Set an unknown feature bit (bit 63). */
   unknownFeature?: boolean;
-  expect?: ExpectRet;
+  /** Raw feature bits ORed into `features` (bits outside the named set). */
+  rawFeatures?: HexMask;
+  /**
+   * `features` / `ioctls` as UFFDIO_API writes them back (all the kernel offers on
+   * success, 0 on any error). Naming either makes the observation report both.
+   */
+  expect?: ExpectRet & { features?: HexMask; ioctls?: HexMask };
 }
 
 /** UFFDIO_REGISTER over a range of the primary mapping. */
 export interface RegisterStep extends StepBase, PageRange {
   op: "register";
   modes: RegisterMode[];
+  /** Raw mode bits ORed into `modes` (an unknown mode bit: EINVAL). */
+  rawMode?: number;
   expect?: ExpectRet & {
     /** The exact `ioctls` mask the kernel returns (range ioctls only). */
     ioctls?: RangeIoctl[];
@@ -205,12 +243,21 @@ export interface TouchStep extends StepBase {
   value?: number;
   /** Access the alias mapping instead of the primary one. */
   via?: "primary" | "alias";
+  /**
+   * Start the access this many bytes into the page (the faulting address is then
+   * not page aligned: UFFD_FEATURE_EXACT_ADDRESS reports it as it is).
+   */
+  offsetBytes?: number;
   expect: TouchExpect;
 }
 
+/**
+ * How a worker's access or system call ended. `result` is for a `syscall` step's
+ * thread: the call's return, "ok" or an errno.
+ */
 export type TouchExpect =
   | { outcome: "blocked" }
-  | { outcome: "done"; value?: number }
+  | { outcome: "done"; value?: number; result?: "ok" | ErrnoName }
   | { outcome: "sigbus" };
 
 /** Wait for a thread started by a touch to finish (after a resolution). */
@@ -220,12 +267,20 @@ export interface WaitStep extends StepBase {
   expect: TouchExpect;
 }
 
-/** read() one message from the userfaultfd (non-blocking, after a short poll). */
+/**
+ * read() one message from the userfaultfd (non-blocking, after a short poll).
+ * read() itself may fail: before UFFDIO_API (EINVAL) or into a buffer shorter
+ * than struct uffd_msg (EINVAL); `event: "error"` expects that.
+ */
 export interface EventStep extends StepBase {
   op: "event";
+  /** Size of the read() buffer in bytes (default sizeof(struct uffd_msg), 32). */
+  bufBytes?: number;
   expect:
     | { event: "none" }
-    | { event: "pagefault"; page: number; flags: PagefaultFlag[]; thread?: string }
+    | { event: "error"; result: ErrnoName }
+    /** `offset`: the fault address's offset within the page (non-zero only with EXACT_ADDRESS). */
+    | { event: "pagefault"; page: number; offset?: number; flags: PagefaultFlag[]; thread?: string }
     | { event: "remove"; page: number; pages: number };
 }
 
@@ -233,32 +288,38 @@ export interface CopyStep extends StepBase, PageRange {
   op: "copy";
   src: Fill;
   mode?: ("dontwake" | "wp")[];
-  /** `uffdio_copy.copy` after the call: bytes copied, or a negative errno. */
-  expect?: ExpectRet & { copy?: number };
+  /** Raw mode bits ORed into `mode` (unknown bits: EINVAL, field untouched). */
+  rawMode?: number;
+  /** `uffdio_copy.copy` after the call: bytes copied, a negative errno, or untouched. */
+  expect?: ExpectRet & { copy?: ResultField };
 }
 
 export interface ZeropageStep extends StepBase, PageRange {
   op: "zeropage";
   mode?: "dontwake"[];
-  expect?: ExpectRet & { zeropage?: number };
+  rawMode?: number;
+  expect?: ExpectRet & { zeropage?: ResultField };
 }
 
 export interface ContinueStep extends StepBase, PageRange {
   op: "continue";
   mode?: ("dontwake" | "wp")[];
-  expect?: ExpectRet & { mapped?: number };
+  rawMode?: number;
+  expect?: ExpectRet & { mapped?: ResultField };
 }
 
 export interface WriteprotectStep extends StepBase, PageRange {
   op: "writeprotect";
   wp: boolean;
   dontwake?: boolean;
+  rawMode?: number;
   expect?: ExpectRet;
 }
 
 export interface PoisonStep extends StepBase, PageRange {
   op: "poison";
-  expect?: ExpectRet & { updated?: number };
+  rawMode?: number;
+  expect?: ExpectRet & { updated?: ResultField };
 }
 
 /** UFFDIO_MOVE from the private anonymous source area (setup.srcPages) to the primary mapping. */
@@ -270,7 +331,8 @@ export interface MoveStep extends StepBase {
   dstPage: number;
   pages?: number;
   allowSrcHoles?: boolean;
-  expect?: ExpectRet & { move?: number };
+  rawMode?: number;
+  expect?: ExpectRet & { move?: ResultField };
 }
 
 export interface WakeStep extends StepBase, PageRange {
@@ -283,7 +345,8 @@ export interface FileWriteStep extends StepBase {
   op: "file_write";
   page: number;
   value: number;
-  via: "pwrite" | "alias";
+  /** pwrite(2) at the page, write(2) at the file position (0), or a store through the alias. */
+  via: "pwrite" | "write" | "alias";
   expect?: ExpectRet;
 }
 
@@ -338,6 +401,74 @@ export type KvmUserfaultStep =
       load: "acquire" | "plain";
       expect: { outcome: "exit-userfault" } | { outcome: "done"; value?: number } | { outcome: "any" };
     });
+
+/**
+ * poll() the userfaultfd for POLLIN. Before UFFDIO_API the kernel answers POLLERR;
+ * with nothing queued poll() blocks for the whole timeout and returns 0.
+ */
+export interface PollStep extends StepBase {
+  op: "poll";
+  /** poll() timeout in ms (default 0: do not wait). */
+  timeoutMs?: number;
+  /** The revents bits seen (empty: poll() timed out). */
+  expect: { revents: ("in" | "err")[] };
+}
+
+/** Open one more userfaultfd (and close it again): through the syscall or /dev/userfaultfd. */
+export interface OpenStep extends StepBase {
+  op: "open";
+  via: "syscall" | "dev";
+  flags?: ("cloexec" | "nonblock" | "user_mode_only")[];
+  /** Raw flag bits ORed into `flags` (unknown bits: EINVAL). */
+  rawFlags?: number;
+  expect?: ExpectRet;
+}
+
+/**
+ * A system call whose kernel-side copy touches a page of the primary mapping,
+ * made from worker `thread`: read(2) from a pipe into the page (the kernel writes
+ * it, filling it with `value`) or write(2) of the page into a pipe (the kernel
+ * reads it). A kernel-mode fault on a registered page blocks like a user one,
+ * unless the context was opened with UFFD_USER_MODE_ONLY: then the call fails
+ * with EFAULT. Observed like a touch; `done` carries the call's result.
+ */
+export interface SyscallStep extends StepBase {
+  op: "syscall";
+  thread: string;
+  call: "read" | "write";
+  page: number;
+  value?: number;
+  expect: TouchExpect;
+}
+
+/** fstat() the backing file: st_size in bytes. */
+export interface FstatStep extends StepBase {
+  op: "fstat";
+  expect?: ExpectRet & { size?: number };
+}
+
+/** fallocate() on the backing file over a range in pages (or bytes, for unaligned cases). */
+export interface FallocateStep extends StepBase, PageRange {
+  op: "fallocate";
+  /** allocate: mode 0; punch: PUNCH_HOLE | KEEP_SIZE. */
+  mode: "allocate" | "punch";
+  expect?: ExpectRet;
+}
+
+/** read(2) or pread(2) one page of the backing file through its descriptor. */
+export interface FileReadStep extends StepBase {
+  op: "file_read";
+  page: number;
+  via: "read" | "pread";
+  expect?: ExpectRet & { value?: number };
+}
+
+/** KVM_CHECK_EXTENSION on the VM a guest_memfd belongs to. */
+export interface KvmCapStep extends StepBase {
+  op: "kvm_cap";
+  cap: "guest_memfd" | "guest_memfd_flags";
+  expect?: { value?: number };
+}
 
 export type StepOp = Step["op"];
 

@@ -54,8 +54,9 @@ function setupLines(sc: Scenario): string[] {
   if (s.contexts) fields.push(`.contexts = ${s.contexts},`);
   if (s.userModeOnly) fields.push(".user_mode_only = 1,");
   const lines = ["static const struct uk_setup s = {", ...fields.map((f) => `\t${f}`)];
-  if (s.gmemFlags?.length) {
-    const flags = s.gmemFlags.map((f) => `GUEST_MEMFD_FLAG_${f.toUpperCase()}`);
+  if (s.gmemFlags?.length || s.gmemRawFlags) {
+    const flags = (s.gmemFlags ?? []).map((f) => `GUEST_MEMFD_FLAG_${f.toUpperCase()}`);
+    if (s.gmemRawFlags) flags.push(`0x${s.gmemRawFlags.toString(16)}ULL`);
     lines.push(...wrapJoin("\t.gmem_flags =", flags, "|", ","));
   }
   lines.push("};");
@@ -92,8 +93,9 @@ function testView(sc: Scenario): TestView {
   view.decls = [...setupLines(sc), ...DECLS];
   const body = view.body;
   body.push("", "ret = uk_setup(&e, &s);", "uk_obs_setup(&e, ret);");
-  if (sc.setup.mmapExpect) {
-    body.push(`EXPECT_EQ(-${sc.setup.mmapExpect}, ret);`, "if (ret && ret != -" + sc.setup.mmapExpect + ")", "\treturn;");
+  const setupErrno = sc.setup.createExpect ?? sc.setup.mmapExpect;
+  if (setupErrno) {
+    body.push(`EXPECT_EQ(-${setupErrno}, ret);`, "if (ret && ret != -" + setupErrno + ")", "\treturn;");
   } else body.push("ASSERT_EQ(0, ret);");
   sc.steps.forEach((step, n) => {
     body.push("", ...stepLines(sc, n, step, threads));

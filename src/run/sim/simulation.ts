@@ -15,11 +15,37 @@
  * (uffd-abi.md finding 5). Sources for what each op does are in the module
  * that implements it; the observation grammar is src/run/observation.ts.
  */
-import { RANGE_IOCTLS, UFFD_API, UFFD_FEATURES, UFFDIO_REGISTER_MODE, errnoName, type UffdFeature } from "../../kernel/uapi.js";
+import {
+  RANGE_IOCTLS,
+  UFFD_API,
+  UFFD_FEATURES,
+  UFFDIO_CONTINUE_MODE,
+  UFFDIO_COPY_MODE,
+  UFFDIO_MOVE_MODE,
+  UFFDIO_POISON_MODE,
+  UFFDIO_REGISTER_MODE,
+  UFFDIO_WRITEPROTECT_MODE,
+  UFFDIO_ZEROPAGE_MODE,
+  errnoName,
+  type UffdFeature,
+} from "../../kernel/uapi.js";
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
 import { kernelVersion, type KernelVersionId } from "../../kernel/versions.js";
 import { NEED_POLICY, type Fill, type KernelNeed, type PageRange, type Scenario, type Step } from "../../ir/scenario.js";
-import { checkObservation, formatObservation, hexByte, type Observed } from "../../ir/observation.js";
+import { apiReportsMasks, checkObservation, formatObservation, hexByte, reventsText, type Observed } from "../../ir/observation.js";
+import {
+  UFFD_MSG_SIZE,
+  errnoObs,
+  fallocateFile,
+  fstatFile,
+  gmemCreateErrno,
+  kvmCap,
+  openUserfaultfd,
+  pollRevents,
+  readFile,
+  readRefusal,
+  withApiMasks,
+} from "./fdops.js";
 import type { RunFinding, ScenarioResult, StepResult } from "../../ir/result.js";
 import { Machine } from "./machine.js";
 import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS, handle_mm_fault } from "./memory.js";
@@ -89,6 +115,8 @@ export class Simulation {
   private setupError: string | null = null;
   private setupMismatch = false;
   private findingKeys = new Set<string>();
+  /** KVM_CREATE_GUEST_MEMFD failed as the setup expected: there is no backing file. */
+  private noFile = false;
 
   constructor(
     scenario: Scenario,
@@ -156,8 +184,20 @@ export class Simulation {
     let mmapErrno: ErrnoName | null = null;
     if (kind === "guest_memfd") {
       const flags = s.gmemFlags ?? [];
-      for (const f of flags) {
-        if (!m.version.gmemFlags.includes(f)) throw new ScenarioSetupError(`KVM_CREATE_GUEST_MEMFD: EINVAL (flag ${f} unknown to ${m.version.id})`);
+      const createErrno = gmemCreateErrno(m, flags, s.gmemRawFlags ?? 0);
+      if ((s.createExpect ?? null) !== createErrno) {
+        throw new ScenarioSetupError(
+          createErrno ? `KVM_CREATE_GUEST_MEMFD failed with ${createErrno}, but setup.createExpect is ${s.createExpect ?? "absent (success)"}` : `KVM_CREATE_GUEST_MEMFD succeeded, but setup.createExpect is ${s.createExpect}`,
+          "mismatch",
+        );
+      }
+      if (createErrno) {
+        // No file, no mapping: keep a detached VMA so page numbers compute; steps see neither.
+        this.noFile = true;
+        this.primary = m.newVma({ role: "primary", npages: s.pages, pageSize, kind, anonymous: false, shared: true, mayWrite: true, write: true, file: null });
+        m.vmas.pop();
+        for (let i = 0; i < (s.contexts ?? 1); i++) this.ctxs.push(newCtx(m, s.userModeOnly === true));
+        return;
       }
       // kvm_gmem_mmap(): no MMAP flag is ENODEV (INIT_SHARED alone too); MAP_PRIVATE is EINVAL (uffd-abi.md 12).
       if (!flags.includes("mmap")) mmapErrno = "ENODEV";
@@ -350,6 +390,11 @@ export class Simulation {
 
   private threadObs(th: SimThread | undefined): Observed {
     if (!th) return { status: "error", fields: { reason: "no_such_thread" } };
+    if (th.kernelMode) {
+      // A system call returns: the copy succeeded, or it hit what a user access would get SIGBUS for.
+      if (th.state === "done") return { status: "done", fields: { result: "ok" } };
+      if (th.state === "sigbus") return { status: "done", fields: { result: "EFAULT" } };
+    }
     switch (th.state) {
       case "blocked":
         return { status: "blocked", fields: {} };
@@ -371,12 +416,14 @@ export class Simulation {
         let bits = 0n;
         for (const f of step.features ?? []) bits |= BigInt(UFFD_FEATURES[f as UffdFeature]);
         if (step.unknownFeature) bits |= UNKNOWN_FEATURE_BIT;
-        return ret(userfaultfd_api(m, ctx, step.badApi ? 0xab : UFFD_API, bits));
+        if (step.rawFeatures) bits |= BigInt(step.rawFeatures);
+        const o = ret(userfaultfd_api(m, ctx, step.badApi ? 0xab : UFFD_API, bits));
+        return apiReportsMasks(step) ? withApiMasks(o, m, true, bits) : o;
       }
       case "register": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
-        let bits = 0;
+        let bits = step.rawMode ?? 0;
         for (const md of step.modes) bits |= UFFDIO_REGISTER_MODE[md];
         const { start, len } = this.range(step);
         const r = userfaultfd_register(m, ctx, start, len, bits);
@@ -402,7 +449,8 @@ export class Simulation {
         const vma = step.via === "alias" ? this.alias : this.primary;
         if (!vma) throw new ScenarioSetupError("touch via alias needs setup.alias");
         if (step.page < 0 || step.page >= vma.npages) throw new ScenarioSetupError(`touch page ${step.page} is outside the mapping`);
-        Object.assign(th, { state: "running", vma, page: step.page, write: step.access === "write", value: (step.value ?? 0) & 0xff, result: -1 });
+        if ((step.offsetBytes ?? 0) >= vma.pageSize) throw new ScenarioSetupError(`touch offsetBytes ${step.offsetBytes} is not inside the page`);
+        Object.assign(th, { state: "running", vma, page: step.page, write: step.access === "write", value: (step.value ?? 0) & 0xff, result: -1, offset: step.offsetBytes ?? 0, kernelMode: false });
         this.runThread(th);
         return this.threadObs(th);
       }
@@ -411,14 +459,19 @@ export class Simulation {
       case "event": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
+        const refused = readRefusal(ctx, step.bufBytes ?? UFFD_MSG_SIZE);
+        if (refused) return errno(refused);
         const msg = userfaultfd_read(m, ctx);
         if (!msg) return { status: "none", fields: {} };
         const page = Math.floor((msg.address - msg.vma.base) / msg.vma.pageSize);
+        const offset = (msg.address - msg.vma.base) % msg.vma.pageSize;
         if (msg.event === "remove") {
           return { status: "remove", fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
         }
         const names = (["write", "wp", "minor"] as const).filter((n) => msg.flags & { write: 1, wp: 2, minor: 4 }[n]);
-        const fields: Record<string, string> = { page: String(page), flags: names.length ? names.sort().join(",") : "0" };
+        const fields: Record<string, string> = { page: String(page) };
+        if (offset) fields.offset = String(offset);
+        fields.flags = names.length ? names.sort().join(",") : "0";
         if (ctx.features & UFFD_FEATURES.thread_id && msg.thread) fields.thread = msg.thread.name;
         return { status: "pagefault", fields };
       }
@@ -427,10 +480,12 @@ export class Simulation {
         if (ctx.released) return errno("EBADF");
         const { start, len } = this.range(step);
         const fill = fillFn(step.src, step.page);
+        const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
         const r = userfaultfd_mfill(m, ctx, "copy", start, len, {
-          dontwake: step.mode?.includes("dontwake"),
-          wp: step.mode?.includes("wp"),
+          dontwake: (mode & UFFDIO_COPY_MODE.dontwake) !== 0,
+          wp: (mode & UFFDIO_COPY_MODE.wp) !== 0,
           fill: (p) => fill(p),
+          unknownMode: unknownBits(UFFDIO_COPY_MODE, mode),
         });
         return field(r, "copy");
       }
@@ -438,28 +493,35 @@ export class Simulation {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
         const { start, len } = this.range(step);
-        return field(userfaultfd_mfill(m, ctx, "zeropage", start, len, { dontwake: step.mode?.includes("dontwake") }), "zeropage");
+        const mode = modeBits(UFFDIO_ZEROPAGE_MODE, step.mode, step.rawMode);
+        const opts = { dontwake: (mode & UFFDIO_ZEROPAGE_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_ZEROPAGE_MODE, mode) };
+        return field(userfaultfd_mfill(m, ctx, "zeropage", start, len, opts), "zeropage");
       }
       case "continue": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
         const { start, len } = this.range(step);
-        return field(
-          userfaultfd_mfill(m, ctx, "continue", start, len, { dontwake: step.mode?.includes("dontwake"), wp: step.mode?.includes("wp") }),
-          "mapped",
-        );
+        const mode = modeBits(UFFDIO_CONTINUE_MODE, step.mode, step.rawMode);
+        const opts = { dontwake: (mode & UFFDIO_CONTINUE_MODE.dontwake) !== 0, wp: (mode & UFFDIO_CONTINUE_MODE.wp) !== 0, unknownMode: unknownBits(UFFDIO_CONTINUE_MODE, mode) };
+        return field(userfaultfd_mfill(m, ctx, "continue", start, len, opts), "mapped");
       }
       case "poison": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
         const { start, len } = this.range(step);
-        return field(userfaultfd_mfill(m, ctx, "poison", start, len, {}), "updated");
+        const mode = modeBits(UFFDIO_POISON_MODE, [], step.rawMode);
+        const opts = { dontwake: (mode & UFFDIO_POISON_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_POISON_MODE, mode) };
+        return field(userfaultfd_mfill(m, ctx, "poison", start, len, opts), "updated");
       }
       case "writeprotect": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
         const { start, len } = this.range(step);
-        return ret(userfaultfd_writeprotect(m, ctx, start, len, step.wp, step.dontwake === true));
+        const named = [...(step.wp ? ["wp" as const] : []), ...(step.dontwake ? ["dontwake" as const] : [])];
+        const mode = modeBits(UFFDIO_WRITEPROTECT_MODE, named, step.rawMode);
+        const wp = (mode & UFFDIO_WRITEPROTECT_MODE.wp) !== 0;
+        const dontwake = (mode & UFFDIO_WRITEPROTECT_MODE.dontwake) !== 0;
+        return ret(userfaultfd_writeprotect(m, ctx, start, len, wp, dontwake, unknownBits(UFFDIO_WRITEPROTECT_MODE, mode)));
       }
       case "move": {
         const ctx = this.getCtx(step);
@@ -480,7 +542,10 @@ export class Simulation {
         }
         const dst = this.primary.start + step.dstPage * this.primary.pageSize;
         const src = this.src.start + step.srcPage * this.src.pageSize;
-        const r = userfaultfd_move(m, ctx, dst, src, pages * this.src.pageSize, step.allowSrcHoles === true, false);
+        const mode = modeBits(UFFDIO_MOVE_MODE, step.allowSrcHoles ? ["allow_src_holes"] : [], step.rawMode);
+        const holes = (mode & UFFDIO_MOVE_MODE.allow_src_holes) !== 0;
+        const dontwake = (mode & UFFDIO_MOVE_MODE.dontwake) !== 0;
+        const r = userfaultfd_move(m, ctx, dst, src, pages * this.src.pageSize, holes, dontwake, unknownBits(UFFDIO_MOVE_MODE, mode));
         return field(r, "move");
       }
       case "file_write":
@@ -494,6 +559,31 @@ export class Simulation {
         if (!ctx.released) userfaultfd_release(m, ctx);
         return { status: "ok", fields: {} };
       }
+      case "poll": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) throw new ScenarioSetupError("poll on a context a close step has closed");
+        return { status: "ok", fields: { revents: reventsText(pollRevents(ctx)) } };
+      }
+      case "open":
+        return openUserfaultfd(step);
+      case "syscall":
+        return this.syscall(step);
+      case "fstat":
+        return fstatFile(this.noFile ? null : this.primary.file);
+      case "fallocate": {
+        // File offsets, not addresses: the mapping maps the file from offset 0.
+        const ps = this.primary.pageSize;
+        const start = step.page * ps + (step.offsetBytes ?? 0);
+        const len = step.lenBytes ?? (step.pages ?? 1) * ps;
+        const r = fallocateFile(m, this.noFile ? null : this.primary.file, m.vmas, step, start, len);
+        if (typeof r === "string") throw new ScenarioSetupError(r);
+        return r;
+      }
+      case "file_read":
+        return readFile(m, this.noFile ? null : this.primary.file, step.page, step.via);
+      case "kvm_cap":
+        if (this.scenario.setup.kind !== "guest_memfd") throw new ScenarioSetupError("kvm_cap needs a guest_memfd setup (its VM)");
+        return kvmCap(m, step.cap);
       case "kvm_enable_userfault":
         this.kvm.enable(this.primary.npages, (p) => this.pageValue(this.primary, p));
         return { status: "ok", fields: {} };
@@ -519,8 +609,24 @@ export class Simulation {
     }
   }
 
+  /**
+   * A system call from a worker whose kernel-side copy touches page `page`:
+   * read(2) from a pipe into it (a kernel write) or write(2) of it into a pipe
+   * (a kernel read). The fault is taken in kernel mode; what cannot be
+   * resolved (SIGBUS for a user access) makes the call fail with EFAULT.
+   */
+  private syscall(step: Extract<Step, { op: "syscall" }>): Observed {
+    const th = this.threadFor(step.thread);
+    if (th.state === "blocked") throw new ScenarioSetupError(`thread ${step.thread} is still blocked; use another thread name`);
+    if (step.page < 0 || step.page >= this.primary.npages) throw new ScenarioSetupError(`syscall page ${step.page} is outside the mapping`);
+    const write = step.call === "read";
+    Object.assign(th, { state: "running", vma: this.primary, page: step.page, write, value: (step.value ?? 0) & 0xff, result: -1, offset: 0, kernelMode: true });
+    this.runThread(th);
+    return this.threadObs(th);
+  }
+
   /** pwrite() to the file, or a write through the alias mapping: fills the page cache without touching the primary mapping. */
-  private fileWrite(page: number, value: number, via: "pwrite" | "alias"): Observed {
+  private fileWrite(page: number, value: number, via: "pwrite" | "write" | "alias"): Observed {
     const m = this.machine;
     const file = this.primary.file;
     if (via === "alias") {
@@ -531,9 +637,11 @@ export class Simulation {
       if (th.state === "sigbus") return errno("EFAULT");
       return { status: "ok", fields: {} };
     }
-    if (!file || !file.hasFd) return errno("EBADF");
-    // guest_memfd files cannot pwrite (no FMODE_PWRITE: ESPIPE); hugetlbfs has no write_iter (EINVAL).
-    if (file.kind === "guest_memfd") return errno("ESPIPE");
+    if (this.noFile || !file || !file.hasFd) return errno("EBADF");
+    // guest_memfd files cannot pwrite (no FMODE_PWRITE: ESPIPE) nor write (no write_iter: EINVAL);
+    // hugetlbfs has no write_iter (EINVAL).
+    if (file.kind === "guest_memfd") return errno(via === "write" ? "EINVAL" : "ESPIPE");
+    if (via === "write") page = 0;
     if (file.kind !== "shmem" && file.kind !== "declared") return errno("EINVAL");
     if (page < 0 || page >= file.npages) return errno("EINVAL");
     let f = file.cache[page]!;
@@ -611,8 +719,22 @@ function errno(name: string): Observed {
 
 function field(r: IoctlResult, name: string): Observed {
   const o = ret(r.ret);
-  // A member the kernel left untouched still holds what the caller put there: 0.
-  return { status: o.status, fields: { [name]: String(r.field ?? 0) } };
+  // A member the kernel left untouched still holds the caller's sentinel.
+  return { status: o.status, fields: { [name]: r.field === undefined ? "untouched" : String(r.field) } };
+}
+
+/** A range ioctl's mode: the named bits and the raw ones. */
+function modeBits<K extends string>(table: Readonly<Record<K, number>>, named: readonly K[] | undefined, raw: number | undefined): number {
+  let bits = raw ?? 0;
+  for (const n of named ?? []) bits |= table[n];
+  return bits;
+}
+
+/** Are there mode bits the ioctl does not define? */
+function unknownBits(table: Readonly<Record<string, number>>, mode: number): boolean {
+  let known = 0;
+  for (const v of Object.values(table)) known |= v;
+  return (mode & ~known) !== 0;
 }
 
 /** One byte per destination page: the Fill's byte, or (seed + page) & 0xff. */

@@ -252,6 +252,10 @@ export interface SimThread {
   waitCtx: UffdCtx | null;
   /** A non-cooperative event the thread waits on (madvise) and what to do once it is read. */
   afterEvent: (() => void) | null;
+  /** Byte offset of the access within the page (EXACT_ADDRESS reports it). */
+  offset?: number;
+  /** The access is a system call's kernel-side copy (FAULT_FLAG_USER clear), not a user access. */
+  kernelMode?: boolean;
 }
 
 export const KIND_VMA: Record<Exclude<MemKind, "declared">, VmaKind> = {
