@@ -65,9 +65,11 @@ function setupLines(sc: Scenario): string[] {
 
 const DECLS = ["struct uk_env e;", "struct uk_event ev;", "unsigned long long feat, mode, ioctls;", "long long field;", "char *a, *buf;", "size_t l;", "int ret, o;"];
 
+const KVM_USERFAULT_OPS: ReadonlySet<string> = new Set(["kvm_enable_userfault", "kvm_bitmap", "kvm_vcpu_access"]);
+
 /** Does the scenario need KVM Userfault, which has no C form? */
 export function hasKvmUserfault(sc: Scenario): boolean {
-  return sc.steps.some((s) => s.op.startsWith("kvm_"));
+  return sc.steps.some((s) => KVM_USERFAULT_OPS.has(s.op));
 }
 
 export const KVM_USERFAULT_SKIP = "KVM Userfault (KVM_MEM_USERFAULT) is not in any released kernel";

@@ -11,6 +11,7 @@ import {
   scenario, sigbus, unregister, wait, wake, wp, write, zeropage,
 } from "./build.js";
 import { modeCombos, modeName } from "./combos.js";
+import { abiAnonScenarios } from "./abi.js";
 
 const PS = PAGE_SIZE;
 const anon = (pages = 2, extra: Partial<ScenarioSetup> = {}): ScenarioSetup => ({ kind: "anon", pages, map: "private", ...extra });
@@ -167,7 +168,7 @@ export function anonSuite() {
   return {
     name: "anon",
     title: "userfaultfd on private anonymous memory (Linux 6.18)",
-    scenarios: [...apiScenarios(), ...registerScenarios(), ...missingScenarios(), ...wpScenarios(), ...poisonScenarios(), ...moveScenarios(), ...eventScenarios()],
+    scenarios: [...apiScenarios(), ...registerScenarios(), ...missingScenarios(), ...wpScenarios(), ...poisonScenarios(), ...moveScenarios(), ...eventScenarios(), ...abiAnonScenarios()],
   };
 }
 

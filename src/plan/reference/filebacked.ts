@@ -12,6 +12,7 @@ import {
   scenario, sigbus, unregister, wait, wake, wp, write, zeropage,
 } from "./build.js";
 import { modeCombos, modeName } from "./combos.js";
+import { hugetlbAddressScenarios, shmemFileScenarios } from "./abi.js";
 
 type FileKind = "shmem" | "shmem-anon" | "hugetlb";
 
@@ -121,6 +122,8 @@ export function fileBackedSuite(kind: FileKind): Suite {
         [api(), register(p(0, 2), ["missing"]), read("r", 0, blocked), fault(0, []), copy(p(0), 0x7e, { copy: PS }), wait("r", done(0x7e)), read("a", 0, done(0), "alias")]),
     );
   }
+  if (kind === "shmem") out.push(...shmemFileScenarios());
+  if (huge) out.push(...hugetlbAddressScenarios(needs));
   return { name: kind, title: `userfaultfd on ${KIND_SUPPORT[kind].title} (Linux 6.18)`, scenarios: out };
 }
 
