@@ -16,11 +16,12 @@
  *   register                               ok ioctls=<a,b,...> | errno=<NAME>
  *   copy / zeropage / continue / poison / move
  *                                          ok|errno=<NAME> <field>=<int>|untouched
- *   touch / wait                           blocked | done [value=0xNN|value=mixed] | sigbus
+ *   touch / wait                           blocked | done [value=0xNN|value=mixed] | sigbus | sigsegv
  *   syscall (and wait on its thread)       blocked | done result=ok|<NAME>
  *   event                                  none | errno=<NAME>
  *                                          | pagefault page=<n> [offset=<n>] flags=<a,b|0> [thread=<name>]
- *                                          | remove page=<n> pages=<n>
+ *                                          | remove page=<n> pages=<n> | unmap page=<n> pages=<n>
+ *   munmap (from a thread, like madvise)   ok | errno=<NAME> | blocked
  *   poll                                   ok revents=<err,in|0>
  *   fstat                                  ok size=<bytes> | errno=<NAME>
  *   file_read                              ok value=0xNN|mixed | errno=<NAME>
@@ -148,7 +149,7 @@ export function expectedObservation(step: Step): Observed | undefined {
       const e = step.expect;
       if (e.event === "none") return { status: "none", fields: {} };
       if (e.event === "error") return { status: retStatus(e.result), fields: {} };
-      if (e.event === "remove") return { status: "remove", fields: { page: String(e.page), pages: String(e.pages) } };
+      if (e.event === "remove" || e.event === "unmap") return { status: e.event, fields: { page: String(e.page), pages: String(e.pages) } };
       const fields: Record<string, string> = { page: String(e.page) };
       if (e.offset) fields.offset = String(e.offset);
       fields.flags = e.flags.length ? [...e.flags].sort().join(",") : "0";
@@ -166,6 +167,7 @@ export function expectedObservation(step: Step): Observed | undefined {
       return { status: "ok", fields: {} };
     case "madvise":
     case "punch_hole":
+    case "munmap":
       // A side call made from a worker may be expected to stay blocked (EVENT_REMOVE pending).
       if (step.expect?.outcome === "blocked") return { status: "blocked", fields: {} };
       return { status: retStatus(step.expect?.result ?? "ok"), fields: {} };

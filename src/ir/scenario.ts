@@ -186,7 +186,8 @@ export type Step =
   | FstatStep
   | FallocateStep
   | FileReadStep
-  | KvmCapStep;
+  | KvmCapStep
+  | MunmapStep;
 
 interface StepBase {
   /** Which userfaultfd context (default 0). */
@@ -258,7 +259,9 @@ export interface TouchStep extends StepBase {
 export type TouchExpect =
   | { outcome: "blocked" }
   | { outcome: "done"; value?: number; result?: "ok" | ErrnoName }
-  | { outcome: "sigbus" };
+  | { outcome: "sigbus" }
+  /** The address is not mapped (after a munmap step). */
+  | { outcome: "sigsegv" };
 
 /** Wait for a thread started by a touch to finish (after a resolution). */
 export interface WaitStep extends StepBase {
@@ -281,7 +284,9 @@ export interface EventStep extends StepBase {
     | { event: "error"; result: ErrnoName }
     /** `offset`: the fault address's offset within the page (non-zero only with EXACT_ADDRESS). */
     | { event: "pagefault"; page: number; offset?: number; flags: PagefaultFlag[]; thread?: string }
-    | { event: "remove"; page: number; pages: number };
+    | { event: "remove"; page: number; pages: number }
+    /** UFFD_EVENT_UNMAP: the munmap() range, in pages of the primary mapping. */
+    | { event: "unmap"; page: number; pages: number };
 }
 
 export interface CopyStep extends StepBase, PageRange {
@@ -377,6 +382,20 @@ export interface MadviseStep extends StepBase {
 
 /** A madvise/fallocate result: an errno or ok, or `outcome: "blocked"` when the call is expected not to return yet. */
 export type SideCallExpect = ExpectRet & { outcome?: "blocked" };
+
+/**
+ * munmap() pages of the primary mapping from a side thread. With
+ * UFFD_FEATURE_EVENT_UNMAP on a context registered in the range, the call
+ * queues an UNMAP event and does not return until the monitor reads it
+ * (observed `blocked`; a later `wait` on the thread observes `done`).
+ */
+export interface MunmapStep extends StepBase {
+  op: "munmap";
+  page: number;
+  pages?: number;
+  thread?: string;
+  expect?: SideCallExpect;
+}
 
 /** close() a userfaultfd context: wakes every blocked faulter. */
 export interface CloseStep extends StepBase {

@@ -151,7 +151,7 @@ function fillArgs(f: Fill): { byte: number; seed: number } {
 }
 
 function threadExpect(slot: number, e: TouchExpect): string[] {
-  const want = e.outcome === "done" ? "UK_DONE" : e.outcome === "sigbus" ? "UK_SIGBUS" : "UK_BLOCKED";
+  const want = { done: "UK_DONE", sigbus: "UK_SIGBUS", sigsegv: "UK_SIGSEGV", blocked: "UK_BLOCKED" }[e.outcome];
   const lines = [`EXPECT_EQ(${want}, o);`];
   if (e.outcome === "done" && e.value !== undefined) lines.push(`EXPECT_EQ(0x${(e.value & 0xff).toString(16).padStart(2, "0")}, e.thr[${slot}].result);`);
   if (e.outcome === "done" && e.result !== undefined) lines.push(`EXPECT_EQ(${errnoExpr(e.result)}, e.thr[${slot}].result);`);
@@ -273,7 +273,9 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       out.push(`uk_read_event(&e, ${ctx}, &ev, ${step.bufBytes ?? "sizeof(struct uffd_msg)"});`, `uk_obs_event(${n}, &ev);`);
       if (ex.event === "none") out.push("EXPECT_EQ(UK_EV_NONE, ev.kind);");
       else if (ex.event === "error") out.push("EXPECT_EQ(UK_EV_ERROR, ev.kind);", `EXPECT_EQ(${ex.result}, ev.err);`);
-      else if (ex.event === "remove") out.push("EXPECT_EQ(UK_EV_REMOVE, ev.kind);", `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.pages}, ev.pages);`);
+      else if (ex.event === "remove" || ex.event === "unmap") {
+        out.push(`EXPECT_EQ(UK_EV_${ex.event.toUpperCase()}, ev.kind);`, `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.pages}, ev.pages);`);
+      }
       else {
         for (const f of ex.flags) if (!(f in UFFD_PAGEFAULT_FLAG)) throw new ScenarioEmitError(sc.name, `unknown fault flag ${f}`);
         out.push("EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);", `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.offset ?? 0}, ev.offset);`);
@@ -345,6 +347,15 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
     case "close":
       out.push(`close(e.uffd[${ctx}]);`, `e.uffd[${ctx}] = -1;`, `uk_obs_ret(${n}, "close", 0);`);
       return out;
+    case "munmap": {
+      const name = step.thread ?? `side${n}`;
+      const s = threads.slot(name);
+      out.push(...rangeLines({ page: step.page, pages: step.pages ?? 1 }));
+      out.push(`o = uk_side_call(&e, ${s}, "${name}", UK_MUNMAP, a, l, 0, &ret);`, `uk_obs_side(${n}, "munmap", o, ret);`);
+      if (step.expect?.outcome === "blocked") out.push("EXPECT_EQ(UK_BLOCKED, o);");
+      else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
     case "poll": {
       out.push(`o = uk_poll(&e, ${ctx}, ${step.timeoutMs ?? 0});`, `uk_obs_poll(${n}, o);`);
       const bits = step.expect.revents.map((r) => (r === "in" ? "POLLIN" : "POLLERR"));

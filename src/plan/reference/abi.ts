@@ -138,9 +138,33 @@ function kernelAccessScenarios(): Scenario[] {
   ];
 }
 
+function munmapScenarios(): Scenario[] {
+  const unmap = (page: number, extra: Partial<Extract<Step, { op: "munmap" }>> = {}): Step => ({ op: "munmap", page, ...extra });
+  const src = ["mm/vma.c do_vmi_align_munmap", "fs/userfaultfd.c userfaultfd_unmap_prep, userfaultfd_unmap_complete"];
+  return [
+    scenario("munmap_then_touch_sigsegv", "after munmap() of a page an access to it is SIGSEGV; its neighbour is intact", ["mm/vma.c do_vmi_align_munmap"], anon(2),
+      [write("w", 0, 0x31, done()), write("x", 1, 0x32, done()), unmap(1), { op: "touch", thread: "r", page: 1, access: "read", expect: { outcome: "sigsegv" } }, read("s", 0, done(0x31))]),
+    scenario("munmap_registered_without_event_unmap", "munmap() of a registered page without EVENT_UNMAP returns at once and queues nothing", src, anon(2),
+      [api(), register(p(0, 2), ["missing"]), unmap(1), noEvent()]),
+    scenario("unmap_event_blocks_munmap", "with EVENT_UNMAP munmap() queues UNMAP and blocks until it is read; COPY meanwhile is EAGAIN", [...src, "abi#5"], anon(3),
+      [api(["event_unmap"]), register(p(0, 3), ["missing"]), unmap(1, { thread: "m", expect: { outcome: "blocked" } }), copy(p(0), 1, { result: "EAGAIN", copy: -11 }),
+        { op: "event", expect: { event: "unmap", page: 1, pages: 1 } }, wait("m", done()), copy(p(0), 1, { copy: PS })]),
+    scenario("unmap_event_only_for_registered", "EVENT_UNMAP is sent only for a range a context registered", src, anon(2),
+      [api(["event_unmap"]), unmap(1), noEvent()]),
+    scenario("kernel_access_unmapped_efault", "a system call copying to or from an unmapped page fails with EFAULT", ["mm/memory.c", "arch/x86/mm/fault.c"], anon(2),
+      [unmap(1), { op: "syscall", thread: "k", call: "write", page: 1, expect: { outcome: "done", result: "EFAULT" } }]),
+    scenario("register_over_hole_ok", "REGISTER over a range with a hole is fine while a VMA intersects it", ["abi#10", "fs/userfaultfd.c userfaultfd_register"], anon(3),
+      [unmap(1), api(), register(p(0, 3), ["missing"], { ioctls: ["wake", "copy", "zeropage", "move", "poison"] }), read("r", 2, blocked), fault(2, []), zeropage(p(2)), wait("r", done(0))]),
+    scenario("register_inside_hole_einval", "REGISTER of a range inside a hole is EINVAL", ["fs/userfaultfd.c userfaultfd_register"], anon(3),
+      [unmap(1), api(), register(p(1), ["missing"], { result: "EINVAL" })]),
+    scenario("copy_into_unmapped_enoent", "COPY into an unmapped page is ENOENT, written back", ["abi#8", "mm/userfaultfd.c mfill_atomic"], anon(3),
+      [api(), register(p(0, 3), ["missing"]), unmap(1), copy(p(1), 1, { result: "ENOENT", copy: -2 })]),
+  ];
+}
+
 /** The anon suite's share: ABI cases that do not depend on the memory kind. */
 export function abiAnonScenarios(): Scenario[] {
-  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios()];
+  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios()];
 }
 
 /** hugetlb: fault addresses are masked to the huge page; EXACT_ADDRESS keeps the offset. */

@@ -294,7 +294,7 @@ export function userfaultfd_release(m: Machine, ctx: UffdCtx): void {
   for (const v of m.vmas) if (v.ctx === ctx) userfaultfd_clear_vma(m, v);
   m.mergeVmas();
   for (const msg of [...ctx.pending]) {
-    if (msg.event === "remove") {
+    if (msg.event !== "pagefault") {
       ctx.pending.splice(ctx.pending.indexOf(msg), 1);
       userfaultfd_event_complete(m, ctx, msg);
     }

@@ -76,6 +76,7 @@ import {
 import { zap_range } from "./userfaultfd.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { checkInvariants } from "./invariants.js";
+import { do_munmap } from "./munmap.js";
 import { KvmUserfault, type AccessOutcome } from "./kvm_userfault.js";
 import type { ErrnoName } from "../../kernel/uapi.js";
 
@@ -336,7 +337,8 @@ export class Simulation {
       // Registration may have split or merged VMAs since the thread last ran.
       const vma = this.vmaOf(th.vma!, th.page);
       if (!vma) {
-        th.state = "sigbus";
+        // Nothing is mapped there (munmap): SIGSEGV, or EFAULT for a kernel-mode copy.
+        th.state = "sigsegv";
         return;
       }
       const r = handle_mm_fault(this.machine, th, vma, th.page, th.write, th.value);
@@ -393,13 +395,15 @@ export class Simulation {
     if (th.kernelMode) {
       // A system call returns: the copy succeeded, or it hit what a user access would get SIGBUS for.
       if (th.state === "done") return { status: "done", fields: { result: "ok" } };
-      if (th.state === "sigbus") return { status: "done", fields: { result: "EFAULT" } };
+      if (th.state === "sigbus" || th.state === "sigsegv") return { status: "done", fields: { result: "EFAULT" } };
     }
     switch (th.state) {
       case "blocked":
         return { status: "blocked", fields: {} };
       case "sigbus":
         return { status: "sigbus", fields: {} };
+      case "sigsegv":
+        return { status: "sigsegv", fields: {} };
       case "done":
         return { status: "done", fields: th.result >= 0 ? { value: hexByte(th.result) } : {} };
       default:
@@ -465,8 +469,8 @@ export class Simulation {
         if (!msg) return { status: "none", fields: {} };
         const page = Math.floor((msg.address - msg.vma.base) / msg.vma.pageSize);
         const offset = (msg.address - msg.vma.base) % msg.vma.pageSize;
-        if (msg.event === "remove") {
-          return { status: "remove", fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
+        if (msg.event !== "pagefault") {
+          return { status: msg.event, fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
         }
         const names = (["write", "wp", "minor"] as const).filter((n) => msg.flags & { write: 1, wp: 2, minor: 4 }[n]);
         const fields: Record<string, string> = { page: String(page) };
@@ -559,6 +563,8 @@ export class Simulation {
         if (!ctx.released) userfaultfd_release(m, ctx);
         return { status: "ok", fields: {} };
       }
+      case "munmap":
+        return this.munmap(step, index);
       case "poll": {
         const ctx = this.getCtx(step);
         if (ctx.released) throw new ScenarioSetupError("poll on a context a close step has closed");
@@ -623,6 +629,22 @@ export class Simulation {
     Object.assign(th, { state: "running", vma: this.primary, page: step.page, write, value: (step.value ?? 0) & 0xff, result: -1, offset: 0, kernelMode: true });
     this.runThread(th);
     return this.threadObs(th);
+  }
+
+  /** munmap() from a side thread: with EVENT_UNMAP it blocks until the event is read. */
+  private munmap(step: Extract<Step, { op: "munmap" }>, index: number): Observed {
+    const th = this.threadFor(step.thread ?? `side${index}`);
+    if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
+    Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
+    const { start, len } = this.range({ page: step.page, pages: step.pages ?? 1 });
+    const r = do_munmap(this.machine, this.primary, start, len, th);
+    if (r < 0) {
+      th.state = "done";
+      return ret(r);
+    }
+    if (r > 0) return { status: "blocked", fields: {} };
+    th.state = "done";
+    return { status: "ok", fields: {} };
   }
 
   /** pwrite() to the file, or a write through the alias mapping: fills the page cache without touching the primary mapping. */

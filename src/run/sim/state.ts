@@ -203,7 +203,7 @@ export function vmaEnd(v: Vma): number {
 
 /** A message in a userfaultfd's queue (struct uffd_msg plus who is waiting on it). */
 export interface UffdMsg {
-  event: "pagefault" | "remove";
+  event: "pagefault" | "remove" | "unmap";
   /** Fault address (page aligned unless EXACT_ADDRESS) or remove start, in bytes. */
   address: number;
   end: number;
@@ -230,7 +230,7 @@ export interface UffdCtx {
   mmapChanging: number;
 }
 
-export type ThreadState = "idle" | "running" | "blocked" | "done" | "sigbus";
+export type ThreadState = "idle" | "running" | "blocked" | "done" | "sigbus" | "sigsegv";
 
 export interface SimThread {
   readonly name: string;
