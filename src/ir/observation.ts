@@ -18,6 +18,7 @@
  *                                          ok|errno=<NAME> <field>=<int>|untouched
  *   touch / wait                           blocked | done [value=0xNN|value=mixed] | sigbus | sigsegv
  *   syscall (and wait on its thread)       blocked | done result=ok|<NAME>
+ *   copy with a thread (and wait on it)    blocked | done result=ok|<NAME> copy=<int>|untouched
  *   event                                  none | errno=<NAME>
  *                                          | pagefault page=<n> [offset=<n>] flags=<a,b|0> [thread=<name>]
  *                                          | remove page=<n> pages=<n> | unmap page=<n> pages=<n>
@@ -96,6 +97,7 @@ function touchExpected(e: TouchExpect): Observed {
     const fields: Record<string, string> = {};
     if (e.value !== undefined) fields.value = hexByte(e.value);
     if (e.result !== undefined) fields.result = e.result;
+    if (e.copy !== undefined) fields.copy = String(e.copy);
     return { status: "done", fields };
   }
   return { status: e.outcome, fields: {} };
@@ -128,6 +130,15 @@ export function expectedObservation(step: Step): Observed | undefined {
       return touchExpected(step.expect);
     case "syscall":
       return touchExpected(step.expect);
+    case "copy":
+      if (step.thread) {
+        // A COPY made from a worker is observed as the worker: blocked, or done with its result.
+        if (step.expect?.outcome === "blocked") return { status: "blocked", fields: {} };
+        const fields: Record<string, string> = { result: step.expect?.result ?? "ok" };
+        if (step.expect?.copy !== undefined) fields.copy = String(step.expect.copy);
+        return { status: "done", fields };
+      }
+      return defaultExpected(step);
     case "poll":
       return { status: "ok", fields: { revents: reventsText(step.expect.revents) } };
     case "open":
@@ -171,15 +182,19 @@ export function expectedObservation(step: Step): Observed | undefined {
       // A side call made from a worker may be expected to stay blocked (EVENT_REMOVE pending).
       if (step.expect?.outcome === "blocked") return { status: "blocked", fields: {} };
       return { status: retStatus(step.expect?.result ?? "ok"), fields: {} };
-    default: {
-      const expect = (step as { expect?: { result?: ErrnoName | "ok"; ioctls?: string[] } & Record<string, unknown> }).expect;
-      const fields: Record<string, string> = {};
-      if (step.op === "register" && expect?.ioctls) fields.ioctls = canonicalIoctls(expect.ioctls) || "0";
-      const rf = RESULT_FIELD[step.op];
-      if (rf && expect && (typeof expect[rf] === "number" || expect[rf] === "untouched")) fields[rf] = String(expect[rf]);
-      return { status: retStatus(expect?.result ?? "ok"), fields };
-    }
+    default:
+      return defaultExpected(step);
   }
+}
+
+/** An ioctl's status and the result fields its expect names. */
+function defaultExpected(step: Step): Observed {
+  const expect = (step as { expect?: { result?: ErrnoName | "ok"; ioctls?: string[] } & Record<string, unknown> }).expect;
+  const fields: Record<string, string> = {};
+  if (step.op === "register" && expect?.ioctls) fields.ioctls = canonicalIoctls(expect.ioctls) || "0";
+  const rf = RESULT_FIELD[step.op];
+  if (rf && expect && (typeof expect[rf] === "number" || expect[rf] === "untouched")) fields[rf] = String(expect[rf]);
+  return { status: retStatus(expect?.result ?? "ok"), fields };
 }
 
 /** Does an observation satisfy a step's expectation? Returns the reason when not. */

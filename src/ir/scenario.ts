@@ -161,6 +161,19 @@ export interface PageRange {
 /** Page contents as written by COPY or a touch: one byte, or a per-page pattern. */
 export type Fill = { byte: number } | { pattern: "page-index"; seed?: number };
 
+/**
+ * A COPY source that is an address in one of the scenario's mappings rather
+ * than a filled buffer: page `page` of `in` (default the primary mapping),
+ * plus `offsetBytes`. The kernel reads it with copy_from_user(), so the source
+ * can fault (MISSING-registered: the COPY blocks until the page is resolved),
+ * be unmapped (EFAULT), be unaligned or overlap the destination.
+ */
+export interface SourceAddress {
+  page: number;
+  in?: "primary" | "alias" | "src";
+  offsetBytes?: number;
+}
+
 export type Step =
   | ApiStep
   | RegisterStep
@@ -258,7 +271,7 @@ export interface TouchStep extends StepBase {
  */
 export type TouchExpect =
   | { outcome: "blocked" }
-  | { outcome: "done"; value?: number; result?: "ok" | ErrnoName }
+  | { outcome: "done"; value?: number; result?: "ok" | ErrnoName; copy?: ResultField }
   | { outcome: "sigbus" }
   /** The address is not mapped (after a munmap step). */
   | { outcome: "sigsegv" };
@@ -291,12 +304,18 @@ export interface EventStep extends StepBase {
 
 export interface CopyStep extends StepBase, PageRange {
   op: "copy";
-  src: Fill;
+  src: Fill | SourceAddress;
+  /**
+   * Make the ioctl from this worker thread instead of the monitor (a COPY whose
+   * source faults blocks its caller). Observed as a touch: `blocked`, or
+   * `done result=<ok|errno> copy=<n>`; a later `wait` observes the same.
+   */
+  thread?: string;
   mode?: ("dontwake" | "wp")[];
   /** Raw mode bits ORed into `mode` (unknown bits: EINVAL, field untouched). */
   rawMode?: number;
   /** `uffdio_copy.copy` after the call: bytes copied, a negative errno, or untouched. */
-  expect?: ExpectRet & { copy?: ResultField };
+  expect?: ExpectRet & { copy?: ResultField; outcome?: "blocked" };
 }
 
 export interface ZeropageStep extends StepBase, PageRange {
@@ -333,6 +352,11 @@ export interface MoveStep extends StepBase {
   srcPage: number;
   /** Fill the source pages with this before moving (0 = leave them unpopulated). */
   srcFill?: Fill;
+  /**
+   * Where srcPage counts from: the MOVE source area (setup.srcPages, the default)
+   * or the primary mapping itself (src and dst in one registered range).
+   */
+  srcIn?: "src" | "primary";
   dstPage: number;
   pages?: number;
   allowSrcHoles?: boolean;

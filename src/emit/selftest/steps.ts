@@ -6,7 +6,7 @@
  */
 import type { ErrnoName } from "../../kernel/uapi.js";
 import { UFFD_PAGEFAULT_FLAG, UFFDIO_REGISTER_MODE, featureMacro, type RangeIoctl } from "../../kernel/uapi.js";
-import type { Fill, PageRange, Scenario, Step, TouchExpect } from "../../ir/scenario.js";
+import type { CopyStep, Fill, PageRange, Scenario, SourceAddress, Step, TouchExpect } from "../../ir/scenario.js";
 import { RESULT_FIELD, apiReportsMasks, hexMask } from "../../ir/observation.js";
 import { isCIdentifier } from "../cident.js";
 
@@ -146,6 +146,13 @@ function rangeLines(r: PageRange): string[] {
   return [`a = uk_addr(&e, ${r.page}, ${off});`, `l = ${len};`];
 }
 
+/** The C expression of a COPY source address (SourceAddress). */
+function sourceExpr(s: SourceAddress): string {
+  const base = s.in === "alias" ? "e.alias" : s.in === "src" ? "e.src" : "e.area";
+  const off = s.offsetBytes ? ` + ${s.offsetBytes}` : "";
+  return `${base} + ${s.page} * e.psize${off}`;
+}
+
 function fillArgs(f: Fill): { byte: number; seed: number } {
   return "byte" in f ? { byte: f.byte & 0xff, seed: 0 } : { byte: -1, seed: f.seed ?? 0 };
 }
@@ -155,6 +162,8 @@ function threadExpect(slot: number, e: TouchExpect): string[] {
   const lines = [`EXPECT_EQ(${want}, o);`];
   if (e.outcome === "done" && e.value !== undefined) lines.push(`EXPECT_EQ(0x${(e.value & 0xff).toString(16).padStart(2, "0")}, e.thr[${slot}].result);`);
   if (e.outcome === "done" && e.result !== undefined) lines.push(`EXPECT_EQ(${errnoExpr(e.result)}, e.thr[${slot}].result);`);
+  if (e.outcome === "done" && typeof e.copy === "number") lines.push(`EXPECT_EQ(${e.copy}, e.thr[${slot}].field);`);
+  if (e.outcome === "done" && e.copy === "untouched") lines.push(`EXPECT_EQ(UK_UNTOUCHED, e.thr[${slot}].field);`);
   return lines;
 }
 
@@ -175,6 +184,17 @@ function fieldStep(n: number, op: string, call: string[], field: string, expectI
   const want = expect?.[field];
   if (typeof want === "number") lines.push(`EXPECT_EQ(${want}, field);`);
   if (want === "untouched") lines.push("EXPECT_EQ(UK_UNTOUCHED, field);");
+  return lines;
+}
+
+/** A COPY made from a worker: observed like the worker (blocked, or done with its result). */
+function copyThreadStep(n: number, thread: string, ctx: number, expect: CopyStep["expect"], threads: ThreadSlots): string[] {
+  const s = threads.slot(thread);
+  const out = [`o = uk_start_copy(&e, ${s}, "${thread}", ${ctx}, a, l, buf, mode);`, `uk_obs_thread(${n}, "copy", &e.thr[${s}], o);`];
+  if (expect?.outcome === "blocked") return [...out, "EXPECT_EQ(UK_BLOCKED, o);"];
+  const lines = [...out, "EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(expect?.result)}, e.thr[${s}].result);`];
+  if (typeof expect?.copy === "number") lines.push(`EXPECT_EQ(${expect.copy}, e.thr[${s}].field);`);
+  if (expect?.copy === "untouched") lines.push(`EXPECT_EQ(UK_UNTOUCHED, e.thr[${s}].field);`);
   return lines;
 }
 
@@ -288,10 +308,17 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       return out;
     }
     case "copy": {
-      const f = fillArgs(step.src);
-      out.push(...rangeLines(step), `buf = uk_fill(&e, l, ${f.byte}, ${f.seed}, ${step.page});`, "ASSERT_NE(NULL, buf);");
+      const src = step.src;
+      out.push(...rangeLines(step));
+      // A filled buffer is allocated (and freed, unless a worker may still use it); an address is used as it is.
+      if ("page" in src) out.push(`buf = ${sourceExpr(src)};`);
+      else {
+        const f = fillArgs(src);
+        out.push(`buf = uk_fill(&e, l, ${f.byte}, ${f.seed}, ${step.page});`, "ASSERT_NE(NULL, buf);");
+      }
       out.push(...wrapJoin("mode =", orExpr([...modeMacros("UFFDIO_COPY_MODE", step.mode), ...rawBits(step.rawMode)]), "|", ";"));
-      const call = [`ret = uk_copy(&e, ${ctx}, a, l, buf, mode, &field);`, "free(buf);"];
+      if (step.thread) return [...out, ...copyThreadStep(n, step.thread, ctx, step.expect, threads)];
+      const call = [`ret = uk_copy(&e, ${ctx}, a, l, buf, mode, &field);`, ...("page" in src ? [] : ["free(buf);"])];
       return [...out, ...fieldStep(n, "copy", call, RESULT_FIELD.copy!, step.expect)];
     }
     case "zeropage": {
@@ -314,8 +341,10 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
     }
     case "move": {
       const pages = step.pages ?? 1;
+      const inPrimary = step.srcIn === "primary";
       const src = sc.setup.srcPages ?? 0;
-      if (!src) throw new ScenarioEmitError(sc.name, "a move step needs setup.srcPages");
+      if (!src && !inPrimary) throw new ScenarioEmitError(sc.name, "a move step needs setup.srcPages");
+      if (inPrimary && step.srcFill) throw new ScenarioEmitError(sc.name, "srcFill writes the source directly; with srcIn primary populate it with touch steps");
       if (step.srcFill) {
         const f = fillArgs(step.srcFill);
         out.push(`l = ${pages} * e.psize;`, `buf = uk_fill(&e, l, ${f.byte}, ${f.seed}, ${step.srcPage});`, "ASSERT_NE(NULL, buf);");
@@ -323,7 +352,8 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       }
       const modes = [...(step.allowSrcHoles ? ["UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES"] : []), ...rawBits(step.rawMode)];
       out.push(...wrapJoin("mode =", orExpr(modes), "|", ";"));
-      const call = wrapCall("ret = uk_move", ["&e", `${ctx}`, `${step.srcPage}`, `${step.dstPage}`, `${pages}`, "mode", "&field"], ";");
+      const base = inPrimary ? "e.area" : "e.src";
+      const call = wrapCall("ret = uk_move", ["&e", `${ctx}`, base, `${step.srcPage}`, `${step.dstPage}`, `${pages}`, "mode", "&field"], ";");
       return [...out, ...fieldStep(n, "move", call, RESULT_FIELD.move!, step.expect)];
     }
     case "file_write": {

@@ -162,9 +162,35 @@ function munmapScenarios(): Scenario[] {
   ];
 }
 
+function copySourceScenarios(): Scenario[] {
+  const src = ["mm/userfaultfd.c mfill_atomic (copy_from_user of the source outside the lock)", "abi#7"];
+  const from = (page: number, extra: { offsetBytes?: number; in?: "primary" | "alias" | "src" } = {}) => ({ page, ...extra });
+  const cp = (page: number, pages: number, source: ReturnType<typeof from>, expect: Extract<Step, { op: "copy" }>["expect"], thread?: string): Step =>
+    ({ op: "copy", page, pages, src: source, ...(thread ? { thread } : {}), expect });
+  const doneCopy = (result: "ok" | "EAGAIN" | "EFAULT", n: number | "untouched") => ({ outcome: "done" as const, result, copy: n });
+  return [
+    scenario("copy_src_faults_on_itself", "a COPY whose source is a missing page of its own MISSING range faults on it and blocks until it is resolved", src, anon(4),
+      [api(), register(p(0, 4), ["missing"]), cp(0, 1, from(2), { outcome: "blocked" }, "c"), fault(2, []), copy(p(2), 0x44), wait("c", doneCopy("ok", PS)), read("r", 0, done(0x44))]),
+    scenario("copy_src_fault_user_mode_only_efault", "with UFFD_USER_MODE_ONLY that source fault is EFAULT, written back", [...src, SRC.umo], anon(4, { userModeOnly: true }),
+      [api(), register(p(0, 4), ["missing"]), cp(0, 1, from(2), { result: "EFAULT", copy: -14 }), noEvent()]),
+    scenario("copy_src_unmapped_efault", "a COPY from an unmapped source is EFAULT, written back", [...src, "abi#8"], anon(4),
+      [{ op: "munmap", page: 3 }, api(), register(p(0, 2), ["missing"]), cp(0, 1, from(3), { result: "EFAULT", copy: -14 })]),
+    scenario("copy_src_unaligned_ok", "the source needs no alignment", ["abi#7", "fs/userfaultfd.c userfaultfd_copy (validate_unaligned_range)"], anon(4),
+      [write("w", 2, 0x66, done()), write("x", 3, 0x66, done()), api(), register(p(0, 2), ["missing"]), cp(0, 1, from(2, { offsetBytes: 100 }), { copy: PS }), read("r", 0, done(0x66))]),
+    scenario("copy_src_unpopulated_reads_zero", "an unpopulated, unregistered anonymous source reads as zeroes", src, anon(4),
+      [api(), register(p(0, 2), ["missing"]), cp(0, 1, from(3), { copy: PS }), read("r", 0, done(0))]),
+    scenario("copy_src_overlaps_dst", "a COPY over [0,2) from page 1 faults on its own destination, then stops at the page the monitor filled", src, anon(4),
+      [api(), register(p(0, 2), ["missing"]), cp(0, 2, from(1), { outcome: "blocked" }, "c"), fault(1, []), zeropage(p(1)), wait("c", doneCopy("EAGAIN", PS)), read("r", 0, done(0))]),
+    scenario("copy_src_partly_populated_partial", "a two-page source whose second page faults under USER_MODE_ONLY copies one page: EAGAIN with 4096", src, anon(4, { userModeOnly: true }),
+      [api(), register(p(0, 4), ["missing"]), copy(p(2), 0x77), cp(0, 2, from(2), { result: "EAGAIN", copy: PS }), read("r", 0, done(0x77))]),
+    scenario("move_within_one_range", "MOVE from one page of a registered range to another in the same range", ["abi#9", "mm/userfaultfd.c move_pages"], anon(4),
+      [api(), register(p(0, 4), ["missing"]), copy(p(2), 0x12), move(2, 0, { move: PS }, { srcIn: "primary" }), read("r", 0, done(0x12)), read("s", 2, blocked), fault(2, []), zeropage(p(2)), wait("s", done(0))]),
+  ];
+}
+
 /** The anon suite's share: ABI cases that do not depend on the memory kind. */
 export function abiAnonScenarios(): Scenario[] {
-  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios()];
+  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios(), ...copySourceScenarios()];
 }
 
 /** hugetlb: fault addresses are masked to the huge page; EXACT_ADDRESS keeps the offset. */
@@ -189,6 +215,8 @@ export function shmemFileScenarios(): Scenario[] {
       [{ op: "fallocate", mode: "allocate", page: 2, pages: 2 }, { op: "fstat", expect: { size: 2 * PS } }]),
     scenario("pwrite_then_pread", "pwrite() then pread() of a page through the memfd", ["mm/shmem.c shmem_file_read_iter"], setup,
       [{ op: "file_write", page: 1, value: 0x6b, via: "pwrite" }, { op: "file_read", page: 1, via: "pread", expect: { value: 0x6b } }, read("r", 1, done(0x6b))]),
+    scenario("copy_src_shmem_alias", "a COPY whose source is a shmem page (through the alias mapping)", ["mm/userfaultfd.c mfill_atomic", "mm/shmem.c shmem_mfill_atomic_pte"], { ...setup, alias: true },
+      [write("w", 1, 0x58, done(), "alias"), api(), register(p(0), ["missing"]), { op: "copy", page: 0, src: { page: 1, in: "alias" }, expect: { copy: PS } }, read("r", 0, done(0x58))]),
     scenario("fallocate_then_minor_fault", "a page allocated by fallocate() is in the page cache: MINOR faults, CONTINUE maps zeroes", ["mm/shmem.c shmem_fallocate", "[ut minor]"], setup,
       [{ op: "fallocate", mode: "allocate", page: 0 }, api(), register(p(0, 2), ["minor"]), read("r", 0, blocked), fault(0, ["minor"]), { op: "continue", page: 0, expect: { mapped: PS } }, wait("r", done(0))]),
     scenario("punch_then_missing_fault", "fallocate(PUNCH_HOLE) drops the page: the next read is a MISSING fault", ["mm/shmem.c shmem_fallocate"], setup,

@@ -16,6 +16,8 @@
  * that implements it; the observation grammar is src/run/observation.ts.
  */
 import {
+  ERRNO,
+  PAGE_SIZE,
   RANGE_IOCTLS,
   UFFD_API,
   UFFD_FEATURES,
@@ -31,7 +33,7 @@ import {
 } from "../../kernel/uapi.js";
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
 import { kernelVersion, type KernelVersionId } from "../../kernel/versions.js";
-import { NEED_POLICY, type Fill, type KernelNeed, type PageRange, type Scenario, type Step } from "../../ir/scenario.js";
+import { NEED_POLICY, type Fill, type KernelNeed, type PageRange, type Scenario, type SourceAddress, type Step } from "../../ir/scenario.js";
 import { apiReportsMasks, checkObservation, formatObservation, hexByte, reventsText, type Observed } from "../../ir/observation.js";
 import {
   UFFD_MSG_SIZE,
@@ -77,6 +79,7 @@ import { zap_range } from "./userfaultfd.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { checkInvariants } from "./invariants.js";
 import { do_munmap } from "./munmap.js";
+import { SourceNotModelled, advanceCopy, type CopyJob, type CopyProgress } from "./copysrc.js";
 import { KvmUserfault, type AccessOutcome } from "./kvm_userfault.js";
 import type { ErrnoName } from "../../kernel/uapi.js";
 
@@ -333,6 +336,10 @@ export class Simulation {
 
   /** Run a worker's access until it completes, raises SIGBUS or blocks. */
   runThread(th: SimThread): void {
+    if (th.resume) {
+      th.resume();
+      return;
+    }
     for (let k = 0; k < MAX_RETRIES; k++) {
       // Registration may have split or merged VMAs since the thread last ran.
       const vma = this.vmaOf(th.vma!, th.page);
@@ -392,7 +399,8 @@ export class Simulation {
 
   private threadObs(th: SimThread | undefined): Observed {
     if (!th) return { status: "error", fields: { reason: "no_such_thread" } };
-    if (th.kernelMode) {
+    if (th.ioctlObs && th.state === "done") return th.ioctlObs;
+    if (th.kernelMode && !th.resume) {
       // A system call returns: the copy succeeded, or it hit what a user access would get SIGBUS for.
       if (th.state === "done") return { status: "done", fields: { result: "ok" } };
       if (th.state === "sigbus" || th.state === "sigsegv") return { status: "done", fields: { result: "EFAULT" } };
@@ -482,6 +490,7 @@ export class Simulation {
       case "copy": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
+        if ("page" in step.src || step.thread) return this.copyFromAddress(step, index);
         const { start, len } = this.range(step);
         const fill = fillFn(step.src, step.page);
         const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
@@ -530,26 +539,28 @@ export class Simulation {
       case "move": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
-        if (!this.src) throw new ScenarioSetupError("move needs setup.srcPages");
+        const from = step.srcIn === "primary" ? this.primary : this.src;
+        if (!from) throw new ScenarioSetupError("move needs setup.srcPages (or srcIn: primary)");
+        if (step.srcIn === "primary" && step.srcFill) throw new ScenarioSetupError("srcFill writes the source directly; with srcIn primary populate it with touch steps");
         const pages = step.pages ?? 1;
         if (step.srcFill) {
           const fill = fillFn(step.srcFill, step.srcPage);
-          for (let p = step.srcPage; p < step.srcPage + pages && p < this.src.npages; p++) {
+          for (let p = step.srcPage; p < step.srcPage + pages && p < from.npages; p++) {
             const f = m.folios.alloc();
             m.folios.value[f] = fill(p);
             m.folios.markUptodate(f);
-            zap_range(m, this.src, p, 1, true);
-            this.src.pte[p] = PTE_PRESENT;
-            this.src.pteFolio[p] = f;
+            zap_range(m, from, p, 1, true);
+            from.pte[p] = PTE_PRESENT;
+            from.pteFolio[p] = f;
             m.folios.mapcount[f] = 1;
           }
         }
-        const dst = this.primary.start + step.dstPage * this.primary.pageSize;
-        const src = this.src.start + step.srcPage * this.src.pageSize;
+        const dst = this.primary.base + step.dstPage * this.primary.pageSize;
+        const src = from.base + step.srcPage * from.pageSize;
         const mode = modeBits(UFFDIO_MOVE_MODE, step.allowSrcHoles ? ["allow_src_holes"] : [], step.rawMode);
         const holes = (mode & UFFDIO_MOVE_MODE.allow_src_holes) !== 0;
         const dontwake = (mode & UFFDIO_MOVE_MODE.dontwake) !== 0;
-        const r = userfaultfd_move(m, ctx, dst, src, pages * this.src.pageSize, holes, dontwake, unknownBits(UFFDIO_MOVE_MODE, mode));
+        const r = userfaultfd_move(m, ctx, dst, src, pages * from.pageSize, holes, dontwake, unknownBits(UFFDIO_MOVE_MODE, mode));
         return field(r, "move");
       }
       case "file_write":
@@ -629,6 +640,72 @@ export class Simulation {
     Object.assign(th, { state: "running", vma: this.primary, page: step.page, write, value: (step.value ?? 0) & 0xff, result: -1, offset: 0, kernelMode: true });
     this.runThread(th);
     return this.threadObs(th);
+  }
+
+  /**
+   * UFFDIO_COPY whose source is an address (or which runs on a worker): the
+   * source is read as the kernel reads it and may block the caller
+   * (src/run/sim/copysrc.ts).
+   */
+  private copyFromAddress(step: Extract<Step, { op: "copy" }>, index: number): Observed {
+    const m = this.machine;
+    const ctx = this.getCtx(step);
+    const threaded = step.thread !== undefined;
+    const th = this.threadFor(step.thread ?? `copy${index}`);
+    if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
+    const { start, len } = this.range(step);
+    const ps = this.primary.pageSize;
+    const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
+    const src = step.src;
+    const pages = len > 0 ? Math.floor(len / ps) : 0;
+    let srcAddrs: number[] = [];
+    // A filled buffer never faults: its bytes are known up front.
+    let values: number[] = [];
+    if ("page" in src) {
+      if (ps !== PAGE_SIZE) throw new ScenarioSetupError("a COPY source address is modelled for base-page destinations only");
+      const from = src.in === "alias" ? this.alias : src.in === "src" ? this.src : this.primary;
+      if (!from) throw new ScenarioSetupError(`copy source in "${src.in}" needs that mapping in the setup`);
+      const base = from.base + src.page * from.pageSize + (src.offsetBytes ?? 0);
+      srcAddrs = Array.from({ length: pages }, (_, k) => base + k * PAGE_SIZE);
+    } else {
+      const fill = fillFn(src, step.page);
+      values = Array.from({ length: pages }, (_, k) => fill(step.page + k));
+      srcAddrs = values.map(() => 0);
+    }
+    const job: CopyJob = {
+      ctx,
+      dst: start,
+      len,
+      pageSize: ps,
+      firstPage: Math.floor((start - this.primary.base) / ps),
+      srcAddrs,
+      mode,
+      unknownMode: unknownBits(UFFDIO_COPY_MODE, mode),
+      values,
+    };
+    Object.assign(th, { state: "running", result: -1, ioctlObs: null, kernelMode: true });
+    const observe = (r: IoctlResult): Observed => {
+      const o = field(r, "copy");
+      return threaded ? { status: "done", fields: { result: o.status === "ok" ? "ok" : o.status.replace("errno=", ""), copy: o.fields.copy! } } : o;
+    };
+    const run = (): boolean => {
+      let prog: CopyProgress;
+      try {
+        prog = ctx.released ? { blocked: false, result: { ret: -ERRNO.EBADF } } : advanceCopy(m, th, job);
+      } catch (e) {
+        if (e instanceof SourceNotModelled) throw new ScenarioSetupError(e.message);
+        throw e;
+      }
+      if (prog.blocked) return false;
+      th.resume = null;
+      th.state = "done";
+      th.ioctlObs = observe(prog.result);
+      return true;
+    };
+    th.resume = () => void run();
+    if (run()) return th.ioctlObs!;
+    if (!threaded) throw new ScenarioSetupError("this COPY's source faults, which blocks the caller: give the copy step a thread");
+    return { status: "blocked", fields: {} };
   }
 
   /** munmap() from a side thread: with EVENT_UNMAP it blocks until the event is read. */
@@ -760,7 +837,8 @@ function unknownBits(table: Readonly<Record<string, number>>, mode: number): boo
 }
 
 /** One byte per destination page: the Fill's byte, or (seed + page) & 0xff. */
-export function fillFn(f: Fill, _firstPage: number): (page: number) => number {
+export function fillFn(f: Fill | SourceAddress, _firstPage: number): (page: number) => number {
+  if ("page" in f) return () => 0;
   if ("byte" in f) return () => f.byte & 0xff;
   const seed = f.seed ?? 0;
   return (page) => (seed + page) & 0xff;

@@ -256,6 +256,10 @@ export interface SimThread {
   offset?: number;
   /** The access is a system call's kernel-side copy (FAULT_FLAG_USER clear), not a user access. */
   kernelMode?: boolean;
+  /** What the thread does when woken, when it is not a plain access (a COPY reading its source). */
+  resume?: (() => void) | null;
+  /** The observation of the ioctl the thread made, once it returned. */
+  ioctlObs?: { readonly status: string; readonly fields: Readonly<Record<string, string>> } | null;
 }
 
 export const KIND_VMA: Record<Exclude<MemKind, "declared">, VmaKind> = {
