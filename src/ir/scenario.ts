@@ -64,6 +64,14 @@ export interface ScenarioSetup {
   createExpect?: ErrnoName;
   /** For kind "declared": the memory type under test (a Model's run-relevant part). */
   declared?: DeclaredType;
+  /**
+   * A second mapping right after the primary one, with a hole of `gapPages`
+   * between them. Its pages are numbered on from the primary's: page
+   * `pages + gapPages + k` is its page k, so one range can span both mappings,
+   * the hole, or the second mapping alone. Only with base-page primary kinds
+   * (anon, shmem, shmem-anon).
+   */
+  next?: NextMapping;
   /** Kernel features needed to run on the real kernel; absent ones make the run "kernel lacks this". */
   needs?: KernelNeed[];
   /**
@@ -78,6 +86,19 @@ export interface ScenarioSetup {
    * does what its get_folio strategy says). Optional; added by the simulator work.
    */
   fallocated?: number[];
+}
+
+/** The second mapping of a layout (ScenarioSetup.next). */
+export interface NextMapping {
+  /** anon: MAP_PRIVATE|MAP_ANONYMOUS; shmem: MAP_SHARED of its own memfd. */
+  kind: "anon" | "shmem";
+  pages: number;
+  /** Unmapped pages between the primary mapping and this one (default 0: adjacent). */
+  gapPages?: number;
+  /** Protection (default rw). */
+  prot?: "rw" | "read" | "none";
+  /** MAP_DROPPABLE (anon only; Linux 6.11+). */
+  droppable?: boolean;
 }
 
 /** What a scenario needs from the running kernel beyond userfaultfd itself. */

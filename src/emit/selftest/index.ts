@@ -53,6 +53,13 @@ function setupLines(sc: Scenario): string[] {
   if (s.srcPages) fields.push(`.src_pages = ${s.srcPages},`);
   if (s.contexts) fields.push(`.contexts = ${s.contexts},`);
   if (s.userModeOnly) fields.push(".user_mode_only = 1,");
+  if (s.next) {
+    const k = runKind(s);
+    if (k !== "anon" && k !== "shmem" && k !== "shmem-anon") throw new ScenarioEmitError(sc.name, "setup.next needs a base-page primary mapping (anon, shmem, shmem-anon)");
+    const prot = { rw: "PROT_READ | PROT_WRITE", read: "PROT_READ", none: "PROT_NONE" }[s.next.prot ?? "rw"];
+    fields.push(`.next_pages = ${s.next.pages},`, `.next_gap = ${s.next.gapPages ?? 0},`, `.next_shmem = ${s.next.kind === "shmem" ? 1 : 0},`, `.next_prot = ${prot},`);
+    if (s.next.droppable) fields.push(".next_droppable = 1,");
+  }
   const lines = ["static const struct uk_setup s = {", ...fields.map((f) => `\t${f}`)];
   if (s.gmemFlags?.length || s.gmemRawFlags) {
     const flags = (s.gmemFlags ?? []).map((f) => `GUEST_MEMFD_FLAG_${f.toUpperCase()}`);

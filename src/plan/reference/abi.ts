@@ -12,7 +12,7 @@
 import { PAGE_SIZE } from "../../kernel/uapi.js";
 import type { GmemFlag } from "../../kernel/uapi.js";
 import type { KernelNeed, Scenario, ScenarioSetup, Step, TouchExpect } from "../../ir/scenario.js";
-import { api, blocked, copy, done, fault, move, noEvent, p, poison, read, register, scenario, wait, wp, write, zeropage } from "./build.js";
+import { api, blocked, copy, done, fault, move, noEvent, p, poison, read, register, registerMask, scenario, wait, wp, write, zeropage } from "./build.js";
 
 const PS = PAGE_SIZE;
 const anon = (pages = 2, extra: Partial<ScenarioSetup> = {}): ScenarioSetup => ({ kind: "anon", pages, map: "private", ...extra });
@@ -188,9 +188,34 @@ function copySourceScenarios(): Scenario[] {
   ];
 }
 
+function layoutScenarios(): Scenario[] {
+  const src = ["mm/mmap.c (MAP_FIXED layouts)", "fs/userfaultfd.c userfaultfd_register"];
+  const next = (extra: Partial<NonNullable<ScenarioSetup["next"]>> = {}) => anon(2, { next: { kind: "anon", pages: 2, ...extra } });
+  const segv = (thread: string, page: number, access: "read" | "write" = "read"): Step => ({ op: "touch", thread, page, access, ...(access === "write" ? { value: 1 } : {}), expect: { outcome: "sigsegv" } });
+  const anonMissing = registerMask("anon", ["missing"]);
+  return [
+    scenario("layout_hole_sigsegv", "a hole between two mappings is SIGSEGV; the mapping after it is ordinary memory", ["mm/mmap.c", "arch/x86/mm/fault.c"], next({ gapPages: 1 }),
+      [segv("h", 2), write("w", 3, 0x19, done()), read("r", 3, done(0x19))]),
+    scenario("register_spanning_two_mappings", "one REGISTER range over two adjacent mappings registers both", [...src, "abi#10"], next({ kind: "shmem" }),
+      [api(), register(p(0, 4), ["missing"], { ioctls: anonMissing }), read("r", 3, blocked), fault(3, []), copy(p(3), 0x2a), wait("r", done(0x2a)), read("s", 1, blocked), fault(1, []), zeropage(p(1)), wait("s", done(0))]),
+    scenario("register_into_hole_then_copy_enoent", "REGISTER over a mapping's last page and the hole after it works; a COPY crossing into the hole is ENOENT", [...src, "abi#10", "abi#8"], next({ gapPages: 1 }),
+      [api(), register(p(1, 2), ["missing"], { ioctls: anonMissing }), copy(p(1, 2), 1, { result: "ENOENT", copy: -2 }), copy(p(1), 1, { copy: PS })]),
+    scenario("register_droppable_einval", "MAP_DROPPABLE memory cannot be registered, alone or in a range with other memory", ["abi#10", "include/linux/userfaultfd_k.h vma_can_userfault (VM_DROPPABLE)"], next({ droppable: true }),
+      [api(), register(p(2, 2), ["missing"], { result: "EINVAL" }), register(p(0, 4), ["missing"], { result: "EINVAL" }), register(p(0, 2), ["missing"], { ioctls: anonMissing })]),
+    scenario("register_prot_none_then_sigsegv", "PROT_NONE memory registers; an access is SIGSEGV before userfaultfd sees it", [...src, "arch/x86/mm/fault.c access_error"], next({ prot: "none" }),
+      [api(), register(p(2, 2), ["missing"], { ioctls: anonMissing }), segv("r", 2), noEvent()]),
+    scenario("register_read_only_mapping", "a read-only private mapping registers; a read faults to the monitor, a write is SIGSEGV", [...src, "arch/x86/mm/fault.c access_error"], next({ prot: "read" }),
+      [api(), register(p(2, 2), ["missing"], { ioctls: anonMissing }), read("r", 2, blocked), fault(2, []), zeropage(p(2)), wait("r", done(0)), segv("w", 3, "write"), noEvent()]),
+    scenario("second_mapping_other_kind_and_mode", "shmem beside anon: MINOR on the shmem mapping, MISSING on the anon one, MINOR over both is EINVAL", [...src, "abi#3"], next({ kind: "shmem" }),
+      [api(), register(p(0, 4), ["minor"], { result: "EINVAL" }), register(p(2, 2), ["minor"], { ioctls: registerMask("shmem", ["minor"]) }), register(p(0, 2), ["missing"], { ioctls: anonMissing })]),
+    scenario("second_mapping_second_context", "each of two mappings registered with its own context: a fault goes to its mapping's context", [...src, "fs/userfaultfd.c handle_userfault"], anon(2, { contexts: 2, next: { kind: "anon", pages: 2, gapPages: 1 } }),
+      [api(), { ...api(), ctx: 1 }, register(p(0, 2), ["missing"]), register(p(3, 2), ["missing"], {}, 1), read("r", 4, blocked), noEvent(), { ...fault(4, []), ctx: 1 }, { ...zeropage(p(4)), ctx: 1 }, wait("r", done(0))]),
+  ];
+}
+
 /** The anon suite's share: ABI cases that do not depend on the memory kind. */
 export function abiAnonScenarios(): Scenario[] {
-  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios(), ...copySourceScenarios()];
+  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios(), ...copySourceScenarios(), ...layoutScenarios()];
 }
 
 /** hugetlb: fault addresses are masked to the huge page; EXACT_ADDRESS keeps the offset. */

@@ -79,6 +79,7 @@ import { zap_range } from "./userfaultfd.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { checkInvariants } from "./invariants.js";
 import { do_munmap } from "./munmap.js";
+import { accessAllowed, mapNext } from "./layout.js";
 import { SourceNotModelled, advanceCopy, type CopyJob, type CopyProgress } from "./copysrc.js";
 import { KvmUserfault, type AccessOutcome } from "./kvm_userfault.js";
 import type { ErrnoName } from "../../kernel/uapi.js";
@@ -239,6 +240,11 @@ export class Simulation {
       if (!file || (!file.hasFd && !shared)) throw new ScenarioSetupError("setup.alias needs shared file-backed memory (not private anonymous memory)");
       this.alias = m.newVma({ role: "alias", npages: s.pages, pageSize, kind, anonymous: false, shared: true, mayWrite: true, write: true, file });
     }
+    if (s.next) {
+      if (pageSize !== KIND_SUPPORT.anon.pageSize || this.primary.kind === "guest_memfd") throw new ScenarioSetupError("setup.next needs a base-page primary mapping (anon, shmem, shmem-anon)");
+      if (s.next.droppable && s.next.kind !== "anon") throw new ScenarioSetupError("MAP_DROPPABLE is anonymous memory: setup.next.kind must be anon");
+      mapNext(m, this.primary, s.next);
+    }
     if (s.srcPages) {
       this.src = m.newVma({
         role: "src",
@@ -343,12 +349,15 @@ export class Simulation {
     for (let k = 0; k < MAX_RETRIES; k++) {
       // Registration may have split or merged VMAs since the thread last ran.
       const vma = this.vmaOf(th.vma!, th.page);
-      if (!vma) {
-        // Nothing is mapped there (munmap): SIGSEGV, or EFAULT for a kernel-mode copy.
+      if (!vma || !accessAllowed(vma, th.write)) {
+        // Nothing is mapped there (munmap, a hole) or the protection forbids it: SIGSEGV,
+        // or EFAULT for a kernel-mode copy.
         th.state = "sigsegv";
         return;
       }
-      const r = handle_mm_fault(this.machine, th, vma, th.page, th.write, th.value);
+      // The page may lie in the next mapping of a layout: index it in its own VMA.
+      const i = Math.round((th.vma!.base + th.page * th.vma!.pageSize - vma.base) / vma.pageSize);
+      const r = handle_mm_fault(this.machine, th, vma, i, th.write, th.value);
       if (r === FAULT_RETRY) continue;
       if (r === FAULT_BLOCKED) return;
       if (r === FAULT_SIGBUS) {
@@ -360,6 +369,12 @@ export class Simulation {
       return;
     }
     th.state = "sigbus";
+  }
+
+  /** Pages a mapping's numbering covers: the primary's runs on through setup.next. */
+  private layoutPages(vma: Vma): number {
+    const next = this.scenario.setup.next;
+    return vma === this.primary && next ? vma.npages + (next.gapPages ?? 0) + next.pages : vma.npages;
   }
 
   /** The VMA that holds page `page` of a mapping now (null when the mapping does not exist). */
@@ -460,7 +475,7 @@ export class Simulation {
         if (th.state === "blocked") throw new ScenarioSetupError(`thread ${step.thread} is still blocked; use another thread name`);
         const vma = step.via === "alias" ? this.alias : this.primary;
         if (!vma) throw new ScenarioSetupError("touch via alias needs setup.alias");
-        if (step.page < 0 || step.page >= vma.npages) throw new ScenarioSetupError(`touch page ${step.page} is outside the mapping`);
+        if (step.page < 0 || step.page >= this.layoutPages(vma)) throw new ScenarioSetupError(`touch page ${step.page} is outside the mapping`);
         if ((step.offsetBytes ?? 0) >= vma.pageSize) throw new ScenarioSetupError(`touch offsetBytes ${step.offsetBytes} is not inside the page`);
         Object.assign(th, { state: "running", vma, page: step.page, write: step.access === "write", value: (step.value ?? 0) & 0xff, result: -1, offset: step.offsetBytes ?? 0, kernelMode: false });
         this.runThread(th);
@@ -475,8 +490,10 @@ export class Simulation {
         if (refused) return errno(refused);
         const msg = userfaultfd_read(m, ctx);
         if (!msg) return { status: "none", fields: {} };
-        const page = Math.floor((msg.address - msg.vma.base) / msg.vma.pageSize);
-        const offset = (msg.address - msg.vma.base) % msg.vma.pageSize;
+        // Pages count from the primary mapping, whichever mapping of the layout the message is in.
+        const origin = msg.vma.role === "primary" ? this.primary : msg.vma;
+        const page = Math.floor((msg.address - origin.base) / origin.pageSize);
+        const offset = (msg.address - origin.base) % origin.pageSize;
         if (msg.event !== "pagefault") {
           return { status: msg.event, fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
         }
@@ -635,7 +652,7 @@ export class Simulation {
   private syscall(step: Extract<Step, { op: "syscall" }>): Observed {
     const th = this.threadFor(step.thread);
     if (th.state === "blocked") throw new ScenarioSetupError(`thread ${step.thread} is still blocked; use another thread name`);
-    if (step.page < 0 || step.page >= this.primary.npages) throw new ScenarioSetupError(`syscall page ${step.page} is outside the mapping`);
+    if (step.page < 0 || step.page >= this.layoutPages(this.primary)) throw new ScenarioSetupError(`syscall page ${step.page} is outside the mapping`);
     const write = step.call === "read";
     Object.assign(th, { state: "running", vma: this.primary, page: step.page, write, value: (step.value ?? 0) & 0xff, result: -1, offset: 0, kernelMode: true });
     this.runThread(th);

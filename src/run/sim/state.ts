@@ -195,6 +195,10 @@ export interface Vma {
   readonly pte: Uint8Array;
   readonly pteFlags: Uint8Array;
   readonly pteFolio: Int32Array;
+  /** PROT_NONE: every access is SIGSEGV (setup.next). */
+  readonly noAccess?: boolean;
+  /** MAP_DROPPABLE (VM_DROPPABLE): never registrable (setup.next). */
+  readonly droppable?: boolean;
 }
 
 export function vmaEnd(v: Vma): number {
