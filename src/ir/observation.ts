@@ -22,7 +22,8 @@
  *   event                                  none | errno=<NAME>
  *                                          | pagefault page=<n> [offset=<n>] flags=<a,b|0> [thread=<name>]
  *                                          | remove page=<n> pages=<n> | unmap page=<n> pages=<n>
- *   munmap (from a thread, like madvise)   ok | errno=<NAME> | blocked
+ *                                          | remap pages=<n>
+ *   munmap, mremap (from a thread)         ok | errno=<NAME> | blocked
  *   poll                                   ok revents=<err,in|0>
  *   fstat                                  ok size=<bytes> | errno=<NAME>
  *   file_read                              ok value=0xNN|mixed | errno=<NAME>
@@ -160,6 +161,7 @@ export function expectedObservation(step: Step): Observed | undefined {
       const e = step.expect;
       if (e.event === "none") return { status: "none", fields: {} };
       if (e.event === "error") return { status: retStatus(e.result), fields: {} };
+      if (e.event === "remap") return { status: "remap", fields: { pages: String(e.pages) } };
       if (e.event === "remove" || e.event === "unmap") return { status: e.event, fields: { page: String(e.page), pages: String(e.pages) } };
       const fields: Record<string, string> = { page: String(e.page) };
       if (e.offset) fields.offset = String(e.offset);
@@ -179,6 +181,7 @@ export function expectedObservation(step: Step): Observed | undefined {
     case "madvise":
     case "punch_hole":
     case "munmap":
+    case "mremap":
       // A side call made from a worker may be expected to stay blocked (EVENT_REMOVE pending).
       if (step.expect?.outcome === "blocked") return { status: "blocked", fields: {} };
       return { status: retStatus(step.expect?.result ?? "ok"), fields: {} };

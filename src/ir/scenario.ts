@@ -221,7 +221,8 @@ export type Step =
   | FallocateStep
   | FileReadStep
   | KvmCapStep
-  | MunmapStep;
+  | MunmapStep
+  | MremapStep;
 
 interface StepBase {
   /** Which userfaultfd context (default 0). */
@@ -320,7 +321,9 @@ export interface EventStep extends StepBase {
     | { event: "pagefault"; page: number; offset?: number; flags: PagefaultFlag[]; thread?: string }
     | { event: "remove"; page: number; pages: number }
     /** UFFD_EVENT_UNMAP: the munmap() range, in pages of the primary mapping. */
-    | { event: "unmap"; page: number; pages: number };
+    | { event: "unmap"; page: number; pages: number }
+    /** UFFD_EVENT_REMAP: the mapping moved; its length in pages. */
+    | { event: "remap"; pages: number };
 }
 
 export interface CopyStep extends StepBase, PageRange {
@@ -438,6 +441,19 @@ export interface MunmapStep extends StepBase {
   op: "munmap";
   page: number;
   pages?: number;
+  thread?: string;
+  expect?: SideCallExpect;
+}
+
+/**
+ * mremap() the whole primary mapping to a new address (MREMAP_MAYMOVE |
+ * MREMAP_FIXED), from a side thread; later steps' page numbers refer to the
+ * new place. With UFFD_FEATURE_EVENT_REMAP the registration moves along and
+ * the call blocks until the monitor reads the REMAP event; without it the
+ * moved mapping is no longer registered. Base-page kinds only.
+ */
+export interface MremapStep extends StepBase {
+  op: "mremap";
   thread?: string;
   expect?: SideCallExpect;
 }

@@ -293,6 +293,7 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       out.push(`uk_read_event(&e, ${ctx}, &ev, ${step.bufBytes ?? "sizeof(struct uffd_msg)"});`, `uk_obs_event(${n}, &ev);`);
       if (ex.event === "none") out.push("EXPECT_EQ(UK_EV_NONE, ev.kind);");
       else if (ex.event === "error") out.push("EXPECT_EQ(UK_EV_ERROR, ev.kind);", `EXPECT_EQ(${ex.result}, ev.err);`);
+      else if (ex.event === "remap") out.push("EXPECT_EQ(UK_EV_REMAP, ev.kind);", `EXPECT_EQ(${ex.pages}, ev.pages);`);
       else if (ex.event === "remove" || ex.event === "unmap") {
         out.push(`EXPECT_EQ(UK_EV_${ex.event.toUpperCase()}, ev.kind);`, `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.pages}, ev.pages);`);
       }
@@ -377,6 +378,14 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
     case "close":
       out.push(`close(e.uffd[${ctx}]);`, `e.uffd[${ctx}] = -1;`, `uk_obs_ret(${n}, "close", 0);`);
       return out;
+    case "mremap": {
+      const name = step.thread ?? `side${n}`;
+      const s = threads.slot(name);
+      out.push(`o = uk_mremap(&e, ${s}, "${name}", &ret);`, `uk_obs_side(${n}, "mremap", o, ret);`);
+      if (step.expect?.outcome === "blocked") out.push("EXPECT_EQ(UK_BLOCKED, o);");
+      else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
     case "munmap": {
       const name = step.thread ?? `side${n}`;
       const s = threads.slot(name);

@@ -213,9 +213,23 @@ function layoutScenarios(): Scenario[] {
   ];
 }
 
+function mremapScenarios(): Scenario[] {
+  const src = ["mm/mremap.c move_vma", "fs/userfaultfd.c mremap_userfaultfd_prep, mremap_userfaultfd_complete"];
+  const mremap = (extra: Partial<Extract<Step, { op: "mremap" }>> = {}): Step => ({ op: "mremap", ...extra });
+  return [
+    scenario("mremap_keeps_data", "mremap() moves the pages with the mapping", ["mm/mremap.c move_vma"], anon(2),
+      [write("w", 0, 0x3e, done()), mremap(), read("r", 0, done(0x3e)), read("s", 1, done(0))]),
+    scenario("mremap_without_event_remap_drops_registration", "without EVENT_REMAP the moved mapping is no longer registered: no fault, no event", src, anon(2),
+      [api(), register(p(0, 2), ["missing"]), mremap(), read("r", 0, done(0)), noEvent()]),
+    scenario("remap_event_blocks_and_keeps_registration", "with EVENT_REMAP mremap() blocks until REMAP is read, COPY is EAGAIN meanwhile, and the registration moves along", [...src, "abi#5"], anon(2),
+      [api(["event_remap"]), register(p(0, 2), ["missing"]), mremap({ thread: "m", expect: { outcome: "blocked" } }), copy(p(0), 1, { result: "EAGAIN", copy: -11 }),
+        { op: "event", expect: { event: "remap", pages: 2 } }, wait("m", done()), read("r", 1, blocked), fault(1, []), zeropage(p(1)), wait("r", done(0))]),
+  ];
+}
+
 /** The anon suite's share: ABI cases that do not depend on the memory kind. */
 export function abiAnonScenarios(): Scenario[] {
-  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios(), ...copySourceScenarios(), ...layoutScenarios()];
+  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios(), ...copySourceScenarios(), ...layoutScenarios(), ...mremapScenarios()];
 }
 
 /** hugetlb: fault addresses are masked to the huge page; EXACT_ADDRESS keeps the offset. */
@@ -242,6 +256,9 @@ export function shmemFileScenarios(): Scenario[] {
       [{ op: "file_write", page: 1, value: 0x6b, via: "pwrite" }, { op: "file_read", page: 1, via: "pread", expect: { value: 0x6b } }, read("r", 1, done(0x6b))]),
     scenario("copy_src_shmem_alias", "a COPY whose source is a shmem page (through the alias mapping)", ["mm/userfaultfd.c mfill_atomic", "mm/shmem.c shmem_mfill_atomic_pte"], { ...setup, alias: true },
       [write("w", 1, 0x58, done(), "alias"), api(), register(p(0), ["missing"]), { op: "copy", page: 0, src: { page: 1, in: "alias" }, expect: { copy: PS } }, read("r", 0, done(0x58))]),
+    scenario("remap_event_shmem_keeps_minor", "shmem: with EVENT_REMAP a MINOR registration moves with the mapping", ["mm/mremap.c move_vma", "fs/userfaultfd.c mremap_userfaultfd_prep"], setup,
+      [{ op: "file_write", page: 0, value: 0x4d, via: "pwrite" }, api(["event_remap"]), register(p(0, 2), ["minor"]), { op: "mremap", thread: "m", expect: { outcome: "blocked" } },
+        { op: "event", expect: { event: "remap", pages: 2 } }, wait("m", done()), read("r", 0, blocked), fault(0, ["minor"]), { op: "continue", page: 0, expect: { mapped: PS } }, wait("r", done(0x4d))]),
     scenario("fallocate_then_minor_fault", "a page allocated by fallocate() is in the page cache: MINOR faults, CONTINUE maps zeroes", ["mm/shmem.c shmem_fallocate", "[ut minor]"], setup,
       [{ op: "fallocate", mode: "allocate", page: 0 }, api(), register(p(0, 2), ["minor"]), read("r", 0, blocked), fault(0, ["minor"]), { op: "continue", page: 0, expect: { mapped: PS } }, wait("r", done(0))]),
     scenario("punch_then_missing_fault", "fallocate(PUNCH_HOLE) drops the page: the next read is a MISSING fault", ["mm/shmem.c shmem_fallocate"], setup,

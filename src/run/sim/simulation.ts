@@ -80,6 +80,7 @@ import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { checkInvariants } from "./invariants.js";
 import { do_munmap } from "./munmap.js";
 import { accessAllowed, mapNext } from "./layout.js";
+import { move_mapping } from "./mremap.js";
 import { SourceNotModelled, advanceCopy, type CopyJob, type CopyProgress } from "./copysrc.js";
 import { KvmUserfault, type AccessOutcome } from "./kvm_userfault.js";
 import type { ErrnoName } from "../../kernel/uapi.js";
@@ -494,6 +495,7 @@ export class Simulation {
         const origin = msg.vma.role === "primary" ? this.primary : msg.vma;
         const page = Math.floor((msg.address - origin.base) / origin.pageSize);
         const offset = (msg.address - origin.base) % origin.pageSize;
+        if (msg.event === "remap") return { status: "remap", fields: { pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
         if (msg.event !== "pagefault") {
           return { status: msg.event, fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
         }
@@ -593,6 +595,8 @@ export class Simulation {
       }
       case "munmap":
         return this.munmap(step, index);
+      case "mremap":
+        return this.mremap(step, index);
       case "poll": {
         const ctx = this.getCtx(step);
         if (ctx.released) throw new ScenarioSetupError("poll on a context a close step has closed");
@@ -723,6 +727,20 @@ export class Simulation {
     if (run()) return th.ioctlObs!;
     if (!threaded) throw new ScenarioSetupError("this COPY's source faults, which blocks the caller: give the copy step a thread");
     return { status: "blocked", fields: {} };
+  }
+
+  /** mremap() of the whole primary mapping from a side thread (src/run/sim/mremap.ts). */
+  private mremap(step: Extract<Step, { op: "mremap" }>, index: number): Observed {
+    if (this.primary.pageSize !== PAGE_SIZE || this.primary.kind === "guest_memfd") throw new ScenarioSetupError("mremap is modelled for base-page kinds (anon, shmem, shmem-anon)");
+    if (this.scenario.setup.next) throw new ScenarioSetupError("mremap moves the primary mapping alone: not with setup.next");
+    const th = this.threadFor(step.thread ?? `side${index}`);
+    if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
+    Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
+    const r = move_mapping(this.machine, this.primary, th);
+    this.primary = r.primary;
+    if (r.waits) return { status: "blocked", fields: {} };
+    th.state = "done";
+    return { status: "ok", fields: {} };
   }
 
   /** munmap() from a side thread: with EVENT_UNMAP it blocks until the event is read. */

@@ -207,7 +207,7 @@ export function vmaEnd(v: Vma): number {
 
 /** A message in a userfaultfd's queue (struct uffd_msg plus who is waiting on it). */
 export interface UffdMsg {
-  event: "pagefault" | "remove" | "unmap";
+  event: "pagefault" | "remove" | "unmap" | "remap";
   /** Fault address (page aligned unless EXACT_ADDRESS) or remove start, in bytes. */
   address: number;
   end: number;
