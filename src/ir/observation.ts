@@ -22,8 +22,9 @@
  *   event                                  none | errno=<NAME>
  *                                          | pagefault page=<n> [offset=<n>] flags=<a,b|0> [thread=<name>]
  *                                          | remove page=<n> pages=<n> | unmap page=<n> pages=<n>
- *                                          | remap pages=<n>
- *   munmap, mremap (from a thread)         ok | errno=<NAME> | blocked
+ *                                          | remap pages=<n> | fork
+ *   child_wait                             blocked | done [value=0xNN|mixed] | sigbus
+ *   munmap, mremap, fork (from a thread)   ok | errno=<NAME> | blocked
  *   poll                                   ok revents=<err,in|0>
  *   fstat                                  ok size=<bytes> | errno=<NAME>
  *   file_read                              ok value=0xNN|mixed | errno=<NAME>
@@ -130,6 +131,7 @@ export function expectedObservation(step: Step): Observed | undefined {
     case "wait":
       return touchExpected(step.expect);
     case "syscall":
+    case "child_wait":
       return touchExpected(step.expect);
     case "copy":
       if (step.thread) {
@@ -161,6 +163,7 @@ export function expectedObservation(step: Step): Observed | undefined {
       const e = step.expect;
       if (e.event === "none") return { status: "none", fields: {} };
       if (e.event === "error") return { status: retStatus(e.result), fields: {} };
+      if (e.event === "fork") return { status: "fork", fields: {} };
       if (e.event === "remap") return { status: "remap", fields: { pages: String(e.pages) } };
       if (e.event === "remove" || e.event === "unmap") return { status: e.event, fields: { page: String(e.page), pages: String(e.pages) } };
       const fields: Record<string, string> = { page: String(e.page) };
@@ -182,6 +185,7 @@ export function expectedObservation(step: Step): Observed | undefined {
     case "punch_hole":
     case "munmap":
     case "mremap":
+    case "fork":
       // A side call made from a worker may be expected to stay blocked (EVENT_REMOVE pending).
       if (step.expect?.outcome === "blocked") return { status: "blocked", fields: {} };
       return { status: retStatus(step.expect?.result ?? "ok"), fields: {} };

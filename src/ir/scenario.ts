@@ -222,7 +222,9 @@ export type Step =
   | FileReadStep
   | KvmCapStep
   | MunmapStep
-  | MremapStep;
+  | MremapStep
+  | ForkStep
+  | ChildWaitStep;
 
 interface StepBase {
   /** Which userfaultfd context (default 0). */
@@ -323,7 +325,9 @@ export interface EventStep extends StepBase {
     /** UFFD_EVENT_UNMAP: the munmap() range, in pages of the primary mapping. */
     | { event: "unmap"; page: number; pages: number }
     /** UFFD_EVENT_REMAP: the mapping moved; its length in pages. */
-    | { event: "remap"; pages: number };
+    | { event: "remap"; pages: number }
+    /** UFFD_EVENT_FORK: the child's userfaultfd becomes the next context index. */
+    | { event: "fork" };
 }
 
 export interface CopyStep extends StepBase, PageRange {
@@ -456,6 +460,28 @@ export interface MremapStep extends StepBase {
   op: "mremap";
   thread?: string;
   expect?: SideCallExpect;
+}
+
+/**
+ * fork() from a side thread. The child reads page `childReads` of the primary
+ * mapping right away (if given) and reports what it saw; a `child_wait` step
+ * observes that. With UFFD_FEATURE_EVENT_FORK fork() blocks until the monitor
+ * reads the FORK event, whose new userfaultfd becomes the next context index
+ * (after setup.contexts and earlier forks), registered on the child's copy of
+ * every range the parent registered; without it the child has no
+ * registration and no uffd-wp bits.
+ */
+export interface ForkStep extends StepBase {
+  op: "fork";
+  thread?: string;
+  childReads?: number;
+  expect?: SideCallExpect;
+}
+
+/** What the forked child's read saw: blocked (still waiting), done value=0xNN, or sigbus. */
+export interface ChildWaitStep extends StepBase {
+  op: "child_wait";
+  expect: TouchExpect;
 }
 
 /** close() a userfaultfd context: wakes every blocked faulter. */

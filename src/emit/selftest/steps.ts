@@ -293,6 +293,7 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       out.push(`uk_read_event(&e, ${ctx}, &ev, ${step.bufBytes ?? "sizeof(struct uffd_msg)"});`, `uk_obs_event(${n}, &ev);`);
       if (ex.event === "none") out.push("EXPECT_EQ(UK_EV_NONE, ev.kind);");
       else if (ex.event === "error") out.push("EXPECT_EQ(UK_EV_ERROR, ev.kind);", `EXPECT_EQ(${ex.result}, ev.err);`);
+      else if (ex.event === "fork") out.push("EXPECT_EQ(UK_EV_FORK, ev.kind);");
       else if (ex.event === "remap") out.push("EXPECT_EQ(UK_EV_REMAP, ev.kind);", `EXPECT_EQ(${ex.pages}, ev.pages);`);
       else if (ex.event === "remove" || ex.event === "unmap") {
         out.push(`EXPECT_EQ(UK_EV_${ex.event.toUpperCase()}, ev.kind);`, `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.pages}, ev.pages);`);
@@ -378,6 +379,22 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
     case "close":
       out.push(`close(e.uffd[${ctx}]);`, `e.uffd[${ctx}] = -1;`, `uk_obs_ret(${n}, "close", 0);`);
       return out;
+    case "fork": {
+      const name = step.thread ?? `side${n}`;
+      const s = threads.slot(name);
+      out.push(`o = uk_fork(&e, ${s}, "${name}", ${step.childReads ?? -1}, &ret);`, `uk_obs_side(${n}, "fork", o, ret);`);
+      if (step.expect?.outcome === "blocked") out.push("EXPECT_EQ(UK_BLOCKED, o);");
+      else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "child_wait": {
+      const e = step.expect;
+      out.push("o = uk_child_wait(&e, &ret);", `uk_obs_child(${n}, o, ret);`);
+      const want = { done: "UK_DONE", sigbus: "UK_SIGBUS", sigsegv: "UK_SIGSEGV", blocked: "UK_BLOCKED" }[e.outcome];
+      out.push(`EXPECT_EQ(${want}, o);`);
+      if (e.outcome === "done" && e.value !== undefined) out.push(`EXPECT_EQ(0x${(e.value & 0xff).toString(16).padStart(2, "0")}, ret);`);
+      return out;
+    }
     case "mremap": {
       const name = step.thread ?? `side${n}`;
       const s = threads.slot(name);

@@ -227,9 +227,29 @@ function mremapScenarios(): Scenario[] {
   ];
 }
 
+function forkScenarios(): Scenario[] {
+  const src = ["kernel/fork.c dup_mmap", "fs/userfaultfd.c dup_userfaultfd, dup_userfaultfd_complete"];
+  const fork = (extra: Partial<Extract<Step, { op: "fork" }>> = {}): Step => ({ op: "fork", ...extra });
+  const child = (expect: TouchExpect): Step => ({ op: "child_wait", expect });
+  const onChild = <T extends Step>(s: T): T => ({ ...s, ctx: 1 });
+  return [
+    scenario("fork_child_sees_parent_data", "a forked child reads what the parent wrote", ["kernel/fork.c dup_mmap"], anon(2),
+      [write("w", 0, 0x2d, done()), api(), fork({ childReads: 0 }), child(done(0x2d))]),
+    scenario("fork_without_event_fork_child_unregistered", "without EVENT_FORK the child's copy is not registered: its read of a missing page sees zeroes, no event", [...src, "[ut events]"], anon(2),
+      [api(), register(p(0, 2), ["missing"]), fork({ childReads: 0 }), child(done(0)), noEvent()]),
+    scenario("fork_event_blocks_and_registers_child", "with EVENT_FORK fork() blocks until FORK is read; the child's fault goes to the new context, which resolves it", [...src, "abi#5", "[ut events]"], anon(2),
+      [api(["event_fork"]), register(p(0, 2), ["missing"]), fork({ thread: "f", childReads: 0, expect: { outcome: "blocked" } }),
+        { op: "event", expect: { event: "fork" } }, wait("f", done()), child(blocked), onChild(fault(0, [])), onChild(copy(p(0), 0x61)), child(done(0x61)), noEvent()]),
+    scenario("fork_event_with_sigbus_child_gets_sigbus", "with EVENT_FORK and SIGBUS the child's context inherits SIGBUS: its read of a missing page is SIGBUS", [...src, "[ut sigbus]"], anon(2),
+      [api(["event_fork", "sigbus"]), register(p(0, 2), ["missing"]), fork({ thread: "f", childReads: 0, expect: { outcome: "blocked" } }), { op: "event", expect: { event: "fork" } }, wait("f", done()), child({ outcome: "sigbus" }), onChild(noEvent())]),
+    scenario("move_src_shared_with_child_ebusy", "MOVE of a source page still mapped by a forked child is EBUSY", ["abi#9", "mm/userfaultfd.c move_pages_pte (folio_maybe_mapped_shared)"], anon(4),
+      [write("w", 2, 0x05, done()), api(), register(p(0, 2), ["missing"]), fork(), move(2, 0, { result: "EBUSY", move: -16 }, { srcIn: "primary" })]),
+  ];
+}
+
 /** The anon suite's share: ABI cases that do not depend on the memory kind. */
 export function abiAnonScenarios(): Scenario[] {
-  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios(), ...copySourceScenarios(), ...layoutScenarios(), ...mremapScenarios()];
+  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios(), ...copySourceScenarios(), ...layoutScenarios(), ...mremapScenarios(), ...forkScenarios()];
 }
 
 /** hugetlb: fault addresses are masked to the huge page; EXACT_ADDRESS keeps the offset. */

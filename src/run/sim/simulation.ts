@@ -81,6 +81,10 @@ import { checkInvariants } from "./invariants.js";
 import { do_munmap } from "./munmap.js";
 import { accessAllowed, mapNext } from "./layout.js";
 import { move_mapping } from "./mremap.js";
+import { fork_mm } from "./fork.js";
+
+/** The forked child's one thread, as `child_wait` observes it. */
+const CHILD_THREAD = "child";
 import { SourceNotModelled, advanceCopy, type CopyJob, type CopyProgress } from "./copysrc.js";
 import { KvmUserfault, type AccessOutcome } from "./kvm_userfault.js";
 import type { ErrnoName } from "../../kernel/uapi.js";
@@ -121,6 +125,10 @@ export class Simulation {
   private setupError: string | null = null;
   private setupMismatch = false;
   private findingKeys = new Set<string>();
+  /** A forked child's VMAs (another mm at the same addresses, sharing the machine's folios). */
+  private childMm: Vma[] | null = null;
+  /** The address space of each forked child's context (the child is another mm at the same addresses). */
+  private readonly ctxMm = new Map<UffdCtx, Vma[]>();
   /** KVM_CREATE_GUEST_MEMFD failed as the setup expected: there is no backing file. */
   private noFile = false;
 
@@ -280,14 +288,17 @@ export class Simulation {
     m.findings.length = 0;
     let observed: Observed;
     try {
-      observed = this.execute(step, index);
+      // A step on a forked child's context acts on the child's address space.
+      const own = this.ctxs[step.ctx ?? 0];
+      const mm = own ? this.ctxMm.get(own) : undefined;
+      observed = mm ? this.withMm(mm, () => this.execute(step, index)) : this.execute(step, index);
     } catch (e) {
       if (!(e instanceof ScenarioSetupError)) throw e;
       observed = { status: "error", fields: { reason: e.message.replace(/\s+/g, "_") } };
     }
     this.schedule();
     if (this.kvm.enabled && !step.op.startsWith("kvm_")) this.kvm.recordContentStores((p) => this.pageValue(this.primary, p));
-    for (const f of [...m.findings, ...checkInvariants(m)]) this.addFinding(index, f.message, f.rule);
+    for (const f of [...m.findings, ...checkInvariants(m, this.childMm ? [this.childMm] : [])]) this.addFinding(index, f.message, f.rule);
     const check = checkObservation(step, observed);
     const r: StepResult = check.ok
       ? { index, op: step.op, observed: formatObservation(observed), ok: true }
@@ -336,8 +347,27 @@ export class Simulation {
     let guard = 0;
     while (m.runnable.length) {
       const th = m.runnable.shift()!;
-      if (th.state === "running") this.runThread(th);
+      if (th.state === "running") {
+        if (th.mm) this.withMm(th.mm, () => this.runThread(th));
+        else this.runThread(th);
+      }
       if (++guard > 100000) throw new Error("scheduler livelock");
+    }
+  }
+
+  /**
+   * Run `fn` with the machine's VMAs being `mm` (a forked child's), then hand
+   * back whatever splits and merges it made. One Machine serves both processes:
+   * they share folios, and the child's VMAs sit at the parent's addresses.
+   */
+  private withMm<T>(mm: Vma[], fn: () => T): T {
+    const vmas = this.machine.vmas;
+    const own = vmas.splice(0, vmas.length, ...mm);
+    try {
+      return fn();
+    } finally {
+      const child = vmas.splice(0, vmas.length, ...own);
+      mm.splice(0, mm.length, ...child);
     }
   }
 
@@ -495,6 +525,11 @@ export class Simulation {
         const origin = msg.vma.role === "primary" ? this.primary : msg.vma;
         const page = Math.floor((msg.address - origin.base) / origin.pageSize);
         const offset = (msg.address - origin.base) % origin.pageSize;
+        if (msg.event === "fork") {
+          // read() installs the child's userfaultfd: it becomes the next context index.
+          if (msg.child) this.ctxs.push(msg.child);
+          return { status: "fork", fields: {} };
+        }
         if (msg.event === "remap") return { status: "remap", fields: { pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
         if (msg.event !== "pagefault") {
           return { status: msg.event, fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
@@ -597,6 +632,10 @@ export class Simulation {
         return this.munmap(step, index);
       case "mremap":
         return this.mremap(step, index);
+      case "fork":
+        return this.fork(step, index);
+      case "child_wait":
+        return this.threadObs(this.machine.threads.get(CHILD_THREAD));
       case "poll": {
         const ctx = this.getCtx(step);
         if (ctx.released) throw new ScenarioSetupError("poll on a context a close step has closed");
@@ -727,6 +766,38 @@ export class Simulation {
     if (run()) return th.ioctlObs!;
     if (!threaded) throw new ScenarioSetupError("this COPY's source faults, which blocks the caller: give the copy step a thread");
     return { status: "blocked", fields: {} };
+  }
+
+  /** fork() from a side thread (src/run/sim/fork.ts); the child may read one page of the primary mapping. */
+  private fork(step: Extract<Step, { op: "fork" }>, index: number): Observed {
+    const m = this.machine;
+    const th = this.threadFor(step.thread ?? `side${index}`);
+    if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
+    if (m.threads.has(CHILD_THREAD)) throw new ScenarioSetupError("one fork per scenario");
+    Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
+    const f = fork_mm(m, th, () => m.ctxs.length);
+    this.childMm = f.vmas;
+    for (const c of f.ctxs) {
+      m.ctxs.push(c);
+      this.ctxMm.set(c, f.vmas);
+    }
+    const child = this.threadFor(CHILD_THREAD);
+    const runChild = (): void => {
+      if (step.childReads === undefined) {
+        child.state = "done";
+        return;
+      }
+      Object.assign(child, { state: "running", vma: this.primary, page: step.childReads, write: false, value: 0, result: -1, offset: 0, kernelMode: false, mm: f.vmas });
+      this.withMm(f.vmas, () => this.runThread(child));
+    };
+    if (f.waits) {
+      th.state = "blocked";
+      th.afterEvent = runChild;
+      return { status: "blocked", fields: {} };
+    }
+    runChild();
+    th.state = "done";
+    return { status: "ok", fields: {} };
   }
 
   /** mremap() of the whole primary mapping from a side thread (src/run/sim/mremap.ts). */

@@ -207,7 +207,7 @@ export function vmaEnd(v: Vma): number {
 
 /** A message in a userfaultfd's queue (struct uffd_msg plus who is waiting on it). */
 export interface UffdMsg {
-  event: "pagefault" | "remove" | "unmap" | "remap";
+  event: "pagefault" | "remove" | "unmap" | "remap" | "fork";
   /** Fault address (page aligned unless EXACT_ADDRESS) or remove start, in bytes. */
   address: number;
   end: number;
@@ -217,6 +217,8 @@ export interface UffdMsg {
   /** The VMA the fault or event is in (for page numbers in observations). */
   vma: Vma;
   read: boolean;
+  /** UFFD_EVENT_FORK: the child's new context (its fd is installed when the message is read). */
+  child?: UffdCtx;
 }
 
 export interface UffdCtx {
@@ -262,6 +264,8 @@ export interface SimThread {
   kernelMode?: boolean;
   /** What the thread does when woken, when it is not a plain access (a COPY reading its source). */
   resume?: (() => void) | null;
+  /** The address space the thread runs in when it is not the process's own (a forked child's VMAs). */
+  mm?: Vma[];
   /** The observation of the ioctl the thread made, once it returned. */
   ioctlObs?: { readonly status: string; readonly fields: Readonly<Record<string, string>> } | null;
 }

@@ -1,0 +1,69 @@
+/**
+ * fork() and UFFD_EVENT_FORK: the child's copy of the address space and what
+ * becomes of its registrations.
+ *
+ * Sources: kernel/fork.c dup_mmap() (every VMA copied, anonymous pages shared
+ * copy-on-write); fs/userfaultfd.c dup_userfaultfd() (a context without
+ * EVENT_FORK is dropped from the child's VMAs, userfaultfd_reset_ctx(); with
+ * it the child gets a new context with the parent's flags and features, and
+ * the parent's mmap_changing is raised), dup_userfaultfd_complete() (the FORK
+ * message carries the new context's fd; fork() waits until the monitor reads
+ * it: uffd-abi.md finding 5); mm/memory.c copy_pte_range() /
+ * pte_clear_uffd_wp() (the child's uffd-wp bits and markers go unless the VMA
+ * keeps VM_UFFD_WP: [ut wp-fork], [ut wp-fork-with-event]).
+ */
+import { UFFD_FEATURES } from "../../kernel/uapi.js";
+import type { Machine } from "./machine.js";
+import { PTEF_UFFD_WP, PTE_MARKER, PTE_NONE, PTE_PRESENT, VM_UFFD_WP, type SimThread, type UffdCtx, type UffdMsg, type Vma } from "./state.js";
+
+export interface Forked {
+  /** The child's VMAs (its own list: the child is another mm at the same addresses). */
+  readonly vmas: Vma[];
+  /** The new contexts, one per parent context with EVENT_FORK. */
+  readonly ctxs: UffdCtx[];
+  /** fork() waits for the monitor to read a FORK message. */
+  readonly waits: boolean;
+}
+
+export function fork_mm(m: Machine, th: SimThread, newCtxId: () => number): Forked {
+  const created = new Map<UffdCtx, UffdCtx>();
+  const vmas: Vma[] = [];
+  const tables = new Map<number, Pick<Vma, "pte" | "pteFlags" | "pteFolio">>();
+  for (const v of m.vmas) {
+    const octx = v.ctx;
+    const keep = octx !== null && !octx.released && (octx.features & UFFD_FEATURES.event_fork) !== 0;
+    let ctx: UffdCtx | null = null;
+    if (keep) {
+      ctx = created.get(octx!) ?? null;
+      if (!ctx) {
+        ctx = { id: newCtxId(), initialized: true, features: octx!.features, released: false, userModeOnly: octx!.userModeOnly, pending: [], delivered: [], mmapChanging: 0 };
+        created.set(octx!, ctx);
+      }
+    }
+    // Split VMAs of one mapping share their page-table arrays: copy them once per mapping.
+    let t = tables.get(v.base);
+    if (!t) {
+      t = { pte: v.pte.slice(), pteFlags: v.pteFlags.slice(), pteFolio: v.pteFolio.slice() };
+      tables.set(v.base, t);
+    }
+    const { pte, pteFlags, pteFolio } = t;
+    for (let i = v.off; i < v.off + v.npages; i++) {
+      if (pte[i] === PTE_PRESENT) {
+        // The child maps the same folio (COW for private anonymous memory).
+        m.folios.get(pteFolio[i]!);
+        m.folios.mapcount[pteFolio[i]!]! += 1;
+      }
+      if (!keep || !(v.uffd & VM_UFFD_WP)) {
+        pteFlags[i]! &= ~PTEF_UFFD_WP;
+        if (pte[i] === PTE_MARKER && pteFlags[i] === 0) pte[i] = PTE_NONE;
+      }
+    }
+    vmas.push({ ...v, id: v.id + 2_000_000, uffd: keep ? v.uffd : 0, ctx, pte, pteFlags, pteFolio });
+  }
+  for (const [octx] of created) {
+    const msg: UffdMsg = { event: "fork", address: 0, end: 0, flags: 0, thread: th, vma: m.vmas[0]!, read: false, child: created.get(octx)! };
+    octx.pending.push(msg);
+    octx.mmapChanging++;
+  }
+  return { vmas, ctxs: [...created.values()], waits: created.size > 0 };
+}
