@@ -123,7 +123,7 @@ describe("the schema is the contract of everything we produce and accept", () =>
   it("explains a fill that is neither a byte nor a pattern, and a missing op", () => {
     const s = { name: "x", title: "t", setup: { kind: "anon", pages: 1, map: "private" }, steps: [{ op: "copy", page: 0, src: {} }, { page: 0 }] };
     expect(validateScenario(s)).toEqual([
-      { path: "$.steps[0].src", message: 'needs exactly one of "byte", "pattern"' },
+      { path: "$.steps[0].src", message: 'needs exactly one of "byte", "pattern", "page"' },
       { path: "$.steps[1]", message: expect.stringMatching(/^missing "op" \(one of api, register,/) },
     ]);
   });
