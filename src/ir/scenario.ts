@@ -72,6 +72,12 @@ export interface ScenarioSetup {
    * (anon, shmem, shmem-anon).
    */
   next?: NextMapping;
+  /**
+   * Pages written through the primary mapping right after it is mapped, before
+   * any step (so before any registration): a bulk population, e.g. the 512
+   * pages a MADV_COLLAPSE needs.
+   */
+  populate?: { page: number; pages: number; value: number }[];
   /** Kernel features needed to run on the real kernel; absent ones make the run "kernel lacks this". */
   needs?: KernelNeed[];
   /**
@@ -419,7 +425,8 @@ export interface PunchHoleStep extends StepBase {
 
 export interface MadviseStep extends StepBase {
   op: "madvise";
-  advice: "dontneed" | "remove";
+  /** collapse: MADV_COLLAPSE (the PMD mapping itself is not observed, only the call's result). */
+  advice: "dontneed" | "remove" | "collapse";
   page: number;
   pages?: number;
   /**

@@ -106,6 +106,8 @@ function testView(sc: Scenario): TestView {
   if (setupErrno) {
     body.push(`EXPECT_EQ(-${setupErrno}, ret);`, "if (ret && ret != -" + setupErrno + ")", "\treturn;");
   } else body.push("ASSERT_EQ(0, ret);");
+  // setup.populate: bulk writes before any step (and so before any registration).
+  for (const f of sc.setup.populate ?? []) body.push(`memset(e.area + ${f.page} * e.psize, 0x${(f.value & 0xff).toString(16).padStart(2, "0")}, ${f.pages} * e.psize);`);
   sc.steps.forEach((step, n) => {
     body.push("", ...stepLines(sc, n, step, threads));
   });

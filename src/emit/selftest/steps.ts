@@ -370,7 +370,8 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       const s = threads.slot(name);
       out.push(...rangeLines({ page: step.page, pages: step.pages ?? 1 }));
       const job = step.op === "madvise" ? "UK_MADVISE" : "UK_PUNCH";
-      const arg = step.op === "madvise" ? (step.advice === "remove" ? "MADV_REMOVE" : "MADV_DONTNEED") : "e.fd";
+      const advice = { remove: "MADV_REMOVE", dontneed: "MADV_DONTNEED", collapse: "MADV_COLLAPSE" } as const;
+      const arg = step.op === "madvise" ? advice[step.advice] : "e.fd";
       out.push(`o = uk_side_call(&e, ${s}, "${name}", ${job}, a, l, ${arg}, &ret);`, `uk_obs_side(${n}, "${step.op}", o, ret);`);
       if (step.expect?.outcome === "blocked") out.push("EXPECT_EQ(UK_BLOCKED, o);");
       else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);

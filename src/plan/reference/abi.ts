@@ -247,9 +247,35 @@ function forkScenarios(): Scenario[] {
   ];
 }
 
+/** 1024 pages: 4 MiB always holds a whole 2 MiB-aligned PMD range, wherever mmap() puts it. */
+const COLLAPSE_PAGES = 1024;
+const COLLAPSE_SRC = ["mm/khugepaged.c madvise_collapse, hpage_collapse_scan_pmd, madvise_collapse_errno"];
+const collapse = (): Step => ({ op: "madvise", advice: "collapse", page: 0, pages: COLLAPSE_PAGES });
+const collapseRefused = (result: "EBUSY" | "EINVAL"): Step => ({ ...collapse(), expect: { result } } as Step);
+
+function collapseScenarios(): Scenario[] {
+  const full = (extra: Partial<ScenarioSetup> = {}) => anon(COLLAPSE_PAGES, { populate: [{ page: 0, pages: COLLAPSE_PAGES, value: 0x21 }], ...extra });
+  const all = p(0, COLLAPSE_PAGES);
+  return [
+    scenario("collapse_populated_missing_range", "MADV_COLLAPSE of a fully populated MISSING-registered range succeeds and keeps the data", [...COLLAPSE_SRC, "[ut move-pmd]"], full(),
+      [api(), register(all, ["missing"]), collapse(), read("r", 5, done(0x21))]),
+    scenario("collapse_missing_range_with_holes_ebusy", "MADV_COLLAPSE over a registered range with unpopulated pages is EBUSY (no page may be invented under userfaultfd)", COLLAPSE_SRC,
+      anon(COLLAPSE_PAGES, { populate: Array.from({ length: 16 }, (_, k) => ({ page: k * 64, pages: 32, value: 0x21 })) }),
+      [api(), register(all, ["missing"]), collapseRefused("EBUSY"), noEvent()]),
+    scenario("collapse_missing_range_emptied_einval", "after MADV_DONTNEED of every page the empty page tables are reclaimed: MADV_COLLAPSE is EINVAL", [...COLLAPSE_SRC, "mm/pt_reclaim.c (Linux 6.14+, CONFIG_PT_RECLAIM)"], full(),
+      [api(), register(all, ["missing"]), { op: "madvise", advice: "dontneed", page: 0, pages: COLLAPSE_PAGES }, collapseRefused("EINVAL"), noEvent()]),
+    scenario("collapse_never_populated_einval", "MADV_COLLAPSE over a range that never had a page (no page table) is EINVAL", [...COLLAPSE_SRC, "mm/khugepaged.c find_pmd_or_thp_or_none"], anon(COLLAPSE_PAGES),
+      [api(), register(all, ["missing"]), collapseRefused("EINVAL"), noEvent()]),
+    scenario("collapse_wp_protected_einval", "MADV_COLLAPSE over write-protected pages is EINVAL (uffd-wp bits cannot be kept in a PMD)", COLLAPSE_SRC, full(),
+      [api(), register(all, ["wp"]), wp(all, true), collapseRefused("EINVAL"), read("r", 7, done(0x21))]),
+    scenario("collapse_wp_registered_unprotected", "MADV_COLLAPSE over a WP-registered range with no page protected succeeds", COLLAPSE_SRC, full(),
+      [api(), register(all, ["wp"]), collapse(), write("w", 3, 0x22, done()), noEvent()]),
+  ];
+}
+
 /** The anon suite's share: ABI cases that do not depend on the memory kind. */
 export function abiAnonScenarios(): Scenario[] {
-  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios(), ...copySourceScenarios(), ...layoutScenarios(), ...mremapScenarios(), ...forkScenarios()];
+  return [...apiMaskScenarios(), ...rawModeScenarios(), ...fdScenarios(), ...exactAddressScenarios(), ...kernelAccessScenarios(), ...munmapScenarios(), ...copySourceScenarios(), ...layoutScenarios(), ...mremapScenarios(), ...forkScenarios(), ...collapseScenarios()];
 }
 
 /** hugetlb: fault addresses are masked to the huge page; EXACT_ADDRESS keeps the offset. */

@@ -53,6 +53,7 @@ import { Machine } from "./machine.js";
 import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS, handle_mm_fault } from "./memory.js";
 import {
   KIND_VMA,
+  PTE_NONE,
   PTE_PRESENT,
   PTE_ZERO,
   type SimThread,
@@ -82,6 +83,7 @@ import { do_munmap } from "./munmap.js";
 import { accessAllowed, mapNext } from "./layout.js";
 import { move_mapping } from "./mremap.js";
 import { fork_mm } from "./fork.js";
+import { madvise_collapse } from "./collapse.js";
 
 /** The forked child's one thread, as `child_wait` observes it. */
 const CHILD_THREAD = "child";
@@ -125,6 +127,8 @@ export class Simulation {
   private setupError: string | null = null;
   private setupMismatch = false;
   private findingKeys = new Set<string>();
+  /** Primary pages that have had a PTE (their page table exists: MADV_COLLAPSE looks at that). */
+  private readonly everMapped = new Set<number>();
   /** A forked child's VMAs (another mm at the same addresses, sharing the machine's folios). */
   private childMm: Vma[] | null = null;
   /** The address space of each forked child's context (the child is another mm at the same addresses). */
@@ -268,6 +272,7 @@ export class Simulation {
       });
     }
     for (const p of d?.privatePages ?? []) file?.privatePages.add(p);
+    for (const fill of s.populate ?? []) this.populate(fill.page, fill.pages, fill.value);
     for (const p of s.fallocated ?? []) {
       if (!file || p < 0 || p >= file.npages) throw new ScenarioSetupError(`setup.fallocated: page ${p} is not a page of the backing file`);
       // fallocate(0): the folio is allocated and cached, but nobody has written it.
@@ -277,6 +282,36 @@ export class Simulation {
     }
     const n = s.contexts ?? 1;
     for (let i = 0; i < n; i++) this.ctxs.push(newCtx(m, s.userModeOnly === true));
+  }
+
+  /** Does no page of the primary mapping have a PTE (not even a marker)? */
+  private mappingEmpty(): boolean {
+    for (const v of this.machine.vmas) {
+      if (v.base !== this.primary.base) continue;
+      for (let i = v.off; i < v.off + v.npages; i++) if (v.pte[i] !== PTE_NONE) return false;
+    }
+    return true;
+  }
+
+  /** Remember which primary pages have had a PTE (see everMapped). */
+  private noteMapped(): void {
+    for (const v of this.machine.vmas) {
+      if (v.base !== this.primary.base) continue;
+      for (let i = v.off; i < v.off + v.npages; i++) if (v.pte[i] !== PTE_NONE) this.everMapped.add(i);
+    }
+  }
+
+  /** setup.populate: write the pages through the primary mapping, as the selftest's memset does. */
+  private populate(first: number, n: number, value: number): void {
+    if (first < 0 || first + n > this.primary.npages) throw new ScenarioSetupError(`setup.populate: pages ${first}..${first + n - 1} are not all in the mapping`);
+    const th = this.threadFor("populate");
+    for (let i = first; i < first + n; i++) {
+      Object.assign(th, { state: "running", vma: this.primary, page: i, write: true, value: value & 0xff, result: -1, offset: 0, kernelMode: false });
+      this.runThread(th);
+      if (th.state !== "done") throw new ScenarioSetupError(`setup.populate: page ${i} could not be written (${th.state})`);
+    }
+    this.machine.threads.delete("populate");
+    this.noteMapped();
   }
 
   /** Run the next step; returns its result, or null when there is none. */
@@ -297,6 +332,7 @@ export class Simulation {
       observed = { status: "error", fields: { reason: e.message.replace(/\s+/g, "_") } };
     }
     this.schedule();
+    this.noteMapped();
     if (this.kvm.enabled && !step.op.startsWith("kvm_")) this.kvm.recordContentStores((p) => this.pageValue(this.primary, p));
     for (const f of [...m.findings, ...checkInvariants(m, this.childMm ? [this.childMm] : [])]) this.addFinding(index, f.message, f.rule);
     const check = checkObservation(step, observed);
@@ -864,7 +900,7 @@ export class Simulation {
    * madvise() and fallocate() run in a side thread, as the generated selftest
    * runs them: with EVENT_REMOVE the thread blocks until the event is read.
    */
-  private sideCall(step: Step & { page: number; pages?: number }, index: number, what: "punch" | "dontneed" | "remove"): Observed {
+  private sideCall(step: Step & { page: number; pages?: number }, index: number, what: "punch" | "dontneed" | "remove" | "collapse"): Observed {
     const m = this.machine;
     const vma = this.primary;
     const first = step.page;
@@ -883,9 +919,16 @@ export class Simulation {
       if (!vma.shared || !vma.file) return errno("EINVAL");
       if (!vma.write) return errno("EACCES");
     }
+    if (what === "collapse") {
+      const refused = madvise_collapse(m, vma, first, n, (i) => this.everMapped.has(i));
+      th.state = "done";
+      return refused ? errno(refused) : { status: "ok", fields: {} };
+    }
     const go = () => {
       if (what === "remove") this.punchHole(first, n);
       else for (let i = first; i < first + n; i++) zap_range(m, this.vmaOf(vma, i) ?? vma, i, 1, false);
+      // MADV_DONTNEED frees page tables it leaves empty (mm/pt_reclaim.c, 6.14+); modelled per mapping.
+      if (what === "dontneed" && this.mappingEmpty()) this.everMapped.clear();
     };
     const target = this.vmaOf(vma, first);
     if (!target) return errno("ENOMEM");
