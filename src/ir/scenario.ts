@@ -6,7 +6,7 @@
  * The simulator (src/run/sim) executes it step by step; the selftest emitter
  * (src/emit/selftest) turns it into a kselftest-harness TEST that performs the same
  * steps on the real kernel. Both print one Observation per step in the canonical
- * text form of src/run/observation.ts, so the two runs can be diffed step by step.
+ * text form of src/ir/observation.ts, so the two runs can be diffed step by step.
  *
  * Units: page numbers index the primary mapping in pages of the kind's page size
  * (4 KiB, or 2 MiB for hugetlb). Page contents are modelled as one byte value

@@ -20,6 +20,11 @@ import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS, handle_mm_fault } from "./mem
 import type { SimThread, UffdCtx, Vma } from "./state.js";
 import { userfaultfd_mfill, type IoctlResult } from "./fs_userfaultfd.js";
 import { mfill_get_vma } from "./userfaultfd.js";
+import type { Observed } from "../../ir/observation.js";
+import type { Step } from "../../ir/scenario.js";
+import type { Simulation } from "./simulation.js";
+import { ScenarioSetupError } from "./setup-error.js";
+import { field, fillFn, modeBits, unknownBits } from "./observe.js";
 
 export interface CopyJob {
   readonly ctx: UffdCtx;
@@ -101,4 +106,70 @@ function finish(m: Machine, job: CopyJob, faulted: boolean): IoctlResult {
   });
   if (!faulted || r.ret !== 0) return r;
   return { ret: -ERRNO.EAGAIN, field: r.field ?? 0 };
+}
+
+/**
+ * UFFDIO_COPY whose source is an address (or which runs on a worker): the
+ * source is read as the kernel reads it and may block the caller
+ * (src/run/sim/copysrc.ts).
+ */
+export function copyStep(sim: Simulation, step: Extract<Step, { op: "copy" }>, index: number): Observed {
+  const m = sim.machine;
+  const ctx = sim.getCtx(step);
+  const threaded = step.thread !== undefined;
+  const th = sim.threadFor(step.thread ?? `copy${index}`);
+  if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
+  const { start, len } = sim.range(step);
+  const ps = sim.primary.pageSize;
+  const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
+  const src = step.src;
+  const pages = len > 0 ? Math.floor(len / ps) : 0;
+  let srcAddrs: number[] = [];
+  // A filled buffer never faults: its bytes are known up front.
+  let values: number[] = [];
+  if ("page" in src) {
+    if (ps !== PAGE_SIZE) throw new ScenarioSetupError("a COPY source address is modelled for base-page destinations only");
+    const from = src.in === "alias" ? sim.alias : src.in === "src" ? sim.src : sim.primary;
+    if (!from) throw new ScenarioSetupError(`copy source in "${src.in}" needs that mapping in the setup`);
+    const base = from.base + src.page * from.pageSize + (src.offsetBytes ?? 0);
+    srcAddrs = Array.from({ length: pages }, (_, k) => base + k * PAGE_SIZE);
+  } else {
+    const fill = fillFn(src, step.page);
+    values = Array.from({ length: pages }, (_, k) => fill(step.page + k));
+    srcAddrs = values.map(() => 0);
+  }
+  const job: CopyJob = {
+    ctx,
+    dst: start,
+    len,
+    pageSize: ps,
+    firstPage: Math.floor((start - sim.primary.base) / ps),
+    srcAddrs,
+    mode,
+    unknownMode: unknownBits(UFFDIO_COPY_MODE, mode),
+    values,
+  };
+  Object.assign(th, { state: "running", result: -1, ioctlObs: null, kernelMode: true });
+  const observe = (r: IoctlResult): Observed => {
+    const o = field(r, "copy");
+    return threaded ? { status: "done", fields: { result: o.status === "ok" ? "ok" : o.status.replace("errno=", ""), copy: o.fields.copy! } } : o;
+  };
+  const run = (): boolean => {
+    let prog: CopyProgress;
+    try {
+      prog = ctx.released ? { blocked: false, result: { ret: -ERRNO.EBADF } } : advanceCopy(m, th, job);
+    } catch (e) {
+      if (e instanceof SourceNotModelled) throw new ScenarioSetupError(e.message);
+      throw e;
+    }
+    if (prog.blocked) return false;
+    th.resume = null;
+    th.state = "done";
+    th.ioctlObs = observe(prog.result);
+    return true;
+  };
+  th.resume = () => void run();
+  if (run()) return th.ioctlObs!;
+  if (!threaded) throw new ScenarioSetupError("this COPY's source faults, which blocks the caller: give the copy step a thread");
+  return { status: "blocked", fields: {} };
 }

@@ -15,6 +15,10 @@
 import { UFFD_FEATURES } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
 import { PTEF_UFFD_WP, PTE_MARKER, PTE_NONE, PTE_PRESENT, VM_UFFD_WP, type SimThread, type UffdCtx, type UffdMsg, type Vma } from "./state.js";
+import type { Observed } from "../../ir/observation.js";
+import type { Step } from "../../ir/scenario.js";
+import type { Simulation } from "./simulation.js";
+import { ScenarioSetupError } from "./setup-error.js";
 
 export interface Forked {
   /** The child's VMAs (its own list: the child is another mm at the same addresses). */
@@ -66,4 +70,39 @@ export function fork_mm(m: Machine, th: SimThread, newCtxId: () => number): Fork
     octx.mmapChanging++;
   }
   return { vmas, ctxs: [...created.values()], waits: created.size > 0 };
+}
+
+/** The forked child's one thread, as `child_wait` observes it. */
+export const FORK_CHILD_THREAD = "child";
+
+/** fork() from a side thread (src/run/sim/fork.ts); the child may read one page of the primary mapping. */
+export function forkStep(sim: Simulation, step: Extract<Step, { op: "fork" }>, index: number): Observed {
+  const m = sim.machine;
+  const th = sim.threadFor(step.thread ?? `side${index}`);
+  if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
+  if (m.threads.has(FORK_CHILD_THREAD)) throw new ScenarioSetupError("one fork per scenario");
+  Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
+  const f = fork_mm(m, th, () => m.ctxs.length);
+  sim.childMm = f.vmas;
+  for (const c of f.ctxs) {
+    m.ctxs.push(c);
+    sim.ctxMm.set(c, f.vmas);
+  }
+  const child = sim.threadFor(FORK_CHILD_THREAD);
+  const runChild = (): void => {
+    if (step.childReads === undefined) {
+      child.state = "done";
+      return;
+    }
+    Object.assign(child, { state: "running", vma: sim.primary, page: step.childReads, write: false, value: 0, result: -1, offset: 0, kernelMode: false, mm: f.vmas });
+    sim.withMm(f.vmas, () => sim.runThread(child));
+  };
+  if (f.waits) {
+    th.state = "blocked";
+    th.afterEvent = runChild;
+    return { status: "blocked", fields: {} };
+  }
+  runChild();
+  th.state = "done";
+  return { status: "ok", fields: {} };
 }

@@ -11,6 +11,11 @@
 import { UFFD_FEATURES } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
 import { vmaEnd, type SimThread, type UffdCtx, type UffdMsg, type Vma } from "./state.js";
+import { PAGE_SIZE } from "../../kernel/uapi.js";
+import type { Observed } from "../../ir/observation.js";
+import type { Step } from "../../ir/scenario.js";
+import type { Simulation } from "./simulation.js";
+import { ScenarioSetupError } from "./setup-error.js";
 
 export interface Remapped {
   /** The primary mapping's VMA at its new address (page 0 at its base). */
@@ -46,4 +51,18 @@ export function move_mapping(m: Machine, mapping: Vma, th: SimThread): Remapped 
     th.afterEvent = () => undefined;
   }
   return { primary, waits: waiters.length > 0 };
+}
+
+/** mremap() of the whole primary mapping from a side thread (src/run/sim/mremap.ts). */
+export function mremapStep(sim: Simulation, step: Extract<Step, { op: "mremap" }>, index: number): Observed {
+  if (sim.primary.pageSize !== PAGE_SIZE || sim.primary.kind === "guest_memfd") throw new ScenarioSetupError("mremap is modelled for base-page kinds (anon, shmem, shmem-anon)");
+  if (sim.scenario.setup.next) throw new ScenarioSetupError("mremap moves the primary mapping alone: not with setup.next");
+  const th = sim.threadFor(step.thread ?? `side${index}`);
+  if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
+  Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
+  const r = move_mapping(sim.machine, sim.primary, th);
+  sim.primary = r.primary;
+  if (r.waits) return { status: "blocked", fields: {} };
+  th.state = "done";
+  return { status: "ok", fields: {} };
 }

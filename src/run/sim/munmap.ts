@@ -13,6 +13,11 @@ import { ERRNO, PAGE_SIZE, UFFD_FEATURES } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
 import type { SimThread, UffdCtx, UffdMsg, Vma } from "./state.js";
 import { zap_range } from "./userfaultfd.js";
+import type { Observed } from "../../ir/observation.js";
+import type { Step } from "../../ir/scenario.js";
+import type { Simulation } from "./simulation.js";
+import { ScenarioSetupError } from "./setup-error.js";
+import { ret } from "./observe.js";
 
 /**
  * Unmap [start, end). Returns a negative errno, 0 when the caller returns at
@@ -44,4 +49,20 @@ export function do_munmap(m: Machine, mapping: Vma, start: number, len: number, 
   th.state = "blocked";
   th.afterEvent = () => undefined;
   return 1;
+}
+
+/** munmap() from a side thread: with EVENT_UNMAP it blocks until the event is read. */
+export function munmapStep(sim: Simulation, step: Extract<Step, { op: "munmap" }>, index: number): Observed {
+  const th = sim.threadFor(step.thread ?? `side${index}`);
+  if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
+  Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
+  const { start, len } = sim.range({ page: step.page, pages: step.pages ?? 1 });
+  const r = do_munmap(sim.machine, sim.primary, start, len, th);
+  if (r < 0) {
+    th.state = "done";
+    return ret(r);
+  }
+  if (r > 0) return { status: "blocked", fields: {} };
+  th.state = "done";
+  return { status: "ok", fields: {} };
 }

@@ -1,7 +1,7 @@
 /**
  * The step-able simulation: builds the machine a scenario's setup describes,
  * runs one step at a time under an explicit scheduler, prints the canonical
- * observation of each step (src/run/observation.ts), checks it, and checks
+ * observation of each step (src/ir/observation.ts), checks it, and checks
  * the invariants after every step.
  *
  * The scheduler owns every thread: the monitor (which performs every step that
@@ -13,11 +13,9 @@
  * Side calls (madvise, fallocate) run in a side thread as the generated
  * selftest runs them; with EVENT_REMOVE they block until the event is read
  * (uffd-abi.md finding 5). Sources for what each op does are in the module
- * that implements it; the observation grammar is src/run/observation.ts.
+ * that implements it; the observation grammar is src/ir/observation.ts.
  */
 import {
-  ERRNO,
-  PAGE_SIZE,
   RANGE_IOCTLS,
   UFFD_API,
   UFFD_FEATURES,
@@ -28,12 +26,11 @@ import {
   UFFDIO_REGISTER_MODE,
   UFFDIO_WRITEPROTECT_MODE,
   UFFDIO_ZEROPAGE_MODE,
-  errnoName,
   type UffdFeature,
 } from "../../kernel/uapi.js";
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
 import { kernelVersion, type KernelVersionId } from "../../kernel/versions.js";
-import { NEED_POLICY, type Fill, type KernelNeed, type PageRange, type Scenario, type SourceAddress, type Step } from "../../ir/scenario.js";
+import { NEED_POLICY, type KernelNeed, type PageRange, type Scenario, type Step } from "../../ir/scenario.js";
 import { apiReportsMasks, checkObservation, formatObservation, hexByte, reventsText, type Observed } from "../../ir/observation.js";
 import {
   UFFD_MSG_SIZE,
@@ -74,20 +71,19 @@ import {
   userfaultfd_unregister,
   userfaultfd_wake_ioctl,
   userfaultfd_writeprotect,
-  type IoctlResult,
 } from "./fs_userfaultfd.js";
 import { zap_range } from "./userfaultfd.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { checkInvariants } from "./invariants.js";
-import { do_munmap } from "./munmap.js";
+import { ScenarioSetupError } from "./setup-error.js";
+import { errno, field, fillFn, modeBits, ret, unknownBits } from "./observe.js";
+import { munmapStep } from "./munmap.js";
 import { accessAllowed, mapNext } from "./layout.js";
-import { move_mapping } from "./mremap.js";
-import { fork_mm } from "./fork.js";
+import { mremapStep } from "./mremap.js";
+import { FORK_CHILD_THREAD, forkStep } from "./fork.js";
 import { madvise_collapse } from "./collapse.js";
 
-/** The forked child's one thread, as `child_wait` observes it. */
-const CHILD_THREAD = "child";
-import { SourceNotModelled, advanceCopy, type CopyJob, type CopyProgress } from "./copysrc.js";
+import { copyStep } from "./copysrc.js";
 import { KvmUserfault, type AccessOutcome } from "./kvm_userfault.js";
 import type { ErrnoName } from "../../kernel/uapi.js";
 
@@ -98,16 +94,8 @@ export interface SimOptions {
 /** How a kvm_vcpu_access step picks among the weak-memory schedules (explore.ts passes its own). */
 export type VcpuChooser = (stepIndex: number, outcomes: AccessOutcome[]) => AccessOutcome;
 
-/** Thrown inside the simulator for a scenario that cannot be set up; becomes verdict "error". */
-export class ScenarioSetupError extends Error {
-  /** "usage": the scenario cannot be set up as written; "mismatch": setup ran, but not as the scenario expected. */
-  constructor(
-    message: string,
-    readonly kind: "usage" | "mismatch" = "usage",
-  ) {
-    super(message);
-  }
-}
+export { ScenarioSetupError } from "./setup-error.js";
+export { fillFn } from "./observe.js";
 
 const MAX_RETRIES = 16;
 
@@ -130,9 +118,9 @@ export class Simulation {
   /** Primary pages that have had a PTE (their page table exists: MADV_COLLAPSE looks at that). */
   private readonly everMapped = new Set<number>();
   /** A forked child's VMAs (another mm at the same addresses, sharing the machine's folios). */
-  private childMm: Vma[] | null = null;
+  childMm: Vma[] | null = null;
   /** The address space of each forked child's context (the child is another mm at the same addresses). */
-  private readonly ctxMm = new Map<UffdCtx, Vma[]>();
+  readonly ctxMm = new Map<UffdCtx, Vma[]>();
   /** KVM_CREATE_GUEST_MEMFD failed as the setup expected: there is no backing file. */
   private noFile = false;
 
@@ -396,7 +384,7 @@ export class Simulation {
    * back whatever splits and merges it made. One Machine serves both processes:
    * they share folios, and the child's VMAs sit at the parent's addresses.
    */
-  private withMm<T>(mm: Vma[], fn: () => T): T {
+  withMm<T>(mm: Vma[], fn: () => T): T {
     const vmas = this.machine.vmas;
     const own = vmas.splice(0, vmas.length, ...mm);
     try {
@@ -458,19 +446,19 @@ export class Simulation {
     return 0;
   }
 
-  private getCtx(step: Step): UffdCtx {
+  getCtx(step: Step): UffdCtx {
     const c = this.ctxs[step.ctx ?? 0];
     if (!c) throw new ScenarioSetupError(`step uses ctx ${step.ctx} but setup.contexts opens ${this.ctxs.length}`);
     return c;
   }
 
-  private range(r: PageRange, vma: Vma = this.primary): { start: number; len: number } {
+  range(r: PageRange, vma: Vma = this.primary): { start: number; len: number } {
     const start = vma.start + r.page * vma.pageSize + (r.offsetBytes ?? 0);
     const len = r.lenBytes ?? (r.pages ?? 1) * vma.pageSize;
     return { start, len };
   }
 
-  private threadFor(name: string): SimThread {
+  threadFor(name: string): SimThread {
     let th = this.machine.threads.get(name);
     if (!th) {
       th = { name, state: "idle", vma: null, page: 0, write: false, value: 0, result: -1, waitMsg: null, waitCtx: null, afterEvent: null };
@@ -479,7 +467,7 @@ export class Simulation {
     return th;
   }
 
-  private threadObs(th: SimThread | undefined): Observed {
+  threadObs(th: SimThread | undefined): Observed {
     if (!th) return { status: "error", fields: { reason: "no_such_thread" } };
     if (th.ioctlObs && th.state === "done") return th.ioctlObs;
     if (th.kernelMode && !th.resume) {
@@ -580,7 +568,7 @@ export class Simulation {
       case "copy": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
-        if ("page" in step.src || step.thread) return this.copyFromAddress(step, index);
+        if ("page" in step.src || step.thread) return copyStep(this, step, index);
         const { start, len } = this.range(step);
         const fill = fillFn(step.src, step.page);
         const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
@@ -665,13 +653,13 @@ export class Simulation {
         return { status: "ok", fields: {} };
       }
       case "munmap":
-        return this.munmap(step, index);
+        return munmapStep(this, step, index);
       case "mremap":
-        return this.mremap(step, index);
+        return mremapStep(this, step, index);
       case "fork":
-        return this.fork(step, index);
+        return forkStep(this, step, index);
       case "child_wait":
-        return this.threadObs(this.machine.threads.get(CHILD_THREAD));
+        return this.threadObs(this.machine.threads.get(FORK_CHILD_THREAD));
       case "poll": {
         const ctx = this.getCtx(step);
         if (ctx.released) throw new ScenarioSetupError("poll on a context a close step has closed");
@@ -736,134 +724,6 @@ export class Simulation {
     Object.assign(th, { state: "running", vma: this.primary, page: step.page, write, value: (step.value ?? 0) & 0xff, result: -1, offset: 0, kernelMode: true });
     this.runThread(th);
     return this.threadObs(th);
-  }
-
-  /**
-   * UFFDIO_COPY whose source is an address (or which runs on a worker): the
-   * source is read as the kernel reads it and may block the caller
-   * (src/run/sim/copysrc.ts).
-   */
-  private copyFromAddress(step: Extract<Step, { op: "copy" }>, index: number): Observed {
-    const m = this.machine;
-    const ctx = this.getCtx(step);
-    const threaded = step.thread !== undefined;
-    const th = this.threadFor(step.thread ?? `copy${index}`);
-    if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
-    const { start, len } = this.range(step);
-    const ps = this.primary.pageSize;
-    const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
-    const src = step.src;
-    const pages = len > 0 ? Math.floor(len / ps) : 0;
-    let srcAddrs: number[] = [];
-    // A filled buffer never faults: its bytes are known up front.
-    let values: number[] = [];
-    if ("page" in src) {
-      if (ps !== PAGE_SIZE) throw new ScenarioSetupError("a COPY source address is modelled for base-page destinations only");
-      const from = src.in === "alias" ? this.alias : src.in === "src" ? this.src : this.primary;
-      if (!from) throw new ScenarioSetupError(`copy source in "${src.in}" needs that mapping in the setup`);
-      const base = from.base + src.page * from.pageSize + (src.offsetBytes ?? 0);
-      srcAddrs = Array.from({ length: pages }, (_, k) => base + k * PAGE_SIZE);
-    } else {
-      const fill = fillFn(src, step.page);
-      values = Array.from({ length: pages }, (_, k) => fill(step.page + k));
-      srcAddrs = values.map(() => 0);
-    }
-    const job: CopyJob = {
-      ctx,
-      dst: start,
-      len,
-      pageSize: ps,
-      firstPage: Math.floor((start - this.primary.base) / ps),
-      srcAddrs,
-      mode,
-      unknownMode: unknownBits(UFFDIO_COPY_MODE, mode),
-      values,
-    };
-    Object.assign(th, { state: "running", result: -1, ioctlObs: null, kernelMode: true });
-    const observe = (r: IoctlResult): Observed => {
-      const o = field(r, "copy");
-      return threaded ? { status: "done", fields: { result: o.status === "ok" ? "ok" : o.status.replace("errno=", ""), copy: o.fields.copy! } } : o;
-    };
-    const run = (): boolean => {
-      let prog: CopyProgress;
-      try {
-        prog = ctx.released ? { blocked: false, result: { ret: -ERRNO.EBADF } } : advanceCopy(m, th, job);
-      } catch (e) {
-        if (e instanceof SourceNotModelled) throw new ScenarioSetupError(e.message);
-        throw e;
-      }
-      if (prog.blocked) return false;
-      th.resume = null;
-      th.state = "done";
-      th.ioctlObs = observe(prog.result);
-      return true;
-    };
-    th.resume = () => void run();
-    if (run()) return th.ioctlObs!;
-    if (!threaded) throw new ScenarioSetupError("this COPY's source faults, which blocks the caller: give the copy step a thread");
-    return { status: "blocked", fields: {} };
-  }
-
-  /** fork() from a side thread (src/run/sim/fork.ts); the child may read one page of the primary mapping. */
-  private fork(step: Extract<Step, { op: "fork" }>, index: number): Observed {
-    const m = this.machine;
-    const th = this.threadFor(step.thread ?? `side${index}`);
-    if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
-    if (m.threads.has(CHILD_THREAD)) throw new ScenarioSetupError("one fork per scenario");
-    Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
-    const f = fork_mm(m, th, () => m.ctxs.length);
-    this.childMm = f.vmas;
-    for (const c of f.ctxs) {
-      m.ctxs.push(c);
-      this.ctxMm.set(c, f.vmas);
-    }
-    const child = this.threadFor(CHILD_THREAD);
-    const runChild = (): void => {
-      if (step.childReads === undefined) {
-        child.state = "done";
-        return;
-      }
-      Object.assign(child, { state: "running", vma: this.primary, page: step.childReads, write: false, value: 0, result: -1, offset: 0, kernelMode: false, mm: f.vmas });
-      this.withMm(f.vmas, () => this.runThread(child));
-    };
-    if (f.waits) {
-      th.state = "blocked";
-      th.afterEvent = runChild;
-      return { status: "blocked", fields: {} };
-    }
-    runChild();
-    th.state = "done";
-    return { status: "ok", fields: {} };
-  }
-
-  /** mremap() of the whole primary mapping from a side thread (src/run/sim/mremap.ts). */
-  private mremap(step: Extract<Step, { op: "mremap" }>, index: number): Observed {
-    if (this.primary.pageSize !== PAGE_SIZE || this.primary.kind === "guest_memfd") throw new ScenarioSetupError("mremap is modelled for base-page kinds (anon, shmem, shmem-anon)");
-    if (this.scenario.setup.next) throw new ScenarioSetupError("mremap moves the primary mapping alone: not with setup.next");
-    const th = this.threadFor(step.thread ?? `side${index}`);
-    if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
-    Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
-    const r = move_mapping(this.machine, this.primary, th);
-    this.primary = r.primary;
-    if (r.waits) return { status: "blocked", fields: {} };
-    th.state = "done";
-    return { status: "ok", fields: {} };
-  }
-
-  /** munmap() from a side thread: with EVENT_UNMAP it blocks until the event is read. */
-  private munmap(step: Extract<Step, { op: "munmap" }>, index: number): Observed {
-    const th = this.threadFor(step.thread ?? `side${index}`);
-    if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
-    Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
-    const { start, len } = this.range({ page: step.page, pages: step.pages ?? 1 });
-    const r = do_munmap(this.machine, this.primary, start, len, th);
-    if (r < 0) {
-      th.state = "done";
-      return ret(r);
-    }
-    if (r > 0) return { status: "blocked", fields: {} };
-    th.state = "done";
-    return { status: "ok", fields: {} };
   }
 
   /** pwrite() to the file, or a write through the alias mapping: fills the page cache without touching the primary mapping. */
@@ -956,40 +816,3 @@ export class Simulation {
     }
   }
 }
-
-function ret(r: number): Observed {
-  return r === 0 ? { status: "ok", fields: {} } : errno(errnoName(-r));
-}
-
-function errno(name: string): Observed {
-  return { status: `errno=${name}`, fields: {} };
-}
-
-function field(r: IoctlResult, name: string): Observed {
-  const o = ret(r.ret);
-  // A member the kernel left untouched still holds the caller's sentinel.
-  return { status: o.status, fields: { [name]: r.field === undefined ? "untouched" : String(r.field) } };
-}
-
-/** A range ioctl's mode: the named bits and the raw ones. */
-function modeBits<K extends string>(table: Readonly<Record<K, number>>, named: readonly K[] | undefined, raw: number | undefined): number {
-  let bits = raw ?? 0;
-  for (const n of named ?? []) bits |= table[n];
-  return bits;
-}
-
-/** Are there mode bits the ioctl does not define? */
-function unknownBits(table: Readonly<Record<string, number>>, mode: number): boolean {
-  let known = 0;
-  for (const v of Object.values(table)) known |= v;
-  return (mode & ~known) !== 0;
-}
-
-/** One byte per destination page: the Fill's byte, or (seed + page) & 0xff. */
-export function fillFn(f: Fill | SourceAddress, _firstPage: number): (page: number) => number {
-  if ("page" in f) return () => 0;
-  if ("byte" in f) return () => f.byte & 0xff;
-  const seed = f.seed ?? 0;
-  return (page) => (seed + page) & 0xff;
-}
-
