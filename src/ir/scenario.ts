@@ -482,10 +482,13 @@ export interface ForkStep extends StepBase {
   op: "fork";
   thread?: string;
   childReads?: number;
+  /** Instead of reading: the child writes `childValue` over this page (a COW break, or a WP fault). */
+  childWrites?: number;
+  childValue?: number;
   expect?: SideCallExpect;
 }
 
-/** What the forked child's read saw: blocked (still waiting), done value=0xNN, or sigbus. */
+/** What the forked child's access saw: blocked (still waiting), done [value=0xNN for a read], or sigbus. */
 export interface ChildWaitStep extends StepBase {
   op: "child_wait";
   expect: TouchExpect;

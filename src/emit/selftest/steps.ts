@@ -383,7 +383,9 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
     case "fork": {
       const name = step.thread ?? `side${n}`;
       const s = threads.slot(name);
-      out.push(`o = uk_fork(&e, ${s}, "${name}", ${step.childReads ?? -1}, &ret);`, `uk_obs_side(${n}, "fork", o, ret);`);
+      const page = step.childReads ?? step.childWrites ?? -1;
+      const write = step.childWrites !== undefined ? 1 : 0;
+      out.push(...fitStatement(`o = uk_fork(&e, ${s}, "${name}", ${page}, ${write}, ${(step.childValue ?? 0) & 0xff}, &ret);`), `uk_obs_side(${n}, "fork", o, ret);`);
       if (step.expect?.outcome === "blocked") out.push("EXPECT_EQ(UK_BLOCKED, o);");
       else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
       return out;

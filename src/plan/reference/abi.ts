@@ -242,6 +242,11 @@ function forkScenarios(): Scenario[] {
         { op: "event", expect: { event: "fork" } }, wait("f", done()), child(blocked), onChild(fault(0, [])), onChild(copy(p(0), 0x61)), child(done(0x61)), noEvent()]),
     scenario("fork_event_with_sigbus_child_gets_sigbus", "with EVENT_FORK and SIGBUS the child's context inherits SIGBUS: its read of a missing page is SIGBUS", [...src, "[ut sigbus]"], anon(2),
       [api(["event_fork", "sigbus"]), register(p(0, 2), ["missing"]), fork({ thread: "f", childReads: 0, expect: { outcome: "blocked" } }), { op: "event", expect: { event: "fork" } }, wait("f", done()), child({ outcome: "sigbus" }), onChild(noEvent())]),
+    scenario("wp_fork_without_event_child_write_ok", "without EVENT_FORK the child's copy loses the uffd-wp bit: its write to a protected page just copies", [...src, "mm/memory.c copy_present_pte", "[ut wp-fork]"], anon(2),
+      [write("w", 0, 0x10, done()), api(), register(p(0, 2), ["wp"]), wp(p(0), true), fork({ childWrites: 0, childValue: 0x11 }), child(done()), noEvent(), read("r", 0, done(0x10))]),
+    scenario("wp_fork_with_event_child_write_faults", "with EVENT_FORK the child keeps the uffd-wp bit: its write faults to the child's context until unprotected there", [...src, "[ut wp-fork-with-event]"], anon(2),
+      [write("w", 0, 0x10, done()), api(["event_fork"]), register(p(0, 2), ["wp"]), wp(p(0), true), fork({ thread: "f", childWrites: 0, childValue: 0x11, expect: { outcome: "blocked" } }),
+        { op: "event", expect: { event: "fork" } }, wait("f", done()), child(blocked), onChild(fault(0, ["write", "wp"])), onChild(wp(p(0), false)), child(done()), read("r", 0, done(0x10))]),
     scenario("move_src_shared_with_child_ebusy", "MOVE of a source page still mapped by a forked child is EBUSY", ["abi#9", "mm/userfaultfd.c move_pages_pte (folio_maybe_mapped_shared)"], anon(4),
       [write("w", 2, 0x05, done()), api(), register(p(0, 2), ["missing"]), fork(), move(2, 0, { result: "EBUSY", move: -16 }, { srcIn: "primary" })]),
   ];

@@ -14,7 +14,7 @@
  */
 import { UFFD_FEATURES } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
-import { PTEF_UFFD_WP, PTE_MARKER, PTE_NONE, PTE_PRESENT, VM_UFFD_WP, type SimThread, type UffdCtx, type UffdMsg, type Vma } from "./state.js";
+import { PTEF_RDONLY, PTEF_UFFD_WP, PTE_MARKER, PTE_NONE, PTE_PRESENT, VM_UFFD_WP, type SimThread, type UffdCtx, type UffdMsg, type Vma } from "./state.js";
 import type { Observed } from "../../ir/observation.js";
 import type { Step } from "../../ir/scenario.js";
 import type { Simulation } from "./simulation.js";
@@ -53,9 +53,14 @@ export function fork_mm(m: Machine, th: SimThread, newCtxId: () => number): Fork
     const { pte, pteFlags, pteFolio } = t;
     for (let i = v.off; i < v.off + v.npages; i++) {
       if (pte[i] === PTE_PRESENT) {
-        // The child maps the same folio (COW for private anonymous memory).
+        // The child maps the same folio; in a private mapping both sides are write-protected
+        // for COW (mm/memory.c copy_present_pte), so the first write on either side copies.
         m.folios.get(pteFolio[i]!);
         m.folios.mapcount[pteFolio[i]!]! += 1;
+        if (!v.shared) {
+          pteFlags[i]! |= PTEF_RDONLY;
+          v.pteFlags[i]! |= PTEF_RDONLY;
+        }
       }
       if (!keep || !(v.uffd & VM_UFFD_WP)) {
         pteFlags[i]! &= ~PTEF_UFFD_WP;
@@ -81,6 +86,7 @@ export function forkStep(sim: Simulation, step: Extract<Step, { op: "fork" }>, i
   const th = sim.threadFor(step.thread ?? `side${index}`);
   if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
   if (m.threads.has(FORK_CHILD_THREAD)) throw new ScenarioSetupError("one fork per scenario");
+  if (step.childReads !== undefined && step.childWrites !== undefined) throw new ScenarioSetupError("a forked child either reads (childReads) or writes (childWrites)");
   Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
   const f = fork_mm(m, th, () => m.ctxs.length);
   sim.childMm = f.vmas;
@@ -89,12 +95,14 @@ export function forkStep(sim: Simulation, step: Extract<Step, { op: "fork" }>, i
     sim.ctxMm.set(c, f.vmas);
   }
   const child = sim.threadFor(FORK_CHILD_THREAD);
+  const page = step.childReads ?? step.childWrites;
+  const write = step.childWrites !== undefined;
   const runChild = (): void => {
-    if (step.childReads === undefined) {
+    if (page === undefined) {
       child.state = "done";
       return;
     }
-    Object.assign(child, { state: "running", vma: sim.primary, page: step.childReads, write: false, value: 0, result: -1, offset: 0, kernelMode: false, mm: f.vmas });
+    Object.assign(child, { state: "running", vma: sim.primary, page, write, value: (step.childValue ?? 0) & 0xff, result: -1, offset: 0, kernelMode: false, mm: f.vmas });
     sim.withMm(f.vmas, () => sim.runThread(child));
   };
   if (f.waits) {
