@@ -9,7 +9,7 @@ export interface StepResult {
   /** 0-based index into scenario.steps. */
   readonly index: number;
   readonly op: StepOp;
-  /** Canonical observation text (src/run/observation.ts). */
+  /** Canonical observation text (src/ir/observation.ts). */
   readonly observed: string;
   /** The expectation, when the step had one and it was not met. */
   readonly expected?: string;

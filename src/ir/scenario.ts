@@ -6,7 +6,7 @@
  * The simulator (src/run/sim) executes it step by step; the selftest emitter
  * (src/emit/selftest) turns it into a kselftest-harness TEST that performs the same
  * steps on the real kernel. Both print one Observation per step in the canonical
- * text form of src/run/observation.ts, so the two runs can be diffed step by step.
+ * text form of src/ir/observation.ts, so the two runs can be diffed step by step.
  *
  * Units: page numbers index the primary mapping in pages of the kind's page size
  * (4 KiB, or 2 MiB for hugetlb). Page contents are modelled as one byte value
@@ -52,8 +52,32 @@ export interface ScenarioSetup {
   contexts?: number;
   /** Open userfaultfd with UFFD_USER_MODE_ONLY. */
   userModeOnly?: boolean;
+  /**
+   * guest_memfd: raw creation flag bits ORed into gmemFlags (bits no kernel knows, to
+   * see KVM_CREATE_GUEST_MEMFD refuse them).
+   */
+  gmemRawFlags?: number;
+  /**
+   * KVM_CREATE_GUEST_MEMFD is expected to fail with this errno (unknown flag bits:
+   * EINVAL). The scenario then has no file and no mapping.
+   */
+  createExpect?: ErrnoName;
   /** For kind "declared": the memory type under test (a Model's run-relevant part). */
   declared?: DeclaredType;
+  /**
+   * A second mapping right after the primary one, with a hole of `gapPages`
+   * between them. Its pages are numbered on from the primary's: page
+   * `pages + gapPages + k` is its page k, so one range can span both mappings,
+   * the hole, or the second mapping alone. Only with base-page primary kinds
+   * (anon, shmem, shmem-anon).
+   */
+  next?: NextMapping;
+  /**
+   * Pages written through the primary mapping right after it is mapped, before
+   * any step (so before any registration): a bulk population, e.g. the 512
+   * pages a MADV_COLLAPSE needs.
+   */
+  populate?: { page: number; pages: number; value: number }[];
   /** Kernel features needed to run on the real kernel; absent ones make the run "kernel lacks this". */
   needs?: KernelNeed[];
   /**
@@ -68,6 +92,19 @@ export interface ScenarioSetup {
    * does what its get_folio strategy says). Optional; added by the simulator work.
    */
   fallocated?: number[];
+}
+
+/** The second mapping of a layout (ScenarioSetup.next). */
+export interface NextMapping {
+  /** anon: MAP_PRIVATE|MAP_ANONYMOUS; shmem: MAP_SHARED of its own memfd. */
+  kind: "anon" | "shmem";
+  pages: number;
+  /** Unmapped pages between the primary mapping and this one (default 0: adjacent). */
+  gapPages?: number;
+  /** Protection (default rw). */
+  prot?: "rw" | "read" | "none";
+  /** MAP_DROPPABLE (anon only; Linux 6.11+). */
+  droppable?: boolean;
 }
 
 /** What a scenario needs from the running kernel beyond userfaultfd itself. */
@@ -172,6 +209,19 @@ export interface Injection {
   nth?: number;
 }
 
+/**
+ * A 64-bit mask written as a hex string ("0x1ffff"): JSON numbers cannot hold 64
+ * bits exactly, and masks read best in hex.
+ */
+export type HexMask = string;
+
+/**
+ * A result field (`uffdio_copy.copy`, ...) after the call: the number the kernel
+ * wrote, or "untouched" when it wrote nothing (the runtime presets a sentinel, as
+ * the kselftests do, so a written 0 and no write at all are told apart).
+ */
+export type ResultField = number | "untouched";
+
 /** Expected result of a syscall or ioctl. Omitted: expect success. */
 export interface ExpectRet {
   /** The errno the call must fail with, or "ok". */
@@ -191,6 +241,19 @@ export interface PageRange {
 /** Page contents as written by COPY or a touch: one byte, or a per-page pattern. */
 export type Fill = { byte: number } | { pattern: "page-index"; seed?: number };
 
+/**
+ * A COPY source that is an address in one of the scenario's mappings rather
+ * than a filled buffer: page `page` of `in` (default the primary mapping),
+ * plus `offsetBytes`. The kernel reads it with copy_from_user(), so the source
+ * can fault (MISSING-registered: the COPY blocks until the page is resolved),
+ * be unmapped (EFAULT), be unaligned or overlap the destination.
+ */
+export interface SourceAddress {
+  page: number;
+  in?: "primary" | "alias" | "src";
+  offsetBytes?: number;
+}
+
 export type Step =
   | ApiStep
   | RegisterStep
@@ -209,7 +272,18 @@ export type Step =
   | PunchHoleStep
   | MadviseStep
   | CloseStep
-  | KvmUserfaultStep;
+  | KvmUserfaultStep
+  | PollStep
+  | OpenStep
+  | SyscallStep
+  | FstatStep
+  | FallocateStep
+  | FileReadStep
+  | KvmCapStep
+  | MunmapStep
+  | MremapStep
+  | ForkStep
+  | ChildWaitStep;
 
 interface StepBase {
   /** Which userfaultfd context (default 0). */
@@ -226,13 +300,21 @@ export interface ApiStep extends StepBase {
   badApi?: boolean;
   /** Set an unknown feature bit (bit 63). */
   unknownFeature?: boolean;
-  expect?: ExpectRet;
+  /** Raw feature bits ORed into `features` (bits outside the named set). */
+  rawFeatures?: HexMask;
+  /**
+   * `features` / `ioctls` as UFFDIO_API writes them back (all the kernel offers on
+   * success, 0 on any error). Naming either makes the observation report both.
+   */
+  expect?: ExpectRet & { features?: HexMask; ioctls?: HexMask };
 }
 
 /** UFFDIO_REGISTER over a range of the primary mapping. */
 export interface RegisterStep extends StepBase, PageRange {
   op: "register";
   modes: RegisterMode[];
+  /** Raw mode bits ORed into `modes` (an unknown mode bit: EINVAL). */
+  rawMode?: number;
   expect?: ExpectRet & {
     /** The exact `ioctls` mask the kernel returns (range ioctls only). */
     ioctls?: RangeIoctl[];
@@ -258,13 +340,24 @@ export interface TouchStep extends StepBase {
   value?: number;
   /** Access the alias mapping instead of the primary one. */
   via?: "primary" | "alias";
+  /**
+   * Start the access this many bytes into the page (the faulting address is then
+   * not page aligned: UFFD_FEATURE_EXACT_ADDRESS reports it as it is).
+   */
+  offsetBytes?: number;
   expect: TouchExpect;
 }
 
+/**
+ * How a worker's access or system call ended. `result` is for a `syscall` step's
+ * thread: the call's return, "ok" or an errno.
+ */
 export type TouchExpect =
   | { outcome: "blocked" }
-  | { outcome: "done"; value?: number }
-  | { outcome: "sigbus" };
+  | { outcome: "done"; value?: number; result?: "ok" | ErrnoName; copy?: ResultField }
+  | { outcome: "sigbus" }
+  /** The address is not mapped (after a munmap step). */
+  | { outcome: "sigsegv" };
 
 /** Wait for a thread started by a touch to finish (after a resolution). */
 export interface WaitStep extends StepBase {
@@ -273,45 +366,71 @@ export interface WaitStep extends StepBase {
   expect: TouchExpect;
 }
 
-/** read() one message from the userfaultfd (non-blocking, after a short poll). */
+/**
+ * read() one message from the userfaultfd (non-blocking, after a short poll).
+ * read() itself may fail: before UFFDIO_API (EINVAL) or into a buffer shorter
+ * than struct uffd_msg (EINVAL); `event: "error"` expects that.
+ */
 export interface EventStep extends StepBase {
   op: "event";
+  /** Size of the read() buffer in bytes (default sizeof(struct uffd_msg), 32). */
+  bufBytes?: number;
   expect:
     | { event: "none" }
-    | { event: "pagefault"; page: number; flags: PagefaultFlag[]; thread?: string }
-    | { event: "remove"; page: number; pages: number };
+    | { event: "error"; result: ErrnoName }
+    /** `offset`: the fault address's offset within the page (non-zero only with EXACT_ADDRESS). */
+    | { event: "pagefault"; page: number; offset?: number; flags: PagefaultFlag[]; thread?: string }
+    | { event: "remove"; page: number; pages: number }
+    /** UFFD_EVENT_UNMAP: the munmap() range, in pages of the primary mapping. */
+    | { event: "unmap"; page: number; pages: number }
+    /** UFFD_EVENT_REMAP: the mapping moved; its length in pages. */
+    | { event: "remap"; pages: number }
+    /** UFFD_EVENT_FORK: the child's userfaultfd becomes the next context index. */
+    | { event: "fork" };
 }
 
 export interface CopyStep extends StepBase, PageRange {
   op: "copy";
-  src: Fill;
+  src: Fill | SourceAddress;
+  /**
+   * Make the ioctl from this worker thread instead of the monitor (a COPY whose
+   * source faults blocks its caller). Observed as a touch: `blocked`, or
+   * `done result=<ok|errno> copy=<n>`; a later `wait` observes the same.
+   */
+  thread?: string;
   mode?: ("dontwake" | "wp")[];
-  /** `uffdio_copy.copy` after the call: bytes copied, or a negative errno. */
-  expect?: ExpectRet & { copy?: number };
+  /** Raw mode bits ORed into `mode` (unknown bits: EINVAL, field untouched). */
+  rawMode?: number;
+  /** `uffdio_copy.copy` after the call: bytes copied, a negative errno, or untouched. */
+  expect?: ExpectRet & { copy?: ResultField; outcome?: "blocked" };
 }
 
 export interface ZeropageStep extends StepBase, PageRange {
   op: "zeropage";
   mode?: "dontwake"[];
-  expect?: ExpectRet & { zeropage?: number };
+  rawMode?: number;
+  expect?: ExpectRet & { zeropage?: ResultField };
 }
 
 export interface ContinueStep extends StepBase, PageRange {
   op: "continue";
   mode?: ("dontwake" | "wp")[];
-  expect?: ExpectRet & { mapped?: number };
+  rawMode?: number;
+  expect?: ExpectRet & { mapped?: ResultField };
 }
 
 export interface WriteprotectStep extends StepBase, PageRange {
   op: "writeprotect";
   wp: boolean;
   dontwake?: boolean;
+  rawMode?: number;
   expect?: ExpectRet;
 }
 
 export interface PoisonStep extends StepBase, PageRange {
   op: "poison";
-  expect?: ExpectRet & { updated?: number };
+  rawMode?: number;
+  expect?: ExpectRet & { updated?: ResultField };
 }
 
 /** UFFDIO_MOVE from the private anonymous source area (setup.srcPages) to the primary mapping. */
@@ -320,10 +439,16 @@ export interface MoveStep extends StepBase {
   srcPage: number;
   /** Fill the source pages with this before moving (0 = leave them unpopulated). */
   srcFill?: Fill;
+  /**
+   * Where srcPage counts from: the MOVE source area (setup.srcPages, the default)
+   * or the primary mapping itself (src and dst in one registered range).
+   */
+  srcIn?: "src" | "primary";
   dstPage: number;
   pages?: number;
   allowSrcHoles?: boolean;
-  expect?: ExpectRet & { move?: number };
+  rawMode?: number;
+  expect?: ExpectRet & { move?: ResultField };
 }
 
 export interface WakeStep extends StepBase, PageRange {
@@ -336,7 +461,8 @@ export interface FileWriteStep extends StepBase {
   op: "file_write";
   page: number;
   value: number;
-  via: "pwrite" | "alias";
+  /** pwrite(2) at the page, write(2) at the file position (0), or a store through the alias. */
+  via: "pwrite" | "write" | "alias";
   expect?: ExpectRet;
 }
 
@@ -352,7 +478,8 @@ export interface PunchHoleStep extends StepBase {
 
 export interface MadviseStep extends StepBase {
   op: "madvise";
-  advice: "dontneed" | "remove";
+  /** collapse: MADV_COLLAPSE (the PMD mapping itself is not observed, only the call's result). */
+  advice: "dontneed" | "remove" | "collapse";
   page: number;
   pages?: number;
   /**
@@ -367,6 +494,58 @@ export interface MadviseStep extends StepBase {
 
 /** A madvise/fallocate result: an errno or ok, or `outcome: "blocked"` when the call is expected not to return yet. */
 export type SideCallExpect = ExpectRet & { outcome?: "blocked" };
+
+/**
+ * munmap() pages of the primary mapping from a side thread. With
+ * UFFD_FEATURE_EVENT_UNMAP on a context registered in the range, the call
+ * queues an UNMAP event and does not return until the monitor reads it
+ * (observed `blocked`; a later `wait` on the thread observes `done`).
+ */
+export interface MunmapStep extends StepBase {
+  op: "munmap";
+  page: number;
+  pages?: number;
+  thread?: string;
+  expect?: SideCallExpect;
+}
+
+/**
+ * mremap() the whole primary mapping to a new address (MREMAP_MAYMOVE |
+ * MREMAP_FIXED), from a side thread; later steps' page numbers refer to the
+ * new place. With UFFD_FEATURE_EVENT_REMAP the registration moves along and
+ * the call blocks until the monitor reads the REMAP event; without it the
+ * moved mapping is no longer registered. Base-page kinds only.
+ */
+export interface MremapStep extends StepBase {
+  op: "mremap";
+  thread?: string;
+  expect?: SideCallExpect;
+}
+
+/**
+ * fork() from a side thread. The child reads page `childReads` of the primary
+ * mapping right away (if given) and reports what it saw; a `child_wait` step
+ * observes that. With UFFD_FEATURE_EVENT_FORK fork() blocks until the monitor
+ * reads the FORK event, whose new userfaultfd becomes the next context index
+ * (after setup.contexts and earlier forks), registered on the child's copy of
+ * every range the parent registered; without it the child has no
+ * registration and no uffd-wp bits.
+ */
+export interface ForkStep extends StepBase {
+  op: "fork";
+  thread?: string;
+  childReads?: number;
+  /** Instead of reading: the child writes `childValue` over this page (a COW break, or a WP fault). */
+  childWrites?: number;
+  childValue?: number;
+  expect?: SideCallExpect;
+}
+
+/** What the forked child's access saw: blocked (still waiting), done [value=0xNN for a read], or sigbus. */
+export interface ChildWaitStep extends StepBase {
+  op: "child_wait";
+  expect: TouchExpect;
+}
 
 /** close() a userfaultfd context: wakes every blocked faulter. */
 export interface CloseStep extends StepBase {
@@ -391,6 +570,74 @@ export type KvmUserfaultStep =
       load: "acquire" | "plain";
       expect: { outcome: "exit-userfault" } | { outcome: "done"; value?: number } | { outcome: "any" };
     });
+
+/**
+ * poll() the userfaultfd for POLLIN. Before UFFDIO_API the kernel answers POLLERR;
+ * with nothing queued poll() blocks for the whole timeout and returns 0.
+ */
+export interface PollStep extends StepBase {
+  op: "poll";
+  /** poll() timeout in ms (default 0: do not wait). */
+  timeoutMs?: number;
+  /** The revents bits seen (empty: poll() timed out). */
+  expect: { revents: ("in" | "err")[] };
+}
+
+/** Open one more userfaultfd (and close it again): through the syscall or /dev/userfaultfd. */
+export interface OpenStep extends StepBase {
+  op: "open";
+  via: "syscall" | "dev";
+  flags?: ("cloexec" | "nonblock" | "user_mode_only")[];
+  /** Raw flag bits ORed into `flags` (unknown bits: EINVAL). */
+  rawFlags?: number;
+  expect?: ExpectRet;
+}
+
+/**
+ * A system call whose kernel-side copy touches a page of the primary mapping,
+ * made from worker `thread`: read(2) from a pipe into the page (the kernel writes
+ * it, filling it with `value`) or write(2) of the page into a pipe (the kernel
+ * reads it). A kernel-mode fault on a registered page blocks like a user one,
+ * unless the context was opened with UFFD_USER_MODE_ONLY: then the call fails
+ * with EFAULT. Observed like a touch; `done` carries the call's result.
+ */
+export interface SyscallStep extends StepBase {
+  op: "syscall";
+  thread: string;
+  call: "read" | "write";
+  page: number;
+  value?: number;
+  expect: TouchExpect;
+}
+
+/** fstat() the backing file: st_size in bytes. */
+export interface FstatStep extends StepBase {
+  op: "fstat";
+  expect?: ExpectRet & { size?: number };
+}
+
+/** fallocate() on the backing file over a range in pages (or bytes, for unaligned cases). */
+export interface FallocateStep extends StepBase, PageRange {
+  op: "fallocate";
+  /** allocate: mode 0; punch: PUNCH_HOLE | KEEP_SIZE. */
+  mode: "allocate" | "punch";
+  expect?: ExpectRet;
+}
+
+/** read(2) or pread(2) one page of the backing file through its descriptor. */
+export interface FileReadStep extends StepBase {
+  op: "file_read";
+  page: number;
+  via: "read" | "pread";
+  expect?: ExpectRet & { value?: number };
+}
+
+/** KVM_CHECK_EXTENSION on the VM a guest_memfd belongs to. */
+export interface KvmCapStep extends StepBase {
+  op: "kvm_cap";
+  cap: "guest_memfd" | "guest_memfd_flags";
+  expect?: { value?: number };
+}
 
 export type StepOp = Step["op"];
 

@@ -79,3 +79,52 @@ describe("validation", () => {
     expect(validateScenario([])).toEqual([{ path: "$", message: "must be an object (got [])" }]);
   });
 });
+
+describe("the schema is the contract of everything we produce and accept", () => {
+  const enumOf = (n: string) => ((def(n) as { enum?: unknown[] }).enum ?? []).slice().sort();
+  it("lists every errno, feature, mode, ioctl, fault flag, guest_memfd flag and kind the simulator knows", async () => {
+    const uapi = await import("../../src/kernel/uapi.js");
+    const { MEM_KINDS } = await import("../../src/kernel/kinds.js");
+    expect(enumOf("errno")).toEqual([...uapi.ERRNO_NAMES].sort());
+    expect(enumOf("result")).toEqual(["ok", ...uapi.ERRNO_NAMES].sort());
+    expect(enumOf("feature")).toEqual([...uapi.UFFD_FEATURE_NAMES].sort());
+    expect(enumOf("registerMode")).toEqual([...uapi.REGISTER_MODES].sort());
+    expect(enumOf("rangeIoctl")).toEqual([...uapi.RANGE_IOCTLS].sort());
+    expect(enumOf("pagefaultFlag")).toEqual(Object.keys(uapi.UFFD_PAGEFAULT_FLAG).sort());
+    expect(enumOf("gmemFlag")).toEqual(Object.keys(uapi.GUEST_MEMFD_FLAGS).sort());
+    expect(((def("setup").properties!.kind as { enum: string[] }).enum).slice().sort()).toEqual([...MEM_KINDS].sort());
+  });
+  it("accepts every scenario of every reference suite", async () => {
+    const { referenceSuites } = await import("../../src/plan/reference/index.js");
+    const suites = referenceSuites();
+    expect(suites.length).toBeGreaterThan(3);
+    for (const suite of suites)
+      for (const s of suite.scenarios) expect(validateScenario(JSON.parse(JSON.stringify(s))), `${suite.name}/${s.name}`).toEqual([]);
+  });
+  it("accepts every scenario the planner makes of the example specs", async () => {
+    const { loadModel } = await import("../../src/load/index.js");
+    const { planSuite } = await import("../../src/plan/planner/index.js");
+    let count = 0;
+    for (const f of ["gmem.uffd.ts", "shmem.uffd.ts", "hugetlbfs.uffd.ts", "gmem-missing-minor.uffd.ts"]) {
+      const r = await loadModel(new URL(`../../examples/${f}`, import.meta.url).pathname);
+      expect(r.model, f).toBeDefined();
+      for (const s of planSuite(r.model!).scenarios) {
+        count++;
+        expect(validateScenario(JSON.parse(JSON.stringify(s))), `${f}/${s.name}`).toEqual([]);
+      }
+    }
+    expect(count).toBeGreaterThan(40);
+  }, 60_000);
+  it("refuses what no kernel test needs: too many pages or steps", () => {
+    const base = { name: "x", title: "t", setup: { kind: "anon", pages: 4, map: "private" }, steps: [] as unknown[] };
+    expect(validateScenario({ ...base, setup: { ...base.setup, pages: 100000 } })).toEqual([{ path: "$.setup.pages", message: "must be <= 1024 (got 100000)" }]);
+    expect(validateScenario({ ...base, steps: new Array(300).fill({ op: "api" }) })).toEqual([{ path: "$.steps", message: "must have at most 256 items (got 300)" }]);
+  });
+  it("explains a fill that is neither a byte nor a pattern, and a missing op", () => {
+    const s = { name: "x", title: "t", setup: { kind: "anon", pages: 1, map: "private" }, steps: [{ op: "copy", page: 0, src: {} }, { page: 0 }] };
+    expect(validateScenario(s)).toEqual([
+      { path: "$.steps[0].src", message: 'needs exactly one of "byte", "pattern", "page"' },
+      { path: "$.steps[1]", message: expect.stringMatching(/^missing "op" \(one of api, register,/) },
+    ]);
+  });
+});

@@ -53,9 +53,17 @@ function setupLines(sc: Scenario): string[] {
   if (s.srcPages) fields.push(`.src_pages = ${s.srcPages},`);
   if (s.contexts) fields.push(`.contexts = ${s.contexts},`);
   if (s.userModeOnly) fields.push(".user_mode_only = 1,");
+  if (s.next) {
+    const k = runKind(s);
+    if (k !== "anon" && k !== "shmem" && k !== "shmem-anon") throw new ScenarioEmitError(sc.name, "setup.next needs a base-page primary mapping (anon, shmem, shmem-anon)");
+    const prot = { rw: "PROT_READ | PROT_WRITE", read: "PROT_READ", none: "PROT_NONE" }[s.next.prot ?? "rw"];
+    fields.push(`.next_pages = ${s.next.pages},`, `.next_gap = ${s.next.gapPages ?? 0},`, `.next_shmem = ${s.next.kind === "shmem" ? 1 : 0},`, `.next_prot = ${prot},`);
+    if (s.next.droppable) fields.push(".next_droppable = 1,");
+  }
   const lines = ["static const struct uk_setup s = {", ...fields.map((f) => `\t${f}`)];
-  if (s.gmemFlags?.length) {
-    const flags = s.gmemFlags.map((f) => `GUEST_MEMFD_FLAG_${f.toUpperCase()}`);
+  if (s.gmemFlags?.length || s.gmemRawFlags) {
+    const flags = (s.gmemFlags ?? []).map((f) => `GUEST_MEMFD_FLAG_${f.toUpperCase()}`);
+    if (s.gmemRawFlags) flags.push(`0x${s.gmemRawFlags.toString(16)}ULL`);
     lines.push(...wrapJoin("\t.gmem_flags =", flags, "|", ","));
   }
   lines.push("};");
@@ -64,9 +72,11 @@ function setupLines(sc: Scenario): string[] {
 
 const DECLS = ["struct uk_env e;", "struct uk_event ev;", "unsigned long long feat, mode, ioctls;", "long long field;", "char *a, *buf;", "size_t l;", "int ret, o;"];
 
+const KVM_USERFAULT_OPS: ReadonlySet<string> = new Set(["kvm_enable_userfault", "kvm_bitmap", "kvm_vcpu_access"]);
+
 /** Does the scenario need KVM Userfault, which has no C form? */
 export function hasKvmUserfault(sc: Scenario): boolean {
-  return sc.steps.some((s) => s.op.startsWith("kvm_"));
+  return sc.steps.some((s) => KVM_USERFAULT_OPS.has(s.op));
 }
 
 export const KVM_USERFAULT_SKIP = "KVM Userfault (KVM_MEM_USERFAULT) is not in any released kernel";
@@ -92,9 +102,12 @@ function testView(sc: Scenario): TestView {
   view.decls = [...setupLines(sc), ...DECLS];
   const body = view.body;
   body.push("", "ret = uk_setup(&e, &s);", "uk_obs_setup(&e, ret);");
-  if (sc.setup.mmapExpect) {
-    body.push(`EXPECT_EQ(-${sc.setup.mmapExpect}, ret);`, "if (ret && ret != -" + sc.setup.mmapExpect + ")", "\treturn;");
+  const setupErrno = sc.setup.createExpect ?? sc.setup.mmapExpect;
+  if (setupErrno) {
+    body.push(`EXPECT_EQ(-${setupErrno}, ret);`, "if (ret && ret != -" + setupErrno + ")", "\treturn;");
   } else body.push("ASSERT_EQ(0, ret);");
+  // setup.populate: bulk writes before any step (and so before any registration).
+  for (const f of sc.setup.populate ?? []) body.push(`memset(e.area + ${f.page} * e.psize, 0x${(f.value & 0xff).toString(16).padStart(2, "0")}, ${f.pages} * e.psize);`);
   sc.steps.forEach((step, n) => {
     body.push("", ...stepLines(sc, n, step, threads));
   });

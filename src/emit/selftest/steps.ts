@@ -6,8 +6,8 @@
  */
 import type { ErrnoName } from "../../kernel/uapi.js";
 import { UFFD_PAGEFAULT_FLAG, UFFDIO_REGISTER_MODE, featureMacro, type RangeIoctl } from "../../kernel/uapi.js";
-import type { Fill, PageRange, Scenario, Step, TouchExpect } from "../../ir/scenario.js";
-import { RESULT_FIELD } from "../../ir/observation.js";
+import type { CopyStep, Fill, PageRange, Scenario, SourceAddress, Step, TouchExpect } from "../../ir/scenario.js";
+import { RESULT_FIELD, apiReportsMasks, hexMask } from "../../ir/observation.js";
 import { isCIdentifier } from "../cident.js";
 
 /** A scenario the emitter cannot turn into C (a bug in the scenario, reported with its name). */
@@ -146,14 +146,24 @@ function rangeLines(r: PageRange): string[] {
   return [`a = uk_addr(&e, ${r.page}, ${off});`, `l = ${len};`];
 }
 
+/** The C expression of a COPY source address (SourceAddress). */
+function sourceExpr(s: SourceAddress): string {
+  const base = s.in === "alias" ? "e.alias" : s.in === "src" ? "e.src" : "e.area";
+  const off = s.offsetBytes ? ` + ${s.offsetBytes}` : "";
+  return `${base} + ${s.page} * e.psize${off}`;
+}
+
 function fillArgs(f: Fill): { byte: number; seed: number } {
   return "byte" in f ? { byte: f.byte & 0xff, seed: 0 } : { byte: -1, seed: f.seed ?? 0 };
 }
 
 function threadExpect(slot: number, e: TouchExpect): string[] {
-  const want = e.outcome === "done" ? "UK_DONE" : e.outcome === "sigbus" ? "UK_SIGBUS" : "UK_BLOCKED";
+  const want = { done: "UK_DONE", sigbus: "UK_SIGBUS", sigsegv: "UK_SIGSEGV", blocked: "UK_BLOCKED" }[e.outcome];
   const lines = [`EXPECT_EQ(${want}, o);`];
   if (e.outcome === "done" && e.value !== undefined) lines.push(`EXPECT_EQ(0x${(e.value & 0xff).toString(16).padStart(2, "0")}, e.thr[${slot}].result);`);
+  if (e.outcome === "done" && e.result !== undefined) lines.push(`EXPECT_EQ(${errnoExpr(e.result)}, e.thr[${slot}].result);`);
+  if (e.outcome === "done" && typeof e.copy === "number") lines.push(`EXPECT_EQ(${e.copy}, e.thr[${slot}].field);`);
+  if (e.outcome === "done" && e.copy === "untouched") lines.push(`EXPECT_EQ(UK_UNTOUCHED, e.thr[${slot}].field);`);
   return lines;
 }
 
@@ -161,11 +171,30 @@ function modeMacros(prefix: string, modes: readonly string[] | undefined): strin
   return (modes ?? []).map((m) => `${prefix}_${m.toUpperCase()}`);
 }
 
+/** A raw bit mask as a C constant: hex, 64-bit unsigned. */
+function rawBits(v: number | string | undefined): string[] {
+  if (v === undefined) return [];
+  const big = BigInt(v);
+  return big === 0n ? [] : [`${hexMask(big)}ULL`];
+}
+
 function fieldStep(n: number, op: string, call: string[], field: string, expectIn: object | undefined): string[] {
   const expect = expectIn as Record<string, unknown> | undefined;
   const lines = [...call, `uk_obs_field(${n}, "${op}", ret, "${field}", field);`, `EXPECT_EQ(${errnoExpr(expect?.result as ErrnoName | undefined)}, ret);`];
   const want = expect?.[field];
   if (typeof want === "number") lines.push(`EXPECT_EQ(${want}, field);`);
+  if (want === "untouched") lines.push("EXPECT_EQ(UK_UNTOUCHED, field);");
+  return lines;
+}
+
+/** A COPY made from a worker: observed like the worker (blocked, or done with its result). */
+function copyThreadStep(n: number, thread: string, ctx: number, expect: CopyStep["expect"], threads: ThreadSlots): string[] {
+  const s = threads.slot(thread);
+  const out = [`o = uk_start_copy(&e, ${s}, "${thread}", ${ctx}, a, l, buf, mode);`, `uk_obs_thread(${n}, "copy", &e.thr[${s}], o);`];
+  if (expect?.outcome === "blocked") return [...out, "EXPECT_EQ(UK_BLOCKED, o);"];
+  const lines = [...out, "EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(expect?.result)}, e.thr[${s}].result);`];
+  if (typeof expect?.copy === "number") lines.push(`EXPECT_EQ(${expect.copy}, e.thr[${s}].field);`);
+  if (expect?.copy === "untouched") lines.push(`EXPECT_EQ(UK_UNTOUCHED, e.thr[${s}].field);`);
   return lines;
 }
 
@@ -216,13 +245,20 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
     case "api": {
       const feats = (step.features ?? []).map(featureMacro);
       if (step.unknownFeature) feats.push("(1ULL << 63)");
+      feats.push(...rawBits(step.rawFeatures));
       out.push(...wrapJoin("feat =", orExpr(feats), "|", ";"));
-      out.push(`ret = uk_api(&e, ${ctx}, feat, ${step.badApi ? 1 : 0});`, `uk_obs_ret(${n}, "api", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      out.push(`ret = uk_api(&e, ${ctx}, feat, ${step.badApi ? 1 : 0});`);
+      if (!apiReportsMasks(step)) out.push(`uk_obs_ret(${n}, "api", ret);`);
+      else out.push(`uk_obs_api(${n}, ret, e.api_features, e.api_ioctls);`);
+      out.push(`EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      if (step.expect?.features !== undefined) out.push(`EXPECT_EQ(${hexMask(step.expect.features)}ULL, e.api_features);`);
+      if (step.expect?.ioctls !== undefined) out.push(`EXPECT_EQ(${hexMask(step.expect.ioctls)}ULL, e.api_ioctls);`);
       return out;
     }
     case "register": {
       const modes = step.modes.map((m) => `UFFDIO_REGISTER_MODE_${m.toUpperCase()}`);
       for (const m of step.modes) if (!(m in UFFDIO_REGISTER_MODE)) throw new ScenarioEmitError(sc.name, `unknown register mode ${m}`);
+      modes.push(...rawBits(step.rawMode));
       out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr(modes), "|", ";"));
       out.push(`ret = uk_register(&e, ${ctx}, a, l, mode, &ioctls);`, `uk_obs_register(${n}, ret, ioctls);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
       if (step.expect?.ioctls) {
@@ -241,8 +277,9 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       const s = threads.slot(step.thread);
       const base = step.via === "alias" ? "e.alias" : "e.area";
       const job = step.access === "write" ? "UK_WRITE" : "UK_READ";
-      out.push(`a = ${base} + ${step.page} * e.psize;`);
-      out.push(`o = uk_start(&e, ${s}, "${step.thread}", ${job}, a, e.psize, ${(step.value ?? 0) & 0xff});`);
+      const off = step.offsetBytes ?? 0;
+      out.push(`a = ${base} + ${step.page} * e.psize${off ? ` + ${off}` : ""};`);
+      out.push(`o = uk_start(&e, ${s}, "${step.thread}", ${job}, a, e.psize${off ? ` - ${off}` : ""}, ${(step.value ?? 0) & 0xff});`);
       out.push(`uk_obs_thread(${n}, "touch", &e.thr[${s}], o);`, ...threadExpect(s, step.expect));
       return out;
     }
@@ -253,12 +290,17 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
     }
     case "event": {
       const ex = step.expect;
-      out.push(`uk_read_event(&e, ${ctx}, &ev);`, `uk_obs_event(${n}, &ev);`);
+      out.push(`uk_read_event(&e, ${ctx}, &ev, ${step.bufBytes ?? "sizeof(struct uffd_msg)"});`, `uk_obs_event(${n}, &ev);`);
       if (ex.event === "none") out.push("EXPECT_EQ(UK_EV_NONE, ev.kind);");
-      else if (ex.event === "remove") out.push("EXPECT_EQ(UK_EV_REMOVE, ev.kind);", `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.pages}, ev.pages);`);
+      else if (ex.event === "error") out.push("EXPECT_EQ(UK_EV_ERROR, ev.kind);", `EXPECT_EQ(${ex.result}, ev.err);`);
+      else if (ex.event === "fork") out.push("EXPECT_EQ(UK_EV_FORK, ev.kind);");
+      else if (ex.event === "remap") out.push("EXPECT_EQ(UK_EV_REMAP, ev.kind);", `EXPECT_EQ(${ex.pages}, ev.pages);`);
+      else if (ex.event === "remove" || ex.event === "unmap") {
+        out.push(`EXPECT_EQ(UK_EV_${ex.event.toUpperCase()}, ev.kind);`, `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.pages}, ev.pages);`);
+      }
       else {
         for (const f of ex.flags) if (!(f in UFFD_PAGEFAULT_FLAG)) throw new ScenarioEmitError(sc.name, `unknown fault flag ${f}`);
-        out.push("EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);", `EXPECT_EQ(${ex.page}, ev.page);`);
+        out.push("EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);", `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.offset ?? 0}, ev.offset);`);
         out.push(...wrapJoin("EXPECT_EQ(", orExpr(modeMacros("UFFD_PAGEFAULT_FLAG", ex.flags)), "|", ", ev.flags);"));
         if (ex.thread) {
           if (!isCIdentifier(ex.thread)) throw new ScenarioEmitError(sc.name, `thread name ${JSON.stringify(ex.thread)} is not a C identifier`);
@@ -268,46 +310,57 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       return out;
     }
     case "copy": {
-      const f = fillArgs(step.src);
-      out.push(...rangeLines(step), `buf = uk_fill(&e, l, ${f.byte}, ${f.seed}, ${step.page});`, "ASSERT_NE(NULL, buf);");
-      out.push(...wrapJoin("mode =", orExpr(modeMacros("UFFDIO_COPY_MODE", step.mode)), "|", ";"));
-      const call = [`ret = uk_copy(&e, ${ctx}, a, l, buf, mode, &field);`, "free(buf);"];
+      const src = step.src;
+      out.push(...rangeLines(step));
+      // A filled buffer is allocated (and freed, unless a worker may still use it); an address is used as it is.
+      if ("page" in src) out.push(`buf = ${sourceExpr(src)};`);
+      else {
+        const f = fillArgs(src);
+        out.push(`buf = uk_fill(&e, l, ${f.byte}, ${f.seed}, ${step.page});`, "ASSERT_NE(NULL, buf);");
+      }
+      out.push(...wrapJoin("mode =", orExpr([...modeMacros("UFFDIO_COPY_MODE", step.mode), ...rawBits(step.rawMode)]), "|", ";"));
+      if (step.thread) return [...out, ...copyThreadStep(n, step.thread, ctx, step.expect, threads)];
+      const call = [`ret = uk_copy(&e, ${ctx}, a, l, buf, mode, &field);`, ...("page" in src ? [] : ["free(buf);"])];
       return [...out, ...fieldStep(n, "copy", call, RESULT_FIELD.copy!, step.expect)];
     }
     case "zeropage": {
-      out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr(modeMacros("UFFDIO_ZEROPAGE_MODE", step.mode)), "|", ";"));
+      out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr([...modeMacros("UFFDIO_ZEROPAGE_MODE", step.mode), ...rawBits(step.rawMode)]), "|", ";"));
       return [...out, ...fieldStep(n, "zeropage", [`ret = uk_zeropage(&e, ${ctx}, a, l, mode, &field);`], RESULT_FIELD.zeropage!, step.expect)];
     }
     case "continue": {
-      out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr(modeMacros("UFFDIO_CONTINUE_MODE", step.mode)), "|", ";"));
+      out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr([...modeMacros("UFFDIO_CONTINUE_MODE", step.mode), ...rawBits(step.rawMode)]), "|", ";"));
       return [...out, ...fieldStep(n, "continue", [`ret = uk_continue(&e, ${ctx}, a, l, mode, &field);`], RESULT_FIELD.continue!, step.expect)];
     }
     case "poison": {
-      out.push(...rangeLines(step));
-      return [...out, ...fieldStep(n, "poison", [`ret = uk_poison(&e, ${ctx}, a, l, &field);`], RESULT_FIELD.poison!, step.expect)];
+      out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr(rawBits(step.rawMode)), "|", ";"));
+      return [...out, ...fieldStep(n, "poison", [`ret = uk_poison(&e, ${ctx}, a, l, mode, &field);`], RESULT_FIELD.poison!, step.expect)];
     }
     case "writeprotect": {
-      const modes = [...(step.wp ? ["UFFDIO_WRITEPROTECT_MODE_WP"] : []), ...(step.dontwake ? ["UFFDIO_WRITEPROTECT_MODE_DONTWAKE"] : [])];
+      const modes = [...(step.wp ? ["UFFDIO_WRITEPROTECT_MODE_WP"] : []), ...(step.dontwake ? ["UFFDIO_WRITEPROTECT_MODE_DONTWAKE"] : []), ...rawBits(step.rawMode)];
       out.push(...rangeLines(step), ...wrapJoin("mode =", orExpr(modes), "|", ";"));
       out.push(`ret = uk_writeprotect(&e, ${ctx}, a, l, mode);`, `uk_obs_ret(${n}, "writeprotect", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
       return out;
     }
     case "move": {
       const pages = step.pages ?? 1;
+      const inPrimary = step.srcIn === "primary";
       const src = sc.setup.srcPages ?? 0;
-      if (!src) throw new ScenarioEmitError(sc.name, "a move step needs setup.srcPages");
+      if (!src && !inPrimary) throw new ScenarioEmitError(sc.name, "a move step needs setup.srcPages");
+      if (inPrimary && step.srcFill) throw new ScenarioEmitError(sc.name, "srcFill writes the source directly; with srcIn primary populate it with touch steps");
       if (step.srcFill) {
         const f = fillArgs(step.srcFill);
         out.push(`l = ${pages} * e.psize;`, `buf = uk_fill(&e, l, ${f.byte}, ${f.seed}, ${step.srcPage});`, "ASSERT_NE(NULL, buf);");
         out.push(`memcpy(e.src + ${step.srcPage} * e.psize, buf, l);`, "free(buf);");
       }
-      const modes = step.allowSrcHoles ? ["UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES"] : [];
+      const modes = [...(step.allowSrcHoles ? ["UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES"] : []), ...rawBits(step.rawMode)];
       out.push(...wrapJoin("mode =", orExpr(modes), "|", ";"));
-      const call = wrapCall("ret = uk_move", ["&e", `${ctx}`, `${step.srcPage}`, `${step.dstPage}`, `${pages}`, "mode", "&field"], ";");
+      const base = inPrimary ? "e.area" : "e.src";
+      const call = wrapCall("ret = uk_move", ["&e", `${ctx}`, base, `${step.srcPage}`, `${step.dstPage}`, `${pages}`, "mode", "&field"], ";");
       return [...out, ...fieldStep(n, "move", call, RESULT_FIELD.move!, step.expect)];
     }
     case "file_write": {
-      out.push(`ret = uk_file_write(&e, ${step.page}, ${step.value & 0xff}, ${step.via === "alias" ? 1 : 0});`);
+      const via = step.via === "alias" ? "UK_VIA_ALIAS" : step.via === "write" ? "UK_VIA_WRITE" : "UK_VIA_PWRITE";
+      out.push(`ret = uk_file_write(&e, ${step.page}, ${step.value & 0xff}, ${via});`);
       out.push(`uk_obs_ret(${n}, "file_write", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
       return out;
     }
@@ -317,7 +370,8 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       const s = threads.slot(name);
       out.push(...rangeLines({ page: step.page, pages: step.pages ?? 1 }));
       const job = step.op === "madvise" ? "UK_MADVISE" : "UK_PUNCH";
-      const arg = step.op === "madvise" ? (step.advice === "remove" ? "MADV_REMOVE" : "MADV_DONTNEED") : "e.fd";
+      const advice = { remove: "MADV_REMOVE", dontneed: "MADV_DONTNEED", collapse: "MADV_COLLAPSE" } as const;
+      const arg = step.op === "madvise" ? advice[step.advice] : "e.fd";
       out.push(`o = uk_side_call(&e, ${s}, "${name}", ${job}, a, l, ${arg}, &ret);`, `uk_obs_side(${n}, "${step.op}", o, ret);`);
       if (step.expect?.outcome === "blocked") out.push("EXPECT_EQ(UK_BLOCKED, o);");
       else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
@@ -326,6 +380,82 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
     case "close":
       out.push(`close(e.uffd[${ctx}]);`, `e.uffd[${ctx}] = -1;`, `uk_obs_ret(${n}, "close", 0);`);
       return out;
+    case "fork": {
+      const name = step.thread ?? `side${n}`;
+      const s = threads.slot(name);
+      const page = step.childReads ?? step.childWrites ?? -1;
+      const write = step.childWrites !== undefined ? 1 : 0;
+      out.push(...fitStatement(`o = uk_fork(&e, ${s}, "${name}", ${page}, ${write}, ${(step.childValue ?? 0) & 0xff}, &ret);`), `uk_obs_side(${n}, "fork", o, ret);`);
+      if (step.expect?.outcome === "blocked") out.push("EXPECT_EQ(UK_BLOCKED, o);");
+      else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "child_wait": {
+      const e = step.expect;
+      out.push("o = uk_child_wait(&e, &ret);", `uk_obs_child(${n}, o, ret);`);
+      const want = { done: "UK_DONE", sigbus: "UK_SIGBUS", sigsegv: "UK_SIGSEGV", blocked: "UK_BLOCKED" }[e.outcome];
+      out.push(`EXPECT_EQ(${want}, o);`);
+      if (e.outcome === "done" && e.value !== undefined) out.push(`EXPECT_EQ(0x${(e.value & 0xff).toString(16).padStart(2, "0")}, ret);`);
+      return out;
+    }
+    case "mremap": {
+      const name = step.thread ?? `side${n}`;
+      const s = threads.slot(name);
+      out.push(`o = uk_mremap(&e, ${s}, "${name}", &ret);`, `uk_obs_side(${n}, "mremap", o, ret);`);
+      if (step.expect?.outcome === "blocked") out.push("EXPECT_EQ(UK_BLOCKED, o);");
+      else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "munmap": {
+      const name = step.thread ?? `side${n}`;
+      const s = threads.slot(name);
+      out.push(...rangeLines({ page: step.page, pages: step.pages ?? 1 }));
+      out.push(`o = uk_side_call(&e, ${s}, "${name}", UK_MUNMAP, a, l, 0, &ret);`, `uk_obs_side(${n}, "munmap", o, ret);`);
+      if (step.expect?.outcome === "blocked") out.push("EXPECT_EQ(UK_BLOCKED, o);");
+      else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "poll": {
+      out.push(`o = uk_poll(&e, ${ctx}, ${step.timeoutMs ?? 0});`, `uk_obs_poll(${n}, o);`);
+      const bits = step.expect.revents.map((r) => (r === "in" ? "POLLIN" : "POLLERR"));
+      out.push(...wrapJoin("EXPECT_EQ(", orExpr(bits), "|", ", o);"));
+      return out;
+    }
+    case "open": {
+      const flags = [...(step.flags ?? []).map((f) => (f === "user_mode_only" ? "UFFD_USER_MODE_ONLY" : `O_${f.toUpperCase()}`)), ...rawBits(step.rawFlags)];
+      out.push(...wrapJoin("mode =", orExpr(flags), "|", ";"));
+      out.push(`ret = uk_open(${step.via === "dev" ? 1 : 0}, mode);`, `uk_obs_ret(${n}, "open", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "syscall": {
+      const s = threads.slot(step.thread);
+      const job = step.call === "read" ? "UK_SYS_READ" : "UK_SYS_WRITE";
+      out.push(`a = e.area + ${step.page} * e.psize;`);
+      out.push(`o = uk_start(&e, ${s}, "${step.thread}", ${job}, a, uk_sys_len(&e), ${(step.value ?? 0) & 0xff});`);
+      out.push(`uk_obs_thread(${n}, "syscall", &e.thr[${s}], o);`, ...threadExpect(s, step.expect));
+      return out;
+    }
+    case "fstat":
+      out.push("ret = uk_fstat(&e, &field);", `uk_obs_fstat(${n}, ret, field);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      if (step.expect?.size !== undefined) out.push(`EXPECT_EQ(${step.expect.size}, field);`);
+      return out;
+    case "fallocate": {
+      const mode = step.mode === "punch" ? "FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE" : "FALLOC_FL_KEEP_SIZE";
+      const len = step.lenBytes ?? -1;
+      out.push(`ret = uk_fallocate(&e, ${mode}, ${step.page}, ${step.offsetBytes ?? 0}, ${step.pages ?? 1}, ${len});`);
+      out.push(`uk_obs_ret(${n}, "fallocate", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "file_read":
+      out.push(`ret = uk_file_read(&e, ${step.page}, ${step.via === "pread" ? 1 : 0}, &o);`, `uk_obs_file_read(${n}, ret, o);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      if (step.expect?.value !== undefined) out.push(`EXPECT_EQ(${step.expect.value & 0xff}, o);`);
+      return out;
+    case "kvm_cap": {
+      const cap = `KVM_CAP_${step.cap.toUpperCase()}`;
+      out.push(`ret = ioctl(e.vm_fd, KVM_CHECK_EXTENSION, ${cap});`, `uk_obs_value(${n}, "kvm_cap", ret < 0 ? -errno : 0, ret);`);
+      if (step.expect?.value !== undefined) out.push(`EXPECT_EQ(${step.expect.value}, ret);`);
+      return out;
+    }
     case "kvm_enable_userfault":
     case "kvm_bitmap":
     case "kvm_vcpu_access":

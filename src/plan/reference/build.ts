@@ -15,6 +15,7 @@ import type {
   MoveStep,
   PageRange,
   PoisonStep,
+  ResultField,
   RegisterStep,
   Scenario,
   ScenarioSetup,
@@ -60,22 +61,22 @@ export const noEvent = (ctx?: number): EventStep => ({ op: "event", expect: { ev
 export const fault = (page: number, flags: PagefaultFlag[], thread?: string): EventStep => ({ op: "event", expect: { event: "pagefault", page, flags, ...(thread ? { thread } : {}) } });
 export const removeEvent = (page: number, pages: number): EventStep => ({ op: "event", expect: { event: "remove", page, pages } });
 
-export function copy(range: PageRange, src: Fill | number, expect: { result?: Result; copy?: number } = {}, mode?: CopyStep["mode"]): CopyStep {
+export function copy(range: PageRange, src: Fill | number, expect: { result?: Result; copy?: ResultField } = {}, mode?: CopyStep["mode"]): CopyStep {
   return { op: "copy", ...range, src: typeof src === "number" ? { byte: src } : src, expect, ...(mode ? { mode } : {}) };
 }
-export function zeropage(range: PageRange, expect: { result?: Result; zeropage?: number } = {}): ZeropageStep {
+export function zeropage(range: PageRange, expect: { result?: Result; zeropage?: ResultField } = {}): ZeropageStep {
   return { op: "zeropage", ...range, expect };
 }
-export function cont(range: PageRange, expect: { result?: Result; mapped?: number } = {}, mode?: ContinueStep["mode"]): ContinueStep {
+export function cont(range: PageRange, expect: { result?: Result; mapped?: ResultField } = {}, mode?: ContinueStep["mode"]): ContinueStep {
   return { op: "continue", ...range, expect, ...(mode ? { mode } : {}) };
 }
-export function poison(range: PageRange, expect: { result?: Result; updated?: number } = {}): PoisonStep {
+export function poison(range: PageRange, expect: { result?: Result; updated?: ResultField } = {}): PoisonStep {
   return { op: "poison", ...range, expect };
 }
 export function wp(range: PageRange, on: boolean, result: Result = "ok", dontwake?: boolean): WriteprotectStep {
   return { op: "writeprotect", ...range, wp: on, ...(dontwake ? { dontwake } : {}), expect: { result } };
 }
-export function move(srcPage: number, dstPage: number, expect: { result?: Result; move?: number } = {}, extra: Partial<MoveStep> = {}): MoveStep {
+export function move(srcPage: number, dstPage: number, expect: { result?: Result; move?: ResultField } = {}, extra: Partial<MoveStep> = {}): MoveStep {
   return { op: "move", srcPage, dstPage, ...extra, expect };
 }
 export const wake = (range: PageRange, result: Result = "ok"): WakeStep => ({ op: "wake", ...range, expect: { result } });

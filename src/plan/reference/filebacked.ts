@@ -12,6 +12,7 @@ import {
   scenario, sigbus, unregister, wait, wake, wp, write, zeropage,
 } from "./build.js";
 import { modeCombos, modeName } from "./combos.js";
+import { hugetlbAddressScenarios, shmemFileScenarios } from "./abi.js";
 
 type FileKind = "shmem" | "shmem-anon" | "hugetlb";
 
@@ -41,7 +42,7 @@ export function fileBackedSuite(kind: FileKind): Suite {
     s("copy_eexist", "COPY over a page in the page cache is EEXIST, written back", ["abi#8"], setup(),
       [fill(0, 1), api(), register(p(0, 2), ["missing"]), copy(p(0), 2, { result: "EEXIST", copy: neg(17) })]),
     s("copy_unaligned_untouched", "an unaligned COPY is EINVAL, field untouched", ["abi#8"], setup(),
-      [api(), register(p(0, 2), ["missing"]), copy({ page: 0, offsetBytes: 8 }, 1, { result: "EINVAL", copy: 0 })]),
+      [api(), register(p(0, 2), ["missing"]), copy({ page: 0, offsetBytes: 8 }, 1, { result: "EINVAL", copy: "untouched" })]),
     s("copy_unregistered_enoent", "COPY into an unregistered range is ENOENT, written back", ["abi#8"], setup(),
       [api(), register(p(0), ["missing"]), copy(p(1), 1, { result: "ENOENT", copy: neg(2) })]),
     s("copy_in_wp_only_range", "COPY works in a WP-only range", ["abi#3"], setup(),
@@ -121,6 +122,8 @@ export function fileBackedSuite(kind: FileKind): Suite {
         [api(), register(p(0, 2), ["missing"]), read("r", 0, blocked), fault(0, []), copy(p(0), 0x7e, { copy: PS }), wait("r", done(0x7e)), read("a", 0, done(0), "alias")]),
     );
   }
+  if (kind === "shmem") out.push(...shmemFileScenarios());
+  if (huge) out.push(...hugetlbAddressScenarios(needs));
   return { name: kind, title: `userfaultfd on ${KIND_SUPPORT[kind].title} (Linux 6.18)`, scenarios: out };
 }
 

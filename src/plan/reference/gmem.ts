@@ -8,6 +8,7 @@ import { PAGE_SIZE, type GmemFlag } from "../../kernel/uapi.js";
 import type { KernelNeed, ScenarioSetup, Suite } from "../../ir/scenario.js";
 import { api, blocked, done, fault, noEvent, p, read, register, registerMask, scenario, sigbus, wp, write } from "./build.js";
 import { modeCombos, modeName } from "./combos.js";
+import { gmemFileScenarios } from "./abi.js";
 
 export function gmemSuite(): Suite {
   const needs: KernelNeed[] = ["kvm"];
@@ -42,6 +43,7 @@ export function gmemSuite(): Suite {
       { ...setup(shared), needs: ["kvm", "gmem-uffd"] },
       [api(), register(p(0, 2), ["missing"]), read("r", 0, blocked), fault(0, [])]),
   );
+  scenarios.push(...gmemFileScenarios());
   void PAGE_SIZE;
   void blocked;
   return { name: "guest_memfd", title: "guest_memfd with the 6.18 MMAP / INIT_SHARED flags", scenarios };

@@ -159,9 +159,12 @@ export function classify(sc: Scenario, parsed: ParsedTest, proc: ProcessResult, 
   if (parsed.setup === undefined) return { scenario: name, verdict: "error", steps: [], reason: `no setup line: the selftest ${procSummary(proc)}` };
   const soft = softMissingNeeds(sc, probe);
   const setupOk = parsed.setup === "ok";
-  if (sc.setup.mmapExpect) {
-    const want = `errno=${sc.setup.mmapExpect} (mmap)`;
+  if (sc.setup.createExpect || sc.setup.mmapExpect) {
+    const want = sc.setup.createExpect ? `errno=${sc.setup.createExpect} (KVM_CREATE_GUEST_MEMFD)` : `errno=${sc.setup.mmapExpect} (mmap)`;
     if (parsed.setup !== want) {
+      // No KVM on this machine: the creation could not even be tried.
+      const noKvm = /\((open \/dev\/kvm|KVM_CREATE_VM)\)$/.test(parsed.setup);
+      if (noKvm && sc.setup.needs?.includes("kvm")) return { scenario: name, verdict: "lacks", steps: [], reason: `needs kvm: setup ${parsed.setup}` };
       return { scenario: name, verdict: "fail", steps: [], reason: `setup: expected ${want}, observed ${parsed.setup}` };
     }
   } else if (!setupOk) {

@@ -169,21 +169,27 @@ export function handle_userfault(m: Machine, th: SimThread, vma: Vma, i: number,
   const ctx = vma.ctx;
   if (!ctx || ctx.released) return FAULT_SIGBUS;
   if (ctx.features & UFFD_FEATURES.sigbus) return FAULT_SIGBUS;
+  // A fault taken in kernel mode (a syscall's copy to or from user memory) is not handled
+  // for a context opened with UFFD_USER_MODE_ONLY: the copy fails (fs/userfaultfd.c, handle_userfault).
+  if (th.kernelMode && ctx.userModeOnly) return FAULT_SIGBUS;
   let f = flags;
   if (reason & VM_UFFD_WP) f |= UFFD_PAGEFAULT_FLAG.wp;
   if (reason & VM_UFFD_MINOR) f |= UFFD_PAGEFAULT_FLAG.minor;
-  const address = vma.base + i * vma.pageSize;
+  // The message carries the address masked to the page (the huge page on hugetlb), or the
+  // exact faulting address with UFFD_FEATURE_EXACT_ADDRESS (fs/userfaultfd.c, userfault_msg).
+  const exact = (ctx.features & UFFD_FEATURES.exact_address) !== 0;
+  const address = vma.base + i * vma.pageSize + (exact ? (th.offset ?? 0) : 0);
   let msg = th.msgBuf;
   if (msg) {
     msg.event = "pagefault";
     msg.address = address;
-    msg.end = address + vma.pageSize;
+    msg.end = vma.base + (i + 1) * vma.pageSize;
     msg.flags = f;
     msg.thread = th;
     msg.vma = vma;
     msg.read = false;
   } else {
-    msg = { event: "pagefault", address, end: address + vma.pageSize, flags: f, thread: th, vma, read: false };
+    msg = { event: "pagefault", address, end: vma.base + (i + 1) * vma.pageSize, flags: f, thread: th, vma, read: false };
     th.msgBuf = msg;
   }
   ctx.pending.push(msg);
@@ -288,7 +294,7 @@ export function userfaultfd_release(m: Machine, ctx: UffdCtx): void {
   for (const v of m.vmas) if (v.ctx === ctx) userfaultfd_clear_vma(m, v);
   m.mergeVmas();
   for (const msg of [...ctx.pending]) {
-    if (msg.event === "remove") {
+    if (msg.event !== "pagefault") {
       ctx.pending.splice(ctx.pending.indexOf(msg), 1);
       userfaultfd_event_complete(m, ctx, msg);
     }
@@ -317,12 +323,14 @@ export function userfaultfd_mfill(
   mode: MfillMode,
   dst: number,
   len: number,
-  opts: { dontwake?: boolean; wp?: boolean; fill?: FillFn },
+  opts: { dontwake?: boolean; wp?: boolean; fill?: FillFn; unknownMode?: boolean },
 ): IoctlResult {
   if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
   if (ctx.mmapChanging > 0) return { ret: -ERRNO.EAGAIN, field: -ERRNO.EAGAIN };
   const bad = validate_range(dst, len);
   if (bad) return { ret: bad };
+  // Mode bits the ioctl does not define: EINVAL after the range check, nothing written back (fs/userfaultfd.c).
+  if (opts.unknownMode) return { ret: -ERRNO.EINVAL };
   if (opts.wp && (mode === "zeropage" || mode === "poison")) return { ret: -ERRNO.EINVAL };
   const done = mfill_atomic(m, ctx, dst, len, mode, opts.wp ?? false, opts.fill ?? (() => 0));
   if (done < 0) return { ret: done, field: done };
@@ -331,11 +339,12 @@ export function userfaultfd_mfill(
 }
 
 /** UFFDIO_WRITEPROTECT: WP together with DONTWAKE is EINVAL; unprotect wakes. */
-export function userfaultfd_writeprotect(m: Machine, ctx: UffdCtx, start: number, len: number, wp: boolean, dontwake: boolean): number {
+export function userfaultfd_writeprotect(m: Machine, ctx: UffdCtx, start: number, len: number, wp: boolean, dontwake: boolean, unknownMode = false): number {
   if (!ctx.initialized) return -ERRNO.EINVAL;
   if (ctx.mmapChanging > 0) return -ERRNO.EAGAIN;
   const bad = validate_range(start, len);
   if (bad) return bad;
+  if (unknownMode) return -ERRNO.EINVAL;
   if (wp && dontwake) return -ERRNO.EINVAL;
   const r = mwriteprotect_range(m, ctx, start, len, wp);
   if (r) return r;
@@ -344,11 +353,12 @@ export function userfaultfd_writeprotect(m: Machine, ctx: UffdCtx, start: number
 }
 
 /** UFFDIO_MOVE. */
-export function userfaultfd_move(m: Machine, ctx: UffdCtx, dst: number, src: number, len: number, allowSrcHoles: boolean, dontwake: boolean): IoctlResult {
+export function userfaultfd_move(m: Machine, ctx: UffdCtx, dst: number, src: number, len: number, allowSrcHoles: boolean, dontwake: boolean, unknownMode = false): IoctlResult {
   if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
   if (ctx.mmapChanging > 0) return { ret: -ERRNO.EAGAIN, field: -ERRNO.EAGAIN };
   const bad = validate_range(dst, len) || validate_range(src, len);
   if (bad) return { ret: bad };
+  if (unknownMode) return { ret: -ERRNO.EINVAL };
   const done = move_pages(m, ctx, dst, src, len, allowSrcHoles);
   if (done < 0) return { ret: done, field: done };
   if (!dontwake) userfaultfd_wake(m, ctx, dst, done);

@@ -5,14 +5,15 @@
  * RunFinding with the step index.
  */
 import type { Machine, SimFinding } from "./machine.js";
-import { FOLIO_IN_CACHE, FOLIO_LOCKED, FOLIO_USED, PTE_PRESENT, ZERO_FOLIO } from "./state.js";
+import { FOLIO_IN_CACHE, FOLIO_LOCKED, FOLIO_USED, PTE_PRESENT, ZERO_FOLIO, type Vma } from "./state.js";
 import { RULE } from "./findings.js";
 
-export function checkInvariants(m: Machine): SimFinding[] {
+/** `others`: the VMAs of other address spaces sharing the machine's folios (a forked child's). */
+export function checkInvariants(m: Machine, others: readonly (readonly Vma[])[] = []): SimFinding[] {
   const out: SimFinding[] = [];
   const t = m.folios;
   const maps = new Int32Array(t.used);
-  for (const v of m.vmas) {
+  for (const v of [...m.vmas, ...others.flat()]) {
     for (let i = v.off; i < v.off + v.npages; i++) {
       if (v.pte[i] !== PTE_PRESENT) continue;
       const f = v.pteFolio[i]!;

@@ -1,7 +1,7 @@
 /**
  * The step-able simulation: builds the machine a scenario's setup describes,
  * runs one step at a time under an explicit scheduler, prints the canonical
- * observation of each step (src/run/observation.ts), checks it, and checks
+ * observation of each step (src/ir/observation.ts), checks it, and checks
  * the invariants after every step.
  *
  * The scheduler owns every thread: the monitor (which performs every step that
@@ -13,18 +13,44 @@
  * Side calls (madvise, fallocate) run in a side thread as the generated
  * selftest runs them; with EVENT_REMOVE they block until the event is read
  * (uffd-abi.md finding 5). Sources for what each op does are in the module
- * that implements it; the observation grammar is src/run/observation.ts.
+ * that implements it; the observation grammar is src/ir/observation.ts.
  */
-import { RANGE_IOCTLS, UFFD_API, UFFD_FEATURES, UFFDIO_REGISTER_MODE, errnoName, type UffdFeature } from "../../kernel/uapi.js";
+import {
+  RANGE_IOCTLS,
+  UFFD_API,
+  UFFD_FEATURES,
+  UFFDIO_CONTINUE_MODE,
+  UFFDIO_COPY_MODE,
+  UFFDIO_MOVE_MODE,
+  UFFDIO_POISON_MODE,
+  UFFDIO_REGISTER_MODE,
+  UFFDIO_WRITEPROTECT_MODE,
+  UFFDIO_ZEROPAGE_MODE,
+  type UffdFeature,
+} from "../../kernel/uapi.js";
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
 import { kernelVersion, type KernelVersionId } from "../../kernel/versions.js";
-import { NEED_POLICY, type Fill, type KernelNeed, type PageRange, type Scenario, type Step } from "../../ir/scenario.js";
-import { checkObservation, formatObservation, hexByte, type Observed } from "../../ir/observation.js";
+import { NEED_POLICY, type KernelNeed, type PageRange, type Scenario, type Step } from "../../ir/scenario.js";
+import { apiReportsMasks, checkObservation, formatObservation, hexByte, reventsText, type Observed } from "../../ir/observation.js";
+import {
+  UFFD_MSG_SIZE,
+  errnoObs,
+  fallocateFile,
+  fstatFile,
+  gmemCreateErrno,
+  kvmCap,
+  openUserfaultfd,
+  pollRevents,
+  readFile,
+  readRefusal,
+  withApiMasks,
+} from "./fdops.js";
 import type { RunFinding, ScenarioResult, StepResult } from "../../ir/result.js";
 import { Machine } from "./machine.js";
 import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS, handle_mm_fault } from "./memory.js";
 import {
   KIND_VMA,
+  PTE_NONE,
   PTE_PRESENT,
   PTE_ZERO,
   type SimThread,
@@ -45,7 +71,6 @@ import {
   userfaultfd_unregister,
   userfaultfd_wake_ioctl,
   userfaultfd_writeprotect,
-  type IoctlResult,
 } from "./fs_userfaultfd.js";
 import { mfill_atomic_install_pte, zap_range } from "./userfaultfd.js";
 import { DeclaredC } from "../c/instance.js";
@@ -54,6 +79,15 @@ import type { CoreHooks } from "../c/contracts.js";
 import { pageIsShared } from "./declared.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { checkInvariants } from "./invariants.js";
+import { ScenarioSetupError } from "./setup-error.js";
+import { errno, field, fillFn, modeBits, ret, unknownBits } from "./observe.js";
+import { munmapStep } from "./munmap.js";
+import { accessAllowed, mapNext } from "./layout.js";
+import { mremapStep } from "./mremap.js";
+import { FORK_CHILD_THREAD, forkStep } from "./fork.js";
+import { madvise_collapse } from "./collapse.js";
+
+import { copyStep } from "./copysrc.js";
 import { KvmUserfault, type AccessOutcome } from "./kvm_userfault.js";
 import type { ErrnoName } from "../../kernel/uapi.js";
 
@@ -68,16 +102,8 @@ export interface SimOptions {
 /** How a kvm_vcpu_access step picks among the weak-memory schedules (explore.ts passes its own). */
 export type VcpuChooser = (stepIndex: number, outcomes: AccessOutcome[]) => AccessOutcome;
 
-/** Thrown inside the simulator for a scenario that cannot be set up; becomes verdict "error". */
-export class ScenarioSetupError extends Error {
-  /** "usage": the scenario cannot be set up as written; "mismatch": setup ran, but not as the scenario expected. */
-  constructor(
-    message: string,
-    readonly kind: "usage" | "mismatch" = "usage",
-  ) {
-    super(message);
-  }
-}
+export { ScenarioSetupError } from "./setup-error.js";
+export { fillFn } from "./observe.js";
 
 const MAX_RETRIES = 16;
 
@@ -97,6 +123,14 @@ export class Simulation {
   private setupError: string | null = null;
   private setupMismatch = false;
   private findingKeys = new Set<string>();
+  /** Primary pages that have had a PTE (their page table exists: MADV_COLLAPSE looks at that). */
+  private readonly everMapped = new Set<number>();
+  /** A forked child's VMAs (another mm at the same addresses, sharing the machine's folios). */
+  childMm: Vma[] | null = null;
+  /** The address space of each forked child's context (the child is another mm at the same addresses). */
+  readonly ctxMm = new Map<UffdCtx, Vma[]>();
+  /** KVM_CREATE_GUEST_MEMFD failed as the setup expected: there is no backing file. */
+  private noFile = false;
 
   constructor(
     scenario: Scenario,
@@ -164,8 +198,20 @@ export class Simulation {
     let mmapErrno: ErrnoName | null = null;
     if (kind === "guest_memfd") {
       const flags = s.gmemFlags ?? [];
-      for (const f of flags) {
-        if (!m.version.gmemFlags.includes(f)) throw new ScenarioSetupError(`KVM_CREATE_GUEST_MEMFD: EINVAL (flag ${f} unknown to ${m.version.id})`);
+      const createErrno = gmemCreateErrno(m, flags, s.gmemRawFlags ?? 0);
+      if ((s.createExpect ?? null) !== createErrno) {
+        throw new ScenarioSetupError(
+          createErrno ? `KVM_CREATE_GUEST_MEMFD failed with ${createErrno}, but setup.createExpect is ${s.createExpect ?? "absent (success)"}` : `KVM_CREATE_GUEST_MEMFD succeeded, but setup.createExpect is ${s.createExpect}`,
+          "mismatch",
+        );
+      }
+      if (createErrno) {
+        // No file, no mapping: keep a detached VMA so page numbers compute; steps see neither.
+        this.noFile = true;
+        this.primary = m.newVma({ role: "primary", npages: s.pages, pageSize, kind, anonymous: false, shared: true, mayWrite: true, write: true, file: null });
+        m.vmas.pop();
+        for (let i = 0; i < (s.contexts ?? 1); i++) this.ctxs.push(newCtx(m, s.userModeOnly === true));
+        return;
       }
       // kvm_gmem_mmap(): no MMAP flag is ENODEV (INIT_SHARED alone too); MAP_PRIVATE is EINVAL (uffd-abi.md 12).
       if (!flags.includes("mmap")) mmapErrno = "ENODEV";
@@ -203,6 +249,11 @@ export class Simulation {
       if (!file || (!file.hasFd && !shared)) throw new ScenarioSetupError("setup.alias needs shared file-backed memory (not private anonymous memory)");
       this.alias = m.newVma({ role: "alias", npages: s.pages, pageSize, kind, anonymous: false, shared: true, mayWrite: true, write: true, file });
     }
+    if (s.next) {
+      if (pageSize !== KIND_SUPPORT.anon.pageSize || this.primary.kind === "guest_memfd") throw new ScenarioSetupError("setup.next needs a base-page primary mapping (anon, shmem, shmem-anon)");
+      if (s.next.droppable && s.next.kind !== "anon") throw new ScenarioSetupError("MAP_DROPPABLE is anonymous memory: setup.next.kind must be anon");
+      mapNext(m, this.primary, s.next);
+    }
     if (s.srcPages) {
       this.src = m.newVma({
         role: "src",
@@ -218,6 +269,7 @@ export class Simulation {
     }
     for (const p of d?.privatePages ?? []) file?.privatePages.add(p);
     if (d && s.kind === "declared") this.startDeclaredC(d);
+    for (const fill of s.populate ?? []) this.populate(fill.page, fill.pages, fill.value);
     for (const p of s.fallocated ?? []) {
       if (!file || p < 0 || p >= file.npages) throw new ScenarioSetupError(`setup.fallocated: page ${p} is not a page of the backing file`);
       // fallocate(0): the folio is allocated and cached, but nobody has written it.
@@ -246,6 +298,36 @@ export class Simulation {
     this.machine.c = new DeclaredC(compiled, this.machine, hooks, d.inject ?? []);
   }
 
+  /** Does no page of the primary mapping have a PTE (not even a marker)? */
+  private mappingEmpty(): boolean {
+    for (const v of this.machine.vmas) {
+      if (v.base !== this.primary.base) continue;
+      for (let i = v.off; i < v.off + v.npages; i++) if (v.pte[i] !== PTE_NONE) return false;
+    }
+    return true;
+  }
+
+  /** Remember which primary pages have had a PTE (see everMapped). */
+  private noteMapped(): void {
+    for (const v of this.machine.vmas) {
+      if (v.base !== this.primary.base) continue;
+      for (let i = v.off; i < v.off + v.npages; i++) if (v.pte[i] !== PTE_NONE) this.everMapped.add(i);
+    }
+  }
+
+  /** setup.populate: write the pages through the primary mapping, as the selftest's memset does. */
+  private populate(first: number, n: number, value: number): void {
+    if (first < 0 || first + n > this.primary.npages) throw new ScenarioSetupError(`setup.populate: pages ${first}..${first + n - 1} are not all in the mapping`);
+    const th = this.threadFor("populate");
+    for (let i = first; i < first + n; i++) {
+      Object.assign(th, { state: "running", vma: this.primary, page: i, write: true, value: value & 0xff, result: -1, offset: 0, kernelMode: false });
+      this.runThread(th);
+      if (th.state !== "done") throw new ScenarioSetupError(`setup.populate: page ${i} could not be written (${th.state})`);
+    }
+    this.machine.threads.delete("populate");
+    this.noteMapped();
+  }
+
   /** Run the next step; returns its result, or null when there is none. */
   step(): StepResult | null {
     if (this.done) return null;
@@ -255,14 +337,18 @@ export class Simulation {
     m.findings.length = 0;
     let observed: Observed;
     try {
-      observed = this.execute(step, index);
+      // A step on a forked child's context acts on the child's address space.
+      const own = this.ctxs[step.ctx ?? 0];
+      const mm = own ? this.ctxMm.get(own) : undefined;
+      observed = mm ? this.withMm(mm, () => this.execute(step, index)) : this.execute(step, index);
     } catch (e) {
       if (!(e instanceof ScenarioSetupError)) throw e;
       observed = { status: "error", fields: { reason: e.message.replace(/\s+/g, "_") } };
     }
     this.schedule();
+    this.noteMapped();
     if (this.kvm.enabled && !step.op.startsWith("kvm_")) this.kvm.recordContentStores((p) => this.pageValue(this.primary, p));
-    for (const f of [...m.findings, ...checkInvariants(m)]) this.addFinding(index, f.message, f.rule);
+    for (const f of [...m.findings, ...checkInvariants(m, this.childMm ? [this.childMm] : [])]) this.addFinding(index, f.message, f.rule);
     const check = checkObservation(step, observed);
     const r: StepResult = check.ok
       ? { index, op: step.op, observed: formatObservation(observed), ok: true }
@@ -317,21 +403,48 @@ export class Simulation {
     let guard = 0;
     while (m.runnable.length) {
       const th = m.runnable.shift()!;
-      if (th.state === "running") this.runThread(th);
+      if (th.state === "running") {
+        if (th.mm) this.withMm(th.mm, () => this.runThread(th));
+        else this.runThread(th);
+      }
       if (++guard > 100000) throw new Error("scheduler livelock");
+    }
+  }
+
+  /**
+   * Run `fn` with the machine's VMAs being `mm` (a forked child's), then hand
+   * back whatever splits and merges it made. One Machine serves both processes:
+   * they share folios, and the child's VMAs sit at the parent's addresses.
+   */
+  withMm<T>(mm: Vma[], fn: () => T): T {
+    const vmas = this.machine.vmas;
+    const own = vmas.splice(0, vmas.length, ...mm);
+    try {
+      return fn();
+    } finally {
+      const child = vmas.splice(0, vmas.length, ...own);
+      mm.splice(0, mm.length, ...child);
     }
   }
 
   /** Run a worker's access until it completes, raises SIGBUS or blocks. */
   runThread(th: SimThread): void {
+    if (th.resume) {
+      th.resume();
+      return;
+    }
     for (let k = 0; k < MAX_RETRIES; k++) {
       // Registration may have split or merged VMAs since the thread last ran.
       const vma = this.vmaOf(th.vma!, th.page);
-      if (!vma) {
-        th.state = "sigbus";
+      if (!vma || !accessAllowed(vma, th.write)) {
+        // Nothing is mapped there (munmap, a hole) or the protection forbids it: SIGSEGV,
+        // or EFAULT for a kernel-mode copy.
+        th.state = "sigsegv";
         return;
       }
-      const r = handle_mm_fault(this.machine, th, vma, th.page, th.write, th.value);
+      // The page may lie in the next mapping of a layout: index it in its own VMA.
+      const i = Math.round((th.vma!.base + th.page * th.vma!.pageSize - vma.base) / vma.pageSize);
+      const r = handle_mm_fault(this.machine, th, vma, i, th.write, th.value);
       if (r === FAULT_RETRY) continue;
       if (r === FAULT_BLOCKED) return;
       if (r === FAULT_SIGBUS) {
@@ -343,6 +456,12 @@ export class Simulation {
       return;
     }
     th.state = "sigbus";
+  }
+
+  /** Pages a mapping's numbering covers: the primary's runs on through setup.next. */
+  private layoutPages(vma: Vma): number {
+    const next = this.scenario.setup.next;
+    return vma === this.primary && next ? vma.npages + (next.gapPages ?? 0) + next.pages : vma.npages;
   }
 
   /** The VMA that holds page `page` of a mapping now (null when the mapping does not exist). */
@@ -359,19 +478,19 @@ export class Simulation {
     return 0;
   }
 
-  private getCtx(step: Step): UffdCtx {
+  getCtx(step: Step): UffdCtx {
     const c = this.ctxs[step.ctx ?? 0];
     if (!c) throw new ScenarioSetupError(`step uses ctx ${step.ctx} but setup.contexts opens ${this.ctxs.length}`);
     return c;
   }
 
-  private range(r: PageRange, vma: Vma = this.primary): { start: number; len: number } {
+  range(r: PageRange, vma: Vma = this.primary): { start: number; len: number } {
     const start = vma.start + r.page * vma.pageSize + (r.offsetBytes ?? 0);
     const len = r.lenBytes ?? (r.pages ?? 1) * vma.pageSize;
     return { start, len };
   }
 
-  private threadFor(name: string): SimThread {
+  threadFor(name: string): SimThread {
     let th = this.machine.threads.get(name);
     if (!th) {
       th = { name, state: "idle", vma: null, page: 0, write: false, value: 0, result: -1, waitMsg: null, waitCtx: null, afterEvent: null };
@@ -380,13 +499,21 @@ export class Simulation {
     return th;
   }
 
-  private threadObs(th: SimThread | undefined): Observed {
+  threadObs(th: SimThread | undefined): Observed {
     if (!th) return { status: "error", fields: { reason: "no_such_thread" } };
+    if (th.ioctlObs && th.state === "done") return th.ioctlObs;
+    if (th.kernelMode && !th.resume) {
+      // A system call returns: the copy succeeded, or it hit what a user access would get SIGBUS for.
+      if (th.state === "done") return { status: "done", fields: { result: "ok" } };
+      if (th.state === "sigbus" || th.state === "sigsegv") return { status: "done", fields: { result: "EFAULT" } };
+    }
     switch (th.state) {
       case "blocked":
         return { status: "blocked", fields: {} };
       case "sigbus":
         return { status: "sigbus", fields: {} };
+      case "sigsegv":
+        return { status: "sigsegv", fields: {} };
       case "done":
         return { status: "done", fields: th.result >= 0 ? { value: hexByte(th.result) } : {} };
       default:
@@ -403,12 +530,14 @@ export class Simulation {
         let bits = 0n;
         for (const f of step.features ?? []) bits |= BigInt(UFFD_FEATURES[f as UffdFeature]);
         if (step.unknownFeature) bits |= UNKNOWN_FEATURE_BIT;
-        return ret(userfaultfd_api(m, ctx, step.badApi ? 0xab : UFFD_API, bits));
+        if (step.rawFeatures) bits |= BigInt(step.rawFeatures);
+        const o = ret(userfaultfd_api(m, ctx, step.badApi ? 0xab : UFFD_API, bits));
+        return apiReportsMasks(step) ? withApiMasks(o, m, true, bits) : o;
       }
       case "register": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
-        let bits = 0;
+        let bits = step.rawMode ?? 0;
         for (const md of step.modes) bits |= UFFDIO_REGISTER_MODE[md];
         const { start, len } = this.range(step);
         const r = userfaultfd_register(m, ctx, start, len, bits);
@@ -433,8 +562,9 @@ export class Simulation {
         if (th.state === "blocked") throw new ScenarioSetupError(`thread ${step.thread} is still blocked; use another thread name`);
         const vma = step.via === "alias" ? this.alias : this.primary;
         if (!vma) throw new ScenarioSetupError("touch via alias needs setup.alias");
-        if (step.page < 0 || step.page >= vma.npages) throw new ScenarioSetupError(`touch page ${step.page} is outside the mapping`);
-        Object.assign(th, { state: "running", vma, page: step.page, write: step.access === "write", value: (step.value ?? 0) & 0xff, result: -1 });
+        if (step.page < 0 || step.page >= this.layoutPages(vma)) throw new ScenarioSetupError(`touch page ${step.page} is outside the mapping`);
+        if ((step.offsetBytes ?? 0) >= vma.pageSize) throw new ScenarioSetupError(`touch offsetBytes ${step.offsetBytes} is not inside the page`);
+        Object.assign(th, { state: "running", vma, page: step.page, write: step.access === "write", value: (step.value ?? 0) & 0xff, result: -1, offset: step.offsetBytes ?? 0, kernelMode: false });
         this.runThread(th);
         return this.threadObs(th);
       }
@@ -443,26 +573,42 @@ export class Simulation {
       case "event": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
+        const refused = readRefusal(ctx, step.bufBytes ?? UFFD_MSG_SIZE);
+        if (refused) return errno(refused);
         const msg = userfaultfd_read(m, ctx);
         if (!msg) return { status: "none", fields: {} };
-        const page = Math.floor((msg.address - msg.vma.base) / msg.vma.pageSize);
-        if (msg.event === "remove") {
-          return { status: "remove", fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
+        // Pages count from the primary mapping, whichever mapping of the layout the message is in.
+        const origin = msg.vma.role === "primary" ? this.primary : msg.vma;
+        const page = Math.floor((msg.address - origin.base) / origin.pageSize);
+        const offset = (msg.address - origin.base) % origin.pageSize;
+        if (msg.event === "fork") {
+          // read() installs the child's userfaultfd: it becomes the next context index.
+          if (msg.child) this.ctxs.push(msg.child);
+          return { status: "fork", fields: {} };
+        }
+        if (msg.event === "remap") return { status: "remap", fields: { pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
+        if (msg.event !== "pagefault") {
+          return { status: msg.event, fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
         }
         const names = (["write", "wp", "minor"] as const).filter((n) => msg.flags & { write: 1, wp: 2, minor: 4 }[n]);
-        const fields: Record<string, string> = { page: String(page), flags: names.length ? names.sort().join(",") : "0" };
+        const fields: Record<string, string> = { page: String(page) };
+        if (offset) fields.offset = String(offset);
+        fields.flags = names.length ? names.sort().join(",") : "0";
         if (ctx.features & UFFD_FEATURES.thread_id && msg.thread) fields.thread = msg.thread.name;
         return { status: "pagefault", fields };
       }
       case "copy": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
+        if ("page" in step.src || step.thread) return copyStep(this, step, index);
         const { start, len } = this.range(step);
         const fill = fillFn(step.src, step.page);
+        const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
         const r = userfaultfd_mfill(m, ctx, "copy", start, len, {
-          dontwake: step.mode?.includes("dontwake"),
-          wp: step.mode?.includes("wp"),
+          dontwake: (mode & UFFDIO_COPY_MODE.dontwake) !== 0,
+          wp: (mode & UFFDIO_COPY_MODE.wp) !== 0,
           fill: (p) => fill(p),
+          unknownMode: unknownBits(UFFDIO_COPY_MODE, mode),
         });
         return field(r, "copy");
       }
@@ -470,49 +616,61 @@ export class Simulation {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
         const { start, len } = this.range(step);
-        return field(userfaultfd_mfill(m, ctx, "zeropage", start, len, { dontwake: step.mode?.includes("dontwake") }), "zeropage");
+        const mode = modeBits(UFFDIO_ZEROPAGE_MODE, step.mode, step.rawMode);
+        const opts = { dontwake: (mode & UFFDIO_ZEROPAGE_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_ZEROPAGE_MODE, mode) };
+        return field(userfaultfd_mfill(m, ctx, "zeropage", start, len, opts), "zeropage");
       }
       case "continue": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
         const { start, len } = this.range(step);
-        return field(
-          userfaultfd_mfill(m, ctx, "continue", start, len, { dontwake: step.mode?.includes("dontwake"), wp: step.mode?.includes("wp") }),
-          "mapped",
-        );
+        const mode = modeBits(UFFDIO_CONTINUE_MODE, step.mode, step.rawMode);
+        const opts = { dontwake: (mode & UFFDIO_CONTINUE_MODE.dontwake) !== 0, wp: (mode & UFFDIO_CONTINUE_MODE.wp) !== 0, unknownMode: unknownBits(UFFDIO_CONTINUE_MODE, mode) };
+        return field(userfaultfd_mfill(m, ctx, "continue", start, len, opts), "mapped");
       }
       case "poison": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
         const { start, len } = this.range(step);
-        return field(userfaultfd_mfill(m, ctx, "poison", start, len, {}), "updated");
+        const mode = modeBits(UFFDIO_POISON_MODE, [], step.rawMode);
+        const opts = { dontwake: (mode & UFFDIO_POISON_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_POISON_MODE, mode) };
+        return field(userfaultfd_mfill(m, ctx, "poison", start, len, opts), "updated");
       }
       case "writeprotect": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
         const { start, len } = this.range(step);
-        return ret(userfaultfd_writeprotect(m, ctx, start, len, step.wp, step.dontwake === true));
+        const named = [...(step.wp ? ["wp" as const] : []), ...(step.dontwake ? ["dontwake" as const] : [])];
+        const mode = modeBits(UFFDIO_WRITEPROTECT_MODE, named, step.rawMode);
+        const wp = (mode & UFFDIO_WRITEPROTECT_MODE.wp) !== 0;
+        const dontwake = (mode & UFFDIO_WRITEPROTECT_MODE.dontwake) !== 0;
+        return ret(userfaultfd_writeprotect(m, ctx, start, len, wp, dontwake, unknownBits(UFFDIO_WRITEPROTECT_MODE, mode)));
       }
       case "move": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
-        if (!this.src) throw new ScenarioSetupError("move needs setup.srcPages");
+        const from = step.srcIn === "primary" ? this.primary : this.src;
+        if (!from) throw new ScenarioSetupError("move needs setup.srcPages (or srcIn: primary)");
+        if (step.srcIn === "primary" && step.srcFill) throw new ScenarioSetupError("srcFill writes the source directly; with srcIn primary populate it with touch steps");
         const pages = step.pages ?? 1;
         if (step.srcFill) {
           const fill = fillFn(step.srcFill, step.srcPage);
-          for (let p = step.srcPage; p < step.srcPage + pages && p < this.src.npages; p++) {
+          for (let p = step.srcPage; p < step.srcPage + pages && p < from.npages; p++) {
             const f = m.folios.alloc();
             m.folios.value[f] = fill(p);
             m.folios.markUptodate(f);
-            zap_range(m, this.src, p, 1, true);
-            this.src.pte[p] = PTE_PRESENT;
-            this.src.pteFolio[p] = f;
+            zap_range(m, from, p, 1, true);
+            from.pte[p] = PTE_PRESENT;
+            from.pteFolio[p] = f;
             m.folios.mapcount[f] = 1;
           }
         }
-        const dst = this.primary.start + step.dstPage * this.primary.pageSize;
-        const src = this.src.start + step.srcPage * this.src.pageSize;
-        const r = userfaultfd_move(m, ctx, dst, src, pages * this.src.pageSize, step.allowSrcHoles === true, false);
+        const dst = this.primary.base + step.dstPage * this.primary.pageSize;
+        const src = from.base + step.srcPage * from.pageSize;
+        const mode = modeBits(UFFDIO_MOVE_MODE, step.allowSrcHoles ? ["allow_src_holes"] : [], step.rawMode);
+        const holes = (mode & UFFDIO_MOVE_MODE.allow_src_holes) !== 0;
+        const dontwake = (mode & UFFDIO_MOVE_MODE.dontwake) !== 0;
+        const r = userfaultfd_move(m, ctx, dst, src, pages * from.pageSize, holes, dontwake, unknownBits(UFFDIO_MOVE_MODE, mode));
         return field(r, "move");
       }
       case "file_write":
@@ -526,6 +684,39 @@ export class Simulation {
         if (!ctx.released) userfaultfd_release(m, ctx);
         return { status: "ok", fields: {} };
       }
+      case "munmap":
+        return munmapStep(this, step, index);
+      case "mremap":
+        return mremapStep(this, step, index);
+      case "fork":
+        return forkStep(this, step, index);
+      case "child_wait":
+        return this.threadObs(this.machine.threads.get(FORK_CHILD_THREAD));
+      case "poll": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) throw new ScenarioSetupError("poll on a context a close step has closed");
+        return { status: "ok", fields: { revents: reventsText(pollRevents(ctx)) } };
+      }
+      case "open":
+        return openUserfaultfd(step);
+      case "syscall":
+        return this.syscall(step);
+      case "fstat":
+        return fstatFile(this.noFile ? null : this.primary.file);
+      case "fallocate": {
+        // File offsets, not addresses: the mapping maps the file from offset 0.
+        const ps = this.primary.pageSize;
+        const start = step.page * ps + (step.offsetBytes ?? 0);
+        const len = step.lenBytes ?? (step.pages ?? 1) * ps;
+        const r = fallocateFile(m, this.noFile ? null : this.primary.file, m.vmas, step, start, len);
+        if (typeof r === "string") throw new ScenarioSetupError(r);
+        return r;
+      }
+      case "file_read":
+        return readFile(m, this.noFile ? null : this.primary.file, step.page, step.via);
+      case "kvm_cap":
+        if (this.scenario.setup.kind !== "guest_memfd") throw new ScenarioSetupError("kvm_cap needs a guest_memfd setup (its VM)");
+        return kvmCap(m, step.cap);
       case "kvm_enable_userfault":
         this.kvm.enable(this.primary.npages, (p) => this.pageValue(this.primary, p));
         return { status: "ok", fields: {} };
@@ -551,8 +742,24 @@ export class Simulation {
     }
   }
 
+  /**
+   * A system call from a worker whose kernel-side copy touches page `page`:
+   * read(2) from a pipe into it (a kernel write) or write(2) of it into a pipe
+   * (a kernel read). The fault is taken in kernel mode; what cannot be
+   * resolved (SIGBUS for a user access) makes the call fail with EFAULT.
+   */
+  private syscall(step: Extract<Step, { op: "syscall" }>): Observed {
+    const th = this.threadFor(step.thread);
+    if (th.state === "blocked") throw new ScenarioSetupError(`thread ${step.thread} is still blocked; use another thread name`);
+    if (step.page < 0 || step.page >= this.layoutPages(this.primary)) throw new ScenarioSetupError(`syscall page ${step.page} is outside the mapping`);
+    const write = step.call === "read";
+    Object.assign(th, { state: "running", vma: this.primary, page: step.page, write, value: (step.value ?? 0) & 0xff, result: -1, offset: 0, kernelMode: true });
+    this.runThread(th);
+    return this.threadObs(th);
+  }
+
   /** pwrite() to the file, or a write through the alias mapping: fills the page cache without touching the primary mapping. */
-  private fileWrite(page: number, value: number, via: "pwrite" | "alias"): Observed {
+  private fileWrite(page: number, value: number, via: "pwrite" | "write" | "alias"): Observed {
     const m = this.machine;
     const file = this.primary.file;
     if (via === "alias") {
@@ -563,9 +770,11 @@ export class Simulation {
       if (th.state === "sigbus") return errno("EFAULT");
       return { status: "ok", fields: {} };
     }
-    if (!file || !file.hasFd) return errno("EBADF");
-    // guest_memfd files cannot pwrite (no FMODE_PWRITE: ESPIPE); hugetlbfs has no write_iter (EINVAL).
-    if (file.kind === "guest_memfd") return errno("ESPIPE");
+    if (this.noFile || !file || !file.hasFd) return errno("EBADF");
+    // guest_memfd files cannot pwrite (no FMODE_PWRITE: ESPIPE) nor write (no write_iter: EINVAL);
+    // hugetlbfs has no write_iter (EINVAL).
+    if (file.kind === "guest_memfd") return errno(via === "write" ? "EINVAL" : "ESPIPE");
+    if (via === "write") page = 0;
     if (file.kind !== "shmem" && file.kind !== "declared") return errno("EINVAL");
     if (page < 0 || page >= file.npages) return errno("EINVAL");
     let f = file.cache[page]!;
@@ -583,7 +792,7 @@ export class Simulation {
    * madvise() and fallocate() run in a side thread, as the generated selftest
    * runs them: with EVENT_REMOVE the thread blocks until the event is read.
    */
-  private sideCall(step: Step & { page: number; pages?: number }, index: number, what: "punch" | "dontneed" | "remove"): Observed {
+  private sideCall(step: Step & { page: number; pages?: number }, index: number, what: "punch" | "dontneed" | "remove" | "collapse"): Observed {
     const m = this.machine;
     const vma = this.primary;
     const first = step.page;
@@ -602,9 +811,16 @@ export class Simulation {
       if (!vma.shared || !vma.file) return errno("EINVAL");
       if (!vma.write) return errno("EACCES");
     }
+    if (what === "collapse") {
+      const refused = madvise_collapse(m, vma, first, n, (i) => this.everMapped.has(i));
+      th.state = "done";
+      return refused ? errno(refused) : { status: "ok", fields: {} };
+    }
     const go = () => {
       if (what === "remove") this.punchHole(first, n);
       else for (let i = first; i < first + n; i++) zap_range(m, this.vmaOf(vma, i) ?? vma, i, 1, false);
+      // MADV_DONTNEED frees page tables it leaves empty (mm/pt_reclaim.c, 6.14+); modelled per mapping.
+      if (what === "dontneed" && this.mappingEmpty()) this.everMapped.clear();
     };
     const target = this.vmaOf(vma, first);
     if (!target) return errno("ENOMEM");
@@ -632,25 +848,3 @@ export class Simulation {
     }
   }
 }
-
-function ret(r: number): Observed {
-  return r === 0 ? { status: "ok", fields: {} } : errno(errnoName(-r));
-}
-
-function errno(name: string): Observed {
-  return { status: `errno=${name}`, fields: {} };
-}
-
-function field(r: IoctlResult, name: string): Observed {
-  const o = ret(r.ret);
-  // A member the kernel left untouched still holds what the caller put there: 0.
-  return { status: o.status, fields: { [name]: String(r.field ?? 0) } };
-}
-
-/** One byte per destination page: the Fill's byte, or (seed + page) & 0xff. */
-export function fillFn(f: Fill, _firstPage: number): (page: number) => number {
-  if ("byte" in f) return () => f.byte & 0xff;
-  const seed = f.seed ?? 0;
-  return (page) => (seed + page) & 0xff;
-}
-

@@ -195,6 +195,10 @@ export interface Vma {
   readonly pte: Uint8Array;
   readonly pteFlags: Uint8Array;
   readonly pteFolio: Int32Array;
+  /** PROT_NONE: every access is SIGSEGV (setup.next). */
+  readonly noAccess?: boolean;
+  /** MAP_DROPPABLE (VM_DROPPABLE): never registrable (setup.next). */
+  readonly droppable?: boolean;
 }
 
 export function vmaEnd(v: Vma): number {
@@ -203,7 +207,7 @@ export function vmaEnd(v: Vma): number {
 
 /** A message in a userfaultfd's queue (struct uffd_msg plus who is waiting on it). */
 export interface UffdMsg {
-  event: "pagefault" | "remove";
+  event: "pagefault" | "remove" | "unmap" | "remap" | "fork";
   /** Fault address (page aligned unless EXACT_ADDRESS) or remove start, in bytes. */
   address: number;
   end: number;
@@ -213,6 +217,8 @@ export interface UffdMsg {
   /** The VMA the fault or event is in (for page numbers in observations). */
   vma: Vma;
   read: boolean;
+  /** UFFD_EVENT_FORK: the child's new context (its fd is installed when the message is read). */
+  child?: UffdCtx;
 }
 
 export interface UffdCtx {
@@ -230,7 +236,7 @@ export interface UffdCtx {
   mmapChanging: number;
 }
 
-export type ThreadState = "idle" | "running" | "blocked" | "done" | "sigbus";
+export type ThreadState = "idle" | "running" | "blocked" | "done" | "sigbus" | "sigsegv";
 
 export interface SimThread {
   readonly name: string;
@@ -252,6 +258,16 @@ export interface SimThread {
   waitCtx: UffdCtx | null;
   /** A non-cooperative event the thread waits on (madvise) and what to do once it is read. */
   afterEvent: (() => void) | null;
+  /** Byte offset of the access within the page (EXACT_ADDRESS reports it). */
+  offset?: number;
+  /** The access is a system call's kernel-side copy (FAULT_FLAG_USER clear), not a user access. */
+  kernelMode?: boolean;
+  /** What the thread does when woken, when it is not a plain access (a COPY reading its source). */
+  resume?: (() => void) | null;
+  /** The address space the thread runs in when it is not the process's own (a forked child's VMAs). */
+  mm?: Vma[];
+  /** The observation of the ioctl the thread made, once it returned. */
+  ioctlObs?: { readonly status: string; readonly fields: Readonly<Record<string, string>> } | null;
 }
 
 export const KIND_VMA: Record<Exclude<MemKind, "declared">, VmaKind> = {

@@ -1,12 +1,19 @@
 /**
- * A small JSON Schema validator for the subset schema/scenario.schema.json
- * uses (draft 2020-12: $ref into $defs, type, enum, const, properties,
- * required, additionalProperties: false, items, oneOf, minimum, maximum,
- * minLength, pattern). No dependency; errors carry a JSON path and say what
- * was expected, so `uffdkit sim` can point at the mistake.
+ * Scenario files checked against the published schema itself
+ * (schema/scenario.schema.json, JSON Schema draft 2020-12) by ajv: the file
+ * users read is the file that decides. ajv reports what failed in its own
+ * terms; this module turns that into the messages `uffdkit sim` has always
+ * printed: a JSON path ($.steps[3].expect.result) and what was expected, with
+ * a "did you mean" for near-miss names.
+ *
+ * Only the commands that validate scenario files import this module, so ajv
+ * and the compiled validator cost nothing to `check` or `gen`; the validator
+ * is compiled once per process, on first use.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv";
 
 export interface SchemaError {
   /** JSON path of the offending value, e.g. $.steps[3].expect.result */
@@ -14,142 +21,167 @@ export interface SchemaError {
   readonly message: string;
 }
 
-type Schema = {
+/** A JSON Schema node, as far as the messages need to look into one. */
+type SchemaNode = {
   $ref?: string;
-  type?: string;
-  enum?: unknown[];
+  properties?: Record<string, SchemaNode>;
+  oneOf?: SchemaNode[];
   const?: unknown;
-  properties?: Record<string, Schema>;
   required?: string[];
-  additionalProperties?: boolean;
-  items?: Schema;
-  oneOf?: Schema[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  pattern?: string;
-  $defs?: Record<string, Schema>;
-  description?: string;
+  $defs?: Record<string, SchemaNode>;
+  [k: string]: unknown;
 };
 
-let cached: Schema | null = null;
+let cachedSchema: SchemaNode | null = null;
+let cachedValidator: ValidateFunction | null = null;
 
-/** The published scenario schema (schema/scenario.schema.json, three levels above this module in src/ and dist/). */
-export function scenarioSchema(): Schema {
-  if (!cached) {
+/** The published scenario schema (three levels above this module, in src/ and in dist/). */
+export function scenarioSchema(): SchemaNode {
+  if (!cachedSchema) {
     const file = fileURLToPath(new URL("../../../schema/scenario.schema.json", import.meta.url));
-    cached = JSON.parse(readFileSync(file, "utf8")) as Schema;
+    cachedSchema = JSON.parse(readFileSync(file, "utf8")) as SchemaNode;
   }
-  return cached;
+  return cachedSchema;
+}
+
+function validator(): ValidateFunction {
+  if (!cachedValidator) {
+    // allErrors: report every mistake of a file at once; verbose: errors carry the
+    // offending value and schema node, which the messages quote; discriminator: a
+    // step is checked only against the branch its `op` names. Strict, except that a
+    // oneOf branch may require a property its parent declares (fill: byte | pattern).
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, discriminator: true });
+    cachedValidator = ajv.compile(scenarioSchema());
+  }
+  return cachedValidator as ValidateFunction;
 }
 
 export function validateScenario(data: unknown): SchemaError[] {
-  const root = scenarioSchema();
-  return validate(root, data, "$", root);
+  const validate = validator();
+  if (validate(data)) return [];
+  return explain(validate.errors ?? [], data);
 }
 
-export function validate(schema: Schema, data: unknown, path: string, root: Schema): SchemaError[] {
-  if (schema.$ref) {
-    const name = schema.$ref.replace(/^#\/\$defs\//, "");
-    const target = root.$defs?.[name];
-    if (!target) return [{ path, message: `schema error: unresolved $ref ${schema.$ref}` }];
-    return validate(target, data, path, root);
+/** ajv's errors as users' messages, without the noise of the alternatives that were not meant. */
+function explain(errors: readonly ErrorObject[], data: unknown): SchemaError[] {
+  const hidden = alternativesNotMeant(errors);
+  const out: SchemaError[] = [];
+  for (const e of errors) {
+    if (hidden.has(e)) continue;
+    const msg = message(e, errors);
+    if (!msg) continue;
+    const path = jsonPath(e.instancePath, data) + (msg.child ? `.${msg.child}` : "");
+    if (!out.some((o) => o.path === path && o.message === msg.text)) out.push({ path, message: msg.text });
   }
-  if (schema.oneOf) return validateOneOf(schema.oneOf, data, path, root);
-  const errs: SchemaError[] = [];
-  if ("const" in schema && data !== schema.const) return [{ path, message: `must be ${JSON.stringify(schema.const)} (got ${show(data)})` }];
-  if (schema.enum && !schema.enum.includes(data as never)) {
-    const hint = typeof data === "string" ? closest(data, schema.enum.filter((x): x is string => typeof x === "string")) : undefined;
-    return [{ path, message: `must be one of ${schema.enum.map((x) => JSON.stringify(x)).join(", ")} (got ${show(data)})${hint ? `; did you mean "${hint}"?` : ""}` }];
-  }
-  if (schema.type && !hasType(data, schema.type)) return [{ path, message: `must be ${article(schema.type)} (got ${show(data)})` }];
-  if (typeof data === "number") {
-    if (schema.minimum !== undefined && data < schema.minimum) errs.push({ path, message: `must be >= ${schema.minimum} (got ${data})` });
-    if (schema.maximum !== undefined && data > schema.maximum) errs.push({ path, message: `must be <= ${schema.maximum} (got ${data})` });
-  }
-  if (typeof data === "string") {
-    if (schema.minLength !== undefined && data.length < schema.minLength) errs.push({ path, message: `must not be empty` });
-    if (schema.pattern && !new RegExp(schema.pattern).test(data)) errs.push({ path, message: `must match ${schema.pattern} (got ${show(data)})` });
-  }
-  if (Array.isArray(data) && schema.items) {
-    data.forEach((x, i) => errs.push(...validate(schema.items!, x, `${path}[${i}]`, root)));
-  }
-  if (isObject(data) && (schema.properties || schema.required)) {
-    const props = schema.properties ?? {};
-    for (const r of schema.required ?? []) if (!(r in data)) errs.push({ path, message: `missing required property "${r}"` });
-    for (const [k, v] of Object.entries(data)) {
-      const sub = props[k];
-      if (sub) errs.push(...validate(sub, v, `${path}.${k}`, root));
-      else if (schema.additionalProperties === false) {
-        const hint = closest(k, Object.keys(props));
-        errs.push({ path: `${path}.${k}`, message: `unknown property "${k}"${hint ? `; did you mean "${hint}"?` : `; allowed: ${Object.keys(props).join(", ")}`}` });
-      }
-    }
-  }
-  return errs;
+  return out;
 }
 
 /**
- * oneOf: exactly one branch must match. When the branches are told apart by a
- * constant property (op, outcome, event...), report the matching branch's
- * errors rather than every branch's.
+ * Errors raised inside the branches of a failed oneOf that has no
+ * discriminator (a fill is `byte` or `pattern`): the oneOf's own message
+ * says what was wanted, so the branch errors are not shown on their own.
  */
-function validateOneOf(branches: Schema[], data: unknown, path: string, root: Schema): SchemaError[] {
-  const results = branches.map((b) => validate(b, data, path, root));
-  const ok = results.filter((r) => r.length === 0).length;
-  if (ok === 1) return [];
-  if (ok > 1) return [{ path, message: "matches more than one alternative" }];
-  const resolved = branches.map((b) => deref(b, root));
-  const key = discriminator(resolved);
-  if (key && isObject(data)) {
-    const k = resolved.findIndex((b) => b.properties?.[key]?.const === data[key]);
-    if (k >= 0) return results[k]!;
-    const allowed = resolved.map((b) => b.properties![key]!.const as string);
-    const hint = typeof data[key] === "string" ? closest(data[key] as string, allowed) : undefined;
-    return [
-      {
-        path: key in data ? `${path}.${key}` : path,
-        message: key in data
-          ? `unknown ${key} ${show(data[key])}; expected one of ${allowed.join(", ")}${hint ? `; did you mean "${hint}"?` : ""}`
-          : `missing "${key}" (one of ${allowed.join(", ")})`,
-      },
-    ];
+function alternativesNotMeant(errors: readonly ErrorObject[]): Set<ErrorObject> {
+  const hidden = new Set<ErrorObject>();
+  for (const one of errors.filter((e) => e.keyword === "oneOf")) {
+    for (const e of branchErrors(one, errors)) hidden.add(e);
   }
-  const best = results.reduce((a, b) => (b.length < a.length ? b : a));
-  return best.length ? best : [{ path, message: "matches none of the alternatives" }];
+  return hidden;
 }
 
-function deref(s: Schema, root: Schema): Schema {
+function branchErrors(one: ErrorObject, errors: readonly ErrorObject[]): ErrorObject[] {
+  return errors.filter((e) => e !== one && e.schemaPath.startsWith(`${one.schemaPath}/`) && e.instancePath.startsWith(one.instancePath));
+}
+
+function message(e: ErrorObject, all: readonly ErrorObject[]): { text: string; child?: string } | undefined {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "required":
+      return { text: `missing required property "${String(p.missingProperty)}"` };
+    case "additionalProperties": {
+      const key = String(p.additionalProperty);
+      const allowed = Object.keys((e.parentSchema as SchemaNode | undefined)?.properties ?? {});
+      const hint = closest(key, allowed);
+      return { child: key, text: `unknown property "${key}"${hint ? `; did you mean "${hint}"?` : `; allowed: ${allowed.join(", ")}`}` };
+    }
+    case "enum": {
+      const values = p.allowedValues as unknown[];
+      const hint = typeof e.data === "string" ? closest(e.data, values.filter((x): x is string => typeof x === "string")) : undefined;
+      return { text: `must be one of ${values.map((x) => JSON.stringify(x)).join(", ")} (got ${show(e.data)})${hint ? `; did you mean "${hint}"?` : ""}` };
+    }
+    case "const":
+      return { text: `must be ${JSON.stringify(p.allowedValue)} (got ${show(e.data)})` };
+    case "type":
+      return { text: `must be ${article(String(p.type))} (got ${show(e.data)})` };
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      return { text: `must be ${String(p.comparison)} ${String(p.limit)} (got ${show(e.data)})` };
+    case "minLength":
+      return { text: p.limit === 1 ? "must not be empty" : `must be at least ${String(p.limit)} characters long` };
+    case "maxLength":
+      return { text: `must be at most ${String(p.limit)} characters long` };
+    case "maxItems":
+      return { text: `must have at most ${String(p.limit)} items (got ${Array.isArray(e.data) ? e.data.length : "?"})` };
+    case "minItems":
+      return { text: `must have at least ${String(p.limit)} items` };
+    case "pattern":
+      return { text: `must match ${String(p.pattern)} (got ${show(e.data)})` };
+    case "dependentRequired":
+      return { text: `"${String(p.property)}" needs "${String(p.missingProperty)}"` };
+    case "discriminator":
+      return discriminatorMessage(e);
+    case "oneOf":
+      return oneOfMessage(e, all);
+    default:
+      return { text: e.message ?? `fails ${e.keyword}` };
+  }
+}
+
+/** A step (or an expect) whose tag names no alternative: say which tags exist. */
+function discriminatorMessage(e: ErrorObject): { text: string; child?: string } {
+  const p = e.params as { error: string; tag: string; tagValue?: unknown };
+  const allowed = tagValues(e.parentSchema as SchemaNode, p.tag);
+  if (p.error === "mapping") {
+    const hint = typeof p.tagValue === "string" ? closest(p.tagValue, allowed) : undefined;
+    return { child: p.tag, text: `unknown ${p.tag} ${show(p.tagValue)}; expected one of ${allowed.join(", ")}${hint ? `; did you mean "${hint}"?` : ""}` };
+  }
+  const present = typeof e.data === "object" && e.data !== null && p.tag in e.data;
+  return present
+    ? { child: p.tag, text: `must be a string, one of ${allowed.join(", ")} (got ${show((e.data as Record<string, unknown>)[p.tag])})` }
+    : { text: `missing "${p.tag}" (one of ${allowed.join(", ")})` };
+}
+
+function oneOfMessage(e: ErrorObject, all: readonly ErrorObject[]): { text: string } {
+  const passing = (e.params as { passingSchemas: number[] | null }).passingSchemas;
+  if (passing) return { text: "matches more than one alternative" };
+  const branches = ((e.schema as SchemaNode[] | undefined) ?? []).map((b) => b.required);
+  if (branches.length && branches.every((r) => r?.length === 1)) return { text: `needs exactly one of ${branches.map((r) => `"${r![0]}"`).join(", ")}` };
+  const reasons = branchErrors(e, all).map((b) => message(b, all)?.text).filter((t): t is string => !!t);
+  return { text: reasons.length ? `matches none of the alternatives: ${[...new Set(reasons)].join("; or ")}` : "matches none of the alternatives" };
+}
+
+/** The constant values of the tag property over a oneOf's branches (resolving $refs). */
+function tagValues(node: SchemaNode, tag: string): string[] {
+  const root = scenarioSchema();
+  return (node.oneOf ?? []).map((b) => String(deref(b, root).properties?.[tag]?.const));
+}
+
+function deref(s: SchemaNode, root: SchemaNode): SchemaNode {
   return s.$ref ? deref(root.$defs![s.$ref.replace(/^#\/\$defs\//, "")]!, root) : s;
 }
 
-function discriminator(branches: Schema[]): string | undefined {
-  const first = branches[0]?.properties;
-  if (!first) return undefined;
-  return Object.keys(first).find((k) => branches.every((b) => b.properties?.[k] && "const" in b.properties[k]!));
-}
-
-function hasType(d: unknown, t: string): boolean {
-  switch (t) {
-    case "object":
-      return isObject(d);
-    case "array":
-      return Array.isArray(d);
-    case "integer":
-      return typeof d === "number" && Number.isInteger(d);
-    case "number":
-      return typeof d === "number" && Number.isFinite(d);
-    case "string":
-      return typeof d === "string";
-    case "boolean":
-      return typeof d === "boolean";
-    default:
-      return true;
+/** A JSON pointer (/steps/3/expect) as the path users read ($.steps[3].expect). */
+function jsonPath(pointer: string, data: unknown): string {
+  let path = "$";
+  let at: unknown = data;
+  for (const raw of pointer.split("/").slice(1)) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    path += Array.isArray(at) ? `[${key}]` : `.${key}`;
+    at = at !== null && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined;
   }
-}
-
-function isObject(d: unknown): d is Record<string, unknown> {
-  return typeof d === "object" && d !== null && !Array.isArray(d);
+  return path;
 }
 
 function article(t: string): string {
@@ -163,7 +195,7 @@ function show(d: unknown): string {
 }
 
 /** The candidate within edit distance 2 (case-insensitive), if any. */
-function closest(word: string, candidates: string[]): string | undefined {
+function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = 3;
   for (const c of candidates) {

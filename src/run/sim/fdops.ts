@@ -1,0 +1,158 @@
+/**
+ * What a scenario does to file descriptors rather than to memory: the masks
+ * UFFDIO_API writes back, poll() and read() on the userfaultfd, opening more
+ * userfaultfds, and fstat()/fallocate()/read() on the backing file and
+ * KVM_CHECK_EXTENSION on a guest_memfd's VM.
+ *
+ * Sources (Linux 6.12 tree, same code in 6.18 where uffd-abi.md did not say
+ * otherwise): fs/userfaultfd.c userfaultfd_api(), userfaultfd_poll(),
+ * userfaultfd_read_iter(), new_userfaultfd(); virt/kvm/guest_memfd.c
+ * kvm_gmem_fallocate(), kvm_gmem_allocate(); mm/shmem.c shmem_fallocate();
+ * uffd-abi.md finding 12 and [gm test_file_read_write, test_file_size,
+ * test_fallocate].
+ */
+import { GUEST_MEMFD_FLAGS, PAGE_SIZE, UFFD_FEATURES, type ErrnoName } from "../../kernel/uapi.js";
+import { hexByte, hexMask, type Observed } from "../../ir/observation.js";
+import type { FallocateStep, OpenStep } from "../../ir/scenario.js";
+import type { Machine } from "./machine.js";
+import type { SimFile, UffdCtx, Vma } from "./state.js";
+import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
+import { zap_range } from "./userfaultfd.js";
+
+/** UFFD_API_IOCTLS: REGISTER, UNREGISTER and API (bits 0, 1 and 63; include/uapi/linux/userfaultfd.h). */
+export const UFFD_API_IOCTLS = (1n << 0n) | (1n << 1n) | (1n << 63n);
+
+/** sizeof(struct uffd_msg): read() with a shorter buffer is EINVAL. */
+export const UFFD_MSG_SIZE = 32;
+
+/** The open flags new_userfaultfd() accepts: O_CLOEXEC, O_NONBLOCK (x86 values) and UFFD_USER_MODE_ONLY. */
+export const UFFD_OPEN_FLAGS = { cloexec: 0o2000000, nonblock: 0o4000, user_mode_only: 1 } as const;
+
+/** The features UFFDIO_API reports on success: every one the modelled kernel offers. */
+export function offeredFeatures(m: Machine): bigint {
+  let bits = 0n;
+  for (const f of m.version.features) bits |= BigInt(UFFD_FEATURES[f]);
+  return bits;
+}
+
+/**
+ * The api observation with the masks written back: all features and the API
+ * ioctls on success; zero on every error found by the handshake (err_out
+ * clears the struct); the caller's own values when the ioctl never ran (EBADF).
+ */
+export function withApiMasks(o: Observed, m: Machine, ran: boolean, requested: bigint): Observed {
+  const ok = o.status === "ok";
+  const features = ok ? offeredFeatures(m) : ran ? 0n : requested;
+  const ioctls = ok ? UFFD_API_IOCTLS : 0n;
+  return { status: o.status, fields: { ...o.fields, features: hexMask(features), ioctls: hexMask(ioctls) } };
+}
+
+/**
+ * userfaultfd_poll(): POLLERR until UFFDIO_API; then POLLIN while a fault
+ * or an event is queued and not yet read. The runtime's descriptors are
+ * O_NONBLOCK (a blocking one would always be POLLERR).
+ */
+export function pollRevents(ctx: UffdCtx): ("in" | "err")[] {
+  if (!ctx.initialized) return ["err"];
+  return ctx.pending.length ? ["in"] : [];
+}
+
+/** userfaultfd_read_iter()'s own refusals, before any message is looked at. */
+export function readRefusal(ctx: UffdCtx, bufBytes: number): ErrnoName | null {
+  if (!ctx.initialized) return "EINVAL";
+  if (bufBytes < UFFD_MSG_SIZE) return "EINVAL";
+  return null;
+}
+
+/** new_userfaultfd(): flags beyond O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY are EINVAL (syscall and /dev/userfaultfd alike). */
+export function openUserfaultfd(step: OpenStep): Observed {
+  let flags = step.rawFlags ?? 0;
+  for (const f of step.flags ?? []) flags |= UFFD_OPEN_FLAGS[f];
+  const allowed = UFFD_OPEN_FLAGS.cloexec | UFFD_OPEN_FLAGS.nonblock | UFFD_OPEN_FLAGS.user_mode_only;
+  return flags & ~allowed ? errnoObs("EINVAL") : { status: "ok", fields: {} };
+}
+
+/** fstat(): st_size of the backing file; no descriptor (anonymous memory) is EBADF. */
+export function fstatFile(file: SimFile | null): Observed {
+  if (!file || !file.hasFd) return errnoObs("EBADF");
+  return { status: "ok", fields: { size: String(file.npages * pageSizeOf(file)) } };
+}
+
+function pageSizeOf(file: SimFile): number {
+  return file.kind === "hugetlb" ? 2 * 1024 * 1024 : PAGE_SIZE;
+}
+
+/**
+ * fallocate() with KEEP_SIZE ("allocate") or PUNCH_HOLE|KEEP_SIZE ("punch").
+ * guest_memfd: offset and length must be page aligned (EINVAL) and an
+ * allocation must stay inside the file (EINVAL), a punch may run past it.
+ * shmem and hugetlbfs allocate past EOF without growing (KEEP_SIZE) and
+ * accept a punch anywhere; a partial-page punch is not modelled (pages hold
+ * one byte each).
+ */
+export function fallocateFile(m: Machine, file: SimFile | null, mappings: readonly Vma[], step: FallocateStep, start: number, len: number): Observed | string {
+  if (!file || !file.hasFd) return errnoObs("EBADF");
+  const ps = pageSizeOf(file);
+  const size = file.npages * ps;
+  if (len <= 0) return errnoObs("EINVAL");
+  if (file.kind === "guest_memfd") {
+    if (start % PAGE_SIZE || len % PAGE_SIZE) return errnoObs("EINVAL");
+    if (step.mode === "allocate" && start + len > size) return errnoObs("EINVAL");
+  } else if (start % ps || len % ps) {
+    if (file.kind === "hugetlb") return errnoObs("EINVAL");
+    return "a partial-page fallocate is not modelled (a page holds one byte value)";
+  }
+  const first = Math.floor(start / ps);
+  const last = Math.min(file.npages, Math.ceil((start + len) / ps));
+  for (let i = first; i < last; i++) {
+    if (step.mode === "allocate") {
+      if (file.cache[i]! >= 0) continue;
+      // Allocated and cached, but not up to date: cleared on first use.
+      const f = m.folios.alloc();
+      filemap_add_folio(m, file, f, i);
+      m.folios.put(f);
+      continue;
+    }
+    for (const v of mappings) if (v.file === file && i >= v.off && i < v.off + v.npages) zap_range(m, v, i, 1, true);
+    const f = file.cache[i]!;
+    if (f >= 0) filemap_remove_folio(m, file, f);
+  }
+  return { status: "ok", fields: {} };
+}
+
+/**
+ * read()/pread() of one page through the file descriptor. guest_memfd has no
+ * read_iter (EINVAL) and is not seekable for pread (ESPIPE) — measured as
+ * [gm test_file_read_write] expects; anonymous memory has no descriptor.
+ */
+export function readFile(m: Machine, file: SimFile | null, page: number, via: "read" | "pread"): Observed {
+  if (!file || !file.hasFd) return errnoObs("EBADF");
+  if (file.kind === "guest_memfd") return errnoObs(via === "pread" ? "ESPIPE" : "EINVAL");
+  const p = via === "read" ? 0 : page;
+  // At or past EOF read() returns 0 bytes: no first byte to report.
+  if (p >= file.npages) return { status: "ok", fields: { value: "mixed" } };
+  const f = file.cache[p]!;
+  const value = f >= 0 && m.folios.isUptodate(f) ? m.folios.value[f]! : 0;
+  return { status: "ok", fields: { value: hexByte(value) } };
+}
+
+/** KVM_CHECK_EXTENSION on the VM: guest_memfd is 1; GUEST_MEMFD_FLAGS the flags the kernel accepts. */
+export function kvmCap(m: Machine, cap: "guest_memfd" | "guest_memfd_flags"): Observed {
+  if (cap === "guest_memfd") return { status: "ok", fields: { value: "1" } };
+  let flags = 0;
+  for (const f of m.version.gmemFlags) flags |= GUEST_MEMFD_FLAGS[f];
+  return { status: "ok", fields: { value: String(flags) } };
+}
+
+/** kvm_gmem_create(): flag bits outside those the kernel advertises are EINVAL. */
+export function gmemCreateErrno(m: Machine, names: readonly string[], raw: number): ErrnoName | null {
+  let known = 0;
+  for (const f of m.version.gmemFlags) known |= GUEST_MEMFD_FLAGS[f];
+  let flags = raw;
+  for (const n of names) flags |= GUEST_MEMFD_FLAGS[n as keyof typeof GUEST_MEMFD_FLAGS] ?? 1 << 30;
+  return flags & ~known ? "EINVAL" : null;
+}
+
+export function errnoObs(name: ErrnoName): Observed {
+  return { status: `errno=${name}`, fields: {} };
+}
