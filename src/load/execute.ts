@@ -21,6 +21,11 @@ export type ExecuteResult = { ok: true; value: unknown; output: string } | { ok:
 
 /** Wall-clock limit of the child (ms) and its V8 heap limit (MiB). */
 export const EXEC_TIMEOUT_MS = 10_000;
+/** UFFDKIT_EXEC_TIMEOUT_MS may shorten the limit (tests, impatient CI), never lengthen it. */
+function timeoutMs(): number {
+  const asked = Number(process.env.UFFDKIT_EXEC_TIMEOUT_MS);
+  return Number.isFinite(asked) && asked > 0 ? Math.min(asked, EXEC_TIMEOUT_MS) : EXEC_TIMEOUT_MS;
+}
 export const EXEC_HEAP_MB = 256;
 /** Bytes of the child's output kept for the finding, and of its result. */
 const MAX_CHILD_OUTPUT = 4096;
@@ -129,10 +134,11 @@ function runChild(entry: string): Promise<ExecuteResult> {
       else child.kill("SIGKILL");
     });
     let timedOut = false;
+    const limit = timeoutMs();
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
-    }, EXEC_TIMEOUT_MS);
+    }, limit);
     child.on("error", (e) => {
       clearTimeout(timer);
       settle({ ok: false, message: `could not start Node to execute the spec: ${e.message}`, output });
@@ -140,7 +146,7 @@ function runChild(entry: string): Promise<ExecuteResult> {
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const sent = Buffer.concat(chunks).toString("utf8");
-      if (timedOut) return settle({ ok: false, message: `executing the spec module did not finish within ${EXEC_TIMEOUT_MS / 1000} s; it was stopped`, output });
+      if (timedOut) return settle({ ok: false, message: `executing the spec module did not finish within ${limit / 1000} s; it was stopped`, output });
       if (size > MAX_CHILD_RESULT) return settle({ ok: false, message: `the spec module's default export is larger than ${MAX_CHILD_RESULT} bytes`, output });
       if (signal) return settle({ ok: false, message: `executing the spec module ended by signal ${signal} (out of memory at ${EXEC_HEAP_MB} MiB?)`, output });
       if (code === 3) return settle({ ok: false, message: "the executed module has no default export", output });

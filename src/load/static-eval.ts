@@ -228,7 +228,7 @@ export function evaluateStatically(sf: TS.SourceFile, exported: TS.Node, file: s
       for (const el of elements) {
         if (ts.isSpreadElement(el)) {
           withDeref(el.expression, (src) => {
-            if (!ts.isArrayLiteralExpression(src)) notStatic(el, "a spread of a value that is not a literal array");
+            if (!ts.isArrayLiteralExpression(src)) notStatic(el.expression, `a spread of ${describeConstruct(src)}, not of a literal array`);
             add((src as TS.ArrayLiteralExpression).elements);
           });
         } else if (ts.isOmittedExpression(el)) {
@@ -252,7 +252,7 @@ export function evaluateStatically(sf: TS.SourceFile, exported: TS.Node, file: s
       for (const prop of obj.properties) {
         if (ts.isSpreadAssignment(prop)) {
           withDeref(prop.expression, (src) => {
-            if (!ts.isObjectLiteralExpression(src)) notStatic(prop, "a spread of a value that is not a literal object");
+            if (!ts.isObjectLiteralExpression(src)) notStatic(prop.expression, `a spread of ${describeConstruct(src)}, not of a literal object`);
             add(src as TS.ObjectLiteralExpression);
           });
           continue;
@@ -367,6 +367,9 @@ function describeStatement(stmt: TS.Statement): string {
 
 /** A readable name for a construct the static reader does not evaluate. */
 function describeConstruct(n: TS.Node): string {
+  if (ts.isObjectLiteralExpression(n)) return "an object";
+  if (ts.isArrayLiteralExpression(n)) return "an array";
+  if (ts.isStringLiteral(n) || ts.isNumericLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) return "a literal";
   if (ts.isTemplateExpression(n)) return "a template literal with substitutions (`${...}`)";
   if (ts.isCallExpression(n)) return `a call to \`${truncate(n.expression.getText())}\``;
   if (ts.isNewExpression(n)) return `a \`new ${truncate(n.expression.getText())}\` expression`;

@@ -38,8 +38,8 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
   const model = loaded.model;
   const diagnostics = [...loaded.diagnostics, ...checkModel(model)];
-  if (diagnostics.some((d) => d.id === "S03" || d.id === "S01" || d.id === "S02")) {
-    // Unknown fields/values or unsafe names: the model is not trustworthy enough to emit from.
+  if (diagnostics.some((d) => /^S\d+$/.test(d.id) && d.severity === "error")) {
+    // Unknown fields/values, unsafe names or text, duplicates: the model is not trustworthy enough to emit from.
     report(io, diagnostics, { written: [], stale: [], refused: [], outDir: "" });
     io.err("uffdkit gen: nothing written; fix the spec first");
     return EXIT.findings;
