@@ -31,7 +31,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     api = opts.api;
   }
   const specPath = relative(process.cwd(), resolve(specArg)) || specArg;
-  const loaded = await loadModel(specPath, api ? { api } : {});
+  const loaded = await loadModel(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
   if (loaded.fatal || !loaded.model) {
     report(io, loaded.diagnostics, undefined);
     return EXIT.usage;

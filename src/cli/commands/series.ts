@@ -32,7 +32,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
 
   const specPath = relative(process.cwd(), resolve(file)) || file;
-  const loaded = await loadModel(specPath);
+  const loaded = await loadModel(specPath, { allowExec: opts.allowExec === true });
   if (loaded.fatal || !loaded.model) {
     if (io.json) io.emitJson({ ok: false, error: "cannot load the spec", diagnostics: loaded.diagnostics });
     else io.err(formatDiagnostics(loaded.diagnostics, { color: io.color }));
