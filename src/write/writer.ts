@@ -36,7 +36,8 @@ const TEMP_MARK = ".uffdkit-tmp-";
 /** How deep the stray-temp-file sweep descends; generated trees are three levels deep. */
 const SWEEP_DEPTH = 8;
 
-type Entry = "absent" | "file" | "dir" | "link" | "other";
+/** "blocked": a part of the path above it is a file (ENOTDIR). */
+type Entry = "absent" | "file" | "dir" | "link" | "other" | "blocked";
 
 function entryAt(abs: string): Entry {
   try {
@@ -45,7 +46,7 @@ function entryAt(abs: string): Entry {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return "absent";
-    if (code === "ENOTDIR") return "other";
+    if (code === "ENOTDIR") return "blocked";
     throw e;
   }
 }
@@ -57,6 +58,7 @@ export function writeOutput(outDir: string, files: readonly GeneratedFile[], opt
 
   const rootKind = entryAt(root);
   if (rootKind === "link") throw new WriteRefused(`${outDir} is a symbolic link; uffdkit does not write through links it did not create (pass -o with the real folder)`);
+  if (rootKind === "blocked") throw new WriteRefused(`cannot create ${outDir}: a file is in the way (a part of the path is a file, not a folder)`);
   if (rootKind === "file" || rootKind === "other") throw new WriteRefused(`${outDir} exists and is not a folder; pass -o with a folder (new or one uffdkit wrote)`);
 
   /** The absolute path of `rel` after checking that no folder on the way, nor the file, is a link. */
