@@ -13,7 +13,7 @@ import type { Model } from "../model/model.js";
 import { normalize } from "../model/normalize.js";
 import type { MemoryTypeSpec } from "../spec/types.js";
 import { executeSpecModule } from "./execute.js";
-import { MAX_SOURCE_NESTING, nestingBeyond } from "./limits.js";
+import { MAX_FINDINGS_PER_RULE, MAX_SOURCE_NESTING, nestingBeyond } from "./limits.js";
 import { lineAndColumn } from "./positions.js";
 import { readSourceFile } from "./read.js";
 import { validateShape } from "./shape.js";
@@ -130,9 +130,28 @@ export async function loadSpec(file: string, opts: LoadOptions = {}): Promise<Lo
     ...(shape.spec ? { spec: shape.spec } : {}),
     positions,
     evaluation,
-    diagnostics: [...notes, ...shape.diagnostics],
+    diagnostics: capPerRule([...notes, ...shape.diagnostics]),
     fatal: shape.fatal,
   };
+}
+
+/**
+ * At most MAX_FINDINGS_PER_RULE findings of one rule, then one that counts the
+ * rest: 20,000 unknown fields are one mistake (a pasted blob), not 20,000 to read.
+ */
+function capPerRule(diags: Diagnostic[]): Diagnostic[] {
+  const seen = new Map<string, number>();
+  const out: Diagnostic[] = [];
+  for (const d of diags) {
+    const n = (seen.get(d.id) ?? 0) + 1;
+    seen.set(d.id, n);
+    if (n <= MAX_FINDINGS_PER_RULE) out.push(d);
+    else if (n === MAX_FINDINGS_PER_RULE + 1) {
+      const more = diags.filter((x) => x.id === d.id).length - MAX_FINDINGS_PER_RULE;
+      out.push({ ...d, message: `and ${more} more ${d.id} finding(s) like the ones above, the first here: ${d.message}` });
+    }
+  }
+  return out;
 }
 
 export async function loadModel(file: string, opts: { api?: ApiGenerationId } & LoadOptions = {}): Promise<LoadResult> {

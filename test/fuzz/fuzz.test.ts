@@ -118,7 +118,7 @@ describe("spec fuzzer", () => {
         outside.push(problem(`sandbox now holds ${top.join(", ")}`));
       }
       if (i % CLI_EVERY === 0) {
-        const r = spawnSync(process.execPath, [join(root, "bin/uffdkit.js"), "check", file, "--json"], { encoding: "utf8", timeout: 20_000 });
+        const r = spawnSync(process.execPath, [join(root, "bin/uffdkit.js"), "check", file, "--json"], { encoding: "utf8", timeout: 20_000, maxBuffer: 64 * 1024 * 1024 });
         let ok = r.status !== null && [0, 1, 2].includes(r.status);
         try {
           const json = JSON.parse(r.stdout) as { diagnostics?: unknown };
