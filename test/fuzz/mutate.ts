@@ -100,7 +100,9 @@ const MUTATIONS: Record<string, (text: string, r: Rand) => Step> = {
   },
   numbers(text, r) {
     const field = pick(r, ["run", "series"]);
-    const bad = ["1e308", "-1", "0", "0.5", "9007199254740993", "10000", "513", "1000", "Infinity", "NaN", "-0", "1n", "0x7fffffffffffffff"];
+    // Past the field's maximum (run.pages 512, series.version 999), the exact-integer range, or not an integer.
+    const beyond = field === "run" ? ["513", "1000", "4096"] : ["1000", "100000"];
+    const bad = ["1e308", "-1", "0", "0.5", "9007199254740993", "10000", ...beyond, "Infinity", "NaN", "-0", "1n", "0x7fffffffffffffff"];
     const good = ["1", "2", "16", "64"];
     const valid = r() < 0.2;
     const v = valid ? pick(r, good) : pick(r, bad);
