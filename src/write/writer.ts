@@ -16,7 +16,7 @@
  */
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { formatManifest, LOCK_NAME, MANIFEST_NAME, PENDING_NAME, parseManifest, sha256 } from "./manifest.js";
 import { isSafeRelativePath, planWrites, type GeneratedFile, type WriteAction } from "./plan-writes.js";
 
@@ -51,8 +51,20 @@ function entryAt(abs: string): Entry {
   }
 }
 
-export function writeOutput(outDir: string, files: readonly GeneratedFile[], opts: { check: boolean; force: boolean }): WriteReport {
+export interface WriteOptions {
+  readonly check: boolean;
+  readonly force: boolean;
+  /**
+   * A folder the output folder lies inside (the current directory for the
+   * default out/<stem>): no folder between it and the output folder may be a
+   * link either, so a committed `out -> /elsewhere` is refused too.
+   */
+  readonly base?: string;
+}
+
+export function writeOutput(outDir: string, files: readonly GeneratedFile[], opts: WriteOptions): WriteReport {
   const root = resolve(outDir);
+  if (opts.base !== undefined) refuseLinksBetween(resolve(opts.base), root);
   const shown = (rel: string) => (rel ? join(outDir, rel) : outDir);
   for (const f of files) if (!isSafeRelativePath(f.path)) throw new WriteRefused(`refusing to write outside the output directory: ${JSON.stringify(f.path)}`);
 
@@ -129,6 +141,16 @@ export function writeOutput(outDir: string, files: readonly GeneratedFile[], opt
     return result;
   } finally {
     unlock();
+  }
+}
+
+function refuseLinksBetween(base: string, root: string): void {
+  const rel = relative(base, root);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return;
+  let abs = base;
+  for (const part of rel.split(sep).slice(0, -1)) {
+    abs = join(abs, part);
+    if (entryAt(abs) === "link") throw new WriteRefused(`${relative(process.cwd(), abs) || abs} is a symbolic link; uffdkit does not write through links it did not create (pass -o with the real folder)`);
   }
 }
 

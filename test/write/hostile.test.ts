@@ -64,6 +64,14 @@ describe("writer: symbolic links it did not create", () => {
     expect(readdirSync(v.dir)).toEqual(["victim.c"]);
   });
 
+  it("refuses a link between the base folder and the output folder (a committed out -> elsewhere)", () => {
+    const cwd = fresh();
+    const v = victim();
+    symlinkSync(v.dir, join(cwd, "out"));
+    expect(() => writeOutput(join(cwd, "out", "gmem"), [{ path: "a.c", contents: "x\n" }], { check: false, force: false, base: cwd })).toThrow(/out is a symbolic link/);
+    expect(readdirSync(v.dir)).toEqual(["victim.c"]);
+  });
+
   it("never deletes through a manifest entry under a symlinked folder", () => {
     const out = fresh();
     const v = victim();

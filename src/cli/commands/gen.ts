@@ -57,7 +57,8 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   const outDir = typeof opts.out === "string" ? opts.out : defaultOutDir(specPath);
   let result;
   try {
-    result = writeOutput(outDir, files, { check: Boolean(opts.check), force: Boolean(opts.force) });
+    const base = typeof opts.out === "string" ? {} : { base: process.cwd() };
+    result = writeOutput(outDir, files, { check: Boolean(opts.check), force: Boolean(opts.force), ...base });
   } catch (e) {
     // WriteRefused carries a message for the user; anything else is an I/O error, said in one line.
     const code = (e as NodeJS.ErrnoException).code;
