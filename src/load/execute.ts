@@ -151,7 +151,7 @@ function runChild(entry: string): Promise<ExecuteResult> {
       if (signal) return settle({ ok: false, message: `executing the spec module ended by signal ${signal} (out of memory at ${EXEC_HEAP_MB} MiB?)`, output });
       if (code === 3) return settle({ ok: false, message: "the executed module has no default export", output });
       if (code === 4) return settle({ ok: false, message: `executing the spec module failed: ${sent.slice(0, 500)}`, output });
-      if (code !== 0) return settle({ ok: false, message: `the spec module exited with code ${code} while it was loaded`, output });
+      if (code !== 0 || sent === "") return settle({ ok: false, message: `the spec module exited (code ${code}) while it was loaded, before uffdkit could read its default export`, output });
       if (sent === "undefined") return settle({ ok: true, value: undefined, output });
       try {
         settle({ ok: true, value: JSON.parse(sent) as unknown, output });

@@ -125,6 +125,14 @@ describe("uffdkit check: output and exit codes", () => {
     expect(r.json.diagnostics[0]!.span?.line).toBe(18);
   });
 
+  it("with --allow-exec, a spec's process.exit(0) is a finding (exit 2), not a silent success", () => {
+    const r = uffdkit(["check", "test/fixtures/specs/process-exit.uffd.ts", "--json", "--allow-exec"]);
+    expect(r.code).toBe(2);
+    const diags = JSON.parse(r.stdout).diagnostics as { id: string; message: string }[];
+    expect(diags.map((d) => d.id)).toEqual(["LOAD"]);
+    expect(diags[0]!.message).toMatch(/exited \(code 0\) while it was loaded/);
+  });
+
   it("exits 2 with a finding on a spec that calls process.exit(0) at the top level, running nothing", () => {
     const r = checkJson("test/fixtures/specs/process-exit.uffd.ts");
     expect(r.code).toBe(2);

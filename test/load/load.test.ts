@@ -98,6 +98,13 @@ describe("loadSpec: static evaluation", () => {
     expect(note?.span).toMatchObject(locate(file, "resolvers(),"));
   });
 
+  it("with allowExec, a computed spec may import constants from a sibling .ts file", async () => {
+    const r = await loadSpec(fixture("computed-sibling.uffd.ts"), { allowExec: true });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.evaluation).toBe("executed");
+    expect(r.spec).toMatchObject({ name: "sib_exec", subsystem: "mm/static", features: ["missing", "minor"], copy: { alloc: { strategy: "vma" } } });
+  });
+
   it("with allowExec, stops a module that never finishes and reports it", async () => {
     process.env.UFFDKIT_EXEC_TIMEOUT_MS = "1500";
     try {
