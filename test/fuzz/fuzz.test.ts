@@ -19,7 +19,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../src/diagnostics/format.js";
 import { generateArtifacts } from "../../src/generate/index.js";
@@ -41,6 +41,12 @@ const examples = readdirSync(examplesDir)
   .filter((f) => f.endsWith(".uffd.ts"))
   .sort()
   .map((f) => readFileSync(join(examplesDir, f), "utf8"));
+
+beforeAll(() => {
+  // The CLI sample runs the built CLI: build it as the other CLI suites do.
+  const b = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
+  if (!existsSync(join(root, "dist/cli/main.js"))) throw new Error(`build failed:\n${b.stdout}${b.stderr}`);
+}, 240_000);
 
 interface Problem {
   readonly index: number;
