@@ -5,7 +5,7 @@
  * writer refuses it or cleans it up, and that nothing outside changes.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -150,7 +150,8 @@ describe("writer: concurrency and clear refusals", () => {
     const out = fresh();
     writeFileSync(join(out, "kernel"), "a file\n");
     expect(() => write(out, [{ path: "kernel/x.c", contents: "x\n" }])).toThrow(WriteRefused);
-    mkdirSync(join(out, "ok"));
+    expect(() => write(out, [{ path: "kernel/x.c", contents: "x\n" }])).toThrow(/kernel.* is not a regular file|kernel is in the way/);
+    expect(readFileSync(join(out, "kernel"), "utf8")).toBe("a file\n");
   });
 });
 
