@@ -51,15 +51,25 @@ function formatOne(d: Diagnostic, opts: FormatOptions, linesOf: (f: string) => s
   const c = opts.color;
   const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}: ` : "";
   const sev = paint(c, `${SGR.bold};${SEVERITY_COLOR[d.severity]}`, d.severity);
-  const out = [`${paint(c, SGR.bold, where)}${sev} ${paint(c, SGR.bold, d.id)}: ${d.message}`];
+  const out = [`${paint(c, SGR.bold, printable(where))}${sev} ${paint(c, SGR.bold, printable(d.id))}: ${printable(d.message)}`];
   if (d.span) {
     const frame = codeFrame(linesOf(d.span.file), d.span, c, SEVERITY_COLOR[d.severity]);
     if (frame) out.push(frame);
   }
-  if (d.hint) out.push(`  ${paint(c, SGR.green, "hint:")} ${d.hint}`);
+  if (d.hint) out.push(`  ${paint(c, SGR.green, "hint:")} ${printable(d.hint)}`);
   if (d.predicts) out.push(`  ${paint(c, SGR.cyan, "kernel:")} ${d.predicts}`);
   if (opts.sources && d.source) out.push(`  ${paint(c, SGR.dim, "source:")} ${d.source}`);
   return out.join("\n");
+}
+
+/**
+ * A message line with control characters shown as escapes: a spec's key or
+ * file name may carry a newline or an ANSI sequence, which must not forge a
+ * finding line, clear the terminal or recolour it.
+ */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Longest source line a frame prints whole; longer lines print a window around the span. */
