@@ -47,6 +47,21 @@ const STATIC_HINT =
   "a `const` of this file or one imported from a sibling .ts file; or pass --allow-exec to run the module in a separate, time-limited process";
 
 export async function loadSpec(file: string, opts: LoadOptions = {}): Promise<LoadedSpec> {
+  try {
+    return await loadSpecUnguarded(file, opts);
+  } catch (e) {
+    // The TypeScript parser recurses once per nested expression (`!!!!...1`, `a ? b : a ? ...`), not
+    // only per bracket: a stack overflow on such input is the input's size, and a finding, not a crash.
+    if (!(e instanceof RangeError)) throw e;
+    return {
+      positions: new Map(),
+      fatal: true,
+      diagnostics: [{ id: "S09", severity: "error", message: "the spec nests expressions too deeply to read", span: fileStart(file), hint: "a spec is a flat object of short lists; shorten it" }],
+    };
+  }
+}
+
+async function loadSpecUnguarded(file: string, opts: LoadOptions): Promise<LoadedSpec> {
   const empty = new Map<string, SourceSpan>();
   const fail = (d: Diagnostic): LoadedSpec => ({ positions: empty, diagnostics: [d], fatal: true });
 
@@ -93,6 +108,11 @@ export async function loadSpec(file: string, opts: LoadOptions = {}): Promise<Lo
     ({ value, positions, keySpans } = got);
     notes.push(...got.findings);
   } catch (e) {
+    // The guards above bound every recursion we know of; a stack overflow that slips past them is still
+    // the input's size, not our bug to print as one: a finding at the default export.
+    if (e instanceof RangeError) {
+      return fail({ id: "S09", severity: "error", message: "the spec is too deeply nested or chained to read", span: spanOfNode(sf, exported, file), hint: "a spec is a flat object of short lists; shorten it" });
+    }
     if (!(e instanceof NotStatic)) throw e;
     if (e.id === "S09" || !opts.allowExec) {
       return fail({

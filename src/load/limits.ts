@@ -14,6 +14,9 @@ export const MAX_SOURCE_NESTING = 64;
 /** Deepest value nesting after following consts (objects and arrays). */
 export const MAX_VALUE_DEPTH = 32;
 
+/** Longest chain of consts naming consts (`const a = b; const b = c; ...`) followed. */
+export const MAX_CONST_CHAIN = 64;
+
 /** Most sibling files a spec may import constants from, transitively. */
 export const MAX_IMPORTED_FILES = 16;
 

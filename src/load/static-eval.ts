@@ -14,7 +14,7 @@
 import { dirname, join, normalize, resolve } from "node:path";
 import type { ts as TS } from "ts-morph";
 import type { Diagnostic, SourceSpan } from "../diagnostics/diagnostic.js";
-import { MAX_IMPORTED_FILES, MAX_SOURCE_NESTING, MAX_VALUE_DEPTH, nestingBeyond } from "./limits.js";
+import { MAX_CONST_CHAIN, MAX_IMPORTED_FILES, MAX_SOURCE_NESTING, MAX_VALUE_DEPTH, nestingBeyond } from "./limits.js";
 import { spanOfRange } from "./positions.js";
 import { readSourceFile } from "./read.js";
 import { ts } from "./typescript.js";
@@ -162,6 +162,7 @@ export function evaluateStatically(sf: TS.SourceFile, exported: TS.Node, file: s
     if (!ts.isIdentifier(n) || n.text === "undefined") return use(n);
     const key = `${moduleOf(n).file}\0${n.text}`;
     if (resolving.has(key)) return notStatic(n, `\`${n.text}\` refers to itself`);
+    if (resolving.size >= MAX_CONST_CHAIN) return notStatic(n, `a chain of more than ${MAX_CONST_CHAIN} consts, each naming the next`, "S09");
     const init = lookup(n);
     resolving.add(key);
     try {

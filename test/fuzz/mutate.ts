@@ -151,12 +151,12 @@ const MUTATIONS: Record<string, (text: string, r: Rand) => Step> = {
   },
   nesting(text, r) {
     const depth = pick(r, [1, 2, 10, 40, 70, 200, 1000, 5000, 20000]);
-    const [open, close] = pick(r, [["(", ")"], ["[", "]"], ["{ a: ", " }"]] as const);
+    const [open, close] = pick(r, [["(", ")"], ["[", "]"], ["{ a: ", " }"], ["!", ""], ["- ", ""], ["c ? d : ", ""], ["() => ", ""], ["typeof ", ""]] as const);
     const field = pick(r, ["name", "features", "api"]);
     const m = new RegExp(`^  ${field}: (.*),$`, "m").exec(text);
     if (!m) return { text, mustRefuse: false, attacks: [] };
     const value = `${open.repeat(depth)}${m[1]}${close.repeat(depth)}`;
-    // Parentheses keep the value; brackets and objects change its type. Past the limit, S09 either way.
+    // Parentheses keep the value; anything else changes its type or is not static. Past the limit, S09 either way.
     return { text: setField(text, field, value), mustRefuse: depth > 64 || open !== "(", attacks: [], field };
   },
   computed(text, r) {

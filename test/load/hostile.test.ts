@@ -186,6 +186,23 @@ describe("no crash on odd but parseable input", () => {
     }
   });
 
+  it("reports expressions nested past the parser's stack (S09), not only brackets", async () => {
+    for (const value of [`${"!".repeat(60000)}1`, `${"a ? b : ".repeat(15000)}c`, `${"() => ".repeat(20000)}c`]) {
+      const r = await findings(spec({ name: value }));
+      expect(ids(r.diags)).toEqual(["S09"]);
+      expect(r.fatal).toBe(true);
+    }
+  });
+
+  it("reports a chain of 12,000 consts (S09) instead of overflowing the stack", async () => {
+    let before = "";
+    for (let i = 0; i < 12000; i++) before += `const c${i}=c${i + 1};\n`;
+    before += 'const c12000 = "x";';
+    const r = await findings(spec({ name: "c0" }, before));
+    expect(ids(r.diags)).toEqual(["S09"]);
+    expect(r.diags[0]!.message).toMatch(/chain of more than 64 consts/);
+  });
+
   it("reports duplicate keys (S08) at the second one", async () => {
     const text = spec({ features: '["missing"], features: ["minor"]' });
     const r = await findings(text);
