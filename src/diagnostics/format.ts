@@ -68,7 +68,6 @@ function formatOne(d: Diagnostic, opts: FormatOptions, linesOf: (f: string) => s
  * finding line, clear the terminal or recolour it.
  */
 function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
@@ -104,7 +103,6 @@ export function codeFrame(
     end = Math.max(end, start + 1);
   }
   // Control characters would garble the terminal (or forge output): show them as `?` in the frame.
-  // eslint-disable-next-line no-control-regex
   text = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/g, "?");
   const num = String(span.line);
   const gutter = " ".repeat(num.length);

@@ -163,7 +163,6 @@ export class UnsafeCommentTextError extends Error {
  * rewriting of it is provably what the spec meant.
  */
 export function cCommentText(value: string, where: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) throw new UnsafeCommentTextError(value, where);
   return value.replace(/\*\//g, "* /").replace(/\/\*/g, "/ *");
 }

@@ -19,7 +19,6 @@ export const MAX_PATH_LENGTH = 255;
  * the bidirectional overrides that make code read differently than it compiles
  * (CVE-2021-42574, "Trojan Source").
  */
-// eslint-disable-next-line no-control-regex
 const NOT_PRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /** A kernel source path as git and Kbuild spell them: relative, plain characters, no `.` or `..` segments. */

@@ -34,7 +34,6 @@ export interface DiskView {
 
 /** A generated path must stay inside the output directory. */
 export function isSafeRelativePath(p: string): boolean {
-  // eslint-disable-next-line no-control-regex
   if (p === "" || isAbsolute(p) || /[\u0000-\u001f\\]/.test(p)) return false;
   const n = normalize(p);
   return !(n === ".." || n.startsWith(`..${sep}`) || n.split(sep).includes(".."));
