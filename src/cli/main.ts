@@ -24,6 +24,10 @@ export async function main(argv: string[]): Promise<number> {
 
   const command = (name: string, module = name) => {
     const c = program.command(name).option("--json", "machine-readable output on stdout");
+    // Commands that load a spec read it without running it; running it is opt-in.
+    if (["check", "gen", "test", "series", "checklist"].includes(name)) {
+      c.option("--allow-exec", "run a spec that is not a literal, in a separate process limited to 10 s and 256 MiB (it is your code: only for specs you trust)");
+    }
     c.action(async (...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
       const opts = cmd.opts();

@@ -8,7 +8,7 @@
  *     hint: drop "minor" ...
  *     kernel: UFFDIO_REGISTER fails with -EINVAL ...
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import type { Diagnostic, Severity } from "./diagnostic.js";
 
 export interface FormatOptions {
@@ -19,6 +19,9 @@ export interface FormatOptions {
   readonly sources?: boolean;
 }
 
+/** Larger files get findings without frames (the loader refuses specs far smaller). */
+const MAX_FRAME_SOURCE_BYTES = 4 * 1024 * 1024;
+
 const SGR = { red: "31", yellow: "33", cyan: "36", bold: "1", dim: "2", green: "32" } as const;
 const paint = (on: boolean, code: string, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 const SEVERITY_COLOR: Record<Severity, string> = { error: SGR.red, warning: SGR.yellow, info: SGR.cyan };
@@ -28,13 +31,16 @@ export function formatDiagnostics(diags: readonly Diagnostic[], opts: FormatOpti
   const read =
     opts.readSource ??
     ((file: string) => {
+      // Only a regular file of spec size: a finding about a FIFO or /dev/zero must not hang printing its frame.
       try {
-        return readFileSync(file, "utf8");
+        const st = statSync(file);
+        return st.isFile() && st.size <= MAX_FRAME_SOURCE_BYTES ? readFileSync(file, "utf8") : undefined;
       } catch {
         return undefined;
       }
     });
   const linesOf = (file: string) => {
+    // Lines end at LF (CRLF) only, as editors and the loader count them (src/load/positions.ts).
     if (!cache.has(file)) cache.set(file, read(file)?.split(/\r?\n/));
     return cache.get(file);
   };
@@ -45,28 +51,59 @@ function formatOne(d: Diagnostic, opts: FormatOptions, linesOf: (f: string) => s
   const c = opts.color;
   const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}: ` : "";
   const sev = paint(c, `${SGR.bold};${SEVERITY_COLOR[d.severity]}`, d.severity);
-  const out = [`${paint(c, SGR.bold, where)}${sev} ${paint(c, SGR.bold, d.id)}: ${d.message}`];
+  const out = [`${paint(c, SGR.bold, printable(where))}${sev} ${paint(c, SGR.bold, printable(d.id))}: ${printable(d.message)}`];
   if (d.span) {
     const frame = codeFrame(linesOf(d.span.file), d.span, c, SEVERITY_COLOR[d.severity]);
     if (frame) out.push(frame);
   }
-  if (d.hint) out.push(`  ${paint(c, SGR.green, "hint:")} ${d.hint}`);
+  if (d.hint) out.push(`  ${paint(c, SGR.green, "hint:")} ${printable(d.hint)}`);
   if (d.predicts) out.push(`  ${paint(c, SGR.cyan, "kernel:")} ${d.predicts}`);
   if (opts.sources && d.source) out.push(`  ${paint(c, SGR.dim, "source:")} ${d.source}`);
   return out.join("\n");
 }
 
-/** The span's first line, numbered, with a caret underline; undefined when the line is not available. */
+/**
+ * A message line with control characters shown as escapes: a spec's key or
+ * file name may carry a newline or an ANSI sequence, which must not forge a
+ * finding line, clear the terminal or recolour it.
+ */
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Longest source line a frame prints whole; longer lines print a window around the span. */
+export const FRAME_WIDTH = 120;
+/** Characters of context kept before the span in a window. */
+const FRAME_LEAD = 40;
+
+/**
+ * The span's first line, numbered, with a caret underline; undefined when the
+ * line is not available. A long line (a minified spec, 20,000 fields on one
+ * line) prints a window of FRAME_WIDTH characters around the span, marked with
+ * `…`, so a thousand findings on one line cost a thousand short frames.
+ */
 export function codeFrame(
   lines: readonly string[] | undefined,
   span: { line: number; column: number; endLine: number; endColumn: number },
   color = false,
   caretColor: string = SGR.red,
 ): string | undefined {
-  const text = lines?.[span.line - 1];
-  if (text === undefined) return undefined;
-  const start = Math.max(0, Math.min(span.column - 1, text.length));
-  const end = span.endLine === span.line ? Math.max(start + 1, Math.min(span.endColumn - 1, text.length)) : Math.max(start + 1, text.trimEnd().length);
+  const full = lines?.[span.line - 1];
+  if (full === undefined) return undefined;
+  let start = Math.max(0, Math.min(span.column - 1, full.length));
+  let end = span.endLine === span.line ? Math.max(start + 1, Math.min(span.endColumn - 1, full.length)) : Math.max(start + 1, full.trimEnd().length);
+  let text = full;
+  if (full.length > FRAME_WIDTH) {
+    const from = Math.max(0, Math.min(start - FRAME_LEAD, full.length - FRAME_WIDTH));
+    const to = Math.min(full.length, from + FRAME_WIDTH);
+    const before = from > 0 ? "…" : "";
+    text = before + full.slice(from, to) + (to < full.length ? "…" : "");
+    start = start - from + before.length;
+    end = Math.min(end - from, to - from) + before.length;
+    end = Math.max(end, start + 1);
+  }
+  // Control characters would garble the terminal (or forge output): show them as `?` in the frame.
+  text = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/g, "?");
   const num = String(span.line);
   const gutter = " ".repeat(num.length);
   // Keep tabs in the lead-in so the caret lines up under tab-indented source.

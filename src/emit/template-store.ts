@@ -148,3 +148,21 @@ export function createTemplateEnvironment(opts: {
 export function evalSpec(js: string): TemplateSpec {
   return new Function(`return (${js});`)() as TemplateSpec;
 }
+
+/** Thrown when text that cannot be made safe for a C comment reaches a template: a bug in uffdkit (the loader validates it, S05/S06). */
+export class UnsafeCommentTextError extends Error {
+  constructor(readonly value: string, readonly where: string) {
+    super(`refusing to emit ${JSON.stringify(value.slice(0, 80))} inside a C comment (${where})`);
+  }
+}
+
+/**
+ * Text for the inside of a C block comment: one line, printable, and unable to
+ * end the comment. `*\/` and `/*` are split with a space (C has no escape inside
+ * comments); a line break or a control character is refused, because no
+ * rewriting of it is provably what the spec meant.
+ */
+export function cCommentText(value: string, where: string): string {
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) throw new UnsafeCommentTextError(value, where);
+  return value.replace(/\*\//g, "* /").replace(/\/\*/g, "/ *");
+}

@@ -8,10 +8,12 @@
  */
 import { API_GENERATIONS } from "../kernel/generations.js";
 import type { Backing, GuardPoint, Ioctl, MemoryTypeSpec, Mode } from "../spec/types.js";
+import type { TextKind } from "./text.js";
 
 export type Schema =
-  | { readonly kind: "string"; readonly cident?: boolean; readonly values?: readonly string[] }
-  | { readonly kind: "number"; readonly integer?: boolean; readonly min?: number }
+  /** `text`: how a free string is validated (src/load/text.ts); enum and identifier strings need none. */
+  | { readonly kind: "string"; readonly cident?: boolean; readonly values?: readonly string[]; readonly text?: TextKind }
+  | { readonly kind: "number"; readonly integer?: boolean; readonly min?: number; readonly max?: number }
   | { readonly kind: "boolean" }
   | { readonly kind: "array"; readonly of: Schema }
   /** A single value or an array of them (guard.at). */
@@ -37,19 +39,32 @@ const backingsComplete: Exhaustive<Backing, (typeof BACKINGS)[number]> = true;
 const guardPointsComplete: Exhaustive<GuardPoint, (typeof GUARD_POINTS)[number]> = true;
 void [modesComplete, ioctlsComplete, backingsComplete, guardPointsComplete];
 
-const str = (values?: readonly string[]): Schema => (values ? { kind: "string", values } : { kind: "string" });
+/** An enum string, or free text of one line by default. */
+const str = (values?: readonly string[], text: TextKind = "line"): Schema => (values ? { kind: "string", values } : { kind: "string", text });
+const int = (min: number, max: number): Schema => ({ kind: "number", integer: true, min, max });
+
+/**
+ * Most pages a spec's kernel test maps. The selftests fault a handful of pages
+ * per scenario; 512 is a 2 MiB huge page of 4 KiB pages, the largest unit a
+ * userfaultfd test of THP/hugetlb needs. More only slows gen and the simulator.
+ */
+export const MAX_RUN_PAGES = 512;
+/** Highest series version (v1, v2, ...) and changelog entry. */
+export const MAX_SERIES_VERSION = 999;
+/** Longest list in a spec (co-developers, changelog entries, changes per entry). */
+export const MAX_LIST_LENGTH = 64;
 const cident: Schema = { kind: "string", cident: true };
 const bool: Schema = { kind: "boolean" };
 const req = (schema: Schema, doc?: string): Field => ({ schema, required: true, ...(doc ? { doc } : {}) });
 const opt = (schema: Schema, doc?: string): Field => ({ schema, ...(doc ? { doc } : {}) });
 const obj = (fields: Record<string, Field>): Schema => ({ kind: "object", fields });
 
-const PERSON = obj({ name: req(str()), email: req(str()) });
+const PERSON = obj({ name: req(str(undefined, "person")), email: req(str(undefined, "email")) });
 
 export const SPEC_SCHEMA = obj({
   name: req(cident, "C prefix of every generated symbol"),
   subsystem: req(str(), "commit subject prefix"),
-  file: req(str(), "kernel source file the ops go into"),
+  file: req(str(undefined, "c-file"), "kernel source file the ops go into"),
   vmOps: opt(cident, "the vm_operations_struct to hook (not for anon)"),
   backing: req(str(BACKINGS)),
   modular: opt(bool),
@@ -103,21 +118,21 @@ export const SPEC_SCHEMA = obj({
     obj({
       kernelKind: opt(str(["anon", "shmem", "hugetlb", "guest_memfd"])),
       gmemFlags: opt({ kind: "array", of: str(["mmap", "init_shared"]) }),
-      pages: opt({ kind: "number", integer: true, min: 1 }),
+      pages: opt(int(1, MAX_RUN_PAGES)),
     }),
   ),
   series: opt(
     obj({
       title: opt(str()),
       blurb: opt(str()),
-      version: opt({ kind: "number", integer: true, min: 1 }),
+      version: opt(int(1, MAX_SERIES_VERSION)),
       rfc: opt(bool),
-      base: opt(str()),
+      base: opt(str(undefined, "git-rev")),
       coDevelopedBy: opt({ kind: "array", of: PERSON }),
       changelog: opt({
         kind: "array",
         of: obj({
-          version: req({ kind: "number", integer: true, min: 1 }),
+          version: req(int(1, MAX_SERIES_VERSION)),
           changes: req({ kind: "array", of: str() }),
           link: opt(str()),
         }),

@@ -10,10 +10,12 @@
  *   a list with a value missing would report consequences of the typo.
  */
 import type { Diagnostic, SourceSpan } from "../diagnostics/diagnostic.js";
-import { isCIdentifier } from "../emit/cident.js";
+import { cIdentifierProblem, MAX_C_IDENTIFIER_LENGTH } from "../emit/cident.js";
+import { deriveCNames } from "../model/normalize.js";
 import type { MemoryTypeSpec } from "../spec/types.js";
-import { SPEC_SCHEMA, type Schema } from "./schema.js";
+import { MAX_LIST_LENGTH, SPEC_SCHEMA, type Schema } from "./schema.js";
 import { didYouMean } from "./suggest.js";
+import { textProblem } from "./text.js";
 
 export interface ShapeResult {
   /** The cleaned spec, absent when a fatal problem or an unknown enum value leaves nothing to model. */
@@ -31,7 +33,12 @@ export interface ShapeInput {
   readonly keySpanAt: (path: string) => SourceSpan | undefined;
 }
 
-const IDENT_HINT = "a C identifier: letters, digits and `_`, not starting with a digit, not a C keyword, at most 64 characters";
+const IDENT_HINT = `a C identifier: letters, digits and \`_\`, not starting with a digit, not a C keyword (C89 to C23, GNU) or a kernel macro, at most ${MAX_C_IDENTIFIER_LENGTH} characters`;
+
+/** The longest suffix uffdkit appends to \`name\` (src/model/normalize.ts deriveCNames), measured, not restated. */
+const LONGEST_DERIVED_SUFFIX = Math.max(...Object.values(deriveCNames("")).map((s) => s.length));
+/** Longest \`name\` whose derived identifiers all fit MAX_C_IDENTIFIER_LENGTH. */
+export const MAX_NAME_LENGTH = MAX_C_IDENTIFIER_LENGTH - LONGEST_DERIVED_SUFFIX;
 
 export function validateShape(input: ShapeInput): ShapeResult {
   const diagnostics: Diagnostic[] = [];
@@ -58,23 +65,42 @@ export function validateShape(input: ShapeInput): ShapeResult {
           );
           return INVALID;
         }
-        if (schema.cident && !isCIdentifier(value)) {
-          report(
-            {
-              id: "S03",
-              severity: "error",
-              path,
-              message: `\`${path}\` is ${JSON.stringify(value)}, which is not a C identifier; it would be pasted into generated kernel C`,
-              hint: `write ${IDENT_HINT}`,
-            },
-            input.spanAt(path),
-          );
+        if (schema.cident) checkIdentifier(value, path);
+        if (schema.text) {
+          const problem = textProblem(value, schema.text);
+          if (problem) {
+            const isPath = schema.text === "c-file";
+            report(
+              {
+                id: isPath ? "S06" : "S05",
+                severity: "error",
+                path,
+                message: `\`${path}\` is ${quote(value)}: ${problem}`,
+                hint: isPath ? 'write the kernel source file the ops go into, relative to the tree root, e.g. "mm/shmem.c"' : "write it on one line, without control characters",
+              },
+              input.spanAt(path),
+            );
+            return INVALID;
+          }
         }
         return value;
       }
       case "number":
         if (typeof value !== "number" || !Number.isFinite(value)) return typeError(value, schema, path);
         if ((schema.integer && !Number.isInteger(value)) || (schema.min !== undefined && value < schema.min)) return typeError(value, schema, path);
+        if ((schema.integer && !Number.isSafeInteger(value)) || (schema.max !== undefined && value > schema.max)) {
+          report(
+            {
+              id: "S09",
+              severity: "error",
+              path,
+              message: `\`${path}\` is ${value}, more than the largest value uffdkit accepts (${schema.max ?? Number.MAX_SAFE_INTEGER})`,
+              hint: `use a value from ${schema.min ?? 0} to ${schema.max ?? Number.MAX_SAFE_INTEGER}`,
+            },
+            input.spanAt(path),
+          );
+          return INVALID;
+        }
         return value;
       case "boolean":
         return typeof value === "boolean" ? value : typeError(value, schema, path);
@@ -87,6 +113,13 @@ export function validateShape(input: ShapeInput): ShapeResult {
         }
       case "array": {
         if (!Array.isArray(value)) return typeError(value, schema, path);
+        if (value.length > MAX_LIST_LENGTH) {
+          report(
+            { id: "S09", severity: "error", path, message: `\`${path}\` has ${value.length} entries, more than the ${MAX_LIST_LENGTH} a spec needs`, hint: "shorten the list" },
+            input.spanAt(path),
+          );
+          return INVALID;
+        }
         const out: unknown[] = [];
         value.forEach((el, i) => {
           const v = walk(el, schema.of, `${path}.${i}`);
@@ -102,7 +135,8 @@ export function validateShape(input: ShapeInput): ShapeResult {
         const known = Object.keys(schema.fields);
         for (const [key, v] of Object.entries(rec)) {
           const sub = path === "" ? key : `${path}.${key}`;
-          const field = schema.fields[key];
+          // Own fields only: a key named `constructor` or `toString` is unknown, not Object.prototype's.
+          const field = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
           if (!field) {
             const guess = didYouMean(key, known);
             report(
@@ -126,7 +160,7 @@ export function validateShape(input: ShapeInput): ShapeResult {
           if (cleaned !== FATAL) out[key] = cleaned;
         }
         for (const [key, field] of Object.entries(schema.fields)) {
-          if (!field.required || rec[key] !== undefined) continue;
+          if (!field.required || (Object.hasOwn(rec, key) && rec[key] !== undefined)) continue;
           const sub = path === "" ? key : `${path}.${key}`;
           fatal = true;
           report(
@@ -143,6 +177,24 @@ export function validateShape(input: ShapeInput): ShapeResult {
         return out;
       }
     }
+  };
+
+  const checkIdentifier = (value: string, path: string) => {
+    const problem = cIdentifierProblem(value);
+    const derived = path === "name" && !problem && value.length > MAX_NAME_LENGTH;
+    if (!problem && !derived) return;
+    report(
+      {
+        id: "S03",
+        severity: "error",
+        path,
+        message: derived
+          ? `\`name\` is ${value.length} characters; uffdkit derives identifiers such as \`${value}_uffd_can_userfault\` from it, which would pass the ${MAX_C_IDENTIFIER_LENGTH}-character limit`
+          : `\`${path}\` is ${quote(value)}, which is not a C identifier (${problem}); it would be pasted into generated kernel C`,
+        hint: derived ? `shorten \`name\` to at most ${MAX_NAME_LENGTH} characters` : `write ${IDENT_HINT}`,
+      },
+      input.spanAt(path),
+    );
   };
 
   const typeError = (value: unknown, schema: Schema, path: string): typeof FATAL => {
@@ -191,6 +243,11 @@ function plural(s: Schema): string {
   if (s.kind === "string" && s.values) return `values among ${s.values.map((v) => JSON.stringify(v)).join(", ")}`;
   if (s.kind === "object") return "objects";
   return describe(s).replace(/^an? /, "") + "s";
+}
+
+/** A value for a message: JSON-quoted (so control characters show as escapes) and cut to a window. */
+function quote(v: string): string {
+  return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
 }
 
 function describeValue(v: unknown): string {

@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import type * as TsMorph from "ts-morph";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { packageRoot } from "../emit/template-store.js";
+import { lineAndColumn } from "./positions.js";
 
 /** Where `import ... from "uffdkit"` resolves for the check: this package's own types. */
 function uffdkitTypes(): string {
@@ -42,8 +43,10 @@ export function typeCheckSpec(file: string): Diagnostic[] {
     .map((d) => {
       const start = d.getStart() ?? 0;
       const end = start + (d.getLength() ?? 0);
-      const a = source.getLineAndColumnAtPos(start);
-      const b = source.getLineAndColumnAtPos(end);
+      // Our line map (LF only), not TypeScript's, which also breaks at U+2028/U+2029.
+      const text0 = source.getFullText();
+      const a = lineAndColumn(text0, start, source);
+      const b = lineAndColumn(text0, end, source);
       const text = d.getMessageText();
       const message = typeof text === "string" ? text : ts.flattenDiagnosticMessageText(text.compilerObject, " ");
       return {

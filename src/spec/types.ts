@@ -175,16 +175,16 @@ export interface RunSpec {
   kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
   /** guest_memfd creation flags used by the selftests. */
   gmemFlags?: ("mmap" | "init_shared")[];
-  /** How many pages the generated selftests map. Default 8. */
+  /** How many pages the generated selftests map. Default 8, at most 512 (S09). */
   pages?: number;
 }
 
 export interface MemoryTypeSpec {
   /** C prefix: `<name>_uffd_ops`, `<name>_uffd_get_folio`, ... */
   name: string;
-  /** Commit subject prefix, e.g. "KVM: guest_memfd" or "mm/shmem". */
+  /** Commit subject prefix, e.g. "KVM: guest_memfd" or "mm/shmem": one line of printable text (S05). */
   subsystem: string;
-  /** The source file the ops go into, relative to the kernel tree. */
+  /** The source file the ops go into, relative to the kernel tree, normalised, a `.c` file (S06): "mm/shmem.c". */
   file: string;
   /**
    * The vm_operations_struct to hook. Not for backing "anon": anonymous memory has none,

@@ -6,6 +6,10 @@
 import { createHash } from "node:crypto";
 
 export const MANIFEST_NAME = ".uffdkit-manifest.json";
+/** The manifest of a run in progress: written before the files, removed when the manifest is committed. */
+export const PENDING_NAME = ".uffdkit-pending.json";
+/** Held (O_EXCL) by the one gen writing the folder. */
+export const LOCK_NAME = ".uffdkit-lock";
 
 export interface Manifest {
   readonly generator: "uffdkit";
@@ -21,8 +25,10 @@ export function parseManifest(text: string | undefined): Manifest | undefined {
   if (text === undefined) return undefined;
   try {
     const m = JSON.parse(text) as Partial<Manifest>;
-    if (m.generator !== "uffdkit" || typeof m.files !== "object" || m.files === null) return undefined;
-    return { generator: "uffdkit", files: m.files };
+    if (m.generator !== "uffdkit" || typeof m.files !== "object" || m.files === null || Array.isArray(m.files)) return undefined;
+    // The manifest is a file in the output folder, as hostile as any input: keep well-formed entries only.
+    const files = Object.fromEntries(Object.entries(m.files).filter(([, h]) => typeof h === "string" && /^[0-9a-f]{64}$/.test(h)));
+    return { generator: "uffdkit", files };
   } catch {
     return undefined;
   }

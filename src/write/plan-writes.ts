@@ -24,16 +24,28 @@ export type WriteAction =
 export interface DiskView {
   /** Current contents of a relative path, or undefined if absent. */
   read(path: string): string | undefined;
+  /**
+   * Contents of a path a manifest lists, or undefined when it is absent or
+   * cannot be deleted safely (it resolves through a symbolic link): the
+   * manifest is a file in the output folder, and a hostile checkout can edit it.
+   */
+  readForRemoval(path: string): string | undefined;
 }
 
 /** A generated path must stay inside the output directory. */
 export function isSafeRelativePath(p: string): boolean {
-  if (p === "" || isAbsolute(p)) return false;
+  if (p === "" || isAbsolute(p) || /[\u0000-\u001f\\]/.test(p)) return false;
   const n = normalize(p);
   return !(n === ".." || n.startsWith(`..${sep}`) || n.split(sep).includes(".."));
 }
 
-export function planWrites(files: readonly GeneratedFile[], disk: DiskView, manifest: Manifest | undefined, force: boolean): WriteAction[] {
+/**
+ * `recorded` are what uffdkit wrote: the committed manifest, and the journal of
+ * a run that was interrupted before it committed (its files are ours too, so a
+ * re-run completes them instead of taking them for hand edits).
+ */
+export function planWrites(files: readonly GeneratedFile[], disk: DiskView, recorded: readonly (Manifest | undefined)[], force: boolean): WriteAction[] {
+  const hashesOf = (path: string) => recorded.flatMap((m) => (m && Object.hasOwn(m.files, path) ? [m.files[path]!] : []));
   const actions: WriteAction[] = [];
   const generated = new Set<string>();
   for (const f of files) {
@@ -48,22 +60,28 @@ export function planWrites(files: readonly GeneratedFile[], disk: DiskView, mani
       actions.push({ kind: "unchanged", path: f.path });
       continue;
     }
-    const recorded = manifest?.files[f.path];
-    const editedByHand = recorded === undefined ? true : recorded !== sha256(current);
+    const hashes = hashesOf(f.path);
+    const editedByHand = !hashes.includes(sha256(current));
     if (editedByHand && !force) {
       actions.push({
         kind: "edited",
         path: f.path,
-        why: recorded === undefined ? "it exists but uffdkit did not write it" : "it was changed after uffdkit wrote it",
+        why: hashes.length === 0 ? "it exists but uffdkit did not write it" : "it was changed after uffdkit wrote it",
       });
     } else {
       actions.push({ kind: "update", path: f.path });
     }
   }
-  for (const [path, hash] of Object.entries(manifest?.files ?? {})) {
-    if (generated.has(path) || !isSafeRelativePath(path)) continue;
-    const current = disk.read(path);
-    if (current !== undefined && sha256(current) === hash) actions.push({ kind: "remove", path });
+  const removed = new Set<string>();
+  for (const m of recorded) {
+    for (const path of Object.keys(m?.files ?? {})) {
+      if (generated.has(path) || removed.has(path) || !isSafeRelativePath(path)) continue;
+      const current = disk.readForRemoval(path);
+      if (current !== undefined && hashesOf(path).includes(sha256(current))) {
+        removed.add(path);
+        actions.push({ kind: "remove", path });
+      }
+    }
   }
   return actions;
 }

@@ -103,17 +103,41 @@ describe("uffdkit check: output and exit codes", () => {
     expect(idsOf(checkJson("test/fixtures/specs/bad-ident.uffd.ts").json.diagnostics)).toEqual(["S03:error", "S03:error"]);
   });
 
-  it("keeps stdout pure JSON when a computed spec logs while it runs", () => {
-    const r = uffdkit(["check", "test/fixtures/specs/computed-logs.uffd.ts", "--json"]);
+  it("keeps stdout pure JSON when a computed spec logs while it runs (--allow-exec)", () => {
+    const r = uffdkit(["check", "test/fixtures/specs/computed-logs.uffd.ts", "--json", "--allow-exec"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).diagnostics.map((d: { id: string }) => d.id)).toEqual(["LOAD"]);
-    expect(r.stderr).toContain("computing the spec");
+    const diags = JSON.parse(r.stdout).diagnostics as { id: string; message: string }[];
+    expect(diags.map((d) => d.id)).toEqual(["LOAD"]);
+    // The child's output is reported inside the note, never on our stdout.
+    expect(diags[0]!.message).toContain("computing the spec");
   });
 
-  it("checks a computed spec by executing it through the built package", () => {
-    const r = checkJson("test/fixtures/specs/computed.uffd.ts");
+  it("checks a computed spec by executing it through the built package, only with --allow-exec", () => {
+    const r = checkJson("test/fixtures/specs/computed.uffd.ts", ["--allow-exec"]);
     expect(r.code).toBe(1);
     expect(idsOf(r.json.diagnostics)).toEqual(["LOAD:info", "R12:error"]);
+  });
+
+  it("does not execute a computed spec by default: S07 at the construct, exit 2", () => {
+    const r = checkJson("test/fixtures/specs/computed.uffd.ts");
+    expect(r.code).toBe(2);
+    expect(idsOf(r.json.diagnostics)).toEqual(["S07:error"]);
+    expect(r.json.diagnostics[0]!.span?.line).toBe(18);
+  });
+
+  it("with --allow-exec, a spec's process.exit(0) is a finding (exit 2), not a silent success", () => {
+    const r = uffdkit(["check", "test/fixtures/specs/process-exit.uffd.ts", "--json", "--allow-exec"]);
+    expect(r.code).toBe(2);
+    const diags = JSON.parse(r.stdout).diagnostics as { id: string; message: string }[];
+    expect(diags.map((d) => d.id)).toEqual(["LOAD"]);
+    expect(diags[0]!.message).toMatch(/exited \(code 0\) while it was loaded/);
+  });
+
+  it("exits 2 with a finding on a spec that calls process.exit(0) at the top level, running nothing", () => {
+    const r = checkJson("test/fixtures/specs/process-exit.uffd.ts");
+    expect(r.code).toBe(2);
+    expect(idsOf(r.json.diagnostics)).toEqual(["S07:error"]);
+    expect(r.json.diagnostics[0]!.span?.line).toBe(4);
   });
 });
 

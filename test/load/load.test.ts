@@ -42,37 +42,82 @@ describe("loadSpec: static evaluation", () => {
     expect(z.endColumn - z.column).toBe('"zeropage"'.length);
   });
 
-  it("follows same-file consts, `as const` and `satisfies`", async () => {
-    const file = fixture("no-exec.uffd.ts");
+  it("reads every static form: consts, `as const`, `satisfies`, `+`, spreads, an aliased import, a sibling .ts file", async () => {
+    const file = fixture("static-forms.uffd.ts");
     const r = await loadSpec(file);
+    expect(r.diagnostics).toEqual([]);
     expect(r.evaluation).toBe("static");
-    expect(r.spec?.features).toEqual(["missing", "minor"]);
-    // The position of a value reached through a const is where the value is written.
-    // (the first "minor" is in the const's type annotation, the second in its initializer)
-    expect(r.positions.get("features.1")).toMatchObject(locate(file, '"minor"', 1));
-    expect(r.spec?.backing).toBe("anon");
-    expect(r.positions.get("backing")).toMatchObject(locate(file, '"anon" as const'));
+    expect(r.spec).toMatchObject({
+      name: "literal",
+      subsystem: "mm/static",
+      file: "mm/literal.c",
+      backing: "anon",
+      api: "linux-7.1",
+      features: ["missing", "minor"],
+      ioctls: ["copy", "zeropage", "continue"],
+      copy: { alloc: { strategy: "vma" } },
+    });
+    // A value from the sibling file is positioned in that file, where it is written.
+    const consts = fixture("static-consts.ts");
+    expect(r.positions.get("features.1")).toMatchObject({ file: consts, ...locate(consts, '"minor"') });
+    expect(r.positions.get("ioctls.2")).toMatchObject({ file, ...locate(file, '"continue"') });
   });
 
-  it("does not execute the module when the spec is a literal", async () => {
+  it("runs nothing and refuses a module with a top-level statement (S07, fatal)", async () => {
     const marker = fixture("no-exec.executed");
     rmSync(marker, { force: true });
-    const r = await loadSpec(fixture("no-exec.uffd.ts"));
-    expect(r.spec?.name).toBe("noexec");
+    const file = fixture("no-exec.uffd.ts");
+    const r = await loadSpec(file);
+    expect(r.fatal).toBe(true);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]).toMatchObject({ id: "S07", severity: "error", span: { file, ...locate(file, "writeFileSync(new URL") } });
+    expect(r.diagnostics[0]!.message).toMatch(/top-level call to `writeFileSync`/);
     expect(existsSync(marker)).toBe(false);
   });
 
-  it("falls back to executing a computed spec, positioning findings at the default export", async () => {
+  it("does not execute a computed spec: S07 names the construct and where", async () => {
     const file = fixture("computed.uffd.ts");
     const r = await loadSpec(file);
+    expect(r.fatal).toBe(true);
+    expect(r.spec).toBeUndefined();
+    expect(r.diagnostics[0]).toMatchObject({ id: "S07", span: locate(file, "resolvers(),") });
+    expect(r.diagnostics[0]!.message).toMatch(/a call to `resolvers`/);
+    expect(r.diagnostics[0]!.hint).toMatch(/--allow-exec/);
+  });
+
+  it("with allowExec, executes a computed spec in a child process, positioning findings at the default export", async () => {
+    const file = fixture("computed.uffd.ts");
+    const r = await loadSpec(file, { allowExec: true });
     expect(r.fatal).toBe(false);
     expect(r.evaluation).toBe("executed");
     expect(r.spec?.ioctls).toEqual(["copy", "zeropage", "continue"]);
     expect(r.positions.get("")).toMatchObject({ line: locate(file, "defineMemoryType({").line });
     const note = r.diagnostics.find((d) => d.id === "LOAD");
     expect(note?.severity).toBe("info");
-    expect(note?.message).toMatch(/computed/);
-    expect(note?.span).toMatchObject(locate(file, "...resolvers()"));
+    expect(note?.message).toMatch(/computed .*separate process/);
+    expect(note?.span).toMatchObject(locate(file, "resolvers(),"));
+  });
+
+  it("with allowExec, a computed spec may import constants from a sibling .ts file", async () => {
+    const r = await loadSpec(fixture("computed-sibling.uffd.ts"), { allowExec: true });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.evaluation).toBe("executed");
+    expect(r.spec).toMatchObject({ name: "sib_exec", subsystem: "mm/static", features: ["missing", "minor"], copy: { alloc: { strategy: "vma" } } });
+  });
+
+  it("with allowExec, stops a module that never finishes and reports it", async () => {
+    process.env.UFFDKIT_EXEC_TIMEOUT_MS = "1500";
+    try {
+      const file = fixture("computed-hang.uffd.ts");
+      const started = Date.now();
+      const r = await loadSpec(file, { allowExec: true });
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(r.fatal).toBe(true);
+      expect(r.diagnostics[0]).toMatchObject({ id: "LOAD", severity: "error" });
+      expect(r.diagnostics[0]!.message).toMatch(/did not finish within 1\.5 s/);
+    } finally {
+      delete process.env.UFFDKIT_EXEC_TIMEOUT_MS;
+    }
   });
 });
 

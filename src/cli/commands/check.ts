@@ -25,7 +25,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
 
-  const loaded = await loadModel(file, api ? { api } : {});
+  const loaded = await loadModel(file, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
   const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...(loaded.model ? checkModel(loaded.model) : [])];
   if (opts.typeCheck && !loaded.fatal) {
     // Costs over a second (a ts-morph Project), so only when asked.

@@ -13,7 +13,7 @@ import { checkModel } from "../../rules/index.js";
 import { simulate } from "../../series/evidence.js";
 import { EXIT, type CliIO } from "../io.js";
 
-export async function run(io: CliIO, args: string[], _opts: Record<string, unknown>): Promise<number> {
+export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
   const file = args[0];
   if (!file) {
     if (io.json) io.emitJson({ ok: false, error: "missing SPEC" });
@@ -21,7 +21,7 @@ export async function run(io: CliIO, args: string[], _opts: Record<string, unkno
     return EXIT.usage;
   }
   const specPath = relative(process.cwd(), resolve(file)) || file;
-  const loaded = await loadModel(specPath);
+  const loaded = await loadModel(specPath, { allowExec: opts.allowExec === true });
   if (loaded.fatal || !loaded.model) {
     if (io.json) io.emitJson({ ok: false, error: "cannot load the spec", diagnostics: loaded.diagnostics });
     else io.err(formatDiagnostics(loaded.diagnostics, { color: io.color }));

@@ -12,8 +12,8 @@ import { formatDiagnostics } from "../../diagnostics/format.js";
 import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
 import { loadModel } from "../../load/index.js";
 import { checkModel } from "../../rules/index.js";
-import { defaultOutDir } from "../../write/out-dir.js";
-import { writeOutput } from "../../write/writer.js";
+import { defaultOutDir, defaultOutDirProblem } from "../../write/out-dir.js";
+import { writeOutput, WriteRefused } from "../../write/writer.js";
 import { EXIT, type CliIO } from "../io.js";
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -31,15 +31,15 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     api = opts.api;
   }
   const specPath = relative(process.cwd(), resolve(specArg)) || specArg;
-  const loaded = await loadModel(specPath, api ? { api } : {});
+  const loaded = await loadModel(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
   if (loaded.fatal || !loaded.model) {
     report(io, loaded.diagnostics, undefined);
     return EXIT.usage;
   }
   const model = loaded.model;
   const diagnostics = [...loaded.diagnostics, ...checkModel(model)];
-  if (diagnostics.some((d) => d.id === "S03" || d.id === "S01" || d.id === "S02")) {
-    // Unknown fields/values or unsafe names: the model is not trustworthy enough to emit from.
+  if (diagnostics.some((d) => /^S\d+$/.test(d.id) && d.severity === "error")) {
+    // Unknown fields/values, unsafe names or text, duplicates: the model is not trustworthy enough to emit from.
     report(io, diagnostics, { written: [], stale: [], refused: [], outDir: "" });
     io.err("uffdkit gen: nothing written; fix the spec first");
     return EXIT.findings;
@@ -47,12 +47,23 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
 
   const { generateArtifacts } = await import("../../generate/index.js");
   const { files, simulation, cSummary } = generateArtifacts(model, diagnostics, api);
+  if (typeof opts.out !== "string") {
+    const problem = defaultOutDirProblem(specPath);
+    if (problem) {
+      io.err(`uffdkit gen: ${problem}, so there is no default output folder out/<stem>; rename the spec (e.g. my_mem.uffd.ts) or pass -o DIR`);
+      return EXIT.usage;
+    }
+  }
   const outDir = typeof opts.out === "string" ? opts.out : defaultOutDir(specPath);
   let result;
   try {
-    result = writeOutput(outDir, files, { check: Boolean(opts.check), force: Boolean(opts.force) });
+    const base = typeof opts.out === "string" ? {} : { base: process.cwd() };
+    result = writeOutput(outDir, files, { check: Boolean(opts.check), force: Boolean(opts.force), ...base });
   } catch (e) {
-    io.err(`uffdkit gen: ${e instanceof Error ? e.message : String(e)}`);
+    // WriteRefused carries a message for the user; anything else is an I/O error, said in one line.
+    const code = (e as NodeJS.ErrnoException).code;
+    io.err(`uffdkit gen: ${e instanceof WriteRefused || !code ? (e as Error).message : `cannot write ${outDir}: ${code}`}`);
+    if (io.json) io.emitJson({ diagnostics, written: [], stale: [], refused: [], outDir, error: e instanceof Error ? e.message : String(e) });
     return EXIT.usage;
   }
   const failing = simulation.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => r.scenario);

@@ -3,7 +3,9 @@
  * the current directory. It passes `uffdkit check` as written; an existing file
  * is never overwritten without --force.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { MAX_NAME_LENGTH } from "../../load/shape.js";
 import { join } from "node:path";
 import { isCIdentifier } from "../../emit/cident.js";
 import { EXIT, type CliIO } from "../io.js";
@@ -15,16 +17,17 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     io.err(`uffdkit init: ${msg}`);
     return EXIT.usage;
   };
-  if (!isCIdentifier(name)) {
-    return fail(`${JSON.stringify(name)} is not a C identifier; NAME becomes the C prefix of every generated symbol (letters, digits and _, e.g. my_mem)`);
+  if (!isCIdentifier(name) || name.length > MAX_NAME_LENGTH) {
+    return fail(`${JSON.stringify(name)} is not a C identifier; NAME becomes the C prefix of every generated symbol (letters, digits and _, not a C keyword, at most ${MAX_NAME_LENGTH} characters, e.g. my_mem)`);
   }
   const file = `${name}.uffd.ts`;
   const path = join(process.cwd(), file);
   if (existsSync(path) && !opts.force) return fail(`${file} already exists; pass --force to overwrite it`);
 
-  // Write beside the target and rename, so an interrupted init never leaves half a spec.
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, starterSpec(name));
+  // Write beside the target and rename, so an interrupted init never leaves half a spec. The temp
+  // name is random and created exclusively (wx), so a link planted at a guessable name is never followed.
+  const tmp = `${path}.${randomBytes(8).toString("hex")}.tmp`;
+  writeFileSync(tmp, starterSpec(name), { flag: "wx" });
   renameSync(tmp, path);
   if (io.json) io.emitJson({ file, written: true });
   io.out(`wrote ${file}; next: uffdkit check ${file}`);

@@ -10,6 +10,8 @@ import { relative, resolve } from "node:path";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics, summarize } from "../../diagnostics/format.js";
 import { loadModel } from "../../load/index.js";
+import { MAX_SERIES_VERSION } from "../../load/schema.js";
+import { textProblem } from "../../load/text.js";
 import { checkModel } from "../../rules/index.js";
 import { checkpatchSummary, runCheckpatch } from "../../series/checkpatch.js";
 import { emitForSeries, runOnThisKernel, simulate, testingEvidence } from "../../series/evidence.js";
@@ -28,11 +30,18 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   let version: number | undefined;
   if (opts.rerollCount !== undefined) {
     version = Number(opts.rerollCount);
-    if (!Number.isInteger(version) || version < 1) return usage(`-v ${String(opts.rerollCount)}: the series version must be a whole number from 1`);
+    if (!Number.isInteger(version) || version < 1 || version > MAX_SERIES_VERSION) {
+      return usage(`-v ${String(opts.rerollCount)}: the series version must be a whole number from 1 to ${MAX_SERIES_VERSION}`);
+    }
+  }
+  // --base reaches git as an argument: a revision, never an option.
+  if (opts.base !== undefined) {
+    const problem = typeof opts.base === "string" ? textProblem(opts.base, "git-rev") : "it is not a string";
+    if (problem) return usage(`--base ${JSON.stringify(opts.base)}: ${problem}`);
   }
 
   const specPath = relative(process.cwd(), resolve(file)) || file;
-  const loaded = await loadModel(specPath);
+  const loaded = await loadModel(specPath, { allowExec: opts.allowExec === true });
   if (loaded.fatal || !loaded.model) {
     if (io.json) io.emitJson({ ok: false, error: "cannot load the spec", diagnostics: loaded.diagnostics });
     else io.err(formatDiagnostics(loaded.diagnostics, { color: io.color }));

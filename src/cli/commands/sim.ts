@@ -7,7 +7,9 @@
  * the scenarios.json that `gen` writes; every scenario of a suite is validated
  * (errors name `$.scenarios[i]...`) before any runs.
  */
-import { readFileSync } from "node:fs";
+import { MAX_SCENARIO_BYTES, MAX_SCENARIO_NESTING, nestingBeyond } from "../../load/limits.js";
+import { lineAndColumn } from "../../load/positions.js";
+import { readSourceFile } from "../../load/read.js";
 import type { CliIO } from "../io.js";
 import { EXIT } from "../io.js";
 import { isKernelVersion, KERNEL_VERSIONS } from "../../kernel/versions.js";
@@ -30,12 +32,15 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   if (!file) return bad("no scenario file given (usage: uffdkit sim SCENARIO.json)");
   const version = String(opts.kernelVersion ?? "6.18");
   if (!isKernelVersion(version)) return bad(`unknown --kernel-version "${version}"; expected one of ${KERNEL_VERSIONS.join(", ")}`);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return bad(code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`);
+  // A regular file under a size limit (not a FIFO, not /dev/zero), and nesting checked before
+  // JSON.parse and the schema walk recurse over it (200,000 `[` overflowed the stack).
+  const read = readSourceFile(file, MAX_SCENARIO_BYTES);
+  if (!read.ok) return bad(`${file}: cannot read: ${read.why}`);
+  const text = read.text;
+  const deep = nestingBeyond(text, MAX_SCENARIO_NESTING);
+  if (deep !== undefined) {
+    const { line, column } = lineAndColumn(text, deep, {});
+    return bad(`${file}:${line}:${column}: brackets nest deeper than ${MAX_SCENARIO_NESTING} levels; a scenario nests about six`);
   }
   let data: unknown;
   try {

@@ -33,7 +33,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
   const file = relative(process.cwd(), resolve(specArg)) || specArg;
-  const loaded = await loadModel(file);
+  const loaded = await loadModel(file, { allowExec: opts.allowExec === true });
   if (loaded.fatal || !loaded.model) {
     reportFindings(io, file, loaded.diagnostics, "the spec could not be loaded");
     return EXIT.usage;

@@ -4,7 +4,7 @@
  * templates precompiled at build time (src/emit/template-store.ts).
  */
 import { cIdent } from "../cident.js";
-import { createTemplateEnvironment, type TemplateEnvironment } from "../template-store.js";
+import { cCommentText, createTemplateEnvironment, type TemplateEnvironment } from "../template-store.js";
 
 export { packageRoot, templatesDir } from "../template-store.js";
 
@@ -15,6 +15,8 @@ function environment(): TemplateEnvironment {
     helpers: {
       /** The last guard before a name becomes C text. */
       id: (value: unknown, where: unknown) => cIdent(String(value), typeof where === "string" ? where : "template"),
+      /** Free text (a path, a title) inside a C comment: cannot close the comment or break the line. */
+      comment: (value: unknown, where: unknown) => cCommentText(String(value), typeof where === "string" ? where : "template"),
       eq: (a: unknown, b: unknown) => a === b,
       not: (a: unknown) => !a,
       and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
