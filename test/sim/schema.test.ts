@@ -128,3 +128,33 @@ describe("the schema is the contract of everything we produce and accept", () =>
     ]);
   });
 });
+
+describe("ajv is loaded only where scenario files are validated", () => {
+  it("compiles the schema once per process", async () => {
+    const { scenarioValidator } = await import("../../src/run/sim/validate.js");
+    expect(scenarioValidator()).toBe(scenarioValidator());
+  });
+  it("is not reachable from gen or check, only from sim", () => {
+    // Follow relative imports from each command's module; validate.ts (and with it ajv) must
+    // be reached from sim alone, so gen's and check's start-up never pays for it.
+    const reach = (entry: string): Set<string> => {
+      const seen = new Set<string>();
+      const todo = [new URL(entry, import.meta.url).pathname];
+      while (todo.length) {
+        const f = todo.pop()!;
+        if (seen.has(f)) continue;
+        seen.add(f);
+        const src = readFileSync(f, "utf8");
+        for (const m of src.matchAll(/^import\s(?!type\b)[^;]*?from\s+"(\.[^"]+)";/gms)) {
+          const target = new URL(m[1]!.replace(/\.js$/, ".ts"), `file://${f}`).pathname;
+          todo.push(target);
+        }
+      }
+      return seen;
+    };
+    const isValidator = (files: Set<string>) => [...files].some((f) => f.endsWith("/run/sim/validate.ts"));
+    expect(isValidator(reach("../../src/cli/commands/sim.ts"))).toBe(true);
+    expect(isValidator(reach("../../src/cli/commands/gen.ts"))).toBe(false);
+    expect(isValidator(reach("../../src/cli/commands/check.ts"))).toBe(false);
+  });
+});

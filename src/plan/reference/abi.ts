@@ -289,6 +289,8 @@ export function hugetlbAddressScenarios(needs: KernelNeed[]): Scenario[] {
   const off = 3 * PS + 5;
   const touch = { op: "touch" as const, thread: "r", page: 0, access: "read" as const, offsetBytes: off, expect: blocked };
   return [
+    scenario("copy_src_hugetlb_page", "a COPY into hugetlb whose source is another hugetlb page (through the alias mapping)", ["mm/hugetlb.c hugetlb_mfill_atomic_pte (copy_folio_from_user)", "abi#7"], { ...setup, alias: true },
+      [write("w", 1, 0x58, done(), "alias"), api(), register(p(0), ["missing"]), { op: "copy", page: 0, src: { page: 1, in: "alias" }, expect: { copy: 2 * 1024 * 1024 } }, read("r", 0, done(0x58))]),
     scenario("address_masked_to_huge_page", "without EXACT_ADDRESS a hugetlb fault is reported at the huge page's start", [SRC.exact, "abi#11"], setup,
       [api(), register(p(0, 2), ["missing"]), touch, fault(0, []), copy(p(0), 5), wait("r", done(5))]),
     scenario("exact_address_in_huge_page", "with EXACT_ADDRESS a hugetlb fault keeps its offset in the huge page", [SRC.exact], setup,

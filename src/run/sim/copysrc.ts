@@ -128,11 +128,12 @@ export function copyStep(sim: Simulation, step: Extract<Step, { op: "copy" }>, i
   // A filled buffer never faults: its bytes are known up front.
   let values: number[] = [];
   if ("page" in src) {
-    if (ps !== PAGE_SIZE) throw new ScenarioSetupError("a COPY source address is modelled for base-page destinations only");
+    // A huge-page destination copies a whole huge page per step: model an aligned source only.
+    if (ps !== PAGE_SIZE && (src.offsetBytes ?? 0) % ps) throw new ScenarioSetupError("an unaligned COPY source is modelled for base-page destinations only");
     const from = src.in === "alias" ? sim.alias : src.in === "src" ? sim.src : sim.primary;
     if (!from) throw new ScenarioSetupError(`copy source in "${src.in}" needs that mapping in the setup`);
     const base = from.base + src.page * from.pageSize + (src.offsetBytes ?? 0);
-    srcAddrs = Array.from({ length: pages }, (_, k) => base + k * PAGE_SIZE);
+    srcAddrs = Array.from({ length: pages }, (_, k) => base + k * ps);
   } else {
     const fill = fillFn(src, step.page);
     values = Array.from({ length: pages }, (_, k) => fill(step.page + k));

@@ -44,7 +44,8 @@ export function scenarioSchema(): SchemaNode {
   return cachedSchema;
 }
 
-function validator(): ValidateFunction {
+/** The compiled validator: compiled on first use, then the same function for the life of the process. */
+export function scenarioValidator(): ValidateFunction {
   if (!cachedValidator) {
     // allErrors: report every mistake of a file at once; verbose: errors carry the
     // offending value and schema node, which the messages quote; discriminator: a
@@ -57,7 +58,7 @@ function validator(): ValidateFunction {
 }
 
 export function validateScenario(data: unknown): SchemaError[] {
-  const validate = validator();
+  const validate = scenarioValidator();
   if (validate(data)) return [];
   return explain(validate.errors ?? [], data);
 }
