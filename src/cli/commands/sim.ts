@@ -18,6 +18,7 @@ import { formatTap } from "../../run/tap.js";
 import type { SuiteResult } from "../../ir/result.js";
 import { simulateScenario } from "../../run/sim/index.js";
 import { CCompileError, compileEmittedC, type CompiledType } from "../../run/c/compile.js";
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { validateScenario } from "../../run/sim/validate.js";
 
