@@ -11,6 +11,7 @@
  *   the flaw as declared, and the simulator, running that C, is the evidence.
  */
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
+import { loadModel, type LoadOptions, type LoadResult } from "./load/index.js";
 import type { ApiGenerationId } from "./kernel/generations.js";
 import type { Model } from "./model/model.js";
 import { lower, type Lowered } from "./lower/index.js";
@@ -34,6 +35,19 @@ export interface Checked {
   readonly model: Model;
   readonly diagnostics: readonly Diagnostic[];
   readonly emittable: boolean;
+}
+
+export interface Front {
+  readonly loaded: LoadResult;
+  /** null when the spec could not be loaded (exit 2): nothing below load may run. */
+  readonly checked: Checked | null;
+}
+
+/** load → rules: what every command starts with. */
+export async function front(file: string, opts: { api?: ApiGenerationId } & LoadOptions = {}): Promise<Front> {
+  const loaded = await loadModel(file, opts);
+  if (loaded.fatal || !loaded.model) return { loaded, checked: null };
+  return { loaded, checked: check(loaded.model, loaded.diagnostics) };
 }
 
 /** rules: the loader's findings plus the catalogue's, and the emission gate. */

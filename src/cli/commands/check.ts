@@ -5,9 +5,8 @@
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics, summarize } from "../../diagnostics/format.js";
 import { API_GENERATIONS, isApiGeneration } from "../../kernel/generations.js";
-import { loadModel } from "../../load/index.js";
+import { front } from "../../pipeline.js";
 import { didYouMean } from "../../load/suggest.js";
-import { checkModel } from "../../rules/index.js";
 import { EXIT, type CliIO } from "../io.js";
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -25,8 +24,8 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
 
-  const loaded = await loadModel(file, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...(loaded.model ? checkModel(loaded.model) : [])];
+  const { loaded, checked } = await front(file, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
+  const diagnostics: Diagnostic[] = [...(checked?.diagnostics ?? loaded.diagnostics)];
   if (opts.typeCheck && !loaded.fatal) {
     // Costs over a second (a ts-morph Project), so only when asked.
     const { typeCheckSpec } = await import("../../load/type-check.js");

@@ -10,8 +10,7 @@ import { relative, resolve } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
-import { loadModel } from "../../load/index.js";
-import { checkModel } from "../../rules/index.js";
+import { front } from "../../pipeline.js";
 import { defaultOutDir, defaultOutDirProblem } from "../../write/out-dir.js";
 import { writeOutput, WriteRefused } from "../../write/writer.js";
 import { EXIT, type CliIO } from "../io.js";
@@ -31,14 +30,14 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     api = opts.api;
   }
   const specPath = relative(process.cwd(), resolve(specArg)) || specArg;
-  const loaded = await loadModel(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
-  if (loaded.fatal || !loaded.model) {
+  const { loaded, checked } = await front(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
+  if (!checked) {
     report(io, loaded.diagnostics, undefined);
     return EXIT.usage;
   }
-  const model = loaded.model;
-  const diagnostics = [...loaded.diagnostics, ...checkModel(model)];
-  if (diagnostics.some((d) => /^S\d+$/.test(d.id) && d.severity === "error")) {
+  const model = checked.model;
+  const diagnostics = [...checked.diagnostics];
+  if (!checked.emittable) {
     // Unknown fields/values, unsafe names or text, duplicates: the model is not trustworthy enough to emit from.
     report(io, diagnostics, { written: [], stale: [], refused: [], outDir: "" });
     io.err("uffdkit gen: nothing written; fix the spec first");

@@ -13,14 +13,11 @@
 import { relative, resolve } from "node:path";
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
-import { loadModel } from "../../load/index.js";
-import type { Model } from "../../model/model.js";
-import { planSuite } from "../../plan/planner/index.js";
 import type { Suite } from "../../ir/scenario.js";
 import type { SuiteComparison } from "../../run/compare.js";
 import type { ScenarioResult, SuiteResult } from "../../ir/result.js";
 import { simKernelFor } from "../../run/sim-kernel.js";
-import { runType } from "../../pipeline.js";
+import { front, runType } from "../../pipeline.js";
 import { formatTap } from "../../run/tap.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -33,13 +30,13 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
   const file = relative(process.cwd(), resolve(specArg)) || specArg;
-  const loaded = await loadModel(file, { allowExec: opts.allowExec === true });
-  if (loaded.fatal || !loaded.model) {
+  const { loaded, checked } = await front(file, { allowExec: opts.allowExec === true });
+  if (!checked) {
     reportFindings(io, file, loaded.diagnostics, "the spec could not be loaded");
     return EXIT.usage;
   }
-  const model = loaded.model;
-  const diagnostics = [...loaded.diagnostics, ...(await checkFindings(model))];
+  const model = checked.model;
+  const diagnostics = [...checked.diagnostics];
   if (hasErrors(diagnostics)) {
     reportFindings(io, file, diagnostics, "the spec has errors; fix them (see `uffdkit check`) before testing it");
     return EXIT.findings;
@@ -51,7 +48,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   if (!opts.sim && !opts.kernel) io.err("uffdkit test: running on the simulator only (add --kernel to run on this machine's kernel too)");
 
   // The pipeline plans the suite and runs it on the simulator with the emitted C (src/pipeline.ts).
-  const run = runType({ model, diagnostics, emittable: true });
+  const run = runType(checked);
   const suite = run.suite;
   const simKernel = simKernelFor(model.gen.id);
   const results: Partial<Record<Runner, SuiteResult>> = {};
@@ -101,11 +98,6 @@ function totals(r: SuiteResult): Record<"pass" | "fail" | "lacks" | "error", num
   const t = { pass: 0, fail: 0, lacks: 0, error: 0 };
   for (const x of r.results) t[x.verdict]++;
   return t;
-}
-
-async function checkFindings(model: Model): Promise<Diagnostic[]> {
-  const rules = await importOptional<{ checkModel(m: Model): Diagnostic[] }>("../../rules/index.js");
-  return rules ? rules.checkModel(model) : [];
 }
 
 function reportFindings(io: CliIO, file: string, diagnostics: readonly Diagnostic[], why: string): void {
