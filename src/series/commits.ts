@@ -11,7 +11,8 @@ import type { Model } from "../model/model.js";
 import type { Ioctl, Mode } from "../spec/types.js";
 import { prefixForFile, subject, type CommitMessage } from "./message.js";
 import { placeSelftests, selftestDir, selftestSubjectPrefix, type ReadBase } from "./selftests.js";
-import { spliceExport, spliceTypeFile, type SpliceError } from "./splice.js";
+import type { CParser } from "./c-syntax.js";
+import { spliceExport, spliceIncludes, spliceTypeFile, type SpliceError } from "./splice.js";
 
 export interface PlannedCommit extends CommitMessage {
   /** What the commit is, for people and JSON: export | type | selftests. */
@@ -30,6 +31,8 @@ export interface PlanInput {
   /** One line per scenario, for the selftest commit's body. */
   readonly scenarioTitles?: readonly string[];
   readonly readBase: ReadBase;
+  /** The C parser the splicer places fragments with. */
+  readonly parser: CParser;
 }
 
 const IOCTL_NAME: Record<Ioctl, string> = {
@@ -56,7 +59,7 @@ export function opsMembers(ops: string, opsName: string): string[] {
 }
 
 export function planCommits(input: PlanInput): PlanResult {
-  const { model, kernel, readBase } = input;
+  const { model, kernel, readBase, parser } = input;
   const commits: PlannedCommit[] = [];
   const notes: string[] = [];
   const fr = kernel.fragments;
@@ -69,7 +72,7 @@ export function planCommits(input: PlanInput): PlanResult {
     if (text === undefined) return { ok: false, error: missingFile(file, `the spec needs ${exports.map((e) => e.symbol).join(", ")} exported from it`) };
     const done: string[] = [];
     for (const e of exports) {
-      const r = spliceExport(file, text, e.symbol, e.line);
+      const r = spliceExport(parser, file, text, e.symbol, e.line);
       if (!r.ok) {
         if (r.error.kind === "already-present") {
           notes.push(`${e.symbol} is already exported in ${file} at the base; no export patch for it`);
@@ -77,25 +80,19 @@ export function planCommits(input: PlanInput): PlanResult {
         }
         return { ok: false, error: fromSplice(r.error) };
       }
-      text = r.text;
-      if (/EXPORT_SYMBOL_FOR_KVM\b/.test(e.line) && !/#include <linux\/kvm_types\.h>/.test(text)) {
-        // EXPORT_SYMBOL_FOR_KVM() lives in <linux/kvm_types.h> (Ackerley's conversion patch).
-        text = addInclude(text, "#include <linux/kvm_types.h>");
-      }
+      // The export macro's header, as the emitter names it (e.g. <linux/kvm_types.h> for EXPORT_SYMBOL_FOR_KVM).
+      text = e.include ? spliceIncludes(parser, r.text, [e.include]) : r.text;
       done.push(e.symbol);
     }
     if (done.length === 0) continue;
-    const forKvm = exports.some((e) => /FOR_KVM|"kvm/.test(e.line));
+    const to = exportAudience(exports[0]!.line);
     const fns = done.map((s) => `${s}()`);
     commits.push({
       role: "export",
-      subject: subject(prefixForFile(file), `export ${list(fns)} ${forKvm ? "to KVM" : "to modules"}`),
+      subject: subject(prefixForFile(file), `export ${list(fns)} ${to.subject}`),
       paragraphs: [
-        `${model.subsystem} is built as a module and its userfaultfd support needs ${list(fns)}, which ${file} does not export.`,
-        `The filemap_remove callback must be the exact inverse of filemap_add, so the type removes a folio it added to the page cache with ${fns[0]} when installing the PTE fails.`,
-        forKvm
-          ? `Export ${done.length > 1 ? "them" : "it"} to KVM only, with ${/FOR_KVM/.test(exports[0]!.line) ? "EXPORT_SYMBOL_FOR_KVM(), which also covers the KVM vendor modules and emits nothing when KVM is built in" : "a namespaced module export"}, rather than to every module.`
-          : `Export ${done.length > 1 ? "them" : "it"} to the modules that need ${done.length > 1 ? "them" : "it"} rather than to every module.`,
+        `${model.subsystem} can be built as a module and its userfaultfd support needs ${list(fns)}, which ${file} does not export.`,
+        `Export ${done.length > 1 ? "them" : "it"} ${to.why}, rather than to every module.`,
       ],
       files: new Map([[file, text]]),
     });
@@ -114,7 +111,7 @@ export function planCommits(input: PlanInput): PlanResult {
       },
     };
   }
-  const spliced = spliceTypeFile(model.targetFile, typeText, model.vmOps, fr);
+  const spliced = spliceTypeFile(parser, model.targetFile, typeText, model.vmOps, fr);
   if (!spliced.ok) return { ok: false, error: fromSplice(spliced.error) };
   commits.push({
     role: "type",
@@ -207,12 +204,17 @@ function typeParagraphs(model: Model, kernel: KernelArtifacts): string[] {
   return p;
 }
 
-function addInclude(text: string, line: string): string {
-  const lines = text.split("\n");
-  let at = -1;
-  for (let i = 0; i < lines.length; i++) if (/^#include\s*</.test(lines[i] ?? "")) at = i;
-  lines.splice(at + 1, 0, line);
-  return lines.join("\n");
+/**
+ * Who an export line exports to, read from the line the emitter wrote (the
+ * emitter decides the macro from the spec's module; this only describes it).
+ */
+export function exportAudience(line: string): { subject: string; why: string } {
+  if (/^EXPORT_SYMBOL_FOR_KVM\b/.test(line)) {
+    return { subject: "to KVM", why: "to KVM only, with EXPORT_SYMBOL_FOR_KVM(), which also covers the KVM vendor modules and emits nothing when KVM is built in" };
+  }
+  const mods = /^EXPORT_SYMBOL(?:_GPL)?_FOR_MODULES\(\s*\w+\s*,\s*"([^"]+)"/.exec(line)?.[1];
+  if (mods) return { subject: `to ${mods}`, why: `to ${mods} only, with EXPORT_SYMBOL_FOR_MODULES()` };
+  return { subject: "to modules", why: `with ${/^(\w+)/.exec(line)?.[1] ?? "EXPORT_SYMBOL_GPL"}()` };
 }
 
 function missingFile(file: string, why: string): PlanError {
@@ -220,5 +222,6 @@ function missingFile(file: string, why: string): PlanError {
 }
 
 function fromSplice(e: SpliceError): PlanError {
-  return { code: e.kind === "not-found" ? "not-found" : "already-present", message: e.message, hint: e.hint };
+  const code = e.kind === "no-vm-ops" ? "base-lacks-prerequisite" : e.kind;
+  return { code, message: e.message, hint: e.hint };
 }

@@ -21,7 +21,8 @@ import { fillCoverLetter, type TestingEvidence } from "./cover.js";
 import { git, gitOut, fileMode, showFile } from "./git.js";
 import { getMaintainers } from "./maintainers.js";
 import { formatCommitMessage } from "./message.js";
-import { findFunctionDefinition, findVmOpsDefinition } from "./splice.js";
+import { loadCParser } from "./c-syntax.js";
+import { findFunction, findVmOps } from "./splice.js";
 
 export interface SeriesOptions {
   /** The kernel git tree (its top level). */
@@ -55,6 +56,9 @@ export interface SeriesError {
     | "no-base"
     | "file-not-found"
     | "not-found"
+    | "base-lacks-prerequisite"
+    | "ambiguous"
+    | "unplaceable"
     | "already-present"
     | "already-applied"
     | "selftests"
@@ -100,11 +104,15 @@ export function branchName(model: Model, version: number): string {
   return `uffdkit/${model.name}-v${version}`;
 }
 
-/** The developer's identity from the tree's git config; commits are theirs. */
-export function gitIdentity(tree: string): Person | undefined {
-  const name = git(tree, ["config", "user.name"]).stdout.trim();
-  const email = git(tree, ["config", "user.email"]).stdout.trim();
-  return name && email ? { name, email } : undefined;
+/**
+ * The developer's identity as git itself resolves it for the author of a commit
+ * (GIT_AUTHOR_NAME/EMAIL in the environment first, then the config), so the
+ * Signed-off-by: always matches the From: that format-patch writes.
+ */
+export function gitIdentity(tree: string, env: Record<string, string> = {}): Person | undefined {
+  const r = git(tree, ["var", "GIT_AUTHOR_IDENT"], { env });
+  const m = /^(.*?) <([^>]*)> \d+ [+-]\d{4}$/.exec(r.stdout.trim());
+  return r.ok && m && m[1] && m[2] ? { name: m[1], email: m[2] } : undefined;
 }
 
 export async function buildSeries(model: Model, opts: SeriesOptions): Promise<SeriesOutcome> {
@@ -140,23 +148,24 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
   if (typeText === undefined) {
     return fail("file-not-found", `${model.targetFile} (the spec's file) is not in ${baseName} of ${tree}`, "set file in the spec to the source file, relative to the kernel tree, that defines the vm_operations_struct");
   }
-  if (!findVmOpsDefinition(typeText, model.vmOps)) {
-    return fail(
-      "not-found",
-      `no definition of struct vm_operations_struct ${model.vmOps} in ${model.targetFile} at ${baseName}`,
-      `set vmOps in the spec to one that ${model.targetFile} defines (git grep -n vm_operations_struct ${baseName} -- ${model.targetFile})`,
-    );
+  // The tree checks (file, vm_operations_struct, fault handler) come before anything slow.
+  const parser = await loadCParser();
+  const vm = findVmOps(parser, model.targetFile, typeText, model.vmOps);
+  if (!vm.ok) {
+    const code = vm.error.kind === "no-vm-ops" ? "base-lacks-prerequisite" : vm.error.kind === "not-found" ? "not-found" : vm.error.kind === "ambiguous" ? "ambiguous" : "unplaceable";
+    return fail(code, `${vm.error.message} (at ${baseName})`, vm.error.hint);
   }
   const glue = opts.kernel.fragments.faultGlue;
-  if (glue && glue.code.trim() !== "" && !findFunctionDefinition(typeText, glue.handler)) {
-    return fail("not-found", `the fault handler ${glue.handler}() is not defined in ${model.targetFile} at ${baseName}`, "set fault.handler in the spec to the ->fault function of the vm_operations_struct");
+  if (glue && glue.code.trim() !== "") {
+    const h = findFunction(parser, model.targetFile, typeText, glue.handler, "the fault handler", "set fault.handler in the spec to the ->fault function of the vm_operations_struct");
+    if (!h.ok) return fail(h.error.kind === "ambiguous" ? "ambiguous" : h.error.kind === "unplaceable" ? "unplaceable" : "not-found", `${h.error.message} (at ${baseName})`, h.error.hint);
   }
   const branch = branchName(model, version);
   if (git(tree, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]).ok) {
     return fail("branch-exists", `branch ${branch} already exists in ${tree}`, `delete it (git branch -D ${branch}) or build another version with -v ${version + 1}`);
   }
   const me = gitIdentity(tree);
-  if (!me) return fail("no-identity", "git user.name and user.email are not set for this tree", 'set them: git config --global user.name "Your Name"; git config --global user.email you@example.org');
+  if (!me) return fail("no-identity", "git has no author identity for this tree (git var GIT_AUTHOR_IDENT failed)", 'set it: git config --global user.name "Your Name"; git config --global user.email you@example.org');
   const outDir = resolve(opts.cwd ?? process.cwd(), opts.out ?? join(defaultOutDir(model.file), "series"));
   if (existsSync(outDir)) {
     const entries = readdirSync(outDir);
@@ -170,6 +179,7 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
     kernel: opts.kernel,
     selftests: opts.selftests,
     readBase,
+    parser,
     ...(opts.scenarioTitles ? { scenarioTitles: opts.scenarioTitles } : {}),
   });
   if (!plan.ok) return fail(plan.error.code as SeriesError["code"], plan.error.message, plan.error.hint);
