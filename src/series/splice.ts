@@ -114,7 +114,8 @@ export function spliceIncludes(parser: CParser, text: string, includes: readonly
     const line = inc.trim();
     const root = parser.parse(out).rootNode;
     const top = root.children.filter((c): c is Node => c?.type === "preproc_include");
-    if (top.some((n) => n.text.trim() === line)) continue;
+    // Already included anywhere (e.g. in the #ifdef CONFIG_SHMEM part of mm/shmem.c): nothing to add.
+    if (root.descendantsOfType("preproc_include").some((n) => n?.text.trim() === line)) continue;
     const angle = line.includes("<");
     const sameKind = top.filter((n) => n.childForFieldName("path")?.type === (angle ? "system_lib_string" : "string_literal"));
     const anchor = (sameKind.length ? sameKind : top).at(-1);
