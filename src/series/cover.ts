@@ -86,17 +86,21 @@ export function coverBlurb(info: CoverInfo): string {
   if (info.version > 1 && !history.some((e) => e.version === info.version)) history.push({ version: info.version, changes: [] });
   history.sort((a, b) => b.version - a.version);
   const linkOf = (v: number) => model.series.changelog.find((e) => e.version === v)?.link;
+  const linked = new Set<number>();
   const changes: string[] = [];
   for (const e of history) {
-    if (e.version < 2) continue;
     const items = e.changes.map((c) => `- ${c}`);
-    const prev = linkOf(e.version - 1);
-    if (prev) items.push(`- Link to v${e.version - 1}: ${prev}`);
+    const prev = e.version > 1 ? linkOf(e.version - 1) : undefined;
+    if (prev) {
+      items.push(`- Link to v${e.version - 1}: ${prev}`);
+      linked.add(e.version - 1);
+    }
     if (items.length === 0) continue;
     changes.push(`Changes in v${e.version}:\n${items.join("\n")}`);
   }
+  // Each earlier posting is linked once: in the changelog when it has a section there, else here.
   const earlier = model.series.changelog
-    .filter((e) => e.version < info.version && e.link)
+    .filter((e) => e.version < info.version && e.link && !linked.has(e.version))
     .sort((a, b) => a.version - b.version)
     .map((e) => `- v${e.version}: ${e.link}`);
 

@@ -301,7 +301,9 @@ export function spliceTypeFile(parser: CParser, file: string, text: string, vmOp
     const v = findVmOps(parser, file, out, vmOps, root);
     if (!v.ok) return v;
     users.push(v.def.declaration);
-    if (glue) {
+    // The handler pins the ops only when its glue calls something they define.
+    const opsNames = definedNames(parser.parse(fragments.ops).rootNode);
+    if (glue && [...usedIdentifiers(parser.parse(glue.code).rootNode)].some((n) => opsNames.has(n))) {
       const h = findFunction(parser, file, out, glue.handler, "the fault handler", "", root);
       if (!h.ok) return h;
       users.push(h.def);
