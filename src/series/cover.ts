@@ -7,6 +7,7 @@
  */
 import type { Model } from "../model/model.js";
 import type { SuiteResult, Verdict } from "../ir/result.js";
+import { SOURCES } from "../kernel/sources.js";
 import { wrapBody } from "./message.js";
 
 export interface TestingEvidence {
@@ -18,6 +19,8 @@ export interface TestingEvidence {
   readonly simNote?: string;
   /** checkpatch summary line, when it ran on the patches. */
   readonly checkpatch?: string;
+  /** What the per-patch build did, when it ran. */
+  readonly build?: string;
 }
 
 export interface CoverInfo {
@@ -27,6 +30,8 @@ export interface CoverInfo {
   readonly baseName: string;
   readonly testing: TestingEvidence;
   readonly commitSubjects: readonly string[];
+  /** The base lacks the API generation: name the prerequisite series. */
+  readonly baseLacksApi?: boolean;
 }
 
 export function seriesTitle(model: Model): string {
@@ -72,11 +77,19 @@ export function coverBlurb(info: CoverInfo): string {
       `The series is based on ${info.baseName === info.baseSha ? info.baseSha.slice(0, 12) : `${info.baseName} (${info.baseSha.slice(0, 12)})`}.`,
   );
 
+  if (info.baseLacksApi) {
+    paras.push(
+      `This series depends on ${model.gen.title}, which ${info.baseName === info.baseSha ? "its base" : info.baseName} does not have: ` +
+        `${model.gen.sources.map((k) => SOURCES[k].cite).join("; ")}. Apply that series first.`,
+    );
+  }
+
   const tested: string[] = [];
   if (testing.sim) tested.push(`- uffdkit reference simulator: ${verdictLine(testing.sim)}.`);
   else tested.push(`- Not run on the uffdkit reference simulator${testing.simNote ? `: ${testing.simNote}` : "."}`);
   if (testing.kernel) tested.push(`- Real kernel: ${verdictLine(testing.kernel)}${testing.kernelNote ? `; ${testing.kernelNote}` : ""}.`);
   else tested.push(`- Not run on a real kernel${testing.kernelNote ? `: ${testing.kernelNote}` : "."}`);
+  if (testing.build) tested.push(`- Kernel build: ${testing.build}.`);
   if (testing.checkpatch) tested.push(`- checkpatch.pl --strict: ${testing.checkpatch}.`);
   paras.push(`Testing:\n${tested.join("\n")}`);
 

@@ -21,7 +21,9 @@ import { fillCoverLetter, type TestingEvidence } from "./cover.js";
 import { git, gitOut, fileMode, showFile } from "./git.js";
 import { getMaintainers } from "./maintainers.js";
 import { formatCommitMessage } from "./message.js";
-import { loadCParser } from "./c-syntax.js";
+import { buildSeriesPatches, type BuildReport } from "./build/index.js";
+import { baseHasApi } from "./build/standin.js";
+import { loadCParser, type CParser } from "./c-syntax.js";
 import { findFunction, findVmOps } from "./splice.js";
 
 export interface SeriesOptions {
@@ -45,6 +47,12 @@ export interface SeriesOptions {
   readonly testing?: TestingEvidence;
   /** Run scripts/get_maintainer.pl from the tree when it has one. Default true. */
   readonly getMaintainer?: boolean;
+  /** Build the series after every patch (./build): built-in, as a module, without USERFAULTFD. */
+  readonly build?: boolean;
+  /** Where the build keeps its worktree and O= directories (default under the tree's git directory). */
+  readonly buildDir?: string;
+  /** Progress lines for people (the CLI prints them on stderr when it is a TTY). */
+  readonly onProgress?: (line: string) => void;
 }
 
 export interface SeriesError {
@@ -90,13 +98,17 @@ export interface SeriesResult {
   readonly coverLetter: string;
   readonly cc: readonly string[];
   readonly notes: readonly string[];
+  /** The per-patch build, when asked for. */
+  readonly build?: BuildReport;
+  /** The base lacks the API generation the series needs (the cover letter names the prerequisite). */
+  readonly baseLacksApi: boolean;
 }
 
 export type SeriesOutcome = { ok: true; result: SeriesResult } | { ok: false; error: SeriesError };
 
 const MARKER = ".uffdkit-series";
 
-function fail(code: SeriesError["code"], message: string, hint: string): SeriesOutcome {
+function fail(code: SeriesError["code"], message: string, hint: string): { ok: false; error: SeriesError } {
   return { ok: false, error: { code, message, hint } };
 }
 
@@ -115,9 +127,27 @@ export function gitIdentity(tree: string, env: Record<string, string> = {}): Per
   return r.ok && m && m[1] && m[2] ? { name: m[1], email: m[2] } : undefined;
 }
 
-export async function buildSeries(model: Model, opts: SeriesOptions): Promise<SeriesOutcome> {
-  const notes: string[] = [];
-  const tree = resolve(opts.cwd ?? process.cwd(), opts.tree);
+/** What the checks found out about the tree, for the steps after them. */
+interface TreeContext {
+  readonly tree: string;
+  readonly version: number;
+  readonly rfc: boolean;
+  readonly baseName: string;
+  readonly baseSha: string;
+  readonly readBase: (path: string) => string | undefined;
+  readonly parser: CParser;
+  readonly branch: string;
+  readonly me: Person;
+  readonly outDir: string;
+}
+
+/**
+ * The checks, cheap and in order (tree, base, file, vm_operations_struct, fault
+ * handler, branch, identity, output): `series` runs them before spending time on
+ * tests, and buildSeries again before writing anything.
+ */
+export async function checkTree(model: Model, opts: SeriesOptions): Promise<{ ok: true; ctx: TreeContext } | { ok: false; error: SeriesError }> {
+    const tree = resolve(opts.cwd ?? process.cwd(), opts.tree);
   const version = opts.version ?? model.series.version;
   const rfc = opts.rfc ?? model.series.rfc;
 
@@ -174,6 +204,20 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
     }
   }
 
+  return { ok: true, ctx: { tree, version, rfc, baseName, baseSha, readBase, parser, branch, me, outDir } };
+}
+
+export async function buildSeries(model: Model, opts: SeriesOptions): Promise<SeriesOutcome> {
+  const checked = await checkTree(model, opts);
+  if (!checked.ok) return checked;
+  const { tree, version, rfc, baseName, baseSha, readBase, parser, branch, me, outDir } = checked.ctx;
+  const notes: string[] = [];
+  // The base lacks the generation's API: the series needs the prerequisite series; say so now and in the cover letter.
+  const baseLacksApi = !baseHasApi(parser, model.gen.id, readBase);
+  if (baseLacksApi) {
+    notes.push(`warning: ${baseName} lacks the ${model.gen.id} API (no ->${model.gen.hookMember} in struct vm_operations_struct): the series needs the prerequisite series "${model.gen.title}" applied first; the cover letter says so${opts.build ? ", and the build uses uffdkit's API header in its place" : ""}`);
+  }
+
   const plan = planCommits({
     model,
     kernel: opts.kernel,
@@ -206,6 +250,21 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
     // Create the branch only if it still does not exist (the empty old value).
     gitOut(tree, ["update-ref", "-m", "uffdkit series", `refs/heads/${branch}`, parent, ""]);
 
+    // --- the build after every patch, when asked for (before the cover letter, which reports it) ---
+    let build: BuildReport | undefined;
+    if (opts.build) {
+      build = await buildSeriesPatches({
+        tree,
+        baseSha,
+        patches: made.map((c) => ({ sha: c.sha, subject: c.subject })),
+        typeFile: model.targetFile,
+        api: model.gen.id,
+        parser,
+        ...(opts.buildDir ? { workDir: opts.buildDir } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+    }
+
     // --- format-patch, Cc from get_maintainer.pl, cover letter ---
     const fp = (dir: string, cc: readonly string[]) => {
       const args = ["format-patch", "--cover-letter", `--base=${baseSha}`, "-o", dir];
@@ -232,8 +291,9 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
       version,
       baseSha,
       baseName,
-      testing: opts.testing ?? {},
+      testing: { ...opts.testing, ...(build ? { build: buildSummary(build) } : {}) },
       commitSubjects: made.map((c) => c.subject),
+      baseLacksApi,
     });
     if (!filled.ok) throw new Error(filled.message);
     writeFileSync(coverPath, filled.text);
@@ -264,7 +324,9 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
         patches,
         coverLetter: patches.find((p) => /cover-letter\.patch$/.test(p)) ?? patches[0]!,
         cc,
-        notes,
+        notes: [...notes, ...(build?.notes ?? [])],
+        ...(build ? { build } : {}),
+        baseLacksApi,
       },
     };
   } catch (e) {
@@ -276,4 +338,17 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** One line for the cover letter: what was built, and whether it passed. */
+export function buildSummary(b: BuildReport): string {
+  if (b.unavailable) return `not built: ${b.unavailable}`;
+  const configs = [...new Set(b.steps.map((s) => s.config))];
+  const names: Record<string, string> = { builtin: "built in", module: "as a module with modpost", nouffd: "with CONFIG_USERFAULTFD=n" };
+  const failed = b.steps.filter((s) => !s.ok).length;
+  return (
+    `built after each patch with W=1 (${configs.map((c) => names[c]).join(", ")})` +
+    `${b.standIn ? " on the base plus uffdkit's API header standing in for the prerequisite" : ""}: ` +
+    (failed ? `${failed} of ${b.steps.length} builds failed` : `${b.steps.length} builds, 0 errors, 0 warnings`)
+  );
 }

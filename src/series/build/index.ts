@@ -1,0 +1,245 @@
+/**
+ * `series --build`: build the series after every patch with the tree's own
+ * kbuild and W=1, so the series is bisectable and every symbol a module uses
+ * is really exported.
+ *
+ * Lean on purpose (two cores): one git worktree of the user's tree, checked
+ * out at each patch in turn (only changed files are rewritten, so make only
+ * rebuilds what changed), and one O= output directory per configuration,
+ * prepared once and kept under the tree's git directory:
+ *
+ *   builtin  USERFAULTFD=y, the type built in     every touched object
+ *   module   USERFAULTFD=y, the type as a module  the type's object + modpost
+ *   nouffd   USERFAULTFD=n                        every touched object
+ *
+ * Where the base lacks the series' API generation, each patch is built on top
+ * of the stand-in for the prerequisite (./standin.ts); the user's branches are
+ * never touched, the build commits are unreferenced.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { packageRoot } from "../../emit/kernel/templates.js";
+import type { ApiGenerationId } from "../../kernel/generations.js";
+import type { CParser } from "../c-syntax.js";
+import { git, gitOut, showFile } from "../git.js";
+import { isKernelSource, objectInfo, type ObjectInfo } from "./kbuild.js";
+import { standInFiles } from "./standin.js";
+import { symversFor, treeExports } from "./symvers.js";
+
+const run = promisify(execFile);
+
+export type BuildConfig = "builtin" | "module" | "nouffd";
+
+export interface BuildPatch {
+  readonly sha: string;
+  readonly subject: string;
+}
+
+export interface BuildInput {
+  /** The user's kernel git tree. */
+  readonly tree: string;
+  readonly baseSha: string;
+  /** The series' commits in order. */
+  readonly patches: readonly BuildPatch[];
+  /** The memory type's file and API generation. */
+  readonly typeFile: string;
+  readonly api: ApiGenerationId;
+  readonly parser: CParser;
+  /** Where the worktree and O= directories live; default <git-common-dir>/uffdkit-build. */
+  readonly workDir?: string;
+  /** Progress lines for people (stderr on a TTY). */
+  readonly onProgress?: (line: string) => void;
+}
+
+/** One compiler or modpost diagnostic, where it points. */
+export interface BuildProblem {
+  readonly level: "error" | "warning";
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly message: string;
+  /** The line as the compiler (or modpost) printed it. */
+  readonly raw: string;
+}
+
+export interface BuildStep {
+  /** 1-based patch number. */
+  readonly patch: number;
+  readonly subject: string;
+  readonly config: BuildConfig;
+  readonly targets: readonly string[];
+  readonly ok: boolean;
+  readonly problems: readonly BuildProblem[];
+  readonly ms: number;
+  /** The full make output when the step failed without a diagnostic we could parse. */
+  readonly log?: string;
+}
+
+export interface BuildReport {
+  readonly ok: boolean;
+  readonly steps: readonly BuildStep[];
+  /** Whether the prerequisite stand-in was used (the base lacks the API). */
+  readonly standIn: boolean;
+  readonly notes: readonly string[];
+  readonly ms: number;
+  /** Set when no build could run at all (e.g. no compiler): the reason. */
+  readonly unavailable?: string;
+}
+
+function script(): string {
+  return join(packageRoot(), "scripts/kernel-series-build.sh");
+}
+
+async function sh(args: readonly string[], cwd?: string): Promise<{ ok: boolean; out: string }> {
+  try {
+    const r = await run("bash", [script(), ...args], { maxBuffer: 256 << 20, ...(cwd ? { cwd } : {}) });
+    return { ok: true, out: `${r.stdout}${r.stderr}` };
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    return { ok: false, out: `${err.stdout ?? ""}${err.stderr ?? ""}` || err.message };
+  }
+}
+
+const DIAG = /^(?:(\S+?):(\d+):(?:(\d+):)? )?(error|warning|ERROR|WARNING): (?:modpost: )?(.*)$/;
+
+/** Compiler and modpost diagnostics in make output, with paths made relative to the tree. */
+export function parseProblems(log: string, srcDir: string): BuildProblem[] {
+  const out: BuildProblem[] = [];
+  for (const raw of log.split("\n")) {
+    const m = DIAG.exec(raw.trim());
+    if (!m) continue;
+    const file = m[1] ? relativeTo(m[1], srcDir) : undefined;
+    out.push({
+      level: m[4]!.toLowerCase() as "error" | "warning",
+      ...(file ? { file } : {}),
+      ...(m[2] ? { line: Number(m[2]) } : {}),
+      ...(m[3] ? { column: Number(m[3]) } : {}),
+      message: m[5]!,
+      raw: raw.trim(),
+    });
+  }
+  return out;
+}
+
+function relativeTo(path: string, srcDir: string): string {
+  const abs = resolve(srcDir, path);
+  return abs.startsWith(srcDir + "/") ? abs.slice(srcDir.length + 1) : path;
+}
+
+/** The workspace: a detached worktree of the user's tree and the O= directories. */
+function workspace(input: BuildInput): { dir: string; src: string; out: (c: BuildConfig) => string } {
+  const common = resolve(input.tree, gitOut(input.tree, ["rev-parse", "--git-common-dir"]));
+  const dir = input.workDir ?? join(common, "uffdkit-build");
+  return { dir, src: join(dir, "src"), out: (c) => join(dir, `o-${c}`) };
+}
+
+/** A commit that is `sha` plus the stand-in files (unreferenced; only the build checks it out). */
+function withStandIn(tree: string, sha: string, files: ReadonlyMap<string, string>, indexFile: string): string {
+  const env = { GIT_INDEX_FILE: indexFile };
+  gitOut(tree, ["read-tree", sha], { env });
+  for (const [path, contents] of files) {
+    const blob = gitOut(tree, ["hash-object", "-w", "--stdin"], { input: contents });
+    gitOut(tree, ["update-index", "--add", "--cacheinfo", `100644,${blob},${path}`], { env });
+  }
+  const treeSha = gitOut(tree, ["write-tree"], { env });
+  const ident = { GIT_AUTHOR_NAME: "uffdkit", GIT_AUTHOR_EMAIL: "uffdkit@localhost", GIT_COMMITTER_NAME: "uffdkit", GIT_COMMITTER_EMAIL: "uffdkit@localhost" };
+  return gitOut(tree, ["commit-tree", treeSha, "-p", sha, "-m", "uffdkit build: stand-in for the prerequisite series"], { env: ident });
+}
+
+export async function buildSeriesPatches(input: BuildInput): Promise<BuildReport> {
+  const t0 = Date.now();
+  const say = input.onProgress ?? (() => {});
+  const ws = workspace(input);
+  const notes: string[] = [];
+  mkdirSync(ws.dir, { recursive: true });
+
+  // The type's object and whether it is a module, from the tree at the last patch.
+  const last = input.patches.at(-1)?.sha ?? input.baseSha;
+  const typeDir = input.typeFile.slice(0, input.typeFile.lastIndexOf("/"));
+  const typeInfo: ObjectInfo = objectInfo(input.typeFile, showFile(input.tree, last, `${typeDir}/Makefile`));
+  const configs: BuildConfig[] = typeInfo.module ? ["builtin", "module", "nouffd"] : ["builtin", "nouffd"];
+  if (!typeInfo.module) notes.push(`${input.typeFile} is always built in (no obj-$(CONFIG_...) line for it in ${typeDir}/Makefile), so there is no module build`);
+
+  const buildCommit = (sha: string): { ok: true; sha: string; standIn: boolean } | { ok: false; message: string } => {
+    const s = standInFiles(input.parser, input.api, input.typeFile, (p) => showFile(input.tree, sha, p));
+    if (!s.ok) return { ok: false, message: s.message };
+    if (!s.needed) return { ok: true, sha, standIn: false };
+    return { ok: true, sha: withStandIn(input.tree, sha, s.files, join(ws.dir, "index")), standIn: true };
+  };
+
+  const checkout = (sha: string) => {
+    if (!existsSync(join(ws.src, ".git"))) {
+      say(`build: creating the worktree ${ws.src} (once)`);
+      git(input.tree, ["worktree", "prune"]);
+      gitOut(input.tree, ["worktree", "add", "-q", "--detach", ws.src, sha]);
+    } else {
+      gitOut(ws.src, ["checkout", "-q", "--detach", sha]);
+    }
+  };
+
+  const steps: BuildStep[] = [];
+  let standIn = false;
+  let prepared = false;
+  let prev = input.baseSha;
+  for (const [i, patch] of input.patches.entries()) {
+    const n = i + 1;
+    const bc = buildCommit(patch.sha);
+    if (!bc.ok) return { ok: false, steps, standIn, notes, ms: Date.now() - t0, unavailable: `cannot set up the build for patch ${n}: ${bc.message}` };
+    standIn ||= bc.standIn;
+    checkout(bc.sha);
+    if (!prepared) {
+      for (const c of configs) {
+        say(`build: preparing ${c} configuration in ${ws.out(c)} (once per tree; about a minute)`);
+        const sym = c === "nouffd" || c === "builtin" || c === "module" ? typeInfo.symbol : undefined;
+        const p = await sh(["prepare", ws.src, ws.out(c), c, ...(sym ? [sym] : [])]);
+        if (!p.ok) return { ok: false, steps, standIn, notes, ms: Date.now() - t0, unavailable: `cannot prepare the ${c} configuration: ${p.out.trim().split("\n").slice(-5).join(" / ")}` };
+      }
+      prepared = true;
+    }
+    const touched = gitOut(input.tree, ["diff-tree", "--no-commit-id", "--name-only", "-r", prev, patch.sha]).split("\n").filter(isKernelSource);
+    prev = patch.sha;
+    if (touched.length === 0) {
+      say(`build: patch ${n}/${input.patches.length} touches no kernel object`);
+      continue;
+    }
+    const objects = touched.map((f) => objectInfo(f, showFile(input.tree, patch.sha, `${f.slice(0, f.lastIndexOf("/"))}/Makefile`)));
+    for (const c of configs) {
+      const mods = c === "module" ? objects.filter((o) => o.module) : [];
+      if (c === "module" && mods.length === 0) continue;
+      const targets = c === "module" ? mods.flatMap((o) => [o.object, o.object.replace(/\.o$/, ".mod")]) : objects.map((o) => o.object);
+      say(`build: patch ${n}/${input.patches.length} [${c}] ${targets.join(" ")}`);
+      const s0 = Date.now();
+      const made = await sh(["objects", ws.src, ws.out(c), ...targets]);
+      let problems = parseProblems(made.out, ws.src);
+      let ok = made.ok && problems.length === 0;
+      let log = made.out;
+      if (made.ok && c === "module") {
+        const symvers = join(ws.out(c), "uffdkit-exports.symvers");
+        const exports = treeExports(input.tree, patch.sha);
+        for (const m of mods) {
+          writeFileSync(symvers, symversFor(exports, m.module!));
+          const mp = await sh(["modpost", ws.out(c), symvers, m.object]);
+          const mpProblems = parseProblems(mp.out, ws.src);
+          problems = [...problems, ...mpProblems];
+          ok &&= mp.ok && mpProblems.length === 0;
+          log += mp.out;
+        }
+      }
+      steps.push({ patch: n, subject: patch.subject, config: c, targets, ok, problems, ms: Date.now() - s0, ...(ok ? {} : { log }) });
+    }
+  }
+  return { ok: steps.every((s) => s.ok), steps, standIn, notes, ms: Date.now() - t0 };
+}
+
+/** One line per failure: the patch, the file and the compiler's line. */
+export function describeFailures(report: BuildReport): string[] {
+  const lines: string[] = [];
+  for (const s of report.steps.filter((x) => !x.ok)) {
+    const head = `patch ${s.patch} "${s.subject}" [${s.config}, W=1]`;
+    if (s.problems.length === 0) lines.push(`${head}: ${s.targets.join(" ")} failed:\n    ${(s.log ?? "").trim().split("\n").slice(-8).join("\n    ")}`);
+    for (const p of s.problems) lines.push(`${head}: ${p.file ? `${p.file}:${p.line ?? "?"}${p.column ? `:${p.column}` : ""}: ` : ""}${p.level}: ${p.message}`);
+  }
+  return lines;
+}
