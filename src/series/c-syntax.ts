@@ -163,3 +163,13 @@ export function lineOf(text: string, offset: number): number {
   for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
   return line;
 }
+
+/** The function a vm_operations_struct initializer sets as ->fault, if it names one. */
+export function faultMember(initializer: Node): string | undefined {
+  for (const pair of initializer.descendantsOfType("initializer_pair")) {
+    const field = pair?.childForFieldName("designator")?.descendantsOfType("field_identifier")[0];
+    const value = pair?.childForFieldName("value");
+    if (field?.text === "fault" && value?.type === "identifier") return value.text;
+  }
+  return undefined;
+}

@@ -23,7 +23,7 @@ import { getMaintainers } from "./maintainers.js";
 import { formatCommitMessage } from "./message.js";
 import { buildSeriesPatches, type BuildReport } from "./build/index.js";
 import { baseHasApi } from "./build/standin.js";
-import { loadCParser, type CParser } from "./c-syntax.js";
+import { faultMember, loadCParser, type CParser } from "./c-syntax.js";
 import { findFunction, findVmOps } from "./splice.js";
 
 export interface SeriesOptions {
@@ -187,6 +187,15 @@ export async function checkTree(model: Model, opts: SeriesOptions): Promise<{ ok
   }
   const glue = opts.kernel.fragments.faultGlue;
   if (glue && glue.code.trim() !== "") {
+    // The glue belongs in the vm_operations_struct's own ->fault, not in another function of that name pattern.
+    const fault = faultMember(vm.def.initializer);
+    if (fault && fault !== glue.handler) {
+      return fail(
+        "not-found",
+        `${glue.handler}() is not the ->fault of ${model.vmOps} in ${model.targetFile} at ${baseName}; its ->fault is ${fault}()`,
+        `set fault.handler in the spec to "${fault}"`,
+      );
+    }
     const h = findFunction(parser, model.targetFile, typeText, glue.handler, "the fault handler", "set fault.handler in the spec to the ->fault function of the vm_operations_struct");
     if (!h.ok) return fail(h.error.kind === "ambiguous" ? "ambiguous" : h.error.kind === "unplaceable" ? "unplaceable" : "not-found", `${h.error.message} (at ${baseName})`, h.error.hint);
   }
@@ -259,6 +268,7 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
         patches: made.map((c) => ({ sha: c.sha, subject: c.subject })),
         typeFile: model.targetFile,
         api: model.gen.id,
+        modular: model.modular,
         parser,
         ...(opts.buildDir ? { workDir: opts.buildDir } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),

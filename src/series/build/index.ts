@@ -46,6 +46,8 @@ export interface BuildInput {
   /** The memory type's file and API generation. */
   readonly typeFile: string;
   readonly api: ApiGenerationId;
+  /** The spec says the type is built as a module (then kbuild must agree). */
+  readonly modular: boolean;
   readonly parser: CParser;
   /** Where the worktree and O= directories live; default <git-common-dir>/uffdkit-build. */
   readonly workDir?: string;
@@ -159,8 +161,10 @@ export async function buildSeriesPatches(input: BuildInput): Promise<BuildReport
   const last = input.patches.at(-1)?.sha ?? input.baseSha;
   const typeDir = input.typeFile.slice(0, input.typeFile.lastIndexOf("/"));
   const typeInfo: ObjectInfo = objectInfo(input.typeFile, showFile(input.tree, last, `${typeDir}/Makefile`));
-  const configs: BuildConfig[] = typeInfo.module ? ["builtin", "module", "nouffd"] : ["builtin", "nouffd"];
-  if (!typeInfo.module) notes.push(`${input.typeFile} is always built in (no obj-$(CONFIG_...) line for it in ${typeDir}/Makefile), so there is no module build`);
+  const asModule = input.modular && typeInfo.module !== undefined;
+  const configs: BuildConfig[] = asModule ? ["builtin", "module", "nouffd"] : ["builtin", "nouffd"];
+  if (input.modular && !typeInfo.module) notes.push(`the spec says ${input.typeFile} is modular, but ${typeDir}/Makefile builds it with no obj-$(CONFIG_...) line of its own: no module build`);
+  if (!input.modular) notes.push(`${input.typeFile} is built in (the spec does not say modular), so there is no module build`);
 
   const buildCommit = (sha: string): { ok: true; sha: string; standIn: boolean } | { ok: false; message: string } => {
     const s = standInFiles(input.parser, input.api, input.typeFile, (p) => showFile(input.tree, sha, p));
@@ -192,7 +196,8 @@ export async function buildSeriesPatches(input: BuildInput): Promise<BuildReport
     if (!prepared) {
       for (const c of configs) {
         say(`build: preparing ${c} configuration in ${ws.out(c)} (once per tree; about a minute)`);
-        const sym = c === "nouffd" || c === "builtin" || c === "module" ? typeInfo.symbol : undefined;
+        // The type's own symbol is set only for a modular type (y, m, y); a built-in type's file follows defconfig.
+        const sym = asModule ? typeInfo.symbol : undefined;
         const p = await sh(["prepare", ws.src, ws.out(c), c, ...(sym ? [sym] : [])]);
         if (!p.ok) return { ok: false, steps, standIn, notes, ms: Date.now() - t0, unavailable: `cannot prepare the ${c} configuration: ${p.out.trim().split("\n").slice(-5).join(" / ")}` };
       }
@@ -206,7 +211,7 @@ export async function buildSeriesPatches(input: BuildInput): Promise<BuildReport
     }
     const objects = touched.map((f) => objectInfo(f, showFile(input.tree, patch.sha, `${f.slice(0, f.lastIndexOf("/"))}/Makefile`)));
     for (const c of configs) {
-      const mods = c === "module" ? objects.filter((o) => o.module) : [];
+      const mods = c === "module" ? objects.filter((o) => o.module && o.object === typeInfo.object) : [];
       if (c === "module" && mods.length === 0) continue;
       const targets = c === "module" ? mods.flatMap((o) => [o.object, o.object.replace(/\.o$/, ".mod")]) : objects.map((o) => o.object);
       say(`build: patch ${n}/${input.patches.length} [${c}] ${targets.join(" ")}`);

@@ -24,7 +24,8 @@ export interface ExportEntry {
 /** Modules EXPORT_SYMBOL_FOR_KVM() names: KVM and its vendor modules (<linux/kvm_types.h>). */
 const KVM_MODULES = ["kvm", "kvm-amd", "kvm-intel", "kvm_amd", "kvm_intel"];
 
-const EXPORT_RE = /\bEXPORT_SYMBOL(_GPL)?(_NS|_NS_GPL|_FOR_MODULES|_GPL_FOR_MODULES|_FOR_KVM)?\(\s*(\w+)\s*(?:,\s*("?)([^")]*)\4\s*)?\)/g;
+// One line at a time: an export split over two lines (the namespace on the next) keeps its symbol and loses the namespace.
+const EXPORT_RE = /\bEXPORT_SYMBOL(_GPL)?(_NS|_NS_GPL|_FOR_MODULES|_GPL_FOR_MODULES|_FOR_KVM)?\(\s*(\w+)\s*(?:,\s*("?)([^")\n]*)\4\s*)?(?:\)|,?$)/gm;
 
 export function parseExports(text: string): ExportEntry[] {
   const out: ExportEntry[] = [];
