@@ -21,6 +21,14 @@ if [ -f "$dest/$ready" ]; then
 	exit 0
 fi
 [ -f "$tarball" ] || { echo "kernel-git-tree: $tarball missing; run: scripts/kernel-src.sh install" >&2; exit 1; }
+# One maker at a time (test files run in parallel); the second finds the tree ready.
+mkdir -p "$(dirname "$dest")"
+exec 9>"$dest.lock"
+flock 9
+if [ -f "$dest/$ready" ]; then
+	echo "$dest"
+	exit 0
+fi
 if [ -e "$dest" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
 	echo "kernel-git-tree: $dest exists and is not a tree this script made; remove it or pick another DEST" >&2
 	exit 1

@@ -73,3 +73,18 @@ export const EXPORT_MACROS_AFTER_612: readonly ExportMacro[] = [
   { macro: "EXPORT_SYMBOL_FOR_MODULES", params: "sym, mods", source: "exportForModules" },
   { macro: "EXPORT_SYMBOL_FOR_KVM", params: "sym", source: "ackerleyExportKvm" },
 ];
+
+/**
+ * Files whose memory type gained its vm_operations_struct (host mmap) after
+ * 6.12: a series for such a type needs that change in its base first.
+ */
+export interface MmapPrerequisite {
+  readonly file: string;
+  readonly vmOps: string;
+  readonly what: string;
+  readonly source: SourceKey;
+}
+
+export const MMAP_PREREQUISITES: readonly MmapPrerequisite[] = [
+  { file: "virt/kvm/guest_memfd.c", vmOps: "kvm_gmem_vm_ops", what: "guest_memfd host mmap() support (GUEST_MEMFD_FLAG_MMAP, Linux 6.18)", source: "kvmGmemMmap" },
+];

@@ -21,6 +21,8 @@ import { fillCoverLetter, type TestingEvidence } from "./cover.js";
 import { git, gitOut, fileMode, showFile } from "./git.js";
 import { getMaintainers } from "./maintainers.js";
 import { formatCommitMessage } from "./message.js";
+import { MMAP_PREREQUISITES } from "../kernel/helpers.js";
+import { SOURCES } from "../kernel/sources.js";
 import { buildSeriesPatches, type BuildReport } from "./build/index.js";
 import { baseHasApi } from "./build/standin.js";
 import { faultMember, loadCParser, type CParser } from "./c-syntax.js";
@@ -183,7 +185,9 @@ export async function checkTree(model: Model, opts: SeriesOptions): Promise<{ ok
   const vm = findVmOps(parser, model.targetFile, typeText, model.vmOps);
   if (!vm.ok) {
     const code = vm.error.kind === "no-vm-ops" ? "base-lacks-prerequisite" : vm.error.kind === "not-found" ? "not-found" : vm.error.kind === "ambiguous" ? "ambiguous" : "unplaceable";
-    return fail(code, `${vm.error.message} (at ${baseName})`, vm.error.hint);
+    const known = MMAP_PREREQUISITES.find((p) => p.file === model.targetFile && p.vmOps === model.vmOps);
+    const hint = code === "base-lacks-prerequisite" && known ? `${vm.error.hint}: ${known.what} (${SOURCES[known.source].cite})` : vm.error.hint;
+    return fail(code, `${vm.error.message} (at ${baseName})`, hint);
   }
   const glue = opts.kernel.fragments.faultGlue;
   if (glue && glue.code.trim() !== "") {

@@ -42,7 +42,7 @@ export function withXramDriver(repo: string): string {
     ["drivers/char/Kconfig", kconfig.slice(0, endmenu) + readFileSync(join(dir, "Kconfig.entry"), "utf8").replace(/\n$/, "") + kconfig.slice(endmenu)],
     ["drivers/char/Makefile", show("drivers/char/Makefile").replace(/\n*$/, "\n") + "obj-$(CONFIG_XRAM)\t\t+= xram.o\n"],
   ]);
-  const env = { GIT_INDEX_FILE: join(repo, ".git", "uffdkit-test-index") };
+  const env = { GIT_INDEX_FILE: join(repo, ".git", `uffdkit-test-index-${process.pid}`) };
   sh(repo, "git", ["read-tree", base], env);
   for (const [path, contents] of files) {
     const blob = execFileSync("git", ["-C", repo, "hash-object", "-w", "--stdin"], { input: contents, encoding: "utf8" }).trim();
@@ -53,6 +53,11 @@ export function withXramDriver(repo: string): string {
     encoding: "utf8",
     env: { ...process.env, GIT_AUTHOR_NAME: "uffdkit", GIT_AUTHOR_EMAIL: "uffdkit@localhost", GIT_COMMITTER_NAME: "uffdkit", GIT_COMMITTER_EMAIL: "uffdkit@localhost" },
   }).trim();
-  sh(repo, "git", ["branch", XRAM_BRANCH, commit]);
+  try {
+    sh(repo, "git", ["branch", XRAM_BRANCH, commit]);
+  } catch (e) {
+    // Another test file made it at the same time: fine if it is there now.
+    if (sh(repo, "git", ["branch", "--list", XRAM_BRANCH]).trim() === "") throw e;
+  }
   return XRAM_BRANCH;
 }

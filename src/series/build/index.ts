@@ -17,7 +17,7 @@
  * never touched, the build commits are unreferenced.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { packageRoot } from "../../emit/kernel/templates.js";
@@ -150,12 +150,63 @@ function withStandIn(tree: string, sha: string, files: ReadonlyMap<string, strin
   return gitOut(tree, ["commit-tree", treeSha, "-p", sha, "-m", "uffdkit build: stand-in for the prerequisite series"], { env: ident });
 }
 
+/** Is a process with this pid alive? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * One build at a time per workspace: two `series --build` runs (or two test
+ * files) would check out different commits in the same worktree. A lock
+ * directory holding the owner's pid; a dead owner's lock is taken over.
+ */
+async function withWorkspaceLock<T>(dir: string, say: (line: string) => void, fn: () => Promise<T>): Promise<T> {
+  const lock = join(dir, "lock");
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(join(lock, "pid"), "utf8"));
+      } catch {
+        // The owner has not written its pid yet.
+      }
+      if (Number.isInteger(owner) && !alive(owner)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!told) say(`build: waiting for another build in ${dir} (pid ${Number.isNaN(owner) ? "?" : owner})`);
+      told = true;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 export async function buildSeriesPatches(input: BuildInput): Promise<BuildReport> {
-  const t0 = Date.now();
   const say = input.onProgress ?? (() => {});
   const ws = workspace(input);
-  const notes: string[] = [];
   mkdirSync(ws.dir, { recursive: true });
+  return withWorkspaceLock(ws.dir, say, () => buildLocked(input, ws, say));
+}
+
+async function buildLocked(input: BuildInput, ws: ReturnType<typeof workspace>, say: (line: string) => void): Promise<BuildReport> {
+  const t0 = Date.now();
+  const notes: string[] = [];
 
   // The type's object and whether it is a module, from the tree at the last patch.
   const last = input.patches.at(-1)?.sha ?? input.baseSha;
