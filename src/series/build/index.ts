@@ -105,22 +105,36 @@ async function sh(args: readonly string[], cwd?: string): Promise<{ ok: boolean;
 }
 
 const DIAG = /^(?:(\S+?):(\d+):(?:(\d+):)? )?(error|warning|ERROR|WARNING): (?:modpost: )?(.*)$/;
+const EXPANSION = /^(\S+?\.c):(\d+):(\d+): note: in expansion of macro ‘?'?([^’']+)/;
 
-/** Compiler and modpost diagnostics in make output, with paths made relative to the tree. */
+/**
+ * Compiler and modpost diagnostics in make output, with paths made relative to
+ * the tree. An error reported inside a header's macro is pointed at the .c
+ * line that expanded the macro (gcc's "in expansion of macro" note), which is
+ * where the series' code is; repeats of the same diagnostic are dropped.
+ */
 export function parseProblems(log: string, srcDir: string): BuildProblem[] {
   const out: BuildProblem[] = [];
-  for (const raw of log.split("\n")) {
-    const m = DIAG.exec(raw.trim());
+  const lines = log.split("\n").map((l) => l.trim());
+  for (const [i, raw] of lines.entries()) {
+    const m = DIAG.exec(raw);
     if (!m) continue;
-    const file = m[1] ? relativeTo(m[1], srcDir) : undefined;
-    out.push({
-      level: m[4]!.toLowerCase() as "error" | "warning",
-      ...(file ? { file } : {}),
-      ...(m[2] ? { line: Number(m[2]) } : {}),
-      ...(m[3] ? { column: Number(m[3]) } : {}),
-      message: m[5]!,
-      raw: raw.trim(),
-    });
+    let file = m[1] ? relativeTo(m[1], srcDir) : undefined;
+    let line = m[2] ? Number(m[2]) : undefined;
+    let column = m[3] ? Number(m[3]) : undefined;
+    let message = m[5]!;
+    if (file?.endsWith(".h")) {
+      const site = lines.slice(i + 1).find((l, k, rest) => EXPANSION.test(l) || (DIAG.test(l) && k < rest.length));
+      const x = site ? EXPANSION.exec(site) : null;
+      if (x) {
+        message = `${message} (in ${x[4]}(), ${file}:${line})`;
+        file = relativeTo(x[1]!, srcDir);
+        line = Number(x[2]);
+        column = Number(x[3]);
+      }
+    }
+    const p: BuildProblem = { level: m[4]!.toLowerCase() as "error" | "warning", ...(file ? { file } : {}), ...(line ? { line } : {}), ...(column ? { column } : {}), message, raw };
+    if (!out.some((q) => q.file === p.file && q.line === p.line && q.column === p.column && q.message === p.message)) out.push(p);
   }
   return out;
 }
