@@ -50,12 +50,15 @@ function list(words: readonly string[]): string {
   return `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
 }
 
-/** The members the emitted ops struct sets, read from the emitted text itself. */
-export function opsMembers(ops: string, opsName: string): string[] {
-  const at = ops.search(new RegExp(`\\b${opsName}\\s*=\\s*\\{`));
-  if (at < 0) return [];
-  const body = ops.slice(at, ops.indexOf("}", at));
-  return [...body.matchAll(/\.(\w+)\s*=/g)].map((m) => m[1]!);
+/** The members the emitted ops struct sets, read from the emitted code's syntax tree. */
+export function opsMembers(parser: CParser, ops: string, opsName: string): string[] {
+  const root = parser.parse(ops).rootNode;
+  for (const init of root.descendantsOfType("init_declarator")) {
+    const value = init?.childForFieldName("value");
+    if (init?.childForFieldName("declarator")?.text !== opsName || value?.type !== "initializer_list") continue;
+    return value.descendantsOfType("field_designator").flatMap((d) => d?.descendantsOfType("field_identifier").map((f) => f!.text) ?? []);
+  }
+  return [];
 }
 
 export function planCommits(input: PlanInput): PlanResult {
@@ -116,7 +119,7 @@ export function planCommits(input: PlanInput): PlanResult {
   commits.push({
     role: "type",
     subject: subject(`${model.subsystem}:`, "implement userfaultfd operations"),
-    paragraphs: typeParagraphs(model, kernel),
+    paragraphs: typeParagraphs(model, kernel, parser),
     files: new Map([[model.targetFile, spliced.text]]),
   });
 
@@ -142,11 +145,11 @@ export function planCommits(input: PlanInput): PlanResult {
   return { ok: true, commits, notes };
 }
 
-function typeParagraphs(model: Model, kernel: KernelArtifacts): string[] {
+function typeParagraphs(model: Model, kernel: KernelArtifacts, parser: CParser): string[] {
   const modes = [...model.modes].map((m) => MODE_NAME[m]);
   const ioctls = [...model.ioctls].map((i) => IOCTL_NAME[i]);
   const gen = model.gen;
-  const members = opsMembers(kernel.fragments.ops, model.cnames.ops);
+  const members = opsMembers(parser, kernel.fragments.ops, model.cnames.ops);
   const p: string[] = [];
   p.push(
     `Let userspace register ${model.vmOps} mappings with userfaultfd in ${list(modes)} mode${modes.length > 1 ? "s" : ""}` +
