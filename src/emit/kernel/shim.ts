@@ -25,6 +25,8 @@ export function shimHeader(api: ApiGenerationId): string {
       featuresMember: gen.featuresMember ?? "",
       ioctlsMember: gen.ioctlsMember ?? "",
       callbackMembers,
+      // The generation's changed helper prototypes, so the compile check does not accept 6.12's.
+      helpersHeader: apiHelpersHeader(api).trimEnd(),
     }),
   );
 }
