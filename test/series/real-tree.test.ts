@@ -3,6 +3,7 @@
  * (scripts/kernel-git-tree.sh, cached in .cache/ktree-6.12 and shared by the
  * series test files). buildSeries only adds branches; the tests delete theirs.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +55,15 @@ describe("series in a git tree made from linux-source-6.12", () => {
     }
     expect(sh(REPO, "git", ["rev-parse", "HEAD"]) + sh(REPO, "git", ["branch", "--list"])).toBe(before);
   });
+
+  it("uffdkit series --build on a guest_memfd example: exit 2, 'base lacks the prerequisite', before any test runs", () => {
+    const r = spawnSync("node", [join(ROOT, "bin/uffdkit.js"), "series", join(ROOT, "examples/gmem.uffd.ts"), "--tree", REPO, "--build", "-o", join(out, "cli-gmem")], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("base lacks the prerequisite: virt/kvm/guest_memfd.c defines no vm_operations_struct");
+    expect(r.stderr).toContain("guest_memfd host mmap()");
+    expect(r.stderr).not.toContain("running");
+    expect(r.stdout).toBe("");
+  }, 120_000);
 
   it("the shmem spec: series applies to the base, kernel patches pass checkpatch, Cc from get_maintainer.pl", async () => {
     const { model, kernel, selftests } = await emitted("shmem.uffd.ts");
