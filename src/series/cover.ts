@@ -21,6 +21,8 @@ export interface TestingEvidence {
   readonly checkpatch?: string;
   /** What the per-patch build did, when it ran. */
   readonly build?: string;
+  /** The kernel runs were on another kind standing in for the type: never cited as tests of the type. */
+  readonly kernelStandIn?: { readonly kind: string; readonly type: string };
 }
 
 export interface CoverInfo {
@@ -87,7 +89,9 @@ export function coverBlurb(info: CoverInfo): string {
   const tested: string[] = [];
   if (testing.sim) tested.push(`- uffdkit reference simulator: ${verdictLine(testing.sim)}.`);
   else tested.push(`- Not run on the uffdkit reference simulator${testing.simNote ? `: ${testing.simNote}` : "."}`);
-  if (testing.kernel) tested.push(`- Real kernel: ${verdictLine(testing.kernel)}${testing.kernelNote ? `; ${testing.kernelNote}` : ""}.`);
+  const standIn = testing.kernelStandIn;
+  if (standIn) tested.push(`- Not run on a real kernel with ${standIn.type}: the selftests ran on ${standIn.kind}, standing in for ${standIn.type}, which is not a test of ${standIn.type}.`);
+  else if (testing.kernel) tested.push(`- Real kernel: ${verdictLine(testing.kernel)}${testing.kernelNote ? `; ${testing.kernelNote}` : ""}.`);
   else tested.push(`- Not run on a real kernel${testing.kernelNote ? `: ${testing.kernelNote}` : "."}`);
   if (testing.build) tested.push(`- Kernel build: ${testing.build}.`);
   if (testing.checkpatch) tested.push(`- checkpatch.pl --strict: ${testing.checkpatch}.`);

@@ -12,7 +12,7 @@ import { formatDiagnostics, summarize } from "../../diagnostics/format.js";
 import { loadModel } from "../../load/index.js";
 import { checkModel } from "../../rules/index.js";
 import { checkpatchSummary, runCheckpatch } from "../../series/checkpatch.js";
-import { emitForSeries, runOnThisKernel, simulate, testingEvidence } from "../../series/evidence.js";
+import { emitForSeries, runOnThisKernel, simulate, standInKind, testingEvidence } from "../../series/evidence.js";
 import { describeFailures } from "../../series/build/index.js";
 import { buildSeries, checkTree, type SeriesOptions } from "../../series/index.js";
 import { EXIT, type CliIO } from "../io.js";
@@ -79,8 +79,10 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   io.err(`uffdkit series: running ${suite.scenarios.length} tests on the simulator${io.json ? "" : " and, where it can, this kernel"}...`);
   const sim = await simulate(model, suite);
   const onKernel = await runOnThisKernel(suite);
+  const standIn = standInKind(model);
+  if (standIn && onKernel.result) io.err(`uffdkit series: the kernel run was on ${standIn}, standing in for ${model.name}: not a test of ${model.name}`);
 
-  const outcome = await buildSeries(model, { ...seriesOpts, testing: testingEvidence(sim, onKernel) });
+  const outcome = await buildSeries(model, { ...seriesOpts, testing: testingEvidence(sim, onKernel, model) });
   if (!outcome.ok) {
     const e = outcome.error;
     if (io.json) io.emitJson({ ok: false, error: e.message, code: e.code, hint: e.hint });
