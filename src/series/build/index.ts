@@ -241,6 +241,8 @@ async function buildLocked(input: BuildInput, ws: ReturnType<typeof workspace>, 
   const checkout = (sha: string) => {
     if (!existsSync(join(ws.src, ".git"))) {
       say(`build: creating the worktree ${ws.src} (once)`);
+      // A worktree cut short earlier: start again.
+      rmSync(ws.src, { recursive: true, force: true });
       git(input.tree, ["worktree", "prune"]);
       gitOut(input.tree, ["worktree", "add", "-q", "--detach", ws.src, sha]);
     } else {
@@ -287,7 +289,7 @@ async function buildLocked(input: BuildInput, ws: ReturnType<typeof workspace>, 
       let log = made.out;
       if (made.ok && c === "module") {
         const symvers = join(ws.out(c), "uffdkit-exports.symvers");
-        const exports = treeExports(input.tree, patch.sha);
+        const exports = treeExports(input.tree, input.baseSha, patch.sha, ws.dir);
         for (const m of mods) {
           writeFileSync(symvers, symversFor(exports, m.module!));
           const mp = await sh(["modpost", ws.out(c), symvers, m.object]);

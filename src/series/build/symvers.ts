@@ -11,7 +11,9 @@
  * module named in the list; for any other module it is left in a namespace the
  * module does not import, so modpost reports it.
  */
-import { git } from "../git.js";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { git, gitOut, showFile } from "../git.js";
 
 export interface ExportEntry {
   readonly symbol: string;
@@ -44,10 +46,37 @@ export function parseExports(text: string): ExportEntry[] {
   return out;
 }
 
-/** Every export in the tree at `rev` (git grep on the commit: no checkout needed). */
-export function treeExports(tree: string, rev: string): ExportEntry[] {
-  const r = git(tree, ["grep", "-h", "-E", "EXPORT_SYMBOL\\w*\\(", rev, "--", "*.c", "*.S", "*.h"]);
-  return parseExports(r.stdout);
+/** The exports of every file at `rev`, by path (git grep on the commit: no checkout needed; ~20 s on 2 cores). */
+function exportsByFile(tree: string, rev: string): Record<string, ExportEntry[]> {
+  const r = git(tree, ["grep", "-E", "EXPORT_SYMBOL\\w*\\(", rev, "--", "*.c", "*.S", "*.h"]);
+  const lines = new Map<string, string[]>();
+  for (const l of r.stdout.split("\n")) {
+    const rest = l.slice(rev.length + 1);
+    const colon = rest.indexOf(":");
+    if (colon < 0) continue;
+    const path = rest.slice(0, colon);
+    lines.set(path, [...(lines.get(path) ?? []), rest.slice(colon + 1)]);
+  }
+  return Object.fromEntries([...lines].map(([path, ls]) => [path, parseExports(ls.join("\n"))]));
+}
+
+/**
+ * Every export in the tree at `rev`: the base's table (computed once per base
+ * tree and cached in `cacheDir`), with the files changed since the base read
+ * again at `rev`.
+ */
+export function treeExports(tree: string, baseSha: string, rev: string, cacheDir: string): ExportEntry[] {
+  const baseTree = gitOut(tree, ["rev-parse", `${baseSha}^{tree}`]);
+  const cache = join(cacheDir, `exports-${baseTree}.json`);
+  let byFile: Record<string, ExportEntry[]>;
+  if (existsSync(cache)) byFile = JSON.parse(readFileSync(cache, "utf8")) as Record<string, ExportEntry[]>;
+  else {
+    byFile = exportsByFile(tree, baseSha);
+    writeFileSync(cache, JSON.stringify(byFile));
+  }
+  const changed = gitOut(tree, ["diff", "--name-only", baseSha, rev]).split("\n").filter((f) => /\.(c|S|h)$/.test(f));
+  for (const f of changed) byFile[f] = parseExports(showFile(tree, rev, f) ?? "");
+  return Object.values(byFile).flat();
 }
 
 /**
