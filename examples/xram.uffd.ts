@@ -1,7 +1,8 @@
 /**
  * xram, a small page-cache backed misc character device (drivers/char/xram.c,
- * a module), as a developer would bring a new memory type: the driver is
- * uffdkit's own (test/series/xram/), added to a linux-source-6.12 tree first.
+ * a module), as a developer would bring a new memory type. No seed thread:
+ * the driver is uffdkit's own (test/series/xram/), added to a
+ * linux-source-6.12 tree first.
  *
  * What it shows: a modular type outside mm/ on the generation where core mm
  * raises MISSING and MINOR faults (__do_userfault()), so the driver needs no

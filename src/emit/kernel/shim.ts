@@ -72,7 +72,7 @@ export function apiHeader(api: ApiGenerationId): string {
     render("shim/api.h", {
       api,
       title: gen.title,
-      source: gen.sources.map((k) => SOURCES[k].cite).join(";\n *   "),
+      source: gen.sources.map((k) => commentLines(SOURCES[k].cite)).join("\n"),
       featuresMember: gen.featuresMember ?? "",
       ioctlsMember: gen.ioctlsMember ?? "",
       callbackMembers,
@@ -92,8 +92,8 @@ export function apiHelpersHeader(api: ApiGenerationId): string {
     const proto = parsePrototype(h.changed);
     return {
       name: h.name,
-      source: SOURCES[h.source].cite,
-      declaration: `${declaration(proto, local, "").replace(/;$/, "")} __asm__("${h.symbol}");`,
+      source: commentLines(SOURCES[h.source].cite),
+      declaration: `${declaration(proto, local, "").replace(/;$/, "")}\n\t__asm__("${h.symbol}");`,
       expansion: h.allocHooks ? `alloc_hooks(${local}(__VA_ARGS__))` : `${local}(__VA_ARGS__)`,
     };
   });
@@ -103,6 +103,20 @@ export function apiHelpersHeader(api: ApiGenerationId): string {
 /** Export macros of later kernels, mapped to EXPORT_SYMBOL_GPL, for the end of 6.12's <linux/export.h>. */
 export function apiExportsCompat(): string {
   return render("shim/api-exports.h", {
-    macros: EXPORT_MACROS_AFTER_612.map((m) => ({ macro: m.macro, params: m.params, source: SOURCES[m.source].cite })),
+    macros: EXPORT_MACROS_AFTER_612.map((m) => ({ macro: m.macro, params: m.params, source: commentLines(`${m.macro}: ${SOURCES[m.source].cite}`) })),
   });
+}
+
+/** Text as the lines of a block comment (" * ..."), wrapped within 80 columns. */
+function commentLines(text: string): string {
+  const lines: string[] = [];
+  let cur = "";
+  for (const word of text.split(/\s+/)) {
+    if (cur && cur.length + 1 + word.length > 76) {
+      lines.push(cur);
+      cur = word;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) lines.push(cur);
+  return lines.map((l) => ` * ${l}`).join("\n");
 }
