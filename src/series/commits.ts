@@ -10,6 +10,7 @@ import type { EmittedFile } from "../emit/kernel/artifacts.js";
 import type { Model } from "../model/model.js";
 import type { Ioctl, Mode } from "../spec/types.js";
 import { prefixForFile, subject, type CommitMessage } from "./message.js";
+import { standInKind } from "./stand-in.js";
 import { placeSelftests, selftestDir, selftestSubjectPrefix, type ReadBase } from "./selftests.js";
 import type { CParser } from "./c-syntax.js";
 import { spliceExport, spliceIncludes, spliceTypeFile, type SpliceError } from "./splice.js";
@@ -130,8 +131,10 @@ export function planCommits(input: PlanInput): PlanResult {
     if (!placed.ok) return { ok: false, error: { code: "selftests", message: placed.message, hint: placed.hint } };
     const kind = dir === "kvm" ? "guest_memfd" : model.name;
     const titles = input.scenarioTitles ?? [];
+    const standIn = standInKind(model);
     const paragraphs = [
       `Add ${placed.placement.programs.join(", ")} to check the userfaultfd support of ${kind}: registration in the declared modes, the events its faults raise and how the declared ioctls resolve them.`,
+      ...(standIn ? [`The tests map ${standIn} memory, standing in for ${kind}, until they can create ${kind} objects themselves: they do not test ${kind} yet.`] : []),
       ...(titles.length ? [`The tests cover:\n${titles.map((t) => `- ${t}`).join("\n")}`] : []),
       `Each test prints one "# uffdkit: step" line per step so a run can be compared with the reference simulator step by step.`,
     ];

@@ -12,9 +12,11 @@ import type { Model } from "../model/model.js";
 import { planSuite } from "../plan/planner/index.js";
 import type { KernelNeed, Suite } from "../ir/scenario.js";
 import type { SuiteResult } from "../ir/result.js";
-import { KIND_FILES } from "../kernel/kinds.js";
+import { standInKind } from "./stand-in.js";
 import { simKernelFor } from "../run/sim-kernel.js";
 import type { TestingEvidence } from "./cover.js";
+
+export { standInKind };
 
 export interface Emitted {
   readonly kernel: KernelArtifacts;
@@ -63,16 +65,6 @@ const UNRELEASED: readonly KernelNeed[] = ["declared-type", "gmem-uffd", "kvm-us
  */
 export async function runOnThisKernel(suite: Suite): Promise<{ result?: SuiteResult; note: string }> {
   return runRunnable(suite);
-}
-
-/**
- * The kind the selftests really run on when it is not the declared type (a
- * char driver's tests on shmem): its name, or undefined when the type is the kind.
- */
-export function standInKind(model: Model): string | undefined {
-  const kind = model.run.kernelKind;
-  if (!kind || kind === "anon") return kind;
-  return KIND_FILES[kind] === model.targetFile ? undefined : kind;
 }
 
 async function runRunnable(suite: Suite): Promise<{ result?: SuiteResult; note: string }> {
