@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { KernelFragments } from "../../src/emit/kernel/artifacts.js";
 import { buildSeriesPatches, describeFailures, type BuildReport } from "../../src/series/build/index.js";
 import { loadCParser } from "../../src/series/c-syntax.js";
-import { spliceTypeFile } from "../../src/series/splice.js";
+import { spliceExport, spliceTypeFile } from "../../src/series/splice.js";
 import { sh } from "./fixture.js";
 import { kernelGitTree, withXramDriver } from "./ktree.js";
 
@@ -65,6 +65,16 @@ const VERSIONS: [string, string][] = [
   ["good", GOOD_HELPERS + "\n" + OPS_STRUCT],
 ];
 
+/** A helper that needs filemap_remove_folio(), which 6.12 does not export: patches 5 and 6 export it. */
+const REMOVE_HELPER = `static void xram_uffd_filemap_remove(struct folio *folio,
+				     struct vm_area_struct *vma)
+{
+	filemap_remove_folio(folio);
+	folio_unlock(folio);
+}
+`;
+const WITH_REMOVE = GOOD_HELPERS + "\n" + REMOVE_HELPER + "\n" + OPS_STRUCT.replace("};", "\t.filemap_remove\t\t= xram_uffd_filemap_remove,\n};");
+
 let repo = "";
 let report: BuildReport;
 
@@ -87,11 +97,36 @@ function commitVersions(base: string): { sha: string; subject: string }[] {
   });
 }
 
+/** Patches 5 and 6: filemap_remove_folio() exported to "kvm" (wrong module), then to "xram". */
+function commitExports(parent: string): { sha: string; subject: string }[] {
+  const original = sh(repo, "git", ["show", `${parent}:drivers/char/xram.c`]);
+  const xram = spliceTypeFile(parser, "drivers/char/xram.c", sh(repo, "git", ["show", `${parent}~4:drivers/char/xram.c`]), "xram_vm_ops", fragments(WITH_REMOVE));
+  if (!xram.ok) throw new Error(xram.error.message);
+  expect(original).not.toBe(xram.text);
+  const filemap = sh(repo, "git", ["show", `${parent}:mm/filemap.c`]);
+  const env = { GIT_INDEX_FILE: join(repo, ".git", "uffdkit-build-test-index") };
+  const ident = { GIT_AUTHOR_NAME: "uffdkit", GIT_AUTHOR_EMAIL: "uffdkit@localhost", GIT_COMMITTER_NAME: "uffdkit", GIT_COMMITTER_EMAIL: "uffdkit@localhost" };
+  const out: { sha: string; subject: string }[] = [];
+  for (const mod of ["kvm", "xram"]) {
+    const exported = spliceExport(parser, "mm/filemap.c", filemap, "filemap_remove_folio", `EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "${mod}");`);
+    if (!exported.ok) throw new Error(exported.error.message);
+    for (const [path, text] of [["drivers/char/xram.c", xram.text], ["mm/filemap.c", exported.text]] as const) {
+      const blob = execFileSync("git", ["-C", repo, "hash-object", "-w", "--stdin"], { input: text, encoding: "utf8" }).trim();
+      sh(repo, "git", ["update-index", "--cacheinfo", `100644,${blob},${path}`], env);
+    }
+    const tree = sh(repo, "git", ["write-tree"], env).trim();
+    parent = sh(repo, "git", ["commit-tree", tree, "-p", parent, "-m", `xram: export to ${mod}`], ident).trim();
+    out.push({ sha: parent, subject: `xram: export to ${mod}` });
+  }
+  return out;
+}
+
 describe("series build check on linux-source-6.12 + xram (module)", () => {
   beforeAll(async () => {
     repo = kernelGitTree();
     const base = withXramDriver(repo);
-    const patches = commitVersions(base);
+    const versions = commitVersions(base);
+    const patches = [...versions, ...commitExports(versions.at(-1)!.sha)];
     report = await buildSeriesPatches({
       tree: repo,
       baseSha: sh(repo, "git", ["rev-parse", base]).trim(),
@@ -108,7 +143,7 @@ describe("series build check on linux-source-6.12 + xram (module)", () => {
   it("builds every patch in all three configurations, on the stand-in for the prerequisite", () => {
     expect(report.unavailable).toBeUndefined();
     expect(report.standIn).toBe(true);
-    for (let p = 1; p <= 4; p++) expect(["builtin", "module", "nouffd"].map((c) => step(p, c)?.config)).toEqual(["builtin", "module", "nouffd"]);
+    for (let p = 1; p <= 6; p++) expect(["builtin", "module", "nouffd"].map((c) => step(p, c)?.config)).toEqual(["builtin", "module", "nouffd"]);
   });
 
   it("an unexported symbol fails modpost in the module build only", () => {
@@ -136,5 +171,13 @@ describe("series build check on linux-source-6.12 + xram (module)", () => {
 
   it("the good version builds with 0 errors and 0 warnings everywhere, modpost included", () => {
     for (const c of ["builtin", "module", "nouffd"]) expect(step(4, c), `${c}: ${step(4, c).log ?? ""}`).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it("an export restricted to another module fails modpost; exported to the type's own module, it links", () => {
+    const wrong = step(5, "module");
+    expect(wrong.ok).toBe(false);
+    expect(wrong.problems.map((p) => p.raw).join("\n")).toMatch(/xram uses symbol filemap_remove_folio from namespace module:kvm/);
+    expect(step(5, "builtin").ok).toBe(true);
+    for (const c of ["builtin", "module", "nouffd"]) expect(step(6, c), `${c}: ${step(6, c).log ?? ""}`).toMatchObject({ ok: true, problems: [] });
   });
 });

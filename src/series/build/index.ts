@@ -278,7 +278,10 @@ async function buildLocked(input: BuildInput, ws: ReturnType<typeof workspace>, 
     }
     const objects = touched.map((f) => objectInfo(f, showFile(input.tree, patch.sha, `${f.slice(0, f.lastIndexOf("/"))}/Makefile`)));
     for (const c of configs) {
-      const mods = c === "module" ? objects.filter((o) => o.module && o.object === typeInfo.object) : [];
+      // The type's module is linked (modpost) after every patch once it exists: an export
+      // added or removed elsewhere changes whether it links even when its own source did not change.
+      const typeHere = showFile(input.tree, patch.sha, input.typeFile) !== undefined;
+      const mods = c === "module" && asModule && typeHere ? [typeInfo] : [];
       if (c === "module" && mods.length === 0) continue;
       const targets = c === "module" ? mods.flatMap((o) => [o.object, o.object.replace(/\.o$/, ".mod")]) : objects.map((o) => o.object);
       say(`build: patch ${n}/${input.patches.length} [${c}] ${targets.join(" ")}`);
