@@ -114,6 +114,12 @@ function fail(code: SeriesError["code"], message: string, hint: string): { ok: f
   return { ok: false, error: { code, message, hint } };
 }
 
+/** Does the tree's top-level .gitignore ignore every top-level entry (Debian's linux-source packaging stanza)? */
+function debianIgnoresAll(tree: string): boolean {
+  const gitignore = join(tree, ".gitignore");
+  return existsSync(gitignore) && /^\/\*$/m.test(readFileSync(gitignore, "utf8"));
+}
+
 export function branchName(model: Model, version: number): string {
   return `uffdkit/${model.name}-v${version}`;
 }
@@ -158,11 +164,24 @@ export async function checkTree(model: Model, opts: SeriesOptions): Promise<{ ok
     return fail("not-a-directory", `--tree ${opts.tree}: no such directory`, "pass the top directory of a kernel git checkout");
   }
   const top = git(tree, ["rev-parse", "--show-toplevel"]);
-  if (!top.ok) return fail("not-git", `${tree} is not a git repository`, "run `git init && git add -A && git commit` in the kernel tree first, or pass a git checkout of the kernel");
+  if (!top.ok) {
+    return fail(
+      "not-git",
+      `${tree} is not a git repository`,
+      "pass a git checkout of the kernel; for Debian's linux-source tree run scripts/kernel-git-tree.sh DIR (a plain `git init && git add -A` there adds nothing: its .gitignore ends with /*)",
+    );
+  }
   if (resolve(top.stdout.trim()) !== tree) {
     return fail("not-top-level", `${tree} is inside the git repository ${top.stdout.trim()}, not its top`, `pass --tree ${top.stdout.trim()}`);
   }
   if (!git(tree, ["rev-parse", "--verify", "--quiet", "HEAD"]).ok) {
+    if (debianIgnoresAll(tree)) {
+      return fail(
+        "no-base",
+        `${tree} has no commits: its top-level .gitignore ends with Debian's "/*", so \`git add -A\` added nothing`,
+        "make the git tree with scripts/kernel-git-tree.sh DIR, or cut Debian's packaging stanza from .gitignore, then git add -A and commit",
+      );
+    }
     return fail("no-base", `${tree} has no commits yet`, "commit the kernel sources first; the series needs a base commit");
   }
   const dirty = git(tree, ["status", "--porcelain", "--untracked-files=no"]);
@@ -178,6 +197,14 @@ export async function checkTree(model: Model, opts: SeriesOptions): Promise<{ ok
 
   const typeText = readBase(model.targetFile);
   if (typeText === undefined) {
+    // A Debian source tree committed with its own .gitignore tracks (almost) nothing.
+    if (readBase("Makefile") === undefined && debianIgnoresAll(tree)) {
+      return fail(
+        "file-not-found",
+        `${baseName} of ${tree} tracks no kernel sources: the top-level .gitignore ends with Debian's "/*", so \`git add -A\` added nothing`,
+        "make the git tree with scripts/kernel-git-tree.sh DIR, or remove Debian's packaging stanza from .gitignore, then git add -A and commit",
+      );
+    }
     return fail("file-not-found", `${model.targetFile} (the spec's file) is not in ${baseName} of ${tree}`, "set file in the spec to the source file, relative to the kernel tree, that defines the vm_operations_struct");
   }
   // The tree checks (file, vm_operations_struct, fault handler) come before anything slow.

@@ -258,3 +258,23 @@ describe("series: a good tree", () => {
     },
   );
 });
+
+describe("series: a Debian source tree committed as it is", () => {
+  it("says that Debian's .gitignore kept the sources out of git, and how to fix it", async () => {
+    const d = mkdtempSync(join(tmpdir(), "uffdkit-debian-"));
+    cleanup.push(d);
+    // What `git init && git add -A` does in linux-source-6.12.
+    execFileSync("sh", ["-c", "mkdir -p mm && echo x > mm/shmem.c && echo x > Makefile && printf '# Debian packaging\\n/*\\n!/debian/\\n' > .gitignore"], { cwd: d });
+    sh(d, "git", ["init", "-q", "-b", "master"]);
+    sh(d, "git", ["add", "-A"]);
+    // Even .gitignore is ignored: nothing to commit.
+    expect(sh(d, "git", ["ls-files"]).trim()).toBe("");
+    const r = await buildSeries(gmemModel(), opts(d));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe("no-base");
+      expect(r.error.message).toContain("Debian's \"/*\"");
+      expect(r.error.hint).toContain("scripts/kernel-git-tree.sh");
+    }
+  });
+});
