@@ -190,6 +190,17 @@ function indentBody(code: string): string[] {
   return lines.map((l) => (l === "" || l.startsWith("#") ? l : `\t${l}`));
 }
 
+/** A node's text with its comments blanked (same length), so a "#if" in a comment is not a directive. */
+function withoutComments(text: string, node: Node): string {
+  let out = text.slice(node.startIndex, node.endIndex);
+  for (const c of node.descendantsOfType("comment")) {
+    if (!c) continue;
+    const a = c.startIndex - node.startIndex;
+    out = out.slice(0, a) + c.text.replace(/[^\n]/g, " ") + out.slice(a + c.text.length);
+  }
+  return out;
+}
+
 /** Preprocessor nesting change over a stretch of text: +1 per #if*, -1 per #endif. */
 function conditionalDepth(text: string): number {
   let depth = 0;
@@ -204,7 +215,7 @@ export function spliceHook(parser: CParser, file: string, text: string, vmOps: s
   const list = found.def.initializer;
   const open = list.startIndex;
   const close = list.endIndex - 1;
-  if (conditionalDepth(text.slice(open, close)) !== 0) {
+  if (conditionalDepth(withoutComments(text, list).slice(open - list.startIndex, close - list.startIndex)) !== 0) {
     return err("unplaceable", file, `the initializer of ${vmOps} at ${file}:${lineOf(text, open)} is split across #if branches`, "add the hook by hand in every branch");
   }
   const lines = indentBody(trimBlankLines(hook)).join("\n");

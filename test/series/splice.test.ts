@@ -171,6 +171,13 @@ static const struct vm_operations_struct foo_vm_ops = {
     expect(r.error.hint).toContain("prototype");
   });
 
+  it("a #if inside a comment in the initializer is not a directive", () => {
+    const commented = "static const struct vm_operations_struct foo_vm_ops = {\n\t.fault = foo_fault,\n/*\n#ifdef NOT_A_DIRECTIVE\n */\n};\n";
+    const r = spliceHook(parser, "foo.c", commented, "foo_vm_ops", "\t.uffd_ops = &foo_uffd_ops,");
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.text).toContain(" */\n\t.uffd_ops = &foo_uffd_ops,\n};\n");
+  });
+
   it("rewrites a one-line initializer as a multi-line one", () => {
     const r = spliceHook(parser, "foo.c", "static const struct vm_operations_struct foo_vm_ops = { .fault = foo_fault };\n", "foo_vm_ops", "\t.uffd_ops = &foo_uffd_ops,");
     if (!r.ok) throw new Error(r.error.message);
