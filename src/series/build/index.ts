@@ -24,7 +24,7 @@ import { packageRoot } from "../../emit/kernel/templates.js";
 import type { ApiGenerationId } from "../../kernel/generations.js";
 import type { CParser } from "../c-syntax.js";
 import { git, gitOut, showFile } from "../git.js";
-import { isKernelSource, objectInfo, type ObjectInfo } from "./kbuild.js";
+import { isKernelSource, objectInfo, objectOf, type ObjectInfo } from "./kbuild.js";
 import { standInFiles } from "./standin.js";
 import { symversFor, treeExports } from "./symvers.js";
 
@@ -218,56 +218,99 @@ export async function buildSeriesPatches(input: BuildInput): Promise<BuildReport
   return withWorkspaceLock(ws.dir, say, () => buildLocked(input, ws, say));
 }
 
-async function buildLocked(input: BuildInput, ws: ReturnType<typeof workspace>, say: (line: string) => void): Promise<BuildReport> {
-  const t0 = Date.now();
-  const notes: string[] = [];
+type Workspace = ReturnType<typeof workspace>;
 
-  // The type's object and whether it is a module, from the tree at the last patch.
+/** Which configurations to build, from the spec and the type's Makefile line. */
+function planConfigs(input: BuildInput): { typeInfo: ObjectInfo; asModule: boolean; configs: BuildConfig[]; notes: string[] } {
   const last = input.patches.at(-1)?.sha ?? input.baseSha;
   const typeDir = input.typeFile.slice(0, input.typeFile.lastIndexOf("/"));
-  const typeInfo: ObjectInfo = objectInfo(input.typeFile, showFile(input.tree, last, `${typeDir}/Makefile`));
+  const typeInfo = objectInfo(input.typeFile, showFile(input.tree, last, `${typeDir}/Makefile`));
   const asModule = input.modular && typeInfo.module !== undefined;
-  const configs: BuildConfig[] = asModule ? ["builtin", "module", "nouffd"] : ["builtin", "nouffd"];
+  const notes: string[] = [];
   if (input.modular && !typeInfo.module) notes.push(`the spec says ${input.typeFile} is modular, but ${typeDir}/Makefile builds it with no obj-$(CONFIG_...) line of its own: no module build`);
   if (!input.modular) notes.push(`${input.typeFile} is built in (the spec does not say modular), so there is no module build`);
+  return { typeInfo, asModule, configs: asModule ? ["builtin", "module", "nouffd"] : ["builtin", "nouffd"], notes };
+}
 
-  const buildCommit = (sha: string): { ok: true; sha: string; standIn: boolean } | { ok: false; message: string } => {
-    const s = standInFiles(input.parser, input.api, input.typeFile, (p) => showFile(input.tree, sha, p));
-    if (!s.ok) return { ok: false, message: s.message };
-    if (!s.needed) return { ok: true, sha, standIn: false };
-    return { ok: true, sha: withStandIn(input.tree, sha, s.files, join(ws.dir, "index")), standIn: true };
-  };
+/** The commit to check out for a patch: itself, or itself plus the prerequisite stand-in. */
+function buildCommit(input: BuildInput, ws: Workspace, sha: string): { ok: true; sha: string; standIn: boolean } | { ok: false; message: string } {
+  const s = standInFiles(input.parser, input.api, input.typeFile, (p) => showFile(input.tree, sha, p));
+  if (!s.ok) return { ok: false, message: s.message };
+  if (!s.needed) return { ok: true, sha, standIn: false };
+  return { ok: true, sha: withStandIn(input.tree, sha, s.files, join(ws.dir, "index")), standIn: true };
+}
 
-  const checkout = (sha: string) => {
-    if (!existsSync(join(ws.src, ".git"))) {
-      say(`build: creating the worktree ${ws.src} (once)`);
-      // A worktree cut short earlier: start again.
-      rmSync(ws.src, { recursive: true, force: true });
-      git(input.tree, ["worktree", "prune"]);
-      gitOut(input.tree, ["worktree", "add", "-q", "--detach", ws.src, sha]);
-    } else {
-      gitOut(ws.src, ["checkout", "-q", "--detach", sha]);
-    }
-  };
+/** Check out a commit in the build worktree, creating the worktree the first time. */
+function checkout(input: BuildInput, ws: Workspace, sha: string, say: (line: string) => void): void {
+  if (existsSync(join(ws.src, ".git"))) {
+    gitOut(ws.src, ["checkout", "-q", "--detach", sha]);
+    return;
+  }
+  say(`build: creating the worktree ${ws.src} (once)`);
+  // A worktree cut short earlier: start again.
+  rmSync(ws.src, { recursive: true, force: true });
+  git(input.tree, ["worktree", "prune"]);
+  gitOut(input.tree, ["worktree", "add", "-q", "--detach", ws.src, sha]);
+}
 
+/** Prepare every configuration's O= directory (a no-op when done before); the reason when one cannot be. */
+async function prepareConfigs(ws: Workspace, configs: readonly BuildConfig[], symbol: string | undefined, say: (line: string) => void): Promise<string | undefined> {
+  for (const c of configs) {
+    say(`build: preparing the ${c} configuration in ${ws.out(c)} (once per tree; about a minute)`);
+    const p = await sh(["prepare", ws.src, ws.out(c), c, ...(symbol ? [symbol] : [])]);
+    if (!p.ok) return `cannot prepare the ${c} configuration: ${p.out.trim().split("\n").slice(-5).join(" / ")}`;
+  }
+  return undefined;
+}
+
+interface StepInput {
+  readonly input: BuildInput;
+  readonly ws: Workspace;
+  readonly patch: BuildPatch;
+  readonly n: number;
+  readonly config: BuildConfig;
+  readonly targets: readonly string[];
+  /** For the module configuration: the module to run modpost on. */
+  readonly module?: ObjectInfo;
+}
+
+/** Build one configuration's targets for one patch (and modpost the module), with its problems. */
+async function buildStep({ input, ws, patch, n, config, targets, module }: StepInput): Promise<BuildStep> {
+  const s0 = Date.now();
+  const made = await sh(["objects", ws.src, ws.out(config), ...targets]);
+  let problems = parseProblems(made.out, ws.src);
+  let ok = made.ok && problems.length === 0;
+  let log = made.out;
+  if (made.ok && module?.module) {
+    const symvers = join(ws.out(config), "uffdkit-exports.symvers");
+    writeFileSync(symvers, symversFor(treeExports(input.tree, input.baseSha, patch.sha, ws.dir), module.module));
+    const mp = await sh(["modpost", ws.out(config), symvers, module.object]);
+    const mpProblems = parseProblems(mp.out, ws.src);
+    problems = [...problems, ...mpProblems];
+    ok &&= mp.ok && mpProblems.length === 0;
+    log += mp.out;
+  }
+  return { patch: n, subject: patch.subject, config, targets, ok, problems, ms: Date.now() - s0, ...(ok ? {} : { log }) };
+}
+
+async function buildLocked(input: BuildInput, ws: Workspace, say: (line: string) => void): Promise<BuildReport> {
+  const t0 = Date.now();
+  const { typeInfo, asModule, configs, notes } = planConfigs(input);
   const steps: BuildStep[] = [];
+  const stop = (why: string): BuildReport => ({ ok: false, steps, standIn, notes, ms: Date.now() - t0, unavailable: why });
   let standIn = false;
   let prepared = false;
   let prev = input.baseSha;
   for (const [i, patch] of input.patches.entries()) {
     const n = i + 1;
-    const bc = buildCommit(patch.sha);
-    if (!bc.ok) return { ok: false, steps, standIn, notes, ms: Date.now() - t0, unavailable: `cannot set up the build for patch ${n}: ${bc.message}` };
+    const bc = buildCommit(input, ws, patch.sha);
+    if (!bc.ok) return stop(`cannot set up the build for patch ${n}: ${bc.message}`);
     standIn ||= bc.standIn;
-    checkout(bc.sha);
+    checkout(input, ws, bc.sha, say);
     if (!prepared) {
-      for (const c of configs) {
-        say(`build: preparing ${c} configuration in ${ws.out(c)} (once per tree; about a minute)`);
-        // The type's own symbol is set only for a modular type (y, m, y); a built-in type's file follows defconfig.
-        const sym = asModule ? typeInfo.symbol : undefined;
-        const p = await sh(["prepare", ws.src, ws.out(c), c, ...(sym ? [sym] : [])]);
-        if (!p.ok) return { ok: false, steps, standIn, notes, ms: Date.now() - t0, unavailable: `cannot prepare the ${c} configuration: ${p.out.trim().split("\n").slice(-5).join(" / ")}` };
-      }
+      // The type's own symbol is set only for a modular type (y, m, y); a built-in type's file follows defconfig.
+      const why = await prepareConfigs(ws, configs, asModule ? typeInfo.symbol : undefined, say);
+      if (why) return stop(why);
       prepared = true;
     }
     const touched = gitOut(input.tree, ["diff-tree", "--no-commit-id", "--name-only", "-r", prev, patch.sha]).split("\n").filter(isKernelSource);
@@ -276,33 +319,15 @@ async function buildLocked(input: BuildInput, ws: ReturnType<typeof workspace>, 
       say(`build: patch ${n}/${input.patches.length} touches no kernel object`);
       continue;
     }
-    const objects = touched.map((f) => objectInfo(f, showFile(input.tree, patch.sha, `${f.slice(0, f.lastIndexOf("/"))}/Makefile`)));
-    for (const c of configs) {
-      // The type's module is linked (modpost) after every patch once it exists: an export
-      // added or removed elsewhere changes whether it links even when its own source did not change.
-      const typeHere = showFile(input.tree, patch.sha, input.typeFile) !== undefined;
-      const mods = c === "module" && asModule && typeHere ? [typeInfo] : [];
-      if (c === "module" && mods.length === 0) continue;
-      const targets = c === "module" ? mods.flatMap((o) => [o.object, o.object.replace(/\.o$/, ".mod")]) : objects.map((o) => o.object);
-      say(`build: patch ${n}/${input.patches.length} [${c}] ${targets.join(" ")}`);
-      const s0 = Date.now();
-      const made = await sh(["objects", ws.src, ws.out(c), ...targets]);
-      let problems = parseProblems(made.out, ws.src);
-      let ok = made.ok && problems.length === 0;
-      let log = made.out;
-      if (made.ok && c === "module") {
-        const symvers = join(ws.out(c), "uffdkit-exports.symvers");
-        const exports = treeExports(input.tree, input.baseSha, patch.sha, ws.dir);
-        for (const m of mods) {
-          writeFileSync(symvers, symversFor(exports, m.module!));
-          const mp = await sh(["modpost", ws.out(c), symvers, m.object]);
-          const mpProblems = parseProblems(mp.out, ws.src);
-          problems = [...problems, ...mpProblems];
-          ok &&= mp.ok && mpProblems.length === 0;
-          log += mp.out;
-        }
-      }
-      steps.push({ patch: n, subject: patch.subject, config: c, targets, ok, problems, ms: Date.now() - s0, ...(ok ? {} : { log }) });
+    const objects = touched.map((f) => objectOf(f));
+    // The type's module is linked (modpost) after every such patch once it exists: an export
+    // added or removed elsewhere changes whether it links even when its own source did not change.
+    const typeHere = showFile(input.tree, patch.sha, input.typeFile) !== undefined;
+    for (const config of configs) {
+      if (config === "module" && !typeHere) continue;
+      const targets = config === "module" ? [typeInfo.object, typeInfo.object.replace(/\.o$/, ".mod")] : objects;
+      say(`build: patch ${n}/${input.patches.length} [${config}] ${targets.join(" ")}`);
+      steps.push(await buildStep({ input, ws, patch, n, config, targets, ...(config === "module" ? { module: typeInfo } : {}) }));
     }
   }
   return { ok: steps.every((s) => s.ok), steps, standIn, notes, ms: Date.now() - t0 };
