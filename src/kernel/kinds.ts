@@ -79,3 +79,15 @@ export const KIND_SUPPORT: Record<Exclude<MemKind, "declared">, KindSupport> = {
     sources: ["abi618", "seanInitShared"],
   },
 };
+
+/**
+ * The kernel file that implements each real file-backed kind, so a spec whose
+ * file is another one is known to be a different type: selftests run on that
+ * kind only stand in for it (general kernel knowledge: mm/shmem.c,
+ * mm/hugetlb.c, virt/kvm/guest_memfd.c).
+ */
+export const KIND_FILES: Readonly<Partial<Record<Exclude<MemKind, "declared">, string>>> = {
+  shmem: "mm/shmem.c",
+  hugetlb: "mm/hugetlb.c",
+  guest_memfd: "virt/kvm/guest_memfd.c",
+};

@@ -58,6 +58,13 @@ export const SOURCES = {
   abi618: { cite: "shared/reference/uffd-abi.md: probes on this project's Linux 6.18 machines", confidence: "C" },
   utUffdUnit: { cite: "tools/testing/selftests/mm/uffd-unit-tests.c", confidence: "C" },
   gmemTest: { cite: "tools/testing/selftests/kvm/guest_memfd_test.c", confidence: "C" },
+  vmaAllocFolioNoHugepage: { cite: "Kefeng Wang, mm: remove unused hugepage for vma_alloc_folio() (mm tree, Oct 2024; in mainline from 6.13)", confidence: "I" },
+  filemapAllocFolioMpol: {
+    cite: "Matthew Wilcox (Oracle), [PATCH kvm-next V11 1/7] mm/filemap: Add NUMA mempolicy support to filemap_alloc_folio(), <20250827175247.83322-4-shivankg@amd.com>; kvm-x86 601aa29f762f",
+    confidence: "C",
+  },
+  exportForModules: { cite: "include/linux/export.h EXPORT_SYMBOL_FOR_MODULES() (mainline; EXPORT_SYMBOL_GPL_FOR_MODULES before the rename), not in 6.12", confidence: "I" },
+  kvmGmemMmap: { cite: "Fuad Tabba et al., KVM: guest_memfd: host mmap() support (GUEST_MEMFD_FLAG_MMAP, kvm_gmem_vm_ops), Linux 6.18; shared/reference/vm_uffd_ops.md", confidence: "I" },
   generalKnowledge: { cite: "general kernel knowledge, not re-verified (dossier tag [M])", confidence: "M" },
 } as const satisfies Record<string, SourceRef>;
 

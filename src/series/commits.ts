@@ -10,8 +10,10 @@ import type { EmittedFile } from "../emit/kernel/artifacts.js";
 import type { Model } from "../model/model.js";
 import type { Ioctl, Mode } from "../spec/types.js";
 import { prefixForFile, subject, type CommitMessage } from "./message.js";
+import { standInKind } from "./stand-in.js";
 import { placeSelftests, selftestDir, selftestSubjectPrefix, type ReadBase } from "./selftests.js";
-import { spliceExport, spliceTypeFile, type SpliceError } from "./splice.js";
+import type { CParser } from "./c-syntax.js";
+import { spliceExport, spliceIncludes, spliceTypeFile, type SpliceError } from "./splice.js";
 
 export interface PlannedCommit extends CommitMessage {
   /** What the commit is, for people and JSON: export | type | selftests. */
@@ -30,6 +32,8 @@ export interface PlanInput {
   /** One line per scenario, for the selftest commit's body. */
   readonly scenarioTitles?: readonly string[];
   readonly readBase: ReadBase;
+  /** The C parser the splicer places fragments with. */
+  readonly parser: CParser;
 }
 
 const IOCTL_NAME: Record<Ioctl, string> = {
@@ -47,16 +51,19 @@ function list(words: readonly string[]): string {
   return `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
 }
 
-/** The members the emitted ops struct sets, read from the emitted text itself. */
-export function opsMembers(ops: string, opsName: string): string[] {
-  const at = ops.search(new RegExp(`\\b${opsName}\\s*=\\s*\\{`));
-  if (at < 0) return [];
-  const body = ops.slice(at, ops.indexOf("}", at));
-  return [...body.matchAll(/\.(\w+)\s*=/g)].map((m) => m[1]!);
+/** The members the emitted ops struct sets, read from the emitted code's syntax tree. */
+export function opsMembers(parser: CParser, ops: string, opsName: string): string[] {
+  const root = parser.parse(ops).rootNode;
+  for (const init of root.descendantsOfType("init_declarator")) {
+    const value = init?.childForFieldName("value");
+    if (init?.childForFieldName("declarator")?.text !== opsName || value?.type !== "initializer_list") continue;
+    return value.descendantsOfType("field_designator").flatMap((d) => d?.descendantsOfType("field_identifier").map((f) => f!.text) ?? []);
+  }
+  return [];
 }
 
 export function planCommits(input: PlanInput): PlanResult {
-  const { model, kernel, readBase } = input;
+  const { model, kernel, readBase, parser } = input;
   const commits: PlannedCommit[] = [];
   const notes: string[] = [];
   const fr = kernel.fragments;
@@ -69,7 +76,7 @@ export function planCommits(input: PlanInput): PlanResult {
     if (text === undefined) return { ok: false, error: missingFile(file, `the spec needs ${exports.map((e) => e.symbol).join(", ")} exported from it`) };
     const done: string[] = [];
     for (const e of exports) {
-      const r = spliceExport(file, text, e.symbol, e.line);
+      const r = spliceExport(parser, file, text, e.symbol, e.line);
       if (!r.ok) {
         if (r.error.kind === "already-present") {
           notes.push(`${e.symbol} is already exported in ${file} at the base; no export patch for it`);
@@ -77,25 +84,19 @@ export function planCommits(input: PlanInput): PlanResult {
         }
         return { ok: false, error: fromSplice(r.error) };
       }
-      text = r.text;
-      if (/EXPORT_SYMBOL_FOR_KVM\b/.test(e.line) && !/#include <linux\/kvm_types\.h>/.test(text)) {
-        // EXPORT_SYMBOL_FOR_KVM() lives in <linux/kvm_types.h> (Ackerley's conversion patch).
-        text = addInclude(text, "#include <linux/kvm_types.h>");
-      }
+      // The export macro's header, as the emitter names it (e.g. <linux/kvm_types.h> for EXPORT_SYMBOL_FOR_KVM).
+      text = e.include ? spliceIncludes(parser, r.text, [e.include]) : r.text;
       done.push(e.symbol);
     }
     if (done.length === 0) continue;
-    const forKvm = exports.some((e) => /FOR_KVM|"kvm/.test(e.line));
+    const to = exportAudience(exports[0]!.line);
     const fns = done.map((s) => `${s}()`);
     commits.push({
       role: "export",
-      subject: subject(prefixForFile(file), `export ${list(fns)} ${forKvm ? "to KVM" : "to modules"}`),
+      subject: subject(prefixForFile(file), `export ${list(fns)} ${to.subject}`),
       paragraphs: [
-        `${model.subsystem} is built as a module and its userfaultfd support needs ${list(fns)}, which ${file} does not export.`,
-        `The filemap_remove callback must be the exact inverse of filemap_add, so the type removes a folio it added to the page cache with ${fns[0]} when installing the PTE fails.`,
-        forKvm
-          ? `Export ${done.length > 1 ? "them" : "it"} to KVM only, with ${/FOR_KVM/.test(exports[0]!.line) ? "EXPORT_SYMBOL_FOR_KVM(), which also covers the KVM vendor modules and emits nothing when KVM is built in" : "a namespaced module export"}, rather than to every module.`
-          : `Export ${done.length > 1 ? "them" : "it"} to the modules that need ${done.length > 1 ? "them" : "it"} rather than to every module.`,
+        `${model.subsystem} can be built as a module and its userfaultfd support needs ${list(fns)}, which ${file} does not export.`,
+        `Export ${done.length > 1 ? "them" : "it"} ${to.why}, rather than to every module.`,
       ],
       files: new Map([[file, text]]),
     });
@@ -114,13 +115,13 @@ export function planCommits(input: PlanInput): PlanResult {
       },
     };
   }
-  // Anonymous memory has no vm_operations_struct (core keeps anon_uffd_ops): the series stops earlier.
-  const spliced = spliceTypeFile(model.targetFile, typeText, model.vmOps ?? "", fr);
+  // Anonymous memory has no vm_operations_struct (core keeps anon_uffd_ops): index.ts stops before this.
+  const spliced = spliceTypeFile(parser, model.targetFile, typeText, model.vmOps ?? "", fr);
   if (!spliced.ok) return { ok: false, error: fromSplice(spliced.error) };
   commits.push({
     role: "type",
     subject: subject(`${model.subsystem}:`, "implement userfaultfd operations"),
-    paragraphs: typeParagraphs(model, kernel),
+    paragraphs: typeParagraphs(model, kernel, parser),
     files: new Map([[model.targetFile, spliced.text]]),
   });
 
@@ -131,8 +132,10 @@ export function planCommits(input: PlanInput): PlanResult {
     if (!placed.ok) return { ok: false, error: { code: "selftests", message: placed.message, hint: placed.hint } };
     const kind = dir === "kvm" ? "guest_memfd" : model.name;
     const titles = input.scenarioTitles ?? [];
+    const standIn = standInKind(model);
     const paragraphs = [
       `Add ${placed.placement.programs.join(", ")} to check the userfaultfd support of ${kind}: registration in the declared modes, the events its faults raise and how the declared ioctls resolve them.`,
+      ...(standIn ? [`The tests map ${standIn} memory, standing in for ${kind}, until they can create ${kind} objects themselves: they do not test ${kind} yet.`] : []),
       ...(titles.length ? [`The tests cover:\n${titles.map((t) => `- ${t}`).join("\n")}`] : []),
       `Each test prints one "# uffdkit: step" line per step so a run can be compared with the reference simulator step by step.`,
     ];
@@ -146,11 +149,11 @@ export function planCommits(input: PlanInput): PlanResult {
   return { ok: true, commits, notes };
 }
 
-function typeParagraphs(model: Model, kernel: KernelArtifacts): string[] {
+function typeParagraphs(model: Model, kernel: KernelArtifacts, parser: CParser): string[] {
   const modes = [...model.modes].map((m) => MODE_NAME[m]);
   const ioctls = [...model.ioctls].map((i) => IOCTL_NAME[i]);
   const gen = model.gen;
-  const members = opsMembers(kernel.fragments.ops, model.cnames.ops);
+  const members = opsMembers(parser, kernel.fragments.ops, model.cnames.ops);
   const p: string[] = [];
   p.push(
     `Let userspace register ${model.vmOps} mappings with userfaultfd in ${list(modes)} mode${modes.length > 1 ? "s" : ""}` +
@@ -208,12 +211,17 @@ function typeParagraphs(model: Model, kernel: KernelArtifacts): string[] {
   return p;
 }
 
-function addInclude(text: string, line: string): string {
-  const lines = text.split("\n");
-  let at = -1;
-  for (let i = 0; i < lines.length; i++) if (/^#include\s*</.test(lines[i] ?? "")) at = i;
-  lines.splice(at + 1, 0, line);
-  return lines.join("\n");
+/**
+ * Who an export line exports to, read from the line the emitter wrote (the
+ * emitter decides the macro from the spec's module; this only describes it).
+ */
+export function exportAudience(line: string): { subject: string; why: string } {
+  if (/^EXPORT_SYMBOL_FOR_KVM\b/.test(line)) {
+    return { subject: "to KVM", why: "to KVM only, with EXPORT_SYMBOL_FOR_KVM(), which also covers the KVM vendor modules and emits nothing when KVM is built in" };
+  }
+  const mods = /^EXPORT_SYMBOL(?:_GPL)?_FOR_MODULES\(\s*\w+\s*,\s*"([^"]+)"/.exec(line)?.[1];
+  if (mods) return { subject: `to ${mods}`, why: `to ${mods} only, with EXPORT_SYMBOL_FOR_MODULES()` };
+  return { subject: "to modules", why: `with ${/^(\w+)/.exec(line)?.[1] ?? "EXPORT_SYMBOL_GPL"}()` };
 }
 
 function missingFile(file: string, why: string): PlanError {
@@ -221,5 +229,6 @@ function missingFile(file: string, why: string): PlanError {
 }
 
 function fromSplice(e: SpliceError): PlanError {
-  return { code: e.kind === "not-found" ? "not-found" : "already-present", message: e.message, hint: e.hint };
+  const code = e.kind === "no-vm-ops" ? "base-lacks-prerequisite" : e.kind;
+  return { code, message: e.message, hint: e.hint };
 }

@@ -7,6 +7,7 @@
  */
 import type { Model } from "../model/model.js";
 import type { SuiteResult, Verdict } from "../ir/result.js";
+import { SOURCES } from "../kernel/sources.js";
 import { wrapBody } from "./message.js";
 
 export interface TestingEvidence {
@@ -18,6 +19,10 @@ export interface TestingEvidence {
   readonly simNote?: string;
   /** checkpatch summary line, when it ran on the patches. */
   readonly checkpatch?: string;
+  /** What the per-patch build did, when it ran. */
+  readonly build?: string;
+  /** The kernel runs were on another kind standing in for the type: never cited as tests of the type. */
+  readonly kernelStandIn?: { readonly kind: string; readonly type: string };
 }
 
 export interface CoverInfo {
@@ -27,6 +32,8 @@ export interface CoverInfo {
   readonly baseName: string;
   readonly testing: TestingEvidence;
   readonly commitSubjects: readonly string[];
+  /** The base lacks the API generation: name the prerequisite series. */
+  readonly baseLacksApi?: boolean;
 }
 
 export function seriesTitle(model: Model): string {
@@ -72,11 +79,21 @@ export function coverBlurb(info: CoverInfo): string {
       `The series is based on ${info.baseName === info.baseSha ? info.baseSha.slice(0, 12) : `${info.baseName} (${info.baseSha.slice(0, 12)})`}.`,
   );
 
+  if (info.baseLacksApi) {
+    paras.push(
+      `This series depends on ${model.gen.title}, which ${info.baseName === info.baseSha ? "its base" : info.baseName} does not have: ` +
+        `${model.gen.sources.map((k) => SOURCES[k].cite).join("; ")}. Apply that series first.`,
+    );
+  }
+
   const tested: string[] = [];
   if (testing.sim) tested.push(`- uffdkit reference simulator: ${verdictLine(testing.sim)}.`);
   else tested.push(`- Not run on the uffdkit reference simulator${testing.simNote ? `: ${testing.simNote}` : "."}`);
-  if (testing.kernel) tested.push(`- Real kernel: ${verdictLine(testing.kernel)}${testing.kernelNote ? `; ${testing.kernelNote}` : ""}.`);
+  const standIn = testing.kernelStandIn;
+  if (standIn) tested.push(`- Not run on a real kernel with ${standIn.type}: the selftests ran on ${standIn.kind}, standing in for ${standIn.type}, which is not a test of ${standIn.type}.`);
+  else if (testing.kernel) tested.push(`- Real kernel: ${verdictLine(testing.kernel)}${testing.kernelNote ? `; ${testing.kernelNote}` : ""}.`);
   else tested.push(`- Not run on a real kernel${testing.kernelNote ? `: ${testing.kernelNote}` : "."}`);
+  if (testing.build) tested.push(`- Kernel build: ${testing.build}.`);
   if (testing.checkpatch) tested.push(`- checkpatch.pl --strict: ${testing.checkpatch}.`);
   paras.push(`Testing:\n${tested.join("\n")}`);
 
@@ -86,17 +103,21 @@ export function coverBlurb(info: CoverInfo): string {
   if (info.version > 1 && !history.some((e) => e.version === info.version)) history.push({ version: info.version, changes: [] });
   history.sort((a, b) => b.version - a.version);
   const linkOf = (v: number) => model.series.changelog.find((e) => e.version === v)?.link;
+  const linked = new Set<number>();
   const changes: string[] = [];
   for (const e of history) {
-    if (e.version < 2) continue;
     const items = e.changes.map((c) => `- ${c}`);
-    const prev = linkOf(e.version - 1);
-    if (prev) items.push(`- Link to v${e.version - 1}: ${prev}`);
+    const prev = e.version > 1 ? linkOf(e.version - 1) : undefined;
+    if (prev) {
+      items.push(`- Link to v${e.version - 1}: ${prev}`);
+      linked.add(e.version - 1);
+    }
     if (items.length === 0) continue;
     changes.push(`Changes in v${e.version}:\n${items.join("\n")}`);
   }
+  // Each earlier posting is linked once: in the changelog when it has a section there, else here.
   const earlier = model.series.changelog
-    .filter((e) => e.version < info.version && e.link)
+    .filter((e) => e.version < info.version && e.link && !linked.has(e.version))
     .sort((a, b) => a.version - b.version)
     .map((e) => `- v${e.version}: ${e.link}`);
 

@@ -12,8 +12,11 @@ import type { Model } from "../model/model.js";
 import { planSuite } from "../plan/planner/index.js";
 import type { KernelNeed, Suite } from "../ir/scenario.js";
 import type { SuiteResult } from "../ir/result.js";
+import { standInKind } from "./stand-in.js";
 import { simKernelFor } from "../run/sim-kernel.js";
 import type { TestingEvidence } from "./cover.js";
+
+export { standInKind };
 
 export interface Emitted {
   readonly kernel: KernelArtifacts;
@@ -61,6 +64,10 @@ const UNRELEASED: readonly KernelNeed[] = ["declared-type", "gmem-uffd", "kvm-us
  * kind); the ones that need the patched kernel are named in the note.
  */
 export async function runOnThisKernel(suite: Suite): Promise<{ result?: SuiteResult; note: string }> {
+  return runRunnable(suite);
+}
+
+async function runRunnable(suite: Suite): Promise<{ result?: SuiteResult; note: string }> {
   const runnable = suite.scenarios.filter((s) => !(s.setup.needs ?? []).some((n) => UNRELEASED.includes(n)));
   const waiting = suite.scenarios.length - runnable.length;
   const needPatched = `${waiting} of ${suite.scenarios.length} tests need a kernel with this series applied (this machine runs Linux ${release()})`;
@@ -74,8 +81,10 @@ export async function runOnThisKernel(suite: Suite): Promise<{ result?: SuiteRes
   }
 }
 
-export function testingEvidence(sim: { result?: SuiteResult; note?: string }, kernel: { result?: SuiteResult; note: string }): TestingEvidence {
+export function testingEvidence(sim: { result?: SuiteResult; note?: string }, kernel: { result?: SuiteResult; note: string }, model?: Model): TestingEvidence {
+  const standIn = model ? standInKind(model) : undefined;
   return {
+    ...(standIn && model ? { kernelStandIn: { kind: standIn, type: model.name } } : {}),
     ...(sim.result ? { sim: sim.result } : {}),
     ...(sim.note ? { simNote: sim.note } : {}),
     ...(kernel.result ? { kernel: kernel.result } : {}),

@@ -21,7 +21,12 @@ import { fillCoverLetter, type TestingEvidence } from "./cover.js";
 import { git, gitOut, fileMode, showFile } from "./git.js";
 import { getMaintainers } from "./maintainers.js";
 import { formatCommitMessage } from "./message.js";
-import { findFunctionDefinition, findVmOpsDefinition } from "./splice.js";
+import { MMAP_PREREQUISITES } from "../kernel/helpers.js";
+import { SOURCES } from "../kernel/sources.js";
+import { buildSeriesPatches, type BuildReport } from "./build/index.js";
+import { baseHasApi } from "./build/standin.js";
+import { faultMember, loadCParser, type CParser } from "./c-syntax.js";
+import { findFunction, findVmOps } from "./splice.js";
 
 export interface SeriesOptions {
   /** The kernel git tree (its top level). */
@@ -44,6 +49,12 @@ export interface SeriesOptions {
   readonly testing?: TestingEvidence;
   /** Run scripts/get_maintainer.pl from the tree when it has one. Default true. */
   readonly getMaintainer?: boolean;
+  /** Build the series after every patch (./build): built-in, as a module, without USERFAULTFD. */
+  readonly build?: boolean;
+  /** Where the build keeps its worktree and O= directories (default under the tree's git directory). */
+  readonly buildDir?: string;
+  /** Progress lines for people (the CLI prints them on stderr when it is a TTY). */
+  readonly onProgress?: (line: string) => void;
 }
 
 export interface SeriesError {
@@ -55,6 +66,9 @@ export interface SeriesError {
     | "no-base"
     | "file-not-found"
     | "not-found"
+    | "base-lacks-prerequisite"
+    | "ambiguous"
+    | "unplaceable"
     | "already-present"
     | "already-applied"
     | "selftests"
@@ -86,30 +100,62 @@ export interface SeriesResult {
   readonly coverLetter: string;
   readonly cc: readonly string[];
   readonly notes: readonly string[];
+  /** The per-patch build, when asked for. */
+  readonly build?: BuildReport;
+  /** The base lacks the API generation the series needs (the cover letter names the prerequisite). */
+  readonly baseLacksApi: boolean;
 }
 
 export type SeriesOutcome = { ok: true; result: SeriesResult } | { ok: false; error: SeriesError };
 
 const MARKER = ".uffdkit-series";
 
-function fail(code: SeriesError["code"], message: string, hint: string): SeriesOutcome {
+function fail(code: SeriesError["code"], message: string, hint: string): { ok: false; error: SeriesError } {
   return { ok: false, error: { code, message, hint } };
+}
+
+/** Does the tree's top-level .gitignore ignore every top-level entry (Debian's linux-source packaging stanza)? */
+function debianIgnoresAll(tree: string): boolean {
+  const gitignore = join(tree, ".gitignore");
+  return existsSync(gitignore) && /^\/\*$/m.test(readFileSync(gitignore, "utf8"));
 }
 
 export function branchName(model: Model, version: number): string {
   return `uffdkit/${model.name}-v${version}`;
 }
 
-/** The developer's identity from the tree's git config; commits are theirs. */
-export function gitIdentity(tree: string): Person | undefined {
-  const name = git(tree, ["config", "user.name"]).stdout.trim();
-  const email = git(tree, ["config", "user.email"]).stdout.trim();
-  return name && email ? { name, email } : undefined;
+/**
+ * The developer's identity as git itself resolves it for the author of a commit
+ * (GIT_AUTHOR_NAME/EMAIL in the environment first, then the config), so the
+ * Signed-off-by: always matches the From: that format-patch writes.
+ */
+export function gitIdentity(tree: string, env: Record<string, string> = {}): Person | undefined {
+  const r = git(tree, ["var", "GIT_AUTHOR_IDENT"], { env });
+  const m = /^(.*?) <([^>]*)> \d+ [+-]\d{4}$/.exec(r.stdout.trim());
+  return r.ok && m && m[1] && m[2] ? { name: m[1], email: m[2] } : undefined;
 }
 
-export async function buildSeries(model: Model, opts: SeriesOptions): Promise<SeriesOutcome> {
-  const notes: string[] = [];
-  const tree = resolve(opts.cwd ?? process.cwd(), opts.tree);
+/** What the checks found out about the tree, for the steps after them. */
+interface TreeContext {
+  readonly tree: string;
+  readonly version: number;
+  readonly rfc: boolean;
+  readonly baseName: string;
+  readonly baseSha: string;
+  readonly readBase: (path: string) => string | undefined;
+  readonly parser: CParser;
+  readonly branch: string;
+  readonly me: Person;
+  readonly outDir: string;
+}
+
+/**
+ * The checks, cheap and in order (tree, base, file, vm_operations_struct, fault
+ * handler, branch, identity, output): `series` runs them before spending time on
+ * tests, and buildSeries again before writing anything.
+ */
+export async function checkTree(model: Model, opts: SeriesOptions): Promise<{ ok: true; ctx: TreeContext } | { ok: false; error: SeriesError }> {
+    const tree = resolve(opts.cwd ?? process.cwd(), opts.tree);
   const version = opts.version ?? model.series.version;
   const rfc = opts.rfc ?? model.series.rfc;
 
@@ -118,11 +164,24 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
     return fail("not-a-directory", `--tree ${opts.tree}: no such directory`, "pass the top directory of a kernel git checkout");
   }
   const top = git(tree, ["rev-parse", "--show-toplevel"]);
-  if (!top.ok) return fail("not-git", `${tree} is not a git repository`, "run `git init && git add -A && git commit` in the kernel tree first, or pass a git checkout of the kernel");
+  if (!top.ok) {
+    return fail(
+      "not-git",
+      `${tree} is not a git repository`,
+      "pass a git checkout of the kernel; for Debian's linux-source tree run scripts/kernel-git-tree.sh DIR (a plain `git init && git add -A` there adds nothing: its .gitignore ends with /*)",
+    );
+  }
   if (resolve(top.stdout.trim()) !== tree) {
     return fail("not-top-level", `${tree} is inside the git repository ${top.stdout.trim()}, not its top`, `pass --tree ${top.stdout.trim()}`);
   }
   if (!git(tree, ["rev-parse", "--verify", "--quiet", "HEAD"]).ok) {
+    if (debianIgnoresAll(tree)) {
+      return fail(
+        "no-base",
+        `${tree} has no commits: its top-level .gitignore ends with Debian's "/*", so \`git add -A\` added nothing`,
+        "make the git tree with scripts/kernel-git-tree.sh DIR, or cut Debian's packaging stanza from .gitignore, then git add -A and commit",
+      );
+    }
     return fail("no-base", `${tree} has no commits yet`, "commit the kernel sources first; the series needs a base commit");
   }
   const dirty = git(tree, ["status", "--porcelain", "--untracked-files=no"]);
@@ -138,28 +197,48 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
 
   const typeText = readBase(model.targetFile);
   if (typeText === undefined) {
+    // A Debian source tree committed with its own .gitignore tracks (almost) nothing.
+    if (readBase("Makefile") === undefined && debianIgnoresAll(tree)) {
+      return fail(
+        "file-not-found",
+        `${baseName} of ${tree} tracks no kernel sources: the top-level .gitignore ends with Debian's "/*", so \`git add -A\` added nothing`,
+        "make the git tree with scripts/kernel-git-tree.sh DIR, or remove Debian's packaging stanza from .gitignore, then git add -A and commit",
+      );
+    }
     return fail("file-not-found", `${model.targetFile} (the spec's file) is not in ${baseName} of ${tree}`, "set file in the spec to the source file, relative to the kernel tree, that defines the vm_operations_struct");
   }
   if (!model.vmOps) {
     return fail("not-found", `${model.name} is anonymous memory: core mm owns its vm_uffd_ops (anon_uffd_ops in mm/userfaultfd.c), so there is nothing to splice into ${model.targetFile}`, "a series is for a type with its own vm_operations_struct");
   }
-  if (!findVmOpsDefinition(typeText, model.vmOps)) {
-    return fail(
-      "not-found",
-      `no definition of struct vm_operations_struct ${model.vmOps} in ${model.targetFile} at ${baseName}`,
-      `set vmOps in the spec to one that ${model.targetFile} defines (git grep -n vm_operations_struct ${baseName} -- ${model.targetFile})`,
-    );
+  // The tree checks (file, vm_operations_struct, fault handler) come before anything slow.
+  const parser = await loadCParser();
+  const vm = findVmOps(parser, model.targetFile, typeText, model.vmOps);
+  if (!vm.ok) {
+    const code = vm.error.kind === "no-vm-ops" ? "base-lacks-prerequisite" : vm.error.kind === "not-found" ? "not-found" : vm.error.kind === "ambiguous" ? "ambiguous" : "unplaceable";
+    const known = MMAP_PREREQUISITES.find((p) => p.file === model.targetFile && p.vmOps === model.vmOps);
+    const hint = code === "base-lacks-prerequisite" && known ? `${vm.error.hint}: ${known.what} (${SOURCES[known.source].cite})` : vm.error.hint;
+    return fail(code, `${vm.error.message} (at ${baseName})`, hint);
   }
   const glue = opts.kernel.fragments.faultGlue;
-  if (glue && glue.code.trim() !== "" && !findFunctionDefinition(typeText, glue.handler)) {
-    return fail("not-found", `the fault handler ${glue.handler}() is not defined in ${model.targetFile} at ${baseName}`, "set fault.handler in the spec to the ->fault function of the vm_operations_struct");
+  if (glue && glue.code.trim() !== "") {
+    // The glue belongs in the vm_operations_struct's own ->fault, not in another function of that name pattern.
+    const fault = faultMember(vm.def.initializer);
+    if (fault && fault !== glue.handler) {
+      return fail(
+        "not-found",
+        `${glue.handler}() is not the ->fault of ${model.vmOps} in ${model.targetFile} at ${baseName}; its ->fault is ${fault}()`,
+        `set fault.handler in the spec to "${fault}"`,
+      );
+    }
+    const h = findFunction(parser, model.targetFile, typeText, glue.handler, "the fault handler", "set fault.handler in the spec to the ->fault function of the vm_operations_struct");
+    if (!h.ok) return fail(h.error.kind === "ambiguous" ? "ambiguous" : h.error.kind === "unplaceable" ? "unplaceable" : "not-found", `${h.error.message} (at ${baseName})`, h.error.hint);
   }
   const branch = branchName(model, version);
   if (git(tree, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]).ok) {
     return fail("branch-exists", `branch ${branch} already exists in ${tree}`, `delete it (git branch -D ${branch}) or build another version with -v ${version + 1}`);
   }
   const me = gitIdentity(tree);
-  if (!me) return fail("no-identity", "git user.name and user.email are not set for this tree", 'set them: git config --global user.name "Your Name"; git config --global user.email you@example.org');
+  if (!me) return fail("no-identity", "git has no author identity for this tree (git var GIT_AUTHOR_IDENT failed)", 'set it: git config --global user.name "Your Name"; git config --global user.email you@example.org');
   const outDir = resolve(opts.cwd ?? process.cwd(), opts.out ?? join(defaultOutDir(model.file), "series"));
   if (existsSync(outDir)) {
     const entries = readdirSync(outDir);
@@ -168,11 +247,26 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
     }
   }
 
+  return { ok: true, ctx: { tree, version, rfc, baseName, baseSha, readBase, parser, branch, me, outDir } };
+}
+
+export async function buildSeries(model: Model, opts: SeriesOptions): Promise<SeriesOutcome> {
+  const checked = await checkTree(model, opts);
+  if (!checked.ok) return checked;
+  const { tree, version, rfc, baseName, baseSha, readBase, parser, branch, me, outDir } = checked.ctx;
+  const notes: string[] = [];
+  // The base lacks the generation's API: the series needs the prerequisite series; say so now and in the cover letter.
+  const baseLacksApi = !baseHasApi(parser, model.gen.id, readBase);
+  if (baseLacksApi) {
+    notes.push(`warning: ${baseName} lacks the ${model.gen.id} API (no ->${model.gen.hookMember} in struct vm_operations_struct): the series needs the prerequisite series "${model.gen.title}" applied first; the cover letter says so${opts.build ? ", and the build uses uffdkit's API header in its place" : ""}`);
+  }
+
   const plan = planCommits({
     model,
     kernel: opts.kernel,
     selftests: opts.selftests,
     readBase,
+    parser,
     ...(opts.scenarioTitles ? { scenarioTitles: opts.scenarioTitles } : {}),
   });
   if (!plan.ok) return fail(plan.error.code as SeriesError["code"], plan.error.message, plan.error.hint);
@@ -198,6 +292,22 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
     }
     // Create the branch only if it still does not exist (the empty old value).
     gitOut(tree, ["update-ref", "-m", "uffdkit series", `refs/heads/${branch}`, parent, ""]);
+
+    // --- the build after every patch, when asked for (before the cover letter, which reports it) ---
+    let build: BuildReport | undefined;
+    if (opts.build) {
+      build = await buildSeriesPatches({
+        tree,
+        baseSha,
+        patches: made.map((c) => ({ sha: c.sha, subject: c.subject })),
+        typeFile: model.targetFile,
+        api: model.gen.id,
+        modular: model.modular,
+        parser,
+        ...(opts.buildDir ? { workDir: opts.buildDir } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+    }
 
     // --- format-patch, Cc from get_maintainer.pl, cover letter ---
     const fp = (dir: string, cc: readonly string[]) => {
@@ -225,8 +335,9 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
       version,
       baseSha,
       baseName,
-      testing: opts.testing ?? {},
+      testing: { ...opts.testing, ...(build ? { build: buildSummary(build) } : {}) },
       commitSubjects: made.map((c) => c.subject),
+      baseLacksApi,
     });
     if (!filled.ok) throw new Error(filled.message);
     writeFileSync(coverPath, filled.text);
@@ -257,7 +368,9 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
         patches,
         coverLetter: patches.find((p) => /cover-letter\.patch$/.test(p)) ?? patches[0]!,
         cc,
-        notes,
+        notes: [...notes, ...(build?.notes ?? [])],
+        ...(build ? { build } : {}),
+        baseLacksApi,
       },
     };
   } catch (e) {
@@ -269,4 +382,17 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** One line for the cover letter: what was built, and whether it passed. */
+export function buildSummary(b: BuildReport): string {
+  if (b.unavailable) return `not built: ${b.unavailable}`;
+  const configs = [...new Set(b.steps.map((s) => s.config))];
+  const names: Record<string, string> = { builtin: "built in", module: "as a module with modpost", nouffd: "with CONFIG_USERFAULTFD=n" };
+  const failed = b.steps.filter((s) => !s.ok).length;
+  return (
+    `built after each patch with W=1 (${configs.map((c) => names[c]).join(", ")})` +
+    `${b.standIn ? " on the base plus uffdkit's API header standing in for the prerequisite" : ""}: ` +
+    (failed ? `${failed} of ${b.steps.length} builds failed` : `${b.steps.length} builds, 0 errors, 0 warnings`)
+  );
 }

@@ -1,15 +1,44 @@
 /**
  * Splicing the kernel-C emitter's fragments into a real kernel source file.
  *
- * Pure text functions: each takes a file's contents and returns the new contents
- * or a SpliceError saying what was not found and where. They locate C constructs
- * with a small scanner that skips comments, strings and character literals, so a
- * brace inside a comment never ends an initializer.
+ * Each function takes a file's contents and returns the new contents or a
+ * SpliceError saying what was not found and where. Places are decided from the
+ * file's C syntax tree (./c-syntax.ts), not by scanning text, so braces in
+ * strings and comments, macros that look like functions and #ifdef blocks do
+ * not mislead it:
+ *
+ * - includes go after the file's other top-level includes;
+ * - the ops (helpers, callbacks and the ops struct) go before the first
+ *   file-level construct that will use them (the vm_operations_struct that the
+ *   hook points at them from, or the fault handler that the glue calls them
+ *   from), and after every declaration of the file's own names they use;
+ * - the hook goes inside the vm_operations_struct initializer, outside any
+ *   #ifdef in it;
+ * - the glue goes at the top of the fault handler's body, after its
+ *   declarations (the kernel builds with -Wdeclaration-after-statement).
+ *
+ * Anything that cannot be placed with certainty is an error, and the text is
+ * returned unchanged.
  */
 import type { KernelFragments } from "../emit/kernel/artifacts.js";
+import {
+  childWithin,
+  containersOf,
+  definedNames,
+  firstDeclarations,
+  functionDefinitions,
+  hasAnyVmOps,
+  insideError,
+  lineOf,
+  usedIdentifiers,
+  vmOpsDefinitions,
+  type CParser,
+  type Node,
+  type VmOpsDefinition,
+} from "./c-syntax.js";
 
 export interface SpliceError {
-  readonly kind: "not-found" | "already-present";
+  readonly kind: "not-found" | "already-present" | "ambiguous" | "unplaceable" | "no-vm-ops";
   readonly file: string;
   readonly message: string;
   readonly hint: string;
@@ -17,53 +46,8 @@ export interface SpliceError {
 
 export type SpliceResult = { ok: true; text: string } | { ok: false; error: SpliceError };
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/**
- * Offsets of code that is inside a comment, string or char literal are marked so
- * searches for braces and names skip them. Returns a copy of the text with those
- * characters blanked to spaces (newlines kept, so offsets and lines still match).
- */
-export function blankNonCode(text: string): string {
-  const out = text.split("");
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i];
-    const d = text[i + 1];
-    if (c === "/" && d === "*") {
-      const end = text.indexOf("*/", i + 2);
-      const stop = end < 0 ? n : end + 2;
-      for (let k = i; k < stop; k++) if (out[k] !== "\n") out[k] = " ";
-      i = stop;
-    } else if (c === "/" && d === "/") {
-      while (i < n && text[i] !== "\n") out[i++] = " ";
-    } else if (c === '"' || c === "'") {
-      const q = c;
-      let k = i + 1;
-      while (k < n && text[k] !== q && text[k] !== "\n") k += text[k] === "\\" ? 2 : 1;
-      for (let j = i + 1; j < Math.min(k, n); j++) out[j] = " ";
-      i = k + 1;
-    } else {
-      i++;
-    }
-  }
-  return out.join("");
-}
-
-/** Offset of the brace that closes the one at `open` in blanked text, or -1. */
-function matchBrace(code: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < code.length; i++) {
-    if (code[i] === "{") depth++;
-    else if (code[i] === "}") {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
+function err(kind: SpliceError["kind"], file: string, message: string, hint: string): { ok: false; error: SpliceError } {
+  return { ok: false, error: { kind, file, message, hint } };
 }
 
 function lineStart(text: string, offset: number): number {
@@ -75,85 +59,124 @@ function lineEnd(text: string, offset: number): number {
   return e < 0 ? text.length : e + 1;
 }
 
-function ensureNewline(s: string): string {
-  return s.endsWith("\n") ? s : s + "\n";
+function trimBlankLines(s: string): string {
+  return s.replace(/^\n+/, "").replace(/\n+$/, "");
 }
 
-/** Where `struct vm_operations_struct <name> = {` is defined: offsets of its line and braces. */
-export function findVmOpsDefinition(text: string, vmOps: string): { line: number; open: number; close: number } | undefined {
-  const code = blankNonCode(text);
-  const re = new RegExp(`struct\\s+vm_operations_struct\\s+${escapeRe(vmOps)}\\s*=\\s*\\{`, "g");
-  const m = re.exec(code);
-  if (!m) return undefined;
-  const open = m.index + m[0].length - 1;
-  const close = matchBrace(code, open);
-  if (close < 0) return undefined;
-  return { line: lineStart(text, m.index), open, close };
+/** The one definition of the vm_operations_struct, or why there is not exactly one we can edit. */
+export function findVmOps(parser: CParser, file: string, text: string, vmOps: string, root: Node = parser.parse(text).rootNode): { ok: true; def: VmOpsDefinition } | { ok: false; error: SpliceError } {
+  const defs = vmOpsDefinitions(root, vmOps);
+  if (defs.length === 0) {
+    if (!hasAnyVmOps(root)) {
+      return err(
+        "no-vm-ops",
+        file,
+        `${file} defines no vm_operations_struct at all, so the type cannot be mmap()ed in this tree and there is nothing to hook ${vmOps} into`,
+        `the base lacks the prerequisite that adds ${vmOps} (mmap support for this type); base the series on a tree that has it (--base)`,
+      );
+    }
+    return err("not-found", file, `no definition of struct vm_operations_struct ${vmOps} in ${file}`, `set vmOps in the spec to the vm_operations_struct that ${file} defines (git grep -n vm_operations_struct -- ${file}), or set file to the source file that defines ${vmOps}`);
+  }
+  if (defs.length > 1) {
+    const lines = defs.map((d) => lineOf(text, d.declaration.startIndex)).join(" and ");
+    return err("ambiguous", file, `${file} defines ${vmOps} more than once (lines ${lines}), e.g. in two #ifdef branches`, "hook the type by hand, or name a vm_operations_struct that is defined once");
+  }
+  const def = defs[0]!;
+  const close = def.initializer.lastChild;
+  if (insideError(def.declaration) || close?.type !== "}" || close.isMissing) {
+    return err("unplaceable", file, `cannot read the initializer of ${vmOps} at ${file}:${lineOf(text, def.declaration.startIndex)} safely (a macro or an unbalanced #ifdef around it)`, "add the hook by hand, or simplify the initializer");
+  }
+  return { ok: true, def };
 }
 
-/**
- * A function definition `... name(args)\n{`: offset of the line its header starts
- * on and of its opening and closing braces. Calls and prototypes (followed by ';')
- * do not match.
- */
-export function findFunctionDefinition(text: string, name: string): { line: number; open: number; close: number } | undefined {
-  const code = blankNonCode(text);
-  const re = new RegExp(`(^|\\n)[A-Za-z_][^\\n;{}()]*\\b${escapeRe(name)}\\s*\\([^;{}]*\\)\\s*\\{`, "g");
-  const m = re.exec(code);
-  if (!m) return undefined;
-  const headerStart = m.index + (m[1] ? 1 : 0);
-  const open = m.index + m[0].length - 1;
-  const close = matchBrace(code, open);
-  if (close < 0) return undefined;
-  return { line: headerStart, open, close };
+/** The one definition of a function, or why there is not exactly one. */
+export function findFunction(
+  parser: CParser,
+  file: string,
+  text: string,
+  name: string,
+  what: string,
+  hint: string,
+  root: Node = parser.parse(text).rootNode,
+): { ok: true; def: Node } | { ok: false; error: SpliceError } {
+  const defs = functionDefinitions(root, name);
+  if (defs.length === 0) return err("not-found", file, `${what} ${name}() is not defined in ${file}`, hint);
+  if (defs.length > 1) return err("ambiguous", file, `${name}() is defined more than once in ${file} (lines ${defs.map((d) => lineOf(text, d.startIndex)).join(" and ")})`, "the series cannot tell which definition to change; edit it by hand");
+  const def = defs[0]!;
+  if (insideError(def)) return err("unplaceable", file, `${name}() at ${file}:${lineOf(text, def.startIndex)} sits in code the C parser cannot read safely (macros around it)`, "edit it by hand");
+  return { ok: true, def };
 }
 
-/** Add the include lines the file lacks, after its last #include (the last <...> one for <...> includes). */
-export function spliceIncludes(text: string, includes: readonly string[]): string {
+/** Add the include lines the file lacks, after its last top-level #include (the last <...> one for <...> includes). */
+export function spliceIncludes(parser: CParser, text: string, includes: readonly string[]): string {
   let out = text;
   for (const inc of includes) {
     const line = inc.trim();
-    if (new RegExp(`^${escapeRe(line)}\\s*$`, "m").test(out)) continue;
-    const angle = /#include\s*</.test(line);
-    const lines = out.split("\n");
-    let at = -1;
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i] ?? "";
-      if (/^#include\s*[<"]/.test(l) && (!angle || /^#include\s*</.test(l))) at = i;
-    }
-    if (at < 0) for (let i = 0; i < lines.length; i++) if (/^#include\b/.test(lines[i] ?? "")) at = i;
-    if (at < 0) {
-      // No includes at all: after the leading SPDX/comment block.
-      at = 0;
-      while (at < lines.length && /^(\/\/|\/\*| \*|\s*$)/.test(lines[at] ?? "")) at++;
-      at--;
-    }
-    lines.splice(at + 1, 0, line);
-    out = lines.join("\n");
+    const root = parser.parse(out).rootNode;
+    const top = root.children.filter((c): c is Node => c?.type === "preproc_include");
+    // Already included anywhere (e.g. in the #ifdef CONFIG_SHMEM part of mm/shmem.c): nothing to add.
+    if (root.descendantsOfType("preproc_include").some((n) => n?.text.trim() === line)) continue;
+    const angle = line.includes("<");
+    const sameKind = top.filter((n) => n.childForFieldName("path")?.type === (angle ? "system_lib_string" : "string_literal"));
+    const anchor = (sameKind.length ? sameKind : top).at(-1);
+    const at = anchor ? lineEnd(out, anchor.startIndex) : afterLeadingComments(out);
+    out = out.slice(0, at) + line + "\n" + out.slice(at);
   }
   return out;
 }
 
-/** Put the ops (callbacks and struct) just before the vm_operations_struct definition. */
-export function spliceOps(file: string, text: string, vmOps: string, ops: string): SpliceResult {
-  const def = findVmOpsDefinition(text, vmOps);
-  if (!def) return { ok: false, error: notFoundVmOps(file, vmOps) };
-  const block = ensureNewline(ops.replace(/^\n+/, "").replace(/\n+$/, "")) + "\n";
-  return { ok: true, text: text.slice(0, def.line) + block + text.slice(def.line) };
+/** Offset just after the file's leading comment block (SPDX line and the like). */
+function afterLeadingComments(text: string): number {
+  let at = 0;
+  while (at < text.length) {
+    const end = lineEnd(text, at);
+    if (!/^(\/\/|\/\*| \*|\s*$)/.test(text.slice(at, end))) break;
+    at = end;
+  }
+  return at;
 }
 
-/** Add the hook line(s) as the last member(s) of the vm_operations_struct initializer. */
-export function spliceHook(file: string, text: string, vmOps: string, hook: string): SpliceResult {
-  const def = findVmOpsDefinition(text, vmOps);
-  if (!def) return { ok: false, error: notFoundVmOps(file, vmOps) };
-  const lines = indentBody(hook.replace(/^\n+/, "").replace(/\n+$/, ""));
-  const closeLine = lineStart(text, def.close);
-  if (text.slice(def.open + 1, def.close).trim() === "" || closeLine <= def.open) {
-    // `= { }` on one line: rewrite as a multi-line initializer.
-    const head = text.slice(0, def.open + 1);
-    return { ok: true, text: `${head}\n${lines.join("\n")}\n${text.slice(def.close)}` };
+/**
+ * Where the ops block goes: before the first file-level construct that uses
+ * what it defines, and after the first declaration of every file name it uses.
+ */
+function placeOps(parser: CParser, file: string, text: string, ops: string, users: readonly Node[], root: Node): { ok: true; at: number } | { ok: false; error: SpliceError } {
+  const chains = users.map((u) => containersOf(u));
+  const common = chains[0]!.find((c) => chains.every((ch) => ch.some((x) => x.id === c.id)));
+  if (!common) return err("unplaceable", file, `the constructs that use the ops in ${file} share no enclosing scope`, "place the ops by hand");
+  const anchors = users.map((u) => childWithin(u, common)!).sort((a, b) => a.startIndex - b.startIndex);
+  const first = anchors[0]!;
+  const at = lineStart(text, startWithLeadingComments(first).startIndex);
+
+  const fragment = parser.parse(ops).rootNode;
+  const own = definedNames(fragment);
+  const declared = firstDeclarations(root);
+  for (const name of usedIdentifiers(fragment)) {
+    if (own.has(name)) continue;
+    const d = declared.get(name);
+    if (d && d.startIndex >= at) {
+      const firstUse = lineOf(text, first.startIndex);
+      return err(
+        "unplaceable",
+        file,
+        `the generated code calls ${name}(), which ${file} first declares at line ${lineOf(text, d.startIndex)}, but it must come before line ${firstUse}, where the ops are first used`,
+        `declare ${name}() before line ${firstUse} of ${file} (a prototype is enough), commit that, and run series again`,
+      );
+    }
   }
-  return { ok: true, text: text.slice(0, closeLine) + lines.join("\n") + "\n" + text.slice(closeLine) };
+  return { ok: true, at };
+}
+
+/** A node with the comments right above it (its kernel-doc), which must stay attached to it. */
+function startWithLeadingComments(n: Node): Node {
+  let start = n;
+  for (let p = n.previousSibling; p && p.type === "comment" && p.endPosition.row >= start.startPosition.row - 1; p = p.previousSibling) start = p;
+  return start;
+}
+
+/** Put the ops block at `at`, separated from what follows by a blank line. */
+function insertBlock(text: string, at: number, block: string): string {
+  return text.slice(0, at) + trimBlankLines(block) + "\n\n" + text.slice(at);
 }
 
 /**
@@ -167,97 +190,138 @@ function indentBody(code: string): string[] {
   return lines.map((l) => (l === "" || l.startsWith("#") ? l : `\t${l}`));
 }
 
-const DECLARATION =
-  /^\t(?:(?:const|static|unsigned|signed|volatile|struct|enum|union)\s+)*[A-Za-z_]\w*(?:\s+\**|\s*\*+\s*)[A-Za-z_]\w*(?:\[[^\]]*\])?(?:\s*=.*)?;\s*$/;
-const NOT_A_TYPE = /^\t(?:return|goto|break|continue|case|default|if|else|while|for|do|switch)\b/;
-
-/**
- * Put code at the top of a function's body: after its local declarations, since
- * the kernel builds with -Wdeclaration-after-statement.
- */
-export function spliceFaultGlue(file: string, text: string, handler: string, code: string): SpliceResult {
-  const def = findFunctionDefinition(text, handler);
-  if (!def) {
-    return {
-      ok: false,
-      error: {
-        kind: "not-found",
-        file,
-        message: `the fault handler ${handler}() is not defined in ${file}`,
-        hint: `set fault.handler in the spec to the ->fault function of the vm_operations_struct in ${file}`,
-      },
-    };
+/** A node's text with its comments blanked (same length), so a "#if" in a comment is not a directive. */
+function withoutComments(text: string, node: Node): string {
+  let out = text.slice(node.startIndex, node.endIndex);
+  for (const c of node.descendantsOfType("comment")) {
+    if (!c) continue;
+    const a = c.startIndex - node.startIndex;
+    out = out.slice(0, a) + c.text.replace(/[^\n]/g, " ") + out.slice(a + c.text.length);
   }
-  let at = lineEnd(text, def.open);
-  for (;;) {
-    const end = lineEnd(text, at);
-    if (end === at) break;
-    const line = text.slice(at, end).replace(/\n$/, "");
-    if (DECLARATION.test(line) && !NOT_A_TYPE.test(line)) at = end;
+  return out;
+}
+
+/** Preprocessor nesting change over a stretch of text: +1 per #if*, -1 per #endif. */
+function conditionalDepth(text: string): number {
+  let depth = 0;
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*(if|ifdef|ifndef|endif)\b/gm)) depth += m[1] === "endif" ? -1 : 1;
+  return depth;
+}
+
+/** Add the hook line(s) as the last member(s) of the vm_operations_struct initializer, outside its #ifdefs. */
+export function spliceHook(parser: CParser, file: string, text: string, vmOps: string, hook: string): SpliceResult {
+  const found = findVmOps(parser, file, text, vmOps);
+  if (!found.ok) return found;
+  const list = found.def.initializer;
+  const open = list.startIndex;
+  const close = list.endIndex - 1;
+  if (conditionalDepth(withoutComments(text, list).slice(open - list.startIndex, close - list.startIndex)) !== 0) {
+    return err("unplaceable", file, `the initializer of ${vmOps} at ${file}:${lineOf(text, open)} is split across #if branches`, "add the hook by hand in every branch");
+  }
+  const lines = indentBody(trimBlankLines(hook)).join("\n");
+  if (text.slice(open + 1, close).trim() === "" || lineOf(text, open) === lineOf(text, close)) {
+    // `= { }` or `= { .fault = f }` on one line: rewrite as a multi-line initializer.
+    const members = text.slice(open + 1, close).trim();
+    const body = members ? `\t${members.replace(/,?$/, ",")}\n` : "";
+    return { ok: true, text: `${text.slice(0, open + 1)}\n${body}${lines}\n${text.slice(close)}` };
+  }
+  let out = text;
+  let closeLine = lineStart(out, close);
+  if (out.slice(closeLine, close).trim() !== "") {
+    out = `${out.slice(0, close)}\n${out.slice(close)}`;
+    closeLine = close + 1;
+  }
+  const comma = lastMemberWithoutComma(list, out);
+  if (comma !== undefined) {
+    out = `${out.slice(0, comma)},${out.slice(comma)}`;
+    closeLine++;
+  }
+  return { ok: true, text: out.slice(0, closeLine) + lines + "\n" + out.slice(closeLine) };
+}
+
+/** Offset after the last member when it has no trailing comma (C allows that), else undefined. */
+function lastMemberWithoutComma(list: Node, text: string): number | undefined {
+  const kids = list.children.filter((c): c is Node => c !== null && c.type !== "comment" && c.type !== "}" && c.type !== "{");
+  const last = kids.filter((c) => !c.type.startsWith("preproc") && !(c.type === "ERROR" && /^\s*#/.test(c.text))).at(-1);
+  if (!last || last.type === ",") return undefined;
+  const after = text.slice(last.endIndex, list.endIndex - 1);
+  return /^\s*(\/\*[\s\S]*?\*\/\s*|\/\/[^\n]*\s*|#[^\n]*\s*)*$/.test(after) && !after.includes(",") ? last.endIndex : undefined;
+}
+
+/** Put code at the top of a function's body, after its local declarations. */
+export function spliceFaultGlue(parser: CParser, file: string, text: string, handler: string, code: string): SpliceResult {
+  const found = findFunction(parser, file, text, handler, "the fault handler", `set fault.handler in the spec to the ->fault function of the vm_operations_struct in ${file}`);
+  if (!found.ok) return found;
+  const body = found.def.childForFieldName("body")!;
+  let lastDecl: Node | undefined;
+  for (const c of body.namedChildren) {
+    if (!c) continue;
+    if (c.type === "declaration") lastDecl = c;
+    else if (c.type === "comment" && (!lastDecl || c.startPosition.row === lastDecl.endPosition.row)) continue;
     else break;
   }
-  const hadDecls = at !== lineEnd(text, def.open);
-  const glue = indentBody(code.replace(/^\n+/, "").replace(/\n+$/, "")).join("\n");
-  const sep = hadDecls ? "\n" : "";
+  const at = lineEnd(text, lastDecl ? lastDecl.endIndex : body.startIndex);
+  const glue = indentBody(trimBlankLines(code)).join("\n");
+  const sep = lastDecl ? "\n" : "";
   const nextIsBlank = text.slice(at, lineEnd(text, at)).trim() === "";
   return { ok: true, text: text.slice(0, at) + sep + glue + "\n" + (nextIsBlank ? "" : "\n") + text.slice(at) };
 }
 
-/** Put an export line right after the closing brace of the symbol's definition. */
-export function spliceExport(file: string, text: string, symbol: string, line: string): SpliceResult {
-  if (new RegExp(`^EXPORT_SYMBOL\\w*\\(\\s*${escapeRe(symbol)}\\b`, "m").test(text)) {
-    return {
-      ok: false,
-      error: {
-        kind: "already-present",
-        file,
-        message: `${symbol} is already exported in ${file}`,
-        hint: "nothing to do for this export",
-      },
-    };
-  }
-  const def = findFunctionDefinition(text, symbol);
-  if (!def) {
-    return {
-      ok: false,
-      error: {
-        kind: "not-found",
-        file,
-        message: `${symbol}() is not defined in ${file}`,
-        hint: `the spec asks to export ${symbol}; check that the base tree defines it in ${file}`,
-      },
-    };
-  }
-  const after = lineEnd(text, def.close);
-  return { ok: true, text: text.slice(0, after) + ensureNewline(line.trim()) + text.slice(after) };
+/** Is `symbol` already exported (an EXPORT_SYMBOL*(symbol) at file level)? */
+function isExported(parser: CParser, text: string, symbol: string): boolean {
+  const root = parser.parse(text).rootNode;
+  return root.descendantsOfType("call_expression").some((c) => {
+    const fn = c?.childForFieldName("function");
+    const firstArg = c?.childForFieldName("arguments")?.namedChildren[0];
+    return fn?.type === "identifier" && /^EXPORT_SYMBOL/.test(fn.text) && firstArg?.text === symbol;
+  });
 }
 
-function notFoundVmOps(file: string, vmOps: string): SpliceError {
-  return {
-    kind: "not-found",
-    file,
-    message: `no definition of struct vm_operations_struct ${vmOps} in ${file}`,
-    hint: `set vmOps in the spec to the vm_operations_struct that ${file} defines (grep -n vm_operations_struct ${file}), or set file to the source file that defines ${vmOps}`,
-  };
+/** Put an export line right after the closing brace of the symbol's definition. */
+export function spliceExport(parser: CParser, file: string, text: string, symbol: string, line: string): SpliceResult {
+  if (isExported(parser, text, symbol)) return err("already-present", file, `${symbol} is already exported in ${file}`, "nothing to do for this export");
+  const found = findFunction(parser, file, text, symbol, "", `the spec asks to export ${symbol}; check that the base tree defines it in ${file}`);
+  if (!found.ok) return found;
+  const after = lineEnd(text, found.def.endIndex);
+  return { ok: true, text: text.slice(0, after) + line.trim() + "\n" + text.slice(after) };
 }
 
 /**
- * All of the type's fragments into its own file (the exports go elsewhere): the
- * includes, then the ops before the vm_operations_struct, the hook inside it, and
- * the fault glue when there is any.
+ * All of the type's fragments into its own file (the exports go elsewhere):
+ * the glue and the hook first (they pin where the ops may go), then the ops
+ * before the first of them, then the includes.
  */
-export function spliceTypeFile(file: string, text: string, vmOps: string, fragments: KernelFragments): SpliceResult {
-  if (!findVmOpsDefinition(text, vmOps)) return { ok: false, error: notFoundVmOps(file, vmOps) };
-  let out = spliceIncludes(text, fragments.includes);
-  const ops = spliceOps(file, out, vmOps, fragments.ops);
-  if (!ops.ok) return ops;
-  const hook = spliceHook(file, ops.text, vmOps, fragments.hook);
-  if (!hook.ok) return hook;
-  out = hook.text;
-  if (fragments.faultGlue && fragments.faultGlue.code.trim() !== "") {
-    const glue = spliceFaultGlue(file, out, fragments.faultGlue.handler, fragments.faultGlue.code);
-    if (!glue.ok) return glue;
-    out = glue.text;
+export function spliceTypeFile(parser: CParser, file: string, text: string, vmOps: string, fragments: KernelFragments): SpliceResult {
+  const vm = findVmOps(parser, file, text, vmOps);
+  if (!vm.ok) return vm;
+  const glue = fragments.faultGlue && fragments.faultGlue.code.trim() !== "" ? fragments.faultGlue : undefined;
+  let out = text;
+  if (glue) {
+    const r = spliceFaultGlue(parser, file, out, glue.handler, glue.code);
+    if (!r.ok) return r;
+    out = r.text;
   }
-  return { ok: true, text: out };
+  const hooked = spliceHook(parser, file, out, vmOps, fragments.hook);
+  if (!hooked.ok) return hooked;
+  out = hooked.text;
+
+  if (fragments.ops.trim() !== "") {
+    // One tree for every node compared below: node identities are per tree.
+    const root = parser.parse(out).rootNode;
+    const users: Node[] = [];
+    const v = findVmOps(parser, file, out, vmOps, root);
+    if (!v.ok) return v;
+    users.push(v.def.declaration);
+    // The handler pins the ops only when its glue calls something they define.
+    const opsNames = definedNames(parser.parse(fragments.ops).rootNode);
+    if (glue && [...usedIdentifiers(parser.parse(glue.code).rootNode)].some((n) => opsNames.has(n))) {
+      const h = findFunction(parser, file, out, glue.handler, "the fault handler", "", root);
+      if (!h.ok) return h;
+      users.push(h.def);
+    }
+    const place = placeOps(parser, file, out, fragments.ops, users, root);
+    if (!place.ok) return place;
+    out = insertBlock(out, place.at, fragments.ops);
+  }
+  return { ok: true, text: spliceIncludes(parser, out, fragments.includes) };
 }

@@ -190,7 +190,7 @@ static const struct vm_uffd_ops ${n}_uffd_ops = {
       hook: `.uffd_ops = &${n}_uffd_ops,`,
       faultGlue: { handler: model.fault?.handler ?? "kvm_gmem_fault_user_mapping", code: "if (vmf->pgoff == ULONG_MAX)\n\treturn VM_FAULT_SIGBUS;" },
       exports: model.copy?.export === "EXPORT_SYMBOL_FOR_KVM"
-        ? [{ file: "mm/filemap.c", symbol: "filemap_remove_folio", line: "EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);" }]
+        ? [{ file: "mm/filemap.c", symbol: "filemap_remove_folio", line: "EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);", include: "#include <linux/kvm_types.h>" }]
         : [],
     },
   };

@@ -62,9 +62,12 @@ describe("series: bad trees are left as they were", () => {
     });
   }
 
-  it("unset identity", async () => {
+  it("no identity git will accept", async () => {
     const t = tree();
     sh(t, "git", ["config", "--unset", "user.name"]);
+    sh(t, "git", ["config", "--unset", "user.email"]);
+    // user.useConfigOnly: git itself refuses to guess an identity, so git var fails too.
+    sh(t, "git", ["config", "user.useConfigOnly", "true"]);
     const before = state(t);
     // Hide the machine's global and system git config so only the tree's counts.
     const saved = { g: process.env.GIT_CONFIG_GLOBAL, s: process.env.GIT_CONFIG_NOSYSTEM };
@@ -84,6 +87,30 @@ describe("series: bad trees are left as they were", () => {
       else process.env.GIT_CONFIG_NOSYSTEM = saved.s;
     }
     expect(state(t)).toBe(before);
+  });
+});
+
+describe("series: identity as git resolves it", () => {
+  it("GIT_AUTHOR_NAME/EMAIL in the environment win over the config, so From: and Signed-off-by: match", async () => {
+    const t = tree();
+    const saved = { n: process.env.GIT_AUTHOR_NAME, e: process.env.GIT_AUTHOR_EMAIL };
+    process.env.GIT_AUTHOR_NAME = "Env Author";
+    process.env.GIT_AUTHOR_EMAIL = "env.author@example.org";
+    try {
+      const r = await buildSeries(gmemModel(), opts(t, { getMaintainer: false }));
+      if (!r.ok) throw new Error(r.error.message);
+      for (const p of r.result.patches.slice(1)) {
+        const text = readFileSync(p, "utf8");
+        expect(text).toMatch(/^From: Env Author <env\.author@example\.org>$/m);
+        expect(text).toMatch(/^Signed-off-by: Env Author <env\.author@example\.org>$/m);
+        expect(text).not.toContain("Signed-off-by: Jane");
+      }
+    } finally {
+      for (const [k, v] of [["GIT_AUTHOR_NAME", saved.n], ["GIT_AUTHOR_EMAIL", saved.e]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });
 
@@ -152,7 +179,10 @@ describe("series: a good tree", () => {
     expect(cover).toContain(`base-commit: ${r.result.baseSha}`);
     expect(cover).toContain("Changes in v3:\n- treat a folio that is not up to date as missing\n- Link to v2: https://lore.kernel.org/r/v2@example.org");
     expect(cover).toContain("Changes in v2:\n- check shared-ness at fault time\n- Link to v1: https://lore.kernel.org/r/v1@example.org");
-    expect(cover).toContain("- v1: https://lore.kernel.org/r/v1@example.org");
+    // Version 1's changelog is kept, and each link appears once.
+    expect(cover).toContain("Changes in v1:\n- first posting");
+    expect(cover.match(/v1@example\.org/g)).toHaveLength(1);
+    expect(cover.match(/v2@example\.org/g)).toHaveLength(1);
     expect(cover.replace(/\n\s+/g, " ")).toContain("Not run on a real kernel: this kernel has no guest_memfd userfaultfd support");
     expect(cover).toContain("linux-7.1+gmem");
     expect(r.result.notes.join("\n")).toContain("get_maintainer.pl");
@@ -227,4 +257,24 @@ describe("series: a good tree", () => {
       expect(res.errors + res.warnings + res.checks).toBe(0);
     },
   );
+});
+
+describe("series: a Debian source tree committed as it is", () => {
+  it("says that Debian's .gitignore kept the sources out of git, and how to fix it", async () => {
+    const d = mkdtempSync(join(tmpdir(), "uffdkit-debian-"));
+    cleanup.push(d);
+    // What `git init && git add -A` does in linux-source-6.12.
+    execFileSync("sh", ["-c", "mkdir -p mm && echo x > mm/shmem.c && echo x > Makefile && printf '# Debian packaging\\n/*\\n!/debian/\\n' > .gitignore"], { cwd: d });
+    sh(d, "git", ["init", "-q", "-b", "master"]);
+    sh(d, "git", ["add", "-A"]);
+    // Even .gitignore is ignored: nothing to commit.
+    expect(sh(d, "git", ["ls-files"]).trim()).toBe("");
+    const r = await buildSeries(gmemModel(), opts(d));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe("no-base");
+      expect(r.error.message).toContain("Debian's \"/*\"");
+      expect(r.error.hint).toContain("scripts/kernel-git-tree.sh");
+    }
+  });
 });

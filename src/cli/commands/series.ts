@@ -14,8 +14,9 @@ import { MAX_SERIES_VERSION } from "../../load/schema.js";
 import { textProblem } from "../../load/text.js";
 import { checkModel } from "../../rules/index.js";
 import { checkpatchSummary, runCheckpatch } from "../../series/checkpatch.js";
-import { emitForSeries, runOnThisKernel, simulate, testingEvidence } from "../../series/evidence.js";
-import { buildSeries } from "../../series/index.js";
+import { emitForSeries, runOnThisKernel, simulate, standInKind, testingEvidence } from "../../series/evidence.js";
+import { describeFailures } from "../../series/build/index.js";
+import { buildSeries, checkTree, type SeriesOptions } from "../../series/index.js";
 import { EXIT, type CliIO } from "../io.js";
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -61,21 +62,36 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   if (!emitted.ok) return usage(`cannot generate the code for ${model.name}: ${emitted.message}`);
   const { kernel, suite, selftests } = emitted.emitted;
 
-  io.err(`uffdkit series: running ${suite.scenarios.length} tests on the simulator${io.json ? "" : " and, where it can, this kernel"}...`);
-  const sim = await simulate(model, suite);
-  const onKernel = await runOnThisKernel(suite);
-
-  const outcome = await buildSeries(model, {
+  const seriesOpts: SeriesOptions = {
     tree: opts.tree,
     ...(version !== undefined ? { version } : {}),
     ...(opts.rfc ? { rfc: true } : {}),
     ...(typeof opts.base === "string" ? { base: opts.base } : {}),
     ...(typeof opts.out === "string" ? { out: opts.out } : {}),
+    ...(opts.build ? { build: true } : {}),
+    ...(typeof opts.buildDir === "string" ? { buildDir: opts.buildDir } : {}),
+    // Progress only for people watching a terminal; never in --json mode.
+    ...(!io.json && process.stderr.isTTY ? { onProgress: (line: string) => io.err(`uffdkit series: ${line}`) } : {}),
     kernel,
     selftests,
     scenarioTitles: suite.scenarios.map((s) => s.title),
-    testing: testingEvidence(sim, onKernel),
-  });
+  };
+  // The tree first: a wrong file, vm_operations_struct or handler costs nothing to find.
+  const checked = await checkTree(model, seriesOpts);
+  if (!checked.ok) {
+    const e = checked.error;
+    if (io.json) io.emitJson({ ok: false, error: e.message, code: e.code, hint: e.hint });
+    io.err(`uffdkit series: ${e.code === "base-lacks-prerequisite" ? "base lacks the prerequisite: " : ""}${e.message}\n  fix: ${e.hint}\n  (the tree was not changed)`);
+    return EXIT.usage;
+  }
+
+  io.err(`uffdkit series: running ${suite.scenarios.length} tests on the simulator${io.json ? "" : " and, where it can, this kernel"}...`);
+  const sim = await simulate(model, suite);
+  const onKernel = await runOnThisKernel(suite);
+  const standIn = standInKind(model);
+  if (standIn && onKernel.result) io.err(`uffdkit series: the kernel run was on ${standIn}, standing in for ${model.name}: not a test of ${model.name}`);
+
+  const outcome = await buildSeries(model, { ...seriesOpts, testing: testingEvidence(sim, onKernel, model) });
   if (!outcome.ok) {
     const e = outcome.error;
     if (io.json) io.emitJson({ ok: false, error: e.message, code: e.code, hint: e.hint });
@@ -85,9 +101,10 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   const r = outcome.result;
   const cp = runCheckpatch(r.patches);
 
+  const buildFailed = r.build !== undefined && !r.build.ok;
   if (io.json) {
     io.emitJson({
-      ok: true,
+      ok: !buildFailed,
       ...r,
       checkpatch: cp.available
         ? { available: true, errors: cp.errors, warnings: cp.warnings, checks: cp.checks, findings: cp.findings }
@@ -97,7 +114,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
         kernel: onKernel.result ? { results: onKernel.result.results.map((x) => ({ scenario: x.scenario, verdict: x.verdict })), note: onKernel.note } : { note: onKernel.note },
       },
     });
-    return EXIT.ok;
+    return buildFailed ? EXIT.findings : EXIT.ok;
   }
   const rel = (p: string) => {
     const r = relative(process.cwd(), p);
@@ -112,11 +129,20 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     for (const f of shown.slice(0, 15)) io.out(`    ${rel(f.file)}:${f.line}: ${f.level}:${f.type}: ${f.message}`);
     if (shown.length > 15) io.out(`    ... and ${shown.length - 15} more (scripts/checkpatch.sh ${rel(r.outDir)}/*.patch)`);
   }
-  for (const n of r.notes) io.out(`  note: ${n}`);
+  for (const n of r.notes) {
+    if (n.startsWith("warning:")) io.err(`uffdkit series: ${n}`);
+    else io.out(`  note: ${n}`);
+  }
+  if (r.build) {
+    const b = r.build;
+    if (b.unavailable) io.out(`  build: not run: ${b.unavailable}`);
+    else io.out(`  build (W=1, after each patch): ${b.steps.length} builds in ${(b.ms / 1000).toFixed(0)} s, ${b.steps.filter((x) => !x.ok).length} failed${b.standIn ? " (with uffdkit's API header standing in for the prerequisite)" : ""}`);
+    for (const line of describeFailures(b)) io.out(`    ${line}`);
+  }
   io.out("");
   io.out("Next:");
   io.out(`  review the commits:     git -C ${r.tree} log -p ${r.baseSha.slice(0, 12)}..${r.branch}`);
   io.out(`  read the cover letter:  ${rel(r.coverLetter)}`);
   io.out(`  send it:                git send-email --to=<list> ${rel(r.outDir)}/*.patch`);
-  return EXIT.ok;
+  return buildFailed ? EXIT.findings : EXIT.ok;
 }
