@@ -21,7 +21,7 @@ export default defineMemoryType({
   api: "linux-7.1+gmem",
   features: ["missing", "minor"],
   ioctls: ["copy", "zeropage", "continue"],
-  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "missing" },
+  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "zero-fill" },
   copy: {
     alloc: { strategy: "mapping-gfp", eofCheck: true },
     filemapAdd: "filemap_add_folio",
