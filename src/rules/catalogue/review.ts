@@ -150,8 +150,9 @@ export const REVIEW_RULES: readonly Rule[] = [
     sources: ["ackerleyExportKvm"],
     checklist: [12],
     judgeable: true,
+    // Only KVM has the wrapper: another module's EXPORT_SYMBOL_FOR_MODULES(sym, "<module>") is the right form.
     check: (m) =>
-      m.copy?.export === "EXPORT_SYMBOL_FOR_MODULES"
+      m.copy?.export === "EXPORT_SYMBOL_FOR_MODULES" && m.module === "kvm"
         ? [{ path: "copy.export", message: "EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, \"kvm\") is open-coded; EXPORT_SYMBOL_FOR_KVM() from <linux/kvm_types.h> is the reviewed form" }]
         : [],
     fix: "set `copy.export: \"EXPORT_SYMBOL_FOR_KVM\"`",
