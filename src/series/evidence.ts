@@ -11,9 +11,8 @@ import { emitSelftests } from "../emit/selftest/index.js";
 import type { Model } from "../model/model.js";
 import { planSuite } from "../plan/planner/index.js";
 import type { KernelNeed, Suite } from "../ir/scenario.js";
-import type { SuiteResult } from "../ir/result.js";
+import type { CRunEvidence, SuiteResult } from "../ir/result.js";
 import { standInKind } from "./stand-in.js";
-import { simKernelFor } from "../run/sim-kernel.js";
 import type { TestingEvidence } from "./cover.js";
 
 export { standInKind };
@@ -37,20 +36,18 @@ export function emitForSeries(model: Model): EmitOutcome {
   }
 }
 
-type Simulate = (suite: Suite, opts: { kernel: string }) => SuiteResult;
-
-/** The simulator, if this build has it (src/run/sim/index.ts). */
-export async function simulate(model: Model, suite: Suite): Promise<{ result?: SuiteResult; note?: string }> {
-  const where = "../run/sim/index.js";
-  let mod: { simulateSuite?: Simulate };
+/**
+ * The planned suite on the simulator, through the pipeline: the type's emitted C is
+ * compiled and executed (src/pipeline.ts runType), and what that showed comes back
+ * as evidence for the checklist and the cover letter.
+ */
+export async function simulate(model: Model, _suite?: Suite): Promise<{ result?: SuiteResult; note?: string; c?: CRunEvidence }> {
   try {
-    mod = (await import(where)) as { simulateSuite?: Simulate };
-  } catch {
-    return { note: "the simulator is not part of this uffdkit build" };
-  }
-  if (!mod.simulateSuite) return { note: "the simulator is not part of this uffdkit build" };
-  try {
-    return { result: mod.simulateSuite(suite, { kernel: simKernelFor(model.gen.id) }) };
+    const { check, runType, cEvidenceOf } = await import("../pipeline.js");
+    const checked = check(model, []);
+    if (!checked.emittable) return { note: "the spec stops at the emission gate (an S-rule error)" };
+    const run = runType(checked);
+    return { result: run.simulation, c: cEvidenceOf(run) };
   } catch (e) {
     return { note: `the simulator failed: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -42,6 +42,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     diagnostics,
     ...(suite ? { suite } : {}),
     ...(sim.result ? { simulation: sim.result } : {}),
+    ...(sim.c ? { c: sim.c } : {}),
   });
   if (sim.note) io.err(`uffdkit checklist: simulator not used: ${sim.note}`);
   if (io.json) {

@@ -13,8 +13,9 @@ import type { Suite } from "../../ir/scenario.js";
 import { compareSuites, percent, type ScenarioComparison, type SuiteComparison } from "../../run/compare.js";
 import type { SuiteResult } from "../../ir/result.js";
 import { EXIT, type CliIO } from "../io.js";
+import type { CompiledType } from "../../run/c/compile.js";
 
-type SimulateSuite = (suite: Suite, opts: { kernel: KernelVersionId }) => SuiteResult;
+type SimulateSuite = (suite: Suite, opts: { kernel: KernelVersionId; declaredC?: CompiledType; declaredCError?: string }) => SuiteResult;
 
 async function loadSimulator(): Promise<SimulateSuite | string> {
   try {
@@ -37,20 +38,38 @@ interface KindReport {
   kernel?: SuiteResult;
 }
 
-/** Every examples/*.uffd.ts that loads, planned into its suite (skipped with a note when it does not load). */
-async function exampleSuites(io: CliIO): Promise<{ label: string; suite: Suite }[]> {
+interface Target {
+  label: string;
+  suite: Suite;
+  /** An example's emitted C, which its declared scenarios run on the simulator. */
+  declared?: { declaredC: CompiledType } | { declaredCError: string };
+}
+
+/**
+ * Every examples/*.uffd.ts (and examples/upstream/) that loads and passes the emission
+ * gate, through the pipeline: its planned suite and its compiled C.
+ */
+async function exampleSuites(io: CliIO): Promise<Target[]> {
   const { existsSync, readdirSync } = await import("node:fs");
   if (!existsSync("examples")) return [];
-  const { loadModel } = await import("../../load/index.js");
-  const { planSuite } = await import("../../plan/planner/index.js");
-  const out: { label: string; suite: Suite }[] = [];
-  for (const f of readdirSync("examples").filter((x) => x.endsWith(".uffd.ts")).sort()) {
-    const loaded = await loadModel(`examples/${f}`);
-    if (!loaded.model) {
-      io.err(`conform: examples/${f} does not load; skipped`);
+  const { front, runType } = await import("../../pipeline.js");
+  const files = [
+    ...readdirSync("examples").filter((x) => x.endsWith(".uffd.ts")),
+    ...(existsSync("examples/upstream") ? readdirSync("examples/upstream").filter((x) => x.endsWith(".uffd.ts")).map((x) => `upstream/${x}`) : []),
+  ].sort();
+  const out: Target[] = [];
+  for (const f of files) {
+    const { checked } = await front(`examples/${f}`);
+    if (!checked?.emittable) {
+      io.err(`conform: examples/${f} does not load or stops at the emission gate; skipped`);
       continue;
     }
-    out.push({ label: `example:${f}`, suite: planSuite(loaded.model) });
+    const run = runType(checked);
+    out.push({
+      label: `example:${f}`,
+      suite: run.suite,
+      declared: "wasm" in run.compiled ? { declaredC: run.compiled } : { declaredCError: run.compiled.error },
+    });
   }
   return out;
 }
@@ -105,15 +124,15 @@ export async function run(io: CliIO, _args: string[], opts: Record<string, unkno
   const runKernel = simOnly ? undefined : (await import("../../run/kernel/index.js")).runSuiteOnKernel;
   if (!simOnly && version !== "6.18") io.err(`uffdkit conform: note: the reference suites describe 6.18; the simulator models ${version}`);
 
-  const targets: { label: string; suite: Suite }[] = kinds.map((kind) => ({ label: kind, suite: referenceSuite(kind) }));
+  const targets: Target[] = kinds.map((kind) => ({ label: kind, suite: referenceSuite(kind) }));
   // The examples' planned suites too: the simulator models the running kernel,
   // so the scenarios this kernel can run must agree with it as well.
   if (opts.kind === undefined && opts.examples !== false) targets.push(...(await exampleSuites(io)));
 
   const reports: KindReport[] = [];
-  for (const { label: kind, suite } of targets) {
+  for (const { label: kind, suite, declared } of targets) {
     const s0 = Date.now();
-    const sim = simulate(suite, { kernel: version });
+    const sim = simulate(suite, { kernel: version, ...(declared ?? {}) });
     const simMs = Date.now() - s0;
     const report: KindReport = { kind, suite, scenarios: suite.scenarios.length, simMs, sim };
     if (runKernel) {
