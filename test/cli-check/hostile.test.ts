@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuiltCli } from "./built-cli.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin", "uffdkit.js");
@@ -18,13 +19,7 @@ function uffdkit(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-beforeAll(() => {
-  try {
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "ignore" });
-  } catch {
-    /* type errors elsewhere do not stop emit */
-  }
-}, 180_000);
+beforeAll(() => ensureBuiltCli(ROOT), 240_000);
 
 describe("check: files that are not specs", () => {
   it("refuses a FIFO at once instead of hanging, with the file position", () => {

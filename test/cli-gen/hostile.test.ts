@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuiltCli } from "../cli-check/built-cli.js";
 
 const root = join(import.meta.dirname, "../..");
 function uffdkit(cwd: string, ...args: string[]) {
@@ -29,10 +30,7 @@ function tree(dir: string): Map<string, string> {
   return out;
 }
 
-beforeAll(() => {
-  const b = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (!existsSync(join(root, "dist/cli/main.js"))) throw new Error(`build failed:\n${b.stdout}${b.stderr}`);
-}, 240_000);
+beforeAll(() => ensureBuiltCli(root), 240_000);
 
 describe("gen: hostile specs", () => {
   it("refuses a `file` that would inject an #include, writes nothing, and the finding is positioned", () => {

@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuiltCli } from "../cli-check/built-cli.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../src/diagnostics/format.js";
 import { generateArtifacts } from "../../src/generate/index.js";
@@ -42,11 +43,7 @@ const examples = readdirSync(examplesDir)
   .sort()
   .map((f) => readFileSync(join(examplesDir, f), "utf8"));
 
-beforeAll(() => {
-  // The CLI sample runs the built CLI: build it as the other CLI suites do.
-  const b = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (!existsSync(join(root, "dist/cli/main.js"))) throw new Error(`build failed:\n${b.stdout}${b.stderr}`);
-}, 240_000);
+beforeAll(() => ensureBuiltCli(root), 240_000);
 
 interface Problem {
   readonly index: number;

@@ -157,6 +157,35 @@ describe("no user code runs: a non-static construct is S07, naming it", () => {
   });
 });
 
+describe("--allow-exec: the module runs in a bounded child, never in uffdkit", () => {
+  it("keeps a module's interval, stdout writes and JSON.stringify override out of uffdkit", async () => {
+    const before = [
+      "setInterval(() => {}, 1000);",
+      'process.stdout.write("EVIL_STDOUT\\n");',
+      'JSON.stringify = () => "{}";',
+    ].join("\n");
+    const writes: string[] = [];
+    const realWrite = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    let r;
+    const started = Date.now();
+    try {
+      r = await loadSpec(file(spec({}, before)), { allowExec: true });
+    } finally {
+      process.stdout.write = realWrite;
+    }
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(writes.join("")).not.toContain("EVIL_STDOUT");
+    expect(JSON.stringify({ a: 1 })).toBe('{"a":1}');
+    expect(r.evaluation).toBe("executed");
+    expect(r.spec?.name).toBe("hostile");
+    expect(r.diagnostics[0]!.message).toContain("EVIL_STDOUT"); // reported inside the note, for the user to see
+  });
+});
+
 describe("no crash on odd but parseable input", () => {
   it.each([["constructor"], ["toString"], ["valueOf"], ["hasOwnProperty"], ["__proto__"], ['"__proto__"']])("reports a field named %s as unknown (S01)", async (key) => {
     const r = await findings(spec({ [key]: "1" }));
