@@ -25,7 +25,8 @@ import { MMAP_PREREQUISITES } from "../kernel/helpers.js";
 import { SOURCES } from "../kernel/sources.js";
 import { buildSeriesPatches, type BuildReport } from "./build/index.js";
 import { baseHasApi } from "./build/standin.js";
-import { faultMember, loadCParser, type CParser } from "./c-syntax.js";
+import { buildView } from "../emit/kernel/view.js";
+import { faultMember, firstDeclarations, loadCParser, type CParser } from "./c-syntax.js";
 import { findFunction, findVmOps } from "./splice.js";
 
 export interface SeriesOptions {
@@ -112,6 +113,18 @@ const MARKER = ".uffdkit-series";
 
 function fail(code: SeriesError["code"], message: string, hint: string): { ok: false; error: SeriesError } {
   return { ok: false, error: { code, message, hint } };
+}
+
+/**
+ * The type's own functions the spec names (guard, prepare, unaccount, helpers)
+ * that its file neither declares nor defines at the base: unless a header
+ * declares them, the build will fail on them, so say so before it does.
+ */
+function undeclaredTypeFunctions(model: Model, parser: CParser, text: string): string[] {
+  const declared = firstDeclarations(parser.parse(text).rootNode);
+  return buildView(model, model.gen.id)
+    .typeFunctions.filter((t) => !declared.has(t.name))
+    .map((t) => `warning: the spec names ${t.name}(), which ${model.targetFile} neither declares nor defines at the base; unless a header it includes does, add it before the series (or the build fails)`);
 }
 
 /** Does the tree's top-level .gitignore ignore every top-level entry (Debian's linux-source packaging stanza)? */
@@ -257,6 +270,8 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
   if (baseLacksApi) {
     notes.push(`warning: ${baseName} lacks the ${model.gen.id} API (no ->${model.gen.hookMember} in struct vm_operations_struct): the series needs the prerequisite series "${model.gen.title}" applied first; the cover letter says so${opts.build ? ", and the build uses uffdkit's API header in its place" : ""}`);
   }
+
+  notes.push(...undeclaredTypeFunctions(model, parser, readBase(model.targetFile) ?? ""));
 
   const plan = planCommits({
     model,
