@@ -37,6 +37,12 @@ export interface SeriesOptions {
   readonly rfc?: boolean;
   /** Base revision; default the spec's series.base, else the tree's HEAD. */
   readonly base?: string;
+  /**
+   * The upstream revision the prerequisite series are applied on, when they are
+   * in the tree below the base: the cover letter then carries base-commit: for
+   * it and a prerequisite-patch-id: for each prerequisite commit (git format-patch --base).
+   */
+  readonly upstream?: string;
   /** Where the patches go; default out/<name>/series under cwd. */
   readonly out?: string;
   readonly cwd?: string;
@@ -265,6 +271,15 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
   if (!checked.ok) return checked;
   const { tree, version, rfc, baseName, baseSha, readBase, parser, branch, me, outDir } = checked.ctx;
   const notes: string[] = [];
+  let upstreamSha: string | undefined;
+  if (opts.upstream !== undefined) {
+    const up = git(tree, ["rev-parse", "--verify", "--quiet", `${opts.upstream}^{commit}`]);
+    if (!up.ok) return fail("no-base", `no such upstream revision '${opts.upstream}' in ${tree}`, "pass --upstream with the commit the prerequisite series are applied on");
+    upstreamSha = up.stdout.trim();
+    if (!git(tree, ["merge-base", "--is-ancestor", upstreamSha, baseSha]).ok) {
+      return fail("no-base", `--upstream ${opts.upstream} is not an ancestor of the base ${baseName}`, "pass the upstream commit below the prerequisite series the base contains");
+    }
+  }
   // The base lacks the generation's API: the series needs the prerequisite series; say so now and in the cover letter.
   const baseLacksApi = !baseHasApi(parser, model.gen.id, readBase);
   if (baseLacksApi) {
@@ -323,7 +338,7 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
 
     // --- format-patch, Cc from get_maintainer.pl, cover letter ---
     const fp = (dir: string, cc: readonly string[]) => {
-      const args = ["format-patch", "--cover-letter", `--base=${baseSha}`, "-o", dir];
+      const args = ["format-patch", "--cover-letter", `--base=${upstreamSha ?? baseSha}`, "-o", dir];
       if (version > 1) args.push("-v", String(version));
       if (rfc) args.push("--rfc");
       for (const c of cc) args.push(`--cc=${c}`);
