@@ -17,7 +17,7 @@ install)
 	if [ ! -f "$tarball" ]; then
 		apt-get update -qq
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			linux-source-6.12 flex bison bc libelf-dev libssl-dev xz-utils >/dev/null
+			linux-source-6.12 gcc make libc6-dev flex bison bc libelf-dev libssl-dev xz-utils >/dev/null
 	fi
 	;;
 extract)

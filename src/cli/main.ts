@@ -64,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("-v, --reroll-count <n>", "series version")
     .option("--rfc", "mark the series RFC")
     .option("--base <rev>", "base revision (default: the tree's HEAD)")
+    .option("--upstream <rev>", "the upstream commit below the prerequisite series in the base: listed as prerequisite-patch-id")
     .option("-o, --out <dir>", "where to write the patches (default out/<name>/series)")
     .option("--build", "build after every patch with W=1: built in, as a module with modpost, and with USERFAULTFD=n")
     .option("--build-dir <dir>", "where --build keeps its worktree and O= directories (default <tree>/.git/uffdkit-build)");

@@ -25,7 +25,8 @@ import { MMAP_PREREQUISITES } from "../kernel/helpers.js";
 import { SOURCES } from "../kernel/sources.js";
 import { buildSeriesPatches, type BuildReport } from "./build/index.js";
 import { baseHasApi } from "./build/standin.js";
-import { faultMember, loadCParser, type CParser } from "./c-syntax.js";
+import { buildView } from "../emit/kernel/view.js";
+import { faultMember, firstDeclarations, loadCParser, type CParser } from "./c-syntax.js";
 import { findFunction, findVmOps } from "./splice.js";
 
 export interface SeriesOptions {
@@ -36,6 +37,12 @@ export interface SeriesOptions {
   readonly rfc?: boolean;
   /** Base revision; default the spec's series.base, else the tree's HEAD. */
   readonly base?: string;
+  /**
+   * The upstream revision the prerequisite series are applied on, when they are
+   * in the tree below the base: the cover letter then carries base-commit: for
+   * it and a prerequisite-patch-id: for each prerequisite commit (git format-patch --base).
+   */
+  readonly upstream?: string;
   /** Where the patches go; default out/<name>/series under cwd. */
   readonly out?: string;
   readonly cwd?: string;
@@ -112,6 +119,18 @@ const MARKER = ".uffdkit-series";
 
 function fail(code: SeriesError["code"], message: string, hint: string): { ok: false; error: SeriesError } {
   return { ok: false, error: { code, message, hint } };
+}
+
+/**
+ * The type's own functions the spec names (guard, prepare, unaccount, helpers)
+ * that its file neither declares nor defines at the base: unless a header
+ * declares them, the build will fail on them, so say so before it does.
+ */
+function undeclaredTypeFunctions(model: Model, parser: CParser, text: string): string[] {
+  const declared = firstDeclarations(parser.parse(text).rootNode);
+  return buildView(model, model.gen.id)
+    .typeFunctions.filter((t) => !declared.has(t.name))
+    .map((t) => `warning: the spec names ${t.name}(), which ${model.targetFile} neither declares nor defines at the base; unless a header it includes does, add it before the series (or the build fails)`);
 }
 
 /** Does the tree's top-level .gitignore ignore every top-level entry (Debian's linux-source packaging stanza)? */
@@ -255,11 +274,22 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
   if (!checked.ok) return checked;
   const { tree, version, rfc, baseName, baseSha, readBase, parser, branch, me, outDir } = checked.ctx;
   const notes: string[] = [];
+  let upstreamSha: string | undefined;
+  if (opts.upstream !== undefined) {
+    const up = git(tree, ["rev-parse", "--verify", "--quiet", `${opts.upstream}^{commit}`]);
+    if (!up.ok) return fail("no-base", `no such upstream revision '${opts.upstream}' in ${tree}`, "pass --upstream with the commit the prerequisite series are applied on");
+    upstreamSha = up.stdout.trim();
+    if (!git(tree, ["merge-base", "--is-ancestor", upstreamSha, baseSha]).ok) {
+      return fail("no-base", `--upstream ${opts.upstream} is not an ancestor of the base ${baseName}`, "pass the upstream commit below the prerequisite series the base contains");
+    }
+  }
   // The base lacks the generation's API: the series needs the prerequisite series; say so now and in the cover letter.
   const baseLacksApi = !baseHasApi(parser, model.gen.id, readBase);
   if (baseLacksApi) {
     notes.push(`warning: ${baseName} lacks the ${model.gen.id} API (no ->${model.gen.hookMember} in struct vm_operations_struct): the series needs the prerequisite series "${model.gen.title}" applied first; the cover letter says so${opts.build ? ", and the build uses uffdkit's API header in its place" : ""}`);
   }
+
+  notes.push(...undeclaredTypeFunctions(model, parser, readBase(model.targetFile) ?? ""));
 
   const plan = planCommits({
     model,
@@ -311,7 +341,7 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
 
     // --- format-patch, Cc from get_maintainer.pl, cover letter ---
     const fp = (dir: string, cc: readonly string[]) => {
-      const args = ["format-patch", "--cover-letter", `--base=${baseSha}`, "-o", dir];
+      const args = ["format-patch", "--cover-letter", `--base=${upstreamSha ?? baseSha}`, "-o", dir];
       if (version > 1) args.push("-v", String(version));
       if (rfc) args.push("--rfc");
       for (const c of cc) args.push(`--cc=${c}`);

@@ -278,3 +278,18 @@ describe("series: a Debian source tree committed as it is", () => {
     }
   });
 });
+
+describe("series: prerequisites in the tree", () => {
+  it("--upstream below a prerequisite commit: base-commit is upstream, the prerequisite gets a prerequisite-patch-id", async () => {
+    const t = tree();
+    // A prerequisite commit on top of "base" (the upstream), the series on top of it.
+    execFileSync("sh", ["-c", "echo '/* prerequisite */' >> include/linux/userfaultfd_k.h"], { cwd: t });
+    sh(t, "git", ["commit", "-q", "-am", "mm: the prerequisite"]);
+    const upstream = sh(t, "git", ["rev-parse", "base"]).trim();
+    const r = await buildSeries(gmemModel(), opts(t, { upstream: "base", getMaintainer: false }));
+    if (!r.ok) throw new Error(r.error.message);
+    const cover = readFileSync(r.result.coverLetter, "utf8");
+    expect(cover).toContain(`base-commit: ${upstream}`);
+    expect(cover).toMatch(/^prerequisite-patch-id: [0-9a-f]{40}$/m);
+  });
+});

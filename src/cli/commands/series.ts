@@ -67,6 +67,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     ...(version !== undefined ? { version } : {}),
     ...(opts.rfc ? { rfc: true } : {}),
     ...(typeof opts.base === "string" ? { base: opts.base } : {}),
+    ...(typeof opts.upstream === "string" ? { upstream: opts.upstream } : {}),
     ...(typeof opts.out === "string" ? { out: opts.out } : {}),
     ...(opts.build ? { build: true } : {}),
     ...(typeof opts.buildDir === "string" ? { buildDir: opts.buildDir } : {}),
