@@ -21,18 +21,19 @@ export default defineMemoryType({
   // .uffd_features = __VM_UFFD_FLAGS
   features: ["missing", "minor", "wp"],
   ioctls: ["copy", "zeropage", "writeprotect", "continue", "poison"],
-  // shmem_uffd_get_folio(): a page-cache lookup (SGP_NOALLOC), locked and referenced.
-  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "zero-fill" },
+  // shmem_uffd_get_folio(): shmem_get_folio(SGP_NOALLOC), locked and referenced;
+  // it swaps in and zero-fills, and never allocates.
+  getFolio: { strategy: "lookup", lookup: "shmem_get_folio", notUptodate: "zero-fill" },
   // uffd_copy = shmem_mfill_atomic_pte(): shared mempolicy allocation, memcg
-  // charge, i_size check, then the page cache.
+  // charge, i_size check, then shmem's own page-cache add with its block
+  // accounting; filemap_remove undoes it with shmem_recalc_inode(inode, 0, 0)
+  // (Peter, <aZYzDhi7mvgucP9V@x1.local>). examples/upstream/shmem-peterx-v1
+  // holds the same conversion to upstream's calls, callback by callback.
   copy: {
     alloc: { strategy: "shared-policy", eofCheck: true, chargeMemcg: true },
-    filemapAdd: "filemap_add_folio",
+    filemapAdd: "type",
+    typeAdd: { add: "shmem_add_to_page_cache", swapbacked: true, accountBlocks: "shmem_inode_acct_blocks", recalc: "shmem_recalc_inode" },
     filemapRemove: "filemap_remove_folio",
-    // filemap_remove undoes the accounting with shmem_recalc_inode(inode, 0, 0)
-    // (Peter, <aZYzDhi7mvgucP9V@x1.local>); the hook takes only the inode, so
-    // name a one-line wrapper that makes that call.
-    unaccount: "shmem_uffd_unaccount",
   },
   // File-backed WP relies on uffd-wp PTE markers (R09).
   wpMarkers: true,

@@ -18,6 +18,7 @@ export default defineMemoryType({
   vmOps: "xram_vm_ops",
   backing: "pagecache",
   modular: true,
+  module: "xram",
   api: "linux-7.1+gmem",
   features: ["missing", "minor"],
   ioctls: ["copy", "zeropage", "continue"],
