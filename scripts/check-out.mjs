@@ -1,8 +1,12 @@
 // CI: out/ must be exactly what `uffdkit gen` makes of every example.
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
-const examples = readdirSync("examples").filter((f) => f.endsWith(".uffd.ts")).sort();
+// examples/ and examples/upstream/ (what upstream merged): each gets out/<stem>/.
+const examples = [
+  ...readdirSync("examples").filter((f) => f.endsWith(".uffd.ts")),
+  ...(existsSync("examples/upstream") ? readdirSync("examples/upstream").filter((f) => f.endsWith(".uffd.ts")).map((f) => `upstream/${f}`) : []),
+].sort();
 let stale = 0;
 for (const ex of examples) {
   const r = spawnSync(process.execPath, ["bin/uffdkit.js", "gen", `examples/${ex}`, "--check", "--json"], { encoding: "utf8" });

@@ -36,6 +36,11 @@ const EXAMPLES: { example: string; base: () => string }[] = [
   { example: "shmem.uffd.ts", base: () => "master" },
   { example: "hugetlbfs.uffd.ts", base: () => "master" },
   { example: "xram.uffd.ts", base: () => withXramDriver(REPO) },
+  // What upstream merged, spliced into 6.12's own files (anon has no vm_operations_struct to
+  // splice into, and guest_memfd's base lacks host mmap: series refuses both, tested elsewhere).
+  { example: "upstream/shmem-7.1.uffd.ts", base: () => "master" },
+  { example: "upstream/hugetlb-7.1.uffd.ts", base: () => "master" },
+  { example: "upstream/shmem-peterx-v1.uffd.ts", base: () => "master" },
 ];
 
 describe("every example's series builds after each patch in linux-source-6.12 (W=1)", () => {

@@ -26,6 +26,8 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <linux/falloc.h>
 
@@ -46,12 +48,19 @@
 #define UK_MAX_CTX	4
 #define UK_MAX_THREADS	16
 #define UK_IOC(x)	_BITULL(_UFFDIO_##x)
+/*
+ * Result fields are preset to this before each ioctl, so a field the kernel
+ * leaves untouched is told apart from a written 0.
+ */
+#define UK_UNTOUCHED	0x5a5a5a5a5a5a5a5aLL
 
 enum uk_kind { UK_ANON, UK_SHMEM, UK_SHMEM_ANON, UK_HUGETLB, UK_GMEM };
-enum uk_outcome { UK_RUNNING, UK_DONE, UK_SIGBUS, UK_BLOCKED };
-enum uk_job { UK_READ, UK_WRITE, UK_MADVISE, UK_PUNCH };
-enum uk_ev { UK_EV_NONE, UK_EV_PAGEFAULT, UK_EV_REMOVE, UK_EV_OTHER,
-	     UK_EV_ERROR };
+enum uk_outcome { UK_RUNNING, UK_DONE, UK_SIGBUS, UK_BLOCKED, UK_SIGSEGV };
+enum uk_job { UK_READ, UK_WRITE, UK_MADVISE, UK_PUNCH, UK_SYS_READ,
+	      UK_SYS_WRITE, UK_MUNMAP, UK_COPY, UK_MREMAP, UK_FORK };
+enum uk_via { UK_VIA_PWRITE, UK_VIA_WRITE, UK_VIA_ALIAS };
+enum uk_ev { UK_EV_NONE, UK_EV_PAGEFAULT, UK_EV_REMOVE, UK_EV_UNMAP,
+	     UK_EV_REMAP, UK_EV_FORK, UK_EV_OTHER, UK_EV_ERROR };
 
 struct uk_setup {
 	enum uk_kind kind;
@@ -63,6 +72,11 @@ struct uk_setup {
 	int contexts;
 	int user_mode_only;
 	unsigned long long gmem_flags;
+	long next_pages;	/* a second mapping right after the primary */
+	long next_gap;		/* pages of hole between the two */
+	int next_shmem;
+	int next_prot;
+	int next_droppable;
 };
 
 struct uk_thread {
@@ -77,6 +91,10 @@ struct uk_thread {
 	int value;		/* byte written, advice, or fd to punch */
 	off_t off;		/* offset to punch */
 	int result;		/* byte read (-1: not uniform), or -errno */
+	int uffd;		/* UK_COPY: the ioctl's userfaultfd, source, */
+	char *src;		/* mode and result field */
+	unsigned long long mode;
+	long long field;
 };
 
 struct uk_env {
@@ -84,20 +102,29 @@ struct uk_env {
 	size_t psize;
 	size_t len;
 	int fd;			/* memfd or guest_memfd; -1 for anonymous */
+	int next_fd;		/* the second mapping's memfd, or -1 */
 	int kvm_fd;
 	int vm_fd;
 	char *area;
 	char *alias;
 	char *src;
 	int uffd[UK_MAX_CTX];
+	int nctx;		/* contexts open, FORK events' fds included */
 	unsigned long long features[UK_MAX_CTX];
+	int fork_slot;		/* the worker that forked, or -1 */
+	int child_pipe[2];	/* the child reports its read here */
+	/* The masks the last UFFDIO_API wrote back. */
+	unsigned long long api_features;
+	unsigned long long api_ioctls;
 	struct uk_thread thr[UK_MAX_THREADS];
 	char setup_err[128];
 };
 
 struct uk_event {
 	enum uk_ev kind;
+	int err;		/* UK_EV_ERROR: the errno read() failed with */
 	long page;
+	long offset;		/* of the fault address within its page */
 	long pages;
 	unsigned long long flags;
 	const char *thread;
@@ -152,6 +179,7 @@ static const struct {
 
 static __thread sigjmp_buf uk_jmp;
 static __thread sig_atomic_t uk_jmp_armed;
+static __thread sig_atomic_t uk_jmp_sig;
 
 /*
  * The SIGBUS handler runs on the thread that set the flag: compiler fences
@@ -175,13 +203,17 @@ static inline const char *uk_errname(int err, char *buf, size_t n)
 	return buf;
 }
 
-/* A SIGBUS in a thread that armed uk_jmp is an observation, not a crash. */
+/*
+ * A SIGBUS or SIGSEGV in a thread that armed uk_jmp is an observation, not a
+ * crash (SIGSEGV: the page was unmapped by a munmap step).
+ */
 static inline void uk_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	(void)si;
 	(void)uc;
 	if (__atomic_load_n(&uk_jmp_armed, __ATOMIC_RELAXED)) {
 		uk_arm(0);
+		uk_jmp_sig = sig;
 		siglongjmp(uk_jmp, 1);
 	}
 	signal(sig, SIG_DFL);
@@ -220,10 +252,31 @@ static inline void uk_obs_ret(int n, const char *op, int ret)
 static inline void uk_obs_field(int n, const char *op, int ret,
 				const char *field, long long val)
 {
+	const char *status;
 	char buf[32];
 
-	uk_step(n, op, "%s %s=%lld", uk_status(ret, buf, sizeof(buf)), field,
-		val);
+	status = uk_status(ret, buf, sizeof(buf));
+	if (val == UK_UNTOUCHED)
+		uk_step(n, op, "%s %s=untouched", status, field);
+	else
+		uk_step(n, op, "%s %s=%lld", status, field, val);
+}
+
+static inline void uk_obs_api(int n, int ret, unsigned long long features,
+			      unsigned long long ioctls)
+{
+	char buf[32];
+
+	uk_step(n, "api", "%s features=0x%llx ioctls=0x%llx",
+		uk_status(ret, buf, sizeof(buf)), features, ioctls);
+}
+
+static inline void uk_obs_value(int n, const char *op, int ret, long long val)
+{
+	if (ret)
+		uk_obs_ret(n, op, ret);
+	else
+		uk_step(n, op, "ok value=%lld", val);
 }
 
 static inline void uk_obs_register(int n, int ret, unsigned long long ioctls)
@@ -278,7 +331,7 @@ static inline int uk_open_uffd(int user_mode_only)
  * A read-only mapping of a file maps an O_RDONLY descriptor, so that the vma
  * lacks VM_MAYWRITE as it would for a file the process may not write.
  */
-static inline void *uk_map(struct uk_env *e, int fd, int shared)
+static inline void *uk_map(struct uk_env *e, int fd, int shared, void *at)
 {
 	int prot = PROT_READ | (e->s.readonly ? 0 : PROT_WRITE);
 	int flags = shared ? MAP_SHARED : MAP_PRIVATE;
@@ -288,13 +341,15 @@ static inline void *uk_map(struct uk_env *e, int fd, int shared)
 
 	if (fd < 0)
 		flags |= MAP_ANONYMOUS;
+	if (at)
+		flags |= MAP_FIXED;
 	if (!e->s.readonly || fd < 0)
-		return mmap(NULL, e->len, prot, flags, fd, 0);
+		return mmap(at, e->len, prot, flags, fd, 0);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	ro = open(path, O_RDONLY | O_CLOEXEC);
 	if (ro < 0)
 		return MAP_FAILED;
-	p = mmap(NULL, e->len, prot, flags, ro, 0);
+	p = mmap(at, e->len, prot, flags, ro, 0);
 	close(ro);
 	return p;
 }
@@ -327,6 +382,51 @@ static inline int uk_create_gmem(struct uk_env *e)
 	return 0;
 }
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE	0x08
+#endif
+
+/*
+ * Reserve room for the primary area, the hole and the second mapping, so the
+ * two are placed exactly (MAP_FIXED) with the hole left unmapped.
+ */
+static inline char *uk_reserve(struct uk_env *e)
+{
+	size_t all = (e->s.pages + e->s.next_gap + e->s.next_pages) * e->psize;
+	char *p = mmap(NULL, all, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (e->s.next_gap)
+		munmap(p + e->len, e->s.next_gap * e->psize);
+	return p;
+}
+
+static inline int uk_map_next(struct uk_env *e)
+{
+	char *at = e->area + (e->s.pages + e->s.next_gap) * e->psize;
+	size_t len = e->s.next_pages * e->psize;
+	int flags = MAP_FIXED;
+	void *p;
+
+	if (e->s.next_shmem) {
+		e->next_fd = memfd_create("uffdkit-next", MFD_CLOEXEC);
+		if (e->next_fd < 0 || ftruncate(e->next_fd, len))
+			return uk_fail(e, "memfd_create next");
+		flags |= MAP_SHARED;
+	} else {
+		flags |= MAP_ANONYMOUS |
+			 (e->s.next_droppable ? MAP_DROPPABLE : MAP_PRIVATE);
+	}
+	p = mmap(at, len, e->s.next_prot, flags, e->next_fd, 0);
+	return p == MAP_FAILED ? uk_fail(e, "mmap next") : 0;
+}
+
 /*
  * uk_setup() - map the primary area (and alias and MOVE source) of a kind.
  * Returns 0, or -errno with e->setup_err saying which call failed; a failed
@@ -337,18 +437,25 @@ static inline int uk_setup(struct uk_env *e, const struct uk_setup *s)
 	struct sigaction sa = { .sa_sigaction = uk_sigbus,
 				.sa_flags = SA_SIGINFO | SA_NODEFER };
 	int i, shared = s->shared;
+	char *at;
 
 	memset(e, 0, sizeof(*e));
 	e->s = *s;
 	e->fd = -1;
+	e->next_fd = -1;
+	e->fork_slot = -1;
+	e->child_pipe[0] = -1;
+	e->child_pipe[1] = -1;
 	e->kvm_fd = -1;
 	e->vm_fd = -1;
 	for (i = 0; i < UK_MAX_CTX; i++)
 		e->uffd[i] = -1;
 	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
 	e->psize = s->kind == UK_HUGETLB ? 2097152UL : (size_t)getpagesize();
 	e->len = e->psize * s->pages;
-	for (i = 0; i < (s->contexts ? s->contexts : 1); i++) {
+	e->nctx = s->contexts ? s->contexts : 1;
+	for (i = 0; i < e->nctx; i++) {
 		e->uffd[i] = uk_open_uffd(s->user_mode_only);
 		if (e->uffd[i] < 0)
 			return uk_fail(e, "userfaultfd");
@@ -374,14 +481,19 @@ static inline int uk_setup(struct uk_env *e, const struct uk_setup *s)
 			return -errno;
 		break;
 	}
-	e->area = uk_map(e, e->fd, shared);
+	at = s->next_pages ? uk_reserve(e) : NULL;
+	if (s->next_pages && !at)
+		return uk_fail(e, "mmap reserve");
+	e->area = uk_map(e, e->fd, shared, at);
 	if (e->area == MAP_FAILED) {
 		e->area = NULL;
 		return uk_fail(e, "mmap");
 	}
+	if (s->next_pages && uk_map_next(e))
+		return -errno;
 	if (s->alias) {
 		if (e->fd >= 0)
-			e->alias = uk_map(e, e->fd, 1);
+			e->alias = uk_map(e, e->fd, 1, NULL);
 		else
 			e->alias = mremap(e->area, 0, e->len, MREMAP_MAYMOVE);
 		if (e->alias == MAP_FAILED) {
@@ -407,9 +519,15 @@ static inline void uk_obs_setup(struct uk_env *e, int ret)
 	fflush(stdout);
 }
 
-/* Close every userfaultfd: this wakes any thread still blocked in a fault. */
+static inline int uk_settle(struct uk_thread *t, long ms);
+
+/*
+ * Close every userfaultfd: this wakes any thread still blocked in a fault
+ * (and a fork() waiting for its event); then end a forked child.
+ */
 static inline void uk_teardown(struct uk_env *e)
 {
+	pid_t child;
 	int i;
 
 	for (i = 0; i < UK_MAX_CTX; i++)
@@ -417,6 +535,16 @@ static inline void uk_teardown(struct uk_env *e)
 			close(e->uffd[i]);
 	for (i = 0; i < UK_MAX_CTX; i++)
 		e->uffd[i] = -1;
+	if (e->fork_slot < 0)
+		return;
+	uk_settle(&e->thr[e->fork_slot], UK_WAIT_MS);
+	child = (pid_t)e->thr[e->fork_slot].field;
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	close(e->child_pipe[0]);
+	close(e->child_pipe[1]);
 }
 
 static inline char *uk_addr(struct uk_env *e, long page, long off)
@@ -437,10 +565,13 @@ static inline int uk_api(struct uk_env *e, int ctx,
 		.features = features,
 	};
 
-	if (ioctl(e->uffd[ctx], UFFDIO_API, &api))
-		return -errno;
-	e->features[ctx] = features;
-	return 0;
+	int ret = ioctl(e->uffd[ctx], UFFDIO_API, &api) ? -errno : 0;
+
+	e->api_features = api.features;
+	e->api_ioctls = api.ioctls;
+	if (!ret)
+		e->features[ctx] = features;
+	return ret;
 }
 
 static inline int uk_register(struct uk_env *e, int ctx, char *start,
@@ -492,20 +623,27 @@ static inline char *uk_fill(struct uk_env *e, size_t len, int byte, int seed,
 	return buf;
 }
 
-static inline int uk_copy(struct uk_env *e, int ctx, char *dst, size_t len,
-			  const char *src, unsigned long long mode,
-			  long long *field)
+static inline int uk_copy_fd(int uffd, char *dst, size_t len, const char *src,
+			     unsigned long long mode, long long *field)
 {
 	struct uffdio_copy copy = {
 		.dst = (unsigned long)dst,
 		.src = (unsigned long)src,
 		.len = len,
 		.mode = mode,
+		.copy = UK_UNTOUCHED,
 	};
-	int ret = ioctl(e->uffd[ctx], UFFDIO_COPY, &copy) ? -errno : 0;
+	int ret = ioctl(uffd, UFFDIO_COPY, &copy) ? -errno : 0;
 
 	*field = copy.copy;
 	return ret;
+}
+
+static inline int uk_copy(struct uk_env *e, int ctx, char *dst, size_t len,
+			  const char *src, unsigned long long mode,
+			  long long *field)
+{
+	return uk_copy_fd(e->uffd[ctx], dst, len, src, mode, field);
 }
 
 static inline int uk_zeropage(struct uk_env *e, int ctx, char *dst, size_t len,
@@ -514,6 +652,7 @@ static inline int uk_zeropage(struct uk_env *e, int ctx, char *dst, size_t len,
 	struct uffdio_zeropage zp = {
 		.range = { .start = (unsigned long)dst, .len = len },
 		.mode = mode,
+		.zeropage = UK_UNTOUCHED,
 	};
 	int ret = ioctl(e->uffd[ctx], UFFDIO_ZEROPAGE, &zp) ? -errno : 0;
 
@@ -527,6 +666,7 @@ static inline int uk_continue(struct uk_env *e, int ctx, char *dst, size_t len,
 	struct uffdio_continue cont = {
 		.range = { .start = (unsigned long)dst, .len = len },
 		.mode = mode,
+		.mapped = UK_UNTOUCHED,
 	};
 	int ret = ioctl(e->uffd[ctx], UFFDIO_CONTINUE, &cont) ? -errno : 0;
 
@@ -535,10 +675,12 @@ static inline int uk_continue(struct uk_env *e, int ctx, char *dst, size_t len,
 }
 
 static inline int uk_poison(struct uk_env *e, int ctx, char *dst, size_t len,
-			    long long *field)
+			    unsigned long long mode, long long *field)
 {
 	struct uffdio_poison poison = {
 		.range = { .start = (unsigned long)dst, .len = len },
+		.mode = mode,
+		.updated = UK_UNTOUCHED,
 	};
 	int ret = ioctl(e->uffd[ctx], UFFDIO_POISON, &poison) ? -errno : 0;
 
@@ -557,15 +699,16 @@ static inline int uk_writeprotect(struct uk_env *e, int ctx, char *start,
 	return ioctl(e->uffd[ctx], UFFDIO_WRITEPROTECT, &wp) ? -errno : 0;
 }
 
-static inline int uk_move(struct uk_env *e, int ctx, long src_page,
-			  long dst_page, long pages, unsigned long long mode,
-			  long long *field)
+static inline int uk_move(struct uk_env *e, int ctx, char *src_base,
+			  long src_page, long dst_page, long pages,
+			  unsigned long long mode, long long *field)
 {
 	struct uffdio_move mv = {
 		.dst = (unsigned long)uk_addr(e, dst_page, 0),
-		.src = (unsigned long)(e->src + src_page * e->psize),
+		.src = (unsigned long)(src_base + src_page * e->psize),
 		.len = pages * e->psize,
 		.mode = mode,
+		.move = UK_UNTOUCHED,
 	};
 	int ret = ioctl(e->uffd[ctx], UFFDIO_MOVE, &mv) ? -errno : 0;
 
@@ -574,23 +717,95 @@ static inline int uk_move(struct uk_env *e, int ctx, long src_page,
 }
 
 static inline int uk_file_write(struct uk_env *e, long page, int value,
-				int alias)
+				enum uk_via via)
 {
 	char *buf;
 	ssize_t n;
 
-	if (alias) {
+	if (via == UK_VIA_ALIAS) {
 		memset(e->alias + page * e->psize, value, e->psize);
 		return 0;
 	}
 	buf = uk_fill(e, e->psize, value, 0, 0);
 	if (!buf)
 		return -ENOMEM;
-	n = pwrite(e->fd, buf, e->psize, page * e->psize);
+	if (via == UK_VIA_WRITE)
+		n = write(e->fd, buf, e->psize);
+	else
+		n = pwrite(e->fd, buf, e->psize, page * e->psize);
 	free(buf);
 	if (n < 0)
 		return -errno;
 	return n == (ssize_t)e->psize ? 0 : -EIO;
+}
+
+/* A system call's kernel-side copy covers at most one base page. */
+static inline size_t uk_sys_len(const struct uk_env *e)
+{
+	return e->psize < 4096 ? e->psize : 4096;
+}
+
+/* read(2) from a pipe into @addr (a kernel write), or write(2) of @addr. */
+static inline int uk_sys_copy(struct uk_thread *t)
+{
+	char chunk[4096];
+	int p[2], ret;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	if (t->job == UK_SYS_READ) {
+		memset(chunk, t->value, sizeof(chunk));
+		n = write(p[1], chunk, t->len);
+		n = n == (ssize_t)t->len ? read(p[0], t->addr, t->len) : -1;
+	} else {
+		n = write(p[1], t->addr, t->len);
+	}
+	ret = n == (ssize_t)t->len ? 0 : n < 0 ? -errno : -EIO;
+	close(p[0]);
+	close(p[1]);
+	return ret;
+}
+
+/*
+ * The forked child reads or writes its page (if any) and reports the first
+ * byte read, -1 for a page that is not uniform, -2 for SIGBUS or -3 for no
+ * read, then waits to be killed: alive, it keeps sharing its pages.
+ */
+static inline void uk_child_run(struct uk_thread *t)
+{
+	unsigned char *p = (unsigned char *)t->addr;
+	int val = -3;
+	size_t i;
+
+	if (p && sigsetjmp(uk_jmp, 1)) {
+		val = -2;
+	} else if (p && t->off) {
+		uk_arm(1);
+		memset(p, t->value, t->len);
+		uk_arm(0);
+	} else if (p) {
+		uk_arm(1);
+		val = __atomic_load_n(&p[0], __ATOMIC_RELAXED);
+		for (i = 1; i < t->len; i++)
+			if (__atomic_load_n(&p[i], __ATOMIC_RELAXED) != val)
+				val = -1;
+		uk_arm(0);
+	}
+	if (write(t->uffd, &val, sizeof(val)) != sizeof(val))
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+static inline int uk_fork_child(struct uk_thread *t)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		uk_child_run(t);
+	t->field = pid;
+	return pid < 0 ? -errno : 0;
 }
 
 static void *uk_worker(void *arg)
@@ -602,7 +817,8 @@ static void *uk_worker(void *arg)
 
 	t->tid = syscall(SYS_gettid);
 	if (sigsetjmp(uk_jmp, 1)) {
-		__atomic_store_n(&t->outcome, UK_SIGBUS, __ATOMIC_RELEASE);
+		ret = uk_jmp_sig == SIGSEGV ? UK_SIGSEGV : UK_SIGBUS;
+		__atomic_store_n(&t->outcome, ret, __ATOMIC_RELEASE);
 		return NULL;
 	}
 	uk_arm(1);
@@ -626,11 +842,57 @@ static void *uk_worker(void *arg)
 				FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				t->off, t->len) ? -errno : 0;
 		break;
+	case UK_SYS_READ:
+	case UK_SYS_WRITE:
+		ret = uk_sys_copy(t);
+		break;
+	case UK_MUNMAP:
+		ret = munmap(t->addr, t->len) ? -errno : 0;
+		break;
+	case UK_COPY:
+		ret = uk_copy_fd(t->uffd, t->addr, t->len, t->src, t->mode,
+				 &t->field);
+		break;
+	case UK_FORK:
+		ret = uk_fork_child(t);
+		break;
+	case UK_MREMAP:
+		ret = mremap(t->addr, t->len, t->len,
+			     MREMAP_MAYMOVE | MREMAP_FIXED, t->src) ==
+			MAP_FAILED ? -errno : 0;
+		break;
 	}
 	uk_arm(0);
 	t->result = ret;
 	__atomic_store_n(&t->outcome, UK_DONE, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* Wait up to @ms for a worker to finish; still running means blocked. */
+static inline int uk_settle(struct uk_thread *t, long ms);
+
+/* UFFDIO_COPY from a worker: its source may fault and block it. */
+static inline int uk_start_copy(struct uk_env *e, int slot, const char *name,
+				int ctx, char *dst, size_t len, char *src,
+				unsigned long long mode)
+{
+	struct uk_thread *t = &e->thr[slot];
+
+	if (t->started && uk_settle(t, 0) == UK_BLOCKED)
+		return -EBUSY;
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->job = UK_COPY;
+	t->addr = dst;
+	t->len = len;
+	t->uffd = e->uffd[ctx];
+	t->src = src;
+	t->mode = mode;
+	t->started = 1;
+	if (pthread_create(&t->handle, NULL, uk_worker, t))
+		return -EAGAIN;
+	pthread_detach(t->handle);
+	return uk_settle(t, UK_BLOCK_MS);
 }
 
 /* Wait up to @ms for a worker to finish; still running means blocked. */
@@ -675,6 +937,20 @@ static inline int uk_start(struct uk_env *e, int slot, const char *name,
 static inline void uk_obs_thread(int n, const char *op, struct uk_thread *t,
 				 int o)
 {
+	char buf[16];
+
+	if (o == UK_DONE && t->job == UK_COPY) {
+		if (t->field == UK_UNTOUCHED)
+			uk_step(n, op, "done result=%s copy=untouched",
+				t->result ? uk_errname(-t->result, buf,
+						       sizeof(buf)) : "ok");
+		else
+			uk_step(n, op, "done result=%s copy=%lld",
+				t->result ? uk_errname(-t->result, buf,
+						       sizeof(buf)) : "ok",
+				t->field);
+		return;
+	}
 	switch (o) {
 	case UK_BLOCKED:
 		uk_step(n, op, "blocked");
@@ -682,8 +958,15 @@ static inline void uk_obs_thread(int n, const char *op, struct uk_thread *t,
 	case UK_SIGBUS:
 		uk_step(n, op, "sigbus");
 		break;
+	case UK_SIGSEGV:
+		uk_step(n, op, "sigsegv");
+		break;
 	case UK_DONE:
-		if (t->job != UK_READ)
+		if (t->job == UK_SYS_READ || t->job == UK_SYS_WRITE)
+			uk_step(n, op, "done result=%s",
+				t->result ? uk_errname(-t->result, buf,
+						       sizeof(buf)) : "ok");
+		else if (t->job != UK_READ)
 			uk_step(n, op, "done");
 		else if (t->result < 0)
 			uk_step(n, op, "done value=mixed");
@@ -709,6 +992,104 @@ static inline int uk_side_call(struct uk_env *e, int slot, const char *name,
 	return o;
 }
 
+/*
+ * mremap() the primary area, from a worker, onto a reserved range: with
+ * EVENT_REMAP the call only returns once the monitor reads the event, but
+ * the mapping has moved by then, so later steps use the new address.
+ */
+static inline int uk_mremap(struct uk_env *e, int slot, const char *name,
+			    int *ret)
+{
+	char *to = mmap(NULL, e->len, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct uk_thread *t = &e->thr[slot];
+	int o;
+
+	if (to == MAP_FAILED) {
+		*ret = -errno;
+		return UK_DONE;
+	}
+	if (t->started && uk_settle(t, 0) == UK_BLOCKED)
+		return -EBUSY;
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->job = UK_MREMAP;
+	t->addr = e->area;
+	t->len = e->len;
+	t->src = to;
+	t->started = 1;
+	if (pthread_create(&t->handle, NULL, uk_worker, t))
+		return -EAGAIN;
+	pthread_detach(t->handle);
+	o = uk_settle(t, UK_BLOCK_MS);
+	*ret = t->result;
+	if (o != UK_DONE || !*ret)
+		e->area = to;
+	return o;
+}
+
+/*
+ * fork() from a worker; the child reads @page (or, with @write, writes @value
+ * over it) and reports what it saw (@page -1: the child does nothing).
+ */
+static inline int uk_fork(struct uk_env *e, int slot, const char *name,
+			  long page, int write, int value, int *ret)
+{
+	struct uk_thread *t = &e->thr[slot];
+	int o;
+
+	if (e->child_pipe[0] < 0 && pipe2(e->child_pipe, O_CLOEXEC)) {
+		*ret = -errno;
+		return UK_DONE;
+	}
+	if (t->started && uk_settle(t, 0) == UK_BLOCKED)
+		return -EBUSY;
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->job = UK_FORK;
+	t->addr = page >= 0 ? e->area + page * e->psize : NULL;
+	t->len = e->psize;
+	t->value = value;
+	t->off = write;		/* the child writes rather than reads */
+	t->uffd = e->child_pipe[1];
+	t->field = -1;
+	t->started = 1;
+	e->fork_slot = slot;
+	if (pthread_create(&t->handle, NULL, uk_worker, t))
+		return -EAGAIN;
+	pthread_detach(t->handle);
+	o = uk_settle(t, UK_BLOCK_MS);
+	*ret = t->result;
+	return o;
+}
+
+/* What the child's read saw, if it has reported within UK_WAIT_MS. */
+static inline int uk_child_wait(struct uk_env *e, int *val)
+{
+	struct pollfd pfd = { .fd = e->child_pipe[0], .events = POLLIN };
+
+	*val = -3;
+	if (e->child_pipe[0] < 0 || poll(&pfd, 1, UK_WAIT_MS) <= 0)
+		return UK_BLOCKED;
+	if (read(e->child_pipe[0], val, sizeof(*val)) != sizeof(*val))
+		return UK_BLOCKED;
+	return *val == -2 ? UK_SIGBUS : UK_DONE;
+}
+
+static inline void uk_obs_child(int n, int o, int val)
+{
+	if (o == UK_BLOCKED)
+		uk_step(n, "child_wait", "blocked");
+	else if (o == UK_SIGBUS)
+		uk_step(n, "child_wait", "sigbus");
+	else if (val == -3)
+		uk_step(n, "child_wait", "done");
+	else if (val < 0)
+		uk_step(n, "child_wait", "done value=mixed");
+	else
+		uk_step(n, "child_wait", "done value=0x%02x", val);
+}
+
 static inline void uk_obs_side(int n, const char *op, int o, int ret)
 {
 	if (o == UK_DONE)
@@ -730,33 +1111,56 @@ static inline const char *uk_thread_of(struct uk_env *e,
 	return NULL;
 }
 
+/*
+ * read() one message into a buffer of @size bytes (less than a message is
+ * EINVAL).  A read() error other than EAGAIN is an observation too.
+ */
 static inline void uk_read_event(struct uk_env *e, int ctx,
-				 struct uk_event *ev)
+				 struct uk_event *ev, size_t size)
 {
 	struct pollfd pfd = { .fd = e->uffd[ctx], .events = POLLIN };
 	struct uffd_msg msg;
+	long off;
 	ssize_t n;
 
 	memset(ev, 0, sizeof(*ev));
-	if (poll(&pfd, 1, UK_EVENT_MS) <= 0)
-		return;
-	n = read(e->uffd[ctx], &msg, sizeof(msg));
+	/* Wait a little for a message, then read() whatever poll() said. */
+	poll(&pfd, 1, UK_EVENT_MS);
+	n = read(e->uffd[ctx], &msg, size < sizeof(msg) ? size : sizeof(msg));
 	if (n != sizeof(msg)) {
-		ev->kind = (n < 0 && errno == EAGAIN) ? UK_EV_NONE :
-							 UK_EV_ERROR;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		ev->kind = UK_EV_ERROR;
+		ev->err = n < 0 ? errno : EIO;
 		return;
 	}
 	switch (msg.event) {
 	case UFFD_EVENT_PAGEFAULT:
 		ev->kind = UK_EV_PAGEFAULT;
-		ev->page = ((long)msg.arg.pagefault.address -
-			    (long)e->area) / (long)e->psize;
+		off = (long)msg.arg.pagefault.address - (long)e->area;
+		ev->page = off / (long)e->psize;
+		ev->offset = off % (long)e->psize;
 		ev->flags = msg.arg.pagefault.flags;
 		if (e->features[ctx] & UFFD_FEATURE_THREAD_ID)
 			ev->thread = uk_thread_of(e, &msg);
 		break;
+	case UFFD_EVENT_FORK:
+		ev->kind = UK_EV_FORK;
+		/* read() installed the child's fd: the next context. */
+		if (e->nctx < UK_MAX_CTX) {
+			e->uffd[e->nctx] = (int)msg.arg.fork.ufd;
+			e->features[e->nctx] = e->features[ctx];
+			e->nctx++;
+		}
+		break;
+	case UFFD_EVENT_REMAP:
+		ev->kind = UK_EV_REMAP;
+		ev->pages = (long)msg.arg.remap.len / (long)e->psize;
+		break;
 	case UFFD_EVENT_REMOVE:
-		ev->kind = UK_EV_REMOVE;
+	case UFFD_EVENT_UNMAP:
+		ev->kind = msg.event == UFFD_EVENT_REMOVE ? UK_EV_REMOVE :
+							     UK_EV_UNMAP;
 		ev->page = ((long)msg.arg.remove.start - (long)e->area) /
 			   (long)e->psize;
 		ev->pages = (long)(msg.arg.remove.end - msg.arg.remove.start) /
@@ -771,15 +1175,27 @@ static inline void uk_read_event(struct uk_env *e, int ctx,
 static inline void uk_obs_event(int n, const struct uk_event *ev)
 {
 	char flags[64] = "";
+	char at[64];
 	size_t i;
 
 	switch (ev->kind) {
 	case UK_EV_NONE:
 		uk_step(n, "event", "none");
 		return;
+	case UK_EV_ERROR:
+		uk_obs_ret(n, "event", -ev->err);
+		return;
+	case UK_EV_REMAP:
+		uk_step(n, "event", "remap pages=%ld", ev->pages);
+		return;
+	case UK_EV_FORK:
+		uk_step(n, "event", "fork");
+		return;
 	case UK_EV_REMOVE:
-		uk_step(n, "event", "remove page=%ld pages=%ld", ev->page,
-			ev->pages);
+	case UK_EV_UNMAP:
+		uk_step(n, "event", "%s page=%ld pages=%ld",
+			ev->kind == UK_EV_REMOVE ? "remove" : "unmap",
+			ev->page, ev->pages);
 		return;
 	case UK_EV_PAGEFAULT:
 		break;
@@ -794,12 +1210,133 @@ static inline void uk_obs_event(int n, const struct uk_event *ev)
 			strcat(flags, ",");
 		strcat(flags, uk_flag_names[i].name);
 	}
-	if (ev->thread)
-		uk_step(n, "event", "pagefault page=%ld flags=%s thread=%s",
-			ev->page, flags[0] ? flags : "0", ev->thread);
+	if (ev->offset)
+		snprintf(at, sizeof(at), "page=%ld offset=%ld", ev->page,
+			 ev->offset);
 	else
-		uk_step(n, "event", "pagefault page=%ld flags=%s", ev->page,
+		snprintf(at, sizeof(at), "page=%ld", ev->page);
+	if (ev->thread)
+		uk_step(n, "event", "pagefault %s flags=%s thread=%s", at,
+			flags[0] ? flags : "0", ev->thread);
+	else
+		uk_step(n, "event", "pagefault %s flags=%s", at,
 			flags[0] ? flags : "0");
+}
+
+/* poll() for POLLIN: the revents seen, 0 when poll() timed out. */
+static inline int uk_poll(struct uk_env *e, int ctx, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = e->uffd[ctx], .events = POLLIN };
+	int n = poll(&pfd, 1, timeout_ms);
+
+	return n > 0 ? pfd.revents : n;
+}
+
+static inline void uk_obs_poll(int n, int revents)
+{
+	char buf[32];
+
+	if (revents < 0) {
+		uk_obs_ret(n, "poll", -errno);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s%s%s",
+		 revents & POLLERR ? "err" : "",
+		 (revents & POLLERR) && (revents & POLLIN) ? "," : "",
+		 revents & POLLIN ? "in" : "");
+	uk_step(n, "poll", "ok revents=%s", buf[0] ? buf : "0");
+}
+
+/* Open one more userfaultfd with @flags, through the syscall or the device. */
+static inline int uk_open(int via_dev, int flags)
+{
+	int fd, dev;
+
+	if (!via_dev) {
+		fd = syscall(__NR_userfaultfd, flags);
+	} else {
+		dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+		if (dev < 0)
+			return -errno;
+		fd = ioctl(dev, USERFAULTFD_IOC_NEW, flags);
+		if (fd < 0)
+			fd = -errno;
+		close(dev);
+		if (fd < 0)
+			return fd;
+	}
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static inline int uk_fstat(struct uk_env *e, long long *size)
+{
+	struct stat st;
+
+	*size = 0;
+	if (fstat(e->fd, &st))
+		return -errno;
+	*size = st.st_size;
+	return 0;
+}
+
+static inline void uk_obs_fstat(int n, int ret, long long size)
+{
+	if (ret)
+		uk_obs_ret(n, "fstat", ret);
+	else
+		uk_step(n, "fstat", "ok size=%lld", size);
+}
+
+/* fallocate() on the backing file over pages, or over bytes when len >= 0. */
+static inline int uk_fallocate(struct uk_env *e, int mode, long page, long off,
+			       long pages, long len)
+{
+	off_t start = page * e->psize + off;
+
+	return fallocate(e->fd, mode, start, uk_len(e, pages, len)) ?
+		-errno : 0;
+}
+
+/* read() or pread() one page of the backing file: its first byte, or -1. */
+static inline int uk_file_read(struct uk_env *e, long page, int positioned,
+			       int *value)
+{
+	unsigned char *buf;
+	ssize_t n;
+	size_t i;
+
+	*value = -1;
+	buf = (unsigned char *)uk_fill(e, e->psize, 0, 0, 0);
+	if (!buf)
+		return -ENOMEM;
+	if (positioned)
+		n = pread(e->fd, buf, e->psize, page * e->psize);
+	else
+		n = read(e->fd, buf, e->psize);
+	if (n < 0) {
+		n = -errno;
+		free(buf);
+		return n;
+	}
+	*value = n > 0 ? buf[0] : -1;
+	for (i = 1; i < (size_t)n; i++)
+		if (buf[i] != buf[0])
+			*value = -1;
+	free(buf);
+	return 0;
+}
+
+static inline void uk_obs_file_read(int n, int ret, int value)
+{
+	if (ret)
+		uk_obs_ret(n, "file_read", ret);
+	else if (value < 0)
+		uk_step(n, "file_read", "ok value=mixed");
+	else
+		uk_step(n, "file_read", "ok value=0x%02x", value);
 }
 
 /*
@@ -993,10 +1530,11 @@ TEST(missing_read_copy)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -1015,7 +1553,7 @@ TEST(missing_read_copy)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x5a, e.thr[0].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(6, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -1068,10 +1606,11 @@ TEST(missing_write_copy)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(1, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(UFFD_PAGEFAULT_FLAG_WRITE, ev.flags);
 
 	a = uk_addr(&e, 1, 0);
@@ -1218,10 +1757,11 @@ TEST(missing_copy_dontwake_then_wake)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -1299,10 +1839,11 @@ TEST(missing_wake_without_resolving_refaults)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -1311,10 +1852,11 @@ TEST(missing_wake_without_resolving_refaults)
 	uk_obs_ret(4, "wake", ret);
 	EXPECT_EQ(0, ret);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(5, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -1383,10 +1925,11 @@ TEST(missing_data_integrity)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -1410,10 +1953,11 @@ TEST(missing_data_integrity)
 	uk_obs_thread(6, "touch", &e.thr[1], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(7, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(1, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 1, 0);
@@ -1437,10 +1981,11 @@ TEST(missing_data_integrity)
 	uk_obs_thread(10, "touch", &e.thr[2], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(11, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(2, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 2, 0);
@@ -1464,10 +2009,11 @@ TEST(missing_data_integrity)
 	uk_obs_thread(14, "touch", &e.thr[3], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(15, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(3, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 3, 0);
@@ -1491,10 +2037,11 @@ TEST(missing_data_integrity)
 	uk_obs_thread(18, "touch", &e.thr[4], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(19, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(4, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 4, 0);
@@ -1518,10 +2065,11 @@ TEST(missing_data_integrity)
 	uk_obs_thread(22, "touch", &e.thr[5], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(23, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(5, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 5, 0);
@@ -1545,10 +2093,11 @@ TEST(missing_data_integrity)
 	uk_obs_thread(26, "touch", &e.thr[6], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(27, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(6, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 6, 0);
@@ -1572,10 +2121,11 @@ TEST(missing_data_integrity)
 	uk_obs_thread(30, "touch", &e.thr[7], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(31, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(7, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 7, 0);
@@ -1642,7 +2192,7 @@ TEST(missing_data_integrity)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x05, e.thr[15].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(42, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -1695,10 +2245,11 @@ TEST(missing_unregister_wakes_faulter)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -1762,10 +2313,11 @@ TEST(missing_close_wakes_faulter)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	close(e.uffd[0]);
@@ -1827,10 +2379,11 @@ TEST(missing_read_zeropage)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -1903,7 +2456,7 @@ TEST(missing_unregister_then_touch_no_event)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x00, e.thr[0].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(4, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -1953,7 +2506,7 @@ TEST(minor_read_continue)
 	uk_obs_register(1, ret, ioctls);
 	EXPECT_EQ(0, ret);
 
-	ret = uk_file_write(&e, 0, 51, 1);
+	ret = uk_file_write(&e, 0, 51, UK_VIA_ALIAS);
 	uk_obs_ret(2, "file_write", ret);
 	EXPECT_EQ(0, ret);
 
@@ -1962,10 +2515,11 @@ TEST(minor_read_continue)
 	uk_obs_thread(3, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(4, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(UFFD_PAGEFAULT_FLAG_MINOR, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -1981,7 +2535,7 @@ TEST(minor_read_continue)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x33, e.thr[0].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(7, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -2029,7 +2583,7 @@ TEST(minor_write_continue)
 	uk_obs_register(1, ret, ioctls);
 	EXPECT_EQ(0, ret);
 
-	ret = uk_file_write(&e, 1, 52, 1);
+	ret = uk_file_write(&e, 1, 52, UK_VIA_ALIAS);
 	uk_obs_ret(2, "file_write", ret);
 	EXPECT_EQ(0, ret);
 
@@ -2038,10 +2592,11 @@ TEST(minor_write_continue)
 	uk_obs_thread(3, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(4, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(1, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(UFFD_PAGEFAULT_FLAG_MINOR |
 		  UFFD_PAGEFAULT_FLAG_WRITE, ev.flags);
 
@@ -2174,7 +2729,7 @@ TEST(minor_only_first_touch_no_event)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x00, e.thr[0].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -2223,7 +2778,7 @@ TEST(missing_only_cached_page_no_event)
 	uk_obs_register(1, ret, ioctls);
 	EXPECT_EQ(0, ret);
 
-	ret = uk_file_write(&e, 0, 54, 1);
+	ret = uk_file_write(&e, 0, 54, UK_VIA_ALIAS);
 	uk_obs_ret(2, "file_write", ret);
 	EXPECT_EQ(0, ret);
 
@@ -2233,7 +2788,7 @@ TEST(missing_only_cached_page_no_event)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x36, e.thr[0].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(4, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -2282,7 +2837,7 @@ TEST(missing_minor_both)
 	uk_obs_register(1, ret, ioctls);
 	EXPECT_EQ(0, ret);
 
-	ret = uk_file_write(&e, 0, 55, 1);
+	ret = uk_file_write(&e, 0, 55, UK_VIA_ALIAS);
 	uk_obs_ret(2, "file_write", ret);
 	EXPECT_EQ(0, ret);
 
@@ -2291,10 +2846,11 @@ TEST(missing_minor_both)
 	uk_obs_thread(3, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(4, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(UFFD_PAGEFAULT_FLAG_MINOR, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -2315,10 +2871,11 @@ TEST(missing_minor_both)
 	uk_obs_thread(7, "touch", &e.thr[1], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(8, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(1, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 1, 0);
@@ -2917,7 +3474,7 @@ TEST(undeclared_move_refused)
 	memcpy(e.src + 0 * e.psize, buf, l);
 	free(buf);
 	mode = 0;
-	ret = uk_move(&e, 0, 0, 0, 1, mode, &field);
+	ret = uk_move(&e, 0, e.src, 0, 0, 1, mode, &field);
 	uk_obs_field(2, "move", ret, "move", field);
 	EXPECT_EQ(-EINVAL, ret);
 	EXPECT_EQ(-22, field);
@@ -2926,14 +3483,14 @@ TEST(undeclared_move_refused)
 }
 
 /*
- * not_uptodate_folio_is_missing: a folio in the cache that is not up to date
- * (fallocated, never written) must raise MISSING, not MINOR
+ * fallocated_page_fault_resolvable: a fault on a fallocated page (cached, not
+ * up to date) is MINOR, and CONTINUE maps it zero-filled
  * Source: R40
  * Source: peterUptodate
- * Source: vm_uffd_ops.md §3.4
+ * Source: rppt0808
  * Source: spec xram (linux-7.1+gmem)
  */
-TEST(not_uptodate_folio_is_missing)
+TEST(fallocated_page_fault_resolvable)
 {
 	static const struct uk_setup s = {
 		.kind = UK_SHMEM,
@@ -2973,11 +3530,668 @@ TEST(not_uptodate_folio_is_missing)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
+	EXPECT_EQ(UFFD_PAGEFAULT_FLAG_MINOR, ev.flags);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	mode = 0;
+	ret = uk_continue(&e, 0, a, l, mode, &field);
+	uk_obs_field(4, "continue", ret, "mapped", field);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(4096, field);
+
+	o = uk_settle(&e.thr[0], UK_WAIT_MS);
+	uk_obs_thread(5, "wait", &e.thr[0], o);
+	EXPECT_EQ(UK_DONE, o);
+	EXPECT_EQ(0x00, e.thr[0].result);
+
+	uk_teardown(&e);
+}
+
+/*
+ * inject_alloc_fails_enomem: the folio allocation fails: COPY is ENOMEM,
+ * nothing leaks, a retry resolves the fault
+ * Source: fault injection
+ * Source: R21
+ * Source: spec xram (linux-7.1+gmem)
+ */
+TEST(inject_alloc_fails_enomem)
+{
+	static const struct uk_setup s = {
+		.kind = UK_SHMEM,
+		.pages = 8,
+		.shared = 1,
+		.alias = 1,
+	};
+	struct uk_env e;
+	struct uk_event ev;
+	unsigned long long feat, mode, ioctls;
+	long long field;
+	char *a, *buf;
+	size_t l;
+	int ret, o;
+
+	(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;
+	(void)a; (void)buf; (void)l; (void)o;
+
+	ret = uk_setup(&e, &s);
+	uk_obs_setup(&e, ret);
+	ASSERT_EQ(0, ret);
+
+	feat = 0;
+	ret = uk_api(&e, 0, feat, 0);
+	uk_obs_ret(0, "api", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 8, -1);
+	mode = UFFDIO_REGISTER_MODE_MISSING;
+	ret = uk_register(&e, 0, a, l, mode, &ioctls);
+	uk_obs_register(1, ret, ioctls);
+	EXPECT_EQ(0, ret);
+
+	a = e.area + 0 * e.psize;
+	o = uk_start(&e, 0, "t0", UK_READ, a, e.psize, 0);
+	uk_obs_thread(2, "touch", &e.thr[0], o);
+	EXPECT_EQ(UK_BLOCKED, o);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(3, &ev);
+	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
+	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 90, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(4, "copy", ret, "copy", field);
+	EXPECT_EQ(-ENOMEM, ret);
+	EXPECT_EQ(-12, field);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 66, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(5, "copy", ret, "copy", field);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(4096, field);
+
+	o = uk_settle(&e.thr[0], UK_WAIT_MS);
+	uk_obs_thread(6, "wait", &e.thr[0], o);
+	EXPECT_EQ(UK_DONE, o);
+	EXPECT_EQ(0x42, e.thr[0].result);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(7, &ev);
+	EXPECT_EQ(UK_EV_NONE, ev.kind);
+
+	uk_teardown(&e);
+}
+
+/*
+ * inject_truncated_enomem: i_size shrank under COPY (a racing truncate):
+ * alloc_folio returns NULL, COPY is ENOMEM
+ * Source: fault injection
+ * Source: R21
+ * Source: R45
+ * Source: spec xram (linux-7.1+gmem)
+ */
+TEST(inject_truncated_enomem)
+{
+	static const struct uk_setup s = {
+		.kind = UK_SHMEM,
+		.pages = 8,
+		.shared = 1,
+		.alias = 1,
+	};
+	struct uk_env e;
+	struct uk_event ev;
+	unsigned long long feat, mode, ioctls;
+	long long field;
+	char *a, *buf;
+	size_t l;
+	int ret, o;
+
+	(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;
+	(void)a; (void)buf; (void)l; (void)o;
+
+	ret = uk_setup(&e, &s);
+	uk_obs_setup(&e, ret);
+	ASSERT_EQ(0, ret);
+
+	feat = 0;
+	ret = uk_api(&e, 0, feat, 0);
+	uk_obs_ret(0, "api", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 8, -1);
+	mode = UFFDIO_REGISTER_MODE_MISSING;
+	ret = uk_register(&e, 0, a, l, mode, &ioctls);
+	uk_obs_register(1, ret, ioctls);
+	EXPECT_EQ(0, ret);
+
+	a = e.area + 0 * e.psize;
+	o = uk_start(&e, 0, "t0", UK_READ, a, e.psize, 0);
+	uk_obs_thread(2, "touch", &e.thr[0], o);
+	EXPECT_EQ(UK_BLOCKED, o);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(3, &ev);
+	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
+	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
+	EXPECT_EQ(0, ev.flags);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 90, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(4, "copy", ret, "copy", field);
+	EXPECT_EQ(-ENOMEM, ret);
+	EXPECT_EQ(-12, field);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 66, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(5, "copy", ret, "copy", field);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(4096, field);
+
+	o = uk_settle(&e.thr[0], UK_WAIT_MS);
+	uk_obs_thread(6, "wait", &e.thr[0], o);
+	EXPECT_EQ(UK_DONE, o);
+	EXPECT_EQ(0x42, e.thr[0].result);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(7, &ev);
+	EXPECT_EQ(UK_EV_NONE, ev.kind);
+
+	uk_teardown(&e);
+}
+
+/*
+ * inject_charge_fails_enomem: the memcg charge fails: COPY is ENOMEM and the
+ * folio is freed
+ * Source: fault injection
+ * Source: R21
+ * Source: R22
+ * Source: spec xram (linux-7.1+gmem)
+ */
+TEST(inject_charge_fails_enomem)
+{
+	static const struct uk_setup s = {
+		.kind = UK_SHMEM,
+		.pages = 8,
+		.shared = 1,
+		.alias = 1,
+	};
+	struct uk_env e;
+	struct uk_event ev;
+	unsigned long long feat, mode, ioctls;
+	long long field;
+	char *a, *buf;
+	size_t l;
+	int ret, o;
+
+	(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;
+	(void)a; (void)buf; (void)l; (void)o;
+
+	ret = uk_setup(&e, &s);
+	uk_obs_setup(&e, ret);
+	ASSERT_EQ(0, ret);
+
+	feat = 0;
+	ret = uk_api(&e, 0, feat, 0);
+	uk_obs_ret(0, "api", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 8, -1);
+	mode = UFFDIO_REGISTER_MODE_MISSING;
+	ret = uk_register(&e, 0, a, l, mode, &ioctls);
+	uk_obs_register(1, ret, ioctls);
+	EXPECT_EQ(0, ret);
+
+	a = e.area + 0 * e.psize;
+	o = uk_start(&e, 0, "t0", UK_READ, a, e.psize, 0);
+	uk_obs_thread(2, "touch", &e.thr[0], o);
+	EXPECT_EQ(UK_BLOCKED, o);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(3, &ev);
+	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
+	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
+	EXPECT_EQ(0, ev.flags);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 90, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(4, "copy", ret, "copy", field);
+	EXPECT_EQ(-ENOMEM, ret);
+	EXPECT_EQ(-12, field);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 66, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(5, "copy", ret, "copy", field);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(4096, field);
+
+	o = uk_settle(&e.thr[0], UK_WAIT_MS);
+	uk_obs_thread(6, "wait", &e.thr[0], o);
+	EXPECT_EQ(UK_DONE, o);
+	EXPECT_EQ(0x42, e.thr[0].result);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(7, &ev);
+	EXPECT_EQ(UK_EV_NONE, ev.kind);
+
+	uk_teardown(&e);
+}
+
+/*
+ * inject_filemap_add_eexist: the page-cache add finds the slot taken (a racing
+ * COPY or fault): COPY is EEXIST, the folio is unlocked and freed
+ * Source: fault injection
+ * Source: R22
+ * Source: R44
+ * Source: spec xram (linux-7.1+gmem)
+ */
+TEST(inject_filemap_add_eexist)
+{
+	static const struct uk_setup s = {
+		.kind = UK_SHMEM,
+		.pages = 8,
+		.shared = 1,
+		.alias = 1,
+	};
+	struct uk_env e;
+	struct uk_event ev;
+	unsigned long long feat, mode, ioctls;
+	long long field;
+	char *a, *buf;
+	size_t l;
+	int ret, o;
+
+	(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;
+	(void)a; (void)buf; (void)l; (void)o;
+
+	ret = uk_setup(&e, &s);
+	uk_obs_setup(&e, ret);
+	ASSERT_EQ(0, ret);
+
+	feat = 0;
+	ret = uk_api(&e, 0, feat, 0);
+	uk_obs_ret(0, "api", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 8, -1);
+	mode = UFFDIO_REGISTER_MODE_MISSING;
+	ret = uk_register(&e, 0, a, l, mode, &ioctls);
+	uk_obs_register(1, ret, ioctls);
+	EXPECT_EQ(0, ret);
+
+	a = e.area + 0 * e.psize;
+	o = uk_start(&e, 0, "t0", UK_READ, a, e.psize, 0);
+	uk_obs_thread(2, "touch", &e.thr[0], o);
+	EXPECT_EQ(UK_BLOCKED, o);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(3, &ev);
+	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
+	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
+	EXPECT_EQ(0, ev.flags);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 90, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(4, "copy", ret, "copy", field);
+	EXPECT_EQ(-EEXIST, ret);
+	EXPECT_EQ(-17, field);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 66, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(5, "copy", ret, "copy", field);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(4096, field);
+
+	o = uk_settle(&e.thr[0], UK_WAIT_MS);
+	uk_obs_thread(6, "wait", &e.thr[0], o);
+	EXPECT_EQ(UK_DONE, o);
+	EXPECT_EQ(0x42, e.thr[0].result);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(7, &ev);
+	EXPECT_EQ(UK_EV_NONE, ev.kind);
+
+	uk_teardown(&e);
+}
+
+/*
+ * inject_filemap_add_enomem: the page-cache add cannot allocate: COPY is
+ * ENOMEM, the folio is unlocked and freed
+ * Source: fault injection
+ * Source: R22
+ * Source: R44
+ * Source: spec xram (linux-7.1+gmem)
+ */
+TEST(inject_filemap_add_enomem)
+{
+	static const struct uk_setup s = {
+		.kind = UK_SHMEM,
+		.pages = 8,
+		.shared = 1,
+		.alias = 1,
+	};
+	struct uk_env e;
+	struct uk_event ev;
+	unsigned long long feat, mode, ioctls;
+	long long field;
+	char *a, *buf;
+	size_t l;
+	int ret, o;
+
+	(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;
+	(void)a; (void)buf; (void)l; (void)o;
+
+	ret = uk_setup(&e, &s);
+	uk_obs_setup(&e, ret);
+	ASSERT_EQ(0, ret);
+
+	feat = 0;
+	ret = uk_api(&e, 0, feat, 0);
+	uk_obs_ret(0, "api", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 8, -1);
+	mode = UFFDIO_REGISTER_MODE_MISSING;
+	ret = uk_register(&e, 0, a, l, mode, &ioctls);
+	uk_obs_register(1, ret, ioctls);
+	EXPECT_EQ(0, ret);
+
+	a = e.area + 0 * e.psize;
+	o = uk_start(&e, 0, "t0", UK_READ, a, e.psize, 0);
+	uk_obs_thread(2, "touch", &e.thr[0], o);
+	EXPECT_EQ(UK_BLOCKED, o);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(3, &ev);
+	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
+	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
+	EXPECT_EQ(0, ev.flags);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 90, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(4, "copy", ret, "copy", field);
+	EXPECT_EQ(-ENOMEM, ret);
+	EXPECT_EQ(-12, field);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 66, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(5, "copy", ret, "copy", field);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(4096, field);
+
+	o = uk_settle(&e.thr[0], UK_WAIT_MS);
+	uk_obs_thread(6, "wait", &e.thr[0], o);
+	EXPECT_EQ(UK_DONE, o);
+	EXPECT_EQ(0x42, e.thr[0].result);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(7, &ev);
+	EXPECT_EQ(UK_EV_NONE, ev.kind);
+
+	uk_teardown(&e);
+}
+
+/*
+ * inject_install_fails_removes: the PTE install fails after filemap_add (a
+ * racing truncate): filemap_remove undoes the add, COPY is EFAULT
+ * Source: fault injection
+ * Source: R23
+ * Source: R44
+ * Source: spec xram (linux-7.1+gmem)
+ */
+TEST(inject_install_fails_removes)
+{
+	static const struct uk_setup s = {
+		.kind = UK_SHMEM,
+		.pages = 8,
+		.shared = 1,
+		.alias = 1,
+	};
+	struct uk_env e;
+	struct uk_event ev;
+	unsigned long long feat, mode, ioctls;
+	long long field;
+	char *a, *buf;
+	size_t l;
+	int ret, o;
+
+	(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;
+	(void)a; (void)buf; (void)l; (void)o;
+
+	ret = uk_setup(&e, &s);
+	uk_obs_setup(&e, ret);
+	ASSERT_EQ(0, ret);
+
+	feat = 0;
+	ret = uk_api(&e, 0, feat, 0);
+	uk_obs_ret(0, "api", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 8, -1);
+	mode = UFFDIO_REGISTER_MODE_MISSING;
+	ret = uk_register(&e, 0, a, l, mode, &ioctls);
+	uk_obs_register(1, ret, ioctls);
+	EXPECT_EQ(0, ret);
+
+	a = e.area + 0 * e.psize;
+	o = uk_start(&e, 0, "t0", UK_READ, a, e.psize, 0);
+	uk_obs_thread(2, "touch", &e.thr[0], o);
+	EXPECT_EQ(UK_BLOCKED, o);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(3, &ev);
+	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
+	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
+	EXPECT_EQ(0, ev.flags);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 90, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(4, "copy", ret, "copy", field);
+	EXPECT_EQ(-EFAULT, ret);
+	EXPECT_EQ(-14, field);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	buf = uk_fill(&e, l, 66, 0, 0);
+	ASSERT_NE(NULL, buf);
+	mode = 0;
+	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
+	free(buf);
+	uk_obs_field(5, "copy", ret, "copy", field);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(4096, field);
+
+	o = uk_settle(&e.thr[0], UK_WAIT_MS);
+	uk_obs_thread(6, "wait", &e.thr[0], o);
+	EXPECT_EQ(UK_DONE, o);
+	EXPECT_EQ(0x42, e.thr[0].result);
+
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
+	uk_obs_event(7, &ev);
+	EXPECT_EQ(UK_EV_NONE, ev.kind);
+
+	uk_teardown(&e);
+}
+
+/*
+ * continue_not_uptodate_folio: CONTINUE on a fallocated page maps it
+ * zero-filled: the lookup clears it and marks it up to date
+ * Source: R40
+ * Source: peterUptodate
+ * Source: spec xram (linux-7.1+gmem)
+ */
+TEST(continue_not_uptodate_folio)
+{
+	static const struct uk_setup s = {
+		.kind = UK_SHMEM,
+		.pages = 8,
+		.shared = 1,
+		.alias = 1,
+	};
+	struct uk_env e;
+	struct uk_event ev;
+	unsigned long long feat, mode, ioctls;
+	long long field;
+	char *a, *buf;
+	size_t l;
+	int ret, o;
+
+	(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;
+	(void)a; (void)buf; (void)l; (void)o;
+
+	ret = uk_setup(&e, &s);
+	uk_obs_setup(&e, ret);
+	ASSERT_EQ(0, ret);
+
+	feat = 0;
+	ret = uk_api(&e, 0, feat, 0);
+	uk_obs_ret(0, "api", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 8, -1);
+	mode = UFFDIO_REGISTER_MODE_MINOR;
+	ret = uk_register(&e, 0, a, l, mode, &ioctls);
+	uk_obs_register(1, ret, ioctls);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	mode = 0;
+	ret = uk_continue(&e, 0, a, l, mode, &field);
+	uk_obs_field(2, "continue", ret, "mapped", field);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(4096, field);
+
+	uk_teardown(&e);
+}
+
+/*
+ * inject_lookup_misses_efault: the page-cache lookup misses (the page was
+ * truncated): CONTINUE is EFAULT and nothing stays locked
+ * Source: fault injection
+ * Source: R18
+ * Source: spec xram (linux-7.1+gmem)
+ */
+TEST(inject_lookup_misses_efault)
+{
+	static const struct uk_setup s = {
+		.kind = UK_SHMEM,
+		.pages = 8,
+		.shared = 1,
+		.alias = 1,
+	};
+	struct uk_env e;
+	struct uk_event ev;
+	unsigned long long feat, mode, ioctls;
+	long long field;
+	char *a, *buf;
+	size_t l;
+	int ret, o;
+
+	(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;
+	(void)a; (void)buf; (void)l; (void)o;
+
+	ret = uk_setup(&e, &s);
+	uk_obs_setup(&e, ret);
+	ASSERT_EQ(0, ret);
+
+	feat = 0;
+	ret = uk_api(&e, 0, feat, 0);
+	uk_obs_ret(0, "api", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 8, -1);
+	mode = UFFDIO_REGISTER_MODE_MINOR;
+	ret = uk_register(&e, 0, a, l, mode, &ioctls);
+	uk_obs_register(1, ret, ioctls);
+	EXPECT_EQ(0, ret);
+
+	ret = uk_file_write(&e, 0, 51, UK_VIA_ALIAS);
+	uk_obs_ret(2, "file_write", ret);
+	EXPECT_EQ(0, ret);
+
+	a = uk_addr(&e, 0, 0);
+	l = uk_len(&e, 1, -1);
+	mode = 0;
+	ret = uk_continue(&e, 0, a, l, mode, &field);
+	uk_obs_field(3, "continue", ret, "mapped", field);
+	EXPECT_EQ(-EFAULT, ret);
+	EXPECT_EQ(-14, field);
 
 	uk_teardown(&e);
 }
@@ -3178,10 +4392,11 @@ TEST(shmem_missing_read_copy)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -3200,7 +4415,7 @@ TEST(shmem_missing_read_copy)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x5a, e.thr[0].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(6, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -3254,10 +4469,11 @@ TEST(shmem_missing_write_copy)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(1, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(UFFD_PAGEFAULT_FLAG_WRITE, ev.flags);
 
 	a = uk_addr(&e, 1, 0);
@@ -3406,10 +4622,11 @@ TEST(shmem_missing_copy_dontwake_then_wake)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -3488,10 +4705,11 @@ TEST(shmem_missing_wake_without_resolving_refaults)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -3500,10 +4718,11 @@ TEST(shmem_missing_wake_without_resolving_refaults)
 	uk_obs_ret(4, "wake", ret);
 	EXPECT_EQ(0, ret);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(5, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -3573,10 +4792,11 @@ TEST(shmem_missing_data_integrity)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -3600,10 +4820,11 @@ TEST(shmem_missing_data_integrity)
 	uk_obs_thread(6, "touch", &e.thr[1], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(7, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(1, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 1, 0);
@@ -3627,10 +4848,11 @@ TEST(shmem_missing_data_integrity)
 	uk_obs_thread(10, "touch", &e.thr[2], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(11, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(2, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 2, 0);
@@ -3654,10 +4876,11 @@ TEST(shmem_missing_data_integrity)
 	uk_obs_thread(14, "touch", &e.thr[3], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(15, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(3, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 3, 0);
@@ -3681,10 +4904,11 @@ TEST(shmem_missing_data_integrity)
 	uk_obs_thread(18, "touch", &e.thr[4], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(19, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(4, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 4, 0);
@@ -3708,10 +4932,11 @@ TEST(shmem_missing_data_integrity)
 	uk_obs_thread(22, "touch", &e.thr[5], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(23, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(5, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 5, 0);
@@ -3735,10 +4960,11 @@ TEST(shmem_missing_data_integrity)
 	uk_obs_thread(26, "touch", &e.thr[6], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(27, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(6, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 6, 0);
@@ -3762,10 +4988,11 @@ TEST(shmem_missing_data_integrity)
 	uk_obs_thread(30, "touch", &e.thr[7], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(31, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(7, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 7, 0);
@@ -3832,7 +5059,7 @@ TEST(shmem_missing_data_integrity)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x05, e.thr[15].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(42, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -3886,10 +5113,11 @@ TEST(shmem_missing_unregister_wakes_faulter)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -3954,10 +5182,11 @@ TEST(shmem_missing_close_wakes_faulter)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	close(e.uffd[0]);
@@ -4021,10 +5250,11 @@ TEST(shmem_missing_read_zeropage)
 	uk_obs_thread(2, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -4098,7 +5328,7 @@ TEST(shmem_missing_unregister_then_touch_no_event)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x00, e.thr[0].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(4, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -4149,7 +5379,7 @@ TEST(shmem_minor_read_continue)
 	uk_obs_register(1, ret, ioctls);
 	EXPECT_EQ(0, ret);
 
-	ret = uk_file_write(&e, 0, 51, 1);
+	ret = uk_file_write(&e, 0, 51, UK_VIA_ALIAS);
 	uk_obs_ret(2, "file_write", ret);
 	EXPECT_EQ(0, ret);
 
@@ -4158,10 +5388,11 @@ TEST(shmem_minor_read_continue)
 	uk_obs_thread(3, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(4, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(UFFD_PAGEFAULT_FLAG_MINOR, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -4177,7 +5408,7 @@ TEST(shmem_minor_read_continue)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x33, e.thr[0].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(7, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -4226,7 +5457,7 @@ TEST(shmem_minor_write_continue)
 	uk_obs_register(1, ret, ioctls);
 	EXPECT_EQ(0, ret);
 
-	ret = uk_file_write(&e, 1, 52, 1);
+	ret = uk_file_write(&e, 1, 52, UK_VIA_ALIAS);
 	uk_obs_ret(2, "file_write", ret);
 	EXPECT_EQ(0, ret);
 
@@ -4235,10 +5466,11 @@ TEST(shmem_minor_write_continue)
 	uk_obs_thread(3, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(4, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(1, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(UFFD_PAGEFAULT_FLAG_MINOR |
 		  UFFD_PAGEFAULT_FLAG_WRITE, ev.flags);
 
@@ -4373,7 +5605,7 @@ TEST(shmem_minor_only_first_touch_no_event)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x00, e.thr[0].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(3, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -4423,7 +5655,7 @@ TEST(shmem_missing_only_cached_page_no_event)
 	uk_obs_register(1, ret, ioctls);
 	EXPECT_EQ(0, ret);
 
-	ret = uk_file_write(&e, 0, 54, 1);
+	ret = uk_file_write(&e, 0, 54, UK_VIA_ALIAS);
 	uk_obs_ret(2, "file_write", ret);
 	EXPECT_EQ(0, ret);
 
@@ -4433,7 +5665,7 @@ TEST(shmem_missing_only_cached_page_no_event)
 	EXPECT_EQ(UK_DONE, o);
 	EXPECT_EQ(0x36, e.thr[0].result);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(4, &ev);
 	EXPECT_EQ(UK_EV_NONE, ev.kind);
 
@@ -4483,7 +5715,7 @@ TEST(shmem_missing_minor_both)
 	uk_obs_register(1, ret, ioctls);
 	EXPECT_EQ(0, ret);
 
-	ret = uk_file_write(&e, 0, 55, 1);
+	ret = uk_file_write(&e, 0, 55, UK_VIA_ALIAS);
 	uk_obs_ret(2, "file_write", ret);
 	EXPECT_EQ(0, ret);
 
@@ -4492,10 +5724,11 @@ TEST(shmem_missing_minor_both)
 	uk_obs_thread(3, "touch", &e.thr[0], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(4, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(0, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(UFFD_PAGEFAULT_FLAG_MINOR, ev.flags);
 
 	a = uk_addr(&e, 0, 0);
@@ -4516,10 +5749,11 @@ TEST(shmem_missing_minor_both)
 	uk_obs_thread(7, "touch", &e.thr[1], o);
 	EXPECT_EQ(UK_BLOCKED, o);
 
-	uk_read_event(&e, 0, &ev);
+	uk_read_event(&e, 0, &ev, sizeof(struct uffd_msg));
 	uk_obs_event(8, &ev);
 	EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);
 	EXPECT_EQ(1, ev.page);
+	EXPECT_EQ(0, ev.offset);
 	EXPECT_EQ(0, ev.flags);
 
 	a = uk_addr(&e, 1, 0);

@@ -69,6 +69,10 @@ static vm_fault_t kvm_gmem_uffd_fault(struct vm_fault *vmf)
 	struct folio *folio;
 	bool present;
 
+	/* Past EOF the fault is SIGBUS, before any userfault. */
+	if (vmf->pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
+		return VM_FAULT_SIGBUS;
+
 	if (!userfaultfd_armed(vma))
 		return 0;
 

@@ -85,7 +85,9 @@ static struct folio *kvm_gmem_uffd_alloc_folio(struct vm_area_struct *vma,
  * @vma: the destination VMA
  * @addr: the destination address
  *
- * On success the folio is locked and in the cache; on failure it is
+ * filemap_add_folio() takes the folio lock itself and charges the folio to
+ * the mapping's memcg; on failure it has already dropped the lock again.
+ * So on success the folio is locked and in the cache; on failure it is
  * unlocked and not in the cache, and the caller puts it.
  *
  * Return: 0 or a negative errno.
@@ -96,16 +98,8 @@ static int kvm_gmem_uffd_filemap_add(struct folio *folio,
 {
 	struct address_space *mapping = vma->vm_file->f_mapping;
 	pgoff_t pgoff = linear_page_index(vma, addr);
-	int err;
 
-	folio_lock(folio);
-	err = filemap_add_folio(mapping, folio, pgoff, GFP_KERNEL);
-	if (err) {
-		folio_unlock(folio);
-		return err;
-	}
-
-	return 0;
+	return filemap_add_folio(mapping, folio, pgoff, GFP_KERNEL);
 }
 
 /**
@@ -132,7 +126,8 @@ static void kvm_gmem_uffd_filemap_remove(struct folio *folio,
  * @flags: the mfill mode and flags
  * @foliop: a folio from an earlier attempt, or where to leave one
  *
- * The copy from user space runs with page faults disabled.  When it faults,
+ * The copy from user space runs with page faults disabled: the mmap lock
+ * is held, and a fault on the source would take it again.  When it faults,
  * the folio is handed back in *@foliop and -ENOENT returned: core copies
  * again without its locks and calls back with the filled folio.
  *
@@ -153,14 +148,17 @@ static int kvm_gmem_uffd_copy(pmd_t *dst_pmd, struct vm_area_struct *dst_vma,
 
 		if (uffd_flags_mode_is(flags, MFILL_ATOMIC_COPY)) {
 			kaddr = kmap_local_folio(folio, 0);
+			pagefault_disable();
 			ret = copy_from_user(kaddr,
 					     (const void __user *)src_addr,
 					     PAGE_SIZE);
+			pagefault_enable();
 			kunmap_local(kaddr);
 			if (unlikely(ret)) {
 				*foliop = folio;
 				return -ENOENT;
 			}
+			flush_dcache_folio(folio);
 		} else {
 			clear_user_highpage(&folio->page, dst_addr);
 		}
@@ -175,8 +173,9 @@ static int kvm_gmem_uffd_copy(pmd_t *dst_pmd, struct vm_area_struct *dst_vma,
 	if (ret)
 		goto out_put;
 
+	/* filemap_add_folio() already put the folio on the LRU. */
 	ret = mfill_atomic_install_pte(dst_pmd, dst_vma, dst_addr,
-				       &folio->page, true, flags);
+				       &folio->page, false, flags);
 	if (ret)
 		goto out_remove;
 	folio_unlock(folio);
@@ -206,6 +205,10 @@ static vm_fault_t kvm_gmem_uffd_fault(struct vm_fault *vmf)
 	struct inode *inode = file_inode(vma->vm_file);
 	struct folio *folio;
 	bool present;
+
+	/* Past EOF the fault is SIGBUS, before any userfault. */
+	if (vmf->pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
+		return VM_FAULT_SIGBUS;
 
 	if (!userfaultfd_armed(vma))
 		return 0;

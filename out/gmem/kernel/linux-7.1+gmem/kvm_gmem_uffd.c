@@ -11,7 +11,8 @@
  * - the hook: inside kvm_gmem_vm_ops (shown at the end of this file);
  * - the fault glue: the top of kvm_gmem_fault_user_mapping() (shown at the
  *   end);
- * - mm/filemap.c: EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);
+ * - mm/filemap.c:
+ *   EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);
  *
  * Edit the spec and regenerate rather than this file.
  */
@@ -66,8 +67,7 @@ static bool kvm_gmem_uffd_can_userfault(struct vm_area_struct *vma,
  * Used by UFFDIO_CONTINUE and by core's fault-time check.
  * The folio is returned locked and with a reference held; the caller
  * unlocks and puts it.  Nothing is allocated.
- * A folio that is not up to date has no valid contents and is treated
- * as absent, so MISSING rather than MINOR handles it.
+ * A folio that is not up to date is zeroed and marked up to date here.
  * Pages that are not shared are refused here, at use time.
  *
  * Return: the folio, or ERR_PTR(-ENOENT) when it is absent.
@@ -85,9 +85,8 @@ static struct folio *kvm_gmem_uffd_get_folio(struct inode *inode,
 		return folio;
 
 	if (!folio_test_uptodate(folio)) {
-		folio_unlock(folio);
-		folio_put(folio);
-		return ERR_PTR(-ENOENT);
+		folio_zero_range(folio, 0, folio_size(folio));
+		folio_mark_uptodate(folio);
 	}
 
 	return folio;
@@ -99,7 +98,7 @@ static struct folio *kvm_gmem_uffd_get_folio(struct inode *inode,
  * @addr: the destination address
  *
  * For UFFDIO_COPY and UFFDIO_ZEROPAGE.
- * Core fills the folio, marks it up to date and adds it with filemap_add.
+ * Core fills the folio and marks it up to date, then adds it with filemap_add.
  * Offsets at or beyond EOF get no folio.
  * Pages that are not shared get no folio: decided here, at use time.
  *
@@ -110,6 +109,7 @@ static struct folio *kvm_gmem_uffd_alloc_folio(struct vm_area_struct *vma,
 {
 	struct inode *inode = file_inode(vma->vm_file);
 	pgoff_t pgoff = linear_page_index(vma, addr);
+	struct mempolicy *mpol;
 	struct folio *folio;
 
 	if (pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
@@ -117,7 +117,13 @@ static struct folio *kvm_gmem_uffd_alloc_folio(struct vm_area_struct *vma,
 	if (!kvm_gmem_is_shared_mem(inode, pgoff))
 		return NULL;
 
-	folio = filemap_alloc_folio(mapping_gfp_mask(inode->i_mapping), 0);
+	/* The file's shared policy for this offset, else the task's. */
+	mpol = mpol_shared_policy_lookup(&GMEM_I(inode)->policy, pgoff);
+	if (!mpol)
+		mpol = get_task_policy(current);
+	folio = filemap_alloc_folio(mapping_gfp_mask(inode->i_mapping), 0,
+				    mpol);
+	mpol_cond_put(mpol);
 	if (!folio)
 		return NULL;
 
@@ -130,7 +136,9 @@ static struct folio *kvm_gmem_uffd_alloc_folio(struct vm_area_struct *vma,
  * @vma: the destination VMA
  * @addr: the destination address
  *
- * On success the folio is locked and in the cache; on failure it is
+ * filemap_add_folio() takes the folio lock itself and charges the folio to
+ * the mapping's memcg; on failure it has already dropped the lock again.
+ * So on success the folio is locked and in the cache; on failure it is
  * unlocked and not in the cache, and the caller puts it.
  *
  * Return: 0 or a negative errno.
@@ -141,16 +149,8 @@ static int kvm_gmem_uffd_filemap_add(struct folio *folio,
 {
 	struct address_space *mapping = vma->vm_file->f_mapping;
 	pgoff_t pgoff = linear_page_index(vma, addr);
-	int err;
 
-	folio_lock(folio);
-	err = filemap_add_folio(mapping, folio, pgoff, GFP_KERNEL);
-	if (err) {
-		folio_unlock(folio);
-		return err;
-	}
-
-	return 0;
+	return filemap_add_folio(mapping, folio, pgoff, GFP_KERNEL);
 }
 
 /**
@@ -197,5 +197,6 @@ static const struct vm_uffd_ops kvm_gmem_uffd_ops = {
 /*
  * Exports (a modular type cannot reach these otherwise):
  *
- *	mm/filemap.c: EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);
+ *	mm/filemap.c:
+ *	EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);
  */

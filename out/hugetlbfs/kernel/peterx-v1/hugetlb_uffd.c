@@ -8,8 +8,6 @@
  * - the callbacks and hugetlb_uffd_ops: mm/hugetlb.c, before the
  *   definition of hugetlb_vm_ops;
  * - the hook: inside hugetlb_vm_ops (shown at the end of this file);
- * - the fault glue: the top of hugetlb_fault() (shown at the
- *   end);
  *
  * Edit the spec and regenerate rather than this file.
  */
@@ -17,235 +15,13 @@
 #include <linux/mm.h>
 #include <linux/userfaultfd_k.h>
 #include <linux/pagemap.h>
-#include <linux/highmem.h>
 
-/*
- * uffdkit: uffd_get_folio: the spec declares no getFolio; uffdkit's default
- * lookup is used
- */
-/*
- * uffdkit: the spec declares no copy; uffdkit's default allocation is used
- */
 #ifdef CONFIG_USERFAULTFD
-/**
- * hugetlb_uffd_get_folio() - find the folio at @pgoff without allocating
- * @inode: inode of the file
- * @pgoff: page offset in the file
- * @folio: where the folio is returned
- *
- * Used by UFFDIO_CONTINUE.
- * The folio is returned locked and with a reference held; the caller
- * unlocks and puts it.  Nothing is allocated.
- * A folio that is not up to date has no valid contents and is treated
- * as absent, so MISSING rather than MINOR handles it.
- *
- * Return: 0 with *@folio set, or a negative errno (-ENOENT when absent).
- */
-static int hugetlb_uffd_get_folio(struct inode *inode, pgoff_t pgoff,
-				  struct folio **folio)
-{
-	struct folio *found;
-
-	*folio = NULL;
-	found = filemap_lock_folio(inode->i_mapping, pgoff);
-	if (IS_ERR(found))
-		return PTR_ERR(found);
-
-	if (!folio_test_uptodate(found)) {
-		folio_unlock(found);
-		folio_put(found);
-		return -ENOENT;
-	}
-
-	*folio = found;
-	return 0;
-}
-
-/**
- * hugetlb_uffd_alloc_folio() - allocate a folio to fill
- * @vma: the destination VMA
- * @addr: the destination address
- *
- * For UFFDIO_COPY and UFFDIO_ZEROPAGE.
- * Called by the copy callback before it fills the folio.
- * Offsets at or beyond EOF get no folio.
- *
- * Return: an unlocked order-0 folio owned by the caller, or NULL.
- */
-static struct folio *hugetlb_uffd_alloc_folio(struct vm_area_struct *vma,
-					      unsigned long addr)
-{
-	struct inode *inode = file_inode(vma->vm_file);
-	pgoff_t pgoff = linear_page_index(vma, addr);
-	struct folio *folio;
-
-	if (pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
-		return NULL;
-
-	folio = filemap_alloc_folio(mapping_gfp_mask(inode->i_mapping), 0);
-	if (!folio)
-		return NULL;
-
-	return folio;
-}
-
-/**
- * hugetlb_uffd_filemap_add() - put a filled folio into the page cache
- * @folio: the folio, filled and up to date
- * @vma: the destination VMA
- * @addr: the destination address
- *
- * On success the folio is locked and in the cache; on failure it is
- * unlocked and not in the cache, and the caller puts it.
- *
- * Return: 0 or a negative errno.
- */
-static int hugetlb_uffd_filemap_add(struct folio *folio,
-				    struct vm_area_struct *vma,
-				    unsigned long addr)
-{
-	struct address_space *mapping = vma->vm_file->f_mapping;
-	pgoff_t pgoff = linear_page_index(vma, addr);
-	int err;
-
-	folio_lock(folio);
-	err = filemap_add_folio(mapping, folio, pgoff, GFP_KERNEL);
-	if (err) {
-		folio_unlock(folio);
-		return err;
-	}
-
-	return 0;
-}
-
-/**
- * hugetlb_uffd_filemap_remove() - take a folio out of the cache again
- * @folio: the locked folio added by hugetlb_uffd_filemap_add()
- * @vma: the destination VMA
- *
- * Called when the PTE cannot be installed: the exact inverse of the add.
- * The folio leaves the cache and is unlocked; the caller puts it.
- */
-static void hugetlb_uffd_filemap_remove(struct folio *folio,
-					struct vm_area_struct *vma)
-{
-	filemap_remove_folio(folio);
-	folio_unlock(folio);
-}
-
-/**
- * hugetlb_uffd_copy() - resolve UFFDIO_COPY
- * @dst_pmd: the PMD that maps @dst_addr
- * @dst_vma: the destination VMA
- * @dst_addr: the destination address
- * @src_addr: the user address to copy from (UFFDIO_COPY)
- * @flags: the mfill mode and flags
- * @foliop: a folio from an earlier attempt, or where to leave one
- *
- * The copy from user space runs with page faults disabled.  When it faults,
- * the folio is handed back in *@foliop and -ENOENT returned: core copies
- * again without its locks and calls back with the filled folio.
- *
- * Return: 0 or a negative errno.
- */
-static int hugetlb_uffd_copy(pmd_t *dst_pmd, struct vm_area_struct *dst_vma,
-			     unsigned long dst_addr, unsigned long src_addr,
-			     uffd_flags_t flags, struct folio **foliop)
-{
-	struct folio *folio;
-	void *kaddr;
-	int ret;
-
-	if (!*foliop) {
-		folio = hugetlb_uffd_alloc_folio(dst_vma, dst_addr);
-		if (!folio)
-			return -ENOMEM;
-
-		if (uffd_flags_mode_is(flags, MFILL_ATOMIC_COPY)) {
-			kaddr = kmap_local_folio(folio, 0);
-			ret = copy_from_user(kaddr,
-					     (const void __user *)src_addr,
-					     PAGE_SIZE);
-			kunmap_local(kaddr);
-			if (unlikely(ret)) {
-				*foliop = folio;
-				return -ENOENT;
-			}
-		} else {
-			clear_user_highpage(&folio->page, dst_addr);
-		}
-	} else {
-		folio = *foliop;
-		*foliop = NULL;
-	}
-
-	__folio_mark_uptodate(folio);
-
-	ret = hugetlb_uffd_filemap_add(folio, dst_vma, dst_addr);
-	if (ret)
-		goto out_put;
-
-	ret = mfill_atomic_install_pte(dst_pmd, dst_vma, dst_addr,
-				       &folio->page, true, flags);
-	if (ret)
-		goto out_remove;
-	folio_unlock(folio);
-	return 0;
-
-out_remove:
-	hugetlb_uffd_filemap_remove(folio, dst_vma);
-out_put:
-	folio_put(folio);
-	return ret;
-}
-
-/**
- * hugetlb_uffd_fault() - raise userfaults from the ->fault handler
- * @vmf: the fault
- *
- * This API generation leaves MISSING and MINOR delivery to the memory type.
- * Call this first thing in ->fault.
- * Whether a folio is present is decided by hugetlb_uffd_get_folio().
- *
- * Return: 0 to go on with the normal fault, otherwise the result of
- * handle_userfault() (which is never 0) or VM_FAULT_SIGBUS.
- */
-static vm_fault_t hugetlb_uffd_fault(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct inode *inode = file_inode(vma->vm_file);
-	struct folio *folio;
-	bool present;
-
-	if (!userfaultfd_armed(vma))
-		return 0;
-
-	/* Success always sets folio. */
-	present = !hugetlb_uffd_get_folio(inode, vmf->pgoff, &folio);
-	if (present) {
-		folio_unlock(folio);
-		folio_put(folio);
-	}
-
-	if (!present && userfaultfd_missing(vma))
-		return handle_userfault(vmf, VM_UFFD_MISSING);
-	if (present && userfaultfd_minor(vma))
-		return handle_userfault(vmf, VM_UFFD_MINOR);
-	return 0;
-}
-
 static const vm_uffd_ops hugetlb_uffd_ops = {
 	.uffd_features	= VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR,
 	.uffd_ioctls	= BIT(_UFFDIO_COPY) | BIT(_UFFDIO_WRITEPROTECT) |
 			  BIT(_UFFDIO_CONTINUE) | BIT(_UFFDIO_POISON),
-	.uffd_get_folio	= hugetlb_uffd_get_folio,
-	.uffd_copy	= hugetlb_uffd_copy,
 };
-#else
-static inline vm_fault_t hugetlb_uffd_fault(struct vm_fault *vmf)
-{
-	return 0;
-}
 #endif /* CONFIG_USERFAULTFD */
 
 /*
@@ -254,13 +30,4 @@ static inline vm_fault_t hugetlb_uffd_fault(struct vm_fault *vmf)
  *	#ifdef CONFIG_USERFAULTFD
  *	.userfaultfd_ops = &hugetlb_uffd_ops,
  *	#endif
- */
-
-/*
- * Fault glue, first thing in hugetlb_fault():
- *
- *	vm_fault_t uffd_ret = hugetlb_uffd_fault(vmf);
- *
- *	if (uffd_ret)
- *		return uffd_ret;
  */

@@ -31,28 +31,21 @@
  * Used by UFFDIO_CONTINUE.
  * The folio is returned locked and with a reference held; the caller
  * unlocks and puts it.  Nothing is allocated.
- * A folio that is not up to date has no valid contents and is treated
- * as absent, so MISSING rather than MINOR handles it.
+ * shmem_get_folio(SGP_NOALLOC) swaps a swapped-out page back in and
+ * zero-fills a folio that is not up to date, as shmem's own lookup does.
  *
  * Return: 0 with *@folio set, or a negative errno (-ENOENT when absent).
  */
 static int shmem_uffd_get_folio(struct inode *inode, pgoff_t pgoff,
 				struct folio **folio)
 {
-	struct folio *found;
+	int err;
 
 	*folio = NULL;
-	found = filemap_lock_folio(inode->i_mapping, pgoff);
-	if (IS_ERR(found))
-		return PTR_ERR(found);
+	err = shmem_get_folio(inode, pgoff, 0, folio, SGP_NOALLOC);
+	if (err)
+		return err;
 
-	if (!folio_test_uptodate(found)) {
-		folio_unlock(found);
-		folio_put(found);
-		return -ENOENT;
-	}
-
-	*folio = found;
 	return 0;
 }
 
@@ -63,7 +56,6 @@ static int shmem_uffd_get_folio(struct inode *inode, pgoff_t pgoff,
  *
  * For UFFDIO_COPY and UFFDIO_ZEROPAGE.
  * Called by the copy callback before it fills the folio.
- * Offsets at or beyond EOF get no folio.
  * The folio is charged to the memcg of the faulting mm.
  *
  * Return: an unlocked order-0 folio owned by the caller, or NULL.
@@ -72,13 +64,9 @@ static struct folio *shmem_uffd_alloc_folio(struct vm_area_struct *vma,
 					    unsigned long addr)
 {
 	struct inode *inode = file_inode(vma->vm_file);
-	pgoff_t pgoff = linear_page_index(vma, addr);
 	struct mempolicy *mpol;
 	pgoff_t ilx;
 	struct folio *folio;
-
-	if (pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
-		return NULL;
 
 	/* The file's shared policy, through vm_ops->get_policy. */
 	mpol = get_vma_policy(vma, addr, 0, &ilx);
@@ -102,7 +90,10 @@ static struct folio *shmem_uffd_alloc_folio(struct vm_area_struct *vma,
  * @vma: the destination VMA
  * @addr: the destination address
  *
- * On success the folio is locked and in the cache; on failure it is
+ * The folio is locked and marked swap-backed while nobody else can see
+ * it, then added with shmem_add_to_page_cache(); a block is accounted
+ * after that, and the add undone when that fails.
+ * So on success the folio is locked and in the cache; on failure it is
  * unlocked and not in the cache, and the caller puts it.
  *
  * Return: 0 or a negative errno.
@@ -111,18 +102,29 @@ static int shmem_uffd_filemap_add(struct folio *folio,
 				  struct vm_area_struct *vma,
 				  unsigned long addr)
 {
+	struct inode *inode = file_inode(vma->vm_file);
 	struct address_space *mapping = vma->vm_file->f_mapping;
 	pgoff_t pgoff = linear_page_index(vma, addr);
 	int err;
 
-	folio_lock(folio);
-	err = filemap_add_folio(mapping, folio, pgoff, GFP_KERNEL);
-	if (err) {
-		folio_unlock(folio);
-		return err;
+	__folio_set_locked(folio);
+	__folio_set_swapbacked(folio);
+	err = shmem_add_to_page_cache(folio, mapping, pgoff, NULL,
+			mapping_gfp_mask(mapping));
+	if (err)
+		goto err_unlock;
+	if (shmem_inode_acct_blocks(inode, 1)) {
+		err = -ENOMEM;
+		goto err_delete;
 	}
-
+	shmem_recalc_inode(inode, 1, 0);
 	return 0;
+
+err_delete:
+	filemap_remove_folio(folio);
+err_unlock:
+	folio_unlock(folio);
+	return err;
 }
 
 /**
@@ -131,8 +133,8 @@ static int shmem_uffd_filemap_add(struct folio *folio,
  * @vma: the destination VMA
  *
  * Called when the PTE cannot be installed: the exact inverse of the add.
- * The folio leaves the cache, its accounting is reverted by
- * shmem_uffd_unaccount(), and is unlocked; the caller puts it.
+ * The folio leaves the cache, the inode's block count is recalculated (the
+ * freed block unaccounted), and is unlocked; the caller puts it.
  */
 static void shmem_uffd_filemap_remove(struct folio *folio,
 				      struct vm_area_struct *vma)
@@ -140,7 +142,7 @@ static void shmem_uffd_filemap_remove(struct folio *folio,
 	struct inode *inode = file_inode(vma->vm_file);
 
 	filemap_remove_folio(folio);
-	shmem_uffd_unaccount(inode);
+	shmem_recalc_inode(inode, 0, 0);
 	folio_unlock(folio);
 }
 
@@ -153,7 +155,8 @@ static void shmem_uffd_filemap_remove(struct folio *folio,
  * @flags: the mfill mode and flags
  * @foliop: a folio from an earlier attempt, or where to leave one
  *
- * The copy from user space runs with page faults disabled.  When it faults,
+ * The copy from user space runs with page faults disabled: the mmap lock
+ * is held, and a fault on the source would take it again.  When it faults,
  * the folio is handed back in *@foliop and -ENOENT returned: core copies
  * again without its locks and calls back with the filled folio.
  *
@@ -163,9 +166,20 @@ static int shmem_uffd_copy(pmd_t *dst_pmd, struct vm_area_struct *dst_vma,
 			   unsigned long dst_addr, unsigned long src_addr,
 			   uffd_flags_t flags, struct folio **foliop)
 {
+	struct inode *inode = file_inode(dst_vma->vm_file);
 	struct folio *folio;
 	void *kaddr;
 	int ret;
+
+	/* Past EOF there is nothing to fill: -EFAULT, as shmem had it. */
+	if (linear_page_index(dst_vma, dst_addr) >=
+	    DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE)) {
+		if (*foliop) {
+			folio_put(*foliop);
+			*foliop = NULL;
+		}
+		return -EFAULT;
+	}
 
 	if (!*foliop) {
 		folio = shmem_uffd_alloc_folio(dst_vma, dst_addr);
@@ -174,14 +188,17 @@ static int shmem_uffd_copy(pmd_t *dst_pmd, struct vm_area_struct *dst_vma,
 
 		if (uffd_flags_mode_is(flags, MFILL_ATOMIC_COPY)) {
 			kaddr = kmap_local_folio(folio, 0);
+			pagefault_disable();
 			ret = copy_from_user(kaddr,
 					     (const void __user *)src_addr,
 					     PAGE_SIZE);
+			pagefault_enable();
 			kunmap_local(kaddr);
 			if (unlikely(ret)) {
 				*foliop = folio;
 				return -ENOENT;
 			}
+			flush_dcache_folio(folio);
 		} else {
 			clear_user_highpage(&folio->page, dst_addr);
 		}
@@ -227,6 +244,10 @@ static vm_fault_t shmem_uffd_fault(struct vm_fault *vmf)
 	struct inode *inode = file_inode(vma->vm_file);
 	struct folio *folio;
 	bool present;
+
+	/* Past EOF the fault is SIGBUS, before any userfault. */
+	if (vmf->pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
+		return VM_FAULT_SIGBUS;
 
 	if (!userfaultfd_armed(vma))
 		return 0;

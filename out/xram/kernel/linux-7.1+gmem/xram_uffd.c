@@ -8,7 +8,8 @@
  * - the callbacks and xram_uffd_ops: drivers/char/xram.c, before the
  *   definition of xram_vm_ops;
  * - the hook: inside xram_vm_ops (shown at the end of this file);
- * - mm/filemap.c: EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "kvm");
+ * - mm/filemap.c:
+ *   EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "xram");
  *
  * Edit the spec and regenerate rather than this file.
  */
@@ -44,8 +45,7 @@ static bool xram_uffd_can_userfault(struct vm_area_struct *vma,
  * Used by UFFDIO_CONTINUE and by core's fault-time check.
  * The folio is returned locked and with a reference held; the caller
  * unlocks and puts it.  Nothing is allocated.
- * A folio that is not up to date has no valid contents and is treated
- * as absent, so MISSING rather than MINOR handles it.
+ * A folio that is not up to date is zeroed and marked up to date here.
  *
  * Return: the folio, or ERR_PTR(-ENOENT) when it is absent.
  */
@@ -58,9 +58,8 @@ static struct folio *xram_uffd_get_folio(struct inode *inode, pgoff_t pgoff)
 		return folio;
 
 	if (!folio_test_uptodate(folio)) {
-		folio_unlock(folio);
-		folio_put(folio);
-		return ERR_PTR(-ENOENT);
+		folio_zero_range(folio, 0, folio_size(folio));
+		folio_mark_uptodate(folio);
 	}
 
 	return folio;
@@ -72,7 +71,7 @@ static struct folio *xram_uffd_get_folio(struct inode *inode, pgoff_t pgoff)
  * @addr: the destination address
  *
  * For UFFDIO_COPY and UFFDIO_ZEROPAGE.
- * Core fills the folio, marks it up to date and adds it with filemap_add.
+ * Core fills the folio and marks it up to date, then adds it with filemap_add.
  * Offsets at or beyond EOF get no folio.
  *
  * Return: an unlocked order-0 folio owned by the caller, or NULL.
@@ -87,7 +86,8 @@ static struct folio *xram_uffd_alloc_folio(struct vm_area_struct *vma,
 	if (pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
 		return NULL;
 
-	folio = filemap_alloc_folio(mapping_gfp_mask(inode->i_mapping), 0);
+	folio = filemap_alloc_folio(mapping_gfp_mask(inode->i_mapping), 0,
+				    NULL);
 	if (!folio)
 		return NULL;
 
@@ -100,7 +100,9 @@ static struct folio *xram_uffd_alloc_folio(struct vm_area_struct *vma,
  * @vma: the destination VMA
  * @addr: the destination address
  *
- * On success the folio is locked and in the cache; on failure it is
+ * filemap_add_folio() takes the folio lock itself and charges the folio to
+ * the mapping's memcg; on failure it has already dropped the lock again.
+ * So on success the folio is locked and in the cache; on failure it is
  * unlocked and not in the cache, and the caller puts it.
  *
  * Return: 0 or a negative errno.
@@ -111,16 +113,8 @@ static int xram_uffd_filemap_add(struct folio *folio,
 {
 	struct address_space *mapping = vma->vm_file->f_mapping;
 	pgoff_t pgoff = linear_page_index(vma, addr);
-	int err;
 
-	folio_lock(folio);
-	err = filemap_add_folio(mapping, folio, pgoff, GFP_KERNEL);
-	if (err) {
-		folio_unlock(folio);
-		return err;
-	}
-
-	return 0;
+	return filemap_add_folio(mapping, folio, pgoff, GFP_KERNEL);
 }
 
 /**
@@ -158,5 +152,6 @@ static const struct vm_uffd_ops xram_uffd_ops = {
 /*
  * Exports (a modular type cannot reach these otherwise):
  *
- *	mm/filemap.c: EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "kvm");
+ *	mm/filemap.c:
+ *	EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "xram");
  */
