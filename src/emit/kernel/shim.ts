@@ -35,7 +35,9 @@ export function shimHeader(api: ApiGenerationId): string {
 export function typeStubs(model: Model, api: ApiGenerationId = model.gen.id): string {
   const v = buildView(model, api);
   const decls = v.typeFunctions.map((t) => declaration(parsePrototype(t.proto), t.name));
-  return tidyC(render("shim/stubs.h", { decls }));
+  // The type's inode info (GMEM_I(inode)->policy): only the fields the generated code takes.
+  const info = v.typeInfo ? v.typeInfo.fields.map((f) => `\tstruct shared_policy ${f};`).join("\n") : "";
+  return tidyC(render("shim/stubs.h", { decls, info }));
 }
 
 /** The whole translation unit for `make mm/<file>.o`. */

@@ -65,6 +65,8 @@ export interface KernelView {
   readonly notes: readonly string[];
   /** Names the spec refers to that the type must define (for the compile-only stubs). */
   readonly typeFunctions: readonly { readonly name: string; readonly proto: string }[];
+  /** The type's inode info as the compile check's stubs stand it in (the fields the C takes). */
+  readonly typeInfo?: { readonly fields: readonly string[] };
   readonly usesSharedPolicy: boolean;
   readonly usesMemcg: boolean;
   readonly usesHighmem: boolean;
@@ -120,6 +122,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   };
   const notes: string[] = [...low.notes];
   const typeFunctions: { name: string; proto: string }[] = [];
+  const typeInfoFields: string[] = [];
   const addTypeFn = (fn: string, proto: string) => {
     if (!typeFunctions.some((t) => t.name === fn)) typeFunctions.push({ name: fn, proto });
   };
@@ -212,6 +215,12 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     }
     // guest_memfd's form (rppt1313): the inode's shared policy, else the task's, into filemap_alloc_folio().
     const policy = a.strategy === "shared-policy" && a.policy && gen.filemapAllocMpol ? { info: cIdent(a.policy.info, "copy.alloc.policy.info"), field: cIdent(a.policy.field, "copy.alloc.policy.field") } : undefined;
+    if (policy) {
+      addTypeFn(policy.info, "struct uffdkit_type_info *NAME(struct inode *inode)");
+      typeInfoFields.push(policy.field);
+    }
+    // SHMEM_I() is <linux/shmem_fs.h>'s; another type's accessor is its own.
+    if (a.strategy === "helper" && a.info && a.info !== "SHMEM_I") addTypeFn(cIdent(a.info, "copy.alloc.info"), "struct uffdkit_type_info *NAME(struct inode *inode)");
     const g = guardFor(model, "alloc_folio");
     // Anonymous memory has no file to size or to take a policy from: allocate as anon does.
     const strategy = fileBacked ? a.strategy : "vma";
@@ -244,6 +253,11 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     if (unaccount) addTypeFn(unaccount, "void NAME(struct inode *inode)");
     const addMember = hasAllocMember && !!memberOf(gen, "filemapAdd");
     const ta = cp.filemapAdd === "type" ? cp.typeAdd : undefined;
+    if (ta) {
+      addTypeFn(cIdent(ta.add, "copy.typeAdd.add"), "int NAME(struct folio *folio, struct address_space *mapping, pgoff_t index, void *expected, gfp_t gfp)");
+      if (ta.accountBlocks) addTypeFn(cIdent(ta.accountBlocks, "copy.typeAdd.accountBlocks"), "int NAME(struct inode *inode, long pages)");
+      if (ta.recalc) addTypeFn(cIdent(ta.recalc, "copy.typeAdd.recalc"), "void NAME(struct inode *inode, long alloced, long swapped)");
+    }
     if (fileBacked && (cp.filemapAdd === "filemap_add_folio" || ta)) {
       const proto = addMember ? protoFor(gen, "filemapAdd") : parsePrototype(V1_HELPER_PROTOS.filemapAdd);
       filemapAdd = {
@@ -376,7 +390,8 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   if (gen.header !== "linux/userfaultfd_k.h") includes.push("#include <linux/userfaultfd_k.h>");
   includes.push("#include <linux/pagemap.h>");
   if (usesHighmem) includes.push("#include <linux/highmem.h>");
-  if (usesSharedPolicy) includes.push("#include <linux/mempolicy.h>");
+  if (usesSharedPolicy || typeInfoFields.length) includes.push("#include <linux/mempolicy.h>");
+  if (gf?.lookup === "shmem_get_folio" || (cp?.alloc.info === "SHMEM_I" && cp.alloc.strategy === "helper")) includes.push("#include <linux/shmem_fs.h>");
   if (usesMemcg) includes.push("#include <linux/memcontrol.h>");
 
   const exports: { file: string; symbol: string; line: string; include?: string }[] = [];
@@ -416,6 +431,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     opsInit: rows.length > 0 ? initializers(rows) : "",
     notes,
     typeFunctions,
+    ...(typeInfoFields.length ? { typeInfo: { fields: typeInfoFields } } : {}),
     usesSharedPolicy,
     usesMemcg,
     usesHighmem,

@@ -19,6 +19,7 @@
 
 #include <linux/userfaultfd_k.h>
 #include <linux/pagemap.h>
+#include <linux/mempolicy.h>
 
 /**
  * kvm_gmem_uffd_fault() - the per-page shared check at fault time

@@ -16,6 +16,7 @@
 
 #include <linux/userfaultfd_k.h>
 #include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
 #include <linux/memcontrol.h>
 
 #ifdef CONFIG_USERFAULTFD

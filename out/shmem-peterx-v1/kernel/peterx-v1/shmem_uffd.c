@@ -18,6 +18,7 @@
 #include <linux/userfaultfd_k.h>
 #include <linux/pagemap.h>
 #include <linux/highmem.h>
+#include <linux/shmem_fs.h>
 #include <linux/memcontrol.h>
 
 #ifdef CONFIG_USERFAULTFD

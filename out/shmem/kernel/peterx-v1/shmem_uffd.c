@@ -19,6 +19,7 @@
 #include <linux/pagemap.h>
 #include <linux/highmem.h>
 #include <linux/mempolicy.h>
+#include <linux/shmem_fs.h>
 #include <linux/memcontrol.h>
 
 #ifdef CONFIG_USERFAULTFD
