@@ -22,6 +22,8 @@ import type { KernelArtifacts } from "./emit/kernel/artifacts.js";
 import type { Suite } from "./ir/scenario.js";
 import type { CRunEvidence, SuiteResult } from "./ir/result.js";
 import { compileEmittedC, CCompileError, type CompiledType } from "./run/c/compile.js";
+import { harnessNamesOf } from "./run/c/harness.js";
+import { declaredCOf } from "./plan/planner/declared.js";
 import { branchCoverage, type Coverage } from "./run/c/coverage.js";
 import { simulateSuite } from "./run/sim/index.js";
 import { simKernelFor } from "./run/sim-kernel.js";
@@ -97,13 +99,7 @@ export function runType(checked: Checked, api: ApiGenerationId = checked.model.g
   const cFile = kernel.files[0]!;
   let compiled: TypeRun["compiled"];
   try {
-    compiled = compileEmittedC(cFile.contents, cFile.path, {
-      api,
-      ops: model.cnames.ops,
-      ...(lowered.glue !== "none" ? { faultGlue: model.cnames.faultGlue } : {}),
-      typeFunctions: lowered.typeFunctions.map((t) => ({ name: t.name, proto: t.proto, role: t.role })),
-      ...(lowered.copy?.alloc.strategy === "shared-policy" && lowered.copy.alloc.policy ? { infoFields: [lowered.copy.alloc.policy.field] } : {}),
-    });
+    compiled = compileEmittedC(cFile.contents, cFile.path, harnessNamesOf(api, declaredCOf(lowered)));
   } catch (e) {
     if (!(e instanceof CCompileError)) throw e;
     compiled = { error: `${e.message}${e.diagnostics ? `:\n${e.diagnostics.trim()}` : ""}` };

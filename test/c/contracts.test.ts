@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { DeclaredType, Scenario, Step } from "../../src/ir/scenario.js";
 import { simulateScenario } from "../../src/run/sim/index.js";
+import { harnessNamesOf } from "../../src/run/c/harness.js";
 import { compileEmittedC } from "../../src/run/c/compile.js";
 import { emitDeclared } from "../sim/helpers.js";
 
@@ -45,7 +46,7 @@ function runC(d: DeclaredType, steps: Step[], opts: { mutate?: (c: string) => st
   const built = emitDeclared(d);
   const source = opts.mutate ? opts.mutate(built.source) : built.source;
   if (opts.mutate) expect(source, "the mutation must change the C").not.toBe(built.source);
-  const compiled = compileEmittedC(source, built.c.file, { api: d.api, ops: built.c.ops, ...(built.c.faultGlue ? { faultGlue: built.c.faultGlue } : {}), typeFunctions: built.c.typeFunctions });
+  const compiled = compileEmittedC(source, built.c.file, harnessNamesOf(d.api, built.c));
   const sc: Scenario = {
     name: "t",
     title: "t",

@@ -6,6 +6,7 @@ import { normalize } from "../../src/model/normalize.js";
 import { lower, type Lowered } from "../../src/lower/index.js";
 import { emitKernel } from "../../src/emit/kernel/index.js";
 import { declaredCOf } from "../../src/plan/planner/declared.js";
+import { harnessNamesOf } from "../../src/run/c/harness.js";
 import { compileEmittedC, type CompiledType } from "../../src/run/c/compile.js";
 import type { KernelVersionId } from "../../src/kernel/versions.js";
 import type { ScenarioResult } from "../../src/ir/result.js";
@@ -57,7 +58,7 @@ export function emitDeclared(d: DeclaredType): { compiled: CompiledType; raise: 
   const lowered = lower(model);
   const file = emitKernel(model, model.gen.id, lowered).files[0]!;
   const c = declaredCOf(lowered);
-  const compiled = compileEmittedC(file.contents, file.path, { api: d.api, ops: c.ops, ...(c.faultGlue ? { faultGlue: c.faultGlue } : {}), typeFunctions: c.typeFunctions });
+  const compiled = compileEmittedC(file.contents, file.path, harnessNamesOf(d.api, c));
   return { compiled, raise: lowered.raise, c, source: file.contents };
 }
 

@@ -18,6 +18,7 @@ import { formatTap } from "../../run/tap.js";
 import type { SuiteResult } from "../../ir/result.js";
 import { simulateScenario } from "../../run/sim/index.js";
 import { CCompileError, compileEmittedC, type CompiledType } from "../../run/c/compile.js";
+import { harnessNamesOf } from "../../run/c/harness.js";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { validateScenario } from "../../run/sim/validate.js";
@@ -86,7 +87,7 @@ function declaredCFor(sc: Scenario, scenarioFile: string): { declaredC?: Compile
     return { declaredCError: `${d.c.file} (next to the scenario file) cannot be read` };
   }
   try {
-    return { declaredC: compileEmittedC(source, d.c.file, { api: d.api, ops: d.c.ops, ...(d.c.faultGlue ? { faultGlue: d.c.faultGlue } : {}), typeFunctions: d.c.typeFunctions }) };
+    return { declaredC: compileEmittedC(source, d.c.file, harnessNamesOf(d.api, d.c)) };
   } catch (e) {
     if (e instanceof CCompileError) return { declaredCError: `${e.message}${e.diagnostics ? `: ${e.diagnostics.trim()}` : ""}` };
     throw e;

@@ -24,6 +24,17 @@ export interface HarnessNames {
   readonly infoFields?: readonly string[];
 }
 
+/** The harness names of a scenario's setup.declared.c: one mapping, used wherever C is compiled. */
+export function harnessNamesOf(api: ApiGenerationId, c: DeclaredC): HarnessNames {
+  return {
+    api,
+    ops: c.ops,
+    ...(c.faultGlue ? { faultGlue: c.faultGlue } : {}),
+    typeFunctions: c.typeFunctions,
+    ...(c.infoFields ? { infoFields: c.infoFields } : {}),
+  };
+}
+
 /** Exported entry points, by role; the host looks them up by these names. */
 export const ENTRY: Record<CallbackRole | "fault" | "features" | "ioctls", string> = {
   canUserfault: "uk_call_can_userfault",

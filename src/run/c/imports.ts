@@ -305,7 +305,9 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
           if (c.fire("alloc")) return errPtr(ERRNO.ENOMEM);
           let g = file.cache[idx] ?? -1;
           if (g < 0) {
+            // The allocation's reference goes to the caller; the page cache takes its own.
             g = t.alloc();
+            t.get(g);
             file.cache[idx] = g;
             t.flags[g]! |= FOLIO_IN_CACHE;
             t.file[g] = file.id;
