@@ -65,10 +65,10 @@ static struct folio *shmem_uffd_alloc_folio(struct vm_area_struct *vma,
 {
 	struct inode *inode = file_inode(vma->vm_file);
 	pgoff_t pgoff = linear_page_index(vma, addr);
+	gfp_t gfp = mapping_gfp_mask(inode->i_mapping);
 	struct folio *folio;
 
-	folio = shmem_alloc_folio(mapping_gfp_mask(inode->i_mapping), 0,
-			SHMEM_I(inode), pgoff);
+	folio = shmem_alloc_folio(gfp, 0, SHMEM_I(inode), pgoff);
 	if (!folio)
 		return NULL;
 
@@ -101,12 +101,12 @@ static int shmem_uffd_filemap_add(struct folio *folio,
 	struct inode *inode = file_inode(vma->vm_file);
 	struct address_space *mapping = vma->vm_file->f_mapping;
 	pgoff_t pgoff = linear_page_index(vma, addr);
+	gfp_t gfp = mapping_gfp_mask(mapping);
 	int err;
 
 	__folio_set_locked(folio);
 	__folio_set_swapbacked(folio);
-	err = shmem_add_to_page_cache(folio, mapping, pgoff, NULL,
-			mapping_gfp_mask(mapping));
+	err = shmem_add_to_page_cache(folio, mapping, pgoff, NULL, gfp);
 	if (err)
 		goto err_unlock;
 	if (shmem_inode_acct_blocks(inode, 1)) {
