@@ -1342,10 +1342,7 @@ static inline void uk_obs_file_read(int n, int ret, int value)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec anon (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing)
 {
@@ -1388,10 +1385,7 @@ TEST(register_missing)
 
 /*
  * register_wp: registering WP succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec anon (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_wp)
 {
@@ -1436,10 +1430,7 @@ TEST(register_wp)
 /*
  * register_missing_wp: registering MISSING|WP succeeds and advertises the
  * kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec anon (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing_wp)
 {
@@ -1484,10 +1475,6 @@ TEST(register_missing_wp)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
- * Source: vm_uffd_ops.md §2.3
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §11
- * Source: spec anon (linux-7.1)
  */
 TEST(missing_read_copy)
 {
@@ -1561,8 +1548,6 @@ TEST(missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
- * Source: uffd-abi.md §11
- * Source: spec anon (linux-7.1)
  */
 TEST(missing_write_copy)
 {
@@ -1637,10 +1622,7 @@ TEST(missing_write_copy)
 /*
  * missing_copy_over_present_eexist: COPY over a page that is already mapped
  * fails with EEXIST, written back as copy=-17
- * Source: R24
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: spec anon (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_copy_over_present_eexist)
 {
@@ -1710,8 +1692,6 @@ TEST(missing_copy_over_present_eexist)
 /*
  * missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
- * Source: vm_uffd_ops.md §2.4
- * Source: spec anon (linux-7.1)
  */
 TEST(missing_copy_dontwake_then_wake)
 {
@@ -1791,8 +1771,6 @@ TEST(missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
- * Source: uffd-abi.md §11
- * Source: spec anon (linux-7.1)
  */
 TEST(missing_wake_without_resolving_refaults)
 {
@@ -1875,9 +1853,7 @@ TEST(missing_wake_without_resolving_refaults)
 /*
  * missing_data_integrity: every one of 8 pages faults once and reads back what
  * COPY wrote
- * Source: utUffdUnit events
- * Source: vm_uffd_ops.md §2.4
- * Source: spec anon (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_data_integrity)
 {
@@ -2195,8 +2171,6 @@ TEST(missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
- * Source: uffd-abi.md §2
- * Source: spec anon (linux-7.1)
  */
 TEST(missing_unregister_wakes_faulter)
 {
@@ -2261,9 +2235,6 @@ TEST(missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: abi618
- * Source: spec anon (linux-7.1)
  */
 TEST(missing_close_wakes_faulter)
 {
@@ -2325,10 +2296,7 @@ TEST(missing_close_wakes_faulter)
 
 /*
  * missing_read_zeropage: a MISSING fault resolved by ZEROPAGE reads zeros
- * Source: R26
- * Source: R27
- * Source: utUffdUnit zeropage
- * Source: spec anon (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_read_zeropage)
 {
@@ -2395,10 +2363,7 @@ TEST(missing_read_zeropage)
 /*
  * missing_move: a MISSING fault resolved by UFFDIO_MOVE from a private
  * anonymous source page
- * Source: vm_uffd_ops.md §2.4
- * Source: utUffdUnit move
- * Source: R30
- * Source: spec anon (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_move)
 {
@@ -2469,9 +2434,6 @@ TEST(missing_move)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: spec anon (linux-7.1)
  */
 TEST(missing_unregister_then_touch_no_event)
 {
@@ -2529,10 +2491,6 @@ TEST(missing_unregister_then_touch_no_event)
 /*
  * wp_write_fault_unprotect: a write to a write-protected page raises WP|WRITE;
  * un-protecting resolves it
- * Source: vm_uffd_ops.md §2.3
- * Source: uffd-abi.md §11
- * Source: R09
- * Source: spec anon (linux-7.1)
  */
 TEST(wp_write_fault_unprotect)
 {
@@ -2616,8 +2574,6 @@ TEST(wp_write_fault_unprotect)
 /*
  * wp_read_not_trapped: a read of a write-protected page completes without an
  * event
- * Source: vm_uffd_ops.md §2.3
- * Source: spec anon (linux-7.1)
  */
 TEST(wp_read_not_trapped)
 {
@@ -2681,9 +2637,7 @@ TEST(wp_read_not_trapped)
 /*
  * poison_then_touch_sigbus: a poisoned page raises SIGBUS on access; poisoning
  * it again is EEXIST
- * Source: utUffdUnit poison
- * Source: uffd-abi.md §4
- * Source: spec anon (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(poison_then_touch_sigbus)
 {
@@ -2746,9 +2700,7 @@ TEST(poison_then_touch_sigbus)
 /*
  * poison_resolves_blocked_fault: POISON resolves a MISSING fault that is
  * already blocked: the faulter gets SIGBUS
- * Source: uffd-abi.md §4
- * Source: utUffdUnit poison
- * Source: spec anon (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(poison_resolves_blocked_fault)
 {
@@ -2814,8 +2766,6 @@ TEST(poison_resolves_blocked_fault)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec anon (linux-7.1)
  */
 TEST(register_unaligned_einval)
 {
@@ -2856,8 +2806,6 @@ TEST(register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec anon (linux-7.1)
  */
 TEST(register_len_zero_einval)
 {
@@ -2898,9 +2846,7 @@ TEST(register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: spec anon (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_mode_zero_einval)
 {
@@ -2942,8 +2888,6 @@ TEST(register_mode_zero_einval)
 /*
  * register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: spec anon (linux-7.1)
  */
 TEST(register_other_ctx_ebusy)
 {
@@ -2997,9 +2941,6 @@ TEST(register_other_ctx_ebusy)
 
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §8
- * Source: spec anon (linux-7.1)
  */
 TEST(copy_unaligned_einval)
 {
@@ -3051,9 +2992,6 @@ TEST(copy_unaligned_einval)
 /*
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
- * Source: uffd-abi.md §8
- * Source: vm_uffd_ops.md §2.4
- * Source: spec anon (linux-7.1)
  */
 TEST(copy_unregistered_enoent)
 {
@@ -3105,8 +3043,6 @@ TEST(copy_unregistered_enoent)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: uffd-abi.md §11
- * Source: spec anon (linux-7.1)
  */
 TEST(wake_unregistered_ok)
 {
@@ -3147,9 +3083,7 @@ TEST(wake_unregistered_ok)
 /*
  * register_undeclared_minor_refused: MINOR is not declared, so registering it
  * fails with EINVAL
- * Source: R12
- * Source: anonCanUserfault
- * Source: spec anon (linux-7.1)
+ * Source: mm/userfaultfd.c anon_can_userfault() (7.1)
  */
 TEST(register_undeclared_minor_refused)
 {
@@ -3191,9 +3125,6 @@ TEST(register_undeclared_minor_refused)
 /*
  * inject_alloc_fails_enomem: the folio allocation fails: COPY is ENOMEM,
  * nothing leaks, a retry resolves the fault
- * Source: fault injection
- * Source: R21
- * Source: spec anon (linux-7.1)
  */
 TEST(inject_alloc_fails_enomem)
 {
@@ -3278,10 +3209,6 @@ TEST(inject_alloc_fails_enomem)
 /*
  * inject_charge_fails_enomem: the memcg charge fails: COPY is ENOMEM and the
  * folio is freed
- * Source: fault injection
- * Source: R21
- * Source: R22
- * Source: spec anon (linux-7.1)
  */
 TEST(inject_charge_fails_enomem)
 {
@@ -3366,11 +3293,7 @@ TEST(inject_charge_fails_enomem)
 /*
  * anon_register_missing: registering MISSING succeeds and advertises the
  * kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind anon
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(anon_register_missing)
 {
@@ -3413,11 +3336,7 @@ TEST(anon_register_missing)
 
 /*
  * anon_register_wp: registering WP succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind anon
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(anon_register_wp)
 {
@@ -3462,11 +3381,7 @@ TEST(anon_register_wp)
 /*
  * anon_register_missing_wp: registering MISSING|WP succeeds and advertises the
  * kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind anon
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(anon_register_missing_wp)
 {
@@ -3511,11 +3426,6 @@ TEST(anon_register_missing_wp)
 /*
  * anon_missing_read_copy: a read of a missing page blocks, raises MISSING and
  * is resolved by COPY
- * Source: vm_uffd_ops.md §2.3
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §11
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_missing_read_copy)
 {
@@ -3589,9 +3499,6 @@ TEST(anon_missing_read_copy)
 /*
  * anon_missing_write_copy: a write to a missing page raises MISSING with the
  * write flag; the write lands after COPY
- * Source: uffd-abi.md §11
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_missing_write_copy)
 {
@@ -3666,11 +3573,7 @@ TEST(anon_missing_write_copy)
 /*
  * anon_missing_copy_over_present_eexist: COPY over a page that is already
  * mapped fails with EEXIST, written back as copy=-17
- * Source: R24
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: kind anon
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(anon_missing_copy_over_present_eexist)
 {
@@ -3740,9 +3643,6 @@ TEST(anon_missing_copy_over_present_eexist)
 /*
  * anon_missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
- * Source: vm_uffd_ops.md §2.4
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_missing_copy_dontwake_then_wake)
 {
@@ -3822,9 +3722,6 @@ TEST(anon_missing_copy_dontwake_then_wake)
 /*
  * anon_missing_wake_without_resolving_refaults: WAKE without resolving makes
  * the faulter retry and queue a second MISSING event
- * Source: uffd-abi.md §11
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_missing_wake_without_resolving_refaults)
 {
@@ -3907,10 +3804,7 @@ TEST(anon_missing_wake_without_resolving_refaults)
 /*
  * anon_missing_data_integrity: every one of 8 pages faults once and reads back
  * what COPY wrote
- * Source: utUffdUnit events
- * Source: vm_uffd_ops.md §2.4
- * Source: kind anon
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(anon_missing_data_integrity)
 {
@@ -4228,9 +4122,6 @@ TEST(anon_missing_data_integrity)
 /*
  * anon_missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter,
  * which then faults normally
- * Source: uffd-abi.md §2
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_missing_unregister_wakes_faulter)
 {
@@ -4295,10 +4186,6 @@ TEST(anon_missing_unregister_wakes_faulter)
 /*
  * anon_missing_close_wakes_faulter: closing the userfaultfd wakes a blocked
  * MISSING faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: abi618
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_missing_close_wakes_faulter)
 {
@@ -4360,11 +4247,7 @@ TEST(anon_missing_close_wakes_faulter)
 
 /*
  * anon_missing_read_zeropage: a MISSING fault resolved by ZEROPAGE reads zeros
- * Source: R26
- * Source: R27
- * Source: utUffdUnit zeropage
- * Source: kind anon
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(anon_missing_read_zeropage)
 {
@@ -4431,11 +4314,7 @@ TEST(anon_missing_read_zeropage)
 /*
  * anon_missing_move: a MISSING fault resolved by UFFDIO_MOVE from a private
  * anonymous source page
- * Source: vm_uffd_ops.md §2.4
- * Source: utUffdUnit move
- * Source: R30
- * Source: kind anon
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(anon_missing_move)
 {
@@ -4506,10 +4385,6 @@ TEST(anon_missing_move)
 /*
  * anon_missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_missing_unregister_then_touch_no_event)
 {
@@ -4567,11 +4442,6 @@ TEST(anon_missing_unregister_then_touch_no_event)
 /*
  * anon_wp_write_fault_unprotect: a write to a write-protected page raises
  * WP|WRITE; un-protecting resolves it
- * Source: vm_uffd_ops.md §2.3
- * Source: uffd-abi.md §11
- * Source: R09
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_wp_write_fault_unprotect)
 {
@@ -4655,9 +4525,6 @@ TEST(anon_wp_write_fault_unprotect)
 /*
  * anon_wp_read_not_trapped: a read of a write-protected page completes without
  * an event
- * Source: vm_uffd_ops.md §2.3
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_wp_read_not_trapped)
 {
@@ -4721,10 +4588,7 @@ TEST(anon_wp_read_not_trapped)
 /*
  * anon_poison_then_touch_sigbus: a poisoned page raises SIGBUS on access;
  * poisoning it again is EEXIST
- * Source: utUffdUnit poison
- * Source: uffd-abi.md §4
- * Source: kind anon
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(anon_poison_then_touch_sigbus)
 {
@@ -4787,10 +4651,7 @@ TEST(anon_poison_then_touch_sigbus)
 /*
  * anon_poison_resolves_blocked_fault: POISON resolves a MISSING fault that is
  * already blocked: the faulter gets SIGBUS
- * Source: uffd-abi.md §4
- * Source: utUffdUnit poison
- * Source: kind anon
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(anon_poison_resolves_blocked_fault)
 {
@@ -4856,9 +4717,6 @@ TEST(anon_poison_resolves_blocked_fault)
 /*
  * anon_register_unaligned_einval: a registration range that does not start on
  * a page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_register_unaligned_einval)
 {
@@ -4899,9 +4757,6 @@ TEST(anon_register_unaligned_einval)
 
 /*
  * anon_register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_register_len_zero_einval)
 {
@@ -4942,10 +4797,7 @@ TEST(anon_register_len_zero_einval)
 
 /*
  * anon_register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: kind anon
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(anon_register_mode_zero_einval)
 {
@@ -4987,9 +4839,6 @@ TEST(anon_register_mode_zero_einval)
 /*
  * anon_register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_register_other_ctx_ebusy)
 {
@@ -5043,10 +4892,6 @@ TEST(anon_register_other_ctx_ebusy)
 
 /*
  * anon_copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §8
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_copy_unaligned_einval)
 {
@@ -5098,10 +4943,6 @@ TEST(anon_copy_unaligned_einval)
 /*
  * anon_copy_unregistered_enoent: COPY into a range no userfaultfd registered
  * is ENOENT, written back
- * Source: uffd-abi.md §8
- * Source: vm_uffd_ops.md §2.4
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_copy_unregistered_enoent)
 {
@@ -5153,9 +4994,6 @@ TEST(anon_copy_unregistered_enoent)
 /*
  * anon_wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds
  * on a range nobody registered
- * Source: uffd-abi.md §11
- * Source: kind anon
- * Source: abi618
  */
 TEST(anon_wake_unregistered_ok)
 {

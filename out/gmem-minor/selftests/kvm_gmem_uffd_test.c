@@ -1342,10 +1342,7 @@ static inline void uk_obs_file_read(int n, int ret, int value)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec kvm_gmem (peterx-v1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_minor)
 {
@@ -1392,10 +1389,7 @@ TEST(register_minor)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (peterx-v1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(minor_read_continue)
 {
@@ -1473,8 +1467,6 @@ TEST(minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(minor_write_continue)
 {
@@ -1554,9 +1546,6 @@ TEST(minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(minor_continue_without_folio_efault)
 {
@@ -1615,10 +1604,8 @@ TEST(minor_continue_without_folio_efault)
 /*
  * minor_only_first_touch_no_event: MINOR alone does not trap a page the cache
  * lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: spec kvm_gmem (peterx-v1)
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
  */
 TEST(minor_only_first_touch_no_event)
 {
@@ -1673,8 +1660,6 @@ TEST(minor_only_first_touch_no_event)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(register_unaligned_einval)
 {
@@ -1718,8 +1703,6 @@ TEST(register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(register_len_zero_einval)
 {
@@ -1763,9 +1746,7 @@ TEST(register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: spec kvm_gmem (peterx-v1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_mode_zero_einval)
 {
@@ -1810,8 +1791,6 @@ TEST(register_mode_zero_einval)
 /*
  * register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(register_other_ctx_ebusy)
 {
@@ -1869,8 +1848,6 @@ TEST(register_other_ctx_ebusy)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(wake_unregistered_ok)
 {
@@ -1914,9 +1891,6 @@ TEST(wake_unregistered_ok)
 /*
  * register_undeclared_missing_refused: MISSING is not declared, so registering
  * it fails with EINVAL
- * Source: R03
- * Source: vm_uffd_ops.md §2.2
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(register_undeclared_missing_refused)
 {
@@ -1961,9 +1935,6 @@ TEST(register_undeclared_missing_refused)
 /*
  * register_undeclared_wp_refused: WP is not declared, so registering it fails
  * with EINVAL
- * Source: R03
- * Source: vm_uffd_ops.md §2.2
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(register_undeclared_wp_refused)
 {
@@ -2008,9 +1979,6 @@ TEST(register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
- * Source: R08
- * Source: uffd-abi.md §6
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(register_wp_async_any_type)
 {
@@ -2055,10 +2023,8 @@ TEST(register_wp_async_any_type)
 /*
  * undeclared_copy_refused: COPY is not declared and the kernel refuses it with
  * EINVAL
- * Source: R20
- * Source: vm_uffd_ops.md §2.4
- * Source: hotfixUnsupported
- * Source: spec kvm_gmem (peterx-v1)
+ * Source: mm/userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs
+ *   (7.1 hotfix)
  */
 TEST(undeclared_copy_refused)
 {
@@ -2114,10 +2080,6 @@ TEST(undeclared_copy_refused)
 /*
  * undeclared_zeropage_refused: ZEROPAGE is not declared and the kernel refuses
  * it with EINVAL
- * Source: R20
- * Source: R27
- * Source: vm_uffd_ops.md §2.4
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(undeclared_zeropage_refused)
 {
@@ -2170,9 +2132,6 @@ TEST(undeclared_zeropage_refused)
 /*
  * undeclared_writeprotect_refused: WRITEPROTECT is not declared and the kernel
  * refuses it with ENOENT
- * Source: R32
- * Source: vm_uffd_ops.md §2.4
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(undeclared_writeprotect_refused)
 {
@@ -2224,10 +2183,6 @@ TEST(undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
- * Source: R30
- * Source: uffd-abi.md §9
- * Source: uffd-abi.md §8
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(undeclared_move_refused)
 {
@@ -2284,9 +2239,9 @@ TEST(undeclared_move_refused)
 /*
  * gmem_not_shared_touch_sigbus: unregistered memory that is not shared is
  * never faulted in: SIGBUS
- * Source: seanInitShared
- * Source: R38
- * Source: spec kvm_gmem (peterx-v1)
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
  */
 TEST(gmem_not_shared_touch_sigbus)
 {
@@ -2323,11 +2278,8 @@ TEST(gmem_not_shared_touch_sigbus)
 /*
  * gmem_not_shared_register: registration is allowed, but memory that is not
  * shared is never served: alloc_folio refuses COPY, the faulter stays blocked
- * Source: R39
- * Source: seanV4
- * Source: R21
- * Source: vm_uffd_ops.md §3.4
- * Source: spec kvm_gmem (peterx-v1)
+ * Source: Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15
+ *   May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c
  */
 TEST(gmem_not_shared_register)
 {
@@ -2380,9 +2332,6 @@ TEST(gmem_not_shared_register)
 /*
  * inject_fault_past_eof_sigbus: a fault past EOF (the file shrank) is SIGBUS
  * before any userfault, as shmem's fault path does
- * Source: fault injection
- * Source: vm_uffd_ops.md §2.3
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(inject_fault_past_eof_sigbus)
 {
@@ -2436,9 +2385,9 @@ TEST(inject_fault_past_eof_sigbus)
 /*
  * continue_not_uptodate_folio: CONTINUE on a fallocated page maps it
  * zero-filled: the lookup clears it and marks it up to date
- * Source: R40
- * Source: peterUptodate
- * Source: spec kvm_gmem (peterx-v1)
+ * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
+ *   memory types (MISSING captures !folio and folio && !uptodate); seed
+ *   003_78411c67f1c0bd4e
  */
 TEST(continue_not_uptodate_folio)
 {
@@ -2491,9 +2440,6 @@ TEST(continue_not_uptodate_folio)
 /*
  * inject_lookup_misses_efault: the page-cache lookup misses (the page was
  * truncated): CONTINUE is EFAULT and nothing stays locked
- * Source: fault injection
- * Source: R18
- * Source: spec kvm_gmem (peterx-v1)
  */
 TEST(inject_lookup_misses_efault)
 {
@@ -2550,9 +2496,9 @@ TEST(inject_lookup_misses_efault)
 /*
  * guest_memfd_wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it
  * succeeds on a range nobody registered
- * Source: uffd-abi.md §11
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_wake_unregistered_ok)
 {
@@ -2596,12 +2542,13 @@ TEST(guest_memfd_wake_unregistered_ok)
 /*
  * guest_memfd_shared_fault_ok: guest_memfd created MMAP|INIT_SHARED can be
  * written and read through a shared mapping
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_supported
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_shared_fault_ok)
 {
@@ -2644,13 +2591,13 @@ TEST(guest_memfd_shared_fault_ok)
 /*
  * guest_memfd_not_shared_fault_sigbus: guest_memfd created MMAP without
  * INIT_SHARED is mappable but every user access is SIGBUS
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_fault_private
- * Source: R38
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_not_shared_fault_sigbus)
 {
@@ -2691,12 +2638,13 @@ TEST(guest_memfd_not_shared_fault_sigbus)
 /*
  * guest_memfd_punch_hole_zeroes: PUNCH_HOLE frees the page: the next read
  * faults in a zeroed page
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_supported
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_punch_hole_zeroes)
 {
@@ -2747,11 +2695,9 @@ TEST(guest_memfd_punch_hole_zeroes)
  * guest_memfd_register_not_shared_einval: userfaultfd cannot register
  * guest_memfd that is not INIT_SHARED: EINVAL (6.18 refuses all sync modes;
  * the series checks INIT_SHARED)
- * Source: R38
- * Source: rppt1313
- * Source: uffd-abi.md §6
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_not_shared_einval)
 {
@@ -2794,12 +2740,13 @@ TEST(guest_memfd_register_not_shared_einval)
 /*
  * guest_memfd_mmap_without_mmap_flag_enodev: guest_memfd created without the
  * MMAP flag cannot be mmap()ed: ENODEV
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_not_supported
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_mmap_without_mmap_flag_enodev)
 {
@@ -2837,12 +2784,13 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
 /*
  * guest_memfd_mmap_private_einval: guest_memfd cannot be mapped MAP_PRIVATE:
  * EINVAL
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_cow
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_mmap_private_einval)
 {
@@ -2881,10 +2829,9 @@ TEST(guest_memfd_mmap_private_einval)
 /*
  * guest_memfd_wp_async_registers: WP-only registration with WP_ASYNC is
  * accepted on guest_memfd and a write resolves itself
- * Source: R08
- * Source: uffd-abi.md §6
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_wp_async_registers)
 {

@@ -1343,10 +1343,7 @@ static inline void uk_obs_file_read(int n, int ret, int value)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing)
 {
@@ -1392,10 +1389,7 @@ TEST(register_missing)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_minor)
 {
@@ -1442,10 +1436,7 @@ TEST(register_minor)
 /*
  * register_missing_minor: registering MISSING|MINOR succeeds and advertises
  * the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing_minor)
 {
@@ -1492,10 +1483,6 @@ TEST(register_missing_minor)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
- * Source: vm_uffd_ops.md §2.3
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(missing_read_copy)
 {
@@ -1572,8 +1559,6 @@ TEST(missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(missing_write_copy)
 {
@@ -1651,10 +1636,7 @@ TEST(missing_write_copy)
 /*
  * missing_copy_over_present_eexist: COPY over a page that is already mapped
  * fails with EEXIST, written back as copy=-17
- * Source: R24
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_copy_over_present_eexist)
 {
@@ -1727,8 +1709,6 @@ TEST(missing_copy_over_present_eexist)
 /*
  * missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
- * Source: vm_uffd_ops.md §2.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(missing_copy_dontwake_then_wake)
 {
@@ -1811,8 +1791,6 @@ TEST(missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(missing_wake_without_resolving_refaults)
 {
@@ -1898,9 +1876,7 @@ TEST(missing_wake_without_resolving_refaults)
 /*
  * missing_data_integrity: every one of 8 pages faults once and reads back what
  * COPY wrote
- * Source: utUffdUnit events
- * Source: vm_uffd_ops.md §2.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_data_integrity)
 {
@@ -2221,8 +2197,6 @@ TEST(missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
- * Source: uffd-abi.md §2
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(missing_unregister_wakes_faulter)
 {
@@ -2290,9 +2264,6 @@ TEST(missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: abi618
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(missing_close_wakes_faulter)
 {
@@ -2357,10 +2328,7 @@ TEST(missing_close_wakes_faulter)
 
 /*
  * missing_read_zeropage: a MISSING fault resolved by ZEROPAGE reads zeros
- * Source: R26
- * Source: R27
- * Source: utUffdUnit zeropage
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_read_zeropage)
 {
@@ -2430,9 +2398,6 @@ TEST(missing_read_zeropage)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(missing_unregister_then_touch_no_event)
 {
@@ -2493,10 +2458,7 @@ TEST(missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(minor_read_continue)
 {
@@ -2574,8 +2536,6 @@ TEST(minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(minor_write_continue)
 {
@@ -2655,9 +2615,6 @@ TEST(minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(minor_continue_without_folio_efault)
 {
@@ -2716,10 +2673,8 @@ TEST(minor_continue_without_folio_efault)
 /*
  * minor_only_first_touch_no_event: MINOR alone does not trap a page the cache
  * lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
  */
 TEST(minor_only_first_touch_no_event)
 {
@@ -2774,9 +2729,6 @@ TEST(minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
- * Source: R37
- * Source: vm_uffd_ops.md §2.3
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(missing_only_cached_page_no_event)
 {
@@ -2835,9 +2787,9 @@ TEST(missing_only_cached_page_no_event)
 /*
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
- * Source: vm_uffd_ops.md §2.3
- * Source: rppt1212
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
+ *   of userfaults in __do_fault() (__do_userfault),
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST(missing_minor_both)
 {
@@ -2939,8 +2891,6 @@ TEST(missing_minor_both)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(register_unaligned_einval)
 {
@@ -2984,8 +2934,6 @@ TEST(register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(register_len_zero_einval)
 {
@@ -3029,9 +2977,7 @@ TEST(register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_mode_zero_einval)
 {
@@ -3076,8 +3022,6 @@ TEST(register_mode_zero_einval)
 /*
  * register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(register_other_ctx_ebusy)
 {
@@ -3134,9 +3078,6 @@ TEST(register_other_ctx_ebusy)
 
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §8
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(copy_unaligned_einval)
 {
@@ -3191,9 +3132,6 @@ TEST(copy_unaligned_einval)
 /*
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
- * Source: uffd-abi.md §8
- * Source: vm_uffd_ops.md §2.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(copy_unregistered_enoent)
 {
@@ -3248,8 +3186,6 @@ TEST(copy_unregistered_enoent)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(wake_unregistered_ok)
 {
@@ -3293,9 +3229,6 @@ TEST(wake_unregistered_ok)
 /*
  * register_undeclared_wp_refused: WP is not declared, so registering it fails
  * with EINVAL
- * Source: R03
- * Source: vm_uffd_ops.md §2.2
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(register_undeclared_wp_refused)
 {
@@ -3340,9 +3273,6 @@ TEST(register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
- * Source: R08
- * Source: uffd-abi.md §6
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(register_wp_async_any_type)
 {
@@ -3387,9 +3317,6 @@ TEST(register_wp_async_any_type)
 /*
  * undeclared_writeprotect_refused: WRITEPROTECT is not declared and the kernel
  * refuses it with ENOENT
- * Source: R32
- * Source: vm_uffd_ops.md §2.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(undeclared_writeprotect_refused)
 {
@@ -3441,10 +3368,6 @@ TEST(undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
- * Source: R30
- * Source: uffd-abi.md §9
- * Source: uffd-abi.md §8
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(undeclared_move_refused)
 {
@@ -3501,9 +3424,9 @@ TEST(undeclared_move_refused)
 /*
  * gmem_not_shared_touch_sigbus: unregistered memory that is not shared is
  * never faulted in: SIGBUS
- * Source: seanInitShared
- * Source: R38
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
  */
 TEST(gmem_not_shared_touch_sigbus)
 {
@@ -3540,9 +3463,9 @@ TEST(gmem_not_shared_touch_sigbus)
 /*
  * gmem_not_shared_register: the type checks shared-ness in can_userfault:
  * registering memory that is not shared is EINVAL
- * Source: R38
- * Source: rppt1313
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(gmem_not_shared_register)
 {
@@ -3586,9 +3509,7 @@ TEST(gmem_not_shared_register)
 /*
  * gmem_punch_hole_missing_again: after PUNCH_HOLE the page is missing again:
  * the next touch raises MISSING
- * Source: gmemTest test_mmap_supported
- * Source: vm_uffd_ops.md §2.3
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  */
 TEST(gmem_punch_hole_missing_again)
 {
@@ -3696,10 +3617,11 @@ TEST(gmem_punch_hole_missing_again)
 /*
  * fallocated_page_fault_resolvable: a fault on a fallocated page (cached, not
  * up to date) is MINOR, and CONTINUE maps it zero-filled
- * Source: R40
- * Source: peterUptodate
- * Source: rppt0808
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
+ *   memory types (MISSING captures !folio and folio && !uptodate); seed
+ *   003_78411c67f1c0bd4e
+ * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
+ *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
 TEST(fallocated_page_fault_resolvable)
 {
@@ -3770,11 +3692,8 @@ TEST(fallocated_page_fault_resolvable)
  * gmem_private_after_register_not_served: a page made private after
  * registration is never served: the fault is not resolved and COPY's
  * alloc_folio refuses it
- * Source: R39
- * Source: seanV4
- * Source: R21
- * Source: vm_uffd_ops.md §3.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15
+ *   May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c
  */
 TEST(gmem_private_after_register_not_served)
 {
@@ -3846,9 +3765,6 @@ TEST(gmem_private_after_register_not_served)
 /*
  * inject_alloc_fails_enomem: the folio allocation fails: COPY is ENOMEM,
  * nothing leaks, a retry resolves the fault
- * Source: fault injection
- * Source: R21
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(inject_alloc_fails_enomem)
 {
@@ -3936,10 +3852,6 @@ TEST(inject_alloc_fails_enomem)
 /*
  * inject_truncated_enomem: i_size shrank under COPY (a racing truncate):
  * alloc_folio returns NULL, COPY is ENOMEM
- * Source: fault injection
- * Source: R21
- * Source: R45
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(inject_truncated_enomem)
 {
@@ -4027,10 +3939,6 @@ TEST(inject_truncated_enomem)
 /*
  * inject_charge_fails_enomem: the memcg charge fails: COPY is ENOMEM and the
  * folio is freed
- * Source: fault injection
- * Source: R21
- * Source: R22
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(inject_charge_fails_enomem)
 {
@@ -4118,10 +4026,6 @@ TEST(inject_charge_fails_enomem)
 /*
  * inject_filemap_add_eexist: the page-cache add finds the slot taken (a racing
  * COPY or fault): COPY is EEXIST, the folio is unlocked and freed
- * Source: fault injection
- * Source: R22
- * Source: R44
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(inject_filemap_add_eexist)
 {
@@ -4209,10 +4113,6 @@ TEST(inject_filemap_add_eexist)
 /*
  * inject_filemap_add_enomem: the page-cache add cannot allocate: COPY is
  * ENOMEM, the folio is unlocked and freed
- * Source: fault injection
- * Source: R22
- * Source: R44
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(inject_filemap_add_enomem)
 {
@@ -4300,10 +4200,6 @@ TEST(inject_filemap_add_enomem)
 /*
  * inject_install_fails_removes: the PTE install fails after filemap_add (a
  * racing truncate): filemap_remove undoes the add, COPY is EFAULT
- * Source: fault injection
- * Source: R23
- * Source: R44
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(inject_install_fails_removes)
 {
@@ -4391,9 +4287,9 @@ TEST(inject_install_fails_removes)
 /*
  * continue_not_uptodate_folio: CONTINUE on a fallocated page maps it
  * zero-filled: the lookup clears it and marks it up to date
- * Source: R40
- * Source: peterUptodate
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
+ *   memory types (MISSING captures !folio and folio && !uptodate); seed
+ *   003_78411c67f1c0bd4e
  */
 TEST(continue_not_uptodate_folio)
 {
@@ -4446,9 +4342,6 @@ TEST(continue_not_uptodate_folio)
 /*
  * inject_lookup_misses_efault: the page-cache lookup misses (the page was
  * truncated): CONTINUE is EFAULT and nothing stays locked
- * Source: fault injection
- * Source: R18
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(inject_lookup_misses_efault)
 {
@@ -4505,11 +4398,10 @@ TEST(inject_lookup_misses_efault)
 /*
  * guest_memfd_register_missing: registering MISSING succeeds and advertises
  * the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_missing)
 {
@@ -4556,11 +4448,10 @@ TEST(guest_memfd_register_missing)
 /*
  * guest_memfd_register_minor: registering MINOR succeeds and advertises the
  * kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_minor)
 {
@@ -4607,11 +4498,10 @@ TEST(guest_memfd_register_minor)
 /*
  * guest_memfd_register_missing_minor: registering MISSING|MINOR succeeds and
  * advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_missing_minor)
 {
@@ -4658,11 +4548,9 @@ TEST(guest_memfd_register_missing_minor)
 /*
  * guest_memfd_missing_read_copy: a read of a missing page blocks, raises
  * MISSING and is resolved by COPY
- * Source: vm_uffd_ops.md §2.3
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §11
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_read_copy)
 {
@@ -4739,9 +4627,9 @@ TEST(guest_memfd_missing_read_copy)
 /*
  * guest_memfd_missing_write_copy: a write to a missing page raises MISSING
  * with the write flag; the write lands after COPY
- * Source: uffd-abi.md §11
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_write_copy)
 {
@@ -4819,11 +4707,10 @@ TEST(guest_memfd_missing_write_copy)
 /*
  * guest_memfd_missing_copy_over_present_eexist: COPY over a page that is
  * already mapped fails with EEXIST, written back as copy=-17
- * Source: R24
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_copy_over_present_eexist)
 {
@@ -4896,9 +4783,9 @@ TEST(guest_memfd_missing_copy_over_present_eexist)
 /*
  * guest_memfd_missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the
  * page but leaves the faulter blocked until UFFDIO_WAKE
- * Source: vm_uffd_ops.md §2.4
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_copy_dontwake_then_wake)
 {
@@ -4981,9 +4868,9 @@ TEST(guest_memfd_missing_copy_dontwake_then_wake)
 /*
  * guest_memfd_missing_wake_without_resolving_refaults: WAKE without resolving
  * makes the faulter retry and queue a second MISSING event
- * Source: uffd-abi.md §11
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_wake_without_resolving_refaults)
 {
@@ -5069,10 +4956,10 @@ TEST(guest_memfd_missing_wake_without_resolving_refaults)
 /*
  * guest_memfd_missing_data_integrity: every one of 8 pages faults once and
  * reads back what COPY wrote
- * Source: utUffdUnit events
- * Source: vm_uffd_ops.md §2.4
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_data_integrity)
 {
@@ -5393,9 +5280,9 @@ TEST(guest_memfd_missing_data_integrity)
 /*
  * guest_memfd_missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING
  * faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_unregister_wakes_faulter)
 {
@@ -5463,10 +5350,9 @@ TEST(guest_memfd_missing_unregister_wakes_faulter)
 /*
  * guest_memfd_missing_close_wakes_faulter: closing the userfaultfd wakes a
  * blocked MISSING faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: abi618
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_close_wakes_faulter)
 {
@@ -5532,11 +5418,10 @@ TEST(guest_memfd_missing_close_wakes_faulter)
 /*
  * guest_memfd_missing_read_zeropage: a MISSING fault resolved by ZEROPAGE
  * reads zeros
- * Source: R26
- * Source: R27
- * Source: utUffdUnit zeropage
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_read_zeropage)
 {
@@ -5606,10 +5491,9 @@ TEST(guest_memfd_missing_read_zeropage)
 /*
  * guest_memfd_missing_unregister_then_touch_no_event: after UNREGISTER a touch
  * faults normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_unregister_then_touch_no_event)
 {
@@ -5670,11 +5554,10 @@ TEST(guest_memfd_missing_unregister_then_touch_no_event)
 /*
  * guest_memfd_minor_read_continue: a read of a page cached by alias raises
  * MINOR; CONTINUE maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_minor_read_continue)
 {
@@ -5752,9 +5635,9 @@ TEST(guest_memfd_minor_read_continue)
 /*
  * guest_memfd_minor_write_continue: a write to a cached page raises MINOR with
  * the write flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_minor_write_continue)
 {
@@ -5834,10 +5717,9 @@ TEST(guest_memfd_minor_write_continue)
 /*
  * guest_memfd_minor_continue_without_folio_efault: CONTINUE where the cache
  * holds no folio fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_minor_continue_without_folio_efault)
 {
@@ -5896,11 +5778,11 @@ TEST(guest_memfd_minor_continue_without_folio_efault)
 /*
  * guest_memfd_minor_only_first_touch_no_event: MINOR alone does not trap a
  * page the cache lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_minor_only_first_touch_no_event)
 {
@@ -5955,10 +5837,9 @@ TEST(guest_memfd_minor_only_first_touch_no_event)
 /*
  * guest_memfd_missing_only_cached_page_no_event: a page already in the cache
  * is not MISSING: the fault maps it and no event is raised
- * Source: R37
- * Source: vm_uffd_ops.md §2.3
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_only_cached_page_no_event)
 {
@@ -6017,10 +5898,12 @@ TEST(guest_memfd_missing_only_cached_page_no_event)
 /*
  * guest_memfd_missing_minor_both: with MISSING|MINOR a cached page raises
  * MINOR and an absent one MISSING
- * Source: vm_uffd_ops.md §2.3
- * Source: rppt1212
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
+ *   of userfaults in __do_fault() (__do_userfault),
+ *   <20260306171815.3160826-13-rppt@kernel.org>
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_minor_both)
 {
@@ -6122,9 +6005,9 @@ TEST(guest_memfd_missing_minor_both)
 /*
  * guest_memfd_register_unaligned_einval: a registration range that does not
  * start on a page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_unaligned_einval)
 {
@@ -6168,9 +6051,9 @@ TEST(guest_memfd_register_unaligned_einval)
 
 /*
  * guest_memfd_register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_len_zero_einval)
 {
@@ -6214,10 +6097,10 @@ TEST(guest_memfd_register_len_zero_einval)
 
 /*
  * guest_memfd_register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_mode_zero_einval)
 {
@@ -6262,9 +6145,9 @@ TEST(guest_memfd_register_mode_zero_einval)
 /*
  * guest_memfd_register_other_ctx_ebusy: a range owned by one userfaultfd
  * cannot be registered by another: EBUSY
- * Source: R05
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_other_ctx_ebusy)
 {
@@ -6322,10 +6205,9 @@ TEST(guest_memfd_register_other_ctx_ebusy)
 /*
  * guest_memfd_copy_unaligned_einval: COPY to an address off a page boundary is
  * EINVAL
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §8
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_copy_unaligned_einval)
 {
@@ -6380,10 +6262,9 @@ TEST(guest_memfd_copy_unaligned_einval)
 /*
  * guest_memfd_copy_unregistered_enoent: COPY into a range no userfaultfd
  * registered is ENOENT, written back
- * Source: uffd-abi.md §8
- * Source: vm_uffd_ops.md §2.4
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_copy_unregistered_enoent)
 {
@@ -6438,9 +6319,9 @@ TEST(guest_memfd_copy_unregistered_enoent)
 /*
  * guest_memfd_wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it
  * succeeds on a range nobody registered
- * Source: uffd-abi.md §11
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_wake_unregistered_ok)
 {
@@ -6484,12 +6365,13 @@ TEST(guest_memfd_wake_unregistered_ok)
 /*
  * guest_memfd_shared_fault_ok: guest_memfd created MMAP|INIT_SHARED can be
  * written and read through a shared mapping
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_supported
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_shared_fault_ok)
 {
@@ -6532,13 +6414,13 @@ TEST(guest_memfd_shared_fault_ok)
 /*
  * guest_memfd_not_shared_fault_sigbus: guest_memfd created MMAP without
  * INIT_SHARED is mappable but every user access is SIGBUS
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_fault_private
- * Source: R38
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_not_shared_fault_sigbus)
 {
@@ -6579,12 +6461,13 @@ TEST(guest_memfd_not_shared_fault_sigbus)
 /*
  * guest_memfd_punch_hole_zeroes: PUNCH_HOLE frees the page: the next read
  * faults in a zeroed page
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_supported
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_punch_hole_zeroes)
 {
@@ -6635,11 +6518,9 @@ TEST(guest_memfd_punch_hole_zeroes)
  * guest_memfd_register_not_shared_einval: userfaultfd cannot register
  * guest_memfd that is not INIT_SHARED: EINVAL (6.18 refuses all sync modes;
  * the series checks INIT_SHARED)
- * Source: R38
- * Source: rppt1313
- * Source: uffd-abi.md §6
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_not_shared_einval)
 {
@@ -6682,12 +6563,13 @@ TEST(guest_memfd_register_not_shared_einval)
 /*
  * guest_memfd_mmap_without_mmap_flag_enodev: guest_memfd created without the
  * MMAP flag cannot be mmap()ed: ENODEV
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_not_supported
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_mmap_without_mmap_flag_enodev)
 {
@@ -6725,12 +6607,13 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
 /*
  * guest_memfd_mmap_private_einval: guest_memfd cannot be mapped MAP_PRIVATE:
  * EINVAL
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_cow
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_mmap_private_einval)
 {
@@ -6769,10 +6652,9 @@ TEST(guest_memfd_mmap_private_einval)
 /*
  * guest_memfd_wp_async_registers: WP-only registration with WP_ASYNC is
  * accepted on guest_memfd and a write resolves itself
- * Source: R08
- * Source: uffd-abi.md §6
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_wp_async_registers)
 {

@@ -1343,10 +1343,7 @@ static inline void uk_obs_file_read(int n, int ret, int value)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing)
 {
@@ -1391,10 +1388,7 @@ TEST(register_missing)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_minor)
 {
@@ -1440,10 +1434,7 @@ TEST(register_minor)
 /*
  * register_missing_minor: registering MISSING|MINOR succeeds and advertises
  * the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing_minor)
 {
@@ -1489,9 +1480,6 @@ TEST(register_missing_minor)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(missing_unregister_then_touch_no_event)
 {
@@ -1551,10 +1539,7 @@ TEST(missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by pwrite raises MINOR;
  * CONTINUE maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(minor_read_continue)
 {
@@ -1631,8 +1616,6 @@ TEST(minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(minor_write_continue)
 {
@@ -1711,9 +1694,6 @@ TEST(minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(minor_continue_without_folio_efault)
 {
@@ -1771,10 +1751,8 @@ TEST(minor_continue_without_folio_efault)
 /*
  * minor_only_first_touch_no_event: MINOR alone does not trap a page the cache
  * lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
  */
 TEST(minor_only_first_touch_no_event)
 {
@@ -1828,9 +1806,6 @@ TEST(minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
- * Source: R37
- * Source: vm_uffd_ops.md §2.3
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(missing_only_cached_page_no_event)
 {
@@ -1888,9 +1863,8 @@ TEST(missing_only_cached_page_no_event)
 /*
  * missing_resolved_by_write_continue: a MISSING fault resolved by write() to
  * the file and UFFDIO_CONTINUE (seed 001)
- * Source: nikitaRfcMissing
- * Source: vm_uffd_ops.md §3.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Nikita Kalyazin, [RFC PATCH 0/5] KVM: guest_memfd: support for uffd
+ *   missing (write() + UFFDIO_CONTINUE); seed 001_dc44d63e273ded28
  */
 TEST(missing_resolved_by_write_continue)
 {
@@ -1963,8 +1937,6 @@ TEST(missing_resolved_by_write_continue)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(register_unaligned_einval)
 {
@@ -2007,8 +1979,6 @@ TEST(register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(register_len_zero_einval)
 {
@@ -2051,9 +2021,7 @@ TEST(register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_mode_zero_einval)
 {
@@ -2097,8 +2065,6 @@ TEST(register_mode_zero_einval)
 /*
  * register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(register_other_ctx_ebusy)
 {
@@ -2155,8 +2121,6 @@ TEST(register_other_ctx_ebusy)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: uffd-abi.md §11
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(wake_unregistered_ok)
 {
@@ -2199,9 +2163,6 @@ TEST(wake_unregistered_ok)
 /*
  * register_undeclared_wp_refused: WP is not declared, so registering it fails
  * with EINVAL
- * Source: R03
- * Source: vm_uffd_ops.md §2.2
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(register_undeclared_wp_refused)
 {
@@ -2245,9 +2206,6 @@ TEST(register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
- * Source: R08
- * Source: uffd-abi.md §6
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(register_wp_async_any_type)
 {
@@ -2291,10 +2249,8 @@ TEST(register_wp_async_any_type)
 /*
  * undeclared_copy_refused: COPY is not declared and the kernel refuses it with
  * EINVAL
- * Source: R20
- * Source: vm_uffd_ops.md §2.4
- * Source: hotfixUnsupported
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: mm/userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs
+ *   (7.1 hotfix)
  */
 TEST(undeclared_copy_refused)
 {
@@ -2349,10 +2305,6 @@ TEST(undeclared_copy_refused)
 /*
  * undeclared_zeropage_refused: ZEROPAGE is not declared and the kernel refuses
  * it with EINVAL
- * Source: R20
- * Source: R27
- * Source: vm_uffd_ops.md §2.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(undeclared_zeropage_refused)
 {
@@ -2404,9 +2356,6 @@ TEST(undeclared_zeropage_refused)
 /*
  * undeclared_writeprotect_refused: WRITEPROTECT is not declared and the kernel
  * refuses it with ENOENT
- * Source: R32
- * Source: vm_uffd_ops.md §2.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(undeclared_writeprotect_refused)
 {
@@ -2457,10 +2406,6 @@ TEST(undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
- * Source: R30
- * Source: uffd-abi.md §9
- * Source: uffd-abi.md §8
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(undeclared_move_refused)
 {
@@ -2516,9 +2461,9 @@ TEST(undeclared_move_refused)
 /*
  * gmem_not_shared_touch_sigbus: unregistered memory that is not shared is
  * never faulted in: SIGBUS
- * Source: seanInitShared
- * Source: R38
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
  */
 TEST(gmem_not_shared_touch_sigbus)
 {
@@ -2554,11 +2499,8 @@ TEST(gmem_not_shared_touch_sigbus)
 /*
  * gmem_not_shared_register: registration is allowed, but memory that is not
  * shared is never served: alloc_folio refuses COPY, the faulter stays blocked
- * Source: R39
- * Source: seanV4
- * Source: R21
- * Source: vm_uffd_ops.md §3.4
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15
+ *   May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c
  */
 TEST(gmem_not_shared_register)
 {
@@ -2613,9 +2555,9 @@ TEST(gmem_not_shared_register)
 /*
  * continue_not_uptodate_folio: CONTINUE on a fallocated page (cached, not up
  * to date) is EFAULT: the lookup treats it as absent
- * Source: R40
- * Source: peterUptodate
- * Source: spec kvm_gmem (linux-7.1+gmem)
+ * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
+ *   memory types (MISSING captures !folio and folio && !uptodate); seed
+ *   003_78411c67f1c0bd4e
  */
 TEST(continue_not_uptodate_folio)
 {
@@ -2667,9 +2609,6 @@ TEST(continue_not_uptodate_folio)
 /*
  * inject_lookup_misses_efault: the page-cache lookup misses (the page was
  * truncated): CONTINUE is EFAULT and nothing stays locked
- * Source: fault injection
- * Source: R18
- * Source: spec kvm_gmem (linux-7.1+gmem)
  */
 TEST(inject_lookup_misses_efault)
 {
@@ -2725,11 +2664,10 @@ TEST(inject_lookup_misses_efault)
 /*
  * guest_memfd_register_missing: registering MISSING succeeds and advertises
  * the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_missing)
 {
@@ -2776,11 +2714,10 @@ TEST(guest_memfd_register_missing)
 /*
  * guest_memfd_register_minor: registering MINOR succeeds and advertises the
  * kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_minor)
 {
@@ -2827,11 +2764,10 @@ TEST(guest_memfd_register_minor)
 /*
  * guest_memfd_register_missing_minor: registering MISSING|MINOR succeeds and
  * advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_missing_minor)
 {
@@ -2878,10 +2814,9 @@ TEST(guest_memfd_register_missing_minor)
 /*
  * guest_memfd_missing_unregister_then_touch_no_event: after UNREGISTER a touch
  * faults normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_unregister_then_touch_no_event)
 {
@@ -2942,11 +2877,10 @@ TEST(guest_memfd_missing_unregister_then_touch_no_event)
 /*
  * guest_memfd_minor_read_continue: a read of a page cached by alias raises
  * MINOR; CONTINUE maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_minor_read_continue)
 {
@@ -3024,9 +2958,9 @@ TEST(guest_memfd_minor_read_continue)
 /*
  * guest_memfd_minor_write_continue: a write to a cached page raises MINOR with
  * the write flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_minor_write_continue)
 {
@@ -3106,10 +3040,9 @@ TEST(guest_memfd_minor_write_continue)
 /*
  * guest_memfd_minor_continue_without_folio_efault: CONTINUE where the cache
  * holds no folio fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_minor_continue_without_folio_efault)
 {
@@ -3168,11 +3101,11 @@ TEST(guest_memfd_minor_continue_without_folio_efault)
 /*
  * guest_memfd_minor_only_first_touch_no_event: MINOR alone does not trap a
  * page the cache lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_minor_only_first_touch_no_event)
 {
@@ -3227,10 +3160,9 @@ TEST(guest_memfd_minor_only_first_touch_no_event)
 /*
  * guest_memfd_missing_only_cached_page_no_event: a page already in the cache
  * is not MISSING: the fault maps it and no event is raised
- * Source: R37
- * Source: vm_uffd_ops.md §2.3
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_missing_only_cached_page_no_event)
 {
@@ -3289,9 +3221,9 @@ TEST(guest_memfd_missing_only_cached_page_no_event)
 /*
  * guest_memfd_register_unaligned_einval: a registration range that does not
  * start on a page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_unaligned_einval)
 {
@@ -3335,9 +3267,9 @@ TEST(guest_memfd_register_unaligned_einval)
 
 /*
  * guest_memfd_register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_len_zero_einval)
 {
@@ -3381,10 +3313,10 @@ TEST(guest_memfd_register_len_zero_einval)
 
 /*
  * guest_memfd_register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_mode_zero_einval)
 {
@@ -3429,9 +3361,9 @@ TEST(guest_memfd_register_mode_zero_einval)
 /*
  * guest_memfd_register_other_ctx_ebusy: a range owned by one userfaultfd
  * cannot be registered by another: EBUSY
- * Source: R05
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_other_ctx_ebusy)
 {
@@ -3489,9 +3421,9 @@ TEST(guest_memfd_register_other_ctx_ebusy)
 /*
  * guest_memfd_wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it
  * succeeds on a range nobody registered
- * Source: uffd-abi.md §11
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_wake_unregistered_ok)
 {
@@ -3535,12 +3467,13 @@ TEST(guest_memfd_wake_unregistered_ok)
 /*
  * guest_memfd_shared_fault_ok: guest_memfd created MMAP|INIT_SHARED can be
  * written and read through a shared mapping
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_supported
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_shared_fault_ok)
 {
@@ -3583,13 +3516,13 @@ TEST(guest_memfd_shared_fault_ok)
 /*
  * guest_memfd_not_shared_fault_sigbus: guest_memfd created MMAP without
  * INIT_SHARED is mappable but every user access is SIGBUS
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_fault_private
- * Source: R38
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_not_shared_fault_sigbus)
 {
@@ -3630,12 +3563,13 @@ TEST(guest_memfd_not_shared_fault_sigbus)
 /*
  * guest_memfd_punch_hole_zeroes: PUNCH_HOLE frees the page: the next read
  * faults in a zeroed page
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_supported
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_punch_hole_zeroes)
 {
@@ -3686,11 +3620,9 @@ TEST(guest_memfd_punch_hole_zeroes)
  * guest_memfd_register_not_shared_einval: userfaultfd cannot register
  * guest_memfd that is not INIT_SHARED: EINVAL (6.18 refuses all sync modes;
  * the series checks INIT_SHARED)
- * Source: R38
- * Source: rppt1313
- * Source: uffd-abi.md §6
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_register_not_shared_einval)
 {
@@ -3733,12 +3665,13 @@ TEST(guest_memfd_register_not_shared_einval)
 /*
  * guest_memfd_mmap_without_mmap_flag_enodev: guest_memfd created without the
  * MMAP flag cannot be mmap()ed: ENODEV
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_not_supported
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_mmap_without_mmap_flag_enodev)
 {
@@ -3776,12 +3709,13 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
 /*
  * guest_memfd_mmap_private_einval: guest_memfd cannot be mapped MAP_PRIVATE:
  * EINVAL
- * Source: seanInitShared
- * Source: gmemTest
- * Source: uffd-abi.md §12
- * Source: gmemTest test_mmap_cow
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
+ *   DEFAULT_SHARED flag, reject user page faults if not set; seed
+ *   002_c2efbfc6593af3cd
+ * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_mmap_private_einval)
 {
@@ -3820,10 +3754,9 @@ TEST(guest_memfd_mmap_private_einval)
 /*
  * guest_memfd_wp_async_registers: WP-only registration with WP_ASYNC is
  * accepted on guest_memfd and a write resolves itself
- * Source: R08
- * Source: uffd-abi.md §6
- * Source: kind guest_memfd
- * Source: rppt1313
+ * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
+ *   implement userfaultfd operations,
+ *   <20260306171815.3160826-14-rppt@kernel.org>
  */
 TEST(guest_memfd_wp_async_registers)
 {

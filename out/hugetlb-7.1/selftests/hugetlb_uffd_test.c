@@ -1343,10 +1343,7 @@ static inline void uk_obs_file_read(int n, int ret, int value)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing)
 {
@@ -1389,10 +1386,7 @@ TEST(register_missing)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_minor)
 {
@@ -1436,10 +1430,7 @@ TEST(register_minor)
 
 /*
  * register_wp: registering WP succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_wp)
 {
@@ -1484,10 +1475,7 @@ TEST(register_wp)
 /*
  * register_missing_minor_wp: registering MISSING|MINOR|WP succeeds and
  * advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing_minor_wp)
 {
@@ -1533,10 +1521,6 @@ TEST(register_missing_minor_wp)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
- * Source: vm_uffd_ops.md §2.3
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §11
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(missing_read_copy)
 {
@@ -1611,8 +1595,6 @@ TEST(missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
- * Source: uffd-abi.md §11
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(missing_write_copy)
 {
@@ -1688,10 +1670,7 @@ TEST(missing_write_copy)
 /*
  * missing_copy_over_present_eexist: COPY over a page that is already mapped
  * fails with EEXIST, written back as copy=-17
- * Source: R24
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_copy_over_present_eexist)
 {
@@ -1762,8 +1741,6 @@ TEST(missing_copy_over_present_eexist)
 /*
  * missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
- * Source: vm_uffd_ops.md §2.4
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(missing_copy_dontwake_then_wake)
 {
@@ -1844,8 +1821,6 @@ TEST(missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
- * Source: uffd-abi.md §11
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(missing_wake_without_resolving_refaults)
 {
@@ -1929,9 +1904,7 @@ TEST(missing_wake_without_resolving_refaults)
 /*
  * missing_data_integrity: every one of 8 pages faults once and reads back what
  * COPY wrote
- * Source: utUffdUnit events
- * Source: vm_uffd_ops.md §2.4
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_data_integrity)
 {
@@ -2250,8 +2223,6 @@ TEST(missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
- * Source: uffd-abi.md §2
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(missing_unregister_wakes_faulter)
 {
@@ -2317,9 +2288,6 @@ TEST(missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: abi618
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(missing_close_wakes_faulter)
 {
@@ -2383,9 +2351,6 @@ TEST(missing_close_wakes_faulter)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(missing_unregister_then_touch_no_event)
 {
@@ -2444,10 +2409,7 @@ TEST(missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(minor_read_continue)
 {
@@ -2523,8 +2485,6 @@ TEST(minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(minor_write_continue)
 {
@@ -2602,9 +2562,6 @@ TEST(minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(minor_continue_without_folio_efault)
 {
@@ -2661,10 +2618,8 @@ TEST(minor_continue_without_folio_efault)
 /*
  * minor_only_first_touch_no_event: MINOR alone does not trap a page the cache
  * lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: spec hugetlb (linux-7.1)
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
  */
 TEST(minor_only_first_touch_no_event)
 {
@@ -2717,9 +2672,6 @@ TEST(minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
- * Source: R37
- * Source: vm_uffd_ops.md §2.3
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(missing_only_cached_page_no_event)
 {
@@ -2776,9 +2728,9 @@ TEST(missing_only_cached_page_no_event)
 /*
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
- * Source: vm_uffd_ops.md §2.3
- * Source: rppt1212
- * Source: spec hugetlb (linux-7.1)
+ * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
+ *   of userfaults in __do_fault() (__do_userfault),
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST(missing_minor_both)
 {
@@ -2878,10 +2830,6 @@ TEST(missing_minor_both)
 /*
  * wp_write_fault_unprotect: a write to a write-protected page raises WP|WRITE;
  * un-protecting resolves it
- * Source: vm_uffd_ops.md §2.3
- * Source: uffd-abi.md §11
- * Source: R09
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(wp_write_fault_unprotect)
 {
@@ -2966,8 +2914,6 @@ TEST(wp_write_fault_unprotect)
 /*
  * wp_read_not_trapped: a read of a write-protected page completes without an
  * event
- * Source: vm_uffd_ops.md §2.3
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(wp_read_not_trapped)
 {
@@ -3032,9 +2978,7 @@ TEST(wp_read_not_trapped)
 /*
  * poison_then_touch_sigbus: a poisoned page raises SIGBUS on access; poisoning
  * it again is EEXIST
- * Source: utUffdUnit poison
- * Source: uffd-abi.md §4
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(poison_then_touch_sigbus)
 {
@@ -3098,9 +3042,7 @@ TEST(poison_then_touch_sigbus)
 /*
  * poison_resolves_blocked_fault: POISON resolves a MISSING fault that is
  * already blocked: the faulter gets SIGBUS
- * Source: uffd-abi.md §4
- * Source: utUffdUnit poison
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(poison_resolves_blocked_fault)
 {
@@ -3167,9 +3109,6 @@ TEST(poison_resolves_blocked_fault)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
- * Source: R29
- * Source: vm_uffd_ops.md §2.2
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(register_unaligned_einval)
 {
@@ -3211,8 +3150,6 @@ TEST(register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(register_len_zero_einval)
 {
@@ -3254,9 +3191,7 @@ TEST(register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_mode_zero_einval)
 {
@@ -3299,8 +3234,6 @@ TEST(register_mode_zero_einval)
 /*
  * register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(register_other_ctx_ebusy)
 {
@@ -3356,9 +3289,6 @@ TEST(register_other_ctx_ebusy)
 /*
  * register_readonly_mapping_eperm: a read-only shared file mapping lacks
  * VM_MAYWRITE: registration is EPERM
- * Source: R04
- * Source: uffd-abi.md §10
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(register_readonly_mapping_eperm)
 {
@@ -3400,9 +3330,6 @@ TEST(register_readonly_mapping_eperm)
 
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
- * Source: R29
- * Source: uffd-abi.md §8
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(copy_unaligned_einval)
 {
@@ -3456,9 +3383,6 @@ TEST(copy_unaligned_einval)
 /*
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
- * Source: uffd-abi.md §8
- * Source: vm_uffd_ops.md §2.4
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(copy_unregistered_enoent)
 {
@@ -3511,10 +3435,7 @@ TEST(copy_unregistered_enoent)
 /*
  * zeropage_on_hugetlb_einval: hugetlb has no ZEROPAGE: the call is EINVAL,
  * written back as zeropage=-22
- * Source: R28
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: spec hugetlb (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(zeropage_on_hugetlb_einval)
 {
@@ -3565,8 +3486,6 @@ TEST(zeropage_on_hugetlb_einval)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: uffd-abi.md §11
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(wake_unregistered_ok)
 {
@@ -3608,10 +3527,6 @@ TEST(wake_unregistered_ok)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
- * Source: R30
- * Source: uffd-abi.md §9
- * Source: uffd-abi.md §8
- * Source: spec hugetlb (linux-7.1)
  */
 TEST(undeclared_move_refused)
 {
@@ -3666,11 +3581,7 @@ TEST(undeclared_move_refused)
 /*
  * hugetlb_register_missing: registering MISSING succeeds and advertises the
  * kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_register_missing)
 {
@@ -3714,11 +3625,7 @@ TEST(hugetlb_register_missing)
 /*
  * hugetlb_register_minor: registering MINOR succeeds and advertises the kind's
  * ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_register_minor)
 {
@@ -3763,11 +3670,7 @@ TEST(hugetlb_register_minor)
 /*
  * hugetlb_register_wp: registering WP succeeds and advertises the kind's
  * ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_register_wp)
 {
@@ -3812,11 +3715,7 @@ TEST(hugetlb_register_wp)
 /*
  * hugetlb_register_missing_minor_wp: registering MISSING|MINOR|WP succeeds and
  * advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_register_missing_minor_wp)
 {
@@ -3862,11 +3761,6 @@ TEST(hugetlb_register_missing_minor_wp)
 /*
  * hugetlb_missing_read_copy: a read of a missing page blocks, raises MISSING
  * and is resolved by COPY
- * Source: vm_uffd_ops.md §2.3
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §11
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_missing_read_copy)
 {
@@ -3941,9 +3835,6 @@ TEST(hugetlb_missing_read_copy)
 /*
  * hugetlb_missing_write_copy: a write to a missing page raises MISSING with
  * the write flag; the write lands after COPY
- * Source: uffd-abi.md §11
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_missing_write_copy)
 {
@@ -4019,11 +3910,7 @@ TEST(hugetlb_missing_write_copy)
 /*
  * hugetlb_missing_copy_over_present_eexist: COPY over a page that is already
  * mapped fails with EEXIST, written back as copy=-17
- * Source: R24
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_missing_copy_over_present_eexist)
 {
@@ -4094,9 +3981,6 @@ TEST(hugetlb_missing_copy_over_present_eexist)
 /*
  * hugetlb_missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page
  * but leaves the faulter blocked until UFFDIO_WAKE
- * Source: vm_uffd_ops.md §2.4
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_missing_copy_dontwake_then_wake)
 {
@@ -4177,9 +4061,6 @@ TEST(hugetlb_missing_copy_dontwake_then_wake)
 /*
  * hugetlb_missing_wake_without_resolving_refaults: WAKE without resolving
  * makes the faulter retry and queue a second MISSING event
- * Source: uffd-abi.md §11
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_missing_wake_without_resolving_refaults)
 {
@@ -4263,10 +4144,7 @@ TEST(hugetlb_missing_wake_without_resolving_refaults)
 /*
  * hugetlb_missing_data_integrity: every one of 8 pages faults once and reads
  * back what COPY wrote
- * Source: utUffdUnit events
- * Source: vm_uffd_ops.md §2.4
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_missing_data_integrity)
 {
@@ -4585,9 +4463,6 @@ TEST(hugetlb_missing_data_integrity)
 /*
  * hugetlb_missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING
  * faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_missing_unregister_wakes_faulter)
 {
@@ -4653,10 +4528,6 @@ TEST(hugetlb_missing_unregister_wakes_faulter)
 /*
  * hugetlb_missing_close_wakes_faulter: closing the userfaultfd wakes a blocked
  * MISSING faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: abi618
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_missing_close_wakes_faulter)
 {
@@ -4720,10 +4591,6 @@ TEST(hugetlb_missing_close_wakes_faulter)
 /*
  * hugetlb_missing_unregister_then_touch_no_event: after UNREGISTER a touch
  * faults normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_missing_unregister_then_touch_no_event)
 {
@@ -4782,11 +4649,7 @@ TEST(hugetlb_missing_unregister_then_touch_no_event)
 /*
  * hugetlb_minor_read_continue: a read of a page cached by alias raises MINOR;
  * CONTINUE maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_minor_read_continue)
 {
@@ -4862,9 +4725,6 @@ TEST(hugetlb_minor_read_continue)
 /*
  * hugetlb_minor_write_continue: a write to a cached page raises MINOR with the
  * write flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_minor_write_continue)
 {
@@ -4942,10 +4802,6 @@ TEST(hugetlb_minor_write_continue)
 /*
  * hugetlb_minor_continue_without_folio_efault: CONTINUE where the cache holds
  * no folio fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_minor_continue_without_folio_efault)
 {
@@ -5002,11 +4858,8 @@ TEST(hugetlb_minor_continue_without_folio_efault)
 /*
  * hugetlb_minor_only_first_touch_no_event: MINOR alone does not trap a page
  * the cache lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: kind hugetlb
- * Source: abi618
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
  */
 TEST(hugetlb_minor_only_first_touch_no_event)
 {
@@ -5059,10 +4912,6 @@ TEST(hugetlb_minor_only_first_touch_no_event)
 /*
  * hugetlb_missing_only_cached_page_no_event: a page already in the cache is
  * not MISSING: the fault maps it and no event is raised
- * Source: R37
- * Source: vm_uffd_ops.md §2.3
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_missing_only_cached_page_no_event)
 {
@@ -5119,10 +4968,9 @@ TEST(hugetlb_missing_only_cached_page_no_event)
 /*
  * hugetlb_missing_minor_both: with MISSING|MINOR a cached page raises MINOR
  * and an absent one MISSING
- * Source: vm_uffd_ops.md §2.3
- * Source: rppt1212
- * Source: kind hugetlb
- * Source: abi618
+ * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
+ *   of userfaults in __do_fault() (__do_userfault),
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST(hugetlb_missing_minor_both)
 {
@@ -5222,11 +5070,6 @@ TEST(hugetlb_missing_minor_both)
 /*
  * hugetlb_wp_write_fault_unprotect: a write to a write-protected page raises
  * WP|WRITE; un-protecting resolves it
- * Source: vm_uffd_ops.md §2.3
- * Source: uffd-abi.md §11
- * Source: R09
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_wp_write_fault_unprotect)
 {
@@ -5311,9 +5154,6 @@ TEST(hugetlb_wp_write_fault_unprotect)
 /*
  * hugetlb_wp_read_not_trapped: a read of a write-protected page completes
  * without an event
- * Source: vm_uffd_ops.md §2.3
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_wp_read_not_trapped)
 {
@@ -5378,10 +5218,7 @@ TEST(hugetlb_wp_read_not_trapped)
 /*
  * hugetlb_poison_then_touch_sigbus: a poisoned page raises SIGBUS on access;
  * poisoning it again is EEXIST
- * Source: utUffdUnit poison
- * Source: uffd-abi.md §4
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_poison_then_touch_sigbus)
 {
@@ -5445,10 +5282,7 @@ TEST(hugetlb_poison_then_touch_sigbus)
 /*
  * hugetlb_poison_resolves_blocked_fault: POISON resolves a MISSING fault that
  * is already blocked: the faulter gets SIGBUS
- * Source: uffd-abi.md §4
- * Source: utUffdUnit poison
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_poison_resolves_blocked_fault)
 {
@@ -5515,10 +5349,6 @@ TEST(hugetlb_poison_resolves_blocked_fault)
 /*
  * hugetlb_register_unaligned_einval: a registration range that does not start
  * on a page boundary is EINVAL
- * Source: R29
- * Source: vm_uffd_ops.md §2.2
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_register_unaligned_einval)
 {
@@ -5560,9 +5390,6 @@ TEST(hugetlb_register_unaligned_einval)
 
 /*
  * hugetlb_register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_register_len_zero_einval)
 {
@@ -5604,10 +5431,7 @@ TEST(hugetlb_register_len_zero_einval)
 
 /*
  * hugetlb_register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_register_mode_zero_einval)
 {
@@ -5650,9 +5474,6 @@ TEST(hugetlb_register_mode_zero_einval)
 /*
  * hugetlb_register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_register_other_ctx_ebusy)
 {
@@ -5708,10 +5529,6 @@ TEST(hugetlb_register_other_ctx_ebusy)
 /*
  * hugetlb_register_readonly_mapping_eperm: a read-only shared file mapping
  * lacks VM_MAYWRITE: registration is EPERM
- * Source: R04
- * Source: uffd-abi.md §10
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_register_readonly_mapping_eperm)
 {
@@ -5754,10 +5571,6 @@ TEST(hugetlb_register_readonly_mapping_eperm)
 /*
  * hugetlb_copy_unaligned_einval: COPY to an address off a page boundary is
  * EINVAL
- * Source: R29
- * Source: uffd-abi.md §8
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_copy_unaligned_einval)
 {
@@ -5811,10 +5624,6 @@ TEST(hugetlb_copy_unaligned_einval)
 /*
  * hugetlb_copy_unregistered_enoent: COPY into a range no userfaultfd
  * registered is ENOENT, written back
- * Source: uffd-abi.md §8
- * Source: vm_uffd_ops.md §2.4
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_copy_unregistered_enoent)
 {
@@ -5867,11 +5676,7 @@ TEST(hugetlb_copy_unregistered_enoent)
 /*
  * hugetlb_zeropage_on_hugetlb_einval: hugetlb has no ZEROPAGE: the call is
  * EINVAL, written back as zeropage=-22
- * Source: R28
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: kind hugetlb
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(hugetlb_zeropage_on_hugetlb_einval)
 {
@@ -5922,9 +5727,6 @@ TEST(hugetlb_zeropage_on_hugetlb_einval)
 /*
  * hugetlb_wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it
  * succeeds on a range nobody registered
- * Source: uffd-abi.md §11
- * Source: kind hugetlb
- * Source: abi618
  */
 TEST(hugetlb_wake_unregistered_ok)
 {

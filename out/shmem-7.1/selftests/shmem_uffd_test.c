@@ -1342,10 +1342,7 @@ static inline void uk_obs_file_read(int n, int ret, int value)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing)
 {
@@ -1389,10 +1386,7 @@ TEST(register_missing)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_minor)
 {
@@ -1436,10 +1430,7 @@ TEST(register_minor)
 
 /*
  * register_wp: registering WP succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_wp)
 {
@@ -1485,10 +1476,7 @@ TEST(register_wp)
 /*
  * register_missing_minor_wp: registering MISSING|MINOR|WP succeeds and
  * advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing_minor_wp)
 {
@@ -1535,10 +1523,6 @@ TEST(register_missing_minor_wp)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
- * Source: vm_uffd_ops.md §2.3
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §11
- * Source: spec shmem (linux-7.1)
  */
 TEST(missing_read_copy)
 {
@@ -1613,8 +1597,6 @@ TEST(missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
- * Source: uffd-abi.md §11
- * Source: spec shmem (linux-7.1)
  */
 TEST(missing_write_copy)
 {
@@ -1690,10 +1672,7 @@ TEST(missing_write_copy)
 /*
  * missing_copy_over_present_eexist: COPY over a page that is already mapped
  * fails with EEXIST, written back as copy=-17
- * Source: R24
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_copy_over_present_eexist)
 {
@@ -1764,8 +1743,6 @@ TEST(missing_copy_over_present_eexist)
 /*
  * missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
- * Source: vm_uffd_ops.md §2.4
- * Source: spec shmem (linux-7.1)
  */
 TEST(missing_copy_dontwake_then_wake)
 {
@@ -1846,8 +1823,6 @@ TEST(missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
- * Source: uffd-abi.md §11
- * Source: spec shmem (linux-7.1)
  */
 TEST(missing_wake_without_resolving_refaults)
 {
@@ -1931,9 +1906,7 @@ TEST(missing_wake_without_resolving_refaults)
 /*
  * missing_data_integrity: every one of 8 pages faults once and reads back what
  * COPY wrote
- * Source: utUffdUnit events
- * Source: vm_uffd_ops.md §2.4
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_data_integrity)
 {
@@ -2252,8 +2225,6 @@ TEST(missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
- * Source: uffd-abi.md §2
- * Source: spec shmem (linux-7.1)
  */
 TEST(missing_unregister_wakes_faulter)
 {
@@ -2319,9 +2290,6 @@ TEST(missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: abi618
- * Source: spec shmem (linux-7.1)
  */
 TEST(missing_close_wakes_faulter)
 {
@@ -2384,10 +2352,7 @@ TEST(missing_close_wakes_faulter)
 
 /*
  * missing_read_zeropage: a MISSING fault resolved by ZEROPAGE reads zeros
- * Source: R26
- * Source: R27
- * Source: utUffdUnit zeropage
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_read_zeropage)
 {
@@ -2455,9 +2420,6 @@ TEST(missing_read_zeropage)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: spec shmem (linux-7.1)
  */
 TEST(missing_unregister_then_touch_no_event)
 {
@@ -2516,10 +2478,7 @@ TEST(missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(minor_read_continue)
 {
@@ -2595,8 +2554,6 @@ TEST(minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: spec shmem (linux-7.1)
  */
 TEST(minor_write_continue)
 {
@@ -2674,9 +2631,6 @@ TEST(minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: spec shmem (linux-7.1)
  */
 TEST(minor_continue_without_folio_efault)
 {
@@ -2733,10 +2687,8 @@ TEST(minor_continue_without_folio_efault)
 /*
  * minor_only_first_touch_no_event: MINOR alone does not trap a page the cache
  * lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: spec shmem (linux-7.1)
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
  */
 TEST(minor_only_first_touch_no_event)
 {
@@ -2789,9 +2741,6 @@ TEST(minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
- * Source: R37
- * Source: vm_uffd_ops.md §2.3
- * Source: spec shmem (linux-7.1)
  */
 TEST(missing_only_cached_page_no_event)
 {
@@ -2848,9 +2797,9 @@ TEST(missing_only_cached_page_no_event)
 /*
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
- * Source: vm_uffd_ops.md §2.3
- * Source: rppt1212
- * Source: spec shmem (linux-7.1)
+ * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
+ *   of userfaults in __do_fault() (__do_userfault),
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST(missing_minor_both)
 {
@@ -2950,10 +2899,6 @@ TEST(missing_minor_both)
 /*
  * wp_write_fault_unprotect: a write to a write-protected page raises WP|WRITE;
  * un-protecting resolves it
- * Source: vm_uffd_ops.md §2.3
- * Source: uffd-abi.md §11
- * Source: R09
- * Source: spec shmem (linux-7.1)
  */
 TEST(wp_write_fault_unprotect)
 {
@@ -3038,8 +2983,6 @@ TEST(wp_write_fault_unprotect)
 /*
  * wp_read_not_trapped: a read of a write-protected page completes without an
  * event
- * Source: vm_uffd_ops.md §2.3
- * Source: spec shmem (linux-7.1)
  */
 TEST(wp_read_not_trapped)
 {
@@ -3104,9 +3047,7 @@ TEST(wp_read_not_trapped)
 /*
  * poison_then_touch_sigbus: a poisoned page raises SIGBUS on access; poisoning
  * it again is EEXIST
- * Source: utUffdUnit poison
- * Source: uffd-abi.md §4
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(poison_then_touch_sigbus)
 {
@@ -3170,9 +3111,7 @@ TEST(poison_then_touch_sigbus)
 /*
  * poison_resolves_blocked_fault: POISON resolves a MISSING fault that is
  * already blocked: the faulter gets SIGBUS
- * Source: uffd-abi.md §4
- * Source: utUffdUnit poison
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(poison_resolves_blocked_fault)
 {
@@ -3239,8 +3178,6 @@ TEST(poison_resolves_blocked_fault)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec shmem (linux-7.1)
  */
 TEST(register_unaligned_einval)
 {
@@ -3282,8 +3219,6 @@ TEST(register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec shmem (linux-7.1)
  */
 TEST(register_len_zero_einval)
 {
@@ -3325,9 +3260,7 @@ TEST(register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: spec shmem (linux-7.1)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_mode_zero_einval)
 {
@@ -3370,8 +3303,6 @@ TEST(register_mode_zero_einval)
 /*
  * register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: spec shmem (linux-7.1)
  */
 TEST(register_other_ctx_ebusy)
 {
@@ -3427,9 +3358,6 @@ TEST(register_other_ctx_ebusy)
 /*
  * register_readonly_mapping_eperm: a read-only shared file mapping lacks
  * VM_MAYWRITE: registration is EPERM
- * Source: R04
- * Source: uffd-abi.md §10
- * Source: spec shmem (linux-7.1)
  */
 TEST(register_readonly_mapping_eperm)
 {
@@ -3471,9 +3399,6 @@ TEST(register_readonly_mapping_eperm)
 
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §8
- * Source: spec shmem (linux-7.1)
  */
 TEST(copy_unaligned_einval)
 {
@@ -3526,9 +3451,6 @@ TEST(copy_unaligned_einval)
 /*
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
- * Source: uffd-abi.md §8
- * Source: vm_uffd_ops.md §2.4
- * Source: spec shmem (linux-7.1)
  */
 TEST(copy_unregistered_enoent)
 {
@@ -3581,8 +3503,6 @@ TEST(copy_unregistered_enoent)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: uffd-abi.md §11
- * Source: spec shmem (linux-7.1)
  */
 TEST(wake_unregistered_ok)
 {
@@ -3624,10 +3544,6 @@ TEST(wake_unregistered_ok)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
- * Source: R30
- * Source: uffd-abi.md §9
- * Source: uffd-abi.md §8
- * Source: spec shmem (linux-7.1)
  */
 TEST(undeclared_move_refused)
 {
@@ -3682,9 +3598,6 @@ TEST(undeclared_move_refused)
 /*
  * inject_alloc_fails_enomem: the folio allocation fails: COPY is ENOMEM,
  * nothing leaks, a retry resolves the fault
- * Source: fault injection
- * Source: R21
- * Source: spec shmem (linux-7.1)
  */
 TEST(inject_alloc_fails_enomem)
 {
@@ -3770,10 +3683,6 @@ TEST(inject_alloc_fails_enomem)
 /*
  * inject_truncated_enomem: i_size shrank under COPY (a racing truncate):
  * alloc_folio returns NULL, COPY is ENOMEM
- * Source: fault injection
- * Source: R21
- * Source: R45
- * Source: spec shmem (linux-7.1)
  */
 TEST(inject_truncated_enomem)
 {
@@ -3859,10 +3768,8 @@ TEST(inject_truncated_enomem)
 /*
  * inject_account_fails_enomem: the block accounting fails (tmpfs size= or
  * quota): filemap_add undoes the add, COPY is ENOMEM
- * Source: fault injection
- * Source: rppt1010
- * Source: R44
- * Source: spec shmem (linux-7.1)
+ * Source: Mike Rapoport, [PATCH v2 10/15] shmem: filemap_add/filemap_remove,
+ *   <20260306171815.3160826-11-rppt@kernel.org>; mainline f74991b4e383
  */
 TEST(inject_account_fails_enomem)
 {
@@ -3948,10 +3855,6 @@ TEST(inject_account_fails_enomem)
 /*
  * inject_charge_fails_enomem: the memcg charge fails: COPY is ENOMEM and the
  * folio is freed
- * Source: fault injection
- * Source: R21
- * Source: R22
- * Source: spec shmem (linux-7.1)
  */
 TEST(inject_charge_fails_enomem)
 {
@@ -4037,10 +3940,6 @@ TEST(inject_charge_fails_enomem)
 /*
  * inject_filemap_add_eexist: the page-cache add finds the slot taken (a racing
  * COPY or fault): COPY is EEXIST, the folio is unlocked and freed
- * Source: fault injection
- * Source: R22
- * Source: R44
- * Source: spec shmem (linux-7.1)
  */
 TEST(inject_filemap_add_eexist)
 {
@@ -4126,10 +4025,6 @@ TEST(inject_filemap_add_eexist)
 /*
  * inject_filemap_add_enomem: the page-cache add cannot allocate: COPY is
  * ENOMEM, the folio is unlocked and freed
- * Source: fault injection
- * Source: R22
- * Source: R44
- * Source: spec shmem (linux-7.1)
  */
 TEST(inject_filemap_add_enomem)
 {
@@ -4215,10 +4110,6 @@ TEST(inject_filemap_add_enomem)
 /*
  * inject_install_fails_removes: the PTE install fails after filemap_add (a
  * racing truncate): filemap_remove undoes the add, COPY is EFAULT
- * Source: fault injection
- * Source: R23
- * Source: R44
- * Source: spec shmem (linux-7.1)
  */
 TEST(inject_install_fails_removes)
 {
@@ -4304,9 +4195,6 @@ TEST(inject_install_fails_removes)
 /*
  * inject_fault_past_eof_sigbus: a fault past EOF (the file shrank) is SIGBUS
  * before any userfault, as shmem's fault path does
- * Source: fault injection
- * Source: vm_uffd_ops.md §2.3
- * Source: spec shmem (linux-7.1)
  */
 TEST(inject_fault_past_eof_sigbus)
 {
@@ -4358,9 +4246,9 @@ TEST(inject_fault_past_eof_sigbus)
 /*
  * continue_not_uptodate_folio: CONTINUE on a fallocated page maps it
  * zero-filled: the lookup clears it and marks it up to date
- * Source: R40
- * Source: peterUptodate
- * Source: spec shmem (linux-7.1)
+ * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
+ *   memory types (MISSING captures !folio and folio && !uptodate); seed
+ *   003_78411c67f1c0bd4e
  */
 TEST(continue_not_uptodate_folio)
 {
@@ -4411,9 +4299,6 @@ TEST(continue_not_uptodate_folio)
 /*
  * inject_lookup_misses_efault: the page-cache lookup misses (the page was
  * truncated): CONTINUE is EFAULT and nothing stays locked
- * Source: fault injection
- * Source: R18
- * Source: spec shmem (linux-7.1)
  */
 TEST(inject_lookup_misses_efault)
 {
@@ -4468,11 +4353,7 @@ TEST(inject_lookup_misses_efault)
 /*
  * shmem_register_missing: registering MISSING succeeds and advertises the
  * kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_register_missing)
 {
@@ -4517,11 +4398,7 @@ TEST(shmem_register_missing)
 /*
  * shmem_register_minor: registering MINOR succeeds and advertises the kind's
  * ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_register_minor)
 {
@@ -4565,11 +4442,7 @@ TEST(shmem_register_minor)
 
 /*
  * shmem_register_wp: registering WP succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_register_wp)
 {
@@ -4615,11 +4488,7 @@ TEST(shmem_register_wp)
 /*
  * shmem_register_missing_minor_wp: registering MISSING|MINOR|WP succeeds and
  * advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_register_missing_minor_wp)
 {
@@ -4666,11 +4535,6 @@ TEST(shmem_register_missing_minor_wp)
 /*
  * shmem_missing_read_copy: a read of a missing page blocks, raises MISSING and
  * is resolved by COPY
- * Source: vm_uffd_ops.md §2.3
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_read_copy)
 {
@@ -4745,9 +4609,6 @@ TEST(shmem_missing_read_copy)
 /*
  * shmem_missing_write_copy: a write to a missing page raises MISSING with the
  * write flag; the write lands after COPY
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_write_copy)
 {
@@ -4823,11 +4684,7 @@ TEST(shmem_missing_write_copy)
 /*
  * shmem_missing_copy_over_present_eexist: COPY over a page that is already
  * mapped fails with EEXIST, written back as copy=-17
- * Source: R24
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_missing_copy_over_present_eexist)
 {
@@ -4898,9 +4755,6 @@ TEST(shmem_missing_copy_over_present_eexist)
 /*
  * shmem_missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
- * Source: vm_uffd_ops.md §2.4
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_copy_dontwake_then_wake)
 {
@@ -4981,9 +4835,6 @@ TEST(shmem_missing_copy_dontwake_then_wake)
 /*
  * shmem_missing_wake_without_resolving_refaults: WAKE without resolving makes
  * the faulter retry and queue a second MISSING event
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_wake_without_resolving_refaults)
 {
@@ -5067,10 +4918,7 @@ TEST(shmem_missing_wake_without_resolving_refaults)
 /*
  * shmem_missing_data_integrity: every one of 8 pages faults once and reads
  * back what COPY wrote
- * Source: utUffdUnit events
- * Source: vm_uffd_ops.md §2.4
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_missing_data_integrity)
 {
@@ -5389,9 +5237,6 @@ TEST(shmem_missing_data_integrity)
 /*
  * shmem_missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter,
  * which then faults normally
- * Source: uffd-abi.md §2
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_unregister_wakes_faulter)
 {
@@ -5457,10 +5302,6 @@ TEST(shmem_missing_unregister_wakes_faulter)
 /*
  * shmem_missing_close_wakes_faulter: closing the userfaultfd wakes a blocked
  * MISSING faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: abi618
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_close_wakes_faulter)
 {
@@ -5524,11 +5365,7 @@ TEST(shmem_missing_close_wakes_faulter)
 /*
  * shmem_missing_read_zeropage: a MISSING fault resolved by ZEROPAGE reads
  * zeros
- * Source: R26
- * Source: R27
- * Source: utUffdUnit zeropage
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_missing_read_zeropage)
 {
@@ -5596,10 +5433,6 @@ TEST(shmem_missing_read_zeropage)
 /*
  * shmem_missing_unregister_then_touch_no_event: after UNREGISTER a touch
  * faults normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_unregister_then_touch_no_event)
 {
@@ -5658,11 +5491,7 @@ TEST(shmem_missing_unregister_then_touch_no_event)
 /*
  * shmem_minor_read_continue: a read of a page cached by alias raises MINOR;
  * CONTINUE maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_minor_read_continue)
 {
@@ -5738,9 +5567,6 @@ TEST(shmem_minor_read_continue)
 /*
  * shmem_minor_write_continue: a write to a cached page raises MINOR with the
  * write flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_minor_write_continue)
 {
@@ -5818,10 +5644,6 @@ TEST(shmem_minor_write_continue)
 /*
  * shmem_minor_continue_without_folio_efault: CONTINUE where the cache holds no
  * folio fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_minor_continue_without_folio_efault)
 {
@@ -5878,11 +5700,8 @@ TEST(shmem_minor_continue_without_folio_efault)
 /*
  * shmem_minor_only_first_touch_no_event: MINOR alone does not trap a page the
  * cache lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: kind shmem
- * Source: abi618
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
  */
 TEST(shmem_minor_only_first_touch_no_event)
 {
@@ -5935,10 +5754,6 @@ TEST(shmem_minor_only_first_touch_no_event)
 /*
  * shmem_missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
- * Source: R37
- * Source: vm_uffd_ops.md §2.3
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_only_cached_page_no_event)
 {
@@ -5995,10 +5810,9 @@ TEST(shmem_missing_only_cached_page_no_event)
 /*
  * shmem_missing_minor_both: with MISSING|MINOR a cached page raises MINOR and
  * an absent one MISSING
- * Source: vm_uffd_ops.md §2.3
- * Source: rppt1212
- * Source: kind shmem
- * Source: abi618
+ * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
+ *   of userfaults in __do_fault() (__do_userfault),
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST(shmem_missing_minor_both)
 {
@@ -6098,11 +5912,6 @@ TEST(shmem_missing_minor_both)
 /*
  * shmem_wp_write_fault_unprotect: a write to a write-protected page raises
  * WP|WRITE; un-protecting resolves it
- * Source: vm_uffd_ops.md §2.3
- * Source: uffd-abi.md §11
- * Source: R09
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_wp_write_fault_unprotect)
 {
@@ -6187,9 +5996,6 @@ TEST(shmem_wp_write_fault_unprotect)
 /*
  * shmem_wp_read_not_trapped: a read of a write-protected page completes
  * without an event
- * Source: vm_uffd_ops.md §2.3
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_wp_read_not_trapped)
 {
@@ -6254,10 +6060,7 @@ TEST(shmem_wp_read_not_trapped)
 /*
  * shmem_poison_then_touch_sigbus: a poisoned page raises SIGBUS on access;
  * poisoning it again is EEXIST
- * Source: utUffdUnit poison
- * Source: uffd-abi.md §4
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_poison_then_touch_sigbus)
 {
@@ -6321,10 +6124,7 @@ TEST(shmem_poison_then_touch_sigbus)
 /*
  * shmem_poison_resolves_blocked_fault: POISON resolves a MISSING fault that is
  * already blocked: the faulter gets SIGBUS
- * Source: uffd-abi.md §4
- * Source: utUffdUnit poison
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_poison_resolves_blocked_fault)
 {
@@ -6391,9 +6191,6 @@ TEST(shmem_poison_resolves_blocked_fault)
 /*
  * shmem_register_unaligned_einval: a registration range that does not start on
  * a page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_register_unaligned_einval)
 {
@@ -6435,9 +6232,6 @@ TEST(shmem_register_unaligned_einval)
 
 /*
  * shmem_register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_register_len_zero_einval)
 {
@@ -6479,10 +6273,7 @@ TEST(shmem_register_len_zero_einval)
 
 /*
  * shmem_register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_register_mode_zero_einval)
 {
@@ -6525,9 +6316,6 @@ TEST(shmem_register_mode_zero_einval)
 /*
  * shmem_register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_register_other_ctx_ebusy)
 {
@@ -6583,10 +6371,6 @@ TEST(shmem_register_other_ctx_ebusy)
 /*
  * shmem_register_readonly_mapping_eperm: a read-only shared file mapping lacks
  * VM_MAYWRITE: registration is EPERM
- * Source: R04
- * Source: uffd-abi.md §10
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_register_readonly_mapping_eperm)
 {
@@ -6629,10 +6413,6 @@ TEST(shmem_register_readonly_mapping_eperm)
 /*
  * shmem_copy_unaligned_einval: COPY to an address off a page boundary is
  * EINVAL
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §8
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_copy_unaligned_einval)
 {
@@ -6685,10 +6465,6 @@ TEST(shmem_copy_unaligned_einval)
 /*
  * shmem_copy_unregistered_enoent: COPY into a range no userfaultfd registered
  * is ENOENT, written back
- * Source: uffd-abi.md §8
- * Source: vm_uffd_ops.md §2.4
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_copy_unregistered_enoent)
 {
@@ -6741,9 +6517,6 @@ TEST(shmem_copy_unregistered_enoent)
 /*
  * shmem_wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds
  * on a range nobody registered
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_wake_unregistered_ok)
 {

@@ -1342,10 +1342,7 @@ static inline void uk_obs_file_read(int n, int ret, int value)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec xram (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing)
 {
@@ -1389,10 +1386,7 @@ TEST(register_missing)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec xram (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_minor)
 {
@@ -1437,10 +1431,7 @@ TEST(register_minor)
 /*
  * register_missing_minor: registering MISSING|MINOR succeeds and advertises
  * the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: spec xram (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_missing_minor)
 {
@@ -1485,10 +1476,6 @@ TEST(register_missing_minor)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
- * Source: vm_uffd_ops.md §2.3
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §11
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(missing_read_copy)
 {
@@ -1563,8 +1550,6 @@ TEST(missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
- * Source: uffd-abi.md §11
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(missing_write_copy)
 {
@@ -1640,10 +1625,7 @@ TEST(missing_write_copy)
 /*
  * missing_copy_over_present_eexist: COPY over a page that is already mapped
  * fails with EEXIST, written back as copy=-17
- * Source: R24
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: spec xram (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_copy_over_present_eexist)
 {
@@ -1714,8 +1696,6 @@ TEST(missing_copy_over_present_eexist)
 /*
  * missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
- * Source: vm_uffd_ops.md §2.4
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(missing_copy_dontwake_then_wake)
 {
@@ -1796,8 +1776,6 @@ TEST(missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
- * Source: uffd-abi.md §11
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(missing_wake_without_resolving_refaults)
 {
@@ -1881,9 +1859,7 @@ TEST(missing_wake_without_resolving_refaults)
 /*
  * missing_data_integrity: every one of 8 pages faults once and reads back what
  * COPY wrote
- * Source: utUffdUnit events
- * Source: vm_uffd_ops.md §2.4
- * Source: spec xram (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_data_integrity)
 {
@@ -2202,8 +2178,6 @@ TEST(missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
- * Source: uffd-abi.md §2
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(missing_unregister_wakes_faulter)
 {
@@ -2269,9 +2243,6 @@ TEST(missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: abi618
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(missing_close_wakes_faulter)
 {
@@ -2334,10 +2305,7 @@ TEST(missing_close_wakes_faulter)
 
 /*
  * missing_read_zeropage: a MISSING fault resolved by ZEROPAGE reads zeros
- * Source: R26
- * Source: R27
- * Source: utUffdUnit zeropage
- * Source: spec xram (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(missing_read_zeropage)
 {
@@ -2405,9 +2373,6 @@ TEST(missing_read_zeropage)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(missing_unregister_then_touch_no_event)
 {
@@ -2466,10 +2431,7 @@ TEST(missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: spec xram (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(minor_read_continue)
 {
@@ -2545,8 +2507,6 @@ TEST(minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(minor_write_continue)
 {
@@ -2624,9 +2584,6 @@ TEST(minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(minor_continue_without_folio_efault)
 {
@@ -2683,10 +2640,8 @@ TEST(minor_continue_without_folio_efault)
 /*
  * minor_only_first_touch_no_event: MINOR alone does not trap a page the cache
  * lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: spec xram (linux-7.1+gmem)
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
  */
 TEST(minor_only_first_touch_no_event)
 {
@@ -2739,9 +2694,6 @@ TEST(minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
- * Source: R37
- * Source: vm_uffd_ops.md §2.3
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(missing_only_cached_page_no_event)
 {
@@ -2798,9 +2750,9 @@ TEST(missing_only_cached_page_no_event)
 /*
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
- * Source: vm_uffd_ops.md §2.3
- * Source: rppt1212
- * Source: spec xram (linux-7.1+gmem)
+ * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
+ *   of userfaults in __do_fault() (__do_userfault),
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST(missing_minor_both)
 {
@@ -2900,8 +2852,6 @@ TEST(missing_minor_both)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(register_unaligned_einval)
 {
@@ -2943,8 +2893,6 @@ TEST(register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(register_len_zero_einval)
 {
@@ -2986,9 +2934,7 @@ TEST(register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: spec xram (linux-7.1+gmem)
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(register_mode_zero_einval)
 {
@@ -3031,8 +2977,6 @@ TEST(register_mode_zero_einval)
 /*
  * register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(register_other_ctx_ebusy)
 {
@@ -3088,9 +3032,6 @@ TEST(register_other_ctx_ebusy)
 /*
  * register_readonly_mapping_eperm: a read-only shared file mapping lacks
  * VM_MAYWRITE: registration is EPERM
- * Source: R04
- * Source: uffd-abi.md §10
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(register_readonly_mapping_eperm)
 {
@@ -3132,9 +3073,6 @@ TEST(register_readonly_mapping_eperm)
 
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §8
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(copy_unaligned_einval)
 {
@@ -3187,9 +3125,6 @@ TEST(copy_unaligned_einval)
 /*
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
- * Source: uffd-abi.md §8
- * Source: vm_uffd_ops.md §2.4
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(copy_unregistered_enoent)
 {
@@ -3242,8 +3177,6 @@ TEST(copy_unregistered_enoent)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: uffd-abi.md §11
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(wake_unregistered_ok)
 {
@@ -3285,9 +3218,6 @@ TEST(wake_unregistered_ok)
 /*
  * register_undeclared_wp_refused: WP is not declared, so registering it fails
  * with EINVAL
- * Source: R03
- * Source: vm_uffd_ops.md §2.2
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(register_undeclared_wp_refused)
 {
@@ -3330,9 +3260,6 @@ TEST(register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
- * Source: R08
- * Source: uffd-abi.md §6
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(register_wp_async_any_type)
 {
@@ -3375,9 +3302,6 @@ TEST(register_wp_async_any_type)
 /*
  * undeclared_writeprotect_refused: WRITEPROTECT is not declared and the kernel
  * refuses it with ENOENT
- * Source: R32
- * Source: vm_uffd_ops.md §2.4
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(undeclared_writeprotect_refused)
 {
@@ -3427,10 +3351,6 @@ TEST(undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
- * Source: R30
- * Source: uffd-abi.md §9
- * Source: uffd-abi.md §8
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(undeclared_move_refused)
 {
@@ -3485,10 +3405,11 @@ TEST(undeclared_move_refused)
 /*
  * fallocated_page_fault_resolvable: a fault on a fallocated page (cached, not
  * up to date) is MINOR, and CONTINUE maps it zero-filled
- * Source: R40
- * Source: peterUptodate
- * Source: rppt0808
- * Source: spec xram (linux-7.1+gmem)
+ * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
+ *   memory types (MISSING captures !folio and folio && !uptodate); seed
+ *   003_78411c67f1c0bd4e
+ * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
+ *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
 TEST(fallocated_page_fault_resolvable)
 {
@@ -3556,9 +3477,6 @@ TEST(fallocated_page_fault_resolvable)
 /*
  * inject_alloc_fails_enomem: the folio allocation fails: COPY is ENOMEM,
  * nothing leaks, a retry resolves the fault
- * Source: fault injection
- * Source: R21
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(inject_alloc_fails_enomem)
 {
@@ -3644,10 +3562,6 @@ TEST(inject_alloc_fails_enomem)
 /*
  * inject_truncated_enomem: i_size shrank under COPY (a racing truncate):
  * alloc_folio returns NULL, COPY is ENOMEM
- * Source: fault injection
- * Source: R21
- * Source: R45
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(inject_truncated_enomem)
 {
@@ -3733,10 +3647,6 @@ TEST(inject_truncated_enomem)
 /*
  * inject_charge_fails_enomem: the memcg charge fails: COPY is ENOMEM and the
  * folio is freed
- * Source: fault injection
- * Source: R21
- * Source: R22
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(inject_charge_fails_enomem)
 {
@@ -3822,10 +3732,6 @@ TEST(inject_charge_fails_enomem)
 /*
  * inject_filemap_add_eexist: the page-cache add finds the slot taken (a racing
  * COPY or fault): COPY is EEXIST, the folio is unlocked and freed
- * Source: fault injection
- * Source: R22
- * Source: R44
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(inject_filemap_add_eexist)
 {
@@ -3911,10 +3817,6 @@ TEST(inject_filemap_add_eexist)
 /*
  * inject_filemap_add_enomem: the page-cache add cannot allocate: COPY is
  * ENOMEM, the folio is unlocked and freed
- * Source: fault injection
- * Source: R22
- * Source: R44
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(inject_filemap_add_enomem)
 {
@@ -4000,10 +3902,6 @@ TEST(inject_filemap_add_enomem)
 /*
  * inject_install_fails_removes: the PTE install fails after filemap_add (a
  * racing truncate): filemap_remove undoes the add, COPY is EFAULT
- * Source: fault injection
- * Source: R23
- * Source: R44
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(inject_install_fails_removes)
 {
@@ -4089,9 +3987,9 @@ TEST(inject_install_fails_removes)
 /*
  * continue_not_uptodate_folio: CONTINUE on a fallocated page maps it
  * zero-filled: the lookup clears it and marks it up to date
- * Source: R40
- * Source: peterUptodate
- * Source: spec xram (linux-7.1+gmem)
+ * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
+ *   memory types (MISSING captures !folio and folio && !uptodate); seed
+ *   003_78411c67f1c0bd4e
  */
 TEST(continue_not_uptodate_folio)
 {
@@ -4142,9 +4040,6 @@ TEST(continue_not_uptodate_folio)
 /*
  * inject_lookup_misses_efault: the page-cache lookup misses (the page was
  * truncated): CONTINUE is EFAULT and nothing stays locked
- * Source: fault injection
- * Source: R18
- * Source: spec xram (linux-7.1+gmem)
  */
 TEST(inject_lookup_misses_efault)
 {
@@ -4199,11 +4094,7 @@ TEST(inject_lookup_misses_efault)
 /*
  * shmem_register_missing: registering MISSING succeeds and advertises the
  * kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_register_missing)
 {
@@ -4248,11 +4139,7 @@ TEST(shmem_register_missing)
 /*
  * shmem_register_minor: registering MINOR succeeds and advertises the kind's
  * ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_register_minor)
 {
@@ -4297,11 +4184,7 @@ TEST(shmem_register_minor)
 /*
  * shmem_register_missing_minor: registering MISSING|MINOR succeeds and
  * advertises the kind's ioctls
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: uffd-abi.md §3
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_register_missing_minor)
 {
@@ -4346,11 +4229,6 @@ TEST(shmem_register_missing_minor)
 /*
  * shmem_missing_read_copy: a read of a missing page blocks, raises MISSING and
  * is resolved by COPY
- * Source: vm_uffd_ops.md §2.3
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_read_copy)
 {
@@ -4425,9 +4303,6 @@ TEST(shmem_missing_read_copy)
 /*
  * shmem_missing_write_copy: a write to a missing page raises MISSING with the
  * write flag; the write lands after COPY
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_write_copy)
 {
@@ -4503,11 +4378,7 @@ TEST(shmem_missing_write_copy)
 /*
  * shmem_missing_copy_over_present_eexist: COPY over a page that is already
  * mapped fails with EEXIST, written back as copy=-17
- * Source: R24
- * Source: utUffdUnit zeropage
- * Source: uffd-abi.md §8
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_missing_copy_over_present_eexist)
 {
@@ -4578,9 +4449,6 @@ TEST(shmem_missing_copy_over_present_eexist)
 /*
  * shmem_missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
- * Source: vm_uffd_ops.md §2.4
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_copy_dontwake_then_wake)
 {
@@ -4661,9 +4529,6 @@ TEST(shmem_missing_copy_dontwake_then_wake)
 /*
  * shmem_missing_wake_without_resolving_refaults: WAKE without resolving makes
  * the faulter retry and queue a second MISSING event
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_wake_without_resolving_refaults)
 {
@@ -4747,10 +4612,7 @@ TEST(shmem_missing_wake_without_resolving_refaults)
 /*
  * shmem_missing_data_integrity: every one of 8 pages faults once and reads
  * back what COPY wrote
- * Source: utUffdUnit events
- * Source: vm_uffd_ops.md §2.4
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_missing_data_integrity)
 {
@@ -5069,9 +4931,6 @@ TEST(shmem_missing_data_integrity)
 /*
  * shmem_missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter,
  * which then faults normally
- * Source: uffd-abi.md §2
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_unregister_wakes_faulter)
 {
@@ -5137,10 +4996,6 @@ TEST(shmem_missing_unregister_wakes_faulter)
 /*
  * shmem_missing_close_wakes_faulter: closing the userfaultfd wakes a blocked
  * MISSING faulter, which then faults normally
- * Source: uffd-abi.md §2
- * Source: abi618
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_close_wakes_faulter)
 {
@@ -5204,11 +5059,7 @@ TEST(shmem_missing_close_wakes_faulter)
 /*
  * shmem_missing_read_zeropage: a MISSING fault resolved by ZEROPAGE reads
  * zeros
- * Source: R26
- * Source: R27
- * Source: utUffdUnit zeropage
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_missing_read_zeropage)
 {
@@ -5276,10 +5127,6 @@ TEST(shmem_missing_read_zeropage)
 /*
  * shmem_missing_unregister_then_touch_no_event: after UNREGISTER a touch
  * faults normally and raises no event
- * Source: vm_uffd_ops.md §2.2
- * Source: uffd-abi.md §10
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_unregister_then_touch_no_event)
 {
@@ -5338,11 +5185,7 @@ TEST(shmem_missing_unregister_then_touch_no_event)
 /*
  * shmem_minor_read_continue: a read of a page cached by alias raises MINOR;
  * CONTINUE maps the cached contents
- * Source: vm_uffd_ops.md §2.3
- * Source: utUffdUnit minor
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_minor_read_continue)
 {
@@ -5418,9 +5261,6 @@ TEST(shmem_minor_read_continue)
 /*
  * shmem_minor_write_continue: a write to a cached page raises MINOR with the
  * write flag; the write lands after CONTINUE
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_minor_write_continue)
 {
@@ -5498,10 +5338,6 @@ TEST(shmem_minor_write_continue)
 /*
  * shmem_minor_continue_without_folio_efault: CONTINUE where the cache holds no
  * folio fails with EFAULT: get_folio_noalloc must not allocate
- * Source: R18
- * Source: vm_uffd_ops.md §5.4
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_minor_continue_without_folio_efault)
 {
@@ -5558,11 +5394,8 @@ TEST(shmem_minor_continue_without_folio_efault)
 /*
  * shmem_minor_only_first_touch_no_event: MINOR alone does not trap a page the
  * cache lacks: the fault allocates it and no event is raised
- * Source: R36
- * Source: nikitaMissingNeeded
- * Source: vm_uffd_ops.md §2.3
- * Source: kind shmem
- * Source: abi618
+ * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
+ *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
  */
 TEST(shmem_minor_only_first_touch_no_event)
 {
@@ -5615,10 +5448,6 @@ TEST(shmem_minor_only_first_touch_no_event)
 /*
  * shmem_missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
- * Source: R37
- * Source: vm_uffd_ops.md §2.3
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_missing_only_cached_page_no_event)
 {
@@ -5675,10 +5504,9 @@ TEST(shmem_missing_only_cached_page_no_event)
 /*
  * shmem_missing_minor_both: with MISSING|MINOR a cached page raises MINOR and
  * an absent one MISSING
- * Source: vm_uffd_ops.md §2.3
- * Source: rppt1212
- * Source: kind shmem
- * Source: abi618
+ * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
+ *   of userfaults in __do_fault() (__do_userfault),
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST(shmem_missing_minor_both)
 {
@@ -5778,9 +5606,6 @@ TEST(shmem_missing_minor_both)
 /*
  * shmem_register_unaligned_einval: a registration range that does not start on
  * a page boundary is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_register_unaligned_einval)
 {
@@ -5822,9 +5647,6 @@ TEST(shmem_register_unaligned_einval)
 
 /*
  * shmem_register_len_zero_einval: a zero-length registration is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_register_len_zero_einval)
 {
@@ -5866,10 +5688,7 @@ TEST(shmem_register_len_zero_einval)
 
 /*
  * shmem_register_mode_zero_einval: a registration with no mode is EINVAL
- * Source: vm_uffd_ops.md §2.2
- * Source: utUffdUnit register-ioctls
- * Source: kind shmem
- * Source: abi618
+ * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST(shmem_register_mode_zero_einval)
 {
@@ -5912,9 +5731,6 @@ TEST(shmem_register_mode_zero_einval)
 /*
  * shmem_register_other_ctx_ebusy: a range owned by one userfaultfd cannot be
  * registered by another: EBUSY
- * Source: R05
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_register_other_ctx_ebusy)
 {
@@ -5970,10 +5786,6 @@ TEST(shmem_register_other_ctx_ebusy)
 /*
  * shmem_register_readonly_mapping_eperm: a read-only shared file mapping lacks
  * VM_MAYWRITE: registration is EPERM
- * Source: R04
- * Source: uffd-abi.md §10
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_register_readonly_mapping_eperm)
 {
@@ -6016,10 +5828,6 @@ TEST(shmem_register_readonly_mapping_eperm)
 /*
  * shmem_copy_unaligned_einval: COPY to an address off a page boundary is
  * EINVAL
- * Source: vm_uffd_ops.md §2.4
- * Source: uffd-abi.md §8
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_copy_unaligned_einval)
 {
@@ -6072,10 +5880,6 @@ TEST(shmem_copy_unaligned_einval)
 /*
  * shmem_copy_unregistered_enoent: COPY into a range no userfaultfd registered
  * is ENOENT, written back
- * Source: uffd-abi.md §8
- * Source: vm_uffd_ops.md §2.4
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_copy_unregistered_enoent)
 {
@@ -6128,9 +5932,6 @@ TEST(shmem_copy_unregistered_enoent)
 /*
  * shmem_wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds
  * on a range nobody registered
- * Source: uffd-abi.md §11
- * Source: kind shmem
- * Source: abi618
  */
 TEST(shmem_wake_unregistered_ok)
 {

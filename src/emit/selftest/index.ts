@@ -7,6 +7,7 @@
  */
 import { ERRNO_NAMES, HPAGE_PMD_SIZE, KVM_IOCTL_NR, RANGE_IOCTLS, UFFD_PAGEFAULT_FLAG, ioctlMacro } from "../../kernel/uapi.js";
 import type { Scenario, ScenarioSetup, Suite } from "../../ir/scenario.js";
+import { SOURCES, type SourceKey } from "../../kernel/sources.js";
 import { cIdent, isCIdentifier } from "../cident.js";
 import type { EmittedFile } from "../kernel/artifacts.js";
 import { createTemplateEnvironment, type TemplateEnvironment } from "../template-store.js";
@@ -90,9 +91,27 @@ interface TestView {
   threads: number;
 }
 
+/**
+ * What a kernel reader can look up: a source key becomes its citation (a commit,
+ * a lore Message-ID, a kernel file); uffdkit's own documents and rule ids are
+ * not in the kernel, so they are left out of the emitted test.
+ */
+const KERNEL_REF = /^(https?:\/\/|(mm|fs|include|tools|Documentation|virt|kernel|arch|drivers)\/)/;
+
+export function kernelCitations(sources: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const src of sources) {
+    const key = src.split(" ")[0]!;
+    // A kernel path or a link is kept as written; a source key becomes its citation.
+    const cite = key in SOURCES ? SOURCES[key as SourceKey].cite : KERNEL_REF.test(src) ? src : undefined;
+    if (cite && !/\.md\b/.test(cite) && !out.includes(cite)) out.push(cite);
+  }
+  return out;
+}
+
 function testView(sc: Scenario): TestView {
   const name = cIdent(sc.name, `scenario name`);
-  const comment = [...blockCommentLines(`${name}: ${sc.title}`), ...(sc.source ?? []).flatMap((src) => blockCommentLines(`Source: ${src}`, 2))];
+  const comment = [...blockCommentLines(`${name}: ${sc.title}`), ...kernelCitations(sc.source ?? []).flatMap((src) => blockCommentLines(`Source: ${src}`, 2))];
   const view = { name, comment, decls: [] as string[], body: [] as string[], threads: 0 };
   if (hasKvmUserfault(sc)) {
     view.body.push(`SKIP(return, "${KVM_USERFAULT_SKIP}");`);
