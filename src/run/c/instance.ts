@@ -31,6 +31,8 @@ import { makeImports, typeFunctionImports } from "./imports.js";
 import type { CallbackRole } from "../../kernel/generations.js";
 
 const PAGE_SIZE = 4096;
+/** Folio structs made per allocation in the module (see folioToPtr). */
+const FOLIO_BLOCK = 256;
 
 export interface BranchCounts {
   /** Per site: how often the condition was true, and false. */
@@ -92,7 +94,6 @@ export class DeclaredC {
     this.vmaScratch = this.exports.uk_new_vma!();
     this.vmfScratch = this.exports.uk_new_vmf!();
     this.slot = this.exports.uk_new_slot!();
-    this.refreshHeap();
     this.counters = this.exports.uk_branch_counters!();
     this.offFolioMapping = this.exports.uk_offsetof_folio_mapping!();
   }
@@ -114,7 +115,9 @@ export class DeclaredC {
    * so the view is remade after those calls, never looked up on the hot path.
    */
   private get i32(): Int32Array {
-    return this.heap ?? this.refreshHeap();
+    // memory.grow detaches the old buffer, and a view of a detached buffer has length 0.
+    const h = this.heap;
+    return h !== null && h.length !== 0 ? h : this.refreshHeap();
   }
 
   private refreshHeap(): Int32Array {
@@ -142,10 +145,13 @@ export class DeclaredC {
   folioToPtr(f: number): number {
     let p = this.folioPtr[f];
     if (p === undefined) {
-      p = this.exports.uk_new_folio!(f);
-      if (!p) throw new Error("the C model's object heap is full");
-      this.refreshHeap();
-      this.folioPtr[f] = p;
+      // Folio structs are made a block at a time: ids come in runs as the simulator allocates.
+      const first = f - (f % FOLIO_BLOCK);
+      const base = this.exports.uk_new_folio_block!(first, FOLIO_BLOCK);
+      if (!base) throw new Error("the C model's object heap is full");
+      const size = this.exports.uk_sizeof_folio!();
+      for (let k = 0; k < FOLIO_BLOCK; k++) this.folioPtr[first + k] = base + k * size;
+      p = this.folioPtr[f]!;
     }
     const t = this.machine.folios;
     const file = t.flags[f]! & FOLIO_IN_CACHE ? t.file[f]! : -1;
@@ -175,7 +181,6 @@ export class DeclaredC {
     let p = this.filePtr.get(file.id);
     if (p === undefined) {
       p = this.exports.uk_new_file!(file.id, BigInt(file.npages * PAGE_SIZE) as unknown as number);
-      this.refreshHeap();
       this.filePtr.set(file.id, p);
     }
     return p;

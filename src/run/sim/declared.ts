@@ -24,6 +24,7 @@ import { RULE } from "./findings.js";
  * conversion made it private. The type's guard predicate is answered from this.
  */
 export function pageIsShared(file: SimFile, pgoff: number | null): boolean {
+  if (file.gmemFlags.size === 0 && file.privatePages.size === 0) return true;
   const inodeShared = file.gmemFlags.size === 0 || file.gmemFlags.has("init_shared");
   if (!inodeShared) return false;
   return pgoff === null || !file.privatePages.has(pgoff);
