@@ -11,7 +11,7 @@ import { kernelVersion, type KernelVersionId } from "../../kernel/versions.js";
 import { Machine } from "./machine.js";
 import { FAULT_BLOCKED, handle_mm_fault } from "./memory.js";
 import { newCtx, userfaultfd_api, userfaultfd_mfill, userfaultfd_read, userfaultfd_register } from "./fs_userfaultfd.js";
-import type { SimThread } from "./state.js";
+import type { SimThread, Vma } from "./state.js";
 import type { DeclaredType } from "../../ir/scenario.js";
 import type { CompiledType } from "../c/compile.js";
 import { DeclaredC } from "../c/instance.js";
@@ -32,9 +32,17 @@ let fillValue = 0x5a;
 const COPY_OPTS = { fill: (_page: number) => fillValue };
 
 export function simulatePostcopy(pages: number, opts: { kernel?: KernelVersionId; value?: number } = {}): PostcopyResult {
-  const value = (opts.value ?? 0x5a) & 0xff;
   const m = new Machine(kernelVersion(opts.kernel ?? "6.18"), null, pages + 16);
   const vma = m.newVma({ role: "primary", npages: pages, pageSize: PAGE_SIZE, kind: "anon", anonymous: true, shared: false, mayWrite: true, write: true, file: null });
+  return postcopy(m, vma, pages, (opts.value ?? 0x5a) & 0xff);
+}
+
+/**
+ * The measured part, for any mapping: register MISSING, then one faulting
+ * thread reads every page; each fault is read and resolved by COPY (which
+ * wakes the thread), and the thread retries its read.
+ */
+function postcopy(m: Machine, vma: Vma, pages: number, value: number): PostcopyResult {
   const ctx = newCtx(m, false);
   if (userfaultfd_api(m, ctx, UFFD_API, 0n)) throw new Error("UFFDIO_API failed");
   if (userfaultfd_register(m, ctx, vma.start, pages * PAGE_SIZE, UFFDIO_REGISTER_MODE.missing).ret) throw new Error("UFFDIO_REGISTER failed");
@@ -75,33 +83,10 @@ export function simulateDeclaredPostcopy(
   compiled: CompiledType,
   opts: { kernel?: KernelVersionId; value?: number } = {},
 ): PostcopyResult & { violations: number } {
-  const value = (opts.value ?? 0x5a) & 0xff;
   const m = new Machine(kernelVersion(opts.kernel ?? "7.1+gmem"), declared, pages + 16);
   const file = m.newFile("declared", pages, { gmemFlags: ["mmap", "init_shared"], hasFd: true });
   const vma = m.newVma({ role: "primary", npages: pages, pageSize: PAGE_SIZE, kind: "declared", anonymous: false, shared: true, mayWrite: true, write: true, file });
   m.c = new DeclaredC(compiled, m, { installPte: mfill_atomic_install_pte, pageIsShared }, []);
-  const ctx = newCtx(m, false);
-  if (userfaultfd_api(m, ctx, UFFD_API, 0n)) throw new Error("UFFDIO_API failed");
-  if (userfaultfd_register(m, ctx, vma.start, pages * PAGE_SIZE, UFFDIO_REGISTER_MODE.missing).ret) throw new Error("UFFDIO_REGISTER failed");
-  const th: SimThread = { name: "faulter", state: "running", vma, page: 0, write: false, value: 0, result: -1, waitMsg: null, waitCtx: null, afterEvent: null };
-  m.threads.set(th.name, th);
-  fillValue = value;
-  let faults = 0;
-  let verified = true;
-  const t0 = process.hrtime.bigint();
-  for (let p = 0; p < pages; p++) {
-    th.state = "running";
-    th.page = p;
-    let r = handle_mm_fault(m, th, vma, p, false, 0);
-    if (r === FAULT_BLOCKED) {
-      faults++;
-      const msg = userfaultfd_read(m, ctx)!;
-      userfaultfd_mfill(m, ctx, "copy", msg.address, PAGE_SIZE, COPY_OPTS);
-      while (m.runnable.length) m.runnable.pop();
-      r = handle_mm_fault(m, th, vma, p, false, 0);
-    }
-    if (r !== value) verified = false;
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { pages, faults, seconds, verified: verified && m.c.violations.length === 0, violations: m.c.violations.length };
+  const r = postcopy(m, vma, pages, (opts.value ?? 0x5a) & 0xff);
+  return { ...r, verified: r.verified && m.c.violations.length === 0, violations: m.c.violations.length };
 }
