@@ -10,7 +10,6 @@
 import { FOLIO_IN_CACHE, FOLIO_LOCKED, FOLIO_UPTODATE, type SimFile, type Vma } from "../sim/state.js";
 import type { Machine } from "../sim/machine.js";
 import { ERRNO } from "../../kernel/uapi.js";
-import type { InjectSite } from "../../ir/scenario.js";
 
 /** Folio flags this model adds to the simulator's FolioTable bits. */
 export const FOLIO_LRU = 16;
@@ -54,12 +53,6 @@ export interface CallContext {
   raised: number | null;
   /** The simulator's handle_userfault() for the fault in progress (the faulting thread bound in). */
   raise: ((reasonBits: number) => number) | null;
-}
-
-/** Fault injection: which call of which helper fails, and how (scenario setup.declared.inject). */
-export interface Injector {
-  /** True when this call of `site` must fail. */
-  fire(site: InjectSite): boolean;
 }
 
 export interface Location {

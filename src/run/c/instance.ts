@@ -16,12 +16,7 @@ import { ENTRY, hasEntry, vmFlagsToC, VM_SHARED_C } from "./harness.js";
 import {
   CONTRACT_SOURCE,
   ERRNO,
-  errPtr,
   FOLIO_IN_CACHE,
-  FOLIO_KMAP_DIRTY,
-  FOLIO_LRU,
-  FOLIO_MEMCG,
-  FOLIO_SWAPBACKED,
   KMAP_BASE,
   type CallContext,
   type ContractViolation,
@@ -358,7 +353,7 @@ export class DeclaredC {
       if (!t.isLocked(folio)) this.returnViolation("filemap_add", `succeeded but left page ${pgoff}'s folio unlocked: core expects it locked`, "R44");
       if (!inCache) this.returnViolation("filemap_add", `succeeded but page ${pgoff}'s folio is not in the page cache`, "R44");
     } else {
-      if (t.flags[folio]! & 0x02) this.returnViolation("filemap_add", `failed (${r}) and left page ${pgoff}'s folio locked: core puts it`, "R44");
+      if (t.isLocked(folio)) this.returnViolation("filemap_add", `failed (${r}) and left page ${pgoff}'s folio locked: core puts it`, "R44");
       if (inCache) this.returnViolation("filemap_add", `failed (${r}) and left page ${pgoff}'s folio in the page cache`, "R44");
       if (t.ref[folio] !== refBefore) this.returnViolation("filemap_add", `failed (${r}) and changed the folio's references`, "R43");
     }
@@ -418,8 +413,6 @@ export class DeclaredC {
   }
 }
 
-export const FLAG = { FOLIO_LRU, FOLIO_MEMCG, FOLIO_SWAPBACKED, FOLIO_KMAP_DIRTY } as const;
-export { errPtr };
 
 const modules = new WeakMap<CompiledType, WebAssembly.Module>();
 
