@@ -15,6 +15,13 @@ npm run --silent typecheck || failed_stages+=(typecheck)
 npx vitest run --reporter=default --reporter=json --outputFile=.cache/vitest.json
 vitest_rc=$?
 [ $vitest_rc -eq 0 ] || failed_stages+=(vitest)
+# A test that skips because what it needs is missing (kernel headers, checkpatch, the build)
+# has not run: here, where the set-up installed everything, a skip is a failure.
+skipped=$(node -e 'const r = JSON.parse(require("fs").readFileSync(".cache/vitest.json", "utf8")); console.log(r.numPendingTests + r.numTodoTests)')
+if [ "${skipped:-0}" -gt 0 ]; then
+	echo "FAILED: $skipped test(s) skipped; every test must run (see the SKIPPED/skipped reasons above)" >&2
+	failed_stages+=(skipped)
+fi
 
 echo "== conform: simulator vs this machine's kernel"
 node bin/uffdkit.js conform || failed_stages+=(conform)
@@ -26,8 +33,9 @@ node -e '
 const r = JSON.parse(require("fs").readFileSync(".cache/vitest.json", "utf8"));
 const extra = process.argv.slice(1).filter(Boolean);
 const stages = 3; // typecheck, conform, out-fresh
-const passed = r.numPassedTests + (stages - extra.filter(s => s !== "vitest").length);
-const failed = r.numFailedTests + extra.filter(s => s !== "vitest").length;
+const own = extra.filter(s => s !== "vitest" && s !== "skipped");
+const passed = r.numPassedTests + (stages - own.length);
+const failed = r.numFailedTests + own.length + (extra.includes("skipped") ? r.numPendingTests + r.numTodoTests : 0);
 console.log(`${passed} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' "${failed_stages[@]:-}"
 
