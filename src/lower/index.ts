@@ -47,7 +47,7 @@ export interface Lowered {
   readonly guardAt: ReadonlySet<GuardCheckPoint>;
   readonly typeFunctions: readonly TypeFunction[];
   /** Strategies that need a helper the spec does not name: [spec path, strategy]. */
-  readonly missingHelper: readonly { readonly path: string; readonly strategy: string }[];
+  readonly missingHelper: readonly { readonly path: string; readonly strategy: string; readonly hint: string }[];
   /** Notes for the emitted file: what lowering decided for the user. */
   readonly notes: readonly string[];
 }
@@ -73,7 +73,8 @@ export const DEFAULT_COPY: CopyModel = {
 export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowered {
   const gen = GENERATIONS[api];
   const notes: string[] = [];
-  const missingHelper: { path: string; strategy: string }[] = [];
+  const missingHelper: { path: string; strategy: string; hint: string }[] = [];
+  const helperHint = (path: string) => `set ${path} to the C function (struct folio *fn(struct inode *, pgoff_t)), or choose a strategy that needs none`;
   // hugetlb keeps its own fault and mfill paths in every generation: it only takes part in
   // feature probing (7.1: can_userfault alone; peterx v1/v4: the masks) (rpptHugetlbOut, §1.1, §1.7).
   const probeOnly = model.backing === "hugetlb";
@@ -89,7 +90,7 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     roles.add("getFolio");
     getFolio = { ...(model.getFolio ?? DEFAULT_GET_FOLIO), defaulted: !model.getFolio };
     if (!model.getFolio) notes.push(`${gfRole.member}: the spec declares no getFolio; uffdkit's default lookup is used`);
-    if (getFolio.strategy === "lookup-or-create" && !getFolio.helper) missingHelper.push({ path: "getFolio.helper", strategy: "getFolio.strategy \"lookup-or-create\"" });
+    if (getFolio.strategy === "lookup-or-create" && !getFolio.helper) missingHelper.push({ path: "getFolio.helper", strategy: "getFolio.strategy \"lookup-or-create\"", hint: helperHint("getFolio.helper") });
   }
 
   let copy: Lowered["copy"];
@@ -101,8 +102,12 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
         ? { ...given, alloc: { ...given.alloc, eofCheck: false }, filemapAdd: "none", filemapRemove: "none", defaulted: !model.copy }
         : { ...given, defaulted: !model.copy };
     if (!model.copy) notes.push("the spec declares no copy; uffdkit's default allocation is used");
-    if (copy.alloc.strategy === "helper" && !copy.alloc.helper) missingHelper.push({ path: "copy.alloc.helper", strategy: "copy.alloc.strategy \"helper\"" });
-    if (copy.filemapAdd === "type" && !copy.typeAdd) missingHelper.push({ path: "copy.typeAdd", strategy: "copy.filemapAdd \"type\"" });
+    if (copy.alloc.strategy === "helper" && !copy.alloc.helper) missingHelper.push({ path: "copy.alloc.helper", strategy: "copy.alloc.strategy \"helper\"", hint: helperHint("copy.alloc.helper") });
+    if (copy.filemapAdd === "type" && !copy.typeAdd) missingHelper.push({
+        path: "copy.typeAdd",
+        strategy: "copy.filemapAdd \"type\"",
+        hint: "set copy.typeAdd: { add: \"<the type's page-cache add>\", accountBlocks?, recalc?, swapbacked? }, or use filemapAdd \"filemap_add_folio\"",
+      });
     if (has("allocFolio")) roles.add("allocFolio");
     if (has("copy")) roles.add("copy");
     const fileBacked = model.backing !== "anon";

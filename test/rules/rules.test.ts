@@ -18,6 +18,17 @@ describe("checkModel", () => {
     expect(check({})).toEqual([]);
   });
 
+  it("a strategy without the helper it calls is S10 at check time, at the strategy's object (never an emitter error)", () => {
+    const gf = finding({ getFolio: { strategy: "lookup-or-create", notUptodate: "zero-fill" } }, "S10");
+    expect(gf).toMatchObject({ severity: "error", path: "getFolio" });
+    expect(gf!.message).toMatch(/getFolio.helper is not set/);
+    const alloc = finding({ copy: { ...BASE.copy!, alloc: { strategy: "helper" } } }, "S10");
+    expect(alloc).toMatchObject({ path: "copy.alloc" });
+    const add = finding({ copy: { ...BASE.copy!, filemapAdd: "type" } }, "S10");
+    expect(add).toMatchObject({ path: "copy" });
+    expect(add!.hint).toMatch(/copy.typeAdd/);
+  });
+
   it("MINOR without CONTINUE is R51; MINOR without get_folio is R16", () => {
     expect(ids({ ioctls: ["copy", "zeropage"] })).toContain("R51:error");
     const noGetFolio = { getFolio: undefined } as Partial<MemoryTypeSpec>;

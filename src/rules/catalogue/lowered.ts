@@ -20,7 +20,7 @@ export const LOWERED_RULES: readonly Rule[] = [
       lower(model).missingHelper.map((m) => ({
         path: m.path.split(".").slice(0, -1).join("."),
         message: `${m.strategy} calls the type's own helper, but ${m.path} is not set`,
-        hint: `set ${m.path} to the C function (struct folio *fn(struct inode *, pgoff_t)), or choose a strategy that needs none`,
+        hint: m.hint,
       })),
     fix: "name the helper, or choose a strategy that needs none",
   },
