@@ -22,8 +22,14 @@ import {
   type RangeIoctl,
 } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
-import { FAULT_BLOCKED, FAULT_SIGBUS } from "./memory.js";
+import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS } from "./memory.js";
+import { unlocked, type KernelPath } from "./preempt.js";
 import {
+  PTEF_UFFD_WP,
+  PTE_MARKER,
+  PTE_NONE,
+  PTE_PRESENT,
+  PTE_ZERO,
   VM_UFFD_FLAGS,
   VM_UFFD_MINOR,
   VM_UFFD_MISSING,
@@ -165,6 +171,17 @@ function userfaultfd_clear_vma(m: Machine, v: Vma): void {
  * handle_userfault(): SIGBUS with UFFD_FEATURE_SIGBUS; otherwise queue a
  * pagefault message (address masked to the VMA's page size) and block.
  */
+/**
+ * userfaultfd_must_wait() (fs/userfaultfd.c): MISSING and MINOR wait while the
+ * PTE is still none (a uffd-wp marker counts as none); WP waits while the PTE
+ * is still write-protected.
+ */
+function userfaultfd_must_wait(vma: Vma, i: number, reason: number): boolean {
+  const st = vma.pte[i];
+  if (reason & VM_UFFD_WP) return st === PTE_PRESENT || st === PTE_ZERO ? (vma.pteFlags[i]! & PTEF_UFFD_WP) !== 0 : true;
+  return st === PTE_NONE || st === PTE_MARKER;
+}
+
 export function handle_userfault(m: Machine, th: SimThread, vma: Vma, i: number, reason: number, flags: number): number {
   const ctx = vma.ctx;
   if (!ctx || ctx.released) return FAULT_SIGBUS;
@@ -179,6 +196,10 @@ export function handle_userfault(m: Machine, th: SimThread, vma: Vma, i: number,
   // exact faulting address with UFFD_FEATURE_EXACT_ADDRESS (fs/userfaultfd.c, userfault_msg).
   const exact = (ctx.features & UFFD_FEATURES.exact_address) !== 0;
   const address = vma.base + i * vma.pageSize + (exact ? (th.offset ?? 0) : 0);
+  // userfaultfd_must_wait(): the page may have been resolved since the fault
+  // path decided to raise (another thread ran at a preemption point): then
+  // the fault is retried without sleeping.
+  if (!userfaultfd_must_wait(vma, i, reason)) return FAULT_RETRY;
   let msg = th.msgBuf;
   if (msg) {
     msg.event = "pagefault";
@@ -317,14 +338,14 @@ export function userfaultfd_wake_ioctl(m: Machine, ctx: UffdCtx, start: number, 
  * everything mfill_atomic() says written back; wake unless DONTWAKE; partial
  * success is EAGAIN with the bytes done.
  */
-export function userfaultfd_mfill(
+export function* userfaultfd_mfill(
   m: Machine,
   ctx: UffdCtx,
   mode: MfillMode,
   dst: number,
   len: number,
   opts: { dontwake?: boolean; wp?: boolean; fill?: FillFn; unknownMode?: boolean },
-): IoctlResult {
+): KernelPath<IoctlResult> {
   if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
   if (ctx.mmapChanging > 0) return { ret: -ERRNO.EAGAIN, field: -ERRNO.EAGAIN };
   const bad = validate_range(dst, len);
@@ -332,10 +353,19 @@ export function userfaultfd_mfill(
   // Mode bits the ioctl does not define: EINVAL after the range check, nothing written back (fs/userfaultfd.c).
   if (opts.unknownMode) return { ret: -ERRNO.EINVAL };
   if (opts.wp && (mode === "zeropage" || mode === "poison")) return { ret: -ERRNO.EINVAL };
-  const done = mfill_atomic(m, ctx, dst, len, mode, opts.wp ?? false, opts.fill ?? (() => 0));
+  const done = yield* mfill_atomic(m, ctx, dst, len, mode, opts.wp ?? false, opts.fill ?? (() => 0));
   if (done < 0) return { ret: done, field: done };
-  if (!opts.dontwake) userfaultfd_wake(m, ctx, dst, done);
+  if (!opts.dontwake) {
+    yield unlocked("userfaultfd_copy", "mfill_atomic() returned and dropped the mmap_lock; before wake_userfault()", pageOf(m, dst));
+    userfaultfd_wake(m, ctx, dst, done);
+  }
   return { ret: done === len ? 0 : -ERRNO.EAGAIN, field: done };
+}
+
+/** The page index of an address in its VMA (for naming a preemption point). */
+function pageOf(m: Machine, addr: number): number {
+  const vma = m.vmaLookup(addr);
+  return vma ? Math.floor((addr - vma.base) / vma.pageSize) : 0;
 }
 
 /** UFFDIO_WRITEPROTECT: WP together with DONTWAKE is EINVAL; unprotect wakes. */

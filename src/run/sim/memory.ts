@@ -31,6 +31,7 @@ import { filemap_add_folio, vma_uffd_ops } from "./uffd_ops.js";
 import { declared_type_fault } from "./declared.js";
 import { RULE } from "./findings.js";
 import { GENERATIONS } from "../../kernel/generations.js";
+import { underMmapRead, type KernelPath } from "./preempt.js";
 
 export const FAULT_SIGBUS = -1;
 export const FAULT_BLOCKED = -2;
@@ -75,8 +76,12 @@ export function zap_pte(m: Machine, vma: Vma, i: number, dropMarkers: boolean): 
   vma.pteFolio[i] = -1;
 }
 
-/** A user access by `th` to page i of `vma`; value is the byte a write stores. */
-export function handle_mm_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number): number {
+/**
+ * A user access by `th` to page i of `vma`; value is the byte a write stores.
+ * The fault holds the mmap_lock (or the VMA lock) for read throughout; its
+ * preemption points are in __do_userfault() and before ->fault.
+ */
+export function* handle_mm_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number): KernelPath<number> {
   const st = vma.pte[i]!;
   const fl = vma.pteFlags[i]!;
   if (st === PTE_PRESENT || st === PTE_ZERO) {
@@ -99,7 +104,7 @@ export function handle_mm_fault(m: Machine, th: SimThread, vma: Vma, i: number, 
     vma.pte[i] = PTE_NONE;
     vma.pteFlags[i] = 0;
   }
-  const r = vma.anonymous ? do_anonymous_page(m, th, vma, i, write, value, origWp) : do_fault(m, th, vma, i, write, value, origWp);
+  const r = vma.anonymous ? do_anonymous_page(m, th, vma, i, write, value, origWp) : yield* do_fault(m, th, vma, i, write, value, origWp);
   if (r < 0 && origWp && vma.pte[i] === PTE_NONE) {
     // The fault did not populate the PTE (it blocked or raised SIGBUS): put the marker back.
     vma.pte[i] = PTE_MARKER;
@@ -144,7 +149,7 @@ export function do_anonymous_page(m: Machine, th: SimThread, vma: Vma, i: number
 }
 
 /** do_fault() → __do_fault() → vm_ops->fault for file-backed VMAs. */
-function do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number, origWp: boolean): number {
+function* do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number, origWp: boolean): KernelPath<number> {
   const flags = write ? PF_WRITE : 0;
   let folio: number;
   switch (vma.kind) {
@@ -156,8 +161,10 @@ function do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean
       break;
     case "guest_memfd":
     case "declared": {
-      const r = __do_userfault(m, th, vma, i, flags);
+      const r = yield* __do_userfault(m, th, vma, i, flags);
       if (r !== 0) return r;
+      // Another thread may fill or drop the page before ->fault runs.
+      yield underMmapRead("__do_fault", "__do_userfault() let the fault through; before vm_ops->fault()", i);
       if (vma.kind === "guest_memfd") {
         folio = kvm_gmem_fault_user_mapping(m, vma, i);
         break;
@@ -185,7 +192,7 @@ function do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean
  * fall through. A type that raises its own events ("handle_userfault")
  * behaves the same from its ->fault; a type that raises nothing never traps.
  */
-export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
+export function* __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): KernelPath<number> {
   if (!(vma.uffd & (VM_UFFD_MISSING | VM_UFFD_MINOR))) return 0;
   let core: boolean;
   if (vma.kind === "declared") {
@@ -215,11 +222,14 @@ export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, f
     if (!m.folios.isLocked(folio)) m.finding(`get_folio_noalloc returned page ${i} unlocked: __do_userfault() unlocks it`, RULE.getFolioContract);
     m.folios.unlock(folio);
     if (!m.folios.put(folio)) m.finding(`get_folio_noalloc returned page ${i} without a reference: the put underflows`, RULE.getFolioContract);
-    if (userfaultfd_minor(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
-    return 0;
+    if (!userfaultfd_minor(vma)) return 0;
+    // The answer is acted on with the folio unlocked: the page may change meanwhile.
+    yield underMmapRead("__do_userfault", "->get_folio_noalloc() found a folio, now unlocked; before handle_userfault(MINOR)", i);
+    return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
   }
-  if (userfaultfd_missing(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MISSING, flags);
-  return 0;
+  if (!userfaultfd_missing(vma)) return 0;
+  yield underMmapRead("__do_userfault", "->get_folio_noalloc() found no folio; before handle_userfault(MISSING)", i);
+  return handle_userfault(m, th, vma, i, VM_UFFD_MISSING, flags);
 }
 
 /**

@@ -79,6 +79,7 @@ import type { CoreHooks } from "../c/contracts.js";
 import { pageIsShared } from "./declared.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { checkInvariants } from "./invariants.js";
+import { run, type KernelPath } from "./preempt.js";
 import { ScenarioSetupError } from "./setup-error.js";
 import { errno, field, fillFn, modeBits, ret, unknownBits } from "./observe.js";
 import { munmapStep } from "./munmap.js";
@@ -433,6 +434,11 @@ export class Simulation {
       th.resume();
       return;
     }
+    run(this.accessPath(th));
+  }
+
+  /** A worker's access as a kernel path: the fault, retried from the top on VM_FAULT_RETRY. */
+  *accessPath(th: SimThread): KernelPath<void> {
     for (let k = 0; k < MAX_RETRIES; k++) {
       // Registration may have split or merged VMAs since the thread last ran.
       const vma = this.vmaOf(th.vma!, th.page);
@@ -444,7 +450,7 @@ export class Simulation {
       }
       // The page may lie in the next mapping of a layout: index it in its own VMA.
       const i = Math.round((th.vma!.base + th.page * th.vma!.pageSize - vma.base) / vma.pageSize);
-      const r = handle_mm_fault(this.machine, th, vma, i, th.write, th.value);
+      const r = yield* handle_mm_fault(this.machine, th, vma, i, th.write, th.value);
       if (r === FAULT_RETRY) continue;
       if (r === FAULT_BLOCKED) return;
       if (r === FAULT_SIGBUS) {
@@ -598,44 +604,16 @@ export class Simulation {
         return { status: "pagefault", fields };
       }
       case "copy": {
-        const ctx = this.getCtx(step);
-        if (ctx.released) return errno("EBADF");
-        if ("page" in step.src || step.thread) return copyStep(this, step, index);
-        const { start, len } = this.range(step);
-        const fill = fillFn(step.src, step.page);
-        const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
-        const r = userfaultfd_mfill(m, ctx, "copy", start, len, {
-          dontwake: (mode & UFFDIO_COPY_MODE.dontwake) !== 0,
-          wp: (mode & UFFDIO_COPY_MODE.wp) !== 0,
-          fill: (p) => fill(p),
-          unknownMode: unknownBits(UFFDIO_COPY_MODE, mode),
-        });
-        return field(r, "copy");
+        if ("page" in step.src || step.thread) {
+          if (this.getCtx(step).released) return errno("EBADF");
+          return copyStep(this, step, index);
+        }
+        return run(this.mfillPath(step));
       }
-      case "zeropage": {
-        const ctx = this.getCtx(step);
-        if (ctx.released) return errno("EBADF");
-        const { start, len } = this.range(step);
-        const mode = modeBits(UFFDIO_ZEROPAGE_MODE, step.mode, step.rawMode);
-        const opts = { dontwake: (mode & UFFDIO_ZEROPAGE_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_ZEROPAGE_MODE, mode) };
-        return field(userfaultfd_mfill(m, ctx, "zeropage", start, len, opts), "zeropage");
-      }
-      case "continue": {
-        const ctx = this.getCtx(step);
-        if (ctx.released) return errno("EBADF");
-        const { start, len } = this.range(step);
-        const mode = modeBits(UFFDIO_CONTINUE_MODE, step.mode, step.rawMode);
-        const opts = { dontwake: (mode & UFFDIO_CONTINUE_MODE.dontwake) !== 0, wp: (mode & UFFDIO_CONTINUE_MODE.wp) !== 0, unknownMode: unknownBits(UFFDIO_CONTINUE_MODE, mode) };
-        return field(userfaultfd_mfill(m, ctx, "continue", start, len, opts), "mapped");
-      }
-      case "poison": {
-        const ctx = this.getCtx(step);
-        if (ctx.released) return errno("EBADF");
-        const { start, len } = this.range(step);
-        const mode = modeBits(UFFDIO_POISON_MODE, [], step.rawMode);
-        const opts = { dontwake: (mode & UFFDIO_POISON_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_POISON_MODE, mode) };
-        return field(userfaultfd_mfill(m, ctx, "poison", start, len, opts), "updated");
-      }
+      case "zeropage":
+      case "continue":
+      case "poison":
+        return run(this.mfillPath(step));
       case "writeprotect": {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
@@ -738,6 +716,43 @@ export class Simulation {
         }
         if (o.exit) return { status: "exit-userfault", fields: {} };
         return { status: "done", fields: { value: hexByte(o.value) } };
+      }
+    }
+  }
+
+  /** COPY (from a fill pattern), ZEROPAGE, CONTINUE and POISON as kernel paths, with their preemption points. */
+  *mfillPath(step: Extract<Step, { op: "copy" | "zeropage" | "continue" | "poison" }>): KernelPath<Observed> {
+    const m = this.machine;
+    const ctx = this.getCtx(step);
+    if (ctx.released) return errno("EBADF");
+    const { start, len } = this.range(step);
+    switch (step.op) {
+      case "copy": {
+        if ("page" in step.src) throw new ScenarioSetupError("a COPY from an address runs through copyStep()");
+        const fill = fillFn(step.src, step.page);
+        const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
+        const r = yield* userfaultfd_mfill(m, ctx, "copy", start, len, {
+          dontwake: (mode & UFFDIO_COPY_MODE.dontwake) !== 0,
+          wp: (mode & UFFDIO_COPY_MODE.wp) !== 0,
+          fill: (p) => fill(p),
+          unknownMode: unknownBits(UFFDIO_COPY_MODE, mode),
+        });
+        return field(r, "copy");
+      }
+      case "zeropage": {
+        const mode = modeBits(UFFDIO_ZEROPAGE_MODE, step.mode, step.rawMode);
+        const opts = { dontwake: (mode & UFFDIO_ZEROPAGE_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_ZEROPAGE_MODE, mode) };
+        return field(yield* userfaultfd_mfill(m, ctx, "zeropage", start, len, opts), "zeropage");
+      }
+      case "continue": {
+        const mode = modeBits(UFFDIO_CONTINUE_MODE, step.mode, step.rawMode);
+        const opts = { dontwake: (mode & UFFDIO_CONTINUE_MODE.dontwake) !== 0, wp: (mode & UFFDIO_CONTINUE_MODE.wp) !== 0, unknownMode: unknownBits(UFFDIO_CONTINUE_MODE, mode) };
+        return field(yield* userfaultfd_mfill(m, ctx, "continue", start, len, opts), "mapped");
+      }
+      case "poison": {
+        const mode = modeBits(UFFDIO_POISON_MODE, [], step.rawMode);
+        const opts = { dontwake: (mode & UFFDIO_POISON_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_POISON_MODE, mode) };
+        return field(yield* userfaultfd_mfill(m, ctx, "poison", start, len, opts), "updated");
       }
     }
   }

@@ -29,6 +29,7 @@ import {
   vmaEnd,
 } from "./state.js";
 import { filemap_add_folio, vma_uffd_ops, type SimUffdOps } from "./uffd_ops.js";
+import { underMmapRead, type KernelPath } from "./preempt.js";
 import { RULE } from "./findings.js";
 
 export type MfillMode = "copy" | "zeropage" | "continue" | "poison";
@@ -95,7 +96,7 @@ export function mfill_get_vma(m: Machine, ctx: UffdCtx, dst: number, len: number
  * mfill_atomic(): one page at a time until done or an error; returns the bytes
  * done, or the error when nothing was done.
  */
-export function mfill_atomic(m: Machine, ctx: UffdCtx, dst: number, len: number, mode: MfillMode, wp: boolean, fill: FillFn): number {
+export function* mfill_atomic(m: Machine, ctx: UffdCtx, dst: number, len: number, mode: MfillMode, wp: boolean, fill: FillFn): KernelPath<number> {
   const got = mfill_get_vma(m, ctx, dst, len, mode, wp);
   if (typeof got === "number") return got;
   const vma = got;
@@ -105,20 +106,23 @@ export function mfill_atomic(m: Machine, ctx: UffdCtx, dst: number, len: number,
   let done = 0;
   let err = 0;
   for (let k = 0; k < n; k++) {
-    err = mfill_atomic_pte(m, vma, first + k, mode, wp, fill(first + k));
+    // cond_resched() between pages; the mmap_lock stays held for read, so
+    // nothing can unregister or unmap the range, but faults and zaps can run.
+    if (k > 0) yield underMmapRead("mfill_atomic", "page done; cond_resched() before the next page", first + k);
+    err = yield* mfill_atomic_pte(m, vma, first + k, mode, wp, fill(first + k));
     if (err) break;
     done += vma.pageSize;
   }
   return done ? done : err;
 }
 
-function mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number): number {
+function* mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number): KernelPath<number> {
   if (mode === "continue") return mfill_atomic_pte_continue(m, vma, i, wp);
   if (mode === "poison") return mfill_atomic_pte_poison(m, vma, i);
   // A declared anonymous type: COPY goes through its emitted alloc_folio, as 7.1's
   // mfill_atomic_pte_copy() calls __mfill_atomic_pte() with anon_uffd_ops.
   if (!vma.shared && mode === "copy" && vma.anonymous && m.c && m.declared?.backing === "anon") {
-    return __mfill_atomic_pte(m, vma, i, mode, wp, byte, vma_uffd_ops(m, vma));
+    return yield* __mfill_atomic_pte(m, vma, i, mode, wp, byte, vma_uffd_ops(m, vma));
   }
   // A private mapping, even of a file, is filled with anonymous memory (anon_uffd_ops).
   if (!vma.shared) {
@@ -126,7 +130,7 @@ function mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: 
     return mfill_atomic_pte_zeropage(m, vma, i);
   }
   const ops = vma_uffd_ops(m, vma);
-  return __mfill_atomic_pte(m, vma, i, mode, wp, byte, ops);
+  return yield* __mfill_atomic_pte(m, vma, i, mode, wp, byte, ops);
 }
 
 /**
@@ -169,7 +173,7 @@ function mfill_atomic_pte_zeropage(m: Machine, vma: Vma, i: number): number {
  * same steps): alloc_folio → fill → mark up to date → filemap_add → install
  * PTE → on failure filemap_remove, unlock, put.
  */
-function __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number, ops: SimUffdOps | null): number {
+function* __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number, ops: SimUffdOps | null): KernelPath<number> {
   // peterx-v1: core hands the whole fill to the type's uffd_copy.
   if (ops?.uffd_copy) return ops.uffd_copy(m, vma, i, mode === "zeropage", wp, byte);
   if (!ops || !ops.alloc_folio) {
@@ -178,6 +182,9 @@ function __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp
   }
   const f = ops.alloc_folio(m, vma, i);
   if (f < 0) return -ERRNO.ENOMEM;
+  // The new folio is this thread's alone until ->filemap_add(): the copy from
+  // user runs unlocked, and whatever ->alloc_folio() checked may change.
+  yield underMmapRead("__mfill_atomic_pte", "after ->alloc_folio(), copying from user; before ->filemap_add()", i);
   m.folios.value[f] = mode === "copy" ? byte : 0;
   m.folios.markUptodate(f);
   if (ops.filemap_add) {
