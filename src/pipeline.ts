@@ -25,7 +25,7 @@ import { compileEmittedC, CCompileError, type CompiledType } from "./run/c/compi
 import { harnessNamesOf } from "./run/c/harness.js";
 import { declaredCOf } from "./plan/planner/declared.js";
 import { branchCoverage, type Coverage } from "./run/c/coverage.js";
-import { simulateSuite } from "./run/sim/index.js";
+import { simulateSuite, type SimOptions } from "./run/sim/index.js";
 import { simKernelFor } from "./run/sim-kernel.js";
 
 /** Findings that stop emission (see the header). */
@@ -89,25 +89,45 @@ export function cEvidenceOf(run: TypeRun): CRunEvidence {
   };
 }
 
-/** lower → plan → emit → compile → simulate, for one API generation of an emittable model. */
-export function runType(checked: Checked, api: ApiGenerationId = checked.model.gen.id): TypeRun {
-  if (!checked.emittable) throw new Error("pipeline: runType on a model the emission gate stopped");
+/** What lower → emit → compile make of one API generation: the C and the simulator's copy of it. */
+export interface BuiltType {
+  readonly api: ApiGenerationId;
+  readonly lowered: Lowered;
+  readonly kernel: KernelArtifacts;
+  /** The emitted C compiled for the simulator, or why it could not be. */
+  readonly compiled: CompiledType | { readonly error: string };
+}
+
+/** lower → emit → compile, for one API generation of an emittable model. */
+export function buildType(checked: Checked, api: ApiGenerationId = checked.model.gen.id): BuiltType {
+  if (!checked.emittable) throw new Error("pipeline: buildType on a model the emission gate stopped");
   const model = checked.model;
   const lowered = lower(model, api);
   const kernel = emitKernel(model, api, lowered);
-  const suite = planSuite(model, lowered);
   const cFile = kernel.files[0]!;
-  let compiled: TypeRun["compiled"];
+  let compiled: BuiltType["compiled"];
   try {
     compiled = compileEmittedC(cFile.contents, cFile.path, harnessNamesOf(api, declaredCOf(lowered)));
   } catch (e) {
     if (!(e instanceof CCompileError)) throw e;
     compiled = { error: `${e.message}${e.diagnostics ? `:\n${e.diagnostics.trim()}` : ""}` };
   }
-  const simulation = simulateSuite(suite, {
-    kernel: simKernelFor(api),
-    ...("wasm" in compiled ? { declaredC: compiled } : { declaredCError: compiled.error }),
-  });
+  return { api, lowered, kernel, compiled };
+}
+
+/** The simulator options that run a built type's C. */
+export function simOptionsOf(built: BuiltType): SimOptions {
+  const compiled = built.compiled;
+  return { kernel: simKernelFor(built.api), ...("wasm" in compiled ? { declaredC: compiled } : { declaredCError: compiled.error }) };
+}
+
+/** lower → plan → emit → compile → simulate, for one API generation of an emittable model. */
+export function runType(checked: Checked, api: ApiGenerationId = checked.model.gen.id): TypeRun {
+  const model = checked.model;
+  const built = buildType(checked, api);
+  const { lowered, kernel, compiled } = built;
+  const suite = planSuite(model, lowered);
+  const simulation = simulateSuite(suite, simOptionsOf(built));
   const contractFindings = [...new Set(simulation.results.flatMap((r) => (r.findings ?? []).filter((f) => f.rule === "R58").map((f) => f.message)))];
   return {
     api,

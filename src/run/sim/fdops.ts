@@ -107,8 +107,14 @@ export function fallocateFile(m: Machine, file: SimFile | null, mappings: readon
   for (let i = first; i < last; i++) {
     if (step.mode === "allocate") {
       if (file.cache[i]! >= 0) continue;
-      // Allocated and cached, but not up to date: cleared on first use.
+      // shmem and guest_memfd: allocated and cached, but not up to date (cleared on first use).
+      // hugetlbfs_fallocate() clears the huge page and marks it up to date before adding it
+      // (fs/hugetlbfs/inode.c).
       const f = m.folios.alloc();
+      if (file.kind === "hugetlb") {
+        m.folios.value[f] = 0;
+        m.folios.markUptodate(f);
+      }
       filemap_add_folio(m, file, f, i);
       m.folios.put(f);
       continue;

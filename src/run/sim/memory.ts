@@ -130,6 +130,11 @@ function do_wp_page_copy(m: Machine, vma: Vma, i: number, value: number): number
 
 /** Install the result of a missing fault; with an uffd-wp marker the new PTE keeps the wp bit and a write retries into do_wp_page(). */
 function finish_missing(m: Machine, vma: Vma, i: number, folio: number, rdonly: boolean, write: boolean, value: number, origWp: boolean): number {
+  // finish_fault(): under the PTE lock, a PTE someone installed meanwhile wins; the access retries.
+  if (vma.pte[i] === PTE_PRESENT || vma.pte[i] === PTE_ZERO) {
+    if (folio !== ZERO_FOLIO) m.folios.put(folio);
+    return FAULT_RETRY;
+  }
   set_pte_folio(m, vma, i, folio, (origWp ? PTEF_UFFD_WP : 0) | (rdonly ? PTEF_RDONLY : 0));
   if (origWp && write) return FAULT_RETRY;
   if (!write) return m.folios.value[folio]!;

@@ -527,6 +527,15 @@ export class Simulation {
     }
   }
 
+  /**
+   * One step's operation without the step's bookkeeping (no observation check,
+   * no scheduling of woken threads): the explorer's threads run steps this way
+   * and schedule the woken threads themselves.
+   */
+  executeStep(step: Step, index: number): Observed {
+    return this.execute(step, index);
+  }
+
   private execute(step: Step, index: number): Observed {
     const m = this.machine;
     switch (step.op) {

@@ -1,0 +1,164 @@
+/**
+ * The concurrent programs `uffdkit explore` runs for a spec, or for a real
+ * kind (issue 11, item 1). What the spec declares decides what is explored:
+ * a MISSING type gets fault-versus-fill races, a MINOR one a fault racing an
+ * allocation, a guest_memfd type conversions to private, a type with a file
+ * descriptor punch-holes, every type EVENT_REMOVE and UNREGISTER racing a
+ * fill. Each program is two or three threads of a few operations on two
+ * pages, small enough to explore exhaustively.
+ */
+import type { ConcurrentProgram, ProgramThread, ServeOp } from "../../ir/program.js";
+import type { ScenarioSetup, Step } from "../../ir/scenario.js";
+import type { MemKind } from "../../kernel/kinds.js";
+import type { UffdFeature } from "../../kernel/uapi.js";
+import type { Lowered } from "../../lower/index.js";
+import type { Model } from "../../model/model.js";
+import { declaredTarget, type Target } from "../planner/target.js";
+
+/** Pages every program maps: two, so that a multi-page fill can meet a page filled by someone else. */
+const PAGES = 2;
+
+interface Shape {
+  readonly setup: ScenarioSetup;
+  readonly missing: boolean;
+  readonly minor: boolean;
+  readonly copy: boolean;
+  readonly zeropage: boolean;
+  readonly cont: boolean;
+  /** A file descriptor to fallocate on (not anonymous memory). */
+  readonly fd: boolean;
+  readonly gmem: boolean;
+  /** Private anonymous memory: MADV_DONTNEED drops the page itself. */
+  readonly anon: boolean;
+}
+
+/** The programs for a spec's declared type. */
+export function programsForSpec(model: Model, lowered: Lowered): ConcurrentProgram[] {
+  const t = declaredTarget(model, lowered);
+  return programsFor(shapeOf(t));
+}
+
+/** The programs for one of the kernel's own kinds (the reference the declared type is held to). */
+export function programsForKind(kind: Exclude<MemKind, "declared" | "shmem-anon">): ConcurrentProgram[] {
+  const gmem = kind === "guest_memfd";
+  const setup: ScenarioSetup = {
+    kind,
+    pages: PAGES,
+    map: kind === "anon" ? "private" : "shared",
+    ...(gmem ? { gmemFlags: ["mmap", "init_shared"] } : {}),
+  } as ScenarioSetup;
+  // guest_memfd on 6.18 has no userfaultfd; its programs are the conversion races on the declared types.
+  if (gmem) return [];
+  return programsFor({
+    setup,
+    missing: true,
+    minor: kind !== "anon",
+    copy: true,
+    zeropage: kind !== "hugetlb",
+    cont: kind !== "anon",
+    fd: kind !== "anon",
+    gmem: false,
+    anon: kind === "anon",
+  });
+}
+
+function shapeOf(t: Target): Shape {
+  const setup = t.setup({ pages: PAGES });
+  // The explorer populates with setup.populate, through the primary mapping: no alias needed.
+  const { alias: _alias, ...rest } = setup;
+  return {
+    setup: rest,
+    missing: t.modes.includes("missing"),
+    minor: t.modes.includes("minor"),
+    copy: t.ioctls.has("copy"),
+    zeropage: t.ioctls.has("zeropage"),
+    cont: t.ioctls.has("continue"),
+    fd: t.fileBacked && !t.hugetlb,
+    gmem: t.gmem,
+    anon: !t.fileBacked,
+  };
+}
+
+const api = (features: UffdFeature[] = []): Step => ({ op: "api", features }) as Step;
+const register = (modes: ("missing" | "minor")[]): Step => ({ op: "register", page: 0, pages: PAGES, modes }) as Step;
+const step = (s: Record<string, unknown>) => ({ op: "step" as const, step: s as unknown as Step });
+const read = (page: number) => ({ op: "access" as const, page, access: "read" as const });
+
+function program(name: string, title: string, setup: ScenarioSetup, prologue: Step[], threads: ProgramThread[]): ConcurrentProgram {
+  return { name, title, setup, prologue, threads };
+}
+
+function programsFor(s: Shape): ConcurrentProgram[] {
+  const out: ConcurrentProgram[] = [];
+  const fill: ServeOp["missing"] | undefined = s.copy ? "copy" : s.zeropage ? "zeropage" : undefined;
+  if (s.missing && fill) {
+    const serve: ServeOp = { op: "serve", missing: fill };
+    out.push(
+      program("two_faults_one_page", "two threads fault on the same page: the second resolution meets a filled page (EEXIST, then WAKE)", s.setup, [api(), register(["missing"])], [
+        { name: "reader", ops: [read(0)] },
+        { name: "writer", ops: [{ op: "access", page: 0, access: "write", value: 0x5a }] },
+        { name: "monitor", ops: [serve] },
+      ]),
+    );
+    if (fill === "copy") {
+      out.push(
+        program("partial_fill", "a two-page COPY meets a page another fault filled: EAGAIN with the bytes done, then EEXIST on the retry", s.setup, [api(), register(["missing"])], [
+          { name: "first", ops: [read(0)] },
+          { name: "second", ops: [read(1)] },
+          { name: "monitor", ops: [{ op: "serve", missing: "copy", span: 2 }] },
+        ]),
+      );
+    }
+    const remove = s.anon ? "dontneed" : "remove";
+    out.push(
+      program("fill_vs_remove", `a fill races MADV_${remove.toUpperCase()} with EVENT_REMOVE: COPY is EAGAIN while the REMOVE event is pending`, s.setup, [api(["event_remove"]), register(["missing"])], [
+        { name: "faulter", ops: [read(0)] },
+        { name: "zapper", ops: [step({ op: "madvise", advice: remove, page: 0, pages: PAGES })] },
+        { name: "monitor", ops: [serve] },
+      ]),
+    );
+    out.push(
+      program("fill_vs_unregister", "UNREGISTER races a fault and its fill: the faulter is woken, the fill may find the range gone (ENOENT)", s.setup, [api(), register(["missing"])], [
+        { name: "faulter", ops: [read(0)] },
+        { name: "unregisterer", ops: [step({ op: "unregister", page: 0, pages: PAGES })] },
+        { name: "monitor", ops: [serve] },
+      ]),
+    );
+    if (s.fd) {
+      out.push(
+        program("fill_vs_punch_hole", "fallocate(PUNCH_HOLE) races a fault and its fill: no reference, lock or cache entry may leak", s.setup, [api(), register(["missing"])], [
+          { name: "faulter", ops: [read(0)] },
+          { name: "puncher", ops: [step({ op: "fallocate", mode: "punch", page: 0, pages: 1 })] },
+          { name: "monitor", ops: [serve] },
+        ]),
+      );
+    }
+  }
+  if (s.minor && s.cont && s.fd) {
+    const serve: ServeOp = { op: "serve", minor: "continue", ...(s.missing && fill ? { missing: fill } : {}) };
+    const modes: ("missing" | "minor")[] = s.missing && fill ? ["missing", "minor"] : ["minor"];
+    out.push(
+      program("fault_vs_allocation", "a fault races fallocate() allocating the page: a folio that is not up to date must count as missing, never be mapped", s.setup, [api(), register(modes)], [
+        { name: "faulter", ops: [read(0)] },
+        { name: "allocator", ops: [step({ op: "fallocate", mode: "allocate", page: 0, pages: 1 })] },
+        { name: "monitor", ops: [serve] },
+      ]),
+    );
+  }
+  if (s.gmem && s.missing && fill) {
+    out.push(
+      program("fill_vs_conversion", "a COPY races the page's conversion to private: a private page must never be mapped or filled", s.setup, [api(), register(["missing"])], [
+        { name: "monitor", ops: [step({ op: fill, page: 0, pages: 1, ...(fill === "copy" ? { src: { pattern: "page-index", seed: 0x40 } } : {}) })] },
+        { name: "converter", ops: [{ op: "convert", page: 0, to: "private" }] },
+      ]),
+    );
+    out.push(
+      program("fault_vs_conversion", "a fault and its fill race the page's conversion to private", s.setup, [api(), register(["missing"])], [
+        { name: "faulter", ops: [read(0)] },
+        { name: "converter", ops: [{ op: "convert", page: 0, to: "private" }] },
+        { name: "monitor", ops: [{ op: "serve", missing: fill }] },
+      ]),
+    );
+  }
+  return out;
+}

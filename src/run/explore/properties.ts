@@ -1,0 +1,46 @@
+/**
+ * What must hold in every state an exploration reaches (issue 11, item 3), as
+ * checks on the simulator's state. They are the explorer's own: no rule of the
+ * catalogue is consulted, so a race is found by running it, not by a rule
+ * written after the fact. At the end of a schedule Execution.checkEnd() adds
+ * the quiescence checks (nothing blocked forever, nothing leaked, contents as
+ * the monitor supplied them).
+ */
+import type { Simulation } from "../sim/simulation.js";
+import { PTE_PRESENT } from "../sim/state.js";
+
+export type Property = "private" | "uptodate" | "contract" | "lost-wake" | "leak" | "errno" | "contents" | "abi";
+
+export interface Violation {
+  readonly property: Property;
+  readonly message: string;
+  /** Trace length when it was first seen. */
+  readonly atTransition: number;
+}
+
+export const PROPERTY_TITLES: Readonly<Record<Property, string>> = {
+  private: "no private guest_memfd page is mapped or copied into",
+  uptodate: "no folio that is not up to date is ever mapped",
+  contract: "the emitted C keeps the mm helpers' contracts",
+  "lost-wake": "no thread stays blocked once the monitor is done",
+  leak: "no lock, reference, charge or cache entry leaks at quiescence",
+  errno: "only errnos the ABI documents for the race, each handled as it says",
+  contents: "pages hold what the monitor supplied",
+  abi: "the monitor can resolve every event it reads",
+};
+
+/** The every-state properties. */
+export function checkState(sim: Simulation): { property: Property; message: string }[] {
+  const m = sim.machine;
+  const out: { property: Property; message: string }[] = [];
+  for (const v of m.vmas) {
+    for (let i = v.off; i < v.off + v.npages; i++) {
+      if (v.pte[i] !== PTE_PRESENT) continue;
+      const f = v.pteFolio[i]!;
+      if (v.file?.privatePages.has(i)) out.push({ property: "private", message: `page ${i} is private (converted) but a user PTE maps it` });
+      if (!m.folios.isUptodate(f)) out.push({ property: "uptodate", message: `page ${i} maps a folio that is not up to date: user space sees whatever it held` });
+    }
+  }
+  for (const c of m.c?.violations ?? []) out.push({ property: "contract", message: c.message });
+  return out;
+}

@@ -1,0 +1,215 @@
+/**
+ * The search over a program's schedules (docs/explore.md states the algorithm
+ * and why it is sound).
+ *
+ * Depth-first search with sleep sets and a state cache (Godefroid, "Partial-
+ * Order Methods for the Verification of Concurrent Systems", LNCS 1032, 1996,
+ * ch. 5: sleep sets, and their combination with state caching): from each
+ * state, a transition independent of the one just taken, that was already
+ * explored from the parent, is not explored again (it is "asleep"); a state
+ * seen before is explored again only for the transitions that were asleep
+ * when it was first seen and are awake now. Independence is judged from the
+ * transitions' footprints (Execution.footprint): disjoint pages and nothing
+ * global. Every reachable state is still visited, so every property checked
+ * in states is checked in all of them, and every deadlock (quiescent state)
+ * is reached.
+ *
+ * States are not copied: each branch replays its schedule from the start
+ * (the first child of a node continues the parent's execution). A
+ * breadth-first pass then finds the shortest schedule to each property that
+ * failed, for the counterexample.
+ */
+import type { ConcurrentProgram } from "../../ir/program.js";
+import { Execution, ProgramError, type ExecutionOptions, type Footprint } from "./execution.js";
+import type { Violation } from "./properties.js";
+
+export interface SearchBounds {
+  /** Stop after this many complete schedules (default 200,000). */
+  readonly maxSchedules?: number;
+  /** A schedule longer than this many transitions is cut (default 400). */
+  readonly maxDepth?: number;
+  /** Stop after this many milliseconds (default 50,000). */
+  readonly maxMillis?: number;
+}
+
+export interface SearchStats {
+  /** Complete schedules run to quiescence (or to a violation). */
+  schedules: number;
+  /** Distinct states visited. */
+  states: number;
+  /** Branches not taken: asleep, or a state seen before. */
+  pruned: number;
+  /** Transitions executed, replays included. */
+  transitions: number;
+  millis: number;
+}
+
+export interface Counterexample {
+  readonly violation: Violation;
+  /** Thread names in the order they ran, one per transition. */
+  readonly schedule: readonly string[];
+}
+
+export interface SearchResult {
+  readonly program: string;
+  readonly reduction: boolean;
+  /** exhaustive: every state was visited; bounded: a bound cut the search (see `bound`). */
+  readonly verdict: "exhaustive" | "bounded";
+  readonly bound?: string;
+  readonly stats: SearchStats;
+  /** Shortest counterexample per property that failed. */
+  readonly counterexamples: readonly Counterexample[];
+  /** Outcomes the ABI documents that some schedule reached (COPY → EAGAIN ...). */
+  readonly outcomes: readonly string[];
+}
+
+const DEFAULTS = { maxSchedules: 200_000, maxDepth: 400, maxMillis: 50_000 };
+
+class Bound extends Error {}
+
+export function search(program: ConcurrentProgram, opts: ExecutionOptions, bounds: SearchBounds = {}, reduction = true): SearchResult {
+  const b = { ...DEFAULTS, ...bounds };
+  const t0 = Date.now();
+  const stats: SearchStats = { schedules: 0, states: 0, pruned: 0, transitions: 0, millis: 0 };
+  const visited = new Map<string, Set<number>>();
+  const found = new Map<string, Violation>();
+  const outcomes = new Set<string>();
+  let bound: string | undefined;
+
+  const replay = (prefix: readonly number[]): Execution => {
+    const e = new Execution(program, opts);
+    for (const t of prefix) {
+      e.step(t);
+      stats.transitions++;
+    }
+    return e;
+  };
+  const check = () => {
+    if (stats.schedules >= b.maxSchedules) throw new Bound(`${b.maxSchedules} schedules`);
+    if (Date.now() - t0 > b.maxMillis) throw new Bound(`${b.maxMillis} ms`);
+  };
+  const note = (e: Execution) => {
+    for (const o of e.outcomes) outcomes.add(o);
+    for (const v of e.violations) if (!found.has(v.property)) found.set(v.property, v);
+  };
+
+  const dfs = (exec: Execution, prefix: number[], sleep: Set<number>): void => {
+    check();
+    exec.checkNow();
+    if (exec.violations.length) {
+      stats.schedules++;
+      note(exec);
+      return;
+    }
+    const enabled = exec.enabled();
+    if (enabled.length === 0 || prefix.length >= b.maxDepth) {
+      if (prefix.length >= b.maxDepth && enabled.length) bound ??= `schedules longer than ${b.maxDepth} transitions`;
+      else exec.checkEnd();
+      stats.schedules++;
+      note(exec);
+      return;
+    }
+    let toExplore: number[];
+    if (reduction) {
+      const key = exec.stateKey();
+      const seen = visited.get(key);
+      if (seen) {
+        toExplore = enabled.filter((t) => seen.has(t) && !sleep.has(t));
+        visited.set(key, new Set([...seen].filter((t) => sleep.has(t))));
+        if (toExplore.length === 0) {
+          stats.pruned++;
+          note(exec);
+          return;
+        }
+      } else {
+        visited.set(key, new Set(sleep));
+        stats.states++;
+        toExplore = enabled.filter((t) => !sleep.has(t));
+        stats.pruned += enabled.length - toExplore.length;
+      }
+    } else {
+      stats.states++;
+      toExplore = enabled;
+    }
+    const footprints = new Map(enabled.map((t) => [t, exec.footprint(t)]));
+    const done = new Set(sleep);
+    toExplore.forEach((t, k) => {
+      const e = k === 0 ? exec : replay(prefix);
+      const childSleep = new Set([...done].filter((u) => footprints.has(u) && independent(footprints.get(u)!, footprints.get(t)!)));
+      e.step(t);
+      stats.transitions++;
+      dfs(e, [...prefix, t], reduction ? childSleep : new Set());
+      done.add(t);
+    });
+  };
+
+  try {
+    dfs(new Execution(program, opts), [], new Set());
+  } catch (e) {
+    if (!(e instanceof Bound)) throw e;
+    bound = e.message;
+  }
+  const counterexamples = found.size ? shortest(program, opts, [...found.keys()], b) : [];
+  stats.millis = Date.now() - t0;
+  return {
+    program: program.name,
+    reduction,
+    verdict: bound ? "bounded" : "exhaustive",
+    ...(bound ? { bound } : {}),
+    stats,
+    counterexamples,
+    outcomes: [...outcomes].sort(),
+  };
+}
+
+/** Neither global and no page in common: the two transitions commute. */
+export function independent(a: Footprint, b: Footprint): boolean {
+  if (a.global || b.global) return false;
+  return !a.pages.some((p) => b.pages.includes(p));
+}
+
+/** Breadth-first: the shortest schedule to a violation of each property. */
+function shortest(program: ConcurrentProgram, opts: ExecutionOptions, properties: readonly string[], b: typeof DEFAULTS): Counterexample[] {
+  const want = new Set(properties);
+  const out: Counterexample[] = [];
+  const seen = new Set<string>();
+  let frontier: number[][] = [[]];
+  const names = program.threads.map((t) => t.name);
+  const t0 = Date.now();
+  while (frontier.length && want.size && Date.now() - t0 < b.maxMillis) {
+    const next: number[][] = [];
+    for (const prefix of frontier) {
+      const e = new Execution(program, opts);
+      for (const t of prefix) e.step(t);
+      e.checkNow();
+      const enabled = e.enabled();
+      if (!enabled.length) e.checkEnd();
+      for (const v of e.violations) {
+        if (!want.has(v.property)) continue;
+        want.delete(v.property);
+        out.push({ violation: v, schedule: prefix.map((t) => names[t]!) });
+      }
+      if (e.violations.length || prefix.length >= b.maxDepth) continue;
+      const key = e.stateKey();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const t of enabled) next.push([...prefix, t]);
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** Run one schedule (by thread names) and return the execution, for replay files and `uffdkit sim`. */
+export function replaySchedule(program: ConcurrentProgram, opts: ExecutionOptions, schedule: readonly string[]): Execution {
+  const e = new Execution(program, opts);
+  for (const [k, name] of schedule.entries()) {
+    const t = program.threads.findIndex((th) => th.name === name);
+    if (t < 0) throw new ProgramError(`schedule step ${k}: no thread named "${name}"`);
+    if (!e.enabled().includes(t)) throw new ProgramError(`schedule step ${k}: thread ${name} cannot run here (blocked, waiting for a lock, or finished)`);
+    e.step(t);
+    e.checkNow();
+  }
+  if (e.enabled().length === 0) e.checkEnd();
+  return e;
+}
