@@ -27,6 +27,8 @@ import { declaredCOf } from "./plan/planner/declared.js";
 import { branchCoverage, type Coverage } from "./run/c/coverage.js";
 import { simulateSuite, type SimOptions } from "./run/sim/index.js";
 import { simKernelFor } from "./run/sim-kernel.js";
+import type { ConcurrentProgram } from "./ir/program.js";
+import { programsForSpec } from "./plan/explore/programs.js";
 
 /** Findings that stop emission (see the header). */
 export function stopsEmission(d: Diagnostic): boolean {
@@ -139,4 +141,21 @@ export function runType(checked: Checked, api: ApiGenerationId = checked.model.g
     ...("wasm" in compiled ? { coverage: branchCoverage(compiled.sites, [simulation]) } : {}),
     contractFindings,
   };
+}
+
+/** What `explore` runs for a spec: its concurrent programs and the options that run its C. */
+export interface ExplorePlan {
+  readonly built: BuiltType;
+  readonly programs: readonly ConcurrentProgram[];
+  readonly opts: SimOptions;
+}
+
+/**
+ * lower → emit → compile → plan the concurrent programs. The rules are not
+ * consulted beyond the emission gate: exploration finds races by running the
+ * C, with no rule's help.
+ */
+export function planExploration(checked: Checked, api: ApiGenerationId = checked.model.gen.id): ExplorePlan {
+  const built = buildType(checked, api);
+  return { built, programs: programsForSpec(checked.model, built.lowered), opts: simOptionsOf(built) };
 }

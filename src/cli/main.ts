@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = (name: string, module = name) => {
     const c = program.command(name).option("--json", "machine-readable output on stdout");
     // Commands that load a spec read it without running it; running it is opt-in.
-    if (["check", "gen", "test", "series", "checklist"].includes(name)) {
+    if (["check", "gen", "test", "series", "checklist", "explore", "sim"].includes(name)) {
       c.option("--allow-exec", "run a spec that is not a literal, in a separate process limited to 10 s and 256 MiB (it is your code: only for specs you trust)");
     }
     c.action(async (...params: unknown[]) => {
@@ -54,6 +54,17 @@ export async function main(argv: string[]): Promise<number> {
     .option("--kernel", "run on this machine's kernel");
   command("sim").argument("<scenario>", "a scenario JSON file").description("run one scenario file on the simulator")
     .option("--kernel-version <v>", "kernel version the simulator models", "6.18");
+  command("explore").argument("[spec]", "the memory type spec (.uffd.ts); or --kind for a kernel's own kind")
+    .description("enumerate the interleavings of small concurrent programs over the type; print the shortest schedule that breaks a property")
+    .option("--kind <kind>", "explore a kernel's own kind instead of a spec: anon, shmem or hugetlb")
+    .option("--program <file>", "explore the programs of this JSON file instead of the spec's (docs/explore.md)")
+    .option("--api <id>", "explore this API generation's C instead of the spec's")
+    .option("-o, --out <dir>", "where replay files go (default out/<name>/explore)")
+    .option("--workers <n>", "worker threads (default: one per core)")
+    .option("--no-reduction", "explore every schedule (no sleep sets, no state cache): for measuring the reduction")
+    .option("--max-schedules <n>", "stop a program after this many schedules (the report then says bounded)")
+    .option("--max-seconds <s>", "stop a program after this many seconds (the report then says bounded)")
+    .option("--force", "overwrite replay files edited by hand");
   command("conform").description("run the reference suites and the examples' selftests on the simulator and the kernel; print agreement")
     .option("--kernel <v>", "kernel version the simulator models", "6.18")
     .option("--sim-only", "do not run on the real kernel")

@@ -4,12 +4,10 @@
  * (or, with --json, the per-step results). Exit 0 pass, 1 fail, 2 bad file.
  *
  * FILE is one scenario, or a suite `{ name, title, scenarios: [...] }` such as
- * the scenarios.json that `gen` writes; every scenario of a suite is validated
+ * the scenarios.json that `gen` writes, or a replay file that `explore` wrote
+ * (replay.ts runs those); every scenario of a suite is validated
  * (errors name `$.scenarios[i]...`) before any runs.
  */
-import { MAX_SCENARIO_BYTES, MAX_SCENARIO_NESTING, nestingBeyond } from "../../load/limits.js";
-import { lineAndColumn } from "../../load/positions.js";
-import { readSourceFile } from "../../load/read.js";
 import type { CliIO } from "../io.js";
 import { EXIT } from "../io.js";
 import { isKernelVersion, KERNEL_VERSIONS } from "../../kernel/versions.js";
@@ -22,6 +20,12 @@ import { harnessNamesOf } from "../../run/c/harness.js";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { validateScenario } from "../../run/sim/validate.js";
+import { readJsonFile } from "./json-file.js";
+
+/** A replay file that `uffdkit explore` wrote: { replay, program }. */
+function isReplay(data: unknown): data is { replay: unknown; program: unknown } {
+  return typeof data === "object" && data !== null && "replay" in data && "program" in data;
+}
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
   const file = args[0];
@@ -34,21 +38,12 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   if (!file) return bad("no scenario file given (usage: uffdkit sim SCENARIO.json)");
   const version = String(opts.kernelVersion ?? "6.18");
   if (!isKernelVersion(version)) return bad(`unknown --kernel-version "${version}"; expected one of ${KERNEL_VERSIONS.join(", ")}`);
-  // A regular file under a size limit (not a FIFO, not /dev/zero), and nesting checked before
-  // JSON.parse and the schema walk recurse over it (200,000 `[` overflowed the stack).
-  const read = readSourceFile(file, MAX_SCENARIO_BYTES);
-  if (!read.ok) return bad(`${file}: cannot read: ${read.why}`);
-  const text = read.text;
-  const deep = nestingBeyond(text, MAX_SCENARIO_NESTING);
-  if (deep !== undefined) {
-    const { line, column } = lineAndColumn(text, deep, {});
-    return bad(`${file}:${line}:${column}: brackets nest deeper than ${MAX_SCENARIO_NESTING} levels; a scenario nests about six`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    return bad(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  const read = readJsonFile(file);
+  if (!read.ok) return bad(read.error);
+  const data = read.data;
+  if (isReplay(data)) {
+    const { runReplay } = await import("../replay.js");
+    return runReplay(io, file, data, bad);
   }
   const isSuite = typeof data === "object" && data !== null && Array.isArray((data as { scenarios?: unknown }).scenarios);
   const scenarios: unknown[] = isSuite ? (data as { scenarios: unknown[] }).scenarios : [data];

@@ -65,11 +65,13 @@ export interface TraceEntry {
   readonly stop: string;
   /** The lock(s) held at the stop. */
   readonly holds: string;
+  /** What the transition changed (replays only: ExecutionOptions.describeChanges). */
+  change?: string;
 }
 
 export interface ExecutionOptions extends SimOptions {
-  /** Check the properties in every state (the explorer does; a replay does too). */
-  readonly checkEveryState?: boolean;
+  /** Describe what each transition changed (a replay does; the search does not pay for it). */
+  readonly describeChanges?: boolean;
 }
 
 export class Execution {
@@ -82,12 +84,14 @@ export class Execution {
   /** What each access read, by thread and op index: checked against what the monitor supplied. */
   readonly reads: { thread: string; page: number; value: number; expect: readonly number[] }[] = [];
   private stepIndex = 0;
+  private readonly describe: boolean;
 
   constructor(
     readonly program: ConcurrentProgram,
     opts: ExecutionOptions,
   ) {
     const scenario: Scenario = { name: program.name, title: program.title, setup: program.setup, steps: [...program.prologue], sources: [] } as unknown as Scenario;
+    this.describe = opts.describeChanges === true;
     this.sim = new Simulation(scenario, opts);
     while (!this.sim.done) {
       const r = this.sim.step();
@@ -181,11 +185,14 @@ export class Execution {
   /** Run thread t for one transition. */
   step(t: number): void {
     const th = this.threads[t]!;
+    const before = this.describe ? pageSummary(this.sim) : null;
+    const traced = this.trace.length;
     // A resumed path's local state depends on the states its segments started from.
     if (!th.path) this.start(th);
     else th.segments.push(this.stateKey());
     if (th.path) this.advance(th);
     this.m.runnable.length = 0;
+    if (before && this.trace.length > traced) this.trace[this.trace.length - 1]!.change = changes(before, pageSummary(this.sim));
   }
 
   /** Start the thread's next operation (or, for serve, its next resolution). */
@@ -521,6 +528,30 @@ function stepFootprint(s: Step, removeEvents: boolean, blocked: boolean): Footpr
 }
 
 export class ProgramError extends Error {}
+
+/** Per page of the primary mapping: its PTE, cache folio and attributes; then the event queue. */
+function pageSummary(sim: Simulation): string[] {
+  const v = sim.primary;
+  const m = sim.machine;
+  const out: string[] = [];
+  const state = ["none", "present", "zero page", "marker"];
+  for (let i = 0; i < v.npages; i++) {
+    const f = v.pte[i] === 1 ? v.pteFolio[i]! : -1;
+    const c = v.file?.cache[i] ?? -1;
+    const bits = [`PTE ${state[v.pte[i]!] ?? v.pte[i]}${f >= 0 ? ` (folio ${f}${m.folios.isUptodate(f) ? "" : ", not up to date"})` : ""}`];
+    if (v.file) bits.push(c >= 0 ? `cache folio ${c}${m.folios.isUptodate(c) ? "" : " (not up to date)"}${m.folios.isLocked(c) ? " (locked)" : ""}` : "no cache folio");
+    if (v.file?.privatePages.has(i)) bits.push("private");
+    out.push(`page ${i}: ${bits.join(", ")}`);
+  }
+  const ctx = sim.ctx(0);
+  if (ctx) out.push(`queue: ${ctx.pending.length} unread, mmap_changing ${ctx.mmapChanging}`);
+  return out;
+}
+
+function changes(before: readonly string[], after: readonly string[]): string {
+  const diff = after.filter((line, k) => line !== before[k]);
+  return diff.length ? diff.join("; ") : "no change to pages or queue";
+}
 
 function isMfill(s: Step): s is Extract<Step, { op: "copy" | "zeropage" | "continue" | "poison" }> {
   if (s.op === "copy") return !("page" in s.src) && !s.thread;

@@ -1,0 +1,195 @@
+/**
+ * `uffdkit explore [SPEC] [--kind K] [--program FILE] [-o DIR] [--workers N]
+ * [--no-reduction] [--max-schedules N] [--max-seconds S] [--json]`
+ *
+ * Enumerate the interleavings of small concurrent programs over the spec's
+ * type (or a real kind) and print, per program, whether the search was
+ * exhaustive or bounded, its counts, and "no violation" or the shortest
+ * counterexample; each counterexample is written as a replay file that
+ * `uffdkit sim` runs again. The rules are not consulted: what is found is
+ * found by running the emitted C. Exit 0 no violation, 1 violations, 2 usage.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { formatDiagnostics } from "../../diagnostics/format.js";
+import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
+import type { ConcurrentProgram } from "../../ir/program.js";
+import type { DeclaredType } from "../../ir/scenario.js";
+import { front, planExploration } from "../../pipeline.js";
+import { declaredTypeOf } from "../../plan/planner/declared.js";
+import { programsForKind } from "../../plan/explore/programs.js";
+import { formatReport, replayFileName, replayFileOf, type ProgramReport } from "../../run/explore/index.js";
+import { explorePrograms } from "../../run/explore/pool.js";
+import { programsOf } from "../../run/explore/validate.js";
+import type { SimOptions } from "../../run/sim/simulation.js";
+import { readJsonFile } from "./json-file.js";
+import { defaultOutDir, defaultOutDirProblem } from "../../write/out-dir.js";
+import { writeOutput, WriteRefused } from "../../write/writer.js";
+import { EXIT, type CliIO } from "../io.js";
+
+const KINDS = ["anon", "shmem", "hugetlb"] as const;
+type Kind = (typeof KINDS)[number];
+
+interface Target {
+  readonly label: string;
+  readonly programs: readonly ConcurrentProgram[];
+  readonly opts: SimOptions;
+  /** Where replay files go, and the spec they rebuild the C from (relative to them). */
+  readonly outDir: string;
+  readonly spec?: string;
+  readonly api?: ApiGenerationId;
+  /** The spec's type, for hand-written programs that leave setup.declared out. */
+  readonly declared?: DeclaredType;
+}
+
+export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
+  const fail = (msg: string) => {
+    io.err(`uffdkit explore: ${msg}`);
+    if (io.json) io.emitJson({ ok: false, error: msg });
+    return EXIT.usage;
+  };
+  const num = (name: string, v: unknown, min: number, max: number): number | undefined | string => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    return Number.isInteger(n) && n >= min && n <= max ? n : `--${name} takes an integer from ${min} to ${max}`;
+  };
+  const workers = num("workers", opts.workers, 1, 64);
+  const maxSchedules = num("max-schedules", opts.maxSchedules, 1, 100_000_000);
+  const maxSeconds = num("max-seconds", opts.maxSeconds, 1, 86_400);
+  for (const v of [workers, maxSchedules, maxSeconds]) if (typeof v === "string") return fail(v);
+
+  const target = await targetOf(io, args[0], opts);
+  if (typeof target === "number") return target;
+  let programs = target.programs;
+  if (typeof opts.program === "string") {
+    const read = readJsonFile(opts.program);
+    if (!read.ok) return fail(read.error);
+    const { programs: own, errors } = programsOf(read.data);
+    if (errors.length) {
+      io.err(`uffdkit explore: ${opts.program} is not a program file (see docs/explore.md):`);
+      for (const e of errors) io.err(`  ${opts.program}: ${e.path}: ${e.message}`);
+      return EXIT.usage;
+    }
+    if (own.some((p) => p.setup.kind === "declared") && !target.declared) return fail(`${opts.program}: a program of kind "declared" needs the SPEC whose type it runs`);
+    programs = own.map((p) => withDeclared(p, target.declared));
+  }
+  if (programs.length === 0) return fail(`${target.label}: nothing to explore (the spec declares no mode with a resolution to race against)`);
+
+  const progress = process.stderr.isTTY && !io.json;
+  const t0 = Date.now();
+  let reports: ProgramReport[];
+  try {
+    reports = await explorePrograms(programs, target.opts, {
+      ...(typeof workers === "number" ? { workers } : {}),
+      reduction: opts.reduction !== false,
+      bounds: {
+        ...(typeof maxSchedules === "number" ? { maxSchedules } : {}),
+        ...(typeof maxSeconds === "number" ? { maxMillis: maxSeconds * 1000 } : {}),
+      },
+      onDone: (r, done, total) => {
+        if (progress) process.stderr.write(`\rexplore: ${done}/${total} programs (${r.program}: ${r.stats.schedules} schedules)\x1b[K`);
+      },
+    });
+  } catch (e) {
+    if (progress) process.stderr.write("\n");
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+  if (progress) process.stderr.write(`\rexplore: ${programs.length} programs in ${((Date.now() - t0) / 1000).toFixed(1)} s\x1b[K\n`);
+
+  const replays = reports.flatMap((r) =>
+    r.counterexamples.map((c) => {
+      const file = replayFileOf(programs.find((p) => p.name === r.program)!, c, target.opts.kernel);
+      const spec = target.spec ? relative(resolve(target.outDir), resolve(target.spec)) : undefined;
+      const withSpec = spec ? { ...file, replay: { ...file.replay, spec, ...(target.api ? { api: target.api } : {}) } } : file;
+      return { path: replayFileName(r.program, c.violation.property), contents: `${JSON.stringify(withSpec, null, 2)}\n` };
+    }),
+  );
+  if (replays.length) {
+    try {
+      mkdirSync(dirname(resolve(target.outDir)), { recursive: true });
+      writeOutput(target.outDir, replays, { check: false, force: Boolean(opts.force), ...(typeof opts.out === "string" ? {} : { base: process.cwd() }) });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return fail(e instanceof WriteRefused || !code ? (e as Error).message : `cannot write ${target.outDir}: ${code}`);
+    }
+  }
+  const violations = reports.reduce((n, r) => n + r.counterexamples.length, 0);
+  if (io.json) {
+    io.emitJson({ ok: violations === 0, target: target.label, reports, replayDir: replays.length ? target.outDir : undefined });
+  } else {
+    const header = `uffdkit explore: ${target.label} (simulated Linux ${target.opts.kernel}; rules not consulted: every finding below comes from running the schedules)`;
+    io.out(formatReport(header, reports, replays.length ? target.outDir : undefined));
+  }
+  return violations ? EXIT.findings : EXIT.ok;
+}
+
+/** The spec's programs and its C, or a real kind's programs. */
+async function targetOf(io: CliIO, specArg: string | undefined, opts: Record<string, unknown>): Promise<Target | number> {
+  const kind = typeof opts.kind === "string" ? opts.kind : undefined;
+  if (kind !== undefined && !(KINDS as readonly string[]).includes(kind)) {
+    io.err(`uffdkit explore: unknown --kind '${kind}'; use one of: ${KINDS.join(", ")} (a declared type is explored from its spec)`);
+    return EXIT.usage;
+  }
+  if (specArg && kind) {
+    io.err("uffdkit explore: give a SPEC or --kind, not both");
+    return EXIT.usage;
+  }
+  if (!specArg) {
+    if (!kind) {
+      io.err("uffdkit explore: missing SPEC (a .uffd.ts file), or --kind anon|shmem|hugetlb for a kernel's own kind");
+      return EXIT.usage;
+    }
+    const outDir = typeof opts.out === "string" ? opts.out : join("out", `kind-${kind}`, "explore");
+    return { label: `kind ${kind}`, programs: programsForKind(kind as Kind), opts: { kernel: "6.18" }, outDir };
+  }
+  let api: ApiGenerationId | undefined;
+  if (typeof opts.api === "string") {
+    if (!isApiGeneration(opts.api)) {
+      io.err(`uffdkit explore: unknown API generation '${opts.api}'; use one of: ${API_GENERATIONS.join(", ")}`);
+      return EXIT.usage;
+    }
+    api = opts.api;
+  }
+  const specPath = relative(process.cwd(), resolve(specArg)) || specArg;
+  const { loaded, checked } = await front(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
+  if (!checked) {
+    io.err(formatDiagnostics(loaded.diagnostics, { color: io.color }));
+    io.err(`uffdkit explore: cannot load ${specPath}; fix the findings above`);
+    return EXIT.usage;
+  }
+  if (!checked.emittable) {
+    io.err(formatDiagnostics(checked.diagnostics.filter((d) => d.severity === "error" && /^S/.test(d.id)), { color: io.color }));
+    io.err("uffdkit explore: the spec's shape is wrong (S findings above), so there is no C to run; fix the spec first");
+    return EXIT.findings;
+  }
+  const plan = planExploration(checked, api);
+  if ("error" in plan.built.compiled) {
+    io.err(`uffdkit explore: the emitted C of ${checked.model.name} does not compile against uffdkit's kernel model: ${plan.built.compiled.error}`);
+    return EXIT.findings;
+  }
+  let outDir: string;
+  if (typeof opts.out === "string") outDir = opts.out;
+  else {
+    const problem = defaultOutDirProblem(specPath);
+    if (problem) {
+      io.err(`uffdkit explore: ${problem}, so there is no default output folder; pass -o DIR`);
+      return EXIT.usage;
+    }
+    outDir = join(defaultOutDir(specPath), "explore");
+  }
+  return {
+    label: `${checked.model.name} (${plan.built.api}) from ${specPath}`,
+    programs: plan.programs,
+    declared: declaredTypeOf(checked.model, plan.built.lowered),
+    opts: plan.opts,
+    outDir,
+    spec: specPath,
+    api: plan.built.api,
+  };
+}
+
+/** A hand-written program of kind "declared" without setup.declared runs the spec's type. */
+function withDeclared(p: ConcurrentProgram, declared: DeclaredType | undefined): ConcurrentProgram {
+  if (p.setup.kind !== "declared" || p.setup.declared || !declared) return p;
+  return { ...p, setup: { ...p.setup, declared } };
+}
