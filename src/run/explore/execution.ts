@@ -466,7 +466,7 @@ export class Execution {
 
   /** A canonical key of the whole state: the simulator's, and each thread's position and provenance. */
   stateKey(): string {
-    const threads = this.threads.map((th) => `${th.pc}|${th.blockedStep ? "B" : ""}${th.mustRead ? "R" : ""}|${th.at ? `${th.at.fn}:${th.at.at}` : ""}|${th.segments.join(",")}|${th.todo.map((r) => `${r.kind}${r.page}+${r.pages}`).join(",")}`);
+    const threads = this.threads.map((th) => `${th.pc}|${th.blockedStep ? "B" : ""}${th.mustRead ? "R" : ""}|${th.path && th.at ? `${th.at.fn}:${th.at.at}|${th.segments.join(",")}` : ""}|${th.todo.map((r) => `${r.kind}${r.page}+${r.pages}`).join(",")}`);
     return stateKeyOf(this.sim, threads);
   }
 

@@ -67,7 +67,11 @@ const DEFAULTS = { maxSchedules: 200_000, maxDepth: 400, maxMillis: 50_000 };
 
 class Bound extends Error {}
 
-export function search(program: ConcurrentProgram, opts: ExecutionOptions, bounds: SearchBounds = {}, reduction = true): SearchResult {
+/**
+ * @param onTerminal called with the key of every quiescent state reached (tests
+ *   compare the sets reached with and without reduction).
+ */
+export function search(program: ConcurrentProgram, opts: ExecutionOptions, bounds: SearchBounds = {}, reduction = true, onTerminal?: (key: string) => void): SearchResult {
   const b = { ...DEFAULTS, ...bounds };
   const t0 = Date.now();
   const stats: SearchStats = { schedules: 0, states: 0, pruned: 0, transitions: 0, millis: 0 };
@@ -104,7 +108,10 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
     const enabled = exec.enabled();
     if (enabled.length === 0 || prefix.length >= b.maxDepth) {
       if (prefix.length >= b.maxDepth && enabled.length) bound ??= `schedules longer than ${b.maxDepth} transitions`;
-      else exec.checkEnd();
+      else {
+        exec.checkEnd();
+        onTerminal?.(exec.stateKey());
+      }
       stats.schedules++;
       note(exec);
       return;
