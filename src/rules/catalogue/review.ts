@@ -233,8 +233,9 @@ export const REVIEW_RULES: readonly Rule[] = [
       const out: Finding[] = [];
       if (k.bitmapLoad === "plain")
         out.push({ path: "kvmUserfault.bitmapLoad", message: "kvm_do_userfault() reads the bitmap word with a plain __get_user(): userspace's store-release orders nothing against it (Oliver Upton on v3 04/15, 18 Jun 2025)" });
+      // A plain store is never the default (release is), so the user wrote it: point at it.
       if (k.userspaceStore === "plain")
-        out.push({ path: written(m, "kvmUserfault.userspaceStore", "kvmUserfault"), message: "the VMM clears the bit with a plain store: the page contents it stored before may become visible after the clear" });
+        out.push({ path: "kvmUserfault.userspaceStore", message: "the VMM clears the bit with a plain store: the page contents it stored before may become visible after the clear" });
       return out;
     },
     fix: "set `kvmUserfault: { bitmapLoad: \"acquire\", userspaceStore: \"release\" }`: a load-acquire of the bitmap word in KVM pairs with the VMM's store-release",
