@@ -114,6 +114,13 @@ export const SPEC_SCHEMA = obj({
   fault: opt(obj({ handler: req(cident), raise: req(str(["core", "handle_userfault", "none"])), eofFirst: opt(bool) })),
   wpMarkers: opt(bool),
   populateByWrite: opt(bool),
+  kvmUserfault: opt(
+    obj({
+      bitmapLoad: req(str(["plain", "acquire"]), "how kvm_do_userfault() reads the bitmap word"),
+      userspaceStore: opt(str(["plain", "release"]), "how the VMM clears a bit after filling the page"),
+    }),
+    "KVM Userfault (KVM_MEM_USERFAULT) memory ordering, seed 004",
+  ),
   run: opt(
     obj({
       kernelKind: opt(str(["anon", "shmem", "hugetlb", "guest_memfd"])),
@@ -143,7 +150,7 @@ export const SPEC_SCHEMA = obj({
 
 /** Every top-level key the schema knows must be a key of MemoryTypeSpec, and vice versa. */
 type SchemaKeys = "name" | "subsystem" | "file" | "vmOps" | "backing" | "modular" | "module" | "api" | "features" | "ioctls"
-  | "getFolio" | "copy" | "guard" | "fault" | "wpMarkers" | "populateByWrite" | "run" | "series";
+  | "getFolio" | "copy" | "guard" | "fault" | "wpMarkers" | "populateByWrite" | "kvmUserfault" | "run" | "series";
 const specKeysComplete: Exhaustive<keyof MemoryTypeSpec, SchemaKeys> = true;
 const schemaKeysKnown: Exhaustive<SchemaKeys, keyof MemoryTypeSpec> = true;
 void [specKeysComplete, schemaKeysKnown];

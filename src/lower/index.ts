@@ -50,6 +50,31 @@ export interface Lowered {
   readonly missingHelper: readonly { readonly path: string; readonly strategy: string; readonly hint: string }[];
   /** Notes for the emitted file: what lowering decided for the user. */
   readonly notes: readonly string[];
+  /** KVM Userfault, when the spec declares it (seed 004): what the simulator-only programs do. */
+  readonly kvmUserfault?: KvmUserfaultLowered;
+}
+
+/**
+ * KVM Userfault's program, decided once: the vCPU exits on a page whose bit is
+ * set, the VMM fills the page, clears the bit, and the vCPU accesses it again.
+ */
+export interface KvmUserfaultLowered {
+  /** kvm_do_userfault()'s read of the bitmap word (v3: plain __get_user; Oliver Upton: acquire). */
+  readonly bitmapLoad: "plain" | "acquire";
+  /** The VMM's bit-clear after filling the page. */
+  readonly userspaceStore: "plain" | "release";
+  /**
+   * Store-release against load-acquire: once the vCPU sees the bit clear it sees
+   * every store the VMM made before the clear. Any other pairing lets it read
+   * the page as it was before the fill (seed 004).
+   */
+  readonly paired: boolean;
+  /**
+   * How the VMM fills the page before clearing the bit: UFFDIO_COPY into a
+   * MISSING-registered range, a write to the file then UFFDIO_CONTINUE on a
+   * MINOR-registered one, or (neither declared) a plain write through the mapping.
+   */
+  readonly fill: "copy" | "continue" | "write";
 }
 
 /** uffdkit's defaults when a generation needs a callback the spec does not describe. */
@@ -138,6 +163,8 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     notes.push("fault.raise is none: registration works but no MISSING/MINOR event is ever delivered");
   }
 
+  const kvmUserfault = model.kvmUserfault ? lowerKvmUserfault(model) : undefined;
+
   return {
     model,
     api,
@@ -153,7 +180,19 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     typeFunctions: typeFunctions(model, getFolio, copy, roles),
     missingHelper,
     notes,
+    ...(kvmUserfault ? { kvmUserfault } : {}),
   };
+}
+
+function lowerKvmUserfault(model: Model): KvmUserfaultLowered {
+  const k = model.kvmUserfault!;
+  const fill: KvmUserfaultLowered["fill"] =
+    model.modes.has("missing") && model.ioctls.has("copy")
+      ? "copy"
+      : model.modes.has("minor") && model.ioctls.has("continue") && model.backing !== "anon"
+        ? "continue"
+        : "write";
+  return { bitmapLoad: k.bitmapLoad, userspaceStore: k.userspaceStore, paired: k.bitmapLoad === "acquire" && k.userspaceStore === "release", fill };
 }
 
 /**

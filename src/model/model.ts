@@ -47,6 +47,11 @@ export interface CopyModel {
   readonly export: "EXPORT_SYMBOL_FOR_KVM" | "EXPORT_SYMBOL_FOR_MODULES" | "none";
 }
 
+export interface KvmUserfaultModel {
+  readonly bitmapLoad: "plain" | "acquire";
+  readonly userspaceStore: "plain" | "release";
+}
+
 /** Concrete check points: "fault" in the spec expands to fault-handler, alloc_folio and get_folio. */
 export type GuardCheckPoint = Exclude<GuardPoint, "fault"> | "fault-handler";
 
@@ -92,6 +97,8 @@ export interface Model {
   readonly fault?: FaultSpec;
   readonly wpMarkers: boolean;
   readonly populateByWrite: boolean;
+  /** KVM Userfault as declared (seed 004), the store order defaulted to "release". */
+  readonly kvmUserfault?: KvmUserfaultModel;
   readonly cnames: CNames;
   readonly run: {
     readonly kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";

@@ -28,6 +28,9 @@ export function normalize(spec: MemoryTypeSpec, opts: { file?: string; positions
     ...(spec.fault ? { fault: spec.fault } : {}),
     wpMarkers: spec.wpMarkers ?? false,
     populateByWrite: spec.populateByWrite ?? false,
+    ...(spec.kvmUserfault
+      ? { kvmUserfault: { bitmapLoad: spec.kvmUserfault.bitmapLoad, userspaceStore: spec.kvmUserfault.userspaceStore ?? "release" } }
+      : {}),
     cnames: deriveCNames(spec.name),
     run: {
       ...(spec.run?.kernelKind ? { kernelKind: spec.run.kernelKind } : {}),

@@ -157,6 +157,34 @@ export interface FaultSpec {
   raise: "core" | "handle_userfault" | "none";
 }
 
+/**
+ * KVM Userfault (James Houghton's series, v3 posted 18 Jun 2025, not merged;
+ * vm_uffd_ops.md §4): a memslot with KVM_MEM_USERFAULT has a bitmap in userspace
+ * whose set bits make vCPU faults on those gfns exit to userspace. Userspace
+ * fills the page (here with the type's userfaultfd resolution), then clears the
+ * bit; the vCPU must then see the filled contents. That needs the two sides to
+ * pair: Oliver Upton's review of v3 04/15 (seed 004_65da6be4fa180a34, 18 Jun
+ * 2025) asks KVM for a load-acquire of the bitmap word, since the documented
+ * store-release by userspace orders nothing against a plain load.
+ *
+ * uffdkit emits no KVM code: this declares how the series reads and how the
+ * VMM writes the bitmap, so the simulator can explore their interleavings.
+ */
+export interface KvmUserfaultSpec {
+  /**
+   * How kvm_do_userfault() reads the bitmap word:
+   * - "plain": __get_user() then test_bit(), as v3 04/15 was posted;
+   * - "acquire": a load-acquire of the word, as Oliver Upton asked.
+   */
+  bitmapLoad: "plain" | "acquire";
+  /**
+   * How the VMM clears a page's bit once the page is filled: "release" (a
+   * store-release, what the series' documentation asks for) or "plain".
+   * Default "release".
+   */
+  userspaceStore?: "plain" | "release";
+}
+
 /** One earlier version of the series, for the cover letter. */
 export interface ChangelogEntry {
   version: number;
@@ -213,6 +241,8 @@ export interface MemoryTypeSpec {
   wpMarkers?: boolean;
   /** Resolving MISSING faults by write() to the file, then UFFDIO_CONTINUE (seed 001). */
   populateByWrite?: boolean;
+  /** The type is used under a KVM Userfault memslot (seed 004): how its bitmap is read and written. */
+  kvmUserfault?: KvmUserfaultSpec;
   run?: RunSpec;
   /** Series metadata. */
   series?: {

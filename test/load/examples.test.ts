@@ -7,7 +7,7 @@ const DIR = fileURLToPath(new URL("../../examples/", import.meta.url));
 const examples = readdirSync(DIR).filter((f) => f.endsWith(".uffd.ts"));
 
 describe("examples", () => {
-  it("has the seven seed examples and xram, uffdkit's own driver", () => {
+  it("has the nine seed examples and xram, uffdkit's own driver", () => {
     expect(examples.sort()).toEqual([
       "gmem-minor.uffd.ts",
       "gmem-missing-minor.uffd.ts",
@@ -15,6 +15,8 @@ describe("examples", () => {
       "gmem-write-continue.uffd.ts",
       "gmem.uffd.ts",
       "hugetlbfs.uffd.ts",
+      "kvm-userfault-acquire.uffd.ts",
+      "kvm-userfault-v3.uffd.ts",
       "shmem.uffd.ts",
       "xram.uffd.ts",
     ]);

@@ -175,6 +175,18 @@ describe("loadSpec: errors as values", () => {
     expect(s02[1]!.span).toMatchObject(locate(file, '"cotinue"', 1)); // the first occurrence is in the comment
   });
 
+  it("positions bad kvmUserfault values (seed 004) as S02 at the value, with the valid list", async () => {
+    const file = fixture("kvm-userfault-bad.uffd.ts");
+    const r = await loadModel(file);
+    expect(r.model).toBeUndefined();
+    const s02 = r.diagnostics.filter((d) => d.id === "S02");
+    expect(s02.map((d) => d.path)).toEqual(["kvmUserfault.bitmapLoad", "kvmUserfault.userspaceStore"]);
+    expect(s02[0]!.hint).toBe('did you mean "acquire"?');
+    expect(s02[0]!.span).toMatchObject(locate(file, '"aquire"', 1)); // the first occurrence is in the comment
+    expect(s02[1]!.message).toMatch(/valid values: plain, release/);
+    expect(s02[1]!.span).toMatchObject(locate(file, '"seq_cst"'));
+  });
+
   it("reports an unknown API generation as S02 listing the generations", async () => {
     const r = await loadModel(fixture("unknown-api.uffd.ts"));
     expect(r.model).toBeUndefined();

@@ -29,6 +29,15 @@ describe("checkModel", () => {
     expect(add!.hint).toMatch(/copy.typeAdd/);
   });
 
+  it("KVM Userfault (seed 004): a plain bitmap load or a plain bit-clear is R59; load-acquire with store-release is clean", () => {
+    expect(ids({ kvmUserfault: { bitmapLoad: "acquire", userspaceStore: "release" } })).toEqual([]);
+    expect(ids({ kvmUserfault: { bitmapLoad: "acquire" } })).toEqual([]);
+    expect(finding({ kvmUserfault: { bitmapLoad: "plain" } }, "R59")).toMatchObject({ severity: "error", path: "kvmUserfault.bitmapLoad" });
+    const store = check({ kvmUserfault: { bitmapLoad: "acquire", userspaceStore: "plain" } }).filter((d) => d.id === "R59");
+    expect(store.map((d) => d.path)).toEqual(["kvmUserfault.userspaceStore"]);
+    expect(check({ kvmUserfault: { bitmapLoad: "plain", userspaceStore: "plain" } }).filter((d) => d.id === "R59")).toHaveLength(2);
+  });
+
   it("MINOR without CONTINUE is R51; MINOR without get_folio is R16", () => {
     expect(ids({ ioctls: ["copy", "zeropage"] })).toContain("R51:error");
     const noGetFolio = { getFolio: undefined } as Partial<MemoryTypeSpec>;

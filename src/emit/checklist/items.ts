@@ -210,8 +210,9 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     check: "If the series touches KVM Userfault, the bitmap consumer uses a load-acquire to pair with userspace's store-release.",
     sources: ["oliverAcquire", "kvmUserfaultV3"],
     cite: "seed 004_65da6be4fa180a34",
-    applies: (m) => (isKvm(m) ? true : "not a KVM type"),
-    human: "Only if the series also touches KVM Userfault: check the bitmap read.",
+    // Judged from what the spec declares (kvmUserfault, R59): a spec without it says nothing about the bitmap.
+    applies: (m) => (m.kvmUserfault ? true : isKvm(m) ? "the spec declares no KVM Userfault (set kvmUserfault if the series touches it)" : "not a KVM type"),
+    human: "Check the bitmap read in the posted KVM code matches kvmUserfault.bitmapLoad; the interleaving explorer, not a sequential run, shows the stale read.",
   },
   {
     id: "C22", section5: 22, group: "review",

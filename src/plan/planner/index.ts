@@ -19,6 +19,7 @@ import { poisonScenarios } from "./poison.js";
 import { refusedRegistrationScenarios, registrationScenarios } from "./registration.js";
 import { strategyScenarios } from "./strategies.js";
 import { injectionScenarios } from "./injection.js";
+import { kvmUserfaultScenarios } from "./kvm_userfault.js";
 import { declaredTarget, realKindTarget, type Target } from "./target.js";
 import { wpScenarios } from "./wp.js";
 
@@ -46,6 +47,7 @@ export function planSuite(model: Model, lowered: Lowered = lower(model)): Suite 
     ...(declared.gmem ? declaredGmemScenarios(declared) : []),
     ...strategyScenarios(declared),
     ...injectionScenarios(declared),
+    ...kvmUserfaultScenarios(declared),
   ];
   const real = realKindTarget(model, lowered);
   if (real) {

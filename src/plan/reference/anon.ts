@@ -12,6 +12,7 @@ import {
 } from "./build.js";
 import { modeCombos, modeName } from "./combos.js";
 import { abiAnonScenarios } from "./abi.js";
+import { raceScenarios } from "./races.js";
 
 const PS = PAGE_SIZE;
 const anon = (pages = 2, extra: Partial<ScenarioSetup> = {}): ScenarioSetup => ({ kind: "anon", pages, map: "private", ...extra });
@@ -168,7 +169,7 @@ export function anonSuite() {
   return {
     name: "anon",
     title: "userfaultfd on private anonymous memory (Linux 6.18)",
-    scenarios: [...apiScenarios(), ...registerScenarios(), ...missingScenarios(), ...wpScenarios(), ...poisonScenarios(), ...moveScenarios(), ...eventScenarios(), ...abiAnonScenarios()],
+    scenarios: [...apiScenarios(), ...registerScenarios(), ...missingScenarios(), ...wpScenarios(), ...poisonScenarios(), ...moveScenarios(), ...eventScenarios(), ...abiAnonScenarios(), ...raceScenarios("anon")],
   };
 }
 

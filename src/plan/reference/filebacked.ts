@@ -13,6 +13,7 @@ import {
 } from "./build.js";
 import { modeCombos, modeName } from "./combos.js";
 import { hugetlbAddressScenarios, shmemFileScenarios } from "./abi.js";
+import { raceScenarios } from "./races.js";
 
 type FileKind = "shmem" | "shmem-anon" | "hugetlb";
 
@@ -122,7 +123,7 @@ export function fileBackedSuite(kind: FileKind): Suite {
         [api(), register(p(0, 2), ["missing"]), read("r", 0, blocked), fault(0, []), copy(p(0), 0x7e, { copy: PS }), wait("r", done(0x7e)), read("a", 0, done(0), "alias")]),
     );
   }
-  if (kind === "shmem") out.push(...shmemFileScenarios());
+  if (kind === "shmem") out.push(...shmemFileScenarios(), ...raceScenarios("shmem"));
   if (huge) out.push(...hugetlbAddressScenarios(needs));
   return { name: kind, title: `userfaultfd on ${KIND_SUPPORT[kind].title} (Linux 6.18)`, scenarios: out };
 }

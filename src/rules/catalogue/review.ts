@@ -214,4 +214,30 @@ export const REVIEW_RULES: readonly Rule[] = [
         : [],
     fix: "use `guard: { granularity: \"page\" }` with a `bool fn(struct inode *, pgoff_t)` predicate",
   },
+  {
+    id: "R59",
+    title: "KVM Userfault: read the bitmap with a load-acquire, clear bits with a store-release",
+    severity: "error",
+    kind: "review",
+    condition: "the spec declares KVM Userfault with a plain bitmap load in kvm_do_userfault() (v3's __get_user + test_bit), or a VMM that clears bits with a plain store",
+    predicts:
+      "on a weakly ordered CPU (arm64) the vCPU can see the bit clear and still read the page as it was before the VMM filled it: the guest runs on stale memory, with no exit and no error",
+    applies: ALL_GENS,
+    appliesNote: "all (KVM Userfault is independent of the vm_uffd_ops generation)",
+    sources: ["oliverAcquire", "kvmUserfaultV3"],
+    checklist: [21],
+    judgeable: true,
+    check: (m) => {
+      const k = m.kvmUserfault;
+      if (!k) return [];
+      const out: Finding[] = [];
+      if (k.bitmapLoad === "plain")
+        out.push({ path: "kvmUserfault.bitmapLoad", message: "kvm_do_userfault() reads the bitmap word with a plain __get_user(): userspace's store-release orders nothing against it (Oliver Upton on v3 04/15, 18 Jun 2025)" });
+      // A plain store is never the default (release is), so the user wrote it: point at it.
+      if (k.userspaceStore === "plain")
+        out.push({ path: "kvmUserfault.userspaceStore", message: "the VMM clears the bit with a plain store: the page contents it stored before may become visible after the clear" });
+      return out;
+    },
+    fix: "set `kvmUserfault: { bitmapLoad: \"acquire\", userspaceStore: \"release\" }`: a load-acquire of the bitmap word in KVM pairs with the VMM's store-release",
+  },
 ];

@@ -10,9 +10,8 @@
  * ahead of the bit-clear are visible (stale). With a store-release by userspace
  * and a load-acquire by KVM, no schedule does.
  */
-import type { KernelVersionId } from "../../kernel/versions.js";
 import type { Scenario } from "../../ir/scenario.js";
-import { Simulation } from "./simulation.js";
+import { Simulation, type SimOptions } from "./simulation.js";
 import type { AccessOutcome } from "./kvm_userfault.js";
 
 export interface ExploredAccess {
@@ -39,7 +38,7 @@ export interface Exploration {
  * After an access the simulation continues on the sequentially consistent
  * choice, so later accesses are explored from a well-defined state.
  */
-export function exploreInterleavings(scenario: Scenario, opts: { kernel: KernelVersionId }): Exploration {
+export function exploreInterleavings(scenario: Scenario, opts: SimOptions): Exploration {
   const sim = new Simulation(scenario, opts, (_i, all: AccessOutcome[]) => {
     // Continue on the schedule where everything became visible before both loads.
     return all[all.length - 1]!;
