@@ -19,7 +19,7 @@ import { checkModel } from "./rules/index.js";
 import { planSuite } from "./plan/planner/index.js";
 import { emitKernel } from "./emit/kernel/index.js";
 import type { KernelArtifacts } from "./emit/kernel/artifacts.js";
-import type { Suite } from "./ir/scenario.js";
+import type { Scenario, Suite } from "./ir/scenario.js";
 import type { CRunEvidence, SuiteResult } from "./ir/result.js";
 import { compileEmittedC, CCompileError, type CompiledType } from "./run/c/compile.js";
 import { harnessNamesOf } from "./run/c/harness.js";
@@ -29,6 +29,7 @@ import { simulateSuite, type SimOptions } from "./run/sim/index.js";
 import { simKernelFor } from "./run/sim-kernel.js";
 import type { ConcurrentProgram } from "./ir/program.js";
 import { programsForSpec } from "./plan/explore/programs.js";
+import { kvmUserfaultPrograms } from "./run/sim/kvm_programs.js";
 
 /** Findings that stop emission (see the header). */
 export function stopsEmission(d: Diagnostic): boolean {
@@ -147,6 +148,8 @@ export function runType(checked: Checked, api: ApiGenerationId = checked.model.g
 export interface ExplorePlan {
   readonly built: BuiltType;
   readonly programs: readonly ConcurrentProgram[];
+  /** KVM Userfault scenarios, explored over the memory model's visibility orders. */
+  readonly weak: readonly Scenario[];
   readonly opts: SimOptions;
 }
 
@@ -157,5 +160,5 @@ export interface ExplorePlan {
  */
 export function planExploration(checked: Checked, api: ApiGenerationId = checked.model.gen.id): ExplorePlan {
   const built = buildType(checked, api);
-  return { built, programs: programsForSpec(checked.model, built.lowered), opts: simOptionsOf(built) };
+  return { built, programs: programsForSpec(checked.model, built.lowered), weak: kvmUserfaultPrograms(built.lowered), opts: simOptionsOf(built) };
 }

@@ -12,6 +12,9 @@ import { isKernelVersion, KERNEL_VERSIONS, type KernelVersionId } from "../kerne
 import { buildType, front, simOptionsOf } from "../pipeline.js";
 import { ProgramError, replaySchedule, type TraceEntry } from "../run/explore/index.js";
 import { validateProgram } from "../run/explore/validate.js";
+import { replayWeak } from "../run/explore/weak.js";
+import { validateScenario } from "../run/sim/validate.js";
+import type { Scenario } from "../ir/scenario.js";
 import type { SimOptions } from "../run/sim/simulation.js";
 import { EXIT, type CliIO } from "./io.js";
 
@@ -25,7 +28,8 @@ interface Replay {
   readonly api?: string;
 }
 
-export async function runReplay(io: CliIO, file: string, data: { replay: unknown; program: unknown }, bad: Bad): Promise<number> {
+export async function runReplay(io: CliIO, file: string, data: { replay: unknown; program?: unknown; scenario?: unknown }, bad: Bad): Promise<number> {
+  if (data.scenario !== undefined) return runWeakReplay(io, file, data, bad);
   const shape = replayErrors(data.replay);
   const errors = [...shape, ...validateProgram(data.program, "$.program")];
   if (errors.length) return bad(`${file} is not a replay file (docs/explore.md)`, errors);
@@ -79,7 +83,7 @@ function replayErrors(r: unknown): { path: string; message: string }[] {
 }
 
 /** A declared type's C is rebuilt from the spec the replay names (relative to the replay file). */
-async function optionsFor(io: CliIO, file: string, replay: Replay, program: ConcurrentProgram): Promise<SimOptions | string> {
+async function optionsFor(io: CliIO, file: string, replay: Replay, program: { setup: { kind: string } }): Promise<SimOptions | string> {
   if (program.setup.kind !== "declared") return { kernel: replay.kernel };
   if (!replay.spec) return `${file}: a program of kind "declared" needs replay.spec, the spec whose C it runs`;
   const specPath = relative(process.cwd(), resolve(dirname(file), replay.spec)) || replay.spec;
@@ -91,4 +95,32 @@ async function optionsFor(io: CliIO, file: string, replay: Replay, program: Conc
   if ("error" in built.compiled) return `${file}: the C of ${specPath} does not compile: ${built.compiled.error.split("\n")[0]}`;
   void io;
   return { ...simOptionsOf(built), kernel: replay.kernel };
+}
+
+/**
+ * A KVM Userfault replay: the scenario, with the vCPU access at
+ * replay.weakMemory.step taking the visibility order replay.weakMemory.schedule.
+ */
+async function runWeakReplay(io: CliIO, file: string, data: { replay: unknown; scenario?: unknown }, bad: Bad): Promise<number> {
+  const errors = [...replayErrors(data.replay).filter((e) => e.path !== "$.replay.schedule"), ...validateScenario(data.scenario).map((e) => ({ ...e, path: e.path.replace(/^\$/, "$.scenario") }))];
+  const w = (data.replay as { weakMemory?: { step?: unknown; schedule?: unknown } } | null)?.weakMemory;
+  if (!w || !Number.isInteger(w.step) || typeof w.schedule !== "string") errors.push({ path: "$.replay.weakMemory", message: "{ step, schedule }: the vCPU access and its visibility order" });
+  if (errors.length) return bad(`${file} is not a replay file (docs/explore.md)`, errors);
+  const replay = data.replay as Replay;
+  const scenario = data.scenario as Scenario;
+  const opts = await optionsFor(io, file, replay, scenario);
+  if (typeof opts === "string") return bad(opts);
+  const runs = [0, 1].map(() => replayWeak(scenario, opts, w!.step as number, w!.schedule as string));
+  const deterministic = JSON.stringify(runs[0]) === JSON.stringify(runs[1]);
+  const o = runs[0]!.outcome;
+  const reproduced = runs[0]!.stale && replay.expect.property === "stale";
+  if (io.json) {
+    io.emitJson({ ok: reproduced && deterministic, file, reproduced, deterministic, expect: replay.expect, outcome: o });
+  } else {
+    const lines = [`uffdkit sim: replay of ${scenario.name} (KVM Userfault, simulated Linux ${opts.kernel})`];
+    lines.push(o ? `  step ${w!.step as number}: ${o.schedule} → ${o.exit ? "exit to userspace" : `read 0x${o.value.toString(16)}${o.stale ? " (stale)" : ""}`}` : `  step ${w!.step as number}: no visibility order "${w!.schedule as string}" exists there`);
+    lines.push(reproduced ? `reproduced: ${replay.expect.property}: ${replay.expect.message}${deterministic ? " (two runs, identical outcomes)" : ""}` : `NOT reproduced: expected ${replay.expect.property}: ${replay.expect.message}`);
+    io.out(`${lines.join("\n")}\n`);
+  }
+  return reproduced && deterministic ? EXIT.ok : EXIT.findings;
 }

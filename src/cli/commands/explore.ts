@@ -14,7 +14,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
 import type { ConcurrentProgram } from "../../ir/program.js";
-import type { DeclaredType } from "../../ir/scenario.js";
+import type { DeclaredType, Scenario } from "../../ir/scenario.js";
+import { exploreWeak } from "../../run/explore/weak.js";
 import { front, planExploration } from "../../pipeline.js";
 import { declaredTypeOf } from "../../plan/planner/declared.js";
 import { programsForKind } from "../../plan/explore/programs.js";
@@ -33,6 +34,8 @@ type Kind = (typeof KINDS)[number];
 interface Target {
   readonly label: string;
   readonly programs: readonly ConcurrentProgram[];
+  /** KVM Userfault scenarios (weak memory), explored in this thread. */
+  readonly weak: readonly Scenario[];
   readonly opts: SimOptions;
   /** Where replay files go, and the spec they rebuild the C from (relative to them). */
   readonly outDir: string;
@@ -73,7 +76,8 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     if (own.some((p) => p.setup.kind === "declared") && !target.declared) return fail(`${opts.program}: a program of kind "declared" needs the SPEC whose type it runs`);
     programs = own.map((p) => withDeclared(p, target.declared));
   }
-  if (programs.length === 0) return fail(`${target.label}: nothing to explore (the spec declares no mode with a resolution to race against)`);
+  const weak = typeof opts.program === "string" ? [] : target.weak;
+  if (programs.length === 0 && weak.length === 0) return fail(`${target.label}: nothing to explore (the spec declares no mode with a resolution to race against)`);
 
   const progress = process.stderr.isTTY && !io.json;
   const t0 = Date.now();
@@ -95,6 +99,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return fail(e instanceof Error ? e.message : String(e));
   }
   if (progress) process.stderr.write(`\rexplore: ${programs.length} programs in ${((Date.now() - t0) / 1000).toFixed(1)} s\x1b[K\n`);
+  const weakReports = weak.map((sc) => exploreWeak(sc, target.opts));
 
   const replays = reports.flatMap((r) =>
     r.counterexamples.map((c) => {
@@ -104,6 +109,18 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
       return { path: replayFileName(r.program, c.violation.property), contents: `${JSON.stringify(withSpec, null, 2)}\n` };
     }),
   );
+  for (const r of weakReports) {
+    const sc = weak.find((w) => w.name === r.program)!;
+    for (const c of r.counterexamples) {
+      const spec = target.spec ? relative(resolve(target.outDir), resolve(target.spec)) : undefined;
+      const file = {
+        replay: { kernel: target.opts.kernel, ...(spec ? { spec } : {}), ...(target.api ? { api: target.api } : {}), weakMemory: c.weakMemory, expect: { property: c.violation.property, message: c.violation.message } },
+        scenario: sc,
+      };
+      replays.push({ path: replayFileName(r.program, c.violation.property), contents: `${JSON.stringify(file, null, 2)}\n` });
+    }
+  }
+  reports.push(...weakReports);
   if (replays.length) {
     try {
       mkdirSync(dirname(resolve(target.outDir)), { recursive: true });
@@ -140,7 +157,7 @@ async function targetOf(io: CliIO, specArg: string | undefined, opts: Record<str
       return EXIT.usage;
     }
     const outDir = typeof opts.out === "string" ? opts.out : join("out", `kind-${kind}`, "explore");
-    return { label: `kind ${kind}`, programs: programsForKind(kind as Kind), opts: { kernel: "6.18" }, outDir };
+    return { label: `kind ${kind}`, programs: programsForKind(kind as Kind), weak: [], opts: { kernel: "6.18" }, outDir };
   }
   let api: ApiGenerationId | undefined;
   if (typeof opts.api === "string") {
@@ -180,6 +197,7 @@ async function targetOf(io: CliIO, specArg: string | undefined, opts: Record<str
   return {
     label: `${checked.model.name} (${plan.built.api}) from ${specPath}`,
     programs: plan.programs,
+    weak: plan.weak,
     declared: declaredTypeOf(checked.model, plan.built.lowered),
     opts: plan.opts,
     outDir,

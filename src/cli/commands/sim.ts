@@ -23,8 +23,8 @@ import { validateScenario } from "../../run/sim/validate.js";
 import { readJsonFile } from "./json-file.js";
 
 /** A replay file that `uffdkit explore` wrote: { replay, program }. */
-function isReplay(data: unknown): data is { replay: unknown; program: unknown } {
-  return typeof data === "object" && data !== null && "replay" in data && "program" in data;
+function isReplay(data: unknown): data is { replay: unknown; program?: unknown; scenario?: unknown } {
+  return typeof data === "object" && data !== null && "replay" in data && ("program" in data || "scenario" in data);
 }
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {

@@ -17,6 +17,8 @@ export interface CounterexampleReport {
   readonly schedule: readonly string[];
   /** The replayed schedule, one entry per transition. */
   readonly steps: readonly TraceEntry[];
+  /** KVM Userfault: the visibility order of the stale access (src/run/sim/kvm_userfault.ts). */
+  readonly weakMemory?: { readonly step: number; readonly schedule: string };
 }
 
 export interface ProgramReport extends Omit<SearchResult, "counterexamples"> {

@@ -9,7 +9,7 @@
 import type { Simulation } from "../sim/simulation.js";
 import { PTE_PRESENT } from "../sim/state.js";
 
-export type Property = "private" | "uptodate" | "contract" | "lost-wake" | "leak" | "errno" | "contents" | "abi";
+export type Property = "private" | "uptodate" | "contract" | "lost-wake" | "leak" | "errno" | "contents" | "abi" | "stale";
 
 export interface Violation {
   readonly property: Property;
@@ -27,6 +27,7 @@ export const PROPERTY_TITLES: Readonly<Record<Property, string>> = {
   errno: "only errnos the ABI documents for the race, each handled as it says",
   contents: "pages hold what the monitor supplied",
   abi: "the monitor can resolve every event it reads",
+  stale: "a vCPU that sees a page's KVM Userfault bit clear never reads the page as it was before the fill",
 };
 
 /** The every-state properties. */
