@@ -338,6 +338,9 @@ export function userfaultfd_wake_ioctl(m: Machine, ctx: UffdCtx, start: number, 
  * everything mfill_atomic() says written back; wake unless DONTWAKE; partial
  * success is EAGAIN with the bytes done.
  */
+/** The ioctl's preemption point between the fill and the wake (src/run/sim/preempt.ts). */
+const BEFORE_WAKE = unlocked("userfaultfd_copy", "mfill_atomic() returned and dropped the mmap_lock; before wake_userfault()");
+
 export function* userfaultfd_mfill(
   m: Machine,
   ctx: UffdCtx,
@@ -356,16 +359,10 @@ export function* userfaultfd_mfill(
   const done = yield* mfill_atomic(m, ctx, dst, len, mode, opts.wp ?? false, opts.fill ?? (() => 0));
   if (done < 0) return { ret: done, field: done };
   if (!opts.dontwake) {
-    yield unlocked("userfaultfd_copy", "mfill_atomic() returned and dropped the mmap_lock; before wake_userfault()", pageOf(m, dst));
+    yield BEFORE_WAKE;
     userfaultfd_wake(m, ctx, dst, done);
   }
   return { ret: done === len ? 0 : -ERRNO.EAGAIN, field: done };
-}
-
-/** The page index of an address in its VMA (for naming a preemption point). */
-function pageOf(m: Machine, addr: number): number {
-  const vma = m.vmaLookup(addr);
-  return vma ? Math.floor((addr - vma.base) / vma.pageSize) : 0;
 }
 
 /** UFFDIO_WRITEPROTECT: WP together with DONTWAKE is EINVAL; unprotect wakes. */

@@ -33,6 +33,11 @@ import { RULE } from "./findings.js";
 import { GENERATIONS } from "../../kernel/generations.js";
 import { underMmapRead, type KernelPath } from "./preempt.js";
 
+/** The fault path's preemption points (src/run/sim/preempt.ts). */
+const BEFORE_FAULT = underMmapRead("__do_fault", "__do_userfault() let the fault through; before vm_ops->fault()");
+const BEFORE_MINOR = underMmapRead("__do_userfault", "->get_folio_noalloc() found a folio, now unlocked; before handle_userfault(MINOR)");
+const BEFORE_MISSING = underMmapRead("__do_userfault", "->get_folio_noalloc() found no folio; before handle_userfault(MISSING)");
+
 export const FAULT_SIGBUS = -1;
 export const FAULT_BLOCKED = -2;
 /** VM_FAULT_RETRY / NOPAGE: the access is retried from the top. */
@@ -169,7 +174,7 @@ function* do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolea
       const r = yield* __do_userfault(m, th, vma, i, flags);
       if (r !== 0) return r;
       // Another thread may fill or drop the page before ->fault runs.
-      yield underMmapRead("__do_fault", "__do_userfault() let the fault through; before vm_ops->fault()", i);
+      yield BEFORE_FAULT;
       if (vma.kind === "guest_memfd") {
         folio = kvm_gmem_fault_user_mapping(m, vma, i);
         break;
@@ -229,11 +234,11 @@ export function* __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, 
     if (!m.folios.put(folio)) m.finding(`get_folio_noalloc returned page ${i} without a reference: the put underflows`, RULE.getFolioContract);
     if (!userfaultfd_minor(vma)) return 0;
     // The answer is acted on with the folio unlocked: the page may change meanwhile.
-    yield underMmapRead("__do_userfault", "->get_folio_noalloc() found a folio, now unlocked; before handle_userfault(MINOR)", i);
+    yield BEFORE_MINOR;
     return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
   }
   if (!userfaultfd_missing(vma)) return 0;
-  yield underMmapRead("__do_userfault", "->get_folio_noalloc() found no folio; before handle_userfault(MISSING)", i);
+  yield BEFORE_MISSING;
   return handle_userfault(m, th, vma, i, VM_UFFD_MISSING, flags);
 }
 

@@ -25,8 +25,6 @@ export interface PreemptionPoint {
   readonly at: string;
   /** Sleeping locks held at this point. */
   readonly holds: readonly HeldLock[];
-  /** The page (index in its mapping) the path is working on. */
-  readonly page: number;
 }
 
 /** A kernel path that may yield at preemption points and finally returns T. */
@@ -42,12 +40,15 @@ export function run<T>(path: KernelPath<T>): T {
 
 const MMAP_READ: readonly HeldLock[] = ["mmap_lock(read)"];
 
-/** A point at which the thread holds the mmap_lock (or the per-VMA lock) for read. */
-export function underMmapRead(fn: string, at: string, page: number): PreemptionPoint {
-  return { fn, at, holds: MMAP_READ, page };
+/**
+ * A point at which the thread holds the mmap_lock (or the per-VMA lock) for
+ * read. Points are made once, at module load: yielding one allocates nothing.
+ */
+export function underMmapRead(fn: string, at: string): PreemptionPoint {
+  return Object.freeze({ fn, at, holds: MMAP_READ });
 }
 
 /** A point at which the thread holds no sleeping lock. */
-export function unlocked(fn: string, at: string, page: number): PreemptionPoint {
-  return { fn, at, holds: [], page };
+export function unlocked(fn: string, at: string): PreemptionPoint {
+  return Object.freeze({ fn, at, holds: [] });
 }

@@ -64,6 +64,10 @@ export function vma_can_userfault(m: Machine, vma: Vma, vmFlags: number, wpAsync
   return ops.can_userfault(m, vma, vmFlags);
 }
 
+/** The mfill path's preemption points (src/run/sim/preempt.ts). */
+const BETWEEN_PAGES = underMmapRead("mfill_atomic", "page done; cond_resched() before the next page");
+const AFTER_ALLOC = underMmapRead("__mfill_atomic_pte", "after ->alloc_folio(), copying from user; before ->filemap_add()");
+
 /** pte_none_mostly(): none, or any marker. */
 const pteNoneMostly = (vma: Vma, i: number) => vma.pte[i] === PTE_NONE || vma.pte[i] === PTE_MARKER;
 
@@ -108,7 +112,7 @@ export function* mfill_atomic(m: Machine, ctx: UffdCtx, dst: number, len: number
   for (let k = 0; k < n; k++) {
     // cond_resched() between pages; the mmap_lock stays held for read, so
     // nothing can unregister or unmap the range, but faults and zaps can run.
-    if (k > 0) yield underMmapRead("mfill_atomic", "page done; cond_resched() before the next page", first + k);
+    if (k > 0) yield BETWEEN_PAGES;
     err = yield* mfill_atomic_pte(m, vma, first + k, mode, wp, fill(first + k));
     if (err) break;
     done += vma.pageSize;
@@ -184,7 +188,7 @@ function* __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, w
   if (f < 0) return -ERRNO.ENOMEM;
   // The new folio is this thread's alone until ->filemap_add(): the copy from
   // user runs unlocked, and whatever ->alloc_folio() checked may change.
-  yield underMmapRead("__mfill_atomic_pte", "after ->alloc_folio(), copying from user; before ->filemap_add()", i);
+  yield AFTER_ALLOC;
   m.folios.value[f] = mode === "copy" ? byte : 0;
   m.folios.markUptodate(f);
   if (ops.filemap_add) {
