@@ -20,7 +20,8 @@ import { planSuite } from "./plan/planner/index.js";
 import { emitKernel } from "./emit/kernel/index.js";
 import type { KernelArtifacts } from "./emit/kernel/artifacts.js";
 import type { Scenario, Suite } from "./ir/scenario.js";
-import type { CRunEvidence, SuiteResult } from "./ir/result.js";
+import type { CRunEvidence, ExploreEvidence, SuiteResult } from "./ir/result.js";
+import { search } from "./run/explore/search.js";
 import { compileEmittedC, CCompileError, type CompiledType } from "./run/c/compile.js";
 import { harnessNamesOf } from "./run/c/harness.js";
 import { declaredCOf } from "./plan/planner/declared.js";
@@ -161,4 +162,27 @@ export interface ExplorePlan {
 export function planExploration(checked: Checked, api: ApiGenerationId = checked.model.gen.id): ExplorePlan {
   const built = buildType(checked, api);
   return { built, programs: programsForSpec(checked.model, built.lowered), weak: kvmUserfaultPrograms(built.lowered), opts: simOptionsOf(built) };
+}
+
+/**
+ * Explore the programs that are evidence for checklist items (C01: a page's
+ * shared-ness racing its use). They are small: gen runs them in-process.
+ */
+export function exploreEvidenceOf(model: Model, built: BuiltType): ExploreEvidence {
+  if ("error" in built.compiled) return { programs: [] };
+  const opts = simOptionsOf(built);
+  return {
+    programs: programsForSpec(model, built.lowered)
+      .filter((p) => p.checklist?.length)
+      .map((p) => {
+        const r = search(p, opts);
+        return {
+          name: p.name,
+          checklist: p.checklist!,
+          verdict: r.verdict,
+          schedules: r.stats.schedules,
+          violations: r.counterexamples.map((c) => ({ property: c.violation.property, message: c.violation.message, schedule: c.schedule })),
+        };
+      }),
+  };
 }

@@ -17,10 +17,10 @@ import { buildChecklist } from "../emit/checklist/index.js";
 import { emitSelftests } from "../emit/selftest/index.js";
 import type { ApiGenerationId } from "../kernel/generations.js";
 import type { Model } from "../model/model.js";
-import { cEvidenceOf, runType, type TypeRun } from "../pipeline.js";
+import { cEvidenceOf, exploreEvidenceOf, runType, type TypeRun } from "../pipeline.js";
 import { formatCoverage } from "../run/c/coverage.js";
 import { formatTap } from "../run/tap.js";
-import type { SuiteResult } from "../ir/result.js";
+import type { ExploreEvidence, SuiteResult } from "../ir/result.js";
 import type { GeneratedFile } from "../write/plan-writes.js";
 
 export interface GenerateResult {
@@ -45,9 +45,18 @@ export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic
   const cSummary = cSummaryOf(run);
   files.push({ path: "sim.tap", contents: withComments(formatTap(simulation), cSummary) });
 
-  const checklist = buildChecklist(model, { diagnostics, simulation, suite, c: cEvidenceOf(run) });
+  const explore = exploreEvidenceOf(model, run);
+  const checklist = buildChecklist(model, { diagnostics, simulation, suite, c: cEvidenceOf(run), explore });
   files.push({ path: "checklist.md", contents: checklist.markdown });
-  return { files, simulation, run, cSummary };
+  return { files, simulation, run, cSummary: [...cSummary, ...exploreSummaryOf(explore)] };
+}
+
+/** One line per explored program gen ran for the checklist. */
+function exploreSummaryOf(e: ExploreEvidence): string[] {
+  return e.programs.map((p) => {
+    const what = p.violations.length ? p.violations.map((v) => `${v.property} violation`).join(", ") : `no violation (${p.verdict})`;
+    return `explore (${p.checklist.join(", ")}): ${p.name}: ${what}${p.violations.length ? " (uffdkit explore prints the schedule)" : ""}`;
+  });
 }
 
 /** TAP comments right after the version line, where every TAP reader accepts them. */

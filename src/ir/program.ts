@@ -19,6 +19,8 @@ export interface ConcurrentProgram {
   /** Steps run in order before the threads start (UFFDIO_API, REGISTER, populating). */
   readonly prologue: readonly Step[];
   readonly threads: readonly ProgramThread[];
+  /** Review checklist items (C01 ...) whose evidence this program's exploration is. */
+  readonly checklist?: readonly string[];
 }
 
 export interface ProgramThread {

@@ -62,3 +62,15 @@ export interface CRunEvidence {
   /** Every run-time finding, with its rule id. */
   readonly runFindings: readonly { readonly rule?: string; readonly message: string }[];
 }
+
+/** What `explore` found in the programs that bear on a checklist item (issue 11: C01's evidence). */
+export interface ExploreEvidence {
+  readonly programs: readonly {
+    readonly name: string;
+    /** Checklist items the program is evidence for. */
+    readonly checklist: readonly string[];
+    readonly verdict: "exhaustive" | "bounded";
+    readonly schedules: number;
+    readonly violations: readonly { readonly property: string; readonly message: string; readonly schedule: readonly string[] }[];
+  }[];
+}

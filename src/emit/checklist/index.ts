@@ -10,7 +10,7 @@ import { SOURCES } from "../../kernel/sources.js";
 import type { Model } from "../../model/model.js";
 import type { Suite } from "../../ir/scenario.js";
 import { planSuite } from "../../plan/planner/index.js";
-import type { CRunEvidence, SuiteResult } from "../../ir/result.js";
+import type { CRunEvidence, ExploreEvidence, SuiteResult } from "../../ir/result.js";
 import { RULES } from "../../rules/index.js";
 import { CHECKLIST_ITEMS, type ChecklistItem } from "./items.js";
 
@@ -27,6 +27,8 @@ export interface ChecklistEvidence {
   readonly kernel?: SuiteResult;
   /** The suite the results belong to (scenario sources name rule ids); planned from the model when absent. */
   readonly suite?: Suite;
+  /** Interleaving exploration of the programs that bear on an item (C01: shared-ness races). */
+  readonly explore?: ExploreEvidence;
   /** checkpatch over the series (MAINTAINERS notices for new files already left out). */
   readonly checkpatch?: { readonly errors: number; readonly warnings: number; readonly checks?: number };
 }
@@ -37,7 +39,7 @@ export interface Verification {
    * scenario: a scenario run (on the simulator it executes the emitted C); c: the emitted C's
    * execution as a whole (branches run, contracts kept); checkpatch.
    */
-  readonly kind: "rule" | "scenario" | "checkpatch" | "c";
+  readonly kind: "rule" | "scenario" | "checkpatch" | "c" | "explore";
   /** Rule id, "sim:<scenario>" / "kernel:<scenario>", or "checkpatch". */
   readonly by: string;
   readonly result: "pass" | "fail";
@@ -154,6 +156,7 @@ export function buildChecklist(model: Model, evidence: ChecklistEvidence = {}): 
       verifiedBy.push({ kind: "checkpatch", by: "checkpatch", result: bad === 0 ? "pass" : "fail", detail: `${c.errors} errors, ${c.warnings} warnings, ${c.checks ?? 0} checks` });
     }
     if (item.cPaths && evidence.c) verifiedBy.push(cVerification(evidence.c));
+    verifiedBy.push(...exploreVerifications(item.id, evidence.explore));
     // "verified" needs evidence about the C (or the patch): a rule that passed on the spec alone is not that.
     const onTheC = verifiedBy.filter((v) => v.kind !== "rule");
     const status: ItemStatus = verifiedBy.some((v) => v.result === "fail") ? "fail" : onTheC.length > 0 && onTheC.every((v) => v.result === "pass") ? "pass" : "human";
@@ -196,6 +199,7 @@ function summarizeBy(v: readonly Verification[]): string {
     );
   }
   for (const c of v.filter((x) => x.kind === "checkpatch")) parts.push(`checkpatch ${c.result} (${c.detail})`);
+  for (const e of v.filter((x) => x.kind === "explore")) parts.push(`interleaving exploration ${e.by.replace(/^explore:/, "")} ${e.result}${e.result === "pass" ? ` (${e.detail})` : ""}`);
   return parts.join("; ");
 }
 
@@ -244,4 +248,20 @@ export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: Checkl
     lines.push("");
   }
   return lines.join("\n");
+}
+
+/**
+ * A program explored for this item: pass when its search was exhaustive and
+ * found no violation; fail with the shortest schedule when it found one. A
+ * bounded search with no violation proves nothing and is not evidence.
+ */
+function exploreVerifications(id: string, explore: ExploreEvidence | undefined): Verification[] {
+  const out: Verification[] = [];
+  for (const p of explore?.programs ?? []) {
+    if (!p.checklist.includes(id)) continue;
+    const v = p.violations[0];
+    if (v) out.push({ kind: "explore", by: `explore:${p.name}`, result: "fail", detail: `${v.property}: ${v.message} (schedule: ${v.schedule.join(" → ")})` });
+    else if (p.verdict === "exhaustive") out.push({ kind: "explore", by: `explore:${p.name}`, result: "pass", detail: `no violation in ${p.schedules} schedules, exhaustive` });
+  }
+  return out;
 }

@@ -84,8 +84,8 @@ const register = (modes: ("missing" | "minor")[]): Step => ({ op: "register", pa
 const step = (s: Record<string, unknown>) => ({ op: "step" as const, step: s as unknown as Step });
 const read = (page: number) => ({ op: "access" as const, page, access: "read" as const });
 
-function program(name: string, title: string, setup: ScenarioSetup, prologue: Step[], threads: ProgramThread[]): ConcurrentProgram {
-  return { name, title, setup, prologue, threads };
+function program(name: string, title: string, setup: ScenarioSetup, prologue: Step[], threads: ProgramThread[], checklist?: string[]): ConcurrentProgram {
+  return { name, title, setup, prologue, threads, ...(checklist ? { checklist } : {}) };
 }
 
 function programsFor(s: Shape): ConcurrentProgram[] {
@@ -150,14 +150,14 @@ function programsFor(s: Shape): ConcurrentProgram[] {
       program("fill_vs_conversion", "a COPY races the page's conversion to private: a private page must never be mapped or filled", s.setup, [api(), register(["missing"])], [
         { name: "monitor", ops: [step({ op: fill, page: 0, pages: 1, ...(fill === "copy" ? { src: { pattern: "page-index", seed: 0x40 } } : {}) })] },
         { name: "converter", ops: [{ op: "convert", page: 0, to: "private" }] },
-      ]),
+      ], ["C01"]),
     );
     out.push(
       program("fault_vs_conversion", "a fault and its fill race the page's conversion to private", s.setup, [api(), register(["missing"])], [
         { name: "faulter", ops: [read(0)] },
         { name: "converter", ops: [{ op: "convert", page: 0, to: "private" }] },
         { name: "monitor", ops: [{ op: "serve", missing: fill }] },
-      ]),
+      ], ["C01"]),
     );
   }
   return out;
