@@ -21,6 +21,8 @@ const PAGES = 2;
 interface Shape {
   readonly setup: ScenarioSetup;
   readonly missing: boolean;
+  readonly wp: boolean;
+  readonly poison: boolean;
   readonly minor: boolean;
   readonly copy: boolean;
   readonly zeropage: boolean;
@@ -52,6 +54,8 @@ export function programsForKind(kind: Exclude<MemKind, "declared" | "shmem-anon"
   return programsFor({
     setup,
     missing: true,
+    wp: true,
+    poison: true,
     minor: kind !== "anon",
     copy: true,
     zeropage: kind !== "hugetlb",
@@ -69,6 +73,8 @@ function shapeOf(t: Target): Shape {
   return {
     setup: rest,
     missing: t.modes.includes("missing"),
+    wp: t.modes.includes("wp") && t.ioctls.has("writeprotect"),
+    poison: t.ioctls.has("poison"),
     minor: t.modes.includes("minor"),
     copy: t.ioctls.has("copy"),
     zeropage: t.ioctls.has("zeropage"),
@@ -80,7 +86,7 @@ function shapeOf(t: Target): Shape {
 }
 
 const api = (features: UffdFeature[] = []): Step => ({ op: "api", features }) as Step;
-const register = (modes: ("missing" | "minor")[]): Step => ({ op: "register", page: 0, pages: PAGES, modes }) as Step;
+const register = (modes: ("missing" | "minor" | "wp")[]): Step => ({ op: "register", page: 0, pages: PAGES, modes }) as Step;
 const step = (s: Record<string, unknown>) => ({ op: "step" as const, step: s as unknown as Step });
 const read = (page: number) => ({ op: "access" as const, page, access: "read" as const });
 
@@ -124,6 +130,29 @@ function programsFor(s: Shape): ConcurrentProgram[] {
         { name: "monitor", ops: [serve] },
       ]),
     );
+    out.push(
+      program("fill_vs_close", "the monitor's descriptor is closed while a fault waits: the faulter is woken and retries without userfaultfd", s.setup, [api(), register(["missing"])], [
+        { name: "faulter", ops: [read(0)] },
+        { name: "closer", ops: [step({ op: "close" })] },
+        { name: "monitor", ops: [serve] },
+      ]),
+    );
+    out.push(
+      program("kernel_mode_fault", "a system call's copy into the page (read(2) into it) faults in kernel mode and races a user fault on the same page", s.setup, [api(), register(["missing"])], [
+        { name: "syscall", ops: [{ op: "access", page: 0, access: "write", value: 0x33, mode: "kernel" }] },
+        { name: "user", ops: [read(0)] },
+        { name: "monitor", ops: [serve] },
+      ]),
+    );
+    if (s.poison) {
+      out.push(
+        program("fault_vs_poison", "UFFDIO_POISON of a page races a fault on it and its fill: the fill meets the marker (EEXIST) or the fault raises SIGBUS", s.setup, [api(), register(["missing"])], [
+          { name: "faulter", ops: [read(0)] },
+          { name: "poisoner", ops: [step({ op: "poison", page: 0, pages: 1 })] },
+          { name: "monitor", ops: [serve] },
+        ]),
+      );
+    }
     if (s.fd) {
       out.push(
         program("fill_vs_punch_hole", "fallocate(PUNCH_HOLE) races a fault and its fill: no reference, lock or cache entry may leak", s.setup, [api(), register(["missing"])], [
@@ -133,6 +162,15 @@ function programsFor(s: Shape): ConcurrentProgram[] {
         ]),
       );
     }
+  }
+  if (s.wp) {
+    out.push(
+      program("write_vs_unprotect", "two writers hit a write-protected page; the monitor unprotects it once: both writes land, nobody stays blocked", { ...s.setup, populate: [{ page: 0, pages: PAGES, value: 0x11 }] }, [api(), register(["wp"]), { op: "writeprotect", page: 0, pages: PAGES, wp: true } as Step], [
+        { name: "writer1", ops: [{ op: "access", page: 0, access: "write", value: 0x21 }] },
+        { name: "writer2", ops: [{ op: "access", page: 0, access: "write", value: 0x22 }] },
+        { name: "monitor", ops: [{ op: "serve", wp: "unprotect" }] },
+      ]),
+    );
   }
   if (s.minor && s.cont && s.fd) {
     const serve: ServeOp = { op: "serve", minor: "continue", ...(s.missing && fill ? { missing: fill } : {}) };

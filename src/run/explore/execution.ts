@@ -355,6 +355,11 @@ export class Execution {
       case "ESRCH":
         this.outcomes.add(`${what} → ESRCH (the mm is gone)`);
         return;
+      case "EBADF":
+        // The descriptor was closed (release woke every faulter): nothing is left to serve.
+        this.outcomes.add(`${what} → EBADF (the userfaultfd was closed)`);
+        th.todo.length = 0;
+        return;
     }
     this.violation("errno", `${what} of page ${r.page} returned ${formatObs(obs)}: not an error the ABI documents for this race, and the monitor cannot tell why it failed`);
     // What a careful monitor does with an error it cannot act on: wake the faulter, which refaults.
