@@ -144,6 +144,17 @@ function programsFor(s: Shape): ConcurrentProgram[] {
         { name: "monitor", ops: [serve] },
       ]),
     );
+    if (s.anon) {
+      // No mremap() program: a fault read before REMAP waits on its old address, and whether it
+      // is woken depends on the monitor's REMAP bookkeeping, which the serve loop does not model.
+      out.push(
+        program("fill_vs_fork", "fork() with EVENT_FORK while a fault waits: the parent's fill and the child's new userfaultfd", s.setup, [api(["event_fork"]), register(["missing"])], [
+          { name: "faulter", ops: [read(0)] },
+          { name: "forker", ops: [step({ op: "fork" })] },
+          { name: "monitor", ops: [serve] },
+        ]),
+      );
+    }
     if (s.poison) {
       out.push(
         program("fault_vs_poison", "UFFDIO_POISON of a page races a fault on it and its fill: the fill meets the marker (EEXIST) or the fault raises SIGBUS", s.setup, [api(), register(["missing"])], [

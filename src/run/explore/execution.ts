@@ -342,7 +342,10 @@ export class Execution {
         th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
         return;
       case "ENOENT":
-        this.outcomes.add(`${what} → ENOENT (the range was unregistered meanwhile)`);
+        // The range is gone (unregistered, unmapped or moved): the faulter still waits on its
+        // old address unless UNREGISTER woke it; WAKE needs no VMA, and the faulter refaults.
+        this.outcomes.add(`${what} → ENOENT (the range was unregistered, unmapped or moved meanwhile)`);
+        if (r.kind !== "wake") th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
         return;
       case "EFAULT":
         if (r.kind === "continue") {
@@ -429,7 +432,8 @@ export class Execution {
   }
 
   private withThread(step: Step, thread: string): Step {
-    if (step.op === "madvise" || step.op === "punch_hole") return { ...step, thread } as Step;
+    // Calls that can block on their event run on the program thread's own worker.
+    if (step.op === "madvise" || step.op === "punch_hole" || step.op === "munmap" || step.op === "mremap" || step.op === "fork") return { ...step, thread } as Step;
     return step;
   }
 
@@ -463,7 +467,7 @@ export class Execution {
       }
     }
     if (!this.finished()) return;
-    for (const f of checkInvariants(this.m, [])) this.violation("leak", f.message);
+    for (const f of checkInvariants(this.m, this.sim.childMm ? [this.sim.childMm] : [])) this.violation("leak", f.message);
     for (let f = 1; f < this.m.folios.used; f++) {
       if (this.m.folios.isLocked(f)) this.violation("leak", `folio ${f} is still locked when every thread has finished`);
     }
