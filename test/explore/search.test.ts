@@ -62,7 +62,7 @@ describe("preemption points", () => {
       for (const t of e.trace) if (t.stop.includes(": ")) seen.add(t.stop.split(":")[0]!);
       for (const t of e.trace.filter((x) => x.holds)) expect(t.holds).toMatch(/mmap_lock\(read\)|filemap_invalidate_lock/);
     }
-    expect([...seen]).toEqual(expect.arrayContaining(["__do_userfault", "__mfill_atomic_pte", "userfaultfd_copy"]));
+    expect([...seen]).toEqual(expect.arrayContaining(["__do_userfault", "__mfill_atomic_pte", "__do_fault"]));
   });
 
   it("an mmap_lock writer (UNREGISTER) does not run while a fill holds the lock for read between pages", () => {

@@ -93,6 +93,8 @@ export class Execution {
     const scenario: Scenario = { name: program.name, title: program.title, setup: program.setup, steps: [...program.prologue], sources: [] } as unknown as Scenario;
     this.describe = opts.describeChanges === true;
     this.sim = new Simulation(scenario, opts);
+    // Kernel paths stop at their preemption points (the plain simulator runs them straight through).
+    this.sim.machine.preempt = true;
     while (!this.sim.done) {
       const r = this.sim.step();
       if (r && r.observed.startsWith("error")) throw new ProgramError(`prologue step ${r.index} (${r.op}) failed: ${r.observed}`);

@@ -17,7 +17,7 @@
 import { ERRNO, PAGE_SIZE, UFFDIO_COPY_MODE } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
 import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS, handle_mm_fault } from "./memory.js";
-import { run } from "./preempt.js";
+import { settle } from "./preempt.js";
 import type { SimThread, UffdCtx, Vma } from "./state.js";
 import { userfaultfd_mfill, type IoctlResult } from "./fs_userfaultfd.js";
 import { mfill_get_vma } from "./userfaultfd.js";
@@ -69,7 +69,7 @@ function readUser(m: Machine, th: SimThread, addr: number): number | "efault" | 
     if (!vma) return "efault";
     const i = Math.floor((addr - vma.base) / vma.pageSize);
     Object.assign(th, { vma, page: i, write: false, value: 0, kernelMode: true, offset: (addr - vma.base) % vma.pageSize });
-    const r = run(handle_mm_fault(m, th, vma, i, false, 0));
+    const r = settle(handle_mm_fault(m, th, vma, i, false, 0));
     if (r === FAULT_RETRY) continue;
     if (r === FAULT_BLOCKED) return "blocked";
     if (r === FAULT_SIGBUS) return "efault";
@@ -100,7 +100,7 @@ export function advanceCopy(m: Machine, th: SimThread, job: CopyJob): CopyProgre
 function finish(m: Machine, job: CopyJob, faulted: boolean): IoctlResult {
   const n = job.values.length;
   if (n === 0) return { ret: -ERRNO.EFAULT, field: -ERRNO.EFAULT };
-  const r = run(userfaultfd_mfill(m, job.ctx, "copy", job.dst, n * job.pageSize, {
+  const r = settle(userfaultfd_mfill(m, job.ctx, "copy", job.dst, n * job.pageSize, {
     dontwake: (job.mode & UFFDIO_COPY_MODE.dontwake) !== 0,
     wp: (job.mode & UFFDIO_COPY_MODE.wp) !== 0,
     fill: (p) => job.values[p - job.firstPage] ?? 0,

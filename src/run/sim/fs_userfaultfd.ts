@@ -23,7 +23,7 @@ import {
 } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
 import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS } from "./memory.js";
-import { unlocked, type KernelPath } from "./preempt.js";
+import { andThen, isPath, type Maybe } from "./preempt.js";
 import {
   PTEF_UFFD_WP,
   PTE_MARKER,
@@ -338,17 +338,14 @@ export function userfaultfd_wake_ioctl(m: Machine, ctx: UffdCtx, start: number, 
  * everything mfill_atomic() says written back; wake unless DONTWAKE; partial
  * success is EAGAIN with the bytes done.
  */
-/** The ioctl's preemption point between the fill and the wake (src/run/sim/preempt.ts). */
-const BEFORE_WAKE = unlocked("userfaultfd_copy", "mfill_atomic() returned and dropped the mmap_lock; before wake_userfault()");
-
-export function* userfaultfd_mfill(
+export function userfaultfd_mfill(
   m: Machine,
   ctx: UffdCtx,
   mode: MfillMode,
   dst: number,
   len: number,
   opts: { dontwake?: boolean; wp?: boolean; fill?: FillFn; unknownMode?: boolean },
-): KernelPath<IoctlResult> {
+): Maybe<IoctlResult> {
   if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
   if (ctx.mmapChanging > 0) return { ret: -ERRNO.EAGAIN, field: -ERRNO.EAGAIN };
   const bad = validate_range(dst, len);
@@ -356,12 +353,14 @@ export function* userfaultfd_mfill(
   // Mode bits the ioctl does not define: EINVAL after the range check, nothing written back (fs/userfaultfd.c).
   if (opts.unknownMode) return { ret: -ERRNO.EINVAL };
   if (opts.wp && (mode === "zeropage" || mode === "poison")) return { ret: -ERRNO.EINVAL };
-  const done = yield* mfill_atomic(m, ctx, dst, len, mode, opts.wp ?? false, opts.fill ?? (() => 0));
+  const done = mfill_atomic(m, ctx, dst, len, mode, opts.wp ?? false, opts.fill ?? (() => 0));
+  return isPath(done) ? andThen(done, (d) => mfill_finish(m, ctx, dst, len, opts.dontwake === true, d)) : mfill_finish(m, ctx, dst, len, opts.dontwake === true, done);
+}
+
+/** The ioctl's end: the fill's bytes or error written back, and the faulters of the range woken. */
+function mfill_finish(m: Machine, ctx: UffdCtx, dst: number, len: number, dontwake: boolean, done: number): IoctlResult {
   if (done < 0) return { ret: done, field: done };
-  if (!opts.dontwake) {
-    yield BEFORE_WAKE;
-    userfaultfd_wake(m, ctx, dst, done);
-  }
+  if (!dontwake) userfaultfd_wake(m, ctx, dst, done);
   return { ret: done === len ? 0 : -ERRNO.EAGAIN, field: done };
 }
 

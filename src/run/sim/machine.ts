@@ -41,6 +41,11 @@ export class Machine {
   readonly findings: SimFinding[] = [];
   /** A declared type's emitted C, running (set up by the simulation). */
   c: DeclaredC | null = null;
+  /**
+   * Do kernel paths stop at their preemption points (src/run/sim/preempt.ts)?
+   * Only the explorer sets it; the plain simulator runs every path straight through.
+   */
+  preempt = false;
   /** The C-backed ops, made once per machine. */
   declaredOps: SimUffdOps | null = null;
 

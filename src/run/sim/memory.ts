@@ -31,7 +31,7 @@ import { filemap_add_folio, vma_uffd_ops } from "./uffd_ops.js";
 import { declared_type_fault } from "./declared.js";
 import { RULE } from "./findings.js";
 import { GENERATIONS } from "../../kernel/generations.js";
-import { underMmapRead, type KernelPath } from "./preempt.js";
+import { andThen, at, isPath, underMmapRead, type Maybe } from "./preempt.js";
 
 /** The fault path's preemption points (src/run/sim/preempt.ts). */
 const BEFORE_FAULT = underMmapRead("__do_fault", "__do_userfault() let the fault through; before vm_ops->fault()");
@@ -86,7 +86,7 @@ export function zap_pte(m: Machine, vma: Vma, i: number, dropMarkers: boolean): 
  * The fault holds the mmap_lock (or the VMA lock) for read throughout; its
  * preemption points are in __do_userfault() and before ->fault.
  */
-export function* handle_mm_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number): KernelPath<number> {
+export function handle_mm_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number): Maybe<number> {
   const st = vma.pte[i]!;
   const fl = vma.pteFlags[i]!;
   if (st === PTE_PRESENT || st === PTE_ZERO) {
@@ -109,9 +109,15 @@ export function* handle_mm_fault(m: Machine, th: SimThread, vma: Vma, i: number,
     vma.pte[i] = PTE_NONE;
     vma.pteFlags[i] = 0;
   }
-  const r = vma.anonymous ? do_anonymous_page(m, th, vma, i, write, value, origWp) : yield* do_fault(m, th, vma, i, write, value, origWp);
+  if (vma.anonymous) return restoreWpMarker(vma, i, do_anonymous_page(m, th, vma, i, write, value, origWp), origWp);
+  const r = do_fault(m, th, vma, i, write, value, origWp);
+  // (No closure unless the fault stopped at a point: the plain simulator's path allocates nothing.)
+  return isPath(r) ? andThen(r, (v) => restoreWpMarker(vma, i, v, origWp)) : restoreWpMarker(vma, i, r, origWp);
+}
+
+/** A fault that did not populate the PTE (it blocked or raised SIGBUS) puts the uffd-wp marker back. */
+function restoreWpMarker(vma: Vma, i: number, r: number, origWp: boolean): number {
   if (r < 0 && origWp && vma.pte[i] === PTE_NONE) {
-    // The fault did not populate the PTE (it blocked or raised SIGBUS): put the marker back.
     vma.pte[i] = PTE_MARKER;
     vma.pteFlags[i] = PTEF_UFFD_WP;
   }
@@ -159,40 +165,42 @@ export function do_anonymous_page(m: Machine, th: SimThread, vma: Vma, i: number
 }
 
 /** do_fault() → __do_fault() → vm_ops->fault for file-backed VMAs. */
-function* do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number, origWp: boolean): KernelPath<number> {
+function do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number, origWp: boolean): Maybe<number> {
   const flags = write ? PF_WRITE : 0;
-  let folio: number;
   switch (vma.kind) {
     case "shmem":
-      folio = shmem_get_folio_gfp(m, th, vma, i, flags);
-      break;
+      return finish_file_fault(m, vma, i, write, value, origWp, shmem_get_folio_gfp(m, th, vma, i, flags));
     case "hugetlb":
-      folio = hugetlb_no_page(m, th, vma, i, flags);
-      break;
+      return finish_file_fault(m, vma, i, write, value, origWp, hugetlb_no_page(m, th, vma, i, flags));
     case "guest_memfd":
-    case "declared": {
-      const r = yield* __do_userfault(m, th, vma, i, flags);
-      if (r !== 0) return r;
-      // Another thread may fill or drop the page before ->fault runs.
-      yield BEFORE_FAULT;
-      if (vma.kind === "guest_memfd") {
-        folio = kvm_gmem_fault_user_mapping(m, vma, i);
-        break;
-      }
-      const got = declared_type_fault(m, vma, i, (bits) => handle_userfault(m, th, vma, i, bits, flags), kvm_gmem_get_folio);
-      if ("folio" in got) folio = got.folio;
-      else return got.code === "raised" ? got.value : FAULT_SIGBUS;
-      break;
+    case "declared":
+    {
+      const r = __do_userfault(m, th, vma, i, flags);
+      const next = (v: number): Maybe<number> => {
+        if (v !== 0) return v;
+        // Another thread may fill or drop the page before ->fault runs.
+        if (!m.preempt) return finish_file_fault(m, vma, i, write, value, origWp, vm_ops_fault(m, th, vma, i, flags));
+        return at(m, BEFORE_FAULT, () => finish_file_fault(m, vma, i, write, value, origWp, vm_ops_fault(m, th, vma, i, flags)));
+      };
+      return isPath(r) ? andThen(r, next) : next(r);
     }
     default:
       return FAULT_SIGBUS;
   }
+}
+
+/** vm_ops->fault of guest_memfd, or of a declared type (its emitted C): a referenced folio or a FAULT_* code. */
+function vm_ops_fault(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
+  if (vma.kind === "guest_memfd") return kvm_gmem_fault_user_mapping(m, vma, i);
+  const got = declared_type_fault(m, vma, i, (bits) => handle_userfault(m, th, vma, i, bits, flags), kvm_gmem_get_folio);
+  if ("folio" in got) return got.folio;
+  return got.code === "raised" ? got.value : FAULT_SIGBUS;
+}
+
+/** The folio ->fault returned, mapped: read-only for a private mapping (do_cow_fault() copies on write). */
+function finish_file_fault(m: Machine, vma: Vma, i: number, write: boolean, value: number, origWp: boolean, folio: number): number {
   if (folio < 0) return folio;
-  if (!vma.shared) {
-    // A private file mapping maps the cache folio read-only; do_cow_fault() copies on write.
-    return finish_missing(m, vma, i, folio, true, write, value, origWp);
-  }
-  return finish_missing(m, vma, i, folio, false, write, value, origWp);
+  return finish_missing(m, vma, i, folio, !vma.shared, write, value, origWp);
 }
 
 /**
@@ -202,7 +210,7 @@ function* do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolea
  * fall through. A type that raises its own events ("handle_userfault")
  * behaves the same from its ->fault; a type that raises nothing never traps.
  */
-export function* __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): KernelPath<number> {
+export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): Maybe<number> {
   if (!(vma.uffd & (VM_UFFD_MISSING | VM_UFFD_MINOR))) return 0;
   let core: boolean;
   if (vma.kind === "declared") {
@@ -234,12 +242,10 @@ export function* __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, 
     if (!m.folios.put(folio)) m.finding(`get_folio_noalloc returned page ${i} without a reference: the put underflows`, RULE.getFolioContract);
     if (!userfaultfd_minor(vma)) return 0;
     // The answer is acted on with the folio unlocked: the page may change meanwhile.
-    yield BEFORE_MINOR;
-    return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
+    return at(m, BEFORE_MINOR, () => handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags));
   }
   if (!userfaultfd_missing(vma)) return 0;
-  yield BEFORE_MISSING;
-  return handle_userfault(m, th, vma, i, VM_UFFD_MISSING, flags);
+  return at(m, BEFORE_MISSING, () => handle_userfault(m, th, vma, i, VM_UFFD_MISSING, flags));
 }
 
 /**

@@ -10,7 +10,7 @@ import { PAGE_SIZE, UFFD_API, UFFDIO_REGISTER_MODE } from "../../kernel/uapi.js"
 import { kernelVersion, type KernelVersionId } from "../../kernel/versions.js";
 import { Machine } from "./machine.js";
 import { FAULT_BLOCKED, handle_mm_fault } from "./memory.js";
-import { run } from "./preempt.js";
+import { settle } from "./preempt.js";
 import { newCtx, userfaultfd_api, userfaultfd_mfill, userfaultfd_read, userfaultfd_register } from "./fs_userfaultfd.js";
 import type { SimThread, Vma } from "./state.js";
 import type { DeclaredType } from "../../ir/scenario.js";
@@ -57,14 +57,14 @@ function postcopy(m: Machine, vma: Vma, pages: number, value: number): PostcopyR
   for (let p = 0; p < pages; p++) {
     th.state = "running";
     th.page = p;
-    let r = run(handle_mm_fault(m, th, vma, p, false, 0));
+    let r = settle(handle_mm_fault(m, th, vma, p, false, 0));
     if (r === FAULT_BLOCKED) {
       faults++;
       const msg = userfaultfd_read(m, ctx)!;
-      run(userfaultfd_mfill(m, ctx, "copy", msg.address, PAGE_SIZE, copyOpts));
+      settle(userfaultfd_mfill(m, ctx, "copy", msg.address, PAGE_SIZE, copyOpts));
       // The wake made the faulter runnable; it retries its read.
       while (m.runnable.length) m.runnable.pop();
-      r = run(handle_mm_fault(m, th, vma, p, false, 0));
+      r = settle(handle_mm_fault(m, th, vma, p, false, 0));
     }
     if (r !== value) verified = false;
   }

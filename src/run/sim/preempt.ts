@@ -10,9 +10,9 @@
  * would have to wait (an mmap_lock writer cannot run while a fault holds it
  * for read).
  *
- * The plain simulator drives the same generators to completion with run(): a
- * point costs one generator step and nothing else, so there is one fault path
- * and one mfill path, whoever runs them.
+ * The plain simulator drives the same generators to completion with run(), so
+ * there is one fault path and one mfill path, whoever runs them. Where nothing
+ * on a path can yield, the path returns its value directly (Maybe below).
  */
 
 /** A sleeping lock a thread may hold at a preemption point. */
@@ -29,6 +29,49 @@ export interface PreemptionPoint {
 
 /** A kernel path that may yield at preemption points and finally returns T. */
 export type KernelPath<T> = Generator<PreemptionPoint, T, void>;
+
+/**
+ * A result, or the rest of a path that reached a preemption point. Paths return
+ * a plain value when nothing on the way can yield (an anonymous fault, a
+ * one-page fill of anonymous memory): the plain simulator's hot paths then
+ * allocate no generator at all.
+ */
+export type Maybe<T> = T | KernelPath<T>;
+
+export function isPath<T>(r: Maybe<T>): r is KernelPath<T> {
+  return typeof r === "object" && r !== null && typeof (r as { next?: unknown }).next === "function";
+}
+
+/** The value of a Maybe, running the path to its end if there is one. */
+export function settle<T>(r: Maybe<T>): T {
+  return isPath(r) ? run(r) : r;
+}
+
+/**
+ * A preemption point, then `rest`. The plain simulator (m.preempt false) runs
+ * `rest` at once and allocates no generator; the explorer gets a path that
+ * yields the point first. `rest` is the remainder of the kernel function, so
+ * the function is written once.
+ */
+export function at<T>(m: { readonly preempt: boolean }, point: PreemptionPoint, rest: () => Maybe<T>): Maybe<T> {
+  return m.preempt ? pathAfter(point, rest) : rest();
+}
+
+function* pathAfter<T>(point: PreemptionPoint, rest: () => Maybe<T>): KernelPath<T> {
+  yield point;
+  const r = rest();
+  return isPath(r) ? yield* r : r;
+}
+
+/** Continue with `next` once `r` has its value (at once when it has). */
+export function andThen<T, U>(r: Maybe<T>, next: (v: T) => Maybe<U>): Maybe<U> {
+  return isPath(r) ? pathThen(r, next) : next(r);
+}
+
+function* pathThen<T, U>(p: KernelPath<T>, next: (v: T) => Maybe<U>): KernelPath<U> {
+  const r = next(yield* p);
+  return isPath(r) ? yield* r : r;
+}
 
 /** Run a kernel path to its end, as a single thread would (the plain simulator). */
 export function run<T>(path: KernelPath<T>): T {

@@ -79,7 +79,7 @@ import type { CoreHooks } from "../c/contracts.js";
 import { pageIsShared } from "./declared.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
 import { checkInvariants } from "./invariants.js";
-import { run, type KernelPath } from "./preempt.js";
+import { isPath, run, type KernelPath } from "./preempt.js";
 import { ScenarioSetupError } from "./setup-error.js";
 import { errno, field, fillFn, modeBits, ret, unknownBits } from "./observe.js";
 import { munmapStep } from "./munmap.js";
@@ -450,7 +450,8 @@ export class Simulation {
       }
       // The page may lie in the next mapping of a layout: index it in its own VMA.
       const i = Math.round((th.vma!.base + th.page * th.vma!.pageSize - vma.base) / vma.pageSize);
-      const r = yield* handle_mm_fault(this.machine, th, vma, i, th.write, th.value);
+      const f = handle_mm_fault(this.machine, th, vma, i, th.write, th.value);
+      const r = isPath(f) ? yield* f : f;
       if (r === FAULT_RETRY) continue;
       if (r === FAULT_BLOCKED) return;
       if (r === FAULT_SIGBUS) {
@@ -740,28 +741,31 @@ export class Simulation {
         if ("page" in step.src) throw new ScenarioSetupError("a COPY from an address runs through copyStep()");
         const fill = fillFn(step.src, step.page);
         const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
-        const r = yield* userfaultfd_mfill(m, ctx, "copy", start, len, {
+        const p = userfaultfd_mfill(m, ctx, "copy", start, len, {
           dontwake: (mode & UFFDIO_COPY_MODE.dontwake) !== 0,
           wp: (mode & UFFDIO_COPY_MODE.wp) !== 0,
           fill: (p) => fill(p),
           unknownMode: unknownBits(UFFDIO_COPY_MODE, mode),
         });
-        return field(r, "copy");
+        return field(isPath(p) ? yield* p : p, "copy");
       }
       case "zeropage": {
         const mode = modeBits(UFFDIO_ZEROPAGE_MODE, step.mode, step.rawMode);
         const opts = { dontwake: (mode & UFFDIO_ZEROPAGE_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_ZEROPAGE_MODE, mode) };
-        return field(yield* userfaultfd_mfill(m, ctx, "zeropage", start, len, opts), "zeropage");
+        const r = userfaultfd_mfill(m, ctx, "zeropage", start, len, opts);
+        return field(isPath(r) ? yield* r : r, "zeropage");
       }
       case "continue": {
         const mode = modeBits(UFFDIO_CONTINUE_MODE, step.mode, step.rawMode);
         const opts = { dontwake: (mode & UFFDIO_CONTINUE_MODE.dontwake) !== 0, wp: (mode & UFFDIO_CONTINUE_MODE.wp) !== 0, unknownMode: unknownBits(UFFDIO_CONTINUE_MODE, mode) };
-        return field(yield* userfaultfd_mfill(m, ctx, "continue", start, len, opts), "mapped");
+        const r = userfaultfd_mfill(m, ctx, "continue", start, len, opts);
+        return field(isPath(r) ? yield* r : r, "mapped");
       }
       case "poison": {
         const mode = modeBits(UFFDIO_POISON_MODE, [], step.rawMode);
         const opts = { dontwake: (mode & UFFDIO_POISON_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_POISON_MODE, mode) };
-        return field(yield* userfaultfd_mfill(m, ctx, "poison", start, len, opts), "updated");
+        const r = userfaultfd_mfill(m, ctx, "poison", start, len, opts);
+        return field(isPath(r) ? yield* r : r, "updated");
       }
     }
   }

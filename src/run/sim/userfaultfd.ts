@@ -29,7 +29,7 @@ import {
   vmaEnd,
 } from "./state.js";
 import { filemap_add_folio, vma_uffd_ops, type SimUffdOps } from "./uffd_ops.js";
-import { underMmapRead, type KernelPath } from "./preempt.js";
+import { andThen, at, isPath, underMmapRead, type Maybe } from "./preempt.js";
 import { RULE } from "./findings.js";
 
 export type MfillMode = "copy" | "zeropage" | "continue" | "poison";
@@ -100,33 +100,53 @@ export function mfill_get_vma(m: Machine, ctx: UffdCtx, dst: number, len: number
  * mfill_atomic(): one page at a time until done or an error; returns the bytes
  * done, or the error when nothing was done.
  */
-export function* mfill_atomic(m: Machine, ctx: UffdCtx, dst: number, len: number, mode: MfillMode, wp: boolean, fill: FillFn): KernelPath<number> {
+export function mfill_atomic(m: Machine, ctx: UffdCtx, dst: number, len: number, mode: MfillMode, wp: boolean, fill: FillFn): Maybe<number> {
   const got = mfill_get_vma(m, ctx, dst, len, mode, wp);
   if (typeof got === "number") return got;
   const vma = got;
   if (vma.kind === "hugetlb") return mfill_atomic_hugetlb(m, vma, dst, len, mode, wp, fill);
-  const first = (dst - vma.base) / vma.pageSize;
-  const n = len / vma.pageSize;
-  let done = 0;
-  let err = 0;
-  for (let k = 0; k < n; k++) {
-    // cond_resched() between pages; the mmap_lock stays held for read, so
-    // nothing can unregister or unmap the range, but faults and zaps can run.
-    if (k > 0) yield BETWEEN_PAGES;
-    err = yield* mfill_atomic_pte(m, vma, first + k, mode, wp, fill(first + k));
-    if (err) break;
-    done += vma.pageSize;
-  }
-  return done ? done : err;
+  return mfill_atomic_pages(m, vma, (dst - vma.base) / vma.pageSize, len / vma.pageSize, 0, 0, mode, wp, fill);
 }
 
-function* mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number): KernelPath<number> {
+/**
+ * Pages k..n-1 of the fill, `done` bytes already filled: one page at a time
+ * until done or an error; the bytes done, or the error when nothing was done.
+ */
+function mfill_atomic_pages(m: Machine, vma: Vma, first: number, n: number, k: number, done: number, mode: MfillMode, wp: boolean, fill: FillFn): Maybe<number> {
+  for (; k < n; k++) {
+    // cond_resched() between pages; the mmap_lock stays held for read, so
+    // nothing can unregister or unmap the range, but faults and zaps can run.
+    if (k > 0 && m.preempt) {
+      const from = k;
+      const sofar = done;
+      return at(m, BETWEEN_PAGES, () => mfill_atomic_page(m, vma, first, n, from, sofar, mode, wp, fill));
+    }
+    const r = mfill_atomic_pte(m, vma, first + k, mode, wp, fill(first + k));
+    if (isPath(r)) {
+      const from = k;
+      const sofar = done;
+      return andThen(r, (err) => (err ? (sofar ? sofar : err) : mfill_atomic_pages(m, vma, first, n, from + 1, sofar + vma.pageSize, mode, wp, fill)));
+    }
+    if (r) return done ? done : r;
+    done += vma.pageSize;
+  }
+  return done;
+}
+
+/** Page k after the point between pages, then the rest. */
+function mfill_atomic_page(m: Machine, vma: Vma, first: number, n: number, k: number, done: number, mode: MfillMode, wp: boolean, fill: FillFn): Maybe<number> {
+  return andThen(mfill_atomic_pte(m, vma, first + k, mode, wp, fill(first + k)), (err) =>
+    err ? (done ? done : err) : mfill_atomic_pages(m, vma, first, n, k + 1, done + vma.pageSize, mode, wp, fill),
+  );
+}
+
+function mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number): Maybe<number> {
   if (mode === "continue") return mfill_atomic_pte_continue(m, vma, i, wp);
   if (mode === "poison") return mfill_atomic_pte_poison(m, vma, i);
   // A declared anonymous type: COPY goes through its emitted alloc_folio, as 7.1's
   // mfill_atomic_pte_copy() calls __mfill_atomic_pte() with anon_uffd_ops.
   if (!vma.shared && mode === "copy" && vma.anonymous && m.c && m.declared?.backing === "anon") {
-    return yield* __mfill_atomic_pte(m, vma, i, mode, wp, byte, vma_uffd_ops(m, vma));
+    return __mfill_atomic_pte(m, vma, i, mode, wp, byte, vma_uffd_ops(m, vma));
   }
   // A private mapping, even of a file, is filled with anonymous memory (anon_uffd_ops).
   if (!vma.shared) {
@@ -134,7 +154,7 @@ function* mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp:
     return mfill_atomic_pte_zeropage(m, vma, i);
   }
   const ops = vma_uffd_ops(m, vma);
-  return yield* __mfill_atomic_pte(m, vma, i, mode, wp, byte, ops);
+  return __mfill_atomic_pte(m, vma, i, mode, wp, byte, ops);
 }
 
 /**
@@ -177,7 +197,7 @@ function mfill_atomic_pte_zeropage(m: Machine, vma: Vma, i: number): number {
  * same steps): alloc_folio → fill → mark up to date → filemap_add → install
  * PTE → on failure filemap_remove, unlock, put.
  */
-function* __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number, ops: SimUffdOps | null): KernelPath<number> {
+function __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number, ops: SimUffdOps | null): Maybe<number> {
   // peterx-v1: core hands the whole fill to the type's uffd_copy.
   if (ops?.uffd_copy) return ops.uffd_copy(m, vma, i, mode === "zeropage", wp, byte);
   if (!ops || !ops.alloc_folio) {
@@ -188,7 +208,11 @@ function* __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, w
   if (f < 0) return -ERRNO.ENOMEM;
   // The new folio is this thread's alone until ->filemap_add(): the copy from
   // user runs unlocked, and whatever ->alloc_folio() checked may change.
-  yield AFTER_ALLOC;
+  return at(m, AFTER_ALLOC, () => mfill_fill_and_install(m, vma, i, mode, wp, byte, ops, f));
+}
+
+/** The rest of __mfill_atomic_pte() once the folio is allocated: fill, ->filemap_add(), install, undo on failure. */
+function mfill_fill_and_install(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number, ops: SimUffdOps, f: number): number {
   m.folios.value[f] = mode === "copy" ? byte : 0;
   m.folios.markUptodate(f);
   if (ops.filemap_add) {
