@@ -101,8 +101,8 @@ function programsFor(s: Shape): ConcurrentProgram[] {
     const serve: ServeOp = { op: "serve", missing: fill };
     out.push(
       program("two_faults_one_page", "two threads fault on the same page: the second resolution meets a filled page (EEXIST, then WAKE)", s.setup, [api(), register(["missing"])], [
-        { name: "reader", ops: [read(0)] },
-        { name: "writer", ops: [{ op: "access", page: 0, access: "write", value: 0x5a }] },
+        { name: "reader", ops: [read(0), read(1)] },
+        { name: "writer", ops: [{ op: "access", page: 0, access: "write", value: 0x5a }, { op: "access", page: 1, access: "write", value: 0x5b }] },
         { name: "monitor", ops: [serve] },
       ]),
     );
@@ -167,8 +167,8 @@ function programsFor(s: Shape): ConcurrentProgram[] {
     if (s.fd) {
       out.push(
         program("fill_vs_punch_hole", "fallocate(PUNCH_HOLE) races a fault and its fill: no reference, lock or cache entry may leak", s.setup, [api(), register(["missing"])], [
-          { name: "faulter", ops: [read(0)] },
-          { name: "puncher", ops: [step({ op: "fallocate", mode: "punch", page: 0, pages: 1 })] },
+          { name: "faulter", ops: [read(0), read(0)] },
+          { name: "puncher", ops: [step({ op: "fallocate", mode: "punch", page: 0, pages: 1 }), step({ op: "fallocate", mode: "punch", page: 0, pages: 1 })] },
           { name: "monitor", ops: [serve] },
         ]),
       );
@@ -203,8 +203,8 @@ function programsFor(s: Shape): ConcurrentProgram[] {
     );
     out.push(
       program("fault_vs_conversion", "a fault and its fill race the page's conversion to private", s.setup, [api(), register(["missing"])], [
-        { name: "faulter", ops: [read(0)] },
-        { name: "converter", ops: [{ op: "convert", page: 0, to: "private" }] },
+        { name: "faulter", ops: [read(0), read(1)] },
+        { name: "converter", ops: [{ op: "convert", page: 0, to: "private" }, { op: "convert", page: 1, to: "private" }] },
         { name: "monitor", ops: [{ op: "serve", missing: fill }] },
       ], ["C01"]),
     );
