@@ -34,6 +34,20 @@ describe("uffdkit explore", () => {
     }
   });
 
+  it("every counterexample of the seed examples replays deterministically with uffdkit sim", () => {
+    for (const spec of ["examples/gmem-missing-minor.uffd.ts", "examples/gmem.uffd.ts"]) {
+      const out = mkdtempSync(join(tmpdir(), "uffdkit-explore-"));
+      const r = cli("explore", spec, "-o", out);
+      expect(r.code, r.err).toBe(1);
+      const files = readdirSync(out).filter((f) => f.endsWith(".replay.json"));
+      expect(files.length, spec).toBeGreaterThan(0);
+      for (const f of files) {
+        const s = cli("sim", join(out, f));
+        expect(s.code, `${spec} ${f}: ${s.out}${s.err}`).toBe(0);
+      }
+    }
+  });
+
   it("says when a replay no longer shows its violation (exit 1)", () => {
     const out = mkdtempSync(join(tmpdir(), "uffdkit-explore-"));
     cli("explore", "examples/gmem-v4-posted.uffd.ts", "-o", out);
