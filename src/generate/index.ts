@@ -43,7 +43,7 @@ export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic
 
   const simulation = run.simulation;
   const cSummary = cSummaryOf(run);
-  files.push({ path: "sim.tap", contents: withComments(formatTap(simulation), cSummary) });
+  files.push({ path: "sim.tap", contents: withComments(formatTap(simulation, suite), cSummary) });
 
   const checklist = buildChecklist(model, { diagnostics, simulation, suite, c: cEvidenceOf(run) });
   files.push({ path: "checklist.md", contents: checklist.markdown });

@@ -145,7 +145,34 @@ const NO_UFFD: { modes: readonly RegisterMode[]; ioctls: readonly string[] } = {
 
 /** Assemble a scenario with the target's prefix and shared sources. */
 export function scenario(t: Target, name: string, title: string, source: readonly string[], setup: ScenarioSetup, steps: Step[]): Scenario {
-  return { name: `${t.prefix}${name}`, title, source: [...source, ...t.origin], setup, steps };
+  const simOnly = simulatorOnlyReason(setup);
+  const standIn = t.key !== "declared" ? t.lowered.standIn : undefined;
+  return {
+    name: `${t.prefix}${name}`,
+    title,
+    source: [...source, ...t.origin],
+    setup,
+    steps,
+    ...(simOnly ? { simulatorOnly: simOnly } : {}),
+    ...(standIn ? { standIn: { ...standIn } } : {}),
+  };
+}
+
+/**
+ * Why a scenario cannot be a kernel test: the simulator makes the type's
+ * helpers fail (fault injection), or the scenario needs a page state that no
+ * released kernel lets a test make.
+ */
+function simulatorOnlyReason(setup: ScenarioSetup): string | undefined {
+  const inject = setup.declared?.inject ?? [];
+  if (inject.length) {
+    const sites = [...new Set(inject.map((i) => i.site))].join(", ");
+    return `fault injection (${sites}): a kernel test cannot make the type's helpers fail`;
+  }
+  if (setup.declared?.privatePages?.length) {
+    return "private pages of a host-mapped guest_memfd need in-place conversion (KVM_SET_MEMORY_ATTRIBUTES on a guest_memfd with mmap), which no released kernel has";
+  }
+  return undefined;
 }
 
 /** The first declared mode a range can be registered with, for scenarios about something else. */
