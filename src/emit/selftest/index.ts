@@ -340,9 +340,9 @@ export function emitSelftests(suite: Suite, opts: SelftestOptions): EmittedFile[
     { path: file, contents: c },
     { path: common, contents: runtime },
     { path: "uffdkit_compat.h", contents: render("compat.h.hbs", { defines: compatDefines(), gmemIoctlNr: `0x${KVM_IOCTL_NR.create_guest_memfd.toString(16)}` }) },
-    { path: "Makefile", contents: render("Makefile.hbs", { suite: commentSafe(suite.name), prog, common }) },
-    { path: "config", contents: render("config.hbs", { options: configOptions(suite) }) },
-    { path: ".gitignore", contents: render("gitignore.hbs", { prog }) },
+    { path: "Makefile", contents: render("Makefile.hbs", { suite: commentSafe(suite.name), title: commentSafe(suite.title), prog, common }) },
+    { path: "config", contents: render("config.hbs", { title: commentSafe(suite.title), options: configOptions(suite) }) },
+    { path: ".gitignore", contents: render("gitignore.hbs", { title: commentSafe(suite.title), prog }) },
   ];
 }
 
