@@ -104,13 +104,10 @@ export function runType(checked: Checked, api: ApiGenerationId = checked.model.g
     if (!(e instanceof CCompileError)) throw e;
     compiled = { error: `${e.message}${e.diagnostics ? `:\n${e.diagnostics.trim()}` : ""}` };
   }
-  const simulated = simulateSuite(suite, {
+  const simulation = simulateSuite(suite, {
     kernel: simKernelFor(api),
     ...("wasm" in compiled ? { declaredC: compiled } : { declaredCError: compiled.error }),
   });
-  // A real-kind scenario standing in for the type says so in every report.
-  const standIn = new Map(suite.scenarios.filter((s) => s.standIn).map((s) => [s.name, `${s.standIn!.kind} (simulated), standing in for ${s.standIn!.type}`]));
-  const simulation = { ...simulated, results: simulated.results.map((r) => (standIn.has(r.scenario) ? { ...r, ranOn: standIn.get(r.scenario)! } : r)) };
   const contractFindings = [...new Set(simulation.results.flatMap((r) => (r.findings ?? []).filter((f) => f.rule === "R58").map((f) => f.message)))];
   return {
     api,

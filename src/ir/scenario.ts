@@ -43,6 +43,11 @@ export interface Scenario {
   standIn?: { kind: string; type: string };
 }
 
+/** What every report of a stand-in run says: "shmem, standing in for xram" (simulated: "shmem (simulated), ..."). */
+export function standInText(s: { kind: string; type: string }, simulated = false): string {
+  return `${s.kind}${simulated ? " (simulated)" : ""}, standing in for ${s.type}`;
+}
+
 /** How a selftest creates an object of the declared type (lowered from the spec's run.object). */
 export type TestObject =
   | { kind: "memfd" }

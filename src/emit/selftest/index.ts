@@ -16,7 +16,7 @@
  * with their reason in the test file's header.
  */
 import { ERRNO_NAMES, HPAGE_PMD_SIZE, KVM_IOCTL_NR, RANGE_IOCTLS, UFFD_PAGEFAULT_FLAG, ioctlMacro } from "../../kernel/uapi.js";
-import type { Scenario, ScenarioSetup, Suite, TestObject } from "../../ir/scenario.js";
+import { standInText, type Scenario, type ScenarioSetup, type Suite, type TestObject } from "../../ir/scenario.js";
 import { SOURCES, type SourceKey } from "../../kernel/sources.js";
 import { cIdent, isCIdentifier } from "../cident.js";
 import type { EmittedFile } from "../kernel/artifacts.js";
@@ -216,10 +216,6 @@ function objectVariant(type: string, o: TestObject): Variant {
   return { name: type, kind: OBJECT_ENUM[o.kind], ...(path ? { path } : {}), what, comment: `The type itself: ${path ?? OBJECT_TEXT[o.kind]}.` };
 }
 
-/** The text every report of a stand-in run carries. */
-export function standInText(s: { kind: string; type: string }): string {
-  return `${s.kind}, standing in for ${s.type}`;
-}
 
 /**
  * Decide the shape of the C: which scenarios become which tests. A declared
