@@ -609,11 +609,28 @@ static inline const char *uk_lacks_gmem(const struct uk_setup *s)
 	return NULL;
 }
 
+/* The UFFDIO_API features that say a kind supports the registration modes. */
+static inline unsigned long long uk_mode_features(enum uk_kind kind,
+						  unsigned long long modes)
+{
+	int file = kind == UK_SHMEM || kind == UK_SHMEM_ANON;
+	unsigned long long f = 0;
+
+	if ((modes & UFFDIO_REGISTER_MODE_MINOR) && file)
+		f |= UFFD_FEATURE_MINOR_SHMEM;
+	if ((modes & UFFDIO_REGISTER_MODE_MINOR) && kind == UK_HUGETLB)
+		f |= UFFD_FEATURE_MINOR_HUGETLBFS;
+	if ((modes & UFFDIO_REGISTER_MODE_WP) && (file || kind == UK_HUGETLB))
+		f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
+	return f;
+}
+
 /*
  * uk_lacks() - why this kernel cannot run a test on the object, or NULL.
  * Skip by feature, as uffd-unit-tests does: the object's kind (no /dev/kvm,
- * no guest_memfd, no device node), then the userfaultfd registration the
- * test needs, tried on a one-page object of the same kind.
+ * no guest_memfd, no device node), the UFFDIO_API features that announce the
+ * kind's modes, then the userfaultfd registration the test needs, tried on a
+ * one-page object of the same kind.
  */
 static inline const char *uk_lacks(const struct uk_setup *s, char *why,
 				   size_t n)
@@ -621,6 +638,7 @@ static inline const char *uk_lacks(const struct uk_setup *s, char *why,
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { 0 };
 	struct uk_setup one = *s;
+	unsigned long long lack = 0;
 	struct uk_env e;
 	char name[16];
 	int ret;
@@ -644,6 +662,14 @@ static inline const char *uk_lacks(const struct uk_setup *s, char *why,
 	ret = uk_setup(&e, &one);
 	if (!ret && ioctl(e.uffd[0], UFFDIO_API, &api))
 		ret = uk_fail(&e, "UFFDIO_API");
+	if (!ret)
+		lack = uk_mode_features(s->kind, s->probe_modes) & ~api.features;
+	if (lack) {
+		uk_release(&e);
+		snprintf(why, n, "kernel lacks uffd features 0x%llx for %.64s",
+			 lack, s->what);
+		return why;
+	}
 	if (!ret) {
 		reg.range.start = (unsigned long)e.area;
 		reg.range.len = e.len;
