@@ -13,6 +13,7 @@ import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRol
 import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../model/model.js";
 import type { DeclaredC, TestObject } from "../ir/scenario.js";
 import { KIND_FILES } from "../kernel/kinds.js";
+import type { GmemFlag } from "../kernel/uapi.js";
 
 /** How MISSING/MINOR events reach user space for this type on this generation. */
 export type Raise = "core" | "handle_userfault" | "none";
@@ -166,6 +167,11 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
   };
 }
 
+/** guest_memfd needs MMAP to be mapped at all and INIT_SHARED to be faulted (seed 002): the default flags. */
+export function gmemFlagsOf(model: Model): GmemFlag[] {
+  return model.run.gmemFlags.length ? [...model.run.gmemFlags] : ["mmap", "init_shared"];
+}
+
 /**
  * The one default of run.object: the file says which kind the type is (shmem,
  * hugetlbfs, guest_memfd, anonymous memory); any other type is a device node
@@ -173,7 +179,7 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
  */
 export function testObjectOf(model: Model): TestObject {
   const o = model.run.object;
-  const gmemFlags = model.run.gmemFlags.length ? [...model.run.gmemFlags] : (["mmap", "init_shared"] as const);
+  const gmemFlags = gmemFlagsOf(model);
   if (o) {
     if (o.kind === "chardev") return { kind: "chardev", path: o.path ?? `/dev/${model.module}` };
     if (o.kind === "guest_memfd") return { kind: "guest_memfd", flags: [...gmemFlags] };

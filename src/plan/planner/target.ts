@@ -5,12 +5,12 @@
  * machine's kernel. Functional modules take a Target and do not care which.
  */
 import { KIND_SUPPORT, type MemKind } from "../../kernel/kinds.js";
-import type { GmemFlag, RegisterMode } from "../../kernel/uapi.js";
+import type { RegisterMode } from "../../kernel/uapi.js";
 import type { Model } from "../../model/model.js";
 import type { Ioctl } from "../../spec/types.js";
 import type { KernelNeed, Scenario, ScenarioSetup, Step } from "../../ir/scenario.js";
 import { declaredTypeOf } from "./declared.js";
-import type { Lowered } from "../../lower/index.js";
+import { gmemFlagsOf, type Lowered } from "../../lower/index.js";
 import { isAnon, isGuestMemfd, isHugetlb } from "./kernel-rules.js";
 
 export interface Target {
@@ -38,10 +38,8 @@ export interface Target {
 
 const MODE_ORDER: readonly RegisterMode[] = ["missing", "minor", "wp"];
 
-/** guest_memfd needs MMAP to be mapped at all and INIT_SHARED to be faulted (seed 002). */
-export function gmemFlagsOf(model: Model): GmemFlag[] {
-  return model.run.gmemFlags.length ? [...model.run.gmemFlags] : ["mmap", "init_shared"];
-}
+/** The default flags are lowering's (src/lower). */
+export { gmemFlagsOf } from "../../lower/index.js";
 
 function pageSizeOf(hugetlb: boolean): number {
   return hugetlb ? KIND_SUPPORT.hugetlb.pageSize : KIND_SUPPORT.anon.pageSize;
