@@ -651,7 +651,8 @@ static inline const char *uk_lacks(const struct uk_setup *s, char *why,
 	if (!ret && ioctl(e.uffd[0], UFFDIO_API, &api))
 		ret = uk_fail(&e, "UFFDIO_API");
 	if (!ret)
-		lack = uk_mode_features(s->kind, s->probe_modes) & ~api.features;
+		lack = uk_mode_features(s->kind, s->probe_modes) &
+		       ~api.features;
 	if (lack) {
 		uk_release(&e);
 		snprintf(why, n, "kernel lacks uffd features 0x%llx for %.64s",
