@@ -2,13 +2,19 @@
  * The pure generate step: Model (+ its findings) → the files of out/<name>/.
  * Nothing here touches the disk; src/write decides what to do with the result.
  *
- * Layout of out/<name>/:
+ * Layout of out/<name>/ for one generation (the spec's `api`, or `gen --api ID`):
  *   findings.txt                      what `check` says of the spec
  *   kernel/<api>/<name>_uffd.c        the ops, callbacks, hook and glue
  *   selftests/...                     the kselftests planned from the spec
  *   scenarios.json                    the same tests as Scenario IR (runnable with `uffdkit sim`)
  *   sim.tap                           the selftests' results on the reference simulator
  *   checklist.md                      the review checklist, with what uffdkit verified
+ *
+ * For several generations in one run (`gen --api all`, `--api a,b`), every
+ * generation's files are apart: kernel/<api>/, selftests/<api>/,
+ * findings.<api>.txt, scenarios.<api>.json, sim.<api>.tap, checklist.<api>.md.
+ * Every file names its generation (a header comment, the suite title, the
+ * checklist title), so a folder never mixes generations silently.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../diagnostics/format.js";
@@ -31,23 +37,37 @@ export interface GenerateResult {
   readonly cSummary: readonly string[];
 }
 
-export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic[], api?: ApiGenerationId): GenerateResult {
-  const files: GeneratedFile[] = [];
-  files.push({ path: "findings.txt", contents: findingsText(diagnostics) });
+/** Where a generation's files go: the one-generation layout, or apart per generation. */
+export function generationPaths(api: ApiGenerationId, several: boolean) {
+  const top = (stem: string, ext: string) => (several ? `${stem}.${api}.${ext}` : `${stem}.${ext}`);
+  return {
+    findings: top("findings", "txt"),
+    scenarios: top("scenarios", "json"),
+    simTap: top("sim", "tap"),
+    checklist: top("checklist", "md"),
+    selftests: several ? `selftests/${api}` : "selftests",
+  };
+}
 
-  const run = runType({ model, diagnostics, emittable: true }, api ?? model.gen.id);
+export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic[], api?: ApiGenerationId, opts: { several?: boolean } = {}): GenerateResult {
+  const gen = api ?? model.gen.id;
+  const paths = generationPaths(gen, opts.several ?? false);
+  const files: GeneratedFile[] = [];
+  files.push({ path: paths.findings, contents: findingsText(diagnostics, gen) });
+
+  const run = runType({ model, diagnostics, emittable: true }, gen);
   for (const f of run.kernel.files) files.push(f);
   const suite = run.suite;
-  files.push({ path: "scenarios.json", contents: JSON.stringify(suite, null, 2) + "\n" });
-  for (const f of emitSelftests(suite, { name: model.name })) files.push({ path: `selftests/${f.path}`, contents: f.contents });
+  files.push({ path: paths.scenarios, contents: JSON.stringify(suite, null, 2) + "\n" });
+  for (const f of emitSelftests(suite, { name: model.name })) files.push({ path: `${paths.selftests}/${f.path}`, contents: f.contents });
 
   const simulation = run.simulation;
   const cSummary = cSummaryOf(run);
-  files.push({ path: "sim.tap", contents: withComments(formatTap(simulation), cSummary) });
+  files.push({ path: paths.simTap, contents: withComments(formatTap(simulation, suite), [`generation: ${gen}`, ...cSummary]) });
 
   const explore = exploreEvidenceOf(model, run);
   const checklist = buildChecklist(model, { diagnostics, simulation, suite, c: cEvidenceOf(run), explore });
-  files.push({ path: "checklist.md", contents: checklist.markdown });
+  files.push({ path: paths.checklist, contents: checklist.markdown });
   return { files, simulation, run, cSummary: [...cSummary, ...exploreSummaryOf(explore)] };
 }
 
@@ -71,8 +91,8 @@ function cSummaryOf(run: TypeRun): string[] {
   return [...formatCoverage(file, run.coverage, run.contractFindings.length), ...run.contractFindings.map((f) => `contract: ${f}`)];
 }
 
-function findingsText(diagnostics: readonly Diagnostic[]): string {
-  if (diagnostics.length === 0) return "uffdkit check: no findings\n";
+function findingsText(diagnostics: readonly Diagnostic[], api: ApiGenerationId): string {
+  if (diagnostics.length === 0) return `uffdkit check (${api}): no findings\n`;
   // Plain text, positions relative to the repository: the file is committed.
-  return formatDiagnostics(diagnostics, { color: false }) + "\n";
+  return `uffdkit check (${api}):\n` + formatDiagnostics(diagnostics, { color: false }) + "\n";
 }

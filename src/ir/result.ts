@@ -36,6 +36,8 @@ export interface ScenarioResult {
   readonly verdict: Verdict;
   readonly steps: readonly StepResult[];
   readonly reason?: string;
+  /** The scenario ran on another kind standing in for the declared type: "shmem, standing in for xram". */
+  readonly ranOn?: string;
   readonly findings?: readonly RunFinding[];
   /** A declared type's emitted C: per branch site, how often its condition was true and false. */
   readonly cBranches?: { readonly taken: readonly number[]; readonly notTaken: readonly number[] };

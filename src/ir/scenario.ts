@@ -28,7 +28,33 @@ export interface Scenario {
   source?: string[];
   setup: ScenarioSetup;
   steps: Step[];
+  /**
+   * Set when the scenario runs only on the simulator, with the reason (fault
+   * injection into kernel helpers, a page state no released kernel lets a test
+   * make): the selftest emitter leaves it out of the C and lists it with its
+   * reason, and the kernel runner reports it as not run.
+   */
+  simulatorOnly?: string;
+  /**
+   * Set on a scenario of the real kind a declared type builds on, when that kind
+   * is not the type itself: every report of a run of it says it ran on `kind`,
+   * standing in for `type`, and nothing cites it as a test of the type.
+   */
+  standIn?: { kind: string; type: string };
 }
+
+/** What every report of a stand-in run says: "shmem, standing in for xram" (simulated: "shmem (simulated), ..."). */
+export function standInText(s: { kind: string; type: string }, simulated = false): string {
+  return `${s.kind}${simulated ? " (simulated)" : ""}, standing in for ${s.type}`;
+}
+
+/** How a selftest creates an object of the declared type (lowered from the spec's run.object). */
+export type TestObject =
+  | { kind: "memfd" }
+  | { kind: "memfd-hugetlb" }
+  | { kind: "anon" }
+  | { kind: "guest_memfd"; flags: GmemFlag[] }
+  | { kind: "chardev"; path: string };
 
 export interface ScenarioSetup {
   kind: MemKind;
@@ -150,6 +176,8 @@ export interface DeclaredType {
   wpMarkers?: boolean;
   /** The real kind the type builds on (page size, file semantics). */
   kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
+  /** How a selftest creates an object of the type itself (the kernel C run; src/lower). */
+  object?: TestObject;
   /**
    * Simulator only: page indexes that in-place conversion has made private (the
    * guard's shared predicate is false for them at fault time). Optional; added by

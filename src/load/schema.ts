@@ -126,6 +126,12 @@ export const SPEC_SCHEMA = obj({
       kernelKind: opt(str(["anon", "shmem", "hugetlb", "guest_memfd"])),
       gmemFlags: opt({ kind: "array", of: str(["mmap", "init_shared"]) }),
       pages: opt(int(1, MAX_RUN_PAGES)),
+      object: opt(
+        obj({
+          kind: req(str(["memfd", "memfd-hugetlb", "guest_memfd", "chardev"]), "how a selftest creates an object of the type"),
+          path: opt(str(undefined, "dev-path"), "the device node a chardev object is opened at"),
+        }),
+      ),
     }),
   ),
   series: opt(

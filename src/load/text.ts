@@ -6,7 +6,7 @@
  * predicate here; shape validation applies it and reports S05/S06.
  */
 
-export type TextKind = "line" | "c-file" | "git-rev" | "person" | "email";
+export type TextKind = "line" | "c-file" | "git-rev" | "person" | "email" | "dev-path";
 
 /** Longest text field (characters): a blurb paragraph; a subject is far shorter. */
 export const MAX_TEXT_LENGTH = 2000;
@@ -42,6 +42,12 @@ export function textProblem(value: string, kind: TextKind): string | undefined {
     case "person":
       if (value.trim() === "") return "it is empty";
       return /[<>]/.test(value) ? "it contains `<` or `>`, which would break the trailer's `Name <email>` form" : value.length > 200 ? "it is longer than 200 characters" : undefined;
+    case "dev-path":
+      // Written into the selftest C as a string literal and opened by the test.
+      if (value.length > MAX_PATH_LENGTH) return `it is longer than ${MAX_PATH_LENGTH} characters`;
+      return /^\/dev\/[A-Za-z0-9_+-]+(?:\/[A-Za-z0-9_.+-]+)*$/.test(value) && !value.split("/").some((x) => x === ".." || x === ".")
+        ? undefined
+        : "it is not a device node path (/dev/<name>; letters, digits, `_`, `-`, `+`, `.` and `/` only)";
     case "email":
       return /^[^\s<>@,]+@[^\s<>@,]+$/.test(value) && value.length <= 254 ? undefined : "it is not an e-mail address (local@domain, no spaces or `<>`)";
   }

@@ -11,7 +11,9 @@
  */
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../kernel/generations.js";
 import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../model/model.js";
-import type { DeclaredC } from "../ir/scenario.js";
+import type { DeclaredC, TestObject } from "../ir/scenario.js";
+import { KIND_FILES } from "../kernel/kinds.js";
+import type { GmemFlag } from "../kernel/uapi.js";
 
 /** How MISSING/MINOR events reach user space for this type on this generation. */
 export type Raise = "core" | "handle_userfault" | "none";
@@ -52,6 +54,13 @@ export interface Lowered {
   readonly notes: readonly string[];
   /** KVM Userfault, when the spec declares it (seed 004): what the simulator-only programs do. */
   readonly kvmUserfault?: KvmUserfaultLowered;
+  /** How the selftests create an object of the type itself (run.object, or its default). */
+  readonly testObject: TestObject;
+  /**
+   * The real kind the kernel runs stand in for the type with, when it is not the
+   * type itself (a char driver's tests on a memfd): every report says so.
+   */
+  readonly standIn?: { readonly kind: string; readonly type: string };
 }
 
 /**
@@ -181,6 +190,8 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     missingHelper,
     notes,
     ...(kvmUserfault ? { kvmUserfault } : {}),
+    testObject: testObjectOf(model),
+    ...standInOf(model),
   };
 }
 
@@ -193,6 +204,40 @@ function lowerKvmUserfault(model: Model): KvmUserfaultLowered {
         ? "continue"
         : "write";
   return { bitmapLoad: k.bitmapLoad, userspaceStore: k.userspaceStore, paired: k.bitmapLoad === "acquire" && k.userspaceStore === "release", fill };
+}
+
+/** guest_memfd needs MMAP to be mapped at all and INIT_SHARED to be faulted (seed 002): the default flags. */
+export function gmemFlagsOf(model: Model): GmemFlag[] {
+  return model.run.gmemFlags.length ? [...model.run.gmemFlags] : ["mmap", "init_shared"];
+}
+
+/**
+ * The one default of run.object: the file says which kind the type is (shmem,
+ * hugetlbfs, guest_memfd, anonymous memory); any other type is a device node
+ * at /dev/<module>, as a driver's own test opens it.
+ */
+export function testObjectOf(model: Model): TestObject {
+  const o = model.run.object;
+  const gmemFlags = gmemFlagsOf(model);
+  if (o) {
+    if (o.kind === "chardev") return { kind: "chardev", path: o.path ?? `/dev/${model.module}` };
+    if (o.kind === "guest_memfd") return { kind: "guest_memfd", flags: [...gmemFlags] };
+    return { kind: o.kind };
+  }
+  if (model.backing === "anon") return { kind: "anon" };
+  if (model.targetFile === KIND_FILES.shmem) return { kind: "memfd" };
+  if (model.targetFile === KIND_FILES.hugetlb || model.backing === "hugetlb") return { kind: "memfd-hugetlb" };
+  if (model.targetFile === KIND_FILES.guest_memfd) return { kind: "guest_memfd", flags: [...gmemFlags] };
+  return { kind: "chardev", path: `/dev/${model.module}` };
+}
+
+/** The kind run.kernelKind maps the type onto, when that kind is not the type itself. */
+function standInOf(model: Model): { standIn?: { kind: string; type: string } } {
+  const kind = model.run.kernelKind;
+  if (!kind) return {};
+  const own = testObjectOf(model).kind;
+  const same = (kind === "shmem" && own === "memfd") || (kind === "hugetlb" && own === "memfd-hugetlb") || (kind === "guest_memfd" && own === "guest_memfd") || (kind === "anon" && own === "anon");
+  return same ? {} : { standIn: { kind, type: model.name } };
 }
 
 /**

@@ -104,6 +104,8 @@ export interface Model {
     readonly kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
     readonly gmemFlags: readonly ("mmap" | "init_shared")[];
     readonly pages: number;
+    /** As the spec wrote it; src/lower decides the default (Lowered.testObject). */
+    readonly object?: { readonly kind: "memfd" | "memfd-hugetlb" | "guest_memfd" | "chardev"; readonly path?: string };
   };
   readonly series: {
     readonly title?: string;

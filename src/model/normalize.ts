@@ -36,6 +36,7 @@ export function normalize(spec: MemoryTypeSpec, opts: { file?: string; positions
       ...(spec.run?.kernelKind ? { kernelKind: spec.run.kernelKind } : {}),
       gmemFlags: spec.run?.gmemFlags ?? [],
       pages: spec.run?.pages ?? 8,
+      ...(spec.run?.object ? { object: { ...spec.run.object } } : {}),
     },
     series: {
       ...(spec.series?.title !== undefined ? { title: spec.series.title } : {}),

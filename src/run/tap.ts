@@ -1,10 +1,12 @@
 import type { SuiteResult } from "../ir/result.js";
+import type { Suite } from "../ir/scenario.js";
 
 /**
  * TAP 13 for a suite result, in the shape the kselftest harness prints, so the
  * simulator's report and the kernel's read the same way.
  */
-export function formatTap(suite: SuiteResult): string {
+export function formatTap(suite: SuiteResult, scenarios?: Suite): string {
+  const simOnly = new Map((scenarios?.scenarios ?? []).filter((s) => s.simulatorOnly).map((s) => [s.name, s.simulatorOnly!]));
   const lines: string[] = ["TAP version 13", `1..${suite.results.length}`, `# ${suite.suite} on ${suite.runner}`];
   let n = 0;
   for (const r of suite.results) {
@@ -13,12 +15,16 @@ export function formatTap(suite: SuiteResult): string {
       lines.push(`# step ${s.index} ${s.op}: ${s.observed}${s.ok ? "" : ` (expected ${s.expected ?? "?"})`}`);
     }
     for (const f of r.findings ?? []) lines.push(`# finding at step ${f.step}${f.rule ? ` [${f.rule}]` : ""}: ${f.message}`);
+    if (suite.runner === "sim" && simOnly.has(r.scenario)) lines.push(`# ${r.scenario}: simulator-only, not in the selftest C: ${simOnly.get(r.scenario)}`);
+    // A run on a kind standing in for the type says so on its own line: never a test of the type.
+    if (r.ranOn) lines.push(`# ${r.scenario}: ran on ${r.ranOn}`);
     switch (r.verdict) {
       case "pass":
-        lines.push(`ok ${n} ${r.scenario}`);
+        lines.push(`ok ${n} ${r.scenario}${r.ranOn ? ` # ran on ${r.ranOn}` : ""}`);
         break;
       case "lacks":
-        lines.push(`ok ${n} ${r.scenario} # SKIP kernel lacks this: ${r.reason ?? "unknown"}`);
+        // The selftest's own skip reasons already say what is lacking.
+        lines.push(`ok ${n} ${r.scenario} # SKIP ${/^(simulator-only|kernel lacks)/.test(r.reason ?? "") ? "" : "kernel lacks this: "}${r.reason ?? "unknown"}`);
         break;
       case "fail":
         lines.push(`not ok ${n} ${r.scenario}${r.reason ? ` # ${r.reason}` : ""}`);
@@ -30,5 +36,7 @@ export function formatTap(suite: SuiteResult): string {
   }
   const count = (v: string) => suite.results.filter((r) => r.verdict === v).length;
   lines.push(`# Totals: pass:${count("pass")} fail:${count("fail")} skip:${count("lacks")} error:${count("error")}`);
+  const standIn = suite.results.filter((r) => r.ranOn && r.verdict === "pass");
+  if (standIn.length) lines.push(`# ${standIn.length} of the passes ran on ${[...new Set(standIn.map((r) => r.ranOn))].join("; ")}: not tests of the type`);
   return lines.join("\n") + "\n";
 }

@@ -11,9 +11,28 @@ import type { Model } from "../model/model.js";
 import type { Ioctl, Mode } from "../spec/types.js";
 import { prefixForFile, subject, type CommitMessage } from "./message.js";
 import { standInKind } from "./stand-in.js";
+import { lower } from "../lower/index.js";
+import type { TestObject } from "../ir/scenario.js";
+
 import { placeSelftests, selftestDir, selftestSubjectPrefix, type ReadBase } from "./selftests.js";
 import type { CParser } from "./c-syntax.js";
 import { spliceExport, spliceIncludes, spliceTypeFile, type SpliceError } from "./splice.js";
+
+/** How the commit message names the object a test creates. */
+function objectText(o: TestObject, kind: string): string {
+  switch (o.kind) {
+    case "chardev":
+      return `a ${kind} object by opening and mapping ${o.path}`;
+    case "guest_memfd":
+      return "a guest_memfd with KVM_CREATE_GUEST_MEMFD (vm_create_barebones() and __vm_create_guest_memfd() from kvm_util)";
+    case "memfd":
+      return "a memfd";
+    case "memfd-hugetlb":
+      return "a hugetlb memfd (MFD_HUGETLB)";
+    case "anon":
+      return "anonymous memory";
+  }
+}
 
 export interface PlannedCommit extends CommitMessage {
   /** What the commit is, for people and JSON: export | type | selftests. */
@@ -135,7 +154,8 @@ export function planCommits(input: PlanInput): PlanResult {
     const standIn = standInKind(model);
     const paragraphs = [
       `Add ${placed.placement.programs.join(", ")} to check the userfaultfd support of ${kind}: registration in the declared modes, the events its faults raise and how the declared ioctls resolve them.`,
-      ...(standIn ? [`The tests map ${standIn} memory, standing in for ${kind}, until they can create ${kind} objects themselves: they do not test ${kind} yet.`] : []),
+      `Each test creates ${objectText(lower(model).testObject, kind)} and is skipped, with the reason, where the running kernel lacks it or its userfaultfd support.`,
+      ...(standIn ? [`Where the same test holds on ${standIn}, it runs there too, as a variant standing in for ${kind}: those runs are not tests of ${kind}.`] : []),
       ...(titles.length ? [`The tests cover:\n${titles.map((t) => `- ${t}`).join("\n")}`] : []),
       `Each test prints one "# uffdkit: step" line per step so a run can be compared with the reference simulator step by step.`,
     ];

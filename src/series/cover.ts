@@ -46,12 +46,16 @@ export function countVerdicts(r: SuiteResult): Record<Verdict, number> {
   return c;
 }
 
+/** The counts of the runs of the type itself; runs on a stand-in kind are named apart, never counted as tests of it. */
 function verdictLine(r: SuiteResult): string {
-  const c = countVerdicts(r);
+  const own = { ...r, results: r.results.filter((x) => !x.ranOn) };
+  const c = countVerdicts(own);
   const parts = [`${c.pass} passed`, `${c.fail} failed`];
   if (c.lacks) parts.push(`${c.lacks} not runnable here`);
   if (c.error) parts.push(`${c.error} harness errors`);
-  return `${r.results.length} tests (${parts.join(", ")})`;
+  const standIn = r.results.filter((x) => x.ranOn);
+  const on = [...new Set(standIn.map((x) => x.ranOn))].join("; ");
+  return `${own.results.length} tests (${parts.join(", ")})${standIn.length ? `, and ${standIn.length} runs on ${on}, which are not tests of the type` : ""}`;
 }
 
 function andList(words: readonly string[]): string {

@@ -205,6 +205,14 @@ export interface RunSpec {
   gmemFlags?: ("mmap" | "init_shared")[];
   /** How many pages the generated selftests map. Default 8, at most 512 (S09). */
   pages?: number;
+  /**
+   * How a selftest creates an object of the type itself: "memfd" (shmem),
+   * "memfd-hugetlb" (hugetlbfs), "guest_memfd" (KVM_CREATE_GUEST_MEMFD with
+   * gmemFlags, through the KVM selftests' kvm_util), "chardev" (open `path`,
+   * default /dev/<module>, and mmap it). Default: from `file` (mm/shmem.c,
+   * mm/hugetlb.c, virt/kvm/guest_memfd.c), else "chardev".
+   */
+  object?: { kind: "memfd" | "memfd-hugetlb" | "guest_memfd" | "chardev"; path?: string };
 }
 
 export interface MemoryTypeSpec {

@@ -1,5 +1,9 @@
 /**
- * `uffdkit gen SPEC [-o DIR] [--api ID] [--check] [--force]`
+ * `uffdkit gen SPEC [-o DIR] [--api ID|ID,ID...|all] [--check] [--force]`
+ *
+ * `--api all` (every API generation) or a comma-separated list writes every
+ * generation named in one run, each apart (src/generate: kernel/<api>/,
+ * selftests/<api>/, findings.<api>.txt, ...); the manifest covers them all.
  *
  * Validate, then write every artifact under out/<name>/. A spec with error
  * findings still gets its artifacts (the C shows the flaw as declared, the
@@ -22,14 +26,20 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
   let api: ApiGenerationId | undefined;
+  let apis: ApiGenerationId[] | undefined;
   if (typeof opts.api === "string") {
-    if (!isApiGeneration(opts.api)) {
-      io.err(`uffdkit gen: unknown API generation '${opts.api}'; use one of: ${API_GENERATIONS.join(", ")}`);
+    const wanted = opts.api === "all" ? [...API_GENERATIONS] : opts.api.split(",").map((a) => a.trim());
+    const unknown = wanted.filter((a) => !isApiGeneration(a));
+    if (unknown.length || wanted.length === 0) {
+      io.err(`uffdkit gen: unknown API generation '${unknown[0] ?? opts.api}'; use one of: ${API_GENERATIONS.join(", ")}, a comma-separated list of them, or all`);
       return EXIT.usage;
     }
-    api = opts.api;
+    const list = [...new Set(wanted as ApiGenerationId[])];
+    if (list.length === 1) api = list[0];
+    else apis = list;
   }
   const specPath = relative(process.cwd(), resolve(specArg)) || specArg;
+  if (apis) return runSeveral(io, specPath, apis, opts);
   const { loaded, checked } = await front(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
   if (!checked) {
     report(io, loaded.diagnostics, undefined);
@@ -86,7 +96,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     io.err(`uffdkit gen --check: ${summary.outDir} is up to date`);
     return hasErrors(diagnostics) ? EXIT.findings : EXIT.ok;
   }
-  io.err(`uffdkit gen: ${summary.outDir}: ${result.stale.length} file(s) written, ${files.length - result.stale.length} unchanged`);
+  io.err(`uffdkit gen: ${summary.outDir}: ${writtenSummary(result.actions)}`);
   const count = (v: string) => simulation.results.filter((r) => r.verdict === v).length;
   const target = api ?? model.gen.id;
   io.out(
@@ -119,4 +129,79 @@ function report(
     return;
   }
   if (diagnostics.length > 0) io.out(formatDiagnostics(diagnostics, { color: io.color }));
+}
+
+/** Every generation of `apis` in one run, each apart, one manifest for them all. */
+async function runSeveral(io: CliIO, specPath: string, apis: readonly ApiGenerationId[], opts: Record<string, unknown>): Promise<number> {
+  const { generateArtifacts, generationPaths } = await import("../../generate/index.js");
+  const files: { path: string; contents: string }[] = [];
+  const lines: string[] = [];
+  const failing: string[] = [];
+  const allDiagnostics = [];
+  let errors = false;
+  for (const api of apis) {
+    const { loaded, checked } = await front(specPath, { api, allowExec: opts.allowExec === true });
+    if (!checked) {
+      report(io, loaded.diagnostics, undefined);
+      return EXIT.usage;
+    }
+    const diagnostics = [...checked.diagnostics];
+    allDiagnostics.push(...diagnostics);
+    errors ||= hasErrors(diagnostics);
+    if (!checked.emittable) {
+      // Nothing trustworthy to emit for this generation: its findings say why.
+      const p = generationPaths(api, true);
+      files.push({ path: p.findings, contents: `uffdkit check (${api}):\n${formatDiagnostics(diagnostics, { color: false })}\nnothing else written for ${api}: fix the spec first\n` });
+      lines.push(`  ${api}: not emittable (${summarizeFindings(diagnostics)}), see ${p.findings}`);
+      continue;
+    }
+    const g = generateArtifacts(checked.model, diagnostics, api, { several: true });
+    files.push(...g.files);
+    const count = (v: string) => g.simulation.results.filter((r) => r.verdict === v).length;
+    const p = generationPaths(api, true);
+    lines.push(`  ${api}: ${summarizeFindings(diagnostics)}; simulator ${count("pass")} pass, ${count("fail") + count("error")} fail (${p.simTap}); ${p.selftests}/, kernel/${api}/, ${p.checklist}`);
+    failing.push(...g.simulation.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => `${api}:${r.scenario}`));
+  }
+  if (typeof opts.out !== "string") {
+    const problem = defaultOutDirProblem(specPath);
+    if (problem) {
+      io.err(`uffdkit gen: ${problem}, so there is no default output folder out/<stem>; rename the spec (e.g. my_mem.uffd.ts) or pass -o DIR`);
+      return EXIT.usage;
+    }
+  }
+  const outDir = typeof opts.out === "string" ? opts.out : defaultOutDir(specPath);
+  let result;
+  try {
+    const base = typeof opts.out === "string" ? {} : { base: process.cwd() };
+    result = writeOutput(outDir, files, { check: Boolean(opts.check), force: Boolean(opts.force), ...base });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    io.err(`uffdkit gen: ${e instanceof WriteRefused || !code ? (e as Error).message : `cannot write ${outDir}: ${code}`}`);
+    return EXIT.usage;
+  }
+  const shown = relative(process.cwd(), result.outDir) || ".";
+  if (io.json) io.emitJson({ diagnostics: allDiagnostics, apis, written: opts.check ? [] : result.stale, stale: result.stale, refused: result.refused, outDir: shown, failingScenarios: failing });
+  if (result.refused.length > 0) {
+    for (const r of result.refused) io.err(`uffdkit gen: not overwriting ${shown}/${r.path}: ${r.why} (use --force to overwrite)`);
+    return EXIT.findings;
+  }
+  if (opts.check) {
+    if (result.stale.length > 0) {
+      io.err(`uffdkit gen --check: ${shown} is stale: ${result.stale.join(", ")}`);
+      return EXIT.findings;
+    }
+    io.err(`uffdkit gen --check: ${shown} is up to date`);
+    return errors ? EXIT.findings : EXIT.ok;
+  }
+  io.err(`uffdkit gen: ${shown}: ${writtenSummary(result.actions)}`);
+  if (!io.json) io.out([`${specPath}: ${apis.length} generations, each apart in ${shown}:`, ...lines].join("\n"));
+  if (failing.length > 0) io.err(`uffdkit gen: simulator: ${failing.length} scenario(s) fail: ${failing.join(", ")}`);
+  return errors ? EXIT.findings : EXIT.ok;
+}
+
+/** "3 file(s) written, 2 removed (no longer generated), 40 unchanged". */
+function writtenSummary(actions: readonly { kind: string }[]): string {
+  const n = (k: string) => actions.filter((a) => a.kind === k).length;
+  const removed = n("remove");
+  return `${n("create") + n("update")} file(s) written${removed ? `, ${removed} removed (no longer generated)` : ""}, ${n("unchanged")} unchanged`;
 }

@@ -11,7 +11,7 @@
 import type { CliIO } from "../io.js";
 import { EXIT } from "../io.js";
 import { isKernelVersion, KERNEL_VERSIONS } from "../../kernel/versions.js";
-import type { Scenario } from "../../ir/scenario.js";
+import { standInText, type Scenario } from "../../ir/scenario.js";
 import { formatTap } from "../../run/tap.js";
 import type { SuiteResult } from "../../ir/result.js";
 import { simulateScenario } from "../../run/sim/index.js";
@@ -53,12 +53,15 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   if (errors.length) return bad(`${file} does not match the scenario schema (schema/scenario.schema.json; see docs/scenario-format.md)`, errors);
   if (scenarios.length === 0) return bad(`${file}: the suite has no scenarios`);
 
-  const results = (scenarios as Scenario[]).map((sc) => simulateScenario(sc, { kernel: version, ...declaredCFor(sc, file) }));
+  const results = (scenarios as Scenario[]).map((sc) => {
+    const r = simulateScenario(sc, { kernel: version, ...declaredCFor(sc, file) });
+    return sc.standIn ? { ...r, ranOn: standInText(sc.standIn, true) } : r;
+  });
   const title = isSuite ? String((data as { name?: unknown }).name ?? file) : (scenarios[0] as Scenario).name;
   const suite: SuiteResult = { suite: `${title} (simulated Linux ${version})`, runner: "sim", results };
   const ok = results.every((r) => r.verdict === "pass" || r.verdict === "lacks");
   if (io.json) io.emitJson(isSuite ? { ok, file, kernelVersion: version, results } : { ok, file, kernelVersion: version, result: results[0] });
-  else io.out(formatTap(suite));
+  else io.out(formatTap(suite, { name: title, title, scenarios: scenarios as Scenario[] }));
   const broken = results.filter((r) => r.verdict === "error");
   if (broken.length > 0) {
     // Valid JSON of the right shape, but a setup that cannot exist.

@@ -80,11 +80,15 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     });
   } else {
     if (diagnostics.length) io.err(formatDiagnostics(diagnostics, { color: io.color }));
-    for (const runner of runners) io.out(formatTap(results[runner]!));
+    for (const runner of runners) io.out(formatTap(results[runner]!, suite));
     if (comparison !== undefined) io.out(comparisonText(comparison));
     for (const runner of runners) {
       const t = totals(results[runner]!);
-      io.err(`uffdkit test: ${runner === "sim" ? `simulator (${simKernel})` : "kernel"}: ${t.pass} pass, ${t.fail} fail, ${t.lacks} skipped (kernel lacks), ${t.error} error`);
+      const standIn = results[runner]!.results.filter((r) => r.ranOn && r.verdict === "pass");
+      const on = [...new Set(standIn.map((r) => r.ranOn))].join("; ");
+      io.err(
+        `uffdkit test: ${runner === "sim" ? `simulator (${simKernel})` : "kernel"}: ${t.pass} pass${standIn.length ? ` (${standIn.length} ran on ${on}: not tests of ${model.name})` : ""}, ${t.fail} fail, ${t.lacks} skipped (kernel lacks, or simulator-only), ${t.error} error`,
+      );
     }
   }
   return failing.length ? EXIT.findings : EXIT.ok;

@@ -107,6 +107,8 @@ function scenarioVerifications(ids: readonly string[], suite: Suite | undefined,
         continue;
       }
       if (!relevant.has(r.scenario)) continue;
+      // A run on a kind standing in for the type is not a test of the type.
+      if (r.ranOn) continue;
       // lacks/error settle nothing: the scenario did not really run.
       if (r.verdict === "pass" || r.verdict === "fail") {
         out.push({ kind: "scenario", by: `${run.runner}:${r.scenario}`, result: r.verdict, ...(r.reason ? { detail: r.reason } : {}) });
@@ -208,7 +210,12 @@ export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: Checkl
   lines.push(`# Review checklist: ${c.name} (${c.api})`, "");
   const ev: string[] = [];
   ev.push(evidence.diagnostics ? "rules: ran" : "rules: not run");
-  ev.push(evidence.simulation ? `simulator: ${evidence.simulation.results.length} scenarios` : "simulator: not run");
+  const standIn = (r: SuiteResult | undefined) => {
+    const on = [...new Set((r?.results ?? []).filter((x) => x.ranOn).map((x) => x.ranOn))];
+    const n = (r?.results ?? []).filter((x) => x.ranOn).length;
+    return n ? ` (${n} of them ran on ${on.join("; ")}: not counted as tests of ${c.name})` : "";
+  };
+  ev.push(evidence.simulation ? `simulator: ${evidence.simulation.results.length} scenarios${standIn(evidence.simulation)}` : "simulator: not run");
   ev.push(
     evidence.c
       ? evidence.c.executed
@@ -216,7 +223,7 @@ export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: Checkl
         : `emitted C: not executed (${(evidence.c.error ?? "").split("\n")[0]})`
       : "emitted C: not executed",
   );
-  ev.push(evidence.kernel ? `kernel: ${evidence.kernel.results.length} scenarios` : "kernel: not run");
+  ev.push(evidence.kernel ? `kernel: ${evidence.kernel.results.length} scenarios${standIn(evidence.kernel)}` : "kernel: not run");
   ev.push(evidence.checkpatch ? "checkpatch: ran" : "checkpatch: not run");
   lines.push(
     `${c.items.length} items apply: ${c.counts.pass} verified by uffdkit, ${c.counts.fail} failed, ${c.counts.human} for a person to check.`,

@@ -1,12 +1,22 @@
 /**
  * Scenario suite → kselftest-harness C. Pure: returns file contents.
  *
- *   <name>_uffd_test.c   one TEST per scenario, TEST_HARNESS_MAIN (TAP 13)
- *   uffdkit_compat.h     uapi bits newer than the host headers, from src/kernel/uapi.ts
- *   Makefile, config, .gitignore   kselftest conventions (ecosystem.md §3.2)
+ *   <name>_uffd_test.c     the tests, TEST_HARNESS_MAIN (TAP 13): a declared
+ *                          type's scenarios are TEST_F of a fixture whose
+ *                          variants are the objects they run on (the type's
+ *                          own object, and the kind standing in for it when
+ *                          the same test holds there); real-kind scenarios
+ *                          without such a twin are plain TESTs
+ *   <name>_uffd_common.h   the shared runtime (as mm's uffd-common.c is for
+ *                          the uffd tests), one copy per suite
+ *   uffdkit_compat.h       uapi bits newer than the host headers, from src/kernel/uapi.ts
+ *   Makefile, config, .gitignore   kselftest conventions
+ *
+ * Simulator-only scenarios (Scenario.simulatorOnly) are left out and listed
+ * with their reason in the test file's header.
  */
 import { ERRNO_NAMES, HPAGE_PMD_SIZE, KVM_IOCTL_NR, RANGE_IOCTLS, UFFD_PAGEFAULT_FLAG, ioctlMacro } from "../../kernel/uapi.js";
-import type { Scenario, ScenarioSetup, Suite } from "../../ir/scenario.js";
+import { standInText, type Scenario, type ScenarioSetup, type Suite, type TestObject } from "../../ir/scenario.js";
 import { SOURCES, type SourceKey } from "../../kernel/sources.js";
 import { cIdent, isCIdentifier } from "../cident.js";
 import type { EmittedFile } from "../kernel/artifacts.js";
@@ -45,10 +55,22 @@ export function runKind(setup: ScenarioSetup): "anon" | "shmem" | "shmem-anon" |
 }
 
 const KIND_ENUM = { anon: "UK_ANON", shmem: "UK_SHMEM", "shmem-anon": "UK_SHMEM_ANON", hugetlb: "UK_HUGETLB", guest_memfd: "UK_GMEM" } as const;
+const OBJECT_ENUM = { anon: "UK_ANON", memfd: "UK_SHMEM", "memfd-hugetlb": "UK_HUGETLB", guest_memfd: "UK_GMEM", chardev: "UK_CHARDEV" } as const;
+const OBJECT_TEXT = { anon: "anonymous memory", memfd: "a memfd", "memfd-hugetlb": "a hugetlb memfd", guest_memfd: "a guest_memfd", chardev: "the device node" } as const;
+const REGISTER_MACRO = { missing: "UFFDIO_REGISTER_MODE_MISSING", minor: "UFFDIO_REGISTER_MODE_MINOR", wp: "UFFDIO_REGISTER_MODE_WP" } as const;
 
-function setupLines(sc: Scenario): string[] {
+/** How a test of the body `sc` gets its object: from the fixture variant, or its own kind. */
+type KindSource = { variant: true; probeModes: string[] } | { variant: false };
+
+function setupLines(sc: Scenario, from: KindSource): string[] {
   const s = sc.setup;
-  const fields = [`.kind = ${KIND_ENUM[runKind(s)]},`, `.pages = ${s.pages},`, `.shared = ${s.map === "shared" ? 1 : 0},`];
+  const head = from.variant
+    ? [".kind = variant->kind,", ".path = variant->path,", ".what = variant->what,"]
+    : [`.kind = ${KIND_ENUM[runKind(s)]},`];
+  const fields = [...head, `.pages = ${s.pages},`, `.shared = ${s.map === "shared" ? 1 : 0},`];
+  const expectsFailure = Boolean(s.createExpect ?? s.mmapExpect);
+  if (from.variant && from.probeModes.length && !expectsFailure) fields.push(...wrapJoin(".probe_modes =", from.probeModes, "|", ","));
+  if ((s.gmemFlags ?? []).includes("mmap") && !expectsFailure) fields.push(".probe_mmap = 1,");
   if (s.readonly) fields.push(".readonly = 1,");
   if (s.alias) fields.push(".alias = 1,");
   if (s.srcPages) fields.push(`.src_pages = ${s.srcPages},`);
@@ -61,7 +83,7 @@ function setupLines(sc: Scenario): string[] {
     fields.push(`.next_pages = ${s.next.pages},`, `.next_gap = ${s.next.gapPages ?? 0},`, `.next_shmem = ${s.next.kind === "shmem" ? 1 : 0},`, `.next_prot = ${prot},`);
     if (s.next.droppable) fields.push(".next_droppable = 1,");
   }
-  const lines = ["static const struct uk_setup s = {", ...fields.map((f) => `\t${f}`)];
+  const lines = [`${from.variant ? "" : "static const "}struct uk_setup s = {`, ...fields.map((f) => `\t${f}`)];
   if (s.gmemFlags?.length || s.gmemRawFlags) {
     const flags = (s.gmemFlags ?? []).map((f) => `GUEST_MEMFD_FLAG_${f.toUpperCase()}`);
     if (s.gmemRawFlags) flags.push(`0x${s.gmemRawFlags.toString(16)}ULL`);
@@ -71,7 +93,7 @@ function setupLines(sc: Scenario): string[] {
   return lines;
 }
 
-const DECLS = ["struct uk_env e;", "struct uk_event ev;", "unsigned long long feat, mode, ioctls;", "long long field;", "char *a, *buf;", "size_t l;", "int ret, o;"];
+const DECLS = ["struct uk_env e;", "struct uk_event ev;", "unsigned long long feat, mode, ioctls;", "long long field;", "char *a, *buf;", "const char *lacks;", "char why[256];", "size_t l;", "int ret, o;"];
 
 const KVM_USERFAULT_OPS: ReadonlySet<string> = new Set(["kvm_enable_userfault", "kvm_bitmap", "kvm_vcpu_access"]);
 
@@ -84,6 +106,8 @@ export const KVM_USERFAULT_SKIP = "KVM Userfault (KVM_MEM_USERFAULT) is not in a
 
 interface TestView {
   name: string;
+  /** TEST(name), or TEST_F(fixture, name). */
+  macro: string;
   /** The ` * ` lines of the comment above the TEST: name, title, sources. */
   comment: string[];
   decls: string[];
@@ -109,22 +133,23 @@ export function kernelCitations(sources: readonly string[]): string[] {
   return out;
 }
 
-function testView(sc: Scenario): TestView {
-  const name = cIdent(sc.name, `scenario name`);
-  const comment = [...blockCommentLines(`${name}: ${sc.title}`), ...kernelCitations(sc.source ?? []).flatMap((src) => blockCommentLines(`Source: ${src}`, 2))];
-  const view = { name, comment, decls: [] as string[], body: [] as string[], threads: 0 };
-  if (hasKvmUserfault(sc)) {
-    view.body.push(`SKIP(return, "${KVM_USERFAULT_SKIP}");`);
-    return view;
-  }
+/** The statements of a test: setup, skip by feature, population, steps, teardown. */
+function bodyOf(sc: Scenario, from: KindSource): { decls: string[]; body: string[]; threads: number } {
+  if (hasKvmUserfault(sc)) return { decls: [], body: [`SKIP(return, "${KVM_USERFAULT_SKIP}");`], threads: 0 };
   const threads = new ThreadSlots(sc.name);
-  view.decls = [...setupLines(sc), ...DECLS];
-  const body = view.body;
+  const decls = [...setupLines(sc, from), ...DECLS];
+  const body: string[] = [];
+  // Skip by feature (uffd-unit-tests style): the kind, the object, the registration the test needs.
+  body.push("", "lacks = uk_lacks(&s, why, sizeof(why));", "if (lacks)", '\tSKIP(return, "%s", lacks);');
   body.push("", "ret = uk_setup(&e, &s);", "uk_obs_setup(&e, ret);");
   const setupErrno = sc.setup.createExpect ?? sc.setup.mmapExpect;
   if (setupErrno) {
     body.push(`EXPECT_EQ(-${setupErrno}, ret);`, "if (ret && ret != -" + setupErrno + ")", "\treturn;");
   } else body.push("ASSERT_EQ(0, ret);");
+  // setup.fallocated: pages allocated in the file (cached, not up to date) before any step.
+  for (const page of sc.setup.fallocated ?? []) {
+    body.push(`ret = uk_fallocate(&e, 0, ${page}, 0, 1, -1);`, "if (ret == -EOPNOTSUPP || ret == -ENODEV)", '\tSKIP(return, "no fallocate() on %s", s.what);', "ASSERT_EQ(0, ret);");
+  }
   // setup.populate: bulk writes before any step (and so before any registration).
   for (const f of sc.setup.populate ?? []) body.push(`memset(e.area + ${f.page} * e.psize, 0x${(f.value & 0xff).toString(16).padStart(2, "0")}, ${f.pages} * e.psize);`);
   sc.steps.forEach((step, n) => {
@@ -132,14 +157,132 @@ function testView(sc: Scenario): TestView {
   });
   body.push("", "uk_teardown(&e);");
   // Silence unused-variable warnings for scenarios that do not need every local.
-  body.splice(1, 0, "(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;", "(void)a; (void)buf; (void)l; (void)o;", "");
-  view.threads = threads.count;
-  return view;
+  body.splice(0, 0, "(void)ev; (void)feat; (void)mode; (void)ioctls; (void)field;", "(void)a; (void)buf; (void)l; (void)o;");
+  return { decls, body, threads: threads.count };
+}
+
+function testView(sc: Scenario, macro: string, from: KindSource, ranOn: readonly string[]): TestView {
+  const name = cIdent(sc.name, `scenario name`);
+  const comment = [
+    ...blockCommentLines(`${name}: ${sc.title}`),
+    ...ranOn.flatMap((r) => blockCommentLines(r)),
+    ...kernelCitations(sc.source ?? []).flatMap((src) => blockCommentLines(`Source: ${src}`, 2)),
+  ];
+  return { name, macro, comment, ...bodyOf(sc, from) };
 }
 
 export function testFileName(name: string): string {
   return `${cIdent(name, "selftest name")}_uffd_test.c`;
 }
+
+export function commonFileName(name: string): string {
+  return `${cIdent(name, "selftest name")}_uffd_common.h`;
+}
+
+/** Where a scenario is in the emitted C, and how the harness names its run. */
+export interface SelftestRun {
+  readonly scenario: string;
+  /** The harness's FIXTURE.VARIANT.TEST name (`-r` argument and TAP line). */
+  readonly tapName: string;
+  /** The run is on another kind standing in for the type: "shmem, standing in for xram". */
+  readonly ranOn?: string;
+}
+
+/** A scenario the C leaves out, with the reason. */
+export interface OmittedScenario {
+  readonly scenario: string;
+  readonly reason: string;
+}
+
+interface Variant {
+  name: string;
+  kind: string;
+  path?: string;
+  what: string;
+  comment: string;
+}
+
+export interface SelftestLayout {
+  readonly fixtures: { name: string; variants: Variant[] }[];
+  readonly tests: { sc: Scenario; macro: string; from: KindSource; ranOn: string[] }[];
+  readonly runs: ReadonlyMap<string, SelftestRun>;
+  readonly omitted: readonly OmittedScenario[];
+}
+
+function objectVariant(type: string, o: TestObject): Variant {
+  const path = o.kind === "chardev" ? o.path : undefined;
+  const kindName = { anon: "anonymous memory", memfd: "shmem", "memfd-hugetlb": "hugetlbfs", guest_memfd: "guest_memfd", chardev: type } as const;
+  const what = path ? `${type} (${path})` : kindName[o.kind];
+  return { name: type, kind: OBJECT_ENUM[o.kind], ...(path ? { path } : {}), what, comment: `The type itself: ${path ?? OBJECT_TEXT[o.kind]}.` };
+}
+
+
+/**
+ * Decide the shape of the C: which scenarios become which tests. A declared
+ * scenario and the real-kind scenario of the same name whose C body is the
+ * same (a twin) are one TEST_F run on both variants; the twin is not emitted.
+ */
+export function selftestLayout(suite: Suite, name: string): SelftestLayout {
+  const runs = new Map<string, SelftestRun>();
+  const omitted: OmittedScenario[] = [];
+  const tests: SelftestLayout["tests"] = [];
+  const emitted = suite.scenarios.filter((sc) => {
+    if (sc.simulatorOnly) omitted.push({ scenario: sc.name, reason: sc.simulatorOnly });
+    return !sc.simulatorOnly;
+  });
+  const declared = emitted.find((sc) => sc.setup.kind === "declared")?.setup.declared;
+  const fixture = cIdent(name, "selftest name");
+  const fixtures: SelftestLayout["fixtures"] = [];
+  const byName = new Map(emitted.map((sc) => [sc.name, sc]));
+  const twinOf = new Map<string, Scenario>();
+  let standIn: { kind: string; type: string } | undefined;
+  const own = declared?.object ? objectVariant(fixture, declared.object) : undefined;
+  if (declared && own) {
+    const kk = declared.kernelKind;
+    standIn = emitted.find((sc) => sc.standIn)?.standIn;
+    const modes = declared.modes.filter((m): m is keyof typeof REGISTER_MACRO => m in REGISTER_MACRO).map((m) => REGISTER_MACRO[m]);
+    const viaVariant: KindSource = { variant: true, probeModes: modes };
+    const sameBody = (a: Scenario, b: Scenario) => JSON.stringify(bodyOf({ ...a, name: "x" }, viaVariant)) === JSON.stringify(bodyOf({ ...b, name: "x" }, viaVariant));
+    for (const sc of emitted) {
+      if (sc.setup.kind !== "declared") continue;
+      const twin = kk ? byName.get(`${kk}_${sc.name}`) : undefined;
+      if (twin && twin.setup.kind === kk && sameBody(sc, twin)) twinOf.set(sc.name, twin);
+    }
+    const standInVariant: Variant | undefined = standIn && kk
+      ? { name: cIdent(kk, "kind"), kind: KIND_ENUM[kk], what: standInText(standIn), comment: `${KIND_SUPPORT_TEXT[kk]}, standing in for ${standIn.type}: not a test of ${standIn.type}.` }
+      : undefined;
+    const both = standInVariant && twinOf.size ? [own, standInVariant] : [own];
+    fixtures.push({ name: fixture, variants: both });
+    const ownOnly = `${fixture}_only`;
+    let needOwnOnly = false;
+    for (const sc of emitted) {
+      if (sc.setup.kind !== "declared") continue;
+      const twin = twinOf.get(sc.name);
+      // Without a stand-in, the twin is the same object as the type's: one test, one run.
+      const onBoth = Boolean(twin && standInVariant);
+      const fx = onBoth || !standInVariant ? fixture : ownOnly;
+      if (fx === ownOnly) needOwnOnly = true;
+      runs.set(sc.name, { scenario: sc.name, tapName: `${fx}.${own.name}.${sc.name}` });
+      if (twin) {
+        const v = onBoth ? standInVariant! : own;
+        runs.set(twin.name, { scenario: twin.name, tapName: `${fx}.${v.name}.${sc.name}`, ...(twin.standIn ? { ranOn: standInText(twin.standIn) } : {}) });
+      }
+      const ranOn = onBoth ? [`Runs on ${own.what} and on ${standInVariant!.what}.`] : [];
+      tests.push({ sc, macro: `TEST_F(${fx}, ${cIdent(sc.name, "scenario name")})`, from: viaVariant, ranOn });
+    }
+    if (needOwnOnly) fixtures.push({ name: ownOnly, variants: [own] });
+  }
+  const dropped = new Set([...twinOf.values()].map((t) => t.name));
+  for (const sc of emitted) {
+    if (sc.setup.kind === "declared" || dropped.has(sc.name)) continue;
+    const ranOn = sc.standIn ? standInText(sc.standIn) : undefined;
+    runs.set(sc.name, { scenario: sc.name, tapName: `global.${sc.name}`, ...(ranOn ? { ranOn } : {}) });
+    tests.push({ sc, macro: `TEST(${cIdent(sc.name, "scenario name")})`, from: { variant: false }, ranOn: ranOn ? [`Runs on ${ranOn}: not a test of ${sc.standIn!.type}.`] : [] });
+  }
+  return { fixtures, tests, runs, omitted };
+}
+
+const KIND_SUPPORT_TEXT = { anon: "Anonymous memory", shmem: "shmem (a memfd)", hugetlb: "hugetlbfs (a hugetlb memfd)", guest_memfd: "guest_memfd" } as const;
 
 export function emitSelftests(suite: Suite, opts: SelftestOptions): EmittedFile[] {
   const name = cIdent(opts.name, "selftest name");
@@ -149,19 +292,36 @@ export function emitSelftests(suite: Suite, opts: SelftestOptions): EmittedFile[
     if (seen.has(sc.name)) throw new ScenarioEmitError(sc.name, `the name appears twice in suite ${suite.name}`);
     seen.add(sc.name);
   }
-  const tests = suite.scenarios.map(testView);
+  const layout = selftestLayout(suite, name);
+  const tests = layout.tests.map((t) => testView(t.sc, t.macro, t.from, t.ranOn));
   const flagNames = (Object.keys(UFFD_PAGEFAULT_FLAG) as (keyof typeof UFFD_PAGEFAULT_FLAG)[]).sort();
   const file = `${name}_uffd_test.c`;
+  const common = commonFileName(name);
+  const gmem = suite.scenarios.some((sc) => runKind(sc.setup) === "guest_memfd" || sc.setup.declared?.object?.kind === "guest_memfd");
+  const fixtures = layout.fixtures.map((f) => ({
+    name: f.name,
+    variants: f.variants.map((v) => ({ ...v, comment: blockCommentLines(v.comment), what: JSON.stringify(v.what), ...(v.path ? { path: JSON.stringify(v.path) } : {}) })),
+  }));
+  const omitted = layout.omitted.flatMap((o) => blockCommentLines(`- ${o.scenario}: ${o.reason}`, 2));
   const c = render("test.c.hbs", {
     file,
+    common,
     header: [
       ...blockCommentLines(`${file} - ${suite.title}`),
       " *",
       ...blockCommentLines(
-        `Generated by uffdkit from the scenario suite "${suite.name}". Each TEST is one scenario: it performs the scenario's steps in order and prints, before checking it, one line per step:`,
+        `Generated by uffdkit from the scenario suite "${suite.name}". Each test is one scenario: it performs the scenario's steps in order and prints, before checking it, one line per step:`,
       ),
     ],
+    omitted: omitted.length ? [...blockCommentLines("Scenarios that run on uffdkit's simulator only, and are not in this file:"), ...omitted] : [],
+    fixtures,
     tests,
+  });
+  const runtime = render("common.h.hbs", {
+    file: common,
+    guard: `${name.toUpperCase()}_UFFD_COMMON_H`,
+    header: blockCommentLines(`${common} - the runtime of the ${suite.title}`),
+    gmem,
     blockMs: opts.blockMs ?? DEFAULT_TIMING.blockMs,
     waitMs: opts.waitMs ?? DEFAULT_TIMING.waitMs,
     eventMs: opts.eventMs ?? DEFAULT_TIMING.eventMs,
@@ -174,10 +334,11 @@ export function emitSelftests(suite: Suite, opts: SelftestOptions): EmittedFile[
   const prog = `${name}_uffd_test`;
   return [
     { path: file, contents: c },
+    { path: common, contents: runtime },
     { path: "uffdkit_compat.h", contents: render("compat.h.hbs", { defines: compatDefines(), gmemIoctlNr: `0x${KVM_IOCTL_NR.create_guest_memfd.toString(16)}` }) },
-    { path: "Makefile", contents: render("Makefile.hbs", { suite: commentSafe(suite.name), prog }) },
-    { path: "config", contents: render("config.hbs", { options: configOptions(suite) }) },
-    { path: ".gitignore", contents: render("gitignore.hbs", { prog }) },
+    { path: "Makefile", contents: render("Makefile.hbs", { suite: commentSafe(suite.name), title: commentSafe(suite.title), prog, common }) },
+    { path: "config", contents: render("config.hbs", { title: commentSafe(suite.title), options: configOptions(suite) }) },
+    { path: ".gitignore", contents: render("gitignore.hbs", { title: commentSafe(suite.title), prog }) },
   ];
 }
 

@@ -44,5 +44,6 @@ export function declaredTypeOf(model: Model, lowered: Lowered): DeclaredType {
     ...(spec.fault ? { fault: { ...spec.fault } } : {}),
     wpMarkers: model.wpMarkers,
     ...(model.run.kernelKind ? { kernelKind: model.run.kernelKind } : {}),
+    object: lowered.testObject,
   };
 }

@@ -5,12 +5,12 @@
  * machine's kernel. Functional modules take a Target and do not care which.
  */
 import { KIND_SUPPORT, type MemKind } from "../../kernel/kinds.js";
-import type { GmemFlag, RegisterMode } from "../../kernel/uapi.js";
+import type { RegisterMode } from "../../kernel/uapi.js";
 import type { Model } from "../../model/model.js";
 import type { Ioctl } from "../../spec/types.js";
 import type { KernelNeed, Scenario, ScenarioSetup, Step } from "../../ir/scenario.js";
 import { declaredTypeOf } from "./declared.js";
-import type { Lowered } from "../../lower/index.js";
+import { gmemFlagsOf, type Lowered } from "../../lower/index.js";
 import { isAnon, isGuestMemfd, isHugetlb } from "./kernel-rules.js";
 
 export interface Target {
@@ -38,10 +38,8 @@ export interface Target {
 
 const MODE_ORDER: readonly RegisterMode[] = ["missing", "minor", "wp"];
 
-/** guest_memfd needs MMAP to be mapped at all and INIT_SHARED to be faulted (seed 002). */
-export function gmemFlagsOf(model: Model): GmemFlag[] {
-  return model.run.gmemFlags.length ? [...model.run.gmemFlags] : ["mmap", "init_shared"];
-}
+/** The default flags are lowering's (src/lower). */
+export { gmemFlagsOf } from "../../lower/index.js";
 
 function pageSizeOf(hugetlb: boolean): number {
   return hugetlb ? KIND_SUPPORT.hugetlb.pageSize : KIND_SUPPORT.anon.pageSize;
@@ -145,7 +143,34 @@ const NO_UFFD: { modes: readonly RegisterMode[]; ioctls: readonly string[] } = {
 
 /** Assemble a scenario with the target's prefix and shared sources. */
 export function scenario(t: Target, name: string, title: string, source: readonly string[], setup: ScenarioSetup, steps: Step[]): Scenario {
-  return { name: `${t.prefix}${name}`, title, source: [...source, ...t.origin], setup, steps };
+  const simOnly = simulatorOnlyReason(setup);
+  const standIn = t.key !== "declared" ? t.lowered.standIn : undefined;
+  return {
+    name: `${t.prefix}${name}`,
+    title,
+    source: [...source, ...t.origin],
+    setup,
+    steps,
+    ...(simOnly ? { simulatorOnly: simOnly } : {}),
+    ...(standIn ? { standIn: { ...standIn } } : {}),
+  };
+}
+
+/**
+ * Why a scenario cannot be a kernel test: the simulator makes the type's
+ * helpers fail (fault injection), or the scenario needs a page state that no
+ * released kernel lets a test make.
+ */
+function simulatorOnlyReason(setup: ScenarioSetup): string | undefined {
+  const inject = setup.declared?.inject ?? [];
+  if (inject.length) {
+    const sites = [...new Set(inject.map((i) => i.site))].join(", ");
+    return `fault injection (${sites}): a kernel test cannot make the type's helpers fail`;
+  }
+  if (setup.declared?.privatePages?.length) {
+    return "private pages of a host-mapped guest_memfd need in-place conversion (KVM_SET_MEMORY_ATTRIBUTES on a guest_memfd with mmap), which no released kernel has";
+  }
+  return undefined;
 }
 
 /** The first declared mode a range can be registered with, for scenarios about something else. */

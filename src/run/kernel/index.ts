@@ -9,11 +9,11 @@
  * harness broke (compile error, crash, timeout).
  */
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
-import { hasKvmUserfault, runKind } from "../../emit/selftest/index.js";
+import { hasKvmUserfault, runKind, selftestLayout, type SelftestRun } from "../../emit/selftest/index.js";
 import type { RegisterStep, Scenario, Suite } from "../../ir/scenario.js";
 import { checkObservation, parseObservation } from "../../ir/observation.js";
 import type { ScenarioResult, StepResult, SuiteResult } from "../../ir/result.js";
-import { buildSuite, type BuiltSuite } from "./build.js";
+import { buildSuite, suiteFileName, type BuiltSuite } from "./build.js";
 import { reserveHugePages, type HugePageReservation } from "./hugetlb.js";
 import { parseTestOutput, type ParsedTest } from "./parse.js";
 import { blockingNeed, probeKernel, softMissingNeeds, type Probe } from "./probe.js";
@@ -58,6 +58,7 @@ function hugetlbPagesNeeded(sc: Scenario): number {
 export async function runSuiteOnKernel(suite: Suite, opts: KernelRunOptions = {}): Promise<SuiteResult> {
   const results: ScenarioResult[] = [];
   const built = await buildSuite(suite, opts);
+  const runs = selftestLayout(suite, suiteFileName(suite)).runs;
   if (!built.ok) {
     for (const sc of suite.scenarios) {
       const r: ScenarioResult = { scenario: sc.name, verdict: "error", steps: [], reason: `selftest build failed: ${firstLines(built.log, 6)}` };
@@ -83,12 +84,12 @@ export async function runSuiteOnKernel(suite: Suite, opts: KernelRunOptions = {}
     const byName = new Map<string, ScenarioResult>();
     const parallel = suite.scenarios.filter((s) => runKind(s.setup) !== "hugetlb");
     await pool(parallel, opts.concurrency ?? DEFAULT_CONCURRENCY, async (sc) => {
-      const r = await runScenario(sc, built, probe, opts);
+      const r = await runScenario(sc, built, probe, opts, runs.get(sc.name));
       byName.set(sc.name, r);
       opts.onResult?.(r);
     });
     await pool(hugetlb, hugetlbConcurrency(opts), async (sc) => {
-      const r = await runScenario(sc, built, probe, opts);
+      const r = await runScenario(sc, built, probe, opts, runs.get(sc.name));
       byName.set(sc.name, r);
       opts.onResult?.(r);
     });
@@ -111,18 +112,28 @@ function firstLines(s: string, n: number): string {
   return s.trim().split("\n").slice(0, n).join(" | ");
 }
 
-/** Run one scenario's TEST and classify it. Never throws for the scenario's sake. */
-export async function runScenario(sc: Scenario, built: BuiltSuite, probe: Probe, opts: KernelRunOptions = {}): Promise<ScenarioResult> {
+/**
+ * Run one scenario's test and classify it. Never throws for the scenario's
+ * sake. `run` says which FIXTURE.VARIANT.TEST it is (selftestLayout); a
+ * scenario the C leaves out (simulator only) is not run.
+ */
+export async function runScenario(sc: Scenario, built: BuiltSuite, probe: Probe, opts: KernelRunOptions = {}, run?: SelftestRun): Promise<ScenarioResult> {
+  const r = await runScenarioOnce(sc, built, probe, opts, run);
+  return run?.ranOn ? { ...r, ranOn: run.ranOn } : r;
+}
+
+async function runScenarioOnce(sc: Scenario, built: BuiltSuite, probe: Probe, opts: KernelRunOptions, run: SelftestRun | undefined): Promise<ScenarioResult> {
+  if (sc.simulatorOnly || !run) return { scenario: sc.name, verdict: "lacks", steps: [], reason: `simulator-only: ${sc.simulatorOnly ?? "not in the emitted C"}` };
   if (hasKvmUserfault(sc)) return { scenario: sc.name, verdict: "lacks", steps: [], reason: `needs kvm-userfault: ${probe["kvm-userfault"].evidence}` };
   const blocked = blockingNeed(sc, probe);
   if (blocked) return { scenario: sc.name, verdict: "lacks", steps: [], reason: `needs ${blocked.need}: ${blocked.evidence}` };
   let proc: ProcessResult;
   try {
-    proc = await runBounded(built.binary, ["-t", sc.name], opts.timeoutMs ?? DEFAULT_TIMEOUT, built.dir);
+    proc = await runBounded(built.binary, ["-r", run.tapName], opts.timeoutMs ?? DEFAULT_TIMEOUT, built.dir);
   } catch (e) {
     return { scenario: sc.name, verdict: "error", steps: [], reason: `could not start the selftest: ${(e as Error).message}` };
   }
-  return classify(sc, parseTestOutput(proc.stdout, sc.name), proc, probe);
+  return classify(sc, parseTestOutput(proc.stdout, run.tapName), proc, probe);
 }
 
 function stepResults(sc: Scenario, parsed: ParsedTest): { steps: StepResult[]; missing?: number } {

@@ -16,11 +16,13 @@ export interface ParsedTest {
 const STEP_RE = /^(\d+) ([a-z_]+): (.*)$/;
 const SETUP_PREFIX = "# uffdkit: setup: ";
 
+/** `testName`: the harness's FIXTURE.VARIANT.TEST name, or a plain TEST's name (global.<name>). */
 export function parseTestOutput(stdout: string, testName: string): ParsedTest {
+  const full = testName.includes(".") ? testName : `global.${testName}`;
   let setup: string | undefined;
   const steps = new Map<number, { op: string; text: string }>();
   let tap: ParsedTest["tap"];
-  const tapRe = new RegExp(`^(not )?ok \\d+ global\\.${testName}(?: # SKIP (.*))?$`);
+  const tapRe = new RegExp(`^(not )?ok \\d+ ${full.replace(/\./g, "\\.")}(?: # SKIP (.*))?$`);
   for (const raw of stdout.split("\n")) {
     const line = raw.trimEnd();
     if (line.startsWith(SETUP_PREFIX)) setup = line.slice(SETUP_PREFIX.length);

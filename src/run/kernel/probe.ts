@@ -49,7 +49,7 @@ export function probeKernel(opts: { hugePagesFree?: number } = {}): Probe {
     kvm: devUsable("/dev/kvm"),
     "gmem-uffd": { present: false, evidence: `userfaultfd on guest_memfd is a pending series, not in ${rel}` },
     "kvm-userfault": { present: false, evidence: `KVM_MEM_USERFAULT is not merged (running ${rel})` },
-    "declared-type": { present: false, evidence: `the declared memory type is not in ${rel}; run on the kind it builds on` },
+    "declared-type": { present: false, evidence: `the declared type's userfaultfd support is the series', not in ${rel}; each test makes the type's own object and skips where ${rel} lacks it` },
   };
 }
 

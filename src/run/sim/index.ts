@@ -13,7 +13,7 @@
  *   invariants.ts      what must hold after every step
  *   simulation.ts      setup, scheduler, steps, observations
  */
-import type { Scenario, Suite } from "../../ir/scenario.js";
+import { standInText, type Scenario, type Suite } from "../../ir/scenario.js";
 import type { KernelVersionId } from "../../kernel/versions.js";
 import type { ScenarioResult, SuiteResult } from "../../ir/result.js";
 import { Simulation, type SimOptions } from "./simulation.js";
@@ -39,5 +39,13 @@ export function simulateScenario(s: Scenario, opts: SimOptions): ScenarioResult 
 }
 
 export function simulateSuite(suite: Suite, opts: SimOptions): SuiteResult {
-  return { suite: suite.name, runner: "sim", results: suite.scenarios.map((s) => simulateScenario(s, opts)) };
+  // A real-kind scenario standing in for the declared type says so in every report.
+  return {
+    suite: suite.name,
+    runner: "sim",
+    results: suite.scenarios.map((s) => {
+      const r = simulateScenario(s, opts);
+      return s.standIn ? { ...r, ranOn: standInText(s.standIn, true) } : r;
+    }),
+  };
 }
