@@ -16,7 +16,7 @@ import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../ke
 import type { ConcurrentProgram } from "../../ir/program.js";
 import type { DeclaredType, Scenario } from "../../ir/scenario.js";
 import { exploreWeak } from "../../run/explore/weak.js";
-import { front, planExploration } from "../../pipeline.js";
+import { front, planExploration, stopsEmission } from "../../pipeline.js";
 import { declaredTypeOf } from "../../plan/planner/declared.js";
 import { programsForKind } from "../../plan/explore/programs.js";
 import { formatReport, replayFileName, replayFileOf, type ProgramReport } from "../../run/explore/index.js";
@@ -175,7 +175,7 @@ async function targetOf(io: CliIO, specArg: string | undefined, opts: Record<str
     return EXIT.usage;
   }
   if (!checked.emittable) {
-    io.err(formatDiagnostics(checked.diagnostics.filter((d) => d.severity === "error" && /^S/.test(d.id)), { color: io.color }));
+    io.err(formatDiagnostics(checked.diagnostics.filter(stopsEmission), { color: io.color }));
     io.err("uffdkit explore: the spec's shape is wrong (S findings above), so there is no C to run; fix the spec first");
     return EXIT.findings;
   }
