@@ -53,7 +53,8 @@ export interface AccessOp {
 /** How the monitor resolves each kind of page fault it reads. */
 export interface ServeOp {
   readonly op: "serve";
-  readonly missing?: "copy" | "zeropage";
+  /** move: UFFDIO_MOVE of the same page of setup.srcPages, filled first (anonymous memory only). */
+  readonly missing?: "copy" | "zeropage" | "move";
   readonly minor?: "continue";
   /** A write-protect fault is resolved by UFFDIO_WRITEPROTECT without WP. */
   readonly wp?: "unprotect";

@@ -23,6 +23,7 @@ interface Shape {
   readonly missing: boolean;
   readonly wp: boolean;
   readonly poison: boolean;
+  readonly move: boolean;
   readonly minor: boolean;
   readonly copy: boolean;
   readonly zeropage: boolean;
@@ -56,6 +57,7 @@ export function programsForKind(kind: Exclude<MemKind, "declared" | "shmem-anon"
     missing: true,
     wp: true,
     poison: true,
+    move: kind === "anon",
     minor: kind !== "anon",
     copy: true,
     zeropage: kind !== "hugetlb",
@@ -75,6 +77,7 @@ function shapeOf(t: Target): Shape {
     missing: t.modes.includes("missing"),
     wp: t.modes.includes("wp") && t.ioctls.has("writeprotect"),
     poison: t.ioctls.has("poison"),
+    move: t.ioctls.has("move") && !t.fileBacked,
     minor: t.modes.includes("minor"),
     copy: t.ioctls.has("copy"),
     zeropage: t.ioctls.has("zeropage"),
@@ -152,6 +155,15 @@ function programsFor(s: Shape): ConcurrentProgram[] {
           { name: "faulter", ops: [read(0)] },
           { name: "forker", ops: [step({ op: "fork" })] },
           { name: "monitor", ops: [serve] },
+        ]),
+      );
+    }
+    if (s.move) {
+      out.push(
+        program("two_faults_moved", "two faults on one page resolved by UFFDIO_MOVE from the monitor's own pages: the second move meets a filled page (EEXIST, then WAKE)", { ...s.setup, srcPages: PAGES }, [api(), register(["missing"])], [
+          { name: "reader", ops: [read(0)] },
+          { name: "writer", ops: [{ op: "access", page: 0, access: "write", value: 0x5a }] },
+          { name: "monitor", ops: [{ op: "serve", missing: "move" }] },
         ]),
       );
     }

@@ -30,7 +30,7 @@ const MMAP_WRITERS: ReadonlySet<string> = new Set(["register", "unregister", "cl
 
 /** A resolution the monitor still has to make. */
 interface Resolution {
-  readonly kind: "copy" | "zeropage" | "continue" | "unprotect" | "wake" | "writeprotect";
+  readonly kind: "copy" | "zeropage" | "move" | "continue" | "unprotect" | "wake" | "writeprotect";
   readonly page: number;
   readonly pages: number;
 }
@@ -280,7 +280,7 @@ export class Execution {
       this.violation("abi", `the monitor cannot resolve a ${minor ? "MINOR" : wp ? "WP" : "MISSING"} fault on page ${page}: the program's serve op declares no resolution for it`);
       return;
     }
-    const pages = kind === "copy" || kind === "zeropage" ? Math.min(serve.span ?? 1, this.sim.primary.npages - page) : 1;
+    const pages = kind === "copy" || kind === "zeropage" || kind === "move" ? Math.min(serve.span ?? 1, this.sim.primary.npages - page) : 1;
     th.todo.push({ kind, page, pages });
   }
 
@@ -293,6 +293,10 @@ export class Execution {
         break;
       case "zeropage":
         step = { op: "zeropage", page: r.page, pages: r.pages } as Step;
+        break;
+      case "move":
+        // The monitor's source page holds what it supplies for that page (monitorByte).
+        step = { op: "move", srcPage: r.page, dstPage: r.page, pages: r.pages, srcFill: { pattern: "page-index", seed: monitorByte(0) } } as Step;
         break;
       case "continue":
         step = { op: "continue", page: r.page, pages: r.pages } as Step;
@@ -321,7 +325,7 @@ export class Execution {
   private handleResult(th: ThreadRun, r: Resolution, obs: Observed): void {
     if (obs.status === "ok") return;
     const err = obs.status.startsWith("errno=") ? obs.status.slice("errno=".length) : undefined;
-    const field = Number(obs.fields.copy ?? obs.fields.zeropage ?? obs.fields.mapped ?? NaN);
+    const field = Number(obs.fields.copy ?? obs.fields.zeropage ?? obs.fields.mapped ?? obs.fields.move ?? NaN);
     const what = r.kind.toUpperCase();
     switch (err) {
       case "EAGAIN":

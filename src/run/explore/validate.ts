@@ -51,7 +51,7 @@ function validateOp(o: unknown, at: string, setup: unknown): SchemaError[] {
       return [...page(o.page, `${at}.page`), ...(o.to === "private" || o.to === "shared" ? [] : [{ path: `${at}.to`, message: '"private" or "shared"' }])];
     case "serve": {
       const bad: SchemaError[] = [];
-      if (o.missing !== undefined && o.missing !== "copy" && o.missing !== "zeropage") bad.push({ path: `${at}.missing`, message: '"copy" or "zeropage"' });
+      if (o.missing !== undefined && o.missing !== "copy" && o.missing !== "zeropage" && o.missing !== "move") bad.push({ path: `${at}.missing`, message: '"copy", "zeropage" or "move"' });
       if (o.minor !== undefined && o.minor !== "continue") bad.push({ path: `${at}.minor`, message: '"continue"' });
       if (o.wp !== undefined && o.wp !== "unprotect") bad.push({ path: `${at}.wp`, message: '"unprotect"' });
       if (o.span !== undefined && !(Number.isInteger(o.span) && (o.span as number) >= 1 && (o.span as number) <= 16)) bad.push({ path: `${at}.span`, message: "1 to 16 pages" });
