@@ -8,6 +8,8 @@ import { search } from "../../src/run/explore/search.js";
 import { Execution } from "../../src/run/explore/execution.js";
 import { programsForKind } from "../../src/plan/explore/programs.js";
 import { planOf } from "./helpers.js";
+import type { ConcurrentProgram } from "../../src/ir/program.js";
+import type { Step } from "../../src/ir/scenario.js";
 
 function compare(program: Parameters<typeof search>[0], opts: Parameters<typeof search>[1]) {
   const reduced = new Set<string>();
@@ -66,15 +68,26 @@ describe("preemption points", () => {
   });
 
   it("an mmap_lock writer (UNREGISTER) does not run while a fill holds the lock for read between pages", () => {
-    const p = programsForKind("anon").find((q) => q.name === "fill_vs_unregister")!;
-    const e = new Execution(p, { kernel: "6.18" });
-    // faulter blocks, monitor reads the event and starts its COPY: paused inside with the lock held?
-    const idx = (n: string) => p.threads.findIndex((t) => t.name === n);
-    e.step(idx("faulter"));
-    e.step(idx("monitor"));
-    e.step(idx("monitor"));
+    const program: ConcurrentProgram = {
+      name: "unregister_between_pages",
+      title: "a two-page fill paused between its pages, and an UNREGISTER",
+      setup: { kind: "anon", pages: 2, map: "private" },
+      prologue: [{ op: "api" }, { op: "register", page: 0, pages: 2, modes: ["missing"] }] as Step[],
+      threads: [
+        { name: "faulter", ops: [{ op: "access", page: 0, access: "read" }] },
+        { name: "monitor", ops: [{ op: "serve", missing: "copy", span: 2 }] },
+        { name: "unregisterer", ops: [{ op: "step", step: { op: "unregister", page: 0, pages: 2 } as Step }] },
+      ],
+    };
+    const e = new Execution(program, { kernel: "6.18" });
+    e.step(0); // the fault blocks in handle_userfault()
+    e.step(1); // the monitor reads the event
+    e.step(1); // the COPY of pages 0..1 fills page 0 and stops between the pages
     const paused = e.trace.at(-1)!;
-    if (paused.holds.includes("mmap_lock(read)")) expect(e.enabled()).not.toContain(idx("unregisterer"));
-    else expect(paused.stop).toMatch(/userfaultfd_copy|ok/);
+    expect(paused.stop).toMatch(/^mfill_atomic: /);
+    expect(paused.holds).toBe("mmap_lock(read)");
+    expect(e.enabled()).not.toContain(2);
+    e.step(1); // page 1 filled, the lock dropped
+    expect(e.enabled()).toContain(2);
   });
 });

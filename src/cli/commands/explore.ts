@@ -24,8 +24,7 @@ import { explorePrograms } from "../../run/explore/pool.js";
 import { programsOf } from "../../run/explore/validate.js";
 import type { SimOptions } from "../../run/sim/simulation.js";
 import { readJsonFile } from "./json-file.js";
-import { defaultOutDir, defaultOutDirProblem } from "../../write/out-dir.js";
-import { writeOutput, WriteRefused } from "../../write/writer.js";
+import { outDirFor, writeFiles } from "../out.js";
 import { EXIT, type CliIO } from "../io.js";
 
 const KINDS = ["anon", "shmem", "hugetlb"] as const;
@@ -122,13 +121,9 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
   reports.push(...weakReports);
   if (replays.length) {
-    try {
-      mkdirSync(dirname(resolve(target.outDir)), { recursive: true });
-      writeOutput(target.outDir, replays, { check: false, force: Boolean(opts.force), ...(typeof opts.out === "string" ? {} : { base: process.cwd() }) });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return fail(e instanceof WriteRefused || !code ? (e as Error).message : `cannot write ${target.outDir}: ${code}`);
-    }
+    mkdirSync(dirname(resolve(target.outDir)), { recursive: true });
+    const written = writeFiles(io, "explore", target.outDir, replays, { ...opts, check: false });
+    if ("error" in written) return written.exit;
   }
   const violations = reports.reduce((n, r) => n + r.counterexamples.length, 0);
   if (io.json) {
@@ -184,16 +179,8 @@ async function targetOf(io: CliIO, specArg: string | undefined, opts: Record<str
     io.err(`uffdkit explore: the emitted C of ${checked.model.name} does not compile against uffdkit's kernel model: ${plan.built.compiled.error}`);
     return EXIT.findings;
   }
-  let outDir: string;
-  if (typeof opts.out === "string") outDir = opts.out;
-  else {
-    const problem = defaultOutDirProblem(specPath);
-    if (problem) {
-      io.err(`uffdkit explore: ${problem}, so there is no default output folder; pass -o DIR`);
-      return EXIT.usage;
-    }
-    outDir = join(defaultOutDir(specPath), "explore");
-  }
+  const outDir = outDirFor(io, "explore", specPath, opts, "explore");
+  if (typeof outDir === "number") return outDir;
   return {
     label: `${checked.model.name} (${plan.built.api}) from ${specPath}`,
     programs: plan.programs,

@@ -15,8 +15,7 @@ import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
 import { front } from "../../pipeline.js";
-import { defaultOutDir, defaultOutDirProblem } from "../../write/out-dir.js";
-import { writeOutput, WriteRefused } from "../../write/writer.js";
+import { outDirFor, writeFiles } from "../out.js";
 import { EXIT, type CliIO } from "../io.js";
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -56,24 +55,12 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
 
   const { generateArtifacts } = await import("../../generate/index.js");
   const { files, simulation, cSummary } = generateArtifacts(model, diagnostics, api);
-  if (typeof opts.out !== "string") {
-    const problem = defaultOutDirProblem(specPath);
-    if (problem) {
-      io.err(`uffdkit gen: ${problem}, so there is no default output folder out/<stem>; rename the spec (e.g. my_mem.uffd.ts) or pass -o DIR`);
-      return EXIT.usage;
-    }
-  }
-  const outDir = typeof opts.out === "string" ? opts.out : defaultOutDir(specPath);
-  let result;
-  try {
-    const base = typeof opts.out === "string" ? {} : { base: process.cwd() };
-    result = writeOutput(outDir, files, { check: Boolean(opts.check), force: Boolean(opts.force), ...base });
-  } catch (e) {
-    // WriteRefused carries a message for the user; anything else is an I/O error, said in one line.
-    const code = (e as NodeJS.ErrnoException).code;
-    io.err(`uffdkit gen: ${e instanceof WriteRefused || !code ? (e as Error).message : `cannot write ${outDir}: ${code}`}`);
-    if (io.json) io.emitJson({ diagnostics, written: [], stale: [], refused: [], outDir, error: e instanceof Error ? e.message : String(e) });
-    return EXIT.usage;
+  const outDir = outDirFor(io, "gen", specPath, opts);
+  if (typeof outDir === "number") return outDir;
+  const result = writeFiles(io, "gen", outDir, files, opts);
+  if ("error" in result) {
+    if (io.json) io.emitJson({ diagnostics, written: [], stale: [], refused: [], outDir, error: result.error });
+    return result.exit;
   }
   const failing = simulation.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => r.scenario);
   const summary = {
@@ -162,23 +149,10 @@ async function runSeveral(io: CliIO, specPath: string, apis: readonly ApiGenerat
     lines.push(`  ${api}: ${summarizeFindings(diagnostics)}; simulator ${count("pass")} pass, ${count("fail") + count("error")} fail (${p.simTap}); ${p.selftests}/, kernel/${api}/, ${p.checklist}`);
     failing.push(...g.simulation.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => `${api}:${r.scenario}`));
   }
-  if (typeof opts.out !== "string") {
-    const problem = defaultOutDirProblem(specPath);
-    if (problem) {
-      io.err(`uffdkit gen: ${problem}, so there is no default output folder out/<stem>; rename the spec (e.g. my_mem.uffd.ts) or pass -o DIR`);
-      return EXIT.usage;
-    }
-  }
-  const outDir = typeof opts.out === "string" ? opts.out : defaultOutDir(specPath);
-  let result;
-  try {
-    const base = typeof opts.out === "string" ? {} : { base: process.cwd() };
-    result = writeOutput(outDir, files, { check: Boolean(opts.check), force: Boolean(opts.force), ...base });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    io.err(`uffdkit gen: ${e instanceof WriteRefused || !code ? (e as Error).message : `cannot write ${outDir}: ${code}`}`);
-    return EXIT.usage;
-  }
+  const outDir = outDirFor(io, "gen", specPath, opts);
+  if (typeof outDir === "number") return outDir;
+  const result = writeFiles(io, "gen", outDir, files, opts);
+  if ("error" in result) return result.exit;
   const shown = relative(process.cwd(), result.outDir) || ".";
   if (io.json) io.emitJson({ diagnostics: allDiagnostics, apis, written: opts.check ? [] : result.stale, stale: result.stale, refused: result.refused, outDir: shown, failingScenarios: failing });
   if (result.refused.length > 0) {

@@ -90,7 +90,7 @@ export class Execution {
     readonly program: ConcurrentProgram,
     opts: ExecutionOptions,
   ) {
-    const scenario: Scenario = { name: program.name, title: program.title, setup: program.setup, steps: [...program.prologue], sources: [] } as unknown as Scenario;
+    const scenario: Scenario = { name: program.name, title: program.title, source: [], setup: program.setup, steps: [...program.prologue] };
     this.describe = opts.describeChanges === true;
     this.sim = new Simulation(scenario, opts);
     // Kernel paths stop at their preemption points (the plain simulator runs them straight through).
@@ -234,7 +234,7 @@ export class Execution {
           this.record(th, describeStep(s), "blocked (waits until its event is read)", "");
           return;
         }
-        this.record(th, describeStep(s), formatObs(obs), "");
+        this.record(th, describeStep(s), formatObservation(obs), "");
         th.pc++;
         return;
       }
@@ -317,7 +317,7 @@ export class Execution {
       return;
     }
     const obs = this.sim.executeStep(step, this.stepIndex++);
-    this.record(th, describeStep(step), formatObs(obs), "");
+    this.record(th, describeStep(step), formatObservation(obs), "");
     this.handleResult(th, r, obs);
   }
 
@@ -370,7 +370,7 @@ export class Execution {
         th.todo.length = 0;
         return;
     }
-    this.violation("errno", `${what} of page ${r.page} returned ${formatObs(obs)}: not an error the ABI documents for this race, and the monitor cannot tell why it failed`);
+    this.violation("errno", `${what} of page ${r.page} returned ${formatObservation(obs)}: not an error the ABI documents for this race, and the monitor cannot tell why it failed`);
     // What a careful monitor does with an error it cannot act on: wake the faulter, which refaults.
     if (r.kind !== "wake") th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
   }
@@ -394,7 +394,7 @@ export class Execution {
       return;
     }
     const obs = r.value as Observed;
-    this.record(th, opText, formatObs(obs), "");
+    this.record(th, opText, formatObservation(obs), "");
     if (pathFor && typeof pathFor === "object") {
       this.handleResult(th, pathFor, obs);
       return;
@@ -488,7 +488,6 @@ export class Execution {
   /** What thread t would do next, for the sleep sets' independence test. */
   footprint(t: number): Footprint {
     const th = this.threads[t]!;
-    if (th.path && th.pathFor === "access") return { pages: [(th.ops[th.pc] as { page: number }).page], global: true };
     const op = th.ops[th.pc];
     if (!op) return { pages: [], global: false };
     if (op.op === "serve") return { pages: [], global: true };
@@ -578,7 +577,6 @@ function errnoName(r: number): string {
   return String(-r);
 }
 
-const formatObs = formatObservation;
 
 function describeStep(s: Step): string {
   const p = (s as { page?: number }).page;

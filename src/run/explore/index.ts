@@ -23,6 +23,8 @@ export interface CounterexampleReport {
 
 export interface ProgramReport extends Omit<SearchResult, "counterexamples"> {
   readonly title: string;
+  /** A KVM Userfault program: its schedules are the memory model's visibility orders (weak.ts). */
+  readonly weakMemory?: boolean;
   readonly counterexamples: readonly CounterexampleReport[];
 }
 
@@ -70,7 +72,11 @@ export function formatReport(header: string, reports: readonly ProgramReport[], 
     lines.push("", `program ${r.program}: ${r.title}`);
     const s = r.stats;
     const how = r.verdict === "exhaustive" ? "exhaustive" : `bounded (stopped at ${r.bound})`;
-    lines.push(`  ${how}: ${s.schedules} schedules, ${s.states} states, ${s.pruned} pruned, ${s.transitions} transitions, ${s.millis} ms`);
+    lines.push(
+      r.weakMemory
+        ? `  ${how}: ${s.schedules} visibility orders of the VMM's stores and the vCPU's loads, ${s.millis} ms`
+        : `  ${how}: ${s.schedules} schedules, ${s.states} states, ${s.pruned} pruned, ${s.transitions} transitions, ${s.millis} ms`,
+    );
     if (r.outcomes.length) lines.push(`  reached: ${r.outcomes.join("; ")}`);
     if (!r.counterexamples.length) {
       lines.push(r.verdict === "exhaustive" ? "  no violation" : "  no violation within the bound");

@@ -39,7 +39,9 @@ export function exploreWeak(scenario: Scenario, opts: SimOptions): ProgramReport
     title: scenario.title,
     reduction: false,
     verdict: "exhaustive",
-    stats: { schedules: x.schedules, states: x.schedules, pruned: 0, transitions: x.schedules, millis: Date.now() - t0 },
+    weakMemory: true,
+    // A visibility order is one schedule; there is no state graph to count or prune.
+    stats: { schedules: x.schedules, states: 0, pruned: 0, transitions: 0, millis: Date.now() - t0 },
     counterexamples,
     outcomes: [`${x.schedules} visibility orders over ${x.accesses.length} vCPU accesses: ${exits} exit to userspace, ${stale} read stale contents`],
   };
