@@ -23,7 +23,8 @@ import { buildChecklist } from "../emit/checklist/index.js";
 import { emitSelftests } from "../emit/selftest/index.js";
 import type { ApiGenerationId } from "../kernel/generations.js";
 import type { Model } from "../model/model.js";
-import { cEvidenceOf, exploreEvidenceOf, runType, type TypeRun } from "../pipeline.js";
+import { cEvidenceOf, cProvenanceOf, exploreEvidenceOf, runType, typeFunctionLines, type TypeRun } from "../pipeline.js";
+import type { CInput } from "../ir/c-source.js";
 import { formatCoverage } from "../run/c/coverage.js";
 import { formatTap } from "../run/tap.js";
 import type { ExploreEvidence, SuiteResult } from "../ir/result.js";
@@ -49,13 +50,13 @@ export function generationPaths(api: ApiGenerationId, several: boolean) {
   };
 }
 
-export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic[], api?: ApiGenerationId, opts: { several?: boolean } = {}): GenerateResult {
+export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic[], api?: ApiGenerationId, opts: { several?: boolean; c?: CInput } = {}): GenerateResult {
   const gen = api ?? model.gen.id;
   const paths = generationPaths(gen, opts.several ?? false);
   const files: GeneratedFile[] = [];
   files.push({ path: paths.findings, contents: findingsText(diagnostics, gen) });
 
-  const run = runType({ model, diagnostics, emittable: true }, gen);
+  const run = runType({ model, diagnostics, emittable: true, ...(opts.c ? { c: opts.c } : {}) }, gen);
   for (const f of run.kernel.files) files.push(f);
   const suite = run.suite;
   files.push({ path: paths.scenarios, contents: JSON.stringify(suite, null, 2) + "\n" });
@@ -86,9 +87,10 @@ function withComments(tap: string, lines: readonly string[]): string {
 }
 
 function cSummaryOf(run: TypeRun): string[] {
-  const file = run.kernel.files[0]!.path;
-  if (!run.coverage) return [`C: ${file} was not executed: ${"error" in run.compiled ? run.compiled.error.split("\n")[0] : "not compiled"}`];
-  return [...formatCoverage(file, run.coverage, run.contractFindings.length), ...run.contractFindings.map((f) => `contract: ${f}`)];
+  const file = run.callbacks.path;
+  const types = typeFunctionLines(cProvenanceOf(run));
+  if (!run.coverage) return [`C: ${file} was not executed: ${"error" in run.compiled ? run.compiled.error.split("\n")[0] : "not compiled"}`, ...types];
+  return [...formatCoverage(file, run.coverage, run.contractFindings.length), ...run.contractFindings.map((f) => `contract: ${f}`), ...types];
 }
 
 function findingsText(diagnostics: readonly Diagnostic[], api: ApiGenerationId): string {

@@ -63,6 +63,14 @@ export interface CRunEvidence {
   readonly contractFindings: readonly string[];
   /** Every run-time finding, with its rule id. */
   readonly runFindings: readonly { readonly rule?: string; readonly message: string }[];
+  /**
+   * The functions the spec names that the type defines, and what ran for each:
+   * the type's own C ("c", with its file), or a stand-in the simulator answered
+   * from the scenario ("stand-in": nothing about that function is verified).
+   */
+  readonly typeFunctions?: readonly { readonly name: string; readonly role: string; readonly ran: "c" | "stand-in"; readonly file?: string }[];
+  /** The C files the evidence rests on, with their content hash (sha256, first 16 hex digits). */
+  readonly sources?: readonly { readonly path: string; readonly sha256: string; readonly what: "callbacks" | "type" }[];
 }
 
 /** What `explore` found in the programs that bear on a checklist item (issue 11: C01's evidence). */

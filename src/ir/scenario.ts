@@ -208,7 +208,7 @@ export interface DeclaredC {
   typeFunctions: {
     name: string;
     proto: string;
-    role: "guard-inode" | "guard-page" | "get-or-create" | "alloc" | "info" | "prepare" | "unaccount" | "type-add" | "account" | "recalc";
+    role: "guard-inode" | "guard-page" | "get-or-create" | "alloc" | "info" | "prepare" | "unprepare" | "free-folio" | "unaccount" | "type-add" | "account" | "recalc";
   }[];
   /** Fields of the type's inode info the C reads (the shared policy's field). */
   infoFields?: string[];
@@ -229,6 +229,7 @@ export type InjectSite =
   | "install_pte"
   | "account"
   | "copy_from_user"
+  | "prepare"
   | "shared_policy";
 
 export interface Injection {

@@ -65,6 +65,15 @@ export const SOURCES = {
   },
   exportForModules: { cite: "include/linux/export.h EXPORT_SYMBOL_FOR_MODULES() (mainline; EXPORT_SYMBOL_GPL_FOR_MODULES before the rename), not in 6.12", confidence: "I" },
   kvmGmemMmap: { cite: "Fuad Tabba et al., KVM: guest_memfd: host mmap() support (GUEST_MEMFD_FLAG_MMAP, kvm_gmem_vm_ops), Linux 6.18; shared/reference/vm_uffd_ops.md", confidence: "I" },
+  setDirectMap: {
+    cite: "include/linux/set_memory.h set_direct_map_invalid_noflush() / set_direct_map_default_noflush(), int fn(struct page *) (arch/x86/include/asm/set_memory.h; Debian linux-source-6.12)",
+    confidence: "C",
+  },
+  filemapFreeFolio: { cite: "mm/filemap.c filemap_remove_folio() -> filemap_free_folio(): calls mapping->a_ops->free_folio once the folio left the cache (6.12)", confidence: "C" },
+  gmemNoDirectMap: {
+    cite: "Patrick Roy, Nikita Kalyazin: \"Direct Map Removal Support for guest_memfd\" (GUEST_MEMFD_FLAG_NO_DIRECT_MAP; folios leave the direct map after preparation and return to it when freed); v9 <20260114134510.1835-1-kalyazin@amazon.com>, not merged (shared/reference/vm_uffd_ops.md)",
+    confidence: "I",
+  },
   generalKnowledge: { cite: "general kernel knowledge, not re-verified (dossier tag [M])", confidence: "M" },
 } as const satisfies Record<string, SourceRef>;
 

@@ -97,6 +97,8 @@ export const SPEC_SCHEMA = obj({
         }),
       ),
       prepare: opt(cident),
+      unprepare: opt(cident),
+      freeFolio: opt(cident),
       filemapAdd: opt(str(["filemap_add_folio", "type", "none"])),
       typeAdd: opt(obj({ add: req(cident), swapbacked: opt(bool), accountBlocks: opt(cident), recalc: opt(cident) })),
       filemapRemove: opt(str(["filemap_remove_folio", "none"])),

@@ -287,10 +287,25 @@ function typeFunctions(model: Model, gf: Lowered["getFolio"], cp: Lowered["copy"
     if (ta.accountBlocks) add({ name: ta.accountBlocks, proto: "int NAME(struct inode *inode, long pages)", role: "account", path: "copy.typeAdd.accountBlocks" });
     if (ta.recalc) add({ name: ta.recalc, proto: "void NAME(struct inode *inode, long alloced, long swapped)", role: "recalc", path: "copy.typeAdd.recalc" });
   }
-  if (cp?.prepare && (roles.has("filemapAdd") || roles.has("copy"))) add({ name: cp.prepare, proto: "void NAME(struct folio *folio)", role: "prepare", path: "copy.prepare" });
+  if (cp?.prepare && (roles.has("filemapAdd") || roles.has("copy"))) {
+    add({ name: cp.prepare, proto: prepareProto(cp), role: "prepare", path: "copy.prepare" });
+    if (cp.unprepare) add({ name: cp.unprepare, proto: UNPREPARE_PROTO, role: "unprepare", path: "copy.unprepare" });
+  }
+  if (cp?.freeFolio && (roles.has("filemapRemove") || roles.has("copy"))) add({ name: cp.freeFolio, proto: FREE_FOLIO_PROTO, role: "free-folio", path: "copy.freeFolio" });
   if (cp?.unaccount && (roles.has("filemapRemove") || roles.has("copy"))) add({ name: cp.unaccount, proto: "void NAME(struct inode *inode)", role: "unaccount", path: "copy.unaccount" });
   return out;
 }
+
+/**
+ * copy.prepare's prototype: with an undo it can fail and gets the inode (to
+ * account); the old form without one is `void fn(struct folio *)` (R60).
+ */
+export function prepareProto(cp: { readonly unprepare?: string }): string {
+  return cp.unprepare ? "int NAME(struct inode *inode, struct folio *folio)" : "void NAME(struct folio *folio)";
+}
+export const UNPREPARE_PROTO = "void NAME(struct inode *inode, struct folio *folio)";
+/** address_space_operations.free_folio (include/linux/fs.h). */
+export const FREE_FOLIO_PROTO = "void NAME(struct folio *folio)";
 
 /** Where gen writes a generation's C, relative to out/<name>/ (scenarios.json sits there too). */
 export function kernelFilePath(name: string, api: ApiGenerationId): string {

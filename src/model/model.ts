@@ -40,6 +40,10 @@ export interface CopyModel {
     readonly chargeMemcg: boolean;
   };
   readonly prepare?: string;
+  /** The undo of prepare; when set, prepare is `int fn(struct inode *, struct folio *)`. */
+  readonly unprepare?: string;
+  /** address_space_operations.free_folio, called by filemap_remove_folio(). */
+  readonly freeFolio?: string;
   readonly filemapAdd: NonNullable<CopySpec["filemapAdd"]>;
   readonly typeAdd?: TypeAddSpec;
   readonly filemapRemove: "filemap_remove_folio" | "none";

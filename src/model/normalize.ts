@@ -74,6 +74,8 @@ function normalizeCopy(c: NonNullable<MemoryTypeSpec["copy"]>): CopyModel {
       chargeMemcg: c.alloc.chargeMemcg ?? false,
     },
     ...(c.prepare !== undefined ? { prepare: c.prepare } : {}),
+    ...(c.unprepare !== undefined ? { unprepare: c.unprepare } : {}),
+    ...(c.freeFolio !== undefined ? { freeFolio: c.freeFolio } : {}),
     filemapAdd: c.filemapAdd ?? "filemap_add_folio",
     ...(c.typeAdd !== undefined ? { typeAdd: { ...c.typeAdd } } : {}),
     filemapRemove: c.filemapRemove ?? "filemap_remove_folio",

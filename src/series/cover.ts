@@ -6,7 +6,7 @@
  * versions. The shortlog, diffstat and base-commit git wrote stay as they are.
  */
 import type { Model } from "../model/model.js";
-import type { SuiteResult, Verdict } from "../ir/result.js";
+import type { CRunEvidence, SuiteResult, Verdict } from "../ir/result.js";
 import { SOURCES } from "../kernel/sources.js";
 import { wrapBody } from "./message.js";
 
@@ -23,6 +23,17 @@ export interface TestingEvidence {
   readonly build?: string;
   /** The kernel runs were on another kind standing in for the type: never cited as tests of the type. */
   readonly kernelStandIn?: { readonly kind: string; readonly type: string };
+  /** The C the simulator executed: its files (path, content hash) and which type functions were stand-ins. */
+  readonly c?: Pick<CRunEvidence, "sources" | "typeFunctions">;
+}
+
+/** The C the simulator's results rest on, and what of the type it did not run. */
+export function cProvenanceLines(c: Pick<CRunEvidence, "sources" | "typeFunctions">): string[] {
+  const out: string[] = [];
+  if (c.sources?.length) out.push(`- The simulator executed this C: ${c.sources.map((s) => `${s.path} (sha256 ${s.sha256})`).join(", ")}.`);
+  const standIns = (c.typeFunctions ?? []).filter((t) => t.ran === "stand-in").map((t) => `${t.name}()`);
+  if (standIns.length) out.push(`- Not verified: ${andList(standIns)} ran as stand-ins answered by the simulator (their C was not given).`);
+  return out;
 }
 
 export interface CoverInfo {
@@ -97,6 +108,7 @@ export function coverBlurb(info: CoverInfo): string {
   if (standIn) tested.push(`- Not run on a real kernel with ${standIn.type}: the selftests ran on ${standIn.kind}, standing in for ${standIn.type}, which is not a test of ${standIn.type}.`);
   else if (testing.kernel) tested.push(`- Real kernel: ${verdictLine(testing.kernel)}${testing.kernelNote ? `; ${testing.kernelNote}` : ""}.`);
   else tested.push(`- Not run on a real kernel${testing.kernelNote ? `: ${testing.kernelNote}` : "."}`);
+  if (testing.c) tested.push(...cProvenanceLines(testing.c));
   if (testing.build) tested.push(`- Kernel build: ${testing.build}.`);
   if (testing.checkpatch) tested.push(`- checkpatch.pl --strict: ${testing.checkpatch}.`);
   paras.push(`Testing:\n${tested.join("\n")}`);

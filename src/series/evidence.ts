@@ -8,6 +8,7 @@ import { release } from "node:os";
 import type { EmittedFile, KernelArtifacts } from "../emit/kernel/artifacts.js";
 import { emitKernel } from "../emit/kernel/index.js";
 import { emitSelftests } from "../emit/selftest/index.js";
+import type { CInput } from "../ir/c-source.js";
 import type { Model } from "../model/model.js";
 import { planSuite } from "../plan/planner/index.js";
 import type { KernelNeed, Suite } from "../ir/scenario.js";
@@ -41,10 +42,10 @@ export function emitForSeries(model: Model): EmitOutcome {
  * compiled and executed (src/pipeline.ts runType), and what that showed comes back
  * as evidence for the checklist and the cover letter.
  */
-export async function simulate(model: Model, _suite?: Suite): Promise<{ result?: SuiteResult; note?: string; c?: CRunEvidence }> {
+export async function simulate(model: Model, _suite?: Suite, c?: CInput): Promise<{ result?: SuiteResult; note?: string; c?: CRunEvidence }> {
   try {
     const { check, runType, cEvidenceOf } = await import("../pipeline.js");
-    const checked = check(model, []);
+    const checked = { ...check(model, []), ...(c ? { c } : {}) };
     if (!checked.emittable) return { note: "the spec stops at the emission gate (an S-rule error)" };
     const run = runType(checked);
     return { result: run.simulation, c: cEvidenceOf(run) };
@@ -78,9 +79,10 @@ async function runRunnable(suite: Suite): Promise<{ result?: SuiteResult; note: 
   }
 }
 
-export function testingEvidence(sim: { result?: SuiteResult; note?: string }, kernel: { result?: SuiteResult; note: string }, model?: Model): TestingEvidence {
+export function testingEvidence(sim: { result?: SuiteResult; note?: string; c?: CRunEvidence }, kernel: { result?: SuiteResult; note: string }, model?: Model): TestingEvidence {
   const standIn = model ? standInKind(model) : undefined;
   return {
+    ...(sim.c ? { c: sim.c } : {}),
     ...(standIn && model ? { kernelStandIn: { kind: standIn, type: model.name } } : {}),
     ...(sim.result ? { sim: sim.result } : {}),
     ...(sim.note ? { simNote: sim.note } : {}),

@@ -86,9 +86,25 @@ export interface CopySpec {
   };
   /**
    * A type-specific step after core filled the folio, before it is added to the cache,
-   * e.g. removing it from the direct map. `void fn(struct folio *)`.
+   * e.g. removing it from the direct map (guest_memfd with NO_DIRECT_MAP).
+   * With `unprepare`: `int fn(struct inode *inode, struct folio *folio)`, 0 or a negative
+   * errno that filemap_add returns. Without it, the old form `void fn(struct folio *)`,
+   * which cannot fail and is never undone (rule R60).
    */
   prepare?: string;
+  /**
+   * The undo of `prepare`: `void fn(struct inode *inode, struct folio *folio)`. The emitted
+   * filemap_add calls it on every failure after `prepare` succeeded (filemap_add_folio()
+   * -EEXIST/-ENOMEM, the type's add or accounting failing); filemap_remove calls it when
+   * the type has no `freeFolio` hook to do it.
+   */
+  unprepare?: string;
+  /**
+   * The type's `address_space_operations.free_folio`, `void fn(struct folio *folio)`:
+   * filemap_remove_folio() calls it once the folio has left the page cache (mm/filemap.c
+   * filemap_free_folio()). guest_memfd with NO_DIRECT_MAP restores the direct map there.
+   */
+  freeFolio?: string;
   /**
    * filemap_add: how the filled folio enters the page cache. Default "filemap_add_folio"
    * (which charges memcg and adds to the LRU itself). "type": the type's own add, with its

@@ -134,6 +134,8 @@ static inline gfp_t mapping_gfp_mask(const struct address_space *mapping) { retu
 static inline bool xa_is_value(const void *entry) { return (unsigned long)entry & 1; }
 static inline size_t folio_size(const struct folio *folio) { return PAGE_SIZE; }
 static inline struct folio *page_folio(struct page *page) { return (struct folio *)page; }
+#define folio_page(folio, n) (&(folio)->page)
+static inline struct inode *folio_inode(const struct folio *folio) { return folio->mapping->host; }
 static inline bool userfaultfd_missing(const struct vm_area_struct *vma) { return vma->vm_flags & VM_UFFD_MISSING; }
 static inline bool userfaultfd_minor(const struct vm_area_struct *vma) { return vma->vm_flags & VM_UFFD_MINOR; }
 static inline bool userfaultfd_armed(const struct vm_area_struct *vma) { return vma->vm_flags & __VM_UFFD_FLAGS; }
@@ -179,6 +181,7 @@ UK_IMPORT(copy_from_user) unsigned long uk_copy_from_user(void *to, const void _
 UK_IMPORT(clear_user_highpage) void uk_clear_user_highpage(struct page *page, unsigned long vaddr, const char *fn, int line);
 UK_IMPORT(pagefault_disable) void uk_pagefault_disable(int disable, const char *fn, int line);
 UK_IMPORT(mfill_atomic_install_pte) int uk_mfill_atomic_install_pte(pmd_t *dst_pmd, struct vm_area_struct *dst_vma, unsigned long dst_addr, struct page *page, bool newly_allocated, uffd_flags_t flags, const char *fn, int line);
+UK_IMPORT(set_direct_map) int uk_set_direct_map(struct page *page, int valid, const char *fn, int line);
 UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf, unsigned long reason, const char *fn, int line);
 
 #define folio_lock(f) uk_folio_lock((f), UK_AT)
@@ -217,6 +220,9 @@ UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf,
 #define pagefault_enable() uk_pagefault_disable(0, UK_AT)
 #define mfill_atomic_install_pte(pmd, v, a, p, n, fl) uk_mfill_atomic_install_pte((pmd), (v), (a), (p), (n), (fl), UK_AT)
 #define handle_userfault(vmf, reason) uk_handle_userfault((vmf), (reason), UK_AT)
+/* include/linux/set_memory.h: take a page out of the kernel's direct map, and put it back. */
+#define set_direct_map_invalid_noflush(p) uk_set_direct_map((p), 0, UK_AT)
+#define set_direct_map_default_noflush(p) uk_set_direct_map((p), 1, UK_AT)
 
 /*
  * filemap_alloc_folio(): two arguments up to 6.x, three (with a mempolicy)

@@ -14,7 +14,7 @@ import { relative, resolve } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
-import { front } from "../../pipeline.js";
+import { cDiagnosticsOf, front } from "../../pipeline.js";
 import { outDirFor, writeFiles } from "../out.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -54,7 +54,9 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
 
   const { generateArtifacts } = await import("../../generate/index.js");
-  const { files, simulation, cSummary } = generateArtifacts(model, diagnostics, api);
+  const { files, simulation, cSummary, run: typeRun } = generateArtifacts(model, diagnostics, api, checked.c ? { c: checked.c } : {});
+  // What compiling found (R61: a callee the contract model lacks), positioned in the C.
+  diagnostics.push(...cDiagnosticsOf(typeRun));
   const outDir = outDirFor(io, "gen", specPath, opts);
   if (typeof outDir === "number") return outDir;
   const result = writeFiles(io, "gen", outDir, files, opts);
@@ -142,7 +144,8 @@ async function runSeveral(io: CliIO, specPath: string, apis: readonly ApiGenerat
       lines.push(`  ${api}: not emittable (${summarizeFindings(diagnostics)}), see ${p.findings}`);
       continue;
     }
-    const g = generateArtifacts(checked.model, diagnostics, api, { several: true });
+    const g = generateArtifacts(checked.model, diagnostics, api, { several: true, ...(checked.c ? { c: checked.c } : {}) });
+    diagnostics.push(...cDiagnosticsOf(g.run));
     files.push(...g.files);
     const count = (v: string) => g.simulation.results.filter((r) => r.verdict === v).length;
     const p = generationPaths(api, true);

@@ -7,6 +7,7 @@
  * error findings (nothing built), 2 usage, load or tree errors (tree untouched).
  */
 import { relative, resolve } from "node:path";
+import { typeCBeside } from "../../load/type-c.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics, summarize } from "../../diagnostics/format.js";
 import { loadModel } from "../../load/index.js";
@@ -87,7 +88,8 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
 
   io.err(`uffdkit series: running ${suite.scenarios.length} tests on the simulator${io.json ? "" : " and, where it can, this kernel"}...`);
-  const sim = await simulate(model, suite);
+  const typeC = typeCBeside(specPath);
+  const sim = await simulate(model, suite, typeC ? { typeC } : undefined);
   const onKernel = await runOnThisKernel(suite);
   const standIn = standInKind(model);
   if (standIn && onKernel.result) io.err(`uffdkit series: the kernel run was on ${standIn}, standing in for ${model.name}: not a test of ${model.name}`);

@@ -223,11 +223,16 @@ export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: Checkl
         : `emitted C: not executed (${(evidence.c.error ?? "").split("\n")[0]})`
       : "emitted C: not executed",
   );
+  const standIns = (evidence.c?.typeFunctions ?? []).filter((t) => t.ran === "stand-in").map((t) => `${t.name}()`);
+  if (standIns.length) ev.push(`type functions not verified (stand-ins answered by the simulator, no C given): ${standIns.join(", ")}`);
+  const ranC = (evidence.c?.typeFunctions ?? []).filter((t) => t.ran === "c").map((t) => `${t.name}()`);
+  if (ranC.length) ev.push(`type functions run as C: ${ranC.join(", ")}`);
   ev.push(evidence.kernel ? `kernel: ${evidence.kernel.results.length} scenarios${standIn(evidence.kernel)}` : "kernel: not run");
   ev.push(evidence.checkpatch ? "checkpatch: ran" : "checkpatch: not run");
   lines.push(
     `${c.items.length} items apply: ${c.counts.pass} verified by uffdkit, ${c.counts.fail} failed, ${c.counts.human} for a person to check.`,
     `Evidence used: ${ev.join("; ")}.`,
+    ...(evidence.c?.sources?.length ? [`C it rests on: ${evidence.c.sources.map((x) => `${x.path} (sha256 ${x.sha256})`).join(", ")}.`] : []),
     "",
   );
   for (const group of ["review", "seed", "process"] as const) {

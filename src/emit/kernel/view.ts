@@ -7,7 +7,7 @@
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../../kernel/generations.js";
 import { ioctlMacro } from "../../kernel/uapi.js";
 import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../../model/model.js";
-import { lower, type Lowered } from "../../lower/index.js";
+import { FREE_FOLIO_PROTO, lower, prepareProto, UNPREPARE_PROTO, type Lowered } from "../../lower/index.js";
 import type { Ioctl, Mode } from "../../spec/types.js";
 import { cIdent } from "../cident.js";
 import { definitionHead, initializers, parsePrototype, type Prototype } from "./format.js";
@@ -248,7 +248,12 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
       charge: low.memcgCharge === "alloc_folio",
     };
     const prepare = cp.prepare ? cIdent(cp.prepare, "copy.prepare") : "";
-    if (prepare) addTypeFn(prepare, "void NAME(struct folio *folio)");
+    if (prepare) addTypeFn(prepare, prepareProto(cp));
+    // The undo exists only with a prepare to undo; free_folio restores on removal when the type has it.
+    const unprepare = prepare && cp.unprepare ? cIdent(cp.unprepare, "copy.unprepare") : "";
+    if (unprepare) addTypeFn(unprepare, UNPREPARE_PROTO);
+    const freeFolio = cp.freeFolio ? cIdent(cp.freeFolio, "copy.freeFolio") : "";
+    if (freeFolio) addTypeFn(freeFolio, FREE_FOLIO_PROTO);
     const unaccount = cp.unaccount ? cIdent(cp.unaccount, "copy.unaccount") : "";
     if (unaccount) addTypeFn(unaccount, "void NAME(struct inode *inode)");
     const addMember = hasAllocMember && !!memberOf(gen, "filemapAdd");
@@ -265,6 +270,11 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
         head: definitionHead(proto, names.filemapAdd),
         asMember: addMember,
         prepare,
+        // With an undo, prepare can fail and gets the inode; every later failure undoes it.
+        prepareCall: prepare ? (unprepare ? `${prepare}(inode, folio)` : `${prepare}(folio)`) : "",
+        unprepare: unprepare ? `${unprepare}(inode, folio)` : "",
+        unprepareFn: unprepare,
+        needInode: !!unprepare || !!ta?.accountBlocks || !!ta?.recalc,
         generic: !ta,
         typeAdd: ta
           ? {
@@ -287,6 +297,10 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
         head: definitionHead(proto, names.filemapRemove),
         asMember: addMember,
         unaccount: ta?.recalc ? "" : unaccount,
+        // Without a free_folio hook, nothing else undoes prepare once the folio leaves the cache.
+        unprepare: unprepare && !freeFolio ? `${unprepare}(inode, folio)` : "",
+        freeFolio,
+        needInode: (!ta?.recalc && !!unaccount) || !!ta?.recalc || (!!unprepare && !freeFolio),
         recalc: ta?.recalc ? cIdent(ta.recalc, "copy.typeAdd.recalc") : "",
         addFn: filemapAdd ? names.filemapAdd : "",
       };

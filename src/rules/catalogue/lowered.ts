@@ -53,4 +53,39 @@ export const LOWERED_RULES: readonly Rule[] = [
     judgeable: false,
     fix: "fix the strategy or template the finding names; the finding gives the C file, line and helper",
   },
+  {
+    id: "R60",
+    title: "a type step between alloc and install has no undo",
+    severity: "error",
+    kind: "kernel",
+    condition: "copy.prepare is declared without copy.unprepare: the old `void fn(struct folio *)` form, which cannot fail and is never undone",
+    predicts:
+      "when filemap_add_folio() fails after it (-EEXIST: a fault or a second COPY got there first; -ENOMEM: a memcg limit) the folio goes back to core as prepare left it; a folio still out of the direct map is freed that way and the next kernel touch of the page oopses",
+    applies: ALL_GENS,
+    sources: ["setDirectMap", "gmemNoDirectMap"],
+    judgeable: true,
+    check: (model) =>
+      model.copy?.prepare && !model.copy.unprepare
+        ? [
+            {
+              path: "copy.prepare",
+              message: `${model.copy.prepare}() has no undo: the emitted filemap_add cannot undo it when the page-cache add fails, and it cannot fail itself`,
+              hint: "declare `copy.unprepare` (void fn(struct inode *, struct folio *)); prepare then is int fn(struct inode *, struct folio *), 0 or a negative errno",
+            },
+          ]
+        : [],
+    fix: "declare copy.unprepare, and write prepare as int fn(struct inode *, struct folio *)",
+  },
+  {
+    id: "R61",
+    title: "the C calls a function uffdkit's contract model lacks",
+    severity: "error",
+    kind: "kernel",
+    condition: "compile time: the callbacks or the type's own C call a function that is neither a kernel helper kmodel/include declares nor one of the spec's type functions",
+    predicts: "nothing about that path can be checked: the simulator cannot run C whose callee it does not model",
+    applies: ALL_GENS,
+    sources: [],
+    judgeable: false,
+    fix: "declare the function in the spec (a type function the scenario answers) or call a helper the model has; the finding names the file, line and function",
+  },
 ];

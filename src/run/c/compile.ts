@@ -18,6 +18,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { instrumentBranches, type BranchSite } from "./instrument.js";
 import { prelude, trailer, type HarnessNames } from "./harness.js";
+import type { CSource } from "../../ir/c-source.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const KMODEL_INCLUDE = join(ROOT, "kmodel", "include");
@@ -31,7 +32,17 @@ export interface CompiledType {
   /** The emitted file's path as findings name it. */
   readonly fileName: string;
   readonly names: HarnessNames;
+  /** The type's own C compiled in, and which of the spec's type functions it defines. */
+  readonly typeC?: {
+    readonly path: string;
+    /** The spec's type functions it defines (the rest stay stand-ins). */
+    readonly defines: readonly string[];
+    /** Every function it defines, so a finding inside one names the type C's file. */
+    readonly functions: readonly string[];
+  };
 }
+
+export type { CSource };
 
 /** The C did not compile or link against the contract model: what the compiler said. */
 export class CCompileError extends Error {
@@ -45,16 +56,27 @@ export class CCompileError extends Error {
 
 const memo = new Map<string, CompiledType>();
 
-export function compileEmittedC(source: string, fileName: string, names: HarnessNames): CompiledType {
+/**
+ * Compile the emitted callbacks, with the type's own C when there is some
+ * (`typeC`: the functions the spec names that the type defines). A type
+ * function the type C defines runs as written; the others stay imports the
+ * simulator answers from the scenario (stand-ins).
+ */
+export function compileEmittedC(source: string, fileName: string, names: HarnessNames, typeC?: CSource): CompiledType {
   const inst = instrumentBranches(source, fileName);
+  const typeInst = typeC ? instrumentBranches(typeC.text, typeC.path, inst.sites.length, typeC.path) : undefined;
+  const defines = typeC ? definedFunctions(typeC.text, names.typeFunctions.map((t) => t.name)) : [];
+  const sites = [...inst.sites, ...(typeInst?.sites ?? [])];
   const tu = [
     prelude(names),
     // Branch counters live in the module's memory (no call out per branch); the host reads them.
-    `static unsigned int uk_branch_counts[${Math.max(1, inst.sites.length) * 2}];`,
+    `static unsigned int uk_branch_counts[${Math.max(1, sites.length) * 2}];`,
     "static inline int uk_br(int id, int taken) { uk_branch_counts[2 * id + taken]++; return taken; }",
     "#define UK_BR(id, c) uk_br((id), !!(c))",
+    // The type's functions come first, as they do above the callbacks in the type's own file.
+    ...(typeInst ? [typeInst.text] : []),
     inst.text,
-    trailer(names),
+    trailer(names, defines),
     '__attribute__((visibility("default"))) unsigned int *uk_branch_counters(void) { return uk_branch_counts; }',
   ].join("\n");
   const key = createHash("sha256").update(tu).update(readFileSync(join(KMODEL_INCLUDE, "uffdkit", "kmodel.h"))).digest("hex").slice(0, 32);
@@ -65,13 +87,13 @@ export function compileEmittedC(source: string, fileName: string, names: Harness
   if (existsSync(cached)) {
     wasm = readFileSync(cached);
   } else {
-    wasm = build(tu, names.typeFunctions.map((t) => t.name));
+    wasm = build(tu, names.typeFunctions.map((t) => t.name).filter((n) => !defines.includes(n)));
     mkdirSync(CACHE, { recursive: true });
     const tmp = `${cached}.${process.pid}.tmp`;
     writeFileSync(tmp, wasm);
     renameSync(tmp, cached);
   }
-  const out = { wasm, sites: inst.sites, fileName, names };
+  const out = { wasm, sites, fileName, names, ...(typeC ? { typeC: { path: typeC.path, defines, functions: allFunctions(typeC.text) } } : {}) };
   memo.set(key, out);
   return out;
 }
@@ -113,6 +135,38 @@ function build(tu: string, typeFunctions: readonly string[]): Uint8Array {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The names among `wanted` that `text` defines (a name, its parameters, then a body). */
+export function definedFunctions(text: string, wanted: readonly string[]): string[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/[^\n]*/g, " ");
+  return wanted.filter((n) => new RegExp(`\\b${n}\\s*\\([^;{}]*\\)\\s*\\{`).test(code));
+}
+
+/** Every function a C text defines at file scope (a line that starts a definition). */
+export function allFunctions(text: string): string[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, " ");
+  return [...code.matchAll(/^[A-Za-z_][^;{}()\n]*?\b([A-Za-z_]\w*)\s*\([^;{}]*\)\s*\{/gm)].map((m) => m[1]!);
+}
+
+/** A callee the contract model lacks, where the C calls it (from clang's or wasm-ld's message). */
+export interface UnknownCallee {
+  readonly name: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** The callees the compiler or linker could not find, positioned when clang said where. */
+export function unknownCallees(diagnostics: string): UnknownCallee[] {
+  const out: UnknownCallee[] = [];
+  for (const m of diagnostics.matchAll(/^(.+?):(\d+):(\d+): error: call to undeclared (?:library )?function '(\w+)'/gm)) {
+    if (!out.some((u) => u.name === m[4])) out.push({ name: m[4]!, file: m[1]!, line: Number(m[2]), column: Number(m[3]) });
+  }
+  for (const m of diagnostics.matchAll(/undefined symbol: (\w+)/g)) {
+    if (!out.some((u) => u.name === m[1])) out.push({ name: m[1]! });
+  }
+  return out;
 }
 
 function run(cmd: string, args: string[]): void {

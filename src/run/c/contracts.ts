@@ -36,6 +36,10 @@ export const CONTRACT_SOURCE = {
   pagefault_enable: "include/linux/uaccess.h pagefault_enable(): balances a pagefault_disable()",
   no_alloc: "struct vm_uffd_ops get_folio_noalloc (7.1): must not allocate (v2 08/15)",
   mpol_cond_put: "include/linux/mempolicy.h mpol_cond_put(): drops the reference mpol_shared_policy_lookup() took",
+  set_direct_map: "include/linux/set_memory.h set_direct_map_invalid_noflush() / set_direct_map_default_noflush(): int fn(struct page *)",
+  direct_map:
+    "include/linux/set_memory.h set_direct_map_invalid_noflush(): a page out of the direct map must be put back (set_direct_map_default_noflush()) before it is freed or reused; guest_memfd's NO_DIRECT_MAP series does it in ->free_folio (mm/filemap.c filemap_free_folio()), so a folio that never entered the cache must be restored by the caller",
+  direct_map_touch: "arch/x86/mm/pat/set_memory.c: a page removed from the direct map has no kernel mapping; kmap_local_folio() is page_address() on 64-bit (include/linux/highmem-internal.h)",
 } as const;
 
 export interface CallContext {

@@ -9,7 +9,7 @@ import type { BranchSite } from "./instrument.js";
 export interface Coverage {
   readonly executed: number;
   readonly total: number;
-  readonly missed: readonly { readonly line: number; readonly fn: string; readonly cond: string; readonly arc: "true" | "false" }[];
+  readonly missed: readonly { readonly line: number; readonly fn: string; readonly cond: string; readonly arc: "true" | "false"; readonly file?: string }[];
 }
 
 export function branchCoverage(sites: readonly BranchSite[], results: readonly SuiteResult[]): Coverage {
@@ -24,14 +24,15 @@ export function branchCoverage(sites: readonly BranchSite[], results: readonly S
   }
   const missed: Coverage["missed"][number][] = [];
   for (const s of sites) {
-    if (!taken[s.id]) missed.push({ line: s.line, fn: s.fn, cond: s.cond, arc: "true" });
-    if (!notTaken[s.id]) missed.push({ line: s.line, fn: s.fn, cond: s.cond, arc: "false" });
+    const at = s.file ? { file: s.file } : {};
+    if (!taken[s.id]) missed.push({ line: s.line, fn: s.fn, cond: s.cond, arc: "true", ...at });
+    if (!notTaken[s.id]) missed.push({ line: s.line, fn: s.fn, cond: s.cond, arc: "false", ...at });
   }
   return { executed: sites.length * 2 - missed.length, total: sites.length * 2, missed };
 }
 
 export function formatCoverage(file: string, c: Coverage, violations: number): string[] {
   const lines = [`C: ${c.executed}/${c.total} branches executed, ${violations} contract violation(s) (${file})`];
-  for (const m of c.missed) lines.push(`  not reached: ${file}:${m.line} ${m.fn}(): (${m.cond}) is never ${m.arc}`);
+  for (const m of c.missed) lines.push(`  not reached: ${m.file ?? file}:${m.line} ${m.fn}(): (${m.cond}) is never ${m.arc}`);
   return lines;
 }

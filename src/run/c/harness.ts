@@ -78,9 +78,15 @@ export function prelude(n: HarnessNames): string {
   return lines.join("\n") + "\n";
 }
 
-export function trailer(n: HarnessNames): string {
+/** The entry point the contract model calls where the kernel calls a_ops->free_folio. */
+export const FREE_FOLIO_ENTRY = "uk_call_free_folio";
+
+export function trailer(n: HarnessNames, defined: readonly string[] = []): string {
   const gen = GENERATIONS[n.api];
   const out = ["", "/* uffdkit harness: entry points through the ops struct. */", "#define UK_EXPORT __attribute__((visibility(\"default\")))"];
+  // filemap_remove_folio() calls the mapping's free_folio (mm/filemap.c filemap_free_folio()): the type's C, when it has it.
+  const free = n.typeFunctions.find((t) => t.role === "free-folio" && defined.includes(t.name));
+  if (free) out.push(`UK_EXPORT void ${FREE_FOLIO_ENTRY}(struct folio *folio) { ${free.name}(folio); }`);
   for (const cb of gen.callbacks) {
     const params = paramsOf(cb.prototype);
     const ret = cb.prototype.slice(0, cb.prototype.indexOf("NAME")).trim();

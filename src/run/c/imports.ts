@@ -34,7 +34,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
   };
   const newFolio = (): number => {
     if (c.fire("alloc")) return 0;
-    return c.folioToPtr(t.alloc());
+    return c.folioToPtr(c.fresh(t.alloc()));
   };
   const mark = (f: number, bit: number, on: boolean) => {
     if (on) t.flags[f]! |= bit;
@@ -83,6 +83,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
     },
     folio_zero_range(p, _off, _len, fn, line) {
       const f = folio(p, fn, line, "folio_zero_range");
+      if (f >= 0) c.touch(f, "folio_zero_range", fn, line);
       if (f >= 0) t.value[f] = 0;
     },
     flush_dcache_folio(p, fn, line) {
@@ -198,6 +199,8 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       const file = m.files[t.file[f]!]!;
       if (file.cache[t.index[f]!] === f) file.cache[t.index[f]!] = -1;
       mark(f, FOLIO_IN_CACHE | FOLIO_LRU, false);
+      // filemap_free_folio(): the mapping's free_folio runs once the folio left the cache (mm/filemap.c).
+      c.freeFolioHook(p);
       t.put(f);
       c.folioToPtr(f);
     },
@@ -215,6 +218,8 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
     },
     kmap_local_folio(p, off, fn, line) {
       const f = folio(p, fn, line, "kmap_local_folio");
+      // On 64-bit kmap_local_folio() is the direct map's address (include/linux/highmem-internal.h).
+      if (f >= 0) c.touch(f, "kmap_local_folio", fn, line);
       return f < 0 ? 0 : (KMAP_BASE + f * 4096 + off) | 0;
     },
     copy_from_user(to, _from, n, fn, line) {
@@ -230,7 +235,10 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
     clear_user_highpage(pp, _va, fn, line) {
       const f = c.ptrToFolio(pp, true);
       if (f < 0) c.violation("clear_user_highpage", "clear_user_highpage() on a pointer that is not a folio's page", fn, line);
-      else t.value[f] = 0;
+      else {
+        c.touch(f, "clear_user_highpage", fn, line);
+        t.value[f] = 0;
+      }
     },
     pagefault_disable(disable, fn, line) {
       if (disable) c.pagefaultDisabled++;
@@ -259,6 +267,23 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       const page = vma.off + Math.floor((addr - vma.start) / 4096);
       return c.hooks.installPte(m, vma, page, f, inCache, (flags & 8) !== 0);
     },
+    // include/linux/set_memory.h: splitting a large direct-map page can fail (-ENOMEM); the
+    // "prepare" injection makes the removal fail, as a type's prepare step would.
+    set_direct_map(pp, valid, fn, line) {
+      const f = c.ptrToFolio(pp, true);
+      const helper = valid ? "set_direct_map_default_noflush" : "set_direct_map_invalid_noflush";
+      if (f < 0) {
+        c.violation("set_direct_map", `${helper}() on a pointer that is not a folio's page`, fn, line);
+        return -ERRNO.EINVAL;
+      }
+      if (valid) {
+        c.directMapRemoved.delete(f);
+        return 0;
+      }
+      if (c.fire("prepare")) return -ERRNO.ENOMEM;
+      if (!c.directMapRemoved.has(f)) c.directMapRemoved.set(f, { file: c.fileOf(line, fn), fn: c.cString(fn), line });
+      return 0;
+    },
     handle_userfault(_vmf, reason, fn, line) {
       if (!c.ctx.raise) {
         c.violation("handle_userfault", "handle_userfault() outside a fault", fn, line);
@@ -284,6 +309,8 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
   const t = c.machine.folios;
   const infos = new Map<number, number>();
   for (const f of fns) {
+    // The type's own C defines it: it runs as written, no stand-in.
+    if (c.compiled.typeC?.defines.includes(f.name)) continue;
     switch (f.role) {
       case "guard-inode":
         out[f.name] = (ip) => {
@@ -318,7 +345,7 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
         };
         break;
       case "alloc":
-        out[f.name] = () => (c.fire("alloc") ? 0 : c.folioToPtr(t.alloc()));
+        out[f.name] = () => (c.fire("alloc") ? 0 : c.folioToPtr(c.fresh(t.alloc())));
         break;
       case "info":
         // SHMEM_I(inode), GMEM_I(inode): one info per inode, made in the module's memory.
@@ -354,6 +381,11 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
         out[f.name] = () => (c.fire("account") ? -ERRNO.ENOSPC : 0);
         break;
       case "prepare":
+        // A stand-in: it answers (0, or the injected -ENOMEM) and changes nothing the model sees.
+        out[f.name] = () => (c.fire("prepare") ? -ERRNO.ENOMEM : 0);
+        break;
+      case "unprepare":
+      case "free-folio":
       case "unaccount":
       case "recalc":
         out[f.name] = () => undefined;

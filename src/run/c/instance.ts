@@ -12,7 +12,7 @@ import type { Machine } from "../sim/machine.js";
 import type { SimFile, Vma } from "../sim/state.js";
 import type { InjectSite } from "../../ir/scenario.js";
 import type { CompiledType } from "./compile.js";
-import { ENTRY, hasEntry, vmFlagsToC, VM_SHARED_C } from "./harness.js";
+import { ENTRY, FREE_FOLIO_ENTRY, hasEntry, vmFlagsToC, VM_SHARED_C } from "./harness.js";
 import {
   CONTRACT_SOURCE,
   ERRNO,
@@ -21,6 +21,7 @@ import {
   type CallContext,
   type ContractViolation,
   type CoreHooks,
+  type Location,
 } from "./contracts.js";
 import { makeImports, typeFunctionImports } from "./imports.js";
 import type { CallbackRole } from "../../kernel/generations.js";
@@ -66,6 +67,12 @@ export class DeclaredC {
   pagefaultDisabled = 0;
   /** References to a shared mempolicy the running callback holds. */
   sharedPolicyRefs = 0;
+  /**
+   * Folios out of the kernel's direct map (set_direct_map_invalid_noflush()), and
+   * where the C took them out: a kernel touch, a free or a return to core that
+   * frees it is a finding pointing there.
+   */
+  readonly directMapRemoved = new Map<number, Location>();
 
   constructor(
     readonly compiled: CompiledType,
@@ -238,10 +245,48 @@ export class DeclaredC {
     return new TextDecoder().decode(b.subarray(p, e));
   }
 
+  /** The file a C function is in: the type's own C, or the callbacks' file. */
+  fileOf(_line: number, fnPtr: number | string): string {
+    const fn = typeof fnPtr === "string" ? fnPtr : fnPtr ? this.cString(fnPtr) : "";
+    const t = this.compiled.typeC;
+    return t && t.functions.includes(fn) ? t.path : this.compiled.fileName;
+  }
+
+  /** A folio just allocated: whatever the model knew of an earlier folio with its id is gone. */
+  fresh(f: number): number {
+    this.directMapRemoved.delete(f);
+    return f;
+  }
+
+  /** The kernel reads or writes the folio through its direct map (kmap_local_folio() on 64-bit, a clear). */
+  touch(f: number, helper: string, fnPtr: number, line: number): void {
+    const at = this.directMapRemoved.get(f);
+    if (!at) return;
+    this.violation("direct_map_touch", `${helper}() on a folio taken out of the direct map at ${at.file}:${at.line} by ${at.fn}(): the kernel's access through the direct map faults`, fnPtr, line);
+  }
+
+  /** a_ops->free_folio, as filemap_remove_folio() calls it: the type's C when it has one. */
+  freeFolioHook(folioPtr: number): void {
+    this.exports[FREE_FOLIO_ENTRY]?.(folioPtr);
+  }
+
+  /**
+   * The folio goes back to core, which frees it (or copies into it): it must
+   * be in the direct map again. The finding points at the removal.
+   */
+  directMapOnReturn(f: number, what: string): void {
+    const at = this.directMapRemoved.get(f);
+    if (!at) return;
+    this.directMapRemoved.delete(f);
+    const v: ContractViolation = { file: at.file, fn: at.fn, line: at.line, helper: "direct_map", message: `${what}, still out of the direct map: the removal here is not undone on that path`, source: CONTRACT_SOURCE.direct_map };
+    if (!this.violations.some((x) => x.line === v.line && x.message === v.message)) this.violations.push(v);
+    this.machine.finding(`${v.file}:${v.line} ${v.fn}(): ${v.message}`, "R58");
+  }
+
   violation(helper: keyof typeof CONTRACT_SOURCE | string, message: string, fnPtr: number, line: number): void {
     const fn = fnPtr ? this.cString(fnPtr) : "?";
     const source = (CONTRACT_SOURCE as Record<string, string>)[helper] ?? "";
-    const v: ContractViolation = { file: this.compiled.fileName, fn, line, helper, message, source };
+    const v: ContractViolation = { file: this.fileOf(line, fn), fn, line, helper, message, source };
     if (!this.violations.some((x) => x.line === line && x.message === message)) this.violations.push(v);
     this.machine.finding(`${v.file}:${line} ${fn}(): ${message}`, "R58");
   }
@@ -338,6 +383,8 @@ export class DeclaredC {
     if (t.isLocked(f)) this.returnViolation("alloc_folio", `returned page ${pgoff}'s folio locked: core expects it unlocked`);
     if (t.flags[f]! & FOLIO_IN_CACHE) this.returnViolation("alloc_folio", `returned a folio already in the page cache`);
     if (t.ref[f] !== 1) this.returnViolation("alloc_folio", `returned a folio with ${t.ref[f]} references: core owns exactly one`, "R43");
+    // mm/userfaultfd.c: core fills the folio through kmap_local_folio() after alloc_folio returns.
+    this.directMapOnReturn(f, `alloc_folio returned page ${pgoff}'s folio, and core copies the user's data into it through the direct map`);
     return f;
   }
 
@@ -356,6 +403,7 @@ export class DeclaredC {
       if (t.isLocked(folio)) this.returnViolation("filemap_add", `failed (${r}) and left page ${pgoff}'s folio locked: core puts it`, "R44");
       if (inCache) this.returnViolation("filemap_add", `failed (${r}) and left page ${pgoff}'s folio in the page cache`, "R44");
       if (t.ref[folio] !== refBefore) this.returnViolation("filemap_add", `failed (${r}) and changed the folio's references`, "R43");
+      this.directMapOnReturn(folio, `filemap_add failed (${r}) and page ${pgoff}'s folio went back to core, which frees it`);
     }
     return r;
   }
@@ -368,6 +416,7 @@ export class DeclaredC {
     this.leave("filemap_remove");
     if (t.flags[folio]! & FOLIO_IN_CACHE) this.returnViolation("filemap_remove", "left the folio in the page cache", "R44");
     if (t.isLocked(folio)) this.returnViolation("filemap_remove", "left the folio locked: core only puts it", "R44");
+    this.directMapOnReturn(folio, "filemap_remove took the folio out of the page cache and core puts it");
   }
 
   /**

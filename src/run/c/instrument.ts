@@ -19,6 +19,8 @@ export interface BranchSite {
   readonly cond: string;
   /** The enclosing function, when it can be told. */
   readonly fn: string;
+  /** The file the site is in, when it is not the emitted file (the type's own C). */
+  readonly file?: string;
 }
 
 export interface Instrumented {
@@ -26,7 +28,7 @@ export interface Instrumented {
   readonly sites: readonly BranchSite[];
 }
 
-export function instrumentBranches(source: string, fileName: string): Instrumented {
+export function instrumentBranches(source: string, fileName: string, firstId = 0, siteFile?: string): Instrumented {
   const sites: BranchSite[] = [];
   let out = `#line 1 "${fileName.replace(/[\\"]/g, "_")}"\n`;
   let i = 0;
@@ -83,10 +85,10 @@ export function instrumentBranches(source: string, fileName: string): Instrument
         if (source[open] === "(") {
           const close = matchParen(source, open);
           const inner = source.slice(open + 1, close);
-          const id = sites.length;
+          const id = firstId + sites.length;
           const wrapped = word === "for" ? wrapFor(inner, id) : `UK_BR(${id}, (${inner}))`;
           if (wrapped !== null) {
-            sites.push({ id, line, keyword: word, cond: oneLine(word === "for" ? forCond(inner) : inner), fn });
+            sites.push({ id, line, keyword: word, cond: oneLine(word === "for" ? forCond(inner) : inner), fn, ...(siteFile ? { file: siteFile } : {}) });
             out += `${source.slice(i, open)}(${wrapped})`;
             line += countNewlines(source.slice(i, close + 1));
             i = close + 1;

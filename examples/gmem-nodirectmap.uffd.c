@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guest_memfd's own functions that gmem-nodirectmap.uffd.ts names: the
+ * NO_DIRECT_MAP step of UFFDIO_COPY, its undo, and ->free_folio.  uffdkit
+ * compiles this file with the emitted callbacks and runs it under its
+ * contract model; in the kernel they live in virt/kvm/guest_memfd.c.
+ */
+#include <linux/pagemap.h>
+#include <linux/set_memory.h>
+
+/*
+ * Take a filled folio out of the direct map before it enters the page cache.
+ * Splitting a large direct-map page can fail: the errno goes to the caller.
+ */
+int kvm_gmem_folio_zap_direct_map(struct inode *inode, struct folio *folio)
+{
+	return set_direct_map_invalid_noflush(folio_page(folio, 0));
+}
+
+/* Put a folio that never entered the page cache back into the direct map. */
+void kvm_gmem_folio_restore_direct_map(struct inode *inode, struct folio *folio)
+{
+	set_direct_map_default_noflush(folio_page(folio, 0));
+}
+
+/* ->free_folio: the page cache let go of the folio; give the kernel its page back. */
+void kvm_gmem_free_folio(struct folio *folio)
+{
+	set_direct_map_default_noflush(folio_page(folio, 0));
+}
