@@ -169,7 +169,21 @@ export function buildType(checked: Checked, api: ApiGenerationId = checked.model
  */
 export function cDiagnosticsOf(built: { readonly compiled: BuiltType["compiled"] }): Diagnostic[] {
   if (!("error" in built.compiled)) return [];
-  return (built.compiled.unknown ?? []).map((u) => ({
+  const unknown = built.compiled.unknown ?? [];
+  if (unknown.length === 0) {
+    // Anything else the compiler refused: its first error, where it said.
+    const first = /^(.+?):(\d+):(\d+): error: (.*)$/m.exec(built.compiled.error);
+    return [
+      {
+        id: "CC",
+        severity: "error",
+        message: `the C does not compile against uffdkit's contract model (kmodel/include): ${first ? first[4] : built.compiled.error.split("\n")[0]}`,
+        ...(first ? { span: { file: first[1]!, line: Number(first[2]), column: Number(first[3]), endLine: Number(first[2]), endColumn: Number(first[3]) + 1 } } : {}),
+        hint: "nothing of this C ran in the simulator; fix the C, or give the type's functions as C the model can compile (a file beside the spec)",
+      },
+    ];
+  }
+  return unknown.map((u) => ({
     id: "R61",
     severity: "error" as const,
     message: `${u.name}() is called but uffdkit's contract model has no ${u.name}(): nothing on this path can run in the simulator`,

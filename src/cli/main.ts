@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = (name: string, module = name) => {
     const c = program.command(name).option("--json", "machine-readable output on stdout");
     // Commands that load a spec read it without running it; running it is opt-in.
-    if (["check", "gen", "test", "series", "checklist", "explore", "sim"].includes(name)) {
+    if (["check", "gen", "test", "series", "checklist", "explore", "sim", "verify"].includes(name)) {
       c.option("--allow-exec", "run a spec that is not a literal, in a separate process limited to 10 s and 256 MiB (it is your code: only for specs you trust)");
     }
     c.action(async (...params: unknown[]) => {
@@ -80,6 +80,12 @@ export async function main(argv: string[]): Promise<number> {
     .option("--build", "build after every patch with W=1: built in, as a module with modpost, and with USERFAULTFD=n")
     .option("--build-dir <dir>", "where --build keeps its worktree and O= directories (default <tree>/.git/uffdkit-build)");
   command("checklist").argument("<spec>").description("print the review checklist for the spec");
+  command("verify").argument("<spec>").description("run the full verification on the C as you have it (hand edits, a kernel tree); compare it with what gen writes, function by function")
+    .option("--c <file>", "the callbacks file (gen's kernel/<api>/<name>_uffd.c, as you edited it)")
+    .option("--tree <dir>", "a kernel tree: the callbacks and the type's functions are read from the spec's `file` in it")
+    .option("--api <id>", "verify against this API generation instead of the spec's")
+    .option("-o, --out <dir>", "write checklist.md and sim.tap there (they name the C they rest on)")
+    .option("--workers <n>", "worker threads for the exploration (default: one per core)");
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -32,6 +32,10 @@ export interface CompiledType {
   /** The emitted file's path as findings name it. */
   readonly fileName: string;
   readonly names: HarnessNames;
+  /** The text of each C file compiled in, by path (to point a finding at a call's first line). */
+  readonly texts?: Readonly<Record<string, string>>;
+  /** Where each ops member's function is defined in the callbacks file (member → function and line). */
+  readonly members?: Readonly<Record<string, { readonly fn: string; readonly line: number }>>;
   /** The type's own C compiled in, and which of the spec's type functions it defines. */
   readonly typeC?: {
     readonly path: string;
@@ -93,7 +97,8 @@ export function compileEmittedC(source: string, fileName: string, names: Harness
     writeFileSync(tmp, wasm);
     renameSync(tmp, cached);
   }
-  const out = { wasm, sites, fileName, names, ...(typeC ? { typeC: { path: typeC.path, defines, functions: allFunctions(typeC.text) } } : {}) };
+  const texts = { [fileName]: source, ...(typeC ? { [typeC.path]: typeC.text } : {}) };
+  const out = { wasm, sites, fileName, names, texts, members: membersOf(source, names.ops), ...(typeC ? { typeC: { path: typeC.path, defines, functions: allFunctions(typeC.text) } } : {}) };
   memo.set(key, out);
   return out;
 }
@@ -147,6 +152,19 @@ export function definedFunctions(text: string, wanted: readonly string[]): strin
 export function allFunctions(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, " ");
   return [...code.matchAll(/^[A-Za-z_][^;{}()\n]*?\b([A-Za-z_]\w*)\s*\([^;{}]*\)\s*\{/gm)].map((m) => m[1]!);
+}
+
+/** `.member = fn,` of the ops struct `ops`, each with the line fn's definition starts on. */
+export function membersOf(text: string, ops: string): Record<string, { fn: string; line: number }> {
+  const at = new RegExp(`\\b${ops}\\s*=\\s*\\{([\\s\\S]*?)\\}`).exec(text);
+  const out: Record<string, { fn: string; line: number }> = {};
+  if (!at) return out;
+  const lines = text.split("\n");
+  for (const m of at[1]!.matchAll(/\.(\w+)\s*=\s*(\w+)/g)) {
+    const def = lines.findIndex((l, i) => new RegExp(`\\b${m[2]}\\s*\\(`).test(l) && !/;\s*$/.test(l) && /^\S/.test(l) && (lines[i + 1] !== undefined));
+    if (def >= 0) out[m[1]!] = { fn: m[2]!, line: def + 1 };
+  }
+  return out;
 }
 
 /** A callee the contract model lacks, where the C calls it (from clang's or wasm-ld's message). */

@@ -24,9 +24,19 @@ import {
   type Location,
 } from "./contracts.js";
 import { makeImports, typeFunctionImports } from "./imports.js";
-import type { CallbackRole } from "../../kernel/generations.js";
+import { GENERATIONS, type CallbackRole } from "../../kernel/generations.js";
 
 const PAGE_SIZE = 4096;
+/** The names findings give the ops members, to their roles. */
+const ROLE_OF: Record<string, CallbackRole> = {
+  get_folio_noalloc: "getFolio",
+  get_folio: "getFolio",
+  alloc_folio: "allocFolio",
+  filemap_add: "filemapAdd",
+  filemap_remove: "filemapRemove",
+  uffd_copy: "copy",
+  can_userfault: "canUserfault",
+};
 /** Folio structs made per allocation in the module (see folioToPtr). */
 const FOLIO_BLOCK = 256;
 
@@ -245,6 +255,18 @@ export class DeclaredC {
     return new TextDecoder().decode(b.subarray(p, e));
   }
 
+  /**
+   * __LINE__ inside a macro call that spans lines is the line of its closing
+   * parenthesis: walk back to the line the statement starts on.
+   */
+  private callStart(file: string, line: number): number {
+    const lines = this.compiled.texts?.[file]?.split("\n");
+    if (!lines) return line;
+    let l = line;
+    while (l > 1 && /,\s*$|\(\s*$/.test(lines[l - 2] ?? "")) l--;
+    return l;
+  }
+
   /** The file a C function is in: the type's own C, or the callbacks' file. */
   fileOf(_line: number, fnPtr: number | string): string {
     const fn = typeof fnPtr === "string" ? fnPtr : fnPtr ? this.cString(fnPtr) : "";
@@ -286,14 +308,22 @@ export class DeclaredC {
   violation(helper: keyof typeof CONTRACT_SOURCE | string, message: string, fnPtr: number, line: number): void {
     const fn = fnPtr ? this.cString(fnPtr) : "?";
     const source = (CONTRACT_SOURCE as Record<string, string>)[helper] ?? "";
-    const v: ContractViolation = { file: this.fileOf(line, fn), fn, line, helper, message, source };
+    const file = this.fileOf(line, fn);
+    line = this.callStart(file, line);
+    const v: ContractViolation = { file, fn, line, helper, message, source };
     if (!this.violations.some((x) => x.line === line && x.message === message)) this.violations.push(v);
     this.machine.finding(`${v.file}:${line} ${fn}(): ${message}`, "R58");
   }
 
-  /** A finding about what a callback returned (core's side of the contract). */
+  /**
+   * A finding about what a callback returned (core's side of the contract),
+   * at the callback's definition: file:line fn().
+   */
   returnViolation(role: string, message: string, rule = "R58"): void {
-    this.machine.finding(`${this.compiled.fileName}: ${role}: ${message}`, rule);
+    const member = GENERATIONS[this.compiled.names.api].callbacks.find((c) => c.role === ROLE_OF[role])?.member;
+    const def = member ? this.compiled.members?.[member] : undefined;
+    const at = def ? `${this.compiled.fileName}:${def.line} ${def.fn}()` : this.compiled.fileName;
+    this.machine.finding(`${at}: ${role}: ${message}`, rule);
   }
 
   has(role: CallbackRole): boolean {

@@ -28,8 +28,9 @@ export interface Instrumented {
   readonly sites: readonly BranchSite[];
 }
 
-export function instrumentBranches(source: string, fileName: string, firstId = 0, siteFile?: string): Instrumented {
+export function instrumentBranches(source: string, fileName: string, firstId = 0, defaultSiteFile?: string): Instrumented {
   const sites: BranchSite[] = [];
+  let siteFile = defaultSiteFile;
   let out = `#line 1 "${fileName.replace(/[\\"]/g, "_")}"\n`;
   let i = 0;
   let line = 1;
@@ -63,6 +64,12 @@ export function instrumentBranches(source: string, fileName: string, firstId = 0
       const stop = directiveEnd(source, i);
       const chunk = source.slice(i, stop);
       line += countNewlines(chunk);
+      // A #line directive (C text put together from several files) renumbers what follows, as it does for clang.
+      const moved = /^#\s*line\s+(\d+)(?:\s+"([^"]*)")?/.exec(chunk);
+      if (moved) {
+        line = Number(moved[1]) - 1;
+        if (moved[2] !== undefined) siteFile = moved[2] === fileName ? defaultSiteFile : moved[2];
+      }
       out += chunk;
       i = stop;
       continue;

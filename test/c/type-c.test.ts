@@ -1,0 +1,135 @@
+/**
+ * The type's own C runs, and the contract model knows the direct map
+ * (issue 19): guest_memfd with NO_DIRECT_MAP takes a filled folio out of the
+ * direct map in copy.prepare; when filemap_add_folio() then fails, the
+ * emitted filemap_add must put it back before core frees the folio.
+ *
+ * Each defect case runs the C gen writes (clean) and the same C with the
+ * defect put back (caught, at the file and line of the type C that removed
+ * the page).
+ */
+import { describe, expect, it } from "vitest";
+import { buildType, cDiagnosticsOf, cEvidenceOf, front, runType, type Checked } from "../../src/pipeline.js";
+import type { CSource } from "../../src/ir/c-source.js";
+
+const SPEC = "examples/gmem-nodirectmap.uffd.ts";
+const TYPE_C = "examples/gmem-nodirectmap.uffd.c";
+
+async function checkedOf(spec = SPEC): Promise<Checked> {
+  const { checked } = await front(spec);
+  if (!checked) throw new Error(`${spec} does not load`);
+  return checked;
+}
+
+/** The run with the callbacks (and the type C) changed as a developer might. */
+async function runEdited(edit: { callbacks?: (c: string) => string; typeC?: (c: string) => string }) {
+  const checked = await checkedOf();
+  const built = buildType(checked);
+  const callbacks: CSource = { path: built.callbacks.path, text: edit.callbacks ? edit.callbacks(built.callbacks.text) : built.callbacks.text };
+  const typeC: CSource = { path: checked.c!.typeC!.path, text: edit.typeC ? edit.typeC(checked.c!.typeC!.text) : checked.c!.typeC!.text };
+  if (edit.callbacks) expect(callbacks.text, "the edit must change the callbacks").not.toBe(built.callbacks.text);
+  if (edit.typeC) expect(typeC.text, "the edit must change the type C").not.toBe(checked.c!.typeC!.text);
+  return runType({ ...checked, c: { callbacks, typeC } });
+}
+
+const failing = (run: Awaited<ReturnType<typeof runEdited>>) => run.simulation.results.filter((r) => r.verdict !== "pass").map((r) => r.scenario);
+const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
+
+describe("the type's own C beside the spec", () => {
+  it("is compiled with the callbacks and runs in every scenario: gen's C is clean, every branch of both files runs", async () => {
+    const checked = await checkedOf();
+    expect(checked.c?.typeC?.path).toBe(TYPE_C);
+    const run = runType(checked);
+    expect(failing(run)).toEqual([]);
+    expect(run.contractFindings).toEqual([]);
+    expect(run.coverage!.missed).toEqual([]);
+    const ev = cEvidenceOf(run);
+    const ran = Object.fromEntries((ev.typeFunctions ?? []).map((t) => [t.name, t.ran]));
+    expect(ran).toMatchObject({
+      kvm_gmem_folio_zap_direct_map: "c",
+      kvm_gmem_folio_restore_direct_map: "c",
+      kvm_gmem_free_folio: "c",
+      // No C for these: stand-ins, and the evidence says so.
+      kvm_gmem_is_shared_mem: "stand-in",
+      GMEM_I: "stand-in",
+    });
+    expect(ev.sources!.map((s) => s.path)).toEqual([run.callbacks.path, TYPE_C]);
+    expect(ev.sources![1]!.sha256).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("the emitted filemap_add calls the undo when filemap_add_folio() fails, and fault injection drives prepare's own failure", async () => {
+    const run = runType(await checkedOf());
+    const text = run.callbacks.text;
+    expect(text).toMatch(/err = kvm_gmem_folio_zap_direct_map\(inode, folio\);\n\tif \(err\)\n\t\treturn err;/);
+    expect(text).toMatch(/err_unprepare:\n.*\n\tkvm_gmem_folio_restore_direct_map\(inode, folio\);\n\treturn err;/);
+    const names = run.simulation.results.map((r) => r.scenario);
+    expect(names).toEqual(expect.arrayContaining(["inject_prepare_fails_enomem", "inject_filemap_add_eexist", "inject_filemap_add_enomem", "inject_install_fails_removes"]));
+  });
+});
+
+describe("the direct-map bug of issue 19 is caught, at the line that removed the page", () => {
+  const zapLine = async () => {
+    const checked = await checkedOf();
+    return `${TYPE_C}:${lineOf(checked.c!.typeC!.text, "set_direct_map_invalid_noflush")}`;
+  };
+
+  it("filemap_add without the undo (the code before issue 19): -EEXIST and -ENOMEM return the folio to core out of the direct map", async () => {
+    const run = await runEdited({
+      callbacks: (c) => c.replace(/\tif \(err\)\n\t\tgoto err_unprepare;\n\treturn 0;\n\nerr_unprepare:\n.*\n\tkvm_gmem_folio_restore_direct_map\(inode, folio\);\n/, ""),
+    });
+    const at = await zapLine();
+    const msgs = run.contractFindings;
+    expect(msgs.some((m) => m.startsWith(`${at} kvm_gmem_folio_zap_direct_map():`) && m.includes("filemap_add failed (-17)") && m.includes("still out of the direct map"))).toBe(true);
+    expect(msgs.some((m) => m.startsWith(at) && m.includes("filemap_add failed (-12)"))).toBe(true);
+    expect(failing(run)).toEqual(expect.arrayContaining(["inject_filemap_add_eexist", "inject_filemap_add_enomem"]));
+  });
+
+  it("a free hook that does not restore: the failed install returns the folio to core out of the direct map", async () => {
+    const run = await runEdited({ typeC: (c) => c.replace(/(kvm_gmem_free_folio\(struct folio \*folio\)\n\{\n)\tset_direct_map_default_noflush\(folio_page\(folio, 0\)\);\n/, "$1") });
+    const at = await zapLine();
+    expect(run.contractFindings.some((m) => m.startsWith(at) && m.includes("filemap_remove took the folio out of the page cache"))).toBe(true);
+    expect(failing(run)).toContain("inject_install_fails_removes");
+  });
+
+  it("a removal before core's copy: alloc_folio returns a folio core writes through the direct map", async () => {
+    const run = await runEdited({
+      callbacks: (c) => c.replace(/(\tmpol_cond_put\(mpol\);\n\tif \(!folio\)\n\t\treturn NULL;\n)/, "$1\tif (kvm_gmem_folio_zap_direct_map(inode, folio)) {\n\t\tfolio_put(folio);\n\t\treturn NULL;\n\t}\n"),
+    });
+    expect(run.contractFindings.some((m) => m.includes("alloc_folio returned page") && m.includes("core copies the user's data into it through the direct map"))).toBe(true);
+  });
+
+  it("the kernel touching a folio out of the direct map is a finding at the touch", async () => {
+    // The lookup zero-fills a folio that is not up to date: through the direct map, after a removal.
+    const run = await runEdited({
+      callbacks: (c) => c.replace(/(\tif \(!folio_test_uptodate\(folio\)\) \{\n)/, "\tkvm_gmem_folio_zap_direct_map(inode, folio);\n$1"),
+    });
+    const at = await zapLine();
+    expect(run.contractFindings.some((m) => /gmem_uffd\.c:\d+ kvm_gmem_uffd_get_folio\(\): folio_zero_range\(\) on a folio taken out of the direct map at /.test(m) && m.includes(at))).toBe(true);
+  });
+});
+
+describe("a type step without its undo, and C the model lacks", () => {
+  it("copy.prepare without copy.unprepare (the old void form) is R60", async () => {
+    const { checkModel } = await import("../../src/rules/index.js");
+    const checked = await checkedOf();
+    const { unprepare: _u, ...copy } = checked.model.copy!;
+    const findings = checkModel({ ...checked.model, copy } as typeof checked.model).filter((d) => d.id === "R60");
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toContain("kvm_gmem_folio_zap_direct_map() has no undo");
+  });
+
+  it("the clean spec has no R60", async () => {
+    const checked = await checkedOf();
+    expect(checked.diagnostics.filter((d) => d.id === "R60")).toEqual([]);
+  });
+
+  it("a function the type C calls that the model lacks is R61 at its file:line, not a link error", async () => {
+    const checked = await checkedOf();
+    const text = checked.c!.typeC!.text.replace("\treturn set_direct_map_invalid_noflush", "\tflush_tlb_kernel_range(0, 0);\n\treturn set_direct_map_invalid_noflush");
+    const built = buildType({ ...checked, c: { typeC: { path: TYPE_C, text } } });
+    const d = cDiagnosticsOf(built);
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ id: "R61", severity: "error", span: { file: TYPE_C, line: lineOf(text, "flush_tlb_kernel_range") } });
+    expect(d[0]!.message).toContain("flush_tlb_kernel_range()");
+  });
+});
