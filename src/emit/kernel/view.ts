@@ -103,6 +103,32 @@ function guardCall(g: GuardView, inode: string, pgoff: string): string {
   return g.page ? `${g.fn}(${inode}, ${pgoff})` : `${g.fn}(${inode})`;
 }
 
+/** What every section of the view reads, and what the sections add to as they go. */
+interface Ctx {
+  readonly model: Model;
+  readonly api: ApiGenerationId;
+  readonly gen: ApiGeneration;
+  readonly low: Lowered;
+  readonly names: Readonly<Record<"ops" | "canUserfault" | "getFolio" | "allocFolio" | "filemapAdd" | "filemapRemove" | "copy" | "fault", string>>;
+  readonly notes: string[];
+  readonly typeInfoFields: string[];
+  readonly addTypeFn: (fn: string, proto: string) => void;
+  readonly modes: Model["modes"];
+  readonly ioctls: Model["ioctls"];
+  readonly intStyle: boolean;
+  readonly fileBacked: boolean;
+}
+
+/** The copy side's views (alloc_folio, filemap_add, filemap_remove, v1's uffd_copy). */
+interface CopySide {
+  readonly allocFolio?: object;
+  readonly filemapAdd?: object;
+  readonly filemapRemove?: object;
+  readonly copy?: object;
+  readonly cp?: CopyModel;
+  readonly hasAllocMember: boolean;
+}
+
 export function buildView(model: Model, api: ApiGenerationId = model.gen.id, lowered: Lowered = lower(model, api)): KernelView {
   const gen = GENERATIONS[api];
   const low = lowered;
@@ -128,8 +154,6 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   };
   const modes = model.modes;
   const ioctls = model.ioctls;
-  const wantsMissing = ioctls.has("copy") || ioctls.has("zeropage");
-  const wantsMinor = ioctls.has("continue") || modes.has("minor");
   const intStyle = api === "peterx-v1" || api === "peterx-v4";
   const fileBacked = model.backing !== "anon";
 
@@ -141,7 +165,46 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     );
   }
 
-  // --- get_folio -----------------------------------------------------------
+  const c: Ctx = { model, api, gen, low, names, notes, typeInfoFields, addTypeFn, modes, ioctls, intStyle, fileBacked };
+  const { getFolio, gf, needGetFolio } = getFolioView(c);
+  const side = copySideView(c);
+  const { allocFolio, filemapAdd, filemapRemove, copy, cp } = side;
+  const canUserfault = canUserfaultView(c);
+  const glue = glueView(c, needGetFolio, gf);
+  const opsInit = opsInitOf(c, { canUserfault, getFolio, copy }, side);
+  const { includes, exports, usesSharedPolicy, usesMemcg, usesHighmem } = includesAndExports(c, side, gf);
+
+  return {
+    api,
+    gen,
+    name,
+    vmOps,
+    opsName: names.ops,
+    opsType: gen.opsType,
+    hookMember: gen.hookMember,
+    ...(model.guard ? { guard: { fn: cIdent(model.guard.shared, "guard.shared"), page: model.guard.granularity === "page" } } : {}),
+    ...(canUserfault ? { canUserfault } : {}),
+    ...(getFolio ? { getFolio } : {}),
+    ...(allocFolio ? { allocFolio } : {}),
+    ...(filemapAdd ? { filemapAdd } : {}),
+    ...(filemapRemove ? { filemapRemove } : {}),
+    ...(copy ? { copy } : {}),
+    ...(glue ? { glue } : {}),
+    opsInit,
+    notes,
+    typeFunctions,
+    ...(typeInfoFields.length ? { typeInfo: { fields: typeInfoFields } } : {}),
+    usesSharedPolicy,
+    usesMemcg,
+    usesHighmem,
+    includes,
+    exports,
+  };
+}
+
+/** get_folio_noalloc / minor_get_folio / uffd_get_folio. */
+function getFolioView(c: Ctx): { getFolio?: object; gf?: GetFolioModel; needGetFolio: boolean } {
+  const { model, gen, low, names, intStyle, addTypeFn } = c;
   const getFolioRole = memberOf(gen, "getFolio");
   const needGetFolio = !!getFolioRole && low.roles.has("getFolio");
   let getFolio: object | undefined;
@@ -192,8 +255,12 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
           : "the folio, or ERR_PTR(-ENOENT) when it is absent.",
     };
   }
+  return { ...(getFolio ? { getFolio } : {}), ...(gf ? { gf } : {}), needGetFolio };
+}
 
-  // --- copy side: alloc_folio, filemap_add, filemap_remove, (v1) uffd_copy -----
+/** The copy side: alloc_folio, filemap_add, filemap_remove and (v1) uffd_copy. */
+function copySideView(c: Ctx): CopySide {
+  const { model, gen, low, names, notes, addTypeFn, typeInfoFields, fileBacked } = c;
   let allocFolio: object | undefined;
   let filemapAdd: object | undefined;
   let filemapRemove: object | undefined;
@@ -247,81 +314,98 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
       helper: strategy === "helper" ? (helper ?? "") : "",
       charge: low.memcgCharge === "alloc_folio",
     };
-    const prepare = cp.prepare ? cIdent(cp.prepare, "copy.prepare") : "";
-    if (prepare) addTypeFn(prepare, prepareProto(cp));
-    // The undo exists only with a prepare to undo; free_folio restores on removal when the type has it.
-    const unprepare = prepare && cp.unprepare ? cIdent(cp.unprepare, "copy.unprepare") : "";
-    if (unprepare) addTypeFn(unprepare, UNPREPARE_PROTO);
-    const freeFolio = cp.freeFolio ? cIdent(cp.freeFolio, "copy.freeFolio") : "";
-    if (freeFolio) addTypeFn(freeFolio, FREE_FOLIO_PROTO);
-    const unaccount = cp.unaccount ? cIdent(cp.unaccount, "copy.unaccount") : "";
-    if (unaccount) addTypeFn(unaccount, "void NAME(struct inode *inode)");
-    const addMember = hasAllocMember && !!memberOf(gen, "filemapAdd");
-    const ta = cp.filemapAdd === "type" ? cp.typeAdd : undefined;
-    if (ta) {
-      addTypeFn(cIdent(ta.add, "copy.typeAdd.add"), "int NAME(struct folio *folio, struct address_space *mapping, pgoff_t index, void *expected, gfp_t gfp)");
-      if (ta.accountBlocks) addTypeFn(cIdent(ta.accountBlocks, "copy.typeAdd.accountBlocks"), "int NAME(struct inode *inode, long pages)");
-      if (ta.recalc) addTypeFn(cIdent(ta.recalc, "copy.typeAdd.recalc"), "void NAME(struct inode *inode, long alloced, long swapped)");
-    }
-    if (fileBacked && (cp.filemapAdd === "filemap_add_folio" || ta)) {
-      const proto = addMember ? protoFor(gen, "filemapAdd") : parsePrototype(V1_HELPER_PROTOS.filemapAdd);
-      filemapAdd = {
-        fn: names.filemapAdd,
-        head: definitionHead(proto, names.filemapAdd),
-        asMember: addMember,
-        prepare,
-        // With an undo, prepare can fail and gets the inode; every later failure undoes it.
-        prepareCall: prepare ? (unprepare ? `${prepare}(inode, folio)` : `${prepare}(folio)`) : "",
-        unprepare: unprepare ? `${unprepare}(inode, folio)` : "",
-        unprepareFn: unprepare,
-        needInode: !!unprepare || !!ta?.accountBlocks || !!ta?.recalc,
-        generic: !ta,
-        typeAdd: ta
-          ? {
-              add: cIdent(ta.add, "copy.typeAdd.add"),
-              swapbacked: ta.swapbacked ?? false,
-              account: ta.accountBlocks ? cIdent(ta.accountBlocks, "copy.typeAdd.accountBlocks") : "",
-              recalc: ta.recalc ? cIdent(ta.recalc, "copy.typeAdd.recalc") : "",
-              // 7.1: mfill_atomic_install_pte() no longer puts a page-cache folio on the LRU (installAddsLru).
-              addLru: !gen.installAddsLru,
-            }
-          : false,
-      };
-    } else if (prepare && hasAllocMember) {
-      notes.push(`copy.prepare (${prepare}) has no place without filemap_add in ${api}`);
-    }
-    if (fileBacked && cp.filemapRemove === "filemap_remove_folio") {
-      const proto = addMember ? protoFor(gen, "filemapRemove") : parsePrototype(V1_HELPER_PROTOS.filemapRemove);
-      filemapRemove = {
-        fn: names.filemapRemove,
-        head: definitionHead(proto, names.filemapRemove),
-        asMember: addMember,
-        unaccount: ta?.recalc ? "" : unaccount,
-        // Without a free_folio hook, nothing else undoes prepare once the folio leaves the cache.
-        unprepare: unprepare && !freeFolio ? `${unprepare}(inode, folio)` : "",
-        freeFolio,
-        needInode: (!ta?.recalc && !!unaccount) || !!ta?.recalc || (!!unprepare && !freeFolio),
-        recalc: ta?.recalc ? cIdent(ta.recalc, "copy.typeAdd.recalc") : "",
-        addFn: filemapAdd ? names.filemapAdd : "",
-      };
-    }
-    if (hasCopyMember) {
-      copy = {
-        fn: names.copy,
-        head: definitionHead(protoFor(gen, "copy"), names.copy),
-        alloc: names.allocFolio,
-        add: filemapAdd ? names.filemapAdd : "",
-        remove: filemapRemove ? names.filemapRemove : "",
-        prepare: filemapAdd ? "" : prepare,
-        zeropage: ioctls.has("zeropage"),
-        // A new page-cache folio goes on the LRU once: by filemap_add_folio(), or by the install (installAddsLru).
-        newlyAllocated: !(filemapAdd && cp.filemapAdd === "filemap_add_folio"),
-        eof: model.backing !== "anon" && cp.alloc.eofCheck,
-      };
-    }
+    const steps = copyStepsView(c, cp, hasAllocMember, hasCopyMember);
+    filemapAdd = steps.filemapAdd;
+    filemapRemove = steps.filemapRemove;
+    copy = steps.copy;
   }
+  return { ...(allocFolio ? { allocFolio } : {}), ...(filemapAdd ? { filemapAdd } : {}), ...(filemapRemove ? { filemapRemove } : {}), ...(copy ? { copy } : {}), ...(cp ? { cp } : {}), hasAllocMember };
+}
 
-  // --- can_userfault ---------------------------------------------------------
+/** filemap_add, filemap_remove and (v1) uffd_copy, with the type's steps between alloc and install (prepare and its undo). */
+function copyStepsView(c: Ctx, cp: CopyModel, hasAllocMember: boolean, hasCopyMember: boolean): { filemapAdd?: object; filemapRemove?: object; copy?: object } {
+  const { model, api, gen, names, notes, addTypeFn, ioctls, fileBacked } = c;
+  let filemapAdd: object | undefined;
+  let filemapRemove: object | undefined;
+  let copy: object | undefined;
+  const prepare = cp.prepare ? cIdent(cp.prepare, "copy.prepare") : "";
+  if (prepare) addTypeFn(prepare, prepareProto(cp));
+  // The undo exists only with a prepare to undo; free_folio restores on removal when the type has it.
+  const unprepare = prepare && cp.unprepare ? cIdent(cp.unprepare, "copy.unprepare") : "";
+  if (unprepare) addTypeFn(unprepare, UNPREPARE_PROTO);
+  const freeFolio = cp.freeFolio ? cIdent(cp.freeFolio, "copy.freeFolio") : "";
+  if (freeFolio) addTypeFn(freeFolio, FREE_FOLIO_PROTO);
+  const unaccount = cp.unaccount ? cIdent(cp.unaccount, "copy.unaccount") : "";
+  if (unaccount) addTypeFn(unaccount, "void NAME(struct inode *inode)");
+  const addMember = hasAllocMember && !!memberOf(gen, "filemapAdd");
+  const ta = cp.filemapAdd === "type" ? cp.typeAdd : undefined;
+  if (ta) {
+    addTypeFn(cIdent(ta.add, "copy.typeAdd.add"), "int NAME(struct folio *folio, struct address_space *mapping, pgoff_t index, void *expected, gfp_t gfp)");
+    if (ta.accountBlocks) addTypeFn(cIdent(ta.accountBlocks, "copy.typeAdd.accountBlocks"), "int NAME(struct inode *inode, long pages)");
+    if (ta.recalc) addTypeFn(cIdent(ta.recalc, "copy.typeAdd.recalc"), "void NAME(struct inode *inode, long alloced, long swapped)");
+  }
+  if (fileBacked && (cp.filemapAdd === "filemap_add_folio" || ta)) {
+    const proto = addMember ? protoFor(gen, "filemapAdd") : parsePrototype(V1_HELPER_PROTOS.filemapAdd);
+    filemapAdd = {
+      fn: names.filemapAdd,
+      head: definitionHead(proto, names.filemapAdd),
+      asMember: addMember,
+      prepare,
+      // With an undo, prepare can fail and gets the inode; every later failure undoes it.
+      prepareCall: prepare ? (unprepare ? `${prepare}(inode, folio)` : `${prepare}(folio)`) : "",
+      unprepare: unprepare ? `${unprepare}(inode, folio)` : "",
+      unprepareFn: unprepare,
+      needInode: !!unprepare || !!ta?.accountBlocks || !!ta?.recalc,
+      generic: !ta,
+      typeAdd: ta
+        ? {
+            add: cIdent(ta.add, "copy.typeAdd.add"),
+            swapbacked: ta.swapbacked ?? false,
+            account: ta.accountBlocks ? cIdent(ta.accountBlocks, "copy.typeAdd.accountBlocks") : "",
+            recalc: ta.recalc ? cIdent(ta.recalc, "copy.typeAdd.recalc") : "",
+            // 7.1: mfill_atomic_install_pte() no longer puts a page-cache folio on the LRU (installAddsLru).
+            addLru: !gen.installAddsLru,
+          }
+        : false,
+    };
+  } else if (prepare && hasAllocMember) {
+    notes.push(`copy.prepare (${prepare}) has no place without filemap_add in ${api}`);
+  }
+  if (fileBacked && cp.filemapRemove === "filemap_remove_folio") {
+    const proto = addMember ? protoFor(gen, "filemapRemove") : parsePrototype(V1_HELPER_PROTOS.filemapRemove);
+    filemapRemove = {
+      fn: names.filemapRemove,
+      head: definitionHead(proto, names.filemapRemove),
+      asMember: addMember,
+      unaccount: ta?.recalc ? "" : unaccount,
+      // Without a free_folio hook, nothing else undoes prepare once the folio leaves the cache.
+      unprepare: unprepare && !freeFolio ? `${unprepare}(inode, folio)` : "",
+      freeFolio,
+      needInode: (!ta?.recalc && !!unaccount) || !!ta?.recalc || (!!unprepare && !freeFolio),
+      recalc: ta?.recalc ? cIdent(ta.recalc, "copy.typeAdd.recalc") : "",
+      addFn: filemapAdd ? names.filemapAdd : "",
+    };
+  }
+  if (hasCopyMember) {
+    copy = {
+      fn: names.copy,
+      head: definitionHead(protoFor(gen, "copy"), names.copy),
+      alloc: names.allocFolio,
+      add: filemapAdd ? names.filemapAdd : "",
+      remove: filemapRemove ? names.filemapRemove : "",
+      prepare: filemapAdd ? "" : prepare,
+      zeropage: ioctls.has("zeropage"),
+      // A new page-cache folio goes on the LRU once: by filemap_add_folio(), or by the install (installAddsLru).
+      newlyAllocated: !(filemapAdd && cp.filemapAdd === "filemap_add_folio"),
+      eof: model.backing !== "anon" && cp.alloc.eofCheck,
+    };
+  }
+  return { ...(filemapAdd ? { filemapAdd } : {}), ...(filemapRemove ? { filemapRemove } : {}), ...(copy ? { copy } : {}) };
+}
+
+/** can_userfault: the registration modes, and a guard checked at registration. */
+function canUserfaultView(c: Ctx): object | undefined {
+  const { model, api, gen, names, notes, modes } = c;
   let canUserfault: object | undefined;
   const cuMember = memberOf(gen, "canUserfault");
   if (cuMember) {
@@ -338,8 +422,12 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   } else if (model.guard?.at.has("register")) {
     notes.push(`guard at register: ${api} has no registration callback, so the check has no place`);
   }
+  return canUserfault;
+}
 
-  // --- fault glue ------------------------------------------------------------
+/** The ->fault glue: core raises the fault (gmem: a guard only) or the type raises it itself. */
+function glueView(c: Ctx, needGetFolio: boolean, gf: GetFolioModel | undefined): KernelView["glue"] {
+  const { model, gen, low, names, modes, intStyle } = c;
   let glue: KernelView["glue"];
   const raisesItself = low.glue === "raise";
   const faultModes = modes.has("missing") || modes.has("minor");
@@ -372,8 +460,14 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
       },
     };
   }
+  return glue;
+}
 
-  // --- the ops struct ----------------------------------------------------------
+/** The ops struct's initializers: features, ioctls and one row per callback the file defines. */
+function opsInitOf(c: Ctx, v: { canUserfault?: object | undefined; getFolio?: object | undefined; copy?: object | undefined }, side: CopySide): string {
+  const { gen, names, modes, ioctls } = c;
+  const { canUserfault, getFolio, copy } = v;
+  const { allocFolio, filemapAdd, filemapRemove, hasAllocMember } = side;
   const rows: { member: string; value: string }[] = [];
   if (gen.featuresMember) {
     const flags = MODE_ORDER.filter((m) => modes.has(m)).map((m) => MODE_FLAG[m]);
@@ -395,8 +489,13 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     const fn = fnFor[cb.role];
     if (fn) rows.push({ member: cb.member, value: fn });
   }
+  return rows.length > 0 ? initializers(rows) : "";
+}
 
-  // --- includes and exports --------------------------------------------------------
+/** The #includes the file needs, and the exports mm must add for a modular type. */
+function includesAndExports(c: Ctx, side: CopySide, gf: GetFolioModel | undefined): Pick<KernelView, "includes" | "exports" | "usesSharedPolicy" | "usesMemcg" | "usesHighmem"> {
+  const { model, gen, low, typeInfoFields } = c;
+  const { allocFolio, filemapRemove, copy, cp } = side;
   const usesSharedPolicy = !!allocFolio && (allocFolio as { sharedPolicy: boolean }).sharedPolicy;
   const usesMemcg = low.memcgCharge === "alloc_folio" && !!allocFolio;
   const usesHighmem = !!copy;
@@ -425,31 +524,5 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
       );
     }
   }
-
-  return {
-    api,
-    gen,
-    name,
-    vmOps,
-    opsName: names.ops,
-    opsType: gen.opsType,
-    hookMember: gen.hookMember,
-    ...(model.guard ? { guard: { fn: cIdent(model.guard.shared, "guard.shared"), page: model.guard.granularity === "page" } } : {}),
-    ...(canUserfault ? { canUserfault } : {}),
-    ...(getFolio ? { getFolio } : {}),
-    ...(allocFolio ? { allocFolio } : {}),
-    ...(filemapAdd ? { filemapAdd } : {}),
-    ...(filemapRemove ? { filemapRemove } : {}),
-    ...(copy ? { copy } : {}),
-    ...(glue ? { glue } : {}),
-    opsInit: rows.length > 0 ? initializers(rows) : "",
-    notes,
-    typeFunctions,
-    ...(typeInfoFields.length ? { typeInfo: { fields: typeInfoFields } } : {}),
-    usesSharedPolicy,
-    usesMemcg,
-    usesHighmem,
-    includes,
-    exports,
-  };
+  return { includes, exports, usesSharedPolicy, usesMemcg, usesHighmem };
 }
