@@ -37,6 +37,26 @@ describe.skipIf(!have)(`checkpatch --strict${have ? "" : " (skipped: no kernel t
     }
   });
 
+  it("a type step that can fail, with its undo (copy.prepare + unprepare, free_folio), is clean in every generation", () => {
+    const steps = { prepare: "kvm_gmem_folio_zap_direct_map", unprepare: "kvm_gmem_folio_restore_direct_map" };
+    const specs = [
+      ["gmem-undo", { ...GMEM_LIKE, copy: { ...GMEM_LIKE.copy!, ...steps, freeFolio: "kvm_gmem_free_folio" } }],
+      ["gmem-undo-nofree", { ...GMEM_LIKE, copy: { ...GMEM_LIKE.copy!, ...steps } }],
+      ["shmem-undo", { ...SHMEM_LIKE, copy: { ...SHMEM_LIKE.copy!, ...steps, filemapAdd: "type", typeAdd: { add: "shmem_add_to_page_cache", swapbacked: true, accountBlocks: "shmem_inode_acct_blocks", recalc: "shmem_recalc_inode" } } }],
+    ] as const;
+    for (const [tag, spec] of specs) {
+      for (const a of emitAllGenerations(model(spec))) {
+        const text = a.files[0]!.contents;
+        if (/filemap_add\(|_filemap_add\(struct folio/.test(text)) expect(text, `${tag} ${a.api}`).toContain("kvm_gmem_folio_restore_direct_map(inode, folio);");
+        const file = join(dir, `${tag}-${a.api}.c`);
+        writeFileSync(file, text);
+        const r = run(file);
+        expect(r.out, `${tag} ${a.api}`).not.toMatch(/ERROR|WARNING|CHECK/);
+        expect(r.rc, `${tag} ${a.api}\n${r.out}`).toBe(0);
+      }
+    }
+  });
+
   it("and it does flag a style fault (so the check can fail)", () => {
     const text = emitAllGenerations(model(GMEM_LIKE))[2]!.files[0]!.contents.replace("\tif (!folio)\n", "\tif (folio == NULL)\n");
     const file = join(dir, "bad.c");

@@ -57,6 +57,12 @@ describe.skipIf(!src.ok)(`compile check in linux-source-6.12${src.ok ? "" : ` (s
         }),
         model(SHMEM_LIKE, { name: "v_anon", backing: "anon", features: ["missing", "wp"], ioctls: ["copy", "zeropage", "writeprotect"], copy: { alloc: { strategy: "vma", chargeMemcg: true } } }),
         model(GMEM_LIKE, { name: "v_pagereg", guard: { shared: "v_pagereg_shared", granularity: "page", at: "register" }, features: ["minor"], ioctls: ["continue"] }),
+        // A type step that can fail and its undo, with and without a free_folio hook, generic and type add.
+        model(GMEM_LIKE, { name: "v_undo", copy: { ...GMEM_LIKE.copy!, prepare: "v_undo_prepare", unprepare: "v_undo_unprepare", freeFolio: "v_undo_free_folio" } }),
+        model(SHMEM_LIKE, {
+          name: "v_undo_type",
+          copy: { ...SHMEM_LIKE.copy!, prepare: "v_undo_type_prepare", unprepare: "v_undo_type_unprepare", filemapAdd: "type", typeAdd: { add: "shmem_add_to_page_cache", accountBlocks: "shmem_inode_acct_blocks" } },
+        }),
       ];
       const units = variants.flatMap((m) => API_GENERATIONS.map((api) => ({ stem: `uffdkit_${m.name}_${api.replace(/[^a-z0-9]/gi, "_")}`, contents: compileUnit(m, api) })));
       report(await compileUnits(units));
