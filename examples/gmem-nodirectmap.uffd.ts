@@ -1,6 +1,8 @@
 /**
- * guest_memfd with NO_DIRECT_MAP, the way Firecracker runs it (seed 001): its
- * folios leave the kernel's direct map before they are mapped to the guest.
+ * guest_memfd with NO_DIRECT_MAP, the way Firecracker runs it: its folios
+ * leave the kernel's direct map before they are mapped to the guest. Firecracker
+ * asked for guest_memfd userfaultfd in seed 001_dc44d63e273ded28.txt (Nikita
+ * Kalyazin's RFC).
  *
  * GUEST_MEMFD_FLAG_NO_DIRECT_MAP comes from the pending series "Direct Map
  * Removal Support for guest_memfd" (Patrick Roy, then Nikita Kalyazin; v9

@@ -74,6 +74,7 @@ export const SOURCES = {
     cite: "Patrick Roy, Nikita Kalyazin: \"Direct Map Removal Support for guest_memfd\" (GUEST_MEMFD_FLAG_NO_DIRECT_MAP; folios leave the direct map after preparation and return to it when freed); v9 <20260114134510.1835-1-kalyazin@amazon.com>, not merged (shared/reference/vm_uffd_ops.md)",
     confidence: "I",
   },
+  uffdkitContractModel: { cite: "uffdkit's contract model of the kernel helpers: kmodel/include (C side), src/run/c/imports.ts (docs/c-execution.md)", confidence: "C" },
   generalKnowledge: { cite: "general kernel knowledge, not re-verified (dossier tag [M])", confidence: "M" },
 } as const satisfies Record<string, SourceRef>;
 

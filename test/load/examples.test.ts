@@ -7,10 +7,11 @@ const DIR = fileURLToPath(new URL("../../examples/", import.meta.url));
 const examples = readdirSync(DIR).filter((f) => f.endsWith(".uffd.ts"));
 
 describe("examples", () => {
-  it("has the nine seed examples and xram, uffdkit's own driver", () => {
+  it("has the ten seed examples and xram, uffdkit's own driver", () => {
     expect(examples.sort()).toEqual([
       "gmem-minor.uffd.ts",
       "gmem-missing-minor.uffd.ts",
+      "gmem-nodirectmap.uffd.ts",
       "gmem-v4-posted.uffd.ts",
       "gmem-write-continue.uffd.ts",
       "gmem.uffd.ts",

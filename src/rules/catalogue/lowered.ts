@@ -84,7 +84,7 @@ export const LOWERED_RULES: readonly Rule[] = [
     condition: "compile time: the callbacks or the type's own C call a function that is neither a kernel helper kmodel/include declares nor one of the spec's type functions",
     predicts: "nothing about that path can be checked: the simulator cannot run C whose callee it does not model",
     applies: ALL_GENS,
-    sources: [],
+    sources: ["uffdkitContractModel"],
     judgeable: false,
     fix: "declare the function in the spec (a type function the scenario answers) or call a helper the model has; the finding names the file, line and function",
   },
