@@ -230,6 +230,7 @@ export type InjectSite =
   | "account"
   | "copy_from_user"
   | "prepare"
+  | "memlock"
   | "shared_policy";
 
 export interface Injection {

@@ -108,6 +108,19 @@ describe("the direct-map bug of issue 19 is caught, at the line that removed the
   });
 });
 
+describe("per-user accounting (RLIMIT_MEMLOCK) in a type step", () => {
+  it("account_locked_vm() in prepare: a deadlock under the mmap lock, and a charge a failed filemap_add leaves behind", async () => {
+    const run = await runEdited({
+      typeC: (c) => c.replace("\treturn set_direct_map_invalid_noflush", "\tif (account_locked_vm(folio->mapping ? NULL : NULL, 1, true))\n\t\treturn -ENOMEM;\n\treturn set_direct_map_invalid_noflush"),
+    });
+    const typeC = run.typeC!.text;
+    const at = `${TYPE_C}:${lineOf(typeC, "account_locked_vm(")}`;
+    expect(run.contractFindings.some((m) => m.startsWith(`${at} kvm_gmem_folio_zap_direct_map(): account_locked_vm() takes the mmap lock for writing`))).toBe(true);
+    const findings = run.simulation.results.flatMap((r) => r.findings ?? []).map((f) => f.message);
+    expect(findings.some((m) => /kvm_gmem_uffd_filemap_add\(\): filemap_add: failed \(-17\) and left 1 page\(s\) charged to the mm's locked_vm/.test(m))).toBe(true);
+  });
+});
+
 describe("a type step without its undo, and C the model lacks", () => {
   it("copy.prepare without copy.unprepare (the old void form) is R60", async () => {
     const { checkModel } = await import("../../src/rules/index.js");

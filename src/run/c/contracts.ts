@@ -39,6 +39,8 @@ export const CONTRACT_SOURCE = {
   set_direct_map: "include/linux/set_memory.h set_direct_map_invalid_noflush() / set_direct_map_default_noflush(): int fn(struct page *)",
   direct_map:
     "include/linux/set_memory.h set_direct_map_invalid_noflush(): a page out of the direct map must be put back (set_direct_map_default_noflush()) before it is freed or reused; guest_memfd's NO_DIRECT_MAP series does it in ->free_folio (mm/filemap.c filemap_free_folio()), so a folio that never entered the cache must be restored by the caller",
+  account_locked_vm:
+    "mm/util.c account_locked_vm(): takes mmap_write_lock(mm) itself; __account_locked_vm() returns -ENOMEM past RLIMIT_MEMLOCK and WARN_ON_ONCE()s an uncharge of more than locked_vm holds",
   direct_map_touch: "arch/x86/mm/pat/set_memory.c: a page removed from the direct map has no kernel mapping; kmap_local_folio() is page_address() on 64-bit (include/linux/highmem-internal.h)",
 } as const;
 

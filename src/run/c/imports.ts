@@ -284,6 +284,26 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       if (!c.directMapRemoved.has(f)) c.directMapRemoved.set(f, { file: c.fileOf(line, fn), fn: c.cString(fn), line });
       return 0;
     },
+    // mm/util.c account_locked_vm(): takes mmap_write_lock() itself; -ENOMEM past RLIMIT_MEMLOCK; an
+    // uncharge of more than is charged is WARN_ON_ONCE (__account_locked_vm()).
+    account_locked_vm(_mm, pages, inc, fn, line) {
+      if (c.ctx.mmapLocked) {
+        c.violation("account_locked_vm", "account_locked_vm() takes the mmap lock for writing, and this path runs under the mmap lock: it deadlocks", fn, line);
+      }
+      if (inc) {
+        if (c.fire("memlock")) return -ERRNO.ENOMEM;
+        c.lockedVm += pages;
+        c.lockedVmDelta += pages;
+        return 0;
+      }
+      if (pages > c.lockedVm) {
+        c.violation("account_locked_vm", `account_locked_vm() uncharges ${pages} page(s) with ${c.lockedVm} charged: an uncharge without its charge`, fn, line);
+        return 0;
+      }
+      c.lockedVm -= pages;
+      c.lockedVmDelta -= pages;
+      return 0;
+    },
     handle_userfault(_vmf, reason, fn, line) {
       if (!c.ctx.raise) {
         c.violation("handle_userfault", "handle_userfault() outside a fault", fn, line);

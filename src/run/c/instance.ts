@@ -83,6 +83,9 @@ export class DeclaredC {
    * frees it is a finding pointing there.
    */
   readonly directMapRemoved = new Map<number, Location>();
+  /** Pages charged to the mm's locked_vm (account_locked_vm()), and the running callback's net change. */
+  lockedVm = 0;
+  lockedVmDelta = 0;
 
   constructor(
     readonly compiled: CompiledType,
@@ -339,6 +342,12 @@ export class DeclaredC {
     this.ctx.mmapLocked = mmapLocked;
     this.ctx.raised = null;
     this.pagefaultDisabled = 0;
+    this.lockedVmDelta = 0;
+  }
+
+  /** A callback that failed must leave no charge behind: what it charged, it uncharges. */
+  private chargesUndone(role: string, what: string): void {
+    if (this.lockedVmDelta > 0) this.returnViolation(role, `${what} and left ${this.lockedVmDelta} page(s) charged to the mm's locked_vm: the account_locked_vm() charge is not undone on that path`);
   }
 
   private leave(role: string): void {
@@ -408,7 +417,10 @@ export class DeclaredC {
       this.returnViolation("alloc_folio", `returned ${ptr >= 0xfffff001 ? "an ERR_PTR" : "a pointer that is not a folio"}: core expects a folio or NULL`);
       return -1;
     }
-    if (f < 0) return -1;
+    if (f < 0) {
+      this.chargesUndone("alloc_folio", "returned no folio");
+      return -1;
+    }
     const t = this.machine.folios;
     if (t.isLocked(f)) this.returnViolation("alloc_folio", `returned page ${pgoff}'s folio locked: core expects it unlocked`);
     if (t.flags[f]! & FOLIO_IN_CACHE) this.returnViolation("alloc_folio", `returned a folio already in the page cache`);
@@ -434,6 +446,7 @@ export class DeclaredC {
       if (inCache) this.returnViolation("filemap_add", `failed (${r}) and left page ${pgoff}'s folio in the page cache`, "R44");
       if (t.ref[folio] !== refBefore) this.returnViolation("filemap_add", `failed (${r}) and changed the folio's references`, "R43");
       this.directMapOnReturn(folio, `filemap_add failed (${r}) and page ${pgoff}'s folio went back to core, which frees it`);
+      this.chargesUndone("filemap_add", `failed (${r})`);
     }
     return r;
   }
