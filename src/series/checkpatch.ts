@@ -34,7 +34,7 @@ export function parseCheckpatch(out: string): CheckpatchFinding[] {
 }
 
 export function runCheckpatch(patches: readonly string[], script = SCRIPT): CheckpatchResult {
-  const r = spawnSync("bash", [script, ...patches], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync("bash", [script, ...patches], { encoding: "utf8" });
   if (r.status === 3 || r.error) return { available: false, reason: (r.stderr || r.error?.message || "checkpatch unavailable").trim() };
   const raw = `${r.stdout}${r.stderr}`;
   const findings = parseCheckpatch(raw);
