@@ -73,8 +73,8 @@ function executable(path: string): boolean {
 }
 
 /** Directories searched for clang and wasm-ld: PATH, then Homebrew's keg-only llvm and lld. */
-function searchDirs(): string[] {
-  const path = (process.env.PATH ?? "").split(delimiter).filter(Boolean);
+function searchDirs(env: NodeJS.ProcessEnv): string[] {
+  const path = (env.PATH ?? "").split(delimiter).filter(Boolean);
   const brew = platform() === "darwin" ? ["/opt/homebrew/opt/llvm/bin", "/opt/homebrew/opt/lld/bin", "/usr/local/opt/llvm/bin", "/usr/local/opt/lld/bin"] : [];
   return [...new Set([...path, ...brew])];
 }
@@ -88,7 +88,7 @@ function which(name: string, dirs: readonly string[]): string | undefined {
 }
 
 /** clang, then clang-NN (newest first), each once, as found in the search directories. */
-export function clangCandidates(dirs = searchDirs()): string[] {
+export function clangCandidates(dirs: readonly string[]): string[] {
   const versioned = new Map<number, string>();
   for (const d of dirs) {
     let names: string[] = [];
@@ -107,7 +107,7 @@ export function clangCandidates(dirs = searchDirs()): string[] {
 }
 
 function output(cmd: string, args: readonly string[]): string | undefined {
-  const r = spawnSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
+  const r = spawnSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   return r.status === 0 ? `${r.stdout}` : undefined;
 }
 
@@ -120,9 +120,9 @@ function wasmLdFor(clang: string, dirs: readonly string[]): string | undefined {
 }
 
 /** An installed clang with the wasm32 target and a wasm-ld. */
-function probeSystem(tried: string[]): SystemToolchain | undefined {
-  const envClang = process.env.UFFDKIT_CLANG;
-  const dirs = searchDirs();
+function probeSystem(tried: string[], env: NodeJS.ProcessEnv): SystemToolchain | undefined {
+  const envClang = env.UFFDKIT_CLANG;
+  const dirs = searchDirs(env);
   const candidates = envClang ? [envClang] : clangCandidates(dirs);
   if (candidates.length === 0) tried.push("no clang on PATH");
   for (const clang of candidates) {
@@ -135,7 +135,7 @@ function probeSystem(tried: string[]): SystemToolchain | undefined {
       tried.push(`${clang} (${version}): no wasm32 target`);
       continue;
     }
-    const wasmLd = process.env.UFFDKIT_WASM_LD ?? wasmLdFor(clang, dirs);
+    const wasmLd = env.UFFDKIT_WASM_LD ?? wasmLdFor(clang, dirs);
     if (!wasmLd || output(wasmLd, ["--version"]) === undefined) {
       tried.push(`${clang} (${version}): no wasm-ld beside it (lld)`);
       continue;
@@ -147,8 +147,8 @@ function probeSystem(tried: string[]): SystemToolchain | undefined {
 }
 
 /** @yowasp/clang, when it is installed (resolved from uffdkit's own package). */
-function probeWasm(tried: string[]): WasmToolchain | undefined {
-  if (process.env.UFFDKIT_NO_WASM_CLANG) {
+function probeWasm(tried: string[], env: NodeJS.ProcessEnv): WasmToolchain | undefined {
+  if (env.UFFDKIT_NO_WASM_CLANG) {
     tried.push("@yowasp/clang: turned off (UFFDKIT_NO_WASM_CLANG)");
     return undefined;
   }
@@ -172,14 +172,22 @@ function probeWasm(tried: string[]): WasmToolchain | undefined {
 
 let probed: ToolchainProbe | undefined;
 
-/** The toolchain in use (probed once per process). UFFDKIT_TOOLCHAIN=wasm skips the installed clang. */
+/** The toolchain in use (probed once per process). */
 export function probeToolchain(): ToolchainProbe {
-  if (probed) return probed;
-  const tried: string[] = [];
-  const system = process.env.UFFDKIT_TOOLCHAIN === "wasm" ? undefined : probeSystem(tried);
-  const toolchain = system ?? probeWasm(tried);
-  probed = toolchain ? { toolchain, tried } : { tried };
+  probed ??= findToolchain(process.env);
   return probed;
+}
+
+/**
+ * Look for a toolchain in this environment (PATH, UFFDKIT_CLANG, UFFDKIT_WASM_LD;
+ * UFFDKIT_TOOLCHAIN=wasm skips the installed clang, UFFDKIT_NO_WASM_CLANG the
+ * WebAssembly one).
+ */
+export function findToolchain(env: NodeJS.ProcessEnv): ToolchainProbe {
+  const tried: string[] = [];
+  const system = env.UFFDKIT_TOOLCHAIN === "wasm" ? undefined : probeSystem(tried, env);
+  const toolchain = system ?? probeWasm(tried, env);
+  return toolchain ? { toolchain, tried } : { tried };
 }
 
 /** How to get a toolchain, for an error message. */
