@@ -13,10 +13,11 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
-import { homedir, platform } from "node:os";
+import { platform } from "node:os";
 import { delimiter, join } from "node:path";
 import { GUEST_MEMFD_FLAGS, KVM_CAP } from "../kernel/uapi.js";
 import { describeToolchain, probeToolchain, type CToolchain } from "./c/toolchain.js";
+import { cacheDir } from "./cache-dir.js";
 import { freeHugePages } from "./kernel/probe.js";
 
 export interface Fact {
@@ -205,12 +206,6 @@ function kvmFacts(cacheDir: string): MachineFacts["kvm"] {
   return { dev, guestMemfd: { ok: gm > 0, detail: `KVM_CHECK_EXTENSION(KVM_CAP_GUEST_MEMFD = ${KVM_CAP.guest_memfd}) = ${gm}` }, mmap: flag("mmap"), initShared: flag("init_shared") };
 }
 
-/** The user's cache folder for uffdkit's small probes. */
-export function userCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || (platform() === "darwin" ? join(homedir(), "Library", "Caches") : join(homedir(), ".cache"));
-  return join(base, "uffdkit");
-}
-
 export function probeMachine(opts: { tree?: string; root: string }): MachineFacts {
   const tc = probeToolchain();
   return {
@@ -224,6 +219,6 @@ export function probeMachine(opts: { tree?: string; root: string }): MachineFact
     tools: toolFacts(),
     userfaultfd: userfaultfdFacts(),
     hugepages: hugepageFacts(),
-    kvm: kvmFacts(join(userCacheDir(), "probe")),
+    kvm: kvmFacts(cacheDir("probe", opts.root)),
   };
 }

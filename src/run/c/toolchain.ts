@@ -18,10 +18,11 @@
  */
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from "node:fs";
-import { homedir, platform } from "node:os";
+import { platform } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { packageRoot } from "../../emit/template-store.js";
+import { cacheDir } from "../cache-dir.js";
 
 export interface SystemToolchain {
   readonly kind: "system";
@@ -226,14 +227,7 @@ function wasmRunner(): string {
   return existsSync(here) ? here : join(packageRoot(), "dist", "run", "c", "wasm-clang.js");
 }
 
-/**
- * Where compiled modules are cached: UFFDKIT_CWASM_CACHE; in a checkout of the
- * repository, its .cache/cwasm; in an installed package (which may be
- * read-only), the user's cache folder (XDG_CACHE_HOME, ~/Library/Caches on macOS).
- */
+/** Where compiled modules are cached: UFFDKIT_CWASM_CACHE, or ../cache-dir.ts's "cwasm". */
 export function cwasmCacheDir(root = packageRoot()): string {
-  if (process.env.UFFDKIT_CWASM_CACHE) return process.env.UFFDKIT_CWASM_CACHE;
-  if (existsSync(join(root, ".git"))) return join(root, ".cache", "cwasm");
-  const base = process.env.XDG_CACHE_HOME || (platform() === "darwin" ? join(homedir(), "Library", "Caches") : join(homedir(), ".cache"));
-  return join(base, "uffdkit", "cwasm");
+  return process.env.UFFDKIT_CWASM_CACHE ?? cacheDir("cwasm", root);
 }

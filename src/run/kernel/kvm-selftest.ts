@@ -18,11 +18,12 @@ import { delimiter } from "node:path";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { EmittedFile } from "../../emit/kernel/artifacts.js";
+import { cacheDir } from "../cache-dir.js";
 import { REPO_ROOT, kselftestIncludes } from "./build.js";
 
 const run = promisify(execFile);
 
-export const KVM_CACHE = join(REPO_ROOT, ".cache", "kvm-selftest");
+export const KVM_CACHE = cacheDir("kvm-selftest", REPO_ROOT);
 
 /**
  * Appended to the directory's Makefile (make -f Makefile -f this): one more
