@@ -214,7 +214,8 @@ export function runToolSteps(t: CToolchain, steps: readonly ToolStep[], workDir:
     return;
   }
   const job = JSON.stringify({ module: t.module, workDir, readDirs, steps });
-  const r = spawnSync(process.execPath, [wasmRunner()], { input: job, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], maxBuffer: 64 << 20 });
+  // Lazy compilation: V8 compiles only the functions clang and wasm-ld call, not the whole 75 MB module.
+  const r = spawnSync(process.execPath, ["--wasm-lazy-compilation", wasmRunner()], { input: job, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], maxBuffer: 64 << 20 });
   if (r.status !== 0) {
     const m = /^uffdkit-wasm-clang: (clang|wasm-ld) failed\n/.exec(r.stderr ?? "");
     throw new ToolchainStepError(m?.[1] ?? "@yowasp/clang", m ? r.stderr.slice(m[0].length) : `${r.stderr ?? ""}` || String(r.error));

@@ -48,7 +48,9 @@ function writeTree(dir: string, t: Tree): void {
 
 async function main(): Promise<number> {
   const job = JSON.parse(readFileSync(0, "utf8")) as Job;
-  const { commands } = (await import(pathToFileURL(job.module).href)) as { commands: Record<string, Command> };
+  const { commands, runLLVM } = (await import(pathToFileURL(job.module).href)) as { commands: Record<string, Command>; runLLVM: (args: null, files: Tree, options: Record<string, unknown>) => Promise<unknown> };
+  // Load the toolchain's modules first, quietly (the package otherwise prints its fetch progress on stdout).
+  await runLLVM(null, {}, { fetchProgress: () => {} });
   const mounts: [string, string][] = [[job.workDir, "/uffdkit/w"], ...job.readDirs.map((d, i): [string, string] => [d, `/uffdkit/r${i}`])];
   // Longest real path first, so a directory inside another is rewritten as itself.
   const byLength = [...mounts].sort((a, b) => b[0].length - a[0].length);
