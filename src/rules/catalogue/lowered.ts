@@ -52,7 +52,8 @@ export const LOWERED_RULES: readonly Rule[] = [
     applies: ALL_GENS,
     appliesNote: "pending (in-place conversion)",
     sources: ["filemapLockOrder", "gmemInplaceV7", "seanToctouRef", "mfill71"],
-    checklist: [1, 15],
+    // No checklist tag: a spec without guard.recheck passes R60 vacuously, which says nothing about
+    // C01/C15; those are judged by the executed C (the contract model checks the lock order) and by exploration.
     judgeable: true,
     check: (model) => {
       const r = model.guard?.recheck;
