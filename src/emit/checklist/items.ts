@@ -60,7 +60,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
   {
     id: "C01", section5: 1, group: "review", cPaths: true, concern: "conversion-race",
     title: "Shared/private policy is decided at fault time, not in can_userfault",
-    check: "Per-page or state-dependent policy (shared vs private) is checked in alloc_folio, get_folio_noalloc and the fault path, never only when the range is registered (TOCTOU).",
+    check: "Per-page or state-dependent policy (shared vs private) is checked where the page is served (get_folio_noalloc, the fault path, and COPY's alloc_folio, or filemap_add under the lock conversion takes), never only when the range is registered (TOCTOU), and no conversion fits between the check and the use.",
     sources: ["seanV4"],
     applies: (m) => (m.guard || isKvm(m) ? true : "the type declares no shared/private policy"),
     human: "Read can_userfault: it must not consult per-page state.",
