@@ -9,7 +9,7 @@ import type { Model } from "../model/model.js";
 import type { SuiteResult, Verdict } from "../ir/result.js";
 import { SOURCES } from "../kernel/sources.js";
 import { wrapBody } from "./message.js";
-import { lower } from "../lower/index.js";
+import type { WindowClose } from "../lower/index.js";
 
 export interface TestingEvidence {
   readonly sim?: SuiteResult;
@@ -35,6 +35,8 @@ export interface CoverInfo {
   readonly commitSubjects: readonly string[];
   /** The base lacks the API generation: name the prerequisite series. */
   readonly baseLacksApi?: boolean;
+  /** guard.recheck as lowered (Lowered.window): the cover letter explains it. */
+  readonly window?: WindowClose;
 }
 
 export function seriesTitle(model: Model): string {
@@ -79,8 +81,7 @@ function generatedSummary(model: Model): string {
  * the shared-ness check will ask about: what it closes, why this lock and this
  * order, the errno, and what __do_userfault() must do (docs/explore.md).
  */
-export function windowParagraph(model: Model): string | undefined {
-  const w = lower(model).window;
+export function windowParagraph(model: Model, w: WindowClose | undefined): string | undefined {
   if (!w) return undefined;
   return (
     `${w.shared}() is checked again in ${model.cnames.filemapAdd}(), under the mapping's invalidate lock taken shared: ` +
@@ -101,7 +102,7 @@ export function coverBlurb(info: CoverInfo): string {
   const { model, testing } = info;
   const paras: string[] = [];
   paras.push(model.series.blurb ?? generatedSummary(model));
-  const window = windowParagraph(model);
+  const window = windowParagraph(model, info.window);
   if (window) paras.push(window);
   paras.push(
     `The code targets the ${model.gen.id} generation of struct vm_uffd_ops (${model.gen.title})` +

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { normalize } from "../../src/model/normalize.js";
 import { checkModel } from "../../src/rules/index.js";
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
-import { front } from "../../src/pipeline.js";
+import { open } from "../../src/session/index.js";
 import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -41,11 +41,11 @@ describe("R60: the invalidate lock in the fault path's order", () => {
   });
 
   it("points at the spec's line and column (the inverted fixture), and gmem.uffd.ts has no findings", async () => {
-    const bad = await front(join(ROOT, "test/fixtures/specs/gmem-recheck-inverted.uffd.ts"));
-    const d = bad.checked!.diagnostics.find((x) => x.id === "R60");
+    const bad = (await open(join(ROOT, "test/fixtures/specs/gmem-recheck-inverted.uffd.ts"))).generation();
+    const d = bad.findings.find((x) => x.id === "R60");
     expect(d?.span).toMatchObject({ line: 40, column: 67 });
-    const good = await front(join(ROOT, "examples/gmem.uffd.ts"));
-    expect(good.checked!.diagnostics).toEqual([]);
+    const good = (await open(join(ROOT, "examples/gmem.uffd.ts"))).generation();
+    expect(good.findings).toEqual([]);
   });
 
   it("uffdkit check prints it file:line:col and exits 1", () => {

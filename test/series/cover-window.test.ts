@@ -5,17 +5,22 @@
 import { describe, expect, it } from "vitest";
 import { coverBlurb } from "../../src/series/cover.js";
 import { normalize } from "../../src/model/normalize.js";
+import { lower } from "../../src/lower/index.js";
 import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
 
-const blurb = (recheck: boolean) =>
-  coverBlurb({
-    model: normalize(recheck ? { ...GMEM_SPEC, guard: { ...GMEM_SPEC.guard!, recheck: { at: "filemap_add", lock: "invalidate_lock" } } } : GMEM_SPEC),
+const blurb = (recheck: boolean) => {
+  const model = normalize(recheck ? { ...GMEM_SPEC, guard: { ...GMEM_SPEC.guard!, recheck: { at: "filemap_add", lock: "invalidate_lock" } } } : GMEM_SPEC);
+  const window = lower(model).window;
+  return coverBlurb({
+    model,
+    ...(window ? { window } : {}),
     version: 5,
     baseSha: "a".repeat(40),
     baseName: "master",
     testing: {},
     commitSubjects: [],
   }).replace(/\n/g, " ");
+};
 
 describe("cover letter: the re-check under the invalidate lock", () => {
   it("names the check, the lock and its order, the errno, the __do_userfault() requirement and the rejected alternative", () => {

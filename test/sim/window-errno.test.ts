@@ -9,15 +9,15 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { front, runType } from "../../src/pipeline.js";
-import { emitSelftests } from "../../src/emit/selftest/index.js";
+import { open } from "../../src/session/index.js";
 import type { Scenario } from "../../src/ir/scenario.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 async function run(spec: string) {
-  const { checked } = await front(join(ROOT, spec));
-  return { checked: checked!, run: runType(checked!) };
+  const g = (await open(join(ROOT, spec))).generation();
+  const sim = g.simulation;
+  return { g, run: { kernel: g.kernel, suite: g.suite, simulation: sim.result, contractFindings: sim.contractFindings } };
 }
 
 const PRIVATE = ["gmem_private_after_register_not_served", "gmem_not_shared_register"];
@@ -26,7 +26,7 @@ const touchExpect = (s: Scenario) => s.steps.filter((x) => x.op === "touch").map
 
 describe("the errno of a COPY refused for a private page", () => {
   it("gmem.uffd.ts: EACCES in the emitted C, the planned scenarios, the simulator and the selftests; the fault is SIGBUS", async () => {
-    const { checked, run: r } = await run("examples/gmem.uffd.ts");
+    const { g, run: r } = await run("examples/gmem.uffd.ts");
     expect(r.kernel.files[0]!.contents).toMatch(/err = -EACCES;/);
     for (const name of PRIVATE) {
       const s = r.suite.scenarios.find((x) => x.name === name)!;
@@ -36,7 +36,7 @@ describe("the errno of a COPY refused for a private page", () => {
       expect(res.verdict, `${name}: ${res.reason ?? ""}`).toBe("pass");
     }
     // The selftest of the scenario a kernel can run (a guest_memfd without INIT_SHARED) expects the same.
-    const c = emitSelftests(r.suite, { name: checked.model.name }).find((f) => f.path.endsWith("_test.c"))!.contents;
+    const c = g.selftests.find((f) => f.path.endsWith("_test.c"))!.contents;
     const test = c.slice(c.indexOf("TEST_F(kvm_gmem, gmem_not_shared_register)"));
     const body = test.slice(0, test.indexOf("\n}\n"));
     expect(body).toMatch(/EXPECT_EQ\(UK_SIGBUS, o\);/);

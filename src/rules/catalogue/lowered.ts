@@ -2,7 +2,6 @@
  * Rules judged on the lowered form (src/lower): what lowering could not make
  * concrete, and what the simulator finds when it runs the emitted C.
  */
-import { lower } from "../../lower/index.js";
 import { ALL_GENS, type Rule } from "../types.js";
 
 export const LOWERED_RULES: readonly Rule[] = [
@@ -16,8 +15,8 @@ export const LOWERED_RULES: readonly Rule[] = [
     applies: ALL_GENS,
     sources: [],
     judgeable: true,
-    check: (model) =>
-      lower(model).missingHelper.map((m) => ({
+    check: (_model, lowered) =>
+      lowered.missingHelper.map((m) => ({
         path: m.path.split(".").slice(0, -1).join("."),
         message: `${m.strategy} calls the type's own helper, but ${m.path} is not set`,
         hint: m.hint,
@@ -55,10 +54,10 @@ export const LOWERED_RULES: readonly Rule[] = [
     // No checklist tag: a spec without guard.recheck passes R60 vacuously, which says nothing about
     // C01/C15; those are judged by the executed C (the contract model checks the lock order) and by exploration.
     judgeable: true,
-    check: (model) => {
+    check: (model, lowered) => {
       const r = model.guard?.recheck;
       if (!r) return [];
-      if (!lower(model).window) {
+      if (!lowered.window) {
         return [{ path: "guard.recheck", message: "the re-check has no place: it needs a per-page guard and a filemap_add that adds with filemap_add_folio()", hint: "use granularity \"page\" and copy.filemapAdd \"filemap_add_folio\", or drop guard.recheck" }];
       }
       if (r.order === "add-then-lock") {

@@ -5,8 +5,8 @@
  * exploration refutes it.
  */
 import { describe, expect, it } from "vitest";
-import { buildChecklist, CHECKLIST_ITEMS } from "../../src/emit/checklist/index.js";
-import { exploreEvidenceOf, front, buildType } from "../../src/pipeline.js";
+import { buildChecklist, CHECKLIST_ITEMS } from "../../src/report/checklist/index.js";
+import { open } from "../../src/session/index.js";
 import { normalize } from "../../src/model/normalize.js";
 import type { ExploreEvidence } from "../../src/ir/result.js";
 import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
@@ -47,9 +47,8 @@ describe("one verdict per concern", () => {
 
   it("on the examples: gmem.uffd.ts verifies C01 and C15 by exploration; the posted v4 fails both", async () => {
     for (const [spec, want] of [["examples/gmem.uffd.ts", "pass"], ["examples/gmem-v4-posted.uffd.ts", "fail"]] as const) {
-      const { checked } = await front(spec);
-      const explore = exploreEvidenceOf(checked!.model, buildType(checked!));
-      const items = buildChecklist(checked!.model, { explore }).items;
+      const g = (await open(spec)).generation();
+      const items = buildChecklist(g.model, { explore: g.exploreEvidence }).items;
       for (const id of ["C01", "C15"]) {
         const item = items.find((i) => i.id === id)!;
         expect(item.status, `${spec} ${id}`).toBe(want);
