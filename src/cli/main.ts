@@ -69,7 +69,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--kernel <v>", "kernel version the simulator models", "6.18")
     .option("--sim-only", "do not run on the real kernel")
     .option("--kind <kind>", "only this memory kind's reference suite")
-    .option("--no-examples", "leave out the examples' planned suites");
+    .option("--no-examples", "leave out the examples' planned suites")
+    .option("--vm <kernels...>", "also run inside a QEMU guest per kernel (debian-6.1, debian-6.12, linux-image-..., built-6.12[-debug], or an image path), each against the simulator at its version")
+    .option("--no-host", "with --vm: leave out this machine's kernel");
   command("series").argument("<spec>").description("build the patch series in a kernel git tree")
     .requiredOption("--tree <dir>", "the kernel git tree")
     .option("-v, --reroll-count <n>", "series version")

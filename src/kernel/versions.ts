@@ -10,7 +10,7 @@ import { UFFD_FEATURES, type GmemFlag, type RegisterMode, type UffdFeature } fro
 import type { SourceKey } from "./sources.js";
 import type { KernelNeed } from "../ir/scenario.js";
 
-export const KERNEL_VERSIONS = ["6.18", "7.1", "7.1+gmem"] as const;
+export const KERNEL_VERSIONS = ["6.1", "6.12", "6.18", "7.1", "7.1+gmem"] as const;
 export type KernelVersionId = (typeof KERNEL_VERSIONS)[number];
 
 export function isKernelVersion(s: string): s is KernelVersionId {
@@ -43,6 +43,18 @@ export interface KernelVersion {
   readonly coreDoUserfault: boolean;
   /** 7.1 hotfix: mfill refuses a VM_SHARED VMA whose ops lack alloc_folio instead of crashing. */
   readonly refuseUnsupportedMfill: boolean;
+  /**
+   * userfaultfd_unregister() on a VMA another userfaultfd registered: "einval"
+   * refuses it; "clears" unregisters it from its owner and wakes the owner's
+   * waiters (before Tal Zussman's fix, <20250619-uffd-fixes-v3-2-a7274d3bd5e4@columbia.edu>).
+   */
+  readonly unregisterOtherCtx: "einval" | "clears";
+  /**
+   * vma_can_userfault() refuses VM_DROPPABLE. Before the fix
+   * <20250619-uffd-fixes-v3-1-a7274d3bd5e4@columbia.edu> the test read the
+   * masked vm_flags and never fired; MAP_DROPPABLE itself is 6.11+.
+   */
+  readonly droppableRefused: boolean;
   /** KVM Userfault: never merged; the simulator models the posted v3 ABI on every version. */
   readonly kvmUserfault: "v3";
   /**
@@ -56,7 +68,42 @@ export interface KernelVersion {
 
 const ALL_FEATURES = Object.keys(UFFD_FEATURES) as UffdFeature[];
 
+/** Feature bits a release does not have yet, each with the release and change that added it. */
+const ADDED_AFTER_6_1: readonly UffdFeature[] = ["wp_unpopulated", "poison", "wp_async", "move"];
+
 export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
+  "6.1": {
+    id: "6.1",
+    title: "Linux 6.1 (Debian 12's kernel; no UFFDIO_MOVE/POISON, no WP_ASYNC/WP_UNPOPULATED, no guest_memfd)",
+    features: ALL_FEATURES.filter((f) => !ADDED_AFTER_6_1.includes(f)),
+    gmemUffd: "none",
+    gmemModes: [],
+    gmemFlags: [],
+    canUserfault: "shmem-hugetlb",
+    coreDoUserfault: false,
+    refuseUnsupportedMfill: false,
+    unregisterOtherCtx: "clears",
+    droppableRefused: false,
+    kvmUserfault: "v3",
+    provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
+    sources: ["uffdWpUnpopulated64", "uffdPoison66", "uffdWpAsync67", "uffdMove68", "kvmGuestMemfd68", "uffdFixesZussman"],
+  },
+  "6.12": {
+    id: "6.12",
+    title: "Linux 6.12 (guest_memfd without mmap or creation flags)",
+    features: ALL_FEATURES,
+    gmemUffd: "none",
+    gmemModes: [],
+    gmemFlags: [],
+    canUserfault: "shmem-hugetlb",
+    coreDoUserfault: false,
+    refuseUnsupportedMfill: false,
+    unregisterOtherCtx: "clears",
+    droppableRefused: false,
+    kvmUserfault: "v3",
+    provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
+    sources: ["kvmGuestMemfd68", "gmemMmap618", "uffdFixesZussman"],
+  },
   "6.18": {
     id: "6.18",
     title: "Linux 6.18 (this machine's kernel)",
@@ -67,6 +114,8 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     canUserfault: "shmem-hugetlb",
     coreDoUserfault: false,
     refuseUnsupportedMfill: false,
+    unregisterOtherCtx: "einval",
+    droppableRefused: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["abi618", "fsUserfaultfdRegister", "uapiKvm"],
@@ -81,6 +130,8 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     canUserfault: "uffd-ops",
     coreDoUserfault: false,
     refuseUnsupportedMfill: true,
+    unregisterOtherCtx: "einval",
+    droppableRefused: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["rppt0707", "rppt0909", "rppt1010", "hotfixUnsupported"],
@@ -95,6 +146,8 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     canUserfault: "uffd-ops",
     coreDoUserfault: true,
     refuseUnsupportedMfill: true,
+    unregisterOtherCtx: "einval",
+    droppableRefused: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "gmem-uffd", "kvm-userfault", "declared-type"],
     sources: ["rppt1212", "rppt1313", "hotfixUnsupported"],

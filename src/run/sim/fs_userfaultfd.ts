@@ -149,12 +149,13 @@ export function userfaultfd_unregister(m: Machine, ctx: UffdCtx, start: number, 
   const wpAsync = (ctx.features & UFFD_FEATURES.wp_async) !== 0;
   for (const v of vmas) {
     if (!vma_can_userfault(m, v, v.uffd, wpAsync)) return -ERRNO.EINVAL;
-    if (v.ctx && v.ctx !== ctx) return -ERRNO.EINVAL;
+    if (v.ctx && v.ctx !== ctx && m.version.unregisterOtherCtx === "einval") return -ERRNO.EINVAL;
   }
   m.splitRange(start, end);
   for (const v of m.vmasIn(start, end)) {
     if (!v.ctx) continue;
-    if (v.uffd & VM_UFFD_MISSING) userfaultfd_wake(m, ctx, start, len);
+    // The VMA's own context: another userfaultfd's where the kernel lets it be unregistered from here.
+    if (v.uffd & VM_UFFD_MISSING) userfaultfd_wake(m, v.ctx, start, len);
     userfaultfd_clear_vma(m, v);
   }
   m.mergeVmas();
