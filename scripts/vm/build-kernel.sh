@@ -24,9 +24,15 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.uffdkit-fragments" 2>/dev/null)" !
 	make -s -C "$src" O="$out" CC="$cc" tinyconfig >/dev/null
 	cat "${frags[@]}" >>"$out/.config"
 	make -s -C "$src" O="$out" CC="$cc" olddefconfig 2>&1 | { grep -v "warning: override" >&2 || true; }
-	# Every option a fragment asks for must have survived olddefconfig.
-	missing=$(grep -h '^CONFIG_.*=y' "${frags[@]}" | while read -r l; do grep -qx "$l" "$out/.config" || echo "$l"; done)
+	# Every option base.config asks for must have survived olddefconfig; a
+	# later fragment's dropped option (a symbol this tree lacks) is reported.
+	dropped() { grep -h '^CONFIG_.*=y' "$@" | while read -r l; do grep -qx "$l" "$out/.config" || echo "$l"; done; }
+	missing=$(dropped "$here/base.config")
 	if [ -n "$missing" ]; then echo "build-kernel: options dropped by Kconfig:" $missing >&2; exit 1; fi
+	if [ $# -gt 0 ]; then
+		extra=$(dropped "$@")
+		[ -z "$extra" ] || echo "build-kernel: note: not in this tree's Kconfig (dropped):" $extra >&2
+	fi
 	echo "$want" >"$out/.uffdkit-fragments"
 fi
 echo "build-kernel: make -j$jobs bzImage in $out" >&2

@@ -80,7 +80,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--upstream <rev>", "the upstream commit below the prerequisite series in the base: listed as prerequisite-patch-id")
     .option("-o, --out <dir>", "where to write the patches (default out/<name>/series)")
     .option("--build", "build after every patch with W=1: built in, as a module with modpost, and with USERFAULTFD=n")
-    .option("--build-dir <dir>", "where --build keeps its worktree and O= directories (default <tree>/.git/uffdkit-build)");
+    .option("--build-dir <dir>", "where --build keeps its worktree and O= directories (default <tree>/.git/uffdkit-build)")
+    .option("--boot", "with --build: build a bootable kernel of the series and run its selftests in a QEMU guest")
+    .option("--debug-kernel", "with --boot: add DEBUG_VM and PROVE_LOCKING (a lockdep or VM_BUG report is a finding)");
   command("checklist").argument("<spec>").description("print the review checklist for the spec");
 
   try {
