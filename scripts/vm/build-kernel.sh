@@ -14,8 +14,16 @@ out=$2
 shift 2
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# One make per O= directory at a time (two conform runs, or a test beside a run).
+exec 9>"$out/.uffdkit-lock"
+flock 9
 cc="gcc"
-command -v ccache >/dev/null && cc="ccache gcc"
+if command -v ccache >/dev/null && [ "${UFFDKIT_CCACHE:-1}" != 0 ]; then
+	cc="ccache gcc"
+	# Paths relative to the directory holding both trees, so that two
+	# workspaces laid out alike (src/ beside o/) share cache entries.
+	export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$out")}
+fi
 jobs=${UFFDKIT_VM_JOBS:-2}
 frags=("$here/base.config" "$@")
 want=$(cat "${frags[@]}" | sha256sum | cut -c1-16)

@@ -41,6 +41,10 @@ export function chooseAccel(env: NodeJS.ProcessEnv = process.env, cpuinfo = (): 
   return { accel: "kvm", why: "/dev/kvm with nested virtualization" };
 }
 
+/**
+ * no_timer_check: a TCG guest on a busy host can fail the kernel's IO-APIC
+ * timer check and panic ("IO-APIC + timer doesn't work!"), seen here under load.
+ */
 export function qemuArgs(c: QemuConfig): string[] {
   const cpu = c.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "max"];
   return [
@@ -59,7 +63,7 @@ export function qemuArgs(c: QemuConfig): string[] {
     "-initrd",
     c.initrd,
     "-append",
-    `console=ttyS0 loglevel=6 panic=-1 oops=panic rdinit=/init${c.extraAppend ? ` ${c.extraAppend}` : ""}`,
+    `console=ttyS0 loglevel=6 panic=-1 oops=panic no_timer_check rdinit=/init${c.extraAppend ? ` ${c.extraAppend}` : ""}`,
     "-serial",
     `file:${c.consoleLog}`,
     "-serial",
