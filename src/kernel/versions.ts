@@ -6,7 +6,7 @@
  * vm_uffd_ops.md §1.7 (7.1 as merged), §1.6/§2.3/§3.3 (the pending guest_memfd
  * series: __do_userfault() and kvm_gmem_uffd_ops), §4 (KVM Userfault v3, merged nowhere).
  */
-import { UFFD_FEATURES, type GmemFlag, type RegisterMode, type UffdFeature } from "./uapi.js";
+import { RANGE_IOCTLS, UFFD_FEATURES, type GmemFlag, type RangeIoctl, type RegisterMode, type UffdFeature } from "./uapi.js";
 import type { SourceKey } from "./sources.js";
 import type { KernelNeed } from "../ir/scenario.js";
 
@@ -22,6 +22,8 @@ export interface KernelVersion {
   readonly title: string;
   /** Feature bits UFFDIO_API accepts (everything else, hidden or unknown, is EINVAL). */
   readonly features: readonly UffdFeature[];
+  /** Range ioctls the kernel has (UFFDIO_POISON 6.6, UFFDIO_MOVE 6.8); others are userfaultfd_ioctl()'s default -EINVAL and absent from REGISTER's mask. */
+  readonly rangeIoctls: readonly RangeIoctl[];
   /**
    * guest_memfd userfaultfd support:
    * - "none": vma_can_userfault() refuses every synchronous mode (only WP_ASYNC WP-only registers);
@@ -55,6 +57,17 @@ export interface KernelVersion {
    * masked vm_flags and never fired; MAP_DROPPABLE itself is 6.11+.
    */
   readonly droppableRefused: boolean;
+  /**
+   * The early mmap_changing -EAGAIN writes -EAGAIN into the ioctl's output
+   * field too (Peter Xu, "mm/userfaultfd: fix uninitialized output field for
+   * -EAGAIN race", <20250424215729.194656-1-peterx@redhat.com>, Cc stable);
+   * before it the field is left as the caller set it.
+   */
+  readonly eagainInField: boolean;
+  /** UFFDIO_CONTINUE_MODE_WP exists (Axel Rasmussen, 6.4); before, the bit is an unknown mode: -EINVAL. */
+  readonly continueModeWp: boolean;
+  /** MAP_DROPPABLE exists (9651fcedf7b9, 6.11); before, mmap() with it is EINVAL. */
+  readonly mapDroppable: boolean;
   /** KVM Userfault: never merged; the simulator models the posted v3 ABI on every version. */
   readonly kvmUserfault: "v3";
   /**
@@ -76,6 +89,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     id: "6.1",
     title: "Linux 6.1 (Debian 12's kernel; no UFFDIO_MOVE/POISON, no WP_ASYNC/WP_UNPOPULATED, no guest_memfd)",
     features: ALL_FEATURES.filter((f) => !ADDED_AFTER_6_1.includes(f)),
+    rangeIoctls: RANGE_IOCTLS.filter((i) => i !== "poison" && i !== "move"),
     gmemUffd: "none",
     gmemModes: [],
     gmemFlags: [],
@@ -84,14 +98,18 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     refuseUnsupportedMfill: false,
     unregisterOtherCtx: "clears",
     droppableRefused: false,
+    eagainInField: false,
+    continueModeWp: false,
+    mapDroppable: false,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
-    sources: ["uffdWpUnpopulated64", "uffdPoison66", "uffdWpAsync67", "uffdMove68", "kvmGuestMemfd68", "uffdFixesZussman"],
+    sources: ["uffdWpUnpopulated64", "uffdContinueWp64", "uffdPoison66", "uffdWpAsync67", "uffdMove68", "kvmGuestMemfd68", "mapDroppable611", "uffdFixesZussman", "uffdEagainField"],
   },
   "6.12": {
     id: "6.12",
     title: "Linux 6.12 (guest_memfd without mmap or creation flags)",
     features: ALL_FEATURES,
+    rangeIoctls: RANGE_IOCTLS,
     gmemUffd: "none",
     gmemModes: [],
     gmemFlags: [],
@@ -100,6 +118,9 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     refuseUnsupportedMfill: false,
     unregisterOtherCtx: "clears",
     droppableRefused: false,
+    eagainInField: true,
+    continueModeWp: true,
+    mapDroppable: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["kvmGuestMemfd68", "gmemMmap618", "uffdFixesZussman"],
@@ -108,6 +129,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     id: "6.18",
     title: "Linux 6.18 (this machine's kernel)",
     features: ALL_FEATURES,
+    rangeIoctls: RANGE_IOCTLS,
     gmemUffd: "none",
     gmemModes: [],
     gmemFlags: ["mmap", "init_shared"],
@@ -116,6 +138,9 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     refuseUnsupportedMfill: false,
     unregisterOtherCtx: "einval",
     droppableRefused: true,
+    eagainInField: true,
+    continueModeWp: true,
+    mapDroppable: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["abi618", "fsUserfaultfdRegister", "uapiKvm"],
@@ -124,6 +149,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     id: "7.1",
     title: "Linux 7.1 (struct vm_uffd_ops merged; no guest_memfd support)",
     features: ALL_FEATURES,
+    rangeIoctls: RANGE_IOCTLS,
     gmemUffd: "none",
     gmemModes: [],
     gmemFlags: ["mmap", "init_shared"],
@@ -132,6 +158,9 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     refuseUnsupportedMfill: true,
     unregisterOtherCtx: "einval",
     droppableRefused: true,
+    eagainInField: true,
+    continueModeWp: true,
+    mapDroppable: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["rppt0707", "rppt0909", "rppt1010", "hotfixUnsupported"],
@@ -140,6 +169,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     id: "7.1+gmem",
     title: "Linux 7.1 plus the pending guest_memfd series (__do_userfault, kvm_gmem_uffd_ops)",
     features: ALL_FEATURES,
+    rangeIoctls: RANGE_IOCTLS,
     gmemUffd: "v2",
     gmemModes: ["missing", "minor"],
     gmemFlags: ["mmap", "init_shared"],
@@ -148,6 +178,9 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     refuseUnsupportedMfill: true,
     unregisterOtherCtx: "einval",
     droppableRefused: true,
+    eagainInField: true,
+    continueModeWp: true,
+    mapDroppable: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "gmem-uffd", "kvm-userfault", "declared-type"],
     sources: ["rppt1212", "rppt1313", "hotfixUnsupported"],
