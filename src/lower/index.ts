@@ -6,8 +6,8 @@
  *
  * Lowering never refuses: a spec whose strategy lacks what it needs (a
  * helper strategy without the helper) lowers to `missingHelper` entries,
- * which rule S05 turns into positioned findings, and the gate in
- * src/pipeline.ts stops emission on them.
+ * which rule S10 turns into positioned findings, and the session's gate
+ * (src/session/gate.ts) stops emission on them.
  */
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../kernel/generations.js";
 import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../model/model.js";
@@ -104,7 +104,15 @@ export const DEFAULT_COPY: CopyModel = {
   export: "none",
 };
 
+let lowerings = 0;
+
+/** How many times lower() ran in this process: test/session holds "nothing lowers twice" with it. */
+export function loweringCount(): number {
+  return lowerings;
+}
+
 export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowered {
+  lowerings++;
   const gen = GENERATIONS[api];
   const notes: string[] = [];
   const missingHelper: { path: string; strategy: string; hint: string }[] = [];

@@ -17,8 +17,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel } from "../../src/load/index.js";
+import { lower } from "../../src/lower/index.js";
 import { describeFailures } from "../../src/series/build/index.js";
-import { emitForSeries } from "../../src/series/evidence.js";
+import { openValue } from "../../src/session/index.js";
 import { buildSeries } from "../../src/series/index.js";
 import { sh } from "./fixture.js";
 import { kernelGitTree, ROOT, withXramDriver } from "./ktree.js";
@@ -52,11 +53,10 @@ describe("every example's series builds after each patch in linux-source-6.12 (W
     const t0 = Date.now();
     expect(existsSync(join(ROOT, "examples", example))).toBe(true);
     const model = (await loadModel(join(ROOT, "examples", example))).model!;
-    const e = emitForSeries(model);
-    if (!e.ok) throw new Error(e.message);
+    const e = { emitted: openValue(model).generation() };
     // A fresh version number per run, so an earlier run's branch never collides.
     const version = 100 + Math.floor(Math.random() * 800);
-    const r = await buildSeries(model, {
+    const r = await buildSeries(lower(model), {
       tree: REPO,
       base: base(),
       version,

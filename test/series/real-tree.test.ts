@@ -3,6 +3,7 @@
  * (scripts/kernel-git-tree.sh, cached in .cache/ktree-6.12 and shared by the
  * series test files). buildSeries only adds branches; the tests delete theirs.
  */
+import { lower } from "../../src/lower/index.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel } from "../../src/load/index.js";
 import { runCheckpatch } from "../../src/series/checkpatch.js";
-import { emitForSeries } from "../../src/series/evidence.js";
+import { openValue } from "../../src/session/index.js";
 import { buildSeries } from "../../src/series/index.js";
 import { sh } from "./fixture.js";
 import { kernelGitTree, ROOT } from "./ktree.js";
@@ -25,9 +26,8 @@ afterAll(() => {
 
 async function emitted(example: string) {
   const model = (await loadModel(join(ROOT, "examples", example))).model!;
-  const e = emitForSeries(model);
-  if (!e.ok) throw new Error(e.message);
-  return { model, ...e.emitted };
+  const e = { emitted: openValue(model).generation() };
+  return { model, kernel: e.emitted.kernel, selftests: e.emitted.selftests, suite: e.emitted.suite };
 }
 
 const GMEM_EXAMPLES = readdirSync(join(ROOT, "examples")).filter((f) => f.startsWith("gmem") && f.endsWith(".uffd.ts"));
@@ -46,7 +46,7 @@ describe("series in a git tree made from linux-source-6.12", () => {
   it.each(GMEM_EXAMPLES)("%s: 6.12's guest_memfd has no vm_operations_struct: base lacks the prerequisite, tree unchanged", async (example) => {
     const { model, kernel, selftests } = await emitted(example);
     const before = sh(REPO, "git", ["rev-parse", "HEAD"]) + sh(REPO, "git", ["branch", "--list"]);
-    const r = await buildSeries(model, { tree: REPO, out: join(out, example), kernel, selftests, getMaintainer: false, build: true });
+    const r = await buildSeries(lower(model), { tree: REPO, out: join(out, example), kernel, selftests, getMaintainer: false, build: true });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe("base-lacks-prerequisite");
@@ -70,9 +70,8 @@ describe("series in a git tree made from linux-source-6.12", () => {
     const { normalize } = await import("../../src/model/normalize.js");
     const spec = { ...base.spec, copy: { ...base.spec.copy!, typeAdd: { ...base.spec.copy!.typeAdd!, recalc: "shmem_uffd_recalc" } } };
     const model = normalize(spec, { file: base.file, positions: base.positions });
-    const e = emitForSeries(model);
-    if (!e.ok) throw new Error(e.message);
-    const r = await buildSeries(model, { tree: REPO, out: join(out, "shmem-missing-fn"), kernel: e.emitted.kernel, selftests: e.emitted.selftests, version: 8 });
+    const e = { emitted: openValue(model).generation() };
+    const r = await buildSeries(lower(model), { tree: REPO, out: join(out, "shmem-missing-fn"), kernel: e.emitted.kernel, selftests: e.emitted.selftests, version: 8 });
     if (!r.ok) throw new Error(`${r.error.message} (${r.error.hint})`);
     made.push(r.result.branch);
     expect(r.result.notes.join("\n")).toMatch(/^warning: the spec names shmem_uffd_recalc\(\), which mm\/shmem.c neither declares nor defines/m);
@@ -81,7 +80,7 @@ describe("series in a git tree made from linux-source-6.12", () => {
   it("the shmem spec: series applies to the base, kernel patches pass checkpatch, Cc from get_maintainer.pl", async () => {
     const { model, kernel, selftests } = await emitted("shmem.uffd.ts");
     const head = sh(REPO, "git", ["rev-parse", "HEAD"]).trim();
-    const r = await buildSeries(model, { tree: REPO, out: join(out, "shmem"), kernel, selftests, version: 7 });
+    const r = await buildSeries(lower(model), { tree: REPO, out: join(out, "shmem"), kernel, selftests, version: 7 });
     if (!r.ok) throw new Error(`${r.error.message} (${r.error.hint})`);
     made.push(r.result.branch);
     expect(sh(REPO, "git", ["rev-parse", "HEAD"]).trim()).toBe(head);

@@ -47,28 +47,29 @@ interface Target {
 
 /**
  * Every examples/*.uffd.ts (and examples/upstream/) that loads and passes the emission
- * gate, through the pipeline: its planned suite and its compiled C.
+ * gate, through the session: its planned suite and its compiled C.
  */
 async function exampleSuites(io: CliIO): Promise<Target[]> {
   const { existsSync, readdirSync } = await import("node:fs");
   if (!existsSync("examples")) return [];
-  const { front, runType } = await import("../../pipeline.js");
+  const { open } = await import("../../session/index.js");
   const files = [
     ...readdirSync("examples").filter((x) => x.endsWith(".uffd.ts")),
     ...(existsSync("examples/upstream") ? readdirSync("examples/upstream").filter((x) => x.endsWith(".uffd.ts")).map((x) => `upstream/${x}`) : []),
   ].sort();
   const out: Target[] = [];
   for (const f of files) {
-    const { checked } = await front(`examples/${f}`);
-    if (!checked?.emittable) {
+    const session = await open(`examples/${f}`);
+    const g = session.loadFailed ? undefined : session.generation();
+    if (!g || g.stops("compiled").length) {
       io.err(`conform: examples/${f} does not load or stops at the emission gate; skipped`);
       continue;
     }
-    const run = runType(checked);
+    const compiled = g.compiled;
     out.push({
       label: `example:${f}`,
-      suite: run.suite,
-      declared: "wasm" in run.compiled ? { declaredC: run.compiled } : { declaredCError: run.compiled.error },
+      suite: g.suite,
+      declared: "wasm" in compiled ? { declaredC: compiled } : { declaredCError: compiled.error },
     });
   }
   return out;

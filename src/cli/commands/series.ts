@@ -7,14 +7,11 @@
  * error findings (nothing built), 2 usage, load or tree errors (tree untouched).
  */
 import { relative, resolve } from "node:path";
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics, summarize } from "../../diagnostics/format.js";
-import { loadModel } from "../../load/index.js";
 import { MAX_SERIES_VERSION } from "../../load/schema.js";
 import { textProblem } from "../../load/text.js";
-import { checkModel } from "../../rules/index.js";
 import { checkpatchSummary, runCheckpatch } from "../../series/checkpatch.js";
-import { emitForSeries, runOnThisKernel, simulate, standInKind, testingEvidence } from "../../series/evidence.js";
+import { open } from "../../session/index.js";
 import { describeFailures } from "../../series/build/index.js";
 import { buildSeries, checkTree, type SeriesOptions } from "../../series/index.js";
 import type { Suite } from "../../ir/scenario.js";
@@ -43,25 +40,25 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
 
   const specPath = relative(process.cwd(), resolve(file)) || file;
-  const loaded = await loadModel(specPath, { allowExec: opts.allowExec === true });
-  if (loaded.fatal || !loaded.model) {
-    if (io.json) io.emitJson({ ok: false, error: "cannot load the spec", diagnostics: loaded.diagnostics });
-    else io.err(formatDiagnostics(loaded.diagnostics, { color: io.color }));
+  const session = await open(specPath, { allowExec: opts.allowExec === true });
+  if (session.loadFailed) {
+    if (io.json) io.emitJson({ ok: false, error: "cannot load the spec", diagnostics: session.loadFindings });
+    else io.err(formatDiagnostics(session.loadFindings, { color: io.color }));
     io.err(`uffdkit series: cannot load ${specPath}; fix the findings above`);
     return EXIT.usage;
   }
-  const model = loaded.model;
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...checkModel(model)];
-  if (diagnostics.some((d) => d.severity === "error")) {
+  const g = session.generation();
+  const model = g.model;
+  const diagnostics = [...g.findings];
+  // The gate (src/session/gate.ts): a series must not carry known errors.
+  if (g.stops("series").length) {
     if (io.json) io.emitJson({ ok: false, error: "the spec has error findings", diagnostics });
     else io.err(formatDiagnostics(diagnostics, { color: io.color }));
     io.err(`uffdkit series: no series built: ${summarize(diagnostics)}; a series should not carry known errors (see uffdkit check ${specPath})`);
     return EXIT.findings;
   }
 
-  const emitted = emitForSeries(model);
-  if (!emitted.ok) return usage(`cannot generate the code for ${model.name}: ${emitted.message}`);
-  const { kernel, suite, selftests } = emitted.emitted;
+  const { kernel, suite, selftests } = g;
 
   const seriesOpts: SeriesOptions = {
     tree: opts.tree,
@@ -79,7 +76,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     scenarioTitles: suite.scenarios.map((s) => s.title),
   };
   // The tree first: a wrong file, vm_operations_struct or handler costs nothing to find.
-  const checked = await checkTree(model, seriesOpts);
+  const checked = await checkTree(g.lowered, seriesOpts);
   if (!checked.ok) {
     const e = checked.error;
     if (io.json) io.emitJson({ ok: false, error: e.message, code: e.code, hint: e.hint });
@@ -88,12 +85,12 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
 
   io.err(`uffdkit series: running ${suite.scenarios.length} tests on the simulator${io.json ? "" : " and, where it can, this kernel"}...`);
-  const sim = await simulate(model, suite);
-  const onKernel = await runOnThisKernel(suite);
-  const standIn = standInKind(model);
+  const testing = await g.seriesTesting();
+  const { sim, kernel: onKernel } = testing;
+  const standIn = g.lowered.standIn?.kind;
   if (standIn && onKernel.result) io.err(`uffdkit series: the kernel run was on ${standIn}, standing in for ${model.name}: not a test of ${model.name}`);
 
-  const outcome = await buildSeries(model, { ...seriesOpts, testing: testingEvidence(sim, onKernel, model) });
+  const outcome = await buildSeries(g.lowered, { ...seriesOpts, testing: testing.evidence });
   if (!outcome.ok) {
     const e = outcome.error;
     if (io.json) io.emitJson({ ok: false, error: e.message, code: e.code, hint: e.hint });

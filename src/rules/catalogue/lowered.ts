@@ -2,7 +2,6 @@
  * Rules judged on the lowered form (src/lower): what lowering could not make
  * concrete, and what the simulator finds when it runs the emitted C.
  */
-import { lower } from "../../lower/index.js";
 import { ALL_GENS, type Rule } from "../types.js";
 
 export const LOWERED_RULES: readonly Rule[] = [
@@ -16,8 +15,8 @@ export const LOWERED_RULES: readonly Rule[] = [
     applies: ALL_GENS,
     sources: [],
     judgeable: true,
-    check: (model) =>
-      lower(model).missingHelper.map((m) => ({
+    check: (_model, lowered) =>
+      lowered.missingHelper.map((m) => ({
         path: m.path.split(".").slice(0, -1).join("."),
         message: `${m.strategy} calls the type's own helper, but ${m.path} is not set`,
         hint: m.hint,

@@ -9,7 +9,6 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { SOURCES } from "../../kernel/sources.js";
 import type { Model } from "../../model/model.js";
 import type { Suite } from "../../ir/scenario.js";
-import { planSuite } from "../../plan/planner/index.js";
 import type { CRunEvidence, ExploreEvidence, SuiteResult } from "../../ir/result.js";
 import { RULES } from "../../rules/index.js";
 import { CHECKLIST_ITEMS, type ChecklistItem } from "./items.js";
@@ -25,7 +24,7 @@ export interface ChecklistEvidence {
   readonly c?: CRunEvidence;
   /** The planned suite's results on the real kernel. */
   readonly kernel?: SuiteResult;
-  /** The suite the results belong to (scenario sources name rule ids); planned from the model when absent. */
+  /** The suite the results belong to (scenario sources name rule ids); without it, runs verify nothing. */
   readonly suite?: Suite;
   /** Interleaving exploration of the programs that bear on an item (C01: shared-ness races). */
   readonly explore?: ExploreEvidence;
@@ -134,14 +133,8 @@ function citeOf(item: ChecklistItem): string[] {
 
 export function buildChecklist(model: Model, evidence: ChecklistEvidence = {}): Checklist {
   const runs = [evidence.simulation, evidence.kernel].filter((r): r is SuiteResult => r !== undefined);
-  let suite = evidence.suite;
-  if (!suite && runs.length > 0) {
-    try {
-      suite = planSuite(model);
-    } catch {
-      suite = undefined;
-    }
-  }
+  // Scenario results count only with the suite they ran: the session passes both, or neither.
+  const suite = evidence.suite;
   const items: ChecklistEntry[] = [];
   const notApplicable: { id: string; title: string; reason: string }[] = [];
   for (const item of CHECKLIST_ITEMS) {
