@@ -6,30 +6,28 @@
  * itself is covered by test/cli-verify/verify.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { buildType, front, runType } from "../../src/pipeline.js";
+import { open } from "../../src/session/index.js";
 
 const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
 
 /** The example's run on an edited copy of gen's callbacks, named as a developer's file. */
 async function verifyEdited(spec: string, edit: (c: string) => string) {
-  const { checked } = await front(spec);
-  if (!checked) throw new Error(`${spec} does not load`);
-  const gen = buildType(checked);
-  const text = edit(gen.callbacks.text);
-  expect(text, "the edit must change the C").not.toBe(gen.callbacks.text);
+  const base = (await open(spec)).generation();
+  const text = edit(base.cSource.text);
+  expect(text, "the edit must change the C").not.toBe(base.cSource.text);
   const path = "tree/edited_uffd.c";
-  const run = runType({ ...checked, c: { ...checked.c, callbacks: { path, text } } });
-  const failing = run.simulation.results.filter((r) => r.verdict !== "pass").map((r) => r.scenario);
-  const findings = run.simulation.results.flatMap((r) => r.findings ?? []).map((f) => f.message);
-  return { run, text, path, failing, findings };
+  const g = (await open(spec, { cSource: { kind: "file", path, text } })).generation();
+  const results = g.simulation.result.results;
+  const failing = results.filter((r) => r.verdict !== "pass").map((r) => r.scenario);
+  const findings = results.flatMap((r) => r.findings ?? []).map((f) => f.message);
+  return { run: { contractFindings: g.simulation.contractFindings }, text, path, failing, findings };
 }
 
 describe("verify: each defect of the last two rounds, put back by hand, is caught at its file:line", () => {
   it("the examples' own C is clean (the baseline the edits break)", async () => {
     for (const spec of ["examples/gmem-nodirectmap.uffd.ts", "examples/shmem.uffd.ts"]) {
-      const { checked } = await front(spec);
-      const run = runType(checked!);
-      expect(run.contractFindings, spec).toEqual([]);
+      const g = (await open(spec)).generation();
+      expect(g.simulation.contractFindings, spec).toEqual([]);
     }
   });
 

@@ -9,27 +9,40 @@
  * the page).
  */
 import { describe, expect, it } from "vitest";
-import { buildType, cDiagnosticsOf, cEvidenceOf, front, runType, type Checked } from "../../src/pipeline.js";
+import { open, type Generation, type OpenOptions } from "../../src/session/index.js";
+import { checkModel } from "../../src/rules/index.js";
 import type { CSource } from "../../src/ir/c-source.js";
 
 const SPEC = "examples/gmem-nodirectmap.uffd.ts";
 const TYPE_C = "examples/gmem-nodirectmap.uffd.c";
 
-async function checkedOf(spec = SPEC): Promise<Checked> {
-  const { checked } = await front(spec);
-  if (!checked) throw new Error(`${spec} does not load`);
-  return checked;
+async function genOf(opts: OpenOptions = {}): Promise<Generation> {
+  const s = await open(SPEC, opts);
+  if (s.loadFailed) throw new Error(`${SPEC} does not load`);
+  return s.generation();
+}
+
+/** What the tests read of a run: the session's stages, by the names a reader expects. */
+function runOf(g: Generation) {
+  return {
+    g,
+    contractFindings: g.simulation.contractFindings,
+    simulation: g.simulation.result,
+    coverage: g.simulation.coverage,
+    evidence: g.simulation.evidence,
+    callbacks: g.cSource,
+    typeC: g.typeC,
+  };
 }
 
 /** The run with the callbacks (and the type C) changed as a developer might. */
 async function runEdited(edit: { callbacks?: (c: string) => string; typeC?: (c: string) => string }) {
-  const checked = await checkedOf();
-  const built = buildType(checked);
-  const callbacks: CSource = { path: built.callbacks.path, text: edit.callbacks ? edit.callbacks(built.callbacks.text) : built.callbacks.text };
-  const typeC: CSource = { path: checked.c!.typeC!.path, text: edit.typeC ? edit.typeC(checked.c!.typeC!.text) : checked.c!.typeC!.text };
-  if (edit.callbacks) expect(callbacks.text, "the edit must change the callbacks").not.toBe(built.callbacks.text);
-  if (edit.typeC) expect(typeC.text, "the edit must change the type C").not.toBe(checked.c!.typeC!.text);
-  return runType({ ...checked, c: { callbacks, typeC } });
+  const base = await genOf();
+  const callbacks: CSource = { path: base.cSource.path, text: edit.callbacks ? edit.callbacks(base.cSource.text) : base.cSource.text };
+  const typeC: CSource = { path: base.typeC!.path, text: edit.typeC ? edit.typeC(base.typeC!.text) : base.typeC!.text };
+  if (edit.callbacks) expect(callbacks.text, "the edit must change the callbacks").not.toBe(base.cSource.text);
+  if (edit.typeC) expect(typeC.text, "the edit must change the type C").not.toBe(base.typeC!.text);
+  return runOf(await genOf({ cSource: { kind: "file", ...callbacks }, typeC }));
 }
 
 const failing = (run: Awaited<ReturnType<typeof runEdited>>) => run.simulation.results.filter((r) => r.verdict !== "pass").map((r) => r.scenario);
@@ -37,13 +50,13 @@ const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) 
 
 describe("the type's own C beside the spec", () => {
   it("is compiled with the callbacks and runs in every scenario: gen's C is clean, every branch of both files runs", async () => {
-    const checked = await checkedOf();
-    expect(checked.c?.typeC?.path).toBe(TYPE_C);
-    const run = runType(checked);
+    const g = await genOf();
+    expect(g.typeC?.path).toBe(TYPE_C);
+    const run = runOf(g);
     expect(failing(run)).toEqual([]);
     expect(run.contractFindings).toEqual([]);
     expect(run.coverage!.missed).toEqual([]);
-    const ev = cEvidenceOf(run);
+    const ev = run.evidence;
     const ran = Object.fromEntries((ev.typeFunctions ?? []).map((t) => [t.name, t.ran]));
     expect(ran).toMatchObject({
       kvm_gmem_folio_zap_direct_map: "c",
@@ -58,7 +71,7 @@ describe("the type's own C beside the spec", () => {
   });
 
   it("the emitted filemap_add calls the undo when filemap_add_folio() fails, and fault injection drives prepare's own failure", async () => {
-    const run = runType(await checkedOf());
+    const run = runOf(await genOf());
     const text = run.callbacks.text;
     expect(text).toMatch(/err = kvm_gmem_folio_zap_direct_map\(inode, folio\);\n\tif \(err\)\n\t\treturn err;/);
     expect(text).toMatch(/err_unprepare:\n.*\n\tkvm_gmem_folio_restore_direct_map\(inode, folio\);\n\treturn err;/);
@@ -69,8 +82,8 @@ describe("the type's own C beside the spec", () => {
 
 describe("the direct-map bug of issue 19 is caught, at the line that removed the page", () => {
   const zapLine = async () => {
-    const checked = await checkedOf();
-    return `${TYPE_C}:${lineOf(checked.c!.typeC!.text, "set_direct_map_invalid_noflush")}`;
+    const g = await genOf();
+    return `${TYPE_C}:${lineOf(g.typeC!.text, "set_direct_map_invalid_noflush")}`;
   };
 
   it("filemap_add without the undo (the code before issue 19): -EEXIST and -ENOMEM return the folio to core out of the direct map", async () => {
@@ -122,27 +135,27 @@ describe("per-user accounting (RLIMIT_MEMLOCK) in a type step", () => {
 });
 
 describe("a type step without its undo, and C the model lacks", () => {
-  it("copy.prepare without copy.unprepare (the old void form) is R60", async () => {
-    const { checkModel } = await import("../../src/rules/index.js");
-    const checked = await checkedOf();
-    const { unprepare: _u, ...copy } = checked.model.copy!;
-    const findings = checkModel({ ...checked.model, copy } as typeof checked.model).filter((d) => d.id === "R60");
+  it("copy.prepare without copy.unprepare (the old void form) is R65", async () => {
+    const g = await genOf();
+    const { unprepare: _u, ...copy } = g.model.copy!;
+    const m = { ...g.model, copy } as typeof g.model;
+    const findings = checkModel(m, g.lowered).filter((d) => d.id === "R65");
     expect(findings).toHaveLength(1);
     expect(findings[0]!.message).toContain("kvm_gmem_folio_zap_direct_map() has no undo");
   });
 
-  it("the clean spec has no R60", async () => {
-    const checked = await checkedOf();
-    expect(checked.diagnostics.filter((d) => d.id === "R60")).toEqual([]);
+  it("the clean spec has no R65", async () => {
+    const g = await genOf();
+    expect(g.findings.filter((d) => d.id === "R65")).toEqual([]);
   });
 
-  it("a function the type C calls that the model lacks is R61 at its file:line, not a link error", async () => {
-    const checked = await checkedOf();
-    const text = checked.c!.typeC!.text.replace("\treturn set_direct_map_invalid_noflush", "\tflush_tlb_kernel_range(0, 0);\n\treturn set_direct_map_invalid_noflush");
-    const built = buildType({ ...checked, c: { typeC: { path: TYPE_C, text } } });
-    const d = cDiagnosticsOf(built);
+  it("a function the type C calls that the model lacks is R66 at its file:line, not a link error", async () => {
+    const base = await genOf();
+    const text = base.typeC!.text.replace("\treturn set_direct_map_invalid_noflush", "\tflush_tlb_kernel_range(0, 0);\n\treturn set_direct_map_invalid_noflush");
+    const g = await genOf({ typeC: { path: TYPE_C, text } });
+    const d = g.cFindings;
     expect(d).toHaveLength(1);
-    expect(d[0]).toMatchObject({ id: "R61", severity: "error", span: { file: TYPE_C, line: lineOf(text, "flush_tlb_kernel_range") } });
+    expect(d[0]).toMatchObject({ id: "R66", severity: "error", span: { file: TYPE_C, line: lineOf(text, "flush_tlb_kernel_range") } });
     expect(d[0]!.message).toContain("flush_tlb_kernel_range()");
   });
 });

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { contentHash } from "../../src/pipeline.js";
+import { contentHash } from "../../src/run/c/provenance.js";
 
 const root = join(import.meta.dirname, "../..");
 const SPEC = "examples/gmem-nodirectmap.uffd.ts";

@@ -184,6 +184,7 @@ UK_IMPORT(mfill_atomic_install_pte) int uk_mfill_atomic_install_pte(pmd_t *dst_p
 UK_IMPORT(set_direct_map) int uk_set_direct_map(struct page *page, int valid, const char *fn, int line);
 UK_IMPORT(account_locked_vm) int uk_account_locked_vm(struct mm_struct *mm, unsigned long pages, int inc, const char *fn, int line);
 UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf, unsigned long reason, const char *fn, int line);
+UK_IMPORT(filemap_invalidate_lock) void uk_filemap_invalidate_lock(struct address_space *m, int shared, int lock, const char *fn, int line);
 
 #define folio_lock(f) uk_folio_lock((f), UK_AT)
 #define folio_unlock(f) uk_folio_unlock((f), UK_AT)
@@ -226,6 +227,11 @@ UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf,
 #define set_direct_map_default_noflush(p) uk_set_direct_map((p), 1, UK_AT)
 /* mm/util.c: charge (inc) or uncharge pages to the mm's locked_vm, checked against RLIMIT_MEMLOCK. */
 #define account_locked_vm(mm, pages, inc) uk_account_locked_vm((mm), (pages), (inc), UK_AT)
+/* include/linux/fs.h: the mapping's invalidate_lock, an rw_semaphore. */
+#define filemap_invalidate_lock_shared(m) uk_filemap_invalidate_lock((m), 1, 1, UK_AT)
+#define filemap_invalidate_unlock_shared(m) uk_filemap_invalidate_lock((m), 1, 0, UK_AT)
+#define filemap_invalidate_lock(m) uk_filemap_invalidate_lock((m), 0, 1, UK_AT)
+#define filemap_invalidate_unlock(m) uk_filemap_invalidate_lock((m), 0, 0, UK_AT)
 
 /*
  * filemap_alloc_folio(): two arguments up to 6.x, three (with a mempolicy)

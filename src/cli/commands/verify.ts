@@ -23,12 +23,12 @@ import { relative, resolve } from "node:path";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
-import type { CInput } from "../../ir/c-source.js";
-import { buildType, cDiagnosticsOf, front, simOptionsOf, type Checked } from "../../pipeline.js";
-import { programsForSpec } from "../../plan/explore/programs.js";
+import type { CSource } from "../../ir/c-source.js";
+import { open, type Generation } from "../../session/index.js";
 import { declaredCOf } from "../../plan/planner/declared.js";
 import { explorePrograms } from "../../run/explore/pool.js";
 import type { ProgramReport } from "../../run/explore/index.js";
+import { contentHash } from "../../run/c/provenance.js";
 import { cFromTree, diffFunctions, type FunctionDiff } from "../verify-sources.js";
 import { writeFiles } from "../out.js";
 import { EXIT, type CliIO } from "../io.js";
@@ -51,60 +51,60 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
   const t0 = performance.now();
   const specPath = relative(process.cwd(), resolve(specArg)) || specArg;
-  const { loaded, checked } = await front(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
-  if (!checked) {
-    io.out(formatDiagnostics(loaded.diagnostics, { color: io.color }));
+  const base = { ...(api ? { api } : {}), allowExec: opts.allowExec === true };
+  const session = await open(specPath, base);
+  if (session.loadFailed) {
+    io.out(formatDiagnostics(session.loadFindings, { color: io.color }));
     return EXIT.usage;
   }
-  if (!checked.emittable) {
-    io.out(formatDiagnostics(checked.diagnostics, { color: io.color }));
-    return usage(`${specPath} stops at the emission gate: fix the spec first (uffdkit check)`);
+  const gen = session.generation();
+  if (gen.stops("kernel").length) {
+    io.out(formatDiagnostics(gen.findings, { color: io.color }));
+    return usage(`${specPath} stops at the gate: fix the spec first (uffdkit check)`);
   }
-  const gen = buildType(checked, api);
-  const input = await inputOf(checked, gen.callbacks, gen.lowered.typeFunctions.map((t) => t.name), { cFile, tree, opsName: declaredCOf(gen.lowered).ops });
+  const emitted = { path: gen.kernel.files[0]!.path, text: gen.kernel.files[0]!.contents };
+  const input = await inputOf(gen, emitted, { cFile, tree });
   if ("error" in input) return usage(input.error);
-  const withC: Checked = { ...checked, c: input.c };
+  // The same session, on the developer's C: every stage below runs it.
+  const mine = (await open(specPath, { ...base, cSource: { kind: "file", ...input.callbacks }, typeC: input.typeC ?? null })).generation();
 
   const { generateArtifacts } = await import("../../generate/index.js");
-  const g = generateArtifacts(checked.model, checked.diagnostics, api, { c: input.c });
-  const diagnostics: Diagnostic[] = [...checked.diagnostics, ...cDiagnosticsOf(g.run)];
-  const diff = await diffFunctions(gen.callbacks.text, input.c.callbacks!.text, new Set(gen.lowered.typeFunctions.map((t) => t.name)));
-  const explored = "wasm" in g.run.compiled ? await exploreAll(withC, api, opts) : [];
+  const made = generateArtifacts(mine);
+  const diagnostics: Diagnostic[] = [...mine.findings, ...mine.cFindings];
+  const diff = await diffFunctions(emitted.text, input.callbacks.text, new Set(gen.lowered.typeFunctions.map((t) => t.name)));
+  const explored = "wasm" in mine.compiled ? await exploreAll(mine, opts) : [];
   const seconds = (performance.now() - t0) / 1000;
 
-  const failing = g.simulation.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => r.scenario);
+  const failing = made.simulation.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => r.scenario);
+  const contracts = mine.simulation.contractFindings;
   const violations = explored.flatMap((r) => r.counterexamples.map((c) => `${r.program}: ${c.violation.property}: ${c.violation.message}`));
-  const ok = !hasErrors(diagnostics) && failing.length === 0 && g.run.contractFindings.length === 0 && violations.length === 0 && "wasm" in g.run.compiled;
+  const ok = !hasErrors(diagnostics) && failing.length === 0 && contracts.length === 0 && violations.length === 0 && "wasm" in mine.compiled;
   if (typeof opts.out === "string") {
-    const files = g.files.filter((f) => f.path === "checklist.md" || f.path === "sim.tap");
+    const files = made.files.filter((f) => f.path === "checklist.md" || f.path === "sim.tap");
     const w = writeFiles(io, "verify", opts.out, files, { ...opts, force: true });
     if ("error" in w) return w.exit;
   }
   if (io.json) {
-    io.emitJson({ ok, diagnostics, functions: diff, failingScenarios: failing, contractFindings: g.run.contractFindings, explore: violations, summary: g.cSummary, seconds, fromGen: input.fromGen });
+    io.emitJson({ ok, diagnostics, functions: diff, failingScenarios: failing, contractFindings: contracts, explore: violations, summary: made.cSummary, seconds, fromGen: input.fromGen });
     return ok ? EXIT.ok : EXIT.findings;
   }
-  const sources = [input.c.callbacks!, ...(input.c.typeC ? [input.c.typeC] : [])];
-  const { contentHash } = await import("../../pipeline.js");
-  io.out(`uffdkit verify: ${specPath} (${checked.model.name}, ${api ?? checked.model.gen.id}) on ${sources.map((s) => `${s.path} (sha256 ${contentHash(s.text)})`).join(" + ")}`);
+  const sources = [input.callbacks, ...(input.typeC ? [input.typeC] : [])];
+  io.out(`uffdkit verify: ${specPath} (${mine.model.name}, ${mine.api}) on ${sources.map((s) => `${s.path} (sha256 ${contentHash(s.text)})`).join(" + ")}`);
   if (diagnostics.length) io.out(formatDiagnostics(diagnostics, { color: io.color }));
-  io.out(["functions, compared with what gen writes:", ...diff.map(diffLine(input.c.callbacks!.path)), ...input.fromGen.map((n) => `  gen's      ${n}(): not a function of its own in the tree; gen's version ran (series splices it into the ->fault handler)`)].join("\n"));
-  const count = (v: string) => g.simulation.results.filter((r) => r.verdict === v).length;
-  io.out(`simulator: ${g.simulation.results.length} scenarios: ${count("pass")} pass, ${count("fail") + count("error")} fail, ${count("lacks")} not runnable${failing.length ? ` (${failing.join(", ")})` : ""}`);
-  io.out(g.cSummary.filter((l) => !l.startsWith("explore")).join("\n"));
+  io.out(["functions, compared with what gen writes:", ...diff.map(diffLine(input.callbacks.path)), ...input.fromGen.map((n) => `  gen's      ${n}(): not a function of its own in the tree; gen's version ran (series splices it into the ->fault handler)`)].join("\n"));
+  const count = (v: string) => made.simulation.results.filter((r) => r.verdict === v).length;
+  io.out(`simulator: ${made.simulation.results.length} scenarios: ${count("pass")} pass, ${count("fail") + count("error")} fail, ${count("lacks")} not runnable${failing.length ? ` (${failing.join(", ")})` : ""}`);
+  io.out(made.cSummary.filter((l) => !l.startsWith("explore")).join("\n"));
   io.out(`explore: ${explored.length} programs, ${violations.length} violation(s)${violations.map((v) => `\n  ${v}`).join("")}`);
   if (typeof opts.out === "string") io.out(`checklist: ${opts.out}/checklist.md (names the C above and its hashes)`);
-  io.out(`${ok ? "verified" : "NOT verified"}: ${verdictOf(ok, diagnostics, failing, g.run.contractFindings, violations)} (${seconds.toFixed(1)} s)`);
+  io.out(`${ok ? "verified" : "NOT verified"}: ${verdictOf(ok, diagnostics, failing, contracts, violations)} (${seconds.toFixed(1)} s)`);
   return ok ? EXIT.ok : EXIT.findings;
 }
 
-async function inputOf(
-  checked: Checked,
-  emitted: { path: string; text: string },
-  typeFunctions: readonly string[],
-  o: { cFile?: string | undefined; tree?: string | undefined; opsName: string },
-): Promise<{ c: CInput; fromGen: readonly string[] } | { error: string }> {
-  const beside = checked.c?.typeC;
+/** The developer's callbacks and the type's C: from --c (and the file beside the spec), or from the tree. */
+async function inputOf(gen: Generation, emitted: CSource, o: { cFile?: string | undefined; tree?: string | undefined }): Promise<{ callbacks: CSource; typeC?: CSource; fromGen: readonly string[] } | { error: string }> {
+  const beside = gen.typeC;
+  const rel = (p: string) => relative(process.cwd(), resolve(p)) || p;
   if (o.cFile) {
     let text: string;
     try {
@@ -112,21 +112,19 @@ async function inputOf(
     } catch {
       return { error: `${o.cFile} cannot be read` };
     }
-    return { c: { callbacks: { path: relative(process.cwd(), resolve(o.cFile)) || o.cFile, text }, ...(beside ? { typeC: beside } : {}) }, fromGen: [] };
+    return { callbacks: { path: rel(o.cFile), text }, ...(beside ? { typeC: beside } : {}), fromGen: [] };
   }
-  const t = await cFromTree(o.tree!, checked.model.targetFile, emitted, o.opsName, typeFunctions);
+  const t = await cFromTree(o.tree!, gen.model.targetFile, emitted, declaredCOf(gen.lowered).ops, gen.lowered.typeFunctions.map((f) => f.name));
   if ("error" in t) return t;
-  const rel = (p: string) => relative(process.cwd(), resolve(p)) || p;
   const typeC = beside ?? (t.typeC ? { ...t.typeC, path: rel(t.typeC.path) } : undefined);
-  return { c: { callbacks: { ...t.callbacks, path: rel(t.callbacks.path) }, ...(typeC ? { typeC } : {}) }, fromGen: t.fromGen };
+  return { callbacks: { ...t.callbacks, path: rel(t.callbacks.path) }, ...(typeC ? { typeC } : {}), fromGen: t.fromGen };
 }
 
 /** Every concurrent program of the spec, on the developer's C. */
-async function exploreAll(checked: Checked, api: ApiGenerationId | undefined, opts: Record<string, unknown>): Promise<ProgramReport[]> {
-  const built = buildType(checked, api);
-  const programs = programsForSpec(checked.model, built.lowered);
+async function exploreAll(g: Generation, opts: Record<string, unknown>): Promise<ProgramReport[]> {
+  const { programs, opts: simOpts } = g.exploration;
   const workers = typeof opts.workers === "string" ? Number(opts.workers) : undefined;
-  return explorePrograms(programs, simOptionsOf(built), workers && Number.isInteger(workers) && workers > 0 ? { workers } : {});
+  return explorePrograms(programs, simOpts, workers && Number.isInteger(workers) && workers > 0 ? { workers } : {});
 }
 
 function diffLine(path: string) {

@@ -93,9 +93,10 @@ function protoFor(gen: ApiGeneration, role: CallbackRole, style: "ptr" | "int" =
   return proto;
 }
 
-function guardFor(model: Model, point: GuardCheckPoint): GuardView | undefined {
+/** The guard at a check point, as lowered (lower may move a point: guard.recheck takes alloc_folio's). */
+function guardFor(model: Model, low: Lowered, point: GuardCheckPoint): GuardView | undefined {
   const g = model.guard;
-  if (!g || !g.at.has(point)) return undefined;
+  if (!g || !low.guardAt.has(point)) return undefined;
   return { fn: cIdent(g.shared, "guard.shared"), page: g.granularity === "page" };
 }
 
@@ -222,7 +223,7 @@ function getFolioView(c: Ctx): { getFolio?: object; gf?: GetFolioModel; needGetF
       helper = cIdent(gf.helper, "getFolio.helper");
       addTypeFn(helper, "struct folio *NAME(struct inode *inode, pgoff_t index)");
     }
-    const g = guardFor(model, "get_folio");
+    const g = guardFor(model, low, "get_folio");
     getFolio = {
       fn: names.getFolio,
       head: definitionHead(proto, names.getFolio),
@@ -288,7 +289,7 @@ function copySideView(c: Ctx): CopySide {
     }
     // SHMEM_I() is <linux/shmem_fs.h>'s; another type's accessor is its own.
     if (a.strategy === "helper" && a.info && a.info !== "SHMEM_I") addTypeFn(cIdent(a.info, "copy.alloc.info"), "struct uffdkit_type_info *NAME(struct inode *inode)");
-    const g = guardFor(model, "alloc_folio");
+    const g = guardFor(model, low, "alloc_folio");
     // Anonymous memory has no file to size or to take a policy from: allocate as anon does.
     const strategy = fileBacked ? a.strategy : "vma";
     if (strategy !== a.strategy) notes.push(`alloc_folio: backing is anon, so ${a.strategy} allocation becomes vma_alloc_folio()`);
@@ -345,6 +346,7 @@ function copyStepsView(c: Ctx, cp: CopyModel, hasAllocMember: boolean, hasCopyMe
     if (ta.recalc) addTypeFn(cIdent(ta.recalc, "copy.typeAdd.recalc"), "void NAME(struct inode *inode, long alloced, long swapped)");
   }
   if (fileBacked && (cp.filemapAdd === "filemap_add_folio" || ta)) {
+    const recheck = recheckView(c.low);
     const proto = addMember ? protoFor(gen, "filemapAdd") : parsePrototype(V1_HELPER_PROTOS.filemapAdd);
     filemapAdd = {
       fn: names.filemapAdd,
@@ -355,8 +357,12 @@ function copyStepsView(c: Ctx, cp: CopyModel, hasAllocMember: boolean, hasCopyMe
       prepareCall: prepare ? (unprepare ? `${prepare}(inode, folio)` : `${prepare}(folio)`) : "",
       unprepare: unprepare ? `${unprepare}(inode, folio)` : "",
       unprepareFn: unprepare,
-      needInode: !!unprepare || !!ta?.accountBlocks || !!ta?.recalc,
+      needInode: !!unprepare || !!ta?.accountBlocks || !!ta?.recalc || !!recheck,
+      needErr: !!ta || !!unprepare || !!recheck,
+      // After a re-check removed the folio from the cache, free_folio undoes prepare when the type has it.
+      unprepareOnRemove: !!unprepare && !freeFolio,
       generic: !ta,
+      recheck,
       typeAdd: ta
         ? {
             add: cIdent(ta.add, "copy.typeAdd.add"),
@@ -405,11 +411,11 @@ function copyStepsView(c: Ctx, cp: CopyModel, hasAllocMember: boolean, hasCopyMe
 
 /** can_userfault: the registration modes, and a guard checked at registration. */
 function canUserfaultView(c: Ctx): object | undefined {
-  const { model, api, gen, names, notes, modes } = c;
+  const { model, api, gen, low, names, notes, modes } = c;
   let canUserfault: object | undefined;
   const cuMember = memberOf(gen, "canUserfault");
   if (cuMember) {
-    const g = guardFor(model, "register");
+    const g = guardFor(model, low, "register");
     const declared = MODE_ORDER.filter((m) => modes.has(m));
     canUserfault = {
       fn: names.canUserfault,
@@ -432,7 +438,7 @@ function glueView(c: Ctx, needGetFolio: boolean, gf: GetFolioModel | undefined):
   const raisesItself = low.glue === "raise";
   const faultModes = modes.has("missing") || modes.has("minor");
   const handler = cIdent(model.fault?.handler ?? `${model.name}_fault`, "fault.handler");
-  const faultGuard = guardFor(model, "fault-handler");
+  const faultGuard = guardFor(model, low, "fault-handler");
   if (gen.coreDoUserfault) {
     if (faultGuard && low.glue === "guard") {
       glue = { fn: names.fault, handler, gmem: true, view: { fn: names.fault, guard: { call: guardCall(faultGuard, "inode", "vmf->pgoff") } } };
@@ -525,4 +531,16 @@ function includesAndExports(c: Ctx, side: CopySide, gf: GetFolioModel | undefine
     }
   }
   return { includes, exports, usesSharedPolicy, usesMemcg, usesHighmem };
+}
+
+/**
+ * The re-check block of filemap_add (lowered.window): the guard under the
+ * mapping's invalidate_lock, taken shared, before the add (the fault path's
+ * order) or, as a spec may get wrong, after it (R60).
+ */
+function recheckView(low: Lowered): object | false {
+  const w = low.window;
+  if (!w) return false;
+  const g: GuardView = { fn: cIdent(w.shared, "guard.shared"), page: true };
+  return { call: guardCall(g, "inode", "pgoff"), errno: `-${w.errno}`, beforeAdd: w.order === "lock-then-add", afterAdd: w.order === "add-then-lock" };
 }

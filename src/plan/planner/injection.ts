@@ -67,7 +67,7 @@ export function injectionScenarios(t: Target): Scenario[] {
     }
     if (low.copy?.prepare && low.copy.unprepare && low.copy.filemapAdd !== "none") {
       // The type's step between the fill and the add (NO_DIRECT_MAP: splitting a large direct-map page needs memory).
-      out.push(inject("inject_prepare_fails_enomem", "the type's prepare step fails (the direct map cannot be split): filemap_add returns its errno before the add, COPY is ENOMEM and the folio is freed", ["R60", "setDirectMap"], ["prepare"], fails("ENOMEM")));
+      out.push(inject("inject_prepare_fails_enomem", "the type's prepare step fails (the direct map cannot be split): filemap_add returns its errno before the add, COPY is ENOMEM and the folio is freed", ["R65", "setDirectMap"], ["prepare"], fails("ENOMEM")));
     }
     if (low.copy && low.copy.filemapAdd !== "none") {
       out.push(inject("inject_filemap_add_eexist", "the page-cache add finds the slot taken (a racing COPY or fault): COPY is EEXIST, the folio is unlocked and freed", ["R22", "R44"], ["filemap_add_eexist"], fails("EEXIST")));

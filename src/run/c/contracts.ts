@@ -42,6 +42,8 @@ export const CONTRACT_SOURCE = {
   account_locked_vm:
     "mm/util.c account_locked_vm(): takes mmap_write_lock(mm) itself; __account_locked_vm() returns -ENOMEM past RLIMIT_MEMLOCK and WARN_ON_ONCE()s an uncharge of more than locked_vm holds",
   direct_map_touch: "arch/x86/mm/pat/set_memory.c: a page removed from the direct map has no kernel mapping; kmap_local_folio() is page_address() on 64-bit (include/linux/highmem-internal.h)",
+  filemap_invalidate_lock:
+    "include/linux/fs.h filemap_invalidate_lock{,_shared}(): down_write/down_read of mapping->invalidate_lock; mm/filemap.c lock ordering: ->mmap_lock, then ->invalidate_lock (filemap_fault), then ->lock_page",
 } as const;
 
 export interface CallContext {

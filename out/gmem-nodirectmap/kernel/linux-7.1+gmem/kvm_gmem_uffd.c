@@ -166,7 +166,7 @@ static int kvm_gmem_uffd_filemap_add(struct folio *folio,
 	return 0;
 
 err_unprepare:
-	/* filemap_add_folio() unlocked it; undo before the caller frees it. */
+	/* The folio is unlocked and goes back to the caller: undo first. */
 	kvm_gmem_folio_restore_direct_map(inode, folio);
 	return err;
 }
