@@ -44,7 +44,13 @@ export default defineMemoryType({
     freeFolio: "kvm_gmem_free_folio",
     export: "EXPORT_SYMBOL_FOR_KVM",
   },
-  guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "fault" },
+  guard: {
+    shared: "kvm_gmem_is_shared_mem",
+    granularity: "page",
+    at: "fault",
+    // As gmem.uffd.ts: re-checked under the invalidate lock around the add (no conversion fits in between).
+    recheck: { at: "filemap_add", lock: "invalidate_lock", order: "lock-then-add" },
+  },
   fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" },
   run: { kernelKind: "guest_memfd", gmemFlags: ["mmap", "init_shared"] },
   series: {

@@ -42,6 +42,10 @@ describe.skipIf(!have)(`checkpatch --strict${have ? "" : " (skipped: no kernel t
     const specs = [
       ["gmem-undo", { ...GMEM_LIKE, copy: { ...GMEM_LIKE.copy!, ...steps, freeFolio: "kvm_gmem_free_folio" } }],
       ["gmem-undo-nofree", { ...GMEM_LIKE, copy: { ...GMEM_LIKE.copy!, ...steps } }],
+      // With the window re-check around the add, in both orders.
+      ...(["lock-then-add", "add-then-lock"] as const).map(
+        (order) => [`gmem-undo-recheck-${order}`, { ...GMEM_LIKE, guard: { ...GMEM_LIKE.guard!, recheck: { at: "filemap_add", lock: "invalidate_lock", order } }, copy: { ...GMEM_LIKE.copy!, ...steps } }] as const,
+      ),
       ["shmem-undo", { ...SHMEM_LIKE, copy: { ...SHMEM_LIKE.copy!, ...steps, filemapAdd: "type", typeAdd: { add: "shmem_add_to_page_cache", swapbacked: true, accountBlocks: "shmem_inode_acct_blocks", recalc: "shmem_recalc_inode" } } }],
     ] as const;
     for (const [tag, spec] of specs) {

@@ -2497,7 +2497,7 @@ TEST_F(kvm_gmem, gmem_not_shared_touch_sigbus)
 
 /*
  * gmem_not_shared_register: registration is allowed, but memory that is not
- * shared is never served: COPY is ENOMEM
+ * shared is never served: COPY is EACCES
  * Source: Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15
  *   May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c
  */
@@ -2564,8 +2564,8 @@ TEST_F(kvm_gmem, gmem_not_shared_register)
 	ret = uk_copy(&e, 0, a, l, buf, mode, &field);
 	free(buf);
 	uk_obs_field(4, "copy", ret, "copy", field);
-	EXPECT_EQ(-ENOMEM, ret);
-	EXPECT_EQ(-12, field);
+	EXPECT_EQ(-EACCES, ret);
+	EXPECT_EQ(-13, field);
 
 	uk_teardown(&e);
 }
