@@ -8,7 +8,10 @@
  * defect put back (caught, at the file and line of the type C that removed
  * the page).
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { contentHash } from "../../src/run/c/provenance.js";
+import { cProvenanceLines } from "../../src/series/cover.js";
 import { open, type Generation, type OpenOptions } from "../../src/session/index.js";
 import { checkModel } from "../../src/rules/index.js";
 import type { CSource } from "../../src/ir/c-source.js";
@@ -77,6 +80,24 @@ describe("the type's own C beside the spec", () => {
     expect(text).toMatch(/err_unprepare:\n.*\n\tkvm_gmem_folio_restore_direct_map\(inode, folio\);\n\treturn err;/);
     const names = run.simulation.results.map((r) => r.scenario);
     expect(names).toEqual(expect.arrayContaining(["inject_prepare_fails_enomem", "inject_filemap_add_eexist", "inject_filemap_add_enomem", "inject_install_fails_removes"]));
+  });
+});
+
+describe("every report says which C ran and which functions were stand-ins", () => {
+  it("out/gmem-nodirectmap (committed): sim.tap and the checklist name the type C, its hash, and the stand-ins", async () => {
+    const tap = readFileSync("out/gmem-nodirectmap/sim.tap", "utf8");
+    expect(tap).toContain(`# type function kvm_gmem_folio_zap_direct_map() (prepare): its C ran (${TYPE_C})`);
+    expect(tap).toContain("# type function kvm_gmem_is_shared_mem() (guard-page): a stand-in answered from the scenario; its C was not given, so it is not verified");
+    const checklist = readFileSync("out/gmem-nodirectmap/checklist.md", "utf8");
+    expect(checklist).toContain(`${TYPE_C} (sha256 ${contentHash(readFileSync(TYPE_C, "utf8"))})`);
+    expect(checklist).toContain("type functions run as C: kvm_gmem_folio_zap_direct_map(), kvm_gmem_folio_restore_direct_map(), kvm_gmem_free_folio()");
+  });
+
+  it("the cover letter names the C (path, hash) and says the stand-ins are not verified", async () => {
+    const ev = runOf(await genOf()).evidence;
+    const lines = cProvenanceLines(ev);
+    expect(lines[0]).toMatch(new RegExp(`^- The simulator executed this C: kernel/linux-7\\.1\\+gmem/kvm_gmem_uffd\\.c \\(sha256 [0-9a-f]{16}\\), ${TYPE_C.replace(/[.]/g, "\\.")} \\(sha256 [0-9a-f]{16}\\)\\.$`));
+    expect(lines[1]).toBe("- Not verified: kvm_gmem_is_shared_mem() and GMEM_I() ran as stand-ins answered by the simulator (their C was not given).");
   });
 });
 
