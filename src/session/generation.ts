@@ -32,7 +32,7 @@ import { search } from "../run/explore/search.js";
 import { simulateSuite, type SimOptions } from "../run/sim/index.js";
 import { simKernelFor } from "../run/sim-kernel.js";
 import { GATE, GateClosed, stoppersAt, type StageName } from "./gate.js";
-import type { OpenOptions } from "./index.js";
+import type { OpenOptions } from "./options.js";
 
 /** The C the session compiles: where it came from, its path (as reports name it) and its text. */
 export interface CSourceText {
@@ -180,7 +180,7 @@ export class Generation {
   get checklist(): Checklist {
     return this.stage("checklist", () => {
       const runs = this.stops("simulation").length === 0;
-      return buildChecklist(this.model, {
+      return buildChecklist(this.lowered, {
         diagnostics: this.findings,
         ...(runs ? { suite: this.suite, simulation: this.simulation.result, c: this.simulation.evidence, explore: this.exploreEvidence } : {}),
       });

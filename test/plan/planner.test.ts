@@ -1,7 +1,7 @@
 import { lower } from "../../src/lower/index.js";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isCIdentifier } from "../../src/emit/cident.js";
+import { isCIdentifier } from "../../src/kernel/cident.js";
 import { KIND_SUPPORT } from "../../src/kernel/kinds.js";
 import { SOURCES } from "../../src/kernel/sources.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE, type RegisterMode } from "../../src/kernel/uapi.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kernelCitations } from "../../src/emit/selftest/index.js";
 import { emitSelftests, ScenarioEmitError } from "../../src/emit/selftest/index.js";
-import { UnsafeIdentifierError } from "../../src/emit/cident.js";
+import { UnsafeIdentifierError } from "../../src/kernel/cident.js";
 import { compatDefines } from "../../src/emit/selftest/compat.js";
 import { referenceSuites } from "../../src/plan/reference/index.js";
 import type { Suite } from "../../src/ir/scenario.js";
