@@ -25,9 +25,8 @@ import { buildChecklist, type Checklist } from "../report/checklist/index.js";
 import { runOnThisKernel, testingEvidence } from "../series/evidence.js";
 import type { TestingEvidence } from "../series/cover.js";
 import { checkModel } from "../rules/index.js";
-import { CCompileError, compileEmittedC, type CompiledType } from "../run/c/compile.js";
+import { compileTypeC, type CompiledType } from "../run/c/compile.js";
 import { branchCoverage, type Coverage } from "../run/c/coverage.js";
-import { harnessNamesOf } from "../run/c/harness.js";
 import { search } from "../run/explore/search.js";
 import { simulateSuite, type SimOptions } from "../run/sim/index.js";
 import { simKernelFor } from "../run/sim-kernel.js";
@@ -121,12 +120,7 @@ export class Generation {
   get compiled(): CompiledType | { readonly error: string } {
     return this.stage("compiled", () => {
       const c = this.cSource;
-      try {
-        return compileEmittedC(c.text, c.path, harnessNamesOf(this.api, declaredCOf(this.lowered)));
-      } catch (e) {
-        if (!(e instanceof CCompileError)) throw e;
-        return { error: `${e.message}${e.diagnostics ? `:\n${e.diagnostics.trim()}` : ""}` };
-      }
+      return compileTypeC(c.text, c.path, this.api, declaredCOf(this.lowered));
     });
   }
 

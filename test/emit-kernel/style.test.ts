@@ -9,7 +9,7 @@ import { compileUnit, shimHeader, typeStubs } from "../../src/emit/kernel/shim.j
 import { packageRoot } from "../../src/emit/kernel/templates.js";
 import { loadModel } from "../../src/load/index.js";
 import type { Model } from "../../src/model/model.js";
-import { GMEM_LIKE, SHMEM_LIKE, model } from "./fixtures.js";
+import { GMEM_LIKE, SHMEM_LIKE, model } from "../fixtures/emit-specs.js";
 
 const examplesDir = join(packageRoot(), "examples");
 const exampleFiles = (() => {

@@ -10,7 +10,7 @@ import { declaredTypeOf, expectedRegisterIoctls, planSuite } from "../../src/pla
 import type { Scenario } from "../../src/ir/scenario.js";
 import { expectedObservation } from "../../src/ir/observation.js";
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
-import * as specs from "./specs.js";
+import * as specs from "../fixtures/planner-specs.js";
 import { apiFeatures, IOCTL_OPS, ioctlOk, registerSteps, registersOk, resultOf, structuralProblems } from "./walk.js";
 
 const ALL_MODES: RegisterMode[] = ["missing", "minor", "wp"];
