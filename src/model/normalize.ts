@@ -60,7 +60,7 @@ function normalizeGuard(g: NonNullable<MemoryTypeSpec["guard"]>): GuardModel {
       at.add(p);
     }
   }
-  return { shared: g.shared, ...(g.granularity ? { granularity: g.granularity } : {}), at };
+  return { shared: g.shared, ...(g.granularity ? { granularity: g.granularity } : {}), at, ...(g.recheck ? { recheck: { ...g.recheck } } : {}) };
 }
 
 export function deriveCNames(name: string): CNames {

@@ -8,8 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBuiltCli } from "../cli-check/built-cli.js";
+import { BUILD_TIMEOUT } from "../build-timeout.js";
 
-beforeAll(() => ensureBuiltCli(join(import.meta.dirname, "../..")), 240_000);
+beforeAll(() => ensureBuiltCli(join(import.meta.dirname, "../..")), BUILD_TIMEOUT);
 
 function canRunKernel(): string {
   try {

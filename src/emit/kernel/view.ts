@@ -93,9 +93,10 @@ function protoFor(gen: ApiGeneration, role: CallbackRole, style: "ptr" | "int" =
   return proto;
 }
 
+/** The guard at a check point, as lowered (lower may move a point: guard.recheck takes alloc_folio's). */
 function guardFor(low: Lowered, point: GuardCheckPoint): GuardView | undefined {
   const g = low.guard;
-  if (!g || !g.at.has(point)) return undefined;
+  if (!g || !low.guardAt.has(point)) return undefined;
   return { fn: cIdent(g.shared, "guard.shared"), page: g.granularity === "page" };
 }
 
@@ -266,6 +267,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
         asMember: addMember,
         prepare,
         generic: !ta,
+        recheck: recheckView(low),
         typeAdd: ta
           ? {
               add: cIdent(ta.add, "copy.typeAdd.add"),
@@ -439,4 +441,16 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     includes,
     exports,
   };
+}
+
+/**
+ * The re-check block of filemap_add (lowered.window): the guard under the
+ * mapping's invalidate_lock, taken shared, before the add (the fault path's
+ * order) or, as a spec may get wrong, after it (R60).
+ */
+function recheckView(low: Lowered): object | false {
+  const w = low.window;
+  if (!w) return false;
+  const g: GuardView = { fn: cIdent(w.shared, "guard.shared"), page: true };
+  return { call: guardCall(g, "inode", "pgoff"), errno: `-${w.errno}`, beforeAdd: w.order === "lock-then-add", afterAdd: w.order === "add-then-lock" };
 }
