@@ -12,7 +12,7 @@ import type { EmittedFile, KernelArtifacts } from "../emit/kernel/artifacts.js";
 import { emitKernel } from "../emit/kernel/index.js";
 import { emitSelftests } from "../emit/selftest/index.js";
 import type { ConcurrentProgram } from "../ir/program.js";
-import type { CRunEvidence, ExploreEvidence, SuiteResult } from "../ir/result.js";
+import type { CRunEvidence, ExploreEvidence, ScenarioResult, SuiteResult } from "../ir/result.js";
 import type { Scenario, Suite } from "../ir/scenario.js";
 import type { ApiGenerationId } from "../kernel/generations.js";
 import { lower, type Lowered } from "../lower/index.js";
@@ -184,6 +184,19 @@ export class Generation {
   /** The planned suite's run as `uffdkit test`'s verdict: the simulation, behind the stricter gate. */
   get testRun(): SuiteResult {
     return this.stage("testRun", () => this.simulation.result);
+  }
+
+  /**
+   * The planned suite on this machine's kernel (src/run/kernel builds the
+   * selftests and runs them), behind the same gate as the test verdict.
+   */
+  async kernelRun(onResult?: (r: ScenarioResult) => void): Promise<SuiteResult> {
+    this.gate("testRun");
+    const cached = this.cache.get("kernelRun") as Promise<SuiteResult> | undefined;
+    if (cached) return cached;
+    const run = import("../run/kernel/index.js").then((k) => k.runSuiteOnKernel(this.suite, onResult ? { onResult } : {}));
+    this.cache.set("kernelRun", run);
+    return run;
   }
 
   /** Why the simulator did not run, for reports that would otherwise imply it did. */
