@@ -38,6 +38,23 @@ export const SOURCES = {
   hotfixUnsupported: { cite: "mm/userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs (7.1 hotfix)", confidence: "C" },
   hardeningJun2026: { cite: "Mike Rapoport, reject VM_SHADOW_STACK and VM_SPECIAL in vma_can_userfault(), <20260617194059.2529406-1-rppt@kernel.org>", confidence: "C" },
   rwpV5: { cite: "Kirill A. Shutemov, RWP series v5, <20260526130509.2748441-1-kirill@shutemov.name>", confidence: "C" },
+  filemapLockOrder: {
+    cite: "mm/filemap.c, the lock-ordering comment: ->mmap_lock, then ->invalidate_lock (filemap_fault), then ->lock_page; include/linux/fs.h filemap_invalidate_lock{,_shared}() are down_write/down_read of mapping->invalidate_lock (linux-source-6.12)",
+    confidence: "C",
+  },
+  gmemInplaceV7: {
+    cite:
+      "Ackerley Tng, [PATCH v7 00/42] guest_memfd: In-place conversion support, 22 May 2026 (v6: <20260507-gmem-inplace-conversion-v6-0-91ab5a8b19a4@google.com>): 01/42 kvm_gmem_fault_user_mapping() checks kvm_gmem_is_shared_mem() and gets the folio under filemap_invalidate_lock_shared(), -EACCES for a private page; __kvm_gmem_set_attributes() converts under filemap_invalidate_lock(), unmaps the range, and refuses with -EAGAIN while kvm_gmem_is_safe_for_conversion() finds a folio with extra references",
+    confidence: "C",
+  },
+  seanToctouRef: {
+    cite: "Sean Christopherson, Re: [RFC PATCH v2 02/51] KVM: guest_memfd: Introduce and use shareability to guard faulting, <aN3KfrWERpXsj3ld@google.com> (1 Oct 2025): a reference taken under the invalidate lock holds conversion to private off until the PTE is zapped",
+    confidence: "C",
+  },
+  mfill71: {
+    cite: "mm/userfaultfd.c (7.1) __mfill_atomic_pte(): alloc_folio NULL is -ENOMEM, a filemap_add error is returned as is; mfill_atomic_pte_continue(): any get_folio_noalloc error is -EFAULT",
+    confidence: "C",
+  },
   seanV4: { cite: "Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15 May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c", confidence: "C" },
   peterUptodate: { cite: "Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize memory types (MISSING captures !folio and folio && !uptodate); seed 003_78411c67f1c0bd4e", confidence: "C" },
   peterRefLeak: { cite: "Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] (filemap_get_entry reference leak); seed 003_78411c67f1c0bd4e", confidence: "C" },

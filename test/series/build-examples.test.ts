@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT } from "../build-timeout.js";
 import { loadModel } from "../../src/load/index.js";
 import { lower } from "../../src/lower/index.js";
 import { describeFailures } from "../../src/series/build/index.js";
@@ -47,7 +48,7 @@ const EXAMPLES: { example: string; base: () => string }[] = [
 describe("every example's series builds after each patch in linux-source-6.12 (W=1)", () => {
   beforeAll(() => {
     REPO = kernelGitTree();
-  }, 600_000);
+  }, BUILD_TIMEOUT);
 
   it.each(EXAMPLES)("$example", async ({ example, base }) => {
     const t0 = Date.now();
@@ -76,5 +77,5 @@ describe("every example's series builds after each patch in linux-source-6.12 (W
     expect(b.steps.length).toBeGreaterThan(0);
     expect(describeFailures(b)).toEqual([]);
     expect(b.ok).toBe(true);
-  }, 900_000);
+  }, BUILD_TIMEOUT);
 });

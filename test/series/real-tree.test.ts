@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT } from "../build-timeout.js";
 import { loadModel } from "../../src/load/index.js";
 import { runCheckpatch } from "../../src/series/checkpatch.js";
 import { openValue } from "../../src/session/index.js";
@@ -35,7 +36,7 @@ const GMEM_EXAMPLES = readdirSync(join(ROOT, "examples")).filter((f) => f.starts
 describe("series in a git tree made from linux-source-6.12", () => {
   beforeAll(() => {
     REPO = kernelGitTree();
-  }, 600_000);
+  }, BUILD_TIMEOUT);
 
   it("the tree script handled Debian's .gitignore: the whole source is tracked", () => {
     expect(readFileSync(join(REPO, ".gitignore"), "utf8")).not.toMatch(/^\/\*$/m);
@@ -63,7 +64,7 @@ describe("series in a git tree made from linux-source-6.12", () => {
     expect(r.stderr).toContain("guest_memfd host mmap()");
     expect(r.stderr).not.toContain("running");
     expect(r.stdout).toBe("");
-  }, 120_000);
+  }, BUILD_TIMEOUT);
 
   it("a spec naming a function the file lacks is warned about before any build", async () => {
     const { model: base } = await emitted("shmem.uffd.ts");
@@ -75,7 +76,7 @@ describe("series in a git tree made from linux-source-6.12", () => {
     if (!r.ok) throw new Error(`${r.error.message} (${r.error.hint})`);
     made.push(r.result.branch);
     expect(r.result.notes.join("\n")).toMatch(/^warning: the spec names shmem_uffd_recalc\(\), which mm\/shmem.c neither declares nor defines/m);
-  }, 120_000);
+  }, BUILD_TIMEOUT);
 
   it("the shmem spec: series applies to the base, kernel patches pass checkpatch, Cc from get_maintainer.pl", async () => {
     const { model, kernel, selftests } = await emitted("shmem.uffd.ts");
@@ -108,5 +109,5 @@ describe("series in a git tree made from linux-source-6.12", () => {
     const cp = runCheckpatch(r.result.patches.slice(0, 2));
     if (!cp.available) throw new Error(cp.reason);
     expect(cp.findings.filter((f) => f.type !== "FILE_PATH_CHANGES"), cp.raw).toEqual([]);
-  }, 300_000);
+  }, BUILD_TIMEOUT);
 });

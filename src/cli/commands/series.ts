@@ -98,7 +98,8 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
   const r = outcome.result;
-  const cp = runCheckpatch(r.patches);
+  // The tree's own checkpatch.pl (the kernel the series is for); Debian's only when the tree has none.
+  const cp = runCheckpatch(r.patches, undefined, r.tree);
 
   const buildFailed = r.build !== undefined && !r.build.ok;
   if (io.json) {
@@ -106,7 +107,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
       ok: !buildFailed,
       ...r,
       checkpatch: cp.available
-        ? { available: true, errors: cp.errors, warnings: cp.warnings, checks: cp.checks, findings: cp.findings }
+        ? { available: true, script: cp.script, errors: cp.errors, warnings: cp.warnings, checks: cp.checks, findings: cp.findings }
         : { available: false, reason: cp.reason },
       testing: {
         sim: sim.result ? { results: sim.result.results.map((x) => ({ scenario: x.scenario, verdict: x.verdict })) } : { note: sim.note },
@@ -122,7 +123,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   io.out(`Series ${model.name} v${r.version}: ${r.commits.length} patches and a cover letter in ${rel(r.outDir)}/`);
   io.out(`  branch ${r.branch} in ${r.tree}, based on ${r.base} (${r.baseSha.slice(0, 12)}); ${r.tree} is still on its own branch`);
   for (const c of r.commits) io.out(`  ${c.sha.slice(0, 12)} ${c.subject}`);
-  io.out(`  checkpatch --strict: ${checkpatchSummary(cp)}`);
+  io.out(`  checkpatch --strict: ${checkpatchSummary(cp)}${cp.available ? ` (${cp.script})` : ""}`);
   if (cp.available) {
     const shown = cp.findings.filter((x) => x.type !== "FILE_PATH_CHANGES");
     for (const f of shown.slice(0, 15)) io.out(`    ${rel(f.file)}:${f.line}: ${f.level}:${f.type}: ${f.message}`);
