@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, mkdtempSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT } from "../build-timeout.js";
 
 const built = existsSync("dist/cli/commands/test.js") && existsSync("dist/run/sim/index.js");
 const haveExamples = existsSync("examples/gmem.uffd.ts") && existsSync("examples/gmem-v4-posted.uffd.ts");
@@ -29,7 +30,7 @@ const kernelWhy = skipWhy || canRunKernel();
 if (!skipWhy && kernelWhy) console.warn(`test/plan/cli-test: kernel runs skipped: ${kernelWhy}`);
 
 function uffdkit(...args: string[]) {
-  const r = spawnSync("node", ["bin/uffdkit.js", ...args], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync("node", ["bin/uffdkit.js", ...args], { encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
@@ -102,5 +103,5 @@ describe.skipIf(Boolean(skipWhy))(`uffdkit test${skipWhy ? ` (skipped: ${skipWhy
     expect(r.stdout.match(/^TAP version 13$/gm)).toHaveLength(2);
     expect(r.stdout).toMatch(/^# simulator vs kernel \(shmem\): (\d+) compared, \1 agree, 0 disagree/m);
     expect(r.code).toBe(0);
-  }, 180_000);
+  }, BUILD_TIMEOUT);
 });
