@@ -72,7 +72,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--kernel <v>", "kernel version the simulator models", "6.18")
     .option("--sim-only", "do not run on the real kernel")
     .option("--kind <kind>", "only this memory kind's reference suite")
-    .option("--no-examples", "leave out the examples' planned suites");
+    .option("--no-examples", "leave out the examples' planned suites")
+    .option("--vm <kernels...>", "also run inside a QEMU guest per kernel (debian-6.1, debian-6.12, linux-image-..., built-6.12[-debug], or an image path), each against the simulator at its version")
+    .option("--no-host", "with --vm: leave out this machine's kernel");
   command("series").argument("<spec>").description("build the patch series in a kernel git tree")
     .requiredOption("--tree <dir>", "the kernel git tree")
     .option("-v, --reroll-count <n>", "series version")
@@ -81,7 +83,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--upstream <rev>", "the upstream commit below the prerequisite series in the base: listed as prerequisite-patch-id")
     .option("-o, --out <dir>", "where to write the patches (default out/<name>/series)")
     .option("--build", "build after every patch with W=1: built in, as a module with modpost, and with USERFAULTFD=n")
-    .option("--build-dir <dir>", "where --build keeps its worktree and O= directories (default <tree>/.git/uffdkit-build)");
+    .option("--build-dir <dir>", "where --build keeps its worktree and O= directories (default <tree>/.git/uffdkit-build)")
+    .option("--boot", "with --build: build a bootable kernel of the series and run its selftests in a QEMU guest")
+    .option("--debug-kernel", "with --boot: add DEBUG_VM and PROVE_LOCKING (a lockdep or VM_BUG report is a finding)");
   command("checklist").argument("<spec>").description("print the review checklist for the spec");
   command("doctor").description("what this machine offers each command, and how to get what is missing; exit 0 when gen with the simulator can run")
     .option("--tree <dir>", "the kernel tree series and checkpatch would use");

@@ -371,6 +371,7 @@ export async function buildSeries(lowered: Lowered, opts: SeriesOptions): Promis
       testing: { ...opts.testing, ...(build ? { build: buildSummary(build) } : {}) },
       commitSubjects: made.map((c) => c.subject),
       baseLacksApi,
+      ...(lowered.window ? { window: lowered.window } : {}),
     });
     if (!filled.ok) throw new Error(filled.message);
     writeFileSync(coverPath, filled.text);

@@ -130,6 +130,12 @@ export async function run(io: CliIO, _args: string[], opts: Record<string, unkno
   // so the scenarios this kernel can run must agree with it as well.
   if (opts.kind === undefined && opts.examples !== false) targets.push(...(await exampleSuites(io)));
 
+  if (Array.isArray(opts.vm) && opts.vm.length) {
+    // Guests (src/run/vm): one column per kernel, each simulated at its own version.
+    const { runConformVm } = await import("./conform-vm.js");
+    return runConformVm(io, simulate, targets, { kernels: opts.vm.map(String), host: opts.host !== false });
+  }
+
   const reports: KindReport[] = [];
   for (const { label: kind, suite, declared } of targets) {
     const s0 = Date.now();

@@ -14,6 +14,7 @@ import { checkpatchSummary, runCheckpatch } from "../../series/checkpatch.js";
 import { open } from "../../session/index.js";
 import { describeFailures } from "../../series/build/index.js";
 import { buildSeries, checkTree, type SeriesOptions } from "../../series/index.js";
+import type { Suite } from "../../ir/scenario.js";
 import { EXIT, type CliIO } from "../io.js";
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -138,10 +139,28 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     else io.out(`  build (W=1, after each patch): ${b.steps.length} builds in ${(b.ms / 1000).toFixed(0)} s, ${b.steps.filter((x) => !x.ok).length} failed${b.standIn ? " (with uffdkit's API header standing in for the prerequisite)" : ""}`);
     for (const line of describeFailures(b)) io.out(`    ${line}`);
   }
+  const booted = await bootIfAsked(io, opts, r, model.targetFile, suite);
   io.out("");
   io.out("Next:");
   io.out(`  review the commits:     git -C ${r.tree} log -p ${r.baseSha.slice(0, 12)}..${r.branch}`);
   io.out(`  read the cover letter:  ${rel(r.coverLetter)}`);
   io.out(`  send it:                git send-email --to=<list> ${rel(r.outDir)}/*.patch`);
-  return buildFailed ? EXIT.findings : EXIT.ok;
+  return buildFailed || booted === false ? EXIT.findings : EXIT.ok;
+}
+
+/** --boot (src/run/vm/series-boot.ts): undefined when not asked or not possible, else whether the guest run was clean. */
+async function bootIfAsked(io: CliIO, opts: Record<string, unknown>, r: { tree: string; build?: { ok: boolean } }, typeFile: string, suite: Suite): Promise<boolean | undefined> {
+  if (!opts.boot) return undefined;
+  if (!r.build) {
+    io.out("  boot: not run: --boot needs --build");
+    return undefined;
+  }
+  if (!r.build.ok) {
+    io.out("  boot: not run: the series does not build");
+    return undefined;
+  }
+  const { bootSeries } = await import("../../run/vm/series-boot.js");
+  const b = await bootSeries({ tree: r.tree, ...(typeof opts.buildDir === "string" ? { buildDir: opts.buildDir } : {}), typeFile, suite, debug: opts.debugKernel === true, say: (l) => io.err(`uffdkit series: ${l}`) });
+  for (const l of b.lines) io.out(`  ${l}`);
+  return b.ok;
 }
