@@ -55,7 +55,9 @@ times+=("conform $((SECONDS - t0))s")
 # UFFDKIT_CI_VM=0 leaves it out; scripts/vm-ci.sh --built adds a built 6.12 (opt-in).
 if [ "${UFFDKIT_CI_VM:-1}" != 0 ]; then
 	echo "== conform in QEMU guests: Debian 6.1 and 6.12"
+	t0=$SECONDS
 	scripts/vm-ci.sh || failed_stages+=(conform-vm)
+	times+=("conform-vm $((SECONDS - t0))s")
 fi
 # ---- end of stage conform-vm
 
