@@ -21,6 +21,7 @@ const GMEM: DeclaredType = {
   copy: { alloc: { strategy: "mapping-gfp" } },
   guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "fault", recheck: { at: "filemap_add", lock: "invalidate_lock", order: "lock-then-add" } },
   fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" },
+  raise: "core",
   kernelKind: "guest_memfd",
 };
 
