@@ -52,7 +52,7 @@ export const SOURCES = {
     confidence: "C",
   },
   mfill71: {
-    cite: "mm/userfaultfd.c (7.1) __mfill_atomic_pte(): alloc_folio NULL is -ENOMEM, a filemap_add error is returned as is; mfill_atomic_pte_continue(): any get_folio_noalloc error is -EFAULT",
+    cite: "mm/userfaultfd.c (7.1): mfill_get_vma() holds the destination VMA's per-VMA lock or mmap_lock for read (uffd_mfill_lock()) across the callbacks; __mfill_atomic_pte(): alloc_folio NULL is -ENOMEM, a filemap_add error is returned as is; mfill_atomic_pte_continue(): any get_folio_noalloc error is -EFAULT",
     confidence: "C",
   },
   seanV4: { cite: "Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15 May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c", confidence: "C" },

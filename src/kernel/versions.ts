@@ -8,7 +8,6 @@
  */
 import { RANGE_IOCTLS, UFFD_FEATURES, type GmemFlag, type RangeIoctl, type RegisterMode, type UffdFeature } from "./uapi.js";
 import type { SourceKey } from "./sources.js";
-import type { KernelNeed } from "../ir/scenario.js";
 
 export const KERNEL_VERSIONS = ["6.1", "6.12", "6.18", "7.1", "7.1+gmem"] as const;
 export type KernelVersionId = (typeof KERNEL_VERSIONS)[number];
@@ -208,3 +207,11 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
 export function kernelVersion(id: KernelVersionId): KernelVersion {
   return KERNEL_VERSION_TABLE[id];
 }
+
+/** What a scenario needs of the kernel it runs on (ir/scenario.ts re-exports it for scenario files). */
+export type KernelNeed =
+  | "hugetlb-pages" // free huge pages reserved for the run
+  | "kvm" // /dev/kvm and guest_memfd
+  | "gmem-uffd" // userfaultfd registration on guest_memfd (pending series, not in 6.18)
+  | "kvm-userfault" // KVM_MEM_USERFAULT (not merged)
+  | "declared-type"; // the spec's own memory type, which no running kernel has

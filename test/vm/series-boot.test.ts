@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeBootRun } from "../../src/run/vm/series-boot.js";
+import { describeBootRun } from "../../src/series/boot.js";
 import { lacksByVersion } from "../../src/run/vm/index.js";
 import type { VmRun } from "../../src/run/vm/index.js";
 import type { Scenario } from "../../src/ir/scenario.js";
