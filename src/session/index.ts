@@ -18,34 +18,17 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ApiGenerationId } from "../kernel/generations.js";
-import { loadSpec, type LoadOptions } from "../load/index.js";
+import { loadSpec } from "../load/index.js";
 import type { Model } from "../model/model.js";
 import { normalize } from "../model/normalize.js";
 import type { MemoryTypeSpec } from "../spec/types.js";
 import { Generation } from "./generation.js";
 import { typeCBeside } from "../load/type-c.js";
-import type { CSource as TypeCSource } from "../ir/c-source.js";
+import type { OpenOptions } from "./options.js";
 
 export { GATE, GateClosed, isShapeError, stoppersAt, type GateLevel, type StageName } from "./gate.js";
+export type { CSource, OpenOptions } from "./options.js";
 export { Generation, type CSourceText, type SimulationRun, type ExplorePlan, type SeriesTesting } from "./generation.js";
-
-/** The C a session compiles and runs: uffdkit's emitted C, or the developer's own. */
-export type CSource = { readonly kind: "emitted" } | { readonly kind: "file"; readonly path: string; readonly text: string };
-
-export interface OpenOptions extends LoadOptions {
-  /** The API generation `generation()` returns without an argument (default: the spec's `api`). */
-  readonly api?: ApiGenerationId;
-  /** The C to compile and run (default: emitted). */
-  readonly cSource?: CSource;
-  /**
-   * The type's own C (guards, helpers, prepare and its undo, free hooks): compiled
-   * with the callbacks, its functions run instead of stand-ins. Default: the file
-   * beside the spec (`x.uffd.ts` → `x.uffd.c`) when there is one; null: none.
-   */
-  readonly typeC?: TypeCSource | null;
-  /** Progress lines for long stages (kernel runs), for a terminal; never required. */
-  readonly onProgress?: (line: string) => void;
-}
 
 export interface Session {
   /** The spec file ("<inline>" for a spec given as a value). */
