@@ -69,6 +69,10 @@ export const SPEC_SCHEMA = obj({
   backing: req(str(BACKINGS)),
   modular: opt(bool),
   module: opt(cident, "the module the type lives in (for exports)"),
+  kconfig: opt(
+    obj({ symbol: req(cident, "the Kconfig symbol, without CONFIG_"), type: req(str(["bool", "tristate"]), "the option's Kconfig type") }),
+    "the Kconfig option that builds the type's file",
+  ),
   api: req(str(API_GENERATIONS), "target API generation"),
   features: req({ kind: "array", of: str(MODES) }, "registration modes"),
   ioctls: req({ kind: "array", of: str(IOCTLS) }, "range ioctls"),
@@ -155,7 +159,7 @@ export const SPEC_SCHEMA = obj({
 });
 
 /** Every top-level key the schema knows must be a key of MemoryTypeSpec, and vice versa. */
-type SchemaKeys = "name" | "subsystem" | "file" | "vmOps" | "backing" | "modular" | "module" | "api" | "features" | "ioctls"
+type SchemaKeys = "name" | "subsystem" | "file" | "vmOps" | "backing" | "modular" | "module" | "kconfig" | "api" | "features" | "ioctls"
   | "getFolio" | "copy" | "guard" | "fault" | "wpMarkers" | "populateByWrite" | "kvmUserfault" | "run" | "series";
 const specKeysComplete: Exhaustive<keyof MemoryTypeSpec, SchemaKeys> = true;
 const schemaKeysKnown: Exhaustive<SchemaKeys, keyof MemoryTypeSpec> = true;

@@ -12,7 +12,7 @@
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../kernel/generations.js";
 import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../model/model.js";
 import type { DeclaredC, TestObject } from "../ir/scenario.js";
-import { KIND_FILES } from "../kernel/kinds.js";
+import { KIND_FILES, KIND_KCONFIG } from "../kernel/kinds.js";
 import type { GmemFlag } from "../kernel/uapi.js";
 
 /** How MISSING/MINOR events reach user space for this type on this generation. */
@@ -54,6 +54,12 @@ export interface Lowered {
   readonly notes: readonly string[];
   /** KVM Userfault, when the spec declares it (seed 004): what the simulator-only programs do. */
   readonly kvmUserfault?: KvmUserfaultLowered;
+  /**
+   * The Kconfig option that builds the type's file (spec `kconfig`, or the known
+   * kinds' default); absent when neither says, and `modular` is then not checked.
+   * `also`: options that must be set with it (guest_memfd: KVM_GUEST_MEMFD).
+   */
+  readonly kconfig?: { readonly symbol: string; readonly type: "bool" | "tristate"; readonly also: readonly string[]; readonly defaulted: boolean };
   /** How the selftests create an object of the type itself (run.object, or its default). */
   readonly testObject: TestObject;
   /**
@@ -191,8 +197,17 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     notes,
     ...(kvmUserfault ? { kvmUserfault } : {}),
     testObject: testObjectOf(model),
+    ...kconfigOf(model),
     ...standInOf(model),
   };
+}
+
+/** The one default of `kconfig`: what the spec says, else the known kind's option by file. */
+function kconfigOf(model: Model): { kconfig?: NonNullable<Lowered["kconfig"]> } {
+  const given = model.spec.kconfig;
+  if (given) return { kconfig: { symbol: given.symbol, type: given.type, also: [], defaulted: false } };
+  const known = KIND_KCONFIG[model.targetFile];
+  return known ? { kconfig: { symbol: known.symbol, type: known.type, also: known.also ?? [], defaulted: true } } : {};
 }
 
 function lowerKvmUserfault(model: Model): KvmUserfaultLowered {

@@ -235,6 +235,14 @@ export interface MemoryTypeSpec {
    * Default: "kvm" for a KVM subsystem (which exports with EXPORT_SYMBOL_FOR_KVM), else name.
    */
   module?: string;
+  /**
+   * The Kconfig option that builds the type's file, and its type: a "bool" option
+   * can only be built in, so `modular: true` is then a finding (R63). The selftests'
+   * config fragment enables it. Default: SHMEM (bool) for mm/shmem.c, HUGETLBFS
+   * (bool) for mm/hugetlb.c, KVM (tristate) for virt/kvm/guest_memfd.c; otherwise
+   * none, and uffdkit cannot check `modular` against it.
+   */
+  kconfig?: { symbol: string; type: "bool" | "tristate" };
   /** Target API generation. */
   api: ApiGenerationId;
   /** Registration modes. */
