@@ -41,6 +41,13 @@ export interface Lowered {
   /** get_folio with every default filled in; `defaulted` when the spec gave none. */
   readonly getFolio?: GetFolioModel & { readonly defaulted: boolean };
   readonly copy?: CopyModel & { readonly defaulted: boolean };
+  /**
+   * The type has vm_uffd_ops but no fill (no COPY/ZEROPAGE) on a generation with ->alloc_folio:
+   * 7.1's __mfill_atomic_pte() calls ops->alloc_folio() with no NULL check (df3ee3b3bbc3 refuses
+   * only a VMA with no ops), and UFFDIO_COPY needs no MISSING registration, so the emitted C
+   * defines an alloc_folio that refuses (NULL: COPY/ZEROPAGE fail with -ENOMEM) (R20).
+   */
+  readonly allocFolioRefuses: boolean;
   /** Who charges memcg for a COPY folio: alloc_folio, filemap_add_folio() (it charges itself), or nobody. */
   readonly memcgCharge: "alloc_folio" | "filemap_add_folio" | "none";
   readonly raise: Raise;
@@ -157,6 +164,9 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     notes.push(`${api} has no callback for COPY/ZEROPAGE: a type outside mm/ cannot resolve MISSING faults with them`);
   }
 
+  const allocFolioRefuses = !probeOnly && !copy && model.backing === "pagecache" && has("allocFolio");
+  if (allocFolioRefuses) notes.push("alloc_folio: the type fills no page (no COPY/ZEROPAGE), but 7.1 calls ->alloc_folio() unchecked; the emitted one refuses (NULL, -ENOMEM)");
+
   // filemap_add_folio() charges memcg itself (mm/filemap.c); a charge in alloc_folio as well is a double charge.
   // A type's own add (shmem_add_to_page_cache) does not charge: alloc_folio does, as shmem's does.
   const addCharges = !!copy && model.backing !== "anon" && copy.filemapAdd === "filemap_add_folio";
@@ -188,6 +198,7 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     roles,
     ...(getFolio ? { getFolio } : {}),
     ...(copy ? { copy } : {}),
+    allocFolioRefuses,
     memcgCharge,
     raise,
     glue,

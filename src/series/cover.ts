@@ -8,6 +8,7 @@
 import type { Model } from "../model/model.js";
 import type { SuiteResult, Verdict } from "../ir/result.js";
 import { SOURCES } from "../kernel/sources.js";
+import { lower } from "../lower/index.js";
 import { wrapBody } from "./message.js";
 
 export interface TestingEvidence {
@@ -90,6 +91,8 @@ export function coverBlurb(info: CoverInfo): string {
     );
   }
 
+  if (lower(model).allocFolioRefuses) paras.push(refusingAllocFolioNote());
+
   const tested: string[] = [];
   if (testing.sim) tested.push(`- uffdkit reference simulator: ${verdictLine(testing.sim)}.`);
   else tested.push(`- Not run on the uffdkit reference simulator${testing.simNote ? `: ${testing.simNote}` : "."}`);
@@ -133,6 +136,21 @@ export function coverBlurb(info: CoverInfo): string {
     if (earlier.length) out += (changes.length ? "\n\n" : "") + `Earlier versions:\n${earlier.join("\n")}`;
   }
   return out;
+}
+
+/**
+ * Why a type that fills no page still defines ->alloc_folio() (R20): 7.1's
+ * __mfill_atomic_pte() calls it unchecked; the hotfix df3ee3b3bbc3 refuses only
+ * a VMA with no vm_uffd_ops. A reviewer would otherwise ask why it is there.
+ */
+function refusingAllocFolioNote(): string {
+  return (
+    "The type fills no page (it does not support UFFDIO_COPY or UFFDIO_ZEROPAGE), yet its vm_uffd_ops has an " +
+    "alloc_folio() that returns NULL. __mfill_atomic_pte() calls ->alloc_folio() without checking that it is set " +
+    "(commit df3ee3b3bbc3 refuses only a VMA with no vm_uffd_ops), and neither ioctl needs MISSING registration, " +
+    "so without it a UFFDIO_COPY into a MINOR-registered range would call a NULL pointer. With it, both ioctls " +
+    "fail with -ENOMEM. A NULL check in core would make it unnecessary."
+  );
 }
 
 export type CoverResult = { ok: true; text: string } | { ok: false; message: string };

@@ -359,6 +359,11 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     };
   }
 
+  if (low.allocFolioRefuses) {
+    // No fill, but 7.1 would call ->alloc_folio() through NULL on a COPY (R20): refuse it.
+    allocFolio = { fn: names.allocFolio, head: definitionHead(protoFor(gen, "allocFolio"), names.allocFolio), asMember: true, refuse: true };
+  }
+
   // --- the ops struct ----------------------------------------------------------
   const rows: { member: string; value: string }[] = [];
   if (gen.featuresMember) {
