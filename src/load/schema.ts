@@ -132,10 +132,16 @@ export const SPEC_SCHEMA = obj({
       pages: opt(int(1, MAX_RUN_PAGES)),
       object: opt(
         obj({
-          kind: req(str(["memfd", "memfd-hugetlb", "guest_memfd", "chardev"]), "how a selftest creates an object of the type"),
+          kind: req(str(["memfd", "memfd-hugetlb", "guest_memfd", "chardev", "syscall", "file"]), "how a selftest creates an object of the type"),
           path: opt(str(undefined, "dev-path"), "the device node a chardev object is opened at"),
+          syscall: opt(cident, "the system call that makes a syscall object"),
+          nr: opt(int(0, 4095), "the system call's number where <sys/syscall.h> lacks it"),
+          args: opt({ kind: "array", of: int(-2147483648, 2147483647) }, "the system call's integer arguments"),
+          dir: opt(str(undefined, "dir-path"), "a directory on the type's filesystem, for a file object"),
+          magic: opt(int(0, 0xffffffff), "the filesystem's statfs f_type"),
         }),
       ),
+      ops: opt({ kind: "array", of: str(["fallocate", "punch-hole", "madv-remove", "write", "read"]) }, "operations the type's object supports"),
     }),
   ),
   series: opt(

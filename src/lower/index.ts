@@ -11,7 +11,7 @@
  */
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../kernel/generations.js";
 import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../model/model.js";
-import type { DeclaredC, TestObject } from "../ir/scenario.js";
+import { OBJECT_OPS, type DeclaredC, type ObjectOp, type TestObject } from "../ir/scenario.js";
 import { KIND_FILES, KIND_KCONFIG } from "../kernel/kinds.js";
 import type { GmemFlag } from "../kernel/uapi.js";
 
@@ -69,6 +69,12 @@ export interface Lowered {
   readonly kconfig?: { readonly symbol: string; readonly type: "bool" | "tristate"; readonly also: readonly string[]; readonly defaulted: boolean };
   /** How the selftests create an object of the type itself (run.object, or its default). */
   readonly testObject: TestObject;
+  /**
+   * What the type's object supports beyond mmap (run.ops, or its default: all for a
+   * kind uffdkit knows, none for a chardev, syscall or file object). A scenario
+   * needing another is "not applicable"; `declared`: the spec said so itself.
+   */
+  readonly objectOps: { readonly ops: readonly ObjectOp[]; readonly declared: boolean };
   /**
    * The real kind the kernel runs stand in for the type with, when it is not the
    * type itself (a char driver's tests on a memfd): every report says so.
@@ -208,9 +214,19 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     notes,
     ...(kvmUserfault ? { kvmUserfault } : {}),
     testObject: testObjectOf(model),
+    objectOps: objectOpsOf(model),
     ...kconfigOf(model),
     ...standInOf(model),
   };
+}
+
+/** The one default of run.ops: what the spec says, else all for a kind uffdkit knows, none for one it does not. */
+function objectOpsOf(model: Model): Lowered["objectOps"] {
+  const given = model.spec.run?.ops;
+  if (given) return { ops: OBJECT_OPS.filter((o) => given.includes(o)), declared: true };
+  const k = testObjectOf(model).kind;
+  const known = k === "memfd" || k === "memfd-hugetlb" || k === "guest_memfd" || k === "anon";
+  return { ops: known ? [...OBJECT_OPS] : [], declared: false };
 }
 
 /** The one default of `kconfig`: what the spec says, else the known kind's option by file. */
@@ -248,6 +264,9 @@ export function testObjectOf(model: Model): TestObject {
   if (o) {
     if (o.kind === "chardev") return { kind: "chardev", path: o.path ?? `/dev/${model.module}` };
     if (o.kind === "guest_memfd") return { kind: "guest_memfd", flags: [...gmemFlags] };
+    // A missing syscall/dir is rule S12's finding; lowering never refuses.
+    if (o.kind === "syscall") return { kind: "syscall", name: o.syscall ?? "", nr: o.nr ?? -1, args: [...(o.args ?? [])] };
+    if (o.kind === "file") return { kind: "file", dir: o.dir ?? "", ...(o.magic !== undefined ? { magic: o.magic } : {}) };
     return { kind: o.kind };
   }
   if (model.backing === "anon") return { kind: "anon" };

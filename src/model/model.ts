@@ -16,6 +16,7 @@ import type {
   Ioctl,
   MemoryTypeSpec,
   Mode,
+  ObjectSpec,
   Person,
 } from "../spec/types.js";
 
@@ -105,7 +106,7 @@ export interface Model {
     readonly gmemFlags: readonly ("mmap" | "init_shared")[];
     readonly pages: number;
     /** As the spec wrote it; src/lower decides the default (Lowered.testObject). */
-    readonly object?: { readonly kind: "memfd" | "memfd-hugetlb" | "guest_memfd" | "chardev"; readonly path?: string };
+    readonly object?: Readonly<ObjectSpec>;
   };
   readonly series: {
     readonly title?: string;

@@ -42,7 +42,7 @@ export function seriesTitle(model: Model): string {
 }
 
 export function countVerdicts(r: SuiteResult): Record<Verdict, number> {
-  const c: Record<Verdict, number> = { pass: 0, fail: 0, lacks: 0, error: 0 };
+  const c: Record<Verdict, number> = { pass: 0, fail: 0, lacks: 0, error: 0, "not-applicable": 0 };
   for (const s of r.results) c[s.verdict]++;
   return c;
 }
@@ -54,6 +54,7 @@ function verdictLine(r: SuiteResult): string {
   const parts = [`${c.pass} passed`, `${c.fail} failed`];
   if (c.lacks) parts.push(`${c.lacks} not runnable here`);
   if (c.error) parts.push(`${c.error} harness errors`);
+  if (c["not-applicable"]) parts.push(`${c["not-applicable"]} not applicable (the type lacks the operation they need)`);
   const standIn = r.results.filter((x) => x.ranOn);
   const on = [...new Set(standIn.map((x) => x.ranOn))].join("; ");
   return `${own.results.length} tests (${parts.join(", ")})${standIn.length ? `, and ${standIn.length} runs on ${on}, which are not tests of the type` : ""}`;

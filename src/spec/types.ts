@@ -197,6 +197,26 @@ export interface Person {
   email: string;
 }
 
+/**
+ * How a selftest makes an object of the type itself. uffdkit never guesses: a
+ * type that is neither a device node, a memfd nor a guest_memfd says how.
+ */
+export interface ObjectSpec {
+  kind: "memfd" | "memfd-hugetlb" | "guest_memfd" | "chardev" | "syscall" | "file";
+  /** "chardev": the device node (default /dev/<module>). */
+  path?: string;
+  /** "syscall": the system call that returns a file descriptor of the type, e.g. "memfd_secret". */
+  syscall?: string;
+  /** "syscall": its number, used where <sys/syscall.h> has no __NR_<syscall> (x86_64's, e.g. 447). */
+  nr?: number;
+  /** "syscall": its integer arguments (at most 6, default none). */
+  args?: number[];
+  /** "file": a directory on the type's filesystem; the test creates (and unlinks) its file there. */
+  dir?: string;
+  /** "file": the filesystem's statfs f_type; a directory on another filesystem is refused, saying so. */
+  magic?: number;
+}
+
 /** How the spec maps to a memory kind the simulator and the real kernel can run. */
 export interface RunSpec {
   /** The kernel kind whose behaviour this type builds on (for the real-kernel run). */
@@ -212,7 +232,16 @@ export interface RunSpec {
    * default /dev/<module>, and mmap it). Default: from `file` (mm/shmem.c,
    * mm/hugetlb.c, virt/kvm/guest_memfd.c), else "chardev".
    */
-  object?: { kind: "memfd" | "memfd-hugetlb" | "guest_memfd" | "chardev"; path?: string };
+  object?: ObjectSpec;
+  /**
+   * Operations the type's object supports beyond mmap and userfaultfd, which some
+   * scenarios need: fallocate(2), its PUNCH_HOLE, madvise(MADV_REMOVE), write(2)
+   * and pwrite(2), read(2) and pread(2). A scenario that needs one the type lacks
+   * is reported "not applicable", never a pass. Default: all of them for the kinds
+   * uffdkit knows (memfd, hugetlb memfd, guest_memfd, anonymous memory); none for a
+   * chardev, syscall or file object, since uffdkit never guesses.
+   */
+  ops?: ("fallocate" | "punch-hole" | "madv-remove" | "write" | "read")[];
 }
 
 export interface MemoryTypeSpec {

@@ -90,7 +90,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     [
       `${specPath}: ${model.name} for ${target}: ${summarizeFindings(diagnostics)}`,
       ...files.filter((f) => /^(kernel\/|selftests\/[^/]*\.c$)/.test(f.path)).map((f) => `  ${summary.outDir}/${f.path}`),
-      `  simulator: ${simulation.results.length} scenarios: ${count("pass")} pass, ${count("fail") + count("error")} fail, ${count("lacks")} not runnable (${summary.outDir}/sim.tap)`,
+      `  simulator: ${simulation.results.length} scenarios: ${count("pass")} pass, ${count("fail") + count("error")} fail, ${count("lacks")} not runnable, ${count("not-applicable")} not applicable (${summary.outDir}/sim.tap)`,
       ...cSummary.map((l) => `  ${l}`),
       `  checklist: ${summary.outDir}/checklist.md`,
     ].join("\n"),

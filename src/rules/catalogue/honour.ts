@@ -126,4 +126,24 @@ export const HONOUR_RULES: readonly Rule[] = [
     },
     fix: "drop `modular` (the type is built in), or declare the tristate option that builds it in `kconfig`",
   },
+  {
+    id: "S12",
+    title: "run.object does not say how to make the object",
+    severity: "error",
+    kind: "spec",
+    condition: "run.object of kind \"syscall\" without `syscall` and `nr`, or of kind \"file\" without `dir`",
+    predicts: "nothing can be emitted for the selftests' object: uffdkit never guesses how a type's object is made",
+    applies: ALL_GENS,
+    sources: [],
+    judgeable: true,
+    check: (m) => {
+      const o = m.run.object;
+      if (o?.kind === "syscall" && (!o.syscall || o.nr === undefined))
+        return [{ path: "run.object", message: "a syscall object needs the call's name (`syscall`) and its number (`nr`, used where <sys/syscall.h> lacks __NR_<syscall>)" }];
+      if (o?.kind === "syscall" && (o.args?.length ?? 0) > 6) return [{ path: "run.object.args", message: "a system call takes at most 6 arguments" }];
+      if (o?.kind === "file" && !o.dir) return [{ path: "run.object", message: "a file object needs `dir`, a directory on the type's filesystem" }];
+      return [];
+    },
+    fix: "for a syscall object set `syscall` and `nr` (and `args`); for a file object set `dir` (and `magic`)",
+  },
 ];
