@@ -5,7 +5,7 @@
  * (no byte-identical `shmem_` twins), and leaves simulator-only scenarios out.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -83,14 +83,24 @@ describe("the emitted C", () => {
     expect(c).toMatch(/^ \* - gmem_private_after_register_not_served: private pages/m);
   });
 
-  it("one runtime per suite: the test file includes it and carries none of it", async () => {
+  it("one runtime for every suite: a plain header, the same bytes everywhere; the suite's common header passes the values in", async () => {
     const { suite } = await suiteOf("shmem.uffd.ts");
     const files = emitSelftests(suite, { name: "shmem" });
     const c = files.find((f) => f.path === "shmem_uffd_test.c")!.contents;
     const h = files.find((f) => f.path === "shmem_uffd_common.h")!.contents;
+    const rt = files.find((f) => f.path === "uffdkit_runtime.h")!.contents;
     expect(c).toContain('#include "shmem_uffd_common.h"');
     expect(c).not.toMatch(/static inline int uk_setup\(/);
-    expect(h).toMatch(/static inline int uk_setup\(/);
+    expect(h).not.toMatch(/static inline int uk_setup\(/);
+    expect(h).toMatch(/#define UK_BLOCK_MS\t200\n[\s\S]*#include "uffdkit_runtime.h"\n/);
+    expect(h.split("\n").length).toBeLessThan(90);
+    expect(rt).toMatch(/static inline int uk_setup\(/);
+    // The template is plain C: no expression; every suite gets the same file.
+    const src = readFileSync(join(ROOT, "templates/selftest/uffdkit_runtime.h.hbs"), "utf8");
+    expect(src).not.toContain("{{");
+    expect(rt).toBe(src);
+    const { suite: gmem } = await suiteOf("gmem.uffd.ts");
+    expect(emitSelftests(gmem, { name: "kvm_gmem" }).find((f) => f.path === "uffdkit_runtime.h")!.contents).toBe(rt);
     // The type is shmem itself: its twins are the same test, run once.
     expect(c).not.toMatch(/^TEST\(shmem_/m);
     expect(c).not.toContain("standing in");

@@ -7,8 +7,10 @@
  *                          own object, and the kind standing in for it when
  *                          the same test holds there); real-kind scenarios
  *                          without such a twin are plain TESTs
- *   <name>_uffd_common.h   the shared runtime (as mm's uffd-common.c is for
- *                          the uffd tests), one copy per suite
+ *   <name>_uffd_common.h   the suite's values (bounds, thread count, the
+ *                          names an observation prints), then includes
+ *   uffdkit_runtime.h      the runtime (as mm's uffd-common.c is for the uffd
+ *                          tests): a plain header, the same for every suite
  *   uffdkit_compat.h       uapi bits newer than the host headers, from src/kernel/uapi.ts
  *   Makefile, config, .gitignore   kselftest conventions
  *
@@ -40,9 +42,9 @@ export interface SelftestOptions {
 export const DEFAULT_TIMING = { blockMs: 200, waitMs: 2000, eventMs: 100 } as const;
 
 let env: TemplateEnvironment | undefined;
-/** templates/selftest/<file>.hbs, precompiled at build time; runtime.c is the shared partial. */
+/** templates/selftest/<file>.hbs, precompiled at build time; uffdkit_runtime.h has no expressions: the same file for every suite. */
 function render(file: string, data: object): string {
-  env ??= createTemplateEnvironment({ helpers: {}, partials: { runtime: "selftest/runtime.c" } });
+  env ??= createTemplateEnvironment({ helpers: {} });
   return env.render(`selftest/${file.replace(/\.hbs$/, "")}`, data);
 }
 
@@ -181,6 +183,9 @@ function testView(sc: Scenario, macro: string, from: KindSource, ranOn: readonly
 export function testFileName(name: string): string {
   return `${cIdent(name, "selftest name")}_uffd_test.c`;
 }
+
+/** The runtime every suite shares unchanged; the suite's common header passes its values in. */
+export const RUNTIME_FILE = "uffdkit_runtime.h";
 
 export function commonFileName(name: string): string {
   return `${cIdent(name, "selftest name")}_uffd_common.h`;
@@ -347,14 +352,17 @@ export function emitSelftests(suite: Suite, opts: SelftestOptions): EmittedFile[
     eventMs: opts.eventMs ?? DEFAULT_TIMING.eventMs,
     maxThreads: Math.max(8, ...tests.map((t) => t.threads)),
     hpageSize: HPAGE_PMD_SIZE,
-    errnos: ERRNO_NAMES,
-    rangeIoctls: RANGE_IOCTLS.map((i) => ({ name: i, macro: ioctlMacro(i) })),
-    faultFlags: flagNames.map((f) => ({ name: f, macro: `UFFD_PAGEFAULT_FLAG_${f.toUpperCase()}` })),
+    lists: [
+      { name: "uk_errnames", entries: ERRNO_NAMES.map((e) => ({ value: e, name: e })) },
+      { name: "uk_ioctl_names", entries: RANGE_IOCTLS.map((i) => ({ value: ioctlMacro(i), name: i })) },
+      { name: "uk_flag_names", entries: flagNames.map((f) => ({ value: `UFFD_PAGEFAULT_FLAG_${f.toUpperCase()}`, name: f })) },
+    ],
   });
   const prog = `${name}_uffd_test`;
   return [
     { path: file, contents: c },
     { path: common, contents: runtime },
+    { path: RUNTIME_FILE, contents: render("uffdkit_runtime.h.hbs", {}) },
     { path: "uffdkit_compat.h", contents: render("compat.h.hbs", { defines: compatDefines(), gmemIoctlNr: `0x${KVM_IOCTL_NR.create_guest_memfd.toString(16)}` }) },
     { path: "Makefile", contents: render("Makefile.hbs", { suite: commentSafe(suite.name), title: commentSafe(suite.title), prog, common }) },
     { path: "config", contents: render("config.hbs", { title: commentSafe(suite.title), options: configOptions(suite) }) },
