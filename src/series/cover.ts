@@ -8,7 +8,6 @@
 import type { Model } from "../model/model.js";
 import type { SuiteResult, Verdict } from "../ir/result.js";
 import { SOURCES } from "../kernel/sources.js";
-import { lower } from "../lower/index.js";
 import { wrapBody } from "./message.js";
 import type { WindowClose } from "../lower/index.js";
 
@@ -38,6 +37,8 @@ export interface CoverInfo {
   readonly baseLacksApi?: boolean;
   /** guard.recheck as lowered (Lowered.window): the cover letter explains it. */
   readonly window?: WindowClose;
+  /** Lowered.allocFolioRefuses: the type fills no page but defines a refusing alloc_folio; the letter says why. */
+  readonly allocFolioRefuses?: boolean;
 }
 
 export function seriesTitle(model: Model): string {
@@ -119,7 +120,7 @@ export function coverBlurb(info: CoverInfo): string {
     );
   }
 
-  if (lower(model).allocFolioRefuses) paras.push(refusingAllocFolioNote());
+  if (info.allocFolioRefuses) paras.push(refusingAllocFolioNote());
 
   const tested: string[] = [];
   if (testing.sim) tested.push(`- uffdkit reference simulator: ${verdictLine(testing.sim)}.`);

@@ -372,6 +372,7 @@ export async function buildSeries(lowered: Lowered, opts: SeriesOptions): Promis
       commitSubjects: made.map((c) => c.subject),
       baseLacksApi,
       ...(lowered.window ? { window: lowered.window } : {}),
+      ...(lowered.allocFolioRefuses ? { allocFolioRefuses: true } : {}),
     });
     if (!filled.ok) throw new Error(filled.message);
     writeFileSync(coverPath, filled.text);

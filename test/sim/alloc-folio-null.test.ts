@@ -46,7 +46,7 @@ describe("a type with vm_uffd_ops but no fill, on 7.1", () => {
     expect(r.findings ?? []).toEqual([]);
     const spec = normalize({ name: "kvm_gmem", subsystem: "KVM: guest_memfd", file: "virt/kvm/guest_memfd.c", vmOps: "kvm_gmem_vm_ops", backing: "pagecache", modular: true, api: "linux-7.1+gmem", features: ["minor"], ioctls: ["continue"] });
     expect(lower(spec).allocFolioRefuses).toBe(true);
-    expect(predictedRefusals(spec).find((p) => p.ioctl === "copy")).toMatchObject({ errno: "ENOMEM", writtenBack: true });
+    expect(predictedRefusals(spec, lower(spec)).find((p) => p.ioctl === "copy")).toMatchObject({ errno: "ENOMEM", writtenBack: true });
   });
 
   it("C without the member (a hand edit, or the posted patches) is a NULL call: R20 at run time", () => {
@@ -63,11 +63,11 @@ describe("a type with vm_uffd_ops but no fill, on 7.1", () => {
   it("a generation without the member (peterx-v4) refuses the VMA in mfill: -EINVAL, no refusing alloc_folio", () => {
     const v4 = normalize({ name: "xmem", subsystem: "mm/xmem", file: "mm/xmem.c", vmOps: "xmem_vm_ops", backing: "pagecache", api: "peterx-v4", features: ["minor"], ioctls: ["continue"] });
     expect(lower(v4).allocFolioRefuses).toBe(false);
-    expect(predictedRefusals(v4).find((p) => p.ioctl === "copy")).toMatchObject({ errno: "EINVAL" });
+    expect(predictedRefusals(v4, lower(v4)).find((p) => p.ioctl === "copy")).toMatchObject({ errno: "EINVAL" });
   });
 
   it("the cover letter says why the type has an alloc_folio that refuses; a type that fills has no such paragraph", () => {
-    const blurb = (m: ReturnType<typeof normalize>) => coverBlurb({ model: m, version: 1, baseSha: "a".repeat(40), baseName: "master", testing: {}, commitSubjects: [] });
+    const blurb = (m: ReturnType<typeof normalize>) => coverBlurb({ model: m, version: 1, baseSha: "a".repeat(40), baseName: "master", testing: {}, commitSubjects: [], allocFolioRefuses: lower(m).allocFolioRefuses });
     const minorOnly = normalize({ name: "kvm_gmem", subsystem: "KVM: guest_memfd", file: "virt/kvm/guest_memfd.c", vmOps: "kvm_gmem_vm_ops", backing: "pagecache", modular: true, api: "linux-7.1+gmem", features: ["minor"], ioctls: ["continue"] });
     expect(blurb(minorOnly).replace(/\s+/g, " ")).toMatch(/alloc_folio\(\) that returns NULL\. __mfill_atomic_pte\(\) calls ->alloc_folio\(\) without checking that it is set \(commit df3ee3b3bbc3/);
     const fills = normalize({ name: "kvm_gmem", subsystem: "KVM: guest_memfd", file: "virt/kvm/guest_memfd.c", vmOps: "kvm_gmem_vm_ops", backing: "pagecache", modular: true, api: "linux-7.1+gmem", features: ["missing"], ioctls: ["copy"] });

@@ -4,7 +4,7 @@
  * src/kernel rather than spelled again here.
  */
 import type { Model } from "../../model/model.js";
-import { lower } from "../../lower/index.js";
+import type { Lowered } from "../../lower/index.js";
 import { API_RANGE_IOCTLS, API_RANGE_IOCTLS_BASIC, type RangeIoctl, type RegisterMode } from "../../kernel/uapi.js";
 
 /**
@@ -70,7 +70,7 @@ export interface PredictedRefusal {
   readonly source: readonly string[];
 }
 
-export function predictedRefusals(model: Model): PredictedRefusal[] {
+export function predictedRefusals(model: Model, lowered: Pick<Lowered, "allocFolioRefuses">): PredictedRefusal[] {
   const out: PredictedRefusal[] = [];
   const hugetlb = isHugetlb(model);
   const anon = isAnon(model);
@@ -79,7 +79,7 @@ export function predictedRefusals(model: Model): PredictedRefusal[] {
   // copy strategy, 7.1 would call it through NULL (df3ee3b3bbc3 refuses only a VMA
   // with no ops), so the emitted alloc_folio refuses: NULL, -ENOMEM (R20). A
   // generation without the member refuses the VMA in mfill itself (-EINVAL).
-  const noFill: "EINVAL" | "ENOMEM" = lower(model).allocFolioRefuses ? "ENOMEM" : "EINVAL";
+  const noFill: "EINVAL" | "ENOMEM" = lowered.allocFolioRefuses ? "ENOMEM" : "EINVAL";
   if (!declared.has("copy") && !model.copy && !anon)
     out.push({ ioctl: "copy", errno: noFill, writtenBack: true, source: ["R20", "vm_uffd_ops.md §2.4", "hotfixUnsupported"] });
   if (!declared.has("zeropage")) {

@@ -5,7 +5,6 @@
  * that advertises what nothing implements, or `series --build` commits a bogus
  * export patch.
  */
-import { lower } from "../../lower/index.js";
 import type { Model } from "../../model/model.js";
 import { ALL_GENS, GENS_PENDING, listPath, type Finding, type Rule } from "../types.js";
 
@@ -57,9 +56,8 @@ export const HONOUR_RULES: readonly Rule[] = [
     appliesNote: "linux-7.1+gmem",
     sources: ["rppt1212", "davidDoUserfault"],
     judgeable: true,
-    check: (m) => {
+    check: (m, low) => {
       if (m.fault?.raise !== "handle_userfault") return [];
-      const low = lower(m);
       if (low.glue === "raise" || !(m.modes.has("missing") || m.modes.has("minor"))) return [];
       return [
         {
@@ -113,9 +111,9 @@ export const HONOUR_RULES: readonly Rule[] = [
     appliesNote: "all",
     sources: ["kconfigTristate"],
     judgeable: true,
-    check: (m) => {
+    check: (m, low) => {
       if (!m.modular) return [];
-      const k = lower(m).kconfig;
+      const k = low.kconfig;
       if (!k || k.type !== "bool") return [];
       return [
         {
