@@ -74,11 +74,17 @@ export interface CopySpec {
      * guest_memfd does (rppt1313); both are exported to KVM.
      */
     strategy: "mapping-gfp" | "shared-policy" | "vma" | "helper";
+    /** For "helper": the type's allocator function. */
     helper?: string;
     /** For "helper" with an info argument: the inode-info accessor, e.g. SHMEM_I. */
     info?: string;
     /** For "shared-policy": where the inode's shared policy is, `&INFO(inode)->FIELD`. */
-    policy?: { info: string; field: string };
+    policy?: {
+      /** The inode-info accessor, e.g. GMEM_I. */
+      info: string;
+      /** The field of that info struct holding the shared policy. */
+      field: string;
+    };
     /** Return NULL for an offset at or beyond i_size. Default true. */
     eofCheck?: boolean;
     /** Charge the folio to the faulting mm's memcg (shmem and anon do). Default false. */
@@ -135,6 +141,7 @@ export interface GuardSpec {
    * `bool fn(struct inode *inode, pgoff_t index)` for granularity "page".
    */
   shared: string;
+  /** Whether shared-ness is per inode or per page (the predicate's prototype follows). Default "page". */
   granularity?: "inode" | "page";
   /** When it is checked. Checking only at "register" is the TOCTOU Sean objected to. */
   at: GuardPoint | GuardPoint[];
@@ -155,7 +162,9 @@ export interface GuardSpec {
  * uses for a private page.
  */
 export interface GuardRecheckSpec {
+  /** Where the re-check runs: inside ->filemap_add(). */
   at: "filemap_add";
+  /** The lock it holds: the mapping's invalidate_lock, taken shared. */
   lock: "invalidate_lock";
   /**
    * "lock-then-add" (default): take the lock, check, add the folio (which locks
@@ -282,6 +291,7 @@ export interface MemoryTypeSpec {
    * core picks its own anon_uffd_ops.
    */
   vmOps?: string;
+  /** What backs the memory: anonymous memory, the page cache, or hugetlb pages. */
   backing: Backing;
   /** Built as (part of) a module: mm helpers it uses must be exported. Default false. */
   modular?: boolean;
@@ -304,9 +314,13 @@ export interface MemoryTypeSpec {
   features: Mode[];
   /** Range ioctls. */
   ioctls: Ioctl[];
+  /** How a present folio is found (get_folio_noalloc / minor_get_folio / uffd_get_folio). */
   getFolio?: GetFolioSpec;
+  /** How a missing page is filled by UFFDIO_COPY / UFFDIO_ZEROPAGE (alloc_folio, filemap_add, filemap_remove). */
   copy?: CopySpec;
+  /** Which VMAs and pages may userfault, and when that is decided. */
   guard?: GuardSpec;
+  /** How MISSING and MINOR events are raised from the type's fault path. */
   fault?: FaultSpec;
   /** WP on file memory relies on uffd-wp PTE markers (CONFIG_PTE_MARKER_UFFD_WP). */
   wpMarkers?: boolean;
@@ -314,6 +328,7 @@ export interface MemoryTypeSpec {
   populateByWrite?: boolean;
   /** The type is used under a KVM Userfault memslot (seed 004): how its bitmap is read and written. */
   kvmUserfault?: KvmUserfaultSpec;
+  /** How the selftests and the simulator run the type: its object, its operations, its pages. */
   run?: RunSpec;
   /** Series metadata. */
   series?: {
