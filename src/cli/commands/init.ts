@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { MAX_NAME_LENGTH } from "../../load/shape.js";
 import { join } from "node:path";
-import { isCIdentifier } from "../../emit/cident.js";
+import { isCIdentifier } from "../../kernel/cident.js";
 import { createInterface } from "node:readline/promises";
 import { EXIT, type CliIO } from "../io.js";
 import { INIT_KINDS, INIT_KIND_TEXT, starterSpec, type InitKind } from "./init-starters.js";
