@@ -302,7 +302,7 @@ export interface MemoryTypeSpec {
   module?: string;
   /**
    * The Kconfig option that builds the type's file, and its type: a "bool" option
-   * can only be built in, so `modular: true` is then a finding (R64). The selftests'
+   * can only be built in, so `modular: true` is then a finding (R63). The selftests'
    * config fragment enables it. Default: SHMEM (bool) for mm/shmem.c, HUGETLBFS
    * (bool) for mm/hugetlb.c, KVM (tristate) for virt/kvm/guest_memfd.c; otherwise
    * none, and uffdkit cannot check `modular` against it.

@@ -19,7 +19,7 @@ function hasFillCallback(m: Model): boolean {
 
 export const HONOUR_RULES: readonly Rule[] = [
   {
-    id: "R61",
+    id: "R60",
     title: "COPY/ZEROPAGE on a generation with no fill callback, for a type in mm/",
     severity: "error",
     kind: "kernel",
@@ -45,7 +45,7 @@ export const HONOUR_RULES: readonly Rule[] = [
     fix: "target linux-7.1 or linux-7.1+gmem (alloc_folio, filemap_add, filemap_remove), or drop \"copy\"/\"zeropage\" (resolve MISSING with write() + CONTINUE: `populateByWrite`)",
   },
   {
-    id: "R62",
+    id: "R61",
     title: "fault.raise that the generation's glue cannot honour",
     severity: "error",
     kind: "kernel",
@@ -69,7 +69,7 @@ export const HONOUR_RULES: readonly Rule[] = [
     fix: "set `fault.raise: \"core\"` on linux-7.1+gmem, or target a generation without __do_userfault() (linux-7.1) for a built-in type that calls handle_userfault() itself",
   },
   {
-    id: "R63",
+    id: "R62",
     title: "an export the type's build cannot use",
     severity: "error",
     kind: "kernel",
@@ -101,7 +101,7 @@ export const HONOUR_RULES: readonly Rule[] = [
     fix: "drop `copy.export` for a built-in type; for a module, EXPORT_SYMBOL_FOR_KVM only when the module is KVM, else EXPORT_SYMBOL_FOR_MODULES",
   },
   {
-    id: "R64",
+    id: "R63",
     title: "modular type whose Kconfig option is bool",
     severity: "error",
     kind: "kernel",
