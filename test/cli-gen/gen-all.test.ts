@@ -21,7 +21,7 @@ function walk(dir: string): string[] {
 beforeAll(() => {
   const b = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
   if (!existsSync(join(root, "dist/cli/main.js"))) throw new Error(`build failed:\n${b.stdout}${b.stderr}`);
-}, 240_000);
+});
 
 describe("uffdkit gen, every generation in one run", () => {
   it("--api all writes each generation apart, each file names its generation, the manifest covers them all", () => {
@@ -60,7 +60,7 @@ describe("uffdkit gen, every generation in one run", () => {
     const after = walk(out).map((f) => relative(out, f));
     expect(after.filter((f) => /peterx|linux-7\.1(?!\+gmem)/.test(f))).toEqual([]);
     expect(readFileSync(join(out, "selftests/xram_uffd_test.c"), "utf8")).toContain("linux-7.1+gmem");
-  }, 120_000);
+  });
 
   it("--api a,b writes the two named; an unknown one is a usage error", () => {
     const out = mkdtempSync(join(tmpdir(), "uffdkit-gen-two-"));
@@ -72,5 +72,5 @@ describe("uffdkit gen, every generation in one run", () => {
     const bad = uffdkit("gen", "examples/shmem.uffd.ts", "--api", "linux-7.1,v9", "-o", out);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("unknown API generation 'v9'");
-  }, 120_000);
+  });
 });

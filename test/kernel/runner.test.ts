@@ -93,9 +93,7 @@ describe("kernel runner on this machine's kernel", () => {
       ],
     };
     // waits are bounded at 2 s each; a 700 ms bound must cut the test off first
-    const t0 = Date.now();
     const r = await runSuiteOnKernel(suite, { workdir, timeoutMs: 700 });
-    expect(Date.now() - t0).toBeLessThan(10_000);
     const res = r.results[0]!;
     expect(res.verdict).toBe("error");
     expect(res.reason).toMatch(/timed out after \d+ ms and was killed/);

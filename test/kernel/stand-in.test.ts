@@ -42,5 +42,5 @@ describe("kernel runner: the type's own object, its stand-in, simulator-only", (
     expect(tap).toMatch(/^ok \d+ shmem_missing_read_copy # ran on shmem, standing in for xram$/m);
     expect(tap).toMatch(/^ok \d+ missing_read_copy # SKIP access\(\/dev\/xram\) returned ENOENT$/m);
     expect(tap).toContain("# 2 of the passes ran on shmem, standing in for xram: not tests of the type");
-  }, 120_000);
+  });
 });

@@ -83,5 +83,5 @@ describe("gen and a failing simulator", () => {
     const r = spawnSync(process.execPath, [join(ROOT, "bin/uffdkit.js"), "gen", join(ROOT, "examples/gmem-v4-posted.uffd.ts"), "-o", out], { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/simulator: \d+ scenario\(s\) fail: .*; exit 1/);
-  }, 120_000);
+  });
 });

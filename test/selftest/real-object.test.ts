@@ -75,7 +75,7 @@ describe("run.object: a system call, a file on the type's filesystem", () => {
     // secretmem has no vm_uffd_ops on this kernel: REGISTER refuses it, or memfd_secret() is not built in.
     expect(line).toMatch(/ # SKIP (UFFDIO_REGISTER on secretmem \(memfd_secret\(\)\) returned EINVAL|making secretmem \(memfd_secret\(\)\) failed: errno=E[A-Z]+ \(memfd_secret\))$/);
     expect(r.stdout).not.toMatch(/kernel lacks/);
-  }, 60_000);
+  });
 
   it("run here, the file object runs on tmpfs, and a directory on the wrong filesystem is refused, saying so", async () => {
     const model = await modelOf("test/fixtures/specs/object-file.uffd.ts");
@@ -90,7 +90,7 @@ describe("run.object: a system call, a file on the type's filesystem", () => {
     const bin2 = build(emitSelftests(planSuite(wrong), { name: "xfsmem" }), "xfsmem_uffd_test.c");
     const skip = spawnSync(bin2!, ["-r", "xfsmem.xfsmem.missing_read_copy"], { encoding: "utf8", timeout: 30_000 });
     expect(skip.stdout).toMatch(/# SKIP making xfsmem \(\/tmp\) failed: \/tmp: f_type 0x[0-9a-f]+, not the type's fs$/m);
-  }, 90_000);
+  });
 });
 
 describe("not applicable: an operation the type lacks", () => {

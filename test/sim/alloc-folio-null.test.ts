@@ -26,6 +26,7 @@ const MINOR_ONLY: DeclaredType = {
   ioctls: ["continue"],
   getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "missing" },
   fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" },
+  raise: "core",
   kernelKind: "guest_memfd",
 };
 
