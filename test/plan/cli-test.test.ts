@@ -28,7 +28,7 @@ const kernelWhy = canRunKernel();
 if (kernelWhy) console.warn(`test/plan/cli-test: kernel runs skipped: ${kernelWhy}`);
 
 function uffdkit(...args: string[]) {
-  const r = spawnSync("node", ["bin/uffdkit.js", ...args], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync("node", ["bin/uffdkit.js", ...args], { encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
@@ -101,5 +101,5 @@ describe("uffdkit test", () => {
     expect(r.stdout.match(/^TAP version 13$/gm)).toHaveLength(2);
     expect(r.stdout).toMatch(/^# simulator vs kernel \(shmem\): (\d+) compared, \1 agree, 0 disagree/m);
     expect(r.code).toBe(0);
-  }, 180_000);
+  }, BUILD_TIMEOUT);
 });
