@@ -19,6 +19,8 @@ export default defineMemoryType({
   backing: "pagecache",
   modular: true,
   module: "xram",
+  // drivers/char/Kconfig (test/series/xram/Kconfig.entry): a tristate, so it can be a module.
+  kconfig: { symbol: "XRAM", type: "tristate" },
   api: "linux-7.1+gmem",
   features: ["missing", "minor"],
   ioctls: ["copy", "zeropage", "continue"],
@@ -30,5 +32,7 @@ export default defineMemoryType({
     export: "EXPORT_SYMBOL_FOR_MODULES",
   },
   fault: { handler: "xram_fault", raise: "core" },
-  run: { kernelKind: "shmem" },
+  // xram's file_operations have open and mmap only: no fallocate, read or write, so the
+  // scenarios that need them are not applicable to it (run.ops defaults to none for a chardev).
+  run: { kernelKind: "shmem", ops: [] },
 });

@@ -50,7 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--check", "write nothing; exit 1 when the output directory is stale")
     .option("--force", "overwrite files in the output directory that were edited by hand");
   command("explain").argument("<rule>", "a rule id such as R12").description("print a rule's catalogue entry");
-  command("init").argument("<name>", "the memory type's C prefix, e.g. my_mem").description("write a commented starter spec <name>.uffd.ts")
+  command("init").argument("<name>", "the memory type's C prefix, e.g. my_mem").description("write a commented starter spec <name>.uffd.ts, shaped like its kind")
+    .option("--kind <kind>", "chardev | syscall | filesystem | guest_memfd (asked when stdin is a terminal; default chardev)")
     .option("--force", "overwrite an existing file");
   command("test").argument("<spec>").description("run the spec's selftests on the simulator and/or the real kernel (TAP)")
     .option("--sim", "run on the reference simulator")

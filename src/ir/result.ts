@@ -20,8 +20,10 @@ export interface StepResult {
  * pass / fail: the scenario ran and its expectations held / did not.
  * lacks: the running kernel (or machine) lacks what the scenario needs; `reason` has the evidence.
  * error: the harness itself failed (crash, timeout, compile error); `reason` says how.
+ * not-applicable: the scenario needs an operation the memory type itself lacks (Scenario.notApplicable,
+ *   e.g. fallocate on a type without it); not run, never a pass, `reason` says which.
  */
-export type Verdict = "pass" | "fail" | "lacks" | "error";
+export type Verdict = "pass" | "fail" | "lacks" | "error" | "not-applicable";
 
 /** A problem the simulator found about the memory type itself (an invariant broken by a callback). */
 export interface RunFinding {

@@ -43,6 +43,34 @@ export interface Scenario {
    * standing in for `type`, and nothing cites it as a test of the type.
    */
   standIn?: { kind: string; type: string };
+  /**
+   * Set when the scenario needs an operation on the object that the type lacks
+   * (fallocate, MADV_REMOVE, write(2), ...), with the reason: every runner reports
+   * it "not-applicable" (never a pass), and the selftest skips it saying so.
+   */
+  notApplicable?: string;
+}
+
+/**
+ * Operations on a type's object, beyond mmap and userfaultfd, that a scenario
+ * may need and a type may lack: fallocate(2) allocate and PUNCH_HOLE, madvise
+ * MADV_REMOVE (which punches the file), write(2)/pwrite(2), read(2)/pread(2).
+ */
+export const OBJECT_OPS = ["fallocate", "punch-hole", "madv-remove", "write", "read"] as const;
+export type ObjectOp = (typeof OBJECT_OPS)[number];
+
+/** The object operations a scenario's setup and steps use, in OBJECT_OPS order. */
+export function objectOpsOf(sc: Scenario): ObjectOp[] {
+  const used = new Set<ObjectOp>();
+  if (sc.setup.fallocated?.length) used.add("fallocate");
+  for (const st of sc.steps) {
+    if (st.op === "punch_hole") used.add("punch-hole");
+    else if (st.op === "fallocate") used.add(st.mode === "punch" ? "punch-hole" : "fallocate");
+    else if (st.op === "madvise" && st.advice === "remove") used.add("madv-remove");
+    else if (st.op === "file_write" && st.via !== "alias") used.add("write");
+    else if (st.op === "file_read") used.add("read");
+  }
+  return OBJECT_OPS.filter((o) => used.has(o));
 }
 
 /** What every report of a stand-in run says: "shmem, standing in for xram" (simulated: "shmem (simulated), ..."). */
@@ -56,7 +84,11 @@ export type TestObject =
   | { kind: "memfd-hugetlb" }
   | { kind: "anon" }
   | { kind: "guest_memfd"; flags: GmemFlag[] }
-  | { kind: "chardev"; path: string };
+  | { kind: "chardev"; path: string }
+  /** A file descriptor a system call returns: `name` (__NR_<name>, else `nr`) with `args`. */
+  | { kind: "syscall"; name: string; nr: number; args: number[] }
+  /** A file created in `dir` on the type's filesystem; `magic`: its statfs f_type, checked. */
+  | { kind: "file"; dir: string; magic?: number };
 
 export interface ScenarioSetup {
   kind: MemKind;
@@ -177,6 +209,8 @@ export interface DeclaredType {
   kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
   /** How a selftest creates an object of the type itself (the kernel C run; src/lower). */
   object?: TestObject;
+  /** The config fragment lines that build the type itself ("CONFIG_XRAM=m"), from its Kconfig option (src/lower). */
+  kconfig?: string[];
   /**
    * Simulator only: page indexes that in-place conversion has made private (the
    * guard's shared predicate is false for them at fault time). Optional; added by

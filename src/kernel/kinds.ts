@@ -91,3 +91,16 @@ export const KIND_FILES: Readonly<Partial<Record<Exclude<MemKind, "declared">, s
   hugetlb: "mm/hugetlb.c",
   guest_memfd: "virt/kvm/guest_memfd.c",
 };
+
+/**
+ * The Kconfig option that builds each kind's file, and its type. SHMEM is a bool
+ * in init/Kconfig ("Use full shmem filesystem"); HUGETLBFS a bool in fs/Kconfig;
+ * guest_memfd.c is part of kvm.ko (virt/kvm/Makefile.kvm: kvm-$(CONFIG_KVM_GUEST_MEMFD)),
+ * so whether it is modular is KVM's tristate (arch/x86/kvm/Kconfig), while
+ * KVM_GUEST_MEMFD itself is a bool selected inside it.
+ */
+export const KIND_KCONFIG: Readonly<Record<string, { readonly symbol: string; readonly type: "bool" | "tristate"; readonly also?: readonly string[] }>> = {
+  "mm/shmem.c": { symbol: "SHMEM", type: "bool" },
+  "mm/hugetlb.c": { symbol: "HUGETLBFS", type: "bool" },
+  "virt/kvm/guest_memfd.c": { symbol: "KVM", type: "tristate", also: ["KVM_GUEST_MEMFD"] },
+};

@@ -35,7 +35,11 @@ export const SOURCES = {
   rppt1313: { cite: "Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd: implement userfaultfd operations, <20260306171815.3160826-14-rppt@kernel.org>", confidence: "C" },
   rpptRfcNov: { cite: "Mike Rapoport, [RFC 0/4] mm, kvm: add guest_memfd support for uffd minor faults (handle_userfault not exported), <20251117114631.2029447-1-rppt@kernel.org>", confidence: "C" },
   hotfixCopyRetry: { cite: "mm/userfaultfd: verify VMA state across UFFDIO_COPY retry (7.1-rc7 hotfix 85668fda932a)", confidence: "C" },
-  hotfixUnsupported: { cite: "mm/userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs (7.1 hotfix)", confidence: "C" },
+  hotfixUnsupported: {
+    cite: "userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs (mainline df3ee3b3bbc3, via mm-hotfixes-stable-2026-06-01): refuses a VMA with no vm_uffd_ops (-EOPNOTSUPP, VM_WARN_ONCE); ops->alloc_folio() is still called with no NULL check",
+    confidence: "C",
+  },
+  kconfigTristate: { cite: "Documentation/kbuild/kconfig-language.rst (a bool option is y or n; only a tristate can be m)", confidence: "C" },
   hardeningJun2026: { cite: "Mike Rapoport, reject VM_SHADOW_STACK and VM_SPECIAL in vma_can_userfault(), <20260617194059.2529406-1-rppt@kernel.org>", confidence: "C" },
   rwpV5: { cite: "Kirill A. Shutemov, RWP series v5, <20260526130509.2748441-1-kirill@shutemov.name>", confidence: "C" },
   filemapLockOrder: {

@@ -42,7 +42,10 @@ export interface KernelVersion {
   readonly canUserfault: "shmem-hugetlb" | "uffd-ops";
   /** Does __do_fault() call __do_userfault() before ->fault() (pending patch 12/15)? */
   readonly coreDoUserfault: boolean;
-  /** 7.1 hotfix: mfill refuses a VM_SHARED VMA whose ops lack alloc_folio instead of crashing. */
+  /**
+   * 7.1 hotfix df3ee3b3bbc3: __mfill_atomic_pte() refuses a VMA with no vm_uffd_ops (-EOPNOTSUPP).
+   * It does not check ops->alloc_folio: ops without it are still called through NULL (R20).
+   */
   readonly refuseUnsupportedMfill: boolean;
   /**
    * userfaultfd_unregister() on a VMA another userfaultfd registered: "einval"

@@ -69,6 +69,10 @@ export const SPEC_SCHEMA = obj({
   backing: req(str(BACKINGS)),
   modular: opt(bool),
   module: opt(cident, "the module the type lives in (for exports)"),
+  kconfig: opt(
+    obj({ symbol: req(cident, "the Kconfig symbol, without CONFIG_"), type: req(str(["bool", "tristate"]), "the option's Kconfig type") }),
+    "the Kconfig option that builds the type's file",
+  ),
   api: req(str(API_GENERATIONS), "target API generation"),
   features: req({ kind: "array", of: str(MODES) }, "registration modes"),
   ioctls: req({ kind: "array", of: str(IOCTLS) }, "range ioctls"),
@@ -138,10 +142,16 @@ export const SPEC_SCHEMA = obj({
       pages: opt(int(1, MAX_RUN_PAGES)),
       object: opt(
         obj({
-          kind: req(str(["memfd", "memfd-hugetlb", "guest_memfd", "chardev"]), "how a selftest creates an object of the type"),
+          kind: req(str(["memfd", "memfd-hugetlb", "guest_memfd", "chardev", "syscall", "file"]), "how a selftest creates an object of the type"),
           path: opt(str(undefined, "dev-path"), "the device node a chardev object is opened at"),
+          syscall: opt(cident, "the system call that makes a syscall object"),
+          nr: opt(int(0, 4095), "the system call's number where <sys/syscall.h> lacks it"),
+          args: opt({ kind: "array", of: int(-2147483648, 2147483647) }, "the system call's integer arguments"),
+          dir: opt(str(undefined, "dir-path"), "a directory on the type's filesystem, for a file object"),
+          magic: opt(int(0, 0xffffffff), "the filesystem's statfs f_type"),
         }),
       ),
+      ops: opt({ kind: "array", of: str(["fallocate", "punch-hole", "madv-remove", "write", "read"]) }, "operations the type's object supports"),
     }),
   ),
   series: opt(
@@ -165,7 +175,7 @@ export const SPEC_SCHEMA = obj({
 });
 
 /** Every top-level key the schema knows must be a key of MemoryTypeSpec, and vice versa. */
-type SchemaKeys = "name" | "subsystem" | "file" | "vmOps" | "backing" | "modular" | "module" | "api" | "features" | "ioctls"
+type SchemaKeys = "name" | "subsystem" | "file" | "vmOps" | "backing" | "modular" | "module" | "kconfig" | "api" | "features" | "ioctls"
   | "getFolio" | "copy" | "guard" | "fault" | "wpMarkers" | "populateByWrite" | "kvmUserfault" | "run" | "series";
 const specKeysComplete: Exhaustive<keyof MemoryTypeSpec, SchemaKeys> = true;
 const schemaKeysKnown: Exhaustive<SchemaKeys, keyof MemoryTypeSpec> = true;

@@ -6,7 +6,7 @@
  * predicate here; shape validation applies it and reports S05/S06.
  */
 
-export type TextKind = "line" | "c-file" | "git-rev" | "person" | "email" | "dev-path";
+export type TextKind = "line" | "c-file" | "git-rev" | "person" | "email" | "dev-path" | "dir-path";
 
 /** Longest text field (characters): a blurb paragraph; a subject is far shorter. */
 export const MAX_TEXT_LENGTH = 2000;
@@ -48,6 +48,12 @@ export function textProblem(value: string, kind: TextKind): string | undefined {
       return /^\/dev\/[A-Za-z0-9_+-]+(?:\/[A-Za-z0-9_.+-]+)*$/.test(value) && !value.split("/").some((x) => x === ".." || x === ".")
         ? undefined
         : "it is not a device node path (/dev/<name>; letters, digits, `_`, `-`, `+`, `.` and `/` only)";
+    case "dir-path":
+      // A directory the selftest creates its file in: absolute, no `..`, plain characters (a C string literal).
+      if (value.length > MAX_PATH_LENGTH - 20) return `it is longer than ${MAX_PATH_LENGTH - 20} characters`;
+      return /^(?:\/[A-Za-z0-9_.+-]+)+$/.test(value) && !value.split("/").some((x) => x === ".." || x === ".")
+        ? undefined
+        : "it is not an absolute directory path (letters, digits, `_`, `-`, `+`, `.` and `/` only, no `..`)";
     case "email":
       return /^[^\s<>@,]+@[^\s<>@,]+$/.test(value) && value.length <= 254 ? undefined : "it is not an e-mail address (local@domain, no spaces or `<>`)";
   }

@@ -12,8 +12,8 @@
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../kernel/generations.js";
 import type { GuardCheckPoint, Model } from "../model/model.js";
 import type { CopySpec, GetFolioSpec, TypeAddSpec } from "../spec/types.js";
-import type { DeclaredC, TestObject } from "../ir/scenario.js";
-import { KIND_FILES } from "../kernel/kinds.js";
+import { OBJECT_OPS, type DeclaredC, type ObjectOp, type TestObject } from "../ir/scenario.js";
+import { KIND_FILES, KIND_KCONFIG } from "../kernel/kinds.js";
 import type { GmemFlag } from "../kernel/uapi.js";
 
 /** get_folio with every default decided. */
@@ -88,6 +88,13 @@ export interface Lowered {
   readonly getFolio?: GetFolioModel & { readonly defaulted: boolean };
   readonly copy?: CopyModel & { readonly defaulted: boolean };
   /**
+   * The type has vm_uffd_ops but no fill (no COPY/ZEROPAGE) on a generation with ->alloc_folio:
+   * 7.1's __mfill_atomic_pte() calls ops->alloc_folio() with no NULL check (df3ee3b3bbc3 refuses
+   * only a VMA with no ops), and UFFDIO_COPY needs no MISSING registration, so the emitted C
+   * defines an alloc_folio that refuses (NULL: COPY/ZEROPAGE fail with -ENOMEM) (R20).
+   */
+  readonly allocFolioRefuses: boolean;
+  /**
    * The blocks the spec declares, with their defaults filled in, whether or not
    * this generation emits them: what rules about the declaration judge, and
    * what a scenario file's setup.declared carries.
@@ -124,8 +131,20 @@ export interface Lowered {
   readonly notes: readonly string[];
   /** KVM Userfault, when the spec declares it (seed 004): what the simulator-only programs do. */
   readonly kvmUserfault?: KvmUserfaultLowered;
+  /**
+   * The Kconfig option that builds the type's file (spec `kconfig`, or the known
+   * kinds' default); absent when neither says, and `modular` is then not checked.
+   * `also`: options that must be set with it (guest_memfd: KVM_GUEST_MEMFD).
+   */
+  readonly kconfig?: { readonly symbol: string; readonly type: "bool" | "tristate"; readonly also: readonly string[]; readonly defaulted: boolean };
   /** How the selftests create an object of the type itself (run.object, or its default). */
   readonly testObject: TestObject;
+  /**
+   * What the type's object supports beyond mmap (run.ops, or its default: all for a
+   * kind uffdkit knows, none for a chardev, syscall or file object). A scenario
+   * needing another is "not applicable"; `declared`: the spec said so itself.
+   */
+  readonly objectOps: { readonly ops: readonly ObjectOp[]; readonly declared: boolean };
   /**
    * The real kind the kernel runs stand in for the type with, when it is not the
    * type itself (a char driver's tests on a memfd): every report says so.
@@ -269,6 +288,9 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     notes.push(`${api} has no callback for COPY/ZEROPAGE: a type outside mm/ cannot resolve MISSING faults with them`);
   }
 
+  const allocFolioRefuses = !probeOnly && !copy && model.backing === "pagecache" && has("allocFolio");
+  if (allocFolioRefuses) notes.push("alloc_folio: the type fills no page (no COPY/ZEROPAGE), but 7.1 calls ->alloc_folio() unchecked; the emitted one refuses (NULL, -ENOMEM)");
+
   // filemap_add_folio() charges memcg itself (mm/filemap.c); a charge in alloc_folio as well is a double charge.
   // A type's own add (shmem_add_to_page_cache) does not charge: alloc_folio does, as shmem's does.
   const addCharges = !!copy && model.backing !== "anon" && copy.filemapAdd === "filemap_add_folio";
@@ -304,6 +326,7 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     roles,
     ...(getFolio ? { getFolio } : {}),
     ...(copy ? { copy } : {}),
+    allocFolioRefuses,
     declared,
     ...(model.guard ? { guard: { shared: model.guard.shared, granularity: model.guard.granularity ?? DEFAULT_GRANULARITY, at: model.guard.at } } : {}),
     eofFirst: model.fault?.eofFirst ?? true,
@@ -319,6 +342,8 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     notes,
     ...(kvmUserfault ? { kvmUserfault } : {}),
     testObject: testObjectOf(model),
+    objectOps: objectOpsOf(model),
+    ...kconfigOf(model),
     ...standInOf(model),
   };
 }
@@ -337,6 +362,23 @@ function lowerWindow(model: Model, copy: Lowered["copy"], roles: ReadonlySet<Cal
   }
   if (g.at.has("alloc_folio")) notes.push(`alloc_folio: the shared-ness check moved into filemap_add, under the invalidate lock, where a refusal can say -EACCES (NULL from alloc_folio only says -ENOMEM)`);
   return { at: "filemap_add", lock: "invalidate_lock", order: g.recheck.order ?? "lock-then-add", errno: "EACCES", shared: g.shared };
+}
+
+/** The one default of run.ops: what the spec says, else all for a kind uffdkit knows, none for one it does not. */
+function objectOpsOf(model: Model): Lowered["objectOps"] {
+  const given = model.spec.run?.ops;
+  if (given) return { ops: OBJECT_OPS.filter((o) => given.includes(o)), declared: true };
+  const k = testObjectOf(model).kind;
+  const known = k === "memfd" || k === "memfd-hugetlb" || k === "guest_memfd" || k === "anon";
+  return { ops: known ? [...OBJECT_OPS] : [], declared: false };
+}
+
+/** The one default of `kconfig`: what the spec says, else the known kind's option by file. */
+function kconfigOf(model: Model): { kconfig?: NonNullable<Lowered["kconfig"]> } {
+  const given = model.spec.kconfig;
+  if (given) return { kconfig: { symbol: given.symbol, type: given.type, also: [], defaulted: false } };
+  const known = KIND_KCONFIG[model.targetFile];
+  return known ? { kconfig: { symbol: known.symbol, type: known.type, also: known.also ?? [], defaulted: true } } : {};
 }
 
 function lowerKvmUserfault(model: Model): KvmUserfaultLowered {
@@ -407,6 +449,9 @@ export function testObjectOf(model: Model): TestObject {
   if (o) {
     if (o.kind === "chardev") return { kind: "chardev", path: o.path ?? `/dev/${model.module}` };
     if (o.kind === "guest_memfd") return { kind: "guest_memfd", flags: [...gmemFlags] };
+    // A missing syscall/dir is rule S12's finding; lowering never refuses.
+    if (o.kind === "syscall") return { kind: "syscall", name: o.syscall ?? "", nr: o.nr ?? -1, args: [...(o.args ?? [])] };
+    if (o.kind === "file") return { kind: "file", dir: o.dir ?? "", ...(o.magic !== undefined ? { magic: o.magic } : {}) };
     return { kind: o.kind };
   }
   if (model.backing === "anon") return { kind: "anon" };

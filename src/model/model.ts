@@ -17,6 +17,7 @@ import type {
   Ioctl,
   MemoryTypeSpec,
   Mode,
+  ObjectSpec,
   Person,
 } from "../spec/types.js";
 
@@ -85,7 +86,7 @@ export interface Model {
     readonly gmemFlags?: readonly ("mmap" | "init_shared")[];
     readonly pages: number;
     /** As the spec wrote it; src/lower decides the default (Lowered.testObject). */
-    readonly object?: { readonly kind: "memfd" | "memfd-hugetlb" | "guest_memfd" | "chardev"; readonly path?: string };
+    readonly object?: Readonly<ObjectSpec>;
   };
   readonly series: {
     readonly title?: string;

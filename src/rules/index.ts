@@ -15,6 +15,7 @@ import { REGISTRATION_RULES } from "./catalogue/registration.js";
 import { REVIEW_RULES } from "./catalogue/review.js";
 import { SPEC_RULES } from "./catalogue/spec.js";
 import { LOWERED_RULES } from "./catalogue/lowered.js";
+import { HONOUR_RULES } from "./catalogue/honour.js";
 import type { Rule } from "./types.js";
 
 export type { Finding, Rule, RuleKind } from "./types.js";
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   ...CONTRACT_RULES,
   ...SPEC_RULES,
   ...LOWERED_RULES,
+  ...HONOUR_RULES,
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));

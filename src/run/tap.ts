@@ -23,8 +23,11 @@ export function formatTap(suite: SuiteResult, scenarios?: Suite): string {
         lines.push(`ok ${n} ${r.scenario}${r.ranOn ? ` # ran on ${r.ranOn}` : ""}`);
         break;
       case "lacks":
-        // The selftest's own skip reasons already say what is lacking.
-        lines.push(`ok ${n} ${r.scenario} # SKIP ${/^(simulator-only|kernel lacks)/.test(r.reason ?? "") ? "" : "kernel lacks this: "}${r.reason ?? "unknown"}`);
+        // The reason names what the run observed (a call and its errno, a missing node): no blanket "kernel lacks".
+        lines.push(`ok ${n} ${r.scenario} # SKIP ${r.reason ?? "skipped, no reason given"}`);
+        break;
+      case "not-applicable":
+        lines.push(`ok ${n} ${r.scenario} # SKIP not applicable: ${r.reason ?? "the type lacks what it needs"}`);
         break;
       case "fail":
         lines.push(`not ok ${n} ${r.scenario}${r.reason ? ` # ${r.reason}` : ""}`);
@@ -35,7 +38,7 @@ export function formatTap(suite: SuiteResult, scenarios?: Suite): string {
     }
   }
   const count = (v: string) => suite.results.filter((r) => r.verdict === v).length;
-  lines.push(`# Totals: pass:${count("pass")} fail:${count("fail")} skip:${count("lacks")} error:${count("error")}`);
+  lines.push(`# Totals: pass:${count("pass")} fail:${count("fail")} skip:${count("lacks")} error:${count("error")} not-applicable:${count("not-applicable")}`);
   const standIn = suite.results.filter((r) => r.ranOn && r.verdict === "pass");
   if (standIn.length) lines.push(`# ${standIn.length} of the passes ran on ${[...new Set(standIn.map((r) => r.ranOn))].join("; ")}: not tests of the type`);
   return lines.join("\n") + "\n";

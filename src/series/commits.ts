@@ -30,6 +30,10 @@ function objectText(o: TestObject, kind: string): string {
       return "a hugetlb memfd (MFD_HUGETLB)";
     case "anon":
       return "anonymous memory";
+    case "syscall":
+      return `a ${kind} object with the ${o.name}() system call`;
+    case "file":
+      return `a file of ${kind} in ${o.dir}${o.magic !== undefined ? ` (checked to be on the type's filesystem, f_type 0x${o.magic.toString(16)})` : ""}`;
   }
 }
 
@@ -155,7 +159,7 @@ export function planCommits(input: PlanInput): PlanResult {
     const standIn = lowered.standIn?.kind;
     const paragraphs = [
       `Add ${placed.placement.programs.join(", ")} to check the userfaultfd support of ${kind}: registration in the declared modes, the events its faults raise and how the declared ioctls resolve them.`,
-      `Each test creates ${objectText(lowered.testObject, kind)} and is skipped, with the reason, where the running kernel lacks it or its userfaultfd support.`,
+      `Each test creates ${objectText(lowered.testObject, kind)} and is skipped where it cannot, naming the call that failed and its errno.`,
       ...(standIn ? [`Where the same test holds on ${standIn}, it runs there too, as a variant standing in for ${kind}: those runs are not tests of ${kind}.`] : []),
       ...(titles.length ? [`The tests cover:\n${titles.map((t) => `- ${t}`).join("\n")}`] : []),
       `Each test prints one "# uffdkit: step" line per step so a run can be compared with the reference simulator step by step.`,

@@ -48,6 +48,8 @@ export interface CoverInfo {
   readonly baseLacksApi?: boolean;
   /** guard.recheck as lowered (Lowered.window): the cover letter explains it. */
   readonly window?: WindowClose;
+  /** Lowered.allocFolioRefuses: the type fills no page but defines a refusing alloc_folio; the letter says why. */
+  readonly allocFolioRefuses?: boolean;
 }
 
 export function seriesTitle(model: Model): string {
@@ -55,7 +57,7 @@ export function seriesTitle(model: Model): string {
 }
 
 export function countVerdicts(r: SuiteResult): Record<Verdict, number> {
-  const c: Record<Verdict, number> = { pass: 0, fail: 0, lacks: 0, error: 0 };
+  const c: Record<Verdict, number> = { pass: 0, fail: 0, lacks: 0, error: 0, "not-applicable": 0 };
   for (const s of r.results) c[s.verdict]++;
   return c;
 }
@@ -67,6 +69,7 @@ function verdictLine(r: SuiteResult): string {
   const parts = [`${c.pass} passed`, `${c.fail} failed`];
   if (c.lacks) parts.push(`${c.lacks} not runnable here`);
   if (c.error) parts.push(`${c.error} harness errors`);
+  if (c["not-applicable"]) parts.push(`${c["not-applicable"]} not applicable (the type lacks the operation they need)`);
   const standIn = r.results.filter((x) => x.ranOn);
   const on = [...new Set(standIn.map((x) => x.ranOn))].join("; ");
   return `${own.results.length} tests (${parts.join(", ")})${standIn.length ? `, and ${standIn.length} runs on ${on}, which are not tests of the type` : ""}`;
@@ -128,6 +131,8 @@ export function coverBlurb(info: CoverInfo): string {
     );
   }
 
+  if (info.allocFolioRefuses) paras.push(refusingAllocFolioNote());
+
   const tested: string[] = [];
   if (testing.sim) tested.push(`- uffdkit reference simulator: ${verdictLine(testing.sim)}.`);
   else tested.push(`- Not run on the uffdkit reference simulator${testing.simNote ? `: ${testing.simNote}` : "."}`);
@@ -172,6 +177,21 @@ export function coverBlurb(info: CoverInfo): string {
     if (earlier.length) out += (changes.length ? "\n\n" : "") + `Earlier versions:\n${earlier.join("\n")}`;
   }
   return out;
+}
+
+/**
+ * Why a type that fills no page still defines ->alloc_folio() (R20): 7.1's
+ * __mfill_atomic_pte() calls it unchecked; the hotfix df3ee3b3bbc3 refuses only
+ * a VMA with no vm_uffd_ops. A reviewer would otherwise ask why it is there.
+ */
+function refusingAllocFolioNote(): string {
+  return (
+    "The type fills no page (it does not support UFFDIO_COPY or UFFDIO_ZEROPAGE), yet its vm_uffd_ops has an " +
+    "alloc_folio() that returns NULL. __mfill_atomic_pte() calls ->alloc_folio() without checking that it is set " +
+    "(commit df3ee3b3bbc3 refuses only a VMA with no vm_uffd_ops), and neither ioctl needs MISSING registration, " +
+    "so without it a UFFDIO_COPY into a MINOR-registered range would call a NULL pointer. With it, both ioctls " +
+    "fail with -ENOMEM. A NULL check in core would make it unnecessary."
+  );
 }
 
 export type CoverResult = { ok: true; text: string } | { ok: false; message: string };

@@ -308,21 +308,8 @@ export async function buildSeries(lowered: Lowered, opts: SeriesOptions): Promis
   // --- commits on a private index; the user's index and work tree stay as they are ---
   const work = mkdtempSync(join(tmpdir(), "uffdkit-series-"));
   try {
-    const env = { GIT_INDEX_FILE: join(work, "index") };
-    gitOut(tree, ["read-tree", baseSha], { env });
-    let parent = baseSha;
-    const made: SeriesCommit[] = [];
-    for (const c of plan.commits) {
-      for (const [path, contents] of c.files) {
-        const blob = gitOut(tree, ["hash-object", "-w", "--stdin"], { input: contents });
-        const mode = fileMode(tree, parent, path) ?? "100644";
-        gitOut(tree, ["update-index", "--add", "--cacheinfo", `${mode},${blob},${path}`], { env });
-      }
-      const treeSha = gitOut(tree, ["write-tree"], { env });
-      const message = formatCommitMessage(c, me, model.series.coDevelopedBy);
-      parent = gitOut(tree, ["commit-tree", treeSha, "-p", parent, "-F", "-"], { input: message });
-      made.push({ sha: parent, subject: c.subject, role: c.role, files: [...c.files.keys()] });
-    }
+    const made = commitOnPrivateIndex(tree, baseSha, join(work, "index"), plan.commits, (c) => formatCommitMessage(c, me, model.series.coDevelopedBy));
+    const parent = made.length ? made[made.length - 1]!.sha : baseSha;
     // Create the branch only if it still does not exist (the empty old value).
     gitOut(tree, ["update-ref", "-m", "uffdkit series", `refs/heads/${branch}`, parent, ""]);
 
@@ -372,23 +359,13 @@ export async function buildSeries(lowered: Lowered, opts: SeriesOptions): Promis
       commitSubjects: made.map((c) => c.subject),
       baseLacksApi,
       ...(lowered.window ? { window: lowered.window } : {}),
+      ...(lowered.allocFolioRefuses ? { allocFolioRefuses: true } : {}),
     });
     if (!filled.ok) throw new Error(filled.message);
     writeFileSync(coverPath, filled.text);
 
     // --- move into the output directory (only our own earlier output is replaced) ---
-    mkdirSync(outDir, { recursive: true });
-    for (const f of readdirSync(outDir)) if (f.endsWith(".patch")) rmSync(join(outDir, f));
-    writeFileSync(join(outDir, MARKER), `${branch} ${parent}\n`);
-    const patches = files.map((f) => {
-      const dest = join(outDir, f.slice(f.lastIndexOf("/") + 1));
-      try {
-        renameSync(f, dest);
-      } catch {
-        writeFileSync(dest, readFileSync(f));
-      }
-      return dest;
-    });
+    const patches = moveIntoOutDir(outDir, files, `${branch} ${parent}\n`);
     return {
       ok: true,
       result: {
@@ -416,6 +393,41 @@ export async function buildSeries(lowered: Lowered, opts: SeriesOptions): Promis
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The planned commits on a private index (the user's index and work tree stay as they are), oldest first. */
+function commitOnPrivateIndex(tree: string, baseSha: string, indexFile: string, commits: readonly PlannedCommit[], messageOf: (c: PlannedCommit) => string): SeriesCommit[] {
+  const env = { GIT_INDEX_FILE: indexFile };
+  gitOut(tree, ["read-tree", baseSha], { env });
+  let parent = baseSha;
+  const made: SeriesCommit[] = [];
+  for (const c of commits) {
+    for (const [path, contents] of c.files) {
+      const blob = gitOut(tree, ["hash-object", "-w", "--stdin"], { input: contents });
+      const mode = fileMode(tree, parent, path) ?? "100644";
+      gitOut(tree, ["update-index", "--add", "--cacheinfo", `${mode},${blob},${path}`], { env });
+    }
+    const treeSha = gitOut(tree, ["write-tree"], { env });
+    parent = gitOut(tree, ["commit-tree", treeSha, "-p", parent, "-F", "-"], { input: messageOf(c) });
+    made.push({ sha: parent, subject: c.subject, role: c.role, files: [...c.files.keys()] });
+  }
+  return made;
+}
+
+/** The patches into the output directory: only our own earlier output (*.patch, the marker) is replaced. */
+function moveIntoOutDir(outDir: string, files: readonly string[], marker: string): string[] {
+  mkdirSync(outDir, { recursive: true });
+  for (const f of readdirSync(outDir)) if (f.endsWith(".patch")) rmSync(join(outDir, f));
+  writeFileSync(join(outDir, MARKER), marker);
+  return files.map((f) => {
+    const dest = join(outDir, f.slice(f.lastIndexOf("/") + 1));
+    try {
+      renameSync(f, dest);
+    } catch {
+      writeFileSync(dest, readFileSync(f));
+    }
+    return dest;
+  });
 }
 
 /** One line for the cover letter: what was built, and whether it passed. */

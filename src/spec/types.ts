@@ -74,11 +74,17 @@ export interface CopySpec {
      * guest_memfd does (rppt1313); both are exported to KVM.
      */
     strategy: "mapping-gfp" | "shared-policy" | "vma" | "helper";
+    /** For "helper": the type's allocator function. */
     helper?: string;
     /** For "helper" with an info argument: the inode-info accessor, e.g. SHMEM_I. */
     info?: string;
     /** For "shared-policy": where the inode's shared policy is, `&INFO(inode)->FIELD`. */
-    policy?: { info: string; field: string };
+    policy?: {
+      /** The inode-info accessor, e.g. GMEM_I. */
+      info: string;
+      /** The field of that info struct holding the shared policy. */
+      field: string;
+    };
     /** Return NULL for an offset at or beyond i_size. Default true. */
     eofCheck?: boolean;
     /** Charge the folio to the faulting mm's memcg (shmem and anon do). Default false. */
@@ -151,6 +157,7 @@ export interface GuardSpec {
    * `bool fn(struct inode *inode, pgoff_t index)` for granularity "page".
    */
   shared: string;
+  /** Whether shared-ness is per inode or per page (the predicate's prototype follows). Default "page". */
   granularity?: "inode" | "page";
   /** When it is checked. Checking only at "register" is the TOCTOU Sean objected to. */
   at: GuardPoint | GuardPoint[];
@@ -171,7 +178,9 @@ export interface GuardSpec {
  * uses for a private page.
  */
 export interface GuardRecheckSpec {
+  /** Where the re-check runs: inside ->filemap_add(). */
   at: "filemap_add";
+  /** The lock it holds: the mapping's invalidate_lock, taken shared. */
   lock: "invalidate_lock";
   /**
    * "lock-then-add" (default): take the lock, check, add the folio (which locks
@@ -239,6 +248,26 @@ export interface Person {
   email: string;
 }
 
+/**
+ * How a selftest makes an object of the type itself. uffdkit never guesses: a
+ * type that is neither a device node, a memfd nor a guest_memfd says how.
+ */
+export interface ObjectSpec {
+  kind: "memfd" | "memfd-hugetlb" | "guest_memfd" | "chardev" | "syscall" | "file";
+  /** "chardev": the device node (default /dev/<module>). */
+  path?: string;
+  /** "syscall": the system call that returns a file descriptor of the type, e.g. "memfd_secret". */
+  syscall?: string;
+  /** "syscall": its number, used where <sys/syscall.h> has no __NR_<syscall> (x86_64's, e.g. 447). */
+  nr?: number;
+  /** "syscall": its integer arguments (at most 6, default none). */
+  args?: number[];
+  /** "file": a directory on the type's filesystem; the test creates (and unlinks) its file there. */
+  dir?: string;
+  /** "file": the filesystem's statfs f_type; a directory on another filesystem is refused, saying so. */
+  magic?: number;
+}
+
 /** How the spec maps to a memory kind the simulator and the real kernel can run. */
 export interface RunSpec {
   /** The kernel kind whose behaviour this type builds on (for the real-kernel run). */
@@ -254,7 +283,16 @@ export interface RunSpec {
    * default /dev/<module>, and mmap it). Default: from `file` (mm/shmem.c,
    * mm/hugetlb.c, virt/kvm/guest_memfd.c), else "chardev".
    */
-  object?: { kind: "memfd" | "memfd-hugetlb" | "guest_memfd" | "chardev"; path?: string };
+  object?: ObjectSpec;
+  /**
+   * Operations the type's object supports beyond mmap and userfaultfd, which some
+   * scenarios need: fallocate(2), its PUNCH_HOLE, madvise(MADV_REMOVE), write(2)
+   * and pwrite(2), read(2) and pread(2). A scenario that needs one the type lacks
+   * is reported "not applicable", never a pass. Default: all of them for the kinds
+   * uffdkit knows (memfd, hugetlb memfd, guest_memfd, anonymous memory); none for a
+   * chardev, syscall or file object, since uffdkit never guesses.
+   */
+  ops?: ("fallocate" | "punch-hole" | "madv-remove" | "write" | "read")[];
 }
 
 export interface MemoryTypeSpec {
@@ -269,6 +307,7 @@ export interface MemoryTypeSpec {
    * core picks its own anon_uffd_ops.
    */
   vmOps?: string;
+  /** What backs the memory: anonymous memory, the page cache, or hugetlb pages. */
   backing: Backing;
   /** Built as (part of) a module: mm helpers it uses must be exported. Default false. */
   modular?: boolean;
@@ -277,15 +316,27 @@ export interface MemoryTypeSpec {
    * Default: "kvm" for a KVM subsystem (which exports with EXPORT_SYMBOL_FOR_KVM), else name.
    */
   module?: string;
+  /**
+   * The Kconfig option that builds the type's file, and its type: a "bool" option
+   * can only be built in, so `modular: true` is then a finding (R63). The selftests'
+   * config fragment enables it. Default: SHMEM (bool) for mm/shmem.c, HUGETLBFS
+   * (bool) for mm/hugetlb.c, KVM (tristate) for virt/kvm/guest_memfd.c; otherwise
+   * none, and uffdkit cannot check `modular` against it.
+   */
+  kconfig?: { symbol: string; type: "bool" | "tristate" };
   /** Target API generation. */
   api: ApiGenerationId;
   /** Registration modes. */
   features: Mode[];
   /** Range ioctls. */
   ioctls: Ioctl[];
+  /** How a present folio is found (get_folio_noalloc / minor_get_folio / uffd_get_folio). */
   getFolio?: GetFolioSpec;
+  /** How a missing page is filled by UFFDIO_COPY / UFFDIO_ZEROPAGE (alloc_folio, filemap_add, filemap_remove). */
   copy?: CopySpec;
+  /** Which VMAs and pages may userfault, and when that is decided. */
   guard?: GuardSpec;
+  /** How MISSING and MINOR events are raised from the type's fault path. */
   fault?: FaultSpec;
   /** WP on file memory relies on uffd-wp PTE markers (CONFIG_PTE_MARKER_UFFD_WP). */
   wpMarkers?: boolean;
@@ -293,6 +344,7 @@ export interface MemoryTypeSpec {
   populateByWrite?: boolean;
   /** The type is used under a KVM Userfault memslot (seed 004): how its bitmap is read and written. */
   kvmUserfault?: KvmUserfaultSpec;
+  /** How the selftests and the simulator run the type: its object, its operations, its pages. */
   run?: RunSpec;
   /** Series metadata. */
   series?: {

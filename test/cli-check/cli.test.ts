@@ -25,7 +25,7 @@ beforeAll(() => {
   } catch {
     /* type errors elsewhere do not stop emit */
   }
-}, 180_000);
+});
 
 describe("uffdkit check: the examples", () => {
   const cases: [string, number, string[]][] = [

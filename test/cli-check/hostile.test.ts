@@ -19,7 +19,7 @@ function uffdkit(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-beforeAll(() => ensureBuiltCli(ROOT), 240_000);
+beforeAll(() => ensureBuiltCli(ROOT));
 
 describe("check: files that are not specs", () => {
   it("refuses a FIFO at once instead of hanging, with the file position", () => {

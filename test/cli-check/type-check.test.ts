@@ -9,7 +9,7 @@ const check = (...args: string[]) => spawnSync(process.execPath, [join(root, "bi
 beforeAll(() => {
   spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "ignore" });
   if (!existsSync(join(root, "dist/load/type-check.js"))) throw new Error("build failed");
-}, 240_000);
+});
 
 describe("uffdkit check --type-check", () => {
   it("reports the compiler's error at the field, with a TS id, and exits 1", () => {
@@ -20,7 +20,7 @@ describe("uffdkit check --type-check", () => {
     expect(ts[0].id).toBe("TS2322");
     expect(ts[0].message).toMatch(/"minro"/);
     expect(ts[0].span).toMatchObject({ line: 10, column: 3 });
-  }, 60_000);
+  });
 
   it("finds nothing in a correct example, and is not run without the flag", () => {
     const ok = check("examples/gmem.uffd.ts", "--type-check", "--json");
@@ -28,5 +28,5 @@ describe("uffdkit check --type-check", () => {
     expect(JSON.parse(ok.stdout).diagnostics).toEqual([]);
     const plain = check("test/fixtures/specs/type-error.uffd.ts", "--json");
     expect(JSON.parse(plain.stdout).diagnostics.some((d: { id: string }) => d.id.startsWith("TS"))).toBe(false);
-  }, 60_000);
+  });
 });

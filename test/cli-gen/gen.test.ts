@@ -13,7 +13,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), "uffdkit-gen-"));
 beforeAll(() => {
   const b = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
   if (!existsSync(join(root, "dist/cli/main.js"))) throw new Error(`build failed:\n${b.stdout}${b.stderr}`);
-}, 240_000);
+});
 
 describe("uffdkit gen", () => {
   it("writes every artifact for the default example and exits 0", () => {

@@ -30,7 +30,7 @@ function tree(dir: string): Map<string, string> {
   return out;
 }
 
-beforeAll(() => ensureBuiltCli(root), 240_000);
+beforeAll(() => ensureBuiltCli(root));
 
 describe("gen: hostile specs", () => {
   it("refuses a `file` that would inject an #include, writes nothing, and the finding is positioned", () => {

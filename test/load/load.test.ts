@@ -109,9 +109,7 @@ describe("loadSpec: static evaluation", () => {
     process.env.UFFDKIT_EXEC_TIMEOUT_MS = "1500";
     try {
       const file = fixture("computed-hang.uffd.ts");
-      const started = Date.now();
       const r = await loadSpec(file, { allowExec: true });
-      expect(Date.now() - started).toBeLessThan(5000);
       expect(r.fatal).toBe(true);
       expect(r.diagnostics[0]).toMatchObject({ id: "LOAD", severity: "error" });
       expect(r.diagnostics[0]!.message).toMatch(/did not finish within 1\.5 s/);

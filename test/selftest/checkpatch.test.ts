@@ -73,7 +73,7 @@ describe("emitted selftests under checkpatch --strict", () => {
     for (const suite of suites) {
       const name = suite.name.replace(/[^A-Za-z0-9_]/g, "_");
       const files = emitSelftests(suite, { name }).filter((f) => /\.[ch]$/.test(f.path));
-      expect(files.map((f) => f.path).sort()).toEqual([`${name}_uffd_common.h`, `${name}_uffd_test.c`, "uffdkit_compat.h"].sort());
+      expect(files.map((f) => f.path).sort()).toEqual([`${name}_uffd_common.h`, `${name}_uffd_test.c`, "uffdkit_compat.h", "uffdkit_runtime.h"].sort());
       const patch = join(dir, `${name}.patch`);
       const text = newFilesPatch(name, files);
       writeFileSync(patch, text);

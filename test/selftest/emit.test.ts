@@ -46,7 +46,7 @@ function columns(line: string): number {
 describe("emitSelftests", () => {
   it("emits the C file, the shared runtime header, compat header, Makefile, config and .gitignore", () => {
     const files = emitSelftests(smoke, { name: "smoke" });
-    expect(files.map((f) => f.path).sort()).toEqual([".gitignore", "Makefile", "config", "smoke_uffd_common.h", "smoke_uffd_test.c", "uffdkit_compat.h"]);
+    expect(files.map((f) => f.path).sort()).toEqual([".gitignore", "Makefile", "config", "smoke_uffd_common.h", "smoke_uffd_test.c", "uffdkit_compat.h", "uffdkit_runtime.h"]);
     const c = files.find((f) => f.path === "smoke_uffd_test.c")!.contents;
     expect(c.startsWith("// SPDX-License-Identifier: GPL-2.0\n")).toBe(true);
     expect(c).toContain("TEST(missing_copy)");

@@ -27,7 +27,7 @@ const example = () => JSON.parse(/```json\n([\s\S]*?)```/.exec(readFileSync(join
 beforeAll(() => {
   // Others' in-progress files may have type errors; tsc still emits, so the status is not checked here.
   spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "ignore" });
-}, 120_000);
+});
 
 describe("uffdkit sim", () => {
   it("runs a suite file (what gen writes as scenarios.json): one TAP line per scenario", () => {

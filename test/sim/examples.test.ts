@@ -31,7 +31,7 @@ describe("example specs on the simulator", () => {
       const res = await simulateExample(f);
       expect(res.results.length).toBeGreaterThan(10);
       expect(res.results.filter((x) => x.verdict !== "pass").map(explain)).toEqual([]);
-    }, 60_000);
+    });
   }
   it.skipIf(!have("gmem-missing-minor.uffd.ts"))("gmem-missing-minor.uffd.ts (flawed): the flaws show as failures with R39/R40/R43 findings from the executed C", async () => {
     const res = await simulateExample("gmem-missing-minor.uffd.ts");
@@ -42,5 +42,5 @@ describe("example specs on the simulator", () => {
     expect(rules.has("R39")).toBe(true);
     expect(rules.has("R40")).toBe(true);
     expect(rules.has("R43")).toBe(true);
-  }, 60_000);
+  });
 });

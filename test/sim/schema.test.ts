@@ -114,7 +114,7 @@ describe("the schema is the contract of everything we produce and accept", () =>
       }
     }
     expect(count).toBeGreaterThan(40);
-  }, 60_000);
+  });
   it("refuses what no kernel test needs: too many pages or steps", () => {
     const base = { name: "x", title: "t", setup: { kind: "anon", pages: 4, map: "private" }, steps: [] as unknown[] };
     expect(validateScenario({ ...base, setup: { ...base.setup, pages: 100000 } })).toEqual([{ path: "$.setup.pages", message: "must be <= 1024 (got 100000)" }]);

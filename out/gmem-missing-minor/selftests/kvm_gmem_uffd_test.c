@@ -10,8 +10,8 @@
  *	# uffdkit: step <n> <op>: <observation>
  *
  * in the canonical form uffdkit's simulator prints too, so the two runs can
- * be compared step by step. A test whose kernel lacks the object or the
- * userfaultfd support it needs is skipped with the reason.
+ * be compared step by step. A test that cannot make its object, or whose
+ * registration the kernel refuses, is skipped naming the call that failed.
  *
  * Scenarios that run on uffdkit's simulator only, and are not in this file:
  * - gmem_private_after_register_not_served: private pages of a host-mapped

@@ -9,8 +9,8 @@
  *	# uffdkit: step <n> <op>: <observation>
  *
  * in the canonical form uffdkit's simulator prints too, so the two runs can
- * be compared step by step. A test whose kernel lacks the object or the
- * userfaultfd support it needs is skipped with the reason.
+ * be compared step by step. A test that cannot make its object, or whose
+ * registration the kernel refuses, is skipped naming the call that failed.
  *
  * Scenarios that run on uffdkit's simulator only, and are not in this file:
  * - inject_alloc_fails_enomem: fault injection (alloc): a kernel test cannot

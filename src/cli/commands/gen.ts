@@ -93,12 +93,16 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     [
       `${specPath}: ${model.name} for ${target}: ${summarizeFindings(diagnostics)}`,
       ...files.filter((f) => /^(kernel\/|selftests\/[^/]*\.c$)/.test(f.path)).map((f) => `  ${summary.outDir}/${f.path}`),
-      `  simulator: ${simulation.results.length} scenarios: ${count("pass")} pass, ${count("fail") + count("error")} fail, ${count("lacks")} not runnable (${summary.outDir}/sim.tap)`,
+      `  simulator: ${simulation.results.length} scenarios: ${count("pass")} pass, ${count("fail") + count("error")} fail, ${count("lacks")} not runnable, ${count("not-applicable")} not applicable (${summary.outDir}/sim.tap)`,
       ...cSummary.map((l) => `  ${l}`),
       `  checklist: ${summary.outDir}/checklist.md`,
     ].join("\n"),
   );
-  if (failing.length > 0) io.err(`uffdkit gen: simulator: ${failing.length} scenario(s) fail: ${failing.join(", ")} (see ${summary.outDir}/sim.tap)`);
+  if (failing.length > 0) {
+    // The files are written (they are what the simulator ran), but a failing scenario is not a success.
+    io.err(`uffdkit gen: simulator: ${failing.length} scenario(s) fail: ${failing.join(", ")} (see ${summary.outDir}/sim.tap); exit 1`);
+    return EXIT.findings;
+  }
   return hasErrors(diagnostics) ? EXIT.findings : EXIT.ok;
 }
 
@@ -175,7 +179,10 @@ async function runSeveral(io: CliIO, specPath: string, apis: readonly ApiGenerat
   }
   io.err(`uffdkit gen: ${shown}: ${writtenSummary(result.actions)}`);
   if (!io.json) io.out([`${specPath}: ${apis.length} generations, each apart in ${shown}:`, ...lines].join("\n"));
-  if (failing.length > 0) io.err(`uffdkit gen: simulator: ${failing.length} scenario(s) fail: ${failing.join(", ")}`);
+  if (failing.length > 0) {
+    io.err(`uffdkit gen: simulator: ${failing.length} scenario(s) fail: ${failing.join(", ")}; exit 1`);
+    return EXIT.findings;
+  }
   return errors ? EXIT.findings : EXIT.ok;
 }
 

@@ -1,14 +1,21 @@
 /**
- * `uffdkit init NAME [--force]`: write a commented starter spec NAME.uffd.ts in
- * the current directory. It passes `uffdkit check` as written; an existing file
- * is never overwritten without --force.
+ * `uffdkit init NAME [--kind K] [--force]`: write a commented starter spec
+ * NAME.uffd.ts in the current directory, shaped like the kind of type it is
+ * (device node, syscall-made, filesystem, guest_memfd). Without --kind it asks
+ * when stdin is a terminal, and writes the device-node starter otherwise,
+ * saying so. It passes `uffdkit check` as written; an existing file is never
+ * overwritten without --force.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { MAX_NAME_LENGTH } from "../../load/shape.js";
 import { join } from "node:path";
 import { isCIdentifier } from "../../kernel/cident.js";
+import { createInterface } from "node:readline/promises";
 import { EXIT, type CliIO } from "../io.js";
+import { INIT_KINDS, INIT_KIND_TEXT, starterSpec, type InitKind } from "./init-starters.js";
+
+export { starterSpec } from "./init-starters.js";
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
   const name = args[0] ?? "";
@@ -23,68 +30,35 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   const file = `${name}.uffd.ts`;
   const path = join(process.cwd(), file);
   if (existsSync(path) && !opts.force) return fail(`${file} already exists; pass --force to overwrite it`);
+  const kind = await kindOf(io, opts.kind);
+  if (typeof kind !== "string" || !(INIT_KINDS as readonly string[]).includes(kind)) return fail(`--kind must be one of ${INIT_KINDS.join(", ")}${kind ? ` (got ${JSON.stringify(kind)})` : ""}`);
 
   // Write beside the target and rename, so an interrupted init never leaves half a spec. The temp
   // name is random and created exclusively (wx), so a link planted at a guessable name is never followed.
   const tmp = `${path}.${randomBytes(8).toString("hex")}.tmp`;
-  writeFileSync(tmp, starterSpec(name), { flag: "wx" });
+  writeFileSync(tmp, starterSpec(name, kind as InitKind), { flag: "wx" });
   renameSync(tmp, path);
-  if (io.json) io.emitJson({ file, written: true });
-  io.out(`wrote ${file}; next: uffdkit check ${file}`);
+  if (io.json) io.emitJson({ file, kind, written: true });
+  io.out(`wrote ${file} (${kind}: ${INIT_KIND_TEXT[kind as InitKind]}); next: uffdkit check ${file}`);
   return EXIT.ok;
 }
 
-export function starterSpec(name: string): string {
-  return `/**
- * ${name}: userfaultfd support for a RAM-backed file type.
- *
- * A starter written by \`uffdkit init\`. Edit the declarations, then run
- *   uffdkit check ${name}.uffd.ts     (rules, with file:line:col)
- *   uffdkit explain R39              (why a rule exists, and its source)
- *   uffdkit gen ${name}.uffd.ts       (kernel C, selftests, series, checklist)
- */
-import { defineMemoryType } from "uffdkit";
-
-export default defineMemoryType({
-  name: "${name}", // C prefix: ${name}_uffd_ops, ${name}_uffd_get_folio, ...
-  subsystem: "mm/${name}", // commit subject prefix
-  file: "mm/${name}.c", // where the ops go, relative to the kernel tree
-  vmOps: "${name}_vm_ops", // the vm_operations_struct that gets .uffd_ops
-  backing: "pagecache",
-
-  // linux-7.1+gmem: struct vm_uffd_ops as merged in 7.1, plus the pending
-  // __do_userfault() that raises MISSING/MINOR from core. Use "linux-7.1" for
-  // mainline as merged (then the type must raise fault events itself).
-  api: "linux-7.1+gmem",
-
-  // MISSING traps the first touch of a page; MINOR traps access to a page the
-  // cache already holds. Post-copy needs both (a MINOR-only type cannot see
-  // first touch, R36).
-  features: ["missing", "minor"],
-  // COPY/ZEROPAGE resolve MISSING; CONTINUE resolves MINOR.
-  ioctls: ["copy", "zeropage", "continue"],
-
-  // get_folio_noalloc: find a folio in the page cache, never allocate (R42);
-  // a folio that is not up to date is cleared and marked up to date, so it is
-  // never mapped stale and every fault on it stays resolvable (R40).
-  getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "zero-fill" },
-
-  // alloc_folio + filemap_add/filemap_remove for COPY and ZEROPAGE.
-  copy: {
-    alloc: { strategy: "mapping-gfp", eofCheck: true },
-    filemapAdd: "filemap_add_folio",
-    filemapRemove: "filemap_remove_folio",
-  },
-
-  // Which pages may userfault is decided per page, when the page is served
-  // (->fault, alloc_folio, get_folio), not once at UFFDIO_REGISTER (R39).
-  // The predicate is yours: bool ${name}_is_shared(struct inode *, pgoff_t).
-  guard: { shared: "${name}_is_shared", granularity: "page", at: "fault" },
-
-  // Core raises MISSING/MINOR through __do_userfault() before ->fault runs.
-  fault: { handler: "${name}_fault", raise: "core" },
-
-  run: { pages: 8 },
-});
-`;
+/** --kind as given; else a question when stdin is a terminal; else the device-node starter, said on stderr. */
+async function kindOf(io: CliIO, given: unknown): Promise<unknown> {
+  if (given !== undefined) return given;
+  if (!process.stdin.isTTY || io.json) {
+    io.err(`uffdkit init: no --kind given; writing the chardev starter (kinds: ${INIT_KINDS.join(", ")})`);
+    return "chardev";
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const menu = INIT_KINDS.map((k, i) => `  ${i + 1}) ${k}: ${INIT_KIND_TEXT[k]}`).join("\n");
+    const answer = (await rl.question(`What kind of memory type is it?\n${menu}\nkind [1]: `)).trim();
+    if (answer === "") return "chardev";
+    const n = Number(answer);
+    return Number.isInteger(n) && n >= 1 && n <= INIT_KINDS.length ? INIT_KINDS[n - 1] : answer;
+  } finally {
+    rl.close();
+  }
 }
+

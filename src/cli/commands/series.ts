@@ -26,18 +26,9 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   const file = args[0];
   if (!file) return usage("missing SPEC (a <type>.uffd.ts file)");
   if (typeof opts.tree !== "string") return usage("missing --tree DIR (the kernel git tree)");
-  let version: number | undefined;
-  if (opts.rerollCount !== undefined) {
-    version = Number(opts.rerollCount);
-    if (!Number.isInteger(version) || version < 1 || version > MAX_SERIES_VERSION) {
-      return usage(`-v ${String(opts.rerollCount)}: the series version must be a whole number from 1 to ${MAX_SERIES_VERSION}`);
-    }
-  }
-  // --base reaches git as an argument: a revision, never an option.
-  if (opts.base !== undefined) {
-    const problem = typeof opts.base === "string" ? textProblem(opts.base, "git-rev") : "it is not a string";
-    if (problem) return usage(`--base ${JSON.stringify(opts.base)}: ${problem}`);
-  }
+  const checkedArgs = versionAndBase(opts);
+  if (typeof checkedArgs === "string") return usage(checkedArgs);
+  const { version } = checkedArgs;
 
   const specPath = relative(process.cwd(), resolve(file)) || file;
   const session = await open(specPath, { allowExec: opts.allowExec === true });
@@ -116,11 +107,44 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     });
     return buildFailed ? EXIT.findings : EXIT.ok;
   }
-  const rel = (p: string) => {
-    const r = relative(process.cwd(), p);
-    return r && !r.startsWith("..") ? r : p;
-  };
-  io.out(`Series ${model.name} v${r.version}: ${r.commits.length} patches and a cover letter in ${rel(r.outDir)}/`);
+  printSeries(io, model.name, r, cp);
+  const booted = await bootIfAsked(io, opts, r, model.targetFile, suite);
+  io.out("");
+  io.out("Next:");
+  io.out(`  review the commits:     git -C ${r.tree} log -p ${r.baseSha.slice(0, 12)}..${r.branch}`);
+  io.out(`  read the cover letter:  ${rel(r.coverLetter)}`);
+  io.out(`  send it:                git send-email --to=<list> ${rel(r.outDir)}/*.patch`);
+  return buildFailed || booted === false ? EXIT.findings : EXIT.ok;
+}
+
+/** A path as the user would type it: relative to here when inside, else as it is. */
+function rel(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith("..") ? r : p;
+}
+
+/** -v and --base, checked before anything runs: the version, or what is wrong with them. */
+function versionAndBase(opts: Record<string, unknown>): { version?: number } | string {
+  let version: number | undefined;
+  if (opts.rerollCount !== undefined) {
+    version = Number(opts.rerollCount);
+    if (!Number.isInteger(version) || version < 1 || version > MAX_SERIES_VERSION) {
+      return `-v ${String(opts.rerollCount)}: the series version must be a whole number from 1 to ${MAX_SERIES_VERSION}`;
+    }
+  }
+  // --base reaches git as an argument: a revision, never an option.
+  if (opts.base !== undefined) {
+    const problem = typeof opts.base === "string" ? textProblem(opts.base, "git-rev") : "it is not a string";
+    if (problem) return `--base ${JSON.stringify(opts.base)}: ${problem}`;
+  }
+  return version !== undefined ? { version } : {};
+}
+
+type Built = Extract<Awaited<ReturnType<typeof buildSeries>>, { ok: true }>["result"];
+
+/** The human summary of a built series: commits, checkpatch, notes, the build. */
+function printSeries(io: CliIO, name: string, r: Built, cp: ReturnType<typeof runCheckpatch>): void {
+  io.out(`Series ${name} v${r.version}: ${r.commits.length} patches and a cover letter in ${rel(r.outDir)}/`);
   io.out(`  branch ${r.branch} in ${r.tree}, based on ${r.base} (${r.baseSha.slice(0, 12)}); ${r.tree} is still on its own branch`);
   for (const c of r.commits) io.out(`  ${c.sha.slice(0, 12)} ${c.subject}`);
   io.out(`  checkpatch --strict: ${checkpatchSummary(cp)}${cp.available ? ` (${cp.script})` : ""}`);
@@ -139,13 +163,6 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     else io.out(`  build (W=1, after each patch): ${b.steps.length} builds in ${(b.ms / 1000).toFixed(0)} s, ${b.steps.filter((x) => !x.ok).length} failed${b.standIn ? " (with uffdkit's API header standing in for the prerequisite)" : ""}`);
     for (const line of describeFailures(b)) io.out(`    ${line}`);
   }
-  const booted = await bootIfAsked(io, opts, r, model.targetFile, suite);
-  io.out("");
-  io.out("Next:");
-  io.out(`  review the commits:     git -C ${r.tree} log -p ${r.baseSha.slice(0, 12)}..${r.branch}`);
-  io.out(`  read the cover letter:  ${rel(r.coverLetter)}`);
-  io.out(`  send it:                git send-email --to=<list> ${rel(r.outDir)}/*.patch`);
-  return buildFailed || booted === false ? EXIT.findings : EXIT.ok;
 }
 
 /** --boot (src/series/boot.ts): undefined when not asked or not possible, else whether the guest run was clean. */

@@ -14,7 +14,7 @@ import { relative, resolve } from "node:path";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import type { SuiteComparison } from "../../run/compare.js";
-import type { ScenarioResult, SuiteResult } from "../../ir/result.js";
+import type { ScenarioResult, SuiteResult, Verdict } from "../../ir/result.js";
 import { simKernelFor } from "../../run/sim-kernel.js";
 import { open, type Generation } from "../../session/index.js";
 import { formatTap } from "../../run/tap.js";
@@ -81,7 +81,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
       const standIn = results[runner]!.results.filter((r) => r.ranOn && r.verdict === "pass");
       const on = [...new Set(standIn.map((r) => r.ranOn))].join("; ");
       io.err(
-        `uffdkit test: ${runner === "sim" ? `simulator (${simKernel})` : "kernel"}: ${t.pass} pass${standIn.length ? ` (${standIn.length} ran on ${on}: not tests of ${model.name})` : ""}, ${t.fail} fail, ${t.lacks} skipped (kernel lacks, or simulator-only), ${t.error} error`,
+        `uffdkit test: ${runner === "sim" ? `simulator (${simKernel})` : "kernel"}: ${t.pass} pass${standIn.length ? ` (${standIn.length} ran on ${on}: not tests of ${model.name})` : ""}, ${t.fail} fail, ${t.lacks} skipped (not runnable here, or simulator-only), ${t["not-applicable"]} not applicable (the type lacks what they need), ${t.error} error`,
       );
     }
   }
@@ -92,8 +92,8 @@ function isFailure(r: ScenarioResult): boolean {
   return r.verdict === "fail" || r.verdict === "error";
 }
 
-function totals(r: SuiteResult): Record<"pass" | "fail" | "lacks" | "error", number> {
-  const t = { pass: 0, fail: 0, lacks: 0, error: 0 };
+function totals(r: SuiteResult): Record<Verdict, number> {
+  const t: Record<Verdict, number> = { pass: 0, fail: 0, lacks: 0, error: 0, "not-applicable": 0 };
   for (const x of r.results) t[x.verdict]++;
   return t;
 }

@@ -320,6 +320,10 @@ function copySideView(c: Ctx): CopySide {
     filemapRemove = steps.filemapRemove;
     copy = steps.copy;
   }
+  if (low.allocFolioRefuses) {
+    // No fill, but 7.1 would call ->alloc_folio() through NULL on a COPY (R20): refuse it.
+    allocFolio = { fn: names.allocFolio, head: definitionHead(protoFor(gen, "allocFolio"), names.allocFolio), asMember: true, refuse: true };
+  }
   return { ...(allocFolio ? { allocFolio } : {}), ...(filemapAdd ? { filemapAdd } : {}), ...(filemapRemove ? { filemapRemove } : {}), ...(copy ? { copy } : {}), ...(cp ? { cp } : {}), hasAllocMember };
 }
 

@@ -7,8 +7,10 @@
  *                          own object, and the kind standing in for it when
  *                          the same test holds there); real-kind scenarios
  *                          without such a twin are plain TESTs
- *   <name>_uffd_common.h   the shared runtime (as mm's uffd-common.c is for
- *                          the uffd tests), one copy per suite
+ *   <name>_uffd_common.h   the suite's values (bounds, thread count, the
+ *                          names an observation prints), then includes
+ *   uffdkit_runtime.h      the runtime (as mm's uffd-common.c is for the uffd
+ *                          tests): a plain header, the same for every suite
  *   uffdkit_compat.h       uapi bits newer than the host headers, from src/kernel/uapi.ts
  *   Makefile, config, .gitignore   kselftest conventions
  *
@@ -40,9 +42,9 @@ export interface SelftestOptions {
 export const DEFAULT_TIMING = { blockMs: 200, waitMs: 2000, eventMs: 100 } as const;
 
 let env: TemplateEnvironment | undefined;
-/** templates/selftest/<file>.hbs, precompiled at build time; runtime.c is the shared partial. */
+/** templates/selftest/<file>.hbs, precompiled at build time; uffdkit_runtime.h has no expressions: the same file for every suite. */
 function render(file: string, data: object): string {
-  env ??= createTemplateEnvironment({ helpers: {}, partials: { runtime: "selftest/runtime.c" } });
+  env ??= createTemplateEnvironment({ helpers: {} });
   return env.render(`selftest/${file.replace(/\.hbs$/, "")}`, data);
 }
 
@@ -55,17 +57,22 @@ export function runKind(setup: ScenarioSetup): "anon" | "shmem" | "shmem-anon" |
 }
 
 const KIND_ENUM = { anon: "UK_ANON", shmem: "UK_SHMEM", "shmem-anon": "UK_SHMEM_ANON", hugetlb: "UK_HUGETLB", guest_memfd: "UK_GMEM" } as const;
-const OBJECT_ENUM = { anon: "UK_ANON", memfd: "UK_SHMEM", "memfd-hugetlb": "UK_HUGETLB", guest_memfd: "UK_GMEM", chardev: "UK_CHARDEV" } as const;
-const OBJECT_TEXT = { anon: "anonymous memory", memfd: "a memfd", "memfd-hugetlb": "a hugetlb memfd", guest_memfd: "a guest_memfd", chardev: "the device node" } as const;
+const OBJECT_ENUM = { anon: "UK_ANON", memfd: "UK_SHMEM", "memfd-hugetlb": "UK_HUGETLB", guest_memfd: "UK_GMEM", chardev: "UK_CHARDEV", syscall: "UK_SYSCALL", file: "UK_FILE" } as const;
+const OBJECT_TEXT = { anon: "anonymous memory", memfd: "a memfd", "memfd-hugetlb": "a hugetlb memfd", guest_memfd: "a guest_memfd", chardev: "the device node", syscall: "the object a system call returns", file: "a file on the type's filesystem" } as const;
 const REGISTER_MACRO = { missing: "UFFDIO_REGISTER_MODE_MISSING", minor: "UFFDIO_REGISTER_MODE_MINOR", wp: "UFFDIO_REGISTER_MODE_WP" } as const;
 
 /** How a test of the body `sc` gets its object: from the fixture variant, or its own kind. */
-type KindSource = { variant: true; probeModes: string[] } | { variant: false };
+type KindSource = { variant: true; probeModes: string[]; objectFields?: boolean } | { variant: false };
 
 function setupLines(sc: Scenario, from: KindSource): string[] {
   const s = sc.setup;
   const head = from.variant
-    ? [".kind = variant->kind,", ".path = variant->path,", ".what = variant->what,"]
+    ? [
+        ".kind = variant->kind,",
+        ".path = variant->path,",
+        ".what = variant->what,",
+        ...(from.objectFields ? [".sys_name = variant->sys_name,", ".sys_nr = variant->sys_nr,", ".sys_args = variant->sys_args,", ".fs_magic = variant->fs_magic,"] : []),
+      ]
     : [`.kind = ${KIND_ENUM[runKind(s)]},`];
   const fields = [...head, `.pages = ${s.pages},`, `.shared = ${s.map === "shared" ? 1 : 0},`];
   const expectsFailure = Boolean(s.createExpect ?? s.mmapExpect);
@@ -136,6 +143,8 @@ export function kernelCitations(sources: readonly string[]): string[] {
 /** The statements of a test: setup, skip by feature, population, steps, teardown. */
 function bodyOf(sc: Scenario, from: KindSource): { decls: string[]; body: string[]; threads: number } {
   if (hasKvmUserfault(sc)) return { decls: [], body: [`SKIP(return, "${KVM_USERFAULT_SKIP}");`], threads: 0 };
+  // Never a vacuous pass: the type lacks an operation the scenario needs.
+  if (sc.notApplicable) return { decls: [], body: [`SKIP(return, ${JSON.stringify(`not applicable: ${sc.notApplicable}`)});`], threads: 0 };
   const threads = new ThreadSlots(sc.name);
   const decls = [...setupLines(sc, from), ...DECLS];
   const body: string[] = [];
@@ -175,6 +184,9 @@ export function testFileName(name: string): string {
   return `${cIdent(name, "selftest name")}_uffd_test.c`;
 }
 
+/** The runtime every suite shares unchanged; the suite's common header passes its values in. */
+export const RUNTIME_FILE = "uffdkit_runtime.h";
+
 export function commonFileName(name: string): string {
   return `${cIdent(name, "selftest name")}_uffd_common.h`;
 }
@@ -200,6 +212,10 @@ interface Variant {
   path?: string;
   what: string;
   comment: string;
+  /** A syscall object: the call, its __NR_ macro, the number to define when libc lacks it, the arguments. */
+  sys?: { name: string; macro: string; nr: number; args: string };
+  /** A file object: the statfs f_type its directory must have. */
+  magic?: string;
 }
 
 export interface SelftestLayout {
@@ -210,10 +226,16 @@ export interface SelftestLayout {
 }
 
 function objectVariant(type: string, o: TestObject): Variant {
-  const path = o.kind === "chardev" ? o.path : undefined;
-  const kindName = { anon: "anonymous memory", memfd: "shmem", "memfd-hugetlb": "hugetlbfs", guest_memfd: "guest_memfd", chardev: type } as const;
+  const path = o.kind === "chardev" ? o.path : o.kind === "file" ? o.dir : undefined;
+  const kindName = { anon: "anonymous memory", memfd: "shmem", "memfd-hugetlb": "hugetlbfs", guest_memfd: "guest_memfd", chardev: type, syscall: type, file: type } as const;
+  if (o.kind === "syscall") {
+    const name = cIdent(o.name, "run.object.syscall");
+    const sys = { name, macro: `__NR_${name}`, nr: o.nr, args: o.args.length ? o.args.join(", ") : "0" };
+    return { name: type, kind: OBJECT_ENUM.syscall, what: `${type} (${name}())`, sys, comment: `The type itself: the object ${name}() returns.` };
+  }
   const what = path ? `${type} (${path})` : kindName[o.kind];
-  return { name: type, kind: OBJECT_ENUM[o.kind], ...(path ? { path } : {}), what, comment: `The type itself: ${path ?? OBJECT_TEXT[o.kind]}.` };
+  const magic = o.kind === "file" && o.magic !== undefined ? `0x${o.magic.toString(16)}UL` : undefined;
+  return { name: type, kind: OBJECT_ENUM[o.kind], ...(path ? { path } : {}), ...(magic ? { magic } : {}), what, comment: `The type itself: ${o.kind === "file" ? `a file it creates in ${o.dir}` : (path ?? OBJECT_TEXT[o.kind])}.` };
 }
 
 
@@ -241,7 +263,7 @@ export function selftestLayout(suite: Suite, name: string): SelftestLayout {
     const kk = declared.kernelKind;
     standIn = emitted.find((sc) => sc.standIn)?.standIn;
     const modes = declared.modes.filter((m): m is keyof typeof REGISTER_MACRO => m in REGISTER_MACRO).map((m) => REGISTER_MACRO[m]);
-    const viaVariant: KindSource = { variant: true, probeModes: modes };
+    const viaVariant: KindSource = { variant: true, probeModes: modes, objectFields: Boolean(own.sys || own.magic) };
     const sameBody = (a: Scenario, b: Scenario) => JSON.stringify(bodyOf({ ...a, name: "x" }, viaVariant)) === JSON.stringify(bodyOf({ ...b, name: "x" }, viaVariant));
     for (const sc of emitted) {
       if (sc.setup.kind !== "declared") continue;
@@ -298,8 +320,10 @@ export function emitSelftests(suite: Suite, opts: SelftestOptions): EmittedFile[
   const file = `${name}_uffd_test.c`;
   const common = commonFileName(name);
   const gmem = suite.scenarios.some((sc) => runKind(sc.setup) === "guest_memfd" || sc.setup.declared?.object?.kind === "guest_memfd");
+  const sysDefines = layout.fixtures.flatMap((f) => f.variants.flatMap((v) => (v.sys ? [{ macro: v.sys.macro, nr: v.sys.nr }] : []))).filter((d, i, all) => all.findIndex((x) => x.macro === d.macro) === i);
   const fixtures = layout.fixtures.map((f) => ({
     name: f.name,
+    objectFields: f.variants.some((v) => v.sys || v.magic),
     variants: f.variants.map((v) => ({ ...v, comment: blockCommentLines(v.comment), what: JSON.stringify(v.what), ...(v.path ? { path: JSON.stringify(v.path) } : {}) })),
   }));
   const omitted = layout.omitted.flatMap((o) => blockCommentLines(`- ${o.scenario}: ${o.reason}`, 2));
@@ -314,6 +338,7 @@ export function emitSelftests(suite: Suite, opts: SelftestOptions): EmittedFile[
       ),
     ],
     omitted: omitted.length ? [...blockCommentLines("Scenarios that run on uffdkit's simulator only, and are not in this file:"), ...omitted] : [],
+    sysDefines,
     fixtures,
     tests,
   });
@@ -327,14 +352,17 @@ export function emitSelftests(suite: Suite, opts: SelftestOptions): EmittedFile[
     eventMs: opts.eventMs ?? DEFAULT_TIMING.eventMs,
     maxThreads: Math.max(8, ...tests.map((t) => t.threads)),
     hpageSize: HPAGE_PMD_SIZE,
-    errnos: ERRNO_NAMES,
-    rangeIoctls: RANGE_IOCTLS.map((i) => ({ name: i, macro: ioctlMacro(i) })),
-    faultFlags: flagNames.map((f) => ({ name: f, macro: `UFFD_PAGEFAULT_FLAG_${f.toUpperCase()}` })),
+    lists: [
+      { name: "uk_errnames", entries: ERRNO_NAMES.map((e) => ({ value: e, name: e })) },
+      { name: "uk_ioctl_names", entries: RANGE_IOCTLS.map((i) => ({ value: ioctlMacro(i), name: i })) },
+      { name: "uk_flag_names", entries: flagNames.map((f) => ({ value: `UFFD_PAGEFAULT_FLAG_${f.toUpperCase()}`, name: f })) },
+    ],
   });
   const prog = `${name}_uffd_test`;
   return [
     { path: file, contents: c },
     { path: common, contents: runtime },
+    { path: RUNTIME_FILE, contents: render("uffdkit_runtime.h.hbs", {}) },
     { path: "uffdkit_compat.h", contents: render("compat.h.hbs", { defines: compatDefines(), gmemIoctlNr: `0x${KVM_IOCTL_NR.create_guest_memfd.toString(16)}` }) },
     { path: "Makefile", contents: render("Makefile.hbs", { suite: commentSafe(suite.name), title: commentSafe(suite.title), prog, common }) },
     { path: "config", contents: render("config.hbs", { title: commentSafe(suite.title), options: configOptions(suite) }) },
@@ -353,6 +381,13 @@ export function configOptions(suite: Suite): string[] {
       opts.add("CONFIG_KVM=y");
       opts.add("CONFIG_KVM_GUEST_MEMFD=y");
     }
+  }
+  // The type's own option (lowered.kconfig): what builds the code under test; it replaces a kind's line for the same symbol.
+  const own = suite.scenarios.find((sc) => sc.setup.declared?.kconfig)?.setup.declared?.kconfig ?? [];
+  for (const line of own) {
+    const symbol = line.slice(0, line.indexOf("=") + 1);
+    for (const o of opts) if (o.startsWith(symbol)) opts.delete(o);
+    opts.add(line);
   }
   return [...opts];
 }

@@ -1,6 +1,6 @@
 /**
  * One scenario step → the C statements of its TEST body. Each step calls a
- * runtime helper (templates/selftest/runtime.c.hbs), prints its observation with
+ * runtime helper (templates/selftest/uffdkit_runtime.h.hbs), prints its observation with
  * uk_obs_*() and only then checks the expectation with EXPECT_*, so a failed
  * expectation never hides what the kernel did.
  */

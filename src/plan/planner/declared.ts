@@ -48,5 +48,11 @@ export function declaredTypeOf(model: Model, lowered: Lowered): DeclaredType {
     wpMarkers: model.wpMarkers,
     ...(model.run.kernelKind ? { kernelKind: model.run.kernelKind } : {}),
     object: lowered.testObject,
+    ...(lowered.kconfig ? { kconfig: kconfigLines(lowered.kconfig, model.modular) } : {}),
   };
+}
+
+/** CONFIG_<symbol>=m for a modular type on a tristate option, else =y; then the options it needs with it. */
+function kconfigLines(k: NonNullable<Lowered["kconfig"]>, modular: boolean): string[] {
+  return [`CONFIG_${k.symbol}=${modular && k.type === "tristate" ? "m" : "y"}`, ...k.also.map((a) => `CONFIG_${a}=y`)];
 }

@@ -10,7 +10,7 @@
  */
 import type { Model } from "../../model/model.js";
 import { lower, type Lowered } from "../../lower/index.js";
-import type { Scenario, Suite } from "../../ir/scenario.js";
+import { objectOpsOf, type ObjectOp, type Scenario, type Suite } from "../../ir/scenario.js";
 import { declaredGmemScenarios, realGmemScenarios } from "./gmem.js";
 import { minorScenarios } from "./minor.js";
 import { missingScenarios } from "./missing.js";
@@ -58,8 +58,32 @@ export function planSuite(model: Model, lowered: Lowered = lower(model)): Suite 
   return {
     name: model.name,
     title: `userfaultfd selftests for ${model.name} (${model.gen.id}${real ? `, on ${real.key}` : ""})`,
-    scenarios,
+    scenarios: scenarios.map((s) => markNotApplicable(s, model, lowered)),
   };
+}
+
+const OP_TEXT: Record<ObjectOp, string> = {
+  fallocate: "fallocate(2)",
+  "punch-hole": "fallocate(FALLOC_FL_PUNCH_HOLE)",
+  "madv-remove": "madvise(MADV_REMOVE)",
+  write: "write(2)/pwrite(2)",
+  read: "read(2)/pread(2)",
+};
+
+/**
+ * A scenario of the type itself that needs an operation its object lacks is not
+ * applicable: it could only pass vacuously. The reason names the operation and
+ * where the spec says (or does not say) the type has it.
+ */
+function markNotApplicable(s: Scenario, model: Model, lowered: Lowered): Scenario {
+  if (s.setup.kind !== "declared" || s.notApplicable) return s;
+  const lacking = objectOpsOf(s).filter((o) => !lowered.objectOps.ops.includes(o));
+  if (!lacking.length) return s;
+  const what = lacking.map((o) => OP_TEXT[o]).join(", ");
+  const why = lowered.objectOps.declared
+    ? `run.ops does not list ${lacking.join(", ")}`
+    : `run.ops is not set, and uffdkit does not assume them for a ${lowered.testObject.kind} object`;
+  return { ...s, notApplicable: `needs ${what}, which ${model.name} does not support (${why})` };
 }
 
 /** Two modules planning the same name is a planner bug, not a user error. */

@@ -4,6 +4,7 @@
  * src/kernel rather than spelled again here.
  */
 import type { Model } from "../../model/model.js";
+import type { Lowered } from "../../lower/index.js";
 import { API_RANGE_IOCTLS, API_RANGE_IOCTLS_BASIC, type RangeIoctl, type RegisterMode } from "../../kernel/uapi.js";
 
 /**
@@ -64,24 +65,27 @@ export function registrationNeedsGetFolio(model: Model): boolean {
  */
 export interface PredictedRefusal {
   readonly ioctl: "copy" | "zeropage" | "continue" | "writeprotect" | "move";
-  readonly errno: "EINVAL" | "ENOENT";
+  readonly errno: "EINVAL" | "ENOENT" | "ENOMEM";
   readonly writtenBack: boolean;
   readonly source: readonly string[];
 }
 
-export function predictedRefusals(model: Model): PredictedRefusal[] {
+export function predictedRefusals(model: Model, lowered: Pick<Lowered, "allocFolioRefuses">): PredictedRefusal[] {
   const out: PredictedRefusal[] = [];
   const hugetlb = isHugetlb(model);
   const anon = isAnon(model);
   const declared = model.ioctls;
-  // COPY/ZEROPAGE into a shared mapping go through the type's alloc_folio; with
-  // no copy strategy there is none, and 7.1 refuses rather than crash (R20).
+  // COPY/ZEROPAGE into a shared mapping go through the type's alloc_folio. With no
+  // copy strategy, 7.1 would call it through NULL (df3ee3b3bbc3 refuses only a VMA
+  // with no ops), so the emitted alloc_folio refuses: NULL, -ENOMEM (R20). A
+  // generation without the member refuses the VMA in mfill itself (-EINVAL).
+  const noFill: "EINVAL" | "ENOMEM" = lowered.allocFolioRefuses ? "ENOMEM" : "EINVAL";
   if (!declared.has("copy") && !model.copy && !anon)
-    out.push({ ioctl: "copy", errno: "EINVAL", writtenBack: true, source: ["R20", "vm_uffd_ops.md §2.4", "hotfixUnsupported"] });
+    out.push({ ioctl: "copy", errno: noFill, writtenBack: true, source: ["R20", "vm_uffd_ops.md §2.4", "hotfixUnsupported"] });
   if (!declared.has("zeropage")) {
     if (hugetlb) out.push({ ioctl: "zeropage", errno: "EINVAL", writtenBack: true, source: ["R28", "uffd-abi.md §3", "uffd-abi.md §8"] });
     else if (!model.copy && !anon)
-      out.push({ ioctl: "zeropage", errno: "EINVAL", writtenBack: true, source: ["R20", "R27", "vm_uffd_ops.md §2.4"] });
+      out.push({ ioctl: "zeropage", errno: noFill, writtenBack: true, source: ["R20", "R27", "vm_uffd_ops.md §2.4"] });
   }
   // CONTINUE needs get_folio_noalloc (R16); with it, 6.18 serves CONTINUE even on
   // a range registered without MINOR (uffd-abi.md §3), so only its absence refuses.

@@ -102,7 +102,7 @@ export function refusedIoctlScenarios(t: Target): Scenario[] {
   if (!mode) return [];
   const all = { page: 0, pages: t.model.run.pages };
   const out: Scenario[] = [];
-  for (const r of predictedRefusals(t.model)) {
+  for (const r of predictedRefusals(t.model, t.lowered)) {
     if (r.ioctl === "zeropage" && t.hugetlb) continue; // zeropage_on_hugetlb_einval says it for every hugetlb target
     const call =
       r.ioctl === "copy"

@@ -42,7 +42,8 @@ export interface Verification {
   readonly kind: "rule" | "scenario" | "checkpatch" | "c" | "explore";
   /** Rule id, "sim:<scenario>" / "kernel:<scenario>", or "checkpatch". */
   readonly by: string;
-  readonly result: "pass" | "fail";
+  /** not-applicable: a scenario the type cannot run (it lacks the operation); shown, never counted as a pass. */
+  readonly result: "pass" | "fail" | "not-applicable";
   readonly detail?: string;
 }
 
@@ -110,7 +111,7 @@ function scenarioVerifications(ids: readonly string[], suite: Suite | undefined,
       // A run on a kind standing in for the type is not a test of the type.
       if (r.ranOn) continue;
       // lacks/error settle nothing: the scenario did not really run.
-      if (r.verdict === "pass" || r.verdict === "fail") {
+      if (r.verdict === "pass" || r.verdict === "fail" || r.verdict === "not-applicable") {
         out.push({ kind: "scenario", by: `${run.runner}:${r.scenario}`, result: r.verdict, ...(r.reason ? { detail: r.reason } : {}) });
       }
     }
@@ -155,7 +156,7 @@ export function buildChecklist(lowered: Lowered, evidence: ChecklistEvidence = {
     if (item.cPaths && evidence.c) verifiedBy.push(cVerification(evidence.c));
     verifiedBy.push(...exploreVerifications(concernIds(item), evidence.explore));
     // "verified" needs evidence about the C (or the patch): a rule that passed on the spec alone is not that.
-    const onTheC = verifiedBy.filter((v) => v.kind !== "rule");
+    const onTheC = verifiedBy.filter((v) => v.kind !== "rule" && v.result !== "not-applicable");
     const status: ItemStatus = verifiedBy.some((v) => v.result === "fail") ? "fail" : onTheC.length > 0 && onTheC.every((v) => v.result === "pass") ? "pass" : "human";
     items.push({
       id: item.id,
@@ -186,7 +187,9 @@ function summarizeBy(v: readonly Verification[]): string {
   const rules = v.filter((x) => x.kind === "rule");
   if (rules.length) parts.push(`rule ${rules.map((r) => `${r.by} ${r.result}`).join(", ")} (checked on the spec, not on the C)`);
   for (const c of v.filter((x) => x.kind === "c")) parts.push(`executed C ${c.result} (${c.detail})`);
-  const sc = v.filter((x) => x.kind === "scenario");
+  const na = v.filter((x) => x.kind === "scenario" && x.result === "not-applicable");
+  if (na.length) parts.push(`${na.length} scenario${na.length > 1 ? "s" : ""} not applicable (${na[0]!.by}: ${na[0]!.detail ?? "the type lacks what it needs"})`);
+  const sc = v.filter((x) => x.kind === "scenario" && x.result !== "not-applicable");
   if (sc.length) {
     const failed = sc.filter((s) => s.result === "fail");
     parts.push(

@@ -71,23 +71,24 @@ export const IOCTL_RULES: readonly Rule[] = [
   },
   {
     id: "R20",
-    title: "COPY into a shared mapping needs alloc_folio",
+    title: "a type with vm_uffd_ops but no alloc_folio",
     severity: "error",
     kind: "kernel",
-    condition: "COPY or ZEROPAGE into a VM_SHARED mapping of a type with no alloc_folio",
-    predicts: "refused since the 7.1-rc7 hotfix (errno unconfirmed); before it, core would call a NULL callback",
+    condition: "UFFDIO_COPY or ZEROPAGE into a VM_SHARED range of a type whose vm_uffd_ops has no alloc_folio (e.g. a MINOR-only type: neither ioctl needs MISSING registration)",
+    predicts:
+      "NULL pointer dereference: __mfill_atomic_pte() calls ops->alloc_folio() unchecked; the hotfix df3ee3b3bbc3 refuses only a VMA with no vm_uffd_ops (-EOPNOTSUPP). uffdkit's emitted C defines an alloc_folio that refuses (NULL, so -ENOMEM)",
     applies: GENS_71,
-    appliesNote: "7.1-rc7 and later",
+    appliesNote: "7.1",
     sources: ["hotfixUnsupported", "rppt0909"],
     judgeable: true,
     check: (m) => {
       if (m.backing === "hugetlb" || m.copy) return [];
       const which = m.ioctls.has("copy") ? "copy" : m.ioctls.has("zeropage") ? "zeropage" : undefined;
       return which
-        ? [{ path: listPath(m, "ioctls", which), message: `${which.toUpperCase()} is declared but the spec has no \`copy\` block, so the type has no alloc_folio: COPY/ZEROPAGE into a shared mapping is refused` }]
+        ? [{ path: listPath(m, "ioctls", which), message: `${which.toUpperCase()} is declared but the spec has no \`copy\` block: uffdkit's default allocation (mapping-gfp) is what alloc_folio will do` , severity: "info" as const }]
         : [];
     },
-    fix: "add `copy: { alloc: { strategy: \"mapping-gfp\" } }`, or drop \"copy\"/\"zeropage\"",
+    fix: "add `copy: { alloc: { strategy: \"mapping-gfp\" } }` to say how the type allocates; a type that fills no page gets a refusing alloc_folio",
   },
   {
     id: "R21",

@@ -123,6 +123,7 @@ export async function runScenario(sc: Scenario, built: BuiltSuite, probe: Probe,
 }
 
 async function runScenarioOnce(sc: Scenario, built: BuiltSuite, probe: Probe, opts: KernelRunOptions, run: SelftestRun | undefined): Promise<ScenarioResult> {
+  if (sc.notApplicable) return { scenario: sc.name, verdict: "not-applicable", steps: [], reason: sc.notApplicable };
   if (sc.simulatorOnly || !run) return { scenario: sc.name, verdict: "lacks", steps: [], reason: `simulator-only: ${sc.simulatorOnly ?? "not in the emitted C"}` };
   if (hasKvmUserfault(sc)) return { scenario: sc.name, verdict: "lacks", steps: [], reason: `needs kvm-userfault: ${probe["kvm-userfault"].evidence}` };
   const blocked = blockingNeed(sc, probe);

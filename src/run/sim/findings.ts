@@ -18,4 +18,6 @@ export const RULE = {
   coreNeedsDoUserfault: "R55",
   /** Nothing raises MISSING/MINOR events for the type. */
   noRaise: "R56",
+  /** COPY/ZEROPAGE reached a type whose vm_uffd_ops has no alloc_folio: 7.1 calls it unchecked. */
+  nullAllocFolio: "R20",
 } as const satisfies Record<string, string>;

@@ -201,9 +201,17 @@ function mfill_atomic_pte_zeropage(m: Machine, vma: Vma, i: number): number {
 function __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number, ops: SimUffdOps | null): Maybe<number> {
   // peterx-v1: core hands the whole fill to the type's uffd_copy.
   if (ops?.uffd_copy) return ops.uffd_copy(m, vma, i, mode === "zeropage", wp, byte);
-  if (!ops || !ops.alloc_folio) {
-    if (m.version.refuseUnsupportedMfill || vma.kind === "declared") return -ERRNO.EINVAL;
-    return -ERRNO.EINVAL;
+  // df3ee3b3bbc3 (7.1 hotfix) refuses a VMA with no vm_uffd_ops at all, with a warning.
+  if (!ops) return m.version.refuseUnsupportedMfill ? -ERRNO.EOPNOTSUPP : -ERRNO.EINVAL;
+  if (!ops.alloc_folio) {
+    // A declared type on a generation without the member (peterx-v4): core's mfill path knows
+    // only anonymous memory and shmem, and refuses the VMA before any callback (R60).
+    const gen = vma.kind === "declared" && m.declared ? GENERATIONS[m.declared.api] : undefined;
+    if (!gen || !gen.callbacks.some((c) => c.role === "allocFolio")) return -ERRNO.EINVAL;
+    // 7.1: __mfill_atomic_pte() calls ops->alloc_folio() with no NULL check, and a COPY needs no
+    // MISSING registration: a NULL pointer dereference in the kernel (R20).
+    m.finding(`UFFDIO_${mode.toUpperCase()} into page ${i}: the type's vm_uffd_ops has no alloc_folio, and __mfill_atomic_pte() calls it unchecked: NULL pointer dereference (oops)`, RULE.nullAllocFolio);
+    return -ERRNO.EFAULT;
   }
   const f = ops.alloc_folio(m, vma, i);
   if (f < 0) return -ERRNO.ENOMEM;

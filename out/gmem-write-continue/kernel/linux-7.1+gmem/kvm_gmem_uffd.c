@@ -18,6 +18,10 @@
 #include <linux/userfaultfd_k.h>
 #include <linux/pagemap.h>
 
+/*
+ * uffdkit: alloc_folio: the type fills no page (no COPY/ZEROPAGE), but 7.1
+ * calls ->alloc_folio() unchecked; the emitted one refuses (NULL, -ENOMEM)
+ */
 /**
  * kvm_gmem_uffd_fault() - the per-page shared check at fault time
  * @vmf: the fault
@@ -92,9 +96,29 @@ static struct folio *kvm_gmem_uffd_get_folio(struct inode *inode,
 	return folio;
 }
 
+/**
+ * kvm_gmem_uffd_alloc_folio() - refuse to allocate a folio to fill
+ * @vma: the destination VMA
+ * @addr: the destination address
+ *
+ * This type fills no page: it resolves faults with UFFDIO_CONTINUE only.
+ * But __mfill_atomic_pte() calls ->alloc_folio() for UFFDIO_COPY and
+ * UFFDIO_ZEROPAGE into any registered shared range without checking that
+ * it is set, and neither ioctl needs MISSING registration. Define it and
+ * refuse, so the ioctl fails with -ENOMEM instead of calling through NULL.
+ *
+ * Return: NULL.
+ */
+static struct folio *kvm_gmem_uffd_alloc_folio(struct vm_area_struct *vma,
+					       unsigned long addr)
+{
+	return NULL;
+}
+
 static const struct vm_uffd_ops kvm_gmem_uffd_ops = {
 	.can_userfault		= kvm_gmem_uffd_can_userfault,
 	.get_folio_noalloc	= kvm_gmem_uffd_get_folio,
+	.alloc_folio		= kvm_gmem_uffd_alloc_folio,
 };
 #endif /* CONFIG_USERFAULTFD */
 
