@@ -446,6 +446,10 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       out.push(`uk_obs_ret(${n}, "fallocate", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
       return out;
     }
+    case "truncate":
+      // ftruncate() of the backing file: no runtime helper needed (e.fd, e.psize are the runtime's).
+      out.push(`ret = ftruncate(e.fd, (off_t)${step.pages} * e.psize) ? -errno : 0;`, `uk_obs_ret(${n}, "truncate", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
     case "file_read":
       out.push(`ret = uk_file_read(&e, ${step.page}, ${step.via === "pread" ? 1 : 0}, &o);`, `uk_obs_file_read(${n}, ret, o);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
       if (step.expect?.value !== undefined) out.push(`EXPECT_EQ(${step.expect.value & 0xff}, o);`);

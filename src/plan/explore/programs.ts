@@ -33,6 +33,8 @@ interface Shape {
   readonly gmem: boolean;
   /** Private anonymous memory: MADV_DONTNEED drops the page itself. */
   readonly anon: boolean;
+  /** The file's size can change (ftruncate): shmem, hugetlbfs, a page-cache type not built on guest_memfd. */
+  readonly truncate: boolean;
 }
 
 /** The programs for a spec's declared type. */
@@ -65,6 +67,7 @@ export function programsForKind(kind: Exclude<MemKind, "declared" | "shmem-anon"
     fd: kind !== "anon",
     gmem: false,
     anon: kind === "anon",
+    truncate: kind !== "anon",
   });
 }
 
@@ -85,6 +88,8 @@ function shapeOf(t: Target): Shape {
     fd: t.fileBacked && !t.hugetlb,
     gmem: t.gmem,
     anon: !t.fileBacked,
+    // guest_memfd's setattr refuses a size change (kvm_gmem_setattr(): -EINVAL).
+    truncate: t.fileBacked && !t.gmem && t.model.run.kernelKind !== "guest_memfd",
   };
 }
 
@@ -176,6 +181,7 @@ function programsFor(s: Shape): ConcurrentProgram[] {
         ]),
       );
     }
+    if (s.truncate) out.push(...truncatePrograms(s, fill, serve));
     if (s.fd) {
       out.push(
         program("fill_vs_punch_hole", "fallocate(PUNCH_HOLE) races a fault and its fill: no reference, lock or cache entry may leak", s.setup, [api(), register(["missing"])], [
@@ -222,4 +228,27 @@ function programsFor(s: Shape): ConcurrentProgram[] {
     );
   }
   return out;
+}
+
+/**
+ * The truncate disturber (issue 21, item 4): the file shrinks under a fill and
+ * grows back. No folio may stay in the page cache beyond i_size and no page
+ * beyond it may stay mapped (property `eof`); a fill that meets the new size
+ * fails, and its faulter, woken, refaults into SIGBUS or, once the file has
+ * grown back, into a new MISSING fault.
+ */
+function truncatePrograms(s: Shape, fill: "copy" | "zeropage", serve: ServeOp): ConcurrentProgram[] {
+  const shrinkAndGrow = [step({ op: "truncate", pages: PAGES - 1 }), step({ op: "truncate", pages: PAGES })];
+  const last = PAGES - 1;
+  return [
+    program("fill_vs_truncate", "a fault on the last page and its fill race ftruncate() shrinking the file past it and growing it back: nothing may stay cached or mapped beyond EOF", s.setup, [api(), register(["missing"])], [
+      { name: "faulter", ops: [read(last)] },
+      { name: "truncator", ops: shrinkAndGrow },
+      { name: "monitor", ops: [serve] },
+    ]),
+    program("copy_vs_truncate", `a ${fill.toUpperCase()} of the last page races ftruncate() shrinking the file past it (between ->alloc_folio() and ->filemap_add() too) and growing it back`, s.setup, [api(), register(["missing"])], [
+      { name: "monitor", ops: [step({ op: fill, page: last, pages: 1, ...(fill === "copy" ? { src: { pattern: "page-index", seed: 0x40 } } : {}) })] },
+      { name: "truncator", ops: shrinkAndGrow },
+    ]),
+  ];
 }

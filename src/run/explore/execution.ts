@@ -85,6 +85,8 @@ export class Execution {
   readonly reads: { thread: string; page: number; value: number; expect: readonly number[] }[] = [];
   private stepIndex = 0;
   private readonly describe: boolean;
+  /** The program calls fallocate(), which may cache folios beyond i_size (KEEP_SIZE). */
+  private readonly fallocates: boolean;
 
   constructor(
     readonly program: ConcurrentProgram,
@@ -92,6 +94,7 @@ export class Execution {
   ) {
     const scenario: Scenario = { name: program.name, title: program.title, source: [], setup: program.setup, steps: [...program.prologue] };
     this.describe = opts.describeChanges === true;
+    this.fallocates = program.threads.some((t) => t.ops.some((o) => o.op === "step" && o.step.op === "fallocate"));
     this.sim = new Simulation(scenario, opts);
     // Kernel paths stop at their preemption points (the plain simulator runs them straight through).
     this.sim.machine.preempt = true;
@@ -327,6 +330,14 @@ export class Execution {
     const err = obs.status.startsWith("errno=") ? obs.status.slice("errno=".length) : undefined;
     const field = Number(obs.fields.copy ?? obs.fields.zeropage ?? obs.fields.mapped ?? obs.fields.move ?? NaN);
     const what = r.kind.toUpperCase();
+    if ((err === "EFAULT" || err === "ENOMEM") && this.beyondEof(r.page)) {
+      // The file was truncated under the fill: 7.1's ->alloc_folio() returns NULL beyond
+      // i_size (ENOMEM), mfill_file_over_size() refuses the install (EFAULT). The faulter is
+      // woken and refaults, which is SIGBUS beyond i_size (or MISSING again if it grew back).
+      this.outcomes.add(`${what} → ${err} (the page is beyond the end of the file: truncated meanwhile)`);
+      th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+      return;
+    }
     switch (err) {
       case "EAGAIN":
         if (field > 0) {
@@ -433,6 +444,12 @@ export class Execution {
     return [...out];
   }
 
+  /** Is page p of the primary mapping at or beyond its file's i_size now? */
+  private beyondEof(page: number): boolean {
+    const file = this.sim.primary.file;
+    return file !== null && page >= file.size;
+  }
+
   private noteOutcome(op: string, obs: Observed): void {
     if (obs.status.startsWith("errno=")) this.outcomes.add(`${op.toUpperCase()} → ${obs.status.slice("errno=".length)}`);
   }
@@ -454,7 +471,7 @@ export class Execution {
 
   /** The properties that must hold in every state (src/run/explore/properties.ts). */
   checkNow(): void {
-    for (const v of checkState(this.sim)) this.violation(v.property, v.message);
+    for (const v of checkState(this.sim, this.fallocates)) this.violation(v.property, v.message);
   }
 
   /** At the end of a schedule: nothing blocked forever, nothing leaked, contents as supplied. */
@@ -582,6 +599,7 @@ function describeStep(s: Step): string {
   const p = (s as { page?: number }).page;
   const n = (s as { pages?: number }).pages;
   const range = p !== undefined ? ` page ${p}${n && n > 1 ? `..${p + n - 1}` : ""}` : "";
+  if (s.op === "truncate") return `ftruncate to ${s.pages} page${s.pages === 1 ? "" : "s"}`;
   const extra = s.op === "madvise" ? ` ${s.advice}` : s.op === "fallocate" ? ` ${s.mode}` : s.op === "writeprotect" ? (s.wp ? " wp" : " unprotect") : "";
   return `${s.op}${extra}${range}`;
 }

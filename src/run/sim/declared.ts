@@ -105,7 +105,7 @@ export function declared_type_fault(
   const file = vma.file!;
   const g = c.fault(vma, pgoff, 0, raise);
   if (!g.proceed) return g.raised !== null ? { code: "raised", value: g.raised } : { code: "sigbus" };
-  if (pgoff >= file.npages) return { code: "sigbus" };
+  if (pgoff >= file.size) return { code: "sigbus" };
   const shared = pageIsShared(file, pgoff);
   // A type built on guest_memfd keeps kvm_gmem_fault_user_mapping()'s own checks:
   // no INIT_SHARED, or a page private after in-place conversion, is SIGBUS (seed 002, §3.2).

@@ -213,6 +213,8 @@ export function handle_userfault(m: Machine, th: SimThread, vma: Vma, i: number,
     msg = { event: "pagefault", address, end: vma.base + (i + 1) * vma.pageSize, flags: f, thread: th, vma, read: false };
     th.msgBuf = msg;
   }
+  // Recorded, not refused: the kernel raises whatever its fault path lets through.
+  msg.beyondEof = vma.file !== null && i >= vma.file.size;
   ctx.pending.push(msg);
   th.state = "blocked";
   th.waitMsg = msg;

@@ -66,6 +66,7 @@ export class Machine {
       id: this.files.length,
       kind,
       npages,
+      size: npages,
       cache: new Int32Array(npages).fill(-1),
       gmemFlags: new Set(opts.gmemFlags ?? []),
       hasFd: opts.hasFd,

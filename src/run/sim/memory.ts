@@ -256,7 +256,7 @@ export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, f
  */
 export function shmem_get_folio_gfp(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
   const file = vma.file!;
-  if (i >= file.npages) return FAULT_SIGBUS;
+  if (i >= file.size) return FAULT_SIGBUS;
   let f = file.cache[i]!;
   if (f >= 0 && userfaultfd_minor(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
   if (f < 0) {
@@ -276,7 +276,7 @@ export function shmem_get_folio_gfp(m: Machine, th: SimThread, vma: Vma, i: numb
 /** hugetlb_no_page(): the same decisions on 2 MiB folios; private mappings get anonymous huge folios. */
 export function hugetlb_no_page(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
   const file = vma.file!;
-  if (i >= file.npages) return FAULT_SIGBUS;
+  if (i >= file.size) return FAULT_SIGBUS;
   let f = file.cache[i]!;
   if (f >= 0) {
     if (userfaultfd_minor(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
@@ -300,7 +300,7 @@ export function hugetlb_no_page(m: Machine, th: SimThread, vma: Vma, i: number, 
  */
 export function kvm_gmem_fault_user_mapping(m: Machine, vma: Vma, i: number): number {
   const file = vma.file!;
-  if (i >= file.npages || !file.gmemFlags.has("init_shared")) return FAULT_SIGBUS;
+  if (i >= file.size || !file.gmemFlags.has("init_shared")) return FAULT_SIGBUS;
   return kvm_gmem_get_folio(m, file, i);
 }
 

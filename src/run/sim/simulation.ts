@@ -43,6 +43,7 @@ import {
   pollRevents,
   readFile,
   readRefusal,
+  truncateFile,
   withApiMasks,
 } from "./fdops.js";
 import type { RunFinding, ScenarioResult, StepResult } from "../../ir/result.js";
@@ -697,6 +698,11 @@ export class Simulation {
         const start = step.page * ps + (step.offsetBytes ?? 0);
         const len = step.lenBytes ?? (step.pages ?? 1) * ps;
         const r = fallocateFile(m, this.noFile ? null : this.primary.file, m.vmas, step, start, len);
+        if (typeof r === "string") throw new ScenarioSetupError(r);
+        return r;
+      }
+      case "truncate": {
+        const r = truncateFile(m, this.noFile ? null : this.primary.file, m.vmas, step.pages);
         if (typeof r === "string") throw new ScenarioSetupError(r);
         return r;
       }

@@ -147,8 +147,14 @@ export class FolioTable {
 export interface SimFile {
   readonly id: number;
   readonly kind: VmaKind;
-  /** Size in pages of the file's page size. */
+  /** Pages the file's page cache can hold: the mapping's size (ftruncate() never grows past it). */
   readonly npages: number;
+  /**
+   * i_size, in pages of the file's page size: npages until a truncate step
+   * changes it. Everything the kernel checks against i_size reads this
+   * (faults beyond it are SIGBUS, mfill_file_over_size(), i_size_read()).
+   */
+  size: number;
   /** Page cache: folio id per page index, -1 for a hole. */
   readonly cache: Int32Array;
   /** guest_memfd creation flags (GUEST_MEMFD_FLAG_*), as names. */
@@ -219,6 +225,8 @@ export interface UffdMsg {
   read: boolean;
   /** UFFD_EVENT_FORK: the child's new context (its fd is installed when the message is read). */
   child?: UffdCtx;
+  /** A page fault raised for a page at or beyond its file's i_size (the explorer's `eof` property). */
+  beyondEof?: boolean;
 }
 
 export interface UffdCtx {

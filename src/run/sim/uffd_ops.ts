@@ -65,7 +65,7 @@ function pagecacheOps(name: string, canUserfault: SimUffdOps["can_userfault"]): 
     can_userfault: canUserfault,
     get_folio_noalloc: filemap_lock_folio,
     alloc_folio(m, vma, pgoff) {
-      if (!vma.file || pgoff >= vma.file.npages) return -1;
+      if (!vma.file || pgoff >= vma.file.size) return -1;
       return m.folios.alloc();
     },
     filemap_add(m, folio, vma, pgoff) {

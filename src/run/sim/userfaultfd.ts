@@ -158,13 +158,23 @@ function mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: 
 }
 
 /**
- * mfill_atomic_install_pte(): refuses anything but a none PTE or a marker
- * (-EEXIST), and a page-cache folio beyond EOF (-EFAULT). The caller's
- * reference becomes the PTE's.
+ * mfill_file_over_size(): is the page of a file mapping at or beyond i_size?
+ * Every install checks it under the page table lock, so a truncation that
+ * shrank the file meanwhile is seen (mm/userfaultfd.c since the POISON
+ * series, 6.6; before it only shmem was checked, in the install).
+ */
+export function mfill_file_over_size(vma: Vma, i: number): boolean {
+  return vma.file !== null && i >= vma.file.size;
+}
+
+/**
+ * mfill_atomic_install_pte(): refuses a page beyond EOF (-EFAULT), then
+ * anything but a none PTE or a marker (-EEXIST). The caller's reference
+ * becomes the PTE's.
  */
 export function mfill_atomic_install_pte(m: Machine, vma: Vma, i: number, folio: number, pageInCache: boolean, wp: boolean): number {
+  if (mfill_file_over_size(vma, i)) return -ERRNO.EFAULT;
   if (!pteNoneMostly(vma, i)) return -ERRNO.EEXIST;
-  if (pageInCache && vma.file && (m.folios.index[folio] ?? 0) >= vma.file.npages) return -ERRNO.EFAULT;
   let flags = wp ? PTEF_UFFD_WP : 0;
   if (pageInCache && !vma.shared) flags |= PTEF_RDONLY;
   set_pte_folio(m, vma, i, folio, flags);
@@ -187,6 +197,7 @@ function mfill_atomic_pte_copy(m: Machine, vma: Vma, i: number, wp: boolean, byt
 
 /** mfill_atomic_pte_zeropage(): the zero page, mapped read-only. */
 function mfill_atomic_pte_zeropage(m: Machine, vma: Vma, i: number): number {
+  if (mfill_file_over_size(vma, i)) return -ERRNO.EFAULT;
   if (!pteNoneMostly(vma, i)) return -ERRNO.EEXIST;
   set_pte_folio(m, vma, i, ZERO_FOLIO, 0);
   return 0;
@@ -271,6 +282,7 @@ function mfill_atomic_pte_continue(m: Machine, vma: Vma, i: number, wp: boolean)
 
 /** mfill_atomic_pte_poison(): refuses any PTE, even a marker (-EEXIST). */
 function mfill_atomic_pte_poison(m: Machine, vma: Vma, i: number): number {
+  if (mfill_file_over_size(vma, i)) return -ERRNO.EFAULT;
   if (vma.pte[i] !== PTE_NONE) return -ERRNO.EEXIST;
   vma.pte[i] = PTE_MARKER;
   vma.pteFlags[i] = PTEF_POISON;
@@ -307,6 +319,8 @@ function hugetlb_mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMo
     m.folios.get(f);
     return mfill_atomic_install_pte(m, vma, i, f, true, wp);
   }
+  // hugetlb_mfill_atomic_pte() checks the index against i_size itself (-EFAULT), then the PTE.
+  if (i >= file.size) return -ERRNO.EFAULT;
   if (!pteNoneMostly(vma, i)) return -ERRNO.EEXIST;
   const f = m.folios.alloc();
   m.folios.value[f] = byte;
