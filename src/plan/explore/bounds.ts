@@ -36,7 +36,10 @@ export function boundProgram(p: ConcurrentProgram, b: ProgramBounds): Concurrent
   const own = p.setup.pages;
   const pages = Math.max(own, b.pages ?? own);
   let threads = pages === own ? p.threads : p.threads.map((t) => ({ ...t, ops: t.ops.map((o) => widenOp(o, own, pages)) }));
-  if (b.ops !== undefined) threads = threads.map((t) => lengthen(t, b.ops!, pages));
+  if (b.ops !== undefined) {
+    const longer = threads.map((t) => lengthen(t, b.ops!, pages));
+    if (longer.some((t, k) => t !== threads[k])) threads = longer;
+  }
   if (b.threads !== undefined && b.threads > threads.length) {
     const worker = threads.find((t) => !isServe(t)) ?? threads[0]!;
     threads = [...threads, ...copiesOf(worker, b.threads - threads.length, threads, pages)];
