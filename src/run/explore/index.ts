@@ -68,10 +68,11 @@ export function replayFileName(program: string, property: string): string {
 /** One line over all programs: how many were explored exhaustively, and the summed counts. */
 export function summaryOf(reports: readonly ProgramReport[]): string {
   const ex = reports.filter((r) => r.verdict === "exhaustive").length;
+  const na = reports.filter((r) => r.verdict === "not-applicable").length;
   const sum = (k: "schedules" | "states" | "transitions") => reports.filter((r) => !r.weakMemory).reduce((n, r) => n + r.stats[k], 0);
-  const bounded = reports.length - ex;
+  const bounded = reports.length - ex - na;
   const v = reports.reduce((n, r) => n + r.counterexamples.length, 0);
-  return `${reports.length} program${reports.length === 1 ? "" : "s"}: ${ex} exhaustive${bounded ? `, ${bounded} bounded (a bound cut the search: not every state was visited)` : ""}; ${sum("schedules")} schedules, ${sum("states")} states, ${sum("transitions")} transitions; ${v ? `${v} violation${v === 1 ? "" : "s"}` : "no violation"}`;
+  return `${reports.length} program${reports.length === 1 ? "" : "s"}: ${ex} exhaustive${bounded ? `, ${bounded} bounded (a bound cut the search: not every state was visited)` : ""}${na ? `, ${na} not applicable` : ""}; ${sum("schedules")} schedules, ${sum("states")} states, ${sum("transitions")} transitions; ${v ? `${v} violation${v === 1 ? "" : "s"}` : "no violation"}`;
 }
 
 /** The report, as a kernel developer reads it. */
@@ -80,6 +81,10 @@ export function formatReport(header: string, reports: readonly ProgramReport[], 
   for (const r of reports) {
     lines.push("", `program ${r.program}: ${r.title}`);
     const s = r.stats;
+    if (r.verdict === "not-applicable") {
+      lines.push(`  not applicable: ${r.reason} (not explored, and not a pass)`);
+      continue;
+    }
     const how = r.verdict === "exhaustive" ? "exhaustive" : `bounded (stopped at ${r.bound})`;
     lines.push(
       r.weakMemory

@@ -30,6 +30,7 @@
 import type { ConcurrentProgram } from "../../ir/program.js";
 import { Execution, ProgramError, type ExecutionOptions, type Footprint } from "./execution.js";
 import { PROPERTY_TITLES, type Violation } from "./properties.js";
+import { notApplicable } from "./applicable.js";
 
 export interface SearchBounds {
   /** Stop after this many complete schedules (default 200,000). */
@@ -61,9 +62,14 @@ export interface Counterexample {
 export interface SearchResult {
   readonly program: string;
   readonly reduction: boolean;
-  /** exhaustive: every state was visited; bounded: a bound cut the search (see `bound`). */
-  readonly verdict: "exhaustive" | "bounded";
+  /**
+   * exhaustive: every state was visited; bounded: a bound cut the search (see
+   * `bound`); not-applicable: the program needs an operation the type lacks
+   * (see `reason`), so nothing was explored: never a pass.
+   */
+  readonly verdict: "exhaustive" | "bounded" | "not-applicable";
   readonly bound?: string;
+  readonly reason?: string;
   readonly stats: SearchStats;
   /** Shortest counterexample per property that failed. */
   readonly counterexamples: readonly Counterexample[];
@@ -205,8 +211,14 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
     });
   };
 
+  const root = new Execution(program, opts);
+  const lacks = notApplicable(root.sim, program.threads.flatMap((t) => t.ops));
+  if (lacks) {
+    const none = zero();
+    return { program: program.name, reduction, verdict: "not-applicable", reason: lacks, stats: none, counterexamples: [], outcomes: [], shard: { index: shard.index, count: shard.count, depth: PARTITION_DEPTH, subtrees: 0, explored: 0, prefix: none } };
+  }
   try {
-    dfs(new Execution(program, opts), [], new Set());
+    dfs(root, [], new Set());
   } catch (e) {
     if (!(e instanceof Bound)) throw e;
     bound = e.message;
