@@ -35,6 +35,8 @@ interface Shape {
   readonly anon: boolean;
   /** The file's size can change (ftruncate): shmem, hugetlbfs, a page-cache type not built on guest_memfd. */
   readonly truncate: boolean;
+  /** Base pages, not guest_memfd: mremap() of the mapping is modelled (src/run/sim/mremap.ts). */
+  readonly mremap: boolean;
 }
 
 /** The programs for a spec's declared type. */
@@ -68,6 +70,7 @@ export function programsForKind(kind: Exclude<MemKind, "declared" | "shmem-anon"
     gmem: false,
     anon: kind === "anon",
     truncate: kind !== "anon",
+    mremap: kind !== "hugetlb",
   });
 }
 
@@ -90,6 +93,7 @@ function shapeOf(t: Target): Shape {
     anon: !t.fileBacked,
     // guest_memfd's setattr refuses a size change (kvm_gmem_setattr(): -EINVAL).
     truncate: t.fileBacked && !t.gmem && t.model.run.kernelKind !== "guest_memfd",
+    mremap: !t.hugetlb && !t.gmem,
   };
 }
 
@@ -152,9 +156,25 @@ function programsFor(s: Shape): ConcurrentProgram[] {
         { name: "monitor", ops: [serve] },
       ]),
     );
+    if (s.mremap) {
+      // A fault read before the REMAP event waits on its old address: the monitor resolves it at
+      // the new one once it has read the event, then wakes the old one (its REMAP bookkeeping).
+      out.push(
+        program("fill_vs_mremap", "mremap() moves the registered range (EVENT_REMAP) while a fault waits on it: the fill lands at the new address and the faulter, woken at the old one, refaults there (SIGSEGV)", s.setup, [api(["event_remap"]), register(["missing"])], [
+          { name: "faulter", ops: [read(0)] },
+          { name: "remapper", ops: [step({ op: "mremap" })] },
+          { name: "monitor", ops: [serve] },
+        ]),
+      );
+    }
     if (s.anon) {
-      // No mremap() program: a fault read before REMAP waits on its old address, and whether it
-      // is woken depends on the monitor's REMAP bookkeeping, which the serve loop does not model.
+      out.push(
+        program("fill_vs_dontneed", "MADV_DONTNEED without EVENT_REMOVE drops a filled page under a reader: the next access faults MISSING again and is filled again", s.setup, [api(), register(["missing"])], [
+          { name: "reader", ops: [read(0), read(0)] },
+          { name: "zapper", ops: [step({ op: "madvise", advice: "dontneed", page: 0, pages: 1 })] },
+          { name: "monitor", ops: [serve] },
+        ]),
+      );
       out.push(
         program("fill_vs_fork", "fork() with EVENT_FORK while a fault waits: the parent's fill and the child's new userfaultfd", s.setup, [api(["event_fork"]), register(["missing"])], [
           { name: "faulter", ops: [read(0)] },

@@ -28,11 +28,19 @@ import { checkState, type Violation } from "./properties.js";
 /** Steps that take the mmap_lock for write: they wait while another thread holds it for read. */
 const MMAP_WRITERS: ReadonlySet<string> = new Set(["register", "unregister", "close", "munmap", "mremap", "fork"]);
 
-/** A resolution the monitor still has to make. */
+/**
+ * A resolution the monitor still has to make: pages of the mapping that was at
+ * `base` when the fault was read. The monitor keeps REMAP bookkeeping (as
+ * CRIU's lazy-pages daemon does): once it has read that the mapping moved, it
+ * resolves at the new address and then wakes the faulter at the old one,
+ * where it waits; `literal` is such a wake, not translated again.
+ */
 interface Resolution {
   readonly kind: "copy" | "zeropage" | "move" | "continue" | "unprotect" | "wake" | "writeprotect";
+  readonly base: number;
   readonly page: number;
   readonly pages: number;
+  readonly literal?: boolean;
 }
 
 interface ThreadRun {
@@ -55,6 +63,8 @@ interface ThreadRun {
   blockedStep: boolean;
   /** The monitor must read the pending events before its next resolution (after EAGAIN). */
   mustRead: boolean;
+  /** REMAP events the monitor read: old base → new base. */
+  remaps: Map<number, number>;
 }
 
 export interface TraceEntry {
@@ -117,6 +127,7 @@ export class Execution {
       serve: null,
       blockedStep: false,
       mustRead: false,
+      remaps: new Map(),
     }));
     this.sim.machine.runnable.length = 0;
   }
@@ -269,9 +280,12 @@ export class Execution {
     }
     const msg = userfaultfd_read(this.m, ctx);
     if (!msg) return;
-    const page = Math.floor((msg.address - this.sim.primary.base) / this.sim.primary.pageSize);
+    // Pages count from the mapping the message is about, wherever it is now.
+    const base = msg.vma.base;
+    const page = Math.floor((msg.address - base) / msg.vma.pageSize);
     if (msg.event !== "pagefault") {
-      this.record(th, "read()", `event ${msg.event} page ${page}`, "");
+      if (msg.event === "remap" && msg.to !== undefined) th.remaps.set(msg.address, msg.to);
+      this.record(th, "read()", `event ${msg.event} page ${page}${msg.event === "remap" ? " (the mapping moved)" : ""}`, "");
       return;
     }
     const serve = th.serve!;
@@ -284,11 +298,19 @@ export class Execution {
       return;
     }
     const pages = kind === "copy" || kind === "zeropage" || kind === "move" ? Math.min(serve.span ?? 1, this.sim.primary.npages - page) : 1;
-    th.todo.push({ kind, page, pages });
+    th.todo.push({ kind, base, page, pages });
   }
 
-  private startResolution(th: ThreadRun, r: Resolution): void {
+  private startResolution(th: ThreadRun, r0: Resolution): void {
     const serve = th.serve!;
+    // Where the monitor believes the pages are now, as a page index of the current mapping.
+    const to = r0.literal ? r0.base : (th.remaps.get(r0.base) ?? r0.base);
+    const primary = this.sim.primary;
+    const r = { ...r0, page: Math.round((to + r0.page * primary.pageSize - primary.base) / primary.pageSize) };
+    if (to !== r0.base && r0.kind !== "wake") {
+      this.outcomes.add(`${r0.kind.toUpperCase()} after REMAP: resolved at the new address, the faulter woken at the old one`);
+      th.todo.unshift({ kind: "wake", base: r0.base, page: r0.page, pages: r0.pages, literal: true });
+    }
     let step: Step;
     switch (r.kind) {
       case "copy":
@@ -316,12 +338,12 @@ export class Execution {
     }
     if (isMfill(step)) {
       th.path = this.sim.mfillPath(step);
-      th.pathFor = r;
+      th.pathFor = r0;
       return;
     }
     const obs = this.sim.executeStep(step, this.stepIndex++);
     this.record(th, describeStep(step), formatObservation(obs), "");
-    this.handleResult(th, r, obs);
+    this.handleResult(th, r0, obs);
   }
 
   /** The ABI's answer to each result of a resolution (uffd-abi.md; userfaultfd(2) ERRORS). */
@@ -335,7 +357,7 @@ export class Execution {
       // i_size (ENOMEM), mfill_file_over_size() refuses the install (EFAULT). The faulter is
       // woken and refaults, which is SIGBUS beyond i_size (or MISSING again if it grew back).
       this.outcomes.add(`${what} → ${err} (the page is beyond the end of the file: truncated meanwhile)`);
-      th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+      th.todo.unshift({ ...r, kind: "wake" });
       return;
     }
     switch (err) {
@@ -355,20 +377,20 @@ export class Execution {
       case "EEXIST":
         // Someone else filled the page: wake the faulter; with COPY_MODE_WP protect it ourselves.
         this.outcomes.add(`${what} → EEXIST (the page was filled meanwhile)`);
-        if (r.kind === "copy" && th.serve?.copyWp) th.todo.unshift({ kind: "writeprotect", page: r.page, pages: 1 });
-        th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+        if (r.kind === "copy" && th.serve?.copyWp) th.todo.unshift({ ...r, kind: "writeprotect", pages: 1 });
+        th.todo.unshift({ ...r, kind: "wake" });
         return;
       case "ENOENT":
         // The range is gone (unregistered, unmapped or moved): the faulter still waits on its
         // old address unless UNREGISTER woke it; WAKE needs no VMA, and the faulter refaults.
         this.outcomes.add(`${what} → ENOENT (the range was unregistered, unmapped or moved meanwhile)`);
-        if (r.kind !== "wake") th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+        if (r.kind !== "wake") th.todo.unshift({ ...r, kind: "wake" });
         return;
       case "EFAULT":
         if (r.kind === "continue") {
           // No folio any more (a hole was punched): wake the faulter so that it refaults.
           this.outcomes.add(`CONTINUE → EFAULT (the folio went away meanwhile)`);
-          th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+          th.todo.unshift({ ...r, kind: "wake" });
           return;
         }
         break;
@@ -383,7 +405,7 @@ export class Execution {
     }
     this.violation("errno", `${what} of page ${r.page} returned ${formatObservation(obs)}: not an error the ABI documents for this race, and the monitor cannot tell why it failed`);
     // What a careful monitor does with an error it cannot act on: wake the faulter, which refaults.
-    if (r.kind !== "wake") th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+    if (r.kind !== "wake") th.todo.unshift({ ...r, kind: "wake" });
   }
 
   /** Run the in-flight path to its next point or its end. */
@@ -498,7 +520,7 @@ export class Execution {
 
   /** A canonical key of the whole state: the simulator's, and each thread's position and provenance. */
   stateKey(): string {
-    const threads = this.threads.map((th) => `${th.pc}|${th.blockedStep ? "B" : ""}${th.mustRead ? "R" : ""}|${th.path && th.at ? `${th.at.fn}:${th.at.at}|${th.segments.join(",")}` : ""}|${th.todo.map((r) => `${r.kind}${r.page}+${r.pages}`).join(",")}`);
+    const threads = this.threads.map((th) => `${th.pc}|${th.blockedStep ? "B" : ""}${th.mustRead ? "R" : ""}|${th.path && th.at ? `${th.at.fn}:${th.at.at}|${th.segments.join(",")}` : ""}|${th.todo.map((r) => `${r.kind}${r.base}:${r.page}+${r.pages}${r.literal ? "L" : ""}`).join(",")}|${[...th.remaps].join(",")}`);
     return stateKeyOf(this.sim, threads);
   }
 

@@ -42,7 +42,7 @@ export function move_mapping(m: Machine, mapping: Vma, th: SimThread): Remapped 
   const primary: Vma = { ...mapping, base: newBase, start: mapping.start + delta };
   for (const ctx of waiters) {
     // The message's page numbers count from the old mapping: page 0, all its pages.
-    const msg: UffdMsg = { event: "remap", address: mapping.base, end: mapping.base + len, flags: 0, thread: ctx === waiters[0] ? th : null, vma: mapping, read: false };
+    const msg: UffdMsg = { event: "remap", address: mapping.base, end: mapping.base + len, to: newBase, flags: 0, thread: ctx === waiters[0] ? th : null, vma: mapping, read: false };
     ctx.pending.push(msg);
     ctx.mmapChanging++;
   }

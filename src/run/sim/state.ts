@@ -225,6 +225,8 @@ export interface UffdMsg {
   read: boolean;
   /** UFFD_EVENT_FORK: the child's new context (its fd is installed when the message is read). */
   child?: UffdCtx;
+  /** UFFD_EVENT_REMAP: where the range moved to (uffd_msg.arg.remap.to). */
+  to?: number;
   /** A page fault raised for a page at or beyond its file's i_size (the explorer's `eof` property). */
   beyondEof?: boolean;
 }

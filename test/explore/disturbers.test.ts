@@ -1,5 +1,5 @@
 /**
- * The truncate disturber (issue 21, item 4). A fill racing ftruncate() must
+ * The disturbers (issue 21, item 4): truncate, mremap, MADV_DONTNEED.
  * not leave a folio in the page cache beyond i_size, a page mapped beyond it,
  * or a fault beyond it trapped to the monitor (property `eof`).
  */
@@ -79,5 +79,26 @@ describe("the eof property", () => {
     sim.primary.pte[1] = 1;
     sim.primary.pteFolio[1] = f;
     expect(checkState(sim, true).map((v) => v.message)).toEqual([expect.stringMatching(/page 1 is mapped beyond the end of the file/)]);
+  });
+});
+
+describe("the other disturbers", () => {
+  it("mremap() of the registered range while a fault waits: the monitor's REMAP bookkeeping resolves at the new address and wakes the old one; nobody is lost", () => {
+    for (const kind of ["anon", "shmem"] as const) {
+      const p = programsForKind(kind).find((q) => q.name === "fill_vs_mremap")!;
+      const r = exploreProgram(p, { kernel: "6.18" });
+      expect(r.verdict, kind).toBe("exhaustive");
+      expect(r.counterexamples, kind).toEqual([]);
+      expect(r.outcomes, kind).toContain("COPY after REMAP: resolved at the new address, the faulter woken at the old one");
+      expect(r.outcomes, kind).toContain("COPY → EAGAIN (mmap_changing: a non-cooperative event is pending)");
+    }
+  });
+
+  it("MADV_DONTNEED on anonymous memory without EVENT_REMOVE: a dropped page faults MISSING again and reads what the monitor supplies", () => {
+    const p = programsForKind("anon").find((q) => q.name === "fill_vs_dontneed")!;
+    const r = exploreProgram(p, { kernel: "6.18" });
+    expect(r.verdict).toBe("exhaustive");
+    expect(r.counterexamples).toEqual([]);
+    expect(programsForKind("shmem").some((q) => q.name === "fill_vs_dontneed")).toBe(false);
   });
 });
