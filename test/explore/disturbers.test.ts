@@ -1,7 +1,8 @@
 /**
- * The disturbers (issue 21, item 4): truncate, mremap, MADV_DONTNEED.
- * not leave a folio in the page cache beyond i_size, a page mapped beyond it,
- * or a fault beyond it trapped to the monitor (property `eof`).
+ * The disturbers (issue 21, item 4): truncate, mremap, MADV_DONTNEED. A fill
+ * racing ftruncate() must not leave a folio in the page cache beyond i_size,
+ * a page mapped beyond it, or a fault beyond it trapped to the monitor
+ * (property `eof`).
  */
 import { describe, expect, it } from "vitest";
 import { exploreProgram } from "../../src/run/explore/index.js";
