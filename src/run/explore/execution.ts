@@ -18,7 +18,7 @@ import { formatObservation, type Observed } from "../../ir/observation.js";
 import { Simulation, type SimOptions } from "../sim/simulation.js";
 import type { SimThread } from "../sim/state.js";
 import type { KernelPath, PreemptionPoint } from "../sim/preempt.js";
-import { userfaultfd_read } from "../sim/fs_userfaultfd.js";
+import { userfaultfd_ctx_read } from "../sim/fs_userfaultfd.js";
 import { kvm_gmem_convert } from "../sim/gmem_convert.js";
 import { checkInvariants } from "../sim/invariants.js";
 import { ERRNO, UFFD_FEATURES } from "../../kernel/uapi.js";
@@ -278,7 +278,7 @@ export class Execution {
       this.startResolution(th, next);
       return;
     }
-    const msg = userfaultfd_read(this.m, ctx);
+    const msg = userfaultfd_ctx_read(this.m, ctx);
     if (!msg) return;
     // Pages count from the mapping the message is about, wherever it is now.
     const base = msg.vma.base;

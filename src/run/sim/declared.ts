@@ -6,7 +6,7 @@
  * ioctl masks from the ops struct) is done here, from what the C says.
  *
  * The type's own ->fault body is not emitted (it exists in the user's tree);
- * declared_type_fault() models it after the kind the type builds on.
+ * declaredTypeFault() models it after the kind the type builds on.
  */
 import { GENERATIONS } from "../../kernel/generations.js";
 import { UFFDIO_NR } from "../../kernel/uapi.js";
@@ -93,7 +93,7 @@ function servedPrivate(m: Machine, c: DeclaredC, pgoff: number, where: string): 
  * create the page-cache folio, cleared if new. Returns a referenced folio,
  * a FAULT_* code from the glue, or -EFAULT-style negative for SIGBUS.
  */
-export function declared_type_fault(
+export function declaredTypeFault(
   m: Machine,
   vma: Vma,
   pgoff: number,

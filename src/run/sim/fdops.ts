@@ -15,9 +15,9 @@ import { GUEST_MEMFD_FLAGS, PAGE_SIZE, UFFD_FEATURES, type ErrnoName } from "../
 import { hexByte, hexMask, type Observed } from "../../ir/observation.js";
 import type { FallocateStep, OpenStep } from "../../ir/scenario.js";
 import type { Machine } from "./machine.js";
-import type { SimFile, UffdCtx, Vma } from "./state.js";
+import type { SimFile, UserfaultfdCtx, Vma } from "./state.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
-import { zap_range } from "./userfaultfd.js";
+import { zapRange } from "./userfaultfd.js";
 
 /** UFFD_API_IOCTLS: REGISTER, UNREGISTER and API (bits 0, 1 and 63; include/uapi/linux/userfaultfd.h). */
 export const UFFD_API_IOCTLS = (1n << 0n) | (1n << 1n) | (1n << 63n);
@@ -52,13 +52,13 @@ export function withApiMasks(o: Observed, m: Machine, ran: boolean, requested: b
  * or an event is queued and not yet read. The runtime's descriptors are
  * O_NONBLOCK (a blocking one would always be POLLERR).
  */
-export function pollRevents(ctx: UffdCtx): ("in" | "err")[] {
+export function pollRevents(ctx: UserfaultfdCtx): ("in" | "err")[] {
   if (!ctx.initialized) return ["err"];
   return ctx.pending.length ? ["in"] : [];
 }
 
 /** userfaultfd_read_iter()'s own refusals, before any message is looked at. */
-export function readRefusal(ctx: UffdCtx, bufBytes: number): ErrnoName | null {
+export function readRefusal(ctx: UserfaultfdCtx, bufBytes: number): ErrnoName | null {
   if (!ctx.initialized) return "EINVAL";
   if (bufBytes < UFFD_MSG_SIZE) return "EINVAL";
   return null;
@@ -119,7 +119,7 @@ export function fallocateFile(m: Machine, file: SimFile | null, mappings: readon
       m.folios.put(f);
       continue;
     }
-    for (const v of mappings) if (v.file === file && i >= v.off && i < v.off + v.npages) zap_range(m, v, i, 1, true);
+    for (const v of mappings) if (v.file === file && i >= v.off && i < v.off + v.npages) zapRange(m, v, i, 1, true);
     const f = file.cache[i]!;
     if (f >= 0) filemap_remove_folio(m, file, f);
   }
@@ -184,7 +184,7 @@ export function truncateFile(m: Machine, file: SimFile | null, mappings: readonl
   if (pages >= old) return { status: "ok", fields: {} };
   for (const v of mappings) {
     if (v.file !== file) continue;
-    for (let i = Math.max(pages, v.off); i < v.off + v.npages; i++) zap_range(m, v, i, 1, true);
+    for (let i = Math.max(pages, v.off); i < v.off + v.npages; i++) zapRange(m, v, i, 1, true);
   }
   for (let i = pages; i < file.npages; i++) {
     const f = file.cache[i]!;

@@ -197,7 +197,7 @@ export interface Vma {
   readonly file: SimFile | null;
   /** VM_UFFD_* bits. */
   uffd: number;
-  ctx: UffdCtx | null;
+  ctx: UserfaultfdCtx | null;
   readonly pte: Uint8Array;
   readonly pteFlags: Uint8Array;
   readonly pteFolio: Int32Array;
@@ -224,14 +224,14 @@ export interface UffdMsg {
   vma: Vma;
   read: boolean;
   /** UFFD_EVENT_FORK: the child's new context (its fd is installed when the message is read). */
-  child?: UffdCtx;
+  child?: UserfaultfdCtx;
   /** UFFD_EVENT_REMAP: where the range moved to (uffd_msg.arg.remap.to). */
   to?: number;
   /** A page fault raised for a page at or beyond its file's i_size (the explorer's `eof` property). */
   beyondEof?: boolean;
 }
 
-export interface UffdCtx {
+export interface UserfaultfdCtx {
   readonly id: number;
   /** UFFD_FEATURE_INITIALIZED: a successful UFFDIO_API happened. */
   initialized: boolean;
@@ -265,7 +265,7 @@ export interface SimThread {
    * at most one message at a time (the postcopy hot path allocates nothing per fault).
    */
   msgBuf?: UffdMsg;
-  waitCtx: UffdCtx | null;
+  waitCtx: UserfaultfdCtx | null;
   /** A non-cooperative event the thread waits on (madvise) and what to do once it is read. */
   afterEvent: (() => void) | null;
   /** Byte offset of the access within the page (EXACT_ADDRESS reports it). */
