@@ -53,6 +53,8 @@ interface ThreadRun {
   at: PreemptionPoint | null;
   /** What the in-flight path is doing, for the trace and the serve loop. */
   pathFor: Resolution | "access" | "step" | null;
+  /** The step an in-flight mfill path runs. */
+  pathStep: Step | null;
   /** State keys at the start of each segment of the in-flight path: its local state's provenance. */
   segments: string[];
   /** The monitor's resolutions to make, in order. */
@@ -79,6 +81,19 @@ export interface TraceEntry {
   change?: string;
 }
 
+/**
+ * What an execution did, as a scenario could say it (src/run/explore/forced.ts
+ * turns a schedule into a kselftest scenario from this): accesses and how they
+ * ended, steps and ioctls with what they returned, events read.
+ */
+export type ForcedEvent =
+  | { readonly k: "touch"; readonly thread: string; readonly page: number; readonly access: "read" | "write"; readonly value: number; readonly kernel: boolean }
+  | { readonly k: "end"; readonly thread: string; readonly outcome: string; readonly value: number }
+  | { readonly k: "step"; readonly thread: string; readonly step: Step; readonly obs: Observed }
+  | { readonly k: "stepEnd"; readonly thread: string }
+  | { readonly k: "event"; readonly event: string; readonly page: number; readonly pages: number; readonly flags: number }
+  | { readonly k: "transition"; readonly thread: string; readonly paused: string | null; readonly woke: readonly string[] };
+
 export interface ExecutionOptions extends SimOptions {
   /** Describe what each transition changed (a replay does; the search does not pay for it). */
   readonly describeChanges?: boolean;
@@ -93,6 +108,8 @@ export class Execution {
   readonly outcomes = new Set<string>();
   /** What each access read, by thread and op index: checked against what the monitor supplied. */
   readonly reads: { thread: string; page: number; value: number; expect: readonly number[] }[] = [];
+  /** What happened, in order, for a forced (kselftest) form of the schedule. */
+  readonly forced: ForcedEvent[] = [];
   private stepIndex = 0;
   private readonly describe: boolean;
   /** The program calls fallocate(), which may cache folios beyond i_size (KEEP_SIZE). */
@@ -122,6 +139,7 @@ export class Execution {
       path: null,
       at: null,
       pathFor: null,
+      pathStep: null,
       segments: [],
       todo: [],
       serve: null,
@@ -206,7 +224,10 @@ export class Execution {
     // A resumed path's local state depends on the states its segments started from.
     if (!th.path) this.start(th);
     else th.segments.push(this.stateKey());
+    const blockedBefore = this.threads.filter((x) => x !== th && this.simThread(x).state === "blocked").map((x) => x.name);
     if (th.path) this.advance(th);
+    const woke = blockedBefore.filter((n) => this.sim.threadFor(n).state !== "blocked");
+    this.forced.push({ k: "transition", thread: th.name, paused: th.at ? `${th.at.fn}: ${th.at.at}` : null, woke });
     this.m.runnable.length = 0;
     if (before && this.trace.length > traced) this.trace[this.trace.length - 1]!.change = changes(before, pageSummary(this.sim));
   }
@@ -219,6 +240,7 @@ export class Execution {
       case "access": {
         const st = this.simThread(th);
         if (st.state !== "running") {
+          this.forced.push({ k: "touch", thread: th.name, page: op.page, access: op.access, value: (op.value ?? 0) & 0xff, kernel: op.mode === "kernel" });
           Object.assign(st, { state: "running", vma: this.sim.primary, page: op.page, write: op.access === "write", value: (op.value ?? 0) & 0xff, result: -1, offset: 0, kernelMode: op.mode === "kernel" });
         }
         th.path = this.sim.accessPath(st);
@@ -231,6 +253,7 @@ export class Execution {
           const st = this.simThread(th);
           if (st.state === "running") this.sim.runThread(st);
           th.blockedStep = st.state === "blocked";
+          if (!th.blockedStep) this.forced.push({ k: "stepEnd", thread: th.name });
           this.record(th, describeStep(op.step), th.blockedStep ? "blocked" : "returned", "");
           if (!th.blockedStep) th.pc++;
           return;
@@ -239,9 +262,11 @@ export class Execution {
         if (isMfill(s)) {
           th.path = this.sim.mfillPath(s);
           th.pathFor = "step";
+          th.pathStep = s;
           return;
         }
         const obs = this.sim.executeStep(s, this.stepIndex++);
+        this.forced.push({ k: "step", thread: th.name, step: s, obs });
         this.noteOutcome(s.op, obs);
         if (obs.status === "blocked") {
           th.blockedStep = true;
@@ -283,6 +308,7 @@ export class Execution {
     // Pages count from the mapping the message is about, wherever it is now.
     const base = msg.vma.base;
     const page = Math.floor((msg.address - base) / msg.vma.pageSize);
+    this.forced.push({ k: "event", event: msg.event, page, pages: Math.round((msg.end - msg.address) / msg.vma.pageSize), flags: msg.flags });
     if (msg.event !== "pagefault") {
       if (msg.event === "remap" && msg.to !== undefined) th.remaps.set(msg.address, msg.to);
       this.record(th, "read()", `event ${msg.event} page ${page}${msg.event === "remap" ? " (the mapping moved)" : ""}`, "");
@@ -339,9 +365,11 @@ export class Execution {
     if (isMfill(step)) {
       th.path = this.sim.mfillPath(step);
       th.pathFor = r0;
+      th.pathStep = step;
       return;
     }
     const obs = this.sim.executeStep(step, this.stepIndex++);
+    this.forced.push({ k: "step", thread: th.name, step, obs });
     this.record(th, describeStep(step), formatObservation(obs), "");
     this.handleResult(th, r0, obs);
   }
@@ -427,6 +455,8 @@ export class Execution {
       return;
     }
     const obs = r.value as Observed;
+    if (th.pathStep) this.forced.push({ k: "step", thread: th.name, step: th.pathStep, obs });
+    th.pathStep = null;
     this.record(th, opText, formatObservation(obs), "");
     if (pathFor && typeof pathFor === "object") {
       this.handleResult(th, pathFor, obs);
@@ -439,6 +469,7 @@ export class Execution {
   private finishAccess(th: ThreadRun, opText: string): void {
     const st = this.simThread(th);
     const op = th.ops[th.pc]! as Extract<ProgramOp, { op: "access" }>;
+    this.forced.push({ k: "end", thread: th.name, outcome: st.state, value: st.result });
     if (st.state === "blocked") {
       this.record(th, opText, "blocked in handle_userfault()", "");
       return;
