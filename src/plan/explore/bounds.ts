@@ -9,7 +9,8 @@
  *   still does (REGISTER, a zap of everything, ftruncate back to full size);
  *   any other range, and a truncation to a smaller size, stays where it was;
  * - ops K: each worker thread runs K operations, its own and then the same
- *   again shifted to the next pages (the monitor's serve loop is one op);
+ *   again shifted to the next pages (the monitor's serve loop is one op; a
+ *   fork, an mremap or a close is not done twice);
  * - threads T: copies of the program's first thread are added, each shifted
  *   to the next pages, until there are T threads.
  * The same transformation applies to hand-written programs.
@@ -99,10 +100,18 @@ function shiftOp(o: ProgramOp, k: number, pages: number): ProgramOp {
   }
 }
 
+/** Operations a thread can do again: accesses, conversions, steps on a page range, ftruncate. fork, mremap, close happen once. */
+function repeatable(o: ProgramOp): boolean {
+  if (o.op === "access" || o.op === "convert") return true;
+  if (o.op !== "step") return false;
+  return o.step.op === "truncate" || (o.step as { page?: number }).page !== undefined;
+}
+
 function lengthen(t: ProgramThread, ops: number, pages: number): ProgramThread {
-  if (isServe(t) || t.ops.length >= ops) return t;
-  const own = t.ops.length;
-  return { ...t, ops: Array.from({ length: ops }, (_, j) => shiftOp(t.ops[j % own]!, Math.floor(j / own), pages)) };
+  const again = t.ops.filter(repeatable);
+  if (isServe(t) || t.ops.length >= ops || again.length === 0) return t;
+  const extra = Array.from({ length: ops - t.ops.length }, (_, j) => shiftOp(again[j % again.length]!, 1 + Math.floor(j / again.length), pages));
+  return { ...t, ops: [...t.ops, ...extra] };
 }
 
 function copiesOf(t: ProgramThread, n: number, taken: readonly ProgramThread[], pages: number): ProgramThread[] {
