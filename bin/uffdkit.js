@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 
 const main = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 if (!existsSync(main)) {
-  process.stderr.write("uffdkit: not built yet; run `npm ci && npm run build` in the uffdkit checkout\n");
+  process.stderr.write("uffdkit: dist/cli/main.js is missing: in a checkout of uffdkit run `npm ci && npm run build`; an installed package is incomplete (reinstall uffdkit: npm i uffdkit)\n");
   process.exit(2);
 }
 const { main: run } = await import(main);

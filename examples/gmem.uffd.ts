@@ -39,8 +39,18 @@ export default defineMemoryType({
     // mm/filemap.c gains EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio).
     export: "EXPORT_SYMBOL_FOR_KVM",
   },
-  // Shared-ness is per page and decided when the page is served.
-  guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "fault" },
+  // Shared-ness is per page and decided when the page is served. filemap_add
+  // checks it again under the mapping's invalidate lock, taken shared before the
+  // folio lock as the fault path does; conversion to private takes it for write,
+  // so a page cannot turn private between the check and the page-cache add
+  // (the window uffdkit explore found after alloc_folio). A refused COPY or
+  // ZEROPAGE returns -EACCES, which a monitor can tell from -ENOMEM.
+  guard: {
+    shared: "kvm_gmem_is_shared_mem",
+    granularity: "page",
+    at: "fault",
+    recheck: { at: "filemap_add", lock: "invalidate_lock", order: "lock-then-add" },
+  },
   // __do_userfault() in __do_fault() raises MISSING/MINOR before ->fault.
   fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" },
   run: { kernelKind: "guest_memfd", gmemFlags: ["mmap", "init_shared"] },

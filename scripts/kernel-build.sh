@@ -12,6 +12,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 stamp_name=.uffdkit-prepared
+# shellcheck source=kbuild-ccache.sh
+. "$here/scripts/kbuild-ccache.sh"
 
 ksrc() {
 	"$here/scripts/kernel-src.sh" extract
@@ -32,8 +34,9 @@ prepare)
 		exit 0
 	fi
 	jobs=${UFFDKIT_JOBS:-$(nproc)}
+	kbuild_ccache "$tree"
 	{
-		make -C "$tree" -s defconfig
+		make -C "$tree" -s "${KCC[@]}" defconfig
 		"$tree/scripts/config" --file "$tree/.config" \
 			--enable USERFAULTFD \
 			--enable PTE_MARKER_UFFD_WP \
@@ -43,8 +46,8 @@ prepare)
 			--enable KVM_AMD \
 			--enable TRANSPARENT_HUGEPAGE \
 			--enable MEMORY_FAILURE
-		make -C "$tree" -s olddefconfig
-		make -C "$tree" -s -j"$jobs" prepare
+		make -C "$tree" -s "${KCC[@]}" olddefconfig
+		make -C "$tree" -s "${KCC[@]}" -j"$jobs" prepare
 	} >&2
 	touch "$tree/$stamp_name"
 	echo "$tree"
@@ -56,7 +59,8 @@ object)
 	[ -f "$tree/$stamp_name" ] || { echo "kernel-build: tree not prepared; run: $0 prepare" >&2; exit 3; }
 	exec 9>"$tree/.uffdkit-build.lock"
 	flock 9
-	make -C "$tree" -s -k -j"${UFFDKIT_JOBS:-$(nproc)}" KCFLAGS="-Wall -Werror" "$@"
+	kbuild_ccache "$tree"
+	make -C "$tree" -s -k "${KCC[@]}" -j"${UFFDKIT_JOBS:-$(nproc)}" KCFLAGS="-Wall -Werror" "$@"
 	;;
 status)
 	tree=$("$here/scripts/kernel-src.sh" path) || exit 1

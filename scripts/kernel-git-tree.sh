@@ -53,6 +53,9 @@ export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-uffdkit} GIT_AUTHOR_EMAIL=${GIT_AUTHOR
 export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-uffdkit} GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-uffdkit@localhost}
 export GIT_AUTHOR_DATE=${GIT_AUTHOR_DATE:-2024-11-17T00:00:00Z} GIT_COMMITTER_DATE=${GIT_COMMITTER_DATE:-2024-11-17T00:00:00Z}
 git -C "$dest" init -q -b master
+# No automatic gc: after the first commit's ~86k loose objects, git would start repacking them
+# in the background (minutes of compression on two cores, beside the tests that use the tree).
+git -C "$dest" config gc.auto 0
 git -C "$dest" add -A
 git -C "$dest" commit -q -m "Linux 6.12 (Debian linux-source-6.12)" \
 	-m "Debian's top-level .gitignore stanza that ignores every top-level entry is removed, so the tree can be tracked."

@@ -14,15 +14,20 @@
 #       run the tree's modpost on the modules against the export table SYMVERS
 #       (errors, not warnings, for undefined symbols).
 #
-# Jobs: UFFDKIT_JOBS (default: nproc). Output of make goes to stdout/stderr as is.
+# Jobs: UFFDKIT_JOBS (default: nproc). Compiles go through ccache where it is
+# installed (scripts/kbuild-ccache.sh; UFFDKIT_CCACHE=0 turns it off).
+# Output of make goes to stdout/stderr as is.
 set -euo pipefail
 jobs=${UFFDKIT_JOBS:-$(nproc)}
+# shellcheck source=kbuild-ccache.sh
+. "$(dirname "$0")/kbuild-ccache.sh"
 
 case "${1:-}" in
 prepare)
 	src=${2:?SRC} o=${3:?O} kind=${4:?KIND} sym=${5:-}
 	mkdir -p "$o"
-	[ -f "$o/.config" ] || make -s -C "$src" O="$o" defconfig >/dev/null
+	kbuild_ccache "$(dirname "$o")"
+	[ -f "$o/.config" ] || make -s -C "$src" O="$o" "${KCC[@]}" defconfig >/dev/null
 	args=()
 	case "$kind" in
 	builtin) args+=(--enable USERFAULTFD --enable PTE_MARKER_UFFD_WP --enable TRANSPARENT_HUGEPAGE) ;;
@@ -34,7 +39,7 @@ prepare)
 		if [ "$kind" = module ]; then args+=(--module "$sym"); else args+=(--enable "$sym"); fi
 	fi
 	"$src/scripts/config" --file "$o/.config" "${args[@]}"
-	make -s -C "$src" O="$o" olddefconfig >/dev/null
+	make -s -C "$src" O="$o" "${KCC[@]}" olddefconfig >/dev/null
 	# A tristate symbol that olddefconfig turned back into y/n means the Kconfig
 	# does not allow what was asked: say so rather than build something else.
 	if [ -n "$sym" ]; then
@@ -45,13 +50,14 @@ prepare)
 		echo "kernel-series-build: CONFIG_USERFAULTFD cannot be turned off" >&2
 		exit 4
 	fi
-	make -s -C "$src" O="$o" -j"$jobs" modules_prepare
+	make -s -C "$src" O="$o" "${KCC[@]}" -j"$jobs" modules_prepare
 	;;
 objects)
 	src=${2:?SRC} o=${3:?O}
 	shift 3
 	[ $# -gt 0 ] || exit 0
-	make -s -k -C "$src" O="$o" -j"$jobs" W=1 "$@"
+	kbuild_ccache "$(dirname "$o")"
+	make -s -k -C "$src" O="$o" "${KCC[@]}" -j"$jobs" W=1 "$@"
 	;;
 modpost)
 	o=${2:?O} symvers=${3:?SYMVERS}

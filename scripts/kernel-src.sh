@@ -27,6 +27,13 @@ extract)
 	fi
 	[ -f "$tarball" ] || { echo "kernel-src: $tarball missing; run: $0 install" >&2; exit 1; }
 	mkdir -p "$(dirname "$ksrc")"
+	# One extractor at a time (test files start in parallel): the second waits, then finds the marker.
+	exec 9>"$ksrc.lock"
+	flock 9
+	if [ -f "$ksrc/Makefile" ] && [ -f "$ksrc/.uffdkit-extracted" ]; then
+		echo "$ksrc"
+		exit 0
+	fi
 	tmp=$(mktemp -d "$(dirname "$ksrc")/extract.XXXXXX")
 	tar -C "$tmp" -xJf "$tarball"
 	rm -rf "$ksrc"

@@ -5,25 +5,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f /usr/src/linux-source-6.12.tar.xz ]; then
+# System packages the project's own tests need, installed in one apt-get run (as root):
+#   linux-source-6.12 and kbuild's tools  checkpatch.pl, kselftest headers, compile checks, series builds
+#   clang-16, lld-16                      the system C toolchain (the pack test also runs without it,
+#                                         on @yowasp/clang from npm)
+#   ccache                                kernel builds: a second run recompiles only what changed
+#   python3                               the doctor test's independent KVM ioctl
+# A user of the package needs none of these for gen (`uffdkit doctor` says what each command needs).
+want=()
+[ -f /usr/src/linux-source-6.12.tar.xz ] || want+=(linux-source-6.12 gcc make libc6-dev flex bison bc libelf-dev libssl-dev xz-utils)
+command -v clang-16 >/dev/null 2>&1 && command -v wasm-ld-16 >/dev/null 2>&1 || want+=(clang-16 lld-16)
+command -v ccache >/dev/null 2>&1 || want+=(ccache)
+command -v python3 >/dev/null 2>&1 || want+=(python3)
+if [ ${#want[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ]; then
-		echo "setup: installing linux-source-6.12 and build tools (apt)" >&2
-		scripts/kernel-src.sh install
-	else
-		echo "setup: linux-source-6.12 is not installed and this is not root;" \
-			"compile checks, checkpatch and selftest builds will be skipped" >&2
-	fi
-fi
-
-# clang-16 and wasm-ld-16 compile the emitted kernel C for the simulator (src/run/c).
-if ! command -v clang-16 >/dev/null 2>&1 || ! command -v wasm-ld-16 >/dev/null 2>&1; then
-	if [ "$(id -u)" = 0 ]; then
-		echo "setup: installing clang-16 and lld-16 (apt)" >&2
+		echo "setup: installing ${want[*]} (apt)" >&2
 		apt-get update -qq
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-16 lld-16 >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
 	else
-		echo "setup: clang-16/lld-16 are not installed and this is not root;" \
-			"the simulator cannot run a declared type's C" >&2
+		echo "setup: missing ${want[*]} and this is not root; the tests that need them will fail" >&2
 	fi
 fi
 

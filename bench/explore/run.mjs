@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
 const json = process.argv.includes("--json");
-const { front, planExploration } = await import(join(root, "dist/pipeline.js"));
+const { open } = await import(join(root, "dist/session/index.js"));
 const { programsForKind } = await import(join(root, "dist/plan/explore/programs.js"));
 const { explorePrograms } = await import(join(root, "dist/run/explore/pool.js"));
 const { search } = await import(join(root, "dist/run/explore/search.js"));
@@ -25,8 +25,7 @@ const specs = [
 ].sort();
 const targets = [];
 for (const spec of specs) {
-  const { checked } = await front(join(root, spec));
-  const plan = planExploration(checked);
+  const plan = (await open(join(root, spec))).generation().exploration;
   targets.push({ label: spec, programs: plan.programs, weak: plan.weak, opts: plan.opts });
 }
 for (const kind of ["anon", "shmem", "hugetlb"]) targets.push({ label: `kind ${kind}`, programs: programsForKind(kind), weak: [], opts: { kernel: "6.18" } });

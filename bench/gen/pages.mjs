@@ -2,20 +2,20 @@
 // examples/gmem.uffd.ts at 64..512 pages (the loader's maximum), in-process, median of 5.
 // Usage: node bench/gen/pages.mjs   (run `npm run build` first)
 import { loadModel } from "../../dist/load/index.js";
-import { check, runType } from "../../dist/pipeline.js";
+import { openValue } from "../../dist/session/index.js";
 import { normalize } from "../../dist/model/normalize.js";
 
 const loaded = await loadModel("examples/gmem.uffd.ts");
 const base = loaded.model.spec;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-runType(check(normalize({ ...base, run: { ...base.run, pages: 8 } }), [])); // warm the JIT and the C cache
+openValue(normalize({ ...base, run: { ...base.run, pages: 8 } })).generation().simulation; // warm the JIT and the C cache
 const rows = [];
 for (const pages of [64, 128, 256, 512]) {
   const model = normalize({ ...base, run: { ...base.run, pages } });
   const ms = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    runType(check(model, []));
+    openValue(model).generation().simulation;
     ms.push(performance.now() - t0);
   }
   rows.push({ pages, ms: median(ms) });

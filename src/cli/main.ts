@@ -4,6 +4,9 @@
  * pay for the kernel runner.
  */
 import { Command, CommanderError } from "commander";
+import { existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { EXIT, makeIO, type CliIO } from "./io.js";
 
 type Handler = (io: CliIO, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -74,7 +77,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--kernel <v>", "kernel version the simulator models", "6.18")
     .option("--sim-only", "do not run on the real kernel")
     .option("--kind <kind>", "only this memory kind's reference suite")
-    .option("--no-examples", "leave out the examples' planned suites");
+    .option("--no-examples", "leave out the examples' planned suites")
+    .option("--vm <kernels...>", "also run inside a QEMU guest per kernel (debian-6.1, debian-6.12, linux-image-..., built-6.12[-debug], or an image path), each against the simulator at its version")
+    .option("--no-host", "with --vm: leave out this machine's kernel");
   command("series").argument("<spec>").description("build the patch series in a kernel git tree")
     .requiredOption("--tree <dir>", "the kernel git tree")
     .option("-v, --reroll-count <n>", "series version")
@@ -83,8 +88,12 @@ export async function main(argv: string[]): Promise<number> {
     .option("--upstream <rev>", "the upstream commit below the prerequisite series in the base: listed as prerequisite-patch-id")
     .option("-o, --out <dir>", "where to write the patches (default out/<name>/series)")
     .option("--build", "build after every patch with W=1: built in, as a module with modpost, and with USERFAULTFD=n")
-    .option("--build-dir <dir>", "where --build keeps its worktree and O= directories (default <tree>/.git/uffdkit-build)");
+    .option("--build-dir <dir>", "where --build keeps its worktree and O= directories (default <tree>/.git/uffdkit-build)")
+    .option("--boot", "with --build: build a bootable kernel of the series and run its selftests in a QEMU guest")
+    .option("--debug-kernel", "with --boot: add DEBUG_VM and PROVE_LOCKING (a lockdep or VM_BUG report is a finding)");
   command("checklist").argument("<spec>").description("print the review checklist for the spec");
+  command("doctor").description("what this machine offers each command, and how to get what is missing; exit 0 when gen with the simulator can run")
+    .option("--tree <dir>", "the kernel tree series and checkpatch would use");
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -93,10 +102,28 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
       return EXIT.usage;
     }
+    const missing = missingPackageFile(e);
+    if (missing) {
+      process.stderr.write(`uffdkit: the installed package is incomplete: ${missing} is missing; reinstall uffdkit (npm i uffdkit), or in a checkout run npm run build\n`);
+      return EXIT.usage;
+    }
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`uffdkit: internal error: ${msg}\n`);
     if (process.env.UFFDKIT_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return EXIT.usage;
   }
   return exitCode;
+}
+
+/** A file of uffdkit's own package that is not there (a broken install), as a path inside the package. */
+function missingPackageFile(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code !== "ENOENT" && err?.code !== "ERR_MODULE_NOT_FOUND") return undefined;
+  let root = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(root, "package.json")) && dirname(root) !== root) root = dirname(root);
+  const path = err.path ?? /'([^']+)'/.exec(err.message)?.[1];
+  if (!path) return undefined;
+  const abs = path.startsWith("file:") ? fileURLToPath(path) : path;
+  const rel = relative(root, abs);
+  return rel && !rel.startsWith("..") && !rel.startsWith("/") && !rel.startsWith("node_modules") ? rel : undefined;
 }

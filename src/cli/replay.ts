@@ -9,7 +9,7 @@ import { dirname, relative, resolve } from "node:path";
 import type { ConcurrentProgram } from "../ir/program.js";
 import { isApiGeneration } from "../kernel/generations.js";
 import { isKernelVersion, KERNEL_VERSIONS, type KernelVersionId } from "../kernel/versions.js";
-import { buildType, front, simOptionsOf } from "../pipeline.js";
+import { open } from "../session/index.js";
 import { ProgramError, replaySchedule, type TraceEntry } from "../run/explore/index.js";
 import { validateProgram } from "../run/explore/validate.js";
 import { replayWeak } from "../run/explore/weak.js";
@@ -88,13 +88,14 @@ async function optionsFor(io: CliIO, file: string, replay: Replay, program: { se
   if (!replay.spec) return `${file}: a program of kind "declared" needs replay.spec, the spec whose C it runs`;
   const specPath = relative(process.cwd(), resolve(dirname(file), replay.spec)) || replay.spec;
   const api = replay.api && isApiGeneration(replay.api) ? replay.api : undefined;
-  const { checked } = await front(specPath, api ? { api } : {});
-  if (!checked) return `${file}: replay.spec ${specPath} cannot be loaded (run uffdkit check on it)`;
-  if (!checked.emittable) return `${file}: replay.spec ${specPath} has shape errors (run uffdkit check on it)`;
-  const built = buildType(checked, api);
-  if ("error" in built.compiled) return `${file}: the C of ${specPath} does not compile: ${built.compiled.error.split("\n")[0]}`;
+  const session = await open(specPath, api ? { api } : {});
+  if (session.loadFailed) return `${file}: replay.spec ${specPath} cannot be loaded (run uffdkit check on it)`;
+  const g = session.generation();
+  if (g.stops("compiled").length) return `${file}: replay.spec ${specPath} has shape errors (run uffdkit check on it)`;
+  const compiled = g.compiled;
+  if ("error" in compiled) return `${file}: the C of ${specPath} does not compile: ${compiled.error.split("\n")[0]}`;
   void io;
-  return { ...simOptionsOf(built), kernel: replay.kernel };
+  return { ...g.simOptions, kernel: replay.kernel };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The pure generate step: Model (+ its findings) → the files of out/<name>/.
+ * The pure generate step: a session's generation → the files of out/<name>/.
  * Nothing here touches the disk; src/write decides what to do with the result.
  *
  * Layout of out/<name>/ for one generation (the spec's `api`, or `gen --api ID`):
@@ -18,13 +18,9 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../diagnostics/format.js";
-import { buildChecklist } from "../emit/checklist/index.js";
-
-import { emitSelftests } from "../emit/selftest/index.js";
 import type { ApiGenerationId } from "../kernel/generations.js";
-import type { Model } from "../model/model.js";
-import { cEvidenceOf, exploreEvidenceOf, runType, type TypeRun } from "../pipeline.js";
 import { formatCoverage } from "../run/c/coverage.js";
+import type { Generation } from "../session/index.js";
 import { formatTap } from "../run/tap.js";
 import type { ExploreEvidence, SuiteResult } from "../ir/result.js";
 import type { GeneratedFile } from "../write/plan-writes.js";
@@ -32,7 +28,6 @@ import type { GeneratedFile } from "../write/plan-writes.js";
 export interface GenerateResult {
   readonly files: GeneratedFile[];
   readonly simulation: SuiteResult;
-  readonly run: TypeRun;
   /** One line per fact about the executed C: branches, violations, arcs not reached. */
   readonly cSummary: readonly string[];
 }
@@ -49,26 +44,27 @@ export function generationPaths(api: ApiGenerationId, several: boolean) {
   };
 }
 
-export function generateArtifacts(model: Model, diagnostics: readonly Diagnostic[], api?: ApiGenerationId, opts: { several?: boolean } = {}): GenerateResult {
-  const gen = api ?? model.gen.id;
+/**
+ * The files of one generation, from the session's stages. The caller asks the
+ * gate first (generation.stops("kernel")): a closed stage throws GateClosed.
+ */
+export function generateArtifacts(g: Generation, opts: { several?: boolean } = {}): GenerateResult {
+  const gen = g.api;
   const paths = generationPaths(gen, opts.several ?? false);
   const files: GeneratedFile[] = [];
-  files.push({ path: paths.findings, contents: findingsText(diagnostics, gen) });
+  files.push({ path: paths.findings, contents: findingsText(g.findings, gen) });
 
-  const run = runType({ model, diagnostics, emittable: true }, gen);
-  for (const f of run.kernel.files) files.push(f);
-  const suite = run.suite;
+  for (const f of g.kernel.files) files.push(f);
+  const suite = g.suite;
   files.push({ path: paths.scenarios, contents: JSON.stringify(suite, null, 2) + "\n" });
-  for (const f of emitSelftests(suite, { name: model.name })) files.push({ path: `${paths.selftests}/${f.path}`, contents: f.contents });
+  for (const f of g.selftests) files.push({ path: `${paths.selftests}/${f.path}`, contents: f.contents });
 
-  const simulation = run.simulation;
-  const cSummary = cSummaryOf(run);
+  const simulation = g.simulation.result;
+  const cSummary = cSummaryOf(g);
   files.push({ path: paths.simTap, contents: withComments(formatTap(simulation, suite), [`generation: ${gen}`, ...cSummary]) });
 
-  const explore = exploreEvidenceOf(model, run);
-  const checklist = buildChecklist(model, { diagnostics, simulation, suite, c: cEvidenceOf(run), explore });
-  files.push({ path: paths.checklist, contents: checklist.markdown });
-  return { files, simulation, run, cSummary: [...cSummary, ...exploreSummaryOf(explore)] };
+  files.push({ path: paths.checklist, contents: g.checklist.markdown });
+  return { files, simulation, cSummary: [...cSummary, ...exploreSummaryOf(g.exploreEvidence)] };
 }
 
 /** One line per explored program gen ran for the checklist. */
@@ -85,10 +81,12 @@ function withComments(tap: string, lines: readonly string[]): string {
   return tap.slice(0, nl + 1) + lines.map((l) => `# ${l}\n`).join("") + tap.slice(nl + 1);
 }
 
-function cSummaryOf(run: TypeRun): string[] {
-  const file = run.kernel.files[0]!.path;
-  if (!run.coverage) return [`C: ${file} was not executed: ${"error" in run.compiled ? run.compiled.error.split("\n")[0] : "not compiled"}`];
-  return [...formatCoverage(file, run.coverage, run.contractFindings.length), ...run.contractFindings.map((f) => `contract: ${f}`)];
+function cSummaryOf(g: Generation): string[] {
+  const file = g.cSource.path;
+  const { coverage, contractFindings } = g.simulation;
+  const compiled = g.compiled;
+  if (!coverage) return [`C: ${file} was not executed: ${"error" in compiled ? compiled.error.split("\n")[0] : "not compiled"}`];
+  return [...formatCoverage(file, coverage, contractFindings.length), ...contractFindings.map((f) => `contract: ${f}`)];
 }
 
 function findingsText(diagnostics: readonly Diagnostic[], api: ApiGenerationId): string {

@@ -6,11 +6,11 @@
  * vm_uffd_ops.md §1.7 (7.1 as merged), §1.6/§2.3/§3.3 (the pending guest_memfd
  * series: __do_userfault() and kvm_gmem_uffd_ops), §4 (KVM Userfault v3, merged nowhere).
  */
-import { UFFD_FEATURES, type GmemFlag, type RegisterMode, type UffdFeature } from "./uapi.js";
+import { RANGE_IOCTLS, UFFD_FEATURES, type GmemFlag, type RangeIoctl, type RegisterMode, type UffdFeature } from "./uapi.js";
 import type { SourceKey } from "./sources.js";
 import type { KernelNeed } from "../ir/scenario.js";
 
-export const KERNEL_VERSIONS = ["6.18", "7.1", "7.1+gmem"] as const;
+export const KERNEL_VERSIONS = ["6.1", "6.12", "6.18", "7.1", "7.1+gmem"] as const;
 export type KernelVersionId = (typeof KERNEL_VERSIONS)[number];
 
 export function isKernelVersion(s: string): s is KernelVersionId {
@@ -22,6 +22,8 @@ export interface KernelVersion {
   readonly title: string;
   /** Feature bits UFFDIO_API accepts (everything else, hidden or unknown, is EINVAL). */
   readonly features: readonly UffdFeature[];
+  /** Range ioctls the kernel has (UFFDIO_POISON 6.6, UFFDIO_MOVE 6.8); others are userfaultfd_ioctl()'s default -EINVAL and absent from REGISTER's mask. */
+  readonly rangeIoctls: readonly RangeIoctl[];
   /**
    * guest_memfd userfaultfd support:
    * - "none": vma_can_userfault() refuses every synchronous mode (only WP_ASYNC WP-only registers);
@@ -43,6 +45,29 @@ export interface KernelVersion {
   readonly coreDoUserfault: boolean;
   /** 7.1 hotfix: mfill refuses a VM_SHARED VMA whose ops lack alloc_folio instead of crashing. */
   readonly refuseUnsupportedMfill: boolean;
+  /**
+   * userfaultfd_unregister() on a VMA another userfaultfd registered: "einval"
+   * refuses it; "clears" unregisters it from its owner and wakes the owner's
+   * waiters (before Tal Zussman's fix, <20250619-uffd-fixes-v3-2-a7274d3bd5e4@columbia.edu>).
+   */
+  readonly unregisterOtherCtx: "einval" | "clears";
+  /**
+   * vma_can_userfault() refuses VM_DROPPABLE. Before the fix
+   * <20250619-uffd-fixes-v3-1-a7274d3bd5e4@columbia.edu> the test read the
+   * masked vm_flags and never fired; MAP_DROPPABLE itself is 6.11+.
+   */
+  readonly droppableRefused: boolean;
+  /**
+   * The early mmap_changing -EAGAIN writes -EAGAIN into the ioctl's output
+   * field too (Peter Xu, "mm/userfaultfd: fix uninitialized output field for
+   * -EAGAIN race", <20250424215729.194656-1-peterx@redhat.com>, Cc stable);
+   * before it the field is left as the caller set it.
+   */
+  readonly eagainInField: boolean;
+  /** UFFDIO_CONTINUE_MODE_WP exists (Axel Rasmussen, 6.4); before, the bit is an unknown mode: -EINVAL. */
+  readonly continueModeWp: boolean;
+  /** MAP_DROPPABLE exists (9651fcedf7b9, 6.11); before, mmap() with it is EINVAL. */
+  readonly mapDroppable: boolean;
   /** KVM Userfault: never merged; the simulator models the posted v3 ABI on every version. */
   readonly kvmUserfault: "v3";
   /**
@@ -56,17 +81,66 @@ export interface KernelVersion {
 
 const ALL_FEATURES = Object.keys(UFFD_FEATURES) as UffdFeature[];
 
+/** Feature bits a release does not have yet, each with the release and change that added it. */
+const ADDED_AFTER_6_1: readonly UffdFeature[] = ["wp_unpopulated", "poison", "wp_async", "move"];
+
 export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
+  "6.1": {
+    id: "6.1",
+    title: "Linux 6.1 (Debian 12's kernel; no UFFDIO_MOVE/POISON, no WP_ASYNC/WP_UNPOPULATED, no guest_memfd)",
+    features: ALL_FEATURES.filter((f) => !ADDED_AFTER_6_1.includes(f)),
+    rangeIoctls: RANGE_IOCTLS.filter((i) => i !== "poison" && i !== "move"),
+    gmemUffd: "none",
+    gmemModes: [],
+    gmemFlags: [],
+    canUserfault: "shmem-hugetlb",
+    coreDoUserfault: false,
+    refuseUnsupportedMfill: false,
+    unregisterOtherCtx: "clears",
+    droppableRefused: false,
+    eagainInField: false,
+    continueModeWp: false,
+    mapDroppable: false,
+    kvmUserfault: "v3",
+    provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
+    sources: ["uffdWpUnpopulated64", "uffdContinueWp64", "uffdPoison66", "uffdWpAsync67", "uffdMove68", "kvmGuestMemfd68", "mapDroppable611", "uffdFixesZussman", "uffdEagainField"],
+  },
+  "6.12": {
+    id: "6.12",
+    title: "Linux 6.12 (guest_memfd without mmap or creation flags)",
+    features: ALL_FEATURES,
+    rangeIoctls: RANGE_IOCTLS,
+    gmemUffd: "none",
+    gmemModes: [],
+    gmemFlags: [],
+    canUserfault: "shmem-hugetlb",
+    coreDoUserfault: false,
+    refuseUnsupportedMfill: false,
+    unregisterOtherCtx: "clears",
+    droppableRefused: false,
+    eagainInField: true,
+    continueModeWp: true,
+    mapDroppable: true,
+    kvmUserfault: "v3",
+    provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
+    sources: ["kvmGuestMemfd68", "gmemMmap618", "uffdFixesZussman"],
+  },
   "6.18": {
     id: "6.18",
     title: "Linux 6.18 (this machine's kernel)",
     features: ALL_FEATURES,
+    rangeIoctls: RANGE_IOCTLS,
     gmemUffd: "none",
     gmemModes: [],
     gmemFlags: ["mmap", "init_shared"],
     canUserfault: "shmem-hugetlb",
     coreDoUserfault: false,
     refuseUnsupportedMfill: false,
+    unregisterOtherCtx: "einval",
+    droppableRefused: true,
+    eagainInField: true,
+    continueModeWp: true,
+    mapDroppable: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["abi618", "fsUserfaultfdRegister", "uapiKvm"],
@@ -75,12 +149,18 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     id: "7.1",
     title: "Linux 7.1 (struct vm_uffd_ops merged; no guest_memfd support)",
     features: ALL_FEATURES,
+    rangeIoctls: RANGE_IOCTLS,
     gmemUffd: "none",
     gmemModes: [],
     gmemFlags: ["mmap", "init_shared"],
     canUserfault: "uffd-ops",
     coreDoUserfault: false,
     refuseUnsupportedMfill: true,
+    unregisterOtherCtx: "einval",
+    droppableRefused: true,
+    eagainInField: true,
+    continueModeWp: true,
+    mapDroppable: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["rppt0707", "rppt0909", "rppt1010", "hotfixUnsupported"],
@@ -89,12 +169,18 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     id: "7.1+gmem",
     title: "Linux 7.1 plus the pending guest_memfd series (__do_userfault, kvm_gmem_uffd_ops)",
     features: ALL_FEATURES,
+    rangeIoctls: RANGE_IOCTLS,
     gmemUffd: "v2",
     gmemModes: ["missing", "minor"],
     gmemFlags: ["mmap", "init_shared"],
     canUserfault: "uffd-ops",
     coreDoUserfault: true,
     refuseUnsupportedMfill: true,
+    unregisterOtherCtx: "einval",
+    droppableRefused: true,
+    eagainInField: true,
+    continueModeWp: true,
+    mapDroppable: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "gmem-uffd", "kvm-userfault", "declared-type"],
     sources: ["rppt1212", "rppt1313", "hotfixUnsupported"],

@@ -109,6 +109,14 @@ export const SPEC_SCHEMA = obj({
       shared: req(cident),
       granularity: opt(str(["inode", "page"])),
       at: req({ kind: "one-or-many", of: str(GUARD_POINTS) }),
+      recheck: opt(
+        obj({
+          at: req(str(["filemap_add"])),
+          lock: req(str(["invalidate_lock"])),
+          order: opt(str(["lock-then-add", "add-then-lock"])),
+        }),
+        "re-check the guard in filemap_add under the invalidate lock (closes the alloc_folio → filemap_add window)",
+      ),
     }),
   ),
   fault: opt(obj({ handler: req(cident), raise: req(str(["core", "handle_userfault", "none"])), eofFirst: opt(bool) })),

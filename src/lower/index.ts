@@ -6,8 +6,8 @@
  *
  * Lowering never refuses: a spec whose strategy lacks what it needs (a
  * helper strategy without the helper) lowers to `missingHelper` entries,
- * which rule S05 turns into positioned findings, and the gate in
- * src/pipeline.ts stops emission on them.
+ * which rule S10 turns into positioned findings, and the session's gate
+ * (src/session/gate.ts) stops emission on them.
  */
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../kernel/generations.js";
 import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../model/model.js";
@@ -47,6 +47,12 @@ export interface Lowered {
   /** The ->fault glue the C carries: a guard-only check, a raiser, or none. */
   readonly glue: "guard" | "raise" | "none";
   readonly guardAt: ReadonlySet<GuardCheckPoint>;
+  /**
+   * What closes the window between alloc_folio's shared-ness check and the
+   * page-cache add (guard.recheck), decided once: emitter, simulator, planner,
+   * rules and checklist read this. Absent: the window is open.
+   */
+  readonly window?: WindowClose;
   readonly typeFunctions: readonly TypeFunction[];
   /** Strategies that need a helper the spec does not name: [spec path, strategy]. */
   readonly missingHelper: readonly { readonly path: string; readonly strategy: string; readonly hint: string }[];
@@ -61,6 +67,27 @@ export interface Lowered {
    * type itself (a char driver's tests on a memfd): every report says so.
    */
   readonly standIn?: { readonly kind: string; readonly type: string };
+}
+
+/**
+ * The re-check of the guard inside ->filemap_add() under the mapping's
+ * invalidate_lock, taken shared. guest_memfd's conversion takes that lock for
+ * write (__kvm_gmem_set_attributes(), in-place conversion v7) and its fault
+ * path takes it shared around the shared-ness check and the folio lookup
+ * (kvm_gmem_fault_user_mapping(), same series, patch 01/42): with the check
+ * under the lock, a conversion either ran before (the add refuses the page)
+ * or runs after the folio is in the cache with mfill's reference on it (the
+ * conversion's refcount check refuses with -EAGAIN).
+ */
+export interface WindowClose {
+  readonly at: "filemap_add";
+  readonly lock: "invalidate_lock";
+  /** lock-then-add: the fault path's order (invalidate_lock outside the folio lock); add-then-lock inverts it (R60). */
+  readonly order: "lock-then-add" | "add-then-lock";
+  /** What filemap_add returns for a page that is no longer shared (docs/explore.md, "The errno"). */
+  readonly errno: "EACCES";
+  /** The predicate, page-granular. */
+  readonly shared: string;
 }
 
 /**
@@ -104,7 +131,15 @@ export const DEFAULT_COPY: CopyModel = {
   export: "none",
 };
 
+let lowerings = 0;
+
+/** How many times lower() ran in this process: test/session holds "nothing lowers twice" with it. */
+export function loweringCount(): number {
+  return lowerings;
+}
+
 export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowered {
+  lowerings++;
   const gen = GENERATIONS[api];
   const notes: string[] = [];
   const missingHelper: { path: string; strategy: string; hint: string }[] = [];
@@ -173,6 +208,10 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
   }
 
   const kvmUserfault = model.kvmUserfault ? lowerKvmUserfault(model) : undefined;
+  const window = lowerWindow(model, copy, roles, notes);
+  // alloc_folio cannot say why it refuses (core turns NULL into -ENOMEM): with the
+  // re-check in filemap_add the COPY path's shared-ness decision is made there only.
+  const guardAtLowered = window && guardAt.has("alloc_folio") ? new Set([...guardAt].filter((p) => p !== "alloc_folio")) : guardAt;
 
   return {
     model,
@@ -185,7 +224,8 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     memcgCharge,
     raise,
     glue,
-    guardAt,
+    guardAt: guardAtLowered,
+    ...(window ? { window } : {}),
     typeFunctions: typeFunctions(model, getFolio, copy, roles),
     missingHelper,
     notes,
@@ -193,6 +233,22 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     testObject: testObjectOf(model),
     ...standInOf(model),
   };
+}
+
+/**
+ * guard.recheck, when it can hold: a page-granular guard and a filemap_add
+ * callback to re-check in. Otherwise a note says why it has no place (rule R60
+ * makes the same point a positioned finding).
+ */
+function lowerWindow(model: Model, copy: Lowered["copy"], roles: ReadonlySet<CallbackRole>, notes: string[]): WindowClose | undefined {
+  const g = model.guard;
+  if (!g?.recheck) return undefined;
+  if (g.granularity !== "page" || !roles.has("filemapAdd") || copy?.filemapAdd !== "filemap_add_folio") {
+    notes.push("guard.recheck: the re-check needs a per-page guard and a filemap_add that calls filemap_add_folio(); this type has no such place for it");
+    return undefined;
+  }
+  if (g.at.has("alloc_folio")) notes.push(`alloc_folio: the shared-ness check moved into filemap_add, under the invalidate lock, where a refusal can say -EACCES (NULL from alloc_folio only says -ENOMEM)`);
+  return { at: "filemap_add", lock: "invalidate_lock", order: g.recheck.order ?? "lock-then-add", errno: "EACCES", shared: g.shared };
 }
 
 function lowerKvmUserfault(model: Model): KvmUserfaultLowered {

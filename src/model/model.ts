@@ -59,6 +59,8 @@ export interface GuardModel {
   readonly shared: string;
   readonly granularity: "inode" | "page";
   readonly at: ReadonlySet<GuardCheckPoint>;
+  /** guard.recheck as written (lower decides what it means). */
+  readonly recheck?: { readonly at: "filemap_add"; readonly lock: "invalidate_lock"; readonly order?: "lock-then-add" | "add-then-lock" };
 }
 
 /** Every C identifier the emitter will write, derived from the spec's name. */

@@ -94,7 +94,7 @@ function normalizeGuard(g: NonNullable<MemoryTypeSpec["guard"]>): GuardModel {
       at.add(p);
     }
   }
-  return { shared: g.shared, granularity: g.granularity ?? "page", at };
+  return { shared: g.shared, granularity: g.granularity ?? "page", at, ...(g.recheck ? { recheck: { ...g.recheck } } : {}) };
 }
 
 export function deriveCNames(name: string): CNames {

@@ -7,6 +7,7 @@ import { spanOf, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { SOURCES } from "../kernel/sources.js";
 import { didYouMean } from "../load/suggest.js";
 import type { Model } from "../model/model.js";
+import { lower, type Lowered } from "../lower/index.js";
 import { CONTRACT_RULES } from "./catalogue/contract.js";
 import { FAULT_RULES } from "./catalogue/faults.js";
 import { IOCTL_RULES } from "./catalogue/ioctls.js";
@@ -48,11 +49,16 @@ export function citations(rule: Rule): string[] {
   return rule.sources.map((k) => SOURCES[k].cite);
 }
 
-export function checkModel(model: Model): Diagnostic[] {
+/**
+ * Run every rule that applies to the model's generation. The rules judge the
+ * lowered form (every default decided): the session passes the one lowering
+ * it keeps; a caller with only a Model (a test) gets one lowering here.
+ */
+export function checkModel(model: Model, lowered: Lowered = lower(model)): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const rule of RULES) {
     if (!rule.check || !rule.applies.includes(model.gen.id)) continue;
-    for (const f of rule.check(model)) {
+    for (const f of rule.check(model, lowered)) {
       const span = spanOf(model.positions, f.path);
       const source = citations(rule).join("; ");
       out.push({

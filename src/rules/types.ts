@@ -7,6 +7,7 @@ import type { Severity } from "../diagnostics/diagnostic.js";
 import { API_GENERATIONS, type ApiGenerationId } from "../kernel/generations.js";
 import type { SourceKey } from "../kernel/sources.js";
 import type { Model } from "../model/model.js";
+import type { Lowered } from "../lower/index.js";
 
 export type RuleKind = "kernel" | "review" | "spec";
 
@@ -39,7 +40,8 @@ export interface Rule {
   readonly checklist?: readonly number[];
   /** Can it be judged from a declaration? Non-judgeable rules are predicted by the simulator and tests. */
   readonly judgeable: boolean;
-  readonly check?: (model: Model) => Finding[];
+  /** Judges the declaration; defaults are read from `lowered` (src/lower decides them), never restated. */
+  readonly check?: (model: Model, lowered: Lowered) => Finding[];
   readonly fix: string;
 }
 

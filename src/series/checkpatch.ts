@@ -4,7 +4,9 @@
  * (ecosystem.md §2.2). FILE_PATH_CHANGES ("does MAINTAINERS need updating?") is
  * expected for every patch that adds a file and is reported apart.
  */
-import { spawnSync } from "node:child_process";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface CheckpatchFinding {
@@ -16,7 +18,7 @@ export interface CheckpatchFinding {
 }
 
 export type CheckpatchResult =
-  | { available: true; findings: CheckpatchFinding[]; errors: number; warnings: number; checks: number; expectedNotices: number; raw: string }
+  | { available: true; findings: CheckpatchFinding[]; errors: number; warnings: number; checks: number; expectedNotices: number; raw: string; script: string }
   | { available: false; reason: string };
 
 const SCRIPT = fileURLToPath(new URL("../../scripts/checkpatch.sh", import.meta.url));
@@ -33,8 +35,24 @@ export function parseCheckpatch(out: string): CheckpatchFinding[] {
   return findings;
 }
 
-export function runCheckpatch(patches: readonly string[], script = SCRIPT): CheckpatchResult {
-  const r = spawnSync("bash", [script, ...patches], { encoding: "utf8", timeout: 120_000 });
+/**
+ * checkpatch on the patches. With `tree` (the user's kernel tree, as `series`
+ * passes it), that tree's own scripts/checkpatch.pl: the rules of the kernel
+ * the series is for. Without one, or when the tree has none, `script`
+ * (scripts/checkpatch.sh: Debian's linux-source-6.12, for uffdkit's own tests
+ * and demo), and the result says so.
+ */
+export function runCheckpatch(patches: readonly string[], script = SCRIPT, tree?: string): CheckpatchResult {
+  const own = tree ? join(tree, "scripts", "checkpatch.pl") : undefined;
+  if (own && existsSync(own)) return readResult(spawnSync("perl", [own, ...FLAGS, ...patches], { encoding: "utf8" }), own);
+  const r = spawnSync("bash", [script, ...patches], { encoding: "utf8" });
+  return readResult(r, tree ? `checkpatch.pl of Debian's linux-source-6.12 (${tree} has no scripts/checkpatch.pl)` : "checkpatch.pl of Debian's linux-source-6.12");
+}
+
+/** The flags uffdkit checks its series with (the same as scripts/checkpatch.sh's). */
+const FLAGS = ["--strict", "--no-tree", "--terse", "--show-types"];
+
+function readResult(r: SpawnSyncReturns<string>, script: string): CheckpatchResult {
   if (r.status === 3 || r.error) return { available: false, reason: (r.stderr || r.error?.message || "checkpatch unavailable").trim() };
   const raw = `${r.stdout}${r.stderr}`;
   const findings = parseCheckpatch(raw);
@@ -47,6 +65,7 @@ export function runCheckpatch(patches: readonly string[], script = SCRIPT): Chec
     checks: real.filter((f) => f.level === "CHECK").length,
     expectedNotices: findings.length - real.length,
     raw,
+    script,
   };
 }
 

@@ -10,8 +10,7 @@ import type { EmittedFile } from "../emit/kernel/artifacts.js";
 import type { Model } from "../model/model.js";
 import type { Ioctl, Mode } from "../spec/types.js";
 import { prefixForFile, subject, type CommitMessage } from "./message.js";
-import { standInKind } from "./stand-in.js";
-import { lower } from "../lower/index.js";
+import type { Lowered } from "../lower/index.js";
 import type { TestObject } from "../ir/scenario.js";
 
 import { placeSelftests, selftestDir, selftestSubjectPrefix, type ReadBase } from "./selftests.js";
@@ -45,7 +44,8 @@ export type PlanError = { readonly code: string; readonly message: string; reado
 export type PlanResult = { ok: true; commits: PlannedCommit[]; notes: string[] } | { ok: false; error: PlanError };
 
 export interface PlanInput {
-  readonly model: Model;
+  /** The type with every default decided (src/lower): the commit messages read only this. */
+  readonly lowered: Lowered;
   readonly kernel: KernelArtifacts;
   readonly selftests: readonly EmittedFile[];
   /** One line per scenario, for the selftest commit's body. */
@@ -82,7 +82,8 @@ export function opsMembers(parser: CParser, ops: string, opsName: string): strin
 }
 
 export function planCommits(input: PlanInput): PlanResult {
-  const { model, kernel, readBase, parser } = input;
+  const { lowered, kernel, readBase, parser } = input;
+  const model = lowered.model;
   const commits: PlannedCommit[] = [];
   const notes: string[] = [];
   const fr = kernel.fragments;
@@ -140,7 +141,7 @@ export function planCommits(input: PlanInput): PlanResult {
   commits.push({
     role: "type",
     subject: subject(`${model.subsystem}:`, "implement userfaultfd operations"),
-    paragraphs: typeParagraphs(model, kernel, parser),
+    paragraphs: typeParagraphs(lowered, kernel, parser),
     files: new Map([[model.targetFile, spliced.text]]),
   });
 
@@ -151,10 +152,10 @@ export function planCommits(input: PlanInput): PlanResult {
     if (!placed.ok) return { ok: false, error: { code: "selftests", message: placed.message, hint: placed.hint } };
     const kind = dir === "kvm" ? "guest_memfd" : model.name;
     const titles = input.scenarioTitles ?? [];
-    const standIn = standInKind(model);
+    const standIn = lowered.standIn?.kind;
     const paragraphs = [
       `Add ${placed.placement.programs.join(", ")} to check the userfaultfd support of ${kind}: registration in the declared modes, the events its faults raise and how the declared ioctls resolve them.`,
-      `Each test creates ${objectText(lower(model).testObject, kind)} and is skipped, with the reason, where the running kernel lacks it or its userfaultfd support.`,
+      `Each test creates ${objectText(lowered.testObject, kind)} and is skipped, with the reason, where the running kernel lacks it or its userfaultfd support.`,
       ...(standIn ? [`Where the same test holds on ${standIn}, it runs there too, as a variant standing in for ${kind}: those runs are not tests of ${kind}.`] : []),
       ...(titles.length ? [`The tests cover:\n${titles.map((t) => `- ${t}`).join("\n")}`] : []),
       `Each test prints one "# uffdkit: step" line per step so a run can be compared with the reference simulator step by step.`,
@@ -169,7 +170,8 @@ export function planCommits(input: PlanInput): PlanResult {
   return { ok: true, commits, notes };
 }
 
-function typeParagraphs(model: Model, kernel: KernelArtifacts, parser: CParser): string[] {
+function typeParagraphs(lowered: Lowered, kernel: KernelArtifacts, parser: CParser): string[] {
+  const model = lowered.model;
   const modes = [...model.modes].map((m) => MODE_NAME[m]);
   const ioctls = [...model.ioctls].map((i) => IOCTL_NAME[i]);
   const gen = model.gen;
@@ -184,7 +186,7 @@ function typeParagraphs(model: Model, kernel: KernelArtifacts, parser: CParser):
       (members.length ? `, setting ${list(members.map((m) => `->${m}`))},` : "") +
       ` and hook it into ${model.vmOps} through ->${gen.hookMember}.`,
   );
-  const g = model.getFolio;
+  const g = lowered.getFolio;
   if (g) {
     p.push(
       g.strategy === "lookup"
@@ -192,7 +194,7 @@ function typeParagraphs(model: Model, kernel: KernelArtifacts, parser: CParser):
         : `The folio lookup for MINOR faults and UFFDIO_CONTINUE uses ${g.helper ?? "the type's get-or-create helper"}.`,
     );
   }
-  const c = model.copy;
+  const c = lowered.copy;
   if (c) {
     const from: Record<typeof c.alloc.strategy, string> = {
       "mapping-gfp": "the mapping's gfp mask",
@@ -218,9 +220,9 @@ function typeParagraphs(model: Model, kernel: KernelArtifacts, parser: CParser):
           : " when the range is registered."),
     );
   }
-  if (model.fault && model.fault.raise !== "none") {
+  if (model.fault && lowered.raise !== "none") {
     p.push(
-      model.fault.raise === "core"
+      lowered.raise === "core"
         ? `MISSING and MINOR events are raised by core mm from __do_fault(); ${model.fault.handler}() needs no userfaultfd code.`
         : `${model.fault.handler}() raises MISSING and MINOR events itself.`,
     );

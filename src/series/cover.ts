@@ -9,6 +9,7 @@ import type { Model } from "../model/model.js";
 import type { SuiteResult, Verdict } from "../ir/result.js";
 import { SOURCES } from "../kernel/sources.js";
 import { wrapBody } from "./message.js";
+import type { WindowClose } from "../lower/index.js";
 
 export interface TestingEvidence {
   readonly sim?: SuiteResult;
@@ -34,6 +35,8 @@ export interface CoverInfo {
   readonly commitSubjects: readonly string[];
   /** The base lacks the API generation: name the prerequisite series. */
   readonly baseLacksApi?: boolean;
+  /** guard.recheck as lowered (Lowered.window): the cover letter explains it. */
+  readonly window?: WindowClose;
 }
 
 export function seriesTitle(model: Model): string {
@@ -73,10 +76,34 @@ function generatedSummary(model: Model): string {
   );
 }
 
+/**
+ * The design paragraph for guard.recheck (Lowered.window), which a reviewer of
+ * the shared-ness check will ask about: what it closes, why this lock and this
+ * order, the errno, and what __do_userfault() must do (docs/explore.md).
+ */
+export function windowParagraph(model: Model, w: WindowClose | undefined): string | undefined {
+  if (!w) return undefined;
+  return (
+    `${w.shared}() is checked again in ${model.cnames.filemapAdd}(), under the mapping's invalidate lock taken shared: ` +
+    "core calls ->alloc_folio(), copies from user space and only then ->filemap_add(), holding no lock of the type's, so a conversion " +
+    "to private in between would get a private page filled and mapped. Conversion takes the invalidate lock for write; the lock is " +
+    "taken before filemap_add_folio() locks the folio, the order kvm_gmem_fault_user_mapping() uses (mmap_lock, invalidate_lock, " +
+    "folio lock). Once the folio is in the cache, the reference COPY holds until the PTE is installed makes a conversion fail " +
+    `with -EAGAIN. A COPY or ZEROPAGE refused there returns -${w.errno}, the errno guest_memfd's fault path uses for a private page, ` +
+    "so a monitor can tell it from -ENOMEM; ->alloc_folio() no longer checks shared-ness, because its NULL can only mean -ENOMEM. " +
+    "__do_userfault() raises MISSING only for an absent folio (NULL or -ENOENT) and lets ->fault refuse a page ->get_folio_noalloc() " +
+    "refuses; raising MISSING for it would give the monitor an event no ioctl can resolve. Holding the lock from ->alloc_folio() " +
+    "across the fill was rejected: core's copy retry faults with its own locks dropped, and its error paths call no callback " +
+    "that could release the lock."
+  );
+}
+
 export function coverBlurb(info: CoverInfo): string {
   const { model, testing } = info;
   const paras: string[] = [];
   paras.push(model.series.blurb ?? generatedSummary(model));
+  const window = windowParagraph(model, info.window);
+  if (window) paras.push(window);
   paras.push(
     `The code targets the ${model.gen.id} generation of struct vm_uffd_ops (${model.gen.title})` +
       `${model.gen.merged ? "" : "; that API is not in mainline yet"}. ` +

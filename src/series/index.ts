@@ -25,7 +25,7 @@ import { MMAP_PREREQUISITES } from "../kernel/helpers.js";
 import { SOURCES } from "../kernel/sources.js";
 import { buildSeriesPatches, type BuildReport } from "./build/index.js";
 import { baseHasApi } from "./build/standin.js";
-import { buildView } from "../emit/kernel/view.js";
+import type { Lowered } from "../lower/index.js";
 import { faultMember, firstDeclarations, loadCParser, type CParser } from "./c-syntax.js";
 import { findFunction, findVmOps } from "./splice.js";
 
@@ -126,10 +126,11 @@ function fail(code: SeriesError["code"], message: string, hint: string): { ok: f
  * that its file neither declares nor defines at the base: unless a header
  * declares them, the build will fail on them, so say so before it does.
  */
-function undeclaredTypeFunctions(model: Model, parser: CParser, text: string): string[] {
+function undeclaredTypeFunctions(lowered: Lowered, parser: CParser, text: string): string[] {
+  const model = lowered.model;
   const declared = firstDeclarations(parser.parse(text).rootNode);
-  return buildView(model, model.gen.id)
-    .typeFunctions.filter((t) => !declared.has(t.name))
+  return lowered.typeFunctions
+    .filter((t) => !declared.has(t.name))
     .map((t) => `warning: the spec names ${t.name}(), which ${model.targetFile} neither declares nor defines at the base; unless a header it includes does, add it before the series (or the build fails)`);
 }
 
@@ -173,8 +174,9 @@ interface TreeContext {
  * handler, branch, identity, output): `series` runs them before spending time on
  * tests, and buildSeries again before writing anything.
  */
-export async function checkTree(model: Model, opts: SeriesOptions): Promise<{ ok: true; ctx: TreeContext } | { ok: false; error: SeriesError }> {
-    const tree = resolve(opts.cwd ?? process.cwd(), opts.tree);
+export async function checkTree(lowered: Lowered, opts: SeriesOptions): Promise<{ ok: true; ctx: TreeContext } | { ok: false; error: SeriesError }> {
+  const model = lowered.model;
+  const tree = resolve(opts.cwd ?? process.cwd(), opts.tree);
   const version = opts.version ?? model.series.version;
   const rfc = opts.rfc ?? model.series.rfc;
 
@@ -269,8 +271,9 @@ export async function checkTree(model: Model, opts: SeriesOptions): Promise<{ ok
   return { ok: true, ctx: { tree, version, rfc, baseName, baseSha, readBase, parser, branch, me, outDir } };
 }
 
-export async function buildSeries(model: Model, opts: SeriesOptions): Promise<SeriesOutcome> {
-  const checked = await checkTree(model, opts);
+export async function buildSeries(lowered: Lowered, opts: SeriesOptions): Promise<SeriesOutcome> {
+  const model = lowered.model;
+  const checked = await checkTree(lowered, opts);
   if (!checked.ok) return checked;
   const { tree, version, rfc, baseName, baseSha, readBase, parser, branch, me, outDir } = checked.ctx;
   const notes: string[] = [];
@@ -289,10 +292,10 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
     notes.push(`warning: ${baseName} lacks the ${model.gen.id} API (no ->${model.gen.hookMember} in struct vm_operations_struct): the series needs the prerequisite series "${model.gen.title}" applied first; the cover letter says so${opts.build ? ", and the build uses uffdkit's API header in its place" : ""}`);
   }
 
-  notes.push(...undeclaredTypeFunctions(model, parser, readBase(model.targetFile) ?? ""));
+  notes.push(...undeclaredTypeFunctions(lowered, parser, readBase(model.targetFile) ?? ""));
 
   const plan = planCommits({
-    model,
+    lowered,
     kernel: opts.kernel,
     selftests: opts.selftests,
     readBase,
@@ -368,6 +371,7 @@ export async function buildSeries(model: Model, opts: SeriesOptions): Promise<Se
       testing: { ...opts.testing, ...(build ? { build: buildSummary(build) } : {}) },
       commitSubjects: made.map((c) => c.subject),
       baseLacksApi,
+      ...(lowered.window ? { window: lowered.window } : {}),
     });
     if (!filled.ok) throw new Error(filled.message);
     writeFileSync(coverPath, filled.text);

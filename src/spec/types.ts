@@ -138,6 +138,32 @@ export interface GuardSpec {
   granularity?: "inode" | "page";
   /** When it is checked. Checking only at "register" is the TOCTOU Sean objected to. */
   at: GuardPoint | GuardPoint[];
+  /**
+   * What closes the window between the check in ->alloc_folio() and the page
+   * entering the page cache in ->filemap_add(), which core calls holding no lock
+   * of the type: a conversion to private in between gets a private page filled
+   * and mapped (docs/explore.md, "Closing the window").
+   */
+  recheck?: GuardRecheckSpec;
+}
+
+/**
+ * Re-check the guard inside ->filemap_add() under the mapping's invalidate_lock,
+ * taken shared (filemap_invalidate_lock_shared()), the lock guest_memfd's
+ * conversion takes for write and its fault path takes shared. A page found
+ * private there is refused with -EACCES, the errno guest_memfd's own fault path
+ * uses for a private page.
+ */
+export interface GuardRecheckSpec {
+  at: "filemap_add";
+  lock: "invalidate_lock";
+  /**
+   * "lock-then-add" (default): take the lock, check, add the folio (which locks
+   * it), drop the lock: the fault path's order, invalidate_lock outside the
+   * folio lock. "add-then-lock": add first, then take the lock with the folio
+   * locked and in the cache: that inverts the order (rule R60).
+   */
+  order?: "lock-then-add" | "add-then-lock";
 }
 
 /** How MISSING and MINOR events are raised from the type's fault path. */

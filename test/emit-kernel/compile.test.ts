@@ -6,6 +6,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT } from "../build-timeout.js";
 import { API_GENERATIONS } from "../../src/kernel/generations.js";
 import { compileCheck, compileCheckAll, compileUnits, kernelSourceAvailable } from "../../src/emit/kernel/compile.js";
 import { compileUnit } from "../../src/emit/kernel/shim.js";
@@ -15,7 +16,7 @@ import { GMEM_LIKE, SHMEM_LIKE, model } from "./fixtures.js";
 
 const src = kernelSourceAvailable();
 if (!src.ok) console.warn(`[emit-kernel] compile checks skipped: ${src.reason}`);
-const T = 240_000;
+const T = BUILD_TIMEOUT;
 
 function report(results: { object: string; ok: boolean; log: string; ms: number; skipped?: string }[]) {
   for (const r of results) {

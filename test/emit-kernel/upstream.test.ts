@@ -6,8 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { UPSTREAM } from "../../src/kernel/upstream.js";
 import { SOURCES } from "../../src/kernel/sources.js";
-import { loadModel } from "../../src/load/index.js";
-import { check, runType } from "../../src/pipeline.js";
+import { open } from "../../src/session/index.js";
 
 const NOT_CALLS = new Set(["if", "for", "while", "return", "sizeof", "unlikely", "likely", "IS_ERR", "IS_ERR_OR_NULL", "PTR_ERR", "ERR_PTR", "DIV_ROUND_UP", "BIT", "file_inode", "linear_page_index", "mapping_gfp_mask", "uffd_flags_mode_is", "userfaultfd_armed", "userfaultfd_missing", "userfaultfd_minor", "vma_pages", "xa_is_value", "folio_size"]);
 
@@ -42,25 +41,23 @@ function isSubsequence(want: readonly string[], got: readonly string[]): boolean
 describe("upstream examples reproduce what upstream merged, callback by callback", () => {
   for (const type of UPSTREAM) {
     describe(type.example, async () => {
-      const loaded = await loadModel(type.example);
-      const model = loaded.model!;
-      const checked = check(model, loaded.diagnostics);
-      const run = runType(checked, type.api);
-      const c = run.kernel.files[0]!.contents;
+      const g = (await open(type.example)).generation(type.api);
+      const model = g.model;
+      const c = g.kernel.files[0]!.contents;
       const fns = functions(c);
       const ops = new Map([...c.matchAll(/^\t\.([a-z_]+)\s*= ([a-z_][a-z0-9_]*|[^,]+),$/gm)].map((m) => [m[1]!, m[2]!]));
 
       it("passes check (no error findings) and compiles against the contract model", () => {
-        expect(checked.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-        expect("wasm" in run.compiled).toBe(true);
+        expect(g.findings.filter((d) => d.severity === "error")).toEqual([]);
+        expect("wasm" in g.compiled).toBe(true);
       });
       it(`defines exactly upstream's members: ${type.members.join(", ")}`, () => {
         expect([...ops.keys()].sort()).toEqual([...type.members].sort());
       });
       it("runs on the simulator with every branch of the C executed and no contract broken", () => {
-        expect(run.simulation.results.filter((r) => r.verdict !== "pass" && r.verdict !== "lacks").map((r) => `${r.scenario}: ${r.reason}`)).toEqual([]);
-        expect(run.coverage!.missed).toEqual([]);
-        expect(run.contractFindings).toEqual([]);
+        expect(g.simulation.result.results.filter((r) => r.verdict !== "pass" && r.verdict !== "lacks").map((r) => `${r.scenario}: ${r.reason}`)).toEqual([]);
+        expect(g.simulation.coverage!.missed).toEqual([]);
+        expect(g.simulation.contractFindings).toEqual([]);
       });
       for (const cb of type.callbacks) {
         it(`${cb.member} (${cb.upstreamFn}): ${cb.calls.join(" → ") || "no calls"}${cb.differs ? " [deliberately different: see differs]" : ""}`, () => {

@@ -4,15 +4,14 @@
  * not in the kernel. Kernel files, commits and lore links are what the C, the
  * selftests and the patches cite (src/kernel/sources.ts).
  */
+import { lower } from "../../src/lower/index.js";
 import { readdirSync, readFileSync, rmSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadModel } from "../../src/load/index.js";
-import { check } from "../../src/pipeline.js";
 import { generateArtifacts } from "../../src/generate/index.js";
-import { emitForSeries } from "../../src/series/evidence.js";
 import { buildSeries } from "../../src/series/index.js";
+import { open, openValue } from "../../src/session/index.js";
 import { gmemModel, makeFixtureTree } from "../series/fixture.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -56,10 +55,9 @@ describe("emitted files cite only what is in the kernel", () => {
   });
 
   it.each(EXAMPLES)("%s: kernel C and selftests as gen makes them", async (spec) => {
-    const loaded = await loadModel(join(ROOT, spec));
-    const checked = check(loaded.model!, loaded.diagnostics);
-    expect(checked.emittable).toBe(true);
-    const { files } = generateArtifacts(checked.model, checked.diagnostics);
+    const g = (await open(join(ROOT, spec))).generation();
+    expect(g.stops("kernel")).toEqual([]);
+    const { files } = generateArtifacts(g);
     const emitted = files.filter((f) => /^(kernel|selftests)\//.test(f.path));
     expect(emitted.length).toBeGreaterThan(3);
     expect(emitted.flatMap((f) => outsideRefs(f.path, f.contents))).toEqual([]);
@@ -82,9 +80,8 @@ describe("emitted files cite only what is in the kernel", () => {
     const out = mkdtempSync(join(tmpdir(), "uffdkit-refs-"));
     cleanup.push(tree, out);
     const model = gmemModel();
-    const e = emitForSeries(model);
-    if (!e.ok) throw new Error(e.message);
-    const r = await buildSeries(model, { tree, out: join(out, "series"), kernel: e.emitted.kernel, selftests: e.emitted.selftests, getMaintainer: false });
+    const e = { emitted: openValue(model).generation() };
+    const r = await buildSeries(lower(model), { tree, out: join(out, "series"), kernel: e.emitted.kernel, selftests: e.emitted.selftests, getMaintainer: false });
     if (!r.ok) throw new Error(`${r.error.message} (${r.error.hint})`);
     const patches = readdirSync(join(out, "series")).filter((f) => f.endsWith(".patch"));
     expect(patches.length).toBeGreaterThan(2);

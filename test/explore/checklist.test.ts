@@ -4,14 +4,13 @@
  * conversion programs explore exhaustively without violation passes it.
  */
 import { describe, expect, it } from "vitest";
-import { buildChecklist } from "../../src/emit/checklist/index.js";
-import { exploreEvidenceOf, front, buildType } from "../../src/pipeline.js";
+import { buildChecklist } from "../../src/report/checklist/index.js";
+import { open } from "../../src/session/index.js";
 
 async function c01(spec: string) {
-  const { checked } = await front(spec);
-  const built = buildType(checked!);
-  const explore = exploreEvidenceOf(checked!.model, built);
-  const item = buildChecklist(checked!.model, { explore }).items.find((i) => i.id === "C01");
+  const g = (await open(spec)).generation();
+  const explore = g.exploreEvidence;
+  const item = buildChecklist(g.model, { explore }).items.find((i) => i.id === "C01");
   return { explore, item };
 }
 

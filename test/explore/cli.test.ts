@@ -3,7 +3,7 @@
  * suite's pretest builds it).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -35,7 +35,7 @@ describe("uffdkit explore", () => {
   });
 
   it("every counterexample of the seed examples replays deterministically with uffdkit sim", () => {
-    for (const spec of ["examples/gmem-missing-minor.uffd.ts", "examples/gmem.uffd.ts"]) {
+    for (const spec of ["examples/gmem-missing-minor.uffd.ts", "examples/gmem-v4-posted.uffd.ts"]) {
       const out = mkdtempSync(join(tmpdir(), "uffdkit-explore-"));
       const r = cli("explore", spec, "-o", out);
       expect(r.code, r.err).toBe(1);
@@ -46,6 +46,14 @@ describe("uffdkit explore", () => {
         expect(s.code, `${spec} ${f}: ${s.out}${s.err}`).toBe(0);
       }
     }
+  });
+
+  it("the default example, which closes the window with guard.recheck, explores clean (exit 0, no replay file)", () => {
+    const out = mkdtempSync(join(tmpdir(), "uffdkit-explore-"));
+    const r = cli("explore", "examples/gmem.uffd.ts", "-o", out);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/program fill_vs_conversion:[^\n]*\n  exhaustive:[\s\S]*?no violation/);
+    expect(existsSync(out) ? readdirSync(out).filter((f) => f.endsWith(".replay.json")) : []).toEqual([]);
   });
 
   it("says when a replay no longer shows its violation (exit 1)", () => {

@@ -1,10 +1,10 @@
-import { front, planExploration, type ExplorePlan } from "../../src/pipeline.js";
+import { open, type ExplorePlan } from "../../src/session/index.js";
 
 /** The programs and C of an example, planned as `uffdkit explore` plans them. */
 export async function planOf(spec: string): Promise<ExplorePlan> {
-  const { checked } = await front(spec);
-  if (!checked) throw new Error(`${spec} does not load`);
-  return planExploration(checked);
+  const session = await open(spec);
+  if (session.loadFailed) throw new Error(`${spec} does not load`);
+  return session.generation().exploration;
 }
 
 export function programOf(plan: ExplorePlan, name: string) {

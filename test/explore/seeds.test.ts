@@ -31,8 +31,8 @@ describe("seed races, found with the rules off", () => {
     expect(cx!.schedule.indexOf("allocator")).toBeLessThan(cx!.schedule.lastIndexOf("monitor"));
   });
 
-  it("the default gmem.uffd.ts: the window left between alloc_folio's shared-ness check and filemap_add is reported", async () => {
-    const plan = await planOf("examples/gmem.uffd.ts");
+  it("gmem.uffd.ts without guard.recheck: the window left between alloc_folio's shared-ness check and filemap_add is reported", async () => {
+    const plan = await planOf("test/fixtures/specs/gmem-open-window.uffd.ts");
     const r = exploreProgram(programOf(plan, "fill_vs_conversion"), plan.opts);
     const cx = r.counterexamples.find((c) => c.violation.property === "private");
     expect(cx).toBeDefined();

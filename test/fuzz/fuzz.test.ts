@@ -23,6 +23,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBuiltCli } from "../cli-check/built-cli.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../src/diagnostics/format.js";
+import { openValue } from "../../src/session/index.js";
 import { generateArtifacts } from "../../src/generate/index.js";
 import { loadModel } from "../../src/load/index.js";
 import { checkModel } from "../../src/rules/index.js";
@@ -108,7 +109,7 @@ describe("spec fuzzer", () => {
         else if (m.mustRefuse) silent.push(problem("accepted without an error finding"));
         // gen emits only from a model without spec (S) errors: do what it would do.
         if (loaded.model && !loaded.fatal && !errors.some((d) => /^S\d+$/.test(d.id))) {
-          const { files } = generateArtifacts(loaded.model, diags);
+          const { files } = generateArtifacts(openValue(loaded.model).generation());
           generated++;
           for (const f of files) for (const a of m.attacks) if (f.contents.includes(a)) leaks.push(problem(`${f.path} carries ${JSON.stringify(a)}`));
           const out = join(outRoot, `m${i}`);

@@ -5,7 +5,6 @@
  */
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadModel } from "../../src/load/index.js";
 import { planSuite } from "../../src/plan/planner/index.js";
 import type { ScenarioResult, SuiteResult } from "../../src/ir/result.js";
 import { simKernelFor } from "../../src/run/sim-kernel.js";
@@ -18,12 +17,12 @@ const why = !simPresent ? "src/run/sim is absent" : missing.length ? `examples m
 if (why) console.warn(`test/plan/examples-sim: skipped: ${why}`);
 
 async function run(example: string): Promise<{ suite: ReturnType<typeof planSuite>; result: SuiteResult }> {
-  const loaded = await loadModel(`examples/${example}.uffd.ts`);
-  expect(loaded.fatal).toBe(false);
-  // The pipeline every command uses: the suite runs the type's emitted C.
-  const { runType } = await import("../../src/pipeline.js");
-  const run = runType({ model: loaded.model!, diagnostics: [], emittable: true });
-  return { suite: run.suite, result: run.simulation };
+  // The session every command uses: the suite runs the type's emitted C.
+  const { open } = await import("../../src/session/index.js");
+  const session = await open(`examples/${example}.uffd.ts`);
+  expect(session.loadFailed).toBe(false);
+  const g = session.generation();
+  return { suite: g.suite, result: g.simulation.result };
 }
 const failing = (r: SuiteResult) => r.results.filter((x) => x.verdict !== "pass");
 const byName = (r: SuiteResult, name: string): ScenarioResult => r.results.find((x) => x.scenario === name)!;

@@ -166,11 +166,16 @@ describe("guest_memfd scenarios", () => {
     expect(on71.some((s) => s.setup.needs?.includes("gmem-uffd"))).toBe(false);
   });
 
-  it("follows where the guard is checked: at register → EINVAL (R38); at fault → never served (R39)", () => {
+  it("follows where the guard is checked: at register → EINVAL (R38); at fault → never served (R39): SIGBUS, and COPY refused", () => {
     const atFault = plan(specs.gmemSpec).scenarios.find((s) => s.name === "gmem_not_shared_register")!;
     expect(registerSteps(atFault).map(resultOf)).toEqual(["ok"]);
+    // get_folio_noalloc refuses the page (ERR_PTR(-EACCES)): no MISSING, ->fault SIGBUSes it.
+    expect(atFault.steps.find((x) => x.op === "touch")).toMatchObject({ expect: { outcome: "sigbus" } });
+    expect(atFault.steps.some((x) => x.op === "event")).toBe(true);
+    // Without guard.recheck alloc_folio's NULL says ENOMEM; with it filemap_add says EACCES.
     expect(atFault.steps.some((x) => x.op === "copy" && resultOf(x) === "ENOMEM")).toBe(true);
-    expect(atFault.steps.at(-1)).toEqual({ op: "wait", thread: "t0", expect: { outcome: "blocked" } });
+    const rechecked = plan({ ...specs.gmemSpec, guard: { ...specs.gmemSpec.guard!, recheck: { at: "filemap_add", lock: "invalidate_lock" } } }).scenarios.find((s) => s.name === "gmem_not_shared_register")!;
+    expect(rechecked.steps.some((x) => x.op === "copy" && resultOf(x) === "EACCES")).toBe(true);
     expect(atFault.source).toContain("R39");
     const atRegister = plan(specs.gmemWriteContinueSpec).scenarios.find((s) => s.name === "gmem_not_shared_register")!;
     expect(registerSteps(atRegister).map(resultOf)).toEqual(["EINVAL"]);

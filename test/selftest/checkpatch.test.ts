@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT } from "../build-timeout.js";
 import { emitSelftests } from "../../src/emit/selftest/index.js";
 import type { EmittedFile } from "../../src/emit/kernel/artifacts.js";
 import { loadModel } from "../../src/load/index.js";
@@ -85,7 +86,7 @@ describe("emitted selftests under checkpatch --strict", () => {
     }
     if (process.env.UFFDKIT_CP_REPORT) writeFileSync(process.env.UFFDKIT_CP_REPORT, report.join("\n") + "\n");
     expect(report, `${report.length} findings`).toEqual([]);
-  }, 300_000);
+  }, BUILD_TIMEOUT);
 
   it.skipIf(!probe.available)(`a planted defect is reported (the check can fail)${why}`, () => {
     const bad: EmittedFile = { path: "bad.c", contents: "// SPDX-License-Identifier: GPL-2.0\n#define BAD (1ULL << 3)\n" };

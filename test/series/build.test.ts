@@ -10,6 +10,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT } from "../build-timeout.js";
 import type { KernelFragments } from "../../src/emit/kernel/artifacts.js";
 import { buildSeriesPatches, describeFailures, type BuildReport } from "../../src/series/build/index.js";
 import { loadCParser } from "../../src/series/c-syntax.js";
@@ -136,7 +137,7 @@ describe("series build check on linux-source-6.12 + xram (module)", () => {
       modular: true,
       parser,
     });
-  }, 900_000);
+  }, BUILD_TIMEOUT);
 
   const step = (patch: number, config: string) => report.steps.find((s) => s.patch === patch && s.config === config)!;
 

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT } from "../build-timeout.js";
 import { runCheckpatch } from "../../src/series/checkpatch.js";
 import { makeFixtureTree, sh } from "./fixture.js";
 
@@ -15,7 +16,7 @@ afterAll(() => {
   for (const d of cleanup) rmSync(d, { recursive: true, force: true });
 });
 function cli(args: string[]) {
-  const r = spawnSync("node", [BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync("node", [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -56,7 +57,7 @@ describe.skipIf(!built)(`uffdkit series / checklist CLI${built ? "" : " (SKIPPED
     sh(clone, "git", ["checkout", "-q", "base"]);
     sh(clone, "git", ["-c", "user.name=A", "-c", "user.email=a@b", "am", "-q", "--empty=drop", ...j.patches]);
     expect(sh(clone, "git", ["rev-parse", "HEAD^{tree}"])).toBe(sh(t, "git", ["rev-parse", "uffdkit/kvm_gmem-v5^{tree}"]));
-  }, 300_000);
+  }, BUILD_TIMEOUT);
 
   it.skipIf(!runCheckpatch([]).available)("the generated selftest patch is checkpatch --strict clean (emitted by src/emit/selftest)", () => {
     expect(selftestPatch, "the series test above must run first").toBeDefined();
@@ -76,7 +77,7 @@ describe.skipIf(!built)(`uffdkit series / checklist CLI${built ? "" : " (SKIPPED
     expect(r.stderr).toContain("fix:");
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(sh(t, "git", ["branch", "--list"]).trim()).toBe("* master");
-  }, 300_000);
+  }, BUILD_TIMEOUT);
 
   it("checklist prints markdown and --json prints only JSON", () => {
     const md = cli(["checklist", "examples/shmem.uffd.ts"]);
@@ -86,5 +87,5 @@ describe.skipIf(!built)(`uffdkit series / checklist CLI${built ? "" : " (SKIPPED
     const j = JSON.parse(js.stdout);
     expect(j.items.length).toBeGreaterThan(5);
     expect(j.items.every((i: { status: string }) => ["pass", "fail", "human"].includes(i.status))).toBe(true);
-  }, 120_000);
+  }, BUILD_TIMEOUT);
 });

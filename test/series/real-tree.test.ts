@@ -3,14 +3,16 @@
  * (scripts/kernel-git-tree.sh, cached in .cache/ktree-6.12 and shared by the
  * series test files). buildSeries only adds branches; the tests delete theirs.
  */
+import { lower } from "../../src/lower/index.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT } from "../build-timeout.js";
 import { loadModel } from "../../src/load/index.js";
 import { runCheckpatch } from "../../src/series/checkpatch.js";
-import { emitForSeries } from "../../src/series/evidence.js";
+import { openValue } from "../../src/session/index.js";
 import { buildSeries } from "../../src/series/index.js";
 import { sh } from "./fixture.js";
 import { kernelGitTree, ROOT } from "./ktree.js";
@@ -25,9 +27,8 @@ afterAll(() => {
 
 async function emitted(example: string) {
   const model = (await loadModel(join(ROOT, "examples", example))).model!;
-  const e = emitForSeries(model);
-  if (!e.ok) throw new Error(e.message);
-  return { model, ...e.emitted };
+  const e = { emitted: openValue(model).generation() };
+  return { model, kernel: e.emitted.kernel, selftests: e.emitted.selftests, suite: e.emitted.suite };
 }
 
 const GMEM_EXAMPLES = readdirSync(join(ROOT, "examples")).filter((f) => f.startsWith("gmem") && f.endsWith(".uffd.ts"));
@@ -35,7 +36,7 @@ const GMEM_EXAMPLES = readdirSync(join(ROOT, "examples")).filter((f) => f.starts
 describe("series in a git tree made from linux-source-6.12", () => {
   beforeAll(() => {
     REPO = kernelGitTree();
-  }, 600_000);
+  }, BUILD_TIMEOUT);
 
   it("the tree script handled Debian's .gitignore: the whole source is tracked", () => {
     expect(readFileSync(join(REPO, ".gitignore"), "utf8")).not.toMatch(/^\/\*$/m);
@@ -46,7 +47,7 @@ describe("series in a git tree made from linux-source-6.12", () => {
   it.each(GMEM_EXAMPLES)("%s: 6.12's guest_memfd has no vm_operations_struct: base lacks the prerequisite, tree unchanged", async (example) => {
     const { model, kernel, selftests } = await emitted(example);
     const before = sh(REPO, "git", ["rev-parse", "HEAD"]) + sh(REPO, "git", ["branch", "--list"]);
-    const r = await buildSeries(model, { tree: REPO, out: join(out, example), kernel, selftests, getMaintainer: false, build: true });
+    const r = await buildSeries(lower(model), { tree: REPO, out: join(out, example), kernel, selftests, getMaintainer: false, build: true });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe("base-lacks-prerequisite");
@@ -63,25 +64,24 @@ describe("series in a git tree made from linux-source-6.12", () => {
     expect(r.stderr).toContain("guest_memfd host mmap()");
     expect(r.stderr).not.toContain("running");
     expect(r.stdout).toBe("");
-  }, 120_000);
+  }, BUILD_TIMEOUT);
 
   it("a spec naming a function the file lacks is warned about before any build", async () => {
     const { model: base } = await emitted("shmem.uffd.ts");
     const { normalize } = await import("../../src/model/normalize.js");
     const spec = { ...base.spec, copy: { ...base.spec.copy!, typeAdd: { ...base.spec.copy!.typeAdd!, recalc: "shmem_uffd_recalc" } } };
     const model = normalize(spec, { file: base.file, positions: base.positions });
-    const e = emitForSeries(model);
-    if (!e.ok) throw new Error(e.message);
-    const r = await buildSeries(model, { tree: REPO, out: join(out, "shmem-missing-fn"), kernel: e.emitted.kernel, selftests: e.emitted.selftests, version: 8 });
+    const e = { emitted: openValue(model).generation() };
+    const r = await buildSeries(lower(model), { tree: REPO, out: join(out, "shmem-missing-fn"), kernel: e.emitted.kernel, selftests: e.emitted.selftests, version: 8 });
     if (!r.ok) throw new Error(`${r.error.message} (${r.error.hint})`);
     made.push(r.result.branch);
     expect(r.result.notes.join("\n")).toMatch(/^warning: the spec names shmem_uffd_recalc\(\), which mm\/shmem.c neither declares nor defines/m);
-  }, 120_000);
+  }, BUILD_TIMEOUT);
 
   it("the shmem spec: series applies to the base, kernel patches pass checkpatch, Cc from get_maintainer.pl", async () => {
     const { model, kernel, selftests } = await emitted("shmem.uffd.ts");
     const head = sh(REPO, "git", ["rev-parse", "HEAD"]).trim();
-    const r = await buildSeries(model, { tree: REPO, out: join(out, "shmem"), kernel, selftests, version: 7 });
+    const r = await buildSeries(lower(model), { tree: REPO, out: join(out, "shmem"), kernel, selftests, version: 7 });
     if (!r.ok) throw new Error(`${r.error.message} (${r.error.hint})`);
     made.push(r.result.branch);
     expect(sh(REPO, "git", ["rev-parse", "HEAD"]).trim()).toBe(head);
@@ -109,5 +109,5 @@ describe("series in a git tree made from linux-source-6.12", () => {
     const cp = runCheckpatch(r.result.patches.slice(0, 2));
     if (!cp.available) throw new Error(cp.reason);
     expect(cp.findings.filter((f) => f.type !== "FILE_PATH_CHANGES"), cp.raw).toEqual([]);
-  }, 300_000);
+  }, BUILD_TIMEOUT);
 });

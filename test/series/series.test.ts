@@ -1,3 +1,4 @@
+import { lower } from "../../src/lower/index.js";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +34,7 @@ describe("series: bad trees are left as they were", () => {
   it("not a git repository", async () => {
     const d = mkdtempSync(join(tmpdir(), "uffdkit-nogit-"));
     cleanup.push(d);
-    const r = await buildSeries(gmemModel(), opts(d));
+    const r = await buildSeries(lower(gmemModel()), opts(d));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe("not-git");
     expect(readdirSync(d)).toEqual([]);
@@ -51,7 +52,7 @@ describe("series: bad trees are left as they were", () => {
       mess(t);
       const before = state(t);
       const model = gmemModel(spec);
-      const r = await buildSeries(model, { ...opts(t, o), kernel: fakeKernel(model) });
+      const r = await buildSeries(lower(model), { ...opts(t, o), kernel: fakeKernel(model) });
       expect(r.ok).toBe(false);
       if (!r.ok) {
         expect(r.error.code).toBe(code);
@@ -74,7 +75,7 @@ describe("series: bad trees are left as they were", () => {
     process.env.GIT_CONFIG_GLOBAL = "/dev/null";
     process.env.GIT_CONFIG_NOSYSTEM = "1";
     try {
-      const r = await buildSeries(gmemModel(), opts(t));
+      const r = await buildSeries(lower(gmemModel()), opts(t));
       expect(r.ok).toBe(false);
       if (!r.ok) {
         expect(r.error.code).toBe("no-identity");
@@ -97,7 +98,7 @@ describe("series: identity as git resolves it", () => {
     process.env.GIT_AUTHOR_NAME = "Env Author";
     process.env.GIT_AUTHOR_EMAIL = "env.author@example.org";
     try {
-      const r = await buildSeries(gmemModel(), opts(t, { getMaintainer: false }));
+      const r = await buildSeries(lower(gmemModel()), opts(t, { getMaintainer: false }));
       if (!r.ok) throw new Error(r.error.message);
       for (const p of r.result.patches.slice(1)) {
         const text = readFileSync(p, "utf8");
@@ -118,7 +119,7 @@ describe("series: a good tree", () => {
   it("makes one commit per logical change on a new branch and leaves the checkout alone", async () => {
     const t = tree();
     const before = state(t);
-    const r = await buildSeries(gmemModel(), opts(t));
+    const r = await buildSeries(lower(gmemModel()), opts(t));
     if (!r.ok) throw new Error(r.error.message);
     const res = r.result;
     expect(res.branch).toBe("uffdkit/kvm_gmem-v3");
@@ -153,7 +154,7 @@ describe("series: a good tree", () => {
 
   it("orders trailers: Co-developed-by then its Signed-off-by, submitter last", async () => {
     const t = tree();
-    const r = await buildSeries(gmemModel(), opts(t));
+    const r = await buildSeries(lower(gmemModel()), opts(t));
     if (!r.ok) throw new Error(r.error.message);
     for (const c of r.result.commits) {
       const trailers = sh(t, "git", ["log", "-1", "--format=%(trailers:only,unfold)", c.sha]).trim().split("\n");
@@ -168,7 +169,7 @@ describe("series: a good tree", () => {
 
   it("writes a filled cover letter with base-commit, changelog and links", async () => {
     const t = tree();
-    const r = await buildSeries(gmemModel(), opts(t, { testing: { kernelNote: "this kernel has no guest_memfd userfaultfd support" } }));
+    const r = await buildSeries(lower(gmemModel()), opts(t, { testing: { kernelNote: "this kernel has no guest_memfd userfaultfd support" } }));
     if (!r.ok) throw new Error(r.error.message);
     const names = r.result.patches.map((p) => p.slice(p.lastIndexOf("/") + 1));
     expect(names[0]).toBe("v3-0000-cover-letter.patch");
@@ -190,7 +191,7 @@ describe("series: a good tree", () => {
 
   it("the series applies with git am --empty=drop on a fresh clone at the base", async () => {
     const t = tree();
-    const r = await buildSeries(gmemModel(), opts(t, { rfc: true }));
+    const r = await buildSeries(lower(gmemModel()), opts(t, { rfc: true }));
     if (!r.ok) throw new Error(r.error.message);
     expect(readFileSync(r.result.patches[1]!, "utf8")).toMatch(/Subject: \[RFC PATCH v3 1\/3\]/);
     const clone = mkdtempSync(join(tmpdir(), "uffdkit-clone-"));
@@ -205,15 +206,15 @@ describe("series: a good tree", () => {
   it("refuses to overwrite an existing branch or a foreign output directory", async () => {
     const t = tree();
     const o = opts(t);
-    const first = await buildSeries(gmemModel(), o);
+    const first = await buildSeries(lower(gmemModel()), o);
     expect(first.ok).toBe(true);
-    const again = await buildSeries(gmemModel(), o);
+    const again = await buildSeries(lower(gmemModel()), o);
     expect(again.ok).toBe(false);
     if (!again.ok) expect(again.error.code).toBe("branch-exists");
     const foreign = mkdtempSync(join(tmpdir(), "uffdkit-foreign-"));
     cleanup.push(foreign);
     execFileSync("sh", ["-c", "echo mine > notes.txt"], { cwd: foreign });
-    const r = await buildSeries(gmemModel(), { ...o, version: 4, out: foreign });
+    const r = await buildSeries(lower(gmemModel()), { ...o, version: 4, out: foreign });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe("out-not-empty");
     expect(readFileSync(join(foreign, "notes.txt"), "utf8")).toBe("mine\n");
@@ -233,7 +234,7 @@ describe("series: a good tree", () => {
       run: { kernelKind: "shmem" },
       series: { version: 1 },
     });
-    const r = await buildSeries(model, { ...opts(t), kernel: fakeKernel(model), selftests: [{ path: "shmem_uffd_test.c", contents: FAKE_SELFTEST.contents }] });
+    const r = await buildSeries(lower(model), { ...opts(t), kernel: fakeKernel(model), selftests: [{ path: "shmem_uffd_test.c", contents: FAKE_SELFTEST.contents }] });
     if (!r.ok) throw new Error(r.error.message);
     expect(r.result.commits.map((c) => c.subject)).toEqual(["mm/shmem: implement userfaultfd operations", "selftests/mm: add userfaultfd tests for shmem"]);
     const at = (p: string) => sh(t, "git", ["show", `uffdkit/shmem-v1:${p}`]);
@@ -249,7 +250,7 @@ describe("series: a good tree", () => {
     `checkpatch --strict: 0 errors, 0 warnings on every patch${haveCheckpatch ? "" : " (SKIPPED: linux-source-6.12 not installed)"}`,
     async () => {
       const t = tree();
-      const r = await buildSeries(gmemModel(), opts(t));
+      const r = await buildSeries(lower(gmemModel()), opts(t));
       if (!r.ok) throw new Error(r.error.message);
       const res = runCheckpatch(r.result.patches);
       if (!res.available) throw new Error(res.reason);
@@ -269,7 +270,7 @@ describe("series: a Debian source tree committed as it is", () => {
     sh(d, "git", ["add", "-A"]);
     // Even .gitignore is ignored: nothing to commit.
     expect(sh(d, "git", ["ls-files"]).trim()).toBe("");
-    const r = await buildSeries(gmemModel(), opts(d));
+    const r = await buildSeries(lower(gmemModel()), opts(d));
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe("no-base");
@@ -286,7 +287,7 @@ describe("series: prerequisites in the tree", () => {
     execFileSync("sh", ["-c", "echo '/* prerequisite */' >> include/linux/userfaultfd_k.h"], { cwd: t });
     sh(t, "git", ["commit", "-q", "-am", "mm: the prerequisite"]);
     const upstream = sh(t, "git", ["rev-parse", "base"]).trim();
-    const r = await buildSeries(gmemModel(), opts(t, { upstream: "base", getMaintainer: false }));
+    const r = await buildSeries(lower(gmemModel()), opts(t, { upstream: "base", getMaintainer: false }));
     if (!r.ok) throw new Error(r.error.message);
     const cover = readFileSync(r.result.coverLetter, "utf8");
     expect(cover).toContain(`base-commit: ${upstream}`);

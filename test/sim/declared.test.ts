@@ -112,7 +112,9 @@ describe("flaws show at run time", () => {
     const inodeOnly = run(declared("guard_inode_only", { guard: { shared: "kvm_gmem_is_shared_mem", granularity: "inode", at: "fault" }, privatePages: [1] }, steps));
     expect(inodeOnly.steps[4]!.observed).toBe("ok copy=4096");
     expect(inodeOnly.findings!.some((f) => f.rule === "R39" && /alloc_folio served page 1/.test(f.message))).toBe(true);
-    const perPage = run(declared("guard_per_page", { privatePages: [1] }, steps));
+    // Per page, get_folio_noalloc refuses page 1 too: __do_userfault() raises nothing and ->fault SIGBUSes it.
+    const perPageSteps: Step[] = [...steps.slice(0, 3), { op: "touch", thread: "a", page: 1, access: "read", expect: { outcome: "sigbus" } }, steps[4]!];
+    const perPage = run(declared("guard_per_page", { privatePages: [1] }, perPageSteps));
     expect(perPage.verdict, explain(perPage)).toBe("pass");
   });
   it("get_folio returning an unreferenced folio breaks the refcount invariant", () => {

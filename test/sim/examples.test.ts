@@ -18,11 +18,11 @@ async function simulateExample(file: string) {
   const { simKernelFor } = await import("../../src/run/sim-kernel.js");
   const r = await loadModel(`${root}examples/${file}`);
   if (!r.model) throw new Error(`${file}: ${r.diagnostics.map((d) => d.message).join("; ")}`);
-  const { runType } = await import("../../src/pipeline.js");
+  const { openValue } = await import("../../src/session/index.js");
   void planSuite;
   void simulateSuite;
   void simKernelFor;
-  return runType({ model: r.model, diagnostics: [], emittable: true }).simulation;
+  return openValue(r.model).generation().simulation.result;
 }
 
 describe("example specs on the simulator", () => {

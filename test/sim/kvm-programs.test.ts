@@ -14,7 +14,8 @@ import { declaredCOf } from "../../src/plan/planner/declared.js";
 import { planSuite } from "../../src/plan/planner/index.js";
 import { harnessNamesOf } from "../../src/run/c/harness.js";
 import { compileEmittedC } from "../../src/run/c/compile.js";
-import { exploreInterleavings, kvmUserfaultPrograms, simulateScenario } from "../../src/run/sim/index.js";
+import { exploreInterleavings, simulateScenario } from "../../src/run/sim/index.js";
+import { kvmUserfaultPrograms } from "../../src/plan/explore/kvm.js";
 import { simKernelFor } from "../../src/run/sim-kernel.js";
 import { hasKvmUserfault } from "../../src/emit/selftest/index.js";
 import { validateScenario } from "../../src/run/sim/validate.js";
@@ -74,7 +75,7 @@ describe("kvmUserfaultPrograms (seed 004)", () => {
 
   it("a spec without kvmUserfault has no programs and plans no KVM Userfault scenario", async () => {
     const r = await loadModel("examples/gmem.uffd.ts");
-    expect(kvmUserfaultPrograms(r.model!)).toEqual([]);
+    expect(kvmUserfaultPrograms(lower(r.model!))).toEqual([]);
     expect(planSuite(r.model!).scenarios.some(hasKvmUserfault)).toBe(false);
   });
 

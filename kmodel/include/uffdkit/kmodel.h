@@ -180,6 +180,7 @@ UK_IMPORT(clear_user_highpage) void uk_clear_user_highpage(struct page *page, un
 UK_IMPORT(pagefault_disable) void uk_pagefault_disable(int disable, const char *fn, int line);
 UK_IMPORT(mfill_atomic_install_pte) int uk_mfill_atomic_install_pte(pmd_t *dst_pmd, struct vm_area_struct *dst_vma, unsigned long dst_addr, struct page *page, bool newly_allocated, uffd_flags_t flags, const char *fn, int line);
 UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf, unsigned long reason, const char *fn, int line);
+UK_IMPORT(filemap_invalidate_lock) void uk_filemap_invalidate_lock(struct address_space *m, int shared, int lock, const char *fn, int line);
 
 #define folio_lock(f) uk_folio_lock((f), UK_AT)
 #define folio_unlock(f) uk_folio_unlock((f), UK_AT)
@@ -217,6 +218,11 @@ UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf,
 #define pagefault_enable() uk_pagefault_disable(0, UK_AT)
 #define mfill_atomic_install_pte(pmd, v, a, p, n, fl) uk_mfill_atomic_install_pte((pmd), (v), (a), (p), (n), (fl), UK_AT)
 #define handle_userfault(vmf, reason) uk_handle_userfault((vmf), (reason), UK_AT)
+/* include/linux/fs.h: the mapping's invalidate_lock, an rw_semaphore. */
+#define filemap_invalidate_lock_shared(m) uk_filemap_invalidate_lock((m), 1, 1, UK_AT)
+#define filemap_invalidate_unlock_shared(m) uk_filemap_invalidate_lock((m), 1, 0, UK_AT)
+#define filemap_invalidate_lock(m) uk_filemap_invalidate_lock((m), 0, 1, UK_AT)
+#define filemap_invalidate_unlock(m) uk_filemap_invalidate_lock((m), 0, 0, UK_AT)
 
 /*
  * filemap_alloc_folio(): two arguments up to 6.x, three (with a mempolicy)

@@ -1147,7 +1147,7 @@ TEST_F(kvm_gmem, gmem_not_shared_touch_sigbus)
 
 /*
  * gmem_not_shared_register: registration is allowed, but memory that is not
- * shared is never served: alloc_folio refuses COPY, the faulter stays blocked
+ * shared is never served: COPY is ENOMEM
  * Source: Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15
  *   May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c
  */

@@ -5,7 +5,7 @@
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics, summarize } from "../../diagnostics/format.js";
 import { API_GENERATIONS, isApiGeneration } from "../../kernel/generations.js";
-import { front } from "../../pipeline.js";
+import { open } from "../../session/index.js";
 import { didYouMean } from "../../load/suggest.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -24,25 +24,26 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
 
-  const { loaded, checked } = await front(file, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
-  const diagnostics: Diagnostic[] = [...(checked?.diagnostics ?? loaded.diagnostics)];
-  if (opts.typeCheck && !loaded.fatal) {
+  const session = await open(file, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
+  const model = session.loadFailed ? undefined : session.generation().model;
+  const diagnostics: Diagnostic[] = [...(model ? session.generation().findings : session.loadFindings)];
+  if (opts.typeCheck && !session.loadFatal) {
     // Costs over a second (a ts-morph Project), so only when asked.
     const { typeCheckSpec } = await import("../../load/type-check.js");
     diagnostics.push(...typeCheckSpec(file));
   }
-  const code = loaded.fatal ? EXIT.usage : diagnostics.some((d) => d.severity === "error") ? EXIT.findings : EXIT.ok;
+  const code = session.loadFatal ? EXIT.usage : diagnostics.some((d) => d.severity === "error") ? EXIT.findings : EXIT.ok;
 
   if (io.json) {
-    io.emitJson({ file, api: loaded.model?.gen.id ?? api ?? null, diagnostics });
+    io.emitJson({ file, api: model?.gen.id ?? api ?? null, diagnostics });
     return code;
   }
   if (diagnostics.length > 0) io.out(formatDiagnostics(diagnostics, { color: io.color }) + "\n");
-  if (loaded.fatal) {
+  if (session.loadFatal) {
     io.err(`${file}: cannot load the spec; fix the error above (${summarize(diagnostics)})`);
     return code;
   }
-  const ruleNote = loaded.model ? `checked against ${loaded.model.gen.id}` : "rules not run until the spec findings above are fixed";
+  const ruleNote = model ? `checked against ${model.gen.id}` : "rules not run until the spec findings above are fixed";
   io.out(`${file}: ${summarize(diagnostics)} (${ruleNote})`);
   return code;
 }

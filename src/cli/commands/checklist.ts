@@ -5,12 +5,7 @@
  */
 import { relative, resolve } from "node:path";
 import { formatDiagnostics } from "../../diagnostics/format.js";
-import { buildChecklist } from "../../emit/checklist/index.js";
-import { loadModel } from "../../load/index.js";
-import { planSuite } from "../../plan/planner/index.js";
-import type { Suite } from "../../ir/scenario.js";
-import { checkModel } from "../../rules/index.js";
-import { simulate } from "../../series/evidence.js";
+import { open } from "../../session/index.js";
 import { EXIT, type CliIO } from "../io.js";
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -21,30 +16,16 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
   const specPath = relative(process.cwd(), resolve(file)) || file;
-  const loaded = await loadModel(specPath, { allowExec: opts.allowExec === true });
-  if (loaded.fatal || !loaded.model) {
-    if (io.json) io.emitJson({ ok: false, error: "cannot load the spec", diagnostics: loaded.diagnostics });
-    else io.err(formatDiagnostics(loaded.diagnostics, { color: io.color }));
+  const session = await open(specPath, { allowExec: opts.allowExec === true });
+  if (session.loadFailed) {
+    if (io.json) io.emitJson({ ok: false, error: "cannot load the spec", diagnostics: session.loadFindings });
+    else io.err(formatDiagnostics(session.loadFindings, { color: io.color }));
     io.err(`uffdkit checklist: cannot load ${specPath}; fix the findings above`);
     return EXIT.usage;
   }
-  const model = loaded.model;
-  const diagnostics = [...loaded.diagnostics, ...checkModel(model)];
-  let suite: Suite | undefined;
-  let simNote: string | undefined;
-  try {
-    suite = planSuite(model);
-  } catch (e) {
-    simNote = `no tests planned: ${e instanceof Error ? e.message : String(e)}`;
-  }
-  const sim = suite ? await simulate(model, suite) : { note: simNote };
-  const checklist = buildChecklist(model, {
-    diagnostics,
-    ...(suite ? { suite } : {}),
-    ...(sim.result ? { simulation: sim.result } : {}),
-    ...(sim.c ? { c: sim.c } : {}),
-  });
-  if (sim.note) io.err(`uffdkit checklist: simulator not used: ${sim.note}`);
+  const g = session.generation();
+  const checklist = g.checklist;
+  if (g.simulationNote) io.err(`uffdkit checklist: simulator not used: ${g.simulationNote}`);
   if (io.json) {
     const { markdown: _md, ...data } = checklist;
     io.emitJson({ ok: true, file: specPath, ...data });

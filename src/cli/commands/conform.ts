@@ -47,28 +47,29 @@ interface Target {
 
 /**
  * Every examples/*.uffd.ts (and examples/upstream/) that loads and passes the emission
- * gate, through the pipeline: its planned suite and its compiled C.
+ * gate, through the session: its planned suite and its compiled C.
  */
 async function exampleSuites(io: CliIO): Promise<Target[]> {
   const { existsSync, readdirSync } = await import("node:fs");
   if (!existsSync("examples")) return [];
-  const { front, runType } = await import("../../pipeline.js");
+  const { open } = await import("../../session/index.js");
   const files = [
     ...readdirSync("examples").filter((x) => x.endsWith(".uffd.ts")),
     ...(existsSync("examples/upstream") ? readdirSync("examples/upstream").filter((x) => x.endsWith(".uffd.ts")).map((x) => `upstream/${x}`) : []),
   ].sort();
   const out: Target[] = [];
   for (const f of files) {
-    const { checked } = await front(`examples/${f}`);
-    if (!checked?.emittable) {
+    const session = await open(`examples/${f}`);
+    const g = session.loadFailed ? undefined : session.generation();
+    if (!g || g.stops("compiled").length) {
       io.err(`conform: examples/${f} does not load or stops at the emission gate; skipped`);
       continue;
     }
-    const run = runType(checked);
+    const compiled = g.compiled;
     out.push({
       label: `example:${f}`,
-      suite: run.suite,
-      declared: "wasm" in run.compiled ? { declaredC: run.compiled } : { declaredCError: run.compiled.error },
+      suite: g.suite,
+      declared: "wasm" in compiled ? { declaredC: compiled } : { declaredCError: compiled.error },
     });
   }
   return out;
@@ -130,6 +131,12 @@ export async function run(io: CliIO, _args: string[], opts: Record<string, unkno
   if (opts.kind === undefined && opts.examples !== false) targets.push(...(await exampleSuites(io)));
   // Schedules explore reached on anon and shmem that userspace can force: kselftests of them.
   targets.push(...(await forcedTargets(kinds, version)));
+
+  if (Array.isArray(opts.vm) && opts.vm.length) {
+    // Guests (src/run/vm): one column per kernel, each simulated at its own version.
+    const { runConformVm } = await import("./conform-vm.js");
+    return runConformVm(io, simulate, targets, { kernels: opts.vm.map(String), host: opts.host !== false });
+  }
 
   const reports: KindReport[] = [];
   for (const { label: kind, suite, declared } of targets) {

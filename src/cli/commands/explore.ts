@@ -21,13 +21,13 @@ import { exploreWeak } from "../../run/explore/weak.js";
 import { mergeShards, type ShardReport } from "../../run/explore/merge.js";
 import type { Shard } from "../../run/explore/search.js";
 import { boundProgram, describeBounds, type ProgramBounds } from "../../plan/explore/bounds.js";
-import { front, planExploration, stopsEmission } from "../../pipeline.js";
 import { declaredTypeOf } from "../../plan/planner/declared.js";
 import { programsForKind } from "../../plan/explore/programs.js";
 import { formatReport, replayFileName, replayFileOf, type ProgramReport } from "../../run/explore/index.js";
 import { explorePrograms } from "../../run/explore/pool.js";
 import { programsOf } from "../../run/explore/validate.js";
 import type { SimOptions } from "../../run/sim/simulation.js";
+import { open } from "../../session/index.js";
 import { readJsonFile } from "./json-file.js";
 import { outDirFor, writeFiles } from "../out.js";
 import { EXIT, type CliIO } from "../io.js";
@@ -186,33 +186,36 @@ async function targetOf(io: CliIO, specArg: string | undefined, opts: Record<str
     api = opts.api;
   }
   const specPath = relative(process.cwd(), resolve(specArg)) || specArg;
-  const { loaded, checked } = await front(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
-  if (!checked) {
-    io.err(formatDiagnostics(loaded.diagnostics, { color: io.color }));
+  const session = await open(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
+  if (session.loadFailed) {
+    io.err(formatDiagnostics(session.loadFindings, { color: io.color }));
     io.err(`uffdkit explore: cannot load ${specPath}; fix the findings above`);
     return EXIT.usage;
   }
-  if (!checked.emittable) {
-    io.err(formatDiagnostics(checked.diagnostics.filter(stopsEmission), { color: io.color }));
+  const g = session.generation();
+  const stoppers = g.stops("exploration");
+  if (stoppers.length) {
+    io.err(formatDiagnostics(stoppers, { color: io.color }));
     io.err("uffdkit explore: the spec's shape is wrong (S findings above), so there is no C to run; fix the spec first");
     return EXIT.findings;
   }
-  const plan = planExploration(checked, api);
-  if ("error" in plan.built.compiled) {
-    io.err(`uffdkit explore: the emitted C of ${checked.model.name} does not compile against uffdkit's kernel model: ${plan.built.compiled.error}`);
+  const compiled = g.compiled;
+  if ("error" in compiled) {
+    io.err(`uffdkit explore: the emitted C of ${g.model.name} does not compile against uffdkit's kernel model: ${compiled.error}`);
     return EXIT.findings;
   }
+  const plan = g.exploration;
   const outDir = outDirFor(io, "explore", specPath, opts, "explore");
   if (typeof outDir === "number") return outDir;
   return {
-    label: `${checked.model.name} (${plan.built.api}) from ${specPath}`,
+    label: `${g.model.name} (${g.api}) from ${specPath}`,
     programs: plan.programs,
     weak: plan.weak,
-    declared: declaredTypeOf(checked.model, plan.built.lowered),
+    declared: declaredTypeOf(g.model, g.lowered),
     opts: plan.opts,
     outDir,
     spec: specPath,
-    api: plan.built.api,
+    api: g.api,
   };
 }
 

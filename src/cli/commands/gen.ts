@@ -14,7 +14,7 @@ import { relative, resolve } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
-import { front } from "../../pipeline.js";
+import { open } from "../../session/index.js";
 import { outDirFor, writeFiles } from "../out.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -39,14 +39,15 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
   const specPath = relative(process.cwd(), resolve(specArg)) || specArg;
   if (apis) return runSeveral(io, specPath, apis, opts);
-  const { loaded, checked } = await front(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
-  if (!checked) {
-    report(io, loaded.diagnostics, undefined);
+  const session = await open(specPath, { ...(api ? { api } : {}), allowExec: opts.allowExec === true });
+  if (session.loadFailed) {
+    report(io, session.loadFindings, undefined);
     return EXIT.usage;
   }
-  const model = checked.model;
-  const diagnostics = [...checked.diagnostics];
-  if (!checked.emittable) {
+  const g = session.generation();
+  const model = g.model;
+  const diagnostics = [...g.findings];
+  if (g.stops("kernel").length) {
     // Unknown fields/values, unsafe names or text, duplicates: the model is not trustworthy enough to emit from.
     report(io, diagnostics, { written: [], stale: [], refused: [], outDir: "" });
     io.err("uffdkit gen: nothing written; fix the spec first");
@@ -54,7 +55,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
 
   const { generateArtifacts } = await import("../../generate/index.js");
-  const { files, simulation, cSummary } = generateArtifacts(model, diagnostics, api);
+  const { files, simulation, cSummary } = generateArtifacts(g);
   const outDir = outDirFor(io, "gen", specPath, opts);
   if (typeof outDir === "number") return outDir;
   const result = writeFiles(io, "gen", outDir, files, opts);
@@ -85,7 +86,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
   io.err(`uffdkit gen: ${summary.outDir}: ${writtenSummary(result.actions)}`);
   const count = (v: string) => simulation.results.filter((r) => r.verdict === v).length;
-  const target = api ?? model.gen.id;
+  const target = g.api;
   io.out(
     [
       `${specPath}: ${model.name} for ${target}: ${summarizeFindings(diagnostics)}`,
@@ -126,28 +127,29 @@ async function runSeveral(io: CliIO, specPath: string, apis: readonly ApiGenerat
   const failing: string[] = [];
   const allDiagnostics = [];
   let errors = false;
+  const session = await open(specPath, { allowExec: opts.allowExec === true });
+  if (session.loadFailed) {
+    report(io, session.loadFindings, undefined);
+    return EXIT.usage;
+  }
   for (const api of apis) {
-    const { loaded, checked } = await front(specPath, { api, allowExec: opts.allowExec === true });
-    if (!checked) {
-      report(io, loaded.diagnostics, undefined);
-      return EXIT.usage;
-    }
-    const diagnostics = [...checked.diagnostics];
+    const g = session.generation(api);
+    const diagnostics = [...g.findings];
     allDiagnostics.push(...diagnostics);
     errors ||= hasErrors(diagnostics);
-    if (!checked.emittable) {
+    if (g.stops("kernel").length) {
       // Nothing trustworthy to emit for this generation: its findings say why.
       const p = generationPaths(api, true);
       files.push({ path: p.findings, contents: `uffdkit check (${api}):\n${formatDiagnostics(diagnostics, { color: false })}\nnothing else written for ${api}: fix the spec first\n` });
       lines.push(`  ${api}: not emittable (${summarizeFindings(diagnostics)}), see ${p.findings}`);
       continue;
     }
-    const g = generateArtifacts(checked.model, diagnostics, api, { several: true });
-    files.push(...g.files);
-    const count = (v: string) => g.simulation.results.filter((r) => r.verdict === v).length;
+    const made = generateArtifacts(g, { several: true });
+    files.push(...made.files);
+    const count = (v: string) => made.simulation.results.filter((r) => r.verdict === v).length;
     const p = generationPaths(api, true);
     lines.push(`  ${api}: ${summarizeFindings(diagnostics)}; simulator ${count("pass")} pass, ${count("fail") + count("error")} fail (${p.simTap}); ${p.selftests}/, kernel/${api}/, ${p.checklist}`);
-    failing.push(...g.simulation.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => `${api}:${r.scenario}`));
+    failing.push(...made.simulation.results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => `${api}:${r.scenario}`));
   }
   const outDir = outDirFor(io, "gen", specPath, opts);
   if (typeof outDir === "number") return outDir;

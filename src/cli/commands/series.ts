@@ -7,16 +7,14 @@
  * error findings (nothing built), 2 usage, load or tree errors (tree untouched).
  */
 import { relative, resolve } from "node:path";
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics, summarize } from "../../diagnostics/format.js";
-import { loadModel } from "../../load/index.js";
 import { MAX_SERIES_VERSION } from "../../load/schema.js";
 import { textProblem } from "../../load/text.js";
-import { checkModel } from "../../rules/index.js";
 import { checkpatchSummary, runCheckpatch } from "../../series/checkpatch.js";
-import { emitForSeries, runOnThisKernel, simulate, standInKind, testingEvidence } from "../../series/evidence.js";
+import { open } from "../../session/index.js";
 import { describeFailures } from "../../series/build/index.js";
 import { buildSeries, checkTree, type SeriesOptions } from "../../series/index.js";
+import type { Suite } from "../../ir/scenario.js";
 import { EXIT, type CliIO } from "../io.js";
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -42,25 +40,25 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
 
   const specPath = relative(process.cwd(), resolve(file)) || file;
-  const loaded = await loadModel(specPath, { allowExec: opts.allowExec === true });
-  if (loaded.fatal || !loaded.model) {
-    if (io.json) io.emitJson({ ok: false, error: "cannot load the spec", diagnostics: loaded.diagnostics });
-    else io.err(formatDiagnostics(loaded.diagnostics, { color: io.color }));
+  const session = await open(specPath, { allowExec: opts.allowExec === true });
+  if (session.loadFailed) {
+    if (io.json) io.emitJson({ ok: false, error: "cannot load the spec", diagnostics: session.loadFindings });
+    else io.err(formatDiagnostics(session.loadFindings, { color: io.color }));
     io.err(`uffdkit series: cannot load ${specPath}; fix the findings above`);
     return EXIT.usage;
   }
-  const model = loaded.model;
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...checkModel(model)];
-  if (diagnostics.some((d) => d.severity === "error")) {
+  const g = session.generation();
+  const model = g.model;
+  const diagnostics = [...g.findings];
+  // The gate (src/session/gate.ts): a series must not carry known errors.
+  if (g.stops("series").length) {
     if (io.json) io.emitJson({ ok: false, error: "the spec has error findings", diagnostics });
     else io.err(formatDiagnostics(diagnostics, { color: io.color }));
     io.err(`uffdkit series: no series built: ${summarize(diagnostics)}; a series should not carry known errors (see uffdkit check ${specPath})`);
     return EXIT.findings;
   }
 
-  const emitted = emitForSeries(model);
-  if (!emitted.ok) return usage(`cannot generate the code for ${model.name}: ${emitted.message}`);
-  const { kernel, suite, selftests } = emitted.emitted;
+  const { kernel, suite, selftests } = g;
 
   const seriesOpts: SeriesOptions = {
     tree: opts.tree,
@@ -78,7 +76,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     scenarioTitles: suite.scenarios.map((s) => s.title),
   };
   // The tree first: a wrong file, vm_operations_struct or handler costs nothing to find.
-  const checked = await checkTree(model, seriesOpts);
+  const checked = await checkTree(g.lowered, seriesOpts);
   if (!checked.ok) {
     const e = checked.error;
     if (io.json) io.emitJson({ ok: false, error: e.message, code: e.code, hint: e.hint });
@@ -87,12 +85,12 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   }
 
   io.err(`uffdkit series: running ${suite.scenarios.length} tests on the simulator${io.json ? "" : " and, where it can, this kernel"}...`);
-  const sim = await simulate(model, suite);
-  const onKernel = await runOnThisKernel(suite);
-  const standIn = standInKind(model);
+  const testing = await g.seriesTesting();
+  const { sim, kernel: onKernel } = testing;
+  const standIn = g.lowered.standIn?.kind;
   if (standIn && onKernel.result) io.err(`uffdkit series: the kernel run was on ${standIn}, standing in for ${model.name}: not a test of ${model.name}`);
 
-  const outcome = await buildSeries(model, { ...seriesOpts, testing: testingEvidence(sim, onKernel, model) });
+  const outcome = await buildSeries(g.lowered, { ...seriesOpts, testing: testing.evidence });
   if (!outcome.ok) {
     const e = outcome.error;
     if (io.json) io.emitJson({ ok: false, error: e.message, code: e.code, hint: e.hint });
@@ -100,7 +98,8 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
   const r = outcome.result;
-  const cp = runCheckpatch(r.patches);
+  // The tree's own checkpatch.pl (the kernel the series is for); Debian's only when the tree has none.
+  const cp = runCheckpatch(r.patches, undefined, r.tree);
 
   const buildFailed = r.build !== undefined && !r.build.ok;
   if (io.json) {
@@ -108,7 +107,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
       ok: !buildFailed,
       ...r,
       checkpatch: cp.available
-        ? { available: true, errors: cp.errors, warnings: cp.warnings, checks: cp.checks, findings: cp.findings }
+        ? { available: true, script: cp.script, errors: cp.errors, warnings: cp.warnings, checks: cp.checks, findings: cp.findings }
         : { available: false, reason: cp.reason },
       testing: {
         sim: sim.result ? { results: sim.result.results.map((x) => ({ scenario: x.scenario, verdict: x.verdict })) } : { note: sim.note },
@@ -124,7 +123,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   io.out(`Series ${model.name} v${r.version}: ${r.commits.length} patches and a cover letter in ${rel(r.outDir)}/`);
   io.out(`  branch ${r.branch} in ${r.tree}, based on ${r.base} (${r.baseSha.slice(0, 12)}); ${r.tree} is still on its own branch`);
   for (const c of r.commits) io.out(`  ${c.sha.slice(0, 12)} ${c.subject}`);
-  io.out(`  checkpatch --strict: ${checkpatchSummary(cp)}`);
+  io.out(`  checkpatch --strict: ${checkpatchSummary(cp)}${cp.available ? ` (${cp.script})` : ""}`);
   if (cp.available) {
     const shown = cp.findings.filter((x) => x.type !== "FILE_PATH_CHANGES");
     for (const f of shown.slice(0, 15)) io.out(`    ${rel(f.file)}:${f.line}: ${f.level}:${f.type}: ${f.message}`);
@@ -140,10 +139,28 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     else io.out(`  build (W=1, after each patch): ${b.steps.length} builds in ${(b.ms / 1000).toFixed(0)} s, ${b.steps.filter((x) => !x.ok).length} failed${b.standIn ? " (with uffdkit's API header standing in for the prerequisite)" : ""}`);
     for (const line of describeFailures(b)) io.out(`    ${line}`);
   }
+  const booted = await bootIfAsked(io, opts, r, model.targetFile, suite);
   io.out("");
   io.out("Next:");
   io.out(`  review the commits:     git -C ${r.tree} log -p ${r.baseSha.slice(0, 12)}..${r.branch}`);
   io.out(`  read the cover letter:  ${rel(r.coverLetter)}`);
   io.out(`  send it:                git send-email --to=<list> ${rel(r.outDir)}/*.patch`);
-  return buildFailed ? EXIT.findings : EXIT.ok;
+  return buildFailed || booted === false ? EXIT.findings : EXIT.ok;
+}
+
+/** --boot (src/run/vm/series-boot.ts): undefined when not asked or not possible, else whether the guest run was clean. */
+async function bootIfAsked(io: CliIO, opts: Record<string, unknown>, r: { tree: string; build?: { ok: boolean } }, typeFile: string, suite: Suite): Promise<boolean | undefined> {
+  if (!opts.boot) return undefined;
+  if (!r.build) {
+    io.out("  boot: not run: --boot needs --build");
+    return undefined;
+  }
+  if (!r.build.ok) {
+    io.out("  boot: not run: the series does not build");
+    return undefined;
+  }
+  const { bootSeries } = await import("../../run/vm/series-boot.js");
+  const b = await bootSeries({ tree: r.tree, ...(typeof opts.buildDir === "string" ? { buildDir: opts.buildDir } : {}), typeFile, suite, debug: opts.debugKernel === true, say: (l) => io.err(`uffdkit series: ${l}`) });
+  for (const l of b.lines) io.out(`  ${l}`);
+  return b.ok;
 }

@@ -11,13 +11,13 @@
  * could not be loaded or a runner is not available.
  */
 import { relative, resolve } from "node:path";
-import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import type { Suite } from "../../ir/scenario.js";
 import type { SuiteComparison } from "../../run/compare.js";
 import type { ScenarioResult, SuiteResult } from "../../ir/result.js";
 import { simKernelFor } from "../../run/sim-kernel.js";
-import { front, runType } from "../../pipeline.js";
+import { open } from "../../session/index.js";
 import { formatTap } from "../../run/tap.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -30,14 +30,16 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return EXIT.usage;
   }
   const file = relative(process.cwd(), resolve(specArg)) || specArg;
-  const { loaded, checked } = await front(file, { allowExec: opts.allowExec === true });
-  if (!checked) {
-    reportFindings(io, file, loaded.diagnostics, "the spec could not be loaded");
+  const session = await open(file, { allowExec: opts.allowExec === true });
+  if (session.loadFailed) {
+    reportFindings(io, file, session.loadFindings, "the spec could not be loaded");
     return EXIT.usage;
   }
-  const model = checked.model;
-  const diagnostics = [...checked.diagnostics];
-  if (hasErrors(diagnostics)) {
+  const g = session.generation();
+  const model = g.model;
+  const diagnostics = [...g.findings];
+  // The gate: a verdict on a spec with known errors would only restate them (src/session/gate.ts).
+  if (g.stops("testRun").length) {
     reportFindings(io, file, diagnostics, "the spec has errors; fix them (see `uffdkit check`) before testing it");
     return EXIT.findings;
   }
@@ -47,14 +49,13 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   if (opts.kernel) runners.push("kernel");
   if (!opts.sim && !opts.kernel) io.err("uffdkit test: running on the simulator only (add --kernel to run on this machine's kernel too)");
 
-  // The pipeline plans the suite and runs it on the simulator with the emitted C (src/pipeline.ts).
-  const run = runType(checked);
-  const suite = run.suite;
+  // The session plans the suite and runs it on the simulator with the type's C.
+  const suite = g.suite;
   const simKernel = simKernelFor(model.gen.id);
   const results: Partial<Record<Runner, SuiteResult>> = {};
   for (const runner of runners) {
     if (runner === "sim") io.err(`uffdkit test: ${suite.scenarios.length} scenarios on the simulator (kernel ${simKernel}), the type's emitted C executed`);
-    const got = runner === "sim" ? run.simulation : await runOnKernel(io, suite);
+    const got = runner === "sim" ? g.testRun : await runOnKernel(io, suite);
     if (typeof got === "string") {
       io.err(`uffdkit test: ${got}`);
       if (io.json) io.emitJson({ file, api: model.gen.id, error: got });

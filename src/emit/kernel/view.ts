@@ -93,9 +93,10 @@ function protoFor(gen: ApiGeneration, role: CallbackRole, style: "ptr" | "int" =
   return proto;
 }
 
-function guardFor(model: Model, point: GuardCheckPoint): GuardView | undefined {
+/** The guard at a check point, as lowered (lower may move a point: guard.recheck takes alloc_folio's). */
+function guardFor(model: Model, low: Lowered, point: GuardCheckPoint): GuardView | undefined {
   const g = model.guard;
-  if (!g || !g.at.has(point)) return undefined;
+  if (!g || !low.guardAt.has(point)) return undefined;
   return { fn: cIdent(g.shared, "guard.shared"), page: g.granularity === "page" };
 }
 
@@ -159,7 +160,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
       helper = cIdent(gf.helper, "getFolio.helper");
       addTypeFn(helper, "struct folio *NAME(struct inode *inode, pgoff_t index)");
     }
-    const g = guardFor(model, "get_folio");
+    const g = guardFor(model, low, "get_folio");
     getFolio = {
       fn: names.getFolio,
       head: definitionHead(proto, names.getFolio),
@@ -221,7 +222,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     }
     // SHMEM_I() is <linux/shmem_fs.h>'s; another type's accessor is its own.
     if (a.strategy === "helper" && a.info && a.info !== "SHMEM_I") addTypeFn(cIdent(a.info, "copy.alloc.info"), "struct uffdkit_type_info *NAME(struct inode *inode)");
-    const g = guardFor(model, "alloc_folio");
+    const g = guardFor(model, low, "alloc_folio");
     // Anonymous memory has no file to size or to take a policy from: allocate as anon does.
     const strategy = fileBacked ? a.strategy : "vma";
     if (strategy !== a.strategy) notes.push(`alloc_folio: backing is anon, so ${a.strategy} allocation becomes vma_alloc_folio()`);
@@ -266,6 +267,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
         asMember: addMember,
         prepare,
         generic: !ta,
+        recheck: recheckView(low),
         typeAdd: ta
           ? {
               add: cIdent(ta.add, "copy.typeAdd.add"),
@@ -311,7 +313,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   let canUserfault: object | undefined;
   const cuMember = memberOf(gen, "canUserfault");
   if (cuMember) {
-    const g = guardFor(model, "register");
+    const g = guardFor(model, low, "register");
     const declared = MODE_ORDER.filter((m) => modes.has(m));
     canUserfault = {
       fn: names.canUserfault,
@@ -330,7 +332,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   const raisesItself = low.glue === "raise";
   const faultModes = modes.has("missing") || modes.has("minor");
   const handler = cIdent(model.fault?.handler ?? `${model.name}_fault`, "fault.handler");
-  const faultGuard = guardFor(model, "fault-handler");
+  const faultGuard = guardFor(model, low, "fault-handler");
   if (gen.coreDoUserfault) {
     if (faultGuard && low.glue === "guard") {
       glue = { fn: names.fault, handler, gmem: true, view: { fn: names.fault, guard: { call: guardCall(faultGuard, "inode", "vmf->pgoff") } } };
@@ -438,4 +440,16 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     includes,
     exports,
   };
+}
+
+/**
+ * The re-check block of filemap_add (lowered.window): the guard under the
+ * mapping's invalidate_lock, taken shared, before the add (the fault path's
+ * order) or, as a spec may get wrong, after it (R60).
+ */
+function recheckView(low: Lowered): object | false {
+  const w = low.window;
+  if (!w) return false;
+  const g: GuardView = { fn: cIdent(w.shared, "guard.shared"), page: true };
+  return { call: guardCall(g, "inode", "pgoff"), errno: `-${w.errno}`, beforeAdd: w.order === "lock-then-add", afterAdd: w.order === "add-then-lock" };
 }

@@ -38,6 +38,8 @@ export function declaredTypeOf(model: Model, lowered: Lowered): DeclaredType {
             shared: spec.guard.shared,
             granularity: spec.guard.granularity ?? "page",
             at: Array.isArray(spec.guard.at) ? [...spec.guard.at] : spec.guard.at,
+            // The re-check as lowering decided it (absent when it has no place).
+            ...(lowered.window ? { recheck: { at: lowered.window.at, lock: lowered.window.lock, order: lowered.window.order } } : {}),
           },
         }
       : {}),

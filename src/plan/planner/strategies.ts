@@ -18,7 +18,8 @@
  * cached folio, up to date or not, so on shmem the real kernel would differ.
  */
 import type { Scenario } from "../../ir/scenario.js";
-import { api, blocked, continueOk, copyFails, done, noEvent, pagefault, register, touch, wait } from "./steps.js";
+import { api, blocked, continueOk, copyFails, done, noEvent, pagefault, register, sigbus, touch, wait } from "./steps.js";
+import type { Step } from "../../ir/scenario.js";
 import { scenario, type Target } from "./target.js";
 
 export function strategyScenarios(t: Target): Scenario[] {
@@ -34,16 +35,17 @@ export function strategyScenarios(t: Target): Scenario[] {
   }
   if (t.gmem && t.modes.includes("missing") && t.ioctls.has("copy")) {
     // Page 1 turns private by in-place conversion after registration: only a
-    // guard checked at fault time (get_folio_noalloc / alloc_folio) still sees it.
+    // guard checked at fault time (get_folio_noalloc / alloc_folio / filemap_add) still sees it.
     const setup = t.setup();
+    const refused = privateRefusal(t);
     out.push(
       scenario(
         t,
         "gmem_private_after_register_not_served",
-        "a page made private after registration is never served: the fault is not resolved and COPY's alloc_folio refuses it",
-        ["R39", "seanV4", "R21", "vm_uffd_ops.md §3.4"],
+        `a page made private after registration is never served: ${refused.atFault ? "the fault is SIGBUS, with no event" : "the fault is not resolved"}, and COPY is ${refused.copyErrno}`,
+        ["R39", "seanV4", refused.copyErrno === "EACCES" ? "R60" : "R21", "vm_uffd_ops.md §3.4"],
         { ...setup, declared: { ...setup.declared!, privatePages: [1] } },
-        [api(), register(all, ["missing"]), touch("t0", 1, "read", blocked), pagefault(1), copyFails({ page: 1 }, "ENOMEM", true), wait("t0", blocked)],
+        [api(), register(all, ["missing"]), ...privatePageSteps(1, refused)],
       ),
     );
   }
@@ -72,4 +74,22 @@ function fallocatedFaultResolvable(t: Target, all: { page: number; pages: number
     t.setup({ fallocated: [0] }),
     steps,
   );
+}
+
+/**
+ * How a correct type of this spec refuses a private page, as lowering decided:
+ * a guard in get_folio_noalloc returns ERR_PTR(-EACCES), which __do_userfault()
+ * does not take for a missing page, so the fault falls through to ->fault and
+ * is SIGBUS (docs/explore.md, "Closing the window"); a COPY is refused by
+ * filemap_add's re-check with -EACCES (Lowered.window), else by alloc_folio's
+ * NULL, which core reports as -ENOMEM (7.1 __mfill_atomic_pte()).
+ */
+export function privateRefusal(t: Target): { atFault: boolean; copyErrno: "EACCES" | "ENOMEM" } {
+  return { atFault: t.lowered.guardAt.has("get_folio"), copyErrno: t.lowered.window ? "EACCES" : "ENOMEM" };
+}
+
+/** A touch of private page p, then the monitor's COPY of it, with what the refusal above makes of both. */
+export function privatePageSteps(p: number, refused: { atFault: boolean; copyErrno: "EACCES" | "ENOMEM" }, canCopy = true): Step[] {
+  if (refused.atFault) return [touch("t0", p, "read", sigbus), noEvent(), ...(canCopy ? [copyFails({ page: p }, refused.copyErrno, true)] : [])];
+  return [touch("t0", p, "read", blocked), pagefault(p), ...(canCopy ? [copyFails({ page: p }, refused.copyErrno, true), wait("t0", blocked)] : [])];
 }

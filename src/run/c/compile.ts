@@ -1,29 +1,29 @@
 /**
- * Compile an emitted C file for the simulator: clang-16 --target=wasm32 and
- * wasm-ld-16 (Debian's clang-16 and lld-16, installed by scripts/setup.sh).
+ * Compile an emitted C file for the simulator: clang --target=wasm32 and
+ * wasm-ld, from whichever toolchain ./toolchain.ts finds (an installed clang
+ * with the wasm32 target, or @yowasp/clang in WebAssembly).
  *
  * Why WebAssembly: the code runs inside the simulator's process, under its
  * scheduler, deterministic and sandboxed (it can reach nothing but the
  * imports the contract model gives it), and a module instantiates in well
  * under a millisecond, so every scenario gets a fresh instance.
  *
- * Results are cached by content under .cache/cwasm/, so a second `gen` of
- * the same C pays nothing for the compile.
+ * Results are cached by content (toolchain.ts's cwasmCacheDir(): .cache/cwasm/
+ * in a checkout, the user's cache folder for an installed package), so a second
+ * `gen` of the same C pays nothing for the compile, nor for finding a compiler.
  */
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { instrumentBranches, type BranchSite } from "./instrument.js";
 import { prelude, trailer, type HarnessNames } from "./harness.js";
+import { cwasmCacheDir, probeToolchain, runToolSteps, TOOLCHAIN_HINT, ToolchainStepError } from "./toolchain.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const KMODEL_INCLUDE = join(ROOT, "kmodel", "include");
-const CACHE = process.env.UFFDKIT_CWASM_CACHE ?? join(ROOT, ".cache", "cwasm");
-const CLANG = process.env.UFFDKIT_CLANG ?? "clang-16";
-const WASM_LD = process.env.UFFDKIT_WASM_LD ?? "wasm-ld-16";
+const CACHE = cwasmCacheDir(ROOT);
 
 export interface CompiledType {
   readonly wasm: Uint8Array;
@@ -57,7 +57,7 @@ export function compileEmittedC(source: string, fileName: string, names: Harness
     trailer(names),
     '__attribute__((visibility("default"))) unsigned int *uk_branch_counters(void) { return uk_branch_counts; }',
   ].join("\n");
-  const key = createHash("sha256").update(tu).update(readFileSync(join(KMODEL_INCLUDE, "uffdkit", "kmodel.h"))).digest("hex").slice(0, 32);
+  const key = createHash("sha256").update(tu).update(kmodelHeader()).digest("hex").slice(0, 32);
   const hit = memo.get(key);
   if (hit) return hit;
   const cached = join(CACHE, `${key}.wasm`);
@@ -86,7 +86,7 @@ function build(tu: string, typeFunctions: readonly string[]): Uint8Array {
     writeFileSync(c, tu);
     // Only the type's own functions may stay undefined (they become imports the simulator answers).
     writeFileSync(allow, typeFunctions.map((n) => `${n}\n`).join(""));
-    run(CLANG, [
+    const clangArgs = [
       "--target=wasm32",
       "-O1",
       "-nostdlib",
@@ -107,23 +107,28 @@ function build(tu: string, typeFunctions: readonly string[]): Uint8Array {
       c,
       "-o",
       o,
-    ]);
-    run(WASM_LD, ["--no-entry", "--export-dynamic", `--allow-undefined-file=${allow}`, "-o", w, o]);
+    ];
+    run([{ tool: "clang", args: clangArgs }, { tool: "wasm-ld", args: ["--no-entry", "--export-dynamic", `--allow-undefined-file=${allow}`, "-o", w, o] }], dir);
     return readFileSync(w);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function run(cmd: string, args: string[]): void {
+/** The contract model's header (part of the key): a clear error when the package lacks it. */
+function kmodelHeader(): Buffer {
+  const h = join(KMODEL_INCLUDE, "uffdkit", "kmodel.h");
+  if (!existsSync(h)) throw new CCompileError(`uffdkit's package is incomplete: ${h} is missing (reinstall uffdkit)`, "");
+  return readFileSync(h);
+}
+
+function run(steps: Parameters<typeof runToolSteps>[1], dir: string): void {
+  const { toolchain } = probeToolchain();
+  if (!toolchain) throw new CCompileError(`no C toolchain for the simulator: ${TOOLCHAIN_HINT}`, "");
   try {
-    execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    runToolSteps(toolchain, steps, dir, [KMODEL_INCLUDE]);
   } catch (e) {
-    const err = e as { code?: string; stderr?: Buffer };
-    if (err.code === "ENOENT") {
-      throw new CCompileError(`${cmd} is not installed (scripts/setup.sh installs clang-16 and lld-16)`, "");
-    }
-    const text = err.stderr?.toString() ?? String(e);
-    throw new CCompileError(`${cmd} failed on the emitted C`, text);
+    if (!(e instanceof ToolchainStepError)) throw e;
+    throw new CCompileError(`${e.tool} failed on the emitted C`, e.output);
   }
 }

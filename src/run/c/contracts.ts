@@ -36,6 +36,8 @@ export const CONTRACT_SOURCE = {
   pagefault_enable: "include/linux/uaccess.h pagefault_enable(): balances a pagefault_disable()",
   no_alloc: "struct vm_uffd_ops get_folio_noalloc (7.1): must not allocate (v2 08/15)",
   mpol_cond_put: "include/linux/mempolicy.h mpol_cond_put(): drops the reference mpol_shared_policy_lookup() took",
+  filemap_invalidate_lock:
+    "include/linux/fs.h filemap_invalidate_lock{,_shared}(): down_write/down_read of mapping->invalidate_lock; mm/filemap.c lock ordering: ->mmap_lock, then ->invalidate_lock (filemap_fault), then ->lock_page",
 } as const;
 
 export interface CallContext {

@@ -201,6 +201,30 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       t.put(f);
       c.folioToPtr(f);
     },
+    filemap_invalidate_lock(mp, shared, lock, fn, line) {
+      const file = c.mappingToFile(mp);
+      if (!file) {
+        c.violation("filemap_invalidate_lock", "filemap_invalidate_lock() of a mapping that is not a file's", fn, line);
+        return;
+      }
+      const held = c.invalidateLocks.get(file.id) ?? 0;
+      if (!lock) {
+        if (held === 0) c.violation("filemap_invalidate_lock", "filemap_invalidate_unlock() of an invalidate lock this path does not hold", fn, line);
+        else c.invalidateLocks.set(file.id, held - 1);
+        return;
+      }
+      if (!shared) c.violation("filemap_invalidate_lock", "filemap_invalidate_lock() for write in a userfaultfd callback: core holds the mmap lock here, and the fault path takes the invalidate lock shared inside it", fn, line);
+      if (held > 0) c.violation("filemap_invalidate_lock", "filemap_invalidate_lock_shared() of an invalidate lock this path already holds: a down_read() behind a waiting writer never returns", fn, line);
+      // The fault path takes the invalidate lock before any folio lock (kvm_gmem_fault_user_mapping(),
+      // filemap_fault()); taking it with a page-cache folio locked inverts that order.
+      for (let f = 1; f < t.used; f++) {
+        if (t.isLocked(f) && t.flags[f]! & FOLIO_IN_CACHE) {
+          c.violation("filemap_invalidate_lock", `filemap_invalidate_lock${shared ? "_shared" : ""}() with the folio at page ${t.index[f]} locked and in the page cache: the fault path takes the invalidate lock first, then the folio lock (ABBA with a conversion waiting for write)`, fn, line);
+          break;
+        }
+      }
+      c.invalidateLocks.set(file.id, held + 1);
+    },
     mem_cgroup_charge(p, _mm, _gfp, fn, line) {
       const f = folio(p, fn, line, "mem_cgroup_charge");
       if (f < 0) return -ERRNO.EINVAL;

@@ -66,6 +66,10 @@ export class DeclaredC {
   pagefaultDisabled = 0;
   /** References to a shared mempolicy the running callback holds. */
   sharedPolicyRefs = 0;
+  /** The invalidate locks the running callback holds, per file id (filemap_invalidate_lock_shared()). */
+  readonly invalidateLocks = new Map<number, number>();
+  /** The errno of the ERR_PTR the last get_folio_noalloc returned; 0 for a folio or NULL. */
+  lastGetFolioErr = 0;
 
   constructor(
     readonly compiled: CompiledType,
@@ -272,6 +276,10 @@ export class DeclaredC {
       this.sharedPolicyRefs = 0;
     }
     if (this.pagefaultDisabled !== 0) this.returnViolation(role, `returned with page faults still disabled (${this.pagefaultDisabled} pagefault_disable() unmatched)`);
+    for (const [, n] of this.invalidateLocks) {
+      if (n > 0) this.returnViolation(role, `returned holding a mapping's invalidate lock (${n} filemap_invalidate_lock_shared() unmatched): core takes no lock of the type's, so nothing would release it`);
+    }
+    this.invalidateLocks.clear();
     this.ctx.role = "";
   }
 
@@ -301,11 +309,12 @@ export class DeclaredC {
     if (intStyle) {
       this.i32[this.slot >> 2] = 0;
       const err = this.exports[ENTRY.getFolio]!(this.inodePtr(file), pgoff, this.slot);
-      ptr = err === 0 ? this.i32[this.slot >> 2]! : 0;
+      ptr = err === 0 ? this.i32[this.slot >> 2]! : err;
     } else {
       ptr = this.exports[ENTRY.getFolio]!(this.inodePtr(file), pgoff) >>> 0;
     }
     this.leave("get_folio");
+    this.lastGetFolioErr = ptr >>> 0 >= 0xfffff001 ? ptr | 0 : 0;
     if (t.allocations !== allocsBefore) {
       this.returnViolation("get_folio_noalloc", `allocated a folio at page ${pgoff}: it must never allocate (${CONTRACT_SOURCE.no_alloc})`, "R42");
     }

@@ -422,6 +422,16 @@ export class Execution {
           return;
         }
         break;
+      case "EACCES":
+        if (r.kind === "copy" || r.kind === "zeropage") {
+          // The page is not shared any more (guest_memfd converted it to private): no fill can
+          // succeed until it is converted back. Wake the faulter: it refaults, and the type's
+          // fault path refuses the private page (SIGBUS), as it does without userfaultfd.
+          this.outcomes.add(`${what} → EACCES (the page is private now: no fill can succeed)`);
+          th.todo.unshift({ ...r, kind: "wake" });
+          return;
+        }
+        break;
       case "ESRCH":
         this.outcomes.add(`${what} → ESRCH (the mm is gone)`);
         return;

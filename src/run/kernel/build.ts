@@ -11,11 +11,12 @@ import { promisify } from "node:util";
 import { emitSelftests } from "../../emit/selftest/index.js";
 import type { EmittedFile } from "../../emit/kernel/artifacts.js";
 import type { Suite } from "../../ir/scenario.js";
+import { cacheDir } from "../cache-dir.js";
 
 const run = promisify(execFile);
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const DEFAULT_CACHE = join(REPO_ROOT, ".cache", "selftest");
+export const DEFAULT_CACHE = cacheDir("selftest", REPO_ROOT);
 
 /** The kselftest include directory, or the reason it is not available. */
 export function kselftestIncludes(): { ok: true; dir: string; ksrc: string } | { ok: false; reason: string } {

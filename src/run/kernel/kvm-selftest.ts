@@ -5,17 +5,25 @@
  * The source tree is only read: headers, LIBKVM objects and the test go to a
  * cache folder (OUTPUT=, O=); the test's own files stay where they were
  * emitted, reached through the Makefile's -I$(<D).
+ *
+ * One make at a time per cache folder (flock on <cache>/.lock): the headers,
+ * LIBKVM's objects and the output folder are shared by every build, so two
+ * test files (or a slow build and the next case) never run make in them at
+ * once. The headers are made once, marked done by a stamp written last.
+ * Compiles go through ccache where it is installed (UFFDKIT_CCACHE=0: not).
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { delimiter } from "node:path";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { EmittedFile } from "../../emit/kernel/artifacts.js";
+import { cacheDir } from "../cache-dir.js";
 import { REPO_ROOT, kselftestIncludes } from "./build.js";
 
 const run = promisify(execFile);
 
-export const KVM_CACHE = join(REPO_ROOT, ".cache", "kvm-selftest");
+export const KVM_CACHE = cacheDir("kvm-selftest", REPO_ROOT);
 
 /**
  * Appended to the directory's Makefile (make -f Makefile -f this): one more
@@ -36,13 +44,27 @@ export interface KvmBuild {
   readonly ms: number;
 }
 
-/** `make headers` of the tree into the cache, once. */
+/** make, holding the cache folder's lock (flock(1) waits; the kernel drops the lock if we die). */
+function lockedMake(cache: string, args: readonly string[]) {
+  return run("flock", [join(cache, ".lock"), "make", ...ccacheArgs(), ...args], { maxBuffer: 16 << 20 });
+}
+
+/** CC through ccache where it is on PATH (the user's tool; never required). */
+function ccacheArgs(): string[] {
+  if (process.env.UFFDKIT_CCACHE === "0") return [];
+  const found = (process.env.PATH ?? "").split(delimiter).some((d) => d && existsSync(join(d, "ccache")));
+  return found ? ["CC=ccache gcc"] : [];
+}
+
+/** `make headers` of the tree into the cache, once (a stamp marks it complete). */
 async function treeHeaders(ksrc: string, cache: string): Promise<string> {
   const obj = join(cache, "obj");
   const inc = join(obj, "usr", "include");
-  if (!existsSync(join(inc, "linux", "kvm.h"))) {
+  const stamp = join(obj, ".uffdkit-headers-done");
+  if (!existsSync(stamp)) {
     mkdirSync(obj, { recursive: true });
-    await run("make", ["-s", "-C", ksrc, `O=${obj}`, "headers"], { maxBuffer: 16 << 20 });
+    // Under the lock, a second builder finds the stamp and makes nothing.
+    await run("flock", [join(cache, ".lock"), "sh", "-c", 'test -f "$1" || { make -s -C "$2" O="$3" headers && touch "$1"; }', "sh", stamp, ksrc, obj], { maxBuffer: 16 << 20 });
   }
   return inc;
 }
@@ -60,7 +82,9 @@ export async function buildInKvmSelftests(files: readonly EmittedFile[], prog: s
   for (const f of files) writeFileSync(join(dir, f.path), f.contents);
   mkdirSync(cache, { recursive: true });
   const mk = join(cache, "uffdkit.mk");
-  writeFileSync(mk, EXTRA_MK);
+  // Replaced whole (rename), never truncated under a make that is reading it.
+  writeFileSync(`${mk}.${process.pid}`, EXTRA_MK);
+  renameSync(`${mk}.${process.pid}`, mk);
   try {
     const hdr = await treeHeaders(inc.ksrc, cache);
     const args = [
@@ -79,7 +103,7 @@ export async function buildInKvmSelftests(files: readonly EmittedFile[], prog: s
       `UK_PROG=${prog}`,
       binary,
     ];
-    const r = await run("make", args, { maxBuffer: 16 << 20 });
+    const r = await lockedMake(cache, args);
     return { ok: true, binary, log: r.stdout + r.stderr, ms: Date.now() - t0 };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };

@@ -19,7 +19,7 @@ import type { Machine } from "./machine.js";
 import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS, handle_mm_fault } from "./memory.js";
 import { settle } from "./preempt.js";
 import type { SimThread, UserfaultfdCtx, Vma } from "./state.js";
-import { userfaultfd_copy, type IoctlResult } from "./fs_userfaultfd.js";
+import { mmap_changing_eagain, userfaultfd_copy, type IoctlResult } from "./fs_userfaultfd.js";
 import { mfill_get_vma } from "./userfaultfd.js";
 import type { Observed } from "../../ir/observation.js";
 import type { Step } from "../../ir/scenario.js";
@@ -52,7 +52,7 @@ export class SourceNotModelled extends Error {}
 function precheck(m: Machine, job: CopyJob): IoctlResult | null {
   const { ctx, dst, len } = job;
   if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
-  if (ctx.mmapChanging > 0) return { ret: -ERRNO.EAGAIN, field: -ERRNO.EAGAIN };
+  if (ctx.mmapChanging > 0) return mmap_changing_eagain(m);
   if (dst % PAGE_SIZE || len % PAGE_SIZE || len <= 0) return { ret: -ERRNO.EINVAL };
   if (job.unknownMode) return { ret: -ERRNO.EINVAL };
   const got = mfill_get_vma(m, ctx, dst, len, "copy", (job.mode & UFFDIO_COPY_MODE.wp) !== 0);

@@ -63,14 +63,25 @@ export function declaredUffdOps(m: Machine): SimUffdOps | null {
       return f;
     };
   }
+  // With guard.recheck the shared-ness decision of COPY/ZEROPAGE is filemap_add's, under the
+  // invalidate lock: a folio allocated for a private page is refused there, never cached or mapped.
+  const recheck = !!d.guard?.recheck;
   if (c.has("allocFolio")) {
     ops.alloc_folio = (mm, vma, pgoff) => {
       const f = c.allocFolio(vma, pgoff);
-      if (f >= 0 && vma.file && !pageIsShared(vma.file, pgoff)) servedPrivate(mm, c, pgoff, "alloc_folio");
+      if (f >= 0 && !recheck && vma.file && !pageIsShared(vma.file, pgoff)) servedPrivate(mm, c, pgoff, "alloc_folio");
       return f;
     };
   }
-  if (c.has("filemapAdd")) ops.filemap_add = (_mm, folio, vma, pgoff) => c.filemapAdd(folio, vma, pgoff);
+  if (c.has("filemapAdd")) {
+    ops.filemap_add = (mm, folio, vma, pgoff) => {
+      const r = c.filemapAdd(folio, vma, pgoff);
+      if (r === 0 && recheck && vma.file && !pageIsShared(vma.file, pgoff)) servedPrivate(mm, c, pgoff, "filemap_add");
+      return r;
+    };
+  }
+  // get_folio_noalloc's ERR_PTR, for __do_userfault() to tell a refused page from an absent one.
+  if (c.has("getFolio")) ops.get_folio_error = () => c.lastGetFolioErr;
   if (c.has("filemapRemove")) ops.filemap_remove = (_mm, folio, vma) => c.filemapRemove(folio, vma);
   if (c.has("copy")) {
     ops.uffd_copy = (mm, vma, pgoff, zeropage, wp, byte) => {

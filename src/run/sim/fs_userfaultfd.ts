@@ -129,6 +129,7 @@ export function userfaultfd_register(m: Machine, ctx: UserfaultfdCtx, start: num
   let ioctls: RangeIoctl[] = [...(basic ? API_RANGE_IOCTLS_BASIC : API_RANGE_IOCTLS)];
   if (!(modeBits & VM_UFFD_WP)) ioctls = ioctls.filter((i) => i !== "writeprotect");
   if (!(modeBits & VM_UFFD_MINOR)) ioctls = ioctls.filter((i) => i !== "continue");
+  ioctls = ioctls.filter((i) => m.version.rangeIoctls.includes(i));
   return { ret: 0, ioctls };
 }
 
@@ -149,12 +150,13 @@ export function userfaultfd_unregister(m: Machine, ctx: UserfaultfdCtx, start: n
   const wpAsync = (ctx.features & UFFD_FEATURES.wp_async) !== 0;
   for (const v of vmas) {
     if (!vma_can_userfault(m, v, v.uffd, wpAsync)) return -ERRNO.EINVAL;
-    if (v.ctx && v.ctx !== ctx) return -ERRNO.EINVAL;
+    if (v.ctx && v.ctx !== ctx && m.version.unregisterOtherCtx === "einval") return -ERRNO.EINVAL;
   }
   m.splitRange(start, end);
   for (const v of m.vmasIn(start, end)) {
     if (!v.ctx) continue;
-    if (v.uffd & VM_UFFD_MISSING) wake_userfault(m, ctx, start, len);
+    // The VMA's own context: another userfaultfd's where the kernel lets it be unregistered from here.
+    if (v.uffd & VM_UFFD_MISSING) wake_userfault(m, v.ctx, start, len);
     userfaultfd_clear_vma(m, v);
   }
   m.mergeVmas();
@@ -371,7 +373,7 @@ export function userfaultfd_poison(m: Machine, ctx: UserfaultfdCtx, dst: number,
  */
 function mfillIoctl(m: Machine, ctx: UserfaultfdCtx, mode: MfillMode, dst: number, len: number, modes: MfillModes, fill: FillFn): Maybe<IoctlResult> {
   if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
-  if (ctx.mmapChanging > 0) return { ret: -ERRNO.EAGAIN, field: -ERRNO.EAGAIN };
+  if (ctx.mmapChanging > 0) return mmap_changing_eagain(m);
   const bad = validate_range(dst, len);
   if (bad) return { ret: bad };
   // Mode bits the ioctl does not define: EINVAL after the range check, nothing written back (fs/userfaultfd.c).
@@ -402,10 +404,15 @@ export function userfaultfd_writeprotect(m: Machine, ctx: UserfaultfdCtx, start:
   return 0;
 }
 
+/** The ioctls' early mmap_changing check: -EAGAIN, in the output field too where the kernel writes it there (KernelVersion.eagainInField). */
+export function mmap_changing_eagain(m: Machine): IoctlResult {
+  return m.version.eagainInField ? { ret: -ERRNO.EAGAIN, field: -ERRNO.EAGAIN } : { ret: -ERRNO.EAGAIN };
+}
+
 /** UFFDIO_MOVE. */
 export function userfaultfd_move(m: Machine, ctx: UserfaultfdCtx, dst: number, src: number, len: number, allowSrcHoles: boolean, dontwake: boolean, unknownMode = false): IoctlResult {
   if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
-  if (ctx.mmapChanging > 0) return { ret: -ERRNO.EAGAIN, field: -ERRNO.EAGAIN };
+  if (ctx.mmapChanging > 0) return mmap_changing_eagain(m);
   const bad = validate_range(dst, len) || validate_range(src, len);
   if (bad) return { ret: bad };
   if (unknownMode) return { ret: -ERRNO.EINVAL };

@@ -13,7 +13,9 @@
  *
  * The conversion is one atomic step of the simulator: it holds the
  * invalidate lock for write throughout, and nothing it races with in this
- * model holds that lock across a preemption point.
+ * model holds that lock across a preemption point (a filemap_add that
+ * re-checks the guard, guard.recheck, takes it shared and drops it within
+ * one callback, which runs whole).
  */
 import { ERRNO } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";

@@ -9,7 +9,6 @@
  *   memory.ts          mm/memory.c, mm/shmem.c, mm/hugetlb.c, virt/kvm/guest_memfd.c: the fault path
  *   uffd_ops.ts        struct vm_uffd_ops per kind; declared.ts: a declared type's ops, its emitted C (src/run/c)
  *   kvm_userfault.ts   KVM_MEM_USERFAULT and its weak-memory model; explore.ts: interleaving exploration
- *   kvm_programs.ts    the KVM Userfault programs a spec declares, for explore.ts
  *   invariants.ts      what must hold after every step
  *   simulation.ts      setup, scheduler, steps, observations
  */
@@ -20,7 +19,6 @@ import { Simulation, type SimOptions } from "./simulation.js";
 
 export { Simulation, type SimOptions, ScenarioSetupError, type VcpuChooser } from "./simulation.js";
 export { exploreInterleavings, type Exploration, type ExploredAccess } from "./explore.js";
-export { kvmUserfaultPrograms } from "./kvm_programs.js";
 export { Machine } from "./machine.js";
 
 /** A step-able simulation of one scenario: call step() until done, inspect machine/threads in between. */

@@ -16,6 +16,7 @@
  * that implements it; the observation grammar is src/ir/observation.ts.
  */
 import {
+  ERRNO,
   RANGE_IOCTLS,
   UFFD_API,
   UFFD_FEATURES,
@@ -585,6 +586,8 @@ export class Simulation {
   /** The userfaultfd ioctls: fs/userfaultfd.c's handlers (fs_userfaultfd.ts). */
   private ioctlStep(step: Extract<Step, { op: "api" | "register" | "unregister" | "wake" | "writeprotect" | "move" | "copy" | "zeropage" | "continue" | "poison" }>, index: number): Observed {
     const m = this.machine;
+    // An ioctl this kernel does not have yet: userfaultfd_ioctl()'s default, -EINVAL.
+    if ((step.op === "move" || step.op === "poison") && !m.version.rangeIoctls.includes(step.op) && !this.getCtx(step).released) return field({ ret: -ERRNO.EINVAL }, step.op === "move" ? "move" : "updated");
     switch (step.op) {
       case "api": {
         const ctx = this.getCtx(step);
@@ -825,7 +828,10 @@ export class Simulation {
       }
       case "continue": {
         const mode = modeBits(UFFDIO_CONTINUE_MODE, step.mode, step.rawMode);
-        const opts = { dontwake: (mode & UFFDIO_CONTINUE_MODE.dontwake) !== 0, wp: (mode & UFFDIO_CONTINUE_MODE.wp) !== 0, unknownMode: unknownBits(UFFDIO_CONTINUE_MODE, mode) };
+        // Before UFFDIO_CONTINUE_MODE_WP existed (KernelVersion.continueModeWp) its bit is an unknown mode.
+        const wpKnown = m.version.continueModeWp;
+        const wpBit = (mode & UFFDIO_CONTINUE_MODE.wp) !== 0;
+        const opts = { dontwake: (mode & UFFDIO_CONTINUE_MODE.dontwake) !== 0, wp: wpBit && wpKnown, unknownMode: unknownBits(UFFDIO_CONTINUE_MODE, mode) || (wpBit && !wpKnown) };
         const r = userfaultfd_continue(m, ctx, start, len, opts);
         return field(isPath(r) ? yield* r : r, "mapped");
       }

@@ -19,6 +19,12 @@ export interface SimUffdOps {
   can_userfault(m: Machine, vma: Vma, vmFlags: number): boolean;
   /** get_folio_noalloc(inode, pgoff): locked and referenced folio, or -1. */
   get_folio_noalloc?(m: Machine, file: SimFile, pgoff: number): number;
+  /**
+   * The errno of the ERR_PTR the last get_folio_noalloc returned (0: a folio, or
+   * NULL). Only the emitted C reports it; the built-in kinds return no ERR_PTR
+   * but -ENOENT's.
+   */
+  get_folio_error?(): number;
   /** alloc_folio(vma, addr): an unlocked folio with one reference, or -1. */
   alloc_folio?(m: Machine, vma: Vma, pgoff: number): number;
   /** filemap_add(folio, vma, addr): lock and add to the cache; 0 or -errno (folio left unlocked). */

@@ -45,8 +45,9 @@ export type FillFn = (dstPageIndex: number) => number;
  */
 export function vma_can_userfault(m: Machine, vma: Vma, vmFlags: number, wpAsync: boolean): boolean {
   vmFlags &= VM_UFFD_FLAGS;
-  // VM_DROPPABLE memory may vanish at any time: never registrable (include/linux/userfaultfd_k.h).
-  if (vma.droppable) return false;
+  // VM_DROPPABLE memory may vanish at any time: never registrable (include/linux/userfaultfd_k.h),
+  // once the test reads the VMA's own flags (KernelVersion.droppableRefused).
+  if (vma.droppable && m.version.droppableRefused) return false;
   const isShmem = vma.kind === "shmem";
   const isHugetlb = vma.kind === "hugetlb";
   const declaredC = m.c !== null && (vma.kind === "declared" || (m.declared?.backing === "anon" && vma.anonymous) || (m.declared?.backing === "hugetlb" && isHugetlb));

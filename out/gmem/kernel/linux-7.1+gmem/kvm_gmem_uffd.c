@@ -21,6 +21,11 @@
 #include <linux/pagemap.h>
 #include <linux/mempolicy.h>
 
+/*
+ * uffdkit: alloc_folio: the shared-ness check moved into filemap_add, under
+ * the invalidate lock, where a refusal can say -EACCES (NULL from alloc_folio
+ * only says -ENOMEM)
+ */
 /**
  * kvm_gmem_uffd_fault() - the per-page shared check at fault time
  * @vmf: the fault
@@ -101,7 +106,6 @@ static struct folio *kvm_gmem_uffd_get_folio(struct inode *inode,
  * For UFFDIO_COPY and UFFDIO_ZEROPAGE.
  * Core fills the folio and marks it up to date, then adds it with filemap_add.
  * Offsets at or beyond EOF get no folio.
- * Pages that are not shared get no folio: decided here, at use time.
  *
  * Return: an unlocked order-0 folio owned by the caller, or NULL.
  */
@@ -114,8 +118,6 @@ static struct folio *kvm_gmem_uffd_alloc_folio(struct vm_area_struct *vma,
 	struct folio *folio;
 
 	if (pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
-		return NULL;
-	if (!kvm_gmem_is_shared_mem(inode, pgoff))
 		return NULL;
 
 	/* The file's shared policy for this offset, else the task's. */
@@ -139,6 +141,12 @@ static struct folio *kvm_gmem_uffd_alloc_folio(struct vm_area_struct *vma,
  *
  * filemap_add_folio() takes the folio lock itself and charges the folio to
  * the mapping's memcg; on failure it has already dropped the lock again.
+ *
+ * Conversion to private takes the mapping's invalidate lock for write, so
+ * shared-ness is checked again here under that lock taken shared: a page
+ * that went private since alloc_folio() is refused with -EACCES.
+ * The lock is taken before the folio lock, as in the fault path.
+ *
  * So on success the folio is locked and in the cache; on failure it is
  * unlocked and not in the cache, and the caller puts it.
  *
@@ -148,10 +156,19 @@ static int kvm_gmem_uffd_filemap_add(struct folio *folio,
 				     struct vm_area_struct *vma,
 				     unsigned long addr)
 {
+	struct inode *inode = file_inode(vma->vm_file);
 	struct address_space *mapping = vma->vm_file->f_mapping;
 	pgoff_t pgoff = linear_page_index(vma, addr);
+	int err;
 
-	return filemap_add_folio(mapping, folio, pgoff, GFP_KERNEL);
+	filemap_invalidate_lock_shared(mapping);
+	if (!kvm_gmem_is_shared_mem(inode, pgoff))
+		err = -EACCES;
+	else
+		err = filemap_add_folio(mapping, folio, pgoff, GFP_KERNEL);
+	filemap_invalidate_unlock_shared(mapping);
+
+	return err;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The programs on which exploreInterleavings (explore.ts) runs for a spec that
+ * The programs on which exploreInterleavings (src/run/sim/explore.ts) runs for a spec that
  * declares KVM Userfault (seed 004, Oliver Upton on James Houghton's v3 04/15):
  * the vCPU exits on a page whose bit is set, the VMM fills the page and clears
  * the bit with the declared store, and the vCPU accesses it again with the
@@ -11,14 +11,12 @@
  * compiled (SimOptions.declaredC), as the pipeline runs the suite.
  */
 import type { Scenario } from "../../ir/scenario.js";
-import { lower, type Lowered } from "../../lower/index.js";
-import type { Model } from "../../model/model.js";
-import { kvmUserfaultScenarios } from "../../plan/planner/kvm_userfault.js";
-import { declaredTarget } from "../../plan/planner/target.js";
+import type { Lowered } from "../../lower/index.js";
+import { kvmUserfaultScenarios } from "../planner/kvm_userfault.js";
+import { declaredTarget } from "../planner/target.js";
 
 /** The KVM Userfault programs for a spec, or [] when it declares no KVM Userfault. */
-export function kvmUserfaultPrograms(from: Lowered | Model): Scenario[] {
-  const lowered = "roles" in from ? from : lower(from);
+export function kvmUserfaultPrograms(lowered: Lowered): Scenario[] {
   if (!lowered.kvmUserfault) return [];
   return kvmUserfaultScenarios(declaredTarget(lowered.model, lowered));
 }

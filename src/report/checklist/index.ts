@@ -9,7 +9,6 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { SOURCES } from "../../kernel/sources.js";
 import type { Model } from "../../model/model.js";
 import type { Suite } from "../../ir/scenario.js";
-import { planSuite } from "../../plan/planner/index.js";
 import type { CRunEvidence, ExploreEvidence, SuiteResult } from "../../ir/result.js";
 import { RULES } from "../../rules/index.js";
 import { CHECKLIST_ITEMS, type ChecklistItem } from "./items.js";
@@ -25,7 +24,7 @@ export interface ChecklistEvidence {
   readonly c?: CRunEvidence;
   /** The planned suite's results on the real kernel. */
   readonly kernel?: SuiteResult;
-  /** The suite the results belong to (scenario sources name rule ids); planned from the model when absent. */
+  /** The suite the results belong to (scenario sources name rule ids); without it, runs verify nothing. */
   readonly suite?: Suite;
   /** Interleaving exploration of the programs that bear on an item (C01: shared-ness races). */
   readonly explore?: ExploreEvidence;
@@ -134,14 +133,8 @@ function citeOf(item: ChecklistItem): string[] {
 
 export function buildChecklist(model: Model, evidence: ChecklistEvidence = {}): Checklist {
   const runs = [evidence.simulation, evidence.kernel].filter((r): r is SuiteResult => r !== undefined);
-  let suite = evidence.suite;
-  if (!suite && runs.length > 0) {
-    try {
-      suite = planSuite(model);
-    } catch {
-      suite = undefined;
-    }
-  }
+  // Scenario results count only with the suite they ran: the session passes both, or neither.
+  const suite = evidence.suite;
   const items: ChecklistEntry[] = [];
   const notApplicable: { id: string; title: string; reason: string }[] = [];
   for (const item of CHECKLIST_ITEMS) {
@@ -158,7 +151,7 @@ export function buildChecklist(model: Model, evidence: ChecklistEvidence = {}): 
       verifiedBy.push({ kind: "checkpatch", by: "checkpatch", result: bad === 0 ? "pass" : "fail", detail: `${c.errors} errors, ${c.warnings} warnings, ${c.checks ?? 0} checks` });
     }
     if (item.cPaths && evidence.c) verifiedBy.push(cVerification(evidence.c));
-    verifiedBy.push(...exploreVerifications(item.id, evidence.explore));
+    verifiedBy.push(...exploreVerifications(concernIds(item), evidence.explore));
     // "verified" needs evidence about the C (or the patch): a rule that passed on the spec alone is not that.
     const onTheC = verifiedBy.filter((v) => v.kind !== "rule");
     const status: ItemStatus = verifiedBy.some((v) => v.result === "fail") ? "fail" : onTheC.length > 0 && onTheC.every((v) => v.result === "pass") ? "pass" : "human";
@@ -257,15 +250,21 @@ export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: Checkl
   return lines.join("\n");
 }
 
+/** The item and every item sharing its concern: one verdict per concern (items.ts, `concern`). */
+function concernIds(item: ChecklistItem): string[] {
+  if (!item.concern) return [item.id];
+  return CHECKLIST_ITEMS.filter((i) => i.concern === item.concern).map((i) => i.id);
+}
+
 /**
- * A program explored for this item: pass when its search was exhaustive and
+ * A program explored for this item (or an item of its concern): pass when its search was exhaustive and
  * found no violation; fail with the shortest schedule when it found one. A
  * bounded search with no violation proves nothing and is not evidence.
  */
-function exploreVerifications(id: string, explore: ExploreEvidence | undefined): Verification[] {
+function exploreVerifications(ids: readonly string[], explore: ExploreEvidence | undefined): Verification[] {
   const out: Verification[] = [];
   for (const p of explore?.programs ?? []) {
-    if (!p.checklist.includes(id)) continue;
+    if (!p.checklist.some((id) => ids.includes(id))) continue;
     const v = p.violations[0];
     if (v) out.push({ kind: "explore", by: `explore:${p.name}`, result: "fail", detail: `${v.property}: ${v.message} (schedule: ${v.schedule.join(" → ")})` });
     else if (p.verdict === "exhaustive") out.push({ kind: "explore", by: `explore:${p.name}`, result: "pass", detail: `no violation in ${p.schedules} schedules, exhaustive` });

@@ -34,7 +34,22 @@ export interface ChecklistItem {
    * branch run and no contract broken, is evidence for it.
    */
   readonly cPaths?: true;
+  /**
+   * Items that judge one concern from different sides (C01 where the check is
+   * made, C15 that conversion is designed for) share it: what exploration
+   * finds about the concern is evidence for every one of them, so none can be
+   * verified while another's exploration refutes it.
+   */
+  readonly concern?: Concern;
 }
+
+/** Concerns several items judge. */
+export type Concern = "conversion-race";
+
+/** What each concern is, for the checklist text. */
+export const CONCERNS: Readonly<Record<Concern, string>> = {
+  "conversion-race": "a page converted to private while a fault or a fill is in flight is never served",
+};
 
 const isKvm = (m: Model) => /^KVM\b/.test(m.subsystem) || m.run.kernelKind === "guest_memfd";
 const hasMissing = (m: Model) => m.modes.has("missing") || m.ioctls.has("copy") || m.ioctls.has("zeropage");
@@ -43,9 +58,9 @@ const is71 = (m: Model) => m.gen.id === "linux-7.1" || m.gen.id === "linux-7.1+g
 
 export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
   {
-    id: "C01", section5: 1, group: "review", cPaths: true,
+    id: "C01", section5: 1, group: "review", cPaths: true, concern: "conversion-race",
     title: "Shared/private policy is decided at fault time, not in can_userfault",
-    check: "Per-page or state-dependent policy (shared vs private) is checked in alloc_folio, get_folio_noalloc and the fault path, never only when the range is registered (TOCTOU).",
+    check: "Per-page or state-dependent policy (shared vs private) is checked where the page is served (get_folio_noalloc, the fault path, and COPY's alloc_folio, or filemap_add under the lock conversion takes), never only when the range is registered (TOCTOU), and no conversion fits between the check and the use.",
     sources: ["seanV4"],
     applies: (m) => (m.guard || isKvm(m) ? true : "the type declares no shared/private policy"),
     human: "Read can_userfault: it must not consult per-page state.",
@@ -155,7 +170,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Say in the cover letter why the ops hang off the vm_operations_struct.",
   },
   {
-    id: "C15", section5: 15, group: "review",
+    id: "C15", section5: 15, group: "review", concern: "conversion-race",
     title: "In-place conversion is handled in the design now",
     check: "Shared/private conversion of guest_memfd memory is accounted for now (per-page shared-ness predicate), not deferred.",
     sources: ["seanV4"],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildChecklist, CHECKLIST_ITEMS, rulesFor } from "../../src/emit/checklist/index.js";
+import { buildChecklist, CHECKLIST_ITEMS, rulesFor } from "../../src/report/checklist/index.js";
 import { planSuite } from "../../src/plan/planner/index.js";
 import { checkModel, RULES } from "../../src/rules/index.js";
 import type { SuiteResult } from "../../src/ir/result.js";
@@ -62,16 +62,16 @@ describe("buildChecklist", () => {
   });
 
   it("verifies an item when the executed C ran every branch with no contract broken, and fails it when a contract broke", async () => {
-    const { runType, cEvidenceOf, check } = await import("../../src/pipeline.js");
+    const { openValue } = await import("../../src/session/index.js");
     const m = gmemModel();
-    const run = runType(check(m, []));
-    const c = buildChecklist(m, { diagnostics: checkModel(m), simulation: run.simulation, suite: run.suite, c: cEvidenceOf(run) });
+    const g = openValue(m).generation();
+    const c = buildChecklist(m, { diagnostics: checkModel(m), simulation: g.simulation.result, suite: g.suite, c: g.simulation.evidence });
     const c08 = c.items.find((i) => i.id === "C08")!;
     expect(c08.status).toBe("pass");
     expect(c08.verifiedBy.some((v) => v.kind === "c" && v.result === "pass")).toBe(true);
     const broken = buildChecklist(m, {
       diagnostics: checkModel(m),
-      c: { ...cEvidenceOf(run), runFindings: [{ rule: "R58", message: "x.c:9 f(): folio_unlock() of a folio that is not locked" }] },
+      c: { ...g.simulation.evidence, runFindings: [{ rule: "R58", message: "x.c:9 f(): folio_unlock() of a folio that is not locked" }] },
     });
     expect(broken.items.find((i) => i.id === "C08")!.status).toBe("fail");
   });

@@ -1,0 +1,180 @@
+/**
+ * `uffdkit conform --vm KERNEL...`: the reference suites (and the examples'
+ * planned suites) on this machine's kernel and inside a QEMU guest per named
+ * kernel, each compared with the simulator held to that kernel's version.
+ * One agreement column per kernel, the host's first.
+ */
+import type { Suite } from "../../ir/scenario.js";
+import type { SuiteResult } from "../../ir/result.js";
+import type { KernelVersionId } from "../../kernel/versions.js";
+import { compareSuites, percent, type ScenarioComparison, type SuiteComparison } from "../../run/compare.js";
+import type { CompiledType } from "../../run/c/compile.js";
+import type { VmKernel, VmRun } from "../../run/vm/index.js";
+import { EXIT, type CliIO } from "../io.js";
+
+export interface VmTarget {
+  readonly label: string;
+  readonly suite: Suite;
+  readonly declared?: { declaredC: CompiledType } | { declaredCError: string };
+}
+
+export type SimulateSuite = (suite: Suite, opts: { kernel: KernelVersionId; declaredC?: CompiledType; declaredCError?: string }) => SuiteResult;
+
+/** One kernel's column: what ran, and its comparison per target. */
+export interface KernelColumn {
+  readonly label: string;
+  readonly version: KernelVersionId;
+  /** Per target, in the targets' order. */
+  readonly comparisons: readonly SuiteComparison[];
+  readonly ms: number;
+  readonly note?: string;
+  /** Console findings (lockdep, BUG, WARNING) from a guest. */
+  readonly findings?: readonly string[];
+}
+
+function cell(c: ScenarioComparison | undefined): string {
+  if (!c) return "";
+  switch (c.status) {
+    case "agree":
+      return "yes";
+    case "disagree":
+      return c.step !== undefined ? `NO (step ${c.step} ${c.op})` : "NO";
+    case "lacks":
+      return "- (lacks)";
+    case "error":
+      return "ERROR";
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n");
+}
+
+export interface Totals {
+  agree: number;
+  compared: number;
+  lacks: number;
+  errors: number;
+}
+
+export function totals(col: KernelColumn): Totals {
+  const t = { agree: 0, compared: 0, lacks: 0, errors: 0 };
+  for (const c of col.comparisons) {
+    t.agree += c.agree;
+    t.compared += c.compared;
+    t.lacks += c.lacks;
+    t.errors += c.errors;
+  }
+  return t;
+}
+
+export function summaryLine(col: KernelColumn): string {
+  const t = totals(col);
+  return `${col.label}: agreement ${t.agree}/${t.compared} (${percent(t.agree, t.compared)}), kernel lacks ${t.lacks}, errors ${t.errors}; ${(col.ms / 1000).toFixed(1)} s${col.note ? `; ${col.note}` : ""}`;
+}
+
+/** The human report: per target a table with a column per kernel, then one line per kernel. */
+export function renderColumns(targets: readonly { label: string }[], columns: readonly KernelColumn[]): string {
+  const out: string[] = [];
+  targets.forEach((t, i) => {
+    const names = [...new Set(columns.flatMap((c) => c.comparisons[i]?.scenarios.map((s) => s.scenario) ?? []))];
+    const rows = [["scenario", ...columns.map((c) => c.label)], ...names.map((n) => [n, ...columns.map((c) => cell(c.comparisons[i]?.scenarios.find((s) => s.scenario === n)))])];
+    out.push(`== ${t.label}`, table(rows));
+    for (const c of columns) {
+      const cmp = c.comparisons[i];
+      if (cmp) out.push(`${t.label} on ${c.label}: agreement ${cmp.agree}/${cmp.compared} (${percent(cmp.agree, cmp.compared)})${cmp.lacks ? `, kernel lacks ${cmp.lacks}` : ""}${cmp.errors ? `, errors ${cmp.errors}` : ""}`);
+    }
+    out.push("");
+  });
+  out.push(...columns.map(summaryLine));
+  return out.join("\n");
+}
+
+/** Disagreements and errors, one line each, naming the kernel. */
+export function problemsOf(targets: readonly { label: string }[], columns: readonly KernelColumn[]): string[] {
+  const out: string[] = [];
+  for (const c of columns) {
+    c.comparisons.forEach((cmp, i) => {
+      for (const s of cmp.scenarios) {
+        if (s.status === "disagree") out.push(`disagreement: ${c.label}: ${targets[i]!.label}/${s.scenario}: ${s.reason}`);
+        if (s.status === "error") out.push(`error: ${c.label}: ${targets[i]!.label}/${s.scenario}: ${s.reason}`);
+      }
+    });
+    for (const f of c.findings ?? []) out.push(`kernel finding: ${c.label}: ${f}`);
+  }
+  return out;
+}
+
+function simulateAll(simulate: SimulateSuite, targets: readonly VmTarget[], version: KernelVersionId): SuiteResult[] {
+  return targets.map((t) => simulate(t.suite, { kernel: version, ...(t.declared ?? {}) }));
+}
+
+async function hostColumn(io: CliIO, simulate: SimulateSuite, targets: readonly VmTarget[]): Promise<KernelColumn> {
+  const { runSuiteOnKernel } = await import("../../run/kernel/index.js");
+  const { kernelRelease } = await import("../../run/kernel/probe.js");
+  const t0 = Date.now();
+  const sims = simulateAll(simulate, targets, "6.18");
+  const comparisons: SuiteComparison[] = [];
+  for (const [i, t] of targets.entries()) {
+    io.err(`conform: host: ${t.label}: running ${t.suite.scenarios.length} scenarios ...`);
+    comparisons.push(compareSuites(sims[i]!, await runSuiteOnKernel(t.suite, {})));
+  }
+  return { label: `6.18 (host ${kernelRelease()})`, version: "6.18", comparisons, ms: Date.now() - t0 };
+}
+
+function vmColumn(run: VmRun, sims: readonly SuiteResult[]): KernelColumn {
+  const comparisons = run.results.map((r, i) => compareSuites(sims[i]!, r));
+  const f = run.facts;
+  const note = `${run.accel.toUpperCase()} guest ${(run.bootMs / 1000).toFixed(1)} s, /dev/kvm ${f.kvm ? "yes" : "no"}, huge pages ${f.hugePagesFree ?? 0}${run.problem ? `; ${run.problem}` : ""}`;
+  return { label: run.kernel.label, version: run.kernel.version, comparisons, ms: run.ms, note, findings: run.findings.map((x) => `${x.kind}: ${x.line}`) };
+}
+
+export interface VmConformOptions {
+  readonly kernels: readonly string[];
+  /** Also run on this machine's kernel (default true). */
+  readonly host: boolean;
+}
+
+/** Resolve every kernel first (a typo should not cost a boot), then run each. */
+export async function runConformVm(io: CliIO, simulate: SimulateSuite, targets: readonly VmTarget[], opts: VmConformOptions): Promise<number> {
+  const t0 = Date.now();
+  const { resolveKernel, runSuitesInVm } = await import("../../run/vm/index.js");
+  const { buildVmKernel } = await import("../../run/vm/build.js");
+  const say = (line: string) => io.err(line);
+  const kernels: VmKernel[] = [];
+  for (const spec of opts.kernels) {
+    const k = await resolveKernel(spec, { say, build: buildVmKernel });
+    if (typeof k === "string") {
+      io.err(`uffdkit conform --vm: ${k}`);
+      if (io.json) io.emitJson({ error: k });
+      return EXIT.usage;
+    }
+    kernels.push(k);
+  }
+  const columns: KernelColumn[] = [];
+  if (opts.host) columns.push(await hostColumn(io, simulate, targets));
+  for (const k of kernels) {
+    const sims = simulateAll(simulate, targets, k.version);
+    const run = await runSuitesInVm(
+      targets.map((t) => t.suite),
+      k,
+      { say },
+    );
+    columns.push(vmColumn(run, sims));
+  }
+  const problems = problemsOf(targets, columns);
+  const ms = Date.now() - t0;
+  if (io.json) {
+    io.emitJson({
+      kernels: columns.map((c) => ({ label: c.label, version: c.version, ms: c.ms, note: c.note, ...totals(c), findings: c.findings ?? [], targets: c.comparisons.map((cmp, i) => ({ target: targets[i]!.label, ...cmp })) })),
+      problems,
+      ms,
+    });
+  } else {
+    io.out(renderColumns(targets, columns));
+    io.out(`overall: ${columns.length} kernel(s), ${problems.length} problem(s); ${(ms / 1000).toFixed(1)} s`);
+  }
+  for (const p of problems) io.err(p);
+  return problems.length ? EXIT.findings : EXIT.ok;
+}

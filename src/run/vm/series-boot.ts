@@ -1,0 +1,82 @@
+/**
+ * `series --build --boot`: after the per-patch build, build a bootable kernel
+ * of the series' tree (its last patch, as `--build` left it checked out, with
+ * the prerequisite stand-in where the base lacks the API), with scripts/vm's
+ * base configuration plus the options the selftests name and the type's own
+ * Kconfig symbol, then boot it and run the generated selftests inside.
+ *
+ * Where the base's core does not call the type (6.12 has no vm_uffd_ops
+ * core; the stand-in only declares the API), each test finds that out itself
+ * and SKIPs with the reason; the report gives the reasons as the guest said them.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { configOptions } from "../../emit/selftest/index.js";
+import type { Suite } from "../../ir/scenario.js";
+import { gitOut } from "../../series/git.js";
+import { objectInfo } from "../../series/build/kbuild.js";
+import { buildKernelImage, DEBUG_FRAGMENT, vmScript, type KernelBuild } from "./build.js";
+import { versionFor, type Say, type VmKernel } from "./kernels.js";
+import { isKernelVersion } from "../../kernel/versions.js";
+import { runSuitesInVm, type VmRun } from "./index.js";
+
+export interface SeriesBootInput {
+  readonly tree: string;
+  /** series --build-dir, if given. */
+  readonly buildDir?: string;
+  /** The type's C file in the tree. */
+  readonly typeFile: string;
+  readonly suite: Suite;
+  readonly debug: boolean;
+  readonly say: Say;
+}
+
+export interface SeriesBoot {
+  readonly ok: boolean;
+  readonly build?: KernelBuild;
+  readonly run?: VmRun;
+  /** Lines for the report. */
+  readonly lines: readonly string[];
+}
+
+/** The options the guest kernel gets beyond base.config: the selftests' config file and the type's symbol. */
+export function seriesFragment(suite: Suite, typeSymbol: string | undefined): string {
+  const lines = ["# uffdkit series --boot: the selftests' options and the type's own", ...configOptions(suite)];
+  if (typeSymbol) lines.push(`CONFIG_${typeSymbol}=y`);
+  return lines.join("\n") + "\n";
+}
+
+/** Verdict counts and each distinct SKIP reason, for the report. */
+export function describeBootRun(run: VmRun): string[] {
+  const results = run.results.flatMap((r) => r.results);
+  const count = (v: string) => results.filter((r) => r.verdict === v).length;
+  const lines = [`boot: ${run.kernel.label} under ${run.accel.toUpperCase()}: ${results.length} selftests: ${count("pass")} pass, ${count("fail")} fail, ${count("lacks")} skipped, ${count("error")} errors; guest ${(run.bootMs / 1000).toFixed(1)} s`];
+  if (run.problem) lines.push(`boot: ${run.problem}`);
+  const reasons = new Map<string, number>();
+  for (const r of results) if (r.verdict === "lacks") reasons.set(r.reason ?? "?", (reasons.get(r.reason ?? "?") ?? 0) + 1);
+  for (const [why, n] of reasons) lines.push(`  skipped (${n}): ${why}`);
+  for (const r of results.filter((x) => x.verdict === "fail" || x.verdict === "error")) lines.push(`  ${r.verdict}: ${r.scenario}: ${r.reason ?? ""}`);
+  for (const f of run.findings) lines.push(`  kernel finding (${f.kind}): ${f.line}`);
+  return lines;
+}
+
+export async function bootSeries(input: SeriesBootInput): Promise<SeriesBoot> {
+  const common = resolve(input.tree, gitOut(input.tree, ["rev-parse", "--git-common-dir"]));
+  const dir = input.buildDir ?? join(common, "uffdkit-build");
+  const src = join(dir, "src");
+  if (!existsSync(join(src, "Makefile"))) return { ok: false, lines: [`boot: not run: ${src} has no tree (series --build did not run or failed before checking out)`] };
+  const typeDir = input.typeFile.slice(0, input.typeFile.lastIndexOf("/"));
+  const mk = join(src, typeDir, "Makefile");
+  const symbol = objectInfo(input.typeFile, existsSync(mk) ? readFileSync(mk, "utf8") : undefined).symbol;
+  const fragment = join(dir, "uffdkit-vm.config");
+  writeFileSync(fragment, seriesFragment(input.suite, symbol));
+  const out = join(dir, input.debug ? "o-vm-debug" : "o-vm");
+  const build = await buildKernelImage(src, out, input.debug ? [fragment, vmScript(DEBUG_FRAGMENT)] : [fragment], input.say);
+  if (!build.ok) return { ok: false, build, lines: [`boot: the kernel build failed (${(build.ms / 1000).toFixed(0)} s):`, ...build.log.split("\n").map((l) => `    ${l}`)] };
+  const version = versionFor(build.release);
+  if (!isKernelVersion(version)) return { ok: false, build, lines: [`boot: built ${build.release} in ${(build.ms / 1000).toFixed(0)} s, but ${version}`] };
+  const kernel: VmKernel = { spec: "series", label: `${version} (series tree ${build.release}${input.debug ? ", DEBUG_VM+PROVE_LOCKING" : ""})`, version, release: build.release, image: build.image, built: { debug: input.debug, buildDir: out } };
+  const run = await runSuitesInVm([input.suite], kernel, { say: input.say });
+  const failed = run.problem !== undefined || run.findings.length > 0 || run.results.some((r) => r.results.some((x) => x.verdict === "fail" || x.verdict === "error"));
+  return { ok: !failed, build, run, lines: [`boot: kernel built in ${(build.ms / 1000).toFixed(0)} s (${out})`, ...describeBootRun(run)] };
+}

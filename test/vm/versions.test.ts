@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { KERNEL_VERSION_TABLE, kernelVersion } from "../../src/kernel/versions.js";
+import { SOURCES } from "../../src/kernel/sources.js";
+import { referenceSuite } from "../../src/plan/reference/index.js";
+import { simulateSuite } from "../../src/run/sim/index.js";
+import type { Suite } from "../../src/ir/scenario.js";
+
+function only(suite: Suite, names: string[]): Suite {
+  return { ...suite, scenarios: suite.scenarios.filter((s) => names.includes(s.name)) };
+}
+
+function observed(suite: Suite, kernel: "6.1" | "6.12" | "6.18", name: string): string[] {
+  const r = simulateSuite(only(suite, [name]), { kernel });
+  return r.results[0]!.steps.map((s) => `${s.op}: ${s.observed}`);
+}
+
+describe("kernel version facts (6.1, 6.12)", () => {
+  it("every version cites sources that exist", () => {
+    for (const v of Object.values(KERNEL_VERSION_TABLE)) {
+      expect(v.sources.length).toBeGreaterThan(0);
+      for (const s of v.sources) expect(SOURCES).toHaveProperty(s);
+    }
+  });
+
+  it("6.1 lacks the features added in 6.4–6.8; 6.12 has them all", () => {
+    const f61 = kernelVersion("6.1").features;
+    for (const f of ["wp_unpopulated", "poison", "wp_async", "move"] as const) {
+      expect(f61).not.toContain(f);
+      expect(kernelVersion("6.12").features).toContain(f);
+    }
+    expect(f61).toContain("exact_address");
+    expect(f61).toContain("wp_hugetlbfs_shmem");
+  });
+
+  it("guest_memfd creation flags (MMAP, INIT_SHARED) are 6.18's, not 6.12's", () => {
+    expect(kernelVersion("6.12").gmemFlags).toEqual([]);
+    expect(kernelVersion("6.18").gmemFlags).toEqual(["mmap", "init_shared"]);
+  });
+
+  it("before the Zussman fixes, unregistering through another userfaultfd succeeds (6.12), after it is EINVAL (6.18)", () => {
+    const anon = referenceSuite("anon");
+    const s618 = observed(anon, "6.18", "unregister_other_ctx");
+    const s612 = observed(anon, "6.12", "unregister_other_ctx");
+    expect(s618.find((x) => x.startsWith("unregister"))).toBe("unregister: errno=EINVAL");
+    expect(s612.find((x) => x.startsWith("unregister"))).toBe("unregister: ok");
+  });
+
+  it("MAP_DROPPABLE registers on 6.12 (the masked-flags test never fired) and is refused on 6.18", () => {
+    const anon = referenceSuite("anon");
+    expect(observed(anon, "6.18", "register_droppable_einval")[1]).toBe("register: errno=EINVAL");
+    expect(observed(anon, "6.12", "register_droppable_einval")[1]).toMatch(/^register: ok/);
+  });
+});
