@@ -55,7 +55,9 @@ times+=("conform $((SECONDS - t0))s")
 # UFFDKIT_CI_VM=0 leaves it out; scripts/vm-ci.sh --built adds a built 6.12 (opt-in).
 if [ "${UFFDKIT_CI_VM:-1}" != 0 ]; then
 	echo "== conform in QEMU guests: Debian 6.1 and 6.12"
+	t0=$SECONDS
 	scripts/vm-ci.sh || failed_stages+=(conform-vm)
+	times+=("conform-vm $((SECONDS - t0))s")
 fi
 # ---- end of stage conform-vm
 
@@ -74,7 +76,7 @@ console.log("== slowest test files: " + files.slice(0, 8).map(([s, n]) => `${n} 
 node -e '
 const r = JSON.parse(require("fs").readFileSync(".cache/vitest.json", "utf8"));
 const extra = process.argv.slice(1).filter(Boolean);
-const stages = 3; // typecheck, conform, out-fresh
+const stages = 3 + (process.env.UFFDKIT_CI_VM === "0" ? 0 : 1); // typecheck, conform, out-fresh, conform-vm
 const own = extra.filter(s => s !== "vitest" && s !== "skipped");
 const passed = r.numPassedTests + (stages - own.length);
 const failed = r.numFailedTests + own.length + (extra.includes("skipped") ? r.numPendingTests + r.numTodoTests : 0);

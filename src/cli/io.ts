@@ -49,5 +49,5 @@ export function makeIO(json: boolean): CliIO {
   };
 }
 
-/** Exit codes of the CLI contract (shared/DESIGN.md). */
+/** Exit codes of the CLI contract (docs/architecture.md, "The CLI contract"). */
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;

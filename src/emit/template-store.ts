@@ -8,7 +8,7 @@
  * build is stale is compiled from source instead: output never lags templates/.
  *
  * Escaping is off everywhere (this is C, not HTML): every emitter validates the
- * identifiers it interpolates (src/emit/cident.ts) instead.
+ * identifiers it interpolates (src/kernel/cident.ts) instead.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
@@ -30,23 +30,8 @@ export interface Precompiled {
   readonly [name: string]: { readonly hash: string; readonly spec: TemplateSpec };
 }
 
-/** The package root: the nearest ancestor with uffdkit's package.json (works from src/ and dist/). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pj = join(dir, "package.json");
-    if (existsSync(pj)) {
-      try {
-        if ((JSON.parse(readFileSync(pj, "utf8")) as { name?: string }).name === "uffdkit") return dir;
-      } catch {
-        /* not ours; keep walking */
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error("uffdkit: cannot find the package root (package.json) to locate templates/");
-    dir = up;
-  }
-}
+export { packageRoot } from "../load/package-root.js";
+import { packageRoot } from "../load/package-root.js";
 
 export function templatesDir(): string {
   return join(packageRoot(), "templates");

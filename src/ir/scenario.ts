@@ -17,7 +17,9 @@
  */
 import type { MemKind } from "../kernel/kinds.js";
 import type { ErrnoName, GmemFlag, PagefaultFlag, RegisterMode, UffdFeature, RangeIoctl } from "../kernel/uapi.js";
-import type { Model } from "../model/model.js";
+import type { ApiGenerationId } from "../kernel/generations.js";
+import type { KernelNeed } from "../kernel/versions.js";
+import type { MemoryTypeSpec } from "../spec/types.js";
 
 export interface Scenario {
   /** Test name: a C identifier, unique within its suite (TEST(name) in the selftest). */
@@ -134,12 +136,7 @@ export interface NextMapping {
 }
 
 /** What a scenario needs from the running kernel beyond userfaultfd itself. */
-export type KernelNeed =
-  | "hugetlb-pages" // free huge pages reserved for the run
-  | "kvm" // /dev/kvm and guest_memfd
-  | "gmem-uffd" // userfaultfd registration on guest_memfd (pending series, not in 6.18)
-  | "kvm-userfault" // KVM_MEM_USERFAULT (not merged)
-  | "declared-type"; // the spec's own memory type, which no running kernel has
+export type { KernelNeed };
 
 /**
  * How a runner treats a need the kernel it runs (or models) lacks. "skip": the
@@ -163,16 +160,18 @@ export const NEED_POLICY: Readonly<Record<KernelNeed, "skip" | "try">> = {
  */
 export interface DeclaredType {
   name: string;
-  api: Model["gen"]["id"];
-  backing: Model["backing"];
-  modes: Model["spec"]["features"];
-  ioctls: Model["spec"]["ioctls"];
-  getFolio?: Model["spec"]["getFolio"];
-  copy?: Model["spec"]["copy"];
-  guard?: Model["spec"]["guard"];
-  fault?: Model["spec"]["fault"];
+  api: ApiGenerationId;
+  backing: MemoryTypeSpec["backing"];
+  modes: MemoryTypeSpec["features"];
+  ioctls: MemoryTypeSpec["ioctls"];
+  getFolio?: MemoryTypeSpec["getFolio"];
+  copy?: MemoryTypeSpec["copy"];
+  guard?: MemoryTypeSpec["guard"];
+  fault?: MemoryTypeSpec["fault"];
   /** How MISSING/MINOR events are raised, as lowering decided it (src/lower). */
-  raise?: "core" | "handle_userfault" | "none";
+  raise: "core" | "handle_userfault" | "none";
+  /** Why no event is raised, when raise is "none" (src/lower, Lowered.silent): the simulator's finding names the rule. */
+  silent?: "core-without-do-userfault" | "declared-none" | "no-fault-block";
   wpMarkers?: boolean;
   /** The real kind the type builds on (page size, file semantics). */
   kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";

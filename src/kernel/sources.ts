@@ -52,7 +52,7 @@ export const SOURCES = {
     confidence: "C",
   },
   mfill71: {
-    cite: "mm/userfaultfd.c (7.1) __mfill_atomic_pte(): alloc_folio NULL is -ENOMEM, a filemap_add error is returned as is; mfill_atomic_pte_continue(): any get_folio_noalloc error is -EFAULT",
+    cite: "mm/userfaultfd.c (7.1): mfill_get_vma() holds the destination VMA's per-VMA lock or mmap_lock for read (uffd_mfill_lock()) across the callbacks; __mfill_atomic_pte(): alloc_folio NULL is -ENOMEM, a filemap_add error is returned as is; mfill_atomic_pte_continue(): any get_folio_noalloc error is -EFAULT",
     confidence: "C",
   },
   seanV4: { cite: "Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15 May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c", confidence: "C" },
@@ -82,6 +82,7 @@ export const SOURCES = {
   uffdContinueWp64: { cite: "Axel Rasmussen, mm: userfaultfd: add UFFDIO_CONTINUE_MODE_WP to install WP PTEs (series of 4), merged for v6.4; Debian 6.1.192 refuses the bit (observed by conform --vm)", confidence: "M" },
   mapDroppable611: { cite: "Jason A. Donenfeld, mm: add MAP_DROPPABLE for designating always lazily freeable mappings (9651fcedf7b9), v6.11", confidence: "C" },
   uffdEagainField: { cite: "Peter Xu, mm/userfaultfd: fix uninitialized output field for -EAGAIN race, <20250424215729.194656-1-peterx@redhat.com> (Fixes df2cc96e7701, Cc stable); in Debian 6.12.118, not in Debian 6.1.192 (observed by conform --vm)", confidence: "C" },
+  collapseEbusy64: { cite: "David Stevens, [PATCH v5 2/3] mm/khugepaged: skip shmem with userfaultfd, <20230307052036.1520708-3-stevensd@google.com> (MADV_COLLAPSE over a userfaultfd range with holes: EBUSY, EINVAL before on anonymous memory), v6.4", confidence: "C" },
   abi618: { cite: "shared/reference/uffd-abi.md: probes on this project's Linux 6.18 machines", confidence: "C" },
   utUffdUnit: { cite: "tools/testing/selftests/mm/uffd-unit-tests.c", confidence: "C" },
   gmemTest: { cite: "tools/testing/selftests/kvm/guest_memfd_test.c", confidence: "C" },

@@ -8,7 +8,6 @@
  */
 import { RANGE_IOCTLS, UFFD_FEATURES, type GmemFlag, type RangeIoctl, type RegisterMode, type UffdFeature } from "./uapi.js";
 import type { SourceKey } from "./sources.js";
-import type { KernelNeed } from "../ir/scenario.js";
 
 export const KERNEL_VERSIONS = ["6.1", "6.12", "6.18", "7.1", "7.1+gmem"] as const;
 export type KernelVersionId = (typeof KERNEL_VERSIONS)[number];
@@ -68,6 +67,12 @@ export interface KernelVersion {
   readonly continueModeWp: boolean;
   /** MAP_DROPPABLE exists (9651fcedf7b9, 6.11); before, mmap() with it is EINVAL. */
   readonly mapDroppable: boolean;
+  /**
+   * madvise_collapse_errno() maps SCAN_EXCEED_NONE_PTE (a hole under a
+   * userfaultfd) to EBUSY (David Stevens, "mm/khugepaged: skip shmem with
+   * userfaultfd", 6.4); before, it is the default EINVAL.
+   */
+  readonly collapseNoneEbusy: boolean;
   /** KVM Userfault: never merged; the simulator models the posted v3 ABI on every version. */
   readonly kvmUserfault: "v3";
   /**
@@ -101,9 +106,10 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     eagainInField: false,
     continueModeWp: false,
     mapDroppable: false,
+    collapseNoneEbusy: false,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
-    sources: ["uffdWpUnpopulated64", "uffdContinueWp64", "uffdPoison66", "uffdWpAsync67", "uffdMove68", "kvmGuestMemfd68", "mapDroppable611", "uffdFixesZussman", "uffdEagainField"],
+    sources: ["uffdWpUnpopulated64", "uffdContinueWp64", "uffdPoison66", "uffdWpAsync67", "uffdMove68", "kvmGuestMemfd68", "mapDroppable611", "uffdFixesZussman", "uffdEagainField", "collapseEbusy64"],
   },
   "6.12": {
     id: "6.12",
@@ -121,6 +127,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     eagainInField: true,
     continueModeWp: true,
     mapDroppable: true,
+    collapseNoneEbusy: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["kvmGuestMemfd68", "gmemMmap618", "uffdFixesZussman"],
@@ -141,6 +148,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     eagainInField: true,
     continueModeWp: true,
     mapDroppable: true,
+    collapseNoneEbusy: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["abi618", "fsUserfaultfdRegister", "uapiKvm"],
@@ -161,6 +169,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     eagainInField: true,
     continueModeWp: true,
     mapDroppable: true,
+    collapseNoneEbusy: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["rppt0707", "rppt0909", "rppt1010", "hotfixUnsupported"],
@@ -181,6 +190,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     eagainInField: true,
     continueModeWp: true,
     mapDroppable: true,
+    collapseNoneEbusy: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "gmem-uffd", "kvm-userfault", "declared-type"],
     sources: ["rppt1212", "rppt1313", "hotfixUnsupported"],
@@ -190,3 +200,11 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
 export function kernelVersion(id: KernelVersionId): KernelVersion {
   return KERNEL_VERSION_TABLE[id];
 }
+
+/** What a scenario needs of the kernel it runs on (ir/scenario.ts re-exports it for scenario files). */
+export type KernelNeed =
+  | "hugetlb-pages" // free huge pages reserved for the run
+  | "kvm" // /dev/kvm and guest_memfd
+  | "gmem-uffd" // userfaultfd registration on guest_memfd (pending series, not in 6.18)
+  | "kvm-userfault" // KVM_MEM_USERFAULT (not merged)
+  | "declared-type"; // the spec's own memory type, which no running kernel has

@@ -10,7 +10,7 @@
  *   a list with a value missing would report consequences of the typo.
  */
 import type { Diagnostic, SourceSpan } from "../diagnostics/diagnostic.js";
-import { cIdentifierProblem, MAX_C_IDENTIFIER_LENGTH } from "../emit/cident.js";
+import { cIdentifierProblem, MAX_C_IDENTIFIER_LENGTH } from "../kernel/cident.js";
 import { deriveCNames } from "../model/normalize.js";
 import type { MemoryTypeSpec } from "../spec/types.js";
 import { MAX_LIST_LENGTH, SPEC_SCHEMA, type Schema } from "./schema.js";

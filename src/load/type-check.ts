@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import type * as TsMorph from "ts-morph";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { packageRoot } from "../emit/template-store.js";
+import { packageRoot } from "./package-root.js";
 import { lineAndColumn } from "./positions.js";
 
 /** Where `import ... from "uffdkit"` resolves for the check: this package's own types. */

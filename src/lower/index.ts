@@ -10,13 +10,55 @@
  * (src/session/gate.ts) stops emission on them.
  */
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../kernel/generations.js";
-import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../model/model.js";
+import type { GuardCheckPoint, Model } from "../model/model.js";
+import type { CopySpec, GetFolioSpec, TypeAddSpec } from "../spec/types.js";
 import type { DeclaredC, TestObject } from "../ir/scenario.js";
 import { KIND_FILES } from "../kernel/kinds.js";
 import type { GmemFlag } from "../kernel/uapi.js";
 
+/** get_folio with every default decided. */
+export interface GetFolioModel {
+  readonly strategy: "lookup" | "lookup-or-create";
+  readonly lookup: NonNullable<GetFolioSpec["lookup"]>;
+  readonly helper?: string;
+  readonly locked: boolean;
+  readonly referenced: boolean;
+  readonly notUptodate: "missing" | "present" | "zero-fill";
+  readonly absent: "enoent" | "null";
+  readonly putOnEarlyReturn: boolean;
+}
+
+/** The COPY side (alloc_folio, filemap_add/remove, the export) with every default decided. */
+export interface CopyModel {
+  readonly alloc: {
+    readonly strategy: "mapping-gfp" | "shared-policy" | "vma" | "helper";
+    readonly helper?: string;
+    readonly info?: string;
+    readonly policy?: { readonly info: string; readonly field: string };
+    readonly eofCheck: boolean;
+    readonly chargeMemcg: boolean;
+  };
+  readonly prepare?: string;
+  readonly filemapAdd: NonNullable<CopySpec["filemapAdd"]>;
+  readonly typeAdd?: TypeAddSpec;
+  readonly filemapRemove: "filemap_remove_folio" | "none";
+  readonly unaccount?: string;
+  /** The export macro for mm symbols a modular type needs: decided here only. */
+  readonly export: "EXPORT_SYMBOL_FOR_KVM" | "EXPORT_SYMBOL_FOR_MODULES" | "none";
+}
+
+/** The guard with its granularity decided. */
+export interface GuardLowered {
+  readonly shared: string;
+  readonly granularity: "inode" | "page";
+  readonly at: ReadonlySet<GuardCheckPoint>;
+}
+
 /** How MISSING/MINOR events reach user space for this type on this generation. */
 export type Raise = "core" | "handle_userfault" | "none";
+
+/** Why a page-cache type raises no MISSING/MINOR event (Lowered.silent). */
+export type Silent = "core-without-do-userfault" | "declared-none" | "no-fault-block";
 
 export type TypeFunctionRole = DeclaredC["typeFunctions"][number]["role"];
 
@@ -41,9 +83,27 @@ export interface Lowered {
   /** get_folio with every default filled in; `defaulted` when the spec gave none. */
   readonly getFolio?: GetFolioModel & { readonly defaulted: boolean };
   readonly copy?: CopyModel & { readonly defaulted: boolean };
+  /**
+   * The blocks the spec declares, with their defaults filled in, whether or not
+   * this generation emits them: what rules about the declaration judge, and
+   * what a scenario file's setup.declared carries.
+   */
+  readonly declared: { readonly getFolio?: GetFolioModel; readonly copy?: CopyModel };
+  /** The guard, granularity decided (default per page: shared-ness is per page under in-place conversion). */
+  readonly guard?: GuardLowered;
+  /** The ->fault glue refuses an offset at or beyond EOF before raising (fault.eofFirst, default true, as shmem_get_folio_gfp() orders it). */
+  readonly eofFirst: boolean;
+  /** The guest_memfd creation flags the selftests and scenarios use. */
+  readonly gmemFlags: readonly GmemFlag[];
   /** Who charges memcg for a COPY folio: alloc_folio, filemap_add_folio() (it charges itself), or nobody. */
   readonly memcgCharge: "alloc_folio" | "filemap_add_folio" | "none";
   readonly raise: Raise;
+  /**
+   * Why no MISSING/MINOR event is raised, when raise is "none" on a page-cache
+   * type: the spec asked core on a generation without __do_userfault() (R55),
+   * said "none", or has no fault block where core cannot raise (R56).
+   */
+  readonly silent?: Silent;
   /** The ->fault glue the C carries: a guard-only check, a raiser, or none. */
   readonly glue: "guard" | "raise" | "none";
   readonly guardAt: ReadonlySet<GuardCheckPoint>;
@@ -113,16 +173,31 @@ export interface KvmUserfaultLowered {
   readonly fill: "copy" | "continue" | "write";
 }
 
-/** uffdkit's defaults when a generation needs a callback the spec does not describe. */
+/**
+ * uffdkit's defaults when a generation needs a callback the spec does not describe.
+ *
+ * notUptodate is "zero-fill", the one choice rule R40 accepts whatever the modes:
+ * a folio in the page cache that is not up to date (fallocated, never written)
+ * holds a page nobody wrote. Reported present, MINOR/CONTINUE would map those
+ * stale contents; reported missing, MISSING fires for a slot the cache already
+ * holds and UFFDIO_COPY's filemap_add_folio() gets -EEXIST, so the fault can
+ * never be resolved (Peter Xu, 27 Jun 2025, seed 003: MISSING covers !folio and
+ * folio && !uptodate). Clearing it and marking it up to date is what shmem's
+ * own SGP_NOALLOC lookup does (mm/shmem.c, get_folio_noalloc, mainline
+ * dfc4d771820a). `uffdkit init` writes the same value.
+ */
 export const DEFAULT_GET_FOLIO: GetFolioModel = {
   strategy: "lookup",
   lookup: "filemap_lock_folio",
   locked: true,
   referenced: true,
-  notUptodate: "missing",
+  notUptodate: "zero-fill",
   absent: "enoent",
   putOnEarlyReturn: true,
 };
+
+/** Shared-ness is per page under in-place conversion (kvm_gmem_is_shared_mem(inode, index), seanV4). */
+const DEFAULT_GRANULARITY = "page";
 
 export const DEFAULT_COPY: CopyModel = {
   alloc: { strategy: "mapping-gfp", eofCheck: true, chargeMemcg: false },
@@ -149,6 +224,10 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
   const probeOnly = model.backing === "hugetlb";
   const has = (role: CallbackRole) => gen.callbacks.some((c) => c.role === role);
   const wantsMissing = model.ioctls.has("copy") || model.ioctls.has("zeropage");
+  const declared = {
+    ...(model.getFolio ? { getFolio: fillGetFolio(model.getFolio) } : {}),
+    ...(model.copy ? { copy: fillCopy(model.copy) } : {}),
+  };
   const wantsMinor = model.ioctls.has("continue") || model.modes.has("minor");
   const roles = new Set<CallbackRole>();
   if (has("canUserfault")) roles.add("canUserfault");
@@ -157,14 +236,14 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
   const gfRole = gen.callbacks.find((c) => c.role === "getFolio");
   if (!probeOnly && gfRole && (wantsMinor || gfRole.required === "always")) {
     roles.add("getFolio");
-    getFolio = { ...(model.getFolio ?? DEFAULT_GET_FOLIO), defaulted: !model.getFolio };
+    getFolio = { ...(declared.getFolio ?? DEFAULT_GET_FOLIO), defaulted: !declared.getFolio };
     if (!model.getFolio) notes.push(`${gfRole.member}: the spec declares no getFolio; uffdkit's default lookup is used`);
     if (getFolio.strategy === "lookup-or-create" && !getFolio.helper) missingHelper.push({ path: "getFolio.helper", strategy: "getFolio.strategy \"lookup-or-create\"", hint: helperHint("getFolio.helper") });
   }
 
   let copy: Lowered["copy"];
   if (!probeOnly && wantsMissing && (has("allocFolio") || has("copy"))) {
-    const given = model.copy ?? DEFAULT_COPY;
+    const given = declared.copy ?? DEFAULT_COPY;
     // Anonymous memory has no file: no EOF to check, and no page cache to add to.
     copy =
       model.backing === "anon"
@@ -191,7 +270,7 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
   const addCharges = !!copy && model.backing !== "anon" && copy.filemapAdd === "filemap_add_folio";
   const memcgCharge = !copy ? "none" : addCharges ? "filemap_add_folio" : copy.alloc.chargeMemcg ? "alloc_folio" : "none";
 
-  const raise = lowerRaise(model, gen);
+  const { raise, silent } = lowerRaise(model, gen);
   const faultModes = model.modes.has("missing") || model.modes.has("minor");
   const guardAt = model.guard?.at ?? new Set<GuardCheckPoint>();
   const glue: Lowered["glue"] = probeOnly
@@ -221,8 +300,13 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     roles,
     ...(getFolio ? { getFolio } : {}),
     ...(copy ? { copy } : {}),
+    declared,
+    ...(model.guard ? { guard: { shared: model.guard.shared, granularity: model.guard.granularity ?? DEFAULT_GRANULARITY, at: model.guard.at } } : {}),
+    eofFirst: model.fault?.eofFirst ?? true,
+    gmemFlags: gmemFlagsOf(model),
     memcgCharge,
     raise,
+    ...(silent ? { silent } : {}),
     glue,
     guardAt: guardAtLowered,
     ...(window ? { window } : {}),
@@ -243,7 +327,7 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
 function lowerWindow(model: Model, copy: Lowered["copy"], roles: ReadonlySet<CallbackRole>, notes: string[]): WindowClose | undefined {
   const g = model.guard;
   if (!g?.recheck) return undefined;
-  if (g.granularity !== "page" || !roles.has("filemapAdd") || copy?.filemapAdd !== "filemap_add_folio") {
+  if ((g.granularity ?? DEFAULT_GRANULARITY) !== "page" || !roles.has("filemapAdd") || copy?.filemapAdd !== "filemap_add_folio") {
     notes.push("guard.recheck: the re-check needs a per-page guard and a filemap_add that calls filemap_add_folio(); this type has no such place for it");
     return undefined;
   }
@@ -259,12 +343,51 @@ function lowerKvmUserfault(model: Model): KvmUserfaultLowered {
       : model.modes.has("minor") && model.ioctls.has("continue") && model.backing !== "anon"
         ? "continue"
         : "write";
-  return { bitmapLoad: k.bitmapLoad, userspaceStore: k.userspaceStore, paired: k.bitmapLoad === "acquire" && k.userspaceStore === "release", fill };
+  // The VMM's clear defaults to a store-release: the pairing Oliver Upton asked for (seed 004).
+  const userspaceStore = k.userspaceStore ?? "release";
+  return { bitmapLoad: k.bitmapLoad, userspaceStore, paired: k.bitmapLoad === "acquire" && userspaceStore === "release", fill };
 }
 
 /** guest_memfd needs MMAP to be mapped at all and INIT_SHARED to be faulted (seed 002): the default flags. */
-export function gmemFlagsOf(model: Model): GmemFlag[] {
-  return model.run.gmemFlags.length ? [...model.run.gmemFlags] : ["mmap", "init_shared"];
+function gmemFlagsOf(model: Model): GmemFlag[] {
+  const given = model.run.gmemFlags;
+  return given?.length ? [...given] : ["mmap", "init_shared"];
+}
+
+/** A declared get_folio, every field the spec left out taken from DEFAULT_GET_FOLIO. */
+function fillGetFolio(g: GetFolioSpec): GetFolioModel {
+  const d = DEFAULT_GET_FOLIO;
+  return {
+    strategy: g.strategy,
+    lookup: g.lookup ?? d.lookup,
+    ...(g.helper !== undefined ? { helper: g.helper } : {}),
+    locked: g.locked ?? d.locked,
+    referenced: g.referenced ?? d.referenced,
+    notUptodate: g.notUptodate,
+    absent: g.absent ?? d.absent,
+    putOnEarlyReturn: g.putOnEarlyReturn ?? d.putOnEarlyReturn,
+  };
+}
+
+/** A declared copy, every field the spec left out taken from DEFAULT_COPY. */
+function fillCopy(c: CopySpec): CopyModel {
+  const d = DEFAULT_COPY;
+  return {
+    alloc: {
+      strategy: c.alloc.strategy,
+      ...(c.alloc.helper !== undefined ? { helper: c.alloc.helper } : {}),
+      ...(c.alloc.info !== undefined ? { info: c.alloc.info } : {}),
+      ...(c.alloc.policy !== undefined ? { policy: { ...c.alloc.policy } } : {}),
+      eofCheck: c.alloc.eofCheck ?? d.alloc.eofCheck,
+      chargeMemcg: c.alloc.chargeMemcg ?? d.alloc.chargeMemcg,
+    },
+    ...(c.prepare !== undefined ? { prepare: c.prepare } : {}),
+    filemapAdd: c.filemapAdd ?? d.filemapAdd,
+    ...(c.typeAdd !== undefined ? { typeAdd: { ...c.typeAdd } } : {}),
+    filemapRemove: c.filemapRemove ?? d.filemapRemove,
+    ...(c.unaccount !== undefined ? { unaccount: c.unaccount } : {}),
+    export: c.export ?? d.export,
+  };
 }
 
 /**
@@ -301,12 +424,14 @@ function standInOf(model: Model): { standIn?: { kind: string; type: string } } {
  * __do_userfault(), else the type's own handle_userfault() only when the spec
  * asks for it; "core" on a generation without it raises nothing.
  */
-function lowerRaise(model: Model, gen: ApiGeneration): Raise {
+function lowerRaise(model: Model, gen: ApiGeneration): { raise: Raise; silent?: Silent } {
   // Anonymous and hugetlb faults are raised by core's own paths (do_anonymous_page(), hugetlb_fault()).
-  if (model.backing !== "pagecache") return "core";
-  const asked = model.fault?.raise ?? (gen.coreDoUserfault ? "core" : "none");
-  if (asked === "core" && !gen.coreDoUserfault) return "none";
-  return asked;
+  if (model.backing !== "pagecache") return { raise: "core" };
+  const asked = model.fault?.raise;
+  if (asked === undefined) return gen.coreDoUserfault ? { raise: "core" } : { raise: "none", silent: "no-fault-block" };
+  if (asked === "core" && !gen.coreDoUserfault) return { raise: "none", silent: "core-without-do-userfault" };
+  if (asked === "none") return { raise: "none", silent: "declared-none" };
+  return { raise: asked };
 }
 
 function typeFunctions(model: Model, gf: Lowered["getFolio"], cp: Lowered["copy"], roles: ReadonlySet<CallbackRole>): TypeFunction[] {
@@ -314,10 +439,11 @@ function typeFunctions(model: Model, gf: Lowered["getFolio"], cp: Lowered["copy"
   const add = (t: TypeFunction) => {
     if (!out.some((o) => o.name === t.name)) out.push(t);
   };
-  if (model.guard) {
-    const page = model.guard.granularity === "page";
+  const guard = model.guard;
+  if (guard) {
+    const page = (guard.granularity ?? DEFAULT_GRANULARITY) === "page";
     add({
-      name: model.guard.shared,
+      name: guard.shared,
       proto: page ? "bool NAME(struct inode *inode, pgoff_t index)" : "bool NAME(struct inode *inode)",
       role: page ? "guard-page" : "guard-inode",
       path: "guard.shared",

@@ -1,7 +1,9 @@
 /**
- * The Model: one normalized IR of a memory type that every stage below load reads
- * (rules, plan, emit, run). Defaults are filled in, lists become sets, the API
- * generation is resolved to its data, and the C names are derived once here.
+ * The Model: the memory type as the user wrote it, in one shape: lists become
+ * sets, the API generation is resolved to its data, and the C names are derived
+ * once here. Defaults of the callback blocks (getFolio, copy, guard granularity,
+ * fault glue, KVM Userfault, the selftests' guest_memfd flags) are not: src/lower
+ * decides them, and every later stage reads Lowered.
  */
 import type { ApiGeneration } from "../kernel/generations.js";
 import type { PositionMap } from "../diagnostics/diagnostic.js";
@@ -9,7 +11,6 @@ import type {
   Backing,
   CopySpec,
   GetFolioSpec,
-  TypeAddSpec,
   ChangelogEntry,
   FaultSpec,
   GuardPoint,
@@ -19,45 +20,19 @@ import type {
   Person,
 } from "../spec/types.js";
 
-export interface GetFolioModel {
-  readonly strategy: "lookup" | "lookup-or-create";
-  readonly lookup: NonNullable<GetFolioSpec["lookup"]>;
-  readonly helper?: string;
-  readonly locked: boolean;
-  readonly referenced: boolean;
-  readonly notUptodate: "missing" | "present" | "zero-fill";
-  readonly absent: "enoent" | "null";
-  readonly putOnEarlyReturn: boolean;
-}
-
-export interface CopyModel {
-  readonly alloc: {
-    readonly strategy: "mapping-gfp" | "shared-policy" | "vma" | "helper";
-    readonly helper?: string;
-    readonly info?: string;
-    readonly policy?: { readonly info: string; readonly field: string };
-    readonly eofCheck: boolean;
-    readonly chargeMemcg: boolean;
-  };
-  readonly prepare?: string;
-  readonly filemapAdd: NonNullable<CopySpec["filemapAdd"]>;
-  readonly typeAdd?: TypeAddSpec;
-  readonly filemapRemove: "filemap_remove_folio" | "none";
-  readonly unaccount?: string;
-  readonly export: "EXPORT_SYMBOL_FOR_KVM" | "EXPORT_SYMBOL_FOR_MODULES" | "none";
-}
-
+/** KVM Userfault as the spec wrote it (src/lower decides the store order's default). */
 export interface KvmUserfaultModel {
   readonly bitmapLoad: "plain" | "acquire";
-  readonly userspaceStore: "plain" | "release";
+  readonly userspaceStore?: "plain" | "release";
 }
 
 /** Concrete check points: "fault" in the spec expands to fault-handler, alloc_folio and get_folio. */
 export type GuardCheckPoint = Exclude<GuardPoint, "fault"> | "fault-handler";
 
+/** The guard as written, its points expanded ("fault" is three); src/lower decides the granularity's default. */
 export interface GuardModel {
   readonly shared: string;
-  readonly granularity: "inode" | "page";
+  readonly granularity?: "inode" | "page";
   readonly at: ReadonlySet<GuardCheckPoint>;
   /** guard.recheck as written (lower decides what it means). */
   readonly recheck?: { readonly at: "filemap_add"; readonly lock: "invalidate_lock"; readonly order?: "lock-then-add" | "add-then-lock" };
@@ -93,18 +68,21 @@ export interface Model {
   readonly gen: ApiGeneration;
   readonly modes: ReadonlySet<Mode>;
   readonly ioctls: ReadonlySet<Ioctl>;
-  readonly getFolio?: GetFolioModel;
-  readonly copy?: CopyModel;
+  /** As written: src/lower fills the defaults (Lowered.getFolio, Lowered.declared). */
+  readonly getFolio?: GetFolioSpec;
+  /** As written: src/lower fills the defaults (Lowered.copy, Lowered.declared). */
+  readonly copy?: CopySpec;
   readonly guard?: GuardModel;
   readonly fault?: FaultSpec;
   readonly wpMarkers: boolean;
   readonly populateByWrite: boolean;
-  /** KVM Userfault as declared (seed 004), the store order defaulted to "release". */
+  /** KVM Userfault as declared (seed 004); src/lower defaults the store order. */
   readonly kvmUserfault?: KvmUserfaultModel;
   readonly cnames: CNames;
   readonly run: {
     readonly kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
-    readonly gmemFlags: readonly ("mmap" | "init_shared")[];
+    /** As written; src/lower decides the default (Lowered.gmemFlags). */
+    readonly gmemFlags?: readonly ("mmap" | "init_shared")[];
     readonly pages: number;
     /** As the spec wrote it; src/lower decides the default (Lowered.testObject). */
     readonly object?: { readonly kind: "memfd" | "memfd-hugetlb" | "guest_memfd" | "chardev"; readonly path?: string };

@@ -1,7 +1,7 @@
 import { GENERATIONS } from "../kernel/generations.js";
 import type { PositionMap } from "../diagnostics/diagnostic.js";
 import type { GuardPoint, MemoryTypeSpec } from "../spec/types.js";
-import type { CNames, CopyModel, GetFolioModel, GuardCheckPoint, GuardModel, Model } from "./model.js";
+import type { CNames, GuardCheckPoint, GuardModel, Model } from "./model.js";
 
 /**
  * Spec → Model. Assumes the spec passed shape validation (types and enums are
@@ -22,19 +22,17 @@ export function normalize(spec: MemoryTypeSpec, opts: { file?: string; positions
     gen: GENERATIONS[spec.api],
     modes: new Set(spec.features),
     ioctls: new Set(spec.ioctls),
-    ...(spec.getFolio ? { getFolio: normalizeGetFolio(spec.getFolio) } : {}),
-    ...(spec.copy ? { copy: normalizeCopy(spec.copy) } : {}),
+    ...(spec.getFolio ? { getFolio: spec.getFolio } : {}),
+    ...(spec.copy ? { copy: spec.copy } : {}),
     ...(spec.guard ? { guard: normalizeGuard(spec.guard) } : {}),
     ...(spec.fault ? { fault: spec.fault } : {}),
     wpMarkers: spec.wpMarkers ?? false,
     populateByWrite: spec.populateByWrite ?? false,
-    ...(spec.kvmUserfault
-      ? { kvmUserfault: { bitmapLoad: spec.kvmUserfault.bitmapLoad, userspaceStore: spec.kvmUserfault.userspaceStore ?? "release" } }
-      : {}),
+    ...(spec.kvmUserfault ? { kvmUserfault: spec.kvmUserfault } : {}),
     cnames: deriveCNames(spec.name),
     run: {
       ...(spec.run?.kernelKind ? { kernelKind: spec.run.kernelKind } : {}),
-      gmemFlags: spec.run?.gmemFlags ?? [],
+      ...(spec.run?.gmemFlags ? { gmemFlags: spec.run.gmemFlags } : {}),
       pages: spec.run?.pages ?? 8,
       ...(spec.run?.object ? { object: { ...spec.run.object } } : {}),
     },
@@ -50,38 +48,6 @@ export function normalize(spec: MemoryTypeSpec, opts: { file?: string; positions
   };
 }
 
-function normalizeGetFolio(g: NonNullable<MemoryTypeSpec["getFolio"]>): GetFolioModel {
-  return {
-    strategy: g.strategy,
-    lookup: g.lookup ?? "filemap_lock_folio",
-    ...(g.helper !== undefined ? { helper: g.helper } : {}),
-    locked: g.locked ?? true,
-    referenced: g.referenced ?? true,
-    notUptodate: g.notUptodate,
-    absent: g.absent ?? "enoent",
-    putOnEarlyReturn: g.putOnEarlyReturn ?? true,
-  };
-}
-
-function normalizeCopy(c: NonNullable<MemoryTypeSpec["copy"]>): CopyModel {
-  return {
-    alloc: {
-      strategy: c.alloc.strategy,
-      ...(c.alloc.helper !== undefined ? { helper: c.alloc.helper } : {}),
-      ...(c.alloc.info !== undefined ? { info: c.alloc.info } : {}),
-      ...(c.alloc.policy !== undefined ? { policy: { ...c.alloc.policy } } : {}),
-      eofCheck: c.alloc.eofCheck ?? true,
-      chargeMemcg: c.alloc.chargeMemcg ?? false,
-    },
-    ...(c.prepare !== undefined ? { prepare: c.prepare } : {}),
-    filemapAdd: c.filemapAdd ?? "filemap_add_folio",
-    ...(c.typeAdd !== undefined ? { typeAdd: { ...c.typeAdd } } : {}),
-    filemapRemove: c.filemapRemove ?? "filemap_remove_folio",
-    ...(c.unaccount !== undefined ? { unaccount: c.unaccount } : {}),
-    export: c.export ?? "none",
-  };
-}
-
 function normalizeGuard(g: NonNullable<MemoryTypeSpec["guard"]>): GuardModel {
   const points: GuardPoint[] = Array.isArray(g.at) ? g.at : [g.at];
   const at = new Set<GuardCheckPoint>();
@@ -94,7 +60,7 @@ function normalizeGuard(g: NonNullable<MemoryTypeSpec["guard"]>): GuardModel {
       at.add(p);
     }
   }
-  return { shared: g.shared, granularity: g.granularity ?? "page", at, ...(g.recheck ? { recheck: { ...g.recheck } } : {}) };
+  return { shared: g.shared, ...(g.granularity ? { granularity: g.granularity } : {}), at, ...(g.recheck ? { recheck: { ...g.recheck } } : {}) };
 }
 
 export function deriveCNames(name: string): CNames {

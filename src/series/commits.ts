@@ -210,11 +210,11 @@ function typeParagraphs(lowered: Lowered, kernel: KernelArtifacts, parser: CPars
         ".",
     );
   }
-  if (model.guard) {
-    const at = [...model.guard.at];
+  if (lowered.guard) {
+    const at = [...lowered.guard.at];
     const faultTime = at.some((a) => a !== "register");
     p.push(
-      `Whether a ${model.guard.granularity === "page" ? "page" : "file"} may be userfaulted is decided by ${model.guard.shared}()` +
+      `Whether a ${lowered.guard.granularity === "page" ? "page" : "file"} may be userfaulted is decided by ${lowered.guard.shared}()` +
         (faultTime
           ? " at fault time, in the callbacks that look up and allocate folios, not only when the range is registered: a check made once at registration goes stale when the memory is converted later."
           : " when the range is registered."),

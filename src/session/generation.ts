@@ -12,7 +12,7 @@ import type { EmittedFile, KernelArtifacts } from "../emit/kernel/artifacts.js";
 import { emitKernel } from "../emit/kernel/index.js";
 import { emitSelftests } from "../emit/selftest/index.js";
 import type { ConcurrentProgram } from "../ir/program.js";
-import type { CRunEvidence, ExploreEvidence, SuiteResult } from "../ir/result.js";
+import type { CRunEvidence, ExploreEvidence, ScenarioResult, SuiteResult } from "../ir/result.js";
 import type { Scenario, Suite } from "../ir/scenario.js";
 import type { ApiGenerationId } from "../kernel/generations.js";
 import { lower, type Lowered } from "../lower/index.js";
@@ -25,14 +25,13 @@ import { buildChecklist, type Checklist } from "../report/checklist/index.js";
 import { runOnThisKernel, testingEvidence } from "../series/evidence.js";
 import type { TestingEvidence } from "../series/cover.js";
 import { checkModel } from "../rules/index.js";
-import { CCompileError, compileEmittedC, type CompiledType } from "../run/c/compile.js";
+import { compileTypeC, type CompiledType } from "../run/c/compile.js";
 import { branchCoverage, type Coverage } from "../run/c/coverage.js";
-import { harnessNamesOf } from "../run/c/harness.js";
 import { search } from "../run/explore/search.js";
 import { simulateSuite, type SimOptions } from "../run/sim/index.js";
 import { simKernelFor } from "../run/sim-kernel.js";
 import { GATE, GateClosed, stoppersAt, type StageName } from "./gate.js";
-import type { OpenOptions } from "./index.js";
+import type { OpenOptions } from "./options.js";
 
 /** The C the session compiles: where it came from, its path (as reports name it) and its text. */
 export interface CSourceText {
@@ -121,12 +120,7 @@ export class Generation {
   get compiled(): CompiledType | { readonly error: string } {
     return this.stage("compiled", () => {
       const c = this.cSource;
-      try {
-        return compileEmittedC(c.text, c.path, harnessNamesOf(this.api, declaredCOf(this.lowered)));
-      } catch (e) {
-        if (!(e instanceof CCompileError)) throw e;
-        return { error: `${e.message}${e.diagnostics ? `:\n${e.diagnostics.trim()}` : ""}` };
-      }
+      return compileTypeC(c.text, c.path, this.api, declaredCOf(this.lowered));
     });
   }
 
@@ -180,7 +174,7 @@ export class Generation {
   get checklist(): Checklist {
     return this.stage("checklist", () => {
       const runs = this.stops("simulation").length === 0;
-      return buildChecklist(this.model, {
+      return buildChecklist(this.lowered, {
         diagnostics: this.findings,
         ...(runs ? { suite: this.suite, simulation: this.simulation.result, c: this.simulation.evidence, explore: this.exploreEvidence } : {}),
       });
@@ -190,6 +184,19 @@ export class Generation {
   /** The planned suite's run as `uffdkit test`'s verdict: the simulation, behind the stricter gate. */
   get testRun(): SuiteResult {
     return this.stage("testRun", () => this.simulation.result);
+  }
+
+  /**
+   * The planned suite on this machine's kernel (src/run/kernel builds the
+   * selftests and runs them), behind the same gate as the test verdict.
+   */
+  async kernelRun(onResult?: (r: ScenarioResult) => void): Promise<SuiteResult> {
+    this.gate("testRun");
+    const cached = this.cache.get("kernelRun") as Promise<SuiteResult> | undefined;
+    if (cached) return cached;
+    const run = import("../run/kernel/index.js").then((k) => k.runSuiteOnKernel(this.suite, onResult ? { onResult } : {}));
+    this.cache.set("kernelRun", run);
+    return run;
   }
 
   /** Why the simulator did not run, for reports that would otherwise imply it did. */

@@ -18,26 +18,16 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ApiGenerationId } from "../kernel/generations.js";
-import { loadSpec, type LoadOptions } from "../load/index.js";
+import { loadSpec } from "../load/index.js";
 import type { Model } from "../model/model.js";
 import { normalize } from "../model/normalize.js";
 import type { MemoryTypeSpec } from "../spec/types.js";
 import { Generation } from "./generation.js";
+import type { OpenOptions } from "./options.js";
 
 export { GATE, GateClosed, isShapeError, stoppersAt, type GateLevel, type StageName } from "./gate.js";
+export type { CSource, OpenOptions } from "./options.js";
 export { Generation, type CSourceText, type SimulationRun, type ExplorePlan, type SeriesTesting } from "./generation.js";
-
-/** The C a session compiles and runs: uffdkit's emitted C, or the developer's own. */
-export type CSource = { readonly kind: "emitted" } | { readonly kind: "file"; readonly path: string; readonly text: string };
-
-export interface OpenOptions extends LoadOptions {
-  /** The API generation `generation()` returns without an argument (default: the spec's `api`). */
-  readonly api?: ApiGenerationId;
-  /** The C to compile and run (default: emitted). */
-  readonly cSource?: CSource;
-  /** Progress lines for long stages (kernel runs), for a terminal; never required. */
-  readonly onProgress?: (line: string) => void;
-}
 
 export interface Session {
   /** The spec file ("<inline>" for a spec given as a value). */

@@ -20,6 +20,7 @@ const GMEM: DeclaredType = {
   copy: { alloc: { strategy: "mapping-gfp" } },
   guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "fault" },
   fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" },
+  raise: "core",
   kernelKind: "guest_memfd",
 };
 
@@ -32,6 +33,7 @@ const SHMEM_V1: DeclaredType = {
   getFolio: { strategy: "lookup", lookup: "filemap_lock_folio", notUptodate: "missing" },
   copy: { alloc: { strategy: "mapping-gfp" } },
   fault: { handler: "shmem_fault", raise: "handle_userfault" },
+  raise: "handle_userfault",
   kernelKind: "shmem",
 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emitKernel, KernelEmitError } from "../../src/emit/kernel/index.js";
 import type { GetFolioSpec } from "../../src/spec/types.js";
-import { GMEM_LIKE, SHMEM_LIKE, functionBody, model, returnBlocks } from "./fixtures.js";
+import { GMEM_LIKE, SHMEM_LIKE, functionBody, model, returnBlocks } from "../fixtures/emit-specs.js";
 
 function getFolioBody(getFolio: GetFolioSpec, api: "linux-7.1" | "peterx-v1" = "linux-7.1"): string {
   const ops = emitKernel(model(GMEM_LIKE, { getFolio, guard: undefined, api }), api).fragments.ops;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitAllGenerations } from "../../src/emit/kernel/index.js";
 import { packageRoot } from "../../src/emit/kernel/templates.js";
-import { GMEM_LIKE, SHMEM_LIKE, model } from "./fixtures.js";
+import { GMEM_LIKE, SHMEM_LIKE, model } from "../fixtures/emit-specs.js";
 
 const checkpatch = join(process.env.UFFDKIT_KSRC ?? join(packageRoot(), ".cache/linux-source-6.12"), "scripts/checkpatch.pl");
 const have = existsSync(checkpatch);

@@ -12,7 +12,7 @@ import { compileCheck, compileCheckAll, compileUnits, kernelSourceAvailable } fr
 import { compileUnit } from "../../src/emit/kernel/shim.js";
 import { packageRoot } from "../../src/emit/kernel/templates.js";
 import { loadModel } from "../../src/load/index.js";
-import { GMEM_LIKE, SHMEM_LIKE, model } from "./fixtures.js";
+import { GMEM_LIKE, SHMEM_LIKE, model } from "../fixtures/emit-specs.js";
 
 const src = kernelSourceAvailable();
 if (!src.ok) console.warn(`[emit-kernel] compile checks skipped: ${src.reason}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { API_GENERATIONS, GENERATIONS, type ApiGenerationId } from "../../src/kernel/generations.js";
 import { emitAllGenerations, emitKernel } from "../../src/emit/kernel/index.js";
-import { GMEM_LIKE, SHMEM_LIKE, model } from "./fixtures.js";
+import { GMEM_LIKE, SHMEM_LIKE, model } from "../fixtures/emit-specs.js";
 
 const ALL_MEMBERS = [...new Set(API_GENERATIONS.flatMap((g) => GENERATIONS[g].callbacks.map((c) => c.member)))];
 const ALL_MASKS = ["uffd_features", "uffd_ioctls", "supported_ioctls"];

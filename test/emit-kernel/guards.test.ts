@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emitKernel } from "../../src/emit/kernel/index.js";
-import { GMEM_LIKE, SHMEM_LIKE, functionBody, model } from "./fixtures.js";
+import { GMEM_LIKE, SHMEM_LIKE, functionBody, model } from "../fixtures/emit-specs.js";
 
 /** Comment text with the " * " continuation breaks joined, for phrase matching. */
 const prose = (s: string) => s.replace(/\n \* /g, " ");

@@ -2,14 +2,14 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { API_GENERATIONS } from "../../src/kernel/generations.js";
-import { UnsafeIdentifierError } from "../../src/emit/cident.js";
+import { UnsafeIdentifierError } from "../../src/kernel/cident.js";
 import { emitAllGenerations, emitKernel } from "../../src/emit/kernel/index.js";
 import { columns, styleProblems, tidyC, wrapCall } from "../../src/emit/kernel/format.js";
 import { compileUnit, shimHeader, typeStubs } from "../../src/emit/kernel/shim.js";
 import { packageRoot } from "../../src/emit/kernel/templates.js";
 import { loadModel } from "../../src/load/index.js";
 import type { Model } from "../../src/model/model.js";
-import { GMEM_LIKE, SHMEM_LIKE, model } from "./fixtures.js";
+import { GMEM_LIKE, SHMEM_LIKE, model } from "../fixtures/emit-specs.js";
 
 const examplesDir = join(packageRoot(), "examples");
 const exampleFiles = (() => {

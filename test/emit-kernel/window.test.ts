@@ -14,7 +14,7 @@ import { compileUnits, kernelSourceAvailable } from "../../src/emit/kernel/compi
 import { compileUnit } from "../../src/emit/kernel/shim.js";
 import { packageRoot } from "../../src/emit/kernel/templates.js";
 import { lower } from "../../src/lower/index.js";
-import { GMEM_LIKE, functionBody, model } from "./fixtures.js";
+import { GMEM_LIKE, functionBody, model } from "../fixtures/emit-specs.js";
 
 const recheck = (order: "lock-then-add" | "add-then-lock") => ({ guard: { ...GMEM_LIKE.guard!, recheck: { at: "filemap_add" as const, lock: "invalidate_lock" as const, order } } });
 const cOf = (order: "lock-then-add" | "add-then-lock") => emitKernel(model(GMEM_LIKE, recheck(order))).files[0]!.contents;

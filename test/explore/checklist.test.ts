@@ -10,7 +10,7 @@ import { open } from "../../src/session/index.js";
 async function c01(spec: string) {
   const g = (await open(spec)).generation();
   const explore = g.exploreEvidence;
-  const item = buildChecklist(g.model, { explore }).items.find((i) => i.id === "C01");
+  const item = buildChecklist(g.lowered, { explore }).items.find((i) => i.id === "C01");
   return { explore, item };
 }
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../src/diagnostics/format.js";
-import { cIdent, MAX_C_IDENTIFIER_LENGTH } from "../../src/emit/cident.js";
+import { cIdent, MAX_C_IDENTIFIER_LENGTH } from "../../src/kernel/cident.js";
 import { loadModel, loadSpec } from "../../src/load/index.js";
 import { MAX_NAME_LENGTH } from "../../src/load/shape.js";
 

@@ -1,7 +1,7 @@
 /** The planner on the example specs in examples/ (loaded as `uffdkit` loads them). */
 import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isCIdentifier } from "../../src/emit/cident.js";
+import { isCIdentifier } from "../../src/kernel/cident.js";
 import { loadModel } from "../../src/load/index.js";
 import type { Model } from "../../src/model/model.js";
 import { planSuite } from "../../src/plan/planner/index.js";

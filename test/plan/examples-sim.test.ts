@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { planSuite } from "../../src/plan/planner/index.js";
 import type { ScenarioResult, SuiteResult } from "../../src/ir/result.js";
 import { simKernelFor } from "../../src/run/sim-kernel.js";
-import { isCIdentifier } from "../../src/emit/cident.js";
+import { isCIdentifier } from "../../src/kernel/cident.js";
 
 const simPresent = existsSync("src/run/sim/index.ts");
 const EXAMPLES = ["gmem", "shmem", "hugetlbfs", "gmem-write-continue", "gmem-minor", "gmem-missing-minor", "gmem-v4-posted"];

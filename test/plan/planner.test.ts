@@ -1,7 +1,7 @@
 import { lower } from "../../src/lower/index.js";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isCIdentifier } from "../../src/emit/cident.js";
+import { isCIdentifier } from "../../src/kernel/cident.js";
 import { KIND_SUPPORT } from "../../src/kernel/kinds.js";
 import { SOURCES } from "../../src/kernel/sources.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE, type RegisterMode } from "../../src/kernel/uapi.js";
@@ -10,7 +10,7 @@ import { declaredTypeOf, expectedRegisterIoctls, planSuite } from "../../src/pla
 import type { Scenario } from "../../src/ir/scenario.js";
 import { expectedObservation } from "../../src/ir/observation.js";
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
-import * as specs from "./specs.js";
+import * as specs from "../fixtures/planner-specs.js";
 import { apiFeatures, IOCTL_OPS, ioctlOk, registerSteps, registersOk, resultOf, structuralProblems } from "./walk.js";
 
 const ALL_MODES: RegisterMode[] = ["missing", "minor", "wp"];

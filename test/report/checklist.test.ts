@@ -1,3 +1,4 @@
+import { lower } from "../../src/lower/index.js";
 import { describe, expect, it } from "vitest";
 import { buildChecklist, CHECKLIST_ITEMS, rulesFor } from "../../src/report/checklist/index.js";
 import { planSuite } from "../../src/plan/planner/index.js";
@@ -38,7 +39,7 @@ describe("checklist data", () => {
 
 describe("buildChecklist", () => {
   it("marks nothing verified without evidence", () => {
-    const c = buildChecklist(gmemModel());
+    const c = buildChecklist(lower(gmemModel()));
     expect(c.items.length).toBeGreaterThan(10);
     for (const i of c.items) {
       expect(i.status).toBe("human");
@@ -50,7 +51,7 @@ describe("buildChecklist", () => {
 
   it("a rule that passed on the spec alone never makes an item verified: it says so", () => {
     const m = gmemModel();
-    const c = buildChecklist(m, { diagnostics: checkModel(m) });
+    const c = buildChecklist(lower(m), { diagnostics: checkModel(m) });
     const c06 = c.items.find((i) => i.id === "C06")!;
     expect(c06.status).toBe("human");
     expect(c06.verifiedBy).toContainEqual({ kind: "rule", by: "R40", result: "pass" });
@@ -65,11 +66,11 @@ describe("buildChecklist", () => {
     const { openValue } = await import("../../src/session/index.js");
     const m = gmemModel();
     const g = openValue(m).generation();
-    const c = buildChecklist(m, { diagnostics: checkModel(m), simulation: g.simulation.result, suite: g.suite, c: g.simulation.evidence });
+    const c = buildChecklist(lower(m), { diagnostics: checkModel(m), simulation: g.simulation.result, suite: g.suite, c: g.simulation.evidence });
     const c08 = c.items.find((i) => i.id === "C08")!;
     expect(c08.status).toBe("pass");
     expect(c08.verifiedBy.some((v) => v.kind === "c" && v.result === "pass")).toBe(true);
-    const broken = buildChecklist(m, {
+    const broken = buildChecklist(lower(m), {
       diagnostics: checkModel(m),
       c: { ...g.simulation.evidence, runFindings: [{ rule: "R58", message: "x.c:9 f(): folio_unlock() of a folio that is not locked" }] },
     });
@@ -80,7 +81,7 @@ describe("buildChecklist", () => {
     const m = gmemModel({ getFolio: { strategy: "lookup", notUptodate: "present" } });
     const diags = checkModel(m);
     expect(diags.some((d) => d.id === "R40")).toBe(true);
-    const c = buildChecklist(m, { diagnostics: diags });
+    const c = buildChecklist(lower(m), { diagnostics: diags });
     const c06 = c.items.find((i) => i.id === "C06")!;
     expect(c06.status).toBe("fail");
     expect(c06.verifiedBy.find((v) => v.by === "R40")?.result).toBe("fail");
@@ -89,7 +90,7 @@ describe("buildChecklist", () => {
   });
 
   it("keeps only what the spec declares: no guard, KVM or MISSING items for a MINOR-only mm type", () => {
-    const c = buildChecklist(shmemLike());
+    const c = buildChecklist(lower(shmemLike()));
     const ids = c.items.map((i) => i.id);
     for (const id of ["C01", "C11", "C12", "C15", "C21", "C22", "C24", "C25", "C07"]) expect(ids).not.toContain(id);
     for (const id of ["C03", "C04", "C06", "C13"]) expect(ids).toContain(id);
@@ -102,7 +103,7 @@ describe("buildChecklist", () => {
     const suite = planSuite(m);
     const withRule = (ids: readonly string[]) => suite.scenarios.filter((s) => (s.source ?? []).some((x) => ids.includes(x)));
     // Find an applicable item some planned scenario exercises.
-    const c0 = buildChecklist(m);
+    const c0 = buildChecklist(lower(m));
     const target = c0.items.find((i) => withRule(i.rules).length > 0);
     if (!target) {
       console.warn("no planned scenario cites a checklist rule for this spec; scenario verification not exercised");
@@ -111,24 +112,24 @@ describe("buildChecklist", () => {
     }
     const names = withRule(target.rules).map((s) => s.name);
     const pass: SuiteResult = { suite: suite.name, runner: "sim", results: suite.scenarios.map((s) => ({ scenario: s.name, verdict: "pass", steps: [] })) };
-    const c1 = buildChecklist(m, { simulation: pass, suite });
+    const c1 = buildChecklist(lower(m), { simulation: pass, suite });
     const e1 = c1.items.find((i) => i.id === target.id)!;
     expect(e1.status).toBe("pass");
     expect(e1.verifiedBy.map((v) => v.by)).toContain(`sim:${names[0]}`);
 
     const failing: SuiteResult = { ...pass, results: pass.results.map((r) => (r.scenario === names[0] ? { ...r, verdict: "fail" as const } : r)) };
-    const e2 = buildChecklist(m, { simulation: failing, suite }).items.find((i) => i.id === target.id)!;
+    const e2 = buildChecklist(lower(m), { simulation: failing, suite }).items.find((i) => i.id === target.id)!;
     expect(e2.status).toBe("fail");
 
     const lacking: SuiteResult = { ...pass, results: pass.results.map((r) => ({ ...r, verdict: "lacks" as const })) };
-    const e3 = buildChecklist(m, { simulation: lacking, suite }).items.find((i) => i.id === target.id)!;
+    const e3 = buildChecklist(lower(m), { simulation: lacking, suite }).items.find((i) => i.id === target.id)!;
     expect(e3.status).toBe("human");
   });
 
   it("P01 is verified by checkpatch evidence only", () => {
     const m = gmemModel();
-    expect(buildChecklist(m).items.find((i) => i.id === "P01")!.status).toBe("human");
-    expect(buildChecklist(m, { checkpatch: { errors: 0, warnings: 0 } }).items.find((i) => i.id === "P01")!.status).toBe("pass");
-    expect(buildChecklist(m, { checkpatch: { errors: 1, warnings: 0 } }).items.find((i) => i.id === "P01")!.status).toBe("fail");
+    expect(buildChecklist(lower(m)).items.find((i) => i.id === "P01")!.status).toBe("human");
+    expect(buildChecklist(lower(m), { checkpatch: { errors: 0, warnings: 0 } }).items.find((i) => i.id === "P01")!.status).toBe("pass");
+    expect(buildChecklist(lower(m), { checkpatch: { errors: 1, warnings: 0 } }).items.find((i) => i.id === "P01")!.status).toBe("fail");
   });
 });

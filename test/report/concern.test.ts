@@ -4,6 +4,7 @@
  * finds about it counts for both, so neither is "verified" while the other's
  * exploration refutes it.
  */
+import { lower } from "../../src/lower/index.js";
 import { describe, expect, it } from "vitest";
 import { buildChecklist, CHECKLIST_ITEMS } from "../../src/report/checklist/index.js";
 import { open } from "../../src/session/index.js";
@@ -18,7 +19,7 @@ const program = (checklist: string[], violated: boolean): ExploreEvidence["progr
   schedules: 3,
   violations: violated ? [{ property: "private", message: "page 0 is private (converted) but a user PTE maps it", schedule: ["monitor", "converter", "monitor"] }] : [],
 });
-const status = (explore: ExploreEvidence, id: string) => buildChecklist(normalize(GMEM_SPEC), { explore }).items.find((i) => i.id === id)!;
+const status = (explore: ExploreEvidence, id: string) => buildChecklist(lower(normalize(GMEM_SPEC)), { explore }).items.find((i) => i.id === id)!;
 
 describe("one verdict per concern", () => {
   it("C01 and C15 share the conversion-race concern", () => {
@@ -48,7 +49,7 @@ describe("one verdict per concern", () => {
   it("on the examples: gmem.uffd.ts verifies C01 and C15 by exploration; the posted v4 fails both", async () => {
     for (const [spec, want] of [["examples/gmem.uffd.ts", "pass"], ["examples/gmem-v4-posted.uffd.ts", "fail"]] as const) {
       const g = (await open(spec)).generation();
-      const items = buildChecklist(g.model, { explore: g.exploreEvidence }).items;
+      const items = buildChecklist(g.lowered, { explore: g.exploreEvidence }).items;
       for (const id of ["C01", "C15"]) {
         const item = items.find((i) => i.id === id)!;
         expect(item.status, `${spec} ${id}`).toBe(want);

@@ -3,9 +3,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT } from "../build-timeout.js";
 import { kernelCitations } from "../../src/emit/selftest/index.js";
 import { emitSelftests, ScenarioEmitError } from "../../src/emit/selftest/index.js";
-import { UnsafeIdentifierError } from "../../src/emit/cident.js";
+import { UnsafeIdentifierError } from "../../src/kernel/cident.js";
 import { compatDefines } from "../../src/emit/selftest/compat.js";
 import { referenceSuites } from "../../src/plan/reference/index.js";
 import type { Suite } from "../../src/ir/scenario.js";
@@ -124,14 +125,14 @@ describe("emitSelftests", () => {
       const list = listing.stdout + listing.stderr;
       for (const sc of suite.scenarios) expect(list).toContain(sc.name);
     }
-  });
+  }, BUILD_TIMEOUT);
 
   it.skipIf(!inc.ok)("a broken template result fails the same compile (the check can fail)", () => {
     if (!inc.ok) return;
     const dir = mkdtempSync(join(tmpdir(), "uffdkit-selftest-"));
     for (const f of emitSelftests(smoke, { name: "smoke" })) writeFileSync(join(dir, f.path), f.path.endsWith(".c") ? f.contents.replace("TEST_HARNESS_MAIN", "static int unused_var;\nTEST_HARNESS_MAIN") : f.contents);
     expect(() => execFileSync("gcc", gccArgs(inc.dir, join(dir, "smoke_uffd_test.c"), join(dir, "x")), { stdio: "pipe" })).toThrow();
-  });
+  }, BUILD_TIMEOUT);
 });
 
 describe("the steps issue 10 added, in C", () => {
@@ -190,5 +191,5 @@ describe("the steps issue 10 added, in C", () => {
     const dir = mkdtempSync(join(tmpdir(), "uffdkit-selftest-"));
     for (const f of emitSelftests(suite, { name: "abi" })) writeFileSync(join(dir, f.path), f.contents);
     execFileSync("gcc", gccArgs(inc.dir, join(dir, "abi_uffd_test.c"), join(dir, "abi.bin")), { stdio: "pipe" });
-  });
+  }, BUILD_TIMEOUT);
 });

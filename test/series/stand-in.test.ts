@@ -47,7 +47,7 @@ describe("kernel runs on a stand-in kind are never cited as tests of the type", 
     const twins = suite.scenarios.filter((s) => s.standIn);
     expect(twins.length).toBeGreaterThan(5);
     const kernel = { suite: "xram", runner: "kernel", results: twins.map((s) => ({ scenario: s.name, verdict: "pass", steps: [], ranOn: "shmem, standing in for xram" })) } as unknown as SuiteResult;
-    const c = buildChecklist(model, { suite, kernel });
+    const c = buildChecklist(lower(model), { suite, kernel });
     expect(c.items.flatMap((i) => i.verifiedBy).filter((v) => v.by.startsWith("kernel:"))).toEqual([]);
     expect(c.markdown).toContain(`kernel: ${twins.length} scenarios (${twins.length} of them ran on shmem, standing in for xram: not counted as tests of xram)`);
   });

@@ -17,6 +17,7 @@ const GOOD: DeclaredType = {
   copy: { alloc: { strategy: "mapping-gfp" } },
   guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "fault" },
   fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" },
+  raise: "core",
   kernelKind: "guest_memfd",
 };
 

@@ -28,7 +28,7 @@ export function run(s: Scenario, kernel: KernelVersionId = "6.18"): ScenarioResu
   let declaredC: CompiledType | undefined;
   if (d && !d.c) {
     const built = emitDeclared(d);
-    s = { ...s, setup: { ...s.setup, declared: { ...d, raise: built.raise, c: built.c } } };
+    s = { ...s, setup: { ...s.setup, declared: { ...d, raise: built.raise, ...(built.silent ? { silent: built.silent } : {}), c: built.c } } };
     declaredC = built.compiled;
   }
   BUILT.push(s);
@@ -38,7 +38,7 @@ export function run(s: Scenario, kernel: KernelVersionId = "6.18"): ScenarioResu
 }
 
 /** The spec a DeclaredType stands for, through lower → emit → compile. */
-export function emitDeclared(d: DeclaredType): { compiled: CompiledType; raise: Lowered["raise"]; c: NonNullable<DeclaredType["c"]>; source: string } {
+export function emitDeclared(d: DeclaredType): { compiled: CompiledType; raise: Lowered["raise"]; silent?: Lowered["silent"]; c: NonNullable<DeclaredType["c"]>; source: string } {
   const spec: MemoryTypeSpec = {
     name: d.name,
     subsystem: "test",
@@ -59,7 +59,7 @@ export function emitDeclared(d: DeclaredType): { compiled: CompiledType; raise: 
   const file = emitKernel(model, model.gen.id, lowered).files[0]!;
   const c = declaredCOf(lowered);
   const compiled = compileEmittedC(file.contents, file.path, harnessNamesOf(d.api, c));
-  return { compiled, raise: lowered.raise, c, source: file.contents };
+  return { compiled, raise: lowered.raise, ...(lowered.silent ? { silent: lowered.silent } : {}), c, source: file.contents };
 }
 
 /** The observations, one line per step, for readable assertions. */

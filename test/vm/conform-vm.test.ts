@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { problemsOf, renderColumns, summaryLine, type KernelColumn } from "../../src/cli/commands/conform-vm.js";
+import { lacksReasons, problemsOf, renderColumns, summaryLine, type KernelColumn } from "../../src/cli/commands/conform-vm.js";
 import { compareSuites } from "../../src/run/compare.js";
 import type { SuiteResult } from "../../src/ir/result.js";
 
@@ -36,5 +36,19 @@ describe("conform --vm table", () => {
       "disagreement: 6.1 (debian 6.1.0-50-amd64): anon/b: step 0 register: simulator ok, kernel errno=EINVAL",
       "kernel finding: 6.1 (debian 6.1.0-50-amd64): lockdep: WARNING: possible recursive locking detected",
     ]);
+  });
+
+  it("says why a kernel lacks what it lacks, most frequent reason first", () => {
+    const lacking = compareSuites(result("sim", [["x", "pass", "ok"], ["y", "pass", "ok"], ["z", "pass", "ok"]]), {
+      suite: "gmem",
+      runner: "kernel",
+      results: [
+        { scenario: "x", verdict: "lacks", steps: [], reason: "kernel lacks GUEST_MEMFD_FLAG_MMAP" },
+        { scenario: "y", verdict: "lacks", steps: [], reason: "kernel lacks GUEST_MEMFD_FLAG_MMAP" },
+        { scenario: "z", verdict: "lacks", steps: [], reason: "needs kvm-userfault: KVM_MEM_USERFAULT is not merged (guest runs 6.12.118)" },
+      ],
+    });
+    const col: KernelColumn = { label: "6.12", version: "6.12", comparisons: [lacking], ms: 1 };
+    expect(lacksReasons(col)).toEqual(["  lacks 2: kernel lacks GUEST_MEMFD_FLAG_MMAP", "  lacks 1: needs kvm-userfault"]);
   });
 });

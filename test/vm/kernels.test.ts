@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { debianPackage, imageRelease, resolveKernel, seriesOf, versionFor } from "../../src/run/vm/kernels.js";
 import { chooseAccel, qemuArgs } from "../../src/run/vm/qemu.js";
-import { seriesFragment } from "../../src/run/vm/series-boot.js";
+import { seriesFragment } from "../../src/series/boot.js";
 import { referenceSuite } from "../../src/plan/reference/index.js";
 
 const APT = [

@@ -50,4 +50,17 @@ describe("kernel version facts (6.1, 6.12)", () => {
     expect(observed(anon, "6.18", "register_droppable_einval")[1]).toBe("register: errno=EINVAL");
     expect(observed(anon, "6.12", "register_droppable_einval")[1]).toMatch(/^register: ok/);
   });
+
+  it("6.1 (found by conform --vm debian-6.1): no POISON ioctl, no CONTINUE_MODE_WP, MADV_COLLAPSE over holes is EINVAL", () => {
+    const anon = referenceSuite("anon");
+    const poison = observed(anon, "6.1", "poison_then_touch_sigbus").find((x) => x.startsWith("poison"));
+    expect(poison).toBe("poison: errno=EINVAL updated=untouched");
+    expect(observed(anon, "6.12", "poison_then_touch_sigbus").find((x) => x.startsWith("poison"))).toMatch(/^poison: ok/);
+    expect(observed(anon, "6.1", "collapse_missing_range_with_holes_ebusy")[2]).toBe("madvise: errno=EINVAL");
+    expect(observed(anon, "6.12", "collapse_missing_range_with_holes_ebusy")[2]).toBe("madvise: errno=EBUSY");
+    const shmem = referenceSuite("shmem");
+    expect(observed(shmem, "6.1", "minor_wp_continue_wp")[5]).toBe("continue: errno=EINVAL mapped=untouched");
+    expect(kernelVersion("6.1").rangeIoctls).not.toContain("move");
+  });
 });
+

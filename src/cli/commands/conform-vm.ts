@@ -74,6 +74,22 @@ export function summaryLine(col: KernelColumn): string {
   return `${col.label}: agreement ${t.agree}/${t.compared} (${percent(t.agree, t.compared)}), kernel lacks ${t.lacks}, errors ${t.errors}; ${(col.ms / 1000).toFixed(1)} s${col.note ? `; ${col.note}` : ""}`;
 }
 
+/**
+ * Why a kernel lacks what it lacks: each reason's head (before the first
+ * colon, numbers folded) with its count, most frequent first.
+ */
+export function lacksReasons(col: KernelColumn, top = 6): string[] {
+  const counts = new Map<string, number>();
+  for (const cmp of col.comparisons) {
+    for (const s of cmp.scenarios) {
+      if (s.status !== "lacks") continue;
+      const head = (s.reason ?? "?").split(":")[0]!.replace(/\d+(\.\d+)*/g, "N").trim();
+      counts.set(head, (counts.get(head) ?? 0) + 1);
+    }
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, top).map(([why, n]) => `  lacks ${n}: ${why}`);
+}
+
 /** The human report: per target a table with a column per kernel, then one line per kernel. */
 export function renderColumns(targets: readonly { label: string }[], columns: readonly KernelColumn[]): string {
   const out: string[] = [];
@@ -87,7 +103,7 @@ export function renderColumns(targets: readonly { label: string }[], columns: re
     }
     out.push("");
   });
-  out.push(...columns.map(summaryLine));
+  for (const c of columns) out.push(summaryLine(c), ...lacksReasons(c));
   return out.join("\n");
 }
 

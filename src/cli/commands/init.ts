@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { MAX_NAME_LENGTH } from "../../load/shape.js";
 import { join } from "node:path";
-import { isCIdentifier } from "../../emit/cident.js";
+import { isCIdentifier } from "../../kernel/cident.js";
 import { EXIT, type CliIO } from "../io.js";
 
 export async function run(io: CliIO, args: string[], opts: Record<string, unknown>): Promise<number> {

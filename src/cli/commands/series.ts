@@ -148,7 +148,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   return buildFailed || booted === false ? EXIT.findings : EXIT.ok;
 }
 
-/** --boot (src/run/vm/series-boot.ts): undefined when not asked or not possible, else whether the guest run was clean. */
+/** --boot (src/series/boot.ts): undefined when not asked or not possible, else whether the guest run was clean. */
 async function bootIfAsked(io: CliIO, opts: Record<string, unknown>, r: { tree: string; build?: { ok: boolean } }, typeFile: string, suite: Suite): Promise<boolean | undefined> {
   if (!opts.boot) return undefined;
   if (!r.build) {
@@ -159,7 +159,7 @@ async function bootIfAsked(io: CliIO, opts: Record<string, unknown>, r: { tree: 
     io.out("  boot: not run: the series does not build");
     return undefined;
   }
-  const { bootSeries } = await import("../../run/vm/series-boot.js");
+  const { bootSeries } = await import("../../series/boot.js");
   const b = await bootSeries({ tree: r.tree, ...(typeof opts.buildDir === "string" ? { buildDir: opts.buildDir } : {}), typeFile, suite, debug: opts.debugKernel === true, say: (l) => io.err(`uffdkit series: ${l}`) });
   for (const l of b.lines) io.out(`  ${l}`);
   return b.ok;

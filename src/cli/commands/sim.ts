@@ -15,8 +15,7 @@ import { standInText, type Scenario } from "../../ir/scenario.js";
 import { formatTap } from "../../run/tap.js";
 import type { SuiteResult } from "../../ir/result.js";
 import { simulateScenario } from "../../run/sim/index.js";
-import { CCompileError, compileEmittedC, type CompiledType } from "../../run/c/compile.js";
-import { harnessNamesOf } from "../../run/c/harness.js";
+import { compileTypeC, type CompiledType } from "../../run/c/compile.js";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { validateScenario } from "../../run/sim/validate.js";
@@ -84,10 +83,6 @@ function declaredCFor(sc: Scenario, scenarioFile: string): { declaredC?: Compile
   } catch {
     return { declaredCError: `${d.c.file} (next to the scenario file) cannot be read` };
   }
-  try {
-    return { declaredC: compileEmittedC(source, d.c.file, harnessNamesOf(d.api, d.c)) };
-  } catch (e) {
-    if (e instanceof CCompileError) return { declaredCError: `${e.message}${e.diagnostics ? `: ${e.diagnostics.trim()}` : ""}` };
-    throw e;
-  }
+  const compiled = compileTypeC(source, d.c.file, d.api, d.c, ": ");
+  return "wasm" in compiled ? { declaredC: compiled } : { declaredCError: compiled.error };
 }

@@ -13,11 +13,10 @@
 import { relative, resolve } from "node:path";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
-import type { Suite } from "../../ir/scenario.js";
 import type { SuiteComparison } from "../../run/compare.js";
 import type { ScenarioResult, SuiteResult } from "../../ir/result.js";
 import { simKernelFor } from "../../run/sim-kernel.js";
-import { open } from "../../session/index.js";
+import { open, type Generation } from "../../session/index.js";
 import { formatTap } from "../../run/tap.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -55,13 +54,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   const results: Partial<Record<Runner, SuiteResult>> = {};
   for (const runner of runners) {
     if (runner === "sim") io.err(`uffdkit test: ${suite.scenarios.length} scenarios on the simulator (kernel ${simKernel}), the type's emitted C executed`);
-    const got = runner === "sim" ? g.testRun : await runOnKernel(io, suite);
-    if (typeof got === "string") {
-      io.err(`uffdkit test: ${got}`);
-      if (io.json) io.emitJson({ file, api: model.gen.id, error: got });
-      return EXIT.usage;
-    }
-    results[runner] = got;
+    results[runner] = runner === "sim" ? g.testRun : await runOnKernel(io, g);
   }
   const comparison = results.sim && results.kernel ? await compare(io, results.sim, results.kernel) : undefined;
 
@@ -114,19 +107,15 @@ function reportFindings(io: CliIO, file: string, diagnostics: readonly Diagnosti
   io.err(`uffdkit test: ${why}`);
 }
 
-async function runOnKernel(io: CliIO, suite: Suite): Promise<SuiteResult | string> {
-  const k = await importOptional<{
-    runSuiteOnKernel(s: Suite, o: { onResult?: (r: ScenarioResult) => void }): Promise<SuiteResult>;
-  }>("../../run/kernel/index.js");
-  if (!k) return "the kernel runner (src/run/kernel) is not part of this build";
-  io.err(`uffdkit test: ${suite.scenarios.length} scenarios on this machine's kernel (building the selftests first)`);
+/** The session's kernel run, with progress on a terminal. */
+async function runOnKernel(io: CliIO, g: Generation): Promise<SuiteResult> {
+  const total = g.suite.scenarios.length;
+  io.err(`uffdkit test: ${total} scenarios on this machine's kernel (building the selftests first)`);
   let n = 0;
-  return k.runSuiteOnKernel(suite, {
-    onResult: (r) => {
-      n++;
-      if (!io.json && process.stderr.isTTY) process.stderr.write(`\r  ${n}/${suite.scenarios.length} ${r.scenario}\x1b[K`);
-      if (n === suite.scenarios.length && !io.json && process.stderr.isTTY) process.stderr.write("\n");
-    },
+  return g.kernelRun((r) => {
+    n++;
+    if (!io.json && process.stderr.isTTY) process.stderr.write(`\r  ${n}/${total} ${r.scenario}\x1b[K`);
+    if (n === total && !io.json && process.stderr.isTTY) process.stderr.write("\n");
   });
 }
 

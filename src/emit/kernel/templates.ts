@@ -3,7 +3,7 @@
  * C, not HTML), every identifier through cIdent at render time ({{id x "where"}}),
  * templates precompiled at build time (src/emit/template-store.ts).
  */
-import { cIdent } from "../cident.js";
+import { cIdent } from "../../kernel/cident.js";
 import { cCommentText, createTemplateEnvironment, type TemplateEnvironment } from "../template-store.js";
 
 export { packageRoot, templatesDir } from "../template-store.js";

@@ -6,10 +6,10 @@
  */
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../../kernel/generations.js";
 import { ioctlMacro } from "../../kernel/uapi.js";
-import type { CopyModel, GetFolioModel, GuardCheckPoint, Model } from "../../model/model.js";
-import { lower, type Lowered } from "../../lower/index.js";
+import type { GuardCheckPoint, Model } from "../../model/model.js";
+import { lower, type CopyModel, type GetFolioModel, type Lowered } from "../../lower/index.js";
 import type { Ioctl, Mode } from "../../spec/types.js";
-import { cIdent } from "../cident.js";
+import { cIdent } from "../../kernel/cident.js";
 import { definitionHead, initializers, parsePrototype, type Prototype } from "./format.js";
 
 /** The generations' C spelling of registration modes (VM_UFFD_*). */
@@ -94,8 +94,8 @@ function protoFor(gen: ApiGeneration, role: CallbackRole, style: "ptr" | "int" =
 }
 
 /** The guard at a check point, as lowered (lower may move a point: guard.recheck takes alloc_folio's). */
-function guardFor(model: Model, low: Lowered, point: GuardCheckPoint): GuardView | undefined {
-  const g = model.guard;
+function guardFor(low: Lowered, point: GuardCheckPoint): GuardView | undefined {
+  const g = low.guard;
   if (!g || !low.guardAt.has(point)) return undefined;
   return { fn: cIdent(g.shared, "guard.shared"), page: g.granularity === "page" };
 }
@@ -134,8 +134,8 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   const intStyle = api === "peterx-v1" || api === "peterx-v4";
   const fileBacked = model.backing !== "anon";
 
-  if (model.guard) {
-    const g = model.guard;
+  if (low.guard) {
+    const g = low.guard;
     addTypeFn(
       cIdent(g.shared, "guard.shared"),
       g.granularity === "page" ? "bool NAME(struct inode *inode, pgoff_t index)" : "bool NAME(struct inode *inode)",
@@ -160,7 +160,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
       helper = cIdent(gf.helper, "getFolio.helper");
       addTypeFn(helper, "struct folio *NAME(struct inode *inode, pgoff_t index)");
     }
-    const g = guardFor(model, low, "get_folio");
+    const g = guardFor(low, "get_folio");
     getFolio = {
       fn: names.getFolio,
       head: definitionHead(proto, names.getFolio),
@@ -222,7 +222,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     }
     // SHMEM_I() is <linux/shmem_fs.h>'s; another type's accessor is its own.
     if (a.strategy === "helper" && a.info && a.info !== "SHMEM_I") addTypeFn(cIdent(a.info, "copy.alloc.info"), "struct uffdkit_type_info *NAME(struct inode *inode)");
-    const g = guardFor(model, low, "alloc_folio");
+    const g = guardFor(low, "alloc_folio");
     // Anonymous memory has no file to size or to take a policy from: allocate as anon does.
     const strategy = fileBacked ? a.strategy : "vma";
     if (strategy !== a.strategy) notes.push(`alloc_folio: backing is anon, so ${a.strategy} allocation becomes vma_alloc_folio()`);
@@ -313,7 +313,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   let canUserfault: object | undefined;
   const cuMember = memberOf(gen, "canUserfault");
   if (cuMember) {
-    const g = guardFor(model, low, "register");
+    const g = guardFor(low, "register");
     const declared = MODE_ORDER.filter((m) => modes.has(m));
     canUserfault = {
       fn: names.canUserfault,
@@ -332,7 +332,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   const raisesItself = low.glue === "raise";
   const faultModes = modes.has("missing") || modes.has("minor");
   const handler = cIdent(model.fault?.handler ?? `${model.name}_fault`, "fault.handler");
-  const faultGuard = guardFor(model, low, "fault-handler");
+  const faultGuard = guardFor(low, "fault-handler");
   if (gen.coreDoUserfault) {
     if (faultGuard && low.glue === "guard") {
       glue = { fn: names.fault, handler, gmem: true, view: { fn: names.fault, guard: { call: guardCall(faultGuard, "inode", "vmf->pgoff") } } };
@@ -356,7 +356,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
         put: viaGetFolio ? gf!.referenced : true,
         probeUptodate: !viaGetFolio,
         // shmem_get_folio_gfp() refuses an offset past EOF before any userfault (upstream order).
-        eofFirst: model.fault?.eofFirst ?? true,
+        eofFirst: low.eofFirst,
       },
     };
   }
@@ -397,7 +397,8 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
   if (usesMemcg) includes.push("#include <linux/memcontrol.h>");
 
   const exports: { file: string; symbol: string; line: string; include?: string }[] = [];
-  const exp = cp?.export ?? model.copy?.export ?? "none";
+  // Exports serve the copy side only (filemap_remove_folio, the policy allocator); lowering decided the macro.
+  const exp = cp ? cp.export : "none";
   if (exp !== "none") {
     const need: { file: string; symbol: string }[] = [];
     if (filemapRemove) need.push({ file: "mm/filemap.c", symbol: "filemap_remove_folio" });
@@ -422,7 +423,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
     opsName: names.ops,
     opsType: gen.opsType,
     hookMember: gen.hookMember,
-    ...(model.guard ? { guard: { fn: cIdent(model.guard.shared, "guard.shared"), page: model.guard.granularity === "page" } } : {}),
+    ...(low.guard ? { guard: { fn: cIdent(low.guard.shared, "guard.shared"), page: low.guard.granularity === "page" } } : {}),
     ...(canUserfault ? { canUserfault } : {}),
     ...(getFolio ? { getFolio } : {}),
     ...(allocFolio ? { allocFolio } : {}),

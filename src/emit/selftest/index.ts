@@ -18,7 +18,7 @@
 import { ERRNO_NAMES, HPAGE_PMD_SIZE, KVM_IOCTL_NR, RANGE_IOCTLS, UFFD_PAGEFAULT_FLAG, ioctlMacro } from "../../kernel/uapi.js";
 import { standInText, type Scenario, type ScenarioSetup, type Suite, type TestObject } from "../../ir/scenario.js";
 import { SOURCES, type SourceKey } from "../../kernel/sources.js";
-import { cIdent, isCIdentifier } from "../cident.js";
+import { cIdent, isCIdentifier } from "../../kernel/cident.js";
 import type { EmittedFile } from "../kernel/artifacts.js";
 import { createTemplateEnvironment, type TemplateEnvironment } from "../template-store.js";
 import { compatDefines } from "./compat.js";

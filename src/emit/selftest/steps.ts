@@ -8,7 +8,7 @@ import type { ErrnoName } from "../../kernel/uapi.js";
 import { UFFD_PAGEFAULT_FLAG, UFFDIO_REGISTER_MODE, featureMacro, type RangeIoctl } from "../../kernel/uapi.js";
 import type { CopyStep, Fill, PageRange, Scenario, SourceAddress, Step, TouchExpect } from "../../ir/scenario.js";
 import { RESULT_FIELD, apiReportsMasks, hexMask } from "../../ir/observation.js";
-import { isCIdentifier } from "../cident.js";
+import { isCIdentifier } from "../../kernel/cident.js";
 
 /** A scenario the emitter cannot turn into C (a bug in the scenario, reported with its name). */
 export class ScenarioEmitError extends Error {

@@ -17,26 +17,27 @@ export function declaredCOf(l: Lowered): DeclaredC {
 /**
  * The run-relevant part of a Model as plain data, for `setup.declared`: what the
  * simulator needs to run the type's callbacks as their declared strategies.
- * Normalized values (defaults filled in) are used where the Model has them, so a
- * scenario file read on its own means the same as the spec it came from.
+ * Lowered values (defaults filled in) are used, so a scenario file read on its
+ * own means the same as the spec it came from.
  */
 export function declaredTypeOf(model: Model, lowered: Lowered): DeclaredType {
   const spec = model.spec;
   return {
     raise: lowered.raise,
+    ...(lowered.silent ? { silent: lowered.silent } : {}),
     c: declaredCOf(lowered),
     name: model.name,
     api: model.gen.id,
     backing: model.backing,
     modes: [...spec.features],
     ioctls: [...spec.ioctls],
-    ...(model.getFolio ? { getFolio: { ...model.getFolio } } : {}),
-    ...(model.copy ? { copy: { ...model.copy, alloc: { ...model.copy.alloc } } } : {}),
-    ...(spec.guard
+    ...(lowered.declared.getFolio ? { getFolio: { ...lowered.declared.getFolio } } : {}),
+    ...(lowered.declared.copy ? { copy: { ...lowered.declared.copy, alloc: { ...lowered.declared.copy.alloc } } } : {}),
+    ...(spec.guard && lowered.guard
       ? {
           guard: {
             shared: spec.guard.shared,
-            granularity: spec.guard.granularity ?? "page",
+            granularity: lowered.guard.granularity,
             at: Array.isArray(spec.guard.at) ? [...spec.guard.at] : spec.guard.at,
             // The re-check as lowering decided it (absent when it has no place).
             ...(lowered.window ? { recheck: { at: lowered.window.at, lock: lowered.window.lock, order: lowered.window.order } } : {}),

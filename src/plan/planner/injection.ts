@@ -20,7 +20,7 @@ export function injectionScenarios(t: Target): Scenario[] {
   const copies = t.modes.includes("missing") && t.ioctls.has("copy") && (low.roles.has("allocFolio") || low.roles.has("copy"));
   const raises = low.raise !== "none";
   // The fault glue reads i_size first when it checks EOF: a "truncated" injection for COPY counts past it.
-  const glueReadsSize = low.glue === "raise" && (t.model.fault?.eofFirst ?? true) && raises ? 1 : 0;
+  const glueReadsSize = low.glue === "raise" && low.eofFirst && raises ? 1 : 0;
   const inject = (name: string, title: string, sources: string[], sites: InjectSite[], steps: Step[]) =>
     scenario(t, name, title, ["fault injection", ...sources], withInjection(t, sites), steps);
 
@@ -74,7 +74,7 @@ export function injectionScenarios(t: Target): Scenario[] {
       out.push(inject("inject_copy_source_faults_retry", "the user copy faults with page faults disabled: uffd_copy returns -ENOENT, core copies again without locks and the retry succeeds", ["peterxV1"], ["copy_from_user"], [api(), register(all, ["missing"]), ...fault, ...after]));
     }
   }
-  if (low.glue === "raise" && (t.model.fault?.eofFirst ?? true) && (t.modes.includes("missing") || t.modes.includes("minor"))) {
+  if (low.glue === "raise" && low.eofFirst && (t.modes.includes("missing") || t.modes.includes("minor"))) {
     const mode = t.modes.includes("missing") ? "missing" : "minor";
     out.push(
       inject("inject_fault_past_eof_sigbus", "a fault past EOF (the file shrank) is SIGBUS before any userfault, as shmem's fault path does", ["vm_uffd_ops.md §2.3"], ["truncated"], [

@@ -10,7 +10,7 @@ import type { Model } from "../../model/model.js";
 import type { Ioctl } from "../../spec/types.js";
 import type { KernelNeed, Scenario, ScenarioSetup, Step } from "../../ir/scenario.js";
 import { declaredTypeOf } from "./declared.js";
-import { gmemFlagsOf, type Lowered } from "../../lower/index.js";
+import type { Lowered } from "../../lower/index.js";
 import { isAnon, isGuestMemfd, isHugetlb } from "./kernel-rules.js";
 
 export interface Target {
@@ -38,8 +38,6 @@ export interface Target {
 
 const MODE_ORDER: readonly RegisterMode[] = ["missing", "minor", "wp"];
 
-/** The default flags are lowering's (src/lower). */
-export { gmemFlagsOf } from "../../lower/index.js";
 
 function pageSizeOf(hugetlb: boolean): number {
   return hugetlb ? KIND_SUPPORT.hugetlb.pageSize : KIND_SUPPORT.anon.pageSize;
@@ -73,7 +71,7 @@ export function declaredTarget(model: Model, lowered: Lowered): Target {
         kind: "declared",
         pages: model.run.pages,
         map: anon ? "private" : "shared",
-        ...(gmem ? { gmemFlags: gmemFlagsOf(model) } : {}),
+        ...(gmem ? { gmemFlags: [...lowered.gmemFlags] } : {}),
         ...(populate === "alias" ? { alias: true } : {}),
         declared,
         needs: [...needs],
@@ -121,7 +119,7 @@ export function realKindTarget(model: Model, lowered: Lowered): Target | undefin
         kind,
         pages: model.run.pages,
         map: kind === "anon" ? "private" : "shared",
-        ...(kind === "guest_memfd" ? { gmemFlags: gmemFlagsOf(model) } : {}),
+        ...(kind === "guest_memfd" ? { gmemFlags: [...lowered.gmemFlags] } : {}),
         ...(fileBacked ? { alias: true } : {}),
         ...(needs.length ? { needs: [...needs] } : {}),
         ...over,

@@ -8,6 +8,7 @@
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { SOURCES } from "../../kernel/sources.js";
 import type { Model } from "../../model/model.js";
+import type { Lowered } from "../../lower/index.js";
 import type { Suite } from "../../ir/scenario.js";
 import type { CRunEvidence, ExploreEvidence, SuiteResult } from "../../ir/result.js";
 import { RULES } from "../../rules/index.js";
@@ -131,14 +132,15 @@ function citeOf(item: ChecklistItem): string[] {
   return [...item.sources.map((k) => SOURCES[k].cite), ...(item.cite ? [item.cite] : [])];
 }
 
-export function buildChecklist(model: Model, evidence: ChecklistEvidence = {}): Checklist {
+export function buildChecklist(lowered: Lowered, evidence: ChecklistEvidence = {}): Checklist {
+  const model = lowered.model;
   const runs = [evidence.simulation, evidence.kernel].filter((r): r is SuiteResult => r !== undefined);
   // Scenario results count only with the suite they ran: the session passes both, or neither.
   const suite = evidence.suite;
   const items: ChecklistEntry[] = [];
   const notApplicable: { id: string; title: string; reason: string }[] = [];
   for (const item of CHECKLIST_ITEMS) {
-    const applies = item.applies(model);
+    const applies = item.applies(model, lowered);
     if (applies !== true) {
       notApplicable.push({ id: item.id, title: item.title, reason: applies });
       continue;

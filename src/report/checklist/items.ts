@@ -10,6 +10,7 @@
  */
 import type { SourceKey } from "../../kernel/sources.js";
 import type { Model } from "../../model/model.js";
+import type { Lowered } from "../../lower/index.js";
 
 export interface ChecklistItem {
   readonly id: string;
@@ -25,7 +26,8 @@ export interface ChecklistItem {
   /** Rules (besides those tagging this item) whose check or scenarios verify it. */
   readonly rules?: readonly string[];
   /** Does the item apply to this type? A string is the reason it does not. */
-  readonly applies: (m: Model) => true | string;
+  /** Whether the item applies: what the spec declares (m), and what lowering decided (l) for defaults. */
+  readonly applies: (m: Model, l: Lowered) => true | string;
   /** What a person must look at when no evidence settles it. */
   readonly human: string;
   /**
@@ -208,7 +210,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     check: "When the callbacks touch accounting, test with quota and size= limits.",
     sources: ["peterRecalc"],
     cite: "Peter Xu on RFC 10/17",
-    applies: (m) => (m.copy && (m.copy.unaccount || m.copy.alloc.chargeMemcg) ? true : "the type declares no accounting hook"),
+    applies: (_m, l) => (l.declared.copy && (l.declared.copy.unaccount || l.declared.copy.alloc.chargeMemcg) ? true : "the type declares no accounting hook"),
     human: "Run the tests on a size-limited instance.",
   },
   {
@@ -216,7 +218,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     title: "The core helper is __do_userfault(), with the mode checks inside",
     check: "The core fault-path helper is named __do_userfault() and contains the MISSING/MINOR mode checks.",
     sources: ["davidDoUserfault", "rppt1212"],
-    applies: (m) => (m.gen.coreDoUserfault || m.fault?.raise === "core" ? true : "the type does not rely on core fault-path glue"),
+    applies: (m, l) => (m.gen.coreDoUserfault || l.silent === "core-without-do-userfault" ? true : "the type does not rely on core fault-path glue"),
     human: "Check the base carries __do_userfault() (the pending series).",
   },
   {

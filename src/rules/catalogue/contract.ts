@@ -116,8 +116,8 @@ export const CONTRACT_RULES: readonly Rule[] = [
     appliesNote: "all but linux-7.1+gmem",
     sources: ["rppt1212"],
     judgeable: true,
-    check: (m) =>
-      m.fault?.raise === "core" && !m.gen.coreDoUserfault
+    check: (m, lowered) =>
+      lowered.silent === "core-without-do-userfault"
         ? [{ path: "fault.raise", message: `${m.gen.id} has no __do_userfault() in __do_fault(): core does not raise MISSING/MINOR for ${m.name}` }]
         : [],
     fix: "target linux-7.1+gmem, or raise the events from the type's ->fault (`raise: \"handle_userfault\"`, built-in types only)",
@@ -133,11 +133,11 @@ export const CONTRACT_RULES: readonly Rule[] = [
     appliesNote: "all",
     sources: ["rppt1212", "rpptRfcNov"],
     judgeable: true,
-    check: (m) => {
-      if (m.backing !== "pagecache" || !(m.modes.has("missing") || m.modes.has("minor"))) return [];
-      if (m.fault?.raise === "none")
+    check: (m, lowered) => {
+      if (!(m.modes.has("missing") || m.modes.has("minor"))) return [];
+      if (lowered.silent === "declared-none")
         return [{ path: "fault.raise", message: "`raise: \"none\"`: MISSING/MINOR registrations succeed but no event is ever raised" }];
-      if (!m.fault && !m.gen.coreDoUserfault)
+      if (lowered.silent === "no-fault-block")
         return [{ path: "features", message: `on ${m.gen.id} the type's ->fault must raise MISSING/MINOR itself, and the spec has no \`fault\` block` }];
       return [];
     },

@@ -24,8 +24,8 @@ export const FAULT_RULES: readonly Rule[] = [
     sources: ["rpptRfcNov"],
     checklist: [11],
     judgeable: true,
-    check: (m) =>
-      m.fault?.raise === "handle_userfault" && m.modular && !m.gen.handleUserfaultExported
+    check: (m, lowered) =>
+      lowered.raise === "handle_userfault" && m.fault && m.modular && !m.gen.handleUserfaultExported
         ? [{ path: "fault.raise", message: `${m.fault.handler}() calls handle_userfault(), which is not exported to modules: the module fails to link` }]
         : [],
     fix: "target linux-7.1+gmem and use `fault: { raise: \"core\" }` (__do_userfault() raises the events), or build the type into the kernel",
@@ -75,12 +75,12 @@ export const FAULT_RULES: readonly Rule[] = [
     appliesNote: "pending / 6.18",
     sources: ["seanInitShared", "rppt1313", "abi618"],
     judgeable: true,
-    check: (m) => {
+    check: (m, lowered) => {
       if (m.run.kernelKind !== "guest_memfd") return [];
       const out: Finding[] = [];
-      if (!m.run.gmemFlags.includes("init_shared"))
+      if (!lowered.gmemFlags.includes("init_shared"))
         out.push({ path: "run.gmemFlags", message: "the selftests create guest_memfd without INIT_SHARED: every user fault SIGBUSes and registration is refused" });
-      if (!m.run.gmemFlags.includes("mmap"))
+      if (!lowered.gmemFlags.includes("mmap"))
         out.push({ path: "run.gmemFlags", message: "the selftests create guest_memfd without MMAP: mmap() fails with -ENODEV, so nothing can be registered" });
       return out;
     },
@@ -126,8 +126,9 @@ export const FAULT_RULES: readonly Rule[] = [
     sources: ["peterUptodate", "rppt0808"],
     checklist: [6],
     judgeable: true,
-    check: (m) => {
-      const g = m.getFolio;
+    // Judged on the lowered get_folio: uffdkit's default is judged like a declared one.
+    check: (m, lowered) => {
+      const g = lowered.getFolio;
       if (!g || g.lookup === "shmem_get_folio") return [];
       if (g.notUptodate === "present")
         return [{ path: "getFolio.notUptodate", message: "a folio that is in the cache but not up to date is treated as present: a MINOR fault or CONTINUE would map contents nobody wrote (Peter Xu, 27 Jun 2025)" }];

@@ -24,7 +24,7 @@ export const IOCTL_RULES: readonly Rule[] = [
         return [{ path: listPath(m, "features", "minor"), message: `MINOR faults are resolved with CONTINUE, which needs \`${member}\`; the spec declares no \`getFolio\`` }];
       return [];
     },
-    fix: "add `getFolio: { strategy: \"lookup\", notUptodate: \"missing\" }`",
+    fix: "add `getFolio: { strategy: \"lookup\", notUptodate: \"zero-fill\" }`",
   },
   {
     id: "R17",

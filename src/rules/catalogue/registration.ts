@@ -221,6 +221,6 @@ export const REGISTRATION_RULES: readonly Rule[] = [
       m.backing === "pagecache" && m.modes.size > 0 && !m.getFolio
         ? [{ path: "features", message: `on ${m.gen.id}, core looks pages up through get_folio_noalloc at fault time and refuses to register a file type without it; the spec declares no \`getFolio\`` }]
         : [],
-    fix: "add `getFolio: { strategy: \"lookup\", notUptodate: \"missing\" }`",
+    fix: "add `getFolio: { strategy: \"lookup\", notUptodate: \"zero-fill\" }`",
   },
 ];

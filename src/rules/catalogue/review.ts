@@ -26,8 +26,8 @@ export const REVIEW_RULES: readonly Rule[] = [
     sources: ["rppt0808"],
     checklist: [4],
     judgeable: true,
-    check: (m) => {
-      const g = m.getFolio;
+    check: (_m, lowered) => {
+      const g = lowered.declared.getFolio;
       if (!g) return [];
       const out: Finding[] = [];
       if (g.strategy === "lookup-or-create")
@@ -50,8 +50,8 @@ export const REVIEW_RULES: readonly Rule[] = [
     sources: ["peterRefLeak"],
     checklist: [5],
     judgeable: true,
-    check: (m) =>
-      m.getFolio?.lookup === "filemap_get_entry" && !m.getFolio.putOnEarlyReturn
+    check: (m, lowered) =>
+      lowered.declared.getFolio?.lookup === "filemap_get_entry" && !lowered.declared.getFolio.putOnEarlyReturn
         ? [{ path: written(m, "getFolio.putOnEarlyReturn", "getFolio.lookup"), message: "the filemap_get_entry() lookup returns early without folio_put() when it finds a folio: the reference leaks (Peter Xu, 27 Jun 2025)" }]
         : [],
     fix: "set `putOnEarlyReturn: true` (drop the reference on every path, value entries included), or use `lookup: \"filemap_lock_folio\"`",
@@ -68,8 +68,8 @@ export const REVIEW_RULES: readonly Rule[] = [
     sources: ["peterRecalc", "rppt1010"],
     checklist: [7],
     judgeable: true,
-    check: (m) => {
-      const c = m.copy;
+    check: (m, lowered) => {
+      const c = lowered.declared.copy;
       if (!c) return [];
       if (c.filemapAdd !== "none" && c.filemapRemove === "none")
         return [{ path: written(m, "copy.filemapRemove", "copy"), message: "filemap_add has no inverse: on a failed PTE install the folio stays in the page cache" }];
@@ -93,8 +93,8 @@ export const REVIEW_RULES: readonly Rule[] = [
     sources: ["rppt1010"],
     checklist: [9],
     judgeable: true,
-    check: (m) =>
-      m.copy && !m.copy.alloc.eofCheck
+    check: (m, lowered) =>
+      lowered.declared.copy && !lowered.declared.copy.alloc.eofCheck
         ? [{ path: written(m, "copy.alloc.eofCheck", "copy.alloc"), message: "the COPY allocation does not return NULL for an offset at or beyond i_size" }]
         : [],
     fix: "set `copy.alloc.eofCheck: true` (the default); charge memcg with `chargeMemcg` where the type requires it",
@@ -112,8 +112,8 @@ export const REVIEW_RULES: readonly Rule[] = [
     sources: ["nikitaExports", "rppt1313"],
     checklist: [11],
     judgeable: true,
-    check: (m) => {
-      const c = m.copy;
+    check: (m, lowered) => {
+      const c = lowered.declared.copy;
       if (!c || !m.modular) return [];
       const out: Finding[] = [];
       // 7.x: mpol_shared_policy_lookup() and get_task_policy() are exported to KVM and filemap_alloc_folio()
@@ -126,7 +126,7 @@ export const REVIEW_RULES: readonly Rule[] = [
             ? "name the inode's shared policy (`alloc.policy: { info: \"GMEM_I\", field: \"policy\" }`): uffdkit then allocates as guest_memfd does, with exported helpers"
             : "on this generation allocate with `strategy: \"mapping-gfp\"`",
         });
-      if (m.getFolio?.strategy === "lookup" && m.getFolio.lookup === "filemap_get_entry")
+      if (lowered.declared.getFolio?.strategy === "lookup" && lowered.declared.getFolio.lookup === "filemap_get_entry")
         out.push({ path: "getFolio.lookup", message: "filemap_get_entry() is not exported to modules: the module fails to link", hint: "use `lookup: \"filemap_lock_folio\"` (an inline wrapper of the exported __filemap_get_folio())" });
       if (m.gen.id === "peterx-v1" && (m.ioctls.has("copy") || m.ioctls.has("zeropage")))
         out.push({ path: "api", message: "peterx-v1's uffd_copy calls mfill_atomic_install_pte(), which is not exported to modules: the module fails to link", hint: "target linux-7.1 or linux-7.1+gmem, where core installs the PTE" });
@@ -151,8 +151,8 @@ export const REVIEW_RULES: readonly Rule[] = [
     checklist: [12],
     judgeable: true,
     // Only KVM has the wrapper: another module's EXPORT_SYMBOL_FOR_MODULES(sym, "<module>") is the right form.
-    check: (m) =>
-      m.copy?.export === "EXPORT_SYMBOL_FOR_MODULES" && m.module === "kvm"
+    check: (m, lowered) =>
+      lowered.declared.copy?.export === "EXPORT_SYMBOL_FOR_MODULES" && m.module === "kvm"
         ? [{ path: "copy.export", message: "EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, \"kvm\") is open-coded; EXPORT_SYMBOL_FOR_KVM() from <linux/kvm_types.h> is the reviewed form" }]
         : [],
     fix: "set `copy.export: \"EXPORT_SYMBOL_FOR_KVM\"`",
@@ -208,9 +208,9 @@ export const REVIEW_RULES: readonly Rule[] = [
     sources: ["seanV4"],
     checklist: [15],
     judgeable: true,
-    check: (m) =>
-      m.guard && m.guard.granularity === "inode" && m.run.kernelKind === "guest_memfd"
-        ? [{ path: written(m, "guard.granularity", "guard"), message: `\`${m.guard.shared}\` is per inode; with in-place conversion shared-ness is per page (kvm_gmem_is_shared_mem(inode, index))` }]
+    check: (m, lowered) =>
+      lowered.guard && lowered.guard.granularity === "inode" && m.run.kernelKind === "guest_memfd"
+        ? [{ path: written(m, "guard.granularity", "guard"), message: `\`${lowered.guard.shared}\` is per inode; with in-place conversion shared-ness is per page (kvm_gmem_is_shared_mem(inode, index))` }]
         : [],
     fix: "use `guard: { granularity: \"page\" }` with a `bool fn(struct inode *, pgoff_t)` predicate",
   },

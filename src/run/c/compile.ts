@@ -18,8 +18,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { instrumentBranches, type BranchSite } from "./instrument.js";
-import { prelude, trailer, type HarnessNames } from "./harness.js";
+import { harnessNamesOf, prelude, trailer, type HarnessNames } from "./harness.js";
 import { cwasmCacheDir, probeToolchain, runToolSteps, TOOLCHAIN_HINT, ToolchainStepError } from "./toolchain.js";
+import type { ApiGenerationId } from "../../kernel/generations.js";
+import type { DeclaredC } from "../../ir/scenario.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const KMODEL_INCLUDE = join(ROOT, "kmodel", "include");
@@ -130,5 +132,19 @@ function run(steps: Parameters<typeof runToolSteps>[1], dir: string): void {
   } catch (e) {
     if (!(e instanceof ToolchainStepError)) throw e;
     throw new CCompileError(`${e.tool} failed on the emitted C`, e.output);
+  }
+}
+
+/**
+ * A declared type's C compiled for the simulator, or why it cannot be: the one
+ * compile the session (its `compiled` stage) and `uffdkit sim` (a scenario
+ * file's setup.declared.c) share. A compile error is a value, not a throw.
+ */
+export function compileTypeC(source: string, fileName: string, api: ApiGenerationId, c: DeclaredC, separator = ":\n"): CompiledType | { readonly error: string } {
+  try {
+    return compileEmittedC(source, fileName, harnessNamesOf(api, c));
+  } catch (e) {
+    if (!(e instanceof CCompileError)) throw e;
+    return { error: `${e.message}${e.diagnostics ? `${separator}${e.diagnostics.trim()}` : ""}` };
   }
 }

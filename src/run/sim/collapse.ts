@@ -34,18 +34,19 @@ export function madvise_collapse(m: Machine, mapping: Vma, first: number, n: num
     const lo = Math.max(first, v.off);
     const hi = Math.min(first + n, v.off + v.npages);
     for (let i = lo; i < hi; i++) {
-      const refusal = v.anonymous ? anonPte(v, i) : filePage(v, i);
+      const refusal = v.anonymous ? anonPte(m, v, i) : filePage(v, i);
       if (refusal) return refusal;
     }
   }
   return null;
 }
 
-function anonPte(v: Vma, i: number): ErrnoName | null {
+function anonPte(m: Machine, v: Vma, i: number): ErrnoName | null {
   const st = v.pte[i];
   const wp = (v.pteFlags[i]! & PTEF_UFFD_WP) !== 0;
   if (st === PTE_MARKER) return wp ? "EINVAL" : null;
-  if (st === PTE_NONE || st === PTE_ZERO) return v.ctx ? "EBUSY" : null;
+  // SCAN_EXCEED_NONE_PTE: EBUSY since 6.4 (KernelVersion.collapseNoneEbusy), the default EINVAL before.
+  if (st === PTE_NONE || st === PTE_ZERO) return v.ctx ? (m.version.collapseNoneEbusy ? "EBUSY" : "EINVAL") : null;
   return wp ? "EINVAL" : null;
 }
 

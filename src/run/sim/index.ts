@@ -1,6 +1,6 @@
 /**
- * The reference simulator of Linux userfaultfd (shared/DESIGN.md "The reference
- * simulator"). Its truth is the real kernel: uffd-abi.md for 6.18, and
+ * The reference simulator of Linux userfaultfd (docs/architecture.md, the run
+ * stage). Its truth is the real kernel: uffd-abi.md for 6.18, and
  * vm_uffd_ops.md for 7.1 and the pending guest_memfd series.
  *
  * Layout, as a kernel reader would look for it:

@@ -216,10 +216,10 @@ export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, f
   let core: boolean;
   if (vma.kind === "declared") {
     const d = m.declared!;
-    const raise = d.raise ?? "none";
-    core = raise === "core";
-    if (raise === "none") {
-      const asked = d.fault?.raise ?? "core";
+    core = d.raise === "core";
+    if (d.raise === "none") {
+      // Lowering says why nothing raises the event (Lowered.silent); it decides no default here.
+      const asked = d.silent === "core-without-do-userfault" ? "core" : "none";
       m.finding(
         asked === "core"
           ? `${d.name}: page ${i} is registered for MISSING/MINOR, but ${d.api} has no __do_userfault(): no event is raised`

@@ -11,14 +11,14 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { configOptions } from "../../emit/selftest/index.js";
-import type { Suite } from "../../ir/scenario.js";
-import { gitOut } from "../../series/git.js";
-import { objectInfo } from "../../series/build/kbuild.js";
-import { buildKernelImage, DEBUG_FRAGMENT, vmScript, type KernelBuild } from "./build.js";
-import { versionFor, type Say, type VmKernel } from "./kernels.js";
-import { isKernelVersion } from "../../kernel/versions.js";
-import { runSuitesInVm, type VmRun } from "./index.js";
+import { configOptions } from "../emit/selftest/index.js";
+import type { Suite } from "../ir/scenario.js";
+import { gitOut } from "./git.js";
+import { objectInfo } from "./build/kbuild.js";
+import { buildKernelImage, DEBUG_FRAGMENT, vmScript, type KernelBuild } from "../run/vm/build.js";
+import { versionFor, type Say, type VmKernel } from "../run/vm/kernels.js";
+import { isKernelVersion } from "../kernel/versions.js";
+import { runSuitesInVm, type VmRun } from "../run/vm/index.js";
 
 export interface SeriesBootInput {
   readonly tree: string;

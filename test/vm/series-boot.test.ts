@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { describeBootRun } from "../../src/series/boot.js";
+import { lacksByVersion } from "../../src/run/vm/index.js";
+import type { VmRun } from "../../src/run/vm/index.js";
+import type { Scenario } from "../../src/ir/scenario.js";
+
+const why = "xram_uffd_ops: registration refused (EINVAL): this kernel's core does not call vm_uffd_ops";
+
+function run(): VmRun {
+  return {
+    kernel: { spec: "series", label: "6.12 (series tree 6.12.118)", version: "6.12", release: "6.12.118", image: "/k" },
+    accel: "tcg",
+    accelWhy: "no usable /dev/kvm on the host",
+    results: [
+      {
+        suite: "xram",
+        runner: "kernel",
+        results: [
+          { scenario: "a", verdict: "lacks", steps: [], reason: why },
+          { scenario: "b", verdict: "lacks", steps: [], reason: why },
+          { scenario: "c", verdict: "pass", steps: [] },
+        ],
+      },
+    ],
+    facts: { insmodFailed: [], kvm: true },
+    findings: [{ kind: "lockdep", line: "WARNING: possible circular locking dependency detected", excerpt: "" }],
+    ms: 1000,
+    bootMs: 9000,
+    runDir: "/r",
+  };
+}
+
+describe("series --boot report", () => {
+  it("counts verdicts, gives each SKIP reason once with its count, and the console findings", () => {
+    expect(describeBootRun(run())).toEqual([
+      "boot: 6.12 (series tree 6.12.118) under TCG: 3 selftests: 1 pass, 0 fail, 2 skipped, 0 errors; guest 9.0 s",
+      `  skipped (2): ${why}`,
+      "  kernel finding (lockdep): WARNING: possible circular locking dependency detected",
+    ]);
+  });
+});
+
+describe("a setup the kernel predates", () => {
+  const sc = { name: "register_droppable_einval", setup: { kind: "anon", pages: 2, map: "private", next: { kind: "anon", pages: 1, droppable: true } } } as unknown as Scenario;
+  const err = { scenario: sc.name, verdict: "error" as const, steps: [], reason: "setup failed: errno=EINVAL (mmap next)" };
+
+  it("MAP_DROPPABLE refused by 6.1 is a lack with the version's reason", () => {
+    const r = lacksByVersion(sc, err, "6.1");
+    expect(r.verdict).toBe("lacks");
+    expect(r.reason).toBe("needs MAP_DROPPABLE (Linux 6.11+): 6.1 answers errno=EINVAL (mmap next)");
+  });
+
+  it("the same failure on a kernel that has MAP_DROPPABLE stays an error", () => {
+    expect(lacksByVersion(sc, err, "6.12").verdict).toBe("error");
+  });
+});
