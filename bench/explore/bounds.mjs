@@ -19,7 +19,7 @@ const argv = process.argv.slice(2);
 const json = argv.includes("--json");
 const budget = Number(argv[argv.indexOf("--budget") + 1] ?? 60) || 60;
 const only = argv.flatMap((a, i) => (a === "--only" ? [argv[i + 1]] : []));
-const { front, planExploration } = await import(join(root, "dist/pipeline.js"));
+const { open } = await import(join(root, "dist/session/index.js"));
 const { programsForKind } = await import(join(root, "dist/plan/explore/programs.js"));
 const { boundProgram } = await import(join(root, "dist/plan/explore/bounds.js"));
 const { explorePrograms } = await import(join(root, "dist/run/explore/pool.js"));
@@ -31,8 +31,7 @@ const specs = [
 const targets = [];
 for (const spec of specs) {
   if (only.length && !only.some((o) => spec.includes(o))) continue;
-  const { checked } = await front(join(root, spec));
-  const plan = planExploration(checked);
+  const plan = (await open(join(root, spec))).generation().exploration;
   targets.push({ label: spec, programs: plan.programs, opts: plan.opts });
 }
 for (const kind of ["anon", "shmem", "hugetlb"]) {
