@@ -83,6 +83,7 @@ export const SOURCES = {
   mapDroppable611: { cite: "Jason A. Donenfeld, mm: add MAP_DROPPABLE for designating always lazily freeable mappings (9651fcedf7b9), v6.11", confidence: "C" },
   uffdEagainField: { cite: "Peter Xu, mm/userfaultfd: fix uninitialized output field for -EAGAIN race, <20250424215729.194656-1-peterx@redhat.com> (Fixes df2cc96e7701, Cc stable); in Debian 6.12.118, not in Debian 6.1.192 (observed by conform --vm)", confidence: "C" },
   collapseEbusy64: { cite: "David Stevens, [PATCH v5 2/3] mm/khugepaged: skip shmem with userfaultfd, <20230307052036.1520708-3-stevensd@google.com> (MADV_COLLAPSE over a userfaultfd range with holes: EBUSY, EINVAL before on anonymous memory), v6.4", confidence: "C" },
+  ptReclaim614: { cite: "Qi Zheng, mm: pgtable: reclaim empty PTE page in madvise(MADV_DONTNEED) (mm/pt_reclaim.c, CONFIG_PT_RECLAIM), v6.14; Debian 6.12.118 keeps the table: MADV_COLLAPSE of the emptied range is EBUSY (observed by conform --vm)", confidence: "M" },
   abi618: { cite: "shared/reference/uffd-abi.md: probes on this project's Linux 6.18 machines", confidence: "C" },
   utUffdUnit: { cite: "tools/testing/selftests/mm/uffd-unit-tests.c", confidence: "C" },
   gmemTest: { cite: "tools/testing/selftests/kvm/guest_memfd_test.c", confidence: "C" },

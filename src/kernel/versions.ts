@@ -73,6 +73,8 @@ export interface KernelVersion {
    * userfaultfd", 6.4); before, it is the default EINVAL.
    */
   readonly collapseNoneEbusy: boolean;
+  /** MADV_DONTNEED frees the page tables it empties (CONFIG_PT_RECLAIM, mm/pt_reclaim.c, 6.14); before, they stay. */
+  readonly ptReclaim: boolean;
   /** KVM Userfault: never merged; the simulator models the posted v3 ABI on every version. */
   readonly kvmUserfault: "v3";
   /**
@@ -107,9 +109,10 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     continueModeWp: false,
     mapDroppable: false,
     collapseNoneEbusy: false,
+    ptReclaim: false,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
-    sources: ["uffdWpUnpopulated64", "uffdContinueWp64", "uffdPoison66", "uffdWpAsync67", "uffdMove68", "kvmGuestMemfd68", "mapDroppable611", "uffdFixesZussman", "uffdEagainField", "collapseEbusy64"],
+    sources: ["uffdWpUnpopulated64", "uffdContinueWp64", "uffdPoison66", "uffdWpAsync67", "uffdMove68", "kvmGuestMemfd68", "mapDroppable611", "uffdFixesZussman", "uffdEagainField", "collapseEbusy64", "ptReclaim614"],
   },
   "6.12": {
     id: "6.12",
@@ -128,9 +131,10 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     continueModeWp: true,
     mapDroppable: true,
     collapseNoneEbusy: true,
+    ptReclaim: false,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
-    sources: ["kvmGuestMemfd68", "gmemMmap618", "uffdFixesZussman"],
+    sources: ["kvmGuestMemfd68", "gmemMmap618", "uffdFixesZussman", "ptReclaim614"],
   },
   "6.18": {
     id: "6.18",
@@ -149,6 +153,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     continueModeWp: true,
     mapDroppable: true,
     collapseNoneEbusy: true,
+    ptReclaim: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["abi618", "fsUserfaultfdRegister", "uapiKvm"],
@@ -170,6 +175,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     continueModeWp: true,
     mapDroppable: true,
     collapseNoneEbusy: true,
+    ptReclaim: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
     sources: ["rppt0707", "rppt0909", "rppt1010", "hotfixUnsupported"],
@@ -191,6 +197,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     continueModeWp: true,
     mapDroppable: true,
     collapseNoneEbusy: true,
+    ptReclaim: true,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "gmem-uffd", "kvm-userfault", "declared-type"],
     sources: ["rppt1212", "rppt1313", "hotfixUnsupported"],

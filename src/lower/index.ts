@@ -142,7 +142,7 @@ export interface Lowered {
 export interface WindowClose {
   readonly at: "filemap_add";
   readonly lock: "invalidate_lock";
-  /** lock-then-add: the fault path's order (invalidate_lock outside the folio lock); add-then-lock inverts it (R60). */
+  /** lock-then-add: the fault path's order (invalidate_lock outside the folio lock); add-then-lock inverts it (R64). */
   readonly order: "lock-then-add" | "add-then-lock";
   /** What filemap_add returns for a page that is no longer shared (docs/explore.md, "The errno"). */
   readonly errno: "EACCES";
@@ -321,7 +321,7 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
 
 /**
  * guard.recheck, when it can hold: a page-granular guard and a filemap_add
- * callback to re-check in. Otherwise a note says why it has no place (rule R60
+ * callback to re-check in. Otherwise a note says why it has no place (rule R64
  * makes the same point a positioned finding).
  */
 function lowerWindow(model: Model, copy: Lowered["copy"], roles: ReadonlySet<CallbackRole>, notes: string[]): WindowClose | undefined {

@@ -161,7 +161,7 @@ export interface GuardRecheckSpec {
    * "lock-then-add" (default): take the lock, check, add the folio (which locks
    * it), drop the lock: the fault path's order, invalidate_lock outside the
    * folio lock. "add-then-lock": add first, then take the lock with the folio
-   * locked and in the cache: that inverts the order (rule R60).
+   * locked and in the cache: that inverts the order (rule R64).
    */
   order?: "lock-then-add" | "add-then-lock";
 }

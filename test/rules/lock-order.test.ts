@@ -1,5 +1,5 @@
 /**
- * R60 (issue 21, item 1): the lock order guard.recheck implies is checked
+ * R64 (issue 21, item 1): the lock order guard.recheck implies is checked
  * against the fault path's (mmap_lock → invalidate_lock → folio lock): a
  * positioned finding when a spec inverts it, or when the re-check has no
  * place; nothing on examples/gmem.uffd.ts.
@@ -19,9 +19,9 @@ const withRecheck = (order?: "lock-then-add" | "add-then-lock", over: Partial<Me
   ...GMEM_SPEC,
   guard: { ...GMEM_SPEC.guard!, ...over, recheck: { at: "filemap_add", lock: "invalidate_lock", ...(order ? { order } : {}) } },
 });
-const r60 = (spec: MemoryTypeSpec) => checkModel(normalize(spec)).filter((d) => d.id === "R60");
+const r60 = (spec: MemoryTypeSpec) => checkModel(normalize(spec)).filter((d) => d.id === "R64");
 
-describe("R60: the invalidate lock in the fault path's order", () => {
+describe("R64: the invalidate lock in the fault path's order", () => {
   it("is silent on the fault path's order (explicit or default) and without guard.recheck", () => {
     expect(r60(withRecheck("lock-then-add"))).toEqual([]);
     expect(r60(withRecheck())).toEqual([]);
@@ -42,7 +42,7 @@ describe("R60: the invalidate lock in the fault path's order", () => {
 
   it("points at the spec's line and column (the inverted fixture), and gmem.uffd.ts has no findings", async () => {
     const bad = (await open(join(ROOT, "test/fixtures/specs/gmem-recheck-inverted.uffd.ts"))).generation();
-    const d = bad.findings.find((x) => x.id === "R60");
+    const d = bad.findings.find((x) => x.id === "R64");
     expect(d?.span).toMatchObject({ line: 40, column: 67 });
     const good = (await open(join(ROOT, "examples/gmem.uffd.ts"))).generation();
     expect(good.findings).toEqual([]);
@@ -51,6 +51,6 @@ describe("R60: the invalidate lock in the fault path's order", () => {
   it("uffdkit check prints it file:line:col and exits 1", () => {
     const r = spawnSync(process.execPath, [join(ROOT, "bin/uffdkit.js"), "check", "test/fixtures/specs/gmem-recheck-inverted.uffd.ts"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
     expect(r.status).toBe(1);
-    expect(r.stdout + r.stderr).toMatch(/gmem-recheck-inverted\.uffd\.ts:\d+:\d+: error R60:/);
+    expect(r.stdout + r.stderr).toMatch(/gmem-recheck-inverted\.uffd\.ts:\d+:\d+: error R64:/);
   });
 });

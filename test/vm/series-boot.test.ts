@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { describeBootRun } from "../../src/series/boot.js";
+import { bootSeries, describeBootRun } from "../../src/series/boot.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { referenceSuite } from "../../src/plan/reference/index.js";
 import { lacksByVersion } from "../../src/run/vm/index.js";
 import type { VmRun } from "../../src/run/vm/index.js";
 import type { Scenario } from "../../src/ir/scenario.js";
@@ -54,3 +58,14 @@ describe("a setup the kernel predates", () => {
     expect(lacksByVersion(sc, err, "6.12").verdict).toBe("error");
   });
 });
+
+describe("series --boot without a built tree", () => {
+  it("says it did not run and why, building nothing", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "uffdkit-boot-"));
+    const b = await bootSeries({ tree: process.cwd(), buildDir: empty, typeFile: "drivers/char/xram.c", suite: referenceSuite("anon"), debug: false, say: () => {} });
+    expect(b.ok).toBe(false);
+    expect(b.build).toBeUndefined();
+    expect(b.lines).toEqual([`boot: not run: ${join(empty, "src")} has no tree (series --build did not run or failed before checking out)`]);
+  });
+});
+

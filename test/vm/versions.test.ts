@@ -62,5 +62,11 @@ describe("kernel version facts (6.1, 6.12)", () => {
     expect(observed(shmem, "6.1", "minor_wp_continue_wp")[5]).toBe("continue: errno=EINVAL mapped=untouched");
     expect(kernelVersion("6.1").rangeIoctls).not.toContain("move");
   });
+
+  it("MADV_DONTNEED keeps the emptied page table before 6.14 (no PT_RECLAIM): collapse then finds holes, EBUSY on 6.12", () => {
+    const anon = referenceSuite("anon");
+    expect(observed(anon, "6.18", "collapse_missing_range_emptied_einval")[3]).toBe("madvise: errno=EINVAL");
+    expect(observed(anon, "6.12", "collapse_missing_range_emptied_einval")[3]).toBe("madvise: errno=EBUSY");
+  });
 });
 

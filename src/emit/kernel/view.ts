@@ -446,7 +446,7 @@ export function buildView(model: Model, api: ApiGenerationId = model.gen.id, low
 /**
  * The re-check block of filemap_add (lowered.window): the guard under the
  * mapping's invalidate_lock, taken shared, before the add (the fault path's
- * order) or, as a spec may get wrong, after it (R60).
+ * order) or, as a spec may get wrong, after it (R64).
  */
 function recheckView(low: Lowered): object | false {
   const w = low.window;

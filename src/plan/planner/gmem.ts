@@ -75,7 +75,7 @@ export function declaredGmemScenarios(t: Target): Scenario[] {
             api(),
             registerFails(all, [mode], "EINVAL"),
           ])
-        : scenario(t, "gmem_not_shared_register", `registration is allowed, but memory that is not shared is never served: COPY is ${privateRefusal(t).copyErrno}`, ["R39", "seanV4", privateRefusal(t).copyErrno === "EACCES" ? "R60" : "R21", "vm_uffd_ops.md §3.4"], t.setup({ gmemFlags: NOT_SHARED }), notSharedServedSteps(all, mode, t.ioctls.has("copy"), privateRefusal(t))),
+        : scenario(t, "gmem_not_shared_register", `registration is allowed, but memory that is not shared is never served: COPY is ${privateRefusal(t).copyErrno}`, ["R39", "seanV4", privateRefusal(t).copyErrno === "EACCES" ? "R64" : "R21", "vm_uffd_ops.md §3.4"], t.setup({ gmemFlags: NOT_SHARED }), notSharedServedSteps(all, mode, t.ioctls.has("copy"), privateRefusal(t))),
     );
   }
   if (t.modes.includes("missing") && t.ioctls.has("copy")) {

@@ -43,7 +43,7 @@ export function strategyScenarios(t: Target): Scenario[] {
         t,
         "gmem_private_after_register_not_served",
         `a page made private after registration is never served: ${refused.atFault ? "the fault is SIGBUS, with no event" : "the fault is not resolved"}, and COPY is ${refused.copyErrno}`,
-        ["R39", "seanV4", refused.copyErrno === "EACCES" ? "R60" : "R21", "vm_uffd_ops.md §3.4"],
+        ["R39", "seanV4", refused.copyErrno === "EACCES" ? "R64" : "R21", "vm_uffd_ops.md §3.4"],
         { ...setup, declared: { ...setup.declared!, privatePages: [1] } },
         [api(), register(all, ["missing"]), ...privatePageSteps(1, refused)],
       ),

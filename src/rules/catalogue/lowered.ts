@@ -40,7 +40,7 @@ export const LOWERED_RULES: readonly Rule[] = [
     fix: "set vmOps",
   },
   {
-    id: "R60",
+    id: "R64",
     title: "the re-check in filemap_add takes the invalidate lock in the fault path's order",
     severity: "error",
     kind: "kernel",
@@ -51,7 +51,7 @@ export const LOWERED_RULES: readonly Rule[] = [
     applies: ALL_GENS,
     appliesNote: "pending (in-place conversion)",
     sources: ["filemapLockOrder", "gmemInplaceV7", "seanToctouRef", "mfill71"],
-    // No checklist tag: a spec without guard.recheck passes R60 vacuously, which says nothing about
+    // No checklist tag: a spec without guard.recheck passes R64 vacuously, which says nothing about
     // C01/C15; those are judged by the executed C (the contract model checks the lock order) and by exploration.
     judgeable: true,
     check: (model, lowered) => {

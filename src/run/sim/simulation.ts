@@ -922,7 +922,7 @@ export class Simulation {
       if (what === "remove") this.punchHole(first, n);
       else for (let i = first; i < first + n; i++) zapRange(m, this.vmaOf(vma, i) ?? vma, i, 1, false);
       // MADV_DONTNEED frees page tables it leaves empty (mm/pt_reclaim.c, 6.14+); modelled per mapping.
-      if (what === "dontneed" && this.mappingEmpty()) this.everMapped.clear();
+      if (what === "dontneed" && m.version.ptReclaim && this.mappingEmpty()) this.everMapped.clear();
     };
     const target = this.vmaOf(vma, first);
     if (!target) return errno("ENOMEM");
