@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--kernel", "run on this machine's kernel");
   command("sim").argument("<scenario>", "a scenario JSON file").description("run one scenario file on the simulator")
     .option("--kernel-version <v>", "kernel version the simulator models", "6.18");
-  command("explore").argument("[spec]", "the memory type spec (.uffd.ts); or --kind for a kernel's own kind")
+  command("explore").argument("[spec...]", "the memory type spec (.uffd.ts); or --kind for a kernel's own kind; with --merge, the shard reports")
     .description("enumerate the interleavings of small concurrent programs over the type; print the shortest schedule that breaks a property")
     .option("--kind <kind>", "explore a kernel's own kind instead of a spec: anon, shmem or hugetlb")
     .option("--program <file>", "explore the programs of this JSON file instead of the spec's (docs/explore.md)")
@@ -68,6 +68,11 @@ export async function main(argv: string[]): Promise<number> {
     .option("--no-reduction", "explore every schedule (no sleep sets, no state cache): for measuring the reduction")
     .option("--max-schedules <n>", "stop a program after this many schedules (the report then says bounded)")
     .option("--max-seconds <s>", "stop a program after this many seconds (the report then says bounded)")
+    .option("--threads <n>", "grow every program to at least n threads (copies of its first worker); default: each program's own, 2-3")
+    .option("--ops <n>", "grow every worker thread to at least n operations (its own, repeated on the next pages); default: its own, 1-2")
+    .option("--pages <n>", "map and register n pages (default: each program's own, 2)")
+    .option("--shard <i/n>", "explore only shard i (0 <= i < n) of every program's schedules, split by schedule prefix; print it with --json for --merge")
+    .option("--merge", "combine shard reports (the arguments, from --shard i/n --json) into what one run says")
     .option("--force", "overwrite replay files edited by hand");
   command("conform").description("run the reference suites and the examples' selftests on the simulator and the kernel; print agreement")
     .option("--kernel <v>", "kernel version the simulator models", "6.18")

@@ -9,7 +9,7 @@
  *
  * Grammar: a status word, then space-separated key=value fields in a fixed order.
  *   unregister, wake, writeprotect, file_write, open,
- *   punch_hole, fallocate, madvise, close, kvm_*   ok | errno=<NAME>
+ *   punch_hole, fallocate, truncate, madvise, close, kvm_*   ok | errno=<NAME>
  *   api                                    ok | errno=<NAME>, then features=0x<hex> ioctls=0x<hex>
  *                                          when the step's expect names either mask
  *   madvise / punch_hole from a thread     ok | errno=<NAME> | blocked (a later wait: done)
@@ -146,6 +146,7 @@ export function expectedObservation(step: Step): Observed | undefined {
       return { status: "ok", fields: { revents: reventsText(step.expect.revents) } };
     case "open":
     case "fallocate":
+    case "truncate":
       return { status: retStatus(step.expect?.result ?? "ok"), fields: {} };
     case "fstat":
       return { status: retStatus(step.expect?.result ?? "ok"), fields: step.expect?.size !== undefined ? { size: String(step.expect.size) } : {} };

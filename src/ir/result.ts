@@ -81,7 +81,8 @@ export interface ExploreEvidence {
     readonly name: string;
     /** Checklist items the program is evidence for. */
     readonly checklist: readonly string[];
-    readonly verdict: "exhaustive" | "bounded";
+    /** not-applicable: the program needs an operation the type lacks; it is no evidence either way. */
+    readonly verdict: "exhaustive" | "bounded" | "not-applicable";
     readonly schedules: number;
     readonly violations: readonly { readonly property: string; readonly message: string; readonly schedule: readonly string[] }[];
   }[];

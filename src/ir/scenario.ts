@@ -341,6 +341,7 @@ export type Step =
   | SyscallStep
   | FstatStep
   | FallocateStep
+  | TruncateStep
   | FileReadStep
   | KvmCapStep
   | MunmapStep
@@ -684,6 +685,21 @@ export interface FallocateStep extends StepBase, PageRange {
   op: "fallocate";
   /** allocate: mode 0; punch: PUNCH_HOLE | KEEP_SIZE. */
   mode: "allocate" | "punch";
+  expect?: ExpectRet;
+}
+
+/**
+ * ftruncate() of the backing file to `pages` pages: shrinking sets i_size
+ * first, then unmaps every PTE of the file beyond it (private COW copies too)
+ * and drops the page-cache folios there (truncate_pagecache()); growing only
+ * sets i_size, the new pages are holes. A later access beyond i_size is
+ * SIGBUS. Types without a size change (guest_memfd, shared anonymous memory)
+ * refuse it with EINVAL, as their setattr or the missing descriptor does.
+ */
+export interface TruncateStep extends StepBase {
+  op: "truncate";
+  /** The new size, in pages of the mapping's page size (0 to the mapping's size). */
+  pages: number;
   expect?: ExpectRet;
 }
 

@@ -129,6 +129,8 @@ export async function run(io: CliIO, _args: string[], opts: Record<string, unkno
   // The examples' planned suites too: the simulator models the running kernel,
   // so the scenarios this kernel can run must agree with it as well.
   if (opts.kind === undefined && opts.examples !== false) targets.push(...(await exampleSuites(io)));
+  // Schedules explore reached on anon and shmem that userspace can force: kselftests of them.
+  targets.push(...(await forcedTargets(kinds, version)));
 
   if (Array.isArray(opts.vm) && opts.vm.length) {
     // Guests (src/run/vm): one column per kernel, each simulated at its own version.
@@ -231,4 +233,15 @@ function finishSimOnly(io: CliIO, reports: KindReport[], ms: number): number {
   }
   for (const p of problems) io.err(p);
   return problems.length ? EXIT.findings : EXIT.ok;
+}
+
+/**
+ * The schedules `explore` reaches on the kernel's own anon and shmem that
+ * userspace can force (src/run/explore/forced.ts), as suites: each is a
+ * kselftest on this machine's kernel and a scenario on the simulator.
+ */
+async function forcedTargets(kinds: readonly ReferenceKind[], version: KernelVersionId): Promise<Target[]> {
+  const { forcedSuite } = await import("../../run/explore/forced.js");
+  const { programsForKind } = await import("../../plan/explore/programs.js");
+  return (["anon", "shmem"] as const).filter((k) => kinds.includes(k)).map((k) => ({ label: `explore:${k}`, suite: forcedSuite(k, programsForKind(k), { kernel: version }) }));
 }

@@ -1,6 +1,8 @@
 /**
  * `uffdkit explore [SPEC] [--kind K] [--program FILE] [-o DIR] [--workers N]
- * [--no-reduction] [--max-schedules N] [--max-seconds S] [--json]`
+ * [--no-reduction] [--max-schedules N] [--max-seconds S] [--threads T]
+ * [--ops K] [--pages P] [--shard i/n] [--json]`, and
+ * `uffdkit explore --merge SHARD.json... [-o DIR] [--json]`
  *
  * Enumerate the interleavings of small concurrent programs over the spec's
  * type (or a real kind) and print, per program, whether the search was
@@ -16,6 +18,9 @@ import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../ke
 import type { ConcurrentProgram } from "../../ir/program.js";
 import type { DeclaredType, Scenario } from "../../ir/scenario.js";
 import { exploreWeak } from "../../run/explore/weak.js";
+import { mergeShards, type ShardReport } from "../../run/explore/merge.js";
+import type { Shard } from "../../run/explore/search.js";
+import { boundProgram, describeBounds, type ProgramBounds } from "../../plan/explore/bounds.js";
 import { declaredTypeOf } from "../../plan/planner/declared.js";
 import { programsForKind } from "../../plan/explore/programs.js";
 import { formatReport, replayFileName, replayFileOf, type ProgramReport } from "../../run/explore/index.js";
@@ -58,7 +63,15 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   const workers = num("workers", opts.workers, 1, 64);
   const maxSchedules = num("max-schedules", opts.maxSchedules, 1, 100_000_000);
   const maxSeconds = num("max-seconds", opts.maxSeconds, 1, 86_400);
-  for (const v of [workers, maxSchedules, maxSeconds]) if (typeof v === "string") return fail(v);
+  const threads = num("threads", opts.threads, 2, 8);
+  const ops = num("ops", opts.ops, 1, 8);
+  const pages = num("pages", opts.pages, 2, 64);
+  for (const v of [workers, maxSchedules, maxSeconds, threads, ops, pages]) if (typeof v === "string") return fail(v);
+  const shard = shardOf(opts.shard);
+  if (typeof shard === "string") return fail(shard);
+  if (opts.merge === true) return mergeCommand(io, args, opts);
+  if (args.length > 1) return fail(`one SPEC at a time (got ${args.length}); shard reports go with --merge`);
+  const programBounds: ProgramBounds = { ...(typeof threads === "number" ? { threads } : {}), ...(typeof ops === "number" ? { ops } : {}), ...(typeof pages === "number" ? { pages } : {}) };
 
   const target = await targetOf(io, args[0], opts);
   if (typeof target === "number") return target;
@@ -75,7 +88,9 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     if (own.some((p) => p.setup.kind === "declared") && !target.declared) return fail(`${opts.program}: a program of kind "declared" needs the SPEC whose type it runs`);
     programs = own.map((p) => withDeclared(p, target.declared));
   }
-  const weak = typeof opts.program === "string" ? [] : target.weak;
+  programs = programs.map((p) => boundProgram(p, programBounds));
+  // KVM Userfault's visibility orders are not partitioned: shard 0 explores them.
+  const weak = typeof opts.program === "string" || (shard && shard.index > 0) ? [] : target.weak;
   if (programs.length === 0 && weak.length === 0) return fail(`${target.label}: nothing to explore (the spec declares no mode with a resolution to race against)`);
 
   const progress = process.stderr.isTTY && !io.json;
@@ -85,6 +100,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     reports = await explorePrograms(programs, target.opts, {
       ...(typeof workers === "number" ? { workers } : {}),
       reduction: opts.reduction !== false,
+      ...(shard ? { shard } : {}),
       bounds: {
         ...(typeof maxSchedules === "number" ? { maxSchedules } : {}),
         ...(typeof maxSeconds === "number" ? { maxMillis: maxSeconds * 1000 } : {}),
@@ -120,6 +136,13 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     }
   }
   reports.push(...weakReports);
+  const boundsText = describeBounds(programBounds);
+  if (shard && io.json) {
+    // A shard's report is input for --merge: everything it found, and the programs to replay it.
+    const file: ShardReport = { uffdkit: "explore-shard", version: 1, target: target.label, kernel: target.opts.kernel, bounds: boundsText, shard, reports, programs: [...programs] };
+    io.emitJson(file);
+    return reports.some((r) => r.counterexamples.length) ? EXIT.findings : EXIT.ok;
+  }
   if (replays.length) {
     mkdirSync(dirname(resolve(target.outDir)), { recursive: true });
     const written = writeFiles(io, "explore", target.outDir, replays, { ...opts, check: false });
@@ -129,7 +152,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   if (io.json) {
     io.emitJson({ ok: violations === 0, target: target.label, reports, replayDir: replays.length ? target.outDir : undefined });
   } else {
-    const header = `uffdkit explore: ${target.label} (simulated Linux ${target.opts.kernel}; rules not consulted: every finding below comes from running the schedules)`;
+    const header = headerOf(target.label, target.opts.kernel, boundsText, shard);
     io.out(formatReport(header, reports, replays.length ? target.outDir : undefined));
   }
   return violations ? EXIT.findings : EXIT.ok;
@@ -200,4 +223,54 @@ async function targetOf(io: CliIO, specArg: string | undefined, opts: Record<str
 function withDeclared(p: ConcurrentProgram, declared: DeclaredType | undefined): ConcurrentProgram {
   if (p.setup.kind !== "declared" || p.setup.declared || !declared) return p;
   return { ...p, setup: { ...p.setup, declared } };
+}
+
+function headerOf(label: string, kernel: string, bounds: string, shard?: Shard): string {
+  const part = shard && shard.count > 1 ? `; shard ${shard.index} of ${shard.count}: only its share of the schedule prefixes, merge the shards with --merge` : "";
+  return `uffdkit explore: ${label} (simulated Linux ${kernel}; programs: ${bounds}${part}; rules not consulted: every finding below comes from running the schedules)`;
+}
+
+/** `--shard i/n`: 0 <= i < n. */
+function shardOf(v: unknown): Shard | undefined | string {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(String(v));
+  const bad = "--shard takes i/n with 0 <= i < n (e.g. --shard 0/4 ... --shard 3/4; a Kubernetes Indexed Job passes $JOB_COMPLETION_INDEX/n)";
+  if (!m) return bad;
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  return count >= 1 && count <= 100_000 && index < count ? { index, count } : bad;
+}
+
+/** `--merge SHARD.json...`: what the unsharded run would have printed (src/run/explore/merge.ts). */
+function mergeCommand(io: CliIO, files: string[], opts: Record<string, unknown>): number {
+  const fail = (msg: string) => {
+    io.err(`uffdkit explore --merge: ${msg}`);
+    if (io.json) io.emitJson({ ok: false, error: msg });
+    return EXIT.usage;
+  };
+  if (files.length === 0) return fail("give the shard reports (each from `uffdkit explore ... --shard i/n --json`)");
+  const shards: ShardReport[] = [];
+  for (const f of files) {
+    const read = readJsonFile(f);
+    if (!read.ok) return fail(read.error);
+    shards.push(read.data as ShardReport);
+  }
+  const merged = mergeShards(shards);
+  if ("error" in merged) return fail(merged.error);
+  const violations = merged.reports.reduce((n, r) => n + r.counterexamples.length, 0);
+  let replayDir: string | undefined;
+  if (violations && typeof opts.out === "string") {
+    // The merged counterexamples' replay files; the spec path each names is the shards' machine's.
+    const replays = merged.reports.flatMap((r) => {
+      const program = merged.programs.find((p) => p.name === r.program);
+      return program ? r.counterexamples.map((c) => ({ path: replayFileName(r.program, c.violation.property), contents: `${JSON.stringify(replayFileOf(program, c, merged.kernel), null, 2)}\n` })) : [];
+    });
+    mkdirSync(resolve(opts.out), { recursive: true });
+    const written = writeFiles(io, "explore", opts.out, replays, { ...opts, check: false });
+    if ("error" in written) return written.exit;
+    replayDir = opts.out;
+  }
+  if (io.json) io.emitJson({ ok: violations === 0, target: merged.target, bounds: merged.bounds, reports: merged.reports, ...(replayDir ? { replayDir } : {}) });
+  else io.out(formatReport(headerOf(merged.target, merged.kernel, merged.bounds), merged.reports, replayDir));
+  return violations ? EXIT.findings : EXIT.ok;
 }

@@ -238,9 +238,52 @@ export function stepLines(sc: Scenario, n: number, step: Step, threads: ThreadSl
 }
 
 function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlots): string[] {
-  const ctx = step.ctx ?? 0;
   const out: string[] = [];
   if (step.note) out.push(...stepComment(step.note));
+  switch (step.op) {
+    case "api":
+    case "register":
+    case "unregister":
+    case "wake":
+    case "copy":
+    case "zeropage":
+    case "continue":
+    case "poison":
+    case "writeprotect":
+    case "move":
+      return [...out, ...ioctlStatements(sc, n, step, threads)];
+    case "event":
+    case "poll":
+    case "open":
+    case "close":
+    case "fstat":
+    case "fallocate":
+    case "truncate":
+    case "file_read":
+    case "file_write":
+      return [...out, ...fileStatements(sc, n, step, threads)];
+    case "touch":
+    case "wait":
+    case "syscall":
+    case "child_wait":
+    case "punch_hole":
+    case "madvise":
+    case "munmap":
+    case "mremap":
+    case "fork":
+      return [...out, ...taskStatements(sc, n, step, threads)];
+    case "kvm_cap":
+    case "kvm_enable_userfault":
+    case "kvm_bitmap":
+    case "kvm_vcpu_access":
+      return [...out, ...kvmStatements(sc, n, step, threads)];
+  }
+}
+
+/** The userfaultfd ioctls. */
+function ioctlStatements(sc: Scenario, n: number, step: Extract<Step, { op: "api" | "register" | "unregister" | "wake" | "copy" | "zeropage" | "continue" | "poison" | "writeprotect" | "move" }>, threads: ThreadSlots): string[] {
+  const ctx = step.ctx ?? 0;
+  const out: string[] = [];
   switch (step.op) {
     case "api": {
       const feats = (step.features ?? []).map(featureMacro);
@@ -271,42 +314,6 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
     case "wake": {
       const req = step.op === "wake" ? "UFFDIO_WAKE" : "UFFDIO_UNREGISTER";
       out.push(...rangeLines(step), `ret = uk_range_ioctl(&e, ${ctx}, ${req}, a, l);`, `uk_obs_ret(${n}, "${step.op}", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
-      return out;
-    }
-    case "touch": {
-      const s = threads.slot(step.thread);
-      const base = step.via === "alias" ? "e.alias" : "e.area";
-      const job = step.access === "write" ? "UK_WRITE" : "UK_READ";
-      const off = step.offsetBytes ?? 0;
-      out.push(`a = ${base} + ${step.page} * e.psize${off ? ` + ${off}` : ""};`);
-      out.push(`o = uk_start(&e, ${s}, "${step.thread}", ${job}, a, e.psize${off ? ` - ${off}` : ""}, ${(step.value ?? 0) & 0xff});`);
-      out.push(`uk_obs_thread(${n}, "touch", &e.thr[${s}], o);`, ...threadExpect(s, step.expect));
-      return out;
-    }
-    case "wait": {
-      const s = threads.known(step.thread);
-      out.push(`o = uk_settle(&e.thr[${s}], UK_WAIT_MS);`, `uk_obs_thread(${n}, "wait", &e.thr[${s}], o);`, ...threadExpect(s, step.expect));
-      return out;
-    }
-    case "event": {
-      const ex = step.expect;
-      out.push(`uk_read_event(&e, ${ctx}, &ev, ${step.bufBytes ?? "sizeof(struct uffd_msg)"});`, `uk_obs_event(${n}, &ev);`);
-      if (ex.event === "none") out.push("EXPECT_EQ(UK_EV_NONE, ev.kind);");
-      else if (ex.event === "error") out.push("EXPECT_EQ(UK_EV_ERROR, ev.kind);", `EXPECT_EQ(${ex.result}, ev.err);`);
-      else if (ex.event === "fork") out.push("EXPECT_EQ(UK_EV_FORK, ev.kind);");
-      else if (ex.event === "remap") out.push("EXPECT_EQ(UK_EV_REMAP, ev.kind);", `EXPECT_EQ(${ex.pages}, ev.pages);`);
-      else if (ex.event === "remove" || ex.event === "unmap") {
-        out.push(`EXPECT_EQ(UK_EV_${ex.event.toUpperCase()}, ev.kind);`, `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.pages}, ev.pages);`);
-      }
-      else {
-        for (const f of ex.flags) if (!(f in UFFD_PAGEFAULT_FLAG)) throw new ScenarioEmitError(sc.name, `unknown fault flag ${f}`);
-        out.push("EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);", `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.offset ?? 0}, ev.offset);`);
-        out.push(...wrapJoin("EXPECT_EQ(", orExpr(modeMacros("UFFD_PAGEFAULT_FLAG", ex.flags)), "|", ", ev.flags);"));
-        if (ex.thread) {
-          if (!isCIdentifier(ex.thread)) throw new ScenarioEmitError(sc.name, `thread name ${JSON.stringify(ex.thread)} is not a C identifier`);
-          out.push(`EXPECT_TRUE(ev.thread && !strcmp(ev.thread, "${ex.thread}"));`);
-        }
-      }
       return out;
     }
     case "copy": {
@@ -358,10 +365,96 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       const call = wrapCall("ret = uk_move", ["&e", `${ctx}`, base, `${step.srcPage}`, `${step.dstPage}`, `${pages}`, "mode", "&field"], ";");
       return [...out, ...fieldStep(n, "move", call, RESULT_FIELD.move!, step.expect)];
     }
+  }
+}
+
+/** The userfaultfd's and the backing file's descriptor operations. */
+function fileStatements(sc: Scenario, n: number, step: Extract<Step, { op: "event" | "poll" | "open" | "close" | "fstat" | "fallocate" | "truncate" | "file_read" | "file_write" }>, threads: ThreadSlots): string[] {
+  const ctx = step.ctx ?? 0;
+  const out: string[] = [];
+  switch (step.op) {
+    case "event": {
+      const ex = step.expect;
+      out.push(`uk_read_event(&e, ${ctx}, &ev, ${step.bufBytes ?? "sizeof(struct uffd_msg)"});`, `uk_obs_event(${n}, &ev);`);
+      if (ex.event === "none") out.push("EXPECT_EQ(UK_EV_NONE, ev.kind);");
+      else if (ex.event === "error") out.push("EXPECT_EQ(UK_EV_ERROR, ev.kind);", `EXPECT_EQ(${ex.result}, ev.err);`);
+      else if (ex.event === "fork") out.push("EXPECT_EQ(UK_EV_FORK, ev.kind);");
+      else if (ex.event === "remap") out.push("EXPECT_EQ(UK_EV_REMAP, ev.kind);", `EXPECT_EQ(${ex.pages}, ev.pages);`);
+      else if (ex.event === "remove" || ex.event === "unmap") {
+        out.push(`EXPECT_EQ(UK_EV_${ex.event.toUpperCase()}, ev.kind);`, `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.pages}, ev.pages);`);
+      }
+      else {
+        for (const f of ex.flags) if (!(f in UFFD_PAGEFAULT_FLAG)) throw new ScenarioEmitError(sc.name, `unknown fault flag ${f}`);
+        out.push("EXPECT_EQ(UK_EV_PAGEFAULT, ev.kind);", `EXPECT_EQ(${ex.page}, ev.page);`, `EXPECT_EQ(${ex.offset ?? 0}, ev.offset);`);
+        out.push(...wrapJoin("EXPECT_EQ(", orExpr(modeMacros("UFFD_PAGEFAULT_FLAG", ex.flags)), "|", ", ev.flags);"));
+        if (ex.thread) {
+          if (!isCIdentifier(ex.thread)) throw new ScenarioEmitError(sc.name, `thread name ${JSON.stringify(ex.thread)} is not a C identifier`);
+          out.push(`EXPECT_TRUE(ev.thread && !strcmp(ev.thread, "${ex.thread}"));`);
+        }
+      }
+      return out;
+    }
     case "file_write": {
       const via = step.via === "alias" ? "UK_VIA_ALIAS" : step.via === "write" ? "UK_VIA_WRITE" : "UK_VIA_PWRITE";
       out.push(`ret = uk_file_write(&e, ${step.page}, ${step.value & 0xff}, ${via});`);
       out.push(`uk_obs_ret(${n}, "file_write", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "close":
+      out.push(`close(e.uffd[${ctx}]);`, `e.uffd[${ctx}] = -1;`, `uk_obs_ret(${n}, "close", 0);`);
+      return out;
+    case "poll": {
+      out.push(`o = uk_poll(&e, ${ctx}, ${step.timeoutMs ?? 0});`, `uk_obs_poll(${n}, o);`);
+      const bits = step.expect.revents.map((r) => (r === "in" ? "POLLIN" : "POLLERR"));
+      out.push(...wrapJoin("EXPECT_EQ(", orExpr(bits), "|", ", o);"));
+      return out;
+    }
+    case "open": {
+      const flags = [...(step.flags ?? []).map((f) => (f === "user_mode_only" ? "UFFD_USER_MODE_ONLY" : `O_${f.toUpperCase()}`)), ...rawBits(step.rawFlags)];
+      out.push(...wrapJoin("mode =", orExpr(flags), "|", ";"));
+      out.push(`ret = uk_open(${step.via === "dev" ? 1 : 0}, mode);`, `uk_obs_ret(${n}, "open", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "fstat":
+      out.push("ret = uk_fstat(&e, &field);", `uk_obs_fstat(${n}, ret, field);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      if (step.expect?.size !== undefined) out.push(`EXPECT_EQ(${step.expect.size}, field);`);
+      return out;
+    case "fallocate": {
+      const mode = step.mode === "punch" ? "FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE" : "FALLOC_FL_KEEP_SIZE";
+      const len = step.lenBytes ?? -1;
+      out.push(`ret = uk_fallocate(&e, ${mode}, ${step.page}, ${step.offsetBytes ?? 0}, ${step.pages ?? 1}, ${len});`);
+      out.push(`uk_obs_ret(${n}, "fallocate", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    }
+    case "truncate":
+      // ftruncate() of the backing file: no runtime helper needed (e.fd, e.psize are the runtime's).
+      out.push(`ret = ftruncate(e.fd, (off_t)${step.pages} * e.psize) ? -errno : 0;`, `uk_obs_ret(${n}, "truncate", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
+    case "file_read":
+      out.push(`ret = uk_file_read(&e, ${step.page}, ${step.via === "pread" ? 1 : 0}, &o);`, `uk_obs_file_read(${n}, ret, o);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      if (step.expect?.value !== undefined) out.push(`EXPECT_EQ(${step.expect.value & 0xff}, o);`);
+      return out;
+  }
+}
+
+/** Accesses and system calls from worker threads; side calls (fallocate, madvise, munmap, mremap, fork) that may block on their event. */
+function taskStatements(sc: Scenario, n: number, step: Extract<Step, { op: "touch" | "wait" | "syscall" | "child_wait" | "punch_hole" | "madvise" | "munmap" | "mremap" | "fork" }>, threads: ThreadSlots): string[] {
+  const ctx = step.ctx ?? 0;
+  const out: string[] = [];
+  switch (step.op) {
+    case "touch": {
+      const s = threads.slot(step.thread);
+      const base = step.via === "alias" ? "e.alias" : "e.area";
+      const job = step.access === "write" ? "UK_WRITE" : "UK_READ";
+      const off = step.offsetBytes ?? 0;
+      out.push(`a = ${base} + ${step.page} * e.psize${off ? ` + ${off}` : ""};`);
+      out.push(`o = uk_start(&e, ${s}, "${step.thread}", ${job}, a, e.psize${off ? ` - ${off}` : ""}, ${(step.value ?? 0) & 0xff});`);
+      out.push(`uk_obs_thread(${n}, "touch", &e.thr[${s}], o);`, ...threadExpect(s, step.expect));
+      return out;
+    }
+    case "wait": {
+      const s = threads.known(step.thread);
+      out.push(`o = uk_settle(&e.thr[${s}], UK_WAIT_MS);`, `uk_obs_thread(${n}, "wait", &e.thr[${s}], o);`, ...threadExpect(s, step.expect));
       return out;
     }
     case "punch_hole":
@@ -377,9 +470,6 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
       return out;
     }
-    case "close":
-      out.push(`close(e.uffd[${ctx}]);`, `e.uffd[${ctx}] = -1;`, `uk_obs_ret(${n}, "close", 0);`);
-      return out;
     case "fork": {
       const name = step.thread ?? `side${n}`;
       const s = threads.slot(name);
@@ -415,18 +505,6 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       else out.push("EXPECT_EQ(UK_DONE, o);", `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
       return out;
     }
-    case "poll": {
-      out.push(`o = uk_poll(&e, ${ctx}, ${step.timeoutMs ?? 0});`, `uk_obs_poll(${n}, o);`);
-      const bits = step.expect.revents.map((r) => (r === "in" ? "POLLIN" : "POLLERR"));
-      out.push(...wrapJoin("EXPECT_EQ(", orExpr(bits), "|", ", o);"));
-      return out;
-    }
-    case "open": {
-      const flags = [...(step.flags ?? []).map((f) => (f === "user_mode_only" ? "UFFD_USER_MODE_ONLY" : `O_${f.toUpperCase()}`)), ...rawBits(step.rawFlags)];
-      out.push(...wrapJoin("mode =", orExpr(flags), "|", ";"));
-      out.push(`ret = uk_open(${step.via === "dev" ? 1 : 0}, mode);`, `uk_obs_ret(${n}, "open", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
-      return out;
-    }
     case "syscall": {
       const s = threads.slot(step.thread);
       const job = step.call === "read" ? "UK_SYS_READ" : "UK_SYS_WRITE";
@@ -435,21 +513,14 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
       out.push(`uk_obs_thread(${n}, "syscall", &e.thr[${s}], o);`, ...threadExpect(s, step.expect));
       return out;
     }
-    case "fstat":
-      out.push("ret = uk_fstat(&e, &field);", `uk_obs_fstat(${n}, ret, field);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
-      if (step.expect?.size !== undefined) out.push(`EXPECT_EQ(${step.expect.size}, field);`);
-      return out;
-    case "fallocate": {
-      const mode = step.mode === "punch" ? "FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE" : "FALLOC_FL_KEEP_SIZE";
-      const len = step.lenBytes ?? -1;
-      out.push(`ret = uk_fallocate(&e, ${mode}, ${step.page}, ${step.offsetBytes ?? 0}, ${step.pages ?? 1}, ${len});`);
-      out.push(`uk_obs_ret(${n}, "fallocate", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
-      return out;
-    }
-    case "file_read":
-      out.push(`ret = uk_file_read(&e, ${step.page}, ${step.via === "pread" ? 1 : 0}, &o);`, `uk_obs_file_read(${n}, ret, o);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
-      if (step.expect?.value !== undefined) out.push(`EXPECT_EQ(${step.expect.value & 0xff}, o);`);
-      return out;
+  }
+}
+
+/** KVM steps. */
+function kvmStatements(sc: Scenario, n: number, step: Extract<Step, { op: "kvm_cap" | "kvm_enable_userfault" | "kvm_bitmap" | "kvm_vcpu_access" }>, threads: ThreadSlots): string[] {
+  const ctx = step.ctx ?? 0;
+  const out: string[] = [];
+  switch (step.op) {
     case "kvm_cap": {
       const cap = `KVM_CAP_${step.cap.toUpperCase()}`;
       out.push(`ret = ioctl(e.vm_fd, KVM_CHECK_EXTENSION, ${cap});`, `uk_obs_value(${n}, "kvm_cap", ret < 0 ? -errno : 0, ret);`);

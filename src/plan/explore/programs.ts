@@ -33,6 +33,10 @@ interface Shape {
   readonly gmem: boolean;
   /** Private anonymous memory: MADV_DONTNEED drops the page itself. */
   readonly anon: boolean;
+  /** The file's size can change (ftruncate): shmem, hugetlbfs, a page-cache type not built on guest_memfd. */
+  readonly truncate: boolean;
+  /** Base pages, not guest_memfd: mremap() of the mapping is modelled (src/run/sim/mremap.ts). */
+  readonly mremap: boolean;
 }
 
 /** The programs for a spec's declared type. */
@@ -65,6 +69,8 @@ export function programsForKind(kind: Exclude<MemKind, "declared" | "shmem-anon"
     fd: kind !== "anon",
     gmem: false,
     anon: kind === "anon",
+    truncate: kind !== "anon",
+    mremap: kind !== "hugetlb",
   });
 }
 
@@ -85,6 +91,9 @@ function shapeOf(t: Target): Shape {
     fd: t.fileBacked && !t.hugetlb,
     gmem: t.gmem,
     anon: !t.fileBacked,
+    // guest_memfd's setattr refuses a size change (kvm_gmem_setattr(): -EINVAL).
+    truncate: t.fileBacked && !t.gmem && t.model.run.kernelKind !== "guest_memfd",
+    mremap: !t.hugetlb && !t.gmem,
   };
 }
 
@@ -147,9 +156,25 @@ function programsFor(s: Shape): ConcurrentProgram[] {
         { name: "monitor", ops: [serve] },
       ]),
     );
+    if (s.mremap) {
+      // A fault read before the REMAP event waits on its old address: the monitor resolves it at
+      // the new one once it has read the event, then wakes the old one (its REMAP bookkeeping).
+      out.push(
+        program("fill_vs_mremap", "mremap() moves the registered range (EVENT_REMAP) while a fault waits on it: the fill lands at the new address and the faulter, woken at the old one, refaults there (SIGSEGV)", s.setup, [api(["event_remap"]), register(["missing"])], [
+          { name: "faulter", ops: [read(0)] },
+          { name: "remapper", ops: [step({ op: "mremap" })] },
+          { name: "monitor", ops: [serve] },
+        ]),
+      );
+    }
     if (s.anon) {
-      // No mremap() program: a fault read before REMAP waits on its old address, and whether it
-      // is woken depends on the monitor's REMAP bookkeeping, which the serve loop does not model.
+      out.push(
+        program("fill_vs_dontneed", "MADV_DONTNEED without EVENT_REMOVE drops a filled page under a reader: the next access faults MISSING again and is filled again", s.setup, [api(), register(["missing"])], [
+          { name: "reader", ops: [read(0), read(0)] },
+          { name: "zapper", ops: [step({ op: "madvise", advice: "dontneed", page: 0, pages: 1 })] },
+          { name: "monitor", ops: [serve] },
+        ]),
+      );
       out.push(
         program("fill_vs_fork", "fork() with EVENT_FORK while a fault waits: the parent's fill and the child's new userfaultfd", s.setup, [api(["event_fork"]), register(["missing"])], [
           { name: "faulter", ops: [read(0)] },
@@ -176,6 +201,7 @@ function programsFor(s: Shape): ConcurrentProgram[] {
         ]),
       );
     }
+    if (s.truncate) out.push(...truncatePrograms(s, fill, serve));
     if (s.fd) {
       out.push(
         program("fill_vs_punch_hole", "fallocate(PUNCH_HOLE) races a fault and its fill: no reference, lock or cache entry may leak", s.setup, [api(), register(["missing"])], [
@@ -222,4 +248,27 @@ function programsFor(s: Shape): ConcurrentProgram[] {
     );
   }
   return out;
+}
+
+/**
+ * The truncate disturber (issue 21, item 4): the file shrinks under a fill and
+ * grows back. No folio may stay in the page cache beyond i_size and no page
+ * beyond it may stay mapped (property `eof`); a fill that meets the new size
+ * fails, and its faulter, woken, refaults into SIGBUS or, once the file has
+ * grown back, into a new MISSING fault.
+ */
+function truncatePrograms(s: Shape, fill: "copy" | "zeropage", serve: ServeOp): ConcurrentProgram[] {
+  const shrinkAndGrow = [step({ op: "truncate", pages: PAGES - 1 }), step({ op: "truncate", pages: PAGES })];
+  const last = PAGES - 1;
+  return [
+    program("fill_vs_truncate", "a fault on the last page and its fill race ftruncate() shrinking the file past it and growing it back: nothing may stay cached or mapped beyond EOF", s.setup, [api(), register(["missing"])], [
+      { name: "faulter", ops: [read(last)] },
+      { name: "truncator", ops: shrinkAndGrow },
+      { name: "monitor", ops: [serve] },
+    ]),
+    program("copy_vs_truncate", `a ${fill.toUpperCase()} of the last page races ftruncate() shrinking the file past it (between ->alloc_folio() and ->filemap_add() too) and growing it back`, s.setup, [api(), register(["missing"])], [
+      { name: "monitor", ops: [step({ op: fill, page: last, pages: 1, ...(fill === "copy" ? { src: { pattern: "page-index", seed: 0x40 } } : {}) })] },
+      { name: "truncator", ops: shrinkAndGrow },
+    ]),
+  ];
 }

@@ -238,7 +238,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
     },
     i_size_read(ip) {
       const file = c.fire("truncated") ? null : c.inodeToFile(ip);
-      return (file?.npages ?? 0) * 4096;
+      return (file?.size ?? 0) * 4096;
     },
     kmap_local_folio(p, off, fn, line) {
       const f = folio(p, fn, line, "kmap_local_folio");

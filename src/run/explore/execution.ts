@@ -18,7 +18,7 @@ import { formatObservation, type Observed } from "../../ir/observation.js";
 import { Simulation, type SimOptions } from "../sim/simulation.js";
 import type { SimThread } from "../sim/state.js";
 import type { KernelPath, PreemptionPoint } from "../sim/preempt.js";
-import { userfaultfd_read } from "../sim/fs_userfaultfd.js";
+import { userfaultfd_ctx_read } from "../sim/fs_userfaultfd.js";
 import { kvm_gmem_convert } from "../sim/gmem_convert.js";
 import { checkInvariants } from "../sim/invariants.js";
 import { ERRNO, UFFD_FEATURES } from "../../kernel/uapi.js";
@@ -28,11 +28,19 @@ import { checkState, type Violation } from "./properties.js";
 /** Steps that take the mmap_lock for write: they wait while another thread holds it for read. */
 const MMAP_WRITERS: ReadonlySet<string> = new Set(["register", "unregister", "close", "munmap", "mremap", "fork"]);
 
-/** A resolution the monitor still has to make. */
+/**
+ * A resolution the monitor still has to make: pages of the mapping that was at
+ * `base` when the fault was read. The monitor keeps REMAP bookkeeping (as
+ * CRIU's lazy-pages daemon does): once it has read that the mapping moved, it
+ * resolves at the new address and then wakes the faulter at the old one,
+ * where it waits; `literal` is such a wake, not translated again.
+ */
 interface Resolution {
   readonly kind: "copy" | "zeropage" | "move" | "continue" | "unprotect" | "wake" | "writeprotect";
+  readonly base: number;
   readonly page: number;
   readonly pages: number;
+  readonly literal?: boolean;
 }
 
 interface ThreadRun {
@@ -45,6 +53,8 @@ interface ThreadRun {
   at: PreemptionPoint | null;
   /** What the in-flight path is doing, for the trace and the serve loop. */
   pathFor: Resolution | "access" | "step" | null;
+  /** The step an in-flight mfill path runs. */
+  pathStep: Step | null;
   /** State keys at the start of each segment of the in-flight path: its local state's provenance. */
   segments: string[];
   /** The monitor's resolutions to make, in order. */
@@ -55,6 +65,8 @@ interface ThreadRun {
   blockedStep: boolean;
   /** The monitor must read the pending events before its next resolution (after EAGAIN). */
   mustRead: boolean;
+  /** REMAP events the monitor read: old base → new base. */
+  remaps: Map<number, number>;
 }
 
 export interface TraceEntry {
@@ -68,6 +80,19 @@ export interface TraceEntry {
   /** What the transition changed (replays only: ExecutionOptions.describeChanges). */
   change?: string;
 }
+
+/**
+ * What an execution did, as a scenario could say it (src/run/explore/forced.ts
+ * turns a schedule into a kselftest scenario from this): accesses and how they
+ * ended, steps and ioctls with what they returned, events read.
+ */
+export type ForcedEvent =
+  | { readonly k: "touch"; readonly thread: string; readonly page: number; readonly access: "read" | "write"; readonly value: number; readonly kernel: boolean }
+  | { readonly k: "end"; readonly thread: string; readonly outcome: string; readonly value: number }
+  | { readonly k: "step"; readonly thread: string; readonly step: Step; readonly obs: Observed }
+  | { readonly k: "stepEnd"; readonly thread: string }
+  | { readonly k: "event"; readonly event: string; readonly page: number; readonly pages: number; readonly flags: number }
+  | { readonly k: "transition"; readonly thread: string; readonly paused: string | null; readonly woke: readonly string[] };
 
 export interface ExecutionOptions extends SimOptions {
   /** Describe what each transition changed (a replay does; the search does not pay for it). */
@@ -83,8 +108,12 @@ export class Execution {
   readonly outcomes = new Set<string>();
   /** What each access read, by thread and op index: checked against what the monitor supplied. */
   readonly reads: { thread: string; page: number; value: number; expect: readonly number[] }[] = [];
+  /** What happened, in order, for a forced (kselftest) form of the schedule. */
+  readonly forced: ForcedEvent[] = [];
   private stepIndex = 0;
   private readonly describe: boolean;
+  /** The program calls fallocate(), which may cache folios beyond i_size (KEEP_SIZE). */
+  private readonly fallocates: boolean;
 
   constructor(
     readonly program: ConcurrentProgram,
@@ -92,6 +121,7 @@ export class Execution {
   ) {
     const scenario: Scenario = { name: program.name, title: program.title, source: [], setup: program.setup, steps: [...program.prologue] };
     this.describe = opts.describeChanges === true;
+    this.fallocates = program.threads.some((t) => t.ops.some((o) => o.op === "step" && o.step.op === "fallocate"));
     this.sim = new Simulation(scenario, opts);
     // Kernel paths stop at their preemption points (the plain simulator runs them straight through).
     this.sim.machine.preempt = true;
@@ -109,11 +139,13 @@ export class Execution {
       path: null,
       at: null,
       pathFor: null,
+      pathStep: null,
       segments: [],
       todo: [],
       serve: null,
       blockedStep: false,
       mustRead: false,
+      remaps: new Map(),
     }));
     this.sim.machine.runnable.length = 0;
   }
@@ -192,7 +224,10 @@ export class Execution {
     // A resumed path's local state depends on the states its segments started from.
     if (!th.path) this.start(th);
     else th.segments.push(this.stateKey());
+    const blockedBefore = this.threads.filter((x) => x !== th && this.simThread(x).state === "blocked").map((x) => x.name);
     if (th.path) this.advance(th);
+    const woke = blockedBefore.filter((n) => this.sim.threadFor(n).state !== "blocked");
+    this.forced.push({ k: "transition", thread: th.name, paused: th.at ? `${th.at.fn}: ${th.at.at}` : null, woke });
     this.m.runnable.length = 0;
     if (before && this.trace.length > traced) this.trace[this.trace.length - 1]!.change = changes(before, pageSummary(this.sim));
   }
@@ -205,6 +240,7 @@ export class Execution {
       case "access": {
         const st = this.simThread(th);
         if (st.state !== "running") {
+          this.forced.push({ k: "touch", thread: th.name, page: op.page, access: op.access, value: (op.value ?? 0) & 0xff, kernel: op.mode === "kernel" });
           Object.assign(st, { state: "running", vma: this.sim.primary, page: op.page, write: op.access === "write", value: (op.value ?? 0) & 0xff, result: -1, offset: 0, kernelMode: op.mode === "kernel" });
         }
         th.path = this.sim.accessPath(st);
@@ -217,6 +253,7 @@ export class Execution {
           const st = this.simThread(th);
           if (st.state === "running") this.sim.runThread(st);
           th.blockedStep = st.state === "blocked";
+          if (!th.blockedStep) this.forced.push({ k: "stepEnd", thread: th.name });
           this.record(th, describeStep(op.step), th.blockedStep ? "blocked" : "returned", "");
           if (!th.blockedStep) th.pc++;
           return;
@@ -225,9 +262,11 @@ export class Execution {
         if (isMfill(s)) {
           th.path = this.sim.mfillPath(s);
           th.pathFor = "step";
+          th.pathStep = s;
           return;
         }
         const obs = this.sim.executeStep(s, this.stepIndex++);
+        this.forced.push({ k: "step", thread: th.name, step: s, obs });
         this.noteOutcome(s.op, obs);
         if (obs.status === "blocked") {
           th.blockedStep = true;
@@ -264,11 +303,15 @@ export class Execution {
       this.startResolution(th, next);
       return;
     }
-    const msg = userfaultfd_read(this.m, ctx);
+    const msg = userfaultfd_ctx_read(this.m, ctx);
     if (!msg) return;
-    const page = Math.floor((msg.address - this.sim.primary.base) / this.sim.primary.pageSize);
+    // Pages count from the mapping the message is about, wherever it is now.
+    const base = msg.vma.base;
+    const page = Math.floor((msg.address - base) / msg.vma.pageSize);
+    this.forced.push({ k: "event", event: msg.event, page, pages: Math.round((msg.end - msg.address) / msg.vma.pageSize), flags: msg.flags });
     if (msg.event !== "pagefault") {
-      this.record(th, "read()", `event ${msg.event} page ${page}`, "");
+      if (msg.event === "remap" && msg.to !== undefined) th.remaps.set(msg.address, msg.to);
+      this.record(th, "read()", `event ${msg.event} page ${page}${msg.event === "remap" ? " (the mapping moved)" : ""}`, "");
       return;
     }
     const serve = th.serve!;
@@ -281,11 +324,19 @@ export class Execution {
       return;
     }
     const pages = kind === "copy" || kind === "zeropage" || kind === "move" ? Math.min(serve.span ?? 1, this.sim.primary.npages - page) : 1;
-    th.todo.push({ kind, page, pages });
+    th.todo.push({ kind, base, page, pages });
   }
 
-  private startResolution(th: ThreadRun, r: Resolution): void {
+  private startResolution(th: ThreadRun, r0: Resolution): void {
     const serve = th.serve!;
+    // Where the monitor believes the pages are now, as a page index of the current mapping.
+    const to = r0.literal ? r0.base : (th.remaps.get(r0.base) ?? r0.base);
+    const primary = this.sim.primary;
+    const r = { ...r0, page: Math.round((to + r0.page * primary.pageSize - primary.base) / primary.pageSize) };
+    if (to !== r0.base && r0.kind !== "wake") {
+      this.outcomes.add(`${r0.kind.toUpperCase()} after REMAP: resolved at the new address, the faulter woken at the old one`);
+      th.todo.unshift({ kind: "wake", base: r0.base, page: r0.page, pages: r0.pages, literal: true });
+    }
     let step: Step;
     switch (r.kind) {
       case "copy":
@@ -313,12 +364,14 @@ export class Execution {
     }
     if (isMfill(step)) {
       th.path = this.sim.mfillPath(step);
-      th.pathFor = r;
+      th.pathFor = r0;
+      th.pathStep = step;
       return;
     }
     const obs = this.sim.executeStep(step, this.stepIndex++);
+    this.forced.push({ k: "step", thread: th.name, step, obs });
     this.record(th, describeStep(step), formatObservation(obs), "");
-    this.handleResult(th, r, obs);
+    this.handleResult(th, r0, obs);
   }
 
   /** The ABI's answer to each result of a resolution (uffd-abi.md; userfaultfd(2) ERRORS). */
@@ -327,6 +380,14 @@ export class Execution {
     const err = obs.status.startsWith("errno=") ? obs.status.slice("errno=".length) : undefined;
     const field = Number(obs.fields.copy ?? obs.fields.zeropage ?? obs.fields.mapped ?? obs.fields.move ?? NaN);
     const what = r.kind.toUpperCase();
+    if ((err === "EFAULT" || err === "ENOMEM") && this.beyondEof(r.page)) {
+      // The file was truncated under the fill: 7.1's ->alloc_folio() returns NULL beyond
+      // i_size (ENOMEM), mfill_file_over_size() refuses the install (EFAULT). The faulter is
+      // woken and refaults, which is SIGBUS beyond i_size (or MISSING again if it grew back).
+      this.outcomes.add(`${what} → ${err} (the page is beyond the end of the file: truncated meanwhile)`);
+      th.todo.unshift({ ...r, kind: "wake" });
+      return;
+    }
     switch (err) {
       case "EAGAIN":
         if (field > 0) {
@@ -344,20 +405,20 @@ export class Execution {
       case "EEXIST":
         // Someone else filled the page: wake the faulter; with COPY_MODE_WP protect it ourselves.
         this.outcomes.add(`${what} → EEXIST (the page was filled meanwhile)`);
-        if (r.kind === "copy" && th.serve?.copyWp) th.todo.unshift({ kind: "writeprotect", page: r.page, pages: 1 });
-        th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+        if (r.kind === "copy" && th.serve?.copyWp) th.todo.unshift({ ...r, kind: "writeprotect", pages: 1 });
+        th.todo.unshift({ ...r, kind: "wake" });
         return;
       case "ENOENT":
         // The range is gone (unregistered, unmapped or moved): the faulter still waits on its
         // old address unless UNREGISTER woke it; WAKE needs no VMA, and the faulter refaults.
         this.outcomes.add(`${what} → ENOENT (the range was unregistered, unmapped or moved meanwhile)`);
-        if (r.kind !== "wake") th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+        if (r.kind !== "wake") th.todo.unshift({ ...r, kind: "wake" });
         return;
       case "EFAULT":
         if (r.kind === "continue") {
           // No folio any more (a hole was punched): wake the faulter so that it refaults.
           this.outcomes.add(`CONTINUE → EFAULT (the folio went away meanwhile)`);
-          th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+          th.todo.unshift({ ...r, kind: "wake" });
           return;
         }
         break;
@@ -367,7 +428,7 @@ export class Execution {
           // succeed until it is converted back. Wake the faulter: it refaults, and the type's
           // fault path refuses the private page (SIGBUS), as it does without userfaultfd.
           this.outcomes.add(`${what} → EACCES (the page is private now: no fill can succeed)`);
-          th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+          th.todo.unshift({ ...r, kind: "wake" });
           return;
         }
         break;
@@ -382,7 +443,7 @@ export class Execution {
     }
     this.violation("errno", `${what} of page ${r.page} returned ${formatObservation(obs)}: not an error the ABI documents for this race, and the monitor cannot tell why it failed`);
     // What a careful monitor does with an error it cannot act on: wake the faulter, which refaults.
-    if (r.kind !== "wake") th.todo.unshift({ kind: "wake", page: r.page, pages: r.pages });
+    if (r.kind !== "wake") th.todo.unshift({ ...r, kind: "wake" });
   }
 
   /** Run the in-flight path to its next point or its end. */
@@ -404,6 +465,8 @@ export class Execution {
       return;
     }
     const obs = r.value as Observed;
+    if (th.pathStep) this.forced.push({ k: "step", thread: th.name, step: th.pathStep, obs });
+    th.pathStep = null;
     this.record(th, opText, formatObservation(obs), "");
     if (pathFor && typeof pathFor === "object") {
       this.handleResult(th, pathFor, obs);
@@ -416,6 +479,7 @@ export class Execution {
   private finishAccess(th: ThreadRun, opText: string): void {
     const st = this.simThread(th);
     const op = th.ops[th.pc]! as Extract<ProgramOp, { op: "access" }>;
+    this.forced.push({ k: "end", thread: th.name, outcome: st.state, value: st.result });
     if (st.state === "blocked") {
       this.record(th, opText, "blocked in handle_userfault()", "");
       return;
@@ -443,6 +507,12 @@ export class Execution {
     return [...out];
   }
 
+  /** Is page p of the primary mapping at or beyond its file's i_size now? */
+  private beyondEof(page: number): boolean {
+    const file = this.sim.primary.file;
+    return file !== null && page >= file.size;
+  }
+
   private noteOutcome(op: string, obs: Observed): void {
     if (obs.status.startsWith("errno=")) this.outcomes.add(`${op.toUpperCase()} → ${obs.status.slice("errno=".length)}`);
   }
@@ -464,7 +534,7 @@ export class Execution {
 
   /** The properties that must hold in every state (src/run/explore/properties.ts). */
   checkNow(): void {
-    for (const v of checkState(this.sim)) this.violation(v.property, v.message);
+    for (const v of checkState(this.sim, this.fallocates)) this.violation(v.property, v.message);
   }
 
   /** At the end of a schedule: nothing blocked forever, nothing leaked, contents as supplied. */
@@ -491,7 +561,7 @@ export class Execution {
 
   /** A canonical key of the whole state: the simulator's, and each thread's position and provenance. */
   stateKey(): string {
-    const threads = this.threads.map((th) => `${th.pc}|${th.blockedStep ? "B" : ""}${th.mustRead ? "R" : ""}|${th.path && th.at ? `${th.at.fn}:${th.at.at}|${th.segments.join(",")}` : ""}|${th.todo.map((r) => `${r.kind}${r.page}+${r.pages}`).join(",")}`);
+    const threads = this.threads.map((th) => `${th.pc}|${th.blockedStep ? "B" : ""}${th.mustRead ? "R" : ""}|${th.path && th.at ? `${th.at.fn}:${th.at.at}|${th.segments.join(",")}` : ""}|${th.todo.map((r) => `${r.kind}${r.base}:${r.page}+${r.pages}${r.literal ? "L" : ""}`).join(",")}|${[...th.remaps].join(",")}`);
     return stateKeyOf(this.sim, threads);
   }
 
@@ -592,6 +662,7 @@ function describeStep(s: Step): string {
   const p = (s as { page?: number }).page;
   const n = (s as { pages?: number }).pages;
   const range = p !== undefined ? ` page ${p}${n && n > 1 ? `..${p + n - 1}` : ""}` : "";
+  if (s.op === "truncate") return `ftruncate to ${s.pages} page${s.pages === 1 ? "" : "s"}`;
   const extra = s.op === "madvise" ? ` ${s.advice}` : s.op === "fallocate" ? ` ${s.mode}` : s.op === "writeprotect" ? (s.wp ? " wp" : " unprotect") : "";
   return `${s.op}${extra}${range}`;
 }

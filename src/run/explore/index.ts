@@ -4,11 +4,11 @@
  * replay file that `uffdkit sim` runs again (docs/explore.md).
  */
 import type { ConcurrentProgram } from "../../ir/program.js";
-import { replaySchedule, search, type SearchBounds, type SearchResult } from "./search.js";
+import { replaySchedule, search, type SearchBounds, type SearchResult, type Shard } from "./search.js";
 import type { ExecutionOptions, TraceEntry } from "./execution.js";
 import type { Violation } from "./properties.js";
 
-export { search, replaySchedule, independent, type SearchBounds, type SearchResult, type SearchStats } from "./search.js";
+export { search, replaySchedule, independent, PARTITION_DEPTH, type SearchBounds, type SearchResult, type SearchStats, type Shard } from "./search.js";
 export { Execution, ProgramError, type TraceEntry } from "./execution.js";
 export { PROPERTY_TITLES, type Property, type Violation } from "./properties.js";
 
@@ -29,8 +29,8 @@ export interface ProgramReport extends Omit<SearchResult, "counterexamples"> {
 }
 
 /** Search one program, then replay each counterexample with the changes described. */
-export function exploreProgram(program: ConcurrentProgram, opts: ExecutionOptions, bounds: SearchBounds = {}, reduction = true): ProgramReport {
-  const r = search(program, opts, bounds, reduction);
+export function exploreProgram(program: ConcurrentProgram, opts: ExecutionOptions, bounds: SearchBounds = {}, reduction = true, shard?: Shard): ProgramReport {
+  const r = search(program, opts, bounds, reduction, undefined, shard);
   const counterexamples = r.counterexamples.map((c) => {
     const e = replaySchedule(program, { ...opts, describeChanges: true }, c.schedule);
     return { violation: c.violation, schedule: c.schedule, steps: e.trace };
@@ -65,12 +65,26 @@ export function replayFileName(program: string, property: string): string {
   return `${program}.${property}.replay.json`;
 }
 
+/** One line over all programs: how many were explored exhaustively, and the summed counts. */
+export function summaryOf(reports: readonly ProgramReport[]): string {
+  const ex = reports.filter((r) => r.verdict === "exhaustive").length;
+  const na = reports.filter((r) => r.verdict === "not-applicable").length;
+  const sum = (k: "schedules" | "states" | "transitions") => reports.filter((r) => !r.weakMemory).reduce((n, r) => n + r.stats[k], 0);
+  const bounded = reports.length - ex - na;
+  const v = reports.reduce((n, r) => n + r.counterexamples.length, 0);
+  return `${reports.length} program${reports.length === 1 ? "" : "s"}: ${ex} exhaustive${bounded ? `, ${bounded} bounded (a bound cut the search: not every state was visited)` : ""}${na ? `, ${na} not applicable` : ""}; ${sum("schedules")} schedules, ${sum("states")} states, ${sum("transitions")} transitions; ${v ? `${v} violation${v === 1 ? "" : "s"}` : "no violation"}`;
+}
+
 /** The report, as a kernel developer reads it. */
 export function formatReport(header: string, reports: readonly ProgramReport[], replayDir?: string): string {
   const lines = [header];
   for (const r of reports) {
     lines.push("", `program ${r.program}: ${r.title}`);
     const s = r.stats;
+    if (r.verdict === "not-applicable") {
+      lines.push(`  not applicable: ${r.reason} (not explored, and not a pass)`);
+      continue;
+    }
     const how = r.verdict === "exhaustive" ? "exhaustive" : `bounded (stopped at ${r.bound})`;
     lines.push(
       r.weakMemory
@@ -92,5 +106,6 @@ export function formatReport(header: string, reports: readonly ProgramReport[], 
       if (replayDir) lines.push(`  replay: uffdkit sim ${replayDir}/${replayFileName(r.program, c.violation.property)}`);
     }
   }
+  if (reports.length) lines.push("", summaryOf(reports));
   return `${lines.join("\n")}\n`;
 }

@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import type { ConcurrentProgram } from "../../ir/program.js";
 import type { ExecutionOptions } from "./execution.js";
-import type { SearchBounds } from "./search.js";
+import type { SearchBounds, Shard } from "./search.js";
 import { exploreProgram, type ProgramReport } from "./index.js";
 
 export interface PoolJob {
@@ -16,6 +16,7 @@ export interface PoolJob {
   readonly opts: ExecutionOptions;
   readonly bounds: SearchBounds;
   readonly reduction: boolean;
+  readonly shard?: Shard;
 }
 
 export interface PoolOptions {
@@ -23,6 +24,8 @@ export interface PoolOptions {
   readonly workers?: number;
   readonly bounds?: SearchBounds;
   readonly reduction?: boolean;
+  /** Explore only this shard's subtrees of every program (search.ts). */
+  readonly shard?: Shard;
   /** Called as each program finishes (progress on a terminal). */
   readonly onDone?: (report: ProgramReport, done: number, total: number) => void;
 }
@@ -35,7 +38,7 @@ export async function explorePrograms(programs: readonly ConcurrentProgram[], op
   let done = 0;
   if (n === 1) {
     programs.forEach((p, i) => {
-      reports[i] = exploreProgram(p, opts, bounds, reduction);
+      reports[i] = exploreProgram(p, opts, bounds, reduction, pool.shard);
       pool.onDone?.(reports[i]!, ++done, programs.length);
     });
     return reports;
@@ -52,7 +55,7 @@ export async function explorePrograms(programs: readonly ConcurrentProgram[], op
             return;
           }
           const id = next++;
-          w.postMessage({ id, program: programs[id]!, opts, bounds, reduction } satisfies PoolJob);
+          w.postMessage({ id, program: programs[id]!, opts, bounds, reduction, ...(pool.shard ? { shard: pool.shard } : {}) } satisfies PoolJob);
         };
         w.on("message", (msg: { id: number; report?: ProgramReport; error?: string }) => {
           if (msg.error !== undefined) {

@@ -9,7 +9,7 @@
 import type { Simulation } from "../sim/simulation.js";
 import { PTE_PRESENT } from "../sim/state.js";
 
-export type Property = "private" | "uptodate" | "contract" | "lost-wake" | "leak" | "errno" | "contents" | "abi" | "stale";
+export type Property = "private" | "uptodate" | "eof" | "contract" | "lost-wake" | "leak" | "errno" | "contents" | "abi" | "stale";
 
 export interface Violation {
   readonly property: Property;
@@ -21,6 +21,7 @@ export interface Violation {
 export const PROPERTY_TITLES: Readonly<Record<Property, string>> = {
   private: "no private guest_memfd page is mapped or copied into",
   uptodate: "no folio that is not up to date is ever mapped",
+  eof: "no page-cache folio and no mapped page lies at or beyond the file's end (i_size)",
   contract: "the emitted C keeps the mm helpers' contracts",
   "lost-wake": "no thread stays blocked once the monitor is done",
   leak: "no lock, reference, charge or cache entry leaks at quiescence",
@@ -30,8 +31,12 @@ export const PROPERTY_TITLES: Readonly<Record<Property, string>> = {
   stale: "a vCPU that sees a page's KVM Userfault bit clear never reads the page as it was before the fill",
 };
 
-/** The every-state properties. */
-export function checkState(sim: Simulation): { property: Property; message: string }[] {
+/**
+ * The every-state properties. `fallocateBeyondEof`: the program calls
+ * fallocate(KEEP_SIZE), which may legitimately cache folios beyond i_size
+ * (mm/shmem.c shmem_fallocate()), so only mapped pages are held to EOF.
+ */
+export function checkState(sim: Simulation, fallocateBeyondEof = false): { property: Property; message: string }[] {
   const m = sim.machine;
   const out: { property: Property; message: string }[] = [];
   for (const v of m.vmas) {
@@ -40,6 +45,20 @@ export function checkState(sim: Simulation): { property: Property; message: stri
       const f = v.pteFolio[i]!;
       if (v.file?.privatePages.has(i)) out.push({ property: "private", message: `page ${i} is private (converted) but a user PTE maps it` });
       if (!m.folios.isUptodate(f)) out.push({ property: "uptodate", message: `page ${i} maps a folio that is not up to date: user space sees whatever it held` });
+      if (v.file && i >= v.file.size) out.push({ property: "eof", message: `page ${i} is mapped beyond the end of the file (i_size is ${v.file.size} pages): truncation left it, or a fill put it there after truncation` });
+    }
+  }
+  for (const th of m.threads.values()) {
+    const msg = th.state === "blocked" ? th.waitMsg : null;
+    if (msg?.event === "pagefault" && msg.beyondEof) {
+      const page = Math.floor((msg.address - msg.vma.base) / msg.vma.pageSize);
+      out.push({ property: "eof", message: `thread ${th.name}'s fault on page ${page}, at or beyond the end of the file, raised a userfault instead of SIGBUS: the fault path traps before it checks i_size, and no fill can ever resolve it` });
+    }
+  }
+  for (const file of fallocateBeyondEof ? [] : m.files) {
+    for (let i = file.size; i < file.npages; i++) {
+      const f = file.cache[i]!;
+      if (f >= 0) out.push({ property: "eof", message: `folio ${f} sits in the page cache at page ${i}, beyond the end of the file (i_size is ${file.size} pages): truncation will not look there again` });
     }
   }
   for (const c of m.c?.violations ?? []) out.push({ property: "contract", message: c.message });

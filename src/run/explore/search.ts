@@ -14,6 +14,14 @@
  * in states is checked in all of them, and every deadlock (quiescent state)
  * is reached.
  *
+ * The tree is cut at a fixed depth (PARTITION_DEPTH transitions): above the
+ * cut there is no state cache, so every run enumerates the same prefixes in
+ * the same order; each prefix of that length roots a subtree explored with a
+ * state cache of its own. A shard (i of n) explores the subtrees whose index,
+ * in that order, is i modulo n; the unsharded run explores them all. Counts
+ * are therefore additive: a merge of every shard's report is exactly the
+ * unsharded report (docs/explore.md, "Across machines").
+ *
  * States are not copied: each branch replays its schedule from the start
  * (the first child of a node continues the parent's execution). A
  * breadth-first pass then finds the shortest schedule to each property that
@@ -21,7 +29,8 @@
  */
 import type { ConcurrentProgram } from "../../ir/program.js";
 import { Execution, ProgramError, type ExecutionOptions, type Footprint } from "./execution.js";
-import type { Violation } from "./properties.js";
+import { PROPERTY_TITLES, type Violation } from "./properties.js";
+import { notApplicable } from "./applicable.js";
 
 export interface SearchBounds {
   /** Stop after this many complete schedules (default 200,000). */
@@ -53,17 +62,45 @@ export interface Counterexample {
 export interface SearchResult {
   readonly program: string;
   readonly reduction: boolean;
-  /** exhaustive: every state was visited; bounded: a bound cut the search (see `bound`). */
-  readonly verdict: "exhaustive" | "bounded";
+  /**
+   * exhaustive: every state was visited; bounded: a bound cut the search (see
+   * `bound`); not-applicable: the program needs an operation the type lacks
+   * (see `reason`), so nothing was explored: never a pass.
+   */
+  readonly verdict: "exhaustive" | "bounded" | "not-applicable";
   readonly bound?: string;
+  readonly reason?: string;
   readonly stats: SearchStats;
   /** Shortest counterexample per property that failed. */
   readonly counterexamples: readonly Counterexample[];
   /** Outcomes the ABI documents that some schedule reached (COPY → EAGAIN ...). */
   readonly outcomes: readonly string[];
+  /** The partition this run explored (always present: an unsharded run is shard 0 of 1). */
+  readonly shard: ShardPart;
 }
 
 const DEFAULTS = { maxSchedules: 200_000, maxDepth: 400, maxMillis: 50_000 };
+
+/** Transitions in a schedule prefix that roots a subtree (the unit of sharding). */
+export const PARTITION_DEPTH = 2;
+
+/** Which subtrees this run explores: index i of n (0 <= i < n). */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** What a merge needs beyond the totals: the part above the cut, which every shard repeats. */
+export interface ShardPart {
+  readonly index: number;
+  readonly count: number;
+  readonly depth: number;
+  /** Subtrees (prefixes of `depth` transitions) in the whole tree, and how many this run explored. */
+  readonly subtrees: number;
+  readonly explored: number;
+  /** Counts above the cut (every shard has the same). */
+  readonly prefix: SearchStats;
+}
 
 class Bound extends Error {}
 
@@ -71,11 +108,17 @@ class Bound extends Error {}
  * @param onTerminal called with the key of every quiescent state reached (tests
  *   compare the sets reached with and without reduction).
  */
-export function search(program: ConcurrentProgram, opts: ExecutionOptions, bounds: SearchBounds = {}, reduction = true, onTerminal?: (key: string) => void): SearchResult {
+export function search(program: ConcurrentProgram, opts: ExecutionOptions, bounds: SearchBounds = {}, reduction = true, onTerminal?: (key: string) => void, shard: Shard = { index: 0, count: 1 }): SearchResult {
   const b = { ...DEFAULTS, ...bounds };
   const t0 = Date.now();
-  const stats: SearchStats = { schedules: 0, states: 0, pruned: 0, transitions: 0, millis: 0 };
-  const visited = new Map<string, Set<number>>();
+  const zero = (): SearchStats => ({ schedules: 0, states: 0, pruned: 0, transitions: 0, millis: 0 });
+  // Counts above the cut and below it, kept apart so that a merge can take the former once.
+  const prefixStats = zero();
+  const subtreeStats = zero();
+  let stats = prefixStats;
+  let visited = new Map<string, Set<number>>();
+  let subtrees = 0;
+  let explored = 0;
   const found = new Map<string, Violation>();
   const outcomes = new Set<string>();
   let bound: string | undefined;
@@ -89,7 +132,7 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
     return e;
   };
   const check = () => {
-    if (stats.schedules >= b.maxSchedules) throw new Bound(`${b.maxSchedules} schedules`);
+    if (prefixStats.schedules + subtreeStats.schedules >= b.maxSchedules) throw new Bound(`${b.maxSchedules} schedules`);
     if (Date.now() - t0 > b.maxMillis) throw new Bound(`${b.maxMillis} ms`);
   };
   const note = (e: Execution) => {
@@ -117,7 +160,7 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
       return;
     }
     let toExplore: number[];
-    if (reduction) {
+    if (reduction && prefix.length >= PARTITION_DEPTH) {
       const key = exec.stateKey();
       const seen = visited.get(key);
       if (seen) {
@@ -135,38 +178,75 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
         stats.pruned += enabled.length - toExplore.length;
       }
     } else {
+      // Above the cut (or without reduction) no cache: sleep sets alone, the same in every shard.
       stats.states++;
-      toExplore = enabled;
+      toExplore = reduction ? enabled.filter((t) => !sleep.has(t)) : enabled;
+      stats.pruned += enabled.length - toExplore.length;
     }
     const footprints = new Map(enabled.map((t) => [t, exec.footprint(t)]));
     const done = new Set(sleep);
     toExplore.forEach((t, k) => {
-      const e = k === 0 ? exec : replay(prefix);
       const childSleep = new Set([...done].filter((u) => footprints.has(u) && independent(footprints.get(u)!, footprints.get(t)!)));
-      e.step(t);
-      stats.transitions++;
-      dfs(e, [...prefix, t], reduction ? childSleep : new Set());
+      const root = prefix.length + 1 === PARTITION_DEPTH;
+      if (root) {
+        // The child roots a subtree: this shard's or another's. Its work (the replay to it
+        // included) and its state cache are its own, so the shards' counts add up.
+        if (subtrees++ % shard.count !== shard.index) {
+          done.add(t);
+          return;
+        }
+        explored++;
+        visited = new Map();
+        stats = subtreeStats;
+      }
+      try {
+        const e = k === 0 ? exec : replay(prefix);
+        e.step(t);
+        stats.transitions++;
+        dfs(e, [...prefix, t], reduction ? childSleep : new Set());
+      } finally {
+        if (root) stats = prefixStats;
+      }
       done.add(t);
     });
   };
 
+  const root = new Execution(program, opts);
+  const lacks = notApplicable(root.sim, program.threads.flatMap((t) => t.ops));
+  if (lacks) {
+    const none = zero();
+    return { program: program.name, reduction, verdict: "not-applicable", reason: lacks, stats: none, counterexamples: [], outcomes: [], shard: { index: shard.index, count: shard.count, depth: PARTITION_DEPTH, subtrees: 0, explored: 0, prefix: none } };
+  }
   try {
-    dfs(new Execution(program, opts), [], new Set());
+    dfs(root, [], new Set());
   } catch (e) {
     if (!(e instanceof Bound)) throw e;
     bound = e.message;
   }
-  const counterexamples = found.size ? shortest(program, opts, [...found.keys()], b) : [];
-  stats.millis = Date.now() - t0;
+  // In a canonical order (by property), so that reports compare and merge whatever found what first.
+  const counterexamples = (found.size ? shortest(program, opts, [...found.keys()], b) : []).sort((x, y) => byProperty(x.violation.property, y.violation.property));
+  const total = addStats(prefixStats, subtreeStats);
+  total.millis = Date.now() - t0;
   return {
     program: program.name,
     reduction,
     verdict: bound ? "bounded" : "exhaustive",
     ...(bound ? { bound } : {}),
-    stats,
+    stats: total,
     counterexamples,
     outcomes: [...outcomes].sort(),
+    shard: { index: shard.index, count: shard.count, depth: PARTITION_DEPTH, subtrees, explored, prefix: { ...prefixStats } },
   };
+}
+
+/** The properties in PROPERTY_TITLES order. */
+export function byProperty(a: string, b: string): number {
+  const order = Object.keys(PROPERTY_TITLES);
+  return order.indexOf(a) - order.indexOf(b);
+}
+
+export function addStats(a: SearchStats, b: SearchStats): SearchStats {
+  return { schedules: a.schedules + b.schedules, states: a.states + b.states, pruned: a.pruned + b.pruned, transitions: a.transitions + b.transitions, millis: a.millis + b.millis };
 }
 
 /** Neither global and no page in common: the two transitions commute. */

@@ -2,7 +2,7 @@
  * A canonical key of a simulator state, for the explorer's state cache.
  *
  * It covers everything a later transition can read: every live folio (flags,
- * references, mappings, contents, owner), the page caches and the private
+ * references, mappings, contents, owner), the page caches, each file's i_size, the private
  * pages, every VMA's registration and page table, every context's queues and
  * mmap_changing, every worker's state, KVM Userfault's bitmap, and the
  * contract model's own counters. It leaves out the emitted C's wasm memory:
@@ -27,7 +27,7 @@ export function stateKeyOf(sim: Simulation, threads: readonly string[]): string 
   }
   h.update(parts.join(";"));
   for (const file of m.files) {
-    h.update(`|F${file.id}:${Array.from(file.cache).join(",")}:${[...file.privatePages].sort((a, b) => a - b).join(",")}`);
+    h.update(`|F${file.id}:${file.size}:${Array.from(file.cache).join(",")}:${[...file.privatePages].sort((a, b) => a - b).join(",")}`);
   }
   for (const v of m.vmas) {
     const pte: string[] = [];
@@ -35,7 +35,7 @@ export function stateKeyOf(sim: Simulation, threads: readonly string[]): string 
     h.update(`|V${v.id}:${v.start}:${v.npages}:${v.uffd}:${v.ctx?.id ?? -1}:${pte.join(",")}`);
   }
   for (const c of m.ctxs) {
-    const q = (l: typeof c.pending) => l.map((msg) => `${msg.event}@${msg.address}/${msg.flags}/${msg.thread?.name ?? ""}`).join(",");
+    const q = (l: typeof c.pending) => l.map((msg) => `${msg.event}@${msg.address}/${msg.flags}/${msg.thread?.name ?? ""}${msg.beyondEof ? "/E" : ""}`).join(",");
     h.update(`|C${c.id}:${c.released ? 1 : 0}:${c.features}:${c.mmapChanging}:${q(c.pending)}:${q(c.delivered)}`);
   }
   for (const th of m.threads.values()) h.update(`|T${th.name}:${th.state}:${th.page}:${th.result}:${th.afterEvent ? 1 : 0}`);

@@ -42,6 +42,8 @@ export function exploreWeak(scenario: Scenario, opts: SimOptions): ProgramReport
     weakMemory: true,
     // A visibility order is one schedule; there is no state graph to count or prune.
     stats: { schedules: x.schedules, states: 0, pruned: 0, transitions: 0, millis: Date.now() - t0 },
+    // Not partitioned: a sharded run explores these in shard 0 only.
+    shard: { index: 0, count: 1, depth: 0, subtrees: 0, explored: 0, prefix: { schedules: 0, states: 0, pruned: 0, transitions: 0, millis: 0 } },
     counterexamples,
     outcomes: [`${x.schedules} visibility orders over ${x.accesses.length} vCPU accesses: ${exits} exit to userspace, ${stale} read stale contents`],
   };

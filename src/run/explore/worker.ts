@@ -9,7 +9,7 @@ import type { PoolJob } from "./pool.js";
 
 parentPort?.on("message", (job: PoolJob) => {
   try {
-    parentPort!.postMessage({ id: job.id, report: exploreProgram(job.program, job.opts, job.bounds, job.reduction) });
+    parentPort!.postMessage({ id: job.id, report: exploreProgram(job.program, job.opts, job.bounds, job.reduction, job.shard) });
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: e instanceof Error ? e.message : String(e) });
   }

@@ -18,8 +18,8 @@ import { ERRNO, PAGE_SIZE, UFFDIO_COPY_MODE } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
 import { FAULT_BLOCKED, FAULT_RETRY, FAULT_SIGBUS, handle_mm_fault } from "./memory.js";
 import { settle } from "./preempt.js";
-import type { SimThread, UffdCtx, Vma } from "./state.js";
-import { mmap_changing_eagain, userfaultfd_mfill, type IoctlResult } from "./fs_userfaultfd.js";
+import type { SimThread, UserfaultfdCtx, Vma } from "./state.js";
+import { mmap_changing_eagain, userfaultfd_copy, type IoctlResult } from "./fs_userfaultfd.js";
 import { mfill_get_vma } from "./userfaultfd.js";
 import type { Observed } from "../../ir/observation.js";
 import type { Step } from "../../ir/scenario.js";
@@ -28,7 +28,7 @@ import { ScenarioSetupError } from "./setup-error.js";
 import { field, fillFn, modeBits, unknownBits } from "./observe.js";
 
 export interface CopyJob {
-  readonly ctx: UffdCtx;
+  readonly ctx: UserfaultfdCtx;
   readonly dst: number;
   readonly len: number;
   /** The destination's page size (the unit of srcAddrs and values). */
@@ -100,11 +100,8 @@ export function advanceCopy(m: Machine, th: SimThread, job: CopyJob): CopyProgre
 function finish(m: Machine, job: CopyJob, faulted: boolean): IoctlResult {
   const n = job.values.length;
   if (n === 0) return { ret: -ERRNO.EFAULT, field: -ERRNO.EFAULT };
-  const r = settle(userfaultfd_mfill(m, job.ctx, "copy", job.dst, n * job.pageSize, {
-    dontwake: (job.mode & UFFDIO_COPY_MODE.dontwake) !== 0,
-    wp: (job.mode & UFFDIO_COPY_MODE.wp) !== 0,
-    fill: (p) => job.values[p - job.firstPage] ?? 0,
-  }));
+  const modes = { dontwake: (job.mode & UFFDIO_COPY_MODE.dontwake) !== 0, wp: (job.mode & UFFDIO_COPY_MODE.wp) !== 0 };
+  const r = settle(userfaultfd_copy(m, job.ctx, job.dst, n * job.pageSize, modes, (p) => job.values[p - job.firstPage] ?? 0));
   if (!faulted || r.ret !== 0) return r;
   return { ret: -ERRNO.EAGAIN, field: r.field ?? 0 };
 }

@@ -6,7 +6,7 @@
  * ioctl masks from the ops struct) is done here, from what the C says.
  *
  * The type's own ->fault body is not emitted (it exists in the user's tree);
- * declared_type_fault() models it after the kind the type builds on.
+ * declaredTypeFault() models it after the kind the type builds on.
  */
 import { GENERATIONS } from "../../kernel/generations.js";
 import { UFFDIO_NR } from "../../kernel/uapi.js";
@@ -104,7 +104,7 @@ function servedPrivate(m: Machine, c: DeclaredC, pgoff: number, where: string): 
  * create the page-cache folio, cleared if new. Returns a referenced folio,
  * a FAULT_* code from the glue, or -EFAULT-style negative for SIGBUS.
  */
-export function declared_type_fault(
+export function declaredTypeFault(
   m: Machine,
   vma: Vma,
   pgoff: number,
@@ -116,7 +116,7 @@ export function declared_type_fault(
   const file = vma.file!;
   const g = c.fault(vma, pgoff, 0, raise);
   if (!g.proceed) return g.raised !== null ? { code: "raised", value: g.raised } : { code: "sigbus" };
-  if (pgoff >= file.npages) return { code: "sigbus" };
+  if (pgoff >= file.size) return { code: "sigbus" };
   const shared = pageIsShared(file, pgoff);
   // A type built on guest_memfd keeps kvm_gmem_fault_user_mapping()'s own checks:
   // no INIT_SHARED, or a page private after in-place conversion, is SIGBUS (seed 002, §3.2).

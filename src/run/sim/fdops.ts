@@ -15,9 +15,9 @@ import { GUEST_MEMFD_FLAGS, PAGE_SIZE, UFFD_FEATURES, type ErrnoName } from "../
 import { hexByte, hexMask, type Observed } from "../../ir/observation.js";
 import type { FallocateStep, OpenStep } from "../../ir/scenario.js";
 import type { Machine } from "./machine.js";
-import type { SimFile, UffdCtx, Vma } from "./state.js";
+import type { SimFile, UserfaultfdCtx, Vma } from "./state.js";
 import { filemap_add_folio, filemap_remove_folio } from "./uffd_ops.js";
-import { zap_range } from "./userfaultfd.js";
+import { zapRange } from "./userfaultfd.js";
 
 /** UFFD_API_IOCTLS: REGISTER, UNREGISTER and API (bits 0, 1 and 63; include/uapi/linux/userfaultfd.h). */
 export const UFFD_API_IOCTLS = (1n << 0n) | (1n << 1n) | (1n << 63n);
@@ -52,13 +52,13 @@ export function withApiMasks(o: Observed, m: Machine, ran: boolean, requested: b
  * or an event is queued and not yet read. The runtime's descriptors are
  * O_NONBLOCK (a blocking one would always be POLLERR).
  */
-export function pollRevents(ctx: UffdCtx): ("in" | "err")[] {
+export function pollRevents(ctx: UserfaultfdCtx): ("in" | "err")[] {
   if (!ctx.initialized) return ["err"];
   return ctx.pending.length ? ["in"] : [];
 }
 
 /** userfaultfd_read_iter()'s own refusals, before any message is looked at. */
-export function readRefusal(ctx: UffdCtx, bufBytes: number): ErrnoName | null {
+export function readRefusal(ctx: UserfaultfdCtx, bufBytes: number): ErrnoName | null {
   if (!ctx.initialized) return "EINVAL";
   if (bufBytes < UFFD_MSG_SIZE) return "EINVAL";
   return null;
@@ -75,7 +75,7 @@ export function openUserfaultfd(step: OpenStep): Observed {
 /** fstat(): st_size of the backing file; no descriptor (anonymous memory) is EBADF. */
 export function fstatFile(file: SimFile | null): Observed {
   if (!file || !file.hasFd) return errnoObs("EBADF");
-  return { status: "ok", fields: { size: String(file.npages * pageSizeOf(file)) } };
+  return { status: "ok", fields: { size: String(file.size * pageSizeOf(file)) } };
 }
 
 function pageSizeOf(file: SimFile): number {
@@ -93,7 +93,7 @@ function pageSizeOf(file: SimFile): number {
 export function fallocateFile(m: Machine, file: SimFile | null, mappings: readonly Vma[], step: FallocateStep, start: number, len: number): Observed | string {
   if (!file || !file.hasFd) return errnoObs("EBADF");
   const ps = pageSizeOf(file);
-  const size = file.npages * ps;
+  const size = file.size * ps;
   if (len <= 0) return errnoObs("EINVAL");
   if (file.kind === "guest_memfd") {
     if (start % PAGE_SIZE || len % PAGE_SIZE) return errnoObs("EINVAL");
@@ -119,7 +119,7 @@ export function fallocateFile(m: Machine, file: SimFile | null, mappings: readon
       m.folios.put(f);
       continue;
     }
-    for (const v of mappings) if (v.file === file && i >= v.off && i < v.off + v.npages) zap_range(m, v, i, 1, true);
+    for (const v of mappings) if (v.file === file && i >= v.off && i < v.off + v.npages) zapRange(m, v, i, 1, true);
     const f = file.cache[i]!;
     if (f >= 0) filemap_remove_folio(m, file, f);
   }
@@ -136,7 +136,7 @@ export function readFile(m: Machine, file: SimFile | null, page: number, via: "r
   if (file.kind === "guest_memfd") return errnoObs(via === "pread" ? "ESPIPE" : "EINVAL");
   const p = via === "read" ? 0 : page;
   // At or past EOF read() returns 0 bytes: no first byte to report.
-  if (p >= file.npages) return { status: "ok", fields: { value: "mixed" } };
+  if (p >= file.size) return { status: "ok", fields: { value: "mixed" } };
   const f = file.cache[p]!;
   const value = f >= 0 && m.folios.isUptodate(f) ? m.folios.value[f]! : 0;
   return { status: "ok", fields: { value: hexByte(value) } };
@@ -161,4 +161,41 @@ export function gmemCreateErrno(m: Machine, names: readonly string[], raw: numbe
 
 export function errnoObs(name: ErrnoName): Observed {
   return { status: `errno=${name}`, fields: {} };
+}
+
+/**
+ * ftruncate(): truncate_setsize() then, when shrinking, truncate_pagecache():
+ * i_size is written first, so a fault or an mfill that looks after this sees
+ * the new size; then every PTE of the file at or beyond it is zapped, private
+ * COW copies too (unmap_mapping_range() with even_cows), and the page-cache
+ * folios there are removed. Growing only writes i_size: the new pages are
+ * holes. Sources: mm/truncate.c truncate_setsize(), truncate_pagecache();
+ * mm/shmem.c shmem_setattr(); guest_memfd's kvm_gmem_setattr() is -EINVAL
+ * (virt/kvm/guest_memfd.c); shared anonymous memory has no descriptor. The
+ * whole call runs as one step: the folio lock truncate_inode_pages_range()
+ * takes orders it after any fill that holds the folio.
+ */
+export function truncateFile(m: Machine, file: SimFile | null, mappings: readonly Vma[], pages: number): Observed | string {
+  if (!file || !file.hasFd) return errnoObs("EBADF");
+  if (!truncatable(m, file)) return errnoObs("EINVAL");
+  if (!Number.isInteger(pages) || pages < 0 || pages > file.npages) return `truncate to ${pages} pages: only sizes from 0 to the mapping's ${file.npages} pages are modelled`;
+  const old = file.size;
+  file.size = pages;
+  if (pages >= old) return { status: "ok", fields: {} };
+  for (const v of mappings) {
+    if (v.file !== file) continue;
+    for (let i = Math.max(pages, v.off); i < v.off + v.npages; i++) zapRange(m, v, i, 1, true);
+  }
+  for (let i = pages; i < file.npages; i++) {
+    const f = file.cache[i]!;
+    if (f >= 0) filemap_remove_folio(m, file, f);
+  }
+  return { status: "ok", fields: {} };
+}
+
+/** Can this file's size change? guest_memfd (and a declared type built on it) refuses ftruncate(). */
+export function truncatable(m: Machine, file: SimFile): boolean {
+  if (!file.hasFd || file.kind === "guest_memfd") return false;
+  if (file.kind === "declared" && m.declared?.kernelKind === "guest_memfd") return false;
+  return true;
 }

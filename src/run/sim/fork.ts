@@ -14,7 +14,7 @@
  */
 import { UFFD_FEATURES } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
-import { PTEF_RDONLY, PTEF_UFFD_WP, PTE_MARKER, PTE_NONE, PTE_PRESENT, VM_UFFD_WP, type SimThread, type UffdCtx, type UffdMsg, type Vma } from "./state.js";
+import { PTEF_RDONLY, PTEF_UFFD_WP, PTE_MARKER, PTE_NONE, PTE_PRESENT, VM_UFFD_WP, type SimThread, type UserfaultfdCtx, type UffdMsg, type Vma } from "./state.js";
 import type { Observed } from "../../ir/observation.js";
 import type { Step } from "../../ir/scenario.js";
 import type { Simulation } from "./simulation.js";
@@ -24,19 +24,19 @@ export interface Forked {
   /** The child's VMAs (its own list: the child is another mm at the same addresses). */
   readonly vmas: Vma[];
   /** The new contexts, one per parent context with EVENT_FORK. */
-  readonly ctxs: UffdCtx[];
+  readonly ctxs: UserfaultfdCtx[];
   /** fork() waits for the monitor to read a FORK message. */
   readonly waits: boolean;
 }
 
-export function fork_mm(m: Machine, th: SimThread, newCtxId: () => number): Forked {
-  const created = new Map<UffdCtx, UffdCtx>();
+export function forkMm(m: Machine, th: SimThread, newCtxId: () => number): Forked {
+  const created = new Map<UserfaultfdCtx, UserfaultfdCtx>();
   const vmas: Vma[] = [];
   const tables = new Map<number, Pick<Vma, "pte" | "pteFlags" | "pteFolio">>();
   for (const v of m.vmas) {
     const octx = v.ctx;
     const keep = octx !== null && !octx.released && (octx.features & UFFD_FEATURES.event_fork) !== 0;
-    let ctx: UffdCtx | null = null;
+    let ctx: UserfaultfdCtx | null = null;
     if (keep) {
       ctx = created.get(octx!) ?? null;
       if (!ctx) {
@@ -88,7 +88,7 @@ export function forkStep(sim: Simulation, step: Extract<Step, { op: "fork" }>, i
   if (m.threads.has(FORK_CHILD_THREAD)) throw new ScenarioSetupError("one fork per scenario");
   if (step.childReads !== undefined && step.childWrites !== undefined) throw new ScenarioSetupError("a forked child either reads (childReads) or writes (childWrites)");
   Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
-  const f = fork_mm(m, th, () => m.ctxs.length);
+  const f = forkMm(m, th, () => m.ctxs.length);
   sim.childMm = f.vmas;
   for (const c of f.ctxs) {
     m.ctxs.push(c);

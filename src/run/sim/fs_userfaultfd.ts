@@ -35,7 +35,7 @@ import {
   VM_UFFD_MISSING,
   VM_UFFD_WP,
   type SimThread,
-  type UffdCtx,
+  type UserfaultfdCtx,
   type UffdMsg,
   type Vma,
   vmaEnd,
@@ -50,8 +50,8 @@ export interface IoctlResult {
 /** Bits 0..16 are the features a kernel may know; anything above is unknown. */
 export const UNKNOWN_FEATURE_BIT = 1n << 63n;
 
-export function newCtx(m: Machine, userModeOnly: boolean): UffdCtx {
-  const ctx: UffdCtx = {
+export function new_userfaultfd(m: Machine, userModeOnly: boolean): UserfaultfdCtx {
+  const ctx: UserfaultfdCtx = {
     id: m.ctxs.length,
     initialized: false,
     features: 0,
@@ -70,7 +70,7 @@ export function newCtx(m: Machine, userModeOnly: boolean): UffdCtx {
  * features=0); unknown or hidden features are EINVAL and leave the context
  * usable; WP_ASYNC implies WP_UNPOPULATED.
  */
-export function userfaultfd_api(m: Machine, ctx: UffdCtx, api: number, features: bigint): number {
+export function userfaultfd_api(m: Machine, ctx: UserfaultfdCtx, api: number, features: bigint): number {
   if (api !== UFFD_API) return -ERRNO.EINVAL;
   let known = 0n;
   for (const f of m.version.features) known |= BigInt(UFFD_FEATURES[f]);
@@ -101,7 +101,7 @@ export interface RegisterResult {
  * mask is the kernel's, inexact as it is: BASIC on hugetlb, minus WRITEPROTECT
  * without WP, minus CONTINUE without MINOR.
  */
-export function userfaultfd_register(m: Machine, ctx: UffdCtx, start: number, len: number, modeBits: number): RegisterResult {
+export function userfaultfd_register(m: Machine, ctx: UserfaultfdCtx, start: number, len: number, modeBits: number): RegisterResult {
   if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
   if (!modeBits || modeBits & ~VM_UFFD_FLAGS) return { ret: -ERRNO.EINVAL };
   const bad = validate_range(start, len);
@@ -138,7 +138,7 @@ export function userfaultfd_register(m: Machine, ctx: UffdCtx, start: number, le
  * registered one is fine; only a MISSING-registered VMA wakes its waiters;
  * the wp bits go with the registration.
  */
-export function userfaultfd_unregister(m: Machine, ctx: UffdCtx, start: number, len: number): number {
+export function userfaultfd_unregister(m: Machine, ctx: UserfaultfdCtx, start: number, len: number): number {
   if (!ctx.initialized) return -ERRNO.EINVAL;
   const bad = validate_range(start, len);
   if (bad) return bad;
@@ -156,7 +156,7 @@ export function userfaultfd_unregister(m: Machine, ctx: UffdCtx, start: number, 
   for (const v of m.vmasIn(start, end)) {
     if (!v.ctx) continue;
     // The VMA's own context: another userfaultfd's where the kernel lets it be unregistered from here.
-    if (v.uffd & VM_UFFD_MISSING) userfaultfd_wake(m, v.ctx, start, len);
+    if (v.uffd & VM_UFFD_MISSING) wake_userfault(m, v.ctx, start, len);
     userfaultfd_clear_vma(m, v);
   }
   m.mergeVmas();
@@ -215,6 +215,8 @@ export function handle_userfault(m: Machine, th: SimThread, vma: Vma, i: number,
     msg = { event: "pagefault", address, end: vma.base + (i + 1) * vma.pageSize, flags: f, thread: th, vma, read: false };
     th.msgBuf = msg;
   }
+  // Recorded, not refused: the kernel raises whatever its fault path lets through.
+  msg.beyondEof = vma.file !== null && i >= vma.file.size;
   ctx.pending.push(msg);
   th.state = "blocked";
   th.waitMsg = msg;
@@ -223,16 +225,16 @@ export function handle_userfault(m: Machine, th: SimThread, vma: Vma, i: number,
 }
 
 /**
- * userfaultfd_wake() / __wake_userfault(): wake every faulter of the context
+ * wake_userfault() / __wake_userfault(): wake every faulter of the context
  * whose address is in [start, start+len) (len 0: all). An unread message of a
  * woken faulter goes away with it. WAKE never looks at VMAs.
  */
-export function userfaultfd_wake(m: Machine, ctx: UffdCtx, start: number, len: number): void {
-  wakeIn(m, ctx.pending, start, len);
-  wakeIn(m, ctx.delivered, start, len);
+export function wake_userfault(m: Machine, ctx: UserfaultfdCtx, start: number, len: number): void {
+  wakeWaitersIn(m, ctx.pending, start, len);
+  wakeWaitersIn(m, ctx.delivered, start, len);
 }
 
-function wakeIn(m: Machine, list: UffdMsg[], start: number, len: number): void {
+function wakeWaitersIn(m: Machine, list: UffdMsg[], start: number, len: number): void {
   const end = start + len;
   for (let k = list.length - 1; k >= 0; k--) {
     const msg = list[k]!;
@@ -252,7 +254,7 @@ function wakeIn(m: Machine, list: UffdMsg[], start: number, len: number): void {
  * userfaultfd_ctx_read(): page faults first (FIFO), then events; reading a
  * REMOVE event lets the process that caused it go on.
  */
-export function userfaultfd_read(m: Machine, ctx: UffdCtx): UffdMsg | null {
+export function userfaultfd_ctx_read(m: Machine, ctx: UserfaultfdCtx): UffdMsg | null {
   let k = 0;
   while (k < ctx.pending.length && ctx.pending[k]!.event !== "pagefault") k++;
   if (k < ctx.pending.length) {
@@ -279,7 +281,7 @@ function removeAt<T>(list: T[], k: number): void {
   list.length--;
 }
 
-function userfaultfd_event_complete(m: Machine, ctx: UffdCtx, msg: UffdMsg): void {
+function userfaultfd_event_complete(m: Machine, ctx: UserfaultfdCtx, msg: UffdMsg): void {
   ctx.mmapChanging = Math.max(0, ctx.mmapChanging - 1);
   const th = msg.thread;
   if (th && th.afterEvent) {
@@ -312,7 +314,7 @@ export function userfaultfd_remove(m: Machine, vma: Vma, first: number, n: numbe
  * (wp bits too), pending events complete, every faulter wakes and retries
  * without userfaultfd.
  */
-export function userfaultfd_release(m: Machine, ctx: UffdCtx): void {
+export function userfaultfd_release(m: Machine, ctx: UserfaultfdCtx): void {
   ctx.released = true;
   for (const v of m.vmas) if (v.ctx === ctx) userfaultfd_clear_vma(m, v);
   m.mergeVmas();
@@ -322,52 +324,74 @@ export function userfaultfd_release(m: Machine, ctx: UffdCtx): void {
       userfaultfd_event_complete(m, ctx, msg);
     }
   }
-  userfaultfd_wake(m, ctx, 0, 0);
+  wake_userfault(m, ctx, 0, 0);
 }
 
 /** UFFDIO_WAKE. */
-export function userfaultfd_wake_ioctl(m: Machine, ctx: UffdCtx, start: number, len: number): number {
+export function userfaultfd_wake(m: Machine, ctx: UserfaultfdCtx, start: number, len: number): number {
   if (!ctx.initialized) return -ERRNO.EINVAL;
   const bad = validate_range(start, len);
   if (bad) return bad;
-  userfaultfd_wake(m, ctx, start, len);
+  wake_userfault(m, ctx, start, len);
   return 0;
 }
 
+/** Mode bits of the mfill ioctls, as each handler reads them from its argument. */
+export interface MfillModes {
+  readonly dontwake?: boolean;
+  readonly wp?: boolean;
+  /** Bits the ioctl does not define. */
+  readonly unknownMode?: boolean;
+}
+
+/** UFFDIO_COPY: userfaultfd_copy(); DONTWAKE and WP are its modes. */
+export function userfaultfd_copy(m: Machine, ctx: UserfaultfdCtx, dst: number, len: number, modes: MfillModes, fill: FillFn): Maybe<IoctlResult> {
+  return mfillIoctl(m, ctx, "copy", dst, len, modes, fill);
+}
+
+/** UFFDIO_ZEROPAGE: userfaultfd_zeropage(); DONTWAKE is its only mode. */
+export function userfaultfd_zeropage(m: Machine, ctx: UserfaultfdCtx, dst: number, len: number, modes: MfillModes): Maybe<IoctlResult> {
+  return mfillIoctl(m, ctx, "zeropage", dst, len, modes, () => 0);
+}
+
+/** UFFDIO_CONTINUE: userfaultfd_continue(); DONTWAKE and WP are its modes. */
+export function userfaultfd_continue(m: Machine, ctx: UserfaultfdCtx, dst: number, len: number, modes: MfillModes): Maybe<IoctlResult> {
+  return mfillIoctl(m, ctx, "continue", dst, len, modes, () => 0);
+}
+
+/** UFFDIO_POISON: userfaultfd_poison(); DONTWAKE is its only mode. */
+export function userfaultfd_poison(m: Machine, ctx: UserfaultfdCtx, dst: number, len: number, modes: MfillModes): Maybe<IoctlResult> {
+  return mfillIoctl(m, ctx, "poison", dst, len, modes, () => 0);
+}
+
 /**
- * The shape shared by COPY, ZEROPAGE, CONTINUE and POISON: EAGAIN with -11
- * written back while an event is pending; argument errors not written back;
- * everything mfill_atomic() says written back; wake unless DONTWAKE; partial
- * success is EAGAIN with the bytes done.
+ * What the four handlers share (each is its own function in fs/userfaultfd.c,
+ * with the same shape): EAGAIN with -11 written back while an event is
+ * pending; argument errors not written back; everything mfill_atomic() says
+ * written back; wake unless DONTWAKE; partial success is EAGAIN with the
+ * bytes done.
  */
-export function userfaultfd_mfill(
-  m: Machine,
-  ctx: UffdCtx,
-  mode: MfillMode,
-  dst: number,
-  len: number,
-  opts: { dontwake?: boolean; wp?: boolean; fill?: FillFn; unknownMode?: boolean },
-): Maybe<IoctlResult> {
+function mfillIoctl(m: Machine, ctx: UserfaultfdCtx, mode: MfillMode, dst: number, len: number, modes: MfillModes, fill: FillFn): Maybe<IoctlResult> {
   if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
   if (ctx.mmapChanging > 0) return mmap_changing_eagain(m);
   const bad = validate_range(dst, len);
   if (bad) return { ret: bad };
   // Mode bits the ioctl does not define: EINVAL after the range check, nothing written back (fs/userfaultfd.c).
-  if (opts.unknownMode) return { ret: -ERRNO.EINVAL };
-  if (opts.wp && (mode === "zeropage" || mode === "poison")) return { ret: -ERRNO.EINVAL };
-  const done = mfill_atomic(m, ctx, dst, len, mode, opts.wp ?? false, opts.fill ?? (() => 0));
-  return isPath(done) ? andThen(done, (d) => mfill_finish(m, ctx, dst, len, opts.dontwake === true, d)) : mfill_finish(m, ctx, dst, len, opts.dontwake === true, done);
+  if (modes.unknownMode) return { ret: -ERRNO.EINVAL };
+  if (modes.wp && (mode === "zeropage" || mode === "poison")) return { ret: -ERRNO.EINVAL };
+  const done = mfill_atomic(m, ctx, dst, len, mode, modes.wp ?? false, fill);
+  return isPath(done) ? andThen(done, (d) => mfillIoctlEnd(m, ctx, dst, len, modes.dontwake === true, d)) : mfillIoctlEnd(m, ctx, dst, len, modes.dontwake === true, done);
 }
 
 /** The ioctl's end: the fill's bytes or error written back, and the faulters of the range woken. */
-function mfill_finish(m: Machine, ctx: UffdCtx, dst: number, len: number, dontwake: boolean, done: number): IoctlResult {
+function mfillIoctlEnd(m: Machine, ctx: UserfaultfdCtx, dst: number, len: number, dontwake: boolean, done: number): IoctlResult {
   if (done < 0) return { ret: done, field: done };
-  if (!dontwake) userfaultfd_wake(m, ctx, dst, done);
+  if (!dontwake) wake_userfault(m, ctx, dst, done);
   return { ret: done === len ? 0 : -ERRNO.EAGAIN, field: done };
 }
 
 /** UFFDIO_WRITEPROTECT: WP together with DONTWAKE is EINVAL; unprotect wakes. */
-export function userfaultfd_writeprotect(m: Machine, ctx: UffdCtx, start: number, len: number, wp: boolean, dontwake: boolean, unknownMode = false): number {
+export function userfaultfd_writeprotect(m: Machine, ctx: UserfaultfdCtx, start: number, len: number, wp: boolean, dontwake: boolean, unknownMode = false): number {
   if (!ctx.initialized) return -ERRNO.EINVAL;
   if (ctx.mmapChanging > 0) return -ERRNO.EAGAIN;
   const bad = validate_range(start, len);
@@ -376,7 +400,7 @@ export function userfaultfd_writeprotect(m: Machine, ctx: UffdCtx, start: number
   if (wp && dontwake) return -ERRNO.EINVAL;
   const r = mwriteprotect_range(m, ctx, start, len, wp);
   if (r) return r;
-  if (!wp && !dontwake) userfaultfd_wake(m, ctx, start, len);
+  if (!wp && !dontwake) wake_userfault(m, ctx, start, len);
   return 0;
 }
 
@@ -386,7 +410,7 @@ export function mmap_changing_eagain(m: Machine): IoctlResult {
 }
 
 /** UFFDIO_MOVE. */
-export function userfaultfd_move(m: Machine, ctx: UffdCtx, dst: number, src: number, len: number, allowSrcHoles: boolean, dontwake: boolean, unknownMode = false): IoctlResult {
+export function userfaultfd_move(m: Machine, ctx: UserfaultfdCtx, dst: number, src: number, len: number, allowSrcHoles: boolean, dontwake: boolean, unknownMode = false): IoctlResult {
   if (!ctx.initialized) return { ret: -ERRNO.EINVAL };
   if (ctx.mmapChanging > 0) return mmap_changing_eagain(m);
   const bad = validate_range(dst, len) || validate_range(src, len);
@@ -394,6 +418,6 @@ export function userfaultfd_move(m: Machine, ctx: UffdCtx, dst: number, src: num
   if (unknownMode) return { ret: -ERRNO.EINVAL };
   const done = move_pages(m, ctx, dst, src, len, allowSrcHoles);
   if (done < 0) return { ret: done, field: done };
-  if (!dontwake) userfaultfd_wake(m, ctx, dst, done);
+  if (!dontwake) wake_userfault(m, ctx, dst, done);
   return { ret: done === len ? 0 : -ERRNO.EAGAIN, field: done };
 }

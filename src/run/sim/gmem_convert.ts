@@ -20,7 +20,7 @@
 import { ERRNO } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
 import type { SimFile } from "./state.js";
-import { zap_pte } from "./memory.js";
+import { zapPte } from "./memory.js";
 
 export function kvm_gmem_convert(m: Machine, file: SimFile, pgoff: number, to: "private" | "shared"): number {
   if (pgoff < 0 || pgoff >= file.npages) return -ERRNO.EINVAL;
@@ -30,7 +30,7 @@ export function kvm_gmem_convert(m: Machine, file: SimFile, pgoff: number, to: "
   }
   for (const vma of m.vmas) {
     if (vma.file !== file || pgoff < vma.off || pgoff >= vma.off + vma.npages) continue;
-    zap_pte(m, vma, pgoff, true);
+    zapPte(m, vma, pgoff, true);
   }
   const folio = file.cache[pgoff] ?? -1;
   // The page cache holds one reference; any other is a user the conversion would pull the page from.

@@ -18,7 +18,7 @@ import {
   PTE_NONE,
   type SimFile,
   type SimThread,
-  type UffdCtx,
+  type UserfaultfdCtx,
   type Vma,
   type VmaKind,
   vmaEnd,
@@ -33,7 +33,7 @@ export class Machine {
   readonly folios: FolioTable;
   readonly files: SimFile[] = [];
   readonly vmas: Vma[] = [];
-  readonly ctxs: UffdCtx[] = [];
+  readonly ctxs: UserfaultfdCtx[] = [];
   readonly threads = new Map<string, SimThread>();
   /** Threads woken during the current step, run by the scheduler when it ends. */
   readonly runnable: SimThread[] = [];
@@ -66,6 +66,7 @@ export class Machine {
       id: this.files.length,
       kind,
       npages,
+      size: npages,
       cache: new Int32Array(npages).fill(-1),
       gmemFlags: new Set(opts.gmemFlags ?? []),
       hasFd: opts.hasFd,

@@ -29,7 +29,7 @@ import {
 import { UFFD_FEATURES, UFFD_PAGEFAULT_FLAG } from "../../kernel/uapi.js";
 import { handle_userfault } from "./fs_userfaultfd.js";
 import { filemap_add_folio, vma_uffd_ops } from "./uffd_ops.js";
-import { declared_type_fault } from "./declared.js";
+import { declaredTypeFault } from "./declared.js";
 import { RULE } from "./findings.js";
 import { GENERATIONS } from "../../kernel/generations.js";
 import { andThen, at, isPath, underMmapRead, type Maybe } from "./preempt.js";
@@ -52,7 +52,7 @@ export const userfaultfd_wp = (v: Vma) => (v.uffd & VM_UFFD_WP) !== 0;
 export const userfaultfd_wp_async = (v: Vma) => v.ctx !== null && (v.ctx.features & UFFD_FEATURES.wp_async) !== 0;
 
 /** Install a present PTE; the caller's folio reference becomes the PTE's. */
-export function set_pte_folio(m: Machine, vma: Vma, i: number, folio: number, flags: number): void {
+export function setPteFolio(m: Machine, vma: Vma, i: number, folio: number, flags: number): void {
   vma.pte[i] = folio === ZERO_FOLIO ? PTE_ZERO : PTE_PRESENT;
   vma.pteFolio[i] = folio;
   vma.pteFlags[i] = flags;
@@ -63,7 +63,7 @@ export function set_pte_folio(m: Machine, vma: Vma, i: number, folio: number, fl
  * zap_pte_range() for one PTE. uffd-wp markers survive a zap of file memory
  * unless dropMarkers (truncation); poison markers never survive (uffd-abi 4).
  */
-export function zap_pte(m: Machine, vma: Vma, i: number, dropMarkers: boolean): void {
+export function zapPte(m: Machine, vma: Vma, i: number, dropMarkers: boolean): void {
   const st = vma.pte[i];
   const wp = (vma.pteFlags[i]! & PTEF_UFFD_WP) !== 0;
   const keepWpMarker = !dropMarkers && !vma.anonymous && wp && userfaultfd_wp(vma);
@@ -98,7 +98,7 @@ export function handle_mm_fault(m: Machine, th: SimThread, vma: Vma, i: number, 
       if (!userfaultfd_wp_async(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_WP, PF_WRITE);
       vma.pteFlags[i] = fl & ~PTEF_UFFD_WP;
     }
-    if (st === PTE_ZERO || fl & PTEF_RDONLY) return do_wp_page_copy(m, vma, i, value);
+    if (st === PTE_ZERO || fl & PTEF_RDONLY) return wpCopyFolio(m, vma, i, value);
     m.folios.value[f] = value;
     return value;
   }
@@ -126,7 +126,7 @@ function restoreWpMarker(vma: Vma, i: number, r: number, origWp: boolean): numbe
 }
 
 /** wp_page_copy(): break COW into a new anonymous folio holding the written byte. */
-function do_wp_page_copy(m: Machine, vma: Vma, i: number, value: number): number {
+function wpCopyFolio(m: Machine, vma: Vma, i: number, value: number): number {
   const old = vma.pteFolio[i]!;
   const keep = vma.pteFlags[i]! & PTEF_UFFD_WP;
   const f = m.folios.alloc();
@@ -136,21 +136,21 @@ function do_wp_page_copy(m: Machine, vma: Vma, i: number, value: number): number
     m.folios.mapcount[old]! -= 1;
     m.folios.put(old);
   }
-  set_pte_folio(m, vma, i, f, keep);
+  setPteFolio(m, vma, i, f, keep);
   return value;
 }
 
 /** Install the result of a missing fault; with an uffd-wp marker the new PTE keeps the wp bit and a write retries into do_wp_page(). */
-function finish_missing(m: Machine, vma: Vma, i: number, folio: number, rdonly: boolean, write: boolean, value: number, origWp: boolean): number {
+function installFaultedFolio(m: Machine, vma: Vma, i: number, folio: number, rdonly: boolean, write: boolean, value: number, origWp: boolean): number {
   // finish_fault(): under the PTE lock, a PTE someone installed meanwhile wins; the access retries.
   if (vma.pte[i] === PTE_PRESENT || vma.pte[i] === PTE_ZERO) {
     if (folio !== ZERO_FOLIO) m.folios.put(folio);
     return FAULT_RETRY;
   }
-  set_pte_folio(m, vma, i, folio, (origWp ? PTEF_UFFD_WP : 0) | (rdonly ? PTEF_RDONLY : 0));
+  setPteFolio(m, vma, i, folio, (origWp ? PTEF_UFFD_WP : 0) | (rdonly ? PTEF_RDONLY : 0));
   if (origWp && write) return FAULT_RETRY;
   if (!write) return m.folios.value[folio]!;
-  if (rdonly || folio === ZERO_FOLIO) return do_wp_page_copy(m, vma, i, value);
+  if (rdonly || folio === ZERO_FOLIO) return wpCopyFolio(m, vma, i, value);
   m.folios.value[folio] = value;
   return value;
 }
@@ -158,11 +158,11 @@ function finish_missing(m: Machine, vma: Vma, i: number, folio: number, rdonly: 
 /** do_anonymous_page(): MISSING before anything is allocated; a read maps the zero page. */
 export function do_anonymous_page(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean, value: number, origWp: boolean): number {
   if (userfaultfd_missing(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MISSING, write ? PF_WRITE : 0);
-  if (!write) return finish_missing(m, vma, i, ZERO_FOLIO, false, false, 0, origWp);
+  if (!write) return installFaultedFolio(m, vma, i, ZERO_FOLIO, false, false, 0, origWp);
   const f = m.folios.alloc();
   m.folios.value[f] = 0;
   m.folios.markUptodate(f);
-  return finish_missing(m, vma, i, f, false, write, value, origWp);
+  return installFaultedFolio(m, vma, i, f, false, write, value, origWp);
 }
 
 /** do_fault() → __do_fault() → vm_ops->fault for file-backed VMAs. */
@@ -170,9 +170,9 @@ function do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean
   const flags = write ? PF_WRITE : 0;
   switch (vma.kind) {
     case "shmem":
-      return finish_file_fault(m, vma, i, write, value, origWp, shmem_get_folio_gfp(m, th, vma, i, flags));
+      return finishFileFault(m, vma, i, write, value, origWp, shmem_get_folio_gfp(m, th, vma, i, flags));
     case "hugetlb":
-      return finish_file_fault(m, vma, i, write, value, origWp, hugetlb_no_page(m, th, vma, i, flags));
+      return finishFileFault(m, vma, i, write, value, origWp, hugetlb_no_page(m, th, vma, i, flags));
     case "guest_memfd":
     case "declared":
     {
@@ -180,8 +180,8 @@ function do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean
       const next = (v: number): Maybe<number> => {
         if (v !== 0) return v;
         // Another thread may fill or drop the page before ->fault runs.
-        if (!m.preempt) return finish_file_fault(m, vma, i, write, value, origWp, vm_ops_fault(m, th, vma, i, flags));
-        return at(m, BEFORE_FAULT, () => finish_file_fault(m, vma, i, write, value, origWp, vm_ops_fault(m, th, vma, i, flags)));
+        if (!m.preempt) return finishFileFault(m, vma, i, write, value, origWp, vmOpsFault(m, th, vma, i, flags));
+        return at(m, BEFORE_FAULT, () => finishFileFault(m, vma, i, write, value, origWp, vmOpsFault(m, th, vma, i, flags)));
       };
       return isPath(r) ? andThen(r, next) : next(r);
     }
@@ -191,17 +191,17 @@ function do_fault(m: Machine, th: SimThread, vma: Vma, i: number, write: boolean
 }
 
 /** vm_ops->fault of guest_memfd, or of a declared type (its emitted C): a referenced folio or a FAULT_* code. */
-function vm_ops_fault(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
+function vmOpsFault(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
   if (vma.kind === "guest_memfd") return kvm_gmem_fault_user_mapping(m, vma, i);
-  const got = declared_type_fault(m, vma, i, (bits) => handle_userfault(m, th, vma, i, bits, flags), kvm_gmem_get_folio);
+  const got = declaredTypeFault(m, vma, i, (bits) => handle_userfault(m, th, vma, i, bits, flags), kvm_gmem_get_folio);
   if ("folio" in got) return got.folio;
   return got.code === "raised" ? got.value : FAULT_SIGBUS;
 }
 
 /** The folio ->fault returned, mapped: read-only for a private mapping (do_cow_fault() copies on write). */
-function finish_file_fault(m: Machine, vma: Vma, i: number, write: boolean, value: number, origWp: boolean, folio: number): number {
+function finishFileFault(m: Machine, vma: Vma, i: number, write: boolean, value: number, origWp: boolean, folio: number): number {
   if (folio < 0) return folio;
-  return finish_missing(m, vma, i, folio, !vma.shared, write, value, origWp);
+  return installFaultedFolio(m, vma, i, folio, !vma.shared, write, value, origWp);
 }
 
 /**
@@ -265,7 +265,7 @@ export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, f
  */
 export function shmem_get_folio_gfp(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
   const file = vma.file!;
-  if (i >= file.npages) return FAULT_SIGBUS;
+  if (i >= file.size) return FAULT_SIGBUS;
   let f = file.cache[i]!;
   if (f >= 0 && userfaultfd_minor(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
   if (f < 0) {
@@ -285,7 +285,7 @@ export function shmem_get_folio_gfp(m: Machine, th: SimThread, vma: Vma, i: numb
 /** hugetlb_no_page(): the same decisions on 2 MiB folios; private mappings get anonymous huge folios. */
 export function hugetlb_no_page(m: Machine, th: SimThread, vma: Vma, i: number, flags: number): number {
   const file = vma.file!;
-  if (i >= file.npages) return FAULT_SIGBUS;
+  if (i >= file.size) return FAULT_SIGBUS;
   let f = file.cache[i]!;
   if (f >= 0) {
     if (userfaultfd_minor(vma)) return handle_userfault(m, th, vma, i, VM_UFFD_MINOR, flags);
@@ -309,7 +309,7 @@ export function hugetlb_no_page(m: Machine, th: SimThread, vma: Vma, i: number, 
  */
 export function kvm_gmem_fault_user_mapping(m: Machine, vma: Vma, i: number): number {
   const file = vma.file!;
-  if (i >= file.npages || !file.gmemFlags.has("init_shared")) return FAULT_SIGBUS;
+  if (i >= file.size || !file.gmemFlags.has("init_shared")) return FAULT_SIGBUS;
   return kvm_gmem_get_folio(m, file, i);
 }
 

@@ -10,7 +10,7 @@
  */
 import { UFFD_FEATURES } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
-import { vmaEnd, type SimThread, type UffdCtx, type UffdMsg, type Vma } from "./state.js";
+import { vmaEnd, type SimThread, type UserfaultfdCtx, type UffdMsg, type Vma } from "./state.js";
 import { PAGE_SIZE } from "../../kernel/uapi.js";
 import type { Observed } from "../../ir/observation.js";
 import type { Step } from "../../ir/scenario.js";
@@ -25,13 +25,13 @@ export interface Remapped {
 }
 
 /** Move every VMA of `mapping` to a fresh address range; returns the mapping's new handle. */
-export function move_mapping(m: Machine, mapping: Vma, th: SimThread): Remapped {
+export function moveMapping(m: Machine, mapping: Vma, th: SimThread): Remapped {
   const align = 2 << 20;
   const top = Math.max(...m.vmas.map(vmaEnd), vmaEnd(mapping));
   const newBase = Math.ceil((top + 64 * align) / align) * align;
   const delta = newBase - mapping.base;
   const len = mapping.npages * mapping.pageSize;
-  const waiters: UffdCtx[] = [];
+  const waiters: UserfaultfdCtx[] = [];
   for (let k = 0; k < m.vmas.length; k++) {
     const v = m.vmas[k]!;
     if (v.base !== mapping.base || v.role !== mapping.role) continue;
@@ -42,7 +42,7 @@ export function move_mapping(m: Machine, mapping: Vma, th: SimThread): Remapped 
   const primary: Vma = { ...mapping, base: newBase, start: mapping.start + delta };
   for (const ctx of waiters) {
     // The message's page numbers count from the old mapping: page 0, all its pages.
-    const msg: UffdMsg = { event: "remap", address: mapping.base, end: mapping.base + len, flags: 0, thread: ctx === waiters[0] ? th : null, vma: mapping, read: false };
+    const msg: UffdMsg = { event: "remap", address: mapping.base, end: mapping.base + len, to: newBase, flags: 0, thread: ctx === waiters[0] ? th : null, vma: mapping, read: false };
     ctx.pending.push(msg);
     ctx.mmapChanging++;
   }
@@ -60,7 +60,7 @@ export function mremapStep(sim: Simulation, step: Extract<Step, { op: "mremap" }
   const th = sim.threadFor(step.thread ?? `side${index}`);
   if (th.state === "blocked") throw new ScenarioSetupError(`thread ${th.name} is still blocked; use another thread name`);
   Object.assign(th, { state: "running", vma: null, result: -1, kernelMode: false });
-  const r = move_mapping(sim.machine, sim.primary, th);
+  const r = moveMapping(sim.machine, sim.primary, th);
   sim.primary = r.primary;
   if (r.waits) return { status: "blocked", fields: {} };
   th.state = "done";

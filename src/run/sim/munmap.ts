@@ -11,8 +11,8 @@
  */
 import { ERRNO, PAGE_SIZE, UFFD_FEATURES } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";
-import type { SimThread, UffdCtx, UffdMsg, Vma } from "./state.js";
-import { zap_range } from "./userfaultfd.js";
+import type { SimThread, UserfaultfdCtx, UffdMsg, Vma } from "./state.js";
+import { zapRange } from "./userfaultfd.js";
 import type { Observed } from "../../ir/observation.js";
 import type { Step } from "../../ir/scenario.js";
 import type { Simulation } from "./simulation.js";
@@ -27,14 +27,14 @@ import { ret } from "./observe.js";
 export function do_munmap(m: Machine, mapping: Vma, start: number, len: number, th: SimThread): number {
   if (start % PAGE_SIZE || len <= 0) return -ERRNO.EINVAL;
   const end = start + Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
-  const waiters: UffdCtx[] = [];
+  const waiters: UserfaultfdCtx[] = [];
   for (const v of m.vmasIn(start, end)) {
     const ctx = v.ctx;
     if (ctx && !ctx.released && ctx.features & UFFD_FEATURES.event_unmap && !waiters.includes(ctx)) waiters.push(ctx);
   }
   m.splitRange(start, end);
   for (const v of m.vmasIn(start, end)) {
-    zap_range(m, v, v.off, v.npages, true);
+    zapRange(m, v, v.off, v.npages, true);
     m.vmas.splice(m.vmas.indexOf(v), 1);
   }
   const ctx = waiters[0];

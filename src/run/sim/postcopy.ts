@@ -11,7 +11,7 @@ import { kernelVersion, type KernelVersionId } from "../../kernel/versions.js";
 import { Machine } from "./machine.js";
 import { FAULT_BLOCKED, handle_mm_fault } from "./memory.js";
 import { settle } from "./preempt.js";
-import { newCtx, userfaultfd_api, userfaultfd_mfill, userfaultfd_read, userfaultfd_register } from "./fs_userfaultfd.js";
+import { new_userfaultfd, userfaultfd_api, userfaultfd_copy, userfaultfd_ctx_read, userfaultfd_register } from "./fs_userfaultfd.js";
 import type { SimThread, Vma } from "./state.js";
 import type { DeclaredType } from "../../ir/scenario.js";
 import type { CompiledType } from "../c/compile.js";
@@ -30,7 +30,7 @@ export interface PostcopyResult {
 // One fill function for every run: a closure per run would be a new call target
 // each time and cost the JIT a deoptimisation per run.
 let fillValue = 0x5a;
-const COPY_OPTS = { fill: (_page: number) => fillValue };
+const COPY_FILL = (_page: number) => fillValue;
 
 export function simulatePostcopy(pages: number, opts: { kernel?: KernelVersionId; value?: number } = {}): PostcopyResult {
   const m = new Machine(kernelVersion(opts.kernel ?? "6.18"), null, pages + 16);
@@ -44,13 +44,12 @@ export function simulatePostcopy(pages: number, opts: { kernel?: KernelVersionId
  * wakes the thread), and the thread retries its read.
  */
 function postcopy(m: Machine, vma: Vma, pages: number, value: number): PostcopyResult {
-  const ctx = newCtx(m, false);
+  const ctx = new_userfaultfd(m, false);
   if (userfaultfd_api(m, ctx, UFFD_API, 0n)) throw new Error("UFFDIO_API failed");
   if (userfaultfd_register(m, ctx, vma.start, pages * PAGE_SIZE, UFFDIO_REGISTER_MODE.missing).ret) throw new Error("UFFDIO_REGISTER failed");
   const th: SimThread = { name: "faulter", state: "running", vma, page: 0, write: false, value: 0, result: -1, waitMsg: null, waitCtx: null, afterEvent: null };
   m.threads.set(th.name, th);
   fillValue = value;
-  const copyOpts = COPY_OPTS;
   let faults = 0;
   let verified = true;
   const t0 = process.hrtime.bigint();
@@ -60,8 +59,8 @@ function postcopy(m: Machine, vma: Vma, pages: number, value: number): PostcopyR
     let r = settle(handle_mm_fault(m, th, vma, p, false, 0));
     if (r === FAULT_BLOCKED) {
       faults++;
-      const msg = userfaultfd_read(m, ctx)!;
-      settle(userfaultfd_mfill(m, ctx, "copy", msg.address, PAGE_SIZE, copyOpts));
+      const msg = userfaultfd_ctx_read(m, ctx)!;
+      settle(userfaultfd_copy(m, ctx, msg.address, PAGE_SIZE, {}, COPY_FILL));
       // The wake made the faulter runnable; it retries its read.
       while (m.runnable.length) m.runnable.pop();
       r = settle(handle_mm_fault(m, th, vma, p, false, 0));

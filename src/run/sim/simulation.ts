@@ -44,6 +44,7 @@ import {
   pollRevents,
   readFile,
   readRefusal,
+  truncateFile,
   withApiMasks,
 } from "./fdops.js";
 import type { RunFinding, ScenarioResult, StepResult } from "../../ir/result.js";
@@ -55,25 +56,28 @@ import {
   PTE_PRESENT,
   PTE_ZERO,
   type SimThread,
-  type UffdCtx,
+  type UserfaultfdCtx,
   type Vma,
   type VmaKind,
 } from "./state.js";
 import {
   UNKNOWN_FEATURE_BIT,
-  newCtx,
+  new_userfaultfd,
   userfaultfd_api,
-  userfaultfd_mfill,
+  userfaultfd_continue,
+  userfaultfd_copy,
+  userfaultfd_poison,
+  userfaultfd_zeropage,
   userfaultfd_move,
-  userfaultfd_read,
+  userfaultfd_ctx_read,
   userfaultfd_register,
   userfaultfd_release,
   userfaultfd_remove,
   userfaultfd_unregister,
-  userfaultfd_wake_ioctl,
+  userfaultfd_wake,
   userfaultfd_writeprotect,
 } from "./fs_userfaultfd.js";
-import { mfill_atomic_install_pte, zap_range } from "./userfaultfd.js";
+import { mfill_atomic_install_pte, zapRange } from "./userfaultfd.js";
 import { DeclaredC } from "../c/instance.js";
 import type { CompiledType } from "../c/compile.js";
 import type { CoreHooks } from "../c/contracts.js";
@@ -120,7 +124,7 @@ export class Simulation {
   primary!: Vma;
   alias: Vma | null = null;
   src: Vma | null = null;
-  private ctxs: UffdCtx[] = [];
+  private ctxs: UserfaultfdCtx[] = [];
   private next = 0;
   private setupError: string | null = null;
   private setupMismatch = false;
@@ -130,7 +134,7 @@ export class Simulation {
   /** A forked child's VMAs (another mm at the same addresses, sharing the machine's folios). */
   childMm: Vma[] | null = null;
   /** The address space of each forked child's context (the child is another mm at the same addresses). */
-  readonly ctxMm = new Map<UffdCtx, Vma[]>();
+  readonly ctxMm = new Map<UserfaultfdCtx, Vma[]>();
   /** KVM_CREATE_GUEST_MEMFD failed as the setup expected: there is no backing file. */
   private noFile = false;
 
@@ -162,7 +166,7 @@ export class Simulation {
     return this.machine.threads.get(name);
   }
 
-  ctx(i = 0): UffdCtx | undefined {
+  ctx(i = 0): UserfaultfdCtx | undefined {
     return this.ctxs[i];
   }
 
@@ -212,7 +216,7 @@ export class Simulation {
         this.noFile = true;
         this.primary = m.newVma({ role: "primary", npages: s.pages, pageSize, kind, anonymous: false, shared: true, mayWrite: true, write: true, file: null });
         m.vmas.pop();
-        for (let i = 0; i < (s.contexts ?? 1); i++) this.ctxs.push(newCtx(m, s.userModeOnly === true));
+        for (let i = 0; i < (s.contexts ?? 1); i++) this.ctxs.push(new_userfaultfd(m, s.userModeOnly === true));
         return;
       }
       // kvm_gmem_mmap(): no MMAP flag is ENODEV (INIT_SHARED alone too); MAP_PRIVATE is EINVAL (uffd-abi.md 12).
@@ -280,7 +284,7 @@ export class Simulation {
       m.folios.put(f);
     }
     const n = s.contexts ?? 1;
-    for (let i = 0; i < n; i++) this.ctxs.push(newCtx(m, s.userModeOnly === true));
+    for (let i = 0; i < n; i++) this.ctxs.push(new_userfaultfd(m, s.userModeOnly === true));
   }
 
   /** The type's callbacks are its emitted C: instantiate it against the contract model. */
@@ -486,7 +490,7 @@ export class Simulation {
     return 0;
   }
 
-  getCtx(step: Step): UffdCtx {
+  getCtx(step: Step): UserfaultfdCtx {
     const c = this.ctxs[step.ctx ?? 0];
     if (!c) throw new ScenarioSetupError(`step uses ctx ${step.ctx} but setup.contexts opens ${this.ctxs.length}`);
     return c;
@@ -539,6 +543,48 @@ export class Simulation {
   }
 
   private execute(step: Step, index: number): Observed {
+    switch (step.op) {
+      case "api":
+      case "register":
+      case "unregister":
+      case "wake":
+      case "writeprotect":
+      case "move":
+      case "copy":
+      case "zeropage":
+      case "continue":
+      case "poison":
+        return this.ioctlStep(step, index);
+      case "event":
+      case "poll":
+      case "open":
+      case "close":
+      case "fstat":
+      case "fallocate":
+      case "truncate":
+      case "file_read":
+      case "file_write":
+      case "punch_hole":
+        return this.fileStep(step, index);
+      case "touch":
+      case "wait":
+      case "syscall":
+      case "child_wait":
+      case "madvise":
+      case "munmap":
+      case "mremap":
+      case "fork":
+        return this.taskStep(step, index);
+      case "kvm_cap":
+      case "kvm_enable_userfault":
+      case "kvm_bitmap":
+      case "kvm_vcpu_access":
+        return this.kvmStep(step, index);
+    }
+  }
+
+  /** The userfaultfd ioctls: fs/userfaultfd.c's handlers (fs_userfaultfd.ts). */
+  private ioctlStep(step: Extract<Step, { op: "api" | "register" | "unregister" | "wake" | "writeprotect" | "move" | "copy" | "zeropage" | "continue" | "poison" }>, index: number): Observed {
     const m = this.machine;
     // An ioctl this kernel does not have yet: userfaultfd_ioctl()'s default, -EINVAL.
     if ((step.op === "move" || step.op === "poison") && !m.version.rangeIoctls.includes(step.op) && !this.getCtx(step).released) return field({ ret: -ERRNO.EINVAL }, step.op === "move" ? "move" : "updated");
@@ -574,47 +620,7 @@ export class Simulation {
         const ctx = this.getCtx(step);
         if (ctx.released) return errno("EBADF");
         const { start, len } = this.range(step);
-        return ret(userfaultfd_wake_ioctl(m, ctx, start, len));
-      }
-      case "touch": {
-        const th = this.threadFor(step.thread);
-        if (th.state === "blocked") throw new ScenarioSetupError(`thread ${step.thread} is still blocked; use another thread name`);
-        const vma = step.via === "alias" ? this.alias : this.primary;
-        if (!vma) throw new ScenarioSetupError("touch via alias needs setup.alias");
-        if (step.page < 0 || step.page >= this.layoutPages(vma)) throw new ScenarioSetupError(`touch page ${step.page} is outside the mapping`);
-        if ((step.offsetBytes ?? 0) >= vma.pageSize) throw new ScenarioSetupError(`touch offsetBytes ${step.offsetBytes} is not inside the page`);
-        Object.assign(th, { state: "running", vma, page: step.page, write: step.access === "write", value: (step.value ?? 0) & 0xff, result: -1, offset: step.offsetBytes ?? 0, kernelMode: false });
-        this.runThread(th);
-        return this.threadObs(th);
-      }
-      case "wait":
-        return this.threadObs(this.machine.threads.get(step.thread));
-      case "event": {
-        const ctx = this.getCtx(step);
-        if (ctx.released) return errno("EBADF");
-        const refused = readRefusal(ctx, step.bufBytes ?? UFFD_MSG_SIZE);
-        if (refused) return errno(refused);
-        const msg = userfaultfd_read(m, ctx);
-        if (!msg) return { status: "none", fields: {} };
-        // Pages count from the primary mapping, whichever mapping of the layout the message is in.
-        const origin = msg.vma.role === "primary" ? this.primary : msg.vma;
-        const page = Math.floor((msg.address - origin.base) / origin.pageSize);
-        const offset = (msg.address - origin.base) % origin.pageSize;
-        if (msg.event === "fork") {
-          // read() installs the child's userfaultfd: it becomes the next context index.
-          if (msg.child) this.ctxs.push(msg.child);
-          return { status: "fork", fields: {} };
-        }
-        if (msg.event === "remap") return { status: "remap", fields: { pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
-        if (msg.event !== "pagefault") {
-          return { status: msg.event, fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
-        }
-        const names = (["write", "wp", "minor"] as const).filter((n) => msg.flags & { write: 1, wp: 2, minor: 4 }[n]);
-        const fields: Record<string, string> = { page: String(page) };
-        if (offset) fields.offset = String(offset);
-        fields.flags = names.length ? names.sort().join(",") : "0";
-        if (ctx.features & UFFD_FEATURES.thread_id && msg.thread) fields.thread = msg.thread.name;
-        return { status: "pagefault", fields };
+        return ret(userfaultfd_wake(m, ctx, start, len));
       }
       case "copy": {
         if ("page" in step.src || step.thread) {
@@ -650,7 +656,7 @@ export class Simulation {
             const f = m.folios.alloc();
             m.folios.value[f] = fill(p);
             m.folios.markUptodate(f);
-            zap_range(m, from, p, 1, true);
+            zapRange(m, from, p, 1, true);
             from.pte[p] = PTE_PRESENT;
             from.pteFolio[p] = f;
             m.folios.mapcount[f] = 1;
@@ -664,25 +670,49 @@ export class Simulation {
         const r = userfaultfd_move(m, ctx, dst, src, pages * from.pageSize, holes, dontwake, unknownBits(UFFDIO_MOVE_MODE, mode));
         return field(r, "move");
       }
+    }
+  }
+
+  /** What is done to a file descriptor: the userfaultfd's own (read, poll, open, close) and the backing file's. */
+  private fileStep(step: Extract<Step, { op: "event" | "poll" | "open" | "close" | "fstat" | "fallocate" | "truncate" | "file_read" | "file_write" | "punch_hole" }>, index: number): Observed {
+    const m = this.machine;
+    switch (step.op) {
+      case "event": {
+        const ctx = this.getCtx(step);
+        if (ctx.released) return errno("EBADF");
+        const refused = readRefusal(ctx, step.bufBytes ?? UFFD_MSG_SIZE);
+        if (refused) return errno(refused);
+        const msg = userfaultfd_ctx_read(m, ctx);
+        if (!msg) return { status: "none", fields: {} };
+        // Pages count from the primary mapping, whichever mapping of the layout the message is in.
+        const origin = msg.vma.role === "primary" ? this.primary : msg.vma;
+        const page = Math.floor((msg.address - origin.base) / origin.pageSize);
+        const offset = (msg.address - origin.base) % origin.pageSize;
+        if (msg.event === "fork") {
+          // read() installs the child's userfaultfd: it becomes the next context index.
+          if (msg.child) this.ctxs.push(msg.child);
+          return { status: "fork", fields: {} };
+        }
+        if (msg.event === "remap") return { status: "remap", fields: { pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
+        if (msg.event !== "pagefault") {
+          return { status: msg.event, fields: { page: String(page), pages: String(Math.round((msg.end - msg.address) / msg.vma.pageSize)) } };
+        }
+        const names = (["write", "wp", "minor"] as const).filter((n) => msg.flags & { write: 1, wp: 2, minor: 4 }[n]);
+        const fields: Record<string, string> = { page: String(page) };
+        if (offset) fields.offset = String(offset);
+        fields.flags = names.length ? names.sort().join(",") : "0";
+        if (ctx.features & UFFD_FEATURES.thread_id && msg.thread) fields.thread = msg.thread.name;
+        return { status: "pagefault", fields };
+      }
       case "file_write":
         return this.fileWrite(step.page, step.value & 0xff, step.via);
       case "punch_hole":
         return this.sideCall(step, index, "punch");
-      case "madvise":
-        return this.sideCall(step, index, step.advice);
       case "close": {
         const ctx = this.getCtx(step);
         if (!ctx.released) userfaultfd_release(m, ctx);
         return { status: "ok", fields: {} };
       }
-      case "munmap":
-        return munmapStep(this, step, index);
-      case "mremap":
-        return mremapStep(this, step, index);
-      case "fork":
-        return forkStep(this, step, index);
-      case "child_wait":
-        return this.threadObs(this.machine.threads.get(FORK_CHILD_THREAD));
       case "poll": {
         const ctx = this.getCtx(step);
         if (ctx.released) throw new ScenarioSetupError("poll on a context a close step has closed");
@@ -690,8 +720,6 @@ export class Simulation {
       }
       case "open":
         return openUserfaultfd(step);
-      case "syscall":
-        return this.syscall(step);
       case "fstat":
         return fstatFile(this.noFile ? null : this.primary.file);
       case "fallocate": {
@@ -703,8 +731,52 @@ export class Simulation {
         if (typeof r === "string") throw new ScenarioSetupError(r);
         return r;
       }
+      case "truncate": {
+        const r = truncateFile(m, this.noFile ? null : this.primary.file, m.vmas, step.pages);
+        if (typeof r === "string") throw new ScenarioSetupError(r);
+        return r;
+      }
       case "file_read":
         return readFile(m, this.noFile ? null : this.primary.file, step.page, step.via);
+    }
+  }
+
+  /** What a task does to memory: accesses and system calls from worker threads, madvise, munmap, mremap, fork. */
+  private taskStep(step: Extract<Step, { op: "touch" | "wait" | "syscall" | "child_wait" | "madvise" | "munmap" | "mremap" | "fork" }>, index: number): Observed {
+    const m = this.machine;
+    switch (step.op) {
+      case "touch": {
+        const th = this.threadFor(step.thread);
+        if (th.state === "blocked") throw new ScenarioSetupError(`thread ${step.thread} is still blocked; use another thread name`);
+        const vma = step.via === "alias" ? this.alias : this.primary;
+        if (!vma) throw new ScenarioSetupError("touch via alias needs setup.alias");
+        if (step.page < 0 || step.page >= this.layoutPages(vma)) throw new ScenarioSetupError(`touch page ${step.page} is outside the mapping`);
+        if ((step.offsetBytes ?? 0) >= vma.pageSize) throw new ScenarioSetupError(`touch offsetBytes ${step.offsetBytes} is not inside the page`);
+        Object.assign(th, { state: "running", vma, page: step.page, write: step.access === "write", value: (step.value ?? 0) & 0xff, result: -1, offset: step.offsetBytes ?? 0, kernelMode: false });
+        this.runThread(th);
+        return this.threadObs(th);
+      }
+      case "wait":
+        return this.threadObs(this.machine.threads.get(step.thread));
+      case "madvise":
+        return this.sideCall(step, index, step.advice);
+      case "munmap":
+        return munmapStep(this, step, index);
+      case "mremap":
+        return mremapStep(this, step, index);
+      case "fork":
+        return forkStep(this, step, index);
+      case "child_wait":
+        return this.threadObs(this.machine.threads.get(FORK_CHILD_THREAD));
+      case "syscall":
+        return this.syscall(step);
+    }
+  }
+
+  /** KVM: KVM_CHECK_EXTENSION on a guest_memfd's VM, and KVM Userfault (seed 004). */
+  private kvmStep(step: Extract<Step, { op: "kvm_cap" | "kvm_enable_userfault" | "kvm_bitmap" | "kvm_vcpu_access" }>, index: number): Observed {
+    const m = this.machine;
+    switch (step.op) {
       case "kvm_cap":
         if (this.scenario.setup.kind !== "guest_memfd") throw new ScenarioSetupError("kvm_cap needs a guest_memfd setup (its VM)");
         return kvmCap(m, step.cap);
@@ -744,18 +816,14 @@ export class Simulation {
         if ("page" in step.src) throw new ScenarioSetupError("a COPY from an address runs through copyStep()");
         const fill = fillFn(step.src, step.page);
         const mode = modeBits(UFFDIO_COPY_MODE, step.mode, step.rawMode);
-        const p = userfaultfd_mfill(m, ctx, "copy", start, len, {
-          dontwake: (mode & UFFDIO_COPY_MODE.dontwake) !== 0,
-          wp: (mode & UFFDIO_COPY_MODE.wp) !== 0,
-          fill: (p) => fill(p),
-          unknownMode: unknownBits(UFFDIO_COPY_MODE, mode),
-        });
+        const modes = { dontwake: (mode & UFFDIO_COPY_MODE.dontwake) !== 0, wp: (mode & UFFDIO_COPY_MODE.wp) !== 0, unknownMode: unknownBits(UFFDIO_COPY_MODE, mode) };
+        const p = userfaultfd_copy(m, ctx, start, len, modes, (p) => fill(p));
         return field(isPath(p) ? yield* p : p, "copy");
       }
       case "zeropage": {
         const mode = modeBits(UFFDIO_ZEROPAGE_MODE, step.mode, step.rawMode);
         const opts = { dontwake: (mode & UFFDIO_ZEROPAGE_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_ZEROPAGE_MODE, mode) };
-        const r = userfaultfd_mfill(m, ctx, "zeropage", start, len, opts);
+        const r = userfaultfd_zeropage(m, ctx, start, len, opts);
         return field(isPath(r) ? yield* r : r, "zeropage");
       }
       case "continue": {
@@ -764,13 +832,13 @@ export class Simulation {
         const wpKnown = m.version.continueModeWp;
         const wpBit = (mode & UFFDIO_CONTINUE_MODE.wp) !== 0;
         const opts = { dontwake: (mode & UFFDIO_CONTINUE_MODE.dontwake) !== 0, wp: wpBit && wpKnown, unknownMode: unknownBits(UFFDIO_CONTINUE_MODE, mode) || (wpBit && !wpKnown) };
-        const r = userfaultfd_mfill(m, ctx, "continue", start, len, opts);
+        const r = userfaultfd_continue(m, ctx, start, len, opts);
         return field(isPath(r) ? yield* r : r, "mapped");
       }
       case "poison": {
         const mode = modeBits(UFFDIO_POISON_MODE, [], step.rawMode);
         const opts = { dontwake: (mode & UFFDIO_POISON_MODE.dontwake) !== 0, unknownMode: unknownBits(UFFDIO_POISON_MODE, mode) };
-        const r = userfaultfd_mfill(m, ctx, "poison", start, len, opts);
+        const r = userfaultfd_poison(m, ctx, start, len, opts);
         return field(isPath(r) ? yield* r : r, "updated");
       }
     }
@@ -852,7 +920,7 @@ export class Simulation {
     }
     const go = () => {
       if (what === "remove") this.punchHole(first, n);
-      else for (let i = first; i < first + n; i++) zap_range(m, this.vmaOf(vma, i) ?? vma, i, 1, false);
+      else for (let i = first; i < first + n; i++) zapRange(m, this.vmaOf(vma, i) ?? vma, i, 1, false);
       // MADV_DONTNEED frees page tables it leaves empty (mm/pt_reclaim.c, 6.14+); modelled per mapping.
       if (what === "dontneed" && m.version.ptReclaim && this.mappingEmpty()) this.everMapped.clear();
     };
@@ -873,7 +941,7 @@ export class Simulation {
       for (let i = Math.max(first, v.off); i < Math.min(first + n, v.off + v.npages); i++) {
         // Private COW copies survive a punch (unmap_mapping_range without even_cows).
         if (v.pte[i] === PTE_PRESENT && v.pteFolio[i] !== file.cache[i]) continue;
-        zap_range(m, v, i, 1, true);
+        zapRange(m, v, i, 1, true);
       }
     }
     for (let i = first; i < first + n; i++) {

@@ -147,8 +147,14 @@ export class FolioTable {
 export interface SimFile {
   readonly id: number;
   readonly kind: VmaKind;
-  /** Size in pages of the file's page size. */
+  /** Pages the file's page cache can hold: the mapping's size (ftruncate() never grows past it). */
   readonly npages: number;
+  /**
+   * i_size, in pages of the file's page size: npages until a truncate step
+   * changes it. Everything the kernel checks against i_size reads this
+   * (faults beyond it are SIGBUS, mfill_file_over_size(), i_size_read()).
+   */
+  size: number;
   /** Page cache: folio id per page index, -1 for a hole. */
   readonly cache: Int32Array;
   /** guest_memfd creation flags (GUEST_MEMFD_FLAG_*), as names. */
@@ -191,7 +197,7 @@ export interface Vma {
   readonly file: SimFile | null;
   /** VM_UFFD_* bits. */
   uffd: number;
-  ctx: UffdCtx | null;
+  ctx: UserfaultfdCtx | null;
   readonly pte: Uint8Array;
   readonly pteFlags: Uint8Array;
   readonly pteFolio: Int32Array;
@@ -218,10 +224,14 @@ export interface UffdMsg {
   vma: Vma;
   read: boolean;
   /** UFFD_EVENT_FORK: the child's new context (its fd is installed when the message is read). */
-  child?: UffdCtx;
+  child?: UserfaultfdCtx;
+  /** UFFD_EVENT_REMAP: where the range moved to (uffd_msg.arg.remap.to). */
+  to?: number;
+  /** A page fault raised for a page at or beyond its file's i_size (the explorer's `eof` property). */
+  beyondEof?: boolean;
 }
 
-export interface UffdCtx {
+export interface UserfaultfdCtx {
   readonly id: number;
   /** UFFD_FEATURE_INITIALIZED: a successful UFFDIO_API happened. */
   initialized: boolean;
@@ -255,7 +265,7 @@ export interface SimThread {
    * at most one message at a time (the postcopy hot path allocates nothing per fault).
    */
   msgBuf?: UffdMsg;
-  waitCtx: UffdCtx | null;
+  waitCtx: UserfaultfdCtx | null;
   /** A non-cooperative event the thread waits on (madvise) and what to do once it is read. */
   afterEvent: (() => void) | null;
   /** Byte offset of the access within the page (EXACT_ADDRESS reports it). */

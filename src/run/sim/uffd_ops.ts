@@ -71,7 +71,11 @@ function pagecacheOps(name: string, canUserfault: SimUffdOps["can_userfault"]): 
     can_userfault: canUserfault,
     get_folio_noalloc: filemap_lock_folio,
     alloc_folio(m, vma, pgoff) {
-      if (!vma.file || pgoff >= vma.file.npages) return -1;
+      if (!vma.file) return -1;
+      // 7.1's shmem_mfill_folio_alloc() returns NULL at or beyond i_size (COPY: ENOMEM); 6.18's
+      // shmem_mfill_atomic_pte() allocates and checks i_size after the copy (EFAULT), which the
+      // install's mfill_file_over_size() stands for here.
+      if (pgoff >= vma.file.size && m.version.canUserfault !== "shmem-hugetlb") return -1;
       return m.folios.alloc();
     },
     filemap_add(m, folio, vma, pgoff) {

@@ -10,7 +10,7 @@
 import { ERRNO, UFFD_FEATURES } from "../../kernel/uapi.js";
 import { GENERATIONS } from "../../kernel/generations.js";
 import type { Machine } from "./machine.js";
-import { set_pte_folio, userfaultfd_wp, zap_pte } from "./memory.js";
+import { setPteFolio, userfaultfd_wp, zapPte } from "./memory.js";
 import {
   FOLIO_IN_CACHE,
   PTEF_POISON,
@@ -24,7 +24,7 @@ import {
   VM_UFFD_MINOR,
   VM_UFFD_WP,
   ZERO_FOLIO,
-  type UffdCtx,
+  type UserfaultfdCtx,
   type Vma,
   vmaEnd,
 } from "./state.js";
@@ -77,7 +77,7 @@ const pteNoneMostly = (vma: Vma, i: number) => vma.pte[i] === PTE_NONE || vma.pt
  * lie in one registered VMA (else -ENOENT); then mmap_changing, the WP copy
  * flag, and the memory type are checked. Returns the VMA or a negative errno.
  */
-export function mfill_get_vma(m: Machine, ctx: UffdCtx, dst: number, len: number, mode: MfillMode, wp: boolean): Vma | number {
+export function mfill_get_vma(m: Machine, ctx: UserfaultfdCtx, dst: number, len: number, mode: MfillMode, wp: boolean): Vma | number {
   const vma = m.vmaLookup(dst);
   if (!vma) return -ERRNO.ENOENT;
   if (dst + len > vmaEnd(vma)) return -ERRNO.ENOENT;
@@ -101,32 +101,32 @@ export function mfill_get_vma(m: Machine, ctx: UffdCtx, dst: number, len: number
  * mfill_atomic(): one page at a time until done or an error; returns the bytes
  * done, or the error when nothing was done.
  */
-export function mfill_atomic(m: Machine, ctx: UffdCtx, dst: number, len: number, mode: MfillMode, wp: boolean, fill: FillFn): Maybe<number> {
+export function mfill_atomic(m: Machine, ctx: UserfaultfdCtx, dst: number, len: number, mode: MfillMode, wp: boolean, fill: FillFn): Maybe<number> {
   const got = mfill_get_vma(m, ctx, dst, len, mode, wp);
   if (typeof got === "number") return got;
   const vma = got;
   if (vma.kind === "hugetlb") return mfill_atomic_hugetlb(m, vma, dst, len, mode, wp, fill);
-  return mfill_atomic_pages(m, vma, (dst - vma.base) / vma.pageSize, len / vma.pageSize, 0, 0, mode, wp, fill);
+  return mfillAtomicPages(m, vma, (dst - vma.base) / vma.pageSize, len / vma.pageSize, 0, 0, mode, wp, fill);
 }
 
 /**
  * Pages k..n-1 of the fill, `done` bytes already filled: one page at a time
  * until done or an error; the bytes done, or the error when nothing was done.
  */
-function mfill_atomic_pages(m: Machine, vma: Vma, first: number, n: number, k: number, done: number, mode: MfillMode, wp: boolean, fill: FillFn): Maybe<number> {
+function mfillAtomicPages(m: Machine, vma: Vma, first: number, n: number, k: number, done: number, mode: MfillMode, wp: boolean, fill: FillFn): Maybe<number> {
   for (; k < n; k++) {
     // cond_resched() between pages; the mmap_lock stays held for read, so
     // nothing can unregister or unmap the range, but faults and zaps can run.
     if (k > 0 && m.preempt) {
       const from = k;
       const sofar = done;
-      return at(m, BETWEEN_PAGES, () => mfill_atomic_page(m, vma, first, n, from, sofar, mode, wp, fill));
+      return at(m, BETWEEN_PAGES, () => mfillAtomicPage(m, vma, first, n, from, sofar, mode, wp, fill));
     }
     const r = mfill_atomic_pte(m, vma, first + k, mode, wp, fill(first + k));
     if (isPath(r)) {
       const from = k;
       const sofar = done;
-      return andThen(r, (err) => (err ? (sofar ? sofar : err) : mfill_atomic_pages(m, vma, first, n, from + 1, sofar + vma.pageSize, mode, wp, fill)));
+      return andThen(r, (err) => (err ? (sofar ? sofar : err) : mfillAtomicPages(m, vma, first, n, from + 1, sofar + vma.pageSize, mode, wp, fill)));
     }
     if (r) return done ? done : r;
     done += vma.pageSize;
@@ -135,9 +135,9 @@ function mfill_atomic_pages(m: Machine, vma: Vma, first: number, n: number, k: n
 }
 
 /** Page k after the point between pages, then the rest. */
-function mfill_atomic_page(m: Machine, vma: Vma, first: number, n: number, k: number, done: number, mode: MfillMode, wp: boolean, fill: FillFn): Maybe<number> {
+function mfillAtomicPage(m: Machine, vma: Vma, first: number, n: number, k: number, done: number, mode: MfillMode, wp: boolean, fill: FillFn): Maybe<number> {
   return andThen(mfill_atomic_pte(m, vma, first + k, mode, wp, fill(first + k)), (err) =>
-    err ? (done ? done : err) : mfill_atomic_pages(m, vma, first, n, k + 1, done + vma.pageSize, mode, wp, fill),
+    err ? (done ? done : err) : mfillAtomicPages(m, vma, first, n, k + 1, done + vma.pageSize, mode, wp, fill),
   );
 }
 
@@ -159,16 +159,26 @@ function mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: 
 }
 
 /**
- * mfill_atomic_install_pte(): refuses anything but a none PTE or a marker
- * (-EEXIST), and a page-cache folio beyond EOF (-EFAULT). The caller's
- * reference becomes the PTE's.
+ * mfill_file_over_size(): is the page of a file mapping at or beyond i_size?
+ * Every install checks it under the page table lock, so a truncation that
+ * shrank the file meanwhile is seen (mm/userfaultfd.c since the POISON
+ * series, 6.6; before it only shmem was checked, in the install).
+ */
+export function mfill_file_over_size(vma: Vma, i: number): boolean {
+  return vma.file !== null && i >= vma.file.size;
+}
+
+/**
+ * mfill_atomic_install_pte(): refuses a page beyond EOF (-EFAULT), then
+ * anything but a none PTE or a marker (-EEXIST). The caller's reference
+ * becomes the PTE's.
  */
 export function mfill_atomic_install_pte(m: Machine, vma: Vma, i: number, folio: number, pageInCache: boolean, wp: boolean): number {
+  if (mfill_file_over_size(vma, i)) return -ERRNO.EFAULT;
   if (!pteNoneMostly(vma, i)) return -ERRNO.EEXIST;
-  if (pageInCache && vma.file && (m.folios.index[folio] ?? 0) >= vma.file.npages) return -ERRNO.EFAULT;
   let flags = wp ? PTEF_UFFD_WP : 0;
   if (pageInCache && !vma.shared) flags |= PTEF_RDONLY;
-  set_pte_folio(m, vma, i, folio, flags);
+  setPteFolio(m, vma, i, folio, flags);
   if (!m.folios.isUptodate(folio)) {
     m.finding(`page ${i} was mapped while its folio is not up to date: user space sees stale contents`, RULE.staleContents);
   }
@@ -188,8 +198,9 @@ function mfill_atomic_pte_copy(m: Machine, vma: Vma, i: number, wp: boolean, byt
 
 /** mfill_atomic_pte_zeropage(): the zero page, mapped read-only. */
 function mfill_atomic_pte_zeropage(m: Machine, vma: Vma, i: number): number {
+  if (mfill_file_over_size(vma, i)) return -ERRNO.EFAULT;
   if (!pteNoneMostly(vma, i)) return -ERRNO.EEXIST;
-  set_pte_folio(m, vma, i, ZERO_FOLIO, 0);
+  setPteFolio(m, vma, i, ZERO_FOLIO, 0);
   return 0;
 }
 
@@ -217,11 +228,11 @@ function __mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMode, wp
   if (f < 0) return -ERRNO.ENOMEM;
   // The new folio is this thread's alone until ->filemap_add(): the copy from
   // user runs unlocked, and whatever ->alloc_folio() checked may change.
-  return at(m, AFTER_ALLOC, () => mfill_fill_and_install(m, vma, i, mode, wp, byte, ops, f));
+  return at(m, AFTER_ALLOC, () => mfillFillAndInstall(m, vma, i, mode, wp, byte, ops, f));
 }
 
 /** The rest of __mfill_atomic_pte() once the folio is allocated: fill, ->filemap_add(), install, undo on failure. */
-function mfill_fill_and_install(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number, ops: SimUffdOps, f: number): number {
+function mfillFillAndInstall(m: Machine, vma: Vma, i: number, mode: MfillMode, wp: boolean, byte: number, ops: SimUffdOps, f: number): number {
   m.folios.value[f] = mode === "copy" ? byte : 0;
   m.folios.markUptodate(f);
   if (ops.filemap_add) {
@@ -280,6 +291,7 @@ function mfill_atomic_pte_continue(m: Machine, vma: Vma, i: number, wp: boolean)
 
 /** mfill_atomic_pte_poison(): refuses any PTE, even a marker (-EEXIST). */
 function mfill_atomic_pte_poison(m: Machine, vma: Vma, i: number): number {
+  if (mfill_file_over_size(vma, i)) return -ERRNO.EFAULT;
   if (vma.pte[i] !== PTE_NONE) return -ERRNO.EEXIST;
   vma.pte[i] = PTE_MARKER;
   vma.pteFlags[i] = PTEF_POISON;
@@ -316,6 +328,8 @@ function hugetlb_mfill_atomic_pte(m: Machine, vma: Vma, i: number, mode: MfillMo
     m.folios.get(f);
     return mfill_atomic_install_pte(m, vma, i, f, true, wp);
   }
+  // hugetlb_mfill_atomic_pte() checks the index against i_size itself (-EFAULT), then the PTE.
+  if (i >= file.size) return -ERRNO.EFAULT;
   if (!pteNoneMostly(vma, i)) return -ERRNO.EEXIST;
   const f = m.folios.alloc();
   m.folios.value[f] = byte;
@@ -356,7 +370,7 @@ export function uffd_wp_range(m: Machine, vma: Vma, first: number, n: number, en
 }
 
 /** mwriteprotect_range(): every VMA in the range must be WP-registered (-ENOENT); hugetlb alignment. */
-export function mwriteprotect_range(m: Machine, ctx: UffdCtx, start: number, len: number, enable: boolean): number {
+export function mwriteprotect_range(m: Machine, ctx: UserfaultfdCtx, start: number, len: number, enable: boolean): number {
   if (ctx.mmapChanging > 0) return -ERRNO.EAGAIN;
   const end = start + len;
   let err = -ERRNO.ENOENT;
@@ -377,7 +391,7 @@ export function mwriteprotect_range(m: Machine, ctx: UffdCtx, start: number, len
  * validate_move_areas(): both VMAs private anonymous, the same protections,
  * a writable source, the destination registered on this context.
  */
-export function validate_move_areas(ctx: UffdCtx, src: Vma, dst: Vma): number {
+export function validate_move_areas(ctx: UserfaultfdCtx, src: Vma, dst: Vma): number {
   if (!src.anonymous || !dst.anonymous) return -ERRNO.EINVAL;
   if (src.write !== dst.write || !src.write) return -ERRNO.EINVAL;
   if (dst.ctx !== ctx) return -ERRNO.EINVAL;
@@ -388,7 +402,7 @@ export function validate_move_areas(ctx: UffdCtx, src: Vma, dst: Vma): number {
  * move_pages(): UFFDIO_MOVE. Works without UFFD_FEATURE_MOVE; a source hole is
  * -ENOENT unless ALLOW_SRC_HOLES; a zero-page source moves (uffd-abi.md 9).
  */
-export function move_pages(m: Machine, ctx: UffdCtx, dst: number, src: number, len: number, allowSrcHoles: boolean): number {
+export function move_pages(m: Machine, ctx: UserfaultfdCtx, dst: number, src: number, len: number, allowSrcHoles: boolean): number {
   const dvma = m.vmaLookup(dst);
   const svma = m.vmaLookup(src);
   if (!dvma || !svma) return -ERRNO.ENOENT;
@@ -424,6 +438,6 @@ export function move_pages(m: Machine, ctx: UffdCtx, dst: number, src: number, l
 }
 
 /** zap a page range of one VMA (madvise DONTNEED, truncation). */
-export function zap_range(m: Machine, vma: Vma, first: number, n: number, dropMarkers: boolean): void {
-  for (let i = first; i < first + n && i < vma.off + vma.npages; i++) zap_pte(m, vma, i, dropMarkers);
+export function zapRange(m: Machine, vma: Vma, first: number, n: number, dropMarkers: boolean): void {
+  for (let i = first; i < first + n && i < vma.off + vma.npages; i++) zapPte(m, vma, i, dropMarkers);
 }

@@ -1,0 +1,111 @@
+/**
+ * Sharding (issue 21, item 6): `--shard i/n` explores a share of every
+ * program's schedule prefixes; `--merge` of all shards is the unsharded
+ * report: the same violations, shortest counterexamples, outcomes, verdict
+ * and counts (only the time differs).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { exploreProgram, type ProgramReport } from "../../src/run/explore/index.js";
+import { mergeShards, type ShardReport } from "../../src/run/explore/merge.js";
+import { programsForKind } from "../../src/plan/explore/programs.js";
+import { boundProgram } from "../../src/plan/explore/bounds.js";
+import type { ConcurrentProgram } from "../../src/ir/program.js";
+import type { ExecutionOptions } from "../../src/run/explore/execution.js";
+import { planOf, programOf } from "./helpers.js";
+
+/** A report without its timing, for comparison. */
+function untimed(r: ProgramReport) {
+  return { ...r, stats: { ...r.stats, millis: 0 }, shard: { ...r.shard, prefix: { ...r.shard.prefix, millis: 0 } } };
+}
+
+function shardFiles(p: ConcurrentProgram, opts: ExecutionOptions, n: number): ShardReport[] {
+  return Array.from({ length: n }, (_, index) => ({
+    uffdkit: "explore-shard" as const,
+    version: 1 as const,
+    target: "t",
+    kernel: opts.kernel,
+    bounds: "b",
+    shard: { index, count: n },
+    reports: [exploreProgram(p, opts, {}, true, { index, count: n })],
+    programs: [p],
+  }));
+}
+
+function expectMergeEqualsUnsharded(p: ConcurrentProgram, opts: ExecutionOptions, n: number): ProgramReport {
+  const whole = exploreProgram(p, opts);
+  const files = shardFiles(p, opts, n);
+  // The shards split the subtrees: each explores its own, none twice.
+  expect(files.reduce((k, f) => k + f.reports[0]!.shard.explored, 0), `${p.name} ${n}`).toBe(whole.shard.subtrees);
+  const merged = mergeShards(files);
+  if ("error" in merged) throw new Error(merged.error);
+  expect(untimed(merged.reports[0]!), `${p.name} in ${n} shards`).toEqual(untimed(whole));
+  return whole;
+}
+
+describe("merged shards equal the unsharded run", () => {
+  it("on programs with violations (gmem-v4-posted's conversion races), in 2, 3 and 7 shards", async () => {
+    const plan = await planOf("examples/gmem-v4-posted.uffd.ts");
+    for (const name of ["fill_vs_conversion", "fault_vs_conversion"]) {
+      for (const n of [2, 3, 7]) {
+        const whole = expectMergeEqualsUnsharded(programOf(plan, name), plan.opts, n);
+        expect(whole.counterexamples.map((c) => c.violation.property)).toContain("private");
+      }
+    }
+  });
+
+  it("on every program of the shmem kind, and on a program grown to 4 threads and 3 pages", () => {
+    for (const p of programsForKind("shmem")) expectMergeEqualsUnsharded(p, { kernel: "6.18" }, 3);
+    const grown = boundProgram(programsForKind("shmem").find((q) => q.name === "fill_vs_unregister")!, { threads: 4, pages: 3 });
+    const whole = expectMergeEqualsUnsharded(grown, { kernel: "6.18" }, 4);
+    expect(whole.shard.subtrees).toBeGreaterThan(4);
+  });
+
+  it("a shard alone is not the whole: on a program with several subtrees, a shard explores fewer schedules", () => {
+    const p = programsForKind("shmem").find((q) => q.name === "partial_fill")!;
+    const whole = exploreProgram(p, { kernel: "6.18" });
+    const part = exploreProgram(p, { kernel: "6.18" }, {}, true, { index: 1, count: 2 });
+    expect(part.stats.schedules).toBeLessThan(whole.stats.schedules);
+  });
+
+  it("refuses to merge a partial or mixed set of shards", () => {
+    const p = programsForKind("shmem").find((q) => q.name === "two_faults_one_page")!;
+    const files = shardFiles(p, { kernel: "6.18" }, 3);
+    expect(mergeShards(files.slice(0, 2))).toEqual({ error: expect.stringMatching(/0, 1 of 3; a merge needs each of 0..2 exactly once/) });
+    expect(mergeShards([files[0]!, files[0]!, files[2]!])).toEqual({ error: expect.stringMatching(/exactly once/) });
+    expect(mergeShards([files[0]!, files[1]!, { ...files[2]!, bounds: "other" }])).toEqual({ error: expect.stringMatching(/explored t \(other\)/) });
+  });
+});
+
+describe("uffdkit explore --shard / --merge (built CLI)", () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [join(root, "bin/uffdkit.js"), ...args], { encoding: "utf8", cwd: root });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it("shard reports merged on the command line print what the unsharded run prints, but for the times", () => {
+    const dir = mkdtempSync(join(tmpdir(), "uffdkit-shard-"));
+    const files: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = cli("explore", "--kind", "shmem", "--shard", `${i}/3`, "--json", "--workers", "1", "-o", join(dir, "replays"));
+      expect(r.code, r.err).toBe(0);
+      files.push(join(dir, `shard-${i}.json`));
+      writeFileSync(files[i]!, r.out);
+    }
+    const merged = cli("explore", "--merge", ...files);
+    const whole = cli("explore", "--kind", "shmem", "--workers", "1", "-o", join(dir, "replays"));
+    expect(merged.code, merged.err).toBe(0);
+    const times = (s: string) => s.replace(/\d+ ms/g, "N ms");
+    expect(times(merged.out)).toEqual(times(whole.out));
+  });
+
+  it("says what --shard takes", () => {
+    const r = cli("explore", "--kind", "shmem", "--shard", "3/3");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--shard takes i\/n with 0 <= i < n/);
+  });
+});
