@@ -21,11 +21,10 @@ const work = mkdtempSync(join(tmpdir(), "uffdkit-pack-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /**
- * What a user runs, in order, on the spec `init` wrote (`verify` joins this
- * list when it exists). Each: the arguments after the spec's name, and the
- * exit codes that mean the command did its job (explore and checklist may
- * report the starter type's violations with 1; that is a report, not a crash,
- * which is exit 2 with "internal error").
+ * What a user runs, in order, on the spec `init` wrote. Each: the arguments
+ * after the spec's name, and the exit codes that mean the command did its job
+ * (explore, checklist and verify may report the starter type's violations with
+ * 1; that is a report, not a crash, which is exit 2 with "internal error").
  */
 const COMMANDS: { args: (spec: string) => string[]; ok: number[] }[] = [
   { args: (s) => ["check", s], ok: [0] },
@@ -34,6 +33,8 @@ const COMMANDS: { args: (spec: string) => string[]; ok: number[] }[] = [
   { args: (s) => ["explore", s], ok: [0, 1] },
   // The checklist exits 1 when an item failed verification (the starter type has such items).
   { args: (s) => ["checklist", s], ok: [0, 1] },
+  // verify on the C gen just wrote: 1 when exploration or a scenario refutes it, never 2 (a usage or load error).
+  { args: (s) => ["verify", s, "--c", "out/my_mem/kernel/linux-7.1+gmem/my_mem_uffd.c"], ok: [0, 1] },
 ];
 
 let tarball = "";
@@ -76,7 +77,7 @@ describe("npm pack, installed into an empty project", () => {
   it.each([
     { toolchain: "system", path: () => process.env.PATH ?? "" },
     { toolchain: "wasm", path: pathWithoutClang },
-  ])("init, check, gen, test --sim, explore, checklist with the $toolchain toolchain", ({ toolchain, path }) => {
+  ])("init, check, gen, test --sim, explore, checklist, verify with the $toolchain toolchain", ({ toolchain, path }) => {
     const dir = join(work, `user-${toolchain}`);
     mkdirSync(dir);
     const cache = join(work, `cache-${toolchain}`);
