@@ -182,6 +182,8 @@ UK_IMPORT(clear_user_highpage) void uk_clear_user_highpage(struct page *page, un
 UK_IMPORT(pagefault_disable) void uk_pagefault_disable(int disable, const char *fn, int line);
 UK_IMPORT(mfill_atomic_install_pte) int uk_mfill_atomic_install_pte(pmd_t *dst_pmd, struct vm_area_struct *dst_vma, unsigned long dst_addr, struct page *page, bool newly_allocated, uffd_flags_t flags, const char *fn, int line);
 UK_IMPORT(set_direct_map) int uk_set_direct_map(struct page *page, int valid, const char *fn, int line);
+UK_IMPORT(folio_address) void *uk_folio_address(const struct folio *f, const char *fn, int line);
+UK_IMPORT(flush_tlb_kernel_range) void uk_flush_tlb_kernel_range(unsigned long start, unsigned long end);
 UK_IMPORT(account_locked_vm) int uk_account_locked_vm(struct mm_struct *mm, unsigned long pages, int inc, const char *fn, int line);
 UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf, unsigned long reason, const char *fn, int line);
 UK_IMPORT(filemap_invalidate_lock) void uk_filemap_invalidate_lock(struct address_space *m, int shared, int lock, const char *fn, int line);
@@ -225,6 +227,10 @@ UK_IMPORT(filemap_invalidate_lock) void uk_filemap_invalidate_lock(struct addres
 /* include/linux/set_memory.h: take a page out of the kernel's direct map, and put it back. */
 #define set_direct_map_invalid_noflush(p) uk_set_direct_map((p), 0, UK_AT)
 #define set_direct_map_default_noflush(p) uk_set_direct_map((p), 1, UK_AT)
+/* include/linux/mm.h: the folio's address in the direct map. */
+#define folio_address(f) uk_folio_address((f), UK_AT)
+/* asm/tlbflush.h: drop the kernel TLB entries of [start, end) on every CPU. */
+#define flush_tlb_kernel_range(s, e) uk_flush_tlb_kernel_range((s), (e))
 /* mm/util.c: charge (inc) or uncharge pages to the mm's locked_vm, checked against RLIMIT_MEMLOCK. */
 #define account_locked_vm(mm, pages, inc) uk_account_locked_vm((mm), (pages), (inc), UK_AT)
 /* include/linux/fs.h: the mapping's invalidate_lock, an rw_semaphore. */

@@ -365,6 +365,8 @@ function copyStepsView(c: Ctx, cp: CopyModel, hasAllocMember: boolean, hasCopyMe
       needErr: !!ta || !!unprepare || !!recheck,
       // After a re-check removed the folio from the cache, free_folio undoes prepare when the type has it.
       unprepareOnRemove: !!unprepare && !freeFolio,
+      // filemap_remove_folio() calls ->free_folio (mm/filemap.c filemap_free_folio()): that is the undo, once.
+      unprepareByFreeFolio: !!unprepare && !!freeFolio && !!ta?.accountBlocks,
       generic: !ta,
       recheck,
       typeAdd: ta

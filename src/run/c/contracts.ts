@@ -39,6 +39,10 @@ export const CONTRACT_SOURCE = {
   set_direct_map: "include/linux/set_memory.h set_direct_map_invalid_noflush() / set_direct_map_default_noflush(): int fn(struct page *)",
   direct_map:
     "include/linux/set_memory.h set_direct_map_invalid_noflush(): a page out of the direct map must be put back (set_direct_map_default_noflush()) before it is freed or reused; guest_memfd's NO_DIRECT_MAP series does it in ->free_folio (mm/filemap.c filemap_free_folio()), so a folio that never entered the cache must be restored by the caller",
+  direct_map_twice:
+    "mm/filemap.c filemap_remove_folio() -> filemap_free_folio() calls a_ops->free_folio, which puts the page back in the direct map (mm/secretmem.c secretmem_free_folio(), guest_memfd's kvm_gmem_free_folio() in the NO_DIRECT_MAP series); the caller's own restore after that undoes prepare a second time, on a folio that is already back",
+  direct_map_flush:
+    "mm/secretmem.c secretmem_fault() (6.12): set_direct_map_invalid_noflush() then flush_tlb_kernel_range(addr, addr + PAGE_SIZE) before the page is handed out; guest_memfd's kvm_gmem_folio_zap_direct_map() in the NO_DIRECT_MAP series flushes the same way right after the removal (flush_tlb_kernel_range(addr, addr + folio_size(folio)); v7 05/12 <20250924152214.7292-2-roypat@amazon.co.uk>): the *_noflush variants leave stale kernel TLB entries that still reach the page",
   account_locked_vm:
     "mm/util.c account_locked_vm(): takes mmap_write_lock(mm) itself; __account_locked_vm() returns -ENOMEM past RLIMIT_MEMLOCK and WARN_ON_ONCE()s an uncharge of more than locked_vm holds",
   direct_map_touch: "arch/x86/mm/pat/set_memory.c: a page removed from the direct map has no kernel mapping; kmap_local_folio() is page_address() on 64-bit (include/linux/highmem-internal.h)",

@@ -300,13 +300,37 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
         c.violation("set_direct_map", `${helper}() on a pointer that is not a folio's page`, fn, line);
         return -ERRNO.EINVAL;
       }
+      const at = { file: c.fileOf(line, fn), fn: c.cString(fn), line: c.callStart(c.fileOf(line, fn), line) };
       if (valid) {
+        // An undo of an undo: the folio is already back (the type's unprepare after ->free_folio did it).
+        const back = c.directMapRestored.get(f);
+        if (!c.directMapRemoved.has(f) && back) {
+          c.violation("direct_map_twice", `${helper}() of a folio already put back in the direct map at ${back.file}:${back.line} by ${back.fn}(): prepare is undone twice on this path`, fn, line);
+        }
+        if (c.directMapRemoved.has(f)) c.directMapRestored.set(f, at);
         c.directMapRemoved.delete(f);
+        // Back in the direct map: a stale TLB entry points at a valid mapping again.
+        c.directMapUnflushed.delete(f);
         return 0;
       }
       if (c.fire("prepare")) return -ERRNO.ENOMEM;
-      if (!c.directMapRemoved.has(f)) c.directMapRemoved.set(f, { file: c.fileOf(line, fn), fn: c.cString(fn), line });
+      c.directMapRestored.delete(f);
+      if (!c.directMapRemoved.has(f)) c.directMapRemoved.set(f, at);
+      if (!c.directMapUnflushed.has(f)) c.directMapUnflushed.set(f, at);
       return 0;
+    },
+    // include/linux/mm.h folio_address(): the folio's direct-map address, as kmap_local_folio() gives it here.
+    folio_address(p, fn, line) {
+      const f = folio(p, fn, line, "folio_address");
+      return f < 0 ? 0 : (KMAP_BASE + f * 4096) | 0;
+    },
+    // asm/tlbflush.h flush_tlb_kernel_range(): drops the kernel TLB entries of [start, end) on every CPU.
+    flush_tlb_kernel_range(start, end) {
+      const lo = (start >>> 0) - KMAP_BASE;
+      const hi = (end >>> 0) - KMAP_BASE;
+      for (const f of [...c.directMapUnflushed.keys()]) {
+        if (f * 4096 < hi && (f + 1) * 4096 > lo) c.directMapUnflushed.delete(f);
+      }
     },
     // mm/util.c account_locked_vm(): takes mmap_write_lock() itself; -ENOMEM past RLIMIT_MEMLOCK; an
     // uncharge of more than is charged is WARN_ON_ONCE (__account_locked_vm()).

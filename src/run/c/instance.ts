@@ -83,6 +83,14 @@ export class DeclaredC {
    * frees it is a finding pointing there.
    */
   readonly directMapRemoved = new Map<number, Location>();
+  /** Folios put back in the direct map by the running callback, and where: a second restore is an undo run twice. */
+  readonly directMapRestored = new Map<number, Location>();
+  /**
+   * Folios taken out with a *_noflush removal and not yet flushed
+   * (flush_tlb_kernel_range()): when the callback returns, a stale TLB entry
+   * still reaches the page. The finding points at the removal.
+   */
+  readonly directMapUnflushed = new Map<number, Location>();
   /** Pages charged to the mm's locked_vm (account_locked_vm()), and the running callback's net change. */
   lockedVm = 0;
   lockedVmDelta = 0;
@@ -266,7 +274,7 @@ export class DeclaredC {
    * __LINE__ inside a macro call that spans lines is the line of its closing
    * parenthesis: walk back to the line the statement starts on.
    */
-  private callStart(file: string, line: number): number {
+  callStart(file: string, line: number): number {
     const lines = this.compiled.texts?.[file]?.split("\n");
     if (!lines) return line;
     let l = line;
@@ -284,6 +292,8 @@ export class DeclaredC {
   /** A folio just allocated: whatever the model knew of an earlier folio with its id is gone. */
   fresh(f: number): number {
     this.directMapRemoved.delete(f);
+    this.directMapRestored.delete(f);
+    this.directMapUnflushed.delete(f);
     return f;
   }
 
@@ -364,7 +374,20 @@ export class DeclaredC {
       if (n > 0) this.returnViolation(role, `returned holding a mapping's invalidate lock (${n} filemap_invalidate_lock_shared() unmatched): core takes no lock of the type's, so nothing would release it`);
     }
     this.invalidateLocks.clear();
+    this.directMapFlushedOnReturn(role);
+    this.directMapRestored.clear();
     this.ctx.role = "";
+  }
+
+  /** A removal without a TLB flush before the callback returns: a finding at the removal (CONTRACT_SOURCE.direct_map_flush). */
+  private directMapFlushedOnReturn(role: string): void {
+    for (const [, at] of this.directMapUnflushed) {
+      const message = `set_direct_map_invalid_noflush() and no flush_tlb_kernel_range() over the folio before ${role} returned: stale kernel TLB entries still reach the page`;
+      const v: ContractViolation = { file: at.file, fn: at.fn, line: at.line, helper: "direct_map_flush", message, source: CONTRACT_SOURCE.direct_map_flush };
+      if (!this.violations.some((x) => x.line === v.line && x.message === v.message)) this.violations.push(v);
+      this.machine.finding(`${v.file}:${v.line} ${v.fn}(): ${message}`, "R58");
+    }
+    this.directMapUnflushed.clear();
   }
 
   features(): number {
