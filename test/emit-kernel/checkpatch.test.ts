@@ -47,6 +47,8 @@ describe.skipIf(!have)(`checkpatch --strict${have ? "" : " (skipped: no kernel t
         (order) => [`gmem-undo-recheck-${order}`, { ...GMEM_LIKE, guard: { ...GMEM_LIKE.guard!, recheck: { at: "filemap_add", lock: "invalidate_lock", order } }, copy: { ...GMEM_LIKE.copy!, ...steps } }] as const,
       ),
       ["shmem-undo", { ...SHMEM_LIKE, copy: { ...SHMEM_LIKE.copy!, ...steps, filemapAdd: "type", typeAdd: { add: "shmem_add_to_page_cache", swapbacked: true, accountBlocks: "shmem_inode_acct_blocks", recalc: "shmem_recalc_inode" } } }],
+      // Type add with free_folio: err_delete returns without a second undo.
+      ["shmem-undo-free", { ...SHMEM_LIKE, copy: { ...SHMEM_LIKE.copy!, ...steps, freeFolio: "kvm_gmem_free_folio", filemapAdd: "type", typeAdd: { add: "shmem_add_to_page_cache", swapbacked: true, accountBlocks: "shmem_inode_acct_blocks", recalc: "shmem_recalc_inode" } } }],
     ] as const;
     for (const [tag, spec] of specs) {
       for (const a of emitAllGenerations(model(spec))) {

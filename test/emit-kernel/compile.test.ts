@@ -64,6 +64,18 @@ describe.skipIf(!src.ok)(`compile check in linux-source-6.12${src.ok ? "" : ` (s
           name: "v_undo_type",
           copy: { ...SHMEM_LIKE.copy!, prepare: "v_undo_type_prepare", unprepare: "v_undo_type_unprepare", filemapAdd: "type", typeAdd: { add: "shmem_add_to_page_cache", accountBlocks: "shmem_inode_acct_blocks" } },
         }),
+        // Type add with a free_folio hook: err_delete leaves the undo to ->free_folio.
+        model(SHMEM_LIKE, {
+          name: "v_undo_type_free",
+          copy: {
+            ...SHMEM_LIKE.copy!,
+            prepare: "v_undo_type_free_prepare",
+            unprepare: "v_undo_type_free_unprepare",
+            freeFolio: "v_undo_type_free_free_folio",
+            filemapAdd: "type",
+            typeAdd: { add: "shmem_add_to_page_cache", accountBlocks: "shmem_inode_acct_blocks" },
+          },
+        }),
       ];
       const units = variants.flatMap((m) => API_GENERATIONS.map((api) => ({ stem: `uffdkit_${m.name}_${api.replace(/[^a-z0-9]/gi, "_")}`, contents: compileUnit(m, api) })));
       report(await compileUnits(units));
