@@ -16,6 +16,7 @@ import { checkModel } from "../../src/rules/index.js";
 import { declaredTypeOf } from "../../src/plan/planner/declared.js";
 import { ROOT, rankOf, sourceFiles } from "../architecture/graph.js";
 import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 /** Spec fields with a default, as a read through a model/spec would spell them. */
 const DEFAULTED =
@@ -61,6 +62,27 @@ describe("spec defaults are decided in src/lower only", () => {
   });
 });
 
+/** A call of lower() (not a method, not a declaration): only src/lower and the session may lower. */
+const LOWER_CALL = /(?<![\w.])lower\(/;
+const MAY_LOWER = (f: string) => f.startsWith("lower/") || f.startsWith("session/");
+
+function lowerCalls(file: string, text: string): string[] {
+  return text.split("\n").flatMap((line, i) => (LOWER_CALL.test(line) && !/^\s*(?:\/\/|\*)/.test(line) ? [`src/${file}:${i + 1}: ${line.trim()}`] : []));
+}
+
+describe("nothing lowers but the session", () => {
+  it("no src file outside src/lower and src/session calls lower()", () => {
+    const others = sourceFiles().filter((f) => !MAY_LOWER(f));
+    expect(others).toContain("emit/kernel/view.ts");
+    expect(others.flatMap((f) => lowerCalls(f, readFileSync(join(ROOT, "src", f), "utf8")))).toEqual([]);
+  });
+
+  it("the scan can fail: a defaulted Lowered parameter is found", () => {
+    expect(lowerCalls("x.ts", "export function planSuite(model: Model, lowered: Lowered = lower(model)): Suite {")).toHaveLength(1);
+    expect(lowerCalls("x.ts", "const v = buildView(lowered); session.lower(x); // lower(model)")).toEqual([]);
+  });
+});
+
 describe("the decisions themselves", () => {
   it("notUptodate defaults to zero-fill, which R40 accepts with MISSING and MINOR alike", () => {
     expect(DEFAULT_GET_FOLIO.notUptodate).toBe("zero-fill");
@@ -68,12 +90,12 @@ describe("the decisions themselves", () => {
     const model = normalize({ ...noGetFolio, features: ["missing", "minor"] });
     const l = lower(model);
     expect(l.getFolio).toMatchObject({ notUptodate: "zero-fill", defaulted: true });
-    expect(checkModel(model, l).filter((d) => d.id === "R40")).toEqual([]);
+    expect(checkModel(l).filter((d) => d.id === "R40")).toEqual([]);
   });
 
   it("R40 judges the lowered get_folio: a declared 'missing' with MISSING is flagged", () => {
     const model = normalize({ ...GMEM_SPEC, getFolio: { strategy: "lookup", notUptodate: "missing" } });
-    expect(checkModel(model).filter((d) => d.id === "R40").map((d) => d.path)).toEqual(["getFolio.notUptodate"]);
+    expect(checkModel(lowerOf(model)).filter((d) => d.id === "R40").map((d) => d.path)).toEqual(["getFolio.notUptodate"]);
   });
 
   it("the Model keeps what the user wrote; Lowered holds the defaults", () => {
@@ -94,11 +116,11 @@ describe("the decisions themselves", () => {
   it("why no event is raised is decided once: R55 and R56 read it, as the simulator does", () => {
     const core = normalize({ ...GMEM_SPEC, api: "linux-7.1", fault: { handler: "kvm_gmem_fault_user_mapping", raise: "core" } });
     expect(lower(core)).toMatchObject({ raise: "none", silent: "core-without-do-userfault" });
-    expect(checkModel(core).map((d) => d.id)).toContain("R55");
+    expect(checkModel(lowerOf(core)).map((d) => d.id)).toContain("R55");
     const { fault: _f, ...noFault } = GMEM_SPEC;
     const none = normalize({ ...noFault, api: "linux-7.1" });
     expect(lower(none)).toMatchObject({ raise: "none", silent: "no-fault-block" });
-    expect(checkModel(none).map((d) => d.id)).toContain("R56");
-    expect(checkModel(none).map((d) => d.id)).not.toContain("R55");
+    expect(checkModel(lowerOf(none)).map((d) => d.id)).toContain("R56");
+    expect(checkModel(lowerOf(none)).map((d) => d.id)).not.toContain("R55");
   });
 });

@@ -6,6 +6,7 @@ import { lower } from "../../src/lower/index.js";
 import { buildChecklist } from "../../src/report/checklist/index.js";
 import { planSuite } from "../../src/plan/planner/index.js";
 import { gmemModel } from "./fixture.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const passes = { results: [{ scenario: "a", verdict: "pass" }, { scenario: "b", verdict: "pass" }] } as unknown as SuiteResult;
 
@@ -43,7 +44,7 @@ describe("kernel runs on a stand-in kind are never cited as tests of the type", 
 
   it("the checklist does not count a stand-in run as evidence about the type, and says how many there were", () => {
     const model = gmemModel({ name: "xram", file: "drivers/char/xram.c", vmOps: "xram_vm_ops", run: { kernelKind: "shmem" } });
-    const suite = planSuite(model);
+    const suite = planSuite(lowerOf(model));
     const twins = suite.scenarios.filter((s) => s.standIn);
     expect(twins.length).toBeGreaterThan(5);
     const kernel = { suite: "xram", runner: "kernel", results: twins.map((s) => ({ scenario: s.name, verdict: "pass", steps: [], ranOn: "shmem, standing in for xram" })) } as unknown as SuiteResult;

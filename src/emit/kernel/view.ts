@@ -7,7 +7,7 @@
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../../kernel/generations.js";
 import { ioctlMacro } from "../../kernel/uapi.js";
 import type { GuardCheckPoint, Model } from "../../model/model.js";
-import { FREE_FOLIO_PROTO, lower, prepareProto, UNPREPARE_PROTO, type CopyModel, type GetFolioModel, type Lowered } from "../../lower/index.js";
+import { FREE_FOLIO_PROTO, prepareProto, UNPREPARE_PROTO, type CopyModel, type GetFolioModel, type Lowered } from "../../lower/index.js";
 import type { Ioctl, Mode } from "../../spec/types.js";
 import { cIdent } from "../../kernel/cident.js";
 import { definitionHead, initializers, parsePrototype, type Prototype } from "./format.js";
@@ -130,7 +130,9 @@ interface CopySide {
   readonly hasAllocMember: boolean;
 }
 
-export function buildView(model: Model, api: ApiGenerationId = model.gen.id, lowered: Lowered = lower(model, api)): KernelView {
+/** The kernel C of one lowering: model and generation are the lowering's own, so nothing lowers again. */
+export function buildView(lowered: Lowered): KernelView {
+  const { model, api } = lowered;
   const gen = GENERATIONS[api];
   const low = lowered;
   const name = cIdent(model.name, "name");
