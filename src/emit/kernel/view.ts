@@ -528,7 +528,7 @@ function includesAndExports(c: Ctx, side: CopySide, gf: GetFolioModel | undefine
     if (usesSharedPolicy) need.push({ file: "mm/mempolicy.c", symbol: "folio_alloc_mpol_noprof" });
     // handle_userfault() is never proposed for export: upstream designed that export away
     // (VM_FAULT_UFFD_*, then __do_userfault()); R35 says so instead.
-    const module = cIdent(model.module, "module");
+    const module = cIdent(low.module, "module");
     for (const n of need) {
       exports.push(
         exp === "EXPORT_SYMBOL_FOR_KVM"

@@ -144,7 +144,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     title: "A module relies on no unexported mm helper",
     check: "folio_alloc_mpol, filemap_remove_folio and handle_userfault are not exported; request a narrow export or use exported helpers.",
     sources: ["nikitaExports", "rpptRfcNov"],
-    applies: (m) => (m.modular ? true : "the type is built into the kernel (modular: false)"),
+    applies: (_m, l) => (l.modular ? true : "the type is built into the kernel (modular: false)"),
     human: "Build the type as a module (=m) and look for undefined symbols at modpost.",
   },
   {
@@ -152,7 +152,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     title: "KVM-only exports use EXPORT_SYMBOL_FOR_KVM()",
     check: "Prefer EXPORT_SYMBOL_FOR_KVM() from <linux/kvm_types.h> over an open-coded EXPORT_SYMBOL_FOR_MODULES(sym, \"kvm\").",
     sources: ["ackerleyExportKvm"],
-    applies: (m) => (m.modular && isKvm(m) ? true : "no KVM-only export needed"),
+    applies: (m, l) => (l.modular && isKvm(m) ? true : "no KVM-only export needed"),
     human: "Check the export patch's macro.",
   },
   {
