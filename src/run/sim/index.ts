@@ -29,7 +29,7 @@ export function createSimulation(scenario: Scenario, opts: SimOptions): Simulati
 /** Run one scenario. Never throws for the scenario's sake: a crash is verdict "error" with the reason. */
 export function simulateScenario(s: Scenario, opts: SimOptions): ScenarioResult {
   // An operation the type lacks: not run, and never a pass.
-  if (s.notApplicable) return { scenario: s.name, verdict: "not-applicable", steps: [], reason: s.notApplicable };
+  if (s?.notApplicable) return { scenario: s.name, verdict: "not-applicable", steps: [], reason: s.notApplicable };
   try {
     return new Simulation(s, opts).run();
   } catch (e) {
