@@ -61,7 +61,8 @@ export const CONCERNS: Readonly<Record<Concern, string>> = {
   "conversion-race": "a page converted to private while a fault or a fill is in flight is never served",
 };
 
-// Which of the type's functions each item's concern runs through (lower/index.ts, typeFunctions).
+// Which of the type's functions each item's concern runs through (lower/index.ts, typeFunctions);
+// C02 (can_userfault's WP logic) and C03 (which modes are declared) run through none of them.
 const GUARD: readonly TypeFunctionRole[] = ["guard-page", "guard-inode"];
 const LOOKUP: readonly TypeFunctionRole[] = ["get-or-create"];
 const ADD: readonly TypeFunctionRole[] = ["type-add", "account", "recalc", "prepare", "unprepare"];
@@ -83,7 +84,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Read can_userfault: it must not consult per-page state.",
   },
   {
-    id: "C02", section5: 2, group: "review",
+    id: "C02", section5: 2, group: "review", typeRoles: [],
     title: "No driver-side PTE-marker or WP-config logic",
     check: "can_userfault does not re-implement uffd-wp PTE-marker or WP configuration checks; core handles them, and file WP needs markers even for MAP_PRIVATE.",
     sources: ["peterWpMarkers"],
@@ -91,7 +92,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Read can_userfault for uffd-wp or CONFIG_PTE_MARKER_UFFD_WP logic.",
   },
   {
-    id: "C03", section5: 3, group: "review",
+    id: "C03", section5: 3, group: "review", typeRoles: [],
     title: "MISSING as well as MINOR when first touch must be trapped",
     check: "A MINOR-only type cannot trap pages that were never allocated; declare MISSING too if userspace must see first touch.",
     sources: ["nikitaMissingNeeded"],
@@ -274,7 +275,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Confirm pages filled by COPY need no preparation the type normally does.",
   },
   {
-    id: "C25", group: "seed",
+    id: "C25", group: "seed", typeRoles: GUARD,
     title: "User faults only on shared memory; mmap-ability and shared-ness stay separate",
     check: "guest_memfd memory may be faulted (and userfaulted) only while shared (INIT_SHARED today); do not derive shared-ness from the MMAP flag.",
     sources: ["seanInitShared"],
