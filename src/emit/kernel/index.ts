@@ -3,9 +3,8 @@
  * Pure: returns contents, writes nothing. Facts: shared/reference/vm_uffd_ops.md
  * §1–§3 (members, contracts, core's use of each callback), seeds 000 and 003.
  */
-import { API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
-import type { Model } from "../../model/model.js";
-import { kernelFilePath, lower, type Lowered } from "../../lower/index.js";
+import type { ApiGenerationId } from "../../kernel/generations.js";
+import { kernelFilePath, type Lowered } from "../../lower/index.js";
 import type { KernelArtifacts, KernelFragments } from "./artifacts.js";
 import { tidyC } from "./format.js";
 import { render } from "./templates.js";
@@ -59,8 +58,10 @@ export function renderOps(v: KernelView): string {
   return tidyC(render(`kernel/${v.api}/ops.c`, { ...v, notesBlock }));
 }
 
-export function emitKernel(model: Model, api: ApiGenerationId = model.gen.id, lowered: Lowered = lower(model, api)): KernelArtifacts {
-  const v = buildView(model, api, lowered);
+/** The kernel C for the lowering's generation (its model and api are the lowering's). */
+export function emitKernel(lowered: Lowered): KernelArtifacts {
+  const { model, api } = lowered;
+  const v = buildView(lowered);
   const ops = renderOps(v);
   const hook = hookFor(v);
   const glueCode = glueCallFor(v);
@@ -94,7 +95,3 @@ export function emitKernel(model: Model, api: ApiGenerationId = model.gen.id, lo
   };
 }
 
-/** The same spec for every API generation, oldest first. */
-export function emitAllGenerations(model: Model): KernelArtifacts[] {
-  return API_GENERATIONS.map((api) => emitKernel(model, api));
-}
