@@ -1,5 +1,5 @@
 /**
- * Issue 12 through the CLI: inputs that used to hang, crash or run code, each
+ * Hostile inputs through the CLI: inputs that used to hang, crash or run code, each
  * now a one-line refusal or a positioned finding with exit 2.
  */
 import { execFileSync, spawnSync } from "node:child_process";

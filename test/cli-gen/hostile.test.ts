@@ -1,6 +1,6 @@
 /**
- * Issue 12 end to end: `gen` on hostile specs and a hostile output folder. The
- * attacks the issue reproduced with the CLI are replayed with the CLI.
+ * End to end: `gen` on hostile specs and a hostile output folder. Attacks
+ * that reach the CLI are replayed with the CLI.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";

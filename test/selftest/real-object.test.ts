@@ -1,5 +1,5 @@
 /**
- * Issue 19 item 6: the selftests make the type's real object as the spec
+ * The selftests make the type's real object as the spec
  * declares it (a system call, a file on its filesystem), skip naming what they
  * observed (the call and its errno), enable the type's own Kconfig option, and
  * report a scenario that needs an operation the type lacks as not applicable.
