@@ -14,8 +14,14 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin", "uffdkit.js");
 const dir = mkdtempSync(join(tmpdir(), "uffdkit-cli-hostile-"));
 
+/**
+ * The attacks here used to hang the CLI (a FIFO, a spec that never finishes
+ * loading): this bounds such a hang, not speed (a busy machine is far inside it).
+ */
+const HANG_BOUND_MS = 10 * 60_000;
+
 function uffdkit(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: HANG_BOUND_MS });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
