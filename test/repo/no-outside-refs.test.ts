@@ -15,7 +15,7 @@ const TEXT = /\.(ts|mts|mjs|js|json|md|c|h|sh|txt|tmpl|hbs|ejs|in)$|^[^.]+$/;
 
 function walk(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path).flatMap((e) => (e === "node_modules" ? [] : walk(join(path, e))));
+  return readdirSync(path).flatMap((e) => (e === "node_modules" || e === ".git" || e === ".cache" || e === "dist" ? [] : walk(join(path, e))));
 }
 
 function committedTextFiles(): string[] {
@@ -44,6 +44,15 @@ describe("committed files cite only what a reader of the repository can open", (
       "{ \"pattern\": \"page-index\", \"seed\": 7 }",
     ];
     for (const line of good) expect(outsideRepoRefs("x.ts", line), line).toEqual([]);
+  });
+
+  it("every Markdown file docs, scripts, examples, templates, bench and README.md name is one of the repository", () => {
+    const mine = new Set(walk(ROOT).filter((f) => !f.includes("/.git/") && f.endsWith(".md")).map((f) => f.split("/").pop()));
+    const named = committedTextFiles()
+      .filter((f) => !relative(ROOT, f).startsWith("src/"))
+      .flatMap((f) => readFileSync(f, "utf8").split("\n").flatMap((l, i) => [...l.matchAll(/\b([\w-]+\.md)\b/g)].map((m) => ({ at: `${relative(ROOT, f)}:${i + 1}`, md: m[1]! }))));
+    expect(named.length).toBeGreaterThan(5);
+    expect(named.filter((n) => !mine.has(n.md))).toEqual([]);
   });
 
   it("src, templates, docs, scripts, examples, bench and README.md", () => {
