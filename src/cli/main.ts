@@ -98,7 +98,19 @@ export async function main(argv: string[]): Promise<number> {
     .option("--tree <dir>", "a kernel tree: the callbacks and the type's functions are read from the spec's `file` in it")
     .option("--api <id>", "verify against this API generation instead of the spec's")
     .option("-o, --out <dir>", "write checklist.md and sim.tap there (they name the C they rest on)")
-    .option("--workers <n>", "worker threads for the exploration (default: one per core)");
+    .option("--workers <n>", "worker threads for the exploration, 1 to 64 (default: one per core)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Verdict (the last line counts scenarios passed/failed/not applicable/not runnable, programs explored exhaustively/bounded, and stand-ins):",
+        "  verified          everything ran and passed, every type function ran as C        exit 0",
+        "  partly verified   nothing failed; type functions were stand-ins or scenarios/programs not applicable   exit 0",
+        "  not verified      nothing failed, but something did not run (lacks, bounded search, no program)      exit 0",
+        "  NOT verified      a finding, failing scenario, broken contract, property violation, C that did not compile   exit 1",
+        "  usage error, a spec that does not load or stops at the gate                        exit 2",
+      ].join("\n"),
+    );
   command("doctor").description("what this machine offers each command, and how to get what is missing; exit 0 when gen with the simulator can run")
     .option("--tree <dir>", "the kernel tree series and checkpatch would use");
 

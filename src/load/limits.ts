@@ -55,3 +55,6 @@ export function nestingBeyond(text: string, limit: number): number | undefined {
   }
   return undefined;
 }
+
+/** Largest type C file read beside a spec (bytes). The example is about 1 KiB; a type's helpers are a few hundred lines. */
+export const MAX_TYPE_C_BYTES = 1024 * 1024;

@@ -11,7 +11,7 @@
  */
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../kernel/generations.js";
 import type { GuardCheckPoint, Model } from "../model/model.js";
-import type { CopySpec, GetFolioSpec, TypeAddSpec } from "../spec/types.js";
+import type { ChangelogEntry, CopySpec, GetFolioSpec, Person, TypeAddSpec } from "../spec/types.js";
 import { OBJECT_OPS, type DeclaredC, type ObjectOp, type TestObject } from "../ir/scenario.js";
 import { KIND_FILES, KIND_KCONFIG } from "../kernel/kinds.js";
 import type { GmemFlag } from "../kernel/uapi.js";
@@ -150,6 +150,29 @@ export interface Lowered {
    * type itself (a char driver's tests on a memfd): every report says so.
    */
   readonly standIn?: { readonly kind: string; readonly type: string };
+  /** The type's file builds as a module (spec `modular`, default false: built in). */
+  readonly modular: boolean;
+  /** The module the type is built into, which exports name (spec `module`; default "kvm" for a KVM subsystem, else the type's name). */
+  readonly module: string;
+  /** The type keeps PTE markers for write-protected pages (spec `wpMarkers`, default false). */
+  readonly wpMarkers: boolean;
+  /** The type populates its page cache by write(2) (spec `populateByWrite`, default false). */
+  readonly populateByWrite: boolean;
+  /** How many pages the selftests map (spec `run.pages`, default 8). */
+  readonly pages: number;
+  /** The patch series' metadata (spec `series`), its defaults decided. */
+  readonly series: SeriesLowered;
+}
+
+/** spec `series` with version 1, not RFC, and no co-developers or changelog unless said. */
+export interface SeriesLowered {
+  readonly title?: string;
+  readonly blurb?: string;
+  readonly version: number;
+  readonly rfc: boolean;
+  readonly base?: string;
+  readonly coDevelopedBy: readonly Person[];
+  readonly changelog: readonly ChangelogEntry[];
 }
 
 /**
@@ -345,6 +368,34 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
     objectOps: objectOpsOf(model),
     ...kconfigOf(model),
     ...standInOf(model),
+    modular: model.modular ?? false,
+    module: moduleOf(model),
+    wpMarkers: model.wpMarkers ?? false,
+    populateByWrite: model.populateByWrite ?? false,
+    pages: model.run.pages ?? DEFAULT_PAGES,
+    series: seriesOf(model),
+  };
+}
+
+/** The selftests' mapping, in pages, when run.pages is not given. */
+const DEFAULT_PAGES = 8;
+
+/** The one default of `module`: KVM's types are built into kvm, any other into a module of the type's name. */
+function moduleOf(model: Model): string {
+  return model.module ?? (/^KVM\b/.test(model.subsystem) ? "kvm" : model.name);
+}
+
+/** The one default of each `series` field. */
+function seriesOf(model: Model): SeriesLowered {
+  const s = model.series;
+  return {
+    ...(s.title !== undefined ? { title: s.title } : {}),
+    ...(s.blurb !== undefined ? { blurb: s.blurb } : {}),
+    version: s.version ?? 1,
+    rfc: s.rfc ?? false,
+    ...(s.base !== undefined ? { base: s.base } : {}),
+    coDevelopedBy: s.coDevelopedBy ?? [],
+    changelog: s.changelog ?? [],
   };
 }
 
@@ -447,7 +498,7 @@ export function testObjectOf(model: Model): TestObject {
   const o = model.run.object;
   const gmemFlags = gmemFlagsOf(model);
   if (o) {
-    if (o.kind === "chardev") return { kind: "chardev", path: o.path ?? `/dev/${model.module}` };
+    if (o.kind === "chardev") return { kind: "chardev", path: o.path ?? `/dev/${moduleOf(model)}` };
     if (o.kind === "guest_memfd") return { kind: "guest_memfd", flags: [...gmemFlags] };
     // A missing syscall/dir is rule S12's finding; lowering never refuses.
     if (o.kind === "syscall") return { kind: "syscall", name: o.syscall ?? "", nr: o.nr ?? -1, args: [...(o.args ?? [])] };
@@ -458,7 +509,7 @@ export function testObjectOf(model: Model): TestObject {
   if (model.targetFile === KIND_FILES.shmem) return { kind: "memfd" };
   if (model.targetFile === KIND_FILES.hugetlb || model.backing === "hugetlb") return { kind: "memfd-hugetlb" };
   if (model.targetFile === KIND_FILES.guest_memfd) return { kind: "guest_memfd", flags: [...gmemFlags] };
-  return { kind: "chardev", path: `/dev/${model.module}` };
+  return { kind: "chardev", path: `/dev/${moduleOf(model)}` };
 }
 
 /** The kind run.kernelKind maps the type onto, when that kind is not the type itself. */

@@ -1,9 +1,9 @@
 /**
  * The Model: the memory type as the user wrote it, in one shape: lists become
  * sets, the API generation is resolved to its data, and the C names are derived
- * once here. Defaults of the callback blocks (getFolio, copy, guard granularity,
- * fault glue, KVM Userfault, the selftests' guest_memfd flags) are not: src/lower
- * decides them, and every later stage reads Lowered.
+ * once here. Defaults are not: src/lower decides every one (the callback blocks,
+ * guard granularity, fault glue, KVM Userfault, modular/module, wpMarkers,
+ * populateByWrite, run.*, series.*), and every later stage reads Lowered.
  */
 import type { ApiGeneration } from "../kernel/generations.js";
 import type { PositionMap } from "../diagnostics/diagnostic.js";
@@ -63,9 +63,10 @@ export interface Model {
   /** Absent for anonymous memory (core's own anon_uffd_ops). */
   readonly vmOps?: string;
   readonly backing: Backing;
-  readonly modular: boolean;
-  /** The module the type is built into (exports name it); see MemoryTypeSpec.module. */
-  readonly module: string;
+  /** As written; src/lower decides the default (Lowered.modular). */
+  readonly modular?: boolean;
+  /** As written; src/lower decides the default (Lowered.module). */
+  readonly module?: string;
   readonly gen: ApiGeneration;
   readonly modes: ReadonlySet<Mode>;
   readonly ioctls: ReadonlySet<Ioctl>;
@@ -75,8 +76,10 @@ export interface Model {
   readonly copy?: CopySpec;
   readonly guard?: GuardModel;
   readonly fault?: FaultSpec;
-  readonly wpMarkers: boolean;
-  readonly populateByWrite: boolean;
+  /** As written; src/lower decides the default (Lowered.wpMarkers). */
+  readonly wpMarkers?: boolean;
+  /** As written; src/lower decides the default (Lowered.populateByWrite). */
+  readonly populateByWrite?: boolean;
   /** KVM Userfault as declared (Oliver Upton on KVM Userfault v3 04/15); src/lower defaults the store order. */
   readonly kvmUserfault?: KvmUserfaultModel;
   readonly cnames: CNames;
@@ -84,17 +87,19 @@ export interface Model {
     readonly kernelKind?: "anon" | "shmem" | "hugetlb" | "guest_memfd";
     /** As written; src/lower decides the default (Lowered.gmemFlags). */
     readonly gmemFlags?: readonly ("mmap" | "init_shared")[];
-    readonly pages: number;
+    /** As written; src/lower decides the default (Lowered.pages). */
+    readonly pages?: number;
     /** As the spec wrote it; src/lower decides the default (Lowered.testObject). */
     readonly object?: Readonly<ObjectSpec>;
   };
+  /** As written; src/lower decides the defaults (Lowered.series). */
   readonly series: {
     readonly title?: string;
     readonly blurb?: string;
-    readonly version: number;
-    readonly rfc: boolean;
+    readonly version?: number;
+    readonly rfc?: boolean;
     readonly base?: string;
-    readonly coDevelopedBy: readonly Person[];
-    readonly changelog: readonly ChangelogEntry[];
+    readonly coDevelopedBy?: readonly Person[];
+    readonly changelog?: readonly ChangelogEntry[];
   };
 }

@@ -6,8 +6,7 @@
 import { spanOf, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { SOURCES } from "../kernel/sources.js";
 import { didYouMean } from "../load/suggest.js";
-import type { Model } from "../model/model.js";
-import { lower, type Lowered } from "../lower/index.js";
+import type { Lowered } from "../lower/index.js";
 import { CONTRACT_RULES } from "./catalogue/contract.js";
 import { FAULT_RULES } from "./catalogue/faults.js";
 import { IOCTL_RULES } from "./catalogue/ioctls.js";
@@ -53,10 +52,11 @@ export function citations(rule: Rule): string[] {
 
 /**
  * Run every rule that applies to the model's generation. The rules judge the
- * lowered form (every default decided): the session passes the one lowering
- * it keeps; a caller with only a Model (a test) gets one lowering here.
+ * lowered form (every default decided) and the model it was lowered from: the
+ * session passes the one lowering it keeps.
  */
-export function checkModel(model: Model, lowered: Lowered = lower(model)): Diagnostic[] {
+export function checkModel(lowered: Lowered): Diagnostic[] {
+  const model = lowered.model;
   const out: Diagnostic[] = [];
   for (const rule of RULES) {
     if (!rule.check || !rule.applies.includes(model.gen.id)) continue;

@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { platform } from "node:os";
 import { delimiter, join } from "node:path";
 import { GUEST_MEMFD_FLAGS, KVM_CAP } from "../kernel/uapi.js";
@@ -44,6 +44,77 @@ export interface MachineFacts {
   readonly userfaultfd: { readonly devNode: Fact; readonly unprivileged: Fact; readonly root: boolean; readonly usable: Fact };
   readonly hugepages: Fact & { readonly free: number; readonly total: number };
   readonly kvm: { readonly dev: Fact; readonly guestMemfd: Fact; readonly mmap: Fact; readonly initShared: Fact };
+  /** What `conform --vm` needs on the host: QEMU to boot the guests, a static busybox for their initramfs. */
+  readonly vm: VmToolFacts;
+}
+
+export interface VmToolFacts {
+  readonly qemu: Fact;
+  readonly busybox: Fact;
+}
+
+export type Distro = "Debian/Ubuntu" | "Fedora" | "Arch" | "Homebrew";
+
+/**
+ * The packages that provide what `conform --vm` needs, per distribution (the
+ * distributions' own package names: Debian's qemu-system-x86 and busybox-static;
+ * Fedora's and Arch's busybox are linked statically).
+ */
+export const VM_PACKAGES: Record<keyof VmToolFacts, Record<Distro, string>> = {
+  qemu: { "Debian/Ubuntu": "apt install qemu-system-x86", Fedora: "dnf install qemu-system-x86", Arch: "pacman -S qemu-system-x86", Homebrew: "brew install qemu" },
+  busybox: { "Debian/Ubuntu": "apt install busybox-static", Fedora: "dnf install busybox", Arch: "pacman -S busybox", Homebrew: "(guests need a Linux busybox: run conform --vm on Linux)" },
+};
+
+/** The guest's init and shell, packed into every initramfs (src/run/vm/index.ts). */
+export const GUEST_BUSYBOX = "/bin/busybox";
+export const QEMU_BINARY = "qemu-system-x86_64";
+
+/** QEMU on PATH and a static busybox at GUEST_BUSYBOX, each with how it was found. */
+export function vmToolFacts(busybox = GUEST_BUSYBOX): VmToolFacts {
+  const q = onPath(QEMU_BINARY);
+  return { qemu: q ? { ok: true, detail: q } : { ok: false, detail: `${QEMU_BINARY} is not on PATH` }, busybox: busyboxFact(busybox) };
+}
+
+/** A regular file, an ELF executable, and static: the guest has no libc to load it with. */
+function busyboxFact(path: string): Fact {
+  try {
+    if (!statSync(path).isFile()) return { ok: false, detail: `${path} is not a regular file` };
+    const elf = readHead(path, 64 * 1024);
+    if (elf.length < 64 || elf.readUInt32BE(0) !== 0x7f454c46) return { ok: false, detail: `${path} is not an ELF executable` };
+    if (hasInterpreter(elf)) return { ok: false, detail: `${path} is linked dynamically; the guest needs a static busybox` };
+    return { ok: true, detail: `${path} (static)` };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, detail: code === "ENOENT" ? `${path} does not exist` : `${path} is not readable (${code ?? (e as Error).message})` };
+  }
+}
+
+/** The first bytes of a file (an ELF header and its program headers sit at the start). */
+function readHead(path: string, bytes: number): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether an ELF file names a program interpreter (PT_INTERP), i.e. is linked dynamically. */
+function hasInterpreter(elf: Buffer): boolean {
+  const is64 = elf[4] === 2;
+  const le = elf[5] === 1;
+  const u16 = (o: number) => (le ? elf.readUInt16LE(o) : elf.readUInt16BE(o));
+  const u32 = (o: number) => (le ? elf.readUInt32LE(o) : elf.readUInt32BE(o));
+  const phoff = is64 ? Number(le ? elf.readBigUInt64LE(0x20) : elf.readBigUInt64BE(0x20)) : u32(0x1c);
+  const phentsize = u16(is64 ? 0x36 : 0x2a);
+  const phnum = u16(is64 ? 0x38 : 0x2c);
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize;
+    if (at + 4 > elf.length) break;
+    if (u32(at) === 3 /* PT_INTERP */) return true;
+  }
+  return false;
 }
 
 function onPath(name: string): string | undefined {
@@ -171,26 +242,58 @@ int main(int argc, char **argv)
 }
 `;
 
-/** Build (once, cached by content) and run the KVM probe; the capabilities' values, or why not. */
-function kvmCaps(cacheDir: string): { caps: Map<number, number> } | { reason: string } {
-  const cc = onPath("cc") ?? onPath("gcc") ?? onPath("clang");
-  if (!cc) return { reason: "no C compiler (cc, gcc or clang) to build the ioctl probe" };
-  const bin = join(cacheDir, `kvm-probe-${createHash("sha256").update(KVM_PROBE_C).digest("hex").slice(0, 16)}`);
+/** Where the KVM probe is cached: named by the content of its source, so a changed probe is rebuilt. */
+export function kvmProbePath(cacheDir: string): string {
+  return join(cacheDir, `kvm-probe-${createHash("sha256").update(KVM_PROBE_C).digest("hex").slice(0, 16)}`);
+}
+
+/**
+ * Build (once, cached by content) and run the KVM probe; the capabilities' values, or why not.
+ * Everything here is the machine's, not the user's: a read-only or noexec cache
+ * directory, a probe that crashes or prints nonsense is a fact ("cannot probe
+ * KVM: ..."), never an exception out of doctor or conform.
+ */
+export function kvmCaps(cacheDir: string): { caps: Map<number, number> } | { reason: string } {
+  const bin = kvmProbePath(cacheDir);
   if (!existsSync(bin)) {
-    mkdirSync(cacheDir, { recursive: true });
-    const src = `${bin}.${process.pid}.c`;
-    writeFileSync(src, KVM_PROBE_C);
-    try {
-      execFileSync(cc, ["-O1", "-o", `${bin}.${process.pid}`, src], { stdio: ["ignore", "pipe", "pipe"] });
-      renameSync(`${bin}.${process.pid}`, bin);
-    } catch (e) {
-      return { reason: `the ioctl probe did not build with ${cc}: ${String((e as { stderr?: Buffer }).stderr ?? e).trim().split("\n")[0]}` };
-    }
+    const built = buildKvmProbe(cacheDir, bin);
+    if (built) return { reason: built };
   }
   const wanted = [KVM_CAP.guest_memfd, KVM_CAP.guest_memfd_flags];
-  const out = execFileSync(bin, wanted.map(String), { encoding: "utf8" });
+  let out: string;
+  try {
+    out = execFileSync(bin, wanted.map(String), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const x = e as NodeJS.ErrnoException & { signal?: string | null; status?: number | null };
+    const how = x.signal ? `it was killed by ${x.signal}` : typeof x.status === "number" ? `it exited ${x.status}` : (x.code ?? x.message);
+    return { reason: `cannot probe KVM: running ${bin} failed (${how}); remove it to rebuild, or check the cache directory is not mounted noexec` };
+  }
   if (out.startsWith("open ")) return { reason: `open(/dev/kvm) failed (errno ${out.slice(5).trim()})` };
-  return { caps: new Map(out.trim().split("\n").map((l) => l.split(" ").map(Number) as [number, number])) };
+  const lines = out.trim().split("\n").map((l) => l.split(" ").map(Number));
+  if (lines.length !== wanted.length || lines.some((l) => l.length !== 2 || l.some((n) => !Number.isInteger(n)))) return { reason: `cannot probe KVM: ${bin} printed ${JSON.stringify(out.slice(0, 80))}, not one capability per line; remove it to rebuild` };
+  return { caps: new Map(lines as [number, number][]) };
+}
+
+/** Build the probe into bin; why not, or undefined when built. */
+function buildKvmProbe(cacheDir: string, bin: string): string | undefined {
+  const cc = onPath("cc") ?? onPath("gcc") ?? onPath("clang");
+  if (!cc) return "no C compiler (cc, gcc or clang) to build the ioctl probe";
+  const src = `${bin}.${process.pid}.c`;
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(src, KVM_PROBE_C);
+  } catch (e) {
+    return `cannot probe KVM: cannot write the probe to ${cacheDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); make it writable (outside a checkout of uffdkit, XDG_CACHE_HOME moves it)`;
+  }
+  try {
+    execFileSync(cc, ["-O1", "-o", `${bin}.${process.pid}`, src], { stdio: ["ignore", "pipe", "pipe"] });
+    renameSync(`${bin}.${process.pid}`, bin);
+    return undefined;
+  } catch (e) {
+    return `the ioctl probe did not build with ${cc}: ${String((e as { stderr?: Buffer }).stderr ?? e).trim().split("\n")[0]}`;
+  } finally {
+    rmSync(src, { force: true });
+  }
 }
 
 function kvmFacts(cacheDir: string): MachineFacts["kvm"] {
@@ -220,5 +323,6 @@ export function probeMachine(opts: { tree?: string; root: string }): MachineFact
     userfaultfd: userfaultfdFacts(),
     hugepages: hugepageFacts(),
     kvm: kvmFacts(cacheDir("probe", opts.root)),
+    vm: vmToolFacts(),
   };
 }

@@ -231,7 +231,7 @@ function typeParagraphs(lowered: Lowered, kernel: KernelArtifacts, parser: CPars
         : `${model.fault.handler}() raises MISSING and MINOR events itself.`,
     );
   }
-  if (model.populateByWrite) {
+  if (lowered.populateByWrite) {
     p.push("A MISSING fault can also be resolved by writing the page with write() and then mapping it with UFFDIO_CONTINUE.");
   }
   return p;

@@ -9,7 +9,7 @@ import type { Model } from "../model/model.js";
 import type { CRunEvidence, SuiteResult, Verdict } from "../ir/result.js";
 import { SOURCES } from "../kernel/sources.js";
 import { wrapBody } from "./message.js";
-import type { WindowClose } from "../lower/index.js";
+import type { SeriesLowered, WindowClose } from "../lower/index.js";
 
 export interface TestingEvidence {
   readonly sim?: SuiteResult;
@@ -39,6 +39,8 @@ export function cProvenanceLines(c: Pick<CRunEvidence, "sources" | "typeFunction
 
 export interface CoverInfo {
   readonly model: Model;
+  /** Lowered.series: title, blurb and changelog as written, version and the lists defaulted. */
+  readonly series: SeriesLowered;
   readonly version: number;
   readonly baseSha: string;
   readonly baseName: string;
@@ -52,8 +54,8 @@ export interface CoverInfo {
   readonly allocFolioRefuses?: boolean;
 }
 
-export function seriesTitle(model: Model): string {
-  return model.series.title ?? `${model.subsystem}: add userfaultfd support`;
+export function seriesTitle(model: Model, series: SeriesLowered): string {
+  return series.title ?? `${model.subsystem}: add userfaultfd support`;
 }
 
 export function countVerdicts(r: SuiteResult): Record<Verdict, number> {
@@ -115,7 +117,7 @@ export function windowParagraph(model: Model, w: WindowClose | undefined): strin
 export function coverBlurb(info: CoverInfo): string {
   const { model, testing } = info;
   const paras: string[] = [];
-  paras.push(model.series.blurb ?? generatedSummary(model));
+  paras.push(info.series.blurb ?? generatedSummary(model));
   const window = windowParagraph(model, info.window);
   if (window) paras.push(window);
   paras.push(
@@ -145,12 +147,12 @@ export function coverBlurb(info: CoverInfo): string {
   if (testing.checkpatch) tested.push(`- checkpatch.pl --strict: ${testing.checkpatch}.`);
   paras.push(`Testing:\n${tested.join("\n")}`);
 
-  const history = [...model.series.changelog].filter((e) => e.version <= info.version);
+  const history = [...info.series.changelog].filter((e) => e.version <= info.version);
   // The version being posted always gets its b4-style section (with the link to
   // the previous posting), even when the spec lists no changes for it yet.
   if (info.version > 1 && !history.some((e) => e.version === info.version)) history.push({ version: info.version, changes: [] });
   history.sort((a, b) => b.version - a.version);
-  const linkOf = (v: number) => model.series.changelog.find((e) => e.version === v)?.link;
+  const linkOf = (v: number) => info.series.changelog.find((e) => e.version === v)?.link;
   const linked = new Set<number>();
   const changes: string[] = [];
   for (const e of history) {
@@ -164,7 +166,7 @@ export function coverBlurb(info: CoverInfo): string {
     changes.push(`Changes in v${e.version}:\n${items.join("\n")}`);
   }
   // Each earlier posting is linked once: in the changelog when it has a section there, else here.
-  const earlier = model.series.changelog
+  const earlier = info.series.changelog
     .filter((e) => e.version < info.version && e.link && !linked.has(e.version))
     .sort((a, b) => a.version - b.version)
     .map((e) => `- v${e.version}: ${e.link}`);
@@ -201,7 +203,7 @@ export function fillCoverLetter(gitCover: string, info: CoverInfo): CoverResult 
   if (!gitCover.includes("*** SUBJECT HERE ***") || !gitCover.includes("*** BLURB HERE ***")) {
     return { ok: false, message: "git's cover letter has no *** SUBJECT HERE *** / *** BLURB HERE *** placeholders" };
   }
-  const title = seriesTitle(info.model);
+  const title = seriesTitle(info.model, info.series);
   const text = gitCover.replace("*** SUBJECT HERE ***", title).replace("*** BLURB HERE ***", coverBlurb(info));
   return { ok: true, text };
 }

@@ -177,8 +177,8 @@ interface TreeContext {
 export async function checkTree(lowered: Lowered, opts: SeriesOptions): Promise<{ ok: true; ctx: TreeContext } | { ok: false; error: SeriesError }> {
   const model = lowered.model;
   const tree = resolve(opts.cwd ?? process.cwd(), opts.tree);
-  const version = opts.version ?? model.series.version;
-  const rfc = opts.rfc ?? model.series.rfc;
+  const version = opts.version ?? lowered.series.version;
+  const rfc = opts.rfc ?? lowered.series.rfc;
 
   // --- checks: nothing is written until all of them pass ---
   if (!existsSync(tree) || !statSync(tree).isDirectory()) {
@@ -210,7 +210,7 @@ export async function checkTree(lowered: Lowered, opts: SeriesOptions): Promise<
     const files = dirty.stdout.trim().split("\n").slice(0, 5).join("; ");
     return fail("dirty", `${tree} has uncommitted changes (${files})`, "commit or stash them first: the series is built from committed state, and uncommitted edits would silently be left out of it");
   }
-  const baseName = opts.base ?? model.series.base ?? "HEAD";
+  const baseName = opts.base ?? lowered.series.base ?? "HEAD";
   const baseRes = git(tree, ["rev-parse", "--verify", "--quiet", `${baseName}^{commit}`]);
   if (!baseRes.ok) return fail("no-base", `no such base revision '${baseName}' in ${tree}`, "pass --base with a branch, tag or commit of the tree (git log --oneline shows them)");
   const baseSha = baseRes.stdout.trim();
@@ -308,7 +308,7 @@ export async function buildSeries(lowered: Lowered, opts: SeriesOptions): Promis
   // --- commits on a private index; the user's index and work tree stay as they are ---
   const work = mkdtempSync(join(tmpdir(), "uffdkit-series-"));
   try {
-    const made = commitOnPrivateIndex(tree, baseSha, join(work, "index"), plan.commits, (c) => formatCommitMessage(c, me, model.series.coDevelopedBy));
+    const made = commitOnPrivateIndex(tree, baseSha, join(work, "index"), plan.commits, (c) => formatCommitMessage(c, me, lowered.series.coDevelopedBy));
     const parent = made.length ? made[made.length - 1]!.sha : baseSha;
     // Create the branch only if it still does not exist (the empty old value).
     gitOut(tree, ["update-ref", "-m", "uffdkit series", `refs/heads/${branch}`, parent, ""]);
@@ -322,7 +322,7 @@ export async function buildSeries(lowered: Lowered, opts: SeriesOptions): Promis
         patches: made.map((c) => ({ sha: c.sha, subject: c.subject })),
         typeFile: model.targetFile,
         api: model.gen.id,
-        modular: model.modular,
+        modular: lowered.modular,
         parser,
         ...(opts.buildDir ? { workDir: opts.buildDir } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -352,6 +352,7 @@ export async function buildSeries(lowered: Lowered, opts: SeriesOptions): Promis
     if (!coverPath) throw new Error("git format-patch wrote no cover letter");
     const filled = fillCoverLetter(readFileSync(coverPath, "utf8"), {
       model,
+      series: lowered.series,
       version,
       baseSha,
       baseName,

@@ -92,16 +92,16 @@ export class Generation {
 
   /** The loader's findings and the rules', in that order. */
   get findings(): readonly Diagnostic[] {
-    return this.stage("findings", () => [...this.loadFindings, ...checkModel(this.model, this.lowered)]);
+    return this.stage("findings", () => [...this.loadFindings, ...checkModel(this.lowered)]);
   }
 
   /** The emitted kernel C (whatever C the session runs: see cSource). */
   get kernel(): KernelArtifacts {
-    return this.stage("kernel", () => emitKernel(this.model, this.api, this.lowered));
+    return this.stage("kernel", () => emitKernel(this.lowered));
   }
 
   get suite(): Suite {
-    return this.stage("suite", () => planSuite(this.model, this.lowered));
+    return this.stage("suite", () => planSuite(this.lowered));
   }
 
   get selftests(): readonly EmittedFile[] {

@@ -59,7 +59,9 @@ export async function open(spec: string | MemoryTypeSpec | Model, options: OpenO
   if (loaded.fatal || !loaded.spec) return failed(spec, loaded.diagnostics, loaded.fatal, options);
   const value = loaded.spec;
   const beside = options.typeC === undefined ? typeCBeside(spec) : undefined;
-  if (beside) options = { ...options, typeC: beside };
+  // Something at <spec>.c that cannot be read as C is a usage error, like an unreadable spec.
+  if (beside && "finding" in beside) return failed(spec, [...loaded.diagnostics, beside.finding], true, options);
+  if (beside) options = { ...options, typeC: beside.source };
   return sessionOf(spec, value.api, loaded.diagnostics, options, (api) => normalize({ ...value, api }, { file: spec, positions: loaded.positions }));
 }
 

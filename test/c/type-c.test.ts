@@ -160,7 +160,7 @@ describe("a type step without its undo, and C the model lacks", () => {
     const g = await genOf();
     const { unprepare: _u, ...copy } = g.model.copy!;
     const m = { ...g.model, copy } as typeof g.model;
-    const findings = checkModel(m, g.lowered).filter((d) => d.id === "R65");
+    const findings = checkModel({ ...g.lowered, model: m }).filter((d) => d.id === "R65");
     expect(findings).toHaveLength(1);
     expect(findings[0]!.message).toContain("kvm_gmem_folio_zap_direct_map() has no undo");
   });

@@ -27,6 +27,7 @@ interface Report {
   userfaultfd: { devNode: Fact; unprivileged: Fact; root: boolean };
   hugepages: Fact & { free: number; total: number };
   kvm: { dev: Fact; guestMemfd: Fact; mmap: Fact; initShared: Fact };
+  vm: { qemu: Fact; busybox: Fact };
   commands: { commands: string; ready: boolean | "partly"; missing: { what: string; how: string }[] }[];
 }
 
@@ -121,6 +122,21 @@ describe("uffdkit doctor", () => {
     expect(report.kvm.guestMemfd.ok).toBe(gm > 0);
     expect(report.kvm.mmap.ok).toBe(flags > 0 && (flags & 1) !== 0);
     expect(report.kvm.initShared.ok).toBe(flags > 0 && (flags & 2) !== 0);
+  });
+
+  it("conform --vm: qemu-system-x86_64 on PATH and a static /bin/busybox, and the packages when missing", () => {
+    const qemu = (process.env.PATH ?? "").split(delimiter).some((d) => existsSync(join(d, "qemu-system-x86_64")));
+    expect(report.vm.qemu.ok).toBe(qemu);
+    const file = spawnSync("file", ["-L", "/bin/busybox"], { encoding: "utf8" }).stdout;
+    expect(report.vm.busybox.ok).toBe(/statically linked/.test(file));
+    const vm = report.commands.find((c) => c.commands === "conform --vm")!;
+    expect(vm.ready).toBe(qemu && /statically linked/.test(file));
+    const bin = join(work, "no-qemu");
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, "node"));
+    const without = doctor([], { HOME: process.env.HOME, PATH: bin }).report.commands.find((c) => c.commands === "conform --vm")!;
+    expect(without.ready).toBe(false);
+    expect(without.missing).toContainEqual({ what: "qemu-system-x86_64", how: expect.stringMatching(/Debian\/Ubuntu: apt install qemu-system-x86; Fedora: dnf install qemu-system-x86; Arch: pacman -S qemu-system-x86/) });
   });
 
   it("the C toolchain in use, and exit 0: gen with the simulator can run", () => {

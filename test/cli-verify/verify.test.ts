@@ -5,11 +5,12 @@
  * reported at the tree file's own line.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { contentHash } from "../../src/run/c/provenance.js";
+import { ensureBuiltCli } from "../cli-check/built-cli.js";
 
 const root = join(import.meta.dirname, "../..");
 const SPEC = "examples/gmem-nodirectmap.uffd.ts";
@@ -20,16 +21,19 @@ function uffdkit(...args: string[]) {
 let genC = "";
 let work = "";
 beforeAll(() => {
-  const b = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (!existsSync(join(root, "dist/cli/main.js"))) throw new Error(`build failed:\n${b.stdout}${b.stderr}`);
+  ensureBuiltCli(root);
   work = mkdtempSync(join(tmpdir(), "uffdkit-verify-"));
   const g = uffdkit("gen", SPEC, "-o", join(work, "gen"));
   expect(g.status, g.stderr).toBe(0);
   genC = readFileSync(join(work, "gen/kernel/linux-7.1+gmem/kvm_gmem_uffd.c"), "utf8");
-}, 240_000);
+});
 
 interface VerifyJson {
   ok: boolean;
+  verdict: string;
+  why: string;
+  counts: { scenarios: { total: number; passed: number; failed: number; notApplicable: number; lacks: number }; explore: { total: number; exhaustive: number; bounded: number }; standIns: string[] };
+  typeFunctions: { name: string; from: string; file?: string }[];
   functions: { name: string; status: string; changed?: number; line?: number }[];
   contractFindings: string[];
   failingScenarios: string[];
@@ -51,11 +55,24 @@ describe("uffdkit verify --c", () => {
     expect(checklist).toContain(`(sha256 ${contentHash(genC)})`);
     expect(checklist).toContain("examples/gmem-nodirectmap.uffd.c (sha256 ");
     expect(checklist).toMatch(/type functions not verified \(stand-ins answered by the simulator, no C given\): kvm_gmem_is_shared_mem\(\), GMEM_I\(\)/);
-    // Everything ran, on the example's own C: nothing failed, no explored schedule broke a property.
+    // Nothing failed, on the example's own C; but the guard and GMEM_I() were stand-ins, so it is only partly verified.
     expect(j.explore).toEqual([]);
-    expect(j.ok).toBe(true);
+    expect(j.counts.standIns).toEqual(["kvm_gmem_is_shared_mem()", "GMEM_I()"]);
+    expect(j.counts.scenarios.failed).toBe(0);
+    expect(j.counts.scenarios.passed + j.counts.scenarios.notApplicable + j.counts.scenarios.lacks).toBe(j.counts.scenarios.total);
+    expect(j.ok).toBe(false);
+    expect(["partly-verified", "not-verified"]).toContain(j.verdict);
+    expect(j.why).toMatch(/^nothing failed/);
+    expect(j.why).toContain("ran as stand-ins, their C not verified: kvm_gmem_is_shared_mem(), GMEM_I()");
+    expect(j.typeFunctions.find((t) => t.name === "kvm_gmem_folio_zap_direct_map")).toEqual({ name: "kvm_gmem_folio_zap_direct_map", from: "beside", file: "examples/gmem-nodirectmap.uffd.c" });
     expect(r.status).toBe(0);
-  }, 120_000);
+    // The same run, as text: the verdict line counts, and never says plain "verified".
+    const text = uffdkit("verify", SPEC, "--c", mine, "--workers", "1");
+    expect(text.status).toBe(0);
+    const last = text.stdout.trim().split("\n").at(-1)!;
+    expect(last).toMatch(/^(partly verified|not verified): nothing failed.*stand-ins.*\d+\/\d+ scenarios passed, \d+\/\d+ programs explored exhaustively/);
+    expect(text.stdout).toMatch(/simulator: \d+ scenarios: \d+ pass, 0 fail, \d+ not applicable, \d+ not runnable/);
+  });
 
   it("a hand edit that drops the direct-map undo: the function is named as changed and the removal is caught at its line", () => {
     const edited = genC.replace(/\tif \(err\)\n\t\tgoto err_unprepare;\n\treturn 0;\n\nerr_unprepare:\n.*\n\tkvm_gmem_folio_restore_direct_map\(inode, folio\);\n/, "");
@@ -72,11 +89,28 @@ describe("uffdkit verify --c", () => {
     const zap = typeC.split("\n").findIndex((l) => l.includes("set_direct_map_invalid_noflush")) + 1;
     expect(j.contractFindings.some((m) => m.startsWith(`examples/gmem-nodirectmap.uffd.c:${zap} kvm_gmem_folio_zap_direct_map():`) && m.includes("still out of the direct map"))).toBe(true);
     expect(j.failingScenarios).toEqual(expect.arrayContaining(["inject_filemap_add_eexist", "inject_filemap_add_enomem"]));
-  }, 120_000);
+    expect(j.verdict).toBe("failed");
+    expect(j.ok).toBe(false);
+  });
 
-  it("needs exactly one of --c and --tree", () => {
+  it("needs exactly one of --c and --tree, and --workers from 1 to 64", () => {
     expect(uffdkit("verify", SPEC).status).toBe(2);
     expect(uffdkit("verify", SPEC, "--c", "x.c", "--tree", "t").status).toBe(2);
+    for (const w of ["0", "two", "1.5", "65"]) {
+      const r = uffdkit("verify", SPEC, "--c", "x.c", "--workers", w, "--json");
+      expect(r.status, w).toBe(2);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: "--workers takes an integer from 1 to 64" });
+    }
+  });
+
+  it("a spec that does not load: with --json, the findings come as JSON on stdout", () => {
+    const bad = join(work, "bad.uffd.ts");
+    writeFileSync(bad, "export default { name: 42 };\n");
+    const r = uffdkit("verify", bad, "--c", "x.c", "--json");
+    expect(r.status).toBe(2);
+    const j = JSON.parse(r.stdout) as { ok: boolean; diagnostics: { id: string; message: string }[] };
+    expect(j.ok).toBe(false);
+    expect(j.diagnostics.length).toBeGreaterThan(0);
   });
 });
 
@@ -113,5 +147,21 @@ describe("uffdkit verify --tree", () => {
     const lines = file.split("\n");
     const second = lines.findIndex((l, i) => l === "\tfolio_unlock(folio);" && lines[i - 1] === "\tfolio_unlock(folio);") + 1;
     expect(j.contractFindings.some((m) => m.includes(`tree/virt/kvm/guest_memfd.c:${second} kvm_gmem_uffd_filemap_remove(): folio_unlock() of a folio that is not locked`))).toBe(true);
-  }, 120_000);
+  });
+
+  it("the tree's own type functions win over the file beside the spec; that file supplies only those the tree lacks", () => {
+    // The tree defines the direct-map zap itself (failing, so its use is visible); the undo and ->free_folio come from beside the spec.
+    const body = genC.replace(/^#include.*\n/gm, "").replace(/^#(ifdef|endif).*\n/gm, "");
+    const zap = ["int kvm_gmem_folio_zap_direct_map(struct inode *inode, struct folio *folio)", "{", "\treturn -ENOMEM;", "}"];
+    const file = ["// SPDX-License-Identifier: GPL-2.0", "#include <linux/kvm_host.h>", ...zap, body].join("\n");
+    const tree = join(work, "tree-own");
+    mkdirSync(join(tree, "virt/kvm"), { recursive: true });
+    writeFileSync(join(tree, "virt/kvm/guest_memfd.c"), file);
+    const r = uffdkit("verify", SPEC, "--tree", tree, "--workers", "1", "--json");
+    const j = JSON.parse(r.stdout) as VerifyJson;
+    const from = Object.fromEntries(j.typeFunctions.map((t) => [t.name, t.from]));
+    expect(from).toMatchObject({ kvm_gmem_folio_zap_direct_map: "tree", kvm_gmem_folio_restore_direct_map: "beside", kvm_gmem_free_folio: "beside", kvm_gmem_is_shared_mem: "stand-in" });
+    expect(j.typeFunctions.find((t) => t.name === "kvm_gmem_folio_zap_direct_map")!.file).toMatch(/tree-own\/virt\/kvm\/guest_memfd\.c$/);
+    expect(j.typeFunctions.find((t) => t.name === "kvm_gmem_free_folio")!.file).toBe("examples/gmem-nodirectmap.uffd.c");
+  });
 });

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { emitKernel, KernelEmitError } from "../../src/emit/kernel/index.js";
 import type { GetFolioSpec } from "../../src/spec/types.js";
 import { GMEM_LIKE, SHMEM_LIKE, functionBody, model, returnBlocks } from "../fixtures/emit-specs.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 function getFolioBody(getFolio: GetFolioSpec, api: "linux-7.1" | "peterx-v1" = "linux-7.1"): string {
-  const ops = emitKernel(model(GMEM_LIKE, { getFolio, guard: undefined, api }), api).fragments.ops;
+  const ops = emitKernel(lowerOf(model(GMEM_LIKE, { getFolio, guard: undefined, api }), api)).fragments.ops;
   return functionBody(ops, "kvm_gmem_uffd_get_folio");
 }
 
@@ -63,7 +64,7 @@ describe("get_folio bodies keep the lock/reference contract on every path", () =
   it("lookup-or-create calls the type's helper (and says it allocates); without a helper it is an error", () => {
     const body = getFolioBody({ strategy: "lookup-or-create", helper: "kvm_gmem_get_folio", notUptodate: "zero-fill" });
     expect(body).toMatch(/folio = kvm_gmem_get_folio\(inode, pgoff\);/);
-    const ops = emitKernel(model(GMEM_LIKE, { getFolio: { strategy: "lookup-or-create", helper: "kvm_gmem_get_folio", notUptodate: "zero-fill" } }), "linux-7.1").fragments.ops;
+    const ops = emitKernel(lowerOf(model(GMEM_LIKE, { getFolio: { strategy: "lookup-or-create", helper: "kvm_gmem_get_folio", notUptodate: "zero-fill" } }), "linux-7.1")).fragments.ops;
     expect(ops).toMatch(/breaks the no-allocation contract/);
     expect(() => getFolioBody({ strategy: "lookup-or-create", notUptodate: "missing" })).toThrow(KernelEmitError);
   });
@@ -86,7 +87,7 @@ describe("get_folio bodies keep the lock/reference contract on every path", () =
 
 describe("alloc_folio, filemap_add, filemap_remove", () => {
   const ops = (patch: Parameters<typeof model>[1], api: "linux-7.1" | "peterx-v1" = "linux-7.1") =>
-    emitKernel(model(GMEM_LIKE, { guard: undefined, ...patch }), api).fragments.ops;
+    emitKernel(lowerOf(model(GMEM_LIKE, { guard: undefined, ...patch }), api)).fragments.ops;
 
   it("EOF check returns NULL before allocating; off means no i_size test", () => {
     const on = functionBody(ops({}), "kvm_gmem_uffd_alloc_folio");
@@ -127,7 +128,7 @@ describe("alloc_folio, filemap_add, filemap_remove", () => {
   });
 
   it("peterx-v1 uffd_copy: allocate, copy_from_user with the -ENOENT retry, install the PTE, undo on failure", () => {
-    const body = functionBody(emitKernel(model(SHMEM_LIKE), "peterx-v1").fragments.ops, "shmem_uffd_copy");
+    const body = functionBody(emitKernel(lowerOf(model(SHMEM_LIKE), "peterx-v1")).fragments.ops, "shmem_uffd_copy");
     expect(body).toMatch(/folio = shmem_uffd_alloc_folio\(dst_vma, dst_addr\);\n\t\tif \(!folio\)\n\t\t\treturn -ENOMEM;/);
     // under the mmap lock: page faults disabled around the user copy, then the dcache flushed (mm/shmem.c shmem_mfill_atomic_pte)
     expect(body).toMatch(/pagefault_disable\(\);\n\t+ret = copy_from_user\(kaddr,\n\t+ +\(const void __user \*\)src_addr,\n\t+ +PAGE_SIZE\);\n\t+pagefault_enable\(\);/);
@@ -140,7 +141,7 @@ describe("alloc_folio, filemap_add, filemap_remove", () => {
     expect(body).toMatch(/mfill_atomic_install_pte\(dst_pmd, dst_vma, dst_addr,\n\t+ +&folio->page, false, flags\);\n\tif \(ret\)\n\t\tgoto out_remove;/);
     expect(body).toMatch(/out_remove:\n\tshmem_uffd_filemap_remove\(folio, dst_vma\);\nout_put:\n\tfolio_put\(folio\);\n\treturn ret;/);
     // the helpers are static functions of the file, not ops members in v1
-    const ops = emitKernel(model(SHMEM_LIKE), "peterx-v1").fragments.ops;
+    const ops = emitKernel(lowerOf(model(SHMEM_LIKE), "peterx-v1")).fragments.ops;
     expect(ops).not.toMatch(/\.alloc_folio|\.filemap_add|\.filemap_remove/);
   });
 });

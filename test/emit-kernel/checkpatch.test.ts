@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { emitAllGenerations } from "../../src/emit/kernel/index.js";
+import { emitAllGenerations } from "../fixtures/lower.js";
 import { packageRoot } from "../../src/emit/kernel/templates.js";
 import { GMEM_LIKE, SHMEM_LIKE, model } from "../fixtures/emit-specs.js";
 

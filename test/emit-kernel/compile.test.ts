@@ -13,6 +13,7 @@ import { compileUnit } from "../../src/emit/kernel/shim.js";
 import { packageRoot } from "../../src/emit/kernel/templates.js";
 import { loadModel } from "../../src/load/index.js";
 import { GMEM_LIKE, SHMEM_LIKE, model } from "../fixtures/emit-specs.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const src = kernelSourceAvailable();
 if (!src.ok) console.warn(`[emit-kernel] compile checks skipped: ${src.reason}`);
@@ -30,7 +31,7 @@ describe.skipIf(!src.ok)(`compile check in linux-source-6.12${src.ok ? "" : ` (s
     "gmem-like spec (missing+minor, copy, zeropage, continue, page guard, modular, EXPORT_SYMBOL_FOR_KVM): every generation builds",
     async () => {
       const t0 = Date.now();
-      const rs = await compileCheckAll(model(GMEM_LIKE), API_GENERATIONS);
+      const rs = await compileCheckAll(API_GENERATIONS.map((api) => lowerOf(model(GMEM_LIKE), api)));
       report(rs);
       console.log(`[emit-kernel] gmem-like, 4 generations in one make run: ${Date.now() - t0} ms`);
     },
@@ -40,7 +41,7 @@ describe.skipIf(!src.ok)(`compile check in linux-source-6.12${src.ok ? "" : ` (s
   it(
     "shmem-like spec (all three modes, wp, poison, shared policy, memcg, unaccount): every generation builds",
     async () => {
-      report(await compileCheckAll(model(SHMEM_LIKE), API_GENERATIONS));
+      report(await compileCheckAll(API_GENERATIONS.map((api) => lowerOf(model(SHMEM_LIKE), api))));
     },
     T,
   );
@@ -65,7 +66,7 @@ describe.skipIf(!src.ok)(`compile check in linux-source-6.12${src.ok ? "" : ` (s
           copy: { ...SHMEM_LIKE.copy!, prepare: "v_undo_type_prepare", unprepare: "v_undo_type_unprepare", filemapAdd: "type", typeAdd: { add: "shmem_add_to_page_cache", accountBlocks: "shmem_inode_acct_blocks" } },
         }),
       ];
-      const units = variants.flatMap((m) => API_GENERATIONS.map((api) => ({ stem: `uffdkit_${m.name}_${api.replace(/[^a-z0-9]/gi, "_")}`, contents: compileUnit(m, api) })));
+      const units = variants.flatMap((m) => API_GENERATIONS.map((api) => ({ stem: `uffdkit_${m.name}_${api.replace(/[^a-z0-9]/gi, "_")}`, contents: compileUnit(lowerOf(m, api)) })));
       report(await compileUnits(units));
     },
     T,
@@ -86,7 +87,7 @@ describe.skipIf(!src.ok)(`compile check in linux-source-6.12${src.ok ? "" : ` (s
         expect(r.model, `${f}: ${JSON.stringify(r.diagnostics)}`).toBeDefined();
         const m = r.model!;
         const tag = f.replace(/\.uffd\.ts$/, "").replace(/[^A-Za-z0-9]/g, "_");
-        for (const api of API_GENERATIONS) units.push({ stem: `uffdkit_ex_${tag}_${api.replace(/[^a-z0-9]/gi, "_")}`, contents: compileUnit(m, api) });
+        for (const api of API_GENERATIONS) units.push({ stem: `uffdkit_ex_${tag}_${api.replace(/[^a-z0-9]/gi, "_")}`, contents: compileUnit(lowerOf(m, api)) });
       }
       report(await compileUnits(units));
     },
@@ -96,7 +97,7 @@ describe.skipIf(!src.ok)(`compile check in linux-source-6.12${src.ok ? "" : ` (s
   it(
     "a broken unit fails (so the check can fail): a type error, and a generated body with a bad member",
     async () => {
-      const good = compileUnit(model(GMEM_LIKE), "linux-7.1");
+      const good = compileUnit(lowerOf(model(GMEM_LIKE), "linux-7.1"));
       const broken = good.replace(".get_folio_noalloc\t= kvm_gmem_uffd_get_folio,", ".get_folio_noalloc\t= kvm_gmem_uffd_alloc_folio,");
       expect(broken).not.toBe(good);
       const rs = await compileUnits([
@@ -113,9 +114,9 @@ describe.skipIf(!src.ok)(`compile check in linux-source-6.12${src.ok ? "" : ` (s
   );
 
   it(
-    "compileCheck(model, api) returns ok, the command, and cleans up the dropped file",
+    "compileCheck(lowerOf(model, api)) returns ok, the command, and cleans up the dropped file",
     async () => {
-      const r = await compileCheck(model(GMEM_LIKE), "linux-7.1+gmem");
+      const r = await compileCheck(lowerOf(model(GMEM_LIKE), "linux-7.1+gmem"));
       expect(r.ok, r.log).toBe(true);
       expect(r.object).toBe("mm/uffdkit_kvm_gmem_linux-7_1_gmem.o");
       expect(r.command).toContain("scripts/kernel-build.sh object mm/uffdkit_kvm_gmem_linux-7_1_gmem.o");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emitKernel } from "../../src/emit/kernel/index.js";
 import { GMEM_LIKE, SHMEM_LIKE, functionBody, model } from "../fixtures/emit-specs.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 /** Comment text with the " * " continuation breaks joined, for phrase matching. */
 const prose = (s: string) => s.replace(/\n \* /g, " ");
@@ -9,7 +10,7 @@ const GUARD = /kvm_gmem_is_shared_mem\(/;
 
 describe("guards at exactly the declared points", () => {
   it("at 'fault' (page): get_folio, alloc_folio and the fault path; never can_userfault", () => {
-    const ops = emitKernel(model(GMEM_LIKE), "linux-7.1+gmem").fragments.ops;
+    const ops = emitKernel(lowerOf(model(GMEM_LIKE), "linux-7.1+gmem")).fragments.ops;
     expect(count(ops, GUARD)).toBe(3);
     expect(functionBody(ops, "kvm_gmem_uffd_get_folio")).toMatch(/if \(!kvm_gmem_is_shared_mem\(inode, pgoff\)\)\n\t\treturn ERR_PTR\(-EACCES\);/);
     expect(functionBody(ops, "kvm_gmem_uffd_alloc_folio")).toMatch(/if \(!kvm_gmem_is_shared_mem\(inode, pgoff\)\)\n\t\treturn NULL;/);
@@ -18,7 +19,7 @@ describe("guards at exactly the declared points", () => {
   });
 
   it("at 'register' only: a registration-time snapshot in can_userfault, nowhere else", () => {
-    const ops = emitKernel(model(GMEM_LIKE, { guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "register" } }), "linux-7.1").fragments.ops;
+    const ops = emitKernel(lowerOf(model(GMEM_LIKE, { guard: { shared: "kvm_gmem_is_shared_mem", granularity: "page", at: "register" } }), "linux-7.1")).fragments.ops;
     expect(count(ops, GUARD)).toBe(1);
     const cu = functionBody(ops, "kvm_gmem_uffd_can_userfault");
     expect(cu).toMatch(/for \(pgoff = vma->vm_pgoff;[\s\S]*if \(!kvm_gmem_is_shared_mem\(inode, pgoff\)\)\n\t\t\treturn false;/);
@@ -26,34 +27,34 @@ describe("guards at exactly the declared points", () => {
   });
 
   it("inode granularity calls the predicate with the inode only", () => {
-    const ops = emitKernel(model(GMEM_LIKE, { guard: { shared: "kvm_gmem_is_shared", granularity: "inode", at: ["register", "alloc_folio"] } }), "linux-7.1").fragments.ops;
+    const ops = emitKernel(lowerOf(model(GMEM_LIKE, { guard: { shared: "kvm_gmem_is_shared", granularity: "inode", at: ["register", "alloc_folio"] } }), "linux-7.1")).fragments.ops;
     expect(count(ops, /kvm_gmem_is_shared\(/)).toBe(2);
     expect(ops).toMatch(/if \(!kvm_gmem_is_shared\(inode\)\)\n\t\treturn false;/);
     expect(ops).toMatch(/if \(!kvm_gmem_is_shared\(inode\)\)\n\t\treturn NULL;/);
   });
 
   it("a register guard has no place in peterx-v1/v4 and the output says so", () => {
-    const ops = emitKernel(model(GMEM_LIKE, { guard: { shared: "kvm_gmem_is_shared_mem", at: "register" } }), "peterx-v4").fragments.ops;
+    const ops = emitKernel(lowerOf(model(GMEM_LIKE, { guard: { shared: "kvm_gmem_is_shared_mem", at: "register" } }), "peterx-v4")).fragments.ops;
     expect(ops).not.toMatch(GUARD);
     expect(prose(ops)).toMatch(/guard at register: peterx-v4 has no registration callback/);
   });
 
   it("no guard declared: no predicate call anywhere", () => {
-    const ops = emitKernel(model(SHMEM_LIKE), "linux-7.1").fragments.ops;
+    const ops = emitKernel(lowerOf(model(SHMEM_LIKE), "linux-7.1")).fragments.ops;
     expect(ops).not.toMatch(/is_shared/);
   });
 
   it("can_userfault refuses modes the spec does not declare, and nothing when all are declared", () => {
-    const gm = functionBody(emitKernel(model(GMEM_LIKE), "linux-7.1").fragments.ops, "kvm_gmem_uffd_can_userfault");
+    const gm = functionBody(emitKernel(lowerOf(model(GMEM_LIKE), "linux-7.1")).fragments.ops, "kvm_gmem_uffd_can_userfault");
     expect(gm).toMatch(/if \(vm_flags & ~\(VM_UFFD_MISSING \| VM_UFFD_MINOR\)\)\n\t\treturn false;/);
-    const sh = functionBody(emitKernel(model(SHMEM_LIKE), "linux-7.1").fragments.ops, "shmem_uffd_can_userfault");
+    const sh = functionBody(emitKernel(lowerOf(model(SHMEM_LIKE), "linux-7.1")).fragments.ops, "shmem_uffd_can_userfault");
     expect(sh).toMatch(/^static bool shmem_uffd_can_userfault\([\s\S]*\{\n\treturn true;\n\}$/);
   });
 });
 
 describe("fault-path glue per generation", () => {
   it.each(["peterx-v1", "peterx-v4", "linux-7.1"] as const)("%s: ->fault raises MISSING and MINOR itself", (api) => {
-    const art = emitKernel(model(GMEM_LIKE, { fault: { handler: "kvm_gmem_fault_user_mapping", raise: "handle_userfault" } }), api);
+    const art = emitKernel(lowerOf(model(GMEM_LIKE, { fault: { handler: "kvm_gmem_fault_user_mapping", raise: "handle_userfault" } }), api));
     const glue = functionBody(art.fragments.ops, "kvm_gmem_uffd_fault");
     expect(glue).toMatch(/if \(!present && userfaultfd_missing\(vma\)\)\n\t\treturn handle_userfault\(vmf, VM_UFFD_MISSING\);/);
     expect(glue).toMatch(/if \(present && userfaultfd_minor\(vma\)\)\n\t\treturn handle_userfault\(vmf, VM_UFFD_MINOR\);/);
@@ -69,25 +70,25 @@ describe("fault-path glue per generation", () => {
   });
 
   it("without a get_folio callback the glue probes the cache and treats !uptodate as missing", () => {
-    const art = emitKernel(model(GMEM_LIKE, { features: ["missing"], ioctls: ["copy"], fault: { handler: "kvm_gmem_fault_user_mapping", raise: "handle_userfault" } }), "linux-7.1");
+    const art = emitKernel(lowerOf(model(GMEM_LIKE, { features: ["missing"], ioctls: ["copy"], fault: { handler: "kvm_gmem_fault_user_mapping", raise: "handle_userfault" } }), "linux-7.1"));
     const glue = functionBody(art.fragments.ops, "kvm_gmem_uffd_fault");
     expect(glue).toMatch(/folio = filemap_get_folio\(inode->i_mapping, vmf->pgoff\);\n\tpresent = !IS_ERR\(folio\);\n\tif \(present\) \{\n\t\tpresent = folio_test_uptodate\(folio\);\n\t\tfolio_put\(folio\);\n\t\}/);
     expect(glue).not.toMatch(/VM_UFFD_MINOR/);
   });
 
   it("linux-7.1+gmem: core raises the faults; the glue is only the per-page shared check", () => {
-    const art = emitKernel(model(GMEM_LIKE), "linux-7.1+gmem");
+    const art = emitKernel(lowerOf(model(GMEM_LIKE), "linux-7.1+gmem"));
     expect(art.fragments.ops).not.toMatch(/handle_userfault|userfaultfd_missing|userfaultfd_minor/);
     const glue = functionBody(art.fragments.ops, "kvm_gmem_uffd_fault");
     expect(glue).toMatch(/return VM_FAULT_SIGBUS;\n\treturn 0;\n\}$/);
     // outside CONFIG_USERFAULTFD: the shared check applies to every fault
     expect(art.fragments.ops.indexOf("kvm_gmem_uffd_fault(")).toBeLessThan(art.fragments.ops.indexOf("#ifdef CONFIG_USERFAULTFD"));
-    const noGuard = emitKernel(model(GMEM_LIKE, { guard: undefined }), "linux-7.1+gmem");
+    const noGuard = emitKernel(lowerOf(model(GMEM_LIKE, { guard: undefined }), "linux-7.1+gmem"));
     expect(noGuard.fragments.faultGlue).toBeUndefined();
   });
 
   it("raise none: no glue, and the output says no event is delivered", () => {
-    const art = emitKernel(model(GMEM_LIKE, { fault: { handler: "kvm_gmem_fault_user_mapping", raise: "none" } }), "linux-7.1");
+    const art = emitKernel(lowerOf(model(GMEM_LIKE, { fault: { handler: "kvm_gmem_fault_user_mapping", raise: "none" } }), "linux-7.1"));
     expect(art.fragments.faultGlue).toBeUndefined();
     expect(art.fragments.ops).not.toMatch(/handle_userfault/);
     expect(prose(art.fragments.ops)).toMatch(/no MISSING\/MINOR event is ever delivered/);
@@ -96,25 +97,25 @@ describe("fault-path glue per generation", () => {
 
 describe("exports for a modular type", () => {
   it("EXPORT_SYMBOL_FOR_KVM of filemap_remove_folio for mm/filemap.c; handle_userfault is never proposed (upstream designed that export away; R35 says so)", () => {
-    expect(emitKernel(model(GMEM_LIKE), "linux-7.1+gmem").fragments.exports).toEqual([
+    expect(emitKernel(lowerOf(model(GMEM_LIKE), "linux-7.1+gmem")).fragments.exports).toEqual([
       { file: "mm/filemap.c", symbol: "filemap_remove_folio", line: "EXPORT_SYMBOL_FOR_KVM(filemap_remove_folio);", include: "#include <linux/kvm_types.h>" },
     ]);
-    const v71 = emitKernel(model(GMEM_LIKE, { fault: { handler: "kvm_gmem_fault_user_mapping", raise: "handle_userfault" } }), "linux-7.1").fragments.exports;
+    const v71 = emitKernel(lowerOf(model(GMEM_LIKE, { fault: { handler: "kvm_gmem_fault_user_mapping", raise: "handle_userfault" } }), "linux-7.1")).fragments.exports;
     expect(v71.map((e) => e.symbol)).toEqual(["filemap_remove_folio"]);
   });
 
   it("EXPORT_SYMBOL_FOR_MODULES(sym, \"kvm\") when asked; nothing for export none", () => {
     const m = model(GMEM_LIKE, { copy: { ...GMEM_LIKE.copy!, export: "EXPORT_SYMBOL_FOR_MODULES" } });
-    expect(emitKernel(m, "linux-7.1+gmem").fragments.exports.map((e) => e.line)).toEqual([
+    expect(emitKernel(lowerOf(m, "linux-7.1+gmem")).fragments.exports.map((e) => e.line)).toEqual([
       'EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "kvm");',
     ]);
-    expect(emitKernel(model(SHMEM_LIKE), "linux-7.1").fragments.exports).toEqual([]);
+    expect(emitKernel(lowerOf(model(SHMEM_LIKE), "linux-7.1")).fragments.exports).toEqual([]);
   });
 
   it("exports follow the module the type lives in, never a hard-coded kvm", () => {
     const char = model(GMEM_LIKE, { subsystem: "char: xram", module: "xram", copy: { ...GMEM_LIKE.copy!, export: "EXPORT_SYMBOL_FOR_MODULES" } });
-    expect(emitKernel(char, "linux-7.1").fragments.exports.map((e) => e.line)).toEqual(['EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "xram");']);
+    expect(emitKernel(lowerOf(char, "linux-7.1")).fragments.exports.map((e) => e.line)).toEqual(['EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "xram");']);
     const byName = model(GMEM_LIKE, { name: "xmem", subsystem: "mm/xmem", copy: { ...GMEM_LIKE.copy!, export: "EXPORT_SYMBOL_FOR_MODULES" } });
-    expect(emitKernel(byName, "linux-7.1").fragments.exports.map((e) => e.line)).toEqual(['EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "xmem");']);
+    expect(emitKernel(lowerOf(byName, "linux-7.1")).fragments.exports.map((e) => e.line)).toEqual(['EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, "xmem");']);
   });
 });

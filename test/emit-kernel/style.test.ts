@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { API_GENERATIONS } from "../../src/kernel/generations.js";
 import { UnsafeIdentifierError } from "../../src/kernel/cident.js";
-import { emitAllGenerations, emitKernel } from "../../src/emit/kernel/index.js";
+import { emitKernel } from "../../src/emit/kernel/index.js";
+import { emitAllGenerations, lowerOf } from "../fixtures/lower.js";
 import { columns, styleProblems, tidyC, wrapCall } from "../../src/emit/kernel/format.js";
 import { compileUnit, shimHeader, typeStubs } from "../../src/emit/kernel/shim.js";
 import { packageRoot } from "../../src/emit/kernel/templates.js";
@@ -66,7 +67,7 @@ describe("kernel style on every output", () => {
   it("shims are within 80 columns too", () => {
     for (const api of API_GENERATIONS) {
       expect(styleProblems(shimHeader(api)), api).toEqual([]);
-      expect(styleProblems(typeStubs(model(GMEM_LIKE), api)), api).toEqual([]);
+      expect(styleProblems(typeStubs(lowerOf(model(GMEM_LIKE), api))), api).toEqual([]);
     }
   });
 
@@ -84,7 +85,7 @@ describe("kernel style on every output", () => {
 describe("identifiers are validated before they reach C", () => {
   const bad = ["a;b", "x*/y", "evil(void); int z", "1abc", "int"];
   it.each(bad)("name %j never reaches the output", (name) => {
-    expect(() => emitKernel(model(GMEM_LIKE, { name }))).toThrow(UnsafeIdentifierError);
+    expect(() => emitKernel(lowerOf(model(GMEM_LIKE, { name })))).toThrow(UnsafeIdentifierError);
   });
   it.each([
     ["guard.shared", { guard: { shared: "a;b", at: "fault" as const } }],
@@ -102,7 +103,7 @@ describe("identifiers are validated before they reach C", () => {
       let out = "";
       try {
         const m = model(GMEM_LIKE, patch);
-        out = emitKernel(m, api).files[0]!.contents + compileUnit(m, api);
+        out = emitKernel(lowerOf(m, api)).files[0]!.contents + compileUnit(lowerOf(m, api));
       } catch (e) {
         expect(e).toBeInstanceOf(UnsafeIdentifierError);
         refused++;

@@ -15,9 +15,10 @@ import { compileUnit } from "../../src/emit/kernel/shim.js";
 import { packageRoot } from "../../src/emit/kernel/templates.js";
 import { lower } from "../../src/lower/index.js";
 import { GMEM_LIKE, functionBody, model } from "../fixtures/emit-specs.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const recheck = (order: "lock-then-add" | "add-then-lock") => ({ guard: { ...GMEM_LIKE.guard!, recheck: { at: "filemap_add" as const, lock: "invalidate_lock" as const, order } } });
-const cOf = (order: "lock-then-add" | "add-then-lock") => emitKernel(model(GMEM_LIKE, recheck(order))).files[0]!.contents;
+const cOf = (order: "lock-then-add" | "add-then-lock") => emitKernel(lowerOf(model(GMEM_LIKE, recheck(order)))).files[0]!.contents;
 
 describe("filemap_add re-checks the guard under the invalidate lock", () => {
   it("lower decides it once: the window, its errno, and alloc_folio's check moved into filemap_add", () => {
@@ -83,7 +84,7 @@ describe.skipIf(!src.ok)(`the re-check block builds in linux-source-6.12 (-Werro
     async () => {
       const units = (["lock-then-add", "add-then-lock"] as const).map((order) => ({
         stem: `uffdkit_window_${order.replace(/-/g, "_")}`,
-        contents: compileUnit(model(GMEM_LIKE, { ...recheck(order), name: `w_${order.replace(/-/g, "_")}` }), "linux-7.1+gmem"),
+        contents: compileUnit(lowerOf(model(GMEM_LIKE, { ...recheck(order), name: `w_${order.replace(/-/g, "_")}` }), "linux-7.1+gmem")),
       }));
       for (const r of await compileUnits(units)) {
         expect(r.skipped, r.object).toBeUndefined();

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exploreProgram, type ProgramReport } from "../../src/run/explore/index.js";
-import { mergeShards, type ShardReport } from "../../src/run/explore/merge.js";
+import { mergeShards, shardReportOf, type ShardReport } from "../../src/run/explore/merge.js";
 import { programsForKind } from "../../src/plan/explore/programs.js";
 import { boundProgram } from "../../src/plan/explore/bounds.js";
 import type { ConcurrentProgram } from "../../src/ir/program.js";
@@ -80,6 +80,53 @@ describe("merged shards equal the unsharded run", () => {
   });
 });
 
+describe("--merge is given files by hand: each is checked before any field is read", () => {
+  const p = programsForKind("shmem").find((q) => q.name === "two_faults_one_page")!;
+  const good = () => shardFiles(p, { kernel: "6.18" }, 2);
+
+  it("refuses null, {}, an array and plain `explore --json` output with a reason, not a TypeError", () => {
+    expect(shardReportOf(null)).toEqual({ error: expect.stringMatching(/not a shard report \(the file holds null/) });
+    expect(shardReportOf([])).toEqual({ error: expect.stringMatching(/holds an array/) });
+    expect(shardReportOf({})).toEqual({ error: expect.stringMatching(/no "uffdkit": "explore-shard" tag.*--shard i\/n --json/) });
+    expect(shardReportOf({ ok: true, reports: [] })).toEqual({ error: expect.stringMatching(/plain `explore --json` output/) });
+    expect(() => mergeShards([{} as ShardReport, null as unknown as ShardReport])).not.toThrow();
+    expect(mergeShards([{} as ShardReport])).toEqual({ error: expect.stringMatching(/not a shard report/) });
+  });
+
+  it("refuses a tagged file with a missing or broken shard, reports or programs", () => {
+    const [f] = good();
+    expect(shardReportOf(f)).toBe(f);
+    expect(shardReportOf({ ...f, shard: undefined })).toEqual({ error: expect.stringMatching(/valid "shard"/) });
+    expect(shardReportOf({ ...f, shard: { index: 2, count: 2 } })).toEqual({ error: expect.stringMatching(/valid "shard"/) });
+    expect(shardReportOf({ ...f, reports: {} })).toEqual({ error: expect.stringMatching(/"reports" is not a list/) });
+    expect(shardReportOf({ ...f, reports: [{ program: "x" }] })).toEqual({ error: expect.stringMatching(/"reports" is not a list of program reports/) });
+    expect(shardReportOf({ ...f, programs: null })).toEqual({ error: expect.stringMatching(/"programs"/) });
+    expect(shardReportOf({ ...f, version: 2 })).toEqual({ error: expect.stringMatching(/version 2/) });
+  });
+
+  it("a program a shard lacks is an error naming it and the shard, never an exhaustive merge", () => {
+    const [a, b] = good();
+    const lacking = { ...b!, reports: [] };
+    expect(mergeShards([a!, lacking])).toEqual({ error: expect.stringMatching(/program two_faults_one_page is missing from shard 1\/2/) });
+    expect(mergeShards([{ ...a!, reports: [] }, b!])).toEqual({ error: expect.stringMatching(/missing from shard 0\/2/) });
+  });
+
+  it("a weak-memory program is shard 0's alone; in a later shard it is refused", () => {
+    const [a, b] = good();
+    const weak: ProgramReport = { ...a!.reports[0]!, program: "kvm_weak", weakMemory: true };
+    const merged = mergeShards([{ ...a!, reports: [...a!.reports, weak] }, b!]);
+    expect("error" in merged ? merged.error : merged.reports.map((r) => r.program)).toEqual(["two_faults_one_page", "kvm_weak"]);
+    expect(mergeShards([a!, { ...b!, reports: [...b!.reports, weak] }])).toEqual({ error: expect.stringMatching(/kvm_weak is shard 0's alone/) });
+  });
+
+  it("refuses shards of another kernel or split", () => {
+    const [a, b] = good();
+    expect(mergeShards([a!, { ...b!, kernel: "7.1" }])).toEqual({ error: expect.stringMatching(/\(b\) on 7\.1, not t \(b\) on 6\.18/) });
+    const three = shardFiles(p, { kernel: "6.18" }, 3);
+    expect(mergeShards([a!, three[1]!])).toEqual({ error: expect.stringMatching(/split into 3, not 2/) });
+  });
+});
+
 describe("uffdkit explore --shard / --merge (built CLI)", () => {
   const root = new URL("../../", import.meta.url).pathname;
   const cli = (...args: string[]) => {
@@ -101,6 +148,21 @@ describe("uffdkit explore --shard / --merge (built CLI)", () => {
     expect(merged.code, merged.err).toBe(0);
     const times = (s: string) => s.replace(/\d+ ms/g, "N ms");
     expect(times(merged.out)).toEqual(times(whole.out));
+  });
+
+  it("names the file and why when it is not a shard report, exit 2, no stack", () => {
+    const dir = mkdtempSync(join(tmpdir(), "uffdkit-merge-bad-"));
+    const files = ["null", "{}", '{"ok":true,"reports":[]}'].map((text, i) => {
+      const f = join(dir, `bad-${i}.json`);
+      writeFileSync(f, text);
+      return f;
+    });
+    for (const f of files) {
+      const r = cli("explore", "--merge", f);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toContain(`uffdkit explore --merge: ${f}: not a shard report`);
+      expect(r.err).not.toMatch(/TypeError|internal error|    at /);
+    }
   });
 
   it("says what --shard takes", () => {

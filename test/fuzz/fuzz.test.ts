@@ -29,6 +29,7 @@ import { loadModel } from "../../src/load/index.js";
 import { checkModel } from "../../src/rules/index.js";
 import { writeOutput } from "../../src/write/writer.js";
 import { mutant, type Mutant } from "./mutate.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const SPECS = Number(process.env.UFFDKIT_FUZZ_SPECS ?? 1000);
 const SEED = Number(process.env.UFFDKIT_FUZZ_SEED ?? 12);
@@ -103,7 +104,7 @@ describe("spec fuzzer", () => {
       const t0 = performance.now();
       try {
         const loaded = await loadModel(file);
-        const diags = [...loaded.diagnostics, ...(loaded.model ? checkModel(loaded.model) : [])];
+        const diags = [...loaded.diagnostics, ...(loaded.model ? checkModel(lowerOf(loaded.model)) : [])];
         formatDiagnostics(diags, { color: false });
         const lineCounts = new Map<string, number>();
         for (const d of diags) if (!positioned(d, lineCounts)) unpositioned.push(problem(`${d.id}: ${d.message.slice(0, 120)}`));

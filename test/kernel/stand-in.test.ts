@@ -13,6 +13,7 @@ import { loadModel } from "../../src/load/index.js";
 import { planSuite } from "../../src/plan/planner/index.js";
 import { runSuiteOnKernel } from "../../src/run/kernel/index.js";
 import { formatTap } from "../../src/run/tap.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const workdir = mkdtempSync(join(tmpdir(), "uffdkit-kernel-standin-"));
@@ -21,7 +22,7 @@ afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 describe("kernel runner: the type's own object, its stand-in, simulator-only", () => {
   it("xram: own variant skipped with the reason, stand-in run says so, injection not run", async () => {
     const model = (await loadModel(join(ROOT, "examples/xram.uffd.ts"))).model!;
-    const full = planSuite(model);
+    const full = planSuite(lowerOf(model));
     const pick = ["missing_read_copy", "shmem_missing_read_copy", "register_missing", "shmem_register_missing", "inject_alloc_fails_enomem"];
     const suite = { ...full, scenarios: full.scenarios.filter((s) => pick.includes(s.name)) };
     expect(suite.scenarios.length).toBe(pick.length);

@@ -6,6 +6,7 @@ import { loadModel } from "../../src/load/index.js";
 import type { Model } from "../../src/model/model.js";
 import { planSuite } from "../../src/plan/planner/index.js";
 import { ioctlOk, registersOk, structuralProblems } from "./walk.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const files = existsSync("examples") ? readdirSync("examples").filter((f) => f.endsWith(".uffd.ts")).sort() : [];
 if (!files.length) console.warn("test/plan/examples-plan: skipped: no examples/*.uffd.ts yet");
@@ -21,7 +22,7 @@ describe.skipIf(!models.length)("planSuite on examples/", () => {
   });
 
   it.each(models)("%s: every declared mode registers and every declared ioctl succeeds somewhere", (_f, model) => {
-    const declared = planSuite(model).scenarios.filter((s) => s.setup.kind === "declared");
+    const declared = planSuite(lowerOf(model)).scenarios.filter((s) => s.setup.kind === "declared");
     for (const m of model.modes) expect(registersOk(declared, m).length, m).toBeGreaterThan(0);
     for (const i of model.ioctls) {
       if (i === "zeropage" && model.backing === "hugetlb") continue;
@@ -30,11 +31,11 @@ describe.skipIf(!models.length)("planSuite on examples/", () => {
   });
 
   it.each(models)("%s: unique C-identifier names, sound structure, deterministic", (_f, model) => {
-    const suite = planSuite(model);
+    const suite = planSuite(lowerOf(model));
     const names = suite.scenarios.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(isCIdentifier(n), n).toBe(true);
     for (const s of suite.scenarios) expect(structuralProblems(s)).toEqual([]);
-    expect(JSON.stringify(planSuite(model))).toBe(JSON.stringify(suite));
+    expect(JSON.stringify(planSuite(lowerOf(model)))).toBe(JSON.stringify(suite));
   });
 });

@@ -12,16 +12,17 @@ import { expectedObservation } from "../../src/ir/observation.js";
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
 import * as specs from "../fixtures/planner-specs.js";
 import { apiFeatures, IOCTL_OPS, ioctlOk, registerSteps, registersOk, resultOf, structuralProblems } from "./walk.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const ALL_MODES: RegisterMode[] = ["missing", "minor", "wp"];
 const cases = Object.entries(specs) as [string, MemoryTypeSpec][];
 
 function plan(spec: MemoryTypeSpec) {
-  return planSuite(normalize(spec));
+  return planSuite(lowerOf(normalize(spec)));
 }
 const declaredOnly = (ss: readonly Scenario[]) => ss.filter((s) => s.setup.kind === "declared");
 
-describe.each(cases)("planSuite(%s)", (_label, spec) => {
+describe.each(cases)("planSuite(lowerOf(%s))", (_label, spec) => {
   const suite = plan(spec);
   const declared = declaredOnly(suite.scenarios);
 

@@ -5,6 +5,7 @@ import { planSuite } from "../../src/plan/planner/index.js";
 import { checkModel, RULES } from "../../src/rules/index.js";
 import type { SuiteResult } from "../../src/ir/result.js";
 import { gmemModel } from "../series/fixture.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const shmemLike = () =>
   gmemModel({
@@ -51,7 +52,7 @@ describe("buildChecklist", () => {
 
   it("a rule that passed on the spec alone never makes an item verified: it says so", () => {
     const m = gmemModel();
-    const c = buildChecklist(lower(m), { diagnostics: checkModel(m) });
+    const c = buildChecklist(lower(m), { diagnostics: checkModel(lowerOf(m)) });
     const c06 = c.items.find((i) => i.id === "C06")!;
     expect(c06.status).toBe("human");
     expect(c06.verifiedBy).toContainEqual({ kind: "rule", by: "R40", result: "pass" });
@@ -66,12 +67,12 @@ describe("buildChecklist", () => {
     const { openValue } = await import("../../src/session/index.js");
     const m = gmemModel();
     const g = openValue(m).generation();
-    const c = buildChecklist(lower(m), { diagnostics: checkModel(m), simulation: g.simulation.result, suite: g.suite, c: g.simulation.evidence });
+    const c = buildChecklist(lower(m), { diagnostics: checkModel(lowerOf(m)), simulation: g.simulation.result, suite: g.suite, c: g.simulation.evidence });
     const c08 = c.items.find((i) => i.id === "C08")!;
     expect(c08.status).toBe("pass");
     expect(c08.verifiedBy.some((v) => v.kind === "c" && v.result === "pass")).toBe(true);
     const broken = buildChecklist(lower(m), {
-      diagnostics: checkModel(m),
+      diagnostics: checkModel(lowerOf(m)),
       c: { ...g.simulation.evidence, runFindings: [{ rule: "R58", message: "x.c:9 f(): folio_unlock() of a folio that is not locked" }] },
     });
     expect(broken.items.find((i) => i.id === "C08")!.status).toBe("fail");
@@ -79,7 +80,7 @@ describe("buildChecklist", () => {
 
   it("fails an item when its rule fires", () => {
     const m = gmemModel({ getFolio: { strategy: "lookup", notUptodate: "present" } });
-    const diags = checkModel(m);
+    const diags = checkModel(lowerOf(m));
     expect(diags.some((d) => d.id === "R40")).toBe(true);
     const c = buildChecklist(lower(m), { diagnostics: diags });
     const c06 = c.items.find((i) => i.id === "C06")!;
@@ -100,7 +101,7 @@ describe("buildChecklist", () => {
 
   it("uses scenario results only for scenarios whose sources name the item's rules", () => {
     const m = gmemModel();
-    const suite = planSuite(m);
+    const suite = planSuite(lowerOf(m));
     const withRule = (ids: readonly string[]) => suite.scenarios.filter((s) => (s.source ?? []).some((x) => ids.includes(x)));
     // Find an applicable item some planned scenario exercises.
     const c0 = buildChecklist(lower(m));

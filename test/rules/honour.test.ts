@@ -16,6 +16,7 @@ import { normalize } from "../../src/model/normalize.js";
 import { checkModel } from "../../src/rules/index.js";
 import { ensureBuiltCli } from "../cli-check/built-cli.js";
 import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const fixture = (n: string) => join(ROOT, "test/fixtures/specs", `honour-${n}.uffd.ts`);
@@ -23,7 +24,7 @@ const fixture = (n: string) => join(ROOT, "test/fixtures/specs", `honour-${n}.uf
 async function findings(n: string) {
   const r = await loadModel(fixture(n));
   expect(r.fatal).toBe(false);
-  return checkModel(r.model!);
+  return checkModel(lowerOf(r.model!));
 }
 
 describe("what a generation or the type's build cannot honour", () => {
@@ -34,7 +35,7 @@ describe("what a generation or the type's build cannot honour", () => {
     expect(d[0]!.message).toMatch(/peterx-v4 has no callback/);
     // The same type on 7.1 has alloc_folio: nothing to say.
     const r = await loadModel(fixture("v4-mm"), { api: "linux-7.1" });
-    expect(checkModel(r.model!).filter((x) => x.id === "R60")).toEqual([]);
+    expect(checkModel(lowerOf(r.model!)).filter((x) => x.id === "R60")).toEqual([]);
   });
 
   it("linux-7.1+gmem with raise handle_userfault: R61 at fault.raise (the glue was dropped silently)", async () => {
@@ -46,7 +47,7 @@ describe("what a generation or the type's build cannot honour", () => {
     // On linux-7.1 the type's own handle_userfault() glue is emitted: no finding.
     const v71 = await loadModel(fixture("gmem-handle-userfault"), { api: "linux-7.1" });
     expect(lower(v71.model!).glue).toBe("raise");
-    expect(checkModel(v71.model!).filter((x) => x.id === "R61")).toEqual([]);
+    expect(checkModel(lowerOf(v71.model!)).filter((x) => x.id === "R61")).toEqual([]);
   });
 
   it("EXPORT_SYMBOL_FOR_KVM on a built-in type outside KVM: R62 at copy.export", async () => {
@@ -56,7 +57,7 @@ describe("what a generation or the type's build cannot honour", () => {
   });
 
   it("R62 also flags any export on a built-in type, and FOR_KVM in a module that is not KVM; guest_memfd's own is clean", () => {
-    const r62 = (over: object) => checkModel(normalize({ ...GMEM_SPEC, ...over })).filter((x) => x.id === "R62");
+    const r62 = (over: object) => checkModel(lowerOf(normalize({ ...GMEM_SPEC, ...over }))).filter((x) => x.id === "R62");
     expect(r62({})).toEqual([]);
     expect(r62({ modular: false })[0]!.message).toMatch(/built in/);
     expect(r62({ subsystem: "char: xmem", module: "xmem" })[0]!.hint).toMatch(/EXPORT_SYMBOL_FOR_MODULES/);
@@ -68,9 +69,9 @@ describe("what a generation or the type's build cannot honour", () => {
     expect(d!.message).toMatch(/CONFIG_XMEM is a bool/);
     const shmem = normalize({ ...GMEM_SPEC, file: "mm/shmem.c", subsystem: "mm/shmem", name: "shmem", copy: { alloc: { strategy: "mapping-gfp" } } });
     expect(lower(shmem).kconfig).toMatchObject({ symbol: "SHMEM", type: "bool", defaulted: true });
-    expect(checkModel(shmem).find((x) => x.id === "R63")?.message).toMatch(/CONFIG_SHMEM \(the Kconfig option of mm\/shmem.c\) is a bool/);
+    expect(checkModel(lowerOf(shmem)).find((x) => x.id === "R63")?.message).toMatch(/CONFIG_SHMEM \(the Kconfig option of mm\/shmem.c\) is a bool/);
     expect(lower(normalize(GMEM_SPEC)).kconfig).toMatchObject({ symbol: "KVM", type: "tristate", also: ["KVM_GUEST_MEMFD"] });
-    expect(checkModel(normalize(GMEM_SPEC)).filter((x) => x.id === "R63")).toEqual([]);
+    expect(checkModel(lowerOf(normalize(GMEM_SPEC))).filter((x) => x.id === "R63")).toEqual([]);
   });
 });
 

@@ -13,13 +13,14 @@ import { checkModel } from "../../src/rules/index.js";
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
 import { open } from "../../src/session/index.js";
 import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const withRecheck = (order?: "lock-then-add" | "add-then-lock", over: Partial<MemoryTypeSpec["guard"]> = {}): MemoryTypeSpec => ({
   ...GMEM_SPEC,
   guard: { ...GMEM_SPEC.guard!, ...over, recheck: { at: "filemap_add", lock: "invalidate_lock", ...(order ? { order } : {}) } },
 });
-const r60 = (spec: MemoryTypeSpec) => checkModel(normalize(spec)).filter((d) => d.id === "R64");
+const r60 = (spec: MemoryTypeSpec) => checkModel(lowerOf(normalize(spec))).filter((d) => d.id === "R64");
 
 describe("R64: the invalidate lock in the fault path's order", () => {
   it("is silent on the fault path's order (explicit or default) and without guard.recheck", () => {

@@ -3,12 +3,13 @@ import { normalize } from "../../src/model/normalize.js";
 import { checkModel } from "../../src/rules/index.js";
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
 import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 /** A correct guest_memfd declaration on linux-7.1+gmem: no findings. Each test breaks one thing. */
 const BASE: MemoryTypeSpec = GMEM_SPEC;
 
 function check(over: Partial<MemoryTypeSpec>) {
-  return checkModel(normalize({ ...BASE, ...over }));
+  return checkModel(lowerOf(normalize({ ...BASE, ...over })));
 }
 const ids = (over: Partial<MemoryTypeSpec>) => check(over).map((d) => `${d.id}:${d.severity}`);
 const finding = (over: Partial<MemoryTypeSpec>, id: string) => check(over).find((d) => d.id === id);

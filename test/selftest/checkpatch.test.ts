@@ -16,6 +16,7 @@ import { referenceSuites } from "../../src/plan/reference/index.js";
 import type { Suite } from "../../src/ir/scenario.js";
 import { EXPECTED_TYPES, runCheckpatch } from "../../src/series/checkpatch.js";
 import { wordy } from "./fixtures.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const probe = runCheckpatch([]);
 const why = probe.available ? "" : ` (SKIPPED: ${probe.reason})`;
@@ -58,7 +59,7 @@ beforeAll(async () => {
   for (const ex of ["gmem", "shmem"]) {
     const r = await loadModel(`examples/${ex}.uffd.ts`);
     if (!r.model) throw new Error(`examples/${ex}.uffd.ts did not load`);
-    suites.push(planSuite(r.model));
+    suites.push(planSuite(lowerOf(r.model)));
   }
   dir = mkdtempSync(join(tmpdir(), "uffdkit-selftest-cp-"));
 });

@@ -18,6 +18,7 @@ import { emitSelftests, selftestLayout } from "../../src/emit/selftest/index.js"
 import { loadModel } from "../../src/load/index.js";
 import { planSuite } from "../../src/plan/planner/index.js";
 import { buildInKvmSelftests } from "../../src/run/kernel/kvm-selftest.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const dirs: string[] = [];
@@ -42,7 +43,7 @@ describe("guest_memfd selftests in 6.12's tools/testing/selftests/kvm", () => {
     async (spec) => {
       const loaded = await loadModel(join(ROOT, spec));
       const model = loaded.model!;
-      const suite = planSuite(model);
+      const suite = planSuite(lowerOf(model));
       const files = emitSelftests(suite, { name: model.name });
       const prog = `${model.name}_uffd_test`;
       const dir = mkdtempSync(join(tmpdir(), "uffdkit-kvm-"));

@@ -16,6 +16,7 @@ import { lower } from "../../src/lower/index.js";
 import { normalize } from "../../src/model/normalize.js";
 import { planSuite } from "../../src/plan/planner/index.js";
 import { gccArgs, kselftestIncludes } from "../../src/run/kernel/build.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const dirs: string[] = [];
@@ -25,7 +26,7 @@ afterAll(() => {
 
 async function suiteOf(example: string) {
   const model = (await loadModel(join(ROOT, "examples", example))).model!;
-  return { model, suite: planSuite(model) };
+  return { model, suite: planSuite(lowerOf(model)) };
 }
 
 describe("run.object, lowered once", () => {

@@ -22,6 +22,7 @@ import { emitKernel } from "../../src/emit/kernel/index.js";
 import { declaredCOf } from "../../src/plan/planner/declared.js";
 import { compileEmittedC } from "../../src/run/c/compile.js";
 import { harnessNamesOf } from "../../src/run/c/harness.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 /**
  * A selftest that blocks on a userfault nobody resolves would hang the run:
@@ -58,13 +59,13 @@ describe("run.object: a system call, a file on the type's filesystem", () => {
     expect(lower(await modelOf("test/fixtures/specs/object-file.uffd.ts")).testObject).toEqual({ kind: "file", dir: "/dev/shm", magic: 0x01021994 });
     const m = await modelOf("test/fixtures/specs/object-syscall.uffd.ts");
     const bad = normalize({ ...m.spec, run: { object: { kind: "syscall" } } });
-    expect(checkModel(bad).find((d) => d.id === "S12")).toMatchObject({ severity: "error", path: "run.object" });
-    expect(checkModel(normalize({ ...m.spec, run: { object: { kind: "file" } } })).find((d) => d.id === "S12")?.message).toMatch(/needs `dir`/);
+    expect(checkModel(lowerOf(bad)).find((d) => d.id === "S12")).toMatchObject({ severity: "error", path: "run.object" });
+    expect(checkModel(lowerOf(normalize({ ...m.spec, run: { object: { kind: "file" } } }))).find((d) => d.id === "S12")?.message).toMatch(/needs `dir`/);
   });
 
   it("the syscall object: __NR_ fallback, the call in the variant, the type's Kconfig option in the config fragment", async () => {
     const model = await modelOf("test/fixtures/specs/object-syscall.uffd.ts");
-    const files = emitSelftests(planSuite(model), { name: "secretmem" });
+    const files = emitSelftests(planSuite(lowerOf(model)), { name: "secretmem" });
     const c = files.find((f) => f.path === "secretmem_uffd_test.c")!.contents;
     expect(c).toMatch(/#ifndef __NR_memfd_secret\n#define __NR_memfd_secret\t447\n#endif/);
     expect(c).toMatch(/\.kind = UK_SYSCALL,[\s\S]*\.sys_name = "memfd_secret",\n\t\.sys_nr = __NR_memfd_secret,\n\t\.sys_args = \{ 0 \},/);
@@ -74,7 +75,7 @@ describe("run.object: a system call, a file on the type's filesystem", () => {
 
   it("run here, the syscall object skips naming the call's errno or the REGISTER errno, never a blanket 'kernel lacks'", async () => {
     const model = await modelOf("test/fixtures/specs/object-syscall.uffd.ts");
-    const bin = build(emitSelftests(planSuite(model), { name: "secretmem" }), "secretmem_uffd_test.c");
+    const bin = build(emitSelftests(planSuite(lowerOf(model)), { name: "secretmem" }), "secretmem_uffd_test.c");
     if (!bin) return;
     const r = spawnSync(bin, ["-r", "secretmem.secretmem.missing_read_copy"], { encoding: "utf8", timeout: HANG_BOUND_MS });
     const line = r.stdout.split("\n").find((l) => /^(not )?ok 1 /.test(l)) ?? r.stdout;
@@ -85,7 +86,7 @@ describe("run.object: a system call, a file on the type's filesystem", () => {
 
   it("run here, the file object runs on tmpfs, and a directory on the wrong filesystem is refused, saying so", async () => {
     const model = await modelOf("test/fixtures/specs/object-file.uffd.ts");
-    const files = emitSelftests(planSuite(model), { name: "xfsmem" });
+    const files = emitSelftests(planSuite(lowerOf(model)), { name: "xfsmem" });
     const c = files.find((f) => f.path === "xfsmem_uffd_test.c")!.contents;
     expect(c).toMatch(/\.kind = UK_FILE,\n\t\.path = "\/dev\/shm",[\s\S]*\.fs_magic = 0x1021994UL,/);
     const bin = build(files, "xfsmem_uffd_test.c");
@@ -93,7 +94,7 @@ describe("run.object: a system call, a file on the type's filesystem", () => {
     const ok = spawnSync(bin, ["-r", "xfsmem.xfsmem.missing_read_copy"], { encoding: "utf8", timeout: HANG_BOUND_MS });
     expect(ok.stdout).toMatch(/^ok 1 xfsmem\.xfsmem\.missing_read_copy$/m);
     const wrong = normalize({ ...model.spec, run: { ...model.spec.run, object: { kind: "file", dir: "/tmp", magic: 0x58465342 } } });
-    const bin2 = build(emitSelftests(planSuite(wrong), { name: "xfsmem" }), "xfsmem_uffd_test.c");
+    const bin2 = build(emitSelftests(planSuite(lowerOf(wrong)), { name: "xfsmem" }), "xfsmem_uffd_test.c");
     const skip = spawnSync(bin2!, ["-r", "xfsmem.xfsmem.missing_read_copy"], { encoding: "utf8", timeout: HANG_BOUND_MS });
     expect(skip.stdout).toMatch(/# SKIP making xfsmem \(\/tmp\) failed: \/tmp: f_type 0x[0-9a-f]+, not the type's fs$/m);
   });
@@ -103,14 +104,14 @@ describe("not applicable: an operation the type lacks", () => {
   it("xram has no fallocate: its fallocate scenarios are not applicable in the suite, the simulator, TAP and the selftest C, never a pass", async () => {
     const model = await modelOf("examples/xram.uffd.ts");
     expect(lower(model).objectOps).toEqual({ ops: [], declared: true });
-    const suite = planSuite(model);
+    const suite = planSuite(lowerOf(model));
     const na = suite.scenarios.filter((s) => s.notApplicable);
     expect(na.map((s) => s.name)).toContain("fallocated_page_fault_resolvable");
     expect(na[0]!.notApplicable).toMatch(/^needs fallocate\(2\), which xram does not support \(run\.ops does not list fallocate\)$/);
     // The stand-in kind (shmem) has fallocate: its twin still runs.
     expect(suite.scenarios.find((s) => s.name === "shmem_fallocated_page_fault_resolvable")?.notApplicable).toBeUndefined();
     const lowered = lower(model);
-    const file = emitKernel(model, model.gen.id, lowered).files[0]!;
+    const file = emitKernel(lowered).files[0]!;
     const compiled = compileEmittedC(file.contents, file.path, harnessNamesOf(model.gen.id, declaredCOf(lowered)));
     const sim = simulateSuite(suite, { kernel: "7.1", declaredC: compiled });
     const r = sim.results.find((x) => x.scenario === "fallocated_page_fault_resolvable")!;
@@ -126,7 +127,7 @@ describe("not applicable: an operation the type lacks", () => {
     const xram = await modelOf("examples/xram.uffd.ts");
     const silent = normalize({ ...xram.spec, run: { kernelKind: "shmem" } });
     expect(lower(silent).objectOps).toEqual({ ops: [], declared: false });
-    const na = planSuite(silent).scenarios.find((s) => s.notApplicable)!;
+    const na = planSuite(lowerOf(silent)).scenarios.find((s) => s.notApplicable)!;
     expect(na.notApplicable).toMatch(/run\.ops is not set, and uffdkit does not assume them for a chardev object/);
     expect(lower(await modelOf("examples/gmem.uffd.ts")).objectOps.ops).toEqual(["fallocate", "punch-hole", "madv-remove", "write", "read"]);
   });

@@ -10,9 +10,11 @@ import { GMEM_SPEC } from "../fixtures/gmem-spec.js";
 
 const blurb = (recheck: boolean) => {
   const model = normalize(recheck ? { ...GMEM_SPEC, guard: { ...GMEM_SPEC.guard!, recheck: { at: "filemap_add", lock: "invalidate_lock" } } } : GMEM_SPEC);
-  const window = lower(model).window;
+  const lowered = lower(model);
+  const window = lowered.window;
   return coverBlurb({
     model,
+    series: lowered.series,
     ...(window ? { window } : {}),
     version: 5,
     baseSha: "a".repeat(40),

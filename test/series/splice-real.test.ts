@@ -11,6 +11,7 @@ import { emitKernel } from "../../src/emit/kernel/index.js";
 import { loadModel } from "../../src/load/index.js";
 import { definedNames, loadCParser } from "../../src/series/c-syntax.js";
 import { spliceTypeFile } from "../../src/series/splice.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const ksrc = spawnSync("bash", [join(ROOT, "scripts/kernel-src.sh"), "path"], { encoding: "utf8" });
@@ -25,7 +26,7 @@ const parser = await loadCParser();
 
 async function splicedExample(example: string) {
   const model = (await loadModel(join(ROOT, "examples", example))).model!;
-  const fragments = emitKernel(model).fragments;
+  const fragments = emitKernel(lowerOf(model)).fragments;
   const before = kernelFile(model.targetFile);
   return { model, fragments, before, result: spliceTypeFile(parser, model.targetFile, before, model.vmOps!, fragments) };
 }

@@ -68,7 +68,7 @@ describe("a type with vm_uffd_ops but no fill, on 7.1", () => {
   });
 
   it("the cover letter says why the type has an alloc_folio that refuses; a type that fills has no such paragraph", () => {
-    const blurb = (m: ReturnType<typeof normalize>) => coverBlurb({ model: m, version: 1, baseSha: "a".repeat(40), baseName: "master", testing: {}, commitSubjects: [], allocFolioRefuses: lower(m).allocFolioRefuses });
+    const blurb = (m: ReturnType<typeof normalize>) => coverBlurb({ model: m, series: lower(m).series, version: 1, baseSha: "a".repeat(40), baseName: "master", testing: {}, commitSubjects: [], allocFolioRefuses: lower(m).allocFolioRefuses });
     const minorOnly = normalize({ name: "kvm_gmem", subsystem: "KVM: guest_memfd", file: "virt/kvm/guest_memfd.c", vmOps: "kvm_gmem_vm_ops", backing: "pagecache", modular: true, api: "linux-7.1+gmem", features: ["minor"], ioctls: ["continue"] });
     expect(blurb(minorOnly).replace(/\s+/g, " ")).toMatch(/alloc_folio\(\) that returns NULL\. __mfill_atomic_pte\(\) calls ->alloc_folio\(\) without checking that it is set \(commit df3ee3b3bbc3/);
     const fills = normalize({ name: "kvm_gmem", subsystem: "KVM: guest_memfd", file: "virt/kvm/guest_memfd.c", vmOps: "kvm_gmem_vm_ops", backing: "pagecache", modular: true, api: "linux-7.1+gmem", features: ["missing"], ioctls: ["copy"] });

@@ -56,7 +56,7 @@ export function emitDeclared(d: DeclaredType): { compiled: CompiledType; raise: 
   };
   const model = normalize(spec);
   const lowered = lower(model);
-  const file = emitKernel(model, model.gen.id, lowered).files[0]!;
+  const file = emitKernel(lowered).files[0]!;
   const c = declaredCOf(lowered);
   const compiled = compileEmittedC(file.contents, file.path, harnessNamesOf(d.api, c));
   return { compiled, raise: lowered.raise, ...(lowered.silent ? { silent: lowered.silent } : {}), c, source: file.contents };

@@ -20,13 +20,14 @@ import { simKernelFor } from "../../src/run/sim-kernel.js";
 import { hasKvmUserfault } from "../../src/emit/selftest/index.js";
 import { validateScenario } from "../../src/run/sim/validate.js";
 import type { MemoryTypeSpec } from "../../src/spec/types.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 async function programsOf(example: string) {
   const r = await loadModel(`examples/${example}.uffd.ts`);
   expect(r.fatal).toBe(false);
   const model = r.model!;
   const lowered = lower(model);
-  const file = emitKernel(model, lowered.api, lowered).files[0]!;
+  const file = emitKernel(lowered).files[0]!;
   const declaredC = compileEmittedC(file.contents, file.path, harnessNamesOf(lowered.api, declaredCOf(lowered)));
   return { model, lowered, programs: kvmUserfaultPrograms(lowered), opts: { kernel: simKernelFor(lowered.api), declaredC } };
 }
@@ -76,12 +77,12 @@ describe("kvmUserfaultPrograms (Oliver Upton on KVM Userfault v3 04/15)", () => 
   it("a spec without kvmUserfault has no programs and plans no KVM Userfault scenario", async () => {
     const r = await loadModel("examples/gmem.uffd.ts");
     expect(kvmUserfaultPrograms(lower(r.model!))).toEqual([]);
-    expect(planSuite(r.model!).scenarios.some(hasKvmUserfault)).toBe(false);
+    expect(planSuite(lowerOf(r.model!)).scenarios.some(hasKvmUserfault)).toBe(false);
   });
 
   it("the planner carries them, simulator-only (needs kvm-userfault; the selftest C skips them)", async () => {
     const { model, lowered, programs } = await programsOf("kvm-userfault-v3");
-    const planned = planSuite(model, lowered).scenarios.filter(hasKvmUserfault);
+    const planned = planSuite(lowered).scenarios.filter(hasKvmUserfault);
     expect(planned.map((s) => s.name)).toEqual(programs.map((s) => s.name));
     for (const s of planned) expect(s.setup.needs).toContain("kvm-userfault");
   });
@@ -90,7 +91,7 @@ describe("kvmUserfaultPrograms (Oliver Upton on KVM Userfault v3 04/15)", () => 
     const { model } = await programsOf("kvm-userfault-acquire");
     const runs = (spec: MemoryTypeSpec) => {
       const lowered = lower(normalize(spec));
-      const file = emitKernel(lowered.model, lowered.api, lowered).files[0]!;
+      const file = emitKernel(lowered).files[0]!;
       const declaredC = compileEmittedC(file.contents, file.path, harnessNamesOf(lowered.api, declaredCOf(lowered)));
       const [p] = kvmUserfaultPrograms(lowered);
       const r = simulateScenario(p!, { kernel: simKernelFor(lowered.api), declaredC });

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Project, type Type } from "ts-morph";
 import { validateScenario, scenarioSchema } from "../../src/run/sim/validate.js";
+import { lowerOf } from "../fixtures/lower.js";
 
 type Json = { properties?: Record<string, Json>; $ref?: string; oneOf?: Json[]; const?: unknown; required?: string[] };
 const schema = scenarioSchema() as Json & { $defs: Record<string, Json> };
@@ -108,7 +109,7 @@ describe("the schema is the contract of everything we produce and accept", () =>
     for (const f of ["gmem.uffd.ts", "shmem.uffd.ts", "hugetlbfs.uffd.ts", "gmem-missing-minor.uffd.ts"]) {
       const r = await loadModel(new URL(`../../examples/${f}`, import.meta.url).pathname);
       expect(r.model, f).toBeDefined();
-      for (const s of planSuite(r.model!).scenarios) {
+      for (const s of planSuite(lowerOf(r.model!)).scenarios) {
         count++;
         expect(validateScenario(JSON.parse(JSON.stringify(s))), `${f}/${s.name}`).toEqual([]);
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lacksReasons, problemsOf, renderColumns, summaryLine, type KernelColumn } from "../../src/cli/commands/conform-vm.js";
+import { hostVersion, lacksReasons, problemsOf, renderColumns, summaryLine, type KernelColumn } from "../../src/cli/commands/conform-vm.js";
+import { vmMissing } from "../../src/run/vm/index.js";
 import { compareSuites } from "../../src/run/compare.js";
 import type { SuiteResult } from "../../src/ir/result.js";
 
@@ -50,5 +51,26 @@ describe("conform --vm table", () => {
     });
     const col: KernelColumn = { label: "6.12", version: "6.12", comparisons: [lacking], ms: 1 };
     expect(lacksReasons(col)).toEqual(["  lacks 2: kernel lacks GUEST_MEMFD_FLAG_MMAP", "  lacks 1: needs kvm-userfault"]);
+  });
+});
+
+describe("conform --vm: the host and the host's tools", () => {
+  it("holds the host to its own release's model, as the guests, not to 6.18", () => {
+    expect(hostVersion("6.1.0-50-amd64")).toEqual({ version: "6.1", label: "6.1 (host 6.1.0-50-amd64)" });
+    expect(hostVersion("6.12.118+deb12-amd64")).toEqual({ version: "6.12", label: "6.12 (host 6.12.118+deb12-amd64)" });
+    expect(hostVersion("6.18.44-fc-v1300")).toEqual({ version: "6.18", label: "6.18 (host 6.18.44-fc-v1300)" });
+  });
+
+  it("says so when the host's release has no model, instead of simulating another kernel", () => {
+    const h = hostVersion("6.16.3-arch1-1");
+    expect(h).toEqual({ notCompared: expect.stringMatching(/^host 6\.16\.3-arch1-1: not compared: no simulator model for 6\.16\.3-arch1-1 \(series 6\.16\); the simulator models 6\.1, 6\.12, 6\.18/) });
+  });
+
+  it("names each missing host tool with the package to install, before any kernel is fetched", () => {
+    expect(vmMissing({ qemu: { ok: true, detail: "/usr/bin/qemu-system-x86_64" }, busybox: { ok: true, detail: "/bin/busybox (static)" } })).toEqual([]);
+    const m = vmMissing({ qemu: { ok: false, detail: "qemu-system-x86_64 is not on PATH" }, busybox: { ok: false, detail: "/bin/busybox is linked dynamically; the guest needs a static busybox" } });
+    expect(m).toHaveLength(2);
+    expect(m[0]).toMatch(/^QEMU is needed to boot the guests: qemu-system-x86_64 is not on PATH; install it \(Debian\/Ubuntu: apt install qemu-system-x86; Fedora: dnf install qemu-system-x86/);
+    expect(m[1]).toMatch(/^a static busybox is needed .*linked dynamically.*apt install busybox-static/);
   });
 });

@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { debianPackage, imageRelease, resolveKernel, seriesOf, versionFor } from "../../src/run/vm/kernels.js";
 import { chooseAccel, qemuArgs } from "../../src/run/vm/qemu.js";
@@ -39,6 +43,14 @@ describe("kernel names", () => {
     img.write("6.12.118 (root@host) #1 SMP", 0x300, "latin1");
     expect(imageRelease(img)).toBe("6.12.118");
     expect(imageRelease(Buffer.alloc(0x400))).toBeUndefined();
+  });
+
+  it("a path that is a directory or a FIFO is refused, naming the image to give, not EISDIR or a hang", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "uffdkit-kpath-"));
+    expect(await resolveKernel(dir, { say: () => {} })).toMatch(/a directory, not a kernel image; give the bzImage file \(e\.g\. .*arch\/x86\/boot\/bzImage\)/);
+    const fifo = join(dir, "vmlinuz-6.12.1");
+    execFileSync("mkfifo", [fifo]);
+    expect(await resolveKernel(fifo, { say: () => {} })).toMatch(/not a regular file/);
   });
 
   it("an unknown name is a usage error naming what is accepted", async () => {

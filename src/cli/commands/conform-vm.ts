@@ -6,10 +6,11 @@
  */
 import type { Suite } from "../../ir/scenario.js";
 import type { SuiteResult } from "../../ir/result.js";
-import type { KernelVersionId } from "../../kernel/versions.js";
+import { isKernelVersion, KERNEL_VERSIONS, type KernelVersionId } from "../../kernel/versions.js";
 import { compareSuites, percent, type ScenarioComparison, type SuiteComparison } from "../../run/compare.js";
 import type { CompiledType } from "../../run/c/compile.js";
 import type { VmKernel, VmRun } from "../../run/vm/index.js";
+import { versionFor } from "../../run/vm/kernels.js";
 import { EXIT, type CliIO } from "../io.js";
 
 export interface VmTarget {
@@ -126,17 +127,30 @@ function simulateAll(simulate: SimulateSuite, targets: readonly VmTarget[], vers
   return targets.map((t) => simulate(t.suite, { kernel: version, ...(t.declared ?? {}) }));
 }
 
-async function hostColumn(io: CliIO, simulate: SimulateSuite, targets: readonly VmTarget[]): Promise<KernelColumn> {
+/**
+ * The host's column is held to its own release's model, through the same
+ * versionFor as each guest's; a release with no model is said, not simulated
+ * as some other kernel.
+ */
+export function hostVersion(release: string): { version: KernelVersionId; label: string } | { notCompared: string } {
+  const v = versionFor(release);
+  if (isKernelVersion(v)) return { version: v, label: `${v} (host ${release})` };
+  return { notCompared: `host ${release}: not compared: ${v}; the simulator models ${KERNEL_VERSIONS.join(", ")} (compare it in a guest of one of those with --vm)` };
+}
+
+async function hostColumn(io: CliIO, simulate: SimulateSuite, targets: readonly VmTarget[]): Promise<KernelColumn | { notCompared: string }> {
   const { runSuiteOnKernel } = await import("../../run/kernel/index.js");
   const { kernelRelease } = await import("../../run/kernel/probe.js");
+  const host = hostVersion(kernelRelease());
+  if ("notCompared" in host) return host;
   const t0 = Date.now();
-  const sims = simulateAll(simulate, targets, "6.18");
+  const sims = simulateAll(simulate, targets, host.version);
   const comparisons: SuiteComparison[] = [];
   for (const [i, t] of targets.entries()) {
     io.err(`conform: host: ${t.label}: running ${t.suite.scenarios.length} scenarios ...`);
     comparisons.push(compareSuites(sims[i]!, await runSuiteOnKernel(t.suite, {})));
   }
-  return { label: `6.18 (host ${kernelRelease()})`, version: "6.18", comparisons, ms: Date.now() - t0 };
+  return { label: host.label, version: host.version, comparisons, ms: Date.now() - t0 };
 }
 
 function vmColumn(run: VmRun, sims: readonly SuiteResult[]): KernelColumn {
@@ -155,9 +169,16 @@ export interface VmConformOptions {
 /** Resolve every kernel first (a typo should not cost a boot), then run each. */
 export async function runConformVm(io: CliIO, simulate: SimulateSuite, targets: readonly VmTarget[], opts: VmConformOptions): Promise<number> {
   const t0 = Date.now();
-  const { resolveKernel, runSuitesInVm } = await import("../../run/vm/index.js");
+  const { resolveKernel, runSuitesInVm, vmMissing } = await import("../../run/vm/index.js");
   const { buildVmKernel } = await import("../../run/vm/build.js");
   const say = (line: string) => io.err(line);
+  // The host's tools first: a missing QEMU or busybox should not cost a kernel download.
+  const missing = vmMissing();
+  if (missing.length) {
+    for (const m of missing) io.err(`uffdkit conform --vm: ${m}`);
+    if (io.json) io.emitJson({ error: missing.join("; ") });
+    return EXIT.usage;
+  }
   const kernels: VmKernel[] = [];
   for (const spec of opts.kernels) {
     const k = await resolveKernel(spec, { say, build: buildVmKernel });
@@ -169,7 +190,12 @@ export async function runConformVm(io: CliIO, simulate: SimulateSuite, targets: 
     kernels.push(k);
   }
   const columns: KernelColumn[] = [];
-  if (opts.host) columns.push(await hostColumn(io, simulate, targets));
+  const notCompared: string[] = [];
+  if (opts.host) {
+    const host = await hostColumn(io, simulate, targets);
+    if ("notCompared" in host) notCompared.push(host.notCompared);
+    else columns.push(host);
+  }
   for (const k of kernels) {
     const sims = simulateAll(simulate, targets, k.version);
     const run = await runSuitesInVm(
@@ -185,10 +211,12 @@ export async function runConformVm(io: CliIO, simulate: SimulateSuite, targets: 
     io.emitJson({
       kernels: columns.map((c) => ({ label: c.label, version: c.version, ms: c.ms, note: c.note, ...totals(c), findings: c.findings ?? [], targets: c.comparisons.map((cmp, i) => ({ target: targets[i]!.label, ...cmp })) })),
       problems,
+      notCompared,
       ms,
     });
   } else {
     io.out(renderColumns(targets, columns));
+    for (const n of notCompared) io.out(n);
     io.out(`overall: ${columns.length} kernel(s), ${problems.length} problem(s); ${(ms / 1000).toFixed(1)} s`);
   }
   for (const p of problems) io.err(p);

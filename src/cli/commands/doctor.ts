@@ -6,10 +6,9 @@
  */
 import { resolve } from "node:path";
 import { packageRoot } from "../../emit/template-store.js";
-import { TOOLS, probeMachine, type Fact, type MachineFacts } from "../../run/machine.js";
+import { TOOLS, VM_PACKAGES, probeMachine, type Distro, type Fact, type MachineFacts } from "../../run/machine.js";
+import { chooseAccel } from "../../run/vm/qemu.js";
 import { EXIT, type CliIO } from "../io.js";
-
-type Distro = "Debian/Ubuntu" | "Fedora" | "Arch" | "Homebrew";
 
 /** Packages per distribution for each missing piece (the distributions' own package names). */
 const PACKAGES: Record<string, Record<Distro, string>> = {
@@ -24,6 +23,7 @@ const PACKAGES: Record<string, Record<Distro, string>> = {
   },
   ccache: { "Debian/Ubuntu": "apt install ccache", Fedora: "dnf install ccache", Arch: "pacman -S ccache", Homebrew: "brew install ccache" },
   cc: { "Debian/Ubuntu": "apt install gcc", Fedora: "dnf install gcc", Arch: "pacman -S gcc", Homebrew: "xcode-select --install" },
+  ...VM_PACKAGES,
 };
 
 const NPM_WASM = "or, with no system toolchain, npm i @yowasp/clang (uffdkit's optional dependency: clang in WebAssembly)";
@@ -98,7 +98,15 @@ function commandReports(f: MachineFacts): CommandReport[] {
       uses: `this kernel (${f.kernelRelease})`,
       missing: [...kernelMissing, ...partial],
     },
+    vmReport(f),
   ];
+}
+
+/** `conform --vm`: QEMU boots each kernel, a static busybox is the guest's init (src/run/vm). */
+function vmReport(f: MachineFacts): CommandReport {
+  const missing = [...missingIf(f.vm.qemu.ok !== true, "qemu-system-x86_64", pkg("qemu")), ...missingIf(f.vm.busybox.ok !== true, `a static busybox (${f.vm.busybox.detail})`, pkg("busybox"))];
+  const accel = chooseAccel();
+  return { commands: "conform --vm", ready: missing.length === 0, uses: `QEMU (${f.vm.qemu.detail}) under ${accel.accel.toUpperCase()} (${accel.why}), busybox ${f.vm.busybox.detail}`, missing };
 }
 
 function mark(x: boolean | "partly" | "not-checked"): string {
@@ -136,6 +144,8 @@ function printHuman(io: CliIO, f: MachineFacts, reports: readonly CommandReport[
   io.out(factLine("KVM_CAP_GUEST_MEMFD", f.kvm.guestMemfd));
   io.out(factLine("GUEST_MEMFD_FLAG_MMAP", f.kvm.mmap));
   io.out(factLine("GUEST_MEMFD_FLAG_INIT_SHARED", f.kvm.initShared));
+  io.out(factLine("qemu-system-x86_64", f.vm.qemu));
+  io.out(factLine("busybox (static)", f.vm.busybox));
 }
 
 export async function run(io: CliIO, _args: string[], opts: Record<string, unknown>): Promise<number> {

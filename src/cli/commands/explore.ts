@@ -18,7 +18,7 @@ import { isApiGeneration, API_GENERATIONS, type ApiGenerationId } from "../../ke
 import type { ConcurrentProgram } from "../../ir/program.js";
 import type { DeclaredType, Scenario } from "../../ir/scenario.js";
 import { exploreWeak } from "../../run/explore/weak.js";
-import { mergeShards, type ShardReport } from "../../run/explore/merge.js";
+import { mergeShards, shardReportOf, type ShardReport } from "../../run/explore/merge.js";
 import type { Shard } from "../../run/explore/search.js";
 import { boundProgram, describeBounds, type ProgramBounds } from "../../plan/explore/bounds.js";
 import { declaredTypeOf } from "../../plan/planner/declared.js";
@@ -253,7 +253,9 @@ function mergeCommand(io: CliIO, files: string[], opts: Record<string, unknown>)
   for (const f of files) {
     const read = readJsonFile(f);
     if (!read.ok) return fail(read.error);
-    shards.push(read.data as ShardReport);
+    const shard = shardReportOf(read.data);
+    if ("error" in shard) return fail(`${f}: ${shard.error}`);
+    shards.push(shard);
   }
   const merged = mergeShards(shards);
   if ("error" in merged) return fail(merged.error);

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { ApiGenerationId } from "../../kernel/generations.js";
 import type { Model } from "../../model/model.js";
+import type { Lowered } from "../../lower/index.js";
 import { apiSlug } from "./index.js";
 import { compileUnit } from "./shim.js";
 import { packageRoot } from "./templates.js";
@@ -122,12 +123,12 @@ export function unitStem(model: Model, api: ApiGenerationId): string {
 }
 
 /** Compile the generated code of one spec for one API generation. */
-export async function compileCheck(model: Model, api: ApiGenerationId = model.gen.id): Promise<CompileResult> {
-  const [r] = await compileUnits([{ stem: unitStem(model, api), contents: compileUnit(model, api) }]);
+export async function compileCheck(lowered: Lowered): Promise<CompileResult> {
+  const [r] = await compileUnits([{ stem: unitStem(lowered.model, lowered.api), contents: compileUnit(lowered) }]);
   return r!;
 }
 
-/** Compile every generation of one spec in one make run. */
-export async function compileCheckAll(model: Model, apis: readonly ApiGenerationId[]): Promise<CompileResult[]> {
-  return compileUnits(apis.map((api) => ({ stem: unitStem(model, api), contents: compileUnit(model, api) })));
+/** Compile several lowerings (one spec's generations) in one make run. */
+export async function compileCheckAll(lowereds: readonly Lowered[]): Promise<CompileResult[]> {
+  return compileUnits(lowereds.map((l) => ({ stem: unitStem(l.model, l.api), contents: compileUnit(l) })));
 }

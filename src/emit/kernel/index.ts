@@ -4,9 +4,8 @@
  * of each callback) come from src/kernel (generations.ts, sources.ts), each
  * with its kernel file, commit or lore link.
  */
-import { API_GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
-import type { Model } from "../../model/model.js";
-import { kernelFilePath, lower, type Lowered } from "../../lower/index.js";
+import type { ApiGenerationId } from "../../kernel/generations.js";
+import { kernelFilePath, type Lowered } from "../../lower/index.js";
 import type { KernelArtifacts, KernelFragments } from "./artifacts.js";
 import { tidyC } from "./format.js";
 import { render } from "./templates.js";
@@ -60,8 +59,10 @@ export function renderOps(v: KernelView): string {
   return tidyC(render(`kernel/${v.api}/ops.c`, { ...v, notesBlock }));
 }
 
-export function emitKernel(model: Model, api: ApiGenerationId = model.gen.id, lowered: Lowered = lower(model, api)): KernelArtifacts {
-  const v = buildView(model, api, lowered);
+/** The kernel C for the lowering's generation (its model and api are the lowering's). */
+export function emitKernel(lowered: Lowered): KernelArtifacts {
+  const { model, api } = lowered;
+  const v = buildView(lowered);
   const ops = renderOps(v);
   const hook = hookFor(v);
   const glueCode = glueCallFor(v);
@@ -95,7 +96,3 @@ export function emitKernel(model: Model, api: ApiGenerationId = model.gen.id, lo
   };
 }
 
-/** The same spec for every API generation, oldest first. */
-export function emitAllGenerations(model: Model): KernelArtifacts[] {
-  return API_GENERATIONS.map((api) => emitKernel(model, api));
-}

@@ -7,7 +7,7 @@
 import { GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
 import { changedHelpers, EXPORT_MACROS_AFTER_612 } from "../../kernel/helpers.js";
 import { SOURCES } from "../../kernel/sources.js";
-import type { Model } from "../../model/model.js";
+import type { Lowered } from "../../lower/index.js";
 import { declaration, parsePrototype, pointerMember, tidyC } from "./format.js";
 import { emitKernel } from "./index.js";
 import { render } from "./templates.js";
@@ -32,8 +32,8 @@ export function shimHeader(api: ApiGenerationId): string {
 }
 
 /** Prototypes of the functions the spec names (helpers, guard, prepare, unaccount). */
-export function typeStubs(model: Model, api: ApiGenerationId = model.gen.id): string {
-  const v = buildView(model, api);
+export function typeStubs(lowered: Lowered): string {
+  const v = buildView(lowered);
   const decls = v.typeFunctions.map((t) => declaration(parsePrototype(t.proto), t.name));
   // The type's inode info (GMEM_I(inode)->policy): only the fields the generated code takes.
   const info = v.typeInfo ? v.typeInfo.fields.map((f) => `\tstruct shared_policy ${f};`).join("\n") : "";
@@ -41,9 +41,10 @@ export function typeStubs(model: Model, api: ApiGenerationId = model.gen.id): st
 }
 
 /** The whole translation unit for `make mm/<file>.o`. */
-export function compileUnit(model: Model, api: ApiGenerationId = model.gen.id): string {
-  const v = buildView(model, api);
-  const art = emitKernel(model, api);
+export function compileUnit(lowered: Lowered): string {
+  const api = lowered.api;
+  const v = buildView(lowered);
+  const art = emitKernel(lowered);
   const f = art.fragments;
   return tidyC(
     render("shim/tu.c", {
@@ -52,7 +53,7 @@ export function compileUnit(model: Model, api: ApiGenerationId = model.gen.id): 
       handler: f.faultGlue?.handler ?? `${v.name}_fault`,
       vmOps: v.vmOps,
       shim: shimHeader(api).trimEnd(),
-      stubs: typeStubs(model, api).trimEnd(),
+      stubs: typeStubs(lowered).trimEnd(),
       includes: f.includes,
       ops: f.ops.trimEnd(),
       glueCode: f.faultGlue?.code ?? "",

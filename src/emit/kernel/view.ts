@@ -7,7 +7,7 @@
 import { GENERATIONS, type ApiGeneration, type ApiGenerationId, type CallbackRole } from "../../kernel/generations.js";
 import { ioctlMacro } from "../../kernel/uapi.js";
 import type { GuardCheckPoint, Model } from "../../model/model.js";
-import { FREE_FOLIO_PROTO, lower, prepareProto, UNPREPARE_PROTO, type CopyModel, type GetFolioModel, type Lowered } from "../../lower/index.js";
+import { FREE_FOLIO_PROTO, prepareProto, UNPREPARE_PROTO, type CopyModel, type GetFolioModel, type Lowered } from "../../lower/index.js";
 import type { Ioctl, Mode } from "../../spec/types.js";
 import { cIdent } from "../../kernel/cident.js";
 import { definitionHead, initializers, parsePrototype, type Prototype } from "./format.js";
@@ -130,7 +130,9 @@ interface CopySide {
   readonly hasAllocMember: boolean;
 }
 
-export function buildView(model: Model, api: ApiGenerationId = model.gen.id, lowered: Lowered = lower(model, api)): KernelView {
+/** The kernel C of one lowering: model and generation are the lowering's own, so nothing lowers again. */
+export function buildView(lowered: Lowered): KernelView {
+  const { model, api } = lowered;
   const gen = GENERATIONS[api];
   const low = lowered;
   const name = cIdent(model.name, "name");
@@ -526,7 +528,7 @@ function includesAndExports(c: Ctx, side: CopySide, gf: GetFolioModel | undefine
     if (usesSharedPolicy) need.push({ file: "mm/mempolicy.c", symbol: "folio_alloc_mpol_noprof" });
     // handle_userfault() is never proposed for export: upstream designed that export away
     // (VM_FAULT_UFFD_*, then __do_userfault()); R35 says so instead.
-    const module = cIdent(model.module, "module");
+    const module = cIdent(low.module, "module");
     for (const n of need) {
       exports.push(
         exp === "EXPORT_SYMBOL_FOR_KVM"

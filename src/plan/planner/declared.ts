@@ -45,10 +45,10 @@ export function declaredTypeOf(model: Model, lowered: Lowered): DeclaredType {
         }
       : {}),
     ...(spec.fault ? { fault: { ...spec.fault } } : {}),
-    wpMarkers: model.wpMarkers,
+    wpMarkers: lowered.wpMarkers,
     ...(model.run.kernelKind ? { kernelKind: model.run.kernelKind } : {}),
     object: lowered.testObject,
-    ...(lowered.kconfig ? { kconfig: kconfigLines(lowered.kconfig, model.modular) } : {}),
+    ...(lowered.kconfig ? { kconfig: kconfigLines(lowered.kconfig, lowered.modular) } : {}),
   };
 }
 

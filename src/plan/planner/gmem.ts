@@ -18,7 +18,7 @@ const NOT_SHARED: GmemFlag[] = ["mmap"];
  * the kernel and on the simulator alike (needs "kvm" only).
  */
 export function realGmemScenarios(t: Target): Scenario[] {
-  const n = t.model.run.pages;
+  const n = t.lowered.pages;
   const all = { page: 0, pages: n };
   const setup = (flags: GmemFlag[]): ScenarioSetup => ({ kind: "guest_memfd", pages: n, map: "shared", gmemFlags: flags, needs: ["kvm"] });
   const src = ["seanInitShared", "gmemTest", "uffd-abi.md §12"];
@@ -59,7 +59,7 @@ export function realGmemScenarios(t: Target): Scenario[] {
 /** The declared type on guest_memfd: the flags meet the type's guard. */
 export function declaredGmemScenarios(t: Target): Scenario[] {
   const model = t.model;
-  const n = model.run.pages;
+  const n = t.lowered.pages;
   const all = { page: 0, pages: n };
   const out: Scenario[] = [
     scenario(t, "gmem_not_shared_touch_sigbus", "unregistered memory that is not shared is never faulted in: SIGBUS", ["seanInitShared", "R38"], t.setup({ gmemFlags: NOT_SHARED }), [

@@ -9,7 +9,7 @@
  * the scenarios it concerns.
  */
 import type { Model } from "../../model/model.js";
-import { lower, type Lowered } from "../../lower/index.js";
+import type { Lowered } from "../../lower/index.js";
 import { objectOpsOf, type ObjectOp, type Scenario, type Suite } from "../../ir/scenario.js";
 import { declaredGmemScenarios, realGmemScenarios } from "./gmem.js";
 import { minorScenarios } from "./minor.js";
@@ -38,7 +38,9 @@ function functional(t: Target): Scenario[] {
   ];
 }
 
-export function planSuite(model: Model, lowered: Lowered = lower(model)): Suite {
+/** The suite of one lowering (its model is the spec as written). */
+export function planSuite(lowered: Lowered): Suite {
+  const model = lowered.model;
   const declared = declaredTarget(model, lowered);
   const scenarios: Scenario[] = [
     ...functional(declared),

@@ -15,7 +15,7 @@ export function injectionScenarios(t: Target): Scenario[] {
   const low = t.lowered;
   if (t.key !== "declared" || low.probeOnly || t.hugetlb) return [];
   const out: Scenario[] = [];
-  const all = { page: 0, pages: t.model.run.pages };
+  const all = { page: 0, pages: t.lowered.pages };
   const ps = t.pageSize;
   const copies = t.modes.includes("missing") && t.ioctls.has("copy") && (low.roles.has("allocFolio") || low.roles.has("copy"));
   const raises = low.raise !== "none";

@@ -23,7 +23,7 @@ export const KVM_FILL_BYTE = 0x4b;
 export function kvmUserfaultScenarios(t: Target): Scenario[] {
   const k = t.lowered.kvmUserfault;
   if (!k || t.key !== "declared") return [];
-  const n = t.model.run.pages;
+  const n = t.lowered.pages;
   const all = { page: 0, pages: n };
   const setup = t.setup();
   const needs = [...(setup.needs ?? []), "kvm-userfault" as const];

@@ -25,7 +25,7 @@ export function minorScenarios(t: Target): Scenario[] {
   // Nothing raises MINOR either: missing.ts plans the one scenario that shows it.
   if (t.key === "declared" && t.lowered.raise === "none") return [];
   const out: Scenario[] = [];
-  const n = t.model.run.pages;
+  const n = t.lowered.pages;
   const all = { page: 0, pages: n };
   const ps = t.pageSize;
   const via = t.populate;
@@ -89,7 +89,7 @@ export function minorScenarios(t: Target): Scenario[] {
       scenario(t, "missing_minor_both", "with MISSING|MINOR a cached page raises MINOR and an absent one MISSING", ["vm_uffd_ops.md §2.3", "rppt1212"], t.setup(), bothSteps(t, all, via, ps)),
     );
   }
-  if (t.model.populateByWrite && t.modes.includes("missing") && canContinue && via === "pwrite") {
+  if (t.lowered.populateByWrite && t.modes.includes("missing") && canContinue && via === "pwrite") {
     out.push(
       scenario(t, "missing_resolved_by_write_continue", "a MISSING fault resolved by write() to the file and UFFDIO_CONTINUE (Nikita Kalyazin's uffd-missing RFC)", ["nikitaRfcMissing", "vm_uffd_ops.md §3.4"], t.setup(), [
         api(),

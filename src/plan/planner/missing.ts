@@ -25,7 +25,7 @@ import { scenario, type Target } from "./target.js";
 export function missingScenarios(t: Target): Scenario[] {
   if (!t.modes.includes("missing")) return [];
   if (t.key === "declared" && t.lowered.raise === "none") return neverTraps(t);
-  const n = t.model.run.pages;
+  const n = t.lowered.pages;
   const all = { page: 0, pages: n };
   const ps = t.pageSize;
   const reg = (): Step => register(all, ["missing"]);
@@ -165,7 +165,7 @@ function integritySteps(n: number, ps: number): Step[] {
  * event the C cannot raise.
  */
 function neverTraps(t: Target): Scenario[] {
-  const all = { page: 0, pages: t.model.run.pages };
+  const all = { page: 0, pages: t.lowered.pages };
   return [
     scenario(t, "missing_registered_never_traps", "MISSING registers, but nothing raises the event: a touch completes through ->fault and no event arrives", ["R56", "R55", "vm_uffd_ops.md §2.3"], t.setup(), [
       api(),

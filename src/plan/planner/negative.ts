@@ -22,7 +22,7 @@ import {
 import { anyMode, scenario, type Target } from "./target.js";
 
 export function negativeScenarios(t: Target): Scenario[] {
-  const n = t.model.run.pages;
+  const n = t.lowered.pages;
   const all = { page: 0, pages: n };
   const mode = anyMode(t);
   const out: Scenario[] = [];
@@ -100,7 +100,7 @@ export function negativeScenarios(t: Target): Scenario[] {
 export function refusedIoctlScenarios(t: Target): Scenario[] {
   const mode = anyMode(t);
   if (!mode) return [];
-  const all = { page: 0, pages: t.model.run.pages };
+  const all = { page: 0, pages: t.lowered.pages };
   const out: Scenario[] = [];
   for (const r of predictedRefusals(t.model, t.lowered)) {
     if (r.ioctl === "zeropage" && t.hugetlb) continue; // zeropage_on_hugetlb_einval says it for every hugetlb target

@@ -10,7 +10,7 @@ import { anyMode, scenario, type Target } from "./target.js";
 export function poisonScenarios(t: Target): Scenario[] {
   const mode = anyMode(t);
   if (!t.ioctls.has("poison") || !mode) return [];
-  const all = { page: 0, pages: t.model.run.pages };
+  const all = { page: 0, pages: t.lowered.pages };
   const ps = t.pageSize;
   const out: Scenario[] = [
     scenario(t, "poison_then_touch_sigbus", "a poisoned page raises SIGBUS on access; poisoning it again is EEXIST", ["utUffdUnit poison", "uffd-abi.md §4"], t.setup(), [

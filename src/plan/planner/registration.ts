@@ -10,7 +10,7 @@ import { api, register, registerFails } from "./steps.js";
 import { scenario, type Target } from "./target.js";
 
 export function registrationScenarios(t: Target): Scenario[] {
-  const all = { page: 0, pages: t.model.run.pages };
+  const all = { page: 0, pages: t.lowered.pages };
   const out: Scenario[] = [];
   const combos: RegisterMode[][] = t.modes.map((m) => [m]);
   if (t.modes.length > 1) combos.push([...t.modes]);
@@ -32,7 +32,7 @@ export function registrationScenarios(t: Target): Scenario[] {
 /** Declared type only: what can_userfault() and core refuse at registration. */
 export function refusedRegistrationScenarios(t: Target): Scenario[] {
   const model = t.model;
-  const all = { page: 0, pages: model.run.pages };
+  const all = { page: 0, pages: t.lowered.pages };
   const out: Scenario[] = [];
   for (const mode of refusedModes(model)) {
     out.push(

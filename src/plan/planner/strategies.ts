@@ -26,7 +26,7 @@ export function strategyScenarios(t: Target): Scenario[] {
   const model = t.model;
   const raises = t.lowered.raise !== "none";
   if (!raises || !(t.gmem || model.gen.coreDoUserfault) || !t.fileBacked || t.hugetlb) return [];
-  const all = { page: 0, pages: model.run.pages };
+  const all = { page: 0, pages: t.lowered.pages };
   const out: Scenario[] = [];
   const faultModes = t.modes.filter((m) => m === "missing" || m === "minor");
 

@@ -52,7 +52,7 @@ export function declaredTarget(model: Model, lowered: Lowered): Target {
   if (gmem) needs.push("kvm");
   if (hugetlb) needs.push("hugetlb-pages");
   const declared = declaredTypeOf(model, lowered);
-  const populate = model.populateByWrite ? "pwrite" : fileBacked ? "alias" : undefined;
+  const populate = lowered.populateByWrite ? "pwrite" : fileBacked ? "alias" : undefined;
   return {
     key: "declared",
     prefix: "",
@@ -69,7 +69,7 @@ export function declaredTarget(model: Model, lowered: Lowered): Target {
     setup(over = {}) {
       return {
         kind: "declared",
-        pages: model.run.pages,
+        pages: lowered.pages,
         map: anon ? "private" : "shared",
         ...(gmem ? { gmemFlags: [...lowered.gmemFlags] } : {}),
         ...(populate === "alias" ? { alias: true } : {}),
@@ -117,7 +117,7 @@ export function realKindTarget(model: Model, lowered: Lowered): Target | undefin
     setup(over = {}) {
       return {
         kind,
-        pages: model.run.pages,
+        pages: lowered.pages,
         map: kind === "anon" ? "private" : "shared",
         ...(kind === "guest_memfd" ? { gmemFlags: [...lowered.gmemFlags] } : {}),
         ...(fileBacked ? { alias: true } : {}),

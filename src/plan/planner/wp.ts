@@ -12,7 +12,7 @@ import { scenario, type Target } from "./target.js";
 
 export function wpScenarios(t: Target): Scenario[] {
   if (!t.modes.includes("wp")) return [];
-  const all = { page: 0, pages: t.model.run.pages };
+  const all = { page: 0, pages: t.lowered.pages };
   // File WP is the wp_hugetlbfs_shmem feature; anonymous WP needs no feature bit.
   const features: UffdFeature[] = t.fileBacked ? ["wp_hugetlbfs_shmem"] : [];
   return [

@@ -61,6 +61,11 @@ export interface ChecklistEntry {
   readonly verifiedBy: readonly Verification[];
   /** What a person still has to look at (always present for "human"). */
   readonly human?: string;
+  /**
+   * The type's functions, run as stand-ins, that the item's simulator evidence
+   * rests on: present when that evidence passed but does not verify the item.
+   */
+  readonly standIns?: readonly string[];
 }
 
 export interface Checklist {
@@ -129,6 +134,31 @@ function cVerification(c: CRunEvidence): Verification {
   return { kind: "c", by: c.file, result: "pass", detail: `${b.executed}/${b.total} branches executed, no contract broken` };
 }
 
+/**
+ * The type's functions that ran as stand-ins and that the item's concern runs
+ * through (item.typeRoles); an item that does not say which it runs through
+ * rests on every stand-in.
+ */
+function standInsFor(item: ChecklistItem, c: CRunEvidence | undefined): string[] {
+  const roles = item.typeRoles as readonly string[] | undefined;
+  return (c?.typeFunctions ?? []).filter((t) => t.ran === "stand-in" && (!roles || roles.includes(t.role))).map((t) => `${t.name}()`);
+}
+
+/** Evidence the simulator produced, through the type functions it was given or the stand-ins for them. */
+function restsOnSimulator(v: Verification): boolean {
+  return v.kind === "c" || v.kind === "explore" || (v.kind === "scenario" && v.by.startsWith("sim:"));
+}
+
+/** "verified by executing the emitted C and by exploration, with f() a stand-in: not verified." */
+function standInNote(onStandIns: readonly Verification[], standIns: readonly string[]): string {
+  const how: string[] = [];
+  if (onStandIns.some((v) => v.kind === "c")) how.push("executing the emitted C");
+  if (onStandIns.some((v) => v.kind === "scenario")) how.push("simulator scenarios");
+  if (onStandIns.some((v) => v.kind === "explore")) how.push("exploration");
+  const which = standIns.length === 1 ? `${standIns[0]} a stand-in` : `${standIns.join(", ")} stand-ins`;
+  return `Verified by ${how.join(" and by ")}, with ${which} (the simulator answered for ${standIns.length === 1 ? "it" : "them"}; no C of ${standIns.length === 1 ? "it" : "theirs"} ran): not verified; give the type's C beside the spec (uffdkit verify) or check ${standIns.length === 1 ? "it" : "them"} by hand.`;
+}
+
 function citeOf(item: ChecklistItem): string[] {
   return [...item.sources.map((k) => SOURCES[k].cite), ...(item.cite ? [item.cite] : [])];
 }
@@ -155,9 +185,13 @@ export function buildChecklist(lowered: Lowered, evidence: ChecklistEvidence = {
     }
     if (item.cPaths && evidence.c) verifiedBy.push(cVerification(evidence.c));
     verifiedBy.push(...exploreVerifications(concernIds(item), evidence.explore));
+    // Simulator evidence that ran through a stand-in for one of the type's functions is not evidence about that C.
+    const standIns = standInsFor(item, evidence.c);
+    const onStandIns = verifiedBy.filter((v) => v.result === "pass" && restsOnSimulator(v) && standIns.length > 0);
     // "verified" needs evidence about the C (or the patch): a rule that passed on the spec alone is not that.
-    const onTheC = verifiedBy.filter((v) => v.kind !== "rule" && v.result !== "not-applicable");
+    const onTheC = verifiedBy.filter((v) => v.kind !== "rule" && v.result !== "not-applicable" && !onStandIns.includes(v));
     const status: ItemStatus = verifiedBy.some((v) => v.result === "fail") ? "fail" : onTheC.length > 0 && onTheC.every((v) => v.result === "pass") ? "pass" : "human";
+    const rests = status === "human" && onStandIns.length > 0 ? standIns : [];
     items.push({
       id: item.id,
       group: item.group,
@@ -167,7 +201,8 @@ export function buildChecklist(lowered: Lowered, evidence: ChecklistEvidence = {
       rules,
       status,
       verifiedBy,
-      ...(status !== "pass" ? { human: item.human } : {}),
+      ...(rests.length ? { standIns: rests } : {}),
+      ...(status !== "pass" ? { human: rests.length ? `${standInNote(onStandIns, rests)} ${item.human}` : item.human } : {}),
     });
   }
   const counts: Record<ItemStatus, number> = { pass: 0, fail: 0, human: 0 };
@@ -239,13 +274,15 @@ export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: Checkl
     lines.push(`## ${GROUP_TITLE[group]}`, "");
     for (const i of items) {
       const box = i.status === "pass" ? "[x]" : "[ ]";
-      const tag = i.status === "pass" ? "verified" : i.status === "fail" ? "**FAILED**" : "check by hand";
+      const tag = i.status === "pass" ? "verified" : i.status === "fail" ? "**FAILED**" : i.standIns?.length ? `not verified (rests on stand-ins: ${i.standIns.join(", ")})` : "check by hand";
       lines.push(`- ${box} **${i.id}** ${i.title} — ${tag}`);
       lines.push(`  ${i.check}`);
       if (i.verifiedBy.length) lines.push(`  Verified by: ${summarizeBy(i.verifiedBy)}.`);
       for (const v of i.verifiedBy.filter((x) => x.result === "fail" && x.detail)) lines.push(`  - ${v.by}: ${v.detail}`);
       if (i.human) lines.push(`  To check: ${i.human}`);
-      if (i.status === "human" && i.verifiedBy.some((v) => v.kind === "rule" && v.result === "pass")) {
+      if (i.standIns?.length) {
+        // The "To check" line above says what the evidence rested on.
+      } else if (i.status === "human" && i.verifiedBy.some((v) => v.kind === "rule" && v.result === "pass")) {
         lines.push("  Checked on the spec, not on the C: no scenario or execution of the emitted C settled it.");
       } else if (i.status === "human" && i.rules.length) lines.push(`  Related rules: ${i.rules.join(", ")} (no check or scenario of theirs settled it).`);
       lines.push(`  Source: ${i.sources.join("; ")}`);

@@ -10,7 +10,7 @@
  */
 import type { SourceKey } from "../../kernel/sources.js";
 import type { Model } from "../../model/model.js";
-import type { Lowered } from "../../lower/index.js";
+import type { Lowered, TypeFunctionRole } from "../../lower/index.js";
 
 export interface ChecklistItem {
   readonly id: string;
@@ -43,6 +43,14 @@ export interface ChecklistItem {
    * verified while another's exploration refutes it.
    */
   readonly concern?: Concern;
+  /**
+   * The roles of the type's own functions (Lowered.typeFunctions) the item's
+   * concern runs through. Evidence from the simulator (executed C, scenario
+   * runs, exploration) for the item rests on them: when one of them ran as a
+   * stand-in, that evidence does not verify the item. Absent on an item with
+   * such evidence: the checklist cannot tell, so any stand-in counts.
+   */
+  readonly typeRoles?: readonly TypeFunctionRole[];
 }
 
 /** Concerns several items judge. */
@@ -53,6 +61,14 @@ export const CONCERNS: Readonly<Record<Concern, string>> = {
   "conversion-race": "a page converted to private while a fault or a fill is in flight is never served",
 };
 
+// Which of the type's functions each item's concern runs through (lower/index.ts, typeFunctions);
+// C02 (can_userfault's WP logic) and C03 (which modes are declared) run through none of them.
+const GUARD: readonly TypeFunctionRole[] = ["guard-page", "guard-inode"];
+const LOOKUP: readonly TypeFunctionRole[] = ["get-or-create"];
+const ADD: readonly TypeFunctionRole[] = ["type-add", "account", "recalc", "prepare", "unprepare"];
+const ADD_REMOVE: readonly TypeFunctionRole[] = [...ADD, "free-folio", "unaccount"];
+const ALLOC: readonly TypeFunctionRole[] = ["alloc", "info"];
+
 const isKvm = (m: Model) => /^KVM\b/.test(m.subsystem) || m.run.kernelKind === "guest_memfd";
 const hasMissing = (m: Model) => m.modes.has("missing") || m.ioctls.has("copy") || m.ioctls.has("zeropage");
 const hasMinor = (m: Model) => m.modes.has("minor") || m.ioctls.has("continue");
@@ -60,7 +76,7 @@ const is71 = (m: Model) => m.gen.id === "linux-7.1" || m.gen.id === "linux-7.1+g
 
 export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
   {
-    id: "C01", section5: 1, group: "review", cPaths: true, concern: "conversion-race",
+    id: "C01", section5: 1, group: "review", cPaths: true, concern: "conversion-race", typeRoles: GUARD,
     title: "Shared/private policy is decided at fault time, not in can_userfault",
     check: "Per-page or state-dependent policy (shared vs private) is checked where the page is served (get_folio_noalloc, the fault path, and COPY's alloc_folio, or filemap_add under the lock conversion takes), never only when the range is registered (TOCTOU), and no conversion fits between the check and the use.",
     sources: ["seanV4"],
@@ -68,7 +84,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Read can_userfault: it must not consult per-page state.",
   },
   {
-    id: "C02", section5: 2, group: "review",
+    id: "C02", section5: 2, group: "review", typeRoles: [],
     title: "No driver-side PTE-marker or WP-config logic",
     check: "can_userfault does not re-implement uffd-wp PTE-marker or WP configuration checks; core handles them, and file WP needs markers even for MAP_PRIVATE.",
     sources: ["peterWpMarkers"],
@@ -76,7 +92,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Read can_userfault for uffd-wp or CONFIG_PTE_MARKER_UFFD_WP logic.",
   },
   {
-    id: "C03", section5: 3, group: "review",
+    id: "C03", section5: 3, group: "review", typeRoles: [],
     title: "MISSING as well as MINOR when first touch must be trapped",
     check: "A MINOR-only type cannot trap pages that were never allocated; declare MISSING too if userspace must see first touch.",
     sources: ["nikitaMissingNeeded"],
@@ -84,7 +100,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Confirm with the users of the type (e.g. post-copy VMMs) that MINOR-only is enough.",
   },
   {
-    id: "C04", section5: 4, group: "review", cPaths: true,
+    id: "C04", section5: 4, group: "review", cPaths: true, typeRoles: LOOKUP,
     title: "get_folio_noalloc never allocates; returns locked and referenced",
     check: "The lookup for CONTINUE/MINOR never allocates and returns the folio locked and referenced, or ERR_PTR/NULL.",
     sources: ["rppt0808"],
@@ -92,7 +108,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Read the lookup callback's body for allocation (FGP_CREAT, alloc helpers).",
   },
   {
-    id: "C05", section5: 5, group: "review", cPaths: true,
+    id: "C05", section5: 5, group: "review", cPaths: true, typeRoles: LOOKUP,
     title: "Lookup references are dropped on every path",
     check: "Every reference a lookup takes (filemap_get_entry returns a referenced folio) is dropped on every early return, value entries included.",
     sources: ["peterRefLeak", "rppt1212"],
@@ -100,7 +116,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Walk each return path of the lookup and the fault glue for a missing folio_put().",
   },
   {
-    id: "C06", section5: 6, group: "review", cPaths: true,
+    id: "C06", section5: 6, group: "review", cPaths: true, typeRoles: LOOKUP,
     title: "A folio that is not up to date is MISSING, never mapped by MINOR/CONTINUE",
     check: "A cached folio that is not up to date is treated as absent, so MINOR/CONTINUE never maps stale memory; with allocation in the fault path MISSING must cover both !folio and !uptodate.",
     sources: ["peterUptodate"],
@@ -108,7 +124,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Check the lookup's handling of !folio_test_uptodate().",
   },
   {
-    id: "C07", section5: 7, group: "review", cPaths: true,
+    id: "C07", section5: 7, group: "review", cPaths: true, typeRoles: ADD_REMOVE,
     title: "filemap_remove is the exact inverse of filemap_add, accounting included",
     check: "Whatever filemap_add accounts (shmem: shmem_recalc_inode) filemap_remove undoes.",
     sources: ["peterRecalc"],
@@ -116,7 +132,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Diff the two callbacks' side effects.",
   },
   {
-    id: "C08", section5: 8, group: "review", cPaths: true,
+    id: "C08", section5: 8, group: "review", cPaths: true, typeRoles: ADD,
     title: "filemap_add leaves the folio unlocked and out of the cache on failure",
     check: "On failure the folio is unlocked and not in the cache; on success it stays locked.",
     sources: ["rppt1010"],
@@ -124,7 +140,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Read filemap_add's error path.",
   },
   {
-    id: "C09", section5: 9, group: "review", cPaths: true,
+    id: "C09", section5: 9, group: "review", cPaths: true, typeRoles: ALLOC,
     title: "alloc_folio returns NULL beyond EOF and charges memcg where needed",
     check: "No folio is allocated at or beyond i_size; the folio is charged to the faulting mm's memcg where the type requires it (shmem and anon do).",
     sources: ["rppt1010"],
@@ -144,7 +160,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     title: "A module relies on no unexported mm helper",
     check: "folio_alloc_mpol, filemap_remove_folio and handle_userfault are not exported; request a narrow export or use exported helpers.",
     sources: ["nikitaExports", "rpptRfcNov"],
-    applies: (m) => (m.modular ? true : "the type is built into the kernel (modular: false)"),
+    applies: (_m, l) => (l.modular ? true : "the type is built into the kernel (modular: false)"),
     human: "Build the type as a module (=m) and look for undefined symbols at modpost.",
   },
   {
@@ -152,7 +168,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     title: "KVM-only exports use EXPORT_SYMBOL_FOR_KVM()",
     check: "Prefer EXPORT_SYMBOL_FOR_KVM() from <linux/kvm_types.h> over an open-coded EXPORT_SYMBOL_FOR_MODULES(sym, \"kvm\").",
     sources: ["ackerleyExportKvm"],
-    applies: (m) => (m.modular && isKvm(m) ? true : "no KVM-only export needed"),
+    applies: (m, l) => (l.modular && isKvm(m) ? true : "no KVM-only export needed"),
     human: "Check the export patch's macro.",
   },
   {
@@ -172,7 +188,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Say in the cover letter why the ops hang off the vm_operations_struct.",
   },
   {
-    id: "C15", section5: 15, group: "review", concern: "conversion-race",
+    id: "C15", section5: 15, group: "review", concern: "conversion-race", typeRoles: GUARD,
     title: "In-place conversion is handled in the design now",
     check: "Shared/private conversion of guest_memfd memory is accounted for now (per-page shared-ness predicate), not deferred.",
     sources: ["seanV4"],
@@ -259,7 +275,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     human: "Confirm pages filled by COPY need no preparation the type normally does.",
   },
   {
-    id: "C25", group: "seed",
+    id: "C25", group: "seed", typeRoles: GUARD,
     title: "User faults only on shared memory; mmap-ability and shared-ness stay separate",
     check: "guest_memfd memory may be faulted (and userfaulted) only while shared (INIT_SHARED today); do not derive shared-ness from the MMAP flag.",
     sources: ["seanInitShared"],

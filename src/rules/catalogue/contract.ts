@@ -51,15 +51,15 @@ export const CONTRACT_RULES: readonly Rule[] = [
     appliesNote: "all",
     sources: ["peterxV1", "nikitaRfcMissing"],
     judgeable: true,
-    check: (m) => {
+    check: (m, lowered) => {
       if (!m.modes.has("missing") || m.gen.modesFromIoctls) return [];
       const path = listPath(m, "features", "missing");
       if (m.gen.id === "peterx-v1" && !m.ioctls.has("copy"))
         return [{ path, message: "peterx-v1: a type that supports MISSING must support UFFDIO_COPY" }];
       const out: Finding[] = [];
-      if (m.populateByWrite && !m.ioctls.has("continue"))
+      if (lowered.populateByWrite && !m.ioctls.has("continue"))
         out.push({ path: written(m, "populateByWrite", path), message: "MISSING is resolved by write() then UFFDIO_CONTINUE, but \"continue\" is not declared" });
-      else if (!m.ioctls.has("copy") && !m.ioctls.has("zeropage") && !m.populateByWrite)
+      else if (!m.ioctls.has("copy") && !m.ioctls.has("zeropage") && !lowered.populateByWrite)
         out.push({ path, message: "MISSING is declared with neither COPY nor ZEROPAGE, and the spec does not resolve it by write() + CONTINUE (`populateByWrite`)" });
       return out;
     },

@@ -25,7 +25,7 @@ export const FAULT_RULES: readonly Rule[] = [
     checklist: [11],
     judgeable: true,
     check: (m, lowered) =>
-      lowered.raise === "handle_userfault" && m.fault && m.modular && !m.gen.handleUserfaultExported
+      lowered.raise === "handle_userfault" && m.fault && lowered.modular && !m.gen.handleUserfaultExported
         ? [{ path: "fault.raise", message: `${m.fault.handler}() calls handle_userfault(), which is not exported to modules: the module fails to link` }]
         : [],
     fix: "target linux-7.1+gmem and use `fault: { raise: \"core\" }` (__do_userfault() raises the events), or build the type into the kernel",
@@ -133,7 +133,7 @@ export const FAULT_RULES: readonly Rule[] = [
       if (g.notUptodate === "present")
         return [{ path: "getFolio.notUptodate", message: "a folio that is in the cache but not up to date is treated as present: a MINOR fault or CONTINUE would map contents nobody wrote (Peter Xu, 27 Jun 2025)" }];
       // "missing" is resolvable only if the monitor can fill the existing folio: write() then CONTINUE (Nikita Kalyazin's uffd-missing RFC).
-      const fillsExisting = m.populateByWrite && m.ioctls.has("continue");
+      const fillsExisting = lowered.populateByWrite && m.ioctls.has("continue");
       if (g.notUptodate === "missing" && m.modes.has("missing") && !fillsExisting)
         return [
           {

@@ -81,17 +81,18 @@ export const HONOUR_RULES: readonly Rule[] = [
     appliesNote: "all",
     sources: ["ackerleyExportKvm", "exportForModules"],
     judgeable: true,
-    check: (m) => {
-      const exp = m.copy?.export;
+    check: (m, low) => {
+      // As declared (lowering fills "none" when the block leaves it out).
+      const exp = low.declared.copy?.export;
       if (!exp || exp === "none") return [];
       const out: Finding[] = [];
-      if (exp === "EXPORT_SYMBOL_FOR_KVM" && m.module !== "kvm")
+      if (exp === "EXPORT_SYMBOL_FOR_KVM" && low.module !== "kvm")
         out.push({
           path: "copy.export",
-          message: `EXPORT_SYMBOL_FOR_KVM exports filemap_remove_folio() to KVM, but ${m.name} is built into ${m.modular ? `the module "${m.module}"` : "the kernel"}, not KVM`,
-          ...(m.modular ? { hint: `use \`copy.export: "EXPORT_SYMBOL_FOR_MODULES"\` (exports to "${m.module}")` } : {}),
+          message: `EXPORT_SYMBOL_FOR_KVM exports filemap_remove_folio() to KVM, but ${m.name} is built into ${low.modular ? `the module "${low.module}"` : "the kernel"}, not KVM`,
+          ...(low.modular ? { hint: `use \`copy.export: "EXPORT_SYMBOL_FOR_MODULES"\` (exports to "${low.module}")` } : {}),
         });
-      else if (!m.modular)
+      else if (!low.modular)
         out.push({
           path: "copy.export",
           message: `${m.name} is built in (\`modular\` is not set): built-in code reaches filemap_remove_folio() without an export, and ${exp} would add an export patch nobody uses`,
@@ -112,7 +113,7 @@ export const HONOUR_RULES: readonly Rule[] = [
     sources: ["kconfigTristate"],
     judgeable: true,
     check: (m, low) => {
-      if (!m.modular) return [];
+      if (!low.modular) return [];
       const k = low.kconfig;
       if (!k || k.type !== "bool") return [];
       return [

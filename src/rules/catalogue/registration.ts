@@ -131,8 +131,8 @@ export const REGISTRATION_RULES: readonly Rule[] = [
     sources: ["fsUserfaultfdRegister", "peterWpMarkers"],
     checklist: [2],
     judgeable: true,
-    check: (m) =>
-      m.modes.has("wp") && m.backing !== "anon" && !m.wpMarkers
+    check: (m, lowered) =>
+      m.modes.has("wp") && m.backing !== "anon" && !lowered.wpMarkers
         ? [{ path: listPath(m, "features", "wp"), message: `WP on ${m.backing} memory relies on uffd-wp PTE markers, which the spec does not declare: without them UFFDIO_REGISTER(WP) fails with -EINVAL` }]
         : [],
     fix: "set `wpMarkers: true` (the type then depends on CONFIG_PTE_MARKER_UFFD_WP), or drop \"wp\"; never re-check markers in the type's own code, core does",

@@ -114,7 +114,7 @@ export const REVIEW_RULES: readonly Rule[] = [
     judgeable: true,
     check: (m, lowered) => {
       const c = lowered.declared.copy;
-      if (!c || !m.modular) return [];
+      if (!c || !lowered.modular) return [];
       const out: Finding[] = [];
       // 7.x: mpol_shared_policy_lookup() and get_task_policy() are exported to KVM and filemap_alloc_folio()
       // takes the policy (rppt1313); without a policy to look up, or on a 6.x base, it is folio_alloc_mpol().
@@ -152,7 +152,7 @@ export const REVIEW_RULES: readonly Rule[] = [
     judgeable: true,
     // Only KVM has the wrapper: another module's EXPORT_SYMBOL_FOR_MODULES(sym, "<module>") is the right form.
     check: (m, lowered) =>
-      lowered.declared.copy?.export === "EXPORT_SYMBOL_FOR_MODULES" && m.module === "kvm"
+      lowered.declared.copy?.export === "EXPORT_SYMBOL_FOR_MODULES" && lowered.module === "kvm"
         ? [{ path: "copy.export", message: "EXPORT_SYMBOL_FOR_MODULES(filemap_remove_folio, \"kvm\") is open-coded; EXPORT_SYMBOL_FOR_KVM() from <linux/kvm_types.h> is the reviewed form" }]
         : [],
     fix: "set `copy.export: \"EXPORT_SYMBOL_FOR_KVM\"`",

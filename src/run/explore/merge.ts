@@ -43,30 +43,95 @@ export interface Merged {
   readonly programs: ConcurrentProgram[];
 }
 
+/**
+ * The shard report in a parsed JSON file, or why it is not one. Checked before
+ * any field is read: a merge is given files by hand, and plain `explore --json`
+ * output, `{}` or `null` must be a usage error naming the file, not a TypeError.
+ */
+export function shardReportOf(data: unknown): ShardReport | { error: string } {
+  const how = "make it with `uffdkit explore ... --shard i/n --json`";
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return { error: `not a shard report (the file holds ${data === null ? "null" : Array.isArray(data) ? "an array" : typeof data}, not an object); ${how}` };
+  const o = data as Record<string, unknown>;
+  if (o.uffdkit !== "explore-shard") return { error: `not a shard report (no "uffdkit": "explore-shard" tag${"reports" in o && !("shard" in o) ? "; it looks like plain `explore --json` output" : ""}); ${how}` };
+  if (o.version !== 1) return { error: `a shard report of version ${JSON.stringify(o.version)}, not 1; re-run the shards with this uffdkit` };
+  for (const k of ["target", "kernel", "bounds"] as const) if (typeof o[k] !== "string") return { error: `a shard report without a "${k}" string; ${how}` };
+  const sh = o.shard as Record<string, unknown> | null | undefined;
+  if (typeof sh !== "object" || sh === null || !Number.isInteger(sh.index) || !Number.isInteger(sh.count) || (sh.count as number) < 1 || (sh.index as number) < 0 || (sh.index as number) >= (sh.count as number)) {
+    return { error: `a shard report without a valid "shard": {"index": i, "count": n} (0 <= i < n); ${how}` };
+  }
+  if (!Array.isArray(o.reports) || !o.reports.every(isProgramReport)) return { error: `a shard report whose "reports" is not a list of program reports; ${how}` };
+  if (!Array.isArray(o.programs) || !o.programs.every((p) => typeof p === "object" && p !== null && typeof (p as { name?: unknown }).name === "string")) return { error: `a shard report whose "programs" is not a list of programs; ${how}` };
+  return data as ShardReport;
+}
+
+/** The fields the merge reads of a program report. */
+function isProgramReport(r: unknown): boolean {
+  if (typeof r !== "object" || r === null) return false;
+  const p = r as Record<string, unknown>;
+  const sh = p.shard as Record<string, unknown> | null | undefined;
+  return typeof p.program === "string" && typeof p.verdict === "string" && isStats(p.stats) && Array.isArray(p.counterexamples) && Array.isArray(p.outcomes) && typeof sh === "object" && sh !== null && isStats(sh.prefix) && typeof sh.depth === "number" && typeof sh.subtrees === "number" && typeof sh.explored === "number";
+}
+
+function isStats(s: unknown): boolean {
+  if (typeof s !== "object" || s === null) return false;
+  const o = s as Record<string, unknown>;
+  return ["schedules", "states", "pruned", "transitions", "millis"].every((k) => typeof o[k] === "number");
+}
+
 export function mergeShards(files: readonly ShardReport[]): Merged | { error: string } {
   if (files.length === 0) return { error: "no shard reports to merge" };
+  for (const f of files) {
+    const checked = shardReportOf(f);
+    if ("error" in checked) return checked;
+  }
   const first = files[0]!;
   const n = first.shard.count;
+  const name = (f: ShardReport) => `shard ${f.shard.index}/${f.shard.count}`;
   for (const f of files) {
-    if (f.uffdkit !== "explore-shard" || f.version !== 1) return { error: "not a shard report of `uffdkit explore --shard i/n --json`" };
-    if (f.target !== first.target || f.kernel !== first.kernel || f.bounds !== first.bounds) return { error: `shard ${f.shard.index}/${f.shard.count} explored ${f.target} (${f.bounds}), not ${first.target} (${first.bounds})` };
-    if (f.shard.count !== n) return { error: `shard ${f.shard.index}/${f.shard.count} is of a split into ${f.shard.count}, not ${n}` };
+    if (f.target !== first.target || f.kernel !== first.kernel || f.bounds !== first.bounds) return { error: `${name(f)} explored ${f.target} (${f.bounds}) on ${f.kernel}, not ${first.target} (${first.bounds}) on ${first.kernel}; merge shards of one run` };
+    if (f.shard.count !== n) return { error: `${name(f)} is of a split into ${f.shard.count}, not ${n}; merge shards of one run` };
   }
   const indexes = files.map((f) => f.shard.index).sort((a, b) => a - b);
   const want = Array.from({ length: n }, (_, i) => i);
   if (indexes.join(",") !== want.join(",")) return { error: `the shards given are ${indexes.join(", ")} of ${n}; a merge needs each of 0..${n - 1} exactly once` };
   const byIndex = [...files].sort((a, b) => a.shard.index - b.shard.index);
+  const missing = programsMissing(byIndex);
+  if (missing) return missing;
   const reports: ProgramReport[] = [];
   for (const [k, r0] of byIndex[0]!.reports.entries()) {
+    // Every shard has the program (programsMissing), except a weak-memory one, which is shard 0's.
     const parts = byIndex.map((f) => f.reports.find((r) => r.program === r0.program)).filter((r): r is ProgramReport => r !== undefined);
     const merged = mergeProgram(parts, k);
     if ("error" in merged) return merged;
     reports.push(merged);
   }
-  // Reports only later shards have (none today: weak-memory programs are shard 0's).
-  for (const f of byIndex.slice(1)) for (const r of f.reports) if (!reports.some((q) => q.program === r.program)) reports.push(r);
   const programs = first.programs.slice();
   return { target: first.target, kernel: first.kernel, bounds: first.bounds, reports, programs };
+}
+
+/**
+ * Every shard explores a share of every program, so a program some shard lacks
+ * means its subtrees there were never explored: merging the rest would call a
+ * partial search exhaustive. Refused, naming the program and the shards. The
+ * one exception is by design: KVM Userfault (weak-memory) programs are not
+ * partitioned and are shard 0's alone.
+ */
+function programsMissing(byIndex: readonly ShardReport[]): { error: string } | undefined {
+  const rerun = "re-run the shards with the same spec, bounds and uffdkit";
+  const names: string[] = [];
+  for (const f of byIndex) for (const r of f.reports) if (!names.includes(r.program)) names.push(r.program);
+  for (const program of names) {
+    const holding = byIndex.filter((f) => f.reports.some((r) => r.program === program));
+    const weak = holding.some((f) => f.reports.some((r) => r.program === program && r.weakMemory));
+    const of = (fs: readonly ShardReport[]) => fs.map((f) => `${f.shard.index}/${f.shard.count}`).join(", ");
+    if (weak) {
+      if (holding.length !== 1 || holding[0]!.shard.index !== 0) return { error: `weak-memory program ${program} is shard 0's alone, but shard(s) ${of(holding)} have it; ${rerun}` };
+      continue;
+    }
+    const lacking = byIndex.filter((f) => !holding.includes(f));
+    if (lacking.length) return { error: `program ${program} is missing from shard${lacking.length > 1 ? "s" : ""} ${of(lacking)}: its schedules there were not explored, so the merge would not be the whole search; ${rerun}` };
+  }
+  return undefined;
 }
 
 function mergeProgram(parts: readonly ProgramReport[], k: number): ProgramReport | { error: string } {

@@ -18,12 +18,32 @@ import { consoleFindings, type ConsoleFinding } from "./console.js";
 import { writeCpio } from "./cpio.js";
 import { initramfsEntries, type GuestModules, type GuestTest } from "./guest.js";
 import { vmCache, type Say, type VmKernel } from "./kernels.js";
+import { GUEST_BUSYBOX, VM_PACKAGES, vmToolFacts, type VmToolFacts } from "../machine.js";
 import { kvmModules } from "./modules.js";
 import { chooseAccel, progressReporter, runQemu, type Accel } from "./qemu.js";
 import { parseGuestResults, testKey, type GuestFacts, type GuestResults } from "./results.js";
 import { binaryNames, buildStatic, type Timing } from "./suites.js";
 
 export { resolveKernel, type VmKernel } from "./kernels.js";
+
+/**
+ * What the host lacks to run a guest at all (QEMU, a static busybox), each with
+ * the package to install; empty when nothing. Asked before any kernel is
+ * fetched or built, so a missing tool costs no download.
+ */
+export function vmMissing(facts: VmToolFacts = vmToolFacts()): string[] {
+  const how = (k: keyof VmToolFacts) => Object.entries(VM_PACKAGES[k]).map(([d, c]) => `${d}: ${c}`).join("; ");
+  return (["qemu", "busybox"] as const).filter((k) => facts[k].ok !== true).map((k) => `${k === "qemu" ? "QEMU" : "a static busybox"} is needed to boot the guests: ${facts[k].detail}; install it (${how(k)})`);
+}
+
+/** The guest's busybox, read once the host was checked; a clear error if it went away since. */
+function readBusybox(): Buffer {
+  try {
+    return readFileSync(GUEST_BUSYBOX);
+  } catch (e) {
+    throw new Error(`cannot read ${GUEST_BUSYBOX} for the guest's initramfs (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ${vmMissing().join("; ") || "check it is a readable static busybox"}`);
+  }
+}
 
 export interface VmRunOptions {
   readonly say?: Say;
@@ -175,7 +195,7 @@ export async function runSuitesInVm(suites: readonly Suite[], kernel: VmKernel, 
     initrd,
     writeCpio(
       initramfsEntries({
-        busybox: readFileSync("/bin/busybox"),
+        busybox: readBusybox(),
         binaries: prepared.binaries,
         tests: prepared.tests,
         ...(modules ? { modules } : {}),

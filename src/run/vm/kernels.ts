@@ -147,10 +147,20 @@ export async function resolveKernel(spec: string, opts: ResolveOptions): Promise
   const built = /^built-(\d+\.\d+)(-debug)?$/.exec(spec);
   if (built) return opts.build ? opts.build(built[1]!, Boolean(built[2]), opts.say) : `${spec}: building kernels is not available here`;
   if (existsSync(spec)) {
+    const { readFileSync, statSync } = await import("node:fs");
+    // A path is the user's: a directory or a FIFO is a clear refusal, not EISDIR or a hang.
+    const st = statSync(spec);
+    if (st.isDirectory()) return `${spec}: a directory, not a kernel image; give the bzImage file (e.g. ${join(spec, "arch/x86/boot/bzImage")}) or a vmlinuz-<release>`;
+    if (!st.isFile()) return `${spec}: not a regular file; give a kernel image (a bzImage or vmlinuz-<release>)`;
     const name = basename(spec);
     if (name.startsWith("vmlinuz-")) return fromImage(spec, resolve(spec), name.slice("vmlinuz-".length), "image");
-    const { readFileSync } = await import("node:fs");
-    const rel = imageRelease(readFileSync(spec));
+    let image: Buffer;
+    try {
+      image = readFileSync(spec);
+    } catch (e) {
+      return `${spec}: cannot read the kernel image (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+    }
+    const rel = imageRelease(image);
     return rel ? fromImage(spec, resolve(spec), rel, "image") : `${spec}: not a bzImage (no setup header with a version string)`;
   }
   return `${spec}: not a kernel uffdkit knows (debian-6.1, debian-6.12, linux-image-..., built-6.12, built-6.12-debug, or a path to an image)`;
