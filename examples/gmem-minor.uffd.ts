@@ -1,6 +1,6 @@
 /**
  * guest_memfd MINOR-only, Nikita Kalyazin's first draft on Peter Xu's v1
- * (seed 003_78411c67f1c0bd4e.txt, 25 Jun 2025).
+ * (25 Jun 2025, thread https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com).
  *
  * What it shows: what reviewers later asked to change. `uffdkit check` exits 1:
  * - R42 error: uffd_get_folio is kvm_gmem_get_folio(), which creates the folio

@@ -1,6 +1,6 @@
 /**
  * guest_memfd MISSING+MINOR with COPY/ZEROPAGE, Nikita Kalyazin's follow-up
- * draft on Peter Xu's v1 (seed 003_78411c67f1c0bd4e.txt, 26 Jun 2025), and
+ * draft on Peter Xu's v1 (26 Jun 2025, thread https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com), and
  * Peter's review of it (27 Jun 2025).
  *
  * What it shows: the two things Peter spotted, and what the API review said

@@ -1,13 +1,13 @@
 /**
  * guest_memfd with NO_DIRECT_MAP, the way Firecracker runs it: its folios
  * leave the kernel's direct map before they are mapped to the guest. Firecracker
- * asked for guest_memfd userfaultfd in seed 001_dc44d63e273ded28.txt (Nikita
- * Kalyazin's RFC).
+ * asked for guest_memfd userfaultfd in Nikita Kalyazin's RFC "KVM: guest_memfd:
+ * support for uffd missing" (https://lore.kernel.org/r/20250303133011.44095-1-kalyazin@amazon.com).
  *
  * GUEST_MEMFD_FLAG_NO_DIRECT_MAP comes from the pending series "Direct Map
  * Removal Support for guest_memfd" (Patrick Roy, then Nikita Kalyazin; v9
- * <20260114134510.1835-1-kalyazin@amazon.com>, not merged as of May 2026,
- * shared/reference/vm_uffd_ops.md): folios are removed from the direct map
+ * https://lore.kernel.org/r/20260114134510.1835-1-kalyazin@amazon.com, not
+ * merged as of May 2026): folios are removed from the direct map
  * after preparation and put back when they are freed (->free_folio).
  *
  * For UFFDIO_COPY that means a step between the fill and the page-cache add:

@@ -1,5 +1,5 @@
 /**
- * guest_memfd as posted in v4 13/15 (seed 000_68fd629b8f83849c.txt, quoted by
+ * guest_memfd as posted in v4 13/15 (https://lkml.iu.edu/hypermail/linux/kernel/2605.1/15714.html: Sean Christopherson, quoted by
  * Ackerley Tng on 15 May 2026).
  *
  * What it shows: the review objection uffdkit turns into a rule. The v4

@@ -1,6 +1,6 @@
 /**
  * guest_memfd MISSING resolved by write() + UFFDIO_CONTINUE, no UFFDIO_COPY
- * (seed 001_dc44d63e273ded28.txt, Nikita Kalyazin's RFC of 3 Mar 2025: COPY is
+ * (Nikita Kalyazin's RFC of 3 Mar 2025, https://lore.kernel.org/r/20250303133011.44095-1-kalyazin@amazon.com: COPY is
  * not used because userfaultfd cannot prepare guest_memfd pages, e.g. remove
  * them from the direct map).
  *

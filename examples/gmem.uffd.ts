@@ -4,10 +4,10 @@
  * The pending series "mm, kvm: allow uffd support in guest_memfd" (Mike
  * Rapoport, Nikita Kalyazin) on top of struct vm_uffd_ops as merged for 7.1,
  * with the review of v4 13/15 addressed:
- * - seed 000_68fd629b8f83849c.txt, Sean Christopherson: no INIT_SHARED check in
+ * - https://lkml.iu.edu/hypermail/linux/kernel/2605.1/15714.html, Sean Christopherson: no INIT_SHARED check in
  *   can_userfault(); decide per page, at fault time, in alloc_folio and
  *   get_folio_noalloc, with kvm_gmem_is_shared_mem() (guard below, R39);
- * - seed 003_78411c67f1c0bd4e.txt, Peter Xu: a folio that is not up to date
+ * - https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com (thread), Peter Xu: a folio that is not up to date
  *   must never be mapped stale; it is zero-filled and marked up to date by the
  *   lookup, as shmem's does, so every fault on it stays resolvable (R40), and
  *   a lookup drops every reference it takes (filemap_lock_folio, R43);

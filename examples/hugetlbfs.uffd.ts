@@ -1,5 +1,5 @@
 /**
- * hugetlbfs, as Peter Xu's v1 treats it (seed 003_78411c67f1c0bd4e.txt: "Hugetlbfs
+ * hugetlbfs, as Peter Xu's v1 treats it (https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com: "Hugetlbfs
  * is still very special that it will only use partial of the vm_uffd_ops API").
  *
  * What it shows: a partial declaration. hugetlb takes part in feature probing

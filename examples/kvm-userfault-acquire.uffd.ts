@@ -1,7 +1,7 @@
 /**
  * guest_memfd under a KVM Userfault memslot, with the bitmap read the way Oliver
  * Upton asked in his review of James Houghton's v3 04/15, 18 Jun 2025
- * (seed 004_65da6be4fa180a34.txt): a load-acquire of the bitmap word in
+ * (https://lore.kernel.org/r/aFMWQ5_zMXGTCE98@linux.dev): a load-acquire of the bitmap word in
  * kvm_do_userfault(), pairing with the VMM's store-release when it clears a bit.
  *
  * What it shows: the same program as kvm-userfault-v3.uffd.ts (the vCPU exits,

@@ -1,6 +1,6 @@
 /**
  * guest_memfd under a KVM Userfault memslot, with the bitmap read as James
- * Houghton's v3 04/15 posted it (seed 004_65da6be4fa180a34.txt: Oliver Upton's
+ * Houghton's v3 04/15 posted it (https://lore.kernel.org/r/aFMWQ5_zMXGTCE98@linux.dev: Oliver Upton's
  * review, 18 Jun 2025).
  *
  * What it shows: a memory-ordering bug no single-threaded test can see. The

@@ -1,6 +1,6 @@
 /**
  * shmem, as Peter Xu converted it in "mm/userfaultfd: modulize memory types" v1
- * (seed 003_78411c67f1c0bd4e.txt, cover letter of 20 Jun 2025).
+ * (cover letter of 20 Jun 2025, https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com).
  *
  * What it shows: the peterx-v1 generation with every member in use. shmem
  * declares all three modes and COPY|ZEROPAGE|WRITEPROTECT|CONTINUE|POISON,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# checkpatch.pl from Debian's linux-source-6.12 (ecosystem.md §2.2), run the way
+# checkpatch.pl from Debian's linux-source-6.12 (its scripts/checkpatch.pl), run the way
 # uffdkit checks its own series:
 #
 #   scripts/checkpatch.sh PATCH...

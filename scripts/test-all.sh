@@ -50,7 +50,7 @@ t0=$SECONDS
 node bin/uffdkit.js conform || failed_stages+=(conform)
 times+=("conform $((SECONDS - t0))s")
 
-# ---- stage conform-vm (issue 22, branch h5-qemu): Debian 6.1 and 6.12 in QEMU guests.
+# ---- stage conform-vm: Debian 6.1 and 6.12 in QEMU guests.
 # Budget about 10 minutes on a fresh 2-core machine (docs/vm.md gives the measured times);
 # UFFDKIT_CI_VM=0 leaves it out; scripts/vm-ci.sh --built adds a built 6.12 (opt-in).
 if [ "${UFFDKIT_CI_VM:-1}" != 0 ]; then

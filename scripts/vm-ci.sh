@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI stage for issue 22: the reference suites in QEMU guests on Debian's 6.1
+# CI stage: the reference suites in QEMU guests on Debian's 6.1
 # and 6.12 images (TCG unless the host can nest KVM), each against the
 # simulator held to that kernel's version. Installs what it needs first.
 #

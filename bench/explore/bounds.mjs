@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The largest program bounds each target explores exhaustively within a time
-// budget (default 60 s wall, 2 worker threads): issue 21, item 5. Each bound
+// budget (default 60 s wall, 2 worker threads). Each bound
 // (--threads, --ops, --pages of `uffdkit explore`) grows alone from the
 // programs' own shape until the whole target's exploration is no longer
 // exhaustive or takes longer than the budget. "Before" is the programs' own

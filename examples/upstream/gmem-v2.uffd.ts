@@ -21,7 +21,7 @@
  * - v2's get_folio_noalloc returns a folio that is not up to date as present,
  *   so CONTINUE could map contents nobody wrote (R40); uffdkit zero-fills it.
  * - v2 checks INIT_SHARED once, in can_userfault; Sean Christopherson asked on
- *   v4 13/15 for the check at use (R39, seed 000). uffdkit checks per page in
+ *   v4 13/15 for the check at use (R39, https://lkml.iu.edu/hypermail/linux/kernel/2605.1/15714.html). uffdkit checks per page in
  *   every fault-time callback (->fault, get_folio_noalloc, alloc_folio), which
  *   refuses every page of an inode without INIT_SHARED as well.
  * Also different: get_folio_noalloc uses filemap_lock_folio() (FGP_LOCK), where

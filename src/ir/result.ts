@@ -75,7 +75,7 @@ export interface CRunEvidence {
   readonly sources?: readonly { readonly path: string; readonly sha256: string; readonly what: "callbacks" | "type" }[];
 }
 
-/** What `explore` found in the programs that bear on a checklist item (issue 11: C01's evidence). */
+/** What `explore` found in the programs that bear on a checklist item (C01's evidence). */
 export interface ExploreEvidence {
   readonly programs: readonly {
     readonly name: string;

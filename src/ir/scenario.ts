@@ -617,7 +617,7 @@ export interface CloseStep extends StepBase {
 }
 
 /**
- * KVM Userfault (seed 004; not merged, so simulator-only). A memslot with
+ * KVM Userfault (Oliver Upton on KVM Userfault v3 04/15; not merged, so simulator-only). A memslot with
  * KVM_MEM_USERFAULT over the primary mapping and a userspace bitmap.
  */
 export type KvmUserfaultStep =

@@ -1,6 +1,6 @@
 /**
  * The four API generations of `struct vm_uffd_ops`, as data.
- * Facts: shared/reference/vm_uffd_ops.md §1. One entry per generation; the emitter,
+ * Facts: the sources each entry cites (src/kernel/sources.ts). One entry per generation; the emitter,
  * the rules and the shim headers all read from here.
  */
 import type { SourceKey } from "./sources.js";

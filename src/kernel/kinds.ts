@@ -1,6 +1,6 @@
 /**
- * Per-kind userfaultfd support, as data (shared/reference/vm_uffd_ops.md §2.6,
- * uffd-abi.md). The rules, the planner and the simulator read this table.
+ * Per-kind userfaultfd support, as data; each entry names its sources
+ * (src/kernel/sources.ts: kernel files, commits, lore links). The rules, the planner and the simulator read this table.
  */
 import type { RangeIoctl, RegisterMode } from "./uapi.js";
 import type { SourceKey } from "./sources.js";

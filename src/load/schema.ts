@@ -133,7 +133,7 @@ export const SPEC_SCHEMA = obj({
       bitmapLoad: req(str(["plain", "acquire"]), "how kvm_do_userfault() reads the bitmap word"),
       userspaceStore: opt(str(["plain", "release"]), "how the VMM clears a bit after filling the page"),
     }),
-    "KVM Userfault (KVM_MEM_USERFAULT) memory ordering, seed 004",
+    "KVM Userfault (KVM_MEM_USERFAULT) memory ordering, Oliver Upton on KVM Userfault v3 04/15",
   ),
   run: opt(
     obj({

@@ -129,7 +129,7 @@ export interface Lowered {
   readonly missingHelper: readonly { readonly path: string; readonly strategy: string; readonly hint: string }[];
   /** Notes for the emitted file: what lowering decided for the user. */
   readonly notes: readonly string[];
-  /** KVM Userfault, when the spec declares it (seed 004): what the simulator-only programs do. */
+  /** KVM Userfault, when the spec declares it (Oliver Upton on KVM Userfault v3 04/15): what the simulator-only programs do. */
   readonly kvmUserfault?: KvmUserfaultLowered;
   /**
    * The Kconfig option that builds the type's file (spec `kconfig`, or the known
@@ -208,7 +208,7 @@ export interface KvmUserfaultLowered {
   /**
    * Store-release against load-acquire: once the vCPU sees the bit clear it sees
    * every store the VMM made before the clear. Any other pairing lets it read
-   * the page as it was before the fill (seed 004).
+   * the page as it was before the fill (Oliver Upton on KVM Userfault v3 04/15).
    */
   readonly paired: boolean;
   /**
@@ -227,7 +227,7 @@ export interface KvmUserfaultLowered {
  * holds a page nobody wrote. Reported present, MINOR/CONTINUE would map those
  * stale contents; reported missing, MISSING fires for a slot the cache already
  * holds and UFFDIO_COPY's filemap_add_folio() gets -EEXIST, so the fault can
- * never be resolved (Peter Xu, 27 Jun 2025, seed 003: MISSING covers !folio and
+ * never be resolved (Peter Xu, 27 Jun 2025, on [PATCH 0/4] mm/userfaultfd: modulize memory types: MISSING covers !folio and
  * folio && !uptodate). Clearing it and marking it up to date is what shmem's
  * own SGP_NOALLOC lookup does (mm/shmem.c, get_folio_noalloc, mainline
  * dfc4d771820a). `uffdkit init` writes the same value.
@@ -440,12 +440,12 @@ function lowerKvmUserfault(model: Model): KvmUserfaultLowered {
       : model.modes.has("minor") && model.ioctls.has("continue") && model.backing !== "anon"
         ? "continue"
         : "write";
-  // The VMM's clear defaults to a store-release: the pairing Oliver Upton asked for (seed 004).
+  // The VMM's clear defaults to a store-release: the pairing Oliver Upton asked for on KVM Userfault v3 04/15.
   const userspaceStore = k.userspaceStore ?? "release";
   return { bitmapLoad: k.bitmapLoad, userspaceStore, paired: k.bitmapLoad === "acquire" && userspaceStore === "release", fill };
 }
 
-/** guest_memfd needs MMAP to be mapped at all and INIT_SHARED to be faulted (seed 002): the default flags. */
+/** guest_memfd needs MMAP to be mapped at all and INIT_SHARED to be faulted (the guest_memfd INIT_SHARED thread): the default flags. */
 function gmemFlagsOf(model: Model): GmemFlag[] {
   const given = model.run.gmemFlags;
   return given?.length ? [...given] : ["mmap", "init_shared"];

@@ -80,7 +80,7 @@ export interface Model {
   readonly wpMarkers?: boolean;
   /** As written; src/lower decides the default (Lowered.populateByWrite). */
   readonly populateByWrite?: boolean;
-  /** KVM Userfault as declared (seed 004); src/lower defaults the store order. */
+  /** KVM Userfault as declared (Oliver Upton on KVM Userfault v3 04/15); src/lower defaults the store order. */
   readonly kvmUserfault?: KvmUserfaultModel;
   readonly cnames: CNames;
   readonly run: {

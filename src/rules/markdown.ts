@@ -9,7 +9,7 @@ import type { Rule } from "./types.js";
 
 const KIND_TITLE: Record<Rule["kind"], string> = {
   kernel: "Kernel rules",
-  review: "Review findings (vm_uffd_ops.md §5)",
+  review: "Review findings (what reviewers asked of the vm_uffd_ops series)",
   spec: "Spec findings",
 };
 

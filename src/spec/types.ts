@@ -214,7 +214,7 @@ export interface FaultSpec {
  * whose set bits make vCPU faults on those gfns exit to userspace. Userspace
  * fills the page (here with the type's userfaultfd resolution), then clears the
  * bit; the vCPU must then see the filled contents. That needs the two sides to
- * pair: Oliver Upton's review of v3 04/15 (seed 004_65da6be4fa180a34, 18 Jun
+ * pair: Oliver Upton's review of v3 04/15 (<aFMWQ5_zMXGTCE98@linux.dev>, 18 Jun
  * 2025) asks KVM for a load-acquire of the bitmap word, since the documented
  * store-release by userspace orders nothing against a plain load.
  *
@@ -340,9 +340,9 @@ export interface MemoryTypeSpec {
   fault?: FaultSpec;
   /** WP on file memory relies on uffd-wp PTE markers (CONFIG_PTE_MARKER_UFFD_WP). */
   wpMarkers?: boolean;
-  /** Resolving MISSING faults by write() to the file, then UFFDIO_CONTINUE (seed 001). */
+  /** Resolving MISSING faults by write() to the file, then UFFDIO_CONTINUE (Nikita Kalyazin's RFC, https://lore.kernel.org/r/20250303133011.44095-1-kalyazin@amazon.com). */
   populateByWrite?: boolean;
-  /** The type is used under a KVM Userfault memslot (seed 004): how its bitmap is read and written. */
+  /** The type is used under a KVM Userfault memslot (James Houghton's v3, not merged, https://lore.kernel.org/r/20250618042424.330664-1-jthoughton@google.com): how its bitmap is read and written. */
   kvmUserfault?: KvmUserfaultSpec;
   /** How the selftests and the simulator run the type: its object, its operations, its pages. */
   run?: RunSpec;

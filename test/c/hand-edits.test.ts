@@ -1,5 +1,5 @@
 /**
- * Hand-edited C is verified (issue 19, item 2): a copy of an example's
+ * Hand-edited C is verified: a copy of an example's
  * callbacks with a defect of the last two rounds put back is caught, at the
  * file and line of the edited copy. This is what `uffdkit verify --c` runs
  * (the developer's callbacks as the pipeline's one "which C" input); the CLI

@@ -1,5 +1,5 @@
 /**
- * The contract model's invalidate lock (issue 21, item 1): the filemap_add
+ * The contract model's invalidate lock: the filemap_add
  * re-check gen writes keeps it (balanced, shared, taken before the folio
  * lock), refuses a private page with -EACCES, and each way of getting the
  * lock wrong is caught in the executed C at its line.

@@ -1,5 +1,5 @@
 /**
- * The simulator's C toolchain is found by probing (issue 20), not by
+ * The simulator's C toolchain is found by probing, not by
  * Debian's names: fake clang and wasm-ld programs in a folder on PATH show the
  * order (UFFDKIT_CLANG, clang, clang-NN newest first), which candidates are
  * refused and why (no wasm32 target, no wasm-ld), and the fall-back to

@@ -1,6 +1,6 @@
 /**
  * The type's own C runs, and the contract model knows the direct map
- * (issue 19): guest_memfd with NO_DIRECT_MAP takes a filled folio out of the
+ *: guest_memfd with NO_DIRECT_MAP takes a filled folio out of the
  * direct map in copy.prepare; when filemap_add_folio() then fails, the
  * emitted filemap_add must put it back before core frees the folio.
  *
@@ -101,13 +101,13 @@ describe("every report says which C ran and which functions were stand-ins", () 
   });
 });
 
-describe("the direct-map bug of issue 19 is caught, at the line that removed the page", () => {
+describe("the direct-map bug (a folio freed out of the direct map) is caught, at the line that removed the page", () => {
   const zapLine = async () => {
     const g = await genOf();
     return `${TYPE_C}:${lineOf(g.typeC!.text, "set_direct_map_invalid_noflush")}`;
   };
 
-  it("filemap_add without the undo (the code before issue 19): -EEXIST and -ENOMEM return the folio to core out of the direct map", async () => {
+  it("filemap_add without the undo (the code before the undo was added): -EEXIST and -ENOMEM return the folio to core out of the direct map", async () => {
     const run = await runEdited({
       callbacks: (c) => c.replace(/\tif \(err\)\n\t\tgoto err_unprepare;\n\treturn 0;\n\nerr_unprepare:\n.*\n\tkvm_gmem_folio_restore_direct_map\(inode, folio\);\n/, ""),
     });

@@ -1,5 +1,5 @@
 /**
- * Issue 19 item 7: `init` writes a starter shaped like the kind of type
+ * `init` writes a starter shaped like the kind of type
  * (--kind, or a question on a terminal), and each starter passes `check`.
  */
 import { spawnSync } from "node:child_process";

@@ -5,7 +5,7 @@
  * probe). The exit code says whether gen with the simulator can run.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -56,6 +56,33 @@ function clangOnPath(): boolean {
   });
 }
 
+/** The "test --kernel, conform" report's /dev/kvm entries. */
+function kvmMissingOf(report: Report): { what: string; how: string }[] {
+  return report.commands.find((c) => c.commands.startsWith("test --kernel"))!.missing.filter((m) => m.what.includes("/dev/kvm"));
+}
+
+/** No usable /dev/kvm: doctor says why, checks no capability, and names the modules and the group to get it. */
+function expectNoKvm(report: Report, devExists: boolean): void {
+  expect(report.kvm.dev.ok).toBe(false);
+  expect(report.kvm.dev.detail).toEqual(devExists ? expect.stringMatching(/^\/dev\/kvm exists but is not usable by this user \(E[A-Z]+\)$/) : "/dev/kvm does not exist");
+  for (const cap of [report.kvm.guestMemfd, report.kvm.mmap, report.kvm.initShared]) {
+    expect(cap).toEqual({ ok: "not-checked", detail: "no usable /dev/kvm" });
+  }
+  expect(kvmMissingOf(report)).toEqual([{ what: "/dev/kvm (guest_memfd tests skip)", how: expect.stringMatching(/\bkvm_intel\b.*\bkvm_amd\b.*\bkvm group\b/) }]);
+  expect(report.commands.find((c) => c.commands.startsWith("test --kernel"))!.ready).not.toBe(true);
+}
+
+/** doctor run as nobody (uid 65534, no groups), from a folder and cache that user may use. */
+function doctorAsNobody(): Report {
+  const dir = join(work, "nobody");
+  mkdirSync(dir, { recursive: true, mode: 0o777 });
+  chmodSync(work, 0o755);
+  chmodSync(dir, 0o777);
+  const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, "doctor", "--json"], { cwd: dir, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: join(dir, "cache") } });
+  expect(r.error).toBeUndefined();
+  return JSON.parse(r.stdout) as Report;
+}
+
 describe("uffdkit doctor", () => {
   const { status, report } = doctor();
 
@@ -79,9 +106,13 @@ describe("uffdkit doctor", () => {
     const kvm = usable("/dev/kvm");
     expect(report.kvm.dev.ok).toBe(kvm);
     if (!kvm) {
-      expect(report.kvm.guestMemfd.ok).toBe("not-checked");
+      expectNoKvm(report, existsSync("/dev/kvm"));
       return;
     }
+    expect(report.kvm.dev.detail).toBe("/dev/kvm is readable and writable");
+    expect(kvmMissingOf(report)).toEqual([]);
+    // As root, the other kind of machine is one setpriv away: a user who cannot open /dev/kvm (0600 root).
+    if (process.geteuid?.() === 0 && statSync("/dev/kvm").mode % 0o10 === 0) expectNoKvm(doctorAsNobody(), true);
     const py = execFileSync(
       "python3",
       ["-c", `import fcntl, os\nfd = os.open("/dev/kvm", os.O_RDWR)\nprint(fcntl.ioctl(fd, 0xAE03, ${KVM_CAP.guest_memfd}), fcntl.ioctl(fd, 0xAE03, ${KVM_CAP.guest_memfd_flags}))`],

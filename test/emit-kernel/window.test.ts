@@ -1,5 +1,5 @@
 /**
- * The guard.recheck block of filemap_add (issue 21, item 1): the guard under
+ * The guard.recheck block of filemap_add: the guard under
  * filemap_invalidate_lock_shared(), before the add (the fault path's order) or
  * after it (the inverted order R64 flags), refused with -EACCES, alloc_folio no
  * longer checking; kernel style, checkpatch --strict clean.

@@ -13,6 +13,7 @@ import { generateArtifacts } from "../../src/generate/index.js";
 import { buildSeries } from "../../src/series/index.js";
 import { open, openValue } from "../../src/session/index.js";
 import { gmemModel, makeFixtureTree } from "../series/fixture.js";
+import { outsideRepoRefs, pendingElsewhere } from "../repo/outside-refs.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const EXAMPLES = [
@@ -23,13 +24,19 @@ const EXAMPLES = [
 /** A reference to a document outside the kernel tree. */
 const OUTSIDE = /\b[\w.-]+\.md\b|\bDESIGN\b|\bdossier\b|shared\/reference|uffd-abi\b|\becosystem\b/;
 
+/**
+ * Lines citing a document outside the kernel tree, or anything outside the
+ * repository (test/repo/outside-refs.ts: machine paths, local copies of
+ * mailing-list messages, the work tracker's names and numbers).
+ */
 export function outsideRefs(name: string, text: string): string[] {
-  return text
+  const docs = text
     .split("\n")
     .map((l, i) => ({ l, i }))
     // Documentation/**/*.rst is in the kernel; a Markdown file is not.
     .filter(({ l }) => OUTSIDE.test(l))
     .map(({ l, i }) => `${name}:${i + 1}: ${l.trim()}`);
+  return [...docs, ...outsideRepoRefs(name, text)];
 }
 
 function walk(dir: string): string[] {
@@ -52,6 +59,10 @@ describe("emitted files cite only what is in the kernel", () => {
     expect(outsideRefs("x.c", "/* see vm_uffd_ops.md §2 */")).toHaveLength(1);
     expect(outsideRefs("x.c", " * Source: DESIGN.md")).toHaveLength(1);
     expect(outsideRefs("x.c", " * Source: Documentation/admin-guide/mm/userfaultfd.rst")).toEqual([]);
+    expect(outsideRefs("x.c", " * the file and UFFDIO_CONTINUE (seed 001)")).toHaveLength(1);
+    expect(outsideRefs("x.c", " *   missing (write() + UFFDIO_CONTINUE); seed 001_dc44d63e273ded28")).toHaveLength(1);
+    expect(outsideRefs("x.c", " * checked since issue 21 (branch h4b-reach)")).not.toEqual([]);
+    expect(outsideRefs("x.c", " *   https://lore.kernel.org/r/20250303133011.44095-1-kalyazin@amazon.com")).toEqual([]);
   });
 
   it.each(EXAMPLES)("%s: kernel C and selftests as gen makes them", async (spec) => {
@@ -73,6 +84,15 @@ describe("emitted files cite only what is in the kernel", () => {
     }));
     expect(files.length).toBeGreaterThan(40);
     expect(files.flatMap((f) => outsideRefs(relative(ROOT, f), readFileSync(f, "utf8")))).toEqual([]);
+  });
+
+  it("every other committed file under out/ (checklist, scenarios, findings, TAP) names nothing outside the repository", () => {
+    const files = readdirSync(join(ROOT, "out"))
+      .flatMap((d) => walk(join(ROOT, "out", d)))
+      .filter((f) => !/\/out\/[^/]+\/(kernel|selftests)\//.test(f));
+    expect(files.length).toBeGreaterThan(40);
+    const hits = files.flatMap((f) => outsideRepoRefs(relative(join(ROOT, "out"), f), readFileSync(f, "utf8")));
+    expect(hits.filter((h) => !pendingElsewhere(h))).toEqual([]);
   });
 
   it("the series' patches and cover letter", async () => {

@@ -1,6 +1,6 @@
 /**
  * A program that needs an operation the type lacks is "not applicable", with
- * the reason, never a pass (issue 21, item 4).
+ * the reason, never a pass.
  */
 import { describe, expect, it } from "vitest";
 import type { ConcurrentProgram } from "../../src/ir/program.js";

@@ -1,5 +1,5 @@
 /**
- * Bounds the user sets (issue 21, item 5): --threads, --ops and --pages grow
+ * Bounds the user sets: --threads, --ops and --pages grow
  * the programs; unset, the programs are the planner's own.
  */
 import { spawnSync } from "node:child_process";

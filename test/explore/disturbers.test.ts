@@ -1,5 +1,5 @@
 /**
- * The disturbers (issue 21, item 4): truncate, mremap, MADV_DONTNEED. A fill
+ * The disturbers: truncate, mremap, MADV_DONTNEED. A fill
  * racing ftruncate() must not leave a folio in the page cache beyond i_size,
  * a page mapped beyond it, or a fault beyond it trapped to the monitor
  * (property `eof`).

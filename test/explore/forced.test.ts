@@ -1,5 +1,5 @@
 /**
- * Counterexamples a kernel developer can run (issue 21, item 7): schedules
+ * Counterexamples a kernel developer can run: schedules
  * userspace can force become scenarios (kselftests under `conform`).
  */
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Issue 11, item 6: the seed races are found by exploration alone. The search
+ * The seed races are found by exploration alone. The search
  * consults no rule: planExploration() passes the emission gate only, and the
  * properties are the explorer's own (src/run/explore/properties.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * Sharding (issue 21, item 6): `--shard i/n` explores a share of every
+ * Sharding: `--shard i/n` explores a share of every
  * program's schedule prefixes; `--merge` of all shards is the unsharded
  * report: the same violations, shortest counterexamples, outcomes, verdict
  * and counts (only the time differs).

@@ -1,5 +1,5 @@
 /**
- * Issue 21, item 1: the window between alloc_folio's shared-ness check and
+ * The window between alloc_folio's shared-ness check and
  * filemap_add is closed by guard.recheck (the re-check under the invalidate
  * lock), and only by it: gmem.uffd.ts explores clean, the posted v4 and the
  * spec without the re-check still show the race with its schedule, and the

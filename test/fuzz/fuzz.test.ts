@@ -1,5 +1,5 @@
 /**
- * The spec fuzzer (issue 12): seeded mutants of the seven examples through the
+ * The spec fuzzer: seeded mutants of the seven examples through the
  * whole pipeline a `gen` runs (load, rules, findings printed, artifacts
  * generated and written), asserting for every mutant:
  *

@@ -1,6 +1,6 @@
 /**
  * A seeded mutator of spec sources: takes one of the examples and applies one
- * to three mutations from the families issue 12 names (structure, types, names,
+ * to three mutations from these families (structure, types, names,
  * paths, text, numbers, syntax, nesting, computed forms). Each mutant says
  * whether uffdkit must refuse it (an error finding) and which strings must
  * never reach a generated file.

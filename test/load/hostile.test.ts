@@ -1,5 +1,6 @@
 /**
- * Issue 12, at the loader: each attack the issue lists, planted in a spec, is a
+ * Hostile specs at the loader: each attack (code that runs, hangs, huge or
+ * odd input), planted in a spec, is a
  * positioned finding at `check` time (never an exception, a hang, or code that
  * runs), and nothing the attack carries reaches the model.
  */

@@ -173,7 +173,7 @@ describe("loadSpec: errors as values", () => {
     expect(s02[1]!.span).toMatchObject(locate(file, '"cotinue"', 1)); // the first occurrence is in the comment
   });
 
-  it("positions bad kvmUserfault values (seed 004) as S02 at the value, with the valid list", async () => {
+  it("positions bad kvmUserfault values (Oliver Upton on KVM Userfault v3 04/15) as S02 at the value, with the valid list", async () => {
     const file = fixture("kvm-userfault-bad.uffd.ts");
     const r = await loadModel(file);
     expect(r.model).toBeUndefined();

@@ -1,5 +1,5 @@
 /**
- * The package is the product (issue 20): `npm pack` of the repository,
+ * The package is the product: `npm pack` of the repository,
  * installed into a new project in a temporary folder outside the repository,
  * runs every user command on a spec written there by `init`. Twice: with the
  * system clang, and with no clang on PATH, where the simulator's C goes

@@ -69,7 +69,7 @@ describe.each(cases)("planSuite(lowerOf(%s))", (_label, spec) => {
       for (const st of s.steps) {
         if (!(IOCTL_OPS as readonly string[]).includes(st.op)) continue;
         if ((spec.ioctls as string[]).includes(st.op)) continue;
-        if (st.op === "continue" && spec.getFolio && spec.populateByWrite) continue; // seed 001: CONTINUE resolves MISSING
+        if (st.op === "continue" && spec.getFolio && spec.populateByWrite) continue; // Nikita Kalyazin's uffd-missing RFC: CONTINUE resolves MISSING
         expect(resultOf(st), `${s.name}: ${st.op}`).toMatch(/^E[A-Z]+$/);
       }
     }
@@ -136,7 +136,7 @@ describe("guest_memfd scenarios", () => {
     }
   });
 
-  it("cover the MMAP / INIT_SHARED flags: SIGBUS when not shared, ENODEV without MMAP (seed 002)", () => {
+  it("cover the MMAP / INIT_SHARED flags: SIGBUS when not shared, ENODEV without MMAP (the guest_memfd INIT_SHARED thread)", () => {
     const ss = plan(specs.gmemSpec).scenarios;
     const notShared = ss.filter((s) => s.setup.gmemFlags && !s.setup.gmemFlags.includes("init_shared") && !s.setup.mmapExpect && !registerSteps(s).some((r) => resultOf(r) === "ok"));
     expect(notShared.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 /**
- * Issue 21, item 3: one verdict per concern. C01 (where shared-ness is checked)
+ * One verdict per concern. C01 (where shared-ness is checked)
  * and C15 (conversion designed for now) judge the same race; what exploration
  * finds about it counts for both, so neither is "verified" while the other's
  * exploration refutes it.

@@ -1,5 +1,5 @@
 /**
- * Issue 19 item 7: docs/spec.md is the reference of the spec language,
+ * Docs/spec.md is the reference of the spec language,
  * generated (scripts/spec-doc.mjs); this fails when it is stale, or when a
  * field has no description.
  */

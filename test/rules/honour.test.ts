@@ -1,5 +1,5 @@
 /**
- * Issue 19 item 5: every generation honours the spec, or `check` says why it
+ * Every generation honours the spec, or `check` says why it
  * cannot. Each fixture is a spec that used to pass `check` silently while the
  * emitted C or the series did something else; each is now an error finding at
  * the spec field, with file:line:col.

@@ -1,5 +1,5 @@
 /**
- * R64 (issue 21, item 1): the lock order guard.recheck implies is checked
+ * R64: the lock order guard.recheck implies is checked
  * against the fault path's (mmap_lock → invalidate_lock → folio lock): a
  * positioned finding when a spec inverts it, or when the re-check has no
  * place; nothing on examples/gmem.uffd.ts.

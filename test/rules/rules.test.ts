@@ -30,7 +30,7 @@ describe("checkModel", () => {
     expect(add!.hint).toMatch(/copy.typeAdd/);
   });
 
-  it("KVM Userfault (seed 004): a plain bitmap load or a plain bit-clear is R59; load-acquire with store-release is clean", () => {
+  it("KVM Userfault (Oliver Upton on KVM Userfault v3 04/15): a plain bitmap load or a plain bit-clear is R59; load-acquire with store-release is clean", () => {
     expect(ids({ kvmUserfault: { bitmapLoad: "acquire", userspaceStore: "release" } })).toEqual([]);
     expect(ids({ kvmUserfault: { bitmapLoad: "acquire" } })).toEqual([]);
     expect(finding({ kvmUserfault: { bitmapLoad: "plain" } }, "R59")).toMatchObject({ severity: "error", path: "kvmUserfault.bitmapLoad" });

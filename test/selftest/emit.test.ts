@@ -135,7 +135,7 @@ describe("emitSelftests", () => {
   }, BUILD_TIMEOUT);
 });
 
-describe("the steps issue 10 added, in C", () => {
+describe("the steps beyond fault and fill (raw api, event reads, poll, ...), in C", () => {
   const suite: Suite = {
     name: "abi",
     title: "abi",

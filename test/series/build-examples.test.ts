@@ -1,5 +1,5 @@
 /**
- * CI's build check of the examples (issue 9): the series of every example
+ * CI's build check of the examples: the series of every example
  * whose file exists in linux-source-6.12 is written into a git tree made from
  * it, then built after every patch with W=1, built in, as a module with
  * modpost where the type is modular, and with CONFIG_USERFAULTFD=n. Each must

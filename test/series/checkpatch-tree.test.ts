@@ -1,5 +1,5 @@
 /**
- * checkpatch comes from the user's kernel tree (issue 20): the tree's own
+ * checkpatch comes from the user's kernel tree: the tree's own
  * scripts/checkpatch.pl, with uffdkit's flags; Debian's linux-source-6.12
  * only when the tree has none, and the result says which ran.
  */

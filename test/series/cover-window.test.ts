@@ -1,5 +1,5 @@
 /**
- * The cover letter says what closes the window and why (issue 21, item 1),
+ * The cover letter says what closes the window and why,
  * when the spec declares guard.recheck, and says nothing of it otherwise.
  */
 import { describe, expect, it } from "vitest";

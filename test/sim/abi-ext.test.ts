@@ -1,6 +1,6 @@
 /**
  * The simulator on the parts of the ABI the scenario language gained for
- * issue 10: each test runs a small scenario (validated against the published
+ * Each test runs a small scenario (validated against the published
  * schema by helpers.run) and asserts the observations step by step. The same
  * behaviours are held to the real kernel by the reference suites (abi.ts) in
  * `uffdkit conform`.

@@ -1,5 +1,5 @@
 /**
- * Issue 19 item 5, the open question: 7.1's __mfill_atomic_pte() calls
+ * The open question of alloc_folio returning NULL: 7.1's __mfill_atomic_pte() calls
  * ops->alloc_folio() with no NULL check. The 7.1 hotfix df3ee3b3bbc3
  * ("userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs") refuses
  * only a VMA with no vm_uffd_ops at all (-EOPNOTSUPP); mfill_get_vma() checks

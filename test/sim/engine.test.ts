@@ -1,6 +1,6 @@
 /**
  * The engine itself: step-by-step control, determinism, invariants, setup
- * errors as verdicts, and the KVM Userfault ordering exploration (seed 004).
+ * errors as verdicts, and the KVM Userfault ordering exploration (Oliver Upton on KVM Userfault v3 04/15).
  */
 import { describe, expect, it } from "vitest";
 import { createSimulation, exploreInterleavings, simulateScenario, simulateSuite } from "../../src/run/sim/index.js";
@@ -91,7 +91,7 @@ describe("invariants", () => {
   });
 });
 
-describe("KVM Userfault ordering (seed 004)", () => {
+describe("KVM Userfault ordering (Oliver Upton on KVM Userfault v3 04/15)", () => {
   const kvm = (order: "release" | "relaxed", load: "acquire" | "plain"): Scenario =>
     sc(`kvm_${order}_${load}`, { kind: "anon", map: "private", pages: 2, needs: ["kvm-userfault"] }, [
       API,

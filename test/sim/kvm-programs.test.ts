@@ -1,5 +1,5 @@
 /**
- * KVM Userfault declared by a spec (seed 004): kvmUserfaultPrograms gives the
+ * KVM Userfault declared by a spec (Oliver Upton on KVM Userfault v3 04/15): kvmUserfaultPrograms gives the
  * explorer the planner's KVM Userfault scenarios, and exploreInterleavings over
  * them finds the stale read in James Houghton's v3 (plain __get_user of the
  * bitmap word) and none in the load-acquire/store-release pairing Oliver Upton
@@ -32,7 +32,7 @@ async function programsOf(example: string) {
   return { model, lowered, programs: kvmUserfaultPrograms(lowered), opts: { kernel: simKernelFor(lowered.api), declaredC } };
 }
 
-describe("kvmUserfaultPrograms (seed 004)", () => {
+describe("kvmUserfaultPrograms (Oliver Upton on KVM Userfault v3 04/15)", () => {
   it("James Houghton's v3 (plain bitmap load): some schedule reads the page as it was before the fill", async () => {
     const { programs, opts } = await programsOf("kvm-userfault-v3");
     expect(programs.length).toBeGreaterThan(0);

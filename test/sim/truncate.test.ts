@@ -1,5 +1,5 @@
 /**
- * The truncate step (issue 21, item 4): ftruncate() of the backing file, as
+ * The truncate step: ftruncate() of the backing file, as
  * truncate_setsize() and truncate_pagecache() do it. Each test runs a small
  * scenario (validated against the published schema by helpers.run).
  */

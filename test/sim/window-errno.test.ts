@@ -1,5 +1,5 @@
 /**
- * Issue 21, item 2: a COPY refused because the page is no longer shared says
+ * A COPY refused because the page is no longer shared says
  * EACCES, not ENOMEM, and everything agrees on it: the emitted filemap_add
  * returns it, the simulator running that C reports it, the planned scenarios
  * and the emitted selftests expect it, and a fault on the private page is

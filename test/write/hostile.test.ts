@@ -1,7 +1,7 @@
 /**
  * The writer against a hostile output folder: out/ and its manifest are often
  * committed, so a checkout can plant symbolic links, a forged manifest, stray
- * temp files or a lock. Each test plants one attack from issue 12 and shows the
+ * temp files or a lock. Each test plants one attack and shows the
  * writer refuses it or cleans it up, and that nothing outside changes.
  */
 import { spawn } from "node:child_process";

@@ -1103,8 +1103,9 @@ TEST_F(kvm_gmem, undeclared_move_refused)
  * gmem_not_shared_touch_sigbus: unregistered memory that is not shared is
  * never faulted in: SIGBUS
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  */
 TEST_F(kvm_gmem, gmem_not_shared_touch_sigbus)
 {
@@ -1151,7 +1152,7 @@ TEST_F(kvm_gmem, gmem_not_shared_touch_sigbus)
  * gmem_not_shared_register: registration is allowed, but memory that is not
  * shared is never served: COPY is ENOMEM
  * Source: Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15
- *   May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c
+ *   May 2026 https://lkml.iu.edu/hypermail/linux/kernel/2605.1/15714.html
  */
 TEST_F(kvm_gmem, gmem_not_shared_register)
 {
@@ -1214,8 +1215,8 @@ TEST_F(kvm_gmem, gmem_not_shared_register)
  * continue_not_uptodate_folio: CONTINUE on a fallocated page maps it
  * zero-filled: the lookup clears it and marks it up to date
  * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
- *   memory types (MISSING captures !folio and folio && !uptodate); seed
- *   003_78411c67f1c0bd4e
+ *   memory types (MISSING captures !folio and folio && !uptodate), thread
+ *   https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com
  */
 TEST_F(kvm_gmem, continue_not_uptodate_folio)
 {
@@ -1282,8 +1283,9 @@ TEST_F(kvm_gmem, continue_not_uptodate_folio)
  * guest_memfd_shared_fault_ok: guest_memfd created MMAP|INIT_SHARED can be
  * written and read through a shared mapping
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -1337,8 +1339,9 @@ TEST(guest_memfd_shared_fault_ok)
  * guest_memfd_not_shared_fault_sigbus: guest_memfd created MMAP without
  * INIT_SHARED is mappable but every user access is SIGBUS
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -1390,8 +1393,9 @@ TEST(guest_memfd_not_shared_fault_sigbus)
  * guest_memfd_punch_hole_zeroes: PUNCH_HOLE frees the page: the next read
  * faults in a zeroed page
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -1504,8 +1508,9 @@ TEST(guest_memfd_register_not_shared_einval)
  * guest_memfd_mmap_without_mmap_flag_enodev: guest_memfd created without the
  * MMAP flag cannot be mmap()ed: ENODEV
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -1553,8 +1558,9 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
  * guest_memfd_mmap_private_einval: guest_memfd cannot be mapped MAP_PRIVATE:
  * EINVAL
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,

@@ -1085,6 +1085,8 @@ TEST_F(kvm_gmem, missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
+ * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
+ *   virt/kvm/guest_memfd.c of v6.18)
  */
 TEST_F(kvm_gmem, missing_close_wakes_faulter)
 {
@@ -2446,8 +2448,9 @@ TEST_F(kvm_gmem, undeclared_move_refused)
  * gmem_not_shared_touch_sigbus: unregistered memory that is not shared is
  * never faulted in: SIGBUS
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  */
 TEST_F(kvm_gmem, gmem_not_shared_touch_sigbus)
 {
@@ -2669,8 +2672,8 @@ TEST_F(kvm_gmem, gmem_punch_hole_missing_again)
  * fallocated_page_fault_resolvable: a fault on a fallocated page (cached, not
  * up to date) is MINOR, and CONTINUE maps it zero-filled
  * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
- *   memory types (MISSING captures !folio and folio && !uptodate); seed
- *   003_78411c67f1c0bd4e
+ *   memory types (MISSING captures !folio and folio && !uptodate), thread
+ *   https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com
  * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
  *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
@@ -2757,8 +2760,8 @@ TEST_F(kvm_gmem, fallocated_page_fault_resolvable)
  * continue_not_uptodate_folio: CONTINUE on a fallocated page maps it
  * zero-filled: the lookup clears it and marks it up to date
  * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
- *   memory types (MISSING captures !folio and folio && !uptodate); seed
- *   003_78411c67f1c0bd4e
+ *   memory types (MISSING captures !folio and folio && !uptodate), thread
+ *   https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com
  */
 TEST_F(kvm_gmem, continue_not_uptodate_folio)
 {
@@ -2826,8 +2829,9 @@ TEST_F(kvm_gmem, continue_not_uptodate_folio)
  * guest_memfd_shared_fault_ok: guest_memfd created MMAP|INIT_SHARED can be
  * written and read through a shared mapping
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -2881,8 +2885,9 @@ TEST(guest_memfd_shared_fault_ok)
  * guest_memfd_not_shared_fault_sigbus: guest_memfd created MMAP without
  * INIT_SHARED is mappable but every user access is SIGBUS
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -2934,8 +2939,9 @@ TEST(guest_memfd_not_shared_fault_sigbus)
  * guest_memfd_punch_hole_zeroes: PUNCH_HOLE frees the page: the next read
  * faults in a zeroed page
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -3048,8 +3054,9 @@ TEST(guest_memfd_register_not_shared_einval)
  * guest_memfd_mmap_without_mmap_flag_enodev: guest_memfd created without the
  * MMAP flag cannot be mmap()ed: ENODEV
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -3097,8 +3104,9 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
  * guest_memfd_mmap_private_einval: guest_memfd cannot be mapped MAP_PRIVATE:
  * EINVAL
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,

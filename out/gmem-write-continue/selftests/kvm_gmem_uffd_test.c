@@ -658,9 +658,10 @@ TEST_F(kvm_gmem, missing_only_cached_page_no_event)
 
 /*
  * missing_resolved_by_write_continue: a MISSING fault resolved by write() to
- * the file and UFFDIO_CONTINUE (seed 001)
+ * the file and UFFDIO_CONTINUE (Nikita Kalyazin's uffd-missing RFC)
  * Source: Nikita Kalyazin, [RFC PATCH 0/5] KVM: guest_memfd: support for uffd
- *   missing (write() + UFFDIO_CONTINUE); seed 001_dc44d63e273ded28
+ *   missing (write() + UFFDIO_CONTINUE),
+ *   https://lore.kernel.org/r/20250303133011.44095-1-kalyazin@amazon.com
  */
 TEST_F(kvm_gmem, missing_resolved_by_write_continue)
 {
@@ -1380,8 +1381,9 @@ TEST_F(kvm_gmem, undeclared_move_refused)
  * gmem_not_shared_touch_sigbus: unregistered memory that is not shared is
  * never faulted in: SIGBUS
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  */
 TEST_F(kvm_gmem, gmem_not_shared_touch_sigbus)
 {
@@ -1428,7 +1430,7 @@ TEST_F(kvm_gmem, gmem_not_shared_touch_sigbus)
  * gmem_not_shared_register: registration is allowed, but memory that is not
  * shared is never served: COPY is ENOMEM
  * Source: Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15
- *   May 2026 (lkml 2605.1/15714); seed 000_68fd629b8f83849c
+ *   May 2026 https://lkml.iu.edu/hypermail/linux/kernel/2605.1/15714.html
  */
 TEST_F(kvm_gmem, gmem_not_shared_register)
 {
@@ -1491,8 +1493,8 @@ TEST_F(kvm_gmem, gmem_not_shared_register)
  * continue_not_uptodate_folio: CONTINUE on a fallocated page (cached, not up
  * to date) is EFAULT: the lookup treats it as absent
  * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
- *   memory types (MISSING captures !folio and folio && !uptodate); seed
- *   003_78411c67f1c0bd4e
+ *   memory types (MISSING captures !folio and folio && !uptodate), thread
+ *   https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com
  */
 TEST_F(kvm_gmem, continue_not_uptodate_folio)
 {
@@ -2446,8 +2448,9 @@ TEST(guest_memfd_wake_unregistered_ok)
  * guest_memfd_shared_fault_ok: guest_memfd created MMAP|INIT_SHARED can be
  * written and read through a shared mapping
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -2501,8 +2504,9 @@ TEST(guest_memfd_shared_fault_ok)
  * guest_memfd_not_shared_fault_sigbus: guest_memfd created MMAP without
  * INIT_SHARED is mappable but every user access is SIGBUS
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -2554,8 +2558,9 @@ TEST(guest_memfd_not_shared_fault_sigbus)
  * guest_memfd_punch_hole_zeroes: PUNCH_HOLE frees the page: the next read
  * faults in a zeroed page
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -2668,8 +2673,9 @@ TEST(guest_memfd_register_not_shared_einval)
  * guest_memfd_mmap_without_mmap_flag_enodev: guest_memfd created without the
  * MMAP flag cannot be mmap()ed: ENODEV
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -2717,8 +2723,9 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
  * guest_memfd_mmap_private_einval: guest_memfd cannot be mapped MAP_PRIVATE:
  * EINVAL
  * Source: Sean Christopherson, [PATCH 1/6] KVM: guest_memfd: Add
- *   DEFAULT_SHARED flag, reject user page faults if not set; seed
- *   002_c2efbfc6593af3cd
+ *   DEFAULT_SHARED flag, reject user page faults if not set; Patrick Roy's
+ *   reply,
+ *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,

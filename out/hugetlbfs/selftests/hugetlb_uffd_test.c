@@ -885,6 +885,8 @@ TEST_F(hugetlb, missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
+ * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
+ *   virt/kvm/guest_memfd.c of v6.18)
  */
 TEST_F(hugetlb, missing_close_wakes_faulter)
 {

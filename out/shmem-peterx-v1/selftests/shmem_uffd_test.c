@@ -1115,6 +1115,8 @@ TEST_F(shmem, missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
+ * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
+ *   virt/kvm/guest_memfd.c of v6.18)
  */
 TEST_F(shmem, missing_close_wakes_faulter)
 {
@@ -2622,8 +2624,8 @@ TEST_F(shmem, undeclared_move_refused)
  * continue_not_uptodate_folio: CONTINUE on a fallocated page maps it
  * zero-filled: the lookup clears it and marks it up to date
  * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
- *   memory types (MISSING captures !folio and folio && !uptodate); seed
- *   003_78411c67f1c0bd4e
+ *   memory types (MISSING captures !folio and folio && !uptodate), thread
+ *   https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com
  */
 TEST_F(shmem, continue_not_uptodate_folio)
 {

@@ -1098,6 +1098,8 @@ TEST_F(xram, missing_unregister_wakes_faulter)
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
+ *   virt/kvm/guest_memfd.c of v6.18)
  */
 TEST_F(xram, missing_close_wakes_faulter)
 {
@@ -2466,8 +2468,8 @@ TEST_F(xram_only, undeclared_move_refused)
  * fallocated_page_fault_resolvable: a fault on a fallocated page (cached, not
  * up to date) is MINOR, and CONTINUE maps it zero-filled
  * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
- *   memory types (MISSING captures !folio and folio && !uptodate); seed
- *   003_78411c67f1c0bd4e
+ *   memory types (MISSING captures !folio and folio && !uptodate), thread
+ *   https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com
  * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
  *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
@@ -2480,8 +2482,8 @@ TEST_F(xram_only, fallocated_page_fault_resolvable)
  * continue_not_uptodate_folio: CONTINUE on a fallocated page maps it
  * zero-filled: the lookup clears it and marks it up to date
  * Source: Peter Xu, 27 Jun 2025, Re: [PATCH 0/4] mm/userfaultfd: modulize
- *   memory types (MISSING captures !folio and folio && !uptodate); seed
- *   003_78411c67f1c0bd4e
+ *   memory types (MISSING captures !folio and folio && !uptodate), thread
+ *   https://lore.kernel.org/r/20250620190342.1780170-1-peterx@redhat.com
  */
 TEST_F(xram_only, continue_not_uptodate_folio)
 {

@@ -1,7 +1,8 @@
 /**
  * Kernel C for one memory type and one API generation of struct vm_uffd_ops.
- * Pure: returns contents, writes nothing. Facts: shared/reference/vm_uffd_ops.md
- * §1–§3 (members, contracts, core's use of each callback), seeds 000 and 003.
+ * Pure: returns contents, writes nothing. Facts (members, contracts, core's use
+ * of each callback) come from src/kernel (generations.ts, sources.ts), each
+ * with its kernel file, commit or lore link.
  */
 import type { ApiGenerationId } from "../../kernel/generations.js";
 import { kernelFilePath, type Lowered } from "../../lower/index.js";

@@ -1,5 +1,5 @@
 /**
- * Bounds the user sets on the explored programs (issue 21, item 5):
+ * Bounds the user sets on the explored programs:
  * `--threads`, `--ops` and `--pages`. Unset, every program is the planner's
  * own (2–3 threads, 1–2 operations a thread, 2 pages: docs/explore.md), so
  * the defaults stay what they were. Set, a program grows; it never shrinks

@@ -1,6 +1,6 @@
 /**
  * The programs on which exploreInterleavings (src/run/sim/explore.ts) runs for a spec that
- * declares KVM Userfault (seed 004, Oliver Upton on James Houghton's v3 04/15):
+ * declares KVM Userfault (Oliver Upton on James Houghton's v3 04/15):
  * the vCPU exits on a page whose bit is set, the VMM fills the page and clears
  * the bit with the declared store, and the vCPU accesses it again with the
  * declared load. They are the planner's KVM Userfault scenarios

@@ -1,6 +1,6 @@
 /**
  * The concurrent programs `uffdkit explore` runs for a spec, or for a real
- * kind (issue 11, item 1). What the spec declares decides what is explored:
+ * kind. What the spec declares decides what is explored:
  * a MISSING type gets fault-versus-fill races, a MINOR one a fault racing an
  * allocation, a guest_memfd type conversions to private, a type with a file
  * descriptor punch-holes, every type EVENT_REMOVE and UNREGISTER racing a
@@ -251,7 +251,7 @@ function programsFor(s: Shape): ConcurrentProgram[] {
 }
 
 /**
- * The truncate disturber (issue 21, item 4): the file shrinks under a fill and
+ * The truncate disturber: the file shrinks under a fill and
  * grows back. No folio may stay in the page cache beyond i_size and no page
  * beyond it may stay mapped (property `eof`); a fill that meets the new size
  * fails, and its faulter, woken, refaults into SIGBUS or, once the file has

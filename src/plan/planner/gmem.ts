@@ -1,5 +1,5 @@
 /**
- * guest_memfd: its creation flags (seed 002: MMAP lets it be mapped,
+ * guest_memfd: its creation flags (the guest_memfd INIT_SHARED thread: MMAP lets it be mapped,
  * INIT_SHARED makes it shared and so faultable; user faults on memory that is
  * not shared get SIGBUS), punch-hole, and how userfaultfd meets both
  * (vm_uffd_ops.md §3; uffd-abi.md §6, §12; R38, R39).
@@ -99,7 +99,7 @@ export function declaredGmemScenarios(t: Target): Scenario[] {
 }
 
 /**
- * Sean's placement (seed 000): get_folio_noalloc() refuses a page that is not
+ * Sean Christopherson's placement (on guest_memfd uffd v4 13/15): get_folio_noalloc() refuses a page that is not
  * shared with ERR_PTR(-EACCES), which __do_userfault() does not take for a
  * missing page: the fault falls through to ->fault and is SIGBUS. COPY is
  * refused by filemap_add's re-check (-EACCES) or alloc_folio's NULL (-ENOMEM,

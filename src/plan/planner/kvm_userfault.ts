@@ -1,6 +1,6 @@
 /**
- * KVM Userfault (James Houghton's v3, not merged; vm_uffd_ops.md §4; seed
- * 004_65da6be4fa180a34): a vCPU access to a page whose bit is set in the
+ * KVM Userfault (James Houghton's v3, not merged; Oliver Upton's review of
+ * 04/15, https://lore.kernel.org/r/aFMWQ5_zMXGTCE98@linux.dev): a vCPU access to a page whose bit is set in the
  * memslot's userspace bitmap exits to the VMM, which fills the page with the
  * type's userfaultfd resolution and clears the bit; the vCPU's next access
  * must read what the VMM stored. Whether it always does depends on the pairing

@@ -2,7 +2,7 @@
  * MINOR mode: a page the page cache already holds (written out of band through
  * an alias mapping, or by write() when the type populates that way) raises a
  * MINOR event when touched through the registered range; CONTINUE maps it
- * (vm_uffd_ops.md §2.3–2.4; utUffdUnit minor; seed 001 for write()+CONTINUE).
+ * (vm_uffd_ops.md §2.3–2.4; utUffdUnit minor; Nikita Kalyazin's uffd-missing RFC for write()+CONTINUE).
  */
 import type { Scenario, Step } from "../../ir/scenario.js";
 import {
@@ -91,7 +91,7 @@ export function minorScenarios(t: Target): Scenario[] {
   }
   if (t.lowered.populateByWrite && t.modes.includes("missing") && canContinue && via === "pwrite") {
     out.push(
-      scenario(t, "missing_resolved_by_write_continue", "a MISSING fault resolved by write() to the file and UFFDIO_CONTINUE (seed 001)", ["nikitaRfcMissing", "vm_uffd_ops.md §3.4"], t.setup(), [
+      scenario(t, "missing_resolved_by_write_continue", "a MISSING fault resolved by write() to the file and UFFDIO_CONTINUE (Nikita Kalyazin's uffd-missing RFC)", ["nikitaRfcMissing", "vm_uffd_ops.md §3.4"], t.setup(), [
         api(),
         register(all, ["missing", ...(t.modes.includes("minor") ? (["minor"] as const) : [])]),
         touch("t0", 0, "read", blocked),

@@ -37,14 +37,14 @@ const REMOVE_SRC = [
   "fs/userfaultfd.c userfaultfd_remove, userfaultfd_event_wait_completion (mmap_changing)",
   "fs/userfaultfd.c userfaultfd_copy (mmap_changing: -EAGAIN written back)",
   "abi#5",
-  "issue 11 (user report: COPY returns EAGAIN while a REMOVE is pending)",
+  "user report: COPY returns EAGAIN while a REMOVE is pending",
 ];
 const EEXIST_SRC = [
   "mm/userfaultfd.c mfill_atomic (stops at a present page, returns the bytes done)",
   "mm/userfaultfd.c mfill_atomic_install_pte (uffd-wp only on the PTEs it installs)",
   "fs/userfaultfd.c userfaultfd_copy (short count: EAGAIN)",
   "abi#8",
-  "issue 11 (user report: EEXIST retries skip write-protection after a partial fill)",
+  "user report: EEXIST retries skip write-protection after a partial fill",
 ];
 
 type RaceKind = "anon" | "shmem";

@@ -132,7 +132,7 @@ export const FAULT_RULES: readonly Rule[] = [
       if (!g || g.lookup === "shmem_get_folio") return [];
       if (g.notUptodate === "present")
         return [{ path: "getFolio.notUptodate", message: "a folio that is in the cache but not up to date is treated as present: a MINOR fault or CONTINUE would map contents nobody wrote (Peter Xu, 27 Jun 2025)" }];
-      // "missing" is resolvable only if the monitor can fill the existing folio: write() then CONTINUE (seed 001).
+      // "missing" is resolvable only if the monitor can fill the existing folio: write() then CONTINUE (Nikita Kalyazin's uffd-missing RFC).
       const fillsExisting = lowered.populateByWrite && m.ioctls.has("continue");
       if (g.notUptodate === "missing" && m.modes.has("missing") && !fillsExisting)
         return [

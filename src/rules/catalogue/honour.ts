@@ -1,6 +1,6 @@
 /**
- * Rules for what a generation, or the type's own build, cannot honour (issue 19
- * item 5): a spec setting that the emitted C would silently drop or contradict.
+ * Rules for what a generation, or the type's own build, cannot honour: a
+ * spec setting that the emitted C would silently drop or contradict.
  * Each is an error at the spec field, so `check` says it before `gen` writes C
  * that advertises what nothing implements, or `series --build` commits a bogus
  * export patch.

@@ -1,5 +1,5 @@
 /**
- * Is a program applicable to the type it runs on (issue 21, item 4)? A
+ * Is a program applicable to the type it runs on? A
  * program whose threads use an operation the type lacks would "pass"
  * vacuously: the operation fails at once, nothing races. Such a program is
  * reported "not applicable", with the reason, and not explored.

@@ -1,5 +1,5 @@
 /**
- * Counterexamples a kernel developer can run (issue 21, item 7): a schedule
+ * Counterexamples a kernel developer can run: a schedule
  * whose every transition ends where userspace can hold a thread (a fault
  * blocked in handle_userfault(), a call waiting for its event to be read, an
  * operation returned) can be forced on a real kernel by the order of a

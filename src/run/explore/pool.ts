@@ -1,6 +1,6 @@
 /**
  * Explore programs on worker threads, one program at a time per worker, so
- * that both cores of the machine work (issue 11, item 7). Reports come back
+ * that both cores of the machine work. Reports come back
  * in the programs' order whatever order the workers finish in.
  */
 import { Worker } from "node:worker_threads";

@@ -1,5 +1,5 @@
 /**
- * What must hold in every state an exploration reaches (issue 11, item 3), as
+ * What must hold in every state an exploration reaches, as
  * checks on the simulator's state. They are the explorer's own: no rule of the
  * catalogue is consulted, so a race is found by running it, not by a rule
  * written after the fact. At the end of a schedule Execution.checkEnd() adds

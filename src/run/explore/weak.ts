@@ -1,5 +1,5 @@
 /**
- * KVM Userfault's bitmap against the page contents (seed 004): programs whose
+ * KVM Userfault's bitmap against the page contents (Oliver Upton on KVM Userfault v3 04/15): programs whose
  * interleavings are the orders in which the VMM's stores become visible to
  * the vCPU, and where the vCPU's bitmap and page loads are satisfied
  * (src/run/sim/kvm_userfault.ts enumerates them; explore.ts runs a scenario

@@ -10,7 +10,7 @@ export const RULE = {
   staleContents: "R40",
   /** get_folio_noalloc allocated, or returned a folio unlocked or without a reference. */
   getFolioContract: "R42",
-  /** A lookup reference taken and never dropped (Peter's filemap_get_entry remark, seed 003). */
+  /** A lookup reference taken and never dropped (Peter Xu's filemap_get_entry remark on [PATCH 0/4] mm/userfaultfd: modulize memory types). */
   refLeak: "R43",
   /** filemap_add without its exact inverse on the error path. */
   filemapInverse: "R44",

@@ -3,7 +3,7 @@
  * (Ackerley Tng's in-place conversion series, not merged; vm_uffd_ops.md §3.2:
  * per-index attributes, checked by the user fault under
  * filemap_invalidate_lock_shared(); Sean Christopherson in the v4 review,
- * seed 000: a reference taken under the invalidate lock holds a conversion
+ * Sean Christopherson on guest_memfd uffd v4 13/15: a reference taken under the invalidate lock holds a conversion
  * off until the PTE is zapped).
  *
  * To private, under the invalidate lock held for write: every user mapping of

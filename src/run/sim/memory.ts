@@ -248,7 +248,7 @@ export function __do_userfault(m: Machine, th: SimThread, vma: Vma, i: number, f
   // A page the type refuses (an ERR_PTR other than -ENOENT: guest_memfd's -EACCES for a
   // private page) is not missing: no ioctl could fill it, so raising MISSING would only
   // repeat. It falls through to ->fault, whose own check refuses it (SIGBUS), as Sean asks:
-  // the decision whether an address can be faulted belongs in __do_userfault() (seed 000).
+  // the decision whether an address can be faulted belongs in __do_userfault() (Sean Christopherson on guest_memfd uffd v4 13/15).
   // v2 12/15 as posted raises MISSING for every error; docs/explore.md says why the series
   // needs this instead.
   const err = ops.get_folio_error?.() ?? 0;
@@ -305,7 +305,7 @@ export function hugetlb_no_page(m: Machine, th: SimThread, vma: Vma, i: number, 
 
 /**
  * kvm_gmem_fault_user_mapping(): SIGBUS beyond EOF or when the inode lacks
- * INIT_SHARED (6.18; seed 002); otherwise get-or-create and clear the folio.
+ * INIT_SHARED (6.18; the guest_memfd INIT_SHARED thread); otherwise get-or-create and clear the folio.
  */
 export function kvm_gmem_fault_user_mapping(m: Machine, vma: Vma, i: number): number {
   const file = vma.file!;

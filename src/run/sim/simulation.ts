@@ -773,7 +773,7 @@ export class Simulation {
     }
   }
 
-  /** KVM: KVM_CHECK_EXTENSION on a guest_memfd's VM, and KVM Userfault (seed 004). */
+  /** KVM: KVM_CHECK_EXTENSION on a guest_memfd's VM, and KVM Userfault (Oliver Upton on KVM Userfault v3 04/15). */
   private kvmStep(step: Extract<Step, { op: "kvm_cap" | "kvm_enable_userfault" | "kvm_bitmap" | "kvm_vcpu_access" }>, index: number): Observed {
     const m = this.machine;
     switch (step.op) {
