@@ -212,7 +212,7 @@ export function buildChecklist(lowered: Lowered, evidence: ChecklistEvidence = {
 }
 
 const GROUP_TITLE: Record<ChecklistItem["group"], string> = {
-  review: "Review findings (vm_uffd_ops.md §5)",
+  review: "Review findings (docs/rules.md)",
   seed: "Review remarks from the threads",
   process: "Submission",
 };

@@ -1,7 +1,7 @@
 /**
  * `uffdkit explore --merge`: the reports of the shards of one exploration
- * (`--shard i/n`), combined into what the unsharded run says (issue 21,
- * item 6; docs/explore.md, "Across machines").
+ * (`--shard i/n`), combined into what the unsharded run says
+ * (docs/explore.md, "Across machines").
  *
  * Why a merge is exact: every run enumerates the same schedule prefixes of
  * PARTITION_DEPTH transitions (no state cache above that depth), and each
