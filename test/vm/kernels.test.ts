@@ -69,7 +69,7 @@ describe("QEMU", () => {
 
   it("bounds the guest with -no-reboot and panic=-1, console on ttyS0, results on ttyS1", () => {
     const a = qemuArgs({ image: "/k", initrd: "/i", accel: "tcg", memMiB: 2048, cpus: 2, consoleLog: "/c", resultsLog: "/r" });
-    expect(a.slice(0, 4)).toEqual(["-accel", "tcg", "-cpu", "max"]);
+    expect(a.slice(0, 4)).toEqual(["-accel", "tcg,thread=single", "-cpu", "max"]);
     expect(a).toContain("-no-reboot");
     expect(a[a.indexOf("-append") + 1]).toMatch(/console=ttyS0 .*panic=-1/);
     expect(a.filter((x) => x.startsWith("file:"))).toEqual(["file:/c", "file:/r"]);

@@ -44,9 +44,16 @@ export function chooseAccel(env: NodeJS.ProcessEnv = process.env, cpuinfo = (): 
 /**
  * no_timer_check: a TCG guest on a busy host can fail the kernel's IO-APIC
  * timer check and panic ("IO-APIC + timer doesn't work!"), seen here under load.
+ *
+ * thread=single: with multi-threaded TCG, a Debian 6.12 guest under load died
+ * at boot with "Oops: int3" in __schedule() at a static-branch NOP (CI run of
+ * this tree: the int3 of an already finished text_poke_bp() patch executed from
+ * a stale translation on the other vCPU, and the kernel's int3 handler no
+ * longer knew the site). One TCG thread for both vCPUs keeps the guest's
+ * self-modifying code coherent; it costs speed, not coverage.
  */
 export function qemuArgs(c: QemuConfig): string[] {
-  const cpu = c.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "max"];
+  const cpu = c.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg,thread=single", "-cpu", "max"];
   return [
     ...cpu,
     "-smp",
