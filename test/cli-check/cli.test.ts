@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuiltCli } from "./built-cli.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin", "uffdkit.js");
@@ -18,14 +19,8 @@ function checkJson(file: string, extra: string[] = []) {
 }
 const idsOf = (ds: { id: string; severity: string }[]) => ds.map((d) => `${d.id}:${d.severity}`).sort();
 
-beforeAll(() => {
-  // CLI tests run the built CLI; others' in-progress files may fail to type-check, tsc still emits.
-  try {
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "ignore" });
-  } catch {
-    /* type errors elsewhere do not stop emit */
-  }
-});
+// The CLI tests run dist/: built once, under a lock, only when a source is newer.
+beforeAll(() => ensureBuiltCli(ROOT));
 
 describe("uffdkit check: the examples", () => {
   const cases: [string, number, string[]][] = [

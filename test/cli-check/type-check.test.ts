@@ -2,14 +2,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuiltCli } from "./built-cli.js";
 
 const root = join(import.meta.dirname, "../..");
 const check = (...args: string[]) => spawnSync(process.execPath, [join(root, "bin/uffdkit.js"), "check", ...args], { cwd: root, encoding: "utf8" });
 
-beforeAll(() => {
-  spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "ignore" });
-  if (!existsSync(join(root, "dist/load/type-check.js"))) throw new Error("build failed");
-});
+beforeAll(() => ensureBuiltCli(root));
 
 describe("uffdkit check --type-check", () => {
   it("reports the compiler's error at the field, with a TS id, and exits 1", () => {

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "no
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuiltCli } from "../cli-check/built-cli.js";
 import { API_GENERATIONS } from "../../src/kernel/generations.js";
 
 const root = join(import.meta.dirname, "../..");
@@ -18,10 +19,7 @@ function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => (statSync(join(dir, e)).isDirectory() ? walk(join(dir, e)) : [join(dir, e)]));
 }
 
-beforeAll(() => {
-  const b = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (!existsSync(join(root, "dist/cli/main.js"))) throw new Error(`build failed:\n${b.stdout}${b.stderr}`);
-});
+beforeAll(() => ensureBuiltCli(root));
 
 describe("uffdkit gen, every generation in one run", () => {
   it("--api all writes each generation apart, each file names its generation, the manifest covers them all", () => {

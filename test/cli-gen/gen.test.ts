@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuiltCli } from "../cli-check/built-cli.js";
 
 const root = join(import.meta.dirname, "../..");
 function uffdkit(...args: string[]) {
@@ -10,10 +11,7 @@ function uffdkit(...args: string[]) {
 }
 const tmp = () => mkdtempSync(join(tmpdir(), "uffdkit-gen-"));
 
-beforeAll(() => {
-  const b = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (!existsSync(join(root, "dist/cli/main.js"))) throw new Error(`build failed:\n${b.stdout}${b.stderr}`);
-});
+beforeAll(() => ensureBuiltCli(root));
 
 describe("uffdkit gen", () => {
   it("writes every artifact for the default example and exits 0", () => {

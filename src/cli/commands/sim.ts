@@ -57,11 +57,18 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     return sc.standIn ? { ...r, ranOn: standInText(sc.standIn, true) } : r;
   });
   const title = isSuite ? String((data as { name?: unknown }).name ?? file) : (scenarios[0] as Scenario).name;
+  const standIns = typeFunctionStandIns(scenarios as Scenario[]);
   const suite: SuiteResult = { suite: `${title} (simulated Linux ${version})`, runner: "sim", results };
   // Not applicable (the type lacks the operation) is not a failure, and the TAP says it was not run.
   const ok = results.every((r) => r.verdict === "pass" || r.verdict === "lacks" || r.verdict === "not-applicable");
-  if (io.json) io.emitJson(isSuite ? { ok, file, kernelVersion: version, results } : { ok, file, kernelVersion: version, result: results[0] });
+  if (io.json) io.emitJson(isSuite ? { ok, file, kernelVersion: version, results, standIns } : { ok, file, kernelVersion: version, result: results[0], standIns });
   else io.out(formatTap(suite, { name: title, title, scenarios: scenarios as Scenario[] }));
+  if (standIns.length > 0) {
+    io.err(
+      `uffdkit sim: the type's own functions were stand-ins answered from the scenario, not C: ${standIns.join(", ")}. ` +
+        "A scenario file carries the callbacks' C only; `uffdkit verify SPEC` runs the type's C as well.",
+    );
+  }
   const broken = results.filter((r) => r.verdict === "error");
   if (broken.length > 0) {
     // Valid JSON of the right shape, but a setup that cannot exist.
@@ -86,4 +93,13 @@ function declaredCFor(sc: Scenario, scenarioFile: string): { declaredC?: Compile
   }
   const compiled = compileTypeC(source, d.c.file, d.api, d.c, ": ");
   return "wasm" in compiled ? { declaredC: compiled } : { declaredCError: compiled.error };
+}
+
+/**
+ * The type functions a declared scenario's C calls: a scenario file names the
+ * callbacks' C and nothing else, so here every one of them is a stand-in.
+ */
+function typeFunctionStandIns(scenarios: readonly Scenario[]): string[] {
+  const names = scenarios.flatMap((sc) => (sc.setup.kind === "declared" ? (sc.setup.declared?.c?.typeFunctions ?? []).map((t) => `${t.name}()`) : []));
+  return [...new Set(names)];
 }
