@@ -7,7 +7,7 @@ const DIR = fileURLToPath(new URL("../../examples/", import.meta.url));
 const examples = readdirSync(DIR).filter((f) => f.endsWith(".uffd.ts"));
 
 describe("examples", () => {
-  it("has the ten seed examples and xram, uffdkit's own driver", () => {
+  it("has the ten mailing-list examples and xram, uffdkit's own driver", () => {
     expect(examples.sort()).toEqual([
       "gmem-minor.uffd.ts",
       "gmem-missing-minor.uffd.ts",
@@ -24,10 +24,10 @@ describe("examples", () => {
   });
 
   for (const f of examples) {
-    it(`${f}: a literal spec that names its seed and imports defineMemoryType from "uffdkit"`, async () => {
+    it(`${f}: a literal spec that cites its public source and imports defineMemoryType from "uffdkit"`, async () => {
       const text = readFileSync(DIR + f, "utf8");
-      // A seed thread it is taken from, or uffdkit's own driver (test/series/xram/) it describes.
-      expect(text).toMatch(/^\/\*\*[\s\S]*?(seed 00\d_[0-9a-f]{16}\.txt|the driver is uffdkit's own)[\s\S]*?\*\//);
+      // The mailing-list thread it is taken from (a public lore/lkml link), or uffdkit's own driver (test/series/xram/) it describes.
+      expect(text).toMatch(/^\/\*\*[\s\S]*?(https:\/\/(lore\.kernel\.org|lkml\.iu\.edu)\/\S+|the driver is uffdkit's own)[\s\S]*?\*\//);
       expect(text).toContain('import { defineMemoryType } from "uffdkit";');
       const r = await loadSpec(DIR + f);
       expect(r.evaluation).toBe("static");
