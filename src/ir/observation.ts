@@ -29,6 +29,7 @@
  *   fstat                                  ok size=<bytes> | errno=<NAME>
  *   file_read                              ok value=0xNN|mixed | errno=<NAME>
  *   kvm_cap                                ok value=<n> | errno=<NAME>
+ *   kvm_memslot                            ok | errno=<NAME>
  *   kvm_vcpu_access                        exit-userfault | done value=0xNN
  *
  * Conventions both runners keep (fixed by the selftest emitter):
@@ -147,6 +148,7 @@ export function expectedObservation(step: Step): Observed | undefined {
     case "open":
     case "fallocate":
     case "truncate":
+    case "kvm_memslot":
       return { status: retStatus(step.expect?.result ?? "ok"), fields: {} };
     case "fstat":
       return { status: retStatus(step.expect?.result ?? "ok"), fields: step.expect?.size !== undefined ? { size: String(step.expect.size) } : {} };

@@ -122,6 +122,12 @@ export interface ScenarioSetup {
    * EINVAL). The scenario then has no file and no mapping.
    */
   createExpect?: ErrnoName;
+  /**
+   * guest_memfd: the VM type the file's VM is created with. Absent: the default VM
+   * (KVM_CREATE_VM type 0). "sw_protected": KVM_X86_SW_PROTECTED_VM, a VM with
+   * private memory, which takes guest_memfd memslots (needs "kvm-sw-protected-vm").
+   */
+  gmemVmType?: "sw_protected";
   /** For kind "declared": the memory type under test (a Model's run-relevant part). */
   declared?: DeclaredType;
   /**
@@ -183,6 +189,7 @@ export const NEED_POLICY: Readonly<Record<KernelNeed, "skip" | "try">> = {
   kvm: "skip",
   "gmem-uffd": "try",
   "kvm-userfault": "skip",
+  "kvm-sw-protected-vm": "skip",
   "declared-type": "try",
 };
 
@@ -344,6 +351,7 @@ export type Step =
   | TruncateStep
   | FileReadStep
   | KvmCapStep
+  | KvmMemslotStep
   | MunmapStep
   | MremapStep
   | ForkStep
@@ -709,6 +717,17 @@ export interface FileReadStep extends StepBase {
   page: number;
   via: "read" | "pread";
   expect?: ExpectRet & { value?: number };
+}
+
+/**
+ * KVM_SET_USER_MEMORY_REGION2 on the guest_memfd's VM: slot 0, KVM_MEM_GUEST_MEMFD,
+ * the whole file from offset 0 at guest physical 0 (userspace_addr 0: the slot
+ * has no shared mapping). The VM must be one that has private memory
+ * (setup.gmemVmType "sw_protected").
+ */
+export interface KvmMemslotStep extends StepBase {
+  op: "kvm_memslot";
+  expect?: ExpectRet;
 }
 
 /** KVM_CHECK_EXTENSION on the VM a guest_memfd belongs to. */

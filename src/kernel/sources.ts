@@ -80,6 +80,10 @@ export const SOURCES = {
   uffdPoison66: { cite: "mm: userfaultfd: add new UFFDIO_POISON ioctl (Axel Rasmussen, fc71884a5f59), merged for v6.6", confidence: "M" },
   uffdWpAsync67: { cite: "userfaultfd: UFFD_FEATURE_WP_ASYNC (Peter Xu, d61ea1cb0095), merged for v6.7", confidence: "M" },
   uffdMove68: { cite: "userfaultfd: UFFDIO_MOVE uABI (Andrea Arcangeli, Suren Baghdasaryan; adef440691ba), merged for v6.8", confidence: "M" },
+  kvmSwProtectedVm68: {
+    cite: "KVM_X86_SW_PROTECTED_VM (Sean Christopherson, \"KVM: x86: Add support for \"protected VMs\" that can utilize private memory\", merged for v6.8): in 6.12 kvm_x86_vendor_init() adds the VM type only with CONFIG_KVM_SW_PROTECTED_VM and the TDP MMU, kvm_arch_init_vm() refuses an unsupported type (-EINVAL), and check_memory_region_flags() accepts KVM_MEM_GUEST_MEMFD only where kvm_arch_has_private_mem() (arch/x86/kvm/x86.c, virt/kvm/kvm_main.c; Debian linux-source-6.12)",
+    confidence: "C",
+  },
   kvmGuestMemfd68: { cite: "KVM: Add KVM_CREATE_GUEST_MEMFD ioctl() for guest-specific backing memory (Sean Christopherson, a7800aa80ea4), merged for v6.8", confidence: "M" },
   gmemMmap618: { cite: "KVM: guest_memfd: GUEST_MEMFD_FLAG_MMAP and KVM_CAP_GUEST_MEMFD_MMAP (v6.18; 6.12's kvm_gmem_fops has no .mmap, virt/kvm/guest_memfd.c in linux-source-6.12)", confidence: "C" },
   uffdFixesZussman: { cite: "Tal Zussman, [PATCH v3 0/4] userfaultfd: assorted fixes and cleanups (1/4 VM_DROPPABLE refused, 2/4 no unregistering through another userfaultfd), <20250619-uffd-fixes-v3-0-a7274d3bd5e4@columbia.edu>; absent from Debian 6.12.118 (observed by conform --vm)", confidence: "C" },

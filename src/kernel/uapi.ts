@@ -131,4 +131,11 @@ export const PAGE_SIZE = 4096;
 export const HPAGE_PMD_SIZE = 2 * 1024 * 1024;
 
 /** KVM ioctl numbers the selftests need beyond the build host's 6.1 headers (_IOWR(KVMIO, nr, ...)). */
-export const KVM_IOCTL_NR = { create_guest_memfd: 0xd4 } as const;
+export const KVM_IOCTL_NR = { create_guest_memfd: 0xd4, set_user_memory_region2: 0x49 } as const;
+
+/**
+ * KVM uapi values beyond 6.1's headers (include/uapi/linux/kvm.h,
+ * arch/x86/include/uapi/asm/kvm.h; Linux 6.8+, as in linux-source-6.12).
+ */
+export const KVM_MEM_GUEST_MEMFD = 1 << 2;
+export const KVM_X86_SW_PROTECTED_VM = 1;

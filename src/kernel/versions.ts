@@ -115,7 +115,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     ptReclaim: false,
     kvmUserfault: "v3",
     provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
-    sources: ["uffdWpUnpopulated64", "uffdContinueWp64", "uffdPoison66", "uffdWpAsync67", "uffdMove68", "kvmGuestMemfd68", "mapDroppable611", "uffdFixesZussman", "uffdEagainField", "collapseEbusy64", "ptReclaim614"],
+    sources: ["uffdWpUnpopulated64", "uffdContinueWp64", "uffdPoison66", "uffdWpAsync67", "uffdMove68", "kvmGuestMemfd68", "kvmSwProtectedVm68", "mapDroppable611", "uffdFixesZussman", "uffdEagainField", "collapseEbusy64", "ptReclaim614"],
   },
   "6.12": {
     id: "6.12",
@@ -136,8 +136,8 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     collapseNoneEbusy: true,
     ptReclaim: false,
     kvmUserfault: "v3",
-    provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
-    sources: ["kvmGuestMemfd68", "gmemMmap618", "uffdFixesZussman", "ptReclaim614"],
+    provides: ["hugetlb-pages", "kvm", "kvm-sw-protected-vm", "kvm-userfault", "declared-type"],
+    sources: ["kvmGuestMemfd68", "kvmSwProtectedVm68", "gmemMmap618", "uffdFixesZussman", "ptReclaim614"],
   },
   "6.18": {
     id: "6.18",
@@ -158,7 +158,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     collapseNoneEbusy: true,
     ptReclaim: true,
     kvmUserfault: "v3",
-    provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
+    provides: ["hugetlb-pages", "kvm", "kvm-sw-protected-vm", "kvm-userfault", "declared-type"],
     sources: ["abi618", "fsUserfaultfdRegister", "uapiKvm"],
   },
   "7.1": {
@@ -180,7 +180,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     collapseNoneEbusy: true,
     ptReclaim: true,
     kvmUserfault: "v3",
-    provides: ["hugetlb-pages", "kvm", "kvm-userfault", "declared-type"],
+    provides: ["hugetlb-pages", "kvm", "kvm-sw-protected-vm", "kvm-userfault", "declared-type"],
     sources: ["rppt0707", "rppt0909", "rppt1010", "hotfixUnsupported"],
   },
   "7.1+gmem": {
@@ -202,7 +202,7 @@ export const KERNEL_VERSION_TABLE: Record<KernelVersionId, KernelVersion> = {
     collapseNoneEbusy: true,
     ptReclaim: true,
     kvmUserfault: "v3",
-    provides: ["hugetlb-pages", "kvm", "gmem-uffd", "kvm-userfault", "declared-type"],
+    provides: ["hugetlb-pages", "kvm", "kvm-sw-protected-vm", "gmem-uffd", "kvm-userfault", "declared-type"],
     sources: ["rppt1212", "rppt1313", "hotfixUnsupported"],
   },
 };
@@ -217,4 +217,5 @@ export type KernelNeed =
   | "kvm" // /dev/kvm and guest_memfd
   | "gmem-uffd" // userfaultfd registration on guest_memfd (pending series, not in 6.18)
   | "kvm-userfault" // KVM_MEM_USERFAULT (not merged)
+  | "kvm-sw-protected-vm" // KVM_CREATE_VM with KVM_X86_SW_PROTECTED_VM (6.8+, CONFIG_KVM_SW_PROTECTED_VM: a build option Debian leaves off)
   | "declared-type"; // the spec's own memory type, which no running kernel has

@@ -32,6 +32,15 @@ describe("kernel version facts (6.1, 6.12)", () => {
     expect(f61).toContain("wp_hugetlbfs_shmem");
   });
 
+  it("a guest_memfd memslot on a KVM_X86_SW_PROTECTED_VM: 6.12 binds it, 6.1 lacks the VM type", () => {
+    const gmem = referenceSuite("guest_memfd");
+    expect(observed(gmem, "6.12", "gmem_memslot_sw_protected_vm")).toEqual(["kvm_memslot: ok"]);
+    const r = simulateSuite(only(gmem, ["gmem_memslot_sw_protected_vm"]), { kernel: "6.1" }).results[0]!;
+    expect(r.verdict).toBe("lacks");
+    expect(r.reason).toBe("simulated Linux 6.1 lacks kvm-sw-protected-vm");
+    expect(kernelVersion("6.12").sources).toContain("kvmSwProtectedVm68");
+  });
+
   it("guest_memfd creation flags (MMAP, INIT_SHARED) are 6.18's, not 6.12's", () => {
     expect(kernelVersion("6.12").gmemFlags).toEqual([]);
     expect(kernelVersion("6.18").gmemFlags).toEqual(["mmap", "init_shared"]);

@@ -5,6 +5,8 @@
 import {
   GUEST_MEMFD_FLAGS,
   KVM_CAP,
+  KVM_MEM_GUEST_MEMFD,
+  KVM_X86_SW_PROTECTED_VM,
   UFFDIO_CONTINUE_MODE,
   UFFDIO_COPY_MODE,
   UFFDIO_MOVE_MODE,
@@ -53,5 +55,6 @@ export function compatDefines(): CDefine[] {
   defs.push({ name: "UFFD_USER_MODE_ONLY", value: String(UFFD_USER_MODE_ONLY) });
   for (const [c, v] of Object.entries(KVM_CAP)) defs.push({ name: `KVM_CAP_${c.toUpperCase()}`, value: String(v) });
   for (const [f, v] of Object.entries(GUEST_MEMFD_FLAGS)) defs.push({ name: `GUEST_MEMFD_FLAG_${f.toUpperCase()}`, value: bitExpr(v) });
+  defs.push({ name: "KVM_MEM_GUEST_MEMFD", value: bitExpr(KVM_MEM_GUEST_MEMFD) }, { name: "KVM_X86_SW_PROTECTED_VM", value: String(KVM_X86_SW_PROTECTED_VM) });
   return defs;
 }

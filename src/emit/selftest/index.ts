@@ -96,6 +96,7 @@ function setupLines(sc: Scenario, from: KindSource): string[] {
     if (s.gmemRawFlags) flags.push(`0x${s.gmemRawFlags.toString(16)}ULL`);
     lines.push(...wrapJoin("\t.gmem_flags =", flags, "|", ","));
   }
+  if (s.gmemVmType === "sw_protected") lines.push("\t.gmem_vm_type = KVM_X86_SW_PROTECTED_VM,");
   lines.push("};");
   return lines;
 }
@@ -363,7 +364,7 @@ export function emitSelftests(suite: Suite, opts: SelftestOptions): EmittedFile[
     { path: file, contents: c },
     { path: common, contents: runtime },
     { path: RUNTIME_FILE, contents: render("uffdkit_runtime.h.hbs", {}) },
-    { path: "uffdkit_compat.h", contents: render("compat.h.hbs", { defines: compatDefines(), gmemIoctlNr: `0x${KVM_IOCTL_NR.create_guest_memfd.toString(16)}` }) },
+    { path: "uffdkit_compat.h", contents: render("compat.h.hbs", { defines: compatDefines(), gmemIoctlNr: `0x${KVM_IOCTL_NR.create_guest_memfd.toString(16)}`, memslot2IoctlNr: `0x${KVM_IOCTL_NR.set_user_memory_region2.toString(16)}` }) },
     { path: "Makefile", contents: render("Makefile.hbs", { suite: commentSafe(suite.name), title: commentSafe(suite.title), prog, common }) },
     { path: "config", contents: render("config.hbs", { title: commentSafe(suite.title), options: configOptions(suite) }) },
     { path: ".gitignore", contents: render("gitignore.hbs", { title: commentSafe(suite.title), prog }) },

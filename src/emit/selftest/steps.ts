@@ -273,6 +273,7 @@ function stepStatements(sc: Scenario, n: number, step: Step, threads: ThreadSlot
     case "fork":
       return [...out, ...taskStatements(sc, n, step, threads)];
     case "kvm_cap":
+    case "kvm_memslot":
     case "kvm_enable_userfault":
     case "kvm_bitmap":
     case "kvm_vcpu_access":
@@ -517,7 +518,7 @@ function taskStatements(sc: Scenario, n: number, step: Extract<Step, { op: "touc
 }
 
 /** KVM steps. */
-function kvmStatements(sc: Scenario, n: number, step: Extract<Step, { op: "kvm_cap" | "kvm_enable_userfault" | "kvm_bitmap" | "kvm_vcpu_access" }>, threads: ThreadSlots): string[] {
+function kvmStatements(sc: Scenario, n: number, step: Extract<Step, { op: "kvm_cap" | "kvm_memslot" | "kvm_enable_userfault" | "kvm_bitmap" | "kvm_vcpu_access" }>, threads: ThreadSlots): string[] {
   const ctx = step.ctx ?? 0;
   const out: string[] = [];
   switch (step.op) {
@@ -527,6 +528,9 @@ function kvmStatements(sc: Scenario, n: number, step: Extract<Step, { op: "kvm_c
       if (step.expect?.value !== undefined) out.push(`EXPECT_EQ(${step.expect.value}, ret);`);
       return out;
     }
+    case "kvm_memslot":
+      out.push(`ret = uk_gmem_memslot(&e);`, `uk_obs_ret(${n}, "kvm_memslot", ret);`, `EXPECT_EQ(${errnoExpr(step.expect?.result)}, ret);`);
+      return out;
     case "kvm_enable_userfault":
     case "kvm_bitmap":
     case "kvm_vcpu_access":

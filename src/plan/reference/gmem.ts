@@ -43,6 +43,13 @@ export function gmemSuite(): Suite {
       { ...setup(shared), needs: ["kvm", "gmem-uffd"] },
       [api(), register(p(0, 2), ["missing"]), read("r", 0, blocked), fault(0, [])]),
   );
+  scenarios.push(
+    // A guest_memfd memslot needs a VM with private memory: on x86 KVM_X86_SW_PROTECTED_VM
+    // (a build option; Debian's 6.12 lacks it, and its test skips with KVM_CREATE_VM's errno).
+    scenario("gmem_memslot_sw_protected_vm", "KVM_SET_USER_MEMORY_REGION2 binds a guest_memfd (KVM_MEM_GUEST_MEMFD) to a memslot of a KVM_X86_SW_PROTECTED_VM", ["tools/testing/selftests/kvm/set_memory_region_test.c test_add_private_memory_region", "virt/kvm/kvm_main.c check_memory_region_flags"],
+      { kind: "guest_memfd", pages: 2, map: "shared", gmemFlags: [], mmapExpect: "ENODEV", gmemVmType: "sw_protected", needs: ["kvm", "kvm-sw-protected-vm"] },
+      [{ op: "kvm_memslot" }]),
+  );
   scenarios.push(...gmemFileScenarios());
   void PAGE_SIZE;
   void blocked;

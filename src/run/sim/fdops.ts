@@ -199,3 +199,16 @@ export function truncatable(m: Machine, file: SimFile): boolean {
   if (file.kind === "declared" && m.declared?.kernelKind === "guest_memfd") return false;
   return true;
 }
+
+/**
+ * KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD over the whole file, on
+ * the guest_memfd's own VM: check_memory_region_flags() takes the flag on a VM
+ * with private memory (KVM_X86_SW_PROTECTED_VM), and kvm_gmem_bind() binds the
+ * file's range to the slot (6.12 virt/kvm/kvm_main.c, guest_memfd.c). Only that
+ * VM type is modelled; a default VM's answer differs by version and is not.
+ */
+export function gmemMemslot(vmType: "sw_protected" | undefined, hasFile: boolean): Observed | string {
+  if (vmType !== "sw_protected") return "kvm_memslot is modelled on a VM with private memory only: set setup.gmemVmType to \"sw_protected\"";
+  if (!hasFile) return errnoObs("EBADF");
+  return { status: "ok", fields: {} };
+}

@@ -40,6 +40,7 @@ import {
   fstatFile,
   gmemCreateErrno,
   kvmCap,
+  gmemMemslot,
   openUserfaultfd,
   pollRevents,
   readFile,
@@ -576,6 +577,7 @@ export class Simulation {
       case "fork":
         return this.taskStep(step, index);
       case "kvm_cap":
+      case "kvm_memslot":
       case "kvm_enable_userfault":
       case "kvm_bitmap":
       case "kvm_vcpu_access":
@@ -774,12 +776,18 @@ export class Simulation {
   }
 
   /** KVM: KVM_CHECK_EXTENSION on a guest_memfd's VM, and KVM Userfault (Oliver Upton on KVM Userfault v3 04/15). */
-  private kvmStep(step: Extract<Step, { op: "kvm_cap" | "kvm_enable_userfault" | "kvm_bitmap" | "kvm_vcpu_access" }>, index: number): Observed {
+  private kvmStep(step: Extract<Step, { op: "kvm_cap" | "kvm_memslot" | "kvm_enable_userfault" | "kvm_bitmap" | "kvm_vcpu_access" }>, index: number): Observed {
     const m = this.machine;
     switch (step.op) {
       case "kvm_cap":
         if (this.scenario.setup.kind !== "guest_memfd") throw new ScenarioSetupError("kvm_cap needs a guest_memfd setup (its VM)");
         return kvmCap(m, step.cap);
+      case "kvm_memslot": {
+        if (this.scenario.setup.kind !== "guest_memfd") throw new ScenarioSetupError("kvm_memslot needs a guest_memfd setup (its VM and file)");
+        const r = gmemMemslot(this.scenario.setup.gmemVmType, !this.noFile);
+        if (typeof r === "string") throw new ScenarioSetupError(r);
+        return r;
+      }
       case "kvm_enable_userfault":
         this.kvm.enable(this.primary.npages, (p) => this.pageValue(this.primary, p));
         return { status: "ok", fields: {} };

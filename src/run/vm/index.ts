@@ -93,6 +93,8 @@ export function guestProbe(facts: GuestFacts, kernel: VmKernel): Probe {
     "hugetlb-pages": free > 0 ? { present: true, evidence: `${free} free huge pages in the guest` } : { present: false, evidence: "no free huge pages in the guest (HugePages_Free 0)" },
     kvm: facts.kvm ? { present: true, evidence: `/dev/kvm in the ${rel} guest (${facts.virt})` } : { present: false, evidence: `no /dev/kvm in the ${rel} guest: ${kvmWhy}` },
     "gmem-uffd": { present: false, evidence: `userfaultfd on guest_memfd is a pending series, not in ${rel}` },
+    // Only KVM_CREATE_VM can tell (a build option, not a version): each test tries it and skips with the errno.
+    "kvm-sw-protected-vm": { present: true, evidence: "not probed here: each test tries KVM_CREATE_VM(KVM_X86_SW_PROTECTED_VM) and skips with the errno it gets" },
     "kvm-userfault": { present: false, evidence: `KVM_MEM_USERFAULT is not merged (guest runs ${rel})` },
     "declared-type": { present: false, evidence: `the declared type's userfaultfd support is the series', not in ${rel}; each test makes the type's own object and skips where ${rel} lacks it` },
   };
