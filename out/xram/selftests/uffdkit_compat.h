@@ -155,6 +155,12 @@
 #ifndef GUEST_MEMFD_FLAG_INIT_SHARED
 #define GUEST_MEMFD_FLAG_INIT_SHARED _BITULL(1)
 #endif
+#ifndef KVM_MEM_GUEST_MEMFD
+#define KVM_MEM_GUEST_MEMFD _BITULL(2)
+#endif
+#ifndef KVM_X86_SW_PROTECTED_VM
+#define KVM_X86_SW_PROTECTED_VM 1
+#endif
 
 #ifndef UFFDIO_MOVE
 struct uffdio_move {
@@ -187,6 +193,23 @@ struct kvm_create_guest_memfd {
 
 #define KVM_CREATE_GUEST_MEMFD \
 	_IOWR(KVMIO, 0xd4, struct kvm_create_guest_memfd)
+#endif
+
+#ifndef KVM_SET_USER_MEMORY_REGION2
+struct kvm_userspace_memory_region2 {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 guest_memfd_offset;
+	__u32 guest_memfd;
+	__u32 pad1;
+	__u64 pad2[14];
+};
+
+#define KVM_SET_USER_MEMORY_REGION2 \
+	_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
 #endif
 
 #endif /* UFFDKIT_COMPAT_H */

@@ -92,6 +92,7 @@ struct uk_setup {
 	int contexts;
 	int user_mode_only;
 	unsigned long long gmem_flags;
+	unsigned long gmem_vm_type;	/* KVM_CREATE_VM type of the file's VM */
 	long next_pages;	/* a second mapping right after the primary */
 	long next_gap;		/* pages of hole between the two */
 	int next_shmem;
@@ -346,7 +347,9 @@ static inline int uk_fail(struct uk_env *e, const char *what)
  */
 static inline int uk_create_gmem(struct uk_env *e)
 {
-	e->vm = vm_create_barebones();
+	e->vm = e->s.gmem_vm_type ?
+		vm_create_barebones_type(e->s.gmem_vm_type) :
+		vm_create_barebones();
 	e->vm_fd = e->vm->fd;
 	e->fd = __vm_create_guest_memfd(e->vm, e->len, e->s.gmem_flags);
 	if (e->fd < 0)
@@ -369,7 +372,7 @@ static inline int uk_create_gmem(struct uk_env *e)
 	e->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (e->kvm_fd < 0)
 		return uk_fail(e, "open /dev/kvm");
-	e->vm_fd = ioctl(e->kvm_fd, KVM_CREATE_VM, 0);
+	e->vm_fd = ioctl(e->kvm_fd, KVM_CREATE_VM, e->s.gmem_vm_type);
 	if (e->vm_fd < 0)
 		return uk_fail(e, "KVM_CREATE_VM");
 	e->fd = ioctl(e->vm_fd, KVM_CREATE_GUEST_MEMFD, &gmem);
@@ -390,6 +393,50 @@ static inline int uk_kvm_cap(long cap)
 	return ret < 0 ? 0 : ret;
 }
 #endif
+
+/*
+ * A memslot over the whole guest_memfd (KVM_MEM_GUEST_MEMFD), on its VM, with
+ * no shared mapping: 0 or -errno.
+ */
+static inline int uk_gmem_memslot(struct uk_env *e)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.slot = 0,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = 0,
+		.memory_size = e->len,
+		.userspace_addr = 0,
+		.guest_memfd = e->fd,
+		.guest_memfd_offset = 0,
+	};
+
+	return ioctl(e->vm_fd, KVM_SET_USER_MEMORY_REGION2, &r) ? -errno : 0;
+}
+
+/*
+ * A VM type the kernel may not have (KVM_X86_SW_PROTECTED_VM is a build
+ * option): try KVM_CREATE_VM with it; NULL, or what it returned.
+ */
+static inline const char *uk_lacks_vm_type(unsigned long type)
+{
+	static char why[96];
+	char name[16];
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int vm;
+
+	if (kvm < 0)
+		return "open(/dev/kvm) failed";
+	vm = ioctl(kvm, KVM_CREATE_VM, type);
+	if (vm < 0)
+		snprintf(why, sizeof(why), "KVM_CREATE_VM(type %lu%s) returned %s",
+			 type, type == KVM_X86_SW_PROTECTED_VM ?
+			 ", KVM_X86_SW_PROTECTED_VM" : "",
+			 uk_errname(errno, name, sizeof(name)));
+	else
+		close(vm);
+	close(kvm);
+	return vm < 0 ? why : NULL;
+}
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE	25
@@ -599,10 +646,15 @@ static inline void uk_release(struct uk_env *e)
 /* What a guest_memfd test needs from KVM, or NULL. */
 static inline const char *uk_lacks_gmem(const struct uk_setup *s)
 {
+	const char *vm_type;
+
 	if (access("/dev/kvm", R_OK | W_OK))
 		return "access(/dev/kvm) failed: no /dev/kvm";
 	if (!uk_kvm_cap(KVM_CAP_GUEST_MEMFD))
 		return "KVM_CHECK_EXTENSION(KVM_CAP_GUEST_MEMFD) returned 0";
+	vm_type = s->gmem_vm_type ? uk_lacks_vm_type(s->gmem_vm_type) : NULL;
+	if (vm_type)
+		return vm_type;
 	if (s->probe_mmap &&
 	    !(uk_kvm_cap(KVM_CAP_GUEST_MEMFD_FLAGS) & GUEST_MEMFD_FLAG_MMAP))
 		return "KVM_CAP_GUEST_MEMFD_FLAGS lacks GUEST_MEMFD_FLAG_MMAP";
@@ -639,12 +691,14 @@ static inline const char *uk_lacks(const struct uk_setup *s, char *why,
 	struct uffdio_register reg = { 0 };
 	struct uk_setup one = *s;
 	unsigned long long lack = 0;
+	const char *gmem;
 	struct uk_env e;
 	char name[16];
 	int ret;
 
-	if (s->kind == UK_GMEM && uk_lacks_gmem(s))
-		return uk_lacks_gmem(s);
+	gmem = s->kind == UK_GMEM ? uk_lacks_gmem(s) : NULL;
+	if (gmem)
+		return gmem;
 	if (s->kind == UK_CHARDEV && access(s->path, R_OK | W_OK)) {
 		snprintf(why, n, "access(%.128s) returned %s", s->path,
 			 uk_errname(errno, name, sizeof(name)));
