@@ -92,7 +92,7 @@ struct uk_setup {
 	int contexts;
 	int user_mode_only;
 	unsigned long long gmem_flags;
-	unsigned long gmem_vm_type;	/* KVM_CREATE_VM type of the file's VM */
+	unsigned long gmem_vm_type;	/* KVM_CREATE_VM type of its VM */
 	long next_pages;	/* a second mapping right after the primary */
 	long next_gap;		/* pages of hole between the two */
 	int next_shmem;
@@ -428,7 +428,8 @@ static inline const char *uk_lacks_vm_type(unsigned long type)
 		return "open(/dev/kvm) failed";
 	vm = ioctl(kvm, KVM_CREATE_VM, type);
 	if (vm < 0)
-		snprintf(why, sizeof(why), "KVM_CREATE_VM(type %lu%s) returned %s",
+		snprintf(why, sizeof(why),
+			 "KVM_CREATE_VM(type %lu%s) returned %s",
 			 type, type == KVM_X86_SW_PROTECTED_VM ?
 			 ", KVM_X86_SW_PROTECTED_VM" : "",
 			 uk_errname(errno, name, sizeof(name)));
