@@ -21,6 +21,13 @@ export interface ChangedHelper {
   readonly base612: string;
   /** The changed prototype of `symbol`, with NAME for the function name. */
   readonly changed: string;
+  /**
+   * The 6.12 call a changed-prototype call becomes, in `changed`'s parameter
+   * names, with NAME for `symbol`. Without CONFIG_NUMA 6.12 has no out-of-line
+   * `symbol` to bind to (pagemap.h and gfp.h make it an inline or a macro), so
+   * the API header wraps this call instead.
+   */
+  readonly base612Call: string;
   /** The generations whose base tree has the changed prototype. */
   readonly generations: readonly ApiGenerationId[];
   readonly source: SourceKey;
@@ -34,6 +41,7 @@ export const CHANGED_HELPERS: readonly ChangedHelper[] = [
     allocHooks: true,
     base612: "struct folio *NAME(gfp_t gfp, int order, struct vm_area_struct *vma, unsigned long addr, bool hugepage)",
     changed: "struct folio *NAME(gfp_t gfp, int order, struct vm_area_struct *vma, unsigned long addr)",
+    base612Call: "NAME(gfp, order, vma, addr, false)",
     generations: ["peterx-v1", "peterx-v4", "linux-7.1", "linux-7.1+gmem"],
     source: "vmaAllocFolioNoHugepage",
   },
@@ -46,6 +54,7 @@ export const CHANGED_HELPERS: readonly ChangedHelper[] = [
     allocHooks: true,
     base612: "struct folio *NAME(gfp_t gfp, unsigned int order)",
     changed: "struct folio *NAME(gfp_t gfp, unsigned int order, struct mempolicy *policy)",
+    base612Call: "NAME(gfp, order)",
     generations: ["linux-7.1", "linux-7.1+gmem"],
     source: "filemapAllocFolioMpol",
   },

@@ -8,7 +8,7 @@ import { GENERATIONS, type ApiGenerationId } from "../../kernel/generations.js";
 import { changedHelpers, EXPORT_MACROS_AFTER_612 } from "../../kernel/helpers.js";
 import { SOURCES } from "../../kernel/sources.js";
 import type { Lowered } from "../../lower/index.js";
-import { declaration, parsePrototype, pointerMember, tidyC } from "./format.js";
+import { declaration, parsePrototype, pointerMember, tidyC, wrapCall } from "./format.js";
 import { emitKernel } from "./index.js";
 import { render } from "./templates.js";
 import { buildView } from "./view.js";
@@ -97,6 +97,8 @@ export function apiHelpersHeader(api: ApiGenerationId): string {
       name: h.name,
       source: commentLines(SOURCES[h.source].cite),
       declaration: `${declaration(proto, local, "").replace(/;$/, "")}\n\t__asm__("${h.symbol}");`,
+      // Without NUMA the base's symbol is an inline or a macro: nothing to bind to, so wrap its call.
+      inline: `static inline ${proto.ret.trimEnd()}\n${wrapCall(local, proto.params.map((p) => p.text), "")}\n{\n\treturn ${h.base612Call.replace("NAME", h.symbol)};\n}`,
       expansion: h.allocHooks ? `alloc_hooks(${local}(__VA_ARGS__))` : `${local}(__VA_ARGS__)`,
     };
   });
