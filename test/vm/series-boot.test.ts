@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bootSeries, describeBootRun } from "../../src/series/boot.js";
+import { bootSeries, describeBootRun, explainRefusal } from "../../src/series/boot.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,3 +69,18 @@ describe("series --boot without a built tree", () => {
   });
 });
 
+
+describe("a refused registration of the type, explained by the version", () => {
+  const seen = "UFFDIO_REGISTER on xram (/dev/xram) returned EINVAL";
+  it("on 6.12 (no vm_uffd_ops core) keeps the observation and says why", () => {
+    const r = explainRefusal(seen, "6.12", "xram");
+    expect(r.startsWith(`${seen}: 6.12's core has no vm_uffd_ops (its vma_can_userfault() takes anon, shmem and hugetlb VMAs only; vm_uffd_ops: Mike Rapoport`)).toBe(true);
+    expect(r.endsWith("so the series' xram hooks are not called")).toBe(true);
+  });
+  it("on 7.1, where the core calls vm_uffd_ops, a refusal stays as the test said it", () => {
+    expect(explainRefusal(seen, "7.1", "xram")).toBe(seen);
+  });
+  it("a stand-in's or another object's refusal is not the type's", () => {
+    expect(explainRefusal("UFFDIO_REGISTER on shmem, standing in for xram returned EINVAL", "6.12", "xram")).toBe("UFFDIO_REGISTER on shmem, standing in for xram returned EINVAL");
+  });
+});

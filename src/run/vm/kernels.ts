@@ -12,7 +12,7 @@
  * default ~/.cache/uffdkit/vm) and reused.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { isKernelVersion, type KernelVersionId } from "../../kernel/versions.js";
@@ -118,6 +118,20 @@ export function imageRelease(bytes: Buffer): string | undefined {
   return s.slice(0, s.indexOf(" ")) || undefined;
 }
 
+/**
+ * A bzImage where kbuild left it (<O>/arch/x86/boot/bzImage beside <O>/.config)
+ * is a built kernel: its column says so, and whether it is the debug variant.
+ */
+function builtIfKbuild(k: VmKernel | string): VmKernel | string {
+  if (typeof k === "string") return k;
+  const out = resolve(dirname(k.image), "..", "..", "..");
+  const config = join(out, ".config");
+  if (!existsSync(config)) return k;
+  const text = readFileSync(config, "utf8");
+  const debug = /^CONFIG_DEBUG_VM=y$/m.test(text) && /^CONFIG_PROVE_LOCKING=y$/m.test(text);
+  return { ...k, label: `${k.version} (built ${k.release}${debug ? ", DEBUG_VM+PROVE_LOCKING" : ""})`, built: { debug, buildDir: out } };
+}
+
 export interface ResolveOptions {
   readonly say: Say;
   /** Builds built-* kernels (./build.ts); injected so that resolving stays light. */
@@ -147,7 +161,7 @@ export async function resolveKernel(spec: string, opts: ResolveOptions): Promise
   const built = /^built-(\d+\.\d+)(-debug)?$/.exec(spec);
   if (built) return opts.build ? opts.build(built[1]!, Boolean(built[2]), opts.say) : `${spec}: building kernels is not available here`;
   if (existsSync(spec)) {
-    const { readFileSync, statSync } = await import("node:fs");
+    const { statSync } = await import("node:fs");
     // A path is the user's: a directory or a FIFO is a clear refusal, not EISDIR or a hang.
     const st = statSync(spec);
     if (st.isDirectory()) return `${spec}: a directory, not a kernel image; give the bzImage file (e.g. ${join(spec, "arch/x86/boot/bzImage")}) or a vmlinuz-<release>`;
@@ -161,7 +175,7 @@ export async function resolveKernel(spec: string, opts: ResolveOptions): Promise
       return `${spec}: cannot read the kernel image (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
     }
     const rel = imageRelease(image);
-    return rel ? fromImage(spec, resolve(spec), rel, "image") : `${spec}: not a bzImage (no setup header with a version string)`;
+    return rel ? builtIfKbuild(fromImage(spec, resolve(spec), rel, "image")) : `${spec}: not a bzImage (no setup header with a version string)`;
   }
   return `${spec}: not a kernel uffdkit knows (debian-6.1, debian-6.12, linux-image-..., built-6.12, built-6.12-debug, or a path to an image)`;
 }
