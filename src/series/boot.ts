@@ -71,13 +71,25 @@ function explained(run: VmRun, typeName: string): VmRun {
   };
 }
 
-/** Verdict counts and each distinct SKIP reason, for the report. */
-export function describeBootRun(run: VmRun): string[] {
-  // Scenarios the selftests leave out (fault injection) are not selftests that skipped.
+/**
+ * Verdict counts and each distinct SKIP reason, for the report: the type's
+ * own tests apart from those on a stand-in (another kind standing in for the
+ * type: their passes are not tests of the type), and neither counting the
+ * scenarios the selftests leave out (fault injection).
+ */
+export function describeBootRun(run: VmRun, standIns: ReadonlyMap<string, string> = new Map()): string[] {
   const all = run.results.flatMap((r) => r.results);
   const results = all.filter((r) => !(r.verdict === "lacks" && r.reason?.startsWith("simulator-only:")));
-  const count = (v: string) => results.filter((r) => r.verdict === v).length;
-  const lines = [`boot: ${run.kernel.label} under ${run.accel.toUpperCase()}: ${results.length} selftests: ${count("pass")} pass, ${count("fail")} fail, ${count("lacks")} skipped, ${count("error")} errors; guest ${(run.bootMs / 1000).toFixed(1)} s`];
+  const tally = (rs: typeof results) => {
+    const count = (v: string) => rs.filter((r) => r.verdict === v).length;
+    return `${rs.length} selftests: ${count("pass")} pass, ${count("fail")} fail, ${count("lacks")} skipped, ${count("error")} errors`;
+  };
+  const own = results.filter((r) => !standIns.has(r.scenario));
+  const lines = [`boot: ${run.kernel.label} under ${run.accel.toUpperCase()}, guest ${(run.bootMs / 1000).toFixed(1)} s`, `  on the type itself: ${tally(own)}`];
+  for (const what of new Set(standIns.values())) {
+    const on = results.filter((r) => standIns.get(r.scenario) === what);
+    if (on.length) lines.push(`  on ${what} (not a test of the type): ${tally(on)}`);
+  }
   if (all.length > results.length) lines.push(`  not in the selftests (simulator only): ${all.length - results.length} scenarios`);
   if (run.problem) lines.push(`boot: ${run.problem}`);
   const reasons = new Map<string, number>();
@@ -86,6 +98,11 @@ export function describeBootRun(run: VmRun): string[] {
   for (const r of results.filter((x) => x.verdict === "fail" || x.verdict === "error")) lines.push(`  ${r.verdict}: ${r.scenario}: ${r.reason ?? ""}`);
   for (const f of run.findings) lines.push(`  kernel finding (${f.kind}): ${f.line}`);
   return lines;
+}
+
+/** Scenario name → "<kind>, standing in for <type>", for the scenarios run on a stand-in. */
+export function standInsOf(suite: Suite): Map<string, string> {
+  return new Map(suite.scenarios.filter((s) => s.standIn).map((s) => [s.name, `${s.standIn!.kind}, standing in for ${s.standIn!.type}`]));
 }
 
 export async function bootSeries(input: SeriesBootInput): Promise<SeriesBoot> {
@@ -106,5 +123,5 @@ export async function bootSeries(input: SeriesBootInput): Promise<SeriesBoot> {
   const kernel: VmKernel = { spec: "series", label: `${version} (series tree ${build.release}${input.debug ? ", DEBUG_VM+PROVE_LOCKING" : ""})`, version, release: build.release, image: build.image, built: { debug: input.debug, buildDir: out } };
   const run = explained(await runSuitesInVm([input.suite], kernel, { say: input.say }), input.suite.name);
   const failed = run.problem !== undefined || run.findings.length > 0 || run.results.some((r) => r.results.some((x) => x.verdict === "fail" || x.verdict === "error"));
-  return { ok: !failed, build, run, lines: [`boot: kernel built in ${(build.ms / 1000).toFixed(0)} s (${out})`, ...describeBootRun(run)] };
+  return { ok: !failed, build, run, lines: [`boot: kernel built in ${(build.ms / 1000).toFixed(0)} s (${out})`, ...describeBootRun(run, standInsOf(input.suite))] };
 }

@@ -37,9 +37,21 @@ function run(): VmRun {
 describe("series --boot report", () => {
   it("counts verdicts, gives each SKIP reason once with its count, and the console findings", () => {
     expect(describeBootRun(run())).toEqual([
-      "boot: 6.12 (series tree 6.12.118) under TCG: 3 selftests: 1 pass, 0 fail, 2 skipped, 0 errors; guest 9.0 s",
+      "boot: 6.12 (series tree 6.12.118) under TCG, guest 9.0 s",
+      "  on the type itself: 3 selftests: 1 pass, 0 fail, 2 skipped, 0 errors",
       `  skipped (2): ${why}`,
       "  kernel finding (lockdep): WARNING: possible circular locking dependency detected",
+    ]);
+  });
+});
+
+describe("series --boot report with a stand-in", () => {
+  it("counts the stand-in's passes apart: they are not tests of the type", () => {
+    const lines = describeBootRun(run(), new Map([["c", "shmem, standing in for xram"]]));
+    expect(lines.slice(0, 3)).toEqual([
+      "boot: 6.12 (series tree 6.12.118) under TCG, guest 9.0 s",
+      "  on the type itself: 2 selftests: 0 pass, 0 fail, 2 skipped, 0 errors",
+      "  on shmem, standing in for xram (not a test of the type): 1 selftests: 1 pass, 0 fail, 0 skipped, 0 errors",
     ]);
   });
 });
