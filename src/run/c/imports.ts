@@ -21,6 +21,9 @@ import { vmFlagsFromC } from "./harness.js";
 
 type Fn = (...a: number[]) => number | void;
 
+/** include/uapi/linux/kvm.h KVM_MEMORY_ATTRIBUTE_PRIVATE (1ULL << 3). */
+const KVM_MEMORY_ATTRIBUTE_PRIVATE = 8;
+
 /** The one shared policy the model hands out: an address no object of the module has. */
 const SHARED_POLICY = 0x7ff0;
 
@@ -111,22 +114,25 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       const file = c.mappingToFile(mp);
       const f = file && !c.fire("lookup") ? (file.cache[index] ?? -1) : -1;
       if (f < 0) return errPtr(ERRNO.ENOENT);
+      c.attrReadActedOn(file!, index, "filemap_lock_folio", fn, line);
       if (t.isLocked(f)) c.violation("folio_lock", "filemap_lock_folio() of a folio this path already holds locked: it waits on itself", fn, line);
       t.get(f);
       t.lock(f);
       return c.folioToPtr(f);
     },
-    filemap_get_folio(mp, index) {
+    filemap_get_folio(mp, index, fn, line) {
       const file = c.mappingToFile(mp);
       const f = file && !c.fire("lookup") ? (file.cache[index] ?? -1) : -1;
       if (f < 0) return errPtr(ERRNO.ENOENT);
+      c.attrReadActedOn(file!, index, "filemap_get_folio", fn, line);
       t.get(f);
       return c.folioToPtr(f);
     },
-    filemap_get_entry(mp, index) {
+    filemap_get_entry(mp, index, fn, line) {
       const file = c.mappingToFile(mp);
       const f = file && !c.fire("lookup") ? (file.cache[index] ?? -1) : -1;
       if (f < 0) return 0;
+      c.attrReadActedOn(file!, index, "filemap_get_entry", fn, line);
       t.get(f);
       const p = c.folioToPtr(f);
       // Truncated while the caller waits for the lock: the folio no longer belongs to the mapping.
@@ -173,6 +179,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
         c.violation("filemap_add_folio", "filemap_add_folio() of a locked folio: it sets the lock itself, and clears it again on failure", fn, line);
       }
       if (t.flags[f]! & FOLIO_MEMCG) c.violation("mem_cgroup_charge", "filemap_add_folio() charges memcg, and this folio is already charged (a double charge)", fn, line);
+      c.attrReadActedOn(file, index, "filemap_add_folio", fn, line);
       if (c.fire("charge")) return -ERRNO.ENOMEM;
       if (c.fire("filemap_add_enomem")) return -ERRNO.ENOMEM;
       if (c.fire("filemap_add_eexist") || index >= file.npages || (file.cache[index] ?? -1) >= 0) {
@@ -351,6 +358,29 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       c.lockedVm -= pages;
       c.lockedVmDelta -= pages;
       return 0;
+    },
+    // include/linux/maple_tree.h mtree_load() on a type's per-page attribute tree (guest_memfd's
+    // GMEM_I(inode)->attributes): the entry is xa_mk_value() of the page's attributes, answered from the
+    // simulator's shared/private state, which conversion changes under the invalidate lock held for write.
+    mtree_load(mt, index, fn, line) {
+      const file = c.attrTreeToFile(mt);
+      if (!file) {
+        c.violation("mtree_load", "mtree_load() of a maple tree that is not in a file's inode info: the model knows no such tree", fn, line);
+        return 0;
+      }
+      // Every index below the inode's size is in the tree (kvm_gmem_init_inode() stores the default for all of it).
+      if (index >= file.npages) return 0;
+      if ((c.invalidateLocks.get(file.id) ?? 0) === 0) {
+        const fnName = c.cString(fn);
+        const at = c.fileOf(line, fnName);
+        c.unlockedAttrReads.set(`${file.id}:${index}`, { file: at, fn: fnName, line: c.callStart(at, line) });
+      } else c.unlockedAttrReads.delete(`${file.id}:${index}`);
+      const attrs = c.hooks.pageIsShared(file, index) ? 0 : KVM_MEMORY_ATTRIBUTE_PRIVATE;
+      return ((attrs << 1) | 1) >>> 0;
+    },
+    warn_on(cond, what, fn, line) {
+      if (cond) c.violation("warn_on", `WARN_ON_ONCE(${c.cString(what)}) fired`, fn, line);
+      return cond ? 1 : 0;
     },
     handle_userfault(_vmf, reason, fn, line) {
       if (!c.ctx.raise) {

@@ -96,6 +96,13 @@ export class DeclaredC {
   lockedVmDelta = 0;
   /** The invalidate locks the running callback holds, per file id (filemap_invalidate_lock_shared()). */
   readonly invalidateLocks = new Map<number, number>();
+  /**
+   * Pages whose shared/private attribute the running callback read with
+   * mtree_load() while not holding the file's invalidate lock, and where
+   * (key: "fileId:index"). Taking that page's folio afterwards in the same
+   * callback acts on an answer a conversion may already have changed.
+   */
+  readonly unlockedAttrReads = new Map<string, Location>();
   /** The errno of the ERR_PTR the last get_folio_noalloc returned; 0 for a folio or NULL. */
   lastGetFolioErr = 0;
 
@@ -232,6 +239,44 @@ export class DeclaredC {
       this.inodePtrs.set(file.id, p);
     }
     return p;
+  }
+
+  /**
+   * The file whose inode info holds the maple tree at `p`: a type's info
+   * struct wraps the inode (container_of), so its tree lies within the room
+   * the harness leaves around the inode (harness.ts UK_INODE_ROOM).
+   */
+  attrTreeToFile(p: number): SimFile | null {
+    const room = this.exports.uk_inode_room!();
+    const size = this.exports.uk_sizeof_inode!();
+    for (const [id] of this.filePtr) {
+      const file = this.machine.files[id];
+      if (!file) continue;
+      const inode = this.inodePtr(file);
+      if (p >= inode - room && p < inode + size + room) return file;
+    }
+    return null;
+  }
+
+  /**
+   * The running callback takes page `index`'s folio (a lookup or a page-cache
+   * add): if it read that page's attribute without the invalidate lock, the
+   * answer it acts on may be stale. The finding points at the read.
+   */
+  attrReadActedOn(file: SimFile, index: number, helper: string, fnPtr: number, line: number): void {
+    const key = `${file.id}:${index}`;
+    const at = this.unlockedAttrReads.get(key);
+    if (!at) return;
+    this.unlockedAttrReads.delete(key);
+    const fn = fnPtr ? this.cString(fnPtr) : "?";
+    const takeFile = this.fileOf(line, fn);
+    const message =
+      `read page ${index}'s shared/private attribute (mtree_load()) without the mapping's invalidate lock, and ${fn}() then took the page's folio ` +
+      `(${helper}() at ${takeFile}:${this.callStart(takeFile, line)}): a conversion to private, which takes that lock for write, fits between the check and the use; ` +
+      `check and take the folio under filemap_invalidate_lock_shared()`;
+    const v: ContractViolation = { file: at.file, fn: at.fn, line: at.line, helper: "gmem_attributes", message, source: CONTRACT_SOURCE.gmem_attributes };
+    if (!this.violations.some((x) => x.line === v.line && x.message === v.message)) this.violations.push(v);
+    this.machine.finding(`${v.file}:${v.line} ${v.fn}(): ${message}`, "R58");
   }
 
   inodeToFile(p: number): SimFile | null {
@@ -374,6 +419,7 @@ export class DeclaredC {
       if (n > 0) this.returnViolation(role, `returned holding a mapping's invalidate lock (${n} filemap_invalidate_lock_shared() unmatched): core takes no lock of the type's, so nothing would release it`);
     }
     this.invalidateLocks.clear();
+    this.unlockedAttrReads.clear();
     this.directMapFlushedOnReturn(role);
     this.directMapRestored.clear();
     this.ctx.role = "";
