@@ -17,6 +17,7 @@
 import { describe, expect, it } from "vitest";
 import { open, type OpenOptions } from "../../src/session/index.js";
 import type { CSource } from "../../src/ir/c-source.js";
+import { prelude, trailer } from "../../src/run/c/harness.js";
 
 const SPEC = "examples/gmem.uffd.ts";
 const TYPE_C = "examples/gmem.uffd.c";
@@ -139,5 +140,40 @@ describe("gmem's type C over the attribute model", () => {
     expect(run.contract).toContain(`${TYPE_C}:${at} kvm_gmem_is_shared_mem(): mtree_load() of a maple tree that is not in a file's inode info: the model knows no such tree`);
     // NULL then trips the WARN_ON_ONCE(): a kernel warning is a finding too.
     expect(run.contract.some((m) => m.startsWith(`${TYPE_C}:${lineOf(run.typeC.text, "WARN_ON_ONCE(!entry)")} kvm_gmem_is_shared_mem(): WARN_ON_ONCE(!entry) fired`))).toBe(true);
+  });
+});
+
+describe("the harness around a type C that defines its own inode info", () => {
+  const names = {
+    api: "linux-7.1+gmem" as const,
+    ops: "kvm_gmem_uffd_ops",
+    typeFunctions: [
+      { name: "kvm_gmem_is_shared_mem", proto: "bool NAME(struct inode *inode, pgoff_t index)", role: "guard-page" as const },
+      { name: "GMEM_I", proto: "struct uk_info *NAME(struct inode *inode)", role: "info" as const },
+    ],
+    infoFields: ["policy"],
+  };
+
+  it("GMEM_I() as C: no info struct body and no accessor declaration of the model's (the type's struct gmem_inode stands), no uk_new_info", () => {
+    const defined = ["kvm_gmem_is_shared_mem", "GMEM_I"];
+    const p = prelude(names, defined);
+    expect(p).toContain("struct uk_info;");
+    expect(p).not.toMatch(/struct uk_info \{/);
+    expect(p).not.toContain("GMEM_I(struct inode *inode);");
+    expect(p).toContain("bool kvm_gmem_is_shared_mem(struct inode *inode, pgoff_t index);");
+    expect(trailer(names, defined)).not.toContain("uk_new_info");
+  });
+
+  it("GMEM_I() as a stand-in: the model's info struct with the policy field, the accessor declared, uk_new_info exported", () => {
+    const p = prelude(names, []);
+    expect(p).toContain("struct uk_info { struct shared_policy policy; };");
+    expect(p).toContain("struct uk_info *GMEM_I(struct inode *inode);");
+    expect(trailer(names, [])).toContain("UK_EXPORT struct uk_info *uk_new_info(void)");
+  });
+
+  it("every inode sits inside zeroed room, so a type's container_of() of it is the module's memory", () => {
+    const t = trailer(names, []);
+    expect(t).toContain("#define UK_INODE_ROOM 512");
+    expect(t).toMatch(/char \*room = uk_alloc\(2 \* UK_INODE_ROOM \+ sizeof\(struct inode\)\); struct inode \*i = room \? \(struct inode \*\)\(room \+ UK_INODE_ROOM\) : NULL;/);
   });
 });
