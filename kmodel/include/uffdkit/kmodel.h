@@ -273,7 +273,6 @@ UK_IMPORT(warn_on) int uk_warn_on(int cond, const char *what, const char *fn, in
 #define mtree_load(mt, i) uk_mtree_load((mt), (i), UK_AT)
 /* include/asm-generic/bug.h: a WARN is a kernel splat, and a finding here. */
 #define WARN_ON_ONCE(c) uk_warn_on(!!(c), #c, UK_AT)
-#define WARN_ON(c) uk_warn_on(!!(c), #c, UK_AT)
 
 /*
  * filemap_alloc_folio(): two arguments up to 6.x, three (with a mempolicy)
