@@ -226,7 +226,7 @@ function getFolioView(c: Ctx): { getFolio?: object; gf?: GetFolioModel; needGetF
       addTypeFn(helper, "struct folio *NAME(struct inode *inode, pgoff_t index)");
     }
     const g = guardFor(low, "get_folio");
-    const lockedLookup = !!g && !intStyle && !!low.window && gf.strategy === "lookup" && gf.lookup === "filemap_lock_folio" && gf.absent !== "null";
+    const lockedLookup = !!g && !!low.window?.lookupLocked;
     getFolio = {
       fn: names.getFolio,
       head: definitionHead(proto, names.getFolio),
