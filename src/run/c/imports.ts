@@ -368,8 +368,8 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
         c.violation("mtree_load", "mtree_load() of a maple tree that is not in a file's inode info: the model knows no such tree", fn, line);
         return 0;
       }
-      // Every index below the inode's size is in the tree (kvm_gmem_init_inode() stores the default for all of it).
-      if (index >= file.npages) return 0;
+      // Every index below i_size is in the tree (kvm_gmem_init_inode() stores the default for all of it); beyond, NULL.
+      if (index >= file.size) return 0;
       if ((c.invalidateLocks.get(file.id) ?? 0) === 0) {
         const fnName = c.cString(fn);
         const at = c.fileOf(line, fnName);
