@@ -93,6 +93,11 @@ export interface CoreHooks {
 
 export const KMAP_BASE = 0x80000000;
 
+/** The key of a page's attribute read (DeclaredC.unlockedAttrReads): file id and page index in one number. */
+export function attrKey(file: SimFile, index: number): number {
+  return file.id * 0x100000 + index;
+}
+
 export function errPtr(errno: number): number {
   return (0x100000000 - errno) >>> 0;
 }

@@ -7,6 +7,7 @@
 import type { DeclaredC } from "./instance.js";
 import type { DeclaredC as DeclaredCType } from "../../ir/scenario.js";
 import {
+  attrKey,
   ERRNO,
   errPtr,
   FOLIO_IN_CACHE,
@@ -50,6 +51,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       if (f < 0) return;
       if (t.isLocked(f)) c.violation("folio_lock", "folio_lock() of a folio this path already holds locked: it waits on itself", fn, line);
       t.lock(f);
+      c.pathLocked.add(f);
     },
     folio_unlock(p, fn, line) {
       const f = folio(p, fn, line, "folio_unlock");
@@ -99,6 +101,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       if (set && t.isLocked(f)) c.violation("set_locked", "__folio_set_locked() of a folio that is already locked", fn, line);
       if (!set && !t.isLocked(f)) c.violation("set_locked", "__folio_clear_locked() of a folio that is not locked", fn, line);
       mark(f, FOLIO_LOCKED, set !== 0);
+      if (set) c.pathLocked.add(f);
     },
     folio_set_swapbacked(p, fn, line) {
       const f = folio(p, fn, line, "folio_set_swapbacked");
@@ -118,6 +121,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       if (t.isLocked(f)) c.violation("folio_lock", "filemap_lock_folio() of a folio this path already holds locked: it waits on itself", fn, line);
       t.get(f);
       t.lock(f);
+      c.pathLocked.add(f);
       return c.folioToPtr(f);
     },
     filemap_get_folio(mp, index, fn, line) {
@@ -153,6 +157,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       if (g < 0) return -ERRNO.ENOENT;
       t.get(g);
       t.lock(g);
+      c.pathLocked.add(g);
       if (!t.isUptodate(g)) {
         t.value[g] = 0;
         t.markUptodate(g);
@@ -190,6 +195,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       file.cache[index] = f;
       t.get(f);
       mark(f, FOLIO_IN_CACHE | FOLIO_LOCKED | FOLIO_MEMCG | FOLIO_LRU, true);
+      c.pathLocked.add(f);
       t.file[f] = file.id;
       t.index[f] = index;
       c.folioToPtr(f);
@@ -227,7 +233,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       if (held > 0) c.violation("filemap_invalidate_lock", "filemap_invalidate_lock_shared() of an invalidate lock this path already holds: a down_read() behind a waiting writer never returns", fn, line);
       // The fault path takes the invalidate lock before any folio lock (kvm_gmem_fault_user_mapping(),
       // filemap_fault()); taking it with a page-cache folio locked inverts that order.
-      for (let f = 1; f < t.used; f++) {
+      for (const f of c.pathLocked) {
         if (t.isLocked(f) && t.flags[f]! & FOLIO_IN_CACHE) {
           c.violation("filemap_invalidate_lock", `filemap_invalidate_lock${shared ? "_shared" : ""}() with the folio at page ${t.index[f]} locked and in the page cache: the fault path takes the invalidate lock first, then the folio lock (ABBA with a conversion waiting for write)`, fn, line);
           break;
@@ -370,11 +376,8 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       }
       // Every index below i_size is in the tree (kvm_gmem_init_inode() stores the default for all of it); beyond, NULL.
       if (index >= file.size) return 0;
-      if ((c.invalidateLocks.get(file.id) ?? 0) === 0) {
-        const fnName = c.cString(fn);
-        const at = c.fileOf(line, fnName);
-        c.unlockedAttrReads.set(`${file.id}:${index}`, { file: at, fn: fnName, line: c.callStart(at, line) });
-      } else c.unlockedAttrReads.delete(`${file.id}:${index}`);
+      if ((c.invalidateLocks.get(file.id) ?? 0) === 0) c.unlockedAttrReads.set(attrKey(file, index), { fnPtr: fn, line });
+      else c.unlockedAttrReads.delete(attrKey(file, index));
       const attrs = c.hooks.pageIsShared(file, index) ? 0 : KVM_MEMORY_ATTRIBUTE_PRIVATE;
       return ((attrs << 1) | 1) >>> 0;
     },
@@ -439,6 +442,7 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
             t.index[g] = idx;
           } else t.get(g);
           t.lock(g);
+          c.pathLocked.add(g);
           return c.folioToPtr(g);
         };
         break;
