@@ -59,7 +59,8 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     ...(typeof opts.upstream === "string" ? { upstream: opts.upstream } : {}),
     ...(typeof opts.out === "string" ? { out: opts.out } : {}),
     ...(opts.build ? { build: true } : {}),
-    ...(typeof opts.buildDir === "string" ? { buildDir: opts.buildDir } : {}),
+    // Absolute: git runs in the tree (-C), where a relative --build-dir would name another place.
+    ...(typeof opts.buildDir === "string" ? { buildDir: resolve(opts.buildDir) } : {}),
     // Progress only for people watching a terminal; never in --json mode.
     ...(!io.json && process.stderr.isTTY ? { onProgress: (line: string) => io.err(`uffdkit series: ${line}`) } : {}),
     kernel,
@@ -177,7 +178,7 @@ async function bootIfAsked(io: CliIO, opts: Record<string, unknown>, r: { tree: 
     return undefined;
   }
   const { bootSeries } = await import("../../series/boot.js");
-  const b = await bootSeries({ tree: r.tree, ...(typeof opts.buildDir === "string" ? { buildDir: opts.buildDir } : {}), typeFile, suite, debug: opts.debugKernel === true, say: (l) => io.err(`uffdkit series: ${l}`) });
+  const b = await bootSeries({ tree: r.tree, ...(typeof opts.buildDir === "string" ? { buildDir: resolve(opts.buildDir) } : {}), typeFile, suite, debug: opts.debugKernel === true, say: (l) => io.err(`uffdkit series: ${l}`) });
   for (const l of b.lines) io.out(`  ${l}`);
   return b.ok;
 }
