@@ -12,6 +12,7 @@ import type { Machine } from "../sim/machine.js";
 import type { SimFile, Vma } from "../sim/state.js";
 import type { InjectSite } from "../../ir/scenario.js";
 import type { CompiledType } from "./compile.js";
+import type { ReturnSite } from "./instrument.js";
 import { ENTRY, FREE_FOLIO_ENTRY, hasEntry, vmFlagsToC, VM_SHARED_C } from "./harness.js";
 import {
   CONTRACT_SOURCE,
@@ -339,8 +340,18 @@ export class DeclaredC {
   returnViolation(role: string, message: string, rule = "R58"): void {
     const member = GENERATIONS[this.compiled.names.api].callbacks.find((c) => c.role === ROLE_OF[role])?.member;
     const def = member ? this.compiled.members?.[member] : undefined;
-    const at = def ? `${this.compiled.fileName}:${def.line} ${def.fn}()` : this.compiled.fileName;
+    // The `return` the callback left by, when it left by one of its own (a void function may fall off its end).
+    const ret = this.lastReturn;
+    const at = def && ret && ret.fn === def.fn ? `${ret.file ?? this.compiled.fileName}:${ret.line} ${def.fn}()` : def ? `${this.compiled.fileName}:${def.line} ${def.fn}()` : this.compiled.fileName;
     this.machine.finding(`${at}: ${role}: ${message}`, rule);
+  }
+
+  /** The `return` statement the running callback last took (read once per call, when it is back). */
+  private lastReturn: ReturnSite | null = null;
+
+  private noteReturn(): void {
+    const id = this.exports.uk_last_return?.() ?? -1;
+    this.lastReturn = id >= 0 ? (this.compiled.returns[id] ?? null) : null;
   }
 
   has(role: CallbackRole): boolean {
@@ -357,6 +368,8 @@ export class DeclaredC {
     this.ctx.raised = null;
     this.pagefaultDisabled = 0;
     this.lockedVmDelta = 0;
+    this.exports.uk_last_return?.();
+    this.lastReturn = null;
   }
 
   /** A callback that failed must leave no charge behind: what it charged, it uncharges. */
@@ -365,6 +378,7 @@ export class DeclaredC {
   }
 
   private leave(role: string): void {
+    this.noteReturn();
     if (this.sharedPolicyRefs !== 0) {
       this.returnViolation(role, `returned holding ${this.sharedPolicyRefs} reference(s) to the inode's shared policy: mpol_cond_put() is missing`);
       this.sharedPolicyRefs = 0;
