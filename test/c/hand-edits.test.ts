@@ -81,3 +81,84 @@ describe("verify: each defect of the last two rounds, put back by hand, is caugh
     expect(v.run.contractFindings.some((m) => m.startsWith(`${at} shmem_uffd_copy(): the folio was written through a kernel mapping and is mapped to user space without flush_dcache_folio()`))).toBe(true);
   });
 });
+
+/**
+ * Per-inode and per-user accounting, charged and uncharged in pairs (src/run/c/accounting.ts):
+ * each defect put back by hand into a copy of an example's callbacks, caught with file:line.
+ */
+describe("verify: accounting charged and uncharged in pairs", () => {
+  const SHMEM = "examples/shmem.uffd.ts";
+  const SHMEM71 = "examples/upstream/shmem-7.1.uffd.ts";
+  const linesOf = (t: string) => t.split("\n");
+  /** The line of the first `needle` at or after line `from` (1-based). */
+  const lineAfter = (text: string, from: number, needle: string) => linesOf(text).findIndex((l, i) => i + 1 >= from && l.includes(needle)) + 1;
+
+  it("the examples' accounting is balanced on every path (shmem peterx-v1 and 7.1)", async () => {
+    for (const spec of [SHMEM, SHMEM71]) {
+      const g = (await open(spec)).generation();
+      const all = g.simulation.result.results.flatMap((r) => r.findings ?? []).map((f) => f.message);
+      expect(all.filter((m) => /still charged|uncharge without/.test(m)), spec).toEqual([]);
+      expect(g.simulation.contractFindings, spec).toEqual([]);
+    }
+  });
+
+  it("a charge on a failure path not undone: the blocks accounted before the add, and the add fails", async () => {
+    // The accounting moved ahead of shmem_add_to_page_cache() (as shmem_mfill_atomic_pte() has it), without its undo when the add fails.
+    const v = await verifyEdited(SHMEM, (c) =>
+      c
+        .replace("\tif (shmem_inode_acct_blocks(inode, 1)) {\n\t\terr = -ENOMEM;\n\t\tgoto err_delete;\n\t}\n", "")
+        .replace("\t__folio_set_locked(folio);\n\t__folio_set_swapbacked(folio);\n", "\tif (shmem_inode_acct_blocks(inode, 1))\n\t\treturn -ENOMEM;\n\t__folio_set_locked(folio);\n\t__folio_set_swapbacked(folio);\n"),
+    );
+    const acct = lineOf(v.text, "\tif (shmem_inode_acct_blocks(inode, 1))");
+    // uffd_copy leaves by its last return (out_put), and the block charged in its filemap_add helper is still held.
+    const ret = lineAfter(v.text, lineOf(v.text, "out_put:"), "\treturn ret;");
+    const msg = v.findings.find((m) => m.startsWith(`${v.path}:${ret} shmem_uffd_copy(): uffd_copy: failed (-17) with 1 block(s)`));
+    expect(msg, v.findings.join("\n")).toBeDefined();
+    expect(msg).toContain(`still charged by shmem_inode_acct_blocks() at ${v.path}:${acct}: the charge is not undone on that path`);
+    expect(v.failing).toEqual(expect.arrayContaining(["inject_filemap_add_eexist", "inject_filemap_add_enomem"]));
+  });
+
+  it("a charge left when the folio is removed: filemap_remove without shmem_recalc_inode()", async () => {
+    const v = await verifyEdited(SHMEM71, (c) => c.replace("\tfilemap_remove_folio(folio);\n\tshmem_recalc_inode(inode, 0, 0);\n\tfolio_unlock(folio);\n", "\tfilemap_remove_folio(folio);\n\tfolio_unlock(folio);\n"));
+    const add = lineOf(v.text, "static int shmem_uffd_filemap_add(");
+    const acct = lineAfter(v.text, add, "if (shmem_inode_acct_blocks(inode, 1))");
+    // A void callback that falls off its end: the finding names its definition.
+    const def = lineOf(v.text, "static void shmem_uffd_filemap_remove(");
+    const msg = v.findings.find((m) => m.startsWith(`${v.path}:${def} shmem_uffd_filemap_remove(): filemap_remove: took page `));
+    expect(msg, v.findings.join("\n")).toBeDefined();
+    expect(msg).toContain(`out of the page cache with 1 block(s) of the type's block accounting still charged by shmem_inode_acct_blocks() at ${v.path}:${acct}`);
+    expect(v.failing).toContain("inject_install_fails_removes");
+  });
+
+  it("an uncharge without its charge: quota given back for a block whose accounting failed", async () => {
+    const v = await verifyEdited(SHMEM, (c) =>
+      c.replace("\tif (shmem_inode_acct_blocks(inode, 1)) {\n\t\terr = -ENOMEM;\n", "\tif (shmem_inode_acct_blocks(inode, 1)) {\n\t\tdquot_free_block(inode, 1);\n\t\terr = -ENOMEM;\n"),
+    );
+    const at = `${v.path}:${lineOf(v.text, "\t\tdquot_free_block(inode, 1);")}`;
+    expect(v.run.contractFindings.some((m) => m.startsWith(`${at} shmem_uffd_filemap_add(): dquot_free_block() gives back 1 block(s) of the user's disk quota with 0 charged: an uncharge without its charge`)), v.run.contractFindings.join("\n")).toBe(true);
+    expect(v.failing).toContain("inject_account_fails_enomem");
+  });
+
+  it("an uncharge twice: the inode's bytes given back twice when the folio is removed", async () => {
+    // The developer counts i_blocks by hand (fs/stat.c): charged once when the folio enters the cache, given back twice.
+    const v = await verifyEdited(SHMEM71, (c) =>
+      c
+        .replace("\tfolio_add_lru(folio);\n\tshmem_recalc_inode(inode, 1, 0);\n", "\tfolio_add_lru(folio);\n\tshmem_recalc_inode(inode, 1, 0);\n\tinode_add_bytes(inode, PAGE_SIZE);\n")
+        .replace("\tfilemap_remove_folio(folio);\n\tshmem_recalc_inode(inode, 0, 0);\n", "\tinode_sub_bytes(inode, PAGE_SIZE);\n\tfilemap_remove_folio(folio);\n\tshmem_recalc_inode(inode, 0, 0);\n\tinode_sub_bytes(inode, PAGE_SIZE);\n"),
+    );
+    const first = lineOf(v.text, "\tinode_sub_bytes(inode, PAGE_SIZE);");
+    const second = lineAfter(v.text, first + 1, "\tinode_sub_bytes(inode, PAGE_SIZE);");
+    expect(v.run.contractFindings.some((m) => m.startsWith(`${v.path}:${second} shmem_uffd_filemap_remove(): inode_sub_bytes() gives back 1 page(s) of the inode's i_blocks with 0 charged`)), v.run.contractFindings.join("\n")).toBe(true);
+    expect(v.run.contractFindings.some((m) => m.startsWith(`${v.path}:${first} `))).toBe(false);
+  });
+
+  it("the edit with the bytes given back once is clean (the pair holds)", async () => {
+    const v = await verifyEdited(SHMEM71, (c) =>
+      c
+        .replace("\tfolio_add_lru(folio);\n\tshmem_recalc_inode(inode, 1, 0);\n", "\tfolio_add_lru(folio);\n\tshmem_recalc_inode(inode, 1, 0);\n\tinode_add_bytes(inode, PAGE_SIZE);\n")
+        .replace("\tfilemap_remove_folio(folio);\n\tshmem_recalc_inode(inode, 0, 0);\n", "\tfilemap_remove_folio(folio);\n\tshmem_recalc_inode(inode, 0, 0);\n\tinode_sub_bytes(inode, PAGE_SIZE);\n"),
+    );
+    expect(v.run.contractFindings).toEqual([]);
+    expect(v.findings.filter((m) => /still charged|uncharge without/.test(m))).toEqual([]);
+  });
+});

@@ -51,7 +51,12 @@ export const ENTRY: Record<CallbackRole | "fault" | "features" | "ioctls", strin
 /** Which callback roles are present in the ops struct: uk_has_<role>() answers at run time. */
 export const hasEntry = (role: CallbackRole): string => `uk_has_${role}`;
 
-export function prelude(n: HarnessNames): string {
+/**
+ * `standIns`: the type's functions no C defines. Each call of one is wrapped so
+ * the model knows the caller's function and line (UK_NOTE_CALL()), and a
+ * finding about what the stand-in did points at that call.
+ */
+export function prelude(n: HarnessNames, standIns: readonly string[] = []): string {
   const gen = GENERATIONS[n.api];
   const lines = [
     "/* Written by uffdkit (src/run/c/harness.ts) for the simulator. */",
@@ -75,6 +80,8 @@ export function prelude(n: HarnessNames): string {
   const fields = (n.infoFields ?? []).map((f) => `struct shared_policy ${f};`).join(" ");
   lines.push(`struct uk_info { ${fields || "int uk_unused;"} };`);
   for (const t of n.typeFunctions) lines.push(`${t.proto.replace("NAME", t.name)};`);
+  // A function-like macro does not expand its own name again: the call inside reaches the import.
+  for (const name of standIns) lines.push(`#define ${name}(...) (UK_NOTE_CALL(), ${name}(__VA_ARGS__))`);
   return lines.join("\n") + "\n";
 }
 

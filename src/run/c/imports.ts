@@ -21,6 +21,9 @@ import { vmFlagsFromC } from "./harness.js";
 
 type Fn = (...a: number[]) => number | void;
 
+/** include/uapi/asm-generic/errno.h */
+const EDQUOT = 122;
+
 /** The one shared policy the model hands out: an address no object of the module has. */
 const SHARED_POLICY = 0x7ff0;
 
@@ -186,6 +189,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       t.file[f] = file.id;
       t.index[f] = index;
       c.folioToPtr(f);
+      c.addedByC(file.id, f);
       return 0;
     },
     filemap_remove_folio(p, fn, line) {
@@ -352,6 +356,35 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       c.lockedVmDelta -= pages;
       return 0;
     },
+    // fs/stat.c inode_add_bytes() / inode_sub_bytes(): the inode's i_blocks and i_bytes.
+    inode_bytes(ip, bytes, add, fn, line) {
+      const file = c.inodeToFile(ip);
+      const pages = Math.ceil(Number(bytes) / 4096);
+      if (!file) return c.violation("inode_bytes", `${add ? "inode_add_bytes" : "inode_sub_bytes"}() on a pointer that is not an inode`, fn, line);
+      c.account("inode-bytes", file.id, pages, add !== 0, add ? "inode_add_bytes" : "inode_sub_bytes", fn, line);
+    },
+    // include/linux/quotaops.h dquot_alloc_block(): the user's quota and the inode's bytes; -EDQUOT past the limit.
+    dquot_block(ip, nr, alloc, fn, line) {
+      const file = c.inodeToFile(ip);
+      const helper = alloc ? "dquot_alloc_block" : "dquot_free_block";
+      if (!file) {
+        c.violation("dquot_block", `${helper}() on a pointer that is not an inode`, fn, line);
+        return -ERRNO.EINVAL;
+      }
+      if (alloc && c.fire("account")) return -EDQUOT;
+      // One finding per call: an uncharge the quota never had is not reported again for the inode's bytes.
+      if (c.account("quota", file.id, Number(nr), alloc !== 0, helper, fn, line)) c.account("inode-bytes", file.id, Number(nr), alloc !== 0, helper, fn, line);
+      return 0;
+    },
+    // mm/util.c __vm_enough_memory(): charges vm_committed_as, -ENOMEM past the overcommit limit; vm_unacct_memory() gives back.
+    vm_commit(_mm, pages, charge, fn, line) {
+      if (charge && c.fire("account")) return -ERRNO.ENOMEM;
+      c.account("commit", 0, pages, charge !== 0, charge ? "security_vm_enough_memory_mm" : "vm_unacct_memory", fn, line);
+      return 0;
+    },
+    note_call(fn, line) {
+      c.standInCall = { fn, line };
+    },
     handle_userfault(_vmf, reason, fn, line) {
       if (!c.ctx.raise) {
         c.violation("handle_userfault", "handle_userfault() outside a fault", fn, line);
@@ -441,12 +474,28 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
           t.file[g] = file.id;
           t.index[g] = index;
           c.folioToPtr(g);
+          c.addedByC(file.id, g);
           return 0;
         };
         break;
       case "account":
         // shmem_inode_acct_blocks(): the tmpfs size= / quota check; injected failure is -ENOSPC.
-        out[f.name] = () => (c.fire("account") ? -ERRNO.ENOSPC : 0);
+        // It charges `pages` blocks to the inode, which shmem_inode_unacct_blocks() gives back (mm/shmem.c).
+        out[f.name] = (ip, pages) => {
+          if (c.fire("account")) return -ERRNO.ENOSPC;
+          const file = c.inodeToFile(ip);
+          if (file) c.accountStandIn("blocks", file.id, pages, true, f.name);
+          return 0;
+        };
+        break;
+      case "recalc":
+      case "unaccount":
+        // shmem_recalc_inode() (mm/shmem.c): the blocks of pages that left the mapping since the last
+        // recalc are given back (shmem_inode_unacct_blocks()); the type's unaccount wraps recalc(inode, 0, 0).
+        out[f.name] = (ip) => {
+          const file = c.inodeToFile(ip);
+          if (file) c.recalcBlocks(file, f.name);
+        };
         break;
       case "prepare":
         // A stand-in: it answers (0, or the injected -ENOMEM) and changes nothing the model sees.
@@ -454,8 +503,6 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
         break;
       case "unprepare":
       case "free-folio":
-      case "unaccount":
-      case "recalc":
         out[f.name] = () => undefined;
         break;
     }

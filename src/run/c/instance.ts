@@ -25,6 +25,7 @@ import {
   type Location,
 } from "./contracts.js";
 import { makeImports, typeFunctionImports } from "./imports.js";
+import { ACCOUNT_UNIT, Ledger, type AccountKind, type Pending } from "./accounting.js";
 import { GENERATIONS, type CallbackRole } from "../../kernel/generations.js";
 
 const PAGE_SIZE = 4096;
@@ -97,6 +98,12 @@ export class DeclaredC {
   lockedVmDelta = 0;
   /** The invalidate locks the running callback holds, per file id (filemap_invalidate_lock_shared()). */
   readonly invalidateLocks = new Map<number, number>();
+  /** Per-inode and per-user charges the C made, and which folio each went with (./accounting.ts). */
+  readonly ledger = new Ledger();
+  /** Where the C last called a stand-in (UK_NOTE_CALL()): a stand-in's charge is positioned there. */
+  standInCall: { fn: number; line: number } | null = null;
+  /** Per file id: the folios the C put in the page cache (what shmem_recalc_inode() counts as still there). */
+  private readonly cAdded = new Map<number, Set<number>>();
   /** The errno of the ERR_PTR the last get_folio_noalloc returned; 0 for a folio or NULL. */
   lastGetFolioErr = 0;
 
@@ -290,8 +297,58 @@ export class DeclaredC {
     return t && t.functions.includes(fn) ? t.path : this.compiled.fileName;
   }
 
+  // --- accounting (./accounting.ts) ---------------------------------------------------
+
+  /** A charge or uncharge by a kernel helper the C called at fnPtr:line; an uncharge of more than is held is a finding there. */
+  account(kind: AccountKind, owner: number, n: number, charge: boolean, helper: string, fnPtr: number, line: number): boolean {
+    const fn = fnPtr ? this.cString(fnPtr) : "?";
+    const file = this.fileOf(line, fn);
+    if (charge) {
+      this.ledger.charge(kind, owner, n, helper, { file, fn, line: this.callStart(file, line) });
+      return true;
+    }
+    const short = this.ledger.uncharge(kind, owner, n);
+    if (short) {
+      this.violation("accounting", `${helper}() gives back ${n} ${ACCOUNT_UNIT[kind]} with ${short.short} charged: an uncharge without its charge, or the same charge undone twice`, fnPtr, line);
+    }
+    return short === null;
+  }
+
+  /** A stand-in of the type's accounting charged or gave back: positioned at the C's call of it. */
+  accountStandIn(kind: AccountKind, owner: number, n: number, charge: boolean, name: string): void {
+    const at = this.standInCall;
+    this.account(kind, owner, n, charge, `${name}`, at?.fn ?? 0, at?.line ?? 0);
+  }
+
+  addedByC(fileId: number, folio: number): void {
+    const set = this.cAdded.get(fileId) ?? new Set<number>();
+    set.add(folio);
+    this.cAdded.set(fileId, set);
+  }
+
+  /**
+   * shmem_recalc_inode(): the blocks charged for pages no longer in the mapping
+   * are given back. Here: what the C charged to the inode's block account, less
+   * the folios the C added that are still in its page cache.
+   */
+  recalcBlocks(file: SimFile, name: string): void {
+    const t = this.machine.folios;
+    const set = this.cAdded.get(file.id) ?? new Set<number>();
+    for (const f of [...set]) if (!(t.flags[f]! & FOLIO_IN_CACHE) || file.cache[t.index[f]!] !== f) set.delete(f);
+    const freed = this.ledger.total("blocks", file.id) - set.size;
+    if (freed > 0) this.accountStandIn("blocks", file.id, freed, false, name);
+  }
+
+  /** Charges a failed callback, or a folio leaving, left behind: a finding at the return, naming each charge. */
+  private chargesLeft(role: string, what: string, left: readonly Pending[]): void {
+    for (const p of left) {
+      this.returnViolation(role, `${what} with ${p.n} ${ACCOUNT_UNIT[p.kind]} still charged by ${p.by}() at ${p.at.file}:${p.at.line}: the charge is not undone on that path`);
+    }
+  }
+
   /** A folio just allocated: whatever the model knew of an earlier folio with its id is gone. */
   fresh(f: number): number {
+    this.ledger.forget(f);
     this.directMapRemoved.delete(f);
     this.directMapRestored.delete(f);
     this.directMapUnflushed.delete(f);
@@ -370,6 +427,8 @@ export class DeclaredC {
     this.lockedVmDelta = 0;
     this.exports.uk_last_return?.();
     this.lastReturn = null;
+    this.ledger.begin();
+    this.standInCall = null;
   }
 
   /** A callback that failed must leave no charge behind: what it charged, it uncharges. */
@@ -465,8 +524,10 @@ export class DeclaredC {
     }
     if (f < 0) {
       this.chargesUndone("alloc_folio", "returned no folio");
+      this.chargesLeft("alloc_folio", "returned no folio", this.ledger.pending());
       return -1;
     }
+    this.ledger.attach(f);
     const t = this.machine.folios;
     if (t.isLocked(f)) this.returnViolation("alloc_folio", `returned page ${pgoff}'s folio locked: core expects it unlocked`);
     if (t.flags[f]! & FOLIO_IN_CACHE) this.returnViolation("alloc_folio", `returned a folio already in the page cache`);
@@ -485,6 +546,7 @@ export class DeclaredC {
     this.leave("filemap_add");
     const inCache = (t.flags[folio]! & FOLIO_IN_CACHE) !== 0;
     if (r === 0) {
+      this.ledger.attach(folio);
       if (!t.isLocked(folio)) this.returnViolation("filemap_add", `succeeded but left page ${pgoff}'s folio unlocked: core expects it locked`, "R44");
       if (!inCache) this.returnViolation("filemap_add", `succeeded but page ${pgoff}'s folio is not in the page cache`, "R44");
     } else {
@@ -493,6 +555,7 @@ export class DeclaredC {
       if (t.ref[folio] !== refBefore) this.returnViolation("filemap_add", `failed (${r}) and changed the folio's references`, "R43");
       this.directMapOnReturn(folio, `filemap_add failed (${r}) and page ${pgoff}'s folio went back to core, which frees it`);
       this.chargesUndone("filemap_add", `failed (${r})`);
+      this.chargesLeft("filemap_add", `failed (${r}) and page ${pgoff}'s folio went back to core, which frees it,`, this.ledger.release(folio));
     }
     return r;
   }
@@ -506,6 +569,7 @@ export class DeclaredC {
     if (t.flags[folio]! & FOLIO_IN_CACHE) this.returnViolation("filemap_remove", "left the folio in the page cache", "R44");
     if (t.isLocked(folio)) this.returnViolation("filemap_remove", "left the folio locked: core only puts it", "R44");
     this.directMapOnReturn(folio, "filemap_remove took the folio out of the page cache and core puts it");
+    this.chargesLeft("filemap_remove", `took page ${t.index[folio]}'s folio out of the page cache`, this.ledger.release(folio));
   }
 
   /**
@@ -522,6 +586,8 @@ export class DeclaredC {
       this.ctx.copyByte = byte;
       const r = this.exports[ENTRY.copy]!(0, this.vmaPtr(vma), this.pageAddr(vma, pgoff), 0x10000, flags, this.slot) | 0;
       this.leave("uffd_copy");
+      // A failed copy (or one core retries, -ENOENT) gives back what it charged, as shmem_mfill_atomic_pte() does.
+      if (r !== 0) this.chargesLeft("uffd_copy", `failed (${r})`, this.ledger.pending());
       if (r !== -ERRNO.ENOENT) return r;
       const f = this.ptrToFolio(this.i32[this.slot >> 2]!);
       if (f < 0) return -ERRNO.EFAULT;

@@ -1,0 +1,148 @@
+/**
+ * Per-inode and per-user accounting, charged and uncharged in pairs: the
+ * ledger the contract model keeps of what the type's C charges while it
+ * fills a folio, and what it gives back.
+ *
+ * The kernel's accounts a page-cache type touches on fill and free:
+ * - the inode's bytes (i_blocks/i_bytes): fs/stat.c inode_add_bytes() /
+ *   inode_sub_bytes(), and through quota: include/linux/quotaops.h
+ *   dquot_alloc_block() is dquot_alloc_space(inode, nr << i_blkbits), which
+ *   fs/quota/dquot.c __dquot_alloc_space() charges to the user's dquot and to
+ *   the inode's bytes (inode_add_bytes() when quota is off);
+ * - the overcommit charge (vm_committed_as): mm/util.c __vm_enough_memory()
+ *   (security_vm_enough_memory_mm()) charges, include/linux/mman.h
+ *   vm_unacct_memory() gives it back;
+ * - the type's own block accounting, shmem's: mm/shmem.c
+ *   shmem_inode_acct_blocks() (commit charge, sb used_blocks, quota) and
+ *   shmem_inode_unacct_blocks(), which shmem_recalc_inode() calls for the
+ *   pages that left the mapping since the last recalc.
+ * A kernel reviewer checks that every charge on a fill is undone on each of
+ * its failure paths, that nothing is uncharged that was not charged (or
+ * twice), and that a folio taken out of the cache leaves no charge behind.
+ */
+import type { Location } from "./contracts.js";
+
+/** What is charged: by kind, and whose (an inode, or the system for the commit charge). */
+export type AccountKind = "blocks" | "inode-bytes" | "quota" | "commit";
+
+export const ACCOUNT_UNIT: Record<AccountKind, string> = {
+  blocks: "block(s) of the type's block accounting",
+  "inode-bytes": "page(s) of the inode's i_blocks",
+  quota: "block(s) of the user's disk quota",
+  commit: "page(s) of overcommit charge (vm_committed_as)",
+};
+
+/** One charge still held: how much, by which helper, and where the C called it. */
+interface Held {
+  n: number;
+  readonly by: string;
+  readonly at: Location;
+}
+
+/** A charge the running callback made and did not undo. */
+export interface Pending {
+  readonly key: string;
+  readonly kind: AccountKind;
+  readonly n: number;
+  readonly by: string;
+  readonly at: Location;
+}
+
+const keyOf = (kind: AccountKind, owner: number) => `${kind}:${owner}`;
+const kindOf = (key: string) => key.slice(0, key.indexOf(":")) as AccountKind;
+
+export class Ledger {
+  /** Charges held, per account, oldest first (an uncharge gives back the newest first). */
+  private readonly held = new Map<string, Held[]>();
+  /** The running callback's charges, newest last, not yet undone (for "not undone on that path"). */
+  private made: { key: string; h: Held }[] = [];
+  /** Per folio: what the calls that filled it charged and left charged (alloc_folio, filemap_add). */
+  private readonly byFolio = new Map<number, { key: string; h: Held }[]>();
+
+  total(kind: AccountKind, owner: number): number {
+    return (this.held.get(keyOf(kind, owner)) ?? []).reduce((s, h) => s + h.n, 0);
+  }
+
+  charge(kind: AccountKind, owner: number, n: number, by: string, at: Location): void {
+    if (n <= 0) return;
+    const key = keyOf(kind, owner);
+    const h: Held = { n, by, at };
+    const list = this.held.get(key) ?? [];
+    list.push(h);
+    this.held.set(key, list);
+    this.made.push({ key, h: { ...h } });
+  }
+
+  /** Give back n; returns how much was held before when that is less than n (an uncharge without its charge). */
+  uncharge(kind: AccountKind, owner: number, n: number): { short: number } | null {
+    if (n <= 0) return null;
+    const key = keyOf(kind, owner);
+    const list = this.held.get(key) ?? [];
+    const have = list.reduce((s, h) => s + h.n, 0);
+    if (have < n) return { short: have };
+    let left = n;
+    while (left > 0) {
+      const h = list.at(-1)!;
+      const take = Math.min(h.n, left);
+      h.n -= take;
+      left -= take;
+      if (h.n === 0) list.pop();
+    }
+    this.giveBack(this.made, key, n);
+    return null;
+  }
+
+  /** A new callback: nothing it made or gave back yet. */
+  begin(): void {
+    this.made = [];
+    this.returned = new Map();
+  }
+
+  /** A folio id the simulator reuses for a new allocation: nothing is charged for it yet. */
+  forget(folio: number): void {
+    this.byFolio.delete(folio);
+  }
+
+  /** What the running callback charged and has not given back. */
+  pending(): Pending[] {
+    return this.made.map(({ key, h }) => ({ key, kind: kindOf(key), n: h.n, by: h.by, at: h.at }));
+  }
+
+  /** The running callback filled this folio: its charges go with it (until it is removed or freed). */
+  attach(folio: number): void {
+    if (this.made.length === 0) return;
+    this.byFolio.set(folio, [...(this.byFolio.get(folio) ?? []), ...this.made]);
+    this.made = [];
+  }
+
+  /**
+   * The folio leaves (removed from the cache, or back to core to be freed): what
+   * was charged for it and what the running callback made, less what the
+   * callback gave back, must come to nothing. Returns what is left.
+   */
+  release(folio: number): Pending[] {
+    const all = [...(this.byFolio.get(folio) ?? []).map(({ key, h }) => ({ key, h: { ...h } })), ...this.made];
+    this.byFolio.delete(folio);
+    // Uncharges the callback made count against the folio's charges: what it gave back beyond its own.
+    for (const [key, n] of this.returned) this.giveBack(all, key, n);
+    this.made = [];
+    return all.filter(({ h }) => h.n > 0).map(({ key, h }) => ({ key, kind: kindOf(key), n: h.n, by: h.by, at: h.at }));
+  }
+
+  /** Uncharges in the running callback beyond what it charged itself, per account. */
+  private returned = new Map<string, number>();
+
+  /** Takes n of `key` from the newest entries of `from`; for the callback's own list, what is left over is recorded in `returned`. */
+  private giveBack(from: { key: string; h: Held }[], key: string, n: number): void {
+    let left = n;
+    for (let i = from.length - 1; i >= 0 && left > 0; i--) {
+      const e = from[i]!;
+      if (e.key !== key || e.h.n === 0) continue;
+      const take = Math.min(e.h.n, left);
+      e.h.n -= take;
+      left -= take;
+    }
+    if (from === this.made && left > 0) this.returned.set(key, (this.returned.get(key) ?? 0) + left);
+    if (from === this.made) this.made = this.made.filter((e) => e.h.n > 0);
+  }
+}
