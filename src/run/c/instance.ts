@@ -391,16 +391,18 @@ export class DeclaredC {
   }
 
   /**
-   * A finding about what a callback returned (core's side of the contract),
-   * at the callback's definition: file:line fn().
+   * A finding about what a callback returned (core's side of the contract), at
+   * the `return` it left by (what it left behind: a reference, a lock, a charge),
+   * or at its definition when it fell off its end or when the finding is about
+   * what it did on the way (`at: "definition"`): file:line fn().
    */
-  returnViolation(role: string, message: string, rule = "R58"): void {
+  returnViolation(role: string, message: string, rule = "R58", at: "return" | "definition" = "return"): void {
     const member = GENERATIONS[this.compiled.names.api].callbacks.find((c) => c.role === ROLE_OF[role])?.member;
     const def = member ? this.compiled.members?.[member] : undefined;
     // The `return` the callback left by, when it left by one of its own (a void function may fall off its end).
-    const ret = this.lastReturn;
-    const at = def && ret && ret.fn === def.fn ? `${ret.file ?? this.compiled.fileName}:${ret.line} ${def.fn}()` : def ? `${this.compiled.fileName}:${def.line} ${def.fn}()` : this.compiled.fileName;
-    this.machine.finding(`${at}: ${role}: ${message}`, rule);
+    const ret = at === "return" ? this.lastReturn : null;
+    const where = def && ret && ret.fn === def.fn ? `${ret.file ?? this.compiled.fileName}:${ret.line} ${def.fn}()` : def ? `${this.compiled.fileName}:${def.line} ${def.fn}()` : this.compiled.fileName;
+    this.machine.finding(`${where}: ${role}: ${message}`, rule);
   }
 
   /** The `return` statement the running callback last took (read once per call, when it is back). */
@@ -496,7 +498,7 @@ export class DeclaredC {
     this.leave("get_folio");
     this.lastGetFolioErr = ptr >>> 0 >= 0xfffff001 ? ptr | 0 : 0;
     if (t.allocations !== allocsBefore) {
-      this.returnViolation("get_folio_noalloc", `allocated a folio at page ${pgoff}: it must never allocate (${CONTRACT_SOURCE.no_alloc})`, "R42");
+      this.returnViolation("get_folio_noalloc", `allocated a folio at page ${pgoff}: it must never allocate (${CONTRACT_SOURCE.no_alloc})`, "R42", "definition");
     }
     const f = this.ptrToFolio(ptr);
     if (f < 0) {
