@@ -155,6 +155,35 @@ describe("per-user accounting (RLIMIT_MEMLOCK) in a type step", () => {
   });
 });
 
+describe("per-inode accounting in a type step, charged and uncharged in pairs", () => {
+  // The type counts its unmapped pages in the inode's bytes (fs/stat.c inode_add_bytes()) when prepare takes one out.
+  const charge = (c: string) => c.replace("\tflush_tlb_kernel_range(addr, addr + folio_size(folio));\n", "\tflush_tlb_kernel_range(addr, addr + folio_size(folio));\n\tinode_add_bytes(inode, folio_size(folio));\n");
+  const undo = (c: string) => c.replace("\tset_direct_map_default_noflush(folio_page(folio, 0));\n}\n\n/* ->free_folio", "\tset_direct_map_default_noflush(folio_page(folio, 0));\n\tinode_sub_bytes(inode, folio_size(folio));\n}\n\n/* ->free_folio");
+
+  it("charged in prepare and given back in unprepare: every failure of filemap_add is balanced, but ->free_folio cannot give it back, so filemap_remove leaves it", async () => {
+    const run = await runEdited({ typeC: (c) => undo(charge(c)) });
+    const typeC = run.typeC!.text;
+    const at = `${TYPE_C}:${lineOf(typeC, "inode_add_bytes(")}`;
+    const findings = run.simulation.results.flatMap((r) => r.findings ?? []).map((f) => f.message);
+    expect(findings.filter((m) => m.includes("filemap_add: failed"))).toEqual([]);
+    const def = lineOf(run.callbacks.text, "static void kvm_gmem_uffd_filemap_remove(");
+    const msg = findings.find((m) => m.includes(`gmem_uffd.c:${def} kvm_gmem_uffd_filemap_remove(): filemap_remove: took page `));
+    expect(msg, findings.join("\n")).toBeDefined();
+    expect(msg).toContain(`out of the page cache with 1 page(s) of the inode's i_blocks still charged by inode_add_bytes() at ${at}: the charge is not undone on that path`);
+    expect(failing(run)).toContain("inject_install_fails_removes");
+  });
+
+  it("charged in prepare and never given back: filemap_add's failure is caught at its return, naming the charge in the type C", async () => {
+    const run = await runEdited({ typeC: charge });
+    const at = `${TYPE_C}:${lineOf(run.typeC!.text, "inode_add_bytes(")}`;
+    const ret = lineOf(run.callbacks.text, "err_unprepare:") + 3;
+    expect(run.callbacks.text.split("\n")[ret - 1]).toBe("\treturn err;");
+    const findings = run.simulation.results.flatMap((r) => r.findings ?? []).map((f) => f.message);
+    expect(findings.some((m) => m.includes(`gmem_uffd.c:${ret} kvm_gmem_uffd_filemap_add(): filemap_add: failed (-17) and page `) && m.includes(`still charged by inode_add_bytes() at ${at}`)), findings.join("\n")).toBe(true);
+    expect(failing(run)).toEqual(expect.arrayContaining(["inject_filemap_add_eexist", "inject_filemap_add_enomem"]));
+  });
+});
+
 describe("a type step without its undo, and C the model lacks", () => {
   it("copy.prepare without copy.unprepare (the old void form) is R65", async () => {
     const g = await genOf();
