@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { instrumentBranches, type BranchSite, type ReturnSite } from "./instrument.js";
-import { harnessNamesOf, prelude, trailer, type HarnessNames } from "./harness.js";
+import { harnessNamesOf, prelude, standInCallNotes, trailer, type HarnessNames } from "./harness.js";
 import type { CSource } from "../../ir/c-source.js";
 import { cwasmCacheDir, probeToolchain, runToolSteps, TOOLCHAIN_HINT, ToolchainStepError } from "./toolchain.js";
 import type { ApiGenerationId } from "../../kernel/generations.js";
@@ -77,10 +77,7 @@ export function compileEmittedC(source: string, fileName: string, names: Harness
   const sites = [...inst.sites, ...(typeInst?.sites ?? [])];
   const returns = [...inst.returns, ...(typeInst?.returns ?? [])];
   const tu = [
-    prelude(
-      names,
-      names.typeFunctions.map((t) => t.name).filter((n) => !defines.includes(n)),
-    ),
+    prelude(names),
     // Branch counters live in the module's memory (no call out per branch); the host reads them.
     `static unsigned int uk_branch_counts[${Math.max(1, sites.length) * 2}];`,
     "static inline int uk_br(int id, int taken) { uk_branch_counts[2 * id + taken]++; return taken; }",
@@ -91,6 +88,7 @@ export function compileEmittedC(source: string, fileName: string, names: Harness
     '__attribute__((visibility("default"))) int uk_last_return(void) { int r = uk_last_ret; uk_last_ret = -1; return r; }',
     // The type's functions come first, as they do above the callbacks in the type's own file.
     ...(typeInst ? [typeInst.text] : []),
+    standInCallNotes(names, defines),
     inst.text,
     trailer(names, defines),
     '__attribute__((visibility("default"))) unsigned int *uk_branch_counters(void) { return uk_branch_counts; }',

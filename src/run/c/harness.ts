@@ -51,12 +51,7 @@ export const ENTRY: Record<CallbackRole | "fault" | "features" | "ioctls", strin
 /** Which callback roles are present in the ops struct: uk_has_<role>() answers at run time. */
 export const hasEntry = (role: CallbackRole): string => `uk_has_${role}`;
 
-/**
- * `standIns`: the type's functions no C defines. Each call of one is wrapped so
- * the model knows the caller's function and line (UK_NOTE_CALL()), and a
- * finding about what the stand-in did points at that call.
- */
-export function prelude(n: HarnessNames, standIns: readonly string[] = []): string {
+export function prelude(n: HarnessNames): string {
   const gen = GENERATIONS[n.api];
   const lines = [
     "/* Written by uffdkit (src/run/c/harness.ts) for the simulator. */",
@@ -80,9 +75,20 @@ export function prelude(n: HarnessNames, standIns: readonly string[] = []): stri
   const fields = (n.infoFields ?? []).map((f) => `struct shared_policy ${f};`).join(" ");
   lines.push(`struct uk_info { ${fields || "int uk_unused;"} };`);
   for (const t of n.typeFunctions) lines.push(`${t.proto.replace("NAME", t.name)};`);
-  // A function-like macro does not expand its own name again: the call inside reaches the import.
-  for (const name of standIns) lines.push(`#define ${name}(...) (UK_NOTE_CALL(), ${name}(__VA_ARGS__))`);
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The type's functions no C defines (stand-ins), each call of them wrapped so
+ * the model knows the caller's function and line (UK_NOTE_CALL()) and a
+ * finding about what the stand-in did points at that call. A function-like
+ * macro does not expand its own name again, so the call inside reaches the
+ * import. Put after the type's own C (which may declare them) and before the
+ * callbacks.
+ */
+export function standInCallNotes(n: HarnessNames, defined: readonly string[]): string {
+  const standIns = n.typeFunctions.map((t) => t.name).filter((name) => !defined.includes(name));
+  return standIns.map((name) => `#define ${name}(...) (UK_NOTE_CALL(), ${name}(__VA_ARGS__))`).join("\n");
 }
 
 /** The entry point the contract model calls where the kernel calls a_ops->free_folio. */
