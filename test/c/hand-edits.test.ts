@@ -162,3 +162,11 @@ describe("verify: accounting charged and uncharged in pairs", () => {
     expect(v.findings.filter((m) => /still charged|uncharge without/.test(m))).toEqual([]);
   });
 });
+
+describe("verify: a stand-in's precondition, broken by hand, is caught at the C's call of it", () => {
+  it("shmem_add_to_page_cache() of a folio the edit no longer locks: at the call in filemap_add", async () => {
+    const v = await verifyEdited("examples/shmem.uffd.ts", (c) => c.replace("\t__folio_set_locked(folio);\n\t__folio_set_swapbacked(folio);\n", "\t__folio_set_swapbacked(folio);\n"));
+    const at = `${v.path}:${lineOf(v.text, "err = shmem_add_to_page_cache(")}`;
+    expect(v.run.contractFindings.some((m) => m.startsWith(`${at} shmem_uffd_filemap_add(): shmem_add_to_page_cache() of a folio that is not locked`)), v.run.contractFindings.join("\n")).toBe(true);
+  });
+});

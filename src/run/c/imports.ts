@@ -465,7 +465,7 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
           const g = c.ptrToFolio(p);
           const file = c.mappingToFile(mp);
           if (g < 0 || !file) return -ERRNO.EINVAL;
-          if (!t.isLocked(g)) c.returnViolation(f.name, `${f.name}() of a folio that is not locked (VM_BUG_ON_FOLIO in shmem_add_to_page_cache)`);
+          if (!t.isLocked(g)) c.standInViolation(f.name, `${f.name}() of a folio that is not locked (VM_BUG_ON_FOLIO in shmem_add_to_page_cache)`);
           if (c.fire("filemap_add_enomem")) return -ERRNO.ENOMEM;
           if (c.fire("filemap_add_eexist") || (file.cache[index] ?? -1) >= 0) return -ERRNO.EEXIST;
           file.cache[index] = g;

@@ -320,6 +320,13 @@ export class DeclaredC {
     this.account(kind, owner, n, charge, `${name}`, at?.fn ?? 0, at?.line ?? 0);
   }
 
+  /** A stand-in's precondition broken: a finding at the C's call of it (UK_NOTE_CALL()), or the file when unknown. */
+  standInViolation(name: string, message: string): void {
+    const at = this.standInCall;
+    if (at) this.violation(name, message, at.fn, at.line);
+    else this.returnViolation(name, message);
+  }
+
   addedByC(fileId: number, folio: number): void {
     const set = this.cAdded.get(fileId) ?? new Set<number>();
     set.add(folio);
