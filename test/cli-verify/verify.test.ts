@@ -65,6 +65,9 @@ describe("uffdkit verify --c", () => {
     expect(["partly-verified", "not-verified"]).toContain(j.verdict);
     expect(j.why).toMatch(/^nothing failed/);
     expect(j.why).toContain("ran as stand-ins, their C not verified: kvm_gmem_is_shared_mem(), GMEM_I()");
+    // --c holds the glue function, never the ->fault handler's call of it: that part is gen's, not checked.
+    expect(j.faultGlue).toMatchObject({ from: "gen", fn: "kvm_gmem_uffd_fault", handler: "kvm_gmem_fault_user_mapping" });
+    expect(j.why).toContain("fault glue: its call in ->fault is gen's (--c gives the callbacks only), not checked");
     expect(j.typeFunctions.find((t) => t.name === "kvm_gmem_folio_zap_direct_map")).toEqual({ name: "kvm_gmem_folio_zap_direct_map", from: "beside", file: "examples/gmem-nodirectmap.uffd.c" });
     expect(r.status).toBe(0);
     // The same run, as text: the verdict line counts, and never says plain "verified".

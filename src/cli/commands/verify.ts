@@ -88,7 +88,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   const explored = "wasm" in mine.compiled ? await exploreAll(mine, workers) : { reports: [] };
   const seconds = (performance.now() - t0) / 1000;
 
-  const tally = tallyOf(mine, made.simulation.results, explored, diagnostics, input.faultGlue);
+  const tally = tallyOf(mine, made.simulation.results, explored, diagnostics, input.faultGlue, tree ? "tree" : "c");
   if (typeof opts.out === "string") {
     const files = made.files.filter((f) => f.path === "checklist.md" || f.path === "sim.tap");
     const w = writeFiles(io, "verify", opts.out, files, { ...opts, force: true });
@@ -121,7 +121,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   io.out(`uffdkit verify: ${specPath} (${mine.model.name}, ${mine.api}) on ${sources.map((s) => `${s.path} (sha256 ${contentHash(s.text)})`).join(" + ")}`);
   if (diagnostics.length) io.out(formatDiagnostics(diagnostics, { color: io.color }));
   io.out(["functions, compared with what gen writes:", ...diff.map(diffLine(input.callbacks.path)), ...input.fromGen.map((n) => `  gen's      ${n}(): not a function of its own in the tree; gen's version ran, not checked`)].join("\n"));
-  if (input.faultGlue) io.out(faultGlueLine(input.faultGlue));
+  if (input.faultGlue) io.out(faultGlueLine(input.faultGlue, tree ? "tree" : "c"));
   if (origins.length) io.out(["the type's functions:", ...origins.map((o) => `  ${o.name}(): ${o.from === "stand-in" ? "a stand-in (no C of it given): not verified" : `its C from ${o.file} (${o.from === "tree" ? "the tree" : "the file beside the spec"})`}`)].join("\n"));
   const n = tally.counts.scenarios;
   io.out(`simulator: ${n.total} scenarios: ${n.passed} pass, ${n.failed} fail, ${n.notApplicable} not applicable, ${n.lacks} not runnable${tally.failing.length ? ` (${tally.failing.join(", ")})` : ""}`);
@@ -140,7 +140,7 @@ interface Tally {
     readonly explore: { readonly total: number; readonly exhaustive: number; readonly bounded: number; readonly notApplicable: number };
     readonly standIns: readonly string[];
     /** The ->fault glue (or its call in the handler) that ran was gen's, not the developer's. */
-    readonly glueFromGen: boolean;
+    readonly glueFromGen: string | null;
     readonly errors: number;
   };
   readonly failing: readonly string[];
@@ -151,7 +151,8 @@ interface Tally {
 }
 
 /** The report's line on whose ->fault glue ran. */
-export function faultGlueLine(g: FaultGlueOrigin): string {
+export function faultGlueLine(g: FaultGlueOrigin, mode: "tree" | "c"): string {
+  if (g.from === "gen" && mode === "c") return `fault glue: gen's call of it in ->fault (not yours): ${g.why}; not checked`;
   if (g.from === "tree") return `fault glue: the tree's: ${g.fn}() (${g.path}:${g.fnLine}), called first thing in ${g.handler}() (${g.path}:${g.callLine}), its nonzero result returned`;
   return `fault glue: gen's (not the tree's): ${g.why}; not checked`;
 }
@@ -162,6 +163,7 @@ function tallyOf(
   explored: Explored,
   diagnostics: readonly Diagnostic[],
   faultGlue?: FaultGlueOrigin,
+  mode: "tree" | "c" = "tree",
 ): Tally {
   const count = (...v: string[]) => results.filter((r) => v.includes(r.verdict)).length;
   const reports = explored.reports;
@@ -171,7 +173,7 @@ function tallyOf(
       scenarios: { total: results.length, passed: count("pass"), failed: count("fail", "error"), notApplicable: count("not-applicable"), lacks: count("lacks") },
       explore: { total: reports.length, exhaustive: countE("exhaustive"), bounded: countE("bounded"), notApplicable: countE("not-applicable") },
       standIns: (mine.simulation.evidence.typeFunctions ?? []).filter((t) => t.ran === "stand-in").map((t) => `${t.name}()`),
-      glueFromGen: faultGlue?.from === "gen",
+      glueFromGen: faultGlue?.from !== "gen" ? null : mode === "tree" ? "fault glue: gen's (not the tree's), not checked" : "fault glue: its call in ->fault is gen's (--c gives the callbacks only), not checked",
       errors: diagnostics.filter((d) => d.severity === "error").length,
     },
     failing: results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => r.scenario),
@@ -205,7 +207,7 @@ function verdictOf(t: Tally): { kind: VerdictKind; why: string } {
   if (t.compiled && !t.exploreError && e.total === 0) notRun.push("no concurrent program was explored");
   const partly: string[] = [];
   if (standIns.length) partly.push(`${standIns.length} type function(s) ran as stand-ins, their C not verified: ${standIns.join(", ")}`);
-  if (glueFromGen) partly.push("fault glue: gen's (not the tree's), not checked");
+  if (glueFromGen) partly.push(glueFromGen);
   if (s.notApplicable) partly.push(`${s.notApplicable} scenario(s) not applicable (the type lacks the operation)`);
   if (e.notApplicable) partly.push(`${e.notApplicable} program(s) not applicable`);
   const ran = `${s.passed}/${s.total} scenarios passed, ${e.exhaustive}/${e.total} programs explored exhaustively`;
