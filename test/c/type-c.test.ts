@@ -184,6 +184,36 @@ describe("per-inode accounting in a type step, charged and uncharged in pairs", 
   });
 });
 
+describe("a limited percpu_counter in a type step (as tmpfs's used_blocks), charged and uncharged in pairs", () => {
+  // The type caps its unmapped pages with a percpu_counter: charged in prepare, given back in unprepare and ->free_folio.
+  const counter = (c: string) =>
+    c
+      .replace("#include <asm/tlbflush.h>\n", "#include <asm/tlbflush.h>\n#include <linux/percpu_counter.h>\n\nstatic struct percpu_counter kvm_gmem_unmapped;\n")
+      .replace("\tflush_tlb_kernel_range(addr, addr + folio_size(folio));\n\treturn 0;", "\tflush_tlb_kernel_range(addr, addr + folio_size(folio));\n\tif (!percpu_counter_limited_add(&kvm_gmem_unmapped, 1024, 1))\n\t\treturn -ENOSPC;\n\treturn 0;");
+  const undo = (c: string) => c.replace("\tset_direct_map_default_noflush(folio_page(folio, 0));\n}\n\n/* ->free_folio", "\tset_direct_map_default_noflush(folio_page(folio, 0));\n\tpercpu_counter_sub(&kvm_gmem_unmapped, 1);\n}\n\n/* ->free_folio");
+  const free = (c: string) => c.replace(/(void kvm_gmem_free_folio\(struct folio \*folio\)\n\{\n\tset_direct_map_default_noflush\(folio_page\(folio, 0\)\);\n)/, "$1\tpercpu_counter_sub(&kvm_gmem_unmapped, 1);\n");
+  const charges = (run: Awaited<ReturnType<typeof runEdited>>) => run.simulation.results.flatMap((r) => r.findings ?? []).map((f) => f.message).filter((m) => m.includes("percpu_counter"));
+
+  it("given back in unprepare and ->free_folio: balanced on every path", async () => {
+    const run = await runEdited({ typeC: (c) => free(undo(counter(c))) });
+    expect(run.typeC!.text.split("percpu_counter_sub(").length - 1).toBe(2);
+    expect(charges(run)).toEqual([]);
+    expect(run.contractFindings).toEqual([]);
+  });
+
+  it("not given back in ->free_folio: filemap_remove leaves the charge, named at the limited add", async () => {
+    const run = await runEdited({ typeC: (c) => undo(counter(c)) });
+    const at = `${TYPE_C}:${lineOf(run.typeC!.text, "percpu_counter_limited_add(")}`;
+    expect(charges(run).some((m) => m.includes("kvm_gmem_uffd_filemap_remove(): filemap_remove: took page ") && m.includes(`still charged by percpu_counter_limited_add() at ${at}`)), charges(run).join("\n")).toBe(true);
+  });
+
+  it("past the limit the limited add refuses: every COPY fails in prepare, and nothing is left charged", async () => {
+    const run = await runEdited({ typeC: (c) => free(undo(counter(c))).replace("percpu_counter_limited_add(&kvm_gmem_unmapped, 1024, 1)", "percpu_counter_limited_add(&kvm_gmem_unmapped, 0, 1)") });
+    expect(failing(run).length).toBeGreaterThan(0);
+    expect(charges(run)).toEqual([]);
+  });
+});
+
 describe("a type step without its undo, and C the model lacks", () => {
   it("copy.prepare without copy.unprepare (the old void form) is R65", async () => {
     const g = await genOf();

@@ -28,6 +28,7 @@ typedef _Bool bool;
 typedef unsigned char u8;
 typedef unsigned int u32;
 typedef unsigned long long u64;
+typedef long long s64;
 typedef unsigned long size_t;
 typedef long long loff_t;
 typedef long long qsize_t;
@@ -260,6 +261,30 @@ UK_IMPORT(note_call) void uk_note_call(const char *fn, int line);
 #define dquot_free_block_nodirty(inode, nr) ((void)uk_dquot_block((inode), (nr), 0, UK_AT))
 #define security_vm_enough_memory_mm(mm, pages) uk_vm_commit((mm), (pages), 1, UK_AT)
 #define vm_unacct_memory(pages) ((void)uk_vm_commit(NULL, (pages), 0, UK_AT))
+/*
+ * include/linux/percpu_counter.h: a counter used for accounting (tmpfs's
+ * sbinfo->used_blocks) is charged by percpu_counter_limited_add(), which adds
+ * only within the limit (lib/percpu_counter.c __percpu_counter_limited_add()),
+ * and given back by percpu_counter_sub().  The model pairs them on a counter
+ * that has been limited-added; any other counter is only counted.
+ */
+struct percpu_counter { s64 count; };
+UK_IMPORT(percpu_counter) int uk_percpu_counter(struct percpu_counter *fbc, s64 amount, s64 limit, int limited, s64 count, const char *fn, int line);
+static inline bool uk_percpu_counter_add(struct percpu_counter *fbc, s64 amount, s64 limit, int limited, const char *fn, int line)
+{
+	if (!uk_percpu_counter(fbc, amount, limit, limited, fbc->count, fn, line))
+		return false;
+	fbc->count += amount;
+	return true;
+}
+#define percpu_counter_limited_add(fbc, limit, amount) uk_percpu_counter_add((fbc), (amount), (limit), 1, UK_AT)
+#define percpu_counter_add(fbc, amount) ((void)uk_percpu_counter_add((fbc), (amount), 0, 0, UK_AT))
+#define percpu_counter_sub(fbc, amount) ((void)uk_percpu_counter_add((fbc), -(s64)(amount), 0, 0, UK_AT))
+#define percpu_counter_inc(fbc) percpu_counter_add((fbc), 1)
+#define percpu_counter_dec(fbc) percpu_counter_add((fbc), -1)
+static inline s64 percpu_counter_read(struct percpu_counter *fbc) { return fbc->count; }
+static inline s64 percpu_counter_sum(struct percpu_counter *fbc) { return fbc->count; }
+
 /* Where the C calls a function of the type's that runs as a stand-in (the harness wraps each in it). */
 #define UK_NOTE_CALL() uk_note_call(UK_AT)
 

@@ -12,6 +12,9 @@
  * - the overcommit charge (vm_committed_as): mm/util.c __vm_enough_memory()
  *   (security_vm_enough_memory_mm()) charges, include/linux/mman.h
  *   vm_unacct_memory() gives it back;
+ * - a percpu_counter used against a limit (tmpfs's sbinfo->used_blocks):
+ *   include/linux/percpu_counter.h percpu_counter_limited_add() charges,
+ *   percpu_counter_sub() gives back;
  * - the type's own block accounting, shmem's: mm/shmem.c
  *   shmem_inode_acct_blocks() (commit charge, sb used_blocks, quota) and
  *   shmem_inode_unacct_blocks(), which shmem_recalc_inode() calls for the
@@ -23,13 +26,14 @@
 import type { Location } from "./contracts.js";
 
 /** What is charged: by kind, and whose (an inode, or the system for the commit charge). */
-export type AccountKind = "blocks" | "inode-bytes" | "quota" | "commit";
+export type AccountKind = "blocks" | "inode-bytes" | "quota" | "commit" | "counter";
 
 export const ACCOUNT_UNIT: Record<AccountKind, string> = {
   blocks: "block(s) of the type's block accounting",
   "inode-bytes": "page(s) of the inode's i_blocks",
   quota: "block(s) of the user's disk quota",
   commit: "page(s) of overcommit charge (vm_committed_as)",
+  counter: "unit(s) of a limited percpu_counter (as tmpfs's used_blocks)",
 };
 
 /** One charge still held: how much, by which helper, and where the C called it. */

@@ -382,6 +382,18 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       c.account("commit", 0, pages, charge !== 0, charge ? "security_vm_enough_memory_mm" : "vm_unacct_memory", fn, line);
       return 0;
     },
+    // include/linux/percpu_counter.h: a limited add charges the counter (false past the limit, or injected);
+    // on a counter that was ever limited-added, a negative add gives back and a positive one charges.
+    percpu_counter(fbc, amount, limit, limited, count, fn, line) {
+      const n = Number(amount);
+      if (limited) {
+        if (c.fire("account") || Number(count) + n > Number(limit)) return 0;
+        c.limitedCounters.add(fbc);
+      }
+      if (!c.limitedCounters.has(fbc) || n === 0) return 1;
+      const helper = limited ? "percpu_counter_limited_add" : n > 0 ? "percpu_counter_add" : "percpu_counter_sub";
+      return c.account("counter", fbc, Math.abs(n), n > 0, helper, fn, line) ? 1 : 0;
+    },
     note_call(fn, line) {
       c.standInCall = { fn, line };
     },

@@ -100,6 +100,8 @@ export class DeclaredC {
   readonly invalidateLocks = new Map<number, number>();
   /** Per-inode and per-user charges the C made, and which folio each went with (./accounting.ts). */
   readonly ledger = new Ledger();
+  /** percpu_counters the C has limited-added (module addresses): accounts, not mere statistics. */
+  readonly limitedCounters = new Set<number>();
   /** Where the C last called a stand-in (UK_NOTE_CALL()): a stand-in's charge is positioned there. */
   standInCall: { fn: number; line: number } | null = null;
   /** Per file id: the folios the C put in the page cache (what shmem_recalc_inode() counts as still there). */
