@@ -170,3 +170,18 @@ describe("verify: a stand-in's precondition, broken by hand, is caught at the C'
     expect(v.run.contractFindings.some((m) => m.startsWith(`${at} shmem_uffd_filemap_add(): shmem_add_to_page_cache() of a folio that is not locked`)), v.run.contractFindings.join("\n")).toBe(true);
   });
 });
+
+describe("verify: what the ->fault glue leaves behind is reported at the return it leaves by", () => {
+  it("the invalidate lock taken around the shared check and held on the SIGBUS return", async () => {
+    const v = await verifyEdited("examples/gmem.uffd.ts", (c) =>
+      c.replace(
+        "\tif (!kvm_gmem_is_shared_mem(inode, vmf->pgoff))\n\t\treturn VM_FAULT_SIGBUS;\n\treturn 0;\n}",
+        "\tfilemap_invalidate_lock_shared(inode->i_mapping);\n\tif (!kvm_gmem_is_shared_mem(inode, vmf->pgoff))\n\t\treturn VM_FAULT_SIGBUS;\n\tfilemap_invalidate_unlock_shared(inode->i_mapping);\n\treturn 0;\n}",
+      ),
+    );
+    const ret = lineOf(v.text, "\t\treturn VM_FAULT_SIGBUS;");
+    const glue = lineOf(v.text, "static vm_fault_t kvm_gmem_uffd_fault(");
+    expect(ret).toBeGreaterThan(glue);
+    expect(v.findings.some((m) => m.startsWith(`${v.path}:${ret} kvm_gmem_uffd_fault(): fault: returned holding a mapping's invalidate lock`)), v.findings.join("\n")).toBe(true);
+  });
+});

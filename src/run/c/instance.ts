@@ -407,11 +407,22 @@ export class DeclaredC {
    */
   returnViolation(role: string, message: string, rule = "R58", at: "return" | "definition" = "return"): void {
     const member = GENERATIONS[this.compiled.names.api].callbacks.find((c) => c.role === ROLE_OF[role])?.member;
-    const def = member ? this.compiled.members?.[member] : undefined;
+    const def = member ? this.compiled.members?.[member] : role === "fault" ? this.glueDefinition() : undefined;
     // The `return` the callback left by, when it left by one of its own (a void function may fall off its end).
     const ret = at === "return" ? this.lastReturn : null;
     const where = def && ret && ret.fn === def.fn ? `${ret.file ?? this.compiled.fileName}:${ret.line} ${def.fn}()` : def ? `${this.compiled.fileName}:${def.line} ${def.fn}()` : this.compiled.fileName;
     this.machine.finding(`${where}: ${role}: ${message}`, rule);
+  }
+
+  /** The ->fault glue function and the line its definition starts on in the callbacks file. */
+  private glueDefinition(): { fn: string; line: number } | undefined {
+    const fn = this.compiled.names.faultGlue;
+    const lines = this.compiled.texts?.[this.compiled.fileName]?.split("\n");
+    if (!fn || !lines) return undefined;
+    const at = lines.findIndex((l) => /^\S/.test(l) && new RegExp(`\\b${fn}\\s*\\(`).test(l) && !/;\s*$/.test(l));
+    // Past a #line directive (gen's glue appended to a tree's file) the numbering is no longer this index.
+    if (at < 0 || lines.slice(0, at).some((l) => /^#\s*line\b/.test(l))) return undefined;
+    return { fn, line: at + 1 };
   }
 
   /** The `return` statement the running callback last took (read once per call, when it is back). */
