@@ -23,7 +23,12 @@
  * its failure paths, that nothing is uncharged that was not charged (or
  * twice), and that a folio taken out of the cache leaves no charge behind.
  */
-import type { Location } from "./contracts.js";
+/** Where the C made a charge (the same shape as contracts.ts Location; this module imports nothing). */
+export interface Location {
+  readonly file: string;
+  readonly fn: string;
+  readonly line: number;
+}
 
 /** What is charged: by kind, and whose (an inode, or the system for the commit charge). */
 export type AccountKind = "blocks" | "inode-bytes" | "quota" | "commit" | "counter";
