@@ -97,7 +97,7 @@ export class Ledger {
       left -= take;
       if (h.n === 0) list.pop();
     }
-    this.giveBack(this.made, key, n);
+    this.giveBackMade(key, n);
     return null;
   }
 
@@ -133,7 +133,7 @@ export class Ledger {
     const all = [...(this.byFolio.get(folio) ?? []).map(({ key, h }) => ({ key, h: { ...h } })), ...this.made];
     this.byFolio.delete(folio);
     // Uncharges the callback made count against the folio's charges: what it gave back beyond its own.
-    for (const [key, n] of this.returned) this.giveBack(all, key, n);
+    for (const [key, n] of this.returned) take(all, key, n);
     this.made = [];
     return all.filter(({ h }) => h.n > 0).map(({ key, h }) => ({ key, kind: kindOf(key), n: h.n, by: h.by, at: h.at }));
   }
@@ -141,17 +141,23 @@ export class Ledger {
   /** Uncharges in the running callback beyond what it charged itself, per account. */
   private returned = new Map<string, number>();
 
-  /** Takes n of `key` from the newest entries of `from`; for the callback's own list, what is left over is recorded in `returned`. */
-  private giveBack(from: { key: string; h: Held }[], key: string, n: number): void {
-    let left = n;
-    for (let i = from.length - 1; i >= 0 && left > 0; i--) {
-      const e = from[i]!;
-      if (e.key !== key || e.h.n === 0) continue;
-      const take = Math.min(e.h.n, left);
-      e.h.n -= take;
-      left -= take;
-    }
-    if (from === this.made && left > 0) this.returned.set(key, (this.returned.get(key) ?? 0) + left);
-    if (from === this.made) this.made = this.made.filter((e) => e.h.n > 0);
+  /** An uncharge first undoes the callback's own charges; what is left over gave back older ones (`returned`). */
+  private giveBackMade(key: string, n: number): void {
+    const left = take(this.made, key, n);
+    if (left > 0) this.returned.set(key, (this.returned.get(key) ?? 0) + left);
+    this.made = this.made.filter((e) => e.h.n > 0);
   }
+}
+
+/** Takes n of `key` from the newest entries of `from`; returns what could not be taken. */
+function take(from: readonly { key: string; h: Held }[], key: string, n: number): number {
+  let left = n;
+  for (let i = from.length - 1; i >= 0 && left > 0; i--) {
+    const e = from[i]!;
+    if (e.key !== key || e.h.n === 0) continue;
+    const k = Math.min(e.h.n, left);
+    e.h.n -= k;
+    left -= k;
+  }
+  return left;
 }
