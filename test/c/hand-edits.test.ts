@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { open } from "../../src/session/index.js";
+import { exploreProgram } from "../../src/run/explore/index.js";
 
 const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
 
@@ -116,6 +117,22 @@ describe("verify: accounting charged and uncharged in pairs", () => {
     expect(msg, v.findings.join("\n")).toBeDefined();
     expect(msg).toContain(`still charged by shmem_inode_acct_blocks() at ${v.path}:${acct}: the charge is not undone on that path`);
     expect(v.failing).toEqual(expect.arrayContaining(["inject_filemap_add_eexist", "inject_filemap_add_enomem"]));
+  });
+
+  it("exploration finds the same charge with no injection: a fill that loses the race for the page", async () => {
+    const base = (await open(SHMEM)).generation();
+    const text = base.cSource.text
+      .replace("\tif (shmem_inode_acct_blocks(inode, 1)) {\n\t\terr = -ENOMEM;\n\t\tgoto err_delete;\n\t}\n", "")
+      .replace("\t__folio_set_locked(folio);\n\t__folio_set_swapbacked(folio);\n", "\tif (shmem_inode_acct_blocks(inode, 1))\n\t\treturn -ENOMEM;\n\t__folio_set_locked(folio);\n\t__folio_set_swapbacked(folio);\n");
+    const plan = (await open(SHMEM, { cSource: { kind: "file", path: "tree/edited_uffd.c", text } })).generation().exploration;
+    const p = plan.programs.find((q) => q.name === "partial_fill");
+    expect(p, plan.programs.map((q) => q.name).join(", ")).toBeDefined();
+    const r = exploreProgram(p!, plan.opts);
+    const found = r.counterexamples.map((c) => c.violation);
+    expect(found.some((v) => v.property === "contract" && v.message.startsWith("uffd_copy: failed (-17) with 1 block(s)") && v.message.includes(`shmem_inode_acct_blocks() at tree/edited_uffd.c:${lineOf(text, "\tif (shmem_inode_acct_blocks(inode, 1))")}`)), JSON.stringify(found)).toBe(true);
+    // gen's own C: the same program explores clean.
+    const clean = (await open(SHMEM)).generation().exploration;
+    expect(exploreProgram(clean.programs.find((q) => q.name === "partial_fill")!, clean.opts).counterexamples).toEqual([]);
   });
 
   it("a charge left when the folio is removed: filemap_remove without shmem_recalc_inode()", async () => {

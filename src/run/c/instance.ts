@@ -350,8 +350,14 @@ export class DeclaredC {
 
   /** Charges a failed callback, or a folio leaving, left behind: a finding at the return, naming each charge. */
   private chargesLeft(role: string, what: string, left: readonly Pending[]): void {
+    if (left.length === 0) return;
+    const site = this.callbackSite(role, "return") ?? { file: this.compiled.fileName, fn: role, line: 0 };
     for (const p of left) {
-      this.returnViolation(role, `${what} with ${p.n} ${ACCOUNT_UNIT[p.kind]} still charged by ${p.by}() at ${p.at.file}:${p.at.line}: the charge is not undone on that path`);
+      const message = `${role}: ${what} with ${p.n} ${ACCOUNT_UNIT[p.kind]} still charged by ${p.by}() at ${p.at.file}:${p.at.line}: the charge is not undone on that path`;
+      // A contract violation like the helpers' (explore checks these), positioned at the return.
+      const v: ContractViolation = { ...site, helper: "accounting", message, source: CONTRACT_SOURCE.accounting };
+      if (!this.violations.some((x) => x.file === v.file && x.line === v.line && x.message === message)) this.violations.push(v);
+      this.machine.finding(`${site.file}:${site.line} ${site.fn}(): ${message}`, "R58");
     }
   }
 
@@ -406,12 +412,20 @@ export class DeclaredC {
    * what it did on the way (`at: "definition"`): file:line fn().
    */
   returnViolation(role: string, message: string, rule = "R58", at: "return" | "definition" = "return"): void {
+    const site = this.callbackSite(role, at);
+    const where = site ? `${site.file}:${site.line} ${site.fn}()` : this.compiled.fileName;
+    this.machine.finding(`${where}: ${role}: ${message}`, rule);
+  }
+
+  /** Where a finding about the callback playing `role` goes: the `return` it left by, or its definition. */
+  private callbackSite(role: string, at: "return" | "definition"): Location | null {
     const member = GENERATIONS[this.compiled.names.api].callbacks.find((c) => c.role === ROLE_OF[role])?.member;
     const def = member ? this.compiled.members?.[member] : role === "fault" ? this.glueDefinition() : undefined;
+    if (!def) return null;
     // The `return` the callback left by, when it left by one of its own (a void function may fall off its end).
     const ret = at === "return" ? this.lastReturn : null;
-    const where = def && ret && ret.fn === def.fn ? `${ret.file ?? this.compiled.fileName}:${ret.line} ${def.fn}()` : def ? `${this.compiled.fileName}:${def.line} ${def.fn}()` : this.compiled.fileName;
-    this.machine.finding(`${where}: ${role}: ${message}`, rule);
+    if (ret && ret.fn === def.fn) return { file: ret.file ?? this.compiled.fileName, fn: def.fn, line: ret.line };
+    return { file: this.compiled.fileName, fn: def.fn, line: def.line };
   }
 
   /** The ->fault glue function and the line its definition starts on in the callbacks file. */
