@@ -14,14 +14,19 @@
  * The type's functions come from the tree (with --tree) where it defines
  * them; the C beside the spec (`<spec>.c`) supplies the ones the tree lacks
  * (and, with --c, all of them). The report says which came from where.
+ * The ->fault glue is the tree's only when the tree defines the glue function
+ * and its ->fault handler calls it first thing, returning its nonzero result
+ * (verify-sources.ts faultGlueInTree()); otherwise the report says
+ * "fault glue: gen's (not the tree's)", why, and that it is not checked.
  *
  * -o DIR writes checklist.md and sim.tap there; both name the C they rest on.
  * The verdict line counts what ran: scenarios passed / failed / not
  * applicable / not runnable (lacks), programs explored exhaustively or only
  * to a bound, and the type functions that ran as stand-ins.
  *   verified          everything ran and passed, nothing was a stand-in: exit 0
- *   partly verified   nothing failed, but type functions were stand-ins or
- *                     scenarios/programs were not applicable: exit 0
+ *   partly verified   nothing failed, but type functions were stand-ins, the
+ *                     fault glue (or its call) was gen's, or scenarios/programs
+ *                     were not applicable: exit 0
  *   not verified      nothing failed, but something did not run (a scenario
  *                     the simulator lacks, a bounded search, no program
  *                     explored): exit 0
