@@ -65,9 +65,11 @@ describe("uffdkit verify --c", () => {
     expect(["partly-verified", "not-verified"]).toContain(j.verdict);
     expect(j.why).toMatch(/^nothing failed/);
     expect(j.why).toContain("ran as stand-ins, their C not verified: kvm_gmem_is_shared_mem(), GMEM_I()");
-    // --c holds the glue function, never the ->fault handler's call of it: that part is gen's, not checked.
+    // --c holds the glue function, never the ->fault handler's call of it: the report says the call is series' splice,
+    // which the verdict rests on as gen's own does (only --tree has the handler to check).
     expect(j.faultGlue).toMatchObject({ from: "gen", fn: "kvm_gmem_uffd_fault", handler: "kvm_gmem_fault_user_mapping" });
-    expect(j.why).toContain("fault glue: its call in ->fault is gen's (--c gives the callbacks only), not checked");
+    expect(j.faultGlue!.why).toContain("its call first thing in kvm_gmem_fault_user_mapping() is the one series splices");
+    expect(j.why).not.toContain("fault glue");
     expect(j.typeFunctions.find((t) => t.name === "kvm_gmem_folio_zap_direct_map")).toEqual({ name: "kvm_gmem_folio_zap_direct_map", from: "beside", file: "examples/gmem-nodirectmap.uffd.c" });
     expect(r.status).toBe(0);
     // The same run, as text: the verdict line counts, and never says plain "verified".

@@ -25,8 +25,8 @@
  * to a bound, and the type functions that ran as stand-ins.
  *   verified          everything ran and passed, nothing was a stand-in: exit 0
  *   partly verified   nothing failed, but type functions were stand-ins, the
- *                     fault glue (or its call) was gen's, or scenarios/programs
- *                     were not applicable: exit 0
+ *                     fault glue in the tree (--tree) was gen's, or
+ *                     scenarios/programs were not applicable: exit 0
  *   not verified      nothing failed, but something did not run (a scenario
  *                     the simulator lacks, a bounded search, no program
  *                     explored): exit 0
@@ -157,7 +157,7 @@ interface Tally {
 
 /** The report's line on whose ->fault glue ran. */
 export function faultGlueLine(g: FaultGlueOrigin, mode: "tree" | "c"): string {
-  if (g.from === "gen" && mode === "c") return `fault glue: gen's call of it in ->fault (not yours): ${g.why}; not checked`;
+  if (g.from === "gen" && mode === "c") return `fault glue: ${g.why}`;
   if (g.from === "tree") return `fault glue: the tree's: ${g.fn}() (${g.path}:${g.fnLine}), called first thing in ${g.handler}() (${g.path}:${g.callLine}), its nonzero result returned`;
   return `fault glue: gen's (not the tree's): ${g.why}; not checked`;
 }
@@ -178,7 +178,9 @@ function tallyOf(
       scenarios: { total: results.length, passed: count("pass"), failed: count("fail", "error"), notApplicable: count("not-applicable"), lacks: count("lacks") },
       explore: { total: reports.length, exhaustive: countE("exhaustive"), bounded: countE("bounded"), notApplicable: countE("not-applicable") },
       standIns: (mine.simulation.evidence.typeFunctions ?? []).filter((t) => t.ran === "stand-in").map((t) => `${t.name}()`),
-      glueFromGen: faultGlue?.from !== "gen" ? null : mode === "tree" ? "fault glue: gen's (not the tree's), not checked" : "fault glue: its call in ->fault is gen's (--c gives the callbacks only), not checked",
+      // With --c the handler is not in the given C: its call of the glue is series' splice, as for gen's own C
+      // (the report says so, and the verdict rests on it as gen's does). With --tree the handler is there to read.
+      glueFromGen: faultGlue?.from === "gen" && mode === "tree" ? "fault glue: gen's (not the tree's), not checked" : null,
       errors: diagnostics.filter((d) => d.severity === "error").length,
     },
     failing: results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => r.scenario),
@@ -263,7 +265,7 @@ async function inputOf(gen: Generation, emitted: CSource, o: { cFile?: string | 
       return { error: `${o.cFile} cannot be read` };
     }
     // The callbacks file holds the glue function, never the ->fault handler that calls it.
-    const faultGlue: FaultGlueOrigin | undefined = glue && { from: "gen", ...glue, why: `${glue.fn}() is from ${rel(o.cFile)}, but its call first thing in ${glue.handler}() is gen's (series splices it there; --c gives the callbacks only, --tree DIR reads the handler)` };
+    const faultGlue: FaultGlueOrigin | undefined = glue && { from: "gen", ...glue, why: `${glue.fn}() is from ${rel(o.cFile)}; its call first thing in ${glue.handler}() is the one series splices (--c gives the callbacks only; --tree DIR reads the handler and checks it)` };
     return { callbacks: { path: rel(o.cFile), text }, ...(beside ? { typeC: beside, besidePath: beside.path } : {}), fromGen: [], ...(faultGlue ? { faultGlue } : {}), fromTree: [], fromBeside: besideDefines.map((f) => f.name) };
   }
   const t = await cFromTree(o.tree!, gen.model.targetFile, emitted, declaredCOf(gen.lowered).ops, names, glue);
