@@ -64,4 +64,18 @@ describe("accounting ledger", () => {
     l.begin();
     expect(l.release(9)).toEqual([]);
   });
+
+  it("a folio charged for in alloc_folio and freed by core before it entered the cache is reported once; one that entered the cache is not", () => {
+    const l = new Ledger();
+    l.begin();
+    l.charge("blocks", 1, 1, "shmem_inode_acct_blocks", at(50));
+    l.attachAllocated(4);
+    l.begin();
+    l.charge("blocks", 1, 1, "shmem_inode_acct_blocks", at(51));
+    l.attachAllocated(5);
+    l.entered(5);
+    const freed = new Set([4, 5]);
+    expect(l.freedBeforeCache((f) => freed.has(f))).toEqual([{ folio: 4, left: [{ key: "blocks:1", kind: "blocks", n: 1, by: "shmem_inode_acct_blocks", at: at(50) }] }]);
+    expect(l.freedBeforeCache((f) => freed.has(f))).toEqual([]);
+  });
 });

@@ -135,6 +135,36 @@ describe("verify: accounting charged and uncharged in pairs", () => {
     expect(exploreProgram(clean.programs.find((q) => q.name === "partial_fill")!, clean.opts).counterexamples).toEqual([]);
   });
 
+  it("a charge in alloc_folio (as shmem_mfill_atomic_pte() charges before it allocates): caught on each path that does not give it back", async () => {
+    const v = await verifyEdited(SHMEM71, (c) =>
+      c.replace("\tfolio = shmem_alloc_folio(gfp, 0, SHMEM_I(inode), pgoff);\n", "\tif (shmem_inode_acct_blocks(inode, 1))\n\t\treturn NULL;\n\tfolio = shmem_alloc_folio(gfp, 0, SHMEM_I(inode), pgoff);\n"),
+    );
+    const acct = lineOf(v.text, "\tif (shmem_inode_acct_blocks(inode, 1))\n".trim());
+    const charged = `still charged by shmem_inode_acct_blocks() at ${v.path}:${acct}`;
+    // The allocation fails after the charge: alloc_folio's `return NULL;` that follows it.
+    const noFolio = lineAfter(v.text, acct + 2, "\t\treturn NULL;");
+    expect(v.findings.some((m) => m.startsWith(`${v.path}:${noFolio} shmem_uffd_alloc_folio(): alloc_folio: returned no folio with 1 block(s)`) && m.includes(charged)), v.findings.join("\n")).toBe(true);
+    // filemap_add fails, and the folio goes back to core with what alloc_folio charged for it.
+    expect(v.findings.some((m) => m.includes("shmem_uffd_filemap_add(): filemap_add: failed (-17) and page ") && m.includes(charged))).toBe(true);
+    // The install fails: filemap_remove gives back filemap_add's block, not alloc_folio's.
+    expect(v.findings.some((m) => m.includes("shmem_uffd_filemap_remove(): filemap_remove: took page ") && m.includes(charged))).toBe(true);
+    expect(v.failing).toEqual(expect.arrayContaining(["inject_alloc_fails_enomem", "inject_filemap_add_eexist", "inject_install_fails_removes"]));
+  });
+
+  it("an uncharge without its charge through shmem_recalc_inode(): the page declared allocated before its block is accounted", async () => {
+    // recalc(inode, 1, 0) ahead of shmem_inode_acct_blocks(): when the accounting fails, info->alloced keeps a page
+    // no block was charged for, and the next recalc gives back a block nobody charged (shmem_inode_unacct_blocks()).
+    const v = await verifyEdited(SHMEM71, (c) =>
+      c.replace(
+        "\tif (shmem_inode_acct_blocks(inode, 1)) {\n\t\terr = -ENOMEM;\n\t\tgoto err_delete;\n\t}\n\tfolio_add_lru(folio);\n\tshmem_recalc_inode(inode, 1, 0);\n",
+        "\tshmem_recalc_inode(inode, 1, 0);\n\tif (shmem_inode_acct_blocks(inode, 1)) {\n\t\terr = -ENOMEM;\n\t\tgoto err_delete;\n\t}\n\tfolio_add_lru(folio);\n",
+      ),
+    );
+    const at = `${v.path}:${lineOf(v.text, "\tshmem_recalc_inode(inode, 1, 0);")}`;
+    expect(v.run.contractFindings.some((m) => m.startsWith(`${at} shmem_uffd_filemap_add(): shmem_recalc_inode() gives back 1 block(s) of the type's block accounting with 0 charged`)), v.run.contractFindings.join("\n")).toBe(true);
+    expect(v.failing).toContain("inject_account_fails_enomem");
+  });
+
   it("a charge left when the folio is removed: filemap_remove without shmem_recalc_inode()", async () => {
     const v = await verifyEdited(SHMEM71, (c) => c.replace("\tfilemap_remove_folio(folio);\n\tshmem_recalc_inode(inode, 0, 0);\n\tfolio_unlock(folio);\n", "\tfilemap_remove_folio(folio);\n\tfolio_unlock(folio);\n"));
     const add = lineOf(v.text, "static int shmem_uffd_filemap_add(");

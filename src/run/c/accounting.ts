@@ -110,6 +110,7 @@ export class Ledger {
   /** A folio id the simulator reuses for a new allocation: nothing is charged for it yet. */
   forget(folio: number): void {
     this.byFolio.delete(folio);
+    this.precache.delete(folio);
   }
 
   /** What the running callback charged and has not given back. */
@@ -124,6 +125,36 @@ export class Ledger {
     this.made = [];
   }
 
+  /** Folios charged for before they entered the page cache (alloc_folio): only core can free them then. */
+  private readonly precache = new Set<number>();
+
+  /** alloc_folio returned this folio: what it charged goes with it, and it is not in the cache yet. */
+  attachAllocated(folio: number): void {
+    this.attach(folio);
+    if (this.byFolio.has(folio)) this.precache.add(folio);
+  }
+
+  /** The folio entered the page cache: from now on the type's own paths (remove, truncate) give its charges back. */
+  entered(folio: number): void {
+    this.precache.delete(folio);
+  }
+
+  /**
+   * Folios charged for before they entered the cache that core has since freed
+   * (a fill that failed after alloc_folio): nothing gives those charges back.
+   */
+  freedBeforeCache(isFreed: (folio: number) => boolean): { folio: number; left: Pending[] }[] {
+    const out: { folio: number; left: Pending[] }[] = [];
+    for (const f of [...this.precache]) {
+      if (!isFreed(f)) continue;
+      const left = (this.byFolio.get(f) ?? []).filter(({ h }) => h.n > 0).map(({ key, h }) => ({ key, kind: kindOf(key), n: h.n, by: h.by, at: h.at }));
+      this.precache.delete(f);
+      this.byFolio.delete(f);
+      if (left.length) out.push({ folio: f, left });
+    }
+    return out;
+  }
+
   /**
    * The folio leaves (removed from the cache, or back to core to be freed): what
    * was charged for it and what the running callback made, less what the
@@ -132,6 +163,7 @@ export class Ledger {
   release(folio: number): Pending[] {
     const all = [...(this.byFolio.get(folio) ?? []).map(({ key, h }) => ({ key, h: { ...h } })), ...this.made];
     this.byFolio.delete(folio);
+    this.precache.delete(folio);
     // Uncharges the callback made count against the folio's charges: what it gave back beyond its own.
     for (const [key, n] of this.returned) take(all, key, n);
     this.made = [];

@@ -504,9 +504,9 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
       case "unaccount":
         // shmem_recalc_inode() (mm/shmem.c): the blocks of pages that left the mapping since the last
         // recalc are given back (shmem_inode_unacct_blocks()); the type's unaccount wraps recalc(inode, 0, 0).
-        out[f.name] = (ip) => {
+        out[f.name] = (ip, alloced) => {
           const file = c.inodeToFile(ip);
-          if (file) c.recalcBlocks(file, f.name);
+          if (file) c.recalcBlocks(file, f.name, f.role === "recalc" ? Number(alloced) : 0);
         };
         break;
       case "prepare":

@@ -9,7 +9,7 @@
  * member's return (vm_uffd_ops.md §1.7, v2 07/15–10/15).
  */
 import type { Machine } from "../sim/machine.js";
-import type { SimFile, Vma } from "../sim/state.js";
+import { FOLIO_USED, type SimFile, type Vma } from "../sim/state.js";
 import type { InjectSite } from "../../ir/scenario.js";
 import type { CompiledType } from "./compile.js";
 import type { ReturnSite } from "./instrument.js";
@@ -336,17 +336,25 @@ export class DeclaredC {
   }
 
   /**
-   * shmem_recalc_inode(): the blocks charged for pages no longer in the mapping
-   * are given back. Here: what the C charged to the inode's block account, less
-   * the folios the C added that are still in its page cache.
+   * shmem_recalc_inode(inode, alloced, 0) (mm/shmem.c): info->alloced grows by
+   * `alloced`, and the blocks of pages no longer in the mapping (alloced less
+   * nrpages) are given back with shmem_inode_unacct_blocks(). Here alloced and
+   * nrpages count only what the C did: the recalc calls it made, and the
+   * folios it added that are still in the page cache.
    */
-  recalcBlocks(file: SimFile, name: string): void {
+  recalcBlocks(file: SimFile, name: string, alloced: number): void {
     const t = this.machine.folios;
     const set = this.cAdded.get(file.id) ?? new Set<number>();
     for (const f of [...set]) if (!(t.flags[f]! & FOLIO_IN_CACHE) || file.cache[t.index[f]!] !== f) set.delete(f);
-    const freed = this.ledger.total("blocks", file.id) - set.size;
+    // info->alloced += alloced; freed = info->alloced - nrpages (the pages the C added that are still there).
+    const a = (this.cAlloced.get(file.id) ?? 0) + alloced;
+    const freed = a - set.size;
+    this.cAlloced.set(file.id, freed > 0 ? a - freed : a);
     if (freed > 0) this.accountStandIn("blocks", file.id, freed, false, name);
   }
+
+  /** Per file id: shmem's info->alloced as the C's recalc calls have moved it (pages the C declared allocated). */
+  private readonly cAlloced = new Map<number, number>();
 
   /** Charges a failed callback, or a folio leaving, left behind: a finding at the return, naming each charge. */
   private chargesLeft(role: string, what: string, left: readonly Pending[]): void {
@@ -359,6 +367,26 @@ export class DeclaredC {
       if (!this.violations.some((x) => x.file === v.file && x.line === v.line && x.message === message)) this.violations.push(v);
       this.machine.finding(`${site.file}:${site.line} ${site.fn}(): ${message}`, "R58");
     }
+  }
+
+  /**
+   * Charges made for a folio before it entered the page cache (in alloc_folio)
+   * that core has since freed, after a fill that failed: no callback runs on
+   * that path, so nothing gives them back. Findings at the charge; the
+   * simulator checks this after every step (src/run/sim/invariants.ts).
+   */
+  chargesOnFreedFolios(): string[] {
+    const t = this.machine.folios;
+    const out: string[] = [];
+    for (const { left } of this.ledger.freedBeforeCache((f) => !(t.flags[f]! & FOLIO_USED))) {
+      for (const p of left) {
+        const message = `a folio charged for in alloc_folio was freed by core (a fill that failed after alloc_folio) with ${p.n} ${ACCOUNT_UNIT[p.kind]} still charged by ${p.by}(): no callback runs on that path, so nothing gives it back; charge only once the folio is in the page cache (filemap_add)`;
+        const v: ContractViolation = { ...p.at, helper: "accounting", message, source: CONTRACT_SOURCE.accounting };
+        if (!this.violations.some((x) => x.file === v.file && x.line === v.line && x.message === message)) this.violations.push(v);
+        out.push(`${p.at.file}:${p.at.line} ${p.at.fn}(): ${message}`);
+      }
+    }
+    return out;
   }
 
   /** A folio just allocated: whatever the model knew of an earlier folio with its id is gone. */
@@ -563,7 +591,7 @@ export class DeclaredC {
       this.chargesLeft("alloc_folio", "returned no folio", this.ledger.pending());
       return -1;
     }
-    this.ledger.attach(f);
+    this.ledger.attachAllocated(f);
     const t = this.machine.folios;
     if (t.isLocked(f)) this.returnViolation("alloc_folio", `returned page ${pgoff}'s folio locked: core expects it unlocked`);
     if (t.flags[f]! & FOLIO_IN_CACHE) this.returnViolation("alloc_folio", `returned a folio already in the page cache`);
@@ -583,6 +611,7 @@ export class DeclaredC {
     const inCache = (t.flags[folio]! & FOLIO_IN_CACHE) !== 0;
     if (r === 0) {
       this.ledger.attach(folio);
+      this.ledger.entered(folio);
       if (!t.isLocked(folio)) this.returnViolation("filemap_add", `succeeded but left page ${pgoff}'s folio unlocked: core expects it locked`, "R44");
       if (!inCache) this.returnViolation("filemap_add", `succeeded but page ${pgoff}'s folio is not in the page cache`, "R44");
     } else {
