@@ -169,7 +169,7 @@ describe("per-inode accounting in a type step, charged and uncharged in pairs", 
     const def = lineOf(run.callbacks.text, "static void kvm_gmem_uffd_filemap_remove(");
     const msg = findings.find((m) => m.includes(`gmem_uffd.c:${def} kvm_gmem_uffd_filemap_remove(): filemap_remove: took page `));
     expect(msg, findings.join("\n")).toBeDefined();
-    expect(msg).toContain(`out of the page cache with 1 page(s) of the inode's i_blocks still charged by inode_add_bytes() at ${at}: the charge is not undone on that path`);
+    expect(msg).toContain(`out of the page cache with 4096 byte(s) of the inode's i_blocks/i_bytes still charged by inode_add_bytes() at ${at}: the charge is not undone on that path`);
     expect(failing(run)).toContain("inject_install_fails_removes");
   });
 

@@ -35,7 +35,7 @@ export type AccountKind = "blocks" | "inode-bytes" | "quota" | "commit" | "count
 
 export const ACCOUNT_UNIT: Record<AccountKind, string> = {
   blocks: "block(s) of the type's block accounting",
-  "inode-bytes": "page(s) of the inode's i_blocks",
+  "inode-bytes": "byte(s) of the inode's i_blocks/i_bytes",
   quota: "block(s) of the user's disk quota",
   commit: "page(s) of overcommit charge (vm_committed_as)",
   counter: "unit(s) of a limited percpu_counter (as tmpfs's used_blocks)",

@@ -371,9 +371,9 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
     // fs/stat.c inode_add_bytes() / inode_sub_bytes(): the inode's i_blocks and i_bytes.
     inode_bytes(ip, bytes, add, fn, line) {
       const file = c.inodeToFile(ip);
-      const pages = Math.ceil(Number(bytes) / 4096);
       if (!file) return c.violation("inode_bytes", `${add ? "inode_add_bytes" : "inode_sub_bytes"}() on a pointer that is not an inode`, fn, line);
-      c.account("inode-bytes", file.id, pages, add !== 0, add ? "inode_add_bytes" : "inode_sub_bytes", fn, line);
+      // Counted in bytes, as i_blocks (512-byte units) and i_bytes together hold them: any split of a charge pairs.
+      c.account("inode-bytes", file.id, Number(bytes), add !== 0, add ? "inode_add_bytes" : "inode_sub_bytes", fn, line);
     },
     // include/linux/quotaops.h dquot_alloc_block(): the user's quota and the inode's bytes; -EDQUOT past the limit.
     dquot_block(ip, nr, alloc, fn, line) {
@@ -385,7 +385,8 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       }
       if (alloc && c.fire("account")) return -EDQUOT;
       // One finding per call: an uncharge the quota never had is not reported again for the inode's bytes.
-      if (c.account("quota", file.id, Number(nr), alloc !== 0, helper, fn, line)) c.account("inode-bytes", file.id, Number(nr), alloc !== 0, helper, fn, line);
+      // nr << i_blkbits bytes; i_blkbits is PAGE_SHIFT here, as for tmpfs.
+      if (c.account("quota", file.id, Number(nr), alloc !== 0, helper, fn, line)) c.account("inode-bytes", file.id, Number(nr) * 4096, alloc !== 0, helper, fn, line);
       return 0;
     },
     // mm/util.c __vm_enough_memory(): charges vm_committed_as, -ENOMEM past the overcommit limit; vm_unacct_memory() gives back.
