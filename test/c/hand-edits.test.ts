@@ -76,6 +76,20 @@ describe("verify: each defect of the last two rounds, put back by hand, is caugh
     expect(v.findings.some((m) => m.startsWith(`${v.path}:${def} `))).toBe(false);
   });
 
+  it("a reference leaked on an early return that tail-calls a helper: still the callback's return", async () => {
+    // The helper's own `return` runs first; the callback's is the one that leaves with the reference.
+    const v = await verifyEdited("examples/gmem-nodirectmap.uffd.ts", (c) =>
+      c
+        .replace("static struct folio *kvm_gmem_uffd_get_folio(", "static struct folio *kvm_gmem_uffd_absent(void)\n{\n\treturn ERR_PTR(-ENOENT);\n}\n\nstatic struct folio *kvm_gmem_uffd_get_folio(")
+        .replace(
+          "\tif (!folio_test_uptodate(folio)) {\n\t\tfolio_zero_range(folio, 0, folio_size(folio));\n\t\tfolio_mark_uptodate(folio);\n\t}\n",
+          "\tif (!folio_test_uptodate(folio)) {\n\t\tfolio_unlock(folio);\n\t\treturn kvm_gmem_uffd_absent();\n\t}\n",
+        ),
+    );
+    const ret = lineOf(v.text, "\t\treturn kvm_gmem_uffd_absent();");
+    expect(v.findings.some((m) => m.startsWith(`${v.path}:${ret} kvm_gmem_uffd_get_folio(): get_folio_noalloc: returned no folio for page`) && m.includes("kept a reference")), v.findings.join("\n")).toBe(true);
+  });
+
   it("a missing flush after writing the folio through a kernel mapping", async () => {
     const v = await verifyEdited("examples/shmem.uffd.ts", (c) => c.replace("\t\t\tflush_dcache_folio(folio);\n", ""));
     const at = `${v.path}:${lineOf(v.text, "ret = mfill_atomic_install_pte(")}`;

@@ -41,9 +41,11 @@ export interface Instrumented {
 }
 
 /**
- * Also every `return` statement: `return X;` becomes `{ UK_RET(id); return X; }`
- * (one statement still, so `if (c) return X;` keeps its meaning), recording the
- * last return taken; the host reads it when a callback is back.
+ * Also every `return` statement: `return X;` becomes
+ * `{ __auto_type uk_ret_v = (X); UK_RET(id); return uk_ret_v; }` (one
+ * statement still, so `if (c) return X;` keeps its meaning; X is evaluated
+ * first, so a helper X calls cannot overwrite the mark), recording the last
+ * return taken; the host reads it when a callback is back.
  */
 export function instrumentBranches(source: string, fileName: string, firstId = 0, defaultSiteFile?: string, firstReturnId = 0): Instrumented {
   const sites: BranchSite[] = [];
@@ -110,7 +112,9 @@ export function instrumentBranches(source: string, fileName: string, firstId = 0
         const id = firstReturnId + returns.length;
         returns.push({ id, line, fn, ...(siteFile ? { file: siteFile } : {}) });
         const stmt = source.slice(i, end + 1);
-        out += `{ UK_RET(${id}); ${stmt} }`;
+        const expr = source.slice(j, end);
+        // The value first, then the mark: a call in the expression (a tail call to a helper) returns before this one.
+        out += expr.trim() === "" ? `{ UK_RET(${id}); ${stmt} }` : `{ __auto_type uk_ret_v = (${expr}); UK_RET(${id}); return uk_ret_v; }`;
         line += countNewlines(stmt);
         i = end + 1;
         continue;
