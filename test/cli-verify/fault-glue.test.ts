@@ -7,6 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { loadCParser } from "../../src/series/c-syntax.js";
 import { faultGlueInTree } from "../../src/cli/verify-sources.js";
+import { spliceFaultGlue } from "../../src/series/splice.js";
+import { open } from "../../src/session/index.js";
 
 const GLUE = { fn: "kvm_gmem_uffd_fault", handler: "kvm_gmem_fault_user_mapping" };
 const glueFn = ["static vm_fault_t kvm_gmem_uffd_fault(struct vm_fault *vmf)", "{", "\treturn 0;", "}", ""];
@@ -47,5 +49,19 @@ describe("fault glue from the tree", () => {
   it("no glue function of the tree's own, or no handler: gen's", async () => {
     expect(await originOf(handler(["\treturn 0;"]), true)).toMatchObject({ from: "gen", why: expect.stringContaining("has no kvm_gmem_uffd_fault() of its own; gen's ran") });
     expect(await originOf(glueFn)).toMatchObject({ from: "gen", why: expect.stringContaining("has no kvm_gmem_fault_user_mapping() (the spec's fault.handler)") });
+  });
+
+  it("what `series` splices into a handler with its own declarations is recognised as the tree's", async () => {
+    // gen's glue call for the example, spliced by the splicer series uses, into a handler shaped like the kernel's.
+    const g = (await open("examples/gmem-nodirectmap.uffd.ts")).generation();
+    const glue = g.kernel.fragments.faultGlue!;
+    expect(glue.handler).toBe(GLUE.handler);
+    const parser = await loadCParser();
+    const base = [...glueFn, ...handler(["\tstruct inode *inode = file_inode(vmf->vma->vm_file);", "\tstruct folio *folio;", "\tvm_fault_t ret = VM_FAULT_LOCKED;", "", "\tfolio = kvm_gmem_get_folio(inode, vmf->pgoff);", "\treturn ret;"])].join("\n");
+    const spliced = spliceFaultGlue(parser, "virt/kvm/guest_memfd.c", base, glue.handler, glue.code);
+    expect(spliced.ok).toBe(true);
+    const text = spliced.ok ? spliced.text : "";
+    const o = faultGlueInTree(parser.parse(text).rootNode, "virt/kvm/guest_memfd.c", GLUE, false);
+    expect(o).toMatchObject({ from: "tree", callLine: text.split("\n").findIndex((l) => l.includes("= kvm_gmem_uffd_fault(vmf);")) + 1 });
   });
 });
