@@ -101,10 +101,15 @@ export class Ledger {
     return null;
   }
 
-  /** A new callback: nothing it made or gave back yet. */
+  /** A new callback: nothing it made or gave back yet (allocates nothing when the last one did nothing). */
   begin(): void {
-    this.made = [];
-    this.returned = new Map();
+    if (this.made.length) this.made = [];
+    if (this.returned.size) this.returned.clear();
+  }
+
+  /** Are there folios charged for before they entered the cache (the per-step check's fast path)? */
+  hasPrecache(): boolean {
+    return this.precache.size > 0;
   }
 
   /** A folio id the simulator reuses for a new allocation: nothing is charged for it yet. */

@@ -31,7 +31,7 @@ const CACHE = cwasmCacheDir(ROOT);
 export interface CompiledType {
   readonly wasm: Uint8Array;
   readonly sites: readonly BranchSite[];
-  /** Every `return` statement, by id: the host reads the last one taken (uk_last_return()). */
+  /** Every `return` statement, by id: the host reads the last one taken (the word at uk_last_return_slot()). */
   readonly returns: readonly ReturnSite[];
   /** The emitted file's path as findings name it. */
   readonly fileName: string;
@@ -85,7 +85,7 @@ export function compileEmittedC(source: string, fileName: string, names: Harness
     // The last `return` taken, so a finding about what a callback left behind names the return that left.
     "static int uk_last_ret = -1;",
     "#define UK_RET(id) (uk_last_ret = (id))",
-    '__attribute__((visibility("default"))) int uk_last_return(void) { int r = uk_last_ret; uk_last_ret = -1; return r; }',
+    '__attribute__((visibility("default"))) int *uk_last_return_slot(void) { return &uk_last_ret; }',
     // The type's functions come first, as they do above the callbacks in the type's own file.
     ...(typeInst ? [typeInst.text] : []),
     standInCallNotes(names, defines),

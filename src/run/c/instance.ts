@@ -40,6 +40,8 @@ const ROLE_OF: Record<string, CallbackRole> = {
   uffd_copy: "copy",
   can_userfault: "canUserfault",
 };
+/** No findings (shared: the per-step check allocates nothing when there is nothing to say). */
+const NONE: readonly string[] = [];
 /** Folio structs made per allocation in the module (see folioToPtr). */
 const FOLIO_BLOCK = 256;
 
@@ -151,6 +153,7 @@ export class DeclaredC {
     this.slot = this.exports.uk_new_slot!();
     this.counters = this.exports.uk_branch_counters!();
     this.offFolioMapping = this.exports.uk_offsetof_folio_mapping!();
+    this.retSlot = this.exports.uk_last_return_slot?.() ?? 0;
   }
 
   // --- fault injection ----------------------------------------------------------
@@ -437,7 +440,8 @@ export class DeclaredC {
    * that path, so nothing gives them back. Findings at the charge; the
    * simulator checks this after every step (src/run/sim/invariants.ts).
    */
-  chargesOnFreedFolios(): string[] {
+  chargesOnFreedFolios(): readonly string[] {
+    if (!this.ledger.hasPrecache()) return NONE;
     const t = this.machine.folios;
     const out: string[] = [];
     for (const { left } of this.ledger.freedBeforeCache((f) => !(t.flags[f]! & FOLIO_USED))) {
@@ -529,13 +533,18 @@ export class DeclaredC {
     return { fn, line: at + 1 };
   }
 
-  /** The `return` statement the running callback last took (read once per call, when it is back). */
-  private lastReturn: ReturnSite | null = null;
-
-  private noteReturn(): void {
-    const id = this.exports.uk_last_return?.() ?? -1;
-    this.lastReturn = id >= 0 ? (this.compiled.returns[id] ?? null) : null;
+  /**
+   * The `return` statement the callback last ran took: read from the module's
+   * memory only when a finding needs it (no C runs between a callback's return
+   * and the checks after it; enter() resets the word).
+   */
+  private get lastReturn(): ReturnSite | null {
+    const id = this.retSlot > 0 ? this.i32[this.retSlot >> 2]! : -1;
+    return id >= 0 ? (this.compiled.returns[id] ?? null) : null;
   }
+
+  /** The address of the module's last-return word (0 for a module built without it). */
+  private readonly retSlot: number;
 
   has(role: CallbackRole): boolean {
     return this.exports[hasEntry(role)]?.() === 1;
@@ -551,8 +560,7 @@ export class DeclaredC {
     this.ctx.raised = null;
     this.pagefaultDisabled = 0;
     this.lockedVmDelta = 0;
-    this.exports.uk_last_return?.();
-    this.lastReturn = null;
+    if (this.retSlot > 0) this.i32[this.retSlot >> 2] = -1;
     this.ledger.begin();
     this.standInCall = null;
   }
@@ -563,7 +571,6 @@ export class DeclaredC {
   }
 
   private leave(role: string): void {
-    this.noteReturn();
     if (this.sharedPolicyRefs !== 0) {
       this.returnViolation(role, `returned holding ${this.sharedPolicyRefs} reference(s) to the inode's shared policy: mpol_cond_put() is missing`);
       this.sharedPolicyRefs = 0;
