@@ -384,7 +384,7 @@ export class DeclaredC {
   /** A stand-in of the type's accounting charged or gave back: positioned at the C's call of it. */
   accountStandIn(kind: AccountKind, owner: number, n: number, charge: boolean, name: string): void {
     const at = this.standInCall;
-    this.account(kind, owner, n, charge, `${name}`, at?.fn ?? 0, at?.line ?? 0);
+    this.account(kind, owner, n, charge, name, at?.fn ?? 0, at?.line ?? 0);
   }
 
   /** A stand-in's precondition broken: a finding at the C's call of it (UK_NOTE_CALL()), or the file when unknown. */
