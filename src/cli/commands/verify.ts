@@ -144,7 +144,7 @@ interface Tally {
     readonly scenarios: { readonly total: number; readonly passed: number; readonly failed: number; readonly notApplicable: number; readonly lacks: number };
     readonly explore: { readonly total: number; readonly exhaustive: number; readonly bounded: number; readonly notApplicable: number };
     readonly standIns: readonly string[];
-    /** The ->fault glue (or its call in the handler) that ran was gen's, not the developer's. */
+    /** With --tree, the verdict's reason when the ->fault glue (or its call in the handler) that ran was gen's; else null. */
     readonly glueFromGen: string | null;
     readonly errors: number;
   };
