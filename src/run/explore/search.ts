@@ -16,11 +16,19 @@
  *
  * The tree is cut at a fixed depth (PARTITION_DEPTH transitions): above the
  * cut there is no state cache, so every run enumerates the same prefixes in
- * the same order; each prefix of that length roots a subtree explored with a
- * state cache of its own. A shard (i of n) explores the subtrees whose index,
- * in that order, is i modulo n; the unsharded run explores them all. Counts
- * are therefore additive: a merge of every shard's report is exactly the
- * unsharded report (docs/explore.md, "Across machines").
+ * the same order, and each prefix of that length roots a subtree. A shard (i
+ * of n, n > 1) explores the subtrees whose index, in that order, is i modulo
+ * n, each with a state cache of its own, so that what it finds does not
+ * depend on which other subtrees it was given. The unsharded run does not
+ * cut: one state cache from the root, shared by the whole tree, so a state
+ * first seen under one prefix is not explored again under the next, which is
+ * the full reduction (it still counts the subtrees it explored, for the
+ * report).
+ * Either way every reachable state is visited, so the violated properties,
+ * their shortest counterexamples and the outcomes of a merge equal the
+ * unsharded run's; the work counts do not (a shard re-explores states another
+ * subtree already saw), and a merge sums them (docs/explore.md, "Across
+ * machines").
  *
  * States are not copied: each branch replays its schedule from the start
  * (the first child of a node continues the parent's execution). A
@@ -100,7 +108,19 @@ export interface ShardPart {
   readonly explored: number;
   /** Counts above the cut (every shard has the same). */
   readonly prefix: SearchStats;
+  /**
+   * A shard's distinct states, as short keys (KEY_CHARS of the state key),
+   * sorted: a merge counts their union, which is the unsharded run's `states`
+   * (a shard's own `states` counts a state once per subtree it is seen in, and
+   * once per visit above the cut).
+   */
+  readonly keys?: readonly string[];
+  /** In a merged report: how many shards' work the counts other than `states` sum. */
+  readonly merged?: number;
 }
+
+/** Characters of a state key (base64 of SHA-1) a shard report keeps: 96 bits, no collision in practice. */
+export const KEY_CHARS = 16;
 
 class Bound extends Error {}
 
@@ -119,6 +139,8 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
   let visited = new Map<string, Set<number>>();
   let subtrees = 0;
   let explored = 0;
+  // A shard's states below the cut, across its subtrees (for the merge's union).
+  const keys = shard.count > 1 ? new Set<string>() : undefined;
   const found = new Map<string, Violation>();
   const outcomes = new Set<string>();
   let bound: string | undefined;
@@ -160,7 +182,8 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
       return;
     }
     let toExplore: number[];
-    if (reduction && prefix.length >= PARTITION_DEPTH) {
+    // The unsharded run caches states from the root; a shard only below the cut.
+    if (reduction && (shard.count === 1 || prefix.length >= PARTITION_DEPTH)) {
       const key = exec.stateKey();
       const seen = visited.get(key);
       if (seen) {
@@ -173,12 +196,14 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
         }
       } else {
         visited.set(key, new Set(sleep));
+        keys?.add(key.slice(0, KEY_CHARS));
         stats.states++;
         toExplore = enabled.filter((t) => !sleep.has(t));
         stats.pruned += enabled.length - toExplore.length;
       }
     } else {
-      // Above the cut (or without reduction) no cache: sleep sets alone, the same in every shard.
+      // Above the cut in a shard (or without reduction) no cache: sleep sets alone, the same in every shard.
+      keys?.add(exec.stateKey().slice(0, KEY_CHARS));
       stats.states++;
       toExplore = reduction ? enabled.filter((t) => !sleep.has(t)) : enabled;
       stats.pruned += enabled.length - toExplore.length;
@@ -196,7 +221,8 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
           return;
         }
         explored++;
-        visited = new Map();
+        // A shard's subtrees each start from an empty cache; the unsharded run keeps one.
+        if (shard.count > 1) visited = new Map();
         stats = subtreeStats;
       }
       try {
@@ -235,7 +261,7 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
     stats: total,
     counterexamples,
     outcomes: [...outcomes].sort(),
-    shard: { index: shard.index, count: shard.count, depth: PARTITION_DEPTH, subtrees, explored, prefix: { ...prefixStats } },
+    shard: { index: shard.index, count: shard.count, depth: PARTITION_DEPTH, subtrees, explored, prefix: { ...prefixStats }, ...(keys ? { keys: [...keys].sort() } : {}) },
   };
 }
 
