@@ -25,6 +25,7 @@ const FIX = "test/fixtures/specs";
 const TRUNCATE = ["fill_vs_truncate", "copy_vs_truncate"];
 /** The generations whose ->fault is the type's and whose COPY goes through the type (alloc_folio or uffd_copy). */
 const TYPE_FAULT_GENS = ["peterx-v1", "linux-7.1"] as const;
+const ALLOCATED_BEYOND_EOF = "COPY beyond EOF allocated a folio first; core's i_size re-check at install refused it and nothing stayed cached or mapped";
 
 async function planAt(spec: string, api: (typeof TYPE_FAULT_GENS)[number]): Promise<{ plan: ExplorePlan; findings: string[] }> {
   const session = await open(spec, { api });
@@ -46,6 +47,9 @@ describe("an alloc_folio / uffd_copy without the EOF check: core's install re-ch
         expect(r.outcomes.some((o) => o.startsWith("COPY → EFAULT")), `${api} ${name}`).toBe(true);
         expect(r.outcomes.some((o) => o.includes("ENOMEM")), `${api} ${name}`).toBe(false);
       }
+      // The report says who refused it: the fill allocated beyond EOF and core's install check caught it.
+      const copy = exploreProgram(programOf(plan, "copy_vs_truncate"), plan.opts);
+      expect(copy.outcomes).toContain(ALLOCATED_BEYOND_EOF);
     });
   }
 
@@ -56,6 +60,11 @@ describe("an alloc_folio / uffd_copy without the EOF check: core's install re-ch
     const { plan } = await planAt(`${FIX}/pagecache-eof.uffd.ts`, "peterx-v1");
     const v1 = exploreProgram(programOf(plan, "copy_vs_truncate"), plan.opts);
     expect(v1.outcomes).toEqual(["COPY → EFAULT"]);
+    // peterx-v1's uffd_copy checks before it allocates, and runs whole: it never allocates beyond EOF.
+    expect(v1.outcomes).not.toContain(ALLOCATED_BEYOND_EOF);
+    // On 7.1 the type's check cannot be the last word even when present: a shrink after
+    // ->alloc_folio() is caught only by core's install re-check.
+    expect(v71.outcomes).toContain(ALLOCATED_BEYOND_EOF);
   });
 
   it("the window is reached, not reported: truncated first, the COPY allocates beyond EOF, stops before ->filemap_add(), then fails at install and leaves nothing cached", async () => {
