@@ -13,13 +13,18 @@
  * - the violated properties (the union), and each one's shortest
  *   counterexample, which comes from one breadth-first pass over the whole
  *   tree, the same in every shard that found the property;
- * - the outcomes (the union) and the verdict (bounded if any shard's was);
- * - `states`, the distinct states: the union of the shards' state keys.
- * The counts above the cut, which every shard repeats, are taken once.
- * The other counts (schedules, pruned, transitions, millis) are work: the
- * merge sums the shards', which is more than the unsharded run does, because
- * that run shares one state cache across subtrees and a shard cannot see the
- * states another shard's subtrees reached. The merged report says so
+ * - the outcomes (the union) and the verdict (bounded if any shard's was).
+ * The counts are work, and differ: schedules, pruned, transitions and millis
+ * are the shards' summed (the counts above the cut, which every shard
+ * repeats, taken once), which is more than the unsharded run does, because
+ * that run shares one state cache across the whole tree and a shard cannot
+ * see the states another shard's subtrees reached. `states` is the union of
+ * the shards' state keys: distinct, not summed, but a state key carries the
+ * provenance of a thread paused inside a kernel path (the keys its path's
+ * segments started from), so runs that take different paths to one state
+ * may count it under different keys, and the merge, whose shards take more
+ * paths, may count more than the single run (gmem at --threads 4:
+ * fill_vs_remove 821 against 801). The merged report says whose work it is
  * (`shard.merged`).
  */
 import type { ConcurrentProgram } from "../../ir/program.js";
@@ -159,7 +164,7 @@ function mergeProgram(parts: readonly ProgramReport[], k: number): ProgramReport
     explored += p.shard.explored;
     for (const key of p.shard.keys ?? []) below.add(key);
   }
-  // Distinct states: the union of the shards' (a shard counts a state once per subtree it is seen in).
+  // Distinct state keys: the union of the shards' (a shard counts a key once per subtree it is seen in).
   stats.states = below.size;
   stats.millis = parts.reduce((t, p) => t + p.stats.millis, 0);
   const cx = new Map<string, ProgramReport["counterexamples"][number]>();

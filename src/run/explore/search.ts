@@ -26,9 +26,9 @@
  * report).
  * Either way every reachable state is visited, so the violated properties,
  * their shortest counterexamples and the outcomes of a merge equal the
- * unsharded run's; the work counts do not (a shard re-explores states another
- * subtree already saw), and a merge sums them (docs/explore.md, "Across
- * machines").
+ * unsharded run's; the counts do not (a shard re-explores states another
+ * subtree already saw), and a merge sums them, states as a union of keys
+ * (docs/explore.md, "Across machines").
  *
  * States are not copied: each branch replays its schedule from the start
  * (the first child of a node continues the parent's execution). A
@@ -109,10 +109,11 @@ export interface ShardPart {
   /** Counts above the cut (every shard has the same). */
   readonly prefix: SearchStats;
   /**
-   * A shard's distinct states, as short keys (KEY_CHARS of the state key),
-   * sorted: a merge counts their union, which is the unsharded run's `states`
-   * (a shard's own `states` counts a state once per subtree it is seen in, and
-   * once per visit above the cut).
+   * A shard's distinct state keys, shortened to KEY_CHARS, sorted: a merge
+   * counts their union (a shard's own `states` counts a key once per subtree
+   * it is seen in, and once per visit above the cut). A key carries the
+   * provenance of a thread paused inside a kernel path, so the union is a
+   * count of work like the others, not always the unsharded run's `states`.
    */
   readonly keys?: readonly string[];
   /** In a merged report: how many shards' work the counts other than `states` sum. */
