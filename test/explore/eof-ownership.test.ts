@@ -95,6 +95,9 @@ describe("the EOF check a type owns: its ->fault", () => {
       // The same type with the check first explores clean.
       const good = await planAt(`${FIX}/pagecache-eof.uffd.ts`, api);
       expect(exploreProgram(programOf(good.plan, "fill_vs_truncate"), good.plan.opts).counterexamples).toEqual([]);
+      // And R67 says so on the spec, before any exploration.
+      expect((await planAt(`${FIX}/pagecache-no-eof-fault.uffd.ts`, api)).findings).toContain("R67:error");
+      expect(good.findings.some((f) => f.startsWith("R67"))).toBe(false);
     });
   }
 });
