@@ -20,6 +20,7 @@ import { describe, expect, it } from "vitest";
 import { open, type ExplorePlan } from "../../src/session/index.js";
 import { exploreProgram, replaySchedule } from "../../src/run/explore/index.js";
 import { programOf } from "./helpers.js";
+import { findRule } from "../../src/rules/index.js";
 
 const FIX = "test/fixtures/specs";
 const TRUNCATE = ["fill_vs_truncate", "copy_vs_truncate"];
@@ -80,6 +81,20 @@ describe("an alloc_folio / uffd_copy without the EOF check: core's install re-ch
     expect(e.violations).toEqual([]);
     expect(file.cache[last]).toBe(-1);
     expect(e.sim.primary.pte[last]).toBe(0);
+  });
+});
+
+describe("what R45 and R67 say", () => {
+  it("R45 predicts what exploration shows (core's install re-check, no leak), cites it, and is a warning; R67 is the error for the check the type owns", () => {
+    const r45 = findRule("R45")!;
+    expect(r45.severity).toBe("warning");
+    expect(r45.predicts).toMatch(/mfill_file_over_size\(\)/);
+    expect(r45.predicts).toMatch(/nothing leaks/);
+    expect(r45.predicts).not.toMatch(/the page leaks/);
+    expect(r45.sources).toContain("mfillFileOverSize");
+    const r67 = findRule("R67")!;
+    expect(r67.severity).toBe("error");
+    expect(r67.applies).not.toContain("linux-7.1+gmem");
   });
 });
 
