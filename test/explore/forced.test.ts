@@ -52,6 +52,12 @@ describe("forced schedules", () => {
     expect(files.map((f) => f.contents).join("\n")).toMatch(/UFFDIO_COPY|uk_copy/);
   });
 
+  it("shmem: fork() with EVENT_FORK racing a fill is forced too", () => {
+    const cases = forcedCases(prog("shmem", "fill_vs_fork"), { kernel: "6.18" });
+    expect(cases.map((c) => c.outcome)).toEqual(["COPY → EAGAIN (mmap_changing: a non-cooperative event is pending)"]);
+    expect(forcedSuite("shmem", programsForKind("shmem"), { kernel: "6.18" }).scenarios.map((s) => s.name)).toContain("explore_fill_vs_fork_1");
+  });
+
   it("anon: fork() with EVENT_FORK racing a fill is forced: the fork waits for its event, the COPY meanwhile is EAGAIN, then the fork event is read and the retry fills", () => {
     const cases = forcedCases(prog("anon", "fill_vs_fork"), { kernel: "6.18" });
     const c = cases.find((x) => x.outcome === "COPY → EAGAIN (mmap_changing: a non-cooperative event is pending)")!;
