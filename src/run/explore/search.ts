@@ -182,32 +182,12 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
       note(exec);
       return;
     }
-    let toExplore: number[];
     // The unsharded run caches states from the root; a shard only below the cut.
-    if (reduction && (shard.count === 1 || prefix.length >= PARTITION_DEPTH)) {
-      const key = exec.stateKey();
-      const seen = visited.get(key);
-      if (seen) {
-        toExplore = enabled.filter((t) => seen.has(t) && !sleep.has(t));
-        visited.set(key, new Set([...seen].filter((t) => sleep.has(t))));
-        if (toExplore.length === 0) {
-          stats.pruned++;
-          note(exec);
-          return;
-        }
-      } else {
-        visited.set(key, new Set(sleep));
-        keys?.add(key.slice(0, KEY_CHARS));
-        stats.states++;
-        toExplore = enabled.filter((t) => !sleep.has(t));
-        stats.pruned += enabled.length - toExplore.length;
-      }
-    } else {
-      // Above the cut in a shard (or without reduction) no cache: sleep sets alone, the same in every shard.
-      keys?.add(exec.stateKey().slice(0, KEY_CHARS));
-      stats.states++;
-      toExplore = reduction ? enabled.filter((t) => !sleep.has(t)) : enabled;
-      stats.pruned += enabled.length - toExplore.length;
+    const cached = reduction && (shard.count === 1 || prefix.length >= PARTITION_DEPTH);
+    const toExplore = transitionsToExplore(cached ? visited : null, () => exec.stateKey(), enabled, sleep, reduction, stats, keys);
+    if (toExplore.length === 0) {
+      note(exec);
+      return;
     }
     const footprints = new Map(enabled.map((t) => [t, exec.footprint(t)]));
     const done = new Set(sleep);
@@ -264,6 +244,33 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
     outcomes: [...outcomes].sort(),
     shard: { index: shard.index, count: shard.count, depth: PARTITION_DEPTH, subtrees, explored, prefix: { ...prefixStats }, ...(keys ? { keys: [...keys].sort() } : {}) },
   };
+}
+
+/**
+ * The transitions to explore from a state (empty: pruned). With a cache
+ * (`visited`), a state seen before is explored again only for what was asleep
+ * when it was stored and is awake now, and the stored set shrinks to the
+ * intersection (Godefroid, section 5.4); without one (above a shard's cut, or
+ * with reduction off) sleep sets alone decide, the same in every shard.
+ * Counts the state and the pruned branches into `stats`, and records a new
+ * state's short key into `keys` (a shard's, for the merge).
+ */
+function transitionsToExplore(visited: Map<string, Set<number>> | null, keyOf: () => string, enabled: readonly number[], sleep: ReadonlySet<number>, reduction: boolean, stats: SearchStats, keys: Set<string> | undefined): number[] {
+  // The key is a hash of the whole state: computed only when a cache or a shard needs it.
+  const key = visited || keys ? keyOf() : "";
+  const seen = visited?.get(key);
+  if (visited && seen) {
+    const again = enabled.filter((t) => seen.has(t) && !sleep.has(t));
+    visited.set(key, new Set([...seen].filter((t) => sleep.has(t))));
+    if (again.length === 0) stats.pruned++;
+    return again;
+  }
+  visited?.set(key, new Set(sleep));
+  keys?.add(key.slice(0, KEY_CHARS));
+  stats.states++;
+  const awake = reduction ? enabled.filter((t) => !sleep.has(t)) : [...enabled];
+  stats.pruned += enabled.length - awake.length;
+  return awake;
 }
 
 /** The properties in PROPERTY_TITLES order. */
