@@ -196,7 +196,7 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
       const root = prefix.length + 1 === PARTITION_DEPTH;
       if (root) {
         // The child roots a subtree: this shard's or another's. Its work (the replay to it
-        // included) and its state cache are its own, so the shards' counts add up.
+        // included) is counted apart from the part above the cut, which every shard repeats.
         if (subtrees++ % shard.count !== shard.index) {
           done.add(t);
           return;
