@@ -6,8 +6,14 @@
 export interface SourceRef {
   /** Short citation a kernel developer can look up. */
   readonly cite: string;
-  /** Confidence as tagged in the dossier: confirmed, inferred, general knowledge, unconfirmed. */
+  /** Confidence: confirmed, inferred, general knowledge, unconfirmed. */
   readonly confidence: "C" | "I" | "M" | "U";
+  /**
+   * Where the fact can be read line by line in a public tree (repository, commit,
+   * path and lines), when the cite alone (a commit or a thread) does not show the
+   * code. Kept apart from `cite`, which is what the emitted C and selftests quote.
+   */
+  readonly readAt?: string;
 }
 
 export const SOURCES = {
@@ -38,6 +44,11 @@ export const SOURCES = {
   hotfixUnsupported: {
     cite: "userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs (mainline df3ee3b3bbc3, via mm-hotfixes-stable-2026-06-01): refuses a VMA with no vm_uffd_ops (-EOPNOTSUPP, VM_WARN_ONCE); ops->alloc_folio() is still called with no NULL check",
     confidence: "C",
+    // The index of public trees holds two copies with the hotfix: the mm tree's 7.2 queue (fs/userfaultfd.c
+    // merged into mm/userfaultfd.c; its repository is not named by the index) and this fork of mainline,
+    // whose __mfill_atomic_pte() is the same text (the fork's own MMUPAGE_SIZE changes are elsewhere in the file).
+    readAt:
+      "mm/userfaultfd.c lines 546-562, __mfill_atomic_pte(): `if (!ops)` warns and returns -EOPNOTSUPP (555-558), then `ops->alloc_folio()` is called with no NULL check (560); mfill_atomic_pte_continue() has the same `!ops` refusal. Read at github.com/NadiaYvette/linux commit 1e47bf77d691d4483d438e27758d4a6989883a6e (a public tree carrying the hotfix): https://github.com/NadiaYvette/linux/blob/1e47bf77d691d4483d438e27758d4a6989883a6e/mm/userfaultfd.c#L546-L562",
   },
   kconfigTristate: { cite: "Documentation/kbuild/kconfig-language.rst (a bool option is y or n; only a tristate can be m)", confidence: "C" },
   hardeningJun2026: { cite: "Mike Rapoport, reject VM_SHADOW_STACK and VM_SPECIAL in vma_can_userfault(), <20260617194059.2529406-1-rppt@kernel.org>", confidence: "C" },

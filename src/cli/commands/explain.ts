@@ -2,7 +2,7 @@
  * `uffdkit explain RULE [--json]`: print a rule's catalogue entry. Exit 2 for an
  * unknown id, with the closest known one.
  */
-import { SOURCES } from "../../kernel/sources.js";
+import { SOURCES, type SourceRef } from "../../kernel/sources.js";
 import { citations, findRule, RULES, suggestRule, type Rule } from "../../rules/index.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -54,7 +54,11 @@ export function renderRule(rule: Rule): string {
   const cites = citations(rule);
   if (cites.length) {
     lines.push("source:");
-    rule.sources.forEach((k, i) => lines.push(`  - ${cites[i]} [${SOURCES[k].confidence}]`));
+    rule.sources.forEach((k, i) => {
+      const src: SourceRef = SOURCES[k];
+      lines.push(`  - ${cites[i]} [${src.confidence}]`);
+      if (src.readAt) lines.push(`    read at: ${src.readAt}`);
+    });
   }
   return lines.join("\n");
 }
