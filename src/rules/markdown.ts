@@ -34,7 +34,7 @@ export function renderRulesMarkdown(): string {
       out.push(`- Condition: ${r.condition}`);
       out.push(`- Kernel: ${r.predicts}`);
       out.push(`- Applies to: ${r.applies.join(", ")}`);
-      if (r.checklist?.length) out.push(`- Review checklist: §5 item ${r.checklist.join(", ")}`);
+      if (r.checklist?.length) out.push(`- Review checklist: ${r.checklist.map((n) => `C${String(n).padStart(2, "0")}`).join(", ")}`);
       out.push(`- Fix: ${r.fix}`);
       for (const k of r.sources) {
         const src: SourceRef = SOURCES[k];

@@ -49,7 +49,7 @@ export function renderRule(rule: Rule): string {
     `kernel:     ${rule.predicts}`,
     `check:      ${rule.check ? "judged from the declaration by `uffdkit check`" : rule.kind === "spec" ? "judged by the spec loader" : "not judgeable from a declaration: the simulator and the selftests predict it"}`,
   ];
-  if (rule.checklist?.length) lines.push(`review:     vm_uffd_ops.md §5 item ${rule.checklist.join(", ")}`);
+  if (rule.checklist?.length) lines.push(`review:     checklist ${rule.checklist.map((n) => `C${String(n).padStart(2, "0")}`).join(", ")}`);
   lines.push(`fix:        ${rule.fix}`);
   const cites = citations(rule);
   if (cites.length) {

@@ -1,10 +1,11 @@
 /**
- * The review checklist as data, one place: vm_uffd_ops.md §5 items 1–22 as
- * C01–C22, the seed threads' review remarks that §5 does not already carry as
+ * The review checklist as data, one place: the review record of the
+ * vm_uffd_ops series (each item cites its thread or patch) as C01–C22, the
+ * remarks of the requesting threads that C01–C22 do not already carry as
  * C23–C27, and three process items from ecosystem.md §4 as P01–P03.
  *
  * Each item says when it applies to a declared type, where it comes from, and
- * which rules can verify it. Rules also name the §5 items they stand for
+ * which rules can verify it. Rules also name the items (1–22) they stand for
  * (Rule.checklist), so the verifier joins both; `rules` here adds the ones the
  * catalogue does not tag (e.g. kernel rules whose scenarios exercise the item).
  */
@@ -14,7 +15,7 @@ import type { Lowered, TypeFunctionRole } from "../../lower/index.js";
 
 export interface ChecklistItem {
   readonly id: string;
-  /** §5 item number for C01–C22. */
+  /** The item's number 1–22 for C01–C22, as rules tag it (Rule.checklist). */
   readonly section5?: number;
   readonly group: "review" | "seed" | "process";
   readonly title: string;

@@ -1,5 +1,5 @@
 /**
- * Rules of the range ioctls (vm_uffd_ops.md §6 R16–R34, §2.4).
+ * Rules of the range ioctls (mm/userfaultfd.c mfill_atomic() and its callees, fs/userfaultfd.c's ioctl handlers).
  */
 import { ALL_GENS, GENS_71, listPath, memberName, type Rule } from "../types.js";
 
