@@ -50,7 +50,13 @@ FIXTURE_TEARDOWN(kvm_gmem)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
+ *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
+ *   CONTINUE only with their mode) is not what the range accepts: MOVE
+ *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
+ *   COPY in a WP-only range (observed by conform)
  */
 TEST_F(kvm_gmem, register_minor)
 {
@@ -106,7 +112,20 @@ TEST_F(kvm_gmem, register_minor)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
+ * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
+ *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
+ *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
+ *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
+ *   handle_userfault(); for other types the pending __do_userfault() in
+ *   __do_fault() ([PATCH v2 12/15],
+ *   <20260306171815.3160826-13-rppt@kernel.org>)
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
+ *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
+ *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
+ *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
+ *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
+ *   second message (observed by conform)
  */
 TEST_F(kvm_gmem, minor_read_continue)
 {
@@ -193,6 +212,12 @@ TEST_F(kvm_gmem, minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
+ * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
+ *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
+ *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
+ *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
+ *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
+ *   second message (observed by conform)
  */
 TEST_F(kvm_gmem, minor_write_continue)
 {
@@ -281,6 +306,8 @@ TEST_F(kvm_gmem, minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
+ * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
+ *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
 TEST_F(kvm_gmem, minor_continue_without_folio_efault)
 {
@@ -350,6 +377,13 @@ TEST_F(kvm_gmem, minor_continue_without_folio_efault)
  * lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
+ * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
+ *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
+ *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
+ *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
+ *   handle_userfault(); for other types the pending __do_userfault() in
+ *   __do_fault() ([PATCH v2 12/15],
+ *   <20260306171815.3160826-13-rppt@kernel.org>)
  */
 TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 {
@@ -413,6 +447,7 @@ TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_unaligned_einval)
 {
@@ -465,6 +500,7 @@ TEST_F(kvm_gmem, register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_len_zero_einval)
 {
@@ -517,6 +553,7 @@ TEST_F(kvm_gmem, register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(kvm_gmem, register_mode_zero_einval)
@@ -637,6 +674,12 @@ TEST_F(kvm_gmem, register_other_ctx_ebusy)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
+ * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
+ *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
+ *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
+ *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
+ *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
+ *   second message (observed by conform)
  */
 TEST_F(kvm_gmem, wake_unregistered_ok)
 {
@@ -689,6 +732,7 @@ TEST_F(kvm_gmem, wake_unregistered_ok)
 /*
  * register_undeclared_missing_refused: MISSING is not declared, so registering
  * it fails with EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_undeclared_missing_refused)
 {
@@ -742,6 +786,7 @@ TEST_F(kvm_gmem, register_undeclared_missing_refused)
 /*
  * register_undeclared_wp_refused: WP is not declared, so registering it fails
  * with EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_undeclared_wp_refused)
 {
@@ -795,6 +840,11 @@ TEST_F(kvm_gmem, register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
+ * Source: vma_can_userfault() on v6.18 (include/linux/userfaultfd_k.h):
+ *   WP_ASYNC with WP as the only mode registers on any VMA, an ext4 file or
+ *   guest_memfd included (where every synchronous mode is EINVAL), and
+ *   fs/userfaultfd.c userfaultfd_api() makes WP_ASYNC imply WP_UNPOPULATED
+ *   (observed by conform)
  */
 TEST_F(kvm_gmem, register_wp_async_any_type)
 {
@@ -848,6 +898,7 @@ TEST_F(kvm_gmem, register_wp_async_any_type)
 /*
  * undeclared_copy_refused: COPY is not declared and the kernel refuses it with
  * EINVAL
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  * Source: userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs
  *   (mainline df3ee3b3bbc3, via mm-hotfixes-stable-2026-06-01): refuses a VMA
  *   with no vm_uffd_ops (-EOPNOTSUPP, VM_WARN_ONCE); ops->alloc_folio() is
@@ -916,6 +967,7 @@ TEST_F(kvm_gmem, undeclared_copy_refused)
 /*
  * undeclared_zeropage_refused: ZEROPAGE is not declared and the kernel refuses
  * it with EINVAL
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, undeclared_zeropage_refused)
 {
@@ -977,6 +1029,7 @@ TEST_F(kvm_gmem, undeclared_zeropage_refused)
 /*
  * undeclared_writeprotect_refused: WRITEPROTECT is not declared and the kernel
  * refuses it with ENOENT
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, undeclared_writeprotect_refused)
 {
@@ -1037,6 +1090,16 @@ TEST_F(kvm_gmem, undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
+ * Source: mm/userfaultfd.c move_pages() / validate_move_areas() /
+ *   move_pages_pte() on v6.18: UFFDIO_MOVE works without UFFD_FEATURE_MOVE,
+ *   needs private anonymous memory on both sides (else EINVAL), is EBUSY for a
+ *   source page shared with a forked child, and ENOENT for a hole unless
+ *   UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
+ *   checks returns before the result field is written; errors found after the
+ *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
+ *   partial fill is EAGAIN with the bytes done (observed by conform)
  */
 TEST_F(kvm_gmem, undeclared_move_refused)
 {
@@ -1287,6 +1350,13 @@ TEST_F(kvm_gmem, continue_not_uptodate_folio)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
+ *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
+ *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
+ *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
+ *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
+ *   synchronous userfaultfd mode is EINVAL
+ *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1343,6 +1413,13 @@ TEST(guest_memfd_shared_fault_ok)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
+ *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
+ *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
+ *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
+ *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
+ *   synchronous userfaultfd mode is EINVAL
+ *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1397,6 +1474,13 @@ TEST(guest_memfd_not_shared_fault_sigbus)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
+ *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
+ *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
+ *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
+ *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
+ *   synchronous userfaultfd mode is EINVAL
+ *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1459,6 +1543,11 @@ TEST(guest_memfd_punch_hole_zeroes)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
+ * Source: vma_can_userfault() on v6.18 (include/linux/userfaultfd_k.h):
+ *   WP_ASYNC with WP as the only mode registers on any VMA, an ext4 file or
+ *   guest_memfd included (where every synchronous mode is EINVAL), and
+ *   fs/userfaultfd.c userfaultfd_api() makes WP_ASYNC imply WP_UNPOPULATED
+ *   (observed by conform)
  */
 TEST(guest_memfd_register_not_shared_einval)
 {
@@ -1512,6 +1601,13 @@ TEST(guest_memfd_register_not_shared_einval)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
+ *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
+ *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
+ *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
+ *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
+ *   synchronous userfaultfd mode is EINVAL
+ *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1562,6 +1658,13 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
+ *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
+ *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
+ *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
+ *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
+ *   synchronous userfaultfd mode is EINVAL
+ *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1608,6 +1711,11 @@ TEST(guest_memfd_mmap_private_einval)
 /*
  * guest_memfd_wp_async_registers: WP-only registration with WP_ASYNC is
  * accepted on guest_memfd and a write resolves itself
+ * Source: vma_can_userfault() on v6.18 (include/linux/userfaultfd_k.h):
+ *   WP_ASYNC with WP as the only mode registers on any VMA, an ext4 file or
+ *   guest_memfd included (where every synchronous mode is EINVAL), and
+ *   fs/userfaultfd.c userfaultfd_api() makes WP_ASYNC imply WP_UNPOPULATED
+ *   (observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>

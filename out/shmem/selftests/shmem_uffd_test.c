@@ -68,7 +68,13 @@ FIXTURE_TEARDOWN(shmem)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
+ *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
+ *   CONTINUE only with their mode) is not what the range accepts: MOVE
+ *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
+ *   COPY in a WP-only range (observed by conform)
  */
 TEST_F(shmem, register_missing)
 {
@@ -121,7 +127,13 @@ TEST_F(shmem, register_missing)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
+ *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
+ *   CONTINUE only with their mode) is not what the range accepts: MOVE
+ *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
+ *   COPY in a WP-only range (observed by conform)
  */
 TEST_F(shmem, register_minor)
 {
@@ -174,7 +186,13 @@ TEST_F(shmem, register_minor)
 
 /*
  * register_wp: registering WP succeeds and advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
+ *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
+ *   CONTINUE only with their mode) is not what the range accepts: MOVE
+ *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
+ *   COPY in a WP-only range (observed by conform)
  */
 TEST_F(shmem, register_wp)
 {
@@ -229,7 +247,13 @@ TEST_F(shmem, register_wp)
 /*
  * register_missing_minor_wp: registering MISSING|MINOR|WP succeeds and
  * advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
+ *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
+ *   CONTINUE only with their mode) is not what the range accepts: MOVE
+ *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
+ *   COPY in a WP-only range (observed by conform)
  */
 TEST_F(shmem, register_missing_minor_wp)
 {
@@ -285,6 +309,20 @@ TEST_F(shmem, register_missing_minor_wp)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
+ * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
+ *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
+ *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
+ *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
+ *   handle_userfault(); for other types the pending __do_userfault() in
+ *   __do_fault() ([PATCH v2 12/15],
+ *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
+ * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
+ *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
+ *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
+ *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
+ *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
+ *   second message (observed by conform)
  */
 TEST_F(shmem, missing_read_copy)
 {
@@ -368,6 +406,12 @@ TEST_F(shmem, missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
+ * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
+ *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
+ *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
+ *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
+ *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
+ *   second message (observed by conform)
  */
 TEST_F(shmem, missing_write_copy)
 {
@@ -453,6 +497,11 @@ TEST_F(shmem, missing_write_copy)
  * missing_copy_over_present_eexist: COPY over a page that is already mapped
  * fails with EEXIST, written back as copy=-17
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
+ *   checks returns before the result field is written; errors found after the
+ *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
+ *   partial fill is EAGAIN with the bytes done (observed by conform)
  */
 TEST_F(shmem, missing_copy_over_present_eexist)
 {
@@ -532,6 +581,7 @@ TEST_F(shmem, missing_copy_over_present_eexist)
 /*
  * missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(shmem, missing_copy_dontwake_then_wake)
 {
@@ -621,6 +671,12 @@ TEST_F(shmem, missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
+ * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
+ *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
+ *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
+ *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
+ *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
+ *   second message (observed by conform)
  */
 TEST_F(shmem, missing_wake_without_resolving_refaults)
 {
@@ -714,6 +770,7 @@ TEST_F(shmem, missing_wake_without_resolving_refaults)
  * missing_data_integrity: every one of 8 pages faults once and reads back what
  * COPY wrote
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(shmem, missing_data_integrity)
 {
@@ -1041,6 +1098,9 @@ TEST_F(shmem, missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
+ * Source: fs/userfaultfd.c userfaultfd_unregister() on v6.18: a faulter
+ *   blocked in MISSING mode is woken; one blocked on WP or MINOR stays blocked
+ *   until UFFDIO_WAKE or close() (observed by conform)
  */
 TEST_F(shmem, missing_unregister_wakes_faulter)
 {
@@ -1115,6 +1175,9 @@ TEST_F(shmem, missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
+ * Source: fs/userfaultfd.c userfaultfd_unregister() on v6.18: a faulter
+ *   blocked in MISSING mode is woken; one blocked on WP or MINOR stays blocked
+ *   until UFFDIO_WAKE or close() (observed by conform)
  * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
  *   virt/kvm/guest_memfd.c of v6.18)
  */
@@ -1265,6 +1328,12 @@ TEST_F(shmem, missing_read_zeropage)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
+ * Source: fs/userfaultfd.c userfaultfd_register() / userfaultfd_unregister()
+ *   on v6.18: holes in the range are allowed while one VMA intersects it; a
+ *   read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE
+ *   is EINVAL; re-registering replaces the mode; unregistering through another
+ *   userfaultfd is EINVAL, a never-registered range OK (observed by conform)
  */
 TEST_F(shmem, missing_unregister_then_touch_no_event)
 {
@@ -1332,7 +1401,20 @@ TEST_F(shmem, missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
+ * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
+ *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
+ *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
+ *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
+ *   handle_userfault(); for other types the pending __do_userfault() in
+ *   __do_fault() ([PATCH v2 12/15],
+ *   <20260306171815.3160826-13-rppt@kernel.org>)
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
+ *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
+ *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
+ *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
+ *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
+ *   second message (observed by conform)
  */
 TEST_F(shmem, minor_read_continue)
 {
@@ -1417,6 +1499,12 @@ TEST_F(shmem, minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
+ * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
+ *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
+ *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
+ *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
+ *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
+ *   second message (observed by conform)
  */
 TEST_F(shmem, minor_write_continue)
 {
@@ -1503,6 +1591,8 @@ TEST_F(shmem, minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
+ * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
+ *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
 TEST_F(shmem, minor_continue_without_folio_efault)
 {
@@ -1570,6 +1660,13 @@ TEST_F(shmem, minor_continue_without_folio_efault)
  * lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
+ * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
+ *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
+ *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
+ *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
+ *   handle_userfault(); for other types the pending __do_userfault() in
+ *   __do_fault() ([PATCH v2 12/15],
+ *   <20260306171815.3160826-13-rppt@kernel.org>)
  */
 TEST_F(shmem, minor_only_first_touch_no_event)
 {
@@ -1631,6 +1728,13 @@ TEST_F(shmem, minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
+ * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
+ *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
+ *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
+ *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
+ *   handle_userfault(); for other types the pending __do_userfault() in
+ *   __do_fault() ([PATCH v2 12/15],
+ *   <20260306171815.3160826-13-rppt@kernel.org>)
  */
 TEST_F(shmem, missing_only_cached_page_no_event)
 {
@@ -1696,6 +1800,13 @@ TEST_F(shmem, missing_only_cached_page_no_event)
 /*
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
+ * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
+ *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
+ *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
+ *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
+ *   handle_userfault(); for other types the pending __do_userfault() in
+ *   __do_fault() ([PATCH v2 12/15],
+ *   <20260306171815.3160826-13-rppt@kernel.org>)
  * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
  *   of userfaults in __do_fault() (__do_userfault),
  *   <20260306171815.3160826-13-rppt@kernel.org>
@@ -1807,6 +1918,19 @@ TEST_F(shmem, missing_minor_both)
 /*
  * wp_write_fault_unprotect: a write to a write-protected page raises WP|WRITE;
  * un-protecting resolves it
+ * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
+ *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
+ *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
+ *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
+ *   handle_userfault(); for other types the pending __do_userfault() in
+ *   __do_fault() ([PATCH v2 12/15],
+ *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
+ *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
+ *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
+ *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
+ *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
+ *   second message (observed by conform)
  */
 TEST_F(shmem, wp_write_fault_unprotect)
 {
@@ -1900,6 +2024,13 @@ TEST_F(shmem, wp_write_fault_unprotect)
 /*
  * wp_read_not_trapped: a read of a write-protected page completes without an
  * event
+ * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
+ *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
+ *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
+ *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
+ *   handle_userfault(); for other types the pending __do_userfault() in
+ *   __do_fault() ([PATCH v2 12/15],
+ *   <20260306171815.3160826-13-rppt@kernel.org>)
  */
 TEST_F(shmem, wp_read_not_trapped)
 {
@@ -1974,6 +2105,11 @@ TEST_F(shmem, wp_read_not_trapped)
  * poison_then_touch_sigbus: a poisoned page raises SIGBUS on access; poisoning
  * it again is EEXIST
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: mm/userfaultfd.c mfill_atomic_pte_poison() on v6.18: a
+ *   PTE_MARKER_POISONED marker; POISON over it is EEXIST, COPY over it
+ *   succeeds, MADV_DONTNEED removes it, a user access is SIGBUS and a kernel
+ *   access EFAULT, and it resolves an already-blocked fault (observed by
+ *   conform)
  */
 TEST_F(shmem, poison_then_touch_sigbus)
 {
@@ -2046,6 +2182,11 @@ TEST_F(shmem, poison_then_touch_sigbus)
 /*
  * poison_resolves_blocked_fault: POISON resolves a MISSING fault that is
  * already blocked: the faulter gets SIGBUS
+ * Source: mm/userfaultfd.c mfill_atomic_pte_poison() on v6.18: a
+ *   PTE_MARKER_POISONED marker; POISON over it is EEXIST, COPY over it
+ *   succeeds, MADV_DONTNEED removes it, a user access is SIGBUS and a kernel
+ *   access EFAULT, and it resolves an already-blocked fault (observed by
+ *   conform)
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(shmem, poison_resolves_blocked_fault)
@@ -2122,6 +2263,7 @@ TEST_F(shmem, poison_resolves_blocked_fault)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(shmem, register_unaligned_einval)
 {
@@ -2172,6 +2314,7 @@ TEST_F(shmem, register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(shmem, register_len_zero_einval)
 {
@@ -2222,6 +2365,7 @@ TEST_F(shmem, register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(shmem, register_mode_zero_einval)
@@ -2338,6 +2482,11 @@ TEST_F(shmem, register_other_ctx_ebusy)
 /*
  * register_readonly_mapping_eperm: a read-only shared file mapping lacks
  * VM_MAYWRITE: registration is EPERM
+ * Source: fs/userfaultfd.c userfaultfd_register() / userfaultfd_unregister()
+ *   on v6.18: holes in the range are allowed while one VMA intersects it; a
+ *   read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE
+ *   is EINVAL; re-registering replaces the mode; unregistering through another
+ *   userfaultfd is EINVAL, a never-registered range OK (observed by conform)
  */
 TEST_F(shmem, register_readonly_mapping_eperm)
 {
@@ -2388,6 +2537,12 @@ TEST_F(shmem, register_readonly_mapping_eperm)
 
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
+ *   checks returns before the result field is written; errors found after the
+ *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
+ *   partial fill is EAGAIN with the bytes done (observed by conform)
  */
 TEST_F(shmem, copy_unaligned_einval)
 {
@@ -2449,6 +2604,12 @@ TEST_F(shmem, copy_unaligned_einval)
 /*
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
+ *   checks returns before the result field is written; errors found after the
+ *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
+ *   partial fill is EAGAIN with the bytes done (observed by conform)
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(shmem, copy_unregistered_enoent)
 {
@@ -2510,6 +2671,12 @@ TEST_F(shmem, copy_unregistered_enoent)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
+ * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
+ *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
+ *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
+ *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
+ *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
+ *   second message (observed by conform)
  */
 TEST_F(shmem, wake_unregistered_ok)
 {
@@ -2560,6 +2727,16 @@ TEST_F(shmem, wake_unregistered_ok)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
+ * Source: mm/userfaultfd.c move_pages() / validate_move_areas() /
+ *   move_pages_pte() on v6.18: UFFDIO_MOVE works without UFFD_FEATURE_MOVE,
+ *   needs private anonymous memory on both sides (else EINVAL), is EBUSY for a
+ *   source page shared with a forked child, and ENOENT for a hole unless
+ *   UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
+ *   checks returns before the result field is written; errors found after the
+ *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
+ *   partial fill is EAGAIN with the bytes done (observed by conform)
  */
 TEST_F(shmem, undeclared_move_refused)
 {
