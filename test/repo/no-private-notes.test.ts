@@ -2,10 +2,10 @@
  * src/, kmodel/ and templates/ cite public sources only: an upstream file or
  * function, a commit, a lore Message-ID or link, or a source key of
  * src/kernel/sources.ts that resolves to one. The project's private reference
- * notes (vm_uffd_ops.md, uffd-abi.md, and uffd-abi's findings by their old
- * alias abi#N) are not something a reader of the repository can open.
+ * notes (vm_uffd_ops.md, uffd-abi.md and its findings' old alias abi#N,
+ * ecosystem.md) are not something a reader of the repository can open.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SOURCES } from "../../src/kernel/sources.js";
@@ -13,7 +13,7 @@ import { referenceSuites } from "../../src/plan/reference/index.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const TREES = ["src", "kmodel", "templates"];
-const PRIVATE_NOTE = /vm_uffd_ops\.md|uffd-abi\.md|\babi#\d+\b|\bdossier\b/;
+const PRIVATE_NOTE = /vm_uffd_ops\.md|uffd-abi\.md|ecosystem\.md|\babi#\d+\b|\bdossier\b/;
 
 function walk(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
@@ -27,7 +27,7 @@ export function privateNoteRefs(name: string, text: string): string[] {
 
 describe("no citation of the project's private reference notes", () => {
   it("the pattern finds each form (the check can fail)", () => {
-    for (const line of ['["vm_uffd_ops.md §2.3"]', " * (uffd-abi.md finding 5)", '["abi#8"]', "(§1.7 of the dossier)"]) {
+    for (const line of ['["vm_uffd_ops.md §2.3"]', " * (uffd-abi.md finding 5)", '["abi#8"]', "(§1.7 of the dossier)", 'cite: "ecosystem.md §4.2"']) {
       expect(privateNoteRefs("x.ts", line), line).toHaveLength(1);
     }
     for (const line of ['["faultPath", "abi618WriteBack"]', " * struct vm_uffd_ops in include/linux/userfaultfd_k.h", "see vm_uffd_ops.c"]) {
@@ -51,9 +51,9 @@ describe("no citation of the project's private reference notes", () => {
     for (const [k, v] of behaviours) expect(v.cite, k).toMatch(/^(fs|mm|virt|include)\/[\w/.-]+\.[ch] |^vma_can_userfault\(\)/);
   });
 
-  it("the committed out/*/scenarios.json (what gen writes of the examples) cite no note either", () => {
-    const files = readdirSync(join(ROOT, "out")).map((d) => join(ROOT, "out", d, "scenarios.json")).filter((f) => existsSync(f));
-    expect(files.length).toBeGreaterThan(5);
+  it("the committed out/ (what gen writes of the examples: scenarios, checklists, C, selftests) cites no note either", () => {
+    const files = readdirSync(join(ROOT, "out")).flatMap((d) => walk(join(ROOT, "out", d)));
+    expect(files.filter((f) => f.endsWith("/scenarios.json")).length).toBeGreaterThan(5);
     expect(files.flatMap((f) => privateNoteRefs(relative(ROOT, f), readFileSync(f, "utf8")))).toEqual([]);
   });
 });
