@@ -52,11 +52,8 @@ FIXTURE_TEARDOWN(anon)
  * ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(anon, register_missing)
 {
@@ -109,11 +106,8 @@ TEST_F(anon, register_missing)
  * register_wp: registering WP succeeds and advertises the kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(anon, register_wp)
 {
@@ -168,11 +162,8 @@ TEST_F(anon, register_wp)
  * kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(anon, register_missing_wp)
 {
@@ -225,20 +216,13 @@ TEST_F(anon, register_missing_wp)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(anon, missing_read_copy)
 {
@@ -320,12 +304,9 @@ TEST_F(anon, missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(anon, missing_write_copy)
 {
@@ -410,10 +391,8 @@ TEST_F(anon, missing_write_copy)
  * fails with EEXIST, written back as copy=-17
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(anon, missing_copy_over_present_eexist)
 {
@@ -579,12 +558,9 @@ TEST_F(anon, missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(anon, missing_wake_without_resolving_refaults)
 {
@@ -1002,9 +978,8 @@ TEST_F(anon, missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
- * Source: fs/userfaultfd.c userfaultfd_unregister() on v6.18: a faulter
- *   blocked in MISSING mode is woken; one blocked on WP or MINOR stays blocked
- *   until UFFDIO_WAKE or close() (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  */
 TEST_F(anon, missing_unregister_wakes_faulter)
 {
@@ -1077,9 +1052,8 @@ TEST_F(anon, missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
- * Source: fs/userfaultfd.c userfaultfd_unregister() on v6.18: a faulter
- *   blocked in MISSING mode is woken; one blocked on WP or MINOR stays blocked
- *   until UFFDIO_WAKE or close() (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
  *   virt/kvm/guest_memfd.c of v6.18)
  */
@@ -1307,11 +1281,8 @@ TEST_F(anon, missing_move)
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
- * Source: fs/userfaultfd.c userfaultfd_register() / userfaultfd_unregister()
- *   on v6.18: holes in the range are allowed while one VMA intersects it; a
- *   read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE
- *   is EINVAL; re-registering replaces the mode; unregistering through another
- *   userfaultfd is EINVAL, a never-registered range OK (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(anon, missing_unregister_then_touch_no_event)
 {
@@ -1377,19 +1348,12 @@ TEST_F(anon, missing_unregister_then_touch_no_event)
 /*
  * wp_write_fault_unprotect: a write to a write-protected page raises WP|WRITE;
  * un-protecting resolves it
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(anon, wp_write_fault_unprotect)
 {
@@ -1481,13 +1445,9 @@ TEST_F(anon, wp_write_fault_unprotect)
 /*
  * wp_read_not_trapped: a read of a write-protected page completes without an
  * event
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(anon, wp_read_not_trapped)
 {
@@ -1560,11 +1520,8 @@ TEST_F(anon, wp_read_not_trapped)
  * poison_then_touch_sigbus: a poisoned page raises SIGBUS on access; poisoning
  * it again is EEXIST
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: mm/userfaultfd.c mfill_atomic_pte_poison() on v6.18: a
- *   PTE_MARKER_POISONED marker; POISON over it is EEXIST, COPY over it
- *   succeeds, MADV_DONTNEED removes it, a user access is SIGBUS and a kernel
- *   access EFAULT, and it resolves an already-blocked fault (observed by
- *   conform)
+ * Source: mm/userfaultfd.c mfill_atomic_pte_poison(): the poison marker and
+ *   what replaces or removes it (v6.18, observed by conform)
  */
 TEST_F(anon, poison_then_touch_sigbus)
 {
@@ -1635,11 +1592,8 @@ TEST_F(anon, poison_then_touch_sigbus)
 /*
  * poison_resolves_blocked_fault: POISON resolves a MISSING fault that is
  * already blocked: the faulter gets SIGBUS
- * Source: mm/userfaultfd.c mfill_atomic_pte_poison() on v6.18: a
- *   PTE_MARKER_POISONED marker; POISON over it is EEXIST, COPY over it
- *   succeeds, MADV_DONTNEED removes it, a user access is SIGBUS and a kernel
- *   access EFAULT, and it resolves an already-blocked fault (observed by
- *   conform)
+ * Source: mm/userfaultfd.c mfill_atomic_pte_poison(): the poison marker and
+ *   what replaces or removes it (v6.18, observed by conform)
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(anon, poison_resolves_blocked_fault)
@@ -1926,10 +1880,8 @@ TEST_F(anon, register_other_ctx_ebusy)
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(anon, copy_unaligned_einval)
 {
@@ -1990,10 +1942,8 @@ TEST_F(anon, copy_unaligned_einval)
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(anon, copy_unregistered_enoent)
@@ -2054,12 +2004,9 @@ TEST_F(anon, copy_unregistered_enoent)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(anon, wake_unregistered_ok)
 {

@@ -66,11 +66,8 @@ FIXTURE_TEARDOWN(kvm_gmem)
  * ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_missing)
 {
@@ -128,11 +125,8 @@ TEST_F(kvm_gmem, register_missing)
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_minor)
 {
@@ -191,11 +185,8 @@ TEST_F(kvm_gmem, register_minor)
  * the kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_missing_minor)
 {
@@ -252,20 +243,13 @@ TEST_F(kvm_gmem, register_missing_minor)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, missing_read_copy)
 {
@@ -352,12 +336,9 @@ TEST_F(kvm_gmem, missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, missing_write_copy)
 {
@@ -447,10 +428,8 @@ TEST_F(kvm_gmem, missing_write_copy)
  * fails with EEXIST, written back as copy=-17
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, missing_copy_over_present_eexist)
 {
@@ -626,12 +605,9 @@ TEST_F(kvm_gmem, missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, missing_wake_without_resolving_refaults)
 {
@@ -1059,9 +1035,8 @@ TEST_F(kvm_gmem, missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
- * Source: fs/userfaultfd.c userfaultfd_unregister() on v6.18: a faulter
- *   blocked in MISSING mode is woken; one blocked on WP or MINOR stays blocked
- *   until UFFDIO_WAKE or close() (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, missing_unregister_wakes_faulter)
 {
@@ -1139,9 +1114,8 @@ TEST_F(kvm_gmem, missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
- * Source: fs/userfaultfd.c userfaultfd_unregister() on v6.18: a faulter
- *   blocked in MISSING mode is woken; one blocked on WP or MINOR stays blocked
- *   until UFFDIO_WAKE or close() (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
  *   virt/kvm/guest_memfd.c of v6.18)
  */
@@ -1299,11 +1273,8 @@ TEST_F(kvm_gmem, missing_read_zeropage)
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
- * Source: fs/userfaultfd.c userfaultfd_register() / userfaultfd_unregister()
- *   on v6.18: holes in the range are allowed while one VMA intersects it; a
- *   read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE
- *   is EINVAL; re-registering replaces the mode; unregistering through another
- *   userfaultfd is EINVAL, a never-registered range OK (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, missing_unregister_then_touch_no_event)
 {
@@ -1374,20 +1345,13 @@ TEST_F(kvm_gmem, missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, minor_read_continue)
 {
@@ -1475,12 +1439,9 @@ TEST_F(kvm_gmem, minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, minor_write_continue)
 {
@@ -1642,13 +1603,9 @@ TEST_F(kvm_gmem, minor_continue_without_folio_efault)
  * lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 {
@@ -1713,13 +1670,9 @@ TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, missing_only_cached_page_no_event)
 {
@@ -1788,13 +1741,9 @@ TEST_F(kvm_gmem, missing_only_cached_page_no_event)
 /*
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
  *   of userfaults in __do_fault() (__do_userfault),
  *   <20260306171815.3160826-13-rppt@kernel.org>
@@ -2141,10 +2090,8 @@ TEST_F(kvm_gmem, register_other_ctx_ebusy)
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, copy_unaligned_einval)
 {
@@ -2210,10 +2157,8 @@ TEST_F(kvm_gmem, copy_unaligned_einval)
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, copy_unregistered_enoent)
@@ -2279,12 +2224,9 @@ TEST_F(kvm_gmem, copy_unregistered_enoent)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, wake_unregistered_ok)
 {
@@ -2393,11 +2335,9 @@ TEST_F(kvm_gmem, register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
- * Source: vma_can_userfault() on v6.18 (include/linux/userfaultfd_k.h):
- *   WP_ASYNC with WP as the only mode registers on any VMA, an ext4 file or
- *   guest_memfd included (where every synchronous mode is EINVAL), and
- *   fs/userfaultfd.c userfaultfd_api() makes WP_ASYNC imply WP_UNPOPULATED
- *   (observed by conform)
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_wp_async_any_type)
 {
@@ -2514,16 +2454,11 @@ TEST_F(kvm_gmem, undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
- * Source: mm/userfaultfd.c move_pages() / validate_move_areas() /
- *   move_pages_pte() on v6.18: UFFDIO_MOVE works without UFFD_FEATURE_MOVE,
- *   needs private anonymous memory on both sides (else EINVAL), is EBUSY for a
- *   source page shared with a forked child, and ENOENT for a hole unless
- *   UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES (observed by conform)
+ * Source: mm/userfaultfd.c move_pages(), validate_move_areas(),
+ *   move_pages_pte() (v6.18, observed by conform)
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, undeclared_move_refused)
 {
@@ -2697,13 +2632,9 @@ TEST_F(kvm_gmem, gmem_not_shared_register)
  * gmem_punch_hole_missing_again: after PUNCH_HOLE the page is missing again:
  * the next touch raises MISSING
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, gmem_punch_hole_missing_again)
 {
@@ -2983,13 +2914,9 @@ TEST_F(kvm_gmem, continue_not_uptodate_folio)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
- *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
- *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
- *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
- *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
- *   synchronous userfaultfd mode is EINVAL
- *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -3046,13 +2973,9 @@ TEST(guest_memfd_shared_fault_ok)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
- *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
- *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
- *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
- *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
- *   synchronous userfaultfd mode is EINVAL
- *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -3107,13 +3030,9 @@ TEST(guest_memfd_not_shared_fault_sigbus)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
- *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
- *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
- *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
- *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
- *   synchronous userfaultfd mode is EINVAL
- *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -3176,11 +3095,9 @@ TEST(guest_memfd_punch_hole_zeroes)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
- * Source: vma_can_userfault() on v6.18 (include/linux/userfaultfd_k.h):
- *   WP_ASYNC with WP as the only mode registers on any VMA, an ext4 file or
- *   guest_memfd included (where every synchronous mode is EINVAL), and
- *   fs/userfaultfd.c userfaultfd_api() makes WP_ASYNC imply WP_UNPOPULATED
- *   (observed by conform)
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST(guest_memfd_register_not_shared_einval)
 {
@@ -3234,13 +3151,9 @@ TEST(guest_memfd_register_not_shared_einval)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
- *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
- *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
- *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
- *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
- *   synchronous userfaultfd mode is EINVAL
- *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -3291,13 +3204,9 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
- *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
- *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
- *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
- *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
- *   synchronous userfaultfd mode is EINVAL
- *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -3344,11 +3253,9 @@ TEST(guest_memfd_mmap_private_einval)
 /*
  * guest_memfd_wp_async_registers: WP-only registration with WP_ASYNC is
  * accepted on guest_memfd and a write resolves itself
- * Source: vma_can_userfault() on v6.18 (include/linux/userfaultfd_k.h):
- *   WP_ASYNC with WP as the only mode registers on any VMA, an ext4 file or
- *   guest_memfd included (where every synchronous mode is EINVAL), and
- *   fs/userfaultfd.c userfaultfd_api() makes WP_ASYNC imply WP_UNPOPULATED
- *   (observed by conform)
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>

@@ -51,11 +51,8 @@ FIXTURE_TEARDOWN(kvm_gmem)
  * ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_missing)
 {
@@ -112,11 +109,8 @@ TEST_F(kvm_gmem, register_missing)
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_minor)
 {
@@ -174,11 +168,8 @@ TEST_F(kvm_gmem, register_minor)
  * the kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_missing_minor)
 {
@@ -235,11 +226,8 @@ TEST_F(kvm_gmem, register_missing_minor)
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
- * Source: fs/userfaultfd.c userfaultfd_register() / userfaultfd_unregister()
- *   on v6.18: holes in the range are allowed while one VMA intersects it; a
- *   read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE
- *   is EINVAL; re-registering replaces the mode; unregistering through another
- *   userfaultfd is EINVAL, a never-registered range OK (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, missing_unregister_then_touch_no_event)
 {
@@ -309,20 +297,13 @@ TEST_F(kvm_gmem, missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by pwrite raises MINOR;
  * CONTINUE maps the cached contents
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, minor_read_continue)
 {
@@ -409,12 +390,9 @@ TEST_F(kvm_gmem, minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, minor_write_continue)
 {
@@ -574,13 +552,9 @@ TEST_F(kvm_gmem, minor_continue_without_folio_efault)
  * lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 {
@@ -644,13 +618,9 @@ TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, missing_only_cached_page_no_event)
 {
@@ -1032,12 +1002,9 @@ TEST_F(kvm_gmem, register_other_ctx_ebusy)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, wake_unregistered_ok)
 {
@@ -1144,11 +1111,9 @@ TEST_F(kvm_gmem, register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
- * Source: vma_can_userfault() on v6.18 (include/linux/userfaultfd_k.h):
- *   WP_ASYNC with WP as the only mode registers on any VMA, an ext4 file or
- *   guest_memfd included (where every synchronous mode is EINVAL), and
- *   fs/userfaultfd.c userfaultfd_api() makes WP_ASYNC imply WP_UNPOPULATED
- *   (observed by conform)
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_wp_async_any_type)
 {
@@ -1394,16 +1359,11 @@ TEST_F(kvm_gmem, undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
- * Source: mm/userfaultfd.c move_pages() / validate_move_areas() /
- *   move_pages_pte() on v6.18: UFFDIO_MOVE works without UFFD_FEATURE_MOVE,
- *   needs private anonymous memory on both sides (else EINVAL), is EBUSY for a
- *   source page shared with a forked child, and ENOENT for a hole unless
- *   UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES (observed by conform)
+ * Source: mm/userfaultfd.c move_pages(), validate_move_areas(),
+ *   move_pages_pte() (v6.18, observed by conform)
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, undeclared_move_refused)
 {
@@ -1651,11 +1611,8 @@ TEST_F(kvm_gmem, continue_not_uptodate_folio)
  * the kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1713,11 +1670,8 @@ TEST(guest_memfd_register_missing)
  * kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1775,11 +1729,8 @@ TEST(guest_memfd_register_minor)
  * advertises the kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1836,11 +1787,8 @@ TEST(guest_memfd_register_missing_minor)
  * guest_memfd_missing_unregister_then_touch_no_event: after UNREGISTER a touch
  * faults normally and raises no event
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
- * Source: fs/userfaultfd.c userfaultfd_register() / userfaultfd_unregister()
- *   on v6.18: holes in the range are allowed while one VMA intersects it; a
- *   read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE
- *   is EINVAL; re-registering replaces the mode; unregistering through another
- *   userfaultfd is EINVAL, a never-registered range OK (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1910,20 +1858,13 @@ TEST(guest_memfd_missing_unregister_then_touch_no_event)
 /*
  * guest_memfd_minor_read_continue: a read of a page cached by alias raises
  * MINOR; CONTINUE maps the cached contents
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2010,12 +1951,9 @@ TEST(guest_memfd_minor_read_continue)
 /*
  * guest_memfd_minor_write_continue: a write to a cached page raises MINOR with
  * the write flag; the write lands after CONTINUE
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2175,13 +2113,9 @@ TEST(guest_memfd_minor_continue_without_folio_efault)
  * page the cache lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2245,13 +2179,9 @@ TEST(guest_memfd_minor_only_first_touch_no_event)
 /*
  * guest_memfd_missing_only_cached_page_no_event: a page already in the cache
  * is not MISSING: the fault maps it and no event is raised
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2546,12 +2476,9 @@ TEST(guest_memfd_register_other_ctx_ebusy)
 /*
  * guest_memfd_wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it
  * succeeds on a range nobody registered
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2609,13 +2536,9 @@ TEST(guest_memfd_wake_unregistered_ok)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
- *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
- *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
- *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
- *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
- *   synchronous userfaultfd mode is EINVAL
- *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2672,13 +2595,9 @@ TEST(guest_memfd_shared_fault_ok)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
- *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
- *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
- *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
- *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
- *   synchronous userfaultfd mode is EINVAL
- *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2733,13 +2652,9 @@ TEST(guest_memfd_not_shared_fault_sigbus)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
- *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
- *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
- *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
- *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
- *   synchronous userfaultfd mode is EINVAL
- *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2802,11 +2717,9 @@ TEST(guest_memfd_punch_hole_zeroes)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
- * Source: vma_can_userfault() on v6.18 (include/linux/userfaultfd_k.h):
- *   WP_ASYNC with WP as the only mode registers on any VMA, an ext4 file or
- *   guest_memfd included (where every synchronous mode is EINVAL), and
- *   fs/userfaultfd.c userfaultfd_api() makes WP_ASYNC imply WP_UNPOPULATED
- *   (observed by conform)
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST(guest_memfd_register_not_shared_einval)
 {
@@ -2860,13 +2773,9 @@ TEST(guest_memfd_register_not_shared_einval)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
- *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
- *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
- *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
- *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
- *   synchronous userfaultfd mode is EINVAL
- *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2917,13 +2826,9 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
- * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap() /
- *   kvm_gmem_fault_user_mapping() on v6.18: without GUEST_MEMFD_FLAG_MMAP mmap
- *   is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only
- *   mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes,
- *   MADV_DONTNEED keeps the data, read/write on the fd fail, and every
- *   synchronous userfaultfd mode is EINVAL
- *   (tools/testing/selftests/kvm/guest_memfd_test.c; observed by conform)
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2970,11 +2875,9 @@ TEST(guest_memfd_mmap_private_einval)
 /*
  * guest_memfd_wp_async_registers: WP-only registration with WP_ASYNC is
  * accepted on guest_memfd and a write resolves itself
- * Source: vma_can_userfault() on v6.18 (include/linux/userfaultfd_k.h):
- *   WP_ASYNC with WP as the only mode registers on any VMA, an ext4 file or
- *   guest_memfd included (where every synchronous mode is EINVAL), and
- *   fs/userfaultfd.c userfaultfd_api() makes WP_ASYNC imply WP_UNPOPULATED
- *   (observed by conform)
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>

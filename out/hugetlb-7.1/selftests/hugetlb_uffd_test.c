@@ -47,11 +47,8 @@ FIXTURE_TEARDOWN(hugetlb)
  * ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, register_missing)
 {
@@ -105,11 +102,8 @@ TEST_F(hugetlb, register_missing)
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, register_minor)
 {
@@ -164,11 +158,8 @@ TEST_F(hugetlb, register_minor)
  * register_wp: registering WP succeeds and advertises the kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, register_wp)
 {
@@ -224,11 +215,8 @@ TEST_F(hugetlb, register_wp)
  * advertises the kind's ioctls
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, register_missing_minor_wp)
 {
@@ -283,20 +271,13 @@ TEST_F(hugetlb, register_missing_minor_wp)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, missing_read_copy)
 {
@@ -380,12 +361,9 @@ TEST_F(hugetlb, missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, missing_write_copy)
 {
@@ -472,10 +450,8 @@ TEST_F(hugetlb, missing_write_copy)
  * fails with EEXIST, written back as copy=-17
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, missing_copy_over_present_eexist)
 {
@@ -645,12 +621,9 @@ TEST_F(hugetlb, missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, missing_wake_without_resolving_refaults)
 {
@@ -1072,9 +1045,8 @@ TEST_F(hugetlb, missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
- * Source: fs/userfaultfd.c userfaultfd_unregister() on v6.18: a faulter
- *   blocked in MISSING mode is woken; one blocked on WP or MINOR stays blocked
- *   until UFFDIO_WAKE or close() (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  */
 TEST_F(hugetlb, missing_unregister_wakes_faulter)
 {
@@ -1149,9 +1121,8 @@ TEST_F(hugetlb, missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
- * Source: fs/userfaultfd.c userfaultfd_unregister() on v6.18: a faulter
- *   blocked in MISSING mode is woken; one blocked on WP or MINOR stays blocked
- *   until UFFDIO_WAKE or close() (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
  *   virt/kvm/guest_memfd.c of v6.18)
  */
@@ -1227,11 +1198,8 @@ TEST_F(hugetlb, missing_close_wakes_faulter)
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
- * Source: fs/userfaultfd.c userfaultfd_register() / userfaultfd_unregister()
- *   on v6.18: holes in the range are allowed while one VMA intersects it; a
- *   read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE
- *   is EINVAL; re-registering replaces the mode; unregistering through another
- *   userfaultfd is EINVAL, a never-registered range OK (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(hugetlb, missing_unregister_then_touch_no_event)
 {
@@ -1299,20 +1267,13 @@ TEST_F(hugetlb, missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, minor_read_continue)
 {
@@ -1397,12 +1358,9 @@ TEST_F(hugetlb, minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, minor_write_continue)
 {
@@ -1558,13 +1516,9 @@ TEST_F(hugetlb, minor_continue_without_folio_efault)
  * lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(hugetlb, minor_only_first_touch_no_event)
 {
@@ -1626,13 +1580,9 @@ TEST_F(hugetlb, minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(hugetlb, missing_only_cached_page_no_event)
 {
@@ -1698,13 +1648,9 @@ TEST_F(hugetlb, missing_only_cached_page_no_event)
 /*
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
  *   of userfaults in __do_fault() (__do_userfault),
  *   <20260306171815.3160826-13-rppt@kernel.org>
@@ -1816,19 +1762,12 @@ TEST_F(hugetlb, missing_minor_both)
 /*
  * wp_write_fault_unprotect: a write to a write-protected page raises WP|WRITE;
  * un-protecting resolves it
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, wp_write_fault_unprotect)
 {
@@ -1922,13 +1861,9 @@ TEST_F(hugetlb, wp_write_fault_unprotect)
 /*
  * wp_read_not_trapped: a read of a write-protected page completes without an
  * event
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(hugetlb, wp_read_not_trapped)
 {
@@ -2003,11 +1938,8 @@ TEST_F(hugetlb, wp_read_not_trapped)
  * poison_then_touch_sigbus: a poisoned page raises SIGBUS on access; poisoning
  * it again is EEXIST
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: mm/userfaultfd.c mfill_atomic_pte_poison() on v6.18: a
- *   PTE_MARKER_POISONED marker; POISON over it is EEXIST, COPY over it
- *   succeeds, MADV_DONTNEED removes it, a user access is SIGBUS and a kernel
- *   access EFAULT, and it resolves an already-blocked fault (observed by
- *   conform)
+ * Source: mm/userfaultfd.c mfill_atomic_pte_poison(): the poison marker and
+ *   what replaces or removes it (v6.18, observed by conform)
  */
 TEST_F(hugetlb, poison_then_touch_sigbus)
 {
@@ -2080,11 +2012,8 @@ TEST_F(hugetlb, poison_then_touch_sigbus)
 /*
  * poison_resolves_blocked_fault: POISON resolves a MISSING fault that is
  * already blocked: the faulter gets SIGBUS
- * Source: mm/userfaultfd.c mfill_atomic_pte_poison() on v6.18: a
- *   PTE_MARKER_POISONED marker; POISON over it is EEXIST, COPY over it
- *   succeeds, MADV_DONTNEED removes it, a user access is SIGBUS and a kernel
- *   access EFAULT, and it resolves an already-blocked fault (observed by
- *   conform)
+ * Source: mm/userfaultfd.c mfill_atomic_pte_poison(): the poison marker and
+ *   what replaces or removes it (v6.18, observed by conform)
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(hugetlb, poison_resolves_blocked_fault)
@@ -2380,11 +2309,8 @@ TEST_F(hugetlb, register_other_ctx_ebusy)
 /*
  * register_readonly_mapping_eperm: a read-only shared file mapping lacks
  * VM_MAYWRITE: registration is EPERM
- * Source: fs/userfaultfd.c userfaultfd_register() / userfaultfd_unregister()
- *   on v6.18: holes in the range are allowed while one VMA intersects it; a
- *   read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE
- *   is EINVAL; re-registering replaces the mode; unregistering through another
- *   userfaultfd is EINVAL, a never-registered range OK (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(hugetlb, register_readonly_mapping_eperm)
 {
@@ -2436,10 +2362,8 @@ TEST_F(hugetlb, register_readonly_mapping_eperm)
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, copy_unaligned_einval)
 {
@@ -2503,10 +2427,8 @@ TEST_F(hugetlb, copy_unaligned_einval)
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(hugetlb, copy_unregistered_enoent)
@@ -2571,10 +2493,8 @@ TEST_F(hugetlb, copy_unregistered_enoent)
  * written back as zeropage=-22
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, zeropage_on_hugetlb_einval)
 {
@@ -2634,12 +2554,9 @@ TEST_F(hugetlb, zeropage_on_hugetlb_einval)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, wake_unregistered_ok)
 {
@@ -2690,16 +2607,11 @@ TEST_F(hugetlb, wake_unregistered_ok)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
- * Source: mm/userfaultfd.c move_pages() / validate_move_areas() /
- *   move_pages_pte() on v6.18: UFFDIO_MOVE works without UFFD_FEATURE_MOVE,
- *   needs private anonymous memory on both sides (else EINVAL), is EBUSY for a
- *   source page shared with a forked child, and ENOENT for a hole unless
- *   UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES (observed by conform)
+ * Source: mm/userfaultfd.c move_pages(), validate_move_areas(),
+ *   move_pages_pte() (v6.18, observed by conform)
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, undeclared_move_refused)
 {

@@ -99,11 +99,8 @@ FIXTURE_TEARDOWN(xram_only)
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram, register_missing)
 {
@@ -159,11 +156,8 @@ TEST_F(xram, register_missing)
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram, register_minor)
 {
@@ -220,11 +214,8 @@ TEST_F(xram, register_minor)
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c userfaultfd_register() on v6.18: the returned
- *   ioctls mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT and
- *   CONTINUE only with their mode) is not what the range accepts: MOVE
- *   advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range,
- *   COPY in a WP-only range (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram, register_missing_minor)
 {
@@ -279,20 +270,13 @@ TEST_F(xram, register_missing_minor)
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, missing_read_copy)
 {
@@ -377,12 +361,9 @@ TEST_F(xram, missing_read_copy)
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, missing_write_copy)
 {
@@ -470,10 +451,8 @@ TEST_F(xram, missing_write_copy)
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram, missing_copy_over_present_eexist)
 {
@@ -645,12 +624,9 @@ TEST_F(xram, missing_copy_dontwake_then_wake)
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, missing_wake_without_resolving_refaults)
 {
@@ -1074,9 +1050,8 @@ TEST_F(xram, missing_data_integrity)
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: fs/userfaultfd.c userfaultfd_unregister() on v6.18: a faulter
- *   blocked in MISSING mode is woken; one blocked on WP or MINOR stays blocked
- *   until UFFDIO_WAKE or close() (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  */
 TEST_F(xram, missing_unregister_wakes_faulter)
 {
@@ -1152,9 +1127,8 @@ TEST_F(xram, missing_unregister_wakes_faulter)
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: fs/userfaultfd.c userfaultfd_unregister() on v6.18: a faulter
- *   blocked in MISSING mode is woken; one blocked on WP or MINOR stays blocked
- *   until UFFDIO_WAKE or close() (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
  *   virt/kvm/guest_memfd.c of v6.18)
  */
@@ -1308,11 +1282,8 @@ TEST_F(xram, missing_read_zeropage)
  * normally and raises no event
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
- * Source: fs/userfaultfd.c userfaultfd_register() / userfaultfd_unregister()
- *   on v6.18: holes in the range are allowed while one VMA intersects it; a
- *   read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE
- *   is EINVAL; re-registering replaces the mode; unregistering through another
- *   userfaultfd is EINVAL, a never-registered range OK (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(xram, missing_unregister_then_touch_no_event)
 {
@@ -1381,20 +1352,13 @@ TEST_F(xram, missing_unregister_then_touch_no_event)
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, minor_read_continue)
 {
@@ -1480,12 +1444,9 @@ TEST_F(xram, minor_read_continue)
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, minor_write_continue)
 {
@@ -1643,13 +1604,9 @@ TEST_F(xram, minor_continue_without_folio_efault)
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(xram, minor_only_first_touch_no_event)
 {
@@ -1712,13 +1669,9 @@ TEST_F(xram, minor_only_first_touch_no_event)
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(xram, missing_only_cached_page_no_event)
 {
@@ -1785,13 +1738,9 @@ TEST_F(xram, missing_only_cached_page_no_event)
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: where userfaults are raised: mm/memory.c do_anonymous_page()
- *   (MISSING) and do_wp_page() / the uffd-wp marker paths (WP), mm/shmem.c
- *   shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before
- *   allocating), mm/hugetlb.c hugetlb_no_page(), all through fs/userfaultfd.c
- *   handle_userfault(); for other types the pending __do_userfault() in
- *   __do_fault() ([PATCH v2 12/15],
- *   <20260306171815.3160826-13-rppt@kernel.org>)
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
  *   of userfaults in __do_fault() (__do_userfault),
  *   <20260306171815.3160826-13-rppt@kernel.org>
@@ -2127,11 +2076,8 @@ TEST_F(xram, register_other_ctx_ebusy)
  * register_readonly_mapping_eperm: a read-only shared file mapping lacks
  * VM_MAYWRITE: registration is EPERM
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: fs/userfaultfd.c userfaultfd_register() / userfaultfd_unregister()
- *   on v6.18: holes in the range are allowed while one VMA intersects it; a
- *   read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE
- *   is EINVAL; re-registering replaces the mode; unregistering through another
- *   userfaultfd is EINVAL, a never-registered range OK (observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(xram, register_readonly_mapping_eperm)
 {
@@ -2185,10 +2131,8 @@ TEST_F(xram, register_readonly_mapping_eperm)
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram, copy_unaligned_einval)
 {
@@ -2252,10 +2196,8 @@ TEST_F(xram, copy_unaligned_einval)
  * ENOENT, written back
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(xram, copy_unregistered_enoent)
@@ -2319,12 +2261,9 @@ TEST_F(xram, copy_unregistered_enoent)
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
- * Source: fs/userfaultfd.c handle_userfault() / userfault_msg() /
- *   userfaultfd_wake() on v6.18: fault flags read 0, write 0x1, WP 0x3, MINOR
- *   0x4, MINOR write 0x5, a write to a missing page of a MISSING|WP range 0x1;
- *   the address masked to the page unless UFFD_FEATURE_EXACT_ADDRESS;
- *   UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a
- *   second message (observed by conform)
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, wake_unregistered_ok)
 {
@@ -2427,11 +2366,9 @@ TEST_F(xram_only, register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
- * Source: vma_can_userfault() on v6.18 (include/linux/userfaultfd_k.h):
- *   WP_ASYNC with WP as the only mode registers on any VMA, an ext4 file or
- *   guest_memfd included (where every synchronous mode is EINVAL), and
- *   fs/userfaultfd.c userfaultfd_api() makes WP_ASYNC imply WP_UNPOPULATED
- *   (observed by conform)
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST_F(xram_only, register_wp_async_any_type)
 {
@@ -2542,16 +2479,11 @@ TEST_F(xram_only, undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
- * Source: mm/userfaultfd.c move_pages() / validate_move_areas() /
- *   move_pages_pte() on v6.18: UFFDIO_MOVE works without UFFD_FEATURE_MOVE,
- *   needs private anonymous memory on both sides (else EINVAL), is EBUSY for a
- *   source page shared with a forked child, and ENOENT for a hole unless
- *   UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES (observed by conform)
+ * Source: mm/userfaultfd.c move_pages(), validate_move_areas(),
+ *   move_pages_pte() (v6.18, observed by conform)
  * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
- *   _poison(), _move() on v6.18: an EINVAL from validate_range() or the mode
- *   checks returns before the result field is written; errors found after the
- *   vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a
- *   partial fill is EAGAIN with the bytes done (observed by conform)
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram_only, undeclared_move_refused)
 {
