@@ -194,6 +194,14 @@ export interface WindowClose {
   readonly errno: "EACCES";
   /** The predicate, page-granular. */
   readonly shared: string;
+  /**
+   * get_folio_noalloc checks the guard and takes the folio (filemap_lock_folio())
+   * under the same lock, as guest_memfd's user fault path does (in-place
+   * conversion v8 01/46): checked outside it, a conversion fits between the check
+   * and the reference. Only where the lookup is filemap_lock_folio() returning a
+   * folio pointer (ERR_PTR for absent) and the guard is checked there.
+   */
+  readonly lookupLocked: boolean;
 }
 
 /**
@@ -336,7 +344,7 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
   }
 
   const kvmUserfault = model.kvmUserfault ? lowerKvmUserfault(model) : undefined;
-  const window = lowerWindow(model, copy, roles, notes);
+  const window = lowerWindow(model, copy, roles, notes, getFolio, gfRole?.prototype.startsWith("int ") ?? false);
   // alloc_folio cannot say why it refuses (core turns NULL into -ENOMEM): with the
   // re-check in filemap_add the COPY path's shared-ness decision is made there only.
   const guardAtLowered = window && guardAt.has("alloc_folio") ? new Set([...guardAt].filter((p) => p !== "alloc_folio")) : guardAt;
@@ -404,7 +412,7 @@ function seriesOf(model: Model): SeriesLowered {
  * callback to re-check in. Otherwise a note says why it has no place (rule R64
  * makes the same point a positioned finding).
  */
-function lowerWindow(model: Model, copy: Lowered["copy"], roles: ReadonlySet<CallbackRole>, notes: string[]): WindowClose | undefined {
+function lowerWindow(model: Model, copy: Lowered["copy"], roles: ReadonlySet<CallbackRole>, notes: string[], gf: Lowered["getFolio"], intGetFolio: boolean): WindowClose | undefined {
   const g = model.guard;
   if (!g?.recheck) return undefined;
   if ((g.granularity ?? DEFAULT_GRANULARITY) !== "page" || !roles.has("filemapAdd") || copy?.filemapAdd !== "filemap_add_folio") {
@@ -412,7 +420,8 @@ function lowerWindow(model: Model, copy: Lowered["copy"], roles: ReadonlySet<Cal
     return undefined;
   }
   if (g.at.has("alloc_folio")) notes.push(`alloc_folio: the shared-ness check moved into filemap_add, under the invalidate lock, where a refusal can say -EACCES (NULL from alloc_folio only says -ENOMEM)`);
-  return { at: "filemap_add", lock: "invalidate_lock", order: g.recheck.order ?? "lock-then-add", errno: "EACCES", shared: g.shared };
+  const lookupLocked = roles.has("getFolio") && g.at.has("get_folio") && !intGetFolio && gf?.strategy === "lookup" && gf.lookup === "filemap_lock_folio" && gf.absent !== "null";
+  return { at: "filemap_add", lock: "invalidate_lock", order: g.recheck.order ?? "lock-then-add", errno: "EACCES", shared: g.shared, lookupLocked };
 }
 
 /** The one default of run.ops: what the spec says, else all for a kind uffdkit knows, none for one it does not. */

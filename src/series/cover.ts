@@ -107,6 +107,10 @@ export function windowParagraph(model: Model, w: WindowClose | undefined): strin
     "folio lock). Once the folio is in the cache, the reference COPY holds until the PTE is installed makes a conversion fail " +
     `with -EAGAIN. A COPY or ZEROPAGE refused there returns -${w.errno}, the errno guest_memfd's fault path uses for a private page, ` +
     "so a monitor can tell it from -ENOMEM; ->alloc_folio() no longer checks shared-ness, because its NULL can only mean -ENOMEM. " +
+    (w.lookupLocked
+      ? `${model.cnames.getFolio}() checks it and takes the folio under the same lock, as kvm_gmem_fault_user_mapping() does: checked outside it, ` +
+        "a conversion could complete between the check and the reference, and UFFDIO_CONTINUE would map a private page. "
+      : "") +
     "__do_userfault() raises MISSING only for an absent folio (NULL or -ENOENT) and lets ->fault refuse a page ->get_folio_noalloc() " +
     "refuses; raising MISSING for it would give the monitor an event no ioctl can resolve. Holding the lock from ->alloc_folio() " +
     "across the fill was rejected: core's copy retry faults with its own locks dropped, and its error paths call no callback " +

@@ -27,7 +27,7 @@ const GMEM: DeclaredType = {
 
 const REGISTER: Step[] = [{ op: "api" }, { op: "register", page: 0, pages: 4, modes: ["missing"] }];
 
-function runC(steps: Step[], opts: { mutate?: (c: string) => string; privatePages?: number[] } = {}) {
+function runC(steps: Step[], opts: { mutate?: (c: string) => string; privatePages?: number[]; inject?: { site: "install_pte" }[] } = {}) {
   const built = emitDeclared(GMEM);
   const source = opts.mutate ? opts.mutate(built.source) : built.source;
   if (opts.mutate) expect(source, "the mutation must change the C").not.toBe(built.source);
@@ -40,7 +40,7 @@ function runC(steps: Step[], opts: { mutate?: (c: string) => string; privatePage
       pages: 4,
       map: "shared",
       gmemFlags: ["mmap", "init_shared"],
-      declared: { ...GMEM, raise: built.raise, c: built.c, ...(opts.privatePages ? { privatePages: opts.privatePages } : {}) },
+      declared: { ...GMEM, raise: built.raise, c: built.c, ...(opts.privatePages ? { privatePages: opts.privatePages } : {}), ...(opts.inject ? { inject: opts.inject } : {}) },
     },
     steps,
   };
@@ -72,5 +72,19 @@ describe("the invalidate lock in the executed filemap_add", () => {
       mutate: (c) => c.replace("\tfilemap_invalidate_lock_shared(mapping);\n", "\tfilemap_invalidate_lock_shared(mapping);\n\tfilemap_invalidate_lock_shared(mapping);\n"),
     });
     expect(twice.messages.some((m) => /already holds: a down_read\(\) behind a waiting writer never returns/.test(m))).toBe(true);
+  });
+
+  it("the lock order is checked against the folios this path holds: the one core hands filemap_remove locked counts", () => {
+    // ->filemap_remove() runs with the folio locked (core, after a failed install): taking the invalidate lock there inverts the order.
+    const steps: Step[] = [...REGISTER, { op: "copy", page: 0, src: { byte: 1 } }];
+    const clean = runC(steps, { inject: [{ site: "install_pte" }] });
+    expect(clean.messages.filter((m) => m.includes("locked and in the page cache"))).toEqual([]);
+    const inverted = runC(steps, {
+      inject: [{ site: "install_pte" }],
+      mutate: (c) => c.replace("\tfilemap_remove_folio(folio);\n", "\tfilemap_invalidate_lock_shared(folio->mapping);\n\tfilemap_remove_folio(folio);\n\tfilemap_invalidate_unlock_shared(folio->mapping);\n"),
+    });
+    expect(inverted.messages).toContain(
+      `kernel/linux-7.1+gmem/kvm_gmem_uffd.c:${inverted.lineOf("filemap_invalidate_lock_shared(folio->mapping);")} kvm_gmem_uffd_filemap_remove(): filemap_invalidate_lock_shared() with the folio at page 0 locked and in the page cache: the fault path takes the invalidate lock first, then the folio lock (ABBA with a conversion waiting for write)`,
+    );
   });
 });

@@ -23,7 +23,7 @@ const cOf = (order: "lock-then-add" | "add-then-lock") => emitKernel(lowerOf(mod
 describe("filemap_add re-checks the guard under the invalidate lock", () => {
   it("lower decides it once: the window, its errno, and alloc_folio's check moved into filemap_add", () => {
     const low = lower(model(GMEM_LIKE, recheck("lock-then-add")));
-    expect(low.window).toEqual({ at: "filemap_add", lock: "invalidate_lock", order: "lock-then-add", errno: "EACCES", shared: "kvm_gmem_is_shared_mem" });
+    expect(low.window).toEqual({ at: "filemap_add", lock: "invalidate_lock", order: "lock-then-add", errno: "EACCES", shared: "kvm_gmem_is_shared_mem", lookupLocked: true });
     expect(low.guardAt.has("alloc_folio")).toBe(false);
     expect(low.guardAt.has("get_folio")).toBe(true);
     expect(low.notes.some((n) => /moved into filemap_add/.test(n))).toBe(true);
@@ -31,6 +31,22 @@ describe("filemap_add re-checks the guard under the invalidate lock", () => {
     const open = lower(model(GMEM_LIKE));
     expect(open.window).toBeUndefined();
     expect(open.guardAt.has("alloc_folio")).toBe(true);
+  });
+
+  it("get_folio_noalloc checks and takes the folio under the same lock (filemap_lock_folio lookups only)", () => {
+    const body = functionBody(cOf("lock-then-add"), "kvm_gmem_uffd_get_folio");
+    const at = (s: string) => body.indexOf(s);
+    expect(at("filemap_invalidate_lock_shared(inode->i_mapping);")).toBeGreaterThan(0);
+    expect(at("filemap_invalidate_lock_shared(inode->i_mapping);")).toBeLessThan(at("if (kvm_gmem_is_shared_mem(inode, pgoff))"));
+    expect(at("if (kvm_gmem_is_shared_mem(inode, pgoff))")).toBeLessThan(at("folio = filemap_lock_folio(inode->i_mapping, pgoff);"));
+    expect(at("folio = filemap_lock_folio(inode->i_mapping, pgoff);")).toBeLessThan(at("filemap_invalidate_unlock_shared(inode->i_mapping);"));
+    expect(body).toContain("folio = ERR_PTR(-EACCES);");
+    // Without the re-check the lookup stays as it was: checked, then taken, no lock.
+    const open = functionBody(emitKernel(lowerOf(model(GMEM_LIKE))).files[0]!.contents, "kvm_gmem_uffd_get_folio");
+    expect(open).not.toContain("filemap_invalidate_lock_shared");
+    // A filemap_get_entry lookup (value entries, a lock after the reference) is not rewritten: lower says so.
+    const entry = lower(model(GMEM_LIKE, { ...recheck("lock-then-add"), getFolio: { strategy: "lookup", lookup: "filemap_get_entry", notUptodate: "missing" } }));
+    expect(entry.window?.lookupLocked).toBe(false);
   });
 
   it("lock, check, add, unlock: the lock is taken before filemap_add_folio() locks the folio", () => {

@@ -34,6 +34,9 @@ describe("cover letter: the re-check under the invalidate lock", () => {
     expect(t).toMatch(/tell it from -ENOMEM/);
     expect(t).toMatch(/__do_userfault\(\) raises MISSING only for an absent folio/);
     expect(t).toMatch(/across the fill was rejected/);
+    // The lookup's check is made under the same lock, and the cover letter says why.
+    expect(t).toMatch(/kvm_gmem_uffd_get_folio\(\) checks it and takes the folio under the same lock, as kvm_gmem_fault_user_mapping\(\) does/);
+    expect(t).toMatch(/UFFDIO_CONTINUE would map a private page/);
   });
   it("is absent without guard.recheck", () => {
     expect(blurb(false)).not.toMatch(/invalidate lock/);

@@ -118,6 +118,30 @@ struct shared_policy { int uk_id; };
 struct task_struct;
 #define current ((struct task_struct *)0)
 
+/* include/linux/container_of.h */
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
+
+/* include/linux/xarray.h: an integer stored as a tagged pointer (a value entry). */
+static inline void *xa_mk_value(unsigned long v) { return (void *)((v << 1) | 1); }
+static inline unsigned long xa_to_value(const void *entry) { return (unsigned long)entry >> 1; }
+
+/*
+ * include/uapi/linux/kvm.h: the PRIVATE memory attribute.  guest_memfd keeps
+ * one value entry of attributes per page of the inode in a maple tree
+ * (struct gmem_inode.attributes), from the in-place conversion series:
+ * v8 01/46 <20260618-gmem-inplace-conversion-v8-1-9d2959357853@google.com>.
+ */
+#define KVM_MEMORY_ATTRIBUTE_PRIVATE (1ULL << 3)
+
+/*
+ * include/linux/maple_tree.h.  The model keeps no tree: mtree_load() on a
+ * tree that lives in a type's inode info (next to the inode, as struct
+ * gmem_inode's attributes do) answers from the simulator's per-page
+ * shared/private state, which the simulated conversion updates under the
+ * invalidate lock held for write.
+ */
+struct maple_tree { unsigned int ma_flags; void *ma_root; };
+
 /* enum sgp_type (mm/shmem.c): only the getter mode the emitted C uses. */
 enum sgp_type { SGP_READ, SGP_NOALLOC, SGP_CACHE, SGP_WRITE, SGP_FALLOC };
 
@@ -187,6 +211,8 @@ UK_IMPORT(flush_tlb_kernel_range) void uk_flush_tlb_kernel_range(unsigned long s
 UK_IMPORT(account_locked_vm) int uk_account_locked_vm(struct mm_struct *mm, unsigned long pages, int inc, const char *fn, int line);
 UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf, unsigned long reason, const char *fn, int line);
 UK_IMPORT(filemap_invalidate_lock) void uk_filemap_invalidate_lock(struct address_space *m, int shared, int lock, const char *fn, int line);
+UK_IMPORT(mtree_load) void *uk_mtree_load(struct maple_tree *mt, unsigned long index, const char *fn, int line);
+UK_IMPORT(warn_on) int uk_warn_on(int cond, const char *what, const char *fn, int line);
 
 #define folio_lock(f) uk_folio_lock((f), UK_AT)
 #define folio_unlock(f) uk_folio_unlock((f), UK_AT)
@@ -238,6 +264,15 @@ UK_IMPORT(filemap_invalidate_lock) void uk_filemap_invalidate_lock(struct addres
 #define filemap_invalidate_unlock_shared(m) uk_filemap_invalidate_lock((m), 1, 0, UK_AT)
 #define filemap_invalidate_lock(m) uk_filemap_invalidate_lock((m), 0, 1, UK_AT)
 #define filemap_invalidate_unlock(m) uk_filemap_invalidate_lock((m), 0, 0, UK_AT)
+/*
+ * include/linux/maple_tree.h mtree_load(): the entry at @index, read under
+ * RCU (a tree made with MT_FLAGS_USE_RCU needs no lock to load; the caller
+ * must hold the lock that orders the answer against writers for as long as
+ * it acts on it).
+ */
+#define mtree_load(mt, i) uk_mtree_load((mt), (i), UK_AT)
+/* include/asm-generic/bug.h: a WARN is a kernel splat, and a finding here. */
+#define WARN_ON_ONCE(c) uk_warn_on(!!(c), #c, UK_AT)
 
 /*
  * filemap_alloc_folio(): two arguments up to 6.x, three (with a mempolicy)

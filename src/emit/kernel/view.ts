@@ -226,6 +226,7 @@ function getFolioView(c: Ctx): { getFolio?: object; gf?: GetFolioModel; needGetF
       addTypeFn(helper, "struct folio *NAME(struct inode *inode, pgoff_t index)");
     }
     const g = guardFor(low, "get_folio");
+    const lockedLookup = !!g && !!low.window?.lookupLocked;
     getFolio = {
       fn: names.getFolio,
       head: definitionHead(proto, names.getFolio),
@@ -234,7 +235,10 @@ function getFolioView(c: Ctx): { getFolio?: object; gf?: GetFolioModel; needGetF
       out: intStyle ? "folio" : "",
       v,
       guard: g ? { call: guardCall(g, "inode", "pgoff"), fail: intStyle ? "-EACCES" : gf.absent === "null" ? "NULL" : "ERR_PTR(-EACCES)" } : false,
-      lookupLock: gf.strategy === "lookup" && gf.lookup === "filemap_lock_folio",
+      // With the window closed under the invalidate lock (guard.recheck), the lookup's check is made, and the
+      // folio taken, under that lock too, as guest_memfd's own fault path does (v8 01/46 kvm_gmem_fault_user_mapping()).
+      guardLocked: lockedLookup,
+      lookupLock: !lockedLookup && gf.strategy === "lookup" && gf.lookup === "filemap_lock_folio",
       lookupShmem: gf.strategy === "lookup" && gf.lookup === "shmem_get_folio",
       shmemOut: intStyle ? "folio" : "&folio",
       lookupEntry: gf.strategy === "lookup" && gf.lookup === "filemap_get_entry",

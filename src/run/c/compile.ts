@@ -74,7 +74,7 @@ export function compileEmittedC(source: string, fileName: string, names: Harness
   const defines = typeC ? definedFunctions(typeC.text, names.typeFunctions.map((t) => t.name)) : [];
   const sites = [...inst.sites, ...(typeInst?.sites ?? [])];
   const tu = [
-    prelude(names),
+    prelude(names, defines),
     // Branch counters live in the module's memory (no call out per branch); the host reads them.
     `static unsigned int uk_branch_counts[${Math.max(1, sites.length) * 2}];`,
     "static inline int uk_br(int id, int taken) { uk_branch_counts[2 * id + taken]++; return taken; }",

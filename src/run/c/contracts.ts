@@ -48,6 +48,11 @@ export const CONTRACT_SOURCE = {
   direct_map_touch: "arch/x86/mm/pat/set_memory.c: a page removed from the direct map has no kernel mapping; kmap_local_folio() is page_address() on 64-bit (include/linux/highmem-internal.h)",
   filemap_invalidate_lock:
     "include/linux/fs.h filemap_invalidate_lock{,_shared}(): down_write/down_read of mapping->invalidate_lock; mm/filemap.c lock ordering: ->mmap_lock, then ->invalidate_lock (filemap_fault), then ->lock_page",
+  gmem_attributes:
+    "guest_memfd's per-page attributes live in a maple tree guarded by the mapping's invalidate lock (in-place conversion v8 01/46, <20260618-gmem-inplace-conversion-v8-1-9d2959357853@google.com>: mt_set_external_lock(&gi->attributes, &inode->i_mapping->invalidate_lock)); a conversion stores under filemap_invalidate_lock() held for write (v8 13/46, <20260618-gmem-inplace-conversion-v8-13-9d2959357853@google.com>); an answer read under RCU alone can be stale as soon as it is read, so the caller must hold the invalidate lock while it acts on it (v8 kvm_gmem_is_private_gfn(); Sean Christopherson on the TOCTOU in the user fault path, <aN3KfrWERpXsj3ld@google.com>)",
+  mtree_load:
+    "include/linux/maple_tree.h mtree_load(): a load from a tree made with MT_FLAGS_USE_RCU takes rcu_read_lock() itself (guest_memfd: mt_init_flags(&gi->attributes, MT_FLAGS_LOCK_EXTERN | MT_FLAGS_USE_RCU) in kvm_gmem_alloc_inode(), v8 01/46); a tree the model cannot place in an inode's info is a wild pointer",
+  warn_on: "include/asm-generic/bug.h WARN_ON_ONCE(): a kernel warning with a backtrace; panic_on_warn makes it fatal",
 } as const;
 
 export interface CallContext {
@@ -87,6 +92,11 @@ export interface CoreHooks {
 }
 
 export const KMAP_BASE = 0x80000000;
+
+/** The key of a page's attribute read (DeclaredC.unlockedAttrReads): file id and page index in one number. */
+export function attrKey(file: SimFile, index: number): number {
+  return file.id * 0x100000 + index;
+}
 
 export function errPtr(errno: number): number {
   return (0x100000000 - errno) >>> 0;

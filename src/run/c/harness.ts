@@ -51,7 +51,16 @@ export const ENTRY: Record<CallbackRole | "fault" | "features" | "ioctls", strin
 /** Which callback roles are present in the ops struct: uk_has_<role>() answers at run time. */
 export const hasEntry = (role: CallbackRole): string => `uk_has_${role}`;
 
-export function prelude(n: HarnessNames): string {
+/**
+ * The type's inode info accessor (SHMEM_I(), GMEM_I()), when the type's own C
+ * defines it: then the type C also defines the info struct itself (struct
+ * gmem_inode, with the inode inside it), and the prelude declares neither.
+ */
+export function infoDefinedByType(n: HarnessNames, defined: readonly string[]): boolean {
+  return n.typeFunctions.some((t) => t.role === "info" && defined.includes(t.name));
+}
+
+export function prelude(n: HarnessNames, defined: readonly string[] = []): string {
   const gen = GENERATIONS[n.api];
   const lines = [
     "/* Written by uffdkit (src/run/c/harness.ts) for the simulator. */",
@@ -71,10 +80,15 @@ export function prelude(n: HarnessNames): string {
   const tag = gen.opsType.startsWith("struct ") ? gen.opsType : `struct ${gen.opsType}`;
   lines.push(`${tag} {`, ...members, "};");
   if (!gen.opsType.startsWith("struct ")) lines.push(`typedef ${tag} ${gen.opsType};`);
-  // The type's inode info (SHMEM_I(), GMEM_I()): only the fields the C takes the address of.
+  // The type's inode info (SHMEM_I(), GMEM_I()): only the fields the C takes the address of,
+  // unless the type's C defines the accessor, and so its own info struct.
+  const ownInfo = infoDefinedByType(n, defined);
   const fields = (n.infoFields ?? []).map((f) => `struct shared_policy ${f};`).join(" ");
-  lines.push(`struct uk_info { ${fields || "int uk_unused;"} };`);
-  for (const t of n.typeFunctions) lines.push(`${t.proto.replace("NAME", t.name)};`);
+  lines.push(ownInfo ? "struct uk_info;" : `struct uk_info { ${fields || "int uk_unused;"} };`);
+  for (const t of n.typeFunctions) {
+    if (ownInfo && t.role === "info") continue;
+    lines.push(`${t.proto.replace("NAME", t.name)};`);
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -99,6 +113,8 @@ export function trailer(n: HarnessNames, defined: readonly string[] = []): strin
   out.push(`UK_EXPORT unsigned long ${ENTRY.ioctls}(void) { return ${gen.ioctlsMember ? `${n.ops}.${gen.ioctlsMember}` : "0"}; }`);
   out.push(`UK_EXPORT vm_fault_t ${ENTRY.fault}(struct vm_fault *vmf) { return ${n.faultGlue ? `${n.faultGlue}(vmf)` : "0"}; }`);
   out.push(...OBJECTS);
+  // The stand-in info accessor hands out infos the host makes; a type C with its own has none.
+  if (!infoDefinedByType(n, defined)) out.push("UK_EXPORT struct uk_info *uk_new_info(void) { return uk_alloc(sizeof(struct uk_info)); }");
   return out.join("\n") + "\n";
 }
 
@@ -115,7 +131,12 @@ const OBJECTS = [
   "UK_EXPORT struct folio *uk_new_folio_block(int first, int n) { struct folio *f = uk_alloc(sizeof(*f) * n); int k; if (f) for (k = 0; k < n; k++) { f[k].uk_id = first + k; f[k].mapping = NULL; } return f; }",
   "UK_EXPORT int uk_sizeof_folio(void) { return sizeof(struct folio); }",
   "UK_EXPORT void uk_folio_set_mapping(struct folio *f, struct address_space *m, pgoff_t index) { f->mapping = m; f->index = index; }",
-  "UK_EXPORT struct file *uk_new_file(int id, long long size) { struct file *f = uk_alloc(sizeof(*f)); struct inode *i = uk_alloc(sizeof(*i)); if (!f || !i) return NULL; i->uk_id = id; i->i_size = size; i->i_mapping = &i->i_data; i->i_data.host = i; i->i_data.uk_id = id; i->i_data.gfp_mask = GFP_HIGHUSER_MOVABLE; f->f_inode = i; f->f_mapping = i->i_mapping; return f; }",
+  // Each inode sits in UK_INODE_ROOM bytes of zeroed memory on either side, as a filesystem's inode sits
+  // inside its own info (struct gmem_inode, struct shmem_inode_info): a type C's container_of() of it is memory.
+  "#define UK_INODE_ROOM 512",
+  "UK_EXPORT int uk_inode_room(void) { return UK_INODE_ROOM; }",
+  "UK_EXPORT int uk_sizeof_inode(void) { return sizeof(struct inode); }",
+  "UK_EXPORT struct file *uk_new_file(int id, long long size) { struct file *f = uk_alloc(sizeof(*f)); char *room = uk_alloc(2 * UK_INODE_ROOM + sizeof(struct inode)); struct inode *i = room ? (struct inode *)(room + UK_INODE_ROOM) : NULL; if (!f || !i) return NULL; i->uk_id = id; i->i_size = size; i->i_mapping = &i->i_data; i->i_data.host = i; i->i_data.uk_id = id; i->i_data.gfp_mask = GFP_HIGHUSER_MOVABLE; f->f_inode = i; f->f_mapping = i->i_mapping; return f; }",
   "UK_EXPORT struct inode *uk_file_inode(struct file *f) { return f->f_inode; }",
   "UK_EXPORT struct address_space *uk_file_mapping(struct file *f) { return f->f_mapping; }",
   "static struct mm_struct uk_mm;",
@@ -123,7 +144,6 @@ const OBJECTS = [
   "UK_EXPORT void uk_set_vma(struct vm_area_struct *v, int id, unsigned long start, unsigned long end, pgoff_t pgoff, vm_flags_t flags, struct file *file) { v->uk_id = id; v->vm_start = start; v->vm_end = end; v->vm_pgoff = pgoff; v->vm_flags = flags; v->vm_file = file; }",
   "UK_EXPORT struct vm_fault *uk_new_vmf(void) { return uk_alloc(sizeof(struct vm_fault)); }",
   "UK_EXPORT void uk_set_vmf(struct vm_fault *vmf, struct vm_area_struct *v, pgoff_t pgoff, unsigned long address, unsigned int flags) { vmf->vma = v; vmf->pgoff = pgoff; vmf->address = address; vmf->flags = flags; }",
-  "UK_EXPORT struct uk_info *uk_new_info(void) { return uk_alloc(sizeof(struct uk_info)); }",
   "UK_EXPORT void *uk_new_slot(void) { return uk_alloc(sizeof(void *) * 2); }",
   "UK_EXPORT int uk_offsetof_folio_id(void) { return __builtin_offsetof(struct folio, uk_id); }",
   "UK_EXPORT int uk_offsetof_folio_mapping(void) { return __builtin_offsetof(struct folio, mapping); }",

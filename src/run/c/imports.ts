@@ -7,6 +7,7 @@
 import type { DeclaredC } from "./instance.js";
 import type { DeclaredC as DeclaredCType } from "../../ir/scenario.js";
 import {
+  attrKey,
   ERRNO,
   errPtr,
   FOLIO_IN_CACHE,
@@ -20,6 +21,9 @@ import {
 import { vmFlagsFromC } from "./harness.js";
 
 type Fn = (...a: number[]) => number | void;
+
+/** include/uapi/linux/kvm.h KVM_MEMORY_ATTRIBUTE_PRIVATE (1ULL << 3). */
+const KVM_MEMORY_ATTRIBUTE_PRIVATE = 8;
 
 /** The one shared policy the model hands out: an address no object of the module has. */
 const SHARED_POLICY = 0x7ff0;
@@ -47,6 +51,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       if (f < 0) return;
       if (t.isLocked(f)) c.violation("folio_lock", "folio_lock() of a folio this path already holds locked: it waits on itself", fn, line);
       t.lock(f);
+      c.pathLocked.add(f);
     },
     folio_unlock(p, fn, line) {
       const f = folio(p, fn, line, "folio_unlock");
@@ -96,6 +101,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       if (set && t.isLocked(f)) c.violation("set_locked", "__folio_set_locked() of a folio that is already locked", fn, line);
       if (!set && !t.isLocked(f)) c.violation("set_locked", "__folio_clear_locked() of a folio that is not locked", fn, line);
       mark(f, FOLIO_LOCKED, set !== 0);
+      if (set) c.pathLocked.add(f);
     },
     folio_set_swapbacked(p, fn, line) {
       const f = folio(p, fn, line, "folio_set_swapbacked");
@@ -111,22 +117,26 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       const file = c.mappingToFile(mp);
       const f = file && !c.fire("lookup") ? (file.cache[index] ?? -1) : -1;
       if (f < 0) return errPtr(ERRNO.ENOENT);
+      c.attrReadActedOn(file!, index, "filemap_lock_folio", fn, line);
       if (t.isLocked(f)) c.violation("folio_lock", "filemap_lock_folio() of a folio this path already holds locked: it waits on itself", fn, line);
       t.get(f);
       t.lock(f);
+      c.pathLocked.add(f);
       return c.folioToPtr(f);
     },
-    filemap_get_folio(mp, index) {
+    filemap_get_folio(mp, index, fn, line) {
       const file = c.mappingToFile(mp);
       const f = file && !c.fire("lookup") ? (file.cache[index] ?? -1) : -1;
       if (f < 0) return errPtr(ERRNO.ENOENT);
+      c.attrReadActedOn(file!, index, "filemap_get_folio", fn, line);
       t.get(f);
       return c.folioToPtr(f);
     },
-    filemap_get_entry(mp, index) {
+    filemap_get_entry(mp, index, fn, line) {
       const file = c.mappingToFile(mp);
       const f = file && !c.fire("lookup") ? (file.cache[index] ?? -1) : -1;
       if (f < 0) return 0;
+      c.attrReadActedOn(file!, index, "filemap_get_entry", fn, line);
       t.get(f);
       const p = c.folioToPtr(f);
       // Truncated while the caller waits for the lock: the folio no longer belongs to the mapping.
@@ -147,6 +157,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       if (g < 0) return -ERRNO.ENOENT;
       t.get(g);
       t.lock(g);
+      c.pathLocked.add(g);
       if (!t.isUptodate(g)) {
         t.value[g] = 0;
         t.markUptodate(g);
@@ -173,6 +184,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
         c.violation("filemap_add_folio", "filemap_add_folio() of a locked folio: it sets the lock itself, and clears it again on failure", fn, line);
       }
       if (t.flags[f]! & FOLIO_MEMCG) c.violation("mem_cgroup_charge", "filemap_add_folio() charges memcg, and this folio is already charged (a double charge)", fn, line);
+      c.attrReadActedOn(file, index, "filemap_add_folio", fn, line);
       if (c.fire("charge")) return -ERRNO.ENOMEM;
       if (c.fire("filemap_add_enomem")) return -ERRNO.ENOMEM;
       if (c.fire("filemap_add_eexist") || index >= file.npages || (file.cache[index] ?? -1) >= 0) {
@@ -183,6 +195,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       file.cache[index] = f;
       t.get(f);
       mark(f, FOLIO_IN_CACHE | FOLIO_LOCKED | FOLIO_MEMCG | FOLIO_LRU, true);
+      c.pathLocked.add(f);
       t.file[f] = file.id;
       t.index[f] = index;
       c.folioToPtr(f);
@@ -220,7 +233,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       if (held > 0) c.violation("filemap_invalidate_lock", "filemap_invalidate_lock_shared() of an invalidate lock this path already holds: a down_read() behind a waiting writer never returns", fn, line);
       // The fault path takes the invalidate lock before any folio lock (kvm_gmem_fault_user_mapping(),
       // filemap_fault()); taking it with a page-cache folio locked inverts that order.
-      for (let f = 1; f < t.used; f++) {
+      for (const f of c.pathLocked) {
         if (t.isLocked(f) && t.flags[f]! & FOLIO_IN_CACHE) {
           c.violation("filemap_invalidate_lock", `filemap_invalidate_lock${shared ? "_shared" : ""}() with the folio at page ${t.index[f]} locked and in the page cache: the fault path takes the invalidate lock first, then the folio lock (ABBA with a conversion waiting for write)`, fn, line);
           break;
@@ -352,6 +365,26 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       c.lockedVmDelta -= pages;
       return 0;
     },
+    // include/linux/maple_tree.h mtree_load() on a type's per-page attribute tree (guest_memfd's
+    // GMEM_I(inode)->attributes): the entry is xa_mk_value() of the page's attributes, answered from the
+    // simulator's shared/private state, which conversion changes under the invalidate lock held for write.
+    mtree_load(mt, index, fn, line) {
+      const file = c.attrTreeToFile(mt);
+      if (!file) {
+        c.violation("mtree_load", "mtree_load() of a maple tree that is not in a file's inode info: the model knows no such tree", fn, line);
+        return 0;
+      }
+      // Every index below i_size is in the tree (kvm_gmem_init_inode() stores the default for all of it); beyond, NULL.
+      if (index >= file.size) return 0;
+      if ((c.invalidateLocks.get(file.id) ?? 0) === 0) c.unlockedAttrReads.set(attrKey(file, index), { fnPtr: fn, line });
+      else c.unlockedAttrReads.delete(attrKey(file, index));
+      const attrs = c.hooks.pageIsShared(file, index) ? 0 : KVM_MEMORY_ATTRIBUTE_PRIVATE;
+      return ((attrs << 1) | 1) >>> 0;
+    },
+    warn_on(cond, what, fn, line) {
+      if (cond) c.violation("warn_on", `WARN_ON_ONCE(${c.cString(what)}) fired`, fn, line);
+      return cond ? 1 : 0;
+    },
     handle_userfault(_vmf, reason, fn, line) {
       if (!c.ctx.raise) {
         c.violation("handle_userfault", "handle_userfault() outside a fault", fn, line);
@@ -409,6 +442,7 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
             t.index[g] = idx;
           } else t.get(g);
           t.lock(g);
+          c.pathLocked.add(g);
           return c.folioToPtr(g);
         };
         break;

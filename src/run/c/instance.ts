@@ -14,6 +14,7 @@ import type { InjectSite } from "../../ir/scenario.js";
 import type { CompiledType } from "./compile.js";
 import { ENTRY, FREE_FOLIO_ENTRY, hasEntry, vmFlagsToC, VM_SHARED_C } from "./harness.js";
 import {
+  attrKey,
   CONTRACT_SOURCE,
   ERRNO,
   FOLIO_IN_CACHE,
@@ -96,6 +97,23 @@ export class DeclaredC {
   lockedVmDelta = 0;
   /** The invalidate locks the running callback holds, per file id (filemap_invalidate_lock_shared()). */
   readonly invalidateLocks = new Map<number, number>();
+  /**
+   * Pages whose shared/private attribute the running callback read with
+   * mtree_load() while not holding the file's invalidate lock, and where
+   * (key: attrKey(file, index); the C function and line, resolved only when
+   * it becomes a finding). Taking that page's folio afterwards in the same
+   * callback acts on an answer a conversion may already have changed.
+   */
+  readonly unlockedAttrReads = new Map<number, { readonly fnPtr: number; readonly line: number }>();
+  /**
+   * Folios the running callback holds locked: those it locked through the
+   * helpers (folio_lock(), filemap_lock_folio(), filemap_add_folio(), ...) and
+   * the one core hands it locked (filemap_remove). The invalidate lock's order
+   * is checked against these, not against every folio in the machine (another
+   * thread's lock is no inversion of this path's order, and a scan of every
+   * folio per lock made long runs quadratic).
+   */
+  readonly pathLocked = new Set<number>();
   /** The errno of the ERR_PTR the last get_folio_noalloc returned; 0 for a folio or NULL. */
   lastGetFolioErr = 0;
 
@@ -232,6 +250,50 @@ export class DeclaredC {
       this.inodePtrs.set(file.id, p);
     }
     return p;
+  }
+
+  /** The room the harness leaves around each inode, and the inode's size (constants of the module). */
+  private inodeSpan: { room: number; size: number } | undefined;
+
+  /**
+   * The file whose inode info holds the maple tree at `p`: a type's info
+   * struct wraps the inode (container_of), so its tree lies within the room
+   * the harness leaves around the inode (harness.ts UK_INODE_ROOM).
+   */
+  attrTreeToFile(p: number): SimFile | null {
+    this.inodeSpan ??= { room: this.exports.uk_inode_room!(), size: this.exports.uk_sizeof_inode!() };
+    const { room, size } = this.inodeSpan;
+    for (const [id] of this.filePtr) {
+      const file = this.machine.files[id];
+      if (!file) continue;
+      const inode = this.inodePtr(file);
+      if (p >= inode - room && p < inode + size + room) return file;
+    }
+    return null;
+  }
+
+  /**
+   * The running callback takes page `index`'s folio (a lookup or a page-cache
+   * add): if it read that page's attribute without the invalidate lock, the
+   * answer it acts on may be stale. The finding points at the read.
+   */
+  attrReadActedOn(file: SimFile, index: number, helper: string, fnPtr: number, line: number): void {
+    const key = attrKey(file, index);
+    const read = this.unlockedAttrReads.get(key);
+    if (!read) return;
+    this.unlockedAttrReads.delete(key);
+    const readFn = this.cString(read.fnPtr);
+    const readFile = this.fileOf(read.line, readFn);
+    const at: Location = { file: readFile, fn: readFn, line: this.callStart(readFile, read.line) };
+    const fn = fnPtr ? this.cString(fnPtr) : "?";
+    const takeFile = this.fileOf(line, fn);
+    const message =
+      `read page ${index}'s shared/private attribute (mtree_load()) without the mapping's invalidate lock, and ${fn}() then took the page's folio ` +
+      `(${helper}() at ${takeFile}:${this.callStart(takeFile, line)}): a conversion to private, which takes that lock for write, fits between the check and the use; ` +
+      `check and take the folio under filemap_invalidate_lock_shared()`;
+    const v: ContractViolation = { file: at.file, fn: at.fn, line: at.line, helper: "gmem_attributes", message, source: CONTRACT_SOURCE.gmem_attributes };
+    if (!this.violations.some((x) => x.line === v.line && x.message === v.message)) this.violations.push(v);
+    this.machine.finding(`${v.file}:${v.line} ${v.fn}(): ${message}`, "R58");
   }
 
   inodeToFile(p: number): SimFile | null {
@@ -374,6 +436,8 @@ export class DeclaredC {
       if (n > 0) this.returnViolation(role, `returned holding a mapping's invalidate lock (${n} filemap_invalidate_lock_shared() unmatched): core takes no lock of the type's, so nothing would release it`);
     }
     this.invalidateLocks.clear();
+    this.unlockedAttrReads.clear();
+    this.pathLocked.clear();
     this.directMapFlushedOnReturn(role);
     this.directMapRestored.clear();
     this.ctx.role = "";
@@ -487,6 +551,8 @@ export class DeclaredC {
   filemapRemove(folio: number, vma: Vma): void {
     const t = this.machine.folios;
     this.enter("filemap_remove", vma, t.index[folio]!, true);
+    // Core calls ->filemap_remove() with the folio locked (mm/userfaultfd.c, after a failed install).
+    if (t.isLocked(folio)) this.pathLocked.add(folio);
     this.exports[ENTRY.filemapRemove]!(this.folioToPtr(folio), this.vmaPtr(vma));
     this.leave("filemap_remove");
     if (t.flags[folio]! & FOLIO_IN_CACHE) this.returnViolation("filemap_remove", "left the folio in the page cache", "R44");

@@ -75,6 +75,10 @@ static bool kvm_gmem_uffd_can_userfault(struct vm_area_struct *vma,
  * unlocks and puts it.  Nothing is allocated.
  * A folio that is not up to date is zeroed and marked up to date here.
  * Pages that are not shared are refused here, at use time.
+ * Shared-ness is checked, and the folio taken, under the mapping's
+ * invalidate lock held shared: conversion to private takes it for write,
+ * so the page cannot turn private between the check and the reference
+ * (the fault path's pattern; a conversion refuses a folio still referenced).
  *
  * Return: the folio, or ERR_PTR(-ENOENT) when it is absent.
  */
@@ -83,10 +87,12 @@ static struct folio *kvm_gmem_uffd_get_folio(struct inode *inode,
 {
 	struct folio *folio;
 
-	if (!kvm_gmem_is_shared_mem(inode, pgoff))
-		return ERR_PTR(-EACCES);
-
-	folio = filemap_lock_folio(inode->i_mapping, pgoff);
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	if (kvm_gmem_is_shared_mem(inode, pgoff))
+		folio = filemap_lock_folio(inode->i_mapping, pgoff);
+	else
+		folio = ERR_PTR(-EACCES);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
 	if (IS_ERR(folio))
 		return folio;
 
