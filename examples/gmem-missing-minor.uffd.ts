@@ -11,8 +11,9 @@
  * - R40 error: only "!folio" counts as missing; Peter: MISSING should capture
  *   both "!folio" and "folio && !uptodate";
  * - R35 error: handle_userfault() from a module;
- * - R45 error: the draft's uffd_copy (kvm_gmem_mfill_atomic_pte) does not
- *   check the offset against i_size itself;
+ * - R45 warning: the draft's uffd_copy (kvm_gmem_mfill_atomic_pte) does not
+ *   check the offset against i_size itself (not a leak: core's install
+ *   re-checks i_size under the page table lock and the add is undone);
  * - R48 warning: uffd_copy() takes the destination pmd.
  */
 import { defineMemoryType } from "uffdkit";

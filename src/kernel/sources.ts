@@ -55,6 +55,11 @@ export const SOURCES = {
     cite: "Sean Christopherson, Re: [RFC PATCH v2 02/51] KVM: guest_memfd: Introduce and use shareability to guard faulting, <aN3KfrWERpXsj3ld@google.com> (1 Oct 2025): a reference taken under the invalidate lock holds conversion to private off until the PTE is zapped",
     confidence: "C",
   },
+  shmemFaultEof: { cite: "mm/shmem.c shmem_get_folio_gfp() (linux-source-6.12): an index at or beyond i_size is refused (-EINVAL, SIGBUS from shmem_fault()) before the userfaultfd_minor() and userfaultfd_missing() tests", confidence: "C" },
+  mfillFileOverSize: {
+    cite: "Axel Rasmussen, [PATCH v3 3/8] mm: userfaultfd: extract file size check out into a helper, <20230706225037.1164380-4-axelrasmussen@google.com> (UFFDIO_POISON series, 6.6): mfill_atomic_install_pte() checks i_size under the page table lock for every file VMA (before it, shmem only) and fails with -EFAULT; unchanged in 7.1's mm/userfaultfd.c, where __mfill_atomic_pte() then calls ->filemap_remove()",
+    confidence: "C",
+  },
   mfill71: {
     cite: "mm/userfaultfd.c (7.1): mfill_get_vma() holds the destination VMA's per-VMA lock or mmap_lock for read (uffd_mfill_lock()) across the callbacks; __mfill_atomic_pte(): alloc_folio NULL is -ENOMEM, a filemap_add error is returned as is; mfill_atomic_pte_continue(): any get_folio_noalloc error is -EFAULT",
     confidence: "C",

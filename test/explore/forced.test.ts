@@ -48,8 +48,32 @@ describe("forced schedules", () => {
     const suite = forcedSuite("anon", programsForKind("anon"), { kernel: "6.18" });
     expect(suite.name).toBe("explore-anon");
     expect(suite.scenarios.length).toBeGreaterThanOrEqual(2);
-    expect(suite.scenarios.some((s) => s.steps.some((x) => x.op === "fork"))).toBe(false);
     const files = emitSelftests(suite, { name: "explore_anon" });
     expect(files.map((f) => f.contents).join("\n")).toMatch(/UFFDIO_COPY|uk_copy/);
+  });
+
+  it("shmem: fork() with EVENT_FORK racing a fill is forced too", () => {
+    const cases = forcedCases(prog("shmem", "fill_vs_fork"), { kernel: "6.18" });
+    expect(cases.map((c) => c.outcome)).toEqual(["COPY → EAGAIN (mmap_changing: a non-cooperative event is pending)"]);
+    expect(forcedSuite("shmem", programsForKind("shmem"), { kernel: "6.18" }).scenarios.map((s) => s.name)).toContain("explore_fill_vs_fork_1");
+  });
+
+  it("anon: fork() with EVENT_FORK racing a fill is forced: the fork waits for its event, the COPY meanwhile is EAGAIN, then the fork event is read and the retry fills", () => {
+    const cases = forcedCases(prog("anon", "fill_vs_fork"), { kernel: "6.18" });
+    const c = cases.find((x) => x.outcome === "COPY → EAGAIN (mmap_changing: a non-cooperative event is pending)")!;
+    expect(c, JSON.stringify(cases.map((x) => x.outcome))).toBeDefined();
+    const ops = c.scenario.steps.map((s) => `${s.op}${"expect" in s && s.expect && "result" in s.expect ? `:${s.expect.result}` : ""}${"expect" in s && s.expect && "event" in s.expect ? `:${s.expect.event}` : ""}`);
+    // The order a kernel developer runs: faulter parked, fork parked on its event, the fault read,
+    // COPY refused while the fork event is pending, the fork event read, the retry.
+    expect(ops.slice(2)).toEqual(["touch", "fork", "event:pagefault", "copy:EAGAIN", "event:fork", "wait", "copy:ok", "wait"]);
+    expect(simulateScenario(c.scenario, { kernel: "6.18" }).verdict).toBe("pass");
+    const suite = forcedSuite("anon", programsForKind("anon"), { kernel: "6.18" });
+    expect(suite.scenarios.map((s) => s.name)).toContain("explore_fill_vs_fork_1");
+    // The monitor allocates the COPY's source while the fork waits in the kernel for its event:
+    // glibc's fork() would hold malloc's locks there, so the runtime forks by the raw system call.
+    const runtime = emitSelftests(suite, { name: "explore_anon" }).find((f) => f.path === "uffdkit_runtime.h")!.contents;
+    const forkChild = runtime.slice(runtime.indexOf("static inline int uk_fork_child"), runtime.indexOf("static void *uk_worker"));
+    expect(forkChild).toMatch(/syscall\(SYS_clone/);
+    expect(forkChild).not.toMatch(/\bfork\(\)/);
   });
 });

@@ -1,8 +1,10 @@
 /**
- * Sharding: `--shard i/n` explores a share of every
- * program's schedule prefixes; `--merge` of all shards is the unsharded
- * report: the same violations, shortest counterexamples, outcomes, verdict
- * and counts (only the time differs).
+ * Sharding: `--shard i/n` explores a share of every program's schedule
+ * prefixes; `--merge` of all shards equals the unsharded run in violations,
+ * shortest counterexamples, outcomes and verdict. The counts are work: the
+ * unsharded run shares one state cache across the whole tree (full
+ * reduction), a shard cannot, and the merge sums the shards' work (states as
+ * the union of their state keys).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -17,9 +19,10 @@ import type { ConcurrentProgram } from "../../src/ir/program.js";
 import type { ExecutionOptions } from "../../src/run/explore/execution.js";
 import { planOf, programOf } from "./helpers.js";
 
-/** A report without its timing, for comparison. */
-function untimed(r: ProgramReport) {
-  return { ...r, stats: { ...r.stats, millis: 0 }, shard: { ...r.shard, prefix: { ...r.shard.prefix, millis: 0 } } };
+/** What a merge must reproduce exactly: everything but the counts (work) and the shard bookkeeping. */
+function equalPart(r: ProgramReport) {
+  const { stats: _stats, shard, ...rest } = r;
+  return { ...rest, depth: shard.depth };
 }
 
 function shardFiles(p: ConcurrentProgram, opts: ExecutionOptions, n: number): ShardReport[] {
@@ -39,10 +42,19 @@ function expectMergeEqualsUnsharded(p: ConcurrentProgram, opts: ExecutionOptions
   const whole = exploreProgram(p, opts);
   const files = shardFiles(p, opts, n);
   // The shards split the subtrees: each explores its own, none twice.
-  expect(files.reduce((k, f) => k + f.reports[0]!.shard.explored, 0), `${p.name} ${n}`).toBe(whole.shard.subtrees);
+  expect(files.reduce((k, f) => k + f.reports[0]!.shard.explored, 0), `${p.name} ${n}`).toBe(files[0]!.reports[0]!.shard.subtrees);
   const merged = mergeShards(files);
   if ("error" in merged) throw new Error(merged.error);
-  expect(untimed(merged.reports[0]!), `${p.name} in ${n} shards`).toEqual(untimed(whole));
+  const m = merged.reports[0]!;
+  expect(equalPart(m), `${p.name} in ${n} shards`).toEqual(equalPart(whole));
+  // Work: the shards together do at least what the single run does, and the report says whose work it is.
+  expect(m.shard.merged).toBe(n);
+  expect(m.stats.schedules).toBeGreaterThanOrEqual(whole.stats.schedules);
+  expect(m.stats.transitions).toBeGreaterThanOrEqual(whole.stats.transitions);
+  // States: distinct keys across the shards, counted once however many shards saw them.
+  const union = new Set(files.flatMap((f) => f.reports[0]!.shard.keys ?? []));
+  expect(m.stats.states).toBe(union.size);
+  expect(m.stats.states).toBeLessThanOrEqual(files.reduce((k, f) => k + f.reports[0]!.stats.states, 0));
   return whole;
 }
 
@@ -61,14 +73,36 @@ describe("merged shards equal the unsharded run", () => {
     for (const p of programsForKind("shmem")) expectMergeEqualsUnsharded(p, { kernel: "6.18" }, 3);
     const grown = boundProgram(programsForKind("shmem").find((q) => q.name === "fill_vs_unregister")!, { threads: 4, pages: 3 });
     const whole = expectMergeEqualsUnsharded(grown, { kernel: "6.18" }, 4);
-    expect(whole.shard.subtrees).toBeGreaterThan(4);
+    expect(shardFiles(grown, { kernel: "6.18" }, 4)[0]!.reports[0]!.shard.subtrees).toBeGreaterThan(4);
   });
 
-  it("a shard alone is not the whole: on a program with several subtrees, a shard explores fewer schedules", () => {
+  it("the unsharded run keeps the full reduction: one state cache for the whole tree (gmem's fault_vs_conversion: fewer schedules than its shards together)", async () => {
+    const plan = await planOf("examples/gmem.uffd.ts");
+    const p = programOf(plan, "fault_vs_conversion");
+    const whole = exploreProgram(p, plan.opts);
+    expect(whole.verdict).toBe("exhaustive");
+    // In shards each subtree starts from an empty cache: more work, the same distinct states.
+    const merged = mergeShards(shardFiles(p, plan.opts, 2));
+    if ("error" in merged) throw new Error(merged.error);
+    expect(merged.reports[0]!.stats.schedules).toBeGreaterThan(whole.stats.schedules);
+    expect(merged.reports[0]!.stats.transitions).toBeGreaterThan(whole.stats.transitions);
+  });
+
+  it("refuses a shard report whose programs carry no state keys (an older uffdkit's)", () => {
+    const p = programsForKind("shmem").find((q) => q.name === "two_faults_one_page")!;
+    const [a, b] = shardFiles(p, { kernel: "6.18" }, 2);
+    const { keys: _k, ...shard } = b!.reports[0]!.shard;
+    const old = { ...b!, reports: [{ ...b!.reports[0]!, shard }] };
+    expect(mergeShards([a!, old])).toEqual({ error: expect.stringMatching(/without its state keys/) });
+  });
+
+  it("a shard alone is not the whole: on a program with several subtrees, a shard explores only its share", () => {
     const p = programsForKind("shmem").find((q) => q.name === "partial_fill")!;
-    const whole = exploreProgram(p, { kernel: "6.18" });
     const part = exploreProgram(p, { kernel: "6.18" }, {}, true, { index: 1, count: 2 });
-    expect(part.stats.schedules).toBeLessThan(whole.stats.schedules);
+    const other = exploreProgram(p, { kernel: "6.18" }, {}, true, { index: 0, count: 2 });
+    expect(part.shard.subtrees).toBeGreaterThan(1);
+    expect(part.shard.explored).toBeLessThan(part.shard.subtrees);
+    expect(part.shard.explored + other.shard.explored).toBe(part.shard.subtrees);
   });
 
   it("refuses to merge a partial or mixed set of shards", () => {
@@ -134,7 +168,7 @@ describe("uffdkit explore --shard / --merge (built CLI)", () => {
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 
-  it("shard reports merged on the command line print what the unsharded run prints, but for the times", () => {
+  it("shard reports merged on the command line print what the unsharded run prints, but for the work counts", () => {
     const dir = mkdtempSync(join(tmpdir(), "uffdkit-shard-"));
     const files: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -146,8 +180,13 @@ describe("uffdkit explore --shard / --merge (built CLI)", () => {
     const merged = cli("explore", "--merge", ...files);
     const whole = cli("explore", "--kind", "shmem", "--workers", "1", "-o", join(dir, "replays"));
     expect(merged.code, merged.err).toBe(0);
-    const times = (s: string) => s.replace(/\d+ ms/g, "N ms");
-    expect(times(merged.out)).toEqual(times(whole.out));
+    // Equal but for the work counts, on each program's line and in the summary.
+    const equal = (s: string) =>
+      s
+        .replace(/^(  exhaustive|  bounded[^:]*): .*$/gm, "$1: (work)")
+        .replace(/; \d+ schedules, \d+ states, \d+ transitions;/g, "; (work);");
+    expect(equal(merged.out)).toEqual(equal(whole.out));
+    expect(merged.out).toMatch(/states; the work of 3 shards: \d+ schedules/);
   });
 
   it("names the file and why when it is not a shard report, exit 2, no stack", () => {

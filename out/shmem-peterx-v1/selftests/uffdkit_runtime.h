@@ -978,9 +978,20 @@ static inline void uk_child_run(struct uk_thread *t)
 		pause();
 }
 
+/*
+ * fork() by the raw system call, not glibc's fork(): glibc holds malloc's
+ * locks across the clone, and with EVENT_FORK the clone waits until the
+ * monitor reads the fork event, so a monitor step that allocates meanwhile
+ * (a COPY's source buffer) would deadlock in userspace. The child calls only
+ * async-signal-safe code.
+ */
 static inline int uk_fork_child(struct uk_thread *t)
 {
-	pid_t pid = fork();
+#if defined(__s390__)
+	pid_t pid = syscall(SYS_clone, 0, SIGCHLD, NULL, NULL, 0);
+#else
+	pid_t pid = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+#endif
 
 	if (pid == 0)
 		uk_child_run(t);

@@ -175,6 +175,10 @@ function programsFor(s: Shape): ConcurrentProgram[] {
           { name: "monitor", ops: [serve] },
         ]),
       );
+    }
+    if (s.anon || s.setup.kind === "shmem") {
+      // fork() with EVENT_FORK waits in the kernel until the monitor reads its event, with the
+      // parent's mmap_changing raised: a fill meanwhile is EAGAIN (docs/explore.md, forced schedules).
       out.push(
         program("fill_vs_fork", "fork() with EVENT_FORK while a fault waits: the parent's fill and the child's new userfaultfd", s.setup, [api(["event_fork"]), register(["missing"])], [
           { name: "faulter", ops: [read(0)] },

@@ -159,4 +159,25 @@ export const FAULT_RULES: readonly Rule[] = [
     judgeable: false,
     fix: "register WP and RWP on different ranges",
   },
+  {
+    id: "R67",
+    title: "->fault checks i_size before it raises MISSING",
+    severity: "error",
+    kind: "kernel",
+    condition:
+      "the type's ->fault raises the userfault itself (a generation without core's __do_userfault()) and raises MISSING before it compares the offset with i_size (`fault.eofFirst: false`), on a page-cache file whose size can change",
+    predicts:
+      "after ftruncate() shrinks the file, a fault beyond the new end is queued to the monitor instead of SIGBUS; every fill of it fails (core's install re-check: EFAULT; 7.1's alloc_folio: ENOMEM), the woken thread faults into the same trap, and it waits until the userfaultfd is closed. uffdkit explore finds it with the truncate disturber (schedule faulter → truncator → faulter)",
+    applies: ["peterx-v1", "peterx-v4", "linux-7.1"],
+    appliesNote: "generations where the type's ->fault raises (on linux-7.1+gmem core's __do_userfault() raises before ->fault, which the type cannot reorder)",
+    sources: ["shmemFaultEof", "rppt1212"],
+    judgeable: true,
+    check: (m, lowered) => {
+      if (lowered.eofFirst || lowered.glue !== "raise" || !m.modes.has("missing")) return [];
+      // guest_memfd's setattr refuses a size change: its EOF cannot move under a fault.
+      if (m.backing !== "pagecache" || m.run.kernelKind === "guest_memfd") return [];
+      return [{ path: m.positions.has("fault.eofFirst") ? "fault.eofFirst" : "fault", message: `${m.fault?.handler ?? "->fault"}() raises MISSING before it checks i_size: after a truncation, a fault beyond the new end traps to the monitor, no fill can resolve it, and the thread waits instead of getting SIGBUS` }];
+    },
+    fix: "set `fault.eofFirst: true` (the default): refuse an offset at or beyond i_size with VM_FAULT_SIGBUS before raising, as shmem_get_folio_gfp() does",
+  },
 ];

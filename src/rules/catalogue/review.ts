@@ -83,21 +83,23 @@ export const REVIEW_RULES: readonly Rule[] = [
   },
   {
     id: "R45",
-    title: "alloc_folio returns NULL beyond EOF",
-    severity: "error",
+    title: "alloc_folio checks i_size before it allocates (core's install re-check is what keeps EOF)",
+    severity: "warning",
     kind: "review",
     condition: "the COPY allocation does not check the offset against i_size",
-    predicts: "COPY beyond EOF puts a folio past i_size in the cache, where truncation does not look: the page leaks and reads past EOF see it",
+    predicts:
+      "nothing leaks and nothing is mapped beyond EOF: core's mfill_atomic_install_pte() re-checks i_size under the page table lock (mfill_file_over_size()), so a COPY at or beyond EOF fails with EFAULT there and the add is undone (->filemap_remove() on 7.1, the uffd_copy error path on peterx-v1); the folio is locked from the add to the undo. " +
+      "What the check saves is the allocation, memcg charge, copy and page-cache insertion of a page that cannot be mapped; on 7.1 it also decides the errno (with it ENOMEM, as shmem's alloc_folio; without it EFAULT, as before 7.1)",
     applies: COPY_GENS,
-    appliesNote: "7.1 (alloc_folio) and peterx-v1 (uffd_copy)",
-    sources: ["rppt1010"],
+    appliesNote: "7.1 (alloc_folio) and peterx-v1 (uffd_copy); the EOF check that matters is core's in every generation, and the type's own is in ->fault (fault.eofFirst)",
+    sources: ["rppt1010", "mfillFileOverSize", "mfill71"],
     checklist: [9],
     judgeable: true,
     check: (m, lowered) =>
       lowered.declared.copy && !lowered.declared.copy.alloc.eofCheck
-        ? [{ path: written(m, "copy.alloc.eofCheck", "copy.alloc"), message: "the COPY allocation does not return NULL for an offset at or beyond i_size" }]
+        ? [{ path: written(m, "copy.alloc.eofCheck", "copy.alloc"), message: "the COPY allocation does not check i_size: a COPY at or beyond EOF allocates, charges, fills and adds a folio that core's install then refuses (mfill_file_over_size(), EFAULT) and removes again; not a leak, but wasted work, and on 7.1 an errno unlike shmem's (ENOMEM)" }]
         : [],
-    fix: "set `copy.alloc.eofCheck: true` (the default); charge memcg with `chargeMemcg` where the type requires it",
+    fix: "set `copy.alloc.eofCheck: true` (the default), as shmem's alloc_folio does; charge memcg with `chargeMemcg` where the type requires it",
   },
   {
     id: "R46",

@@ -55,6 +55,8 @@ interface ThreadRun {
   pathFor: Resolution | "access" | "step" | null;
   /** The step an in-flight mfill path runs. */
   pathStep: Step | null;
+  /** Folios allocated in the machine when the in-flight mfill path started (did the fill allocate?). */
+  allocsAtStart: number;
   /** State keys at the start of each segment of the in-flight path: its local state's provenance. */
   segments: string[];
   /** The monitor's resolutions to make, in order. */
@@ -140,6 +142,7 @@ export class Execution {
       at: null,
       pathFor: null,
       pathStep: null,
+      allocsAtStart: 0,
       segments: [],
       todo: [],
       serve: null,
@@ -261,6 +264,7 @@ export class Execution {
         const s = this.withThread(op.step, th.name);
         if (isMfill(s)) {
           th.path = this.sim.mfillPath(s);
+          th.allocsAtStart = this.sim.machine.folios.allocations;
           th.pathFor = "step";
           th.pathStep = s;
           return;
@@ -364,6 +368,7 @@ export class Execution {
     }
     if (isMfill(step)) {
       th.path = this.sim.mfillPath(step);
+      th.allocsAtStart = this.sim.machine.folios.allocations;
       th.pathFor = r0;
       th.pathStep = step;
       return;
@@ -385,6 +390,7 @@ export class Execution {
       // i_size (ENOMEM), mfill_file_over_size() refuses the install (EFAULT). The faulter is
       // woken and refaults, which is SIGBUS beyond i_size (or MISSING again if it grew back).
       this.outcomes.add(`${what} → ${err} (the page is beyond the end of the file: truncated meanwhile)`);
+      this.noteAllocatedBeyondEof(th, what, err);
       th.todo.unshift({ ...r, kind: "wake" });
       return;
     }
@@ -472,7 +478,11 @@ export class Execution {
       this.handleResult(th, pathFor, obs);
       return;
     }
-    if (op.op === "step") this.noteOutcome(op.step.op, obs);
+    if (op.op === "step") {
+      this.noteOutcome(op.step.op, obs);
+      const page = "page" in op.step && typeof op.step.page === "number" ? op.step.page : -1;
+      if (obs.status === "errno=EFAULT" && page >= 0 && this.beyondEof(page)) this.noteAllocatedBeyondEof(th, op.step.op.toUpperCase(), "EFAULT");
+    }
     th.pc++;
   }
 
@@ -508,6 +518,19 @@ export class Execution {
   }
 
   /** Is page p of the primary mapping at or beyond its file's i_size now? */
+  /**
+   * A fill refused beyond EOF after it had allocated: the type's allocation
+   * did not check i_size (or checked before the file shrank), and core's
+   * install re-check (mfill_file_over_size(), under the page table lock)
+   * refused the page and the add was undone. Reached, not a violation: the
+   * `eof` property holds after the transition (docs/explore.md, "Who owns
+   * the EOF check").
+   */
+  private noteAllocatedBeyondEof(th: ThreadRun, what: string, err: string): void {
+    if (err !== "EFAULT" || this.sim.machine.folios.allocations === th.allocsAtStart) return;
+    this.outcomes.add(`${what} beyond EOF allocated a folio first; core's i_size re-check at install refused it and nothing stayed cached or mapped`);
+  }
+
   private beyondEof(page: number): boolean {
     const file = this.sim.primary.file;
     return file !== null && page >= file.size;

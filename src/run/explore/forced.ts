@@ -180,9 +180,6 @@ export function forcedCases(program: ConcurrentProgram, opts: ExecutionOptions, 
  * conform` runs on the simulator and on this machine's kernel.
  */
 export function forcedSuite(kind: string, programs: readonly ConcurrentProgram[], opts: ExecutionOptions): Suite {
-  // fork() with EVENT_FORK: the emitted selftest's fork step does not stop the child where the
-  // schedule has it (measured: the forced fill_vs_fork timed out on 6.18), so it is left out.
-  const forceable = programs.filter((p) => !p.threads.some((t) => t.ops.some((o) => o.op === "step" && o.step.op === "fork")));
-  const scenarios = forceable.flatMap((p) => forcedCases(p, opts).map((c) => c.scenario));
+  const scenarios = programs.flatMap((p) => forcedCases(p, opts).map((c) => c.scenario));
   return { name: `explore-${kind}`, title: `schedules explore reached on ${kind}, forced from userspace`, scenarios };
 }

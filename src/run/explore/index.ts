@@ -89,7 +89,9 @@ export function formatReport(header: string, reports: readonly ProgramReport[], 
     lines.push(
       r.weakMemory
         ? `  ${how}: ${s.schedules} visibility orders of the VMM's stores and the vCPU's loads, ${s.millis} ms`
-        : `  ${how}: ${s.schedules} schedules, ${s.states} states, ${s.pruned} pruned, ${s.transitions} transitions, ${s.millis} ms`,
+        : r.shard.merged
+          ? `  ${how}: ${s.states} states; the work of ${r.shard.merged} shards: ${s.schedules} schedules, ${s.pruned} pruned, ${s.transitions} transitions, ${s.millis} ms`
+          : `  ${how}: ${s.schedules} schedules, ${s.states} states, ${s.pruned} pruned, ${s.transitions} transitions, ${s.millis} ms`,
     );
     if (r.outcomes.length) lines.push(`  reached: ${r.outcomes.join("; ")}`);
     if (!r.counterexamples.length) {

@@ -3,19 +3,29 @@
  * (`--shard i/n`), combined into what the unsharded run says
  * (docs/explore.md, "Across machines").
  *
- * Why a merge is exact: every run enumerates the same schedule prefixes of
- * PARTITION_DEPTH transitions (no state cache above that depth), and each
- * prefix roots a subtree explored with a cache of its own by exactly one
- * shard. So, per program:
- * - the counts (schedules, states, pruned, transitions) are the part above
- *   the cut, which every shard has and the merge takes once, plus each
- *   shard's subtrees; `states` counts a state once per subtree it is seen in;
- * - the violated properties are the union (each shard visits every state of
- *   its subtrees), and a property's shortest counterexample comes from one
- *   breadth-first pass over the whole tree, the same in every shard that
- *   found it;
- * - the outcomes are the union; the verdict is bounded if any shard's was.
- * Only `millis` is not the unsharded run's: it is the shards' summed time.
+ * Why a merge is exact where it must be: every run enumerates the same
+ * schedule prefixes of PARTITION_DEPTH transitions (no state cache above that
+ * depth), and each prefix roots a subtree that exactly one shard explores,
+ * with a state cache of its own per subtree. Every run visits every state
+ * reachable in the subtrees it explores (sleep sets and state caching prune
+ * transitions, never states). So, per program, the merge equals the unsharded
+ * run in:
+ * - the violated properties (the union), and each one's shortest
+ *   counterexample, which comes from one breadth-first pass over the whole
+ *   tree, the same in every shard that found the property;
+ * - the outcomes (the union) and the verdict (bounded if any shard's was).
+ * The counts are work, and differ: schedules, pruned, transitions and millis
+ * are the shards' summed (the counts above the cut, which every shard
+ * repeats, taken once), which is more than the unsharded run does, because
+ * that run shares one state cache across the whole tree and a shard cannot
+ * see the states another shard's subtrees reached. `states` is the union of
+ * the shards' state keys: distinct, not summed, but a state key carries the
+ * provenance of a thread paused inside a kernel path (the keys its path's
+ * segments started from), so runs that take different paths to one state
+ * may count it under different keys, and the merge, whose shards take more
+ * paths, may count more than the single run (gmem at --threads 4:
+ * fill_vs_remove 821 against 801). The merged report says whose work it is
+ * (`shard.merged`).
  */
 import type { ConcurrentProgram } from "../../ir/program.js";
 import type { ProgramReport } from "./index.js";
@@ -69,7 +79,7 @@ function isProgramReport(r: unknown): boolean {
   if (typeof r !== "object" || r === null) return false;
   const p = r as Record<string, unknown>;
   const sh = p.shard as Record<string, unknown> | null | undefined;
-  return typeof p.program === "string" && typeof p.verdict === "string" && isStats(p.stats) && Array.isArray(p.counterexamples) && Array.isArray(p.outcomes) && typeof sh === "object" && sh !== null && isStats(sh.prefix) && typeof sh.depth === "number" && typeof sh.subtrees === "number" && typeof sh.explored === "number";
+  return typeof p.program === "string" && typeof p.verdict === "string" && isStats(p.stats) && Array.isArray(p.counterexamples) && Array.isArray(p.outcomes) && typeof sh === "object" && sh !== null && isStats(sh.prefix) && typeof sh.depth === "number" && typeof sh.subtrees === "number" && typeof sh.explored === "number" && (sh.keys === undefined || (Array.isArray(sh.keys) && sh.keys.every((k) => typeof k === "string")));
 }
 
 function isStats(s: unknown): boolean {
@@ -143,12 +153,19 @@ function mergeProgram(parts: readonly ProgramReport[], k: number): ProgramReport
       return { error: `program ${p0.program} (#${k + 1}): the shards disagree on the schedule prefixes (different uffdkit versions or programs?)` };
     }
   }
+  if (parts.some((p) => p.verdict !== "not-applicable" && !p.shard.keys)) {
+    return { error: `program ${p0.program} (#${k + 1}): a shard report without its state keys (made by an older uffdkit?); re-run the shards with this uffdkit` };
+  }
   let stats: SearchStats = { ...p0.shard.prefix };
   let explored = 0;
+  const below = new Set<string>(); // every state some shard visited, above the cut or below
   for (const p of parts) {
     stats = addStats(stats, minus(p.stats, p.shard.prefix));
     explored += p.shard.explored;
+    for (const key of p.shard.keys ?? []) below.add(key);
   }
+  // Distinct state keys: the union of the shards' (a shard counts a key once per subtree it is seen in).
+  stats.states = below.size;
   stats.millis = parts.reduce((t, p) => t + p.stats.millis, 0);
   const cx = new Map<string, ProgramReport["counterexamples"][number]>();
   for (const p of parts) {
@@ -166,7 +183,7 @@ function mergeProgram(parts: readonly ProgramReport[], k: number): ProgramReport
     stats,
     counterexamples: [...cx.values()].sort((a, b) => byProperty(a.violation.property, b.violation.property)),
     outcomes: [...new Set(parts.flatMap((p) => p.outcomes))].sort(),
-    shard: { ...p0.shard, index: 0, count: 1, explored },
+    shard: { index: 0, count: 1, depth: p0.shard.depth, subtrees: p0.shard.subtrees, explored, prefix: p0.shard.prefix, merged: parts.length },
   };
 }
 

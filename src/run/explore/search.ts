@@ -16,11 +16,19 @@
  *
  * The tree is cut at a fixed depth (PARTITION_DEPTH transitions): above the
  * cut there is no state cache, so every run enumerates the same prefixes in
- * the same order; each prefix of that length roots a subtree explored with a
- * state cache of its own. A shard (i of n) explores the subtrees whose index,
- * in that order, is i modulo n; the unsharded run explores them all. Counts
- * are therefore additive: a merge of every shard's report is exactly the
- * unsharded report (docs/explore.md, "Across machines").
+ * the same order, and each prefix of that length roots a subtree. A shard (i
+ * of n, n > 1) explores the subtrees whose index, in that order, is i modulo
+ * n, each with a state cache of its own, so that what it finds does not
+ * depend on which other subtrees it was given. The unsharded run does not
+ * cut: one state cache from the root, shared by the whole tree, so a state
+ * first seen under one prefix is not explored again under the next, which is
+ * the full reduction (it still counts the subtrees it explored, for the
+ * report).
+ * Either way every reachable state is visited, so the violated properties,
+ * their shortest counterexamples and the outcomes of a merge equal the
+ * unsharded run's; the counts do not (a shard re-explores states another
+ * subtree already saw), and a merge sums them, states as a union of keys
+ * (docs/explore.md, "Across machines").
  *
  * States are not copied: each branch replays its schedule from the start
  * (the first child of a node continues the parent's execution). A
@@ -100,7 +108,20 @@ export interface ShardPart {
   readonly explored: number;
   /** Counts above the cut (every shard has the same). */
   readonly prefix: SearchStats;
+  /**
+   * A shard's distinct state keys, shortened to KEY_CHARS, sorted: a merge
+   * counts their union (a shard's own `states` counts a key once per subtree
+   * it is seen in, and once per visit above the cut). A key carries the
+   * provenance of a thread paused inside a kernel path, so the union is a
+   * count of work like the others, not always the unsharded run's `states`.
+   */
+  readonly keys?: readonly string[];
+  /** In a merged report: how many shards' work the counts other than `states` sum. */
+  readonly merged?: number;
 }
+
+/** Characters of a state key (base64 of SHA-1) a shard report keeps: 96 bits, no collision in practice. */
+export const KEY_CHARS = 16;
 
 class Bound extends Error {}
 
@@ -119,6 +140,8 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
   let visited = new Map<string, Set<number>>();
   let subtrees = 0;
   let explored = 0;
+  // A shard's states below the cut, across its subtrees (for the merge's union).
+  const keys = shard.count > 1 ? new Set<string>() : undefined;
   const found = new Map<string, Violation>();
   const outcomes = new Set<string>();
   let bound: string | undefined;
@@ -159,29 +182,12 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
       note(exec);
       return;
     }
-    let toExplore: number[];
-    if (reduction && prefix.length >= PARTITION_DEPTH) {
-      const key = exec.stateKey();
-      const seen = visited.get(key);
-      if (seen) {
-        toExplore = enabled.filter((t) => seen.has(t) && !sleep.has(t));
-        visited.set(key, new Set([...seen].filter((t) => sleep.has(t))));
-        if (toExplore.length === 0) {
-          stats.pruned++;
-          note(exec);
-          return;
-        }
-      } else {
-        visited.set(key, new Set(sleep));
-        stats.states++;
-        toExplore = enabled.filter((t) => !sleep.has(t));
-        stats.pruned += enabled.length - toExplore.length;
-      }
-    } else {
-      // Above the cut (or without reduction) no cache: sleep sets alone, the same in every shard.
-      stats.states++;
-      toExplore = reduction ? enabled.filter((t) => !sleep.has(t)) : enabled;
-      stats.pruned += enabled.length - toExplore.length;
+    // The unsharded run caches states from the root; a shard only below the cut.
+    const cached = reduction && (shard.count === 1 || prefix.length >= PARTITION_DEPTH);
+    const toExplore = transitionsToExplore(cached ? visited : null, () => exec.stateKey(), enabled, sleep, reduction, stats, keys);
+    if (toExplore.length === 0) {
+      note(exec);
+      return;
     }
     const footprints = new Map(enabled.map((t) => [t, exec.footprint(t)]));
     const done = new Set(sleep);
@@ -190,13 +196,14 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
       const root = prefix.length + 1 === PARTITION_DEPTH;
       if (root) {
         // The child roots a subtree: this shard's or another's. Its work (the replay to it
-        // included) and its state cache are its own, so the shards' counts add up.
+        // included) is counted apart from the part above the cut, which every shard repeats.
         if (subtrees++ % shard.count !== shard.index) {
           done.add(t);
           return;
         }
         explored++;
-        visited = new Map();
+        // A shard's subtrees each start from an empty cache; the unsharded run keeps one.
+        if (shard.count > 1) visited = new Map();
         stats = subtreeStats;
       }
       try {
@@ -235,8 +242,35 @@ export function search(program: ConcurrentProgram, opts: ExecutionOptions, bound
     stats: total,
     counterexamples,
     outcomes: [...outcomes].sort(),
-    shard: { index: shard.index, count: shard.count, depth: PARTITION_DEPTH, subtrees, explored, prefix: { ...prefixStats } },
+    shard: { index: shard.index, count: shard.count, depth: PARTITION_DEPTH, subtrees, explored, prefix: { ...prefixStats }, ...(keys ? { keys: [...keys].sort() } : {}) },
   };
+}
+
+/**
+ * The transitions to explore from a state (empty: pruned). With a cache
+ * (`visited`), a state seen before is explored again only for what was asleep
+ * when it was stored and is awake now, and the stored set shrinks to the
+ * intersection (Godefroid, section 5.4); without one (above a shard's cut, or
+ * with reduction off) sleep sets alone decide, the same in every shard.
+ * Counts the state and the pruned branches into `stats`, and records a new
+ * state's short key into `keys` (a shard's, for the merge).
+ */
+function transitionsToExplore(visited: Map<string, Set<number>> | null, keyOf: () => string, enabled: readonly number[], sleep: ReadonlySet<number>, reduction: boolean, stats: SearchStats, keys: Set<string> | undefined): number[] {
+  // The key is a hash of the whole state: computed only when a cache or a shard needs it.
+  const key = visited || keys ? keyOf() : "";
+  const seen = visited?.get(key);
+  if (visited && seen) {
+    const again = enabled.filter((t) => seen.has(t) && !sleep.has(t));
+    visited.set(key, new Set([...seen].filter((t) => sleep.has(t))));
+    if (again.length === 0) stats.pruned++;
+    return again;
+  }
+  visited?.set(key, new Set(sleep));
+  keys?.add(key.slice(0, KEY_CHARS));
+  stats.states++;
+  const awake = reduction ? enabled.filter((t) => !sleep.has(t)) : [...enabled];
+  stats.pruned += enabled.length - awake.length;
+  return awake;
 }
 
 /** The properties in PROPERTY_TITLES order. */
