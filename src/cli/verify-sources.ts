@@ -78,8 +78,29 @@ function lineChanges(x: readonly string[], y: readonly string[]): number {
   return x.length + y.length - 2 * dp[0]![0]!;
 }
 
+/**
+ * Whose ->fault glue the run rests on. The simulator calls the glue function
+ * first thing in ->fault and goes on only when it returns 0, the way `series`
+ * splices it (vm_fault_t uffd_ret = GLUE(vmf); if (uffd_ret) return uffd_ret;).
+ * "tree": the tree defines the glue function and its handler calls it that way,
+ * before anything but declarations, so what ran is the tree's. "gen": some part
+ * is not the tree's (the function, or its call in the handler), and `why` says
+ * which: that part is not checked.
+ */
+export type FaultGlueOrigin =
+  | { readonly from: "tree"; readonly fn: string; readonly handler: string; readonly path: string; readonly fnLine: number; readonly callLine: number }
+  | { readonly from: "gen"; readonly fn: string; readonly handler: string; readonly why: string };
+
+/** The glue function and the ->fault handler that should call it (the spec's fault.handler). */
+export interface FaultGlueNames {
+  readonly fn: string;
+  readonly handler: string;
+}
+
 export interface TreeC {
   readonly callbacks: CSource;
+  /** Whose fault glue ran, when the type has glue. */
+  readonly faultGlue?: FaultGlueOrigin;
   /** The type's functions the tree defines, kept at their lines (static dropped: the harness declares them). */
   readonly typeC?: CSource;
   /** Functions gen emits that the tree has no definition of, taken from gen's file. */
@@ -91,7 +112,14 @@ export interface TreeC {
  * tree. `emitted` is gen's file (the names to look for, and the fallback for
  * the glue); `opsName` the ops struct's name.
  */
-export async function cFromTree(tree: string, file: string, emitted: CSource, opsName: string, typeFunctions: readonly string[]): Promise<TreeC | { readonly error: string }> {
+export async function cFromTree(
+  tree: string,
+  file: string,
+  emitted: CSource,
+  opsName: string,
+  typeFunctions: readonly string[],
+  glue?: FaultGlueNames,
+): Promise<TreeC | { readonly error: string }> {
   const path = join(tree, file);
   if (!existsSync(path)) return { error: `${path} does not exist: the spec's \`file\` names the type's C file in the tree` };
   const text = readFileSync(path, "utf8");
@@ -120,8 +148,58 @@ export async function cFromTree(tree: string, file: string, emitted: CSource, op
   return {
     callbacks: { path, text: callbacks },
     ...(typeText ? { typeC: { path, text: typeText } } : {}),
+    ...(glue ? { faultGlue: faultGlueInTree(root, path, glue, fromGen.some((f) => f.name === glue.fn)) } : {}),
     fromGen: fromGen.map((f) => f.name),
   };
+}
+
+/** Does the tree's ->fault handler run the tree's glue function the way the simulator does (./FaultGlueOrigin)? */
+export function faultGlueInTree(root: Node, path: string, glue: FaultGlueNames, fnFromGen: boolean): FaultGlueOrigin {
+  const gen = (why: string): FaultGlueOrigin => ({ from: "gen", fn: glue.fn, handler: glue.handler, why });
+  if (fnFromGen) return gen(`${path} has no ${glue.fn}() of its own; gen's ran`);
+  const handler = functionDefinitions(root, glue.handler)[0];
+  if (!handler) return gen(`${path} has no ${glue.handler}() (the spec's fault.handler), so nothing in the tree is seen to call ${glue.fn}()`);
+  const body = handler.childForFieldName("body")!;
+  const stmts = body.namedChildren.filter((c): c is Node => c !== null && c.type !== "comment");
+  const at = stmts.findIndex((st) => callsIn(st, glue.fn).length > 0);
+  const row = (n: Node) => n.startPosition.row + 1;
+  if (at < 0) return gen(`${glue.handler}() (${path}:${row(handler)}) does not call ${glue.fn}(); the simulator called it first thing in ->fault, as series splices it`);
+  const call = stmts[at]!;
+  const before = stmts.slice(0, at).find((st) => st.type !== "declaration");
+  if (before) return gen(`${glue.handler}() calls ${glue.fn}() at ${path}:${row(call)} after other statements (from line ${row(before)}); the simulator ran only the glue, so what runs before it is not checked`);
+  const result = resultName(call, glue.fn);
+  const next = stmts[at + 1];
+  if (!result || !next || !returnsWhenNonzero(next, result)) {
+    return gen(`${glue.handler}() calls ${glue.fn}() at ${path}:${row(call)} but not as \`ret = ${glue.fn}(vmf); if (ret) return ret;\`: how it uses the result is not checked`);
+  }
+  const fnDef = functionDefinitions(root, glue.fn)[0]!;
+  return { from: "tree", fn: glue.fn, handler: glue.handler, path, fnLine: row(fnDef), callLine: row(call) };
+}
+
+function callsIn(n: Node, fn: string): Node[] {
+  return n.descendantsOfType("call_expression").filter((c): c is Node => c !== null && c.childForFieldName("function")?.text === fn);
+}
+
+/** The variable a statement stores the glue's result in: `T x = fn(vmf);` or `x = fn(vmf);`. */
+function resultName(st: Node, fn: string): string | undefined {
+  const isCall = (v: Node | null | undefined) => v?.type === "call_expression" && v.childForFieldName("function")?.text === fn;
+  if (st.type === "declaration") {
+    const init = st.namedChildren.find((c) => c?.type === "init_declarator");
+    return init && isCall(init.childForFieldName("value")) ? declaredName(init.childForFieldName("declarator")) : undefined;
+  }
+  const e = st.type === "expression_statement" ? st.namedChildren[0] : null;
+  if (e?.type === "assignment_expression" && isCall(e.childForFieldName("right"))) return e.childForFieldName("left")?.text;
+  return undefined;
+}
+
+/** `if (x) return x;` (or `if (unlikely(x))`, or with braces). */
+function returnsWhenNonzero(st: Node, x: string): boolean {
+  if (st.type !== "if_statement" || st.childForFieldName("alternative")) return false;
+  const cond = (st.childForFieldName("condition")?.text ?? "").replace(/\s+/g, "");
+  if (cond !== `(${x})` && cond !== `(unlikely(${x}))`) return false;
+  const then = st.childForFieldName("consequence");
+  const ret = then?.type === "compound_statement" ? then.namedChildren.filter((c) => c?.type !== "comment") : [then];
+  return ret.length === 1 && ret[0]?.type === "return_statement" && ret[0].text.replace(/\s+/g, "") === `return${x};`;
 }
 
 function opsDeclaration(root: Node, name: string): Node | undefined {

@@ -155,6 +155,65 @@ describe("per-user accounting (RLIMIT_MEMLOCK) in a type step", () => {
   });
 });
 
+describe("per-inode accounting in a type step, charged and uncharged in pairs", () => {
+  // The type counts its unmapped pages in the inode's bytes (fs/stat.c inode_add_bytes()) when prepare takes one out.
+  const charge = (c: string) => c.replace("\tflush_tlb_kernel_range(addr, addr + folio_size(folio));\n", "\tflush_tlb_kernel_range(addr, addr + folio_size(folio));\n\tinode_add_bytes(inode, folio_size(folio));\n");
+  const undo = (c: string) => c.replace("\tset_direct_map_default_noflush(folio_page(folio, 0));\n}\n\n/* ->free_folio", "\tset_direct_map_default_noflush(folio_page(folio, 0));\n\tinode_sub_bytes(inode, folio_size(folio));\n}\n\n/* ->free_folio");
+
+  it("charged in prepare and given back in unprepare: every failure of filemap_add is balanced, but ->free_folio cannot give it back, so filemap_remove leaves it", async () => {
+    const run = await runEdited({ typeC: (c) => undo(charge(c)) });
+    const typeC = run.typeC!.text;
+    const at = `${TYPE_C}:${lineOf(typeC, "inode_add_bytes(")}`;
+    const findings = run.simulation.results.flatMap((r) => r.findings ?? []).map((f) => f.message);
+    expect(findings.filter((m) => m.includes("filemap_add: failed"))).toEqual([]);
+    const def = lineOf(run.callbacks.text, "static void kvm_gmem_uffd_filemap_remove(");
+    const msg = findings.find((m) => m.includes(`gmem_uffd.c:${def} kvm_gmem_uffd_filemap_remove(): filemap_remove: took page `));
+    expect(msg, findings.join("\n")).toBeDefined();
+    expect(msg).toContain(`out of the page cache with 4096 byte(s) of the inode's i_blocks/i_bytes still charged by inode_add_bytes() at ${at}: the charge is not undone on that path`);
+    expect(failing(run)).toContain("inject_install_fails_removes");
+  });
+
+  it("charged in prepare and never given back: filemap_add's failure is caught at its return, naming the charge in the type C", async () => {
+    const run = await runEdited({ typeC: charge });
+    const at = `${TYPE_C}:${lineOf(run.typeC!.text, "inode_add_bytes(")}`;
+    const ret = lineOf(run.callbacks.text, "err_unprepare:") + 3;
+    expect(run.callbacks.text.split("\n")[ret - 1]).toBe("\treturn err;");
+    const findings = run.simulation.results.flatMap((r) => r.findings ?? []).map((f) => f.message);
+    expect(findings.some((m) => m.includes(`gmem_uffd.c:${ret} kvm_gmem_uffd_filemap_add(): filemap_add: failed (-17) and page `) && m.includes(`still charged by inode_add_bytes() at ${at}`)), findings.join("\n")).toBe(true);
+    expect(failing(run)).toEqual(expect.arrayContaining(["inject_filemap_add_eexist", "inject_filemap_add_enomem"]));
+  });
+});
+
+describe("a limited percpu_counter in a type step (as tmpfs's used_blocks), charged and uncharged in pairs", () => {
+  // The type caps its unmapped pages with a percpu_counter: charged in prepare, given back in unprepare and ->free_folio.
+  const counter = (c: string) =>
+    c
+      .replace("#include <asm/tlbflush.h>\n", "#include <asm/tlbflush.h>\n#include <linux/percpu_counter.h>\n\nstatic struct percpu_counter kvm_gmem_unmapped;\n")
+      .replace("\tflush_tlb_kernel_range(addr, addr + folio_size(folio));\n\treturn 0;", "\tflush_tlb_kernel_range(addr, addr + folio_size(folio));\n\tif (!percpu_counter_limited_add(&kvm_gmem_unmapped, 1024, 1))\n\t\treturn -ENOSPC;\n\treturn 0;");
+  const undo = (c: string) => c.replace("\tset_direct_map_default_noflush(folio_page(folio, 0));\n}\n\n/* ->free_folio", "\tset_direct_map_default_noflush(folio_page(folio, 0));\n\tpercpu_counter_sub(&kvm_gmem_unmapped, 1);\n}\n\n/* ->free_folio");
+  const free = (c: string) => c.replace(/(void kvm_gmem_free_folio\(struct folio \*folio\)\n\{\n\tset_direct_map_default_noflush\(folio_page\(folio, 0\)\);\n)/, "$1\tpercpu_counter_sub(&kvm_gmem_unmapped, 1);\n");
+  const charges = (run: Awaited<ReturnType<typeof runEdited>>) => run.simulation.results.flatMap((r) => r.findings ?? []).map((f) => f.message).filter((m) => m.includes("percpu_counter"));
+
+  it("given back in unprepare and ->free_folio: balanced on every path", async () => {
+    const run = await runEdited({ typeC: (c) => free(undo(counter(c))) });
+    expect(run.typeC!.text.split("percpu_counter_sub(").length - 1).toBe(2);
+    expect(charges(run)).toEqual([]);
+    expect(run.contractFindings).toEqual([]);
+  });
+
+  it("not given back in ->free_folio: filemap_remove leaves the charge, named at the limited add", async () => {
+    const run = await runEdited({ typeC: (c) => undo(counter(c)) });
+    const at = `${TYPE_C}:${lineOf(run.typeC!.text, "percpu_counter_limited_add(")}`;
+    expect(charges(run).some((m) => m.includes("kvm_gmem_uffd_filemap_remove(): filemap_remove: took page ") && m.includes(`still charged by percpu_counter_limited_add() at ${at}`)), charges(run).join("\n")).toBe(true);
+  });
+
+  it("past the limit the limited add refuses: every COPY fails in prepare, and nothing is left charged", async () => {
+    const run = await runEdited({ typeC: (c) => free(undo(counter(c))).replace("percpu_counter_limited_add(&kvm_gmem_unmapped, 1024, 1)", "percpu_counter_limited_add(&kvm_gmem_unmapped, 0, 1)") });
+    expect(failing(run).length).toBeGreaterThan(0);
+    expect(charges(run)).toEqual([]);
+  });
+});
+
 describe("a type step without its undo, and C the model lacks", () => {
   it("copy.prepare without copy.unprepare (the old void form) is R65", async () => {
     const g = await genOf();

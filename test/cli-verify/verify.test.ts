@@ -39,6 +39,7 @@ interface VerifyJson {
   failingScenarios: string[];
   summary: string[];
   explore: string[];
+  faultGlue?: { from: string; fn: string; handler: string; why?: string; path?: string; fnLine?: number; callLine?: number };
 }
 
 describe("uffdkit verify --c", () => {
@@ -64,6 +65,11 @@ describe("uffdkit verify --c", () => {
     expect(["partly-verified", "not-verified"]).toContain(j.verdict);
     expect(j.why).toMatch(/^nothing failed/);
     expect(j.why).toContain("ran as stand-ins, their C not verified: kvm_gmem_is_shared_mem(), GMEM_I()");
+    // --c holds the glue function, never the ->fault handler's call of it: the report says the call is series' splice,
+    // which the verdict rests on as gen's own does (only --tree has the handler to check).
+    expect(j.faultGlue).toMatchObject({ from: "gen", fn: "kvm_gmem_uffd_fault", handler: "kvm_gmem_fault_user_mapping" });
+    expect(j.faultGlue!.why).toContain("its call first thing in kvm_gmem_fault_user_mapping() is the one series splices");
+    expect(j.why).not.toContain("fault glue");
     expect(j.typeFunctions.find((t) => t.name === "kvm_gmem_folio_zap_direct_map")).toEqual({ name: "kvm_gmem_folio_zap_direct_map", from: "beside", file: "examples/gmem-nodirectmap.uffd.c" });
     expect(r.status).toBe(0);
     // The same run, as text: the verdict line counts, and never says plain "verified".
@@ -147,6 +153,75 @@ describe("uffdkit verify --tree", () => {
     const lines = file.split("\n");
     const second = lines.findIndex((l, i) => l === "\tfolio_unlock(folio);" && lines[i - 1] === "\tfolio_unlock(folio);") + 1;
     expect(j.contractFindings.some((m) => m.includes(`tree/virt/kvm/guest_memfd.c:${second} kvm_gmem_uffd_filemap_remove(): folio_unlock() of a folio that is not locked`))).toBe(true);
+    // This tree's ->fault never calls the glue: what ran in ->fault is gen's assumption, and verify says so.
+    expect(j.faultGlue).toMatchObject({ from: "gen", fn: "kvm_gmem_uffd_fault", handler: "kvm_gmem_fault_user_mapping" });
+    expect(j.faultGlue!.why).toContain("does not call kvm_gmem_uffd_fault()");
+  });
+
+  it("the fault glue is the tree's when its ->fault calls it as series splices it: the tree's glue runs, and a defect in it fails", () => {
+    // The tree's glue refuses every page (its shared check inverted); its handler calls it first thing.
+    const body = genC
+      .replace(/^#include.*\n/gm, "")
+      .replace(/^#(ifdef|endif).*\n/gm, "")
+      .replace("\tif (!kvm_gmem_is_shared_mem(inode, vmf->pgoff))\n", "\tif (kvm_gmem_is_shared_mem(inode, vmf->pgoff))\n");
+    expect(body).toContain("\tif (kvm_gmem_is_shared_mem(inode, vmf->pgoff))\n\t\treturn VM_FAULT_SIGBUS;");
+    const handler = [
+      "static vm_fault_t kvm_gmem_fault_user_mapping(struct vm_fault *vmf)",
+      "{",
+      "\tstruct inode *inode = file_inode(vmf->vma->vm_file);",
+      "\tvm_fault_t uffd_ret = kvm_gmem_uffd_fault(vmf);",
+      "",
+      "\tif (uffd_ret)",
+      "\t\treturn uffd_ret;",
+      "\treturn __kvm_gmem_fault(inode, vmf);",
+      "}",
+    ];
+    const file = ["// SPDX-License-Identifier: GPL-2.0", "#include <linux/kvm_host.h>", body, ...handler].join("\n");
+    const tree = join(work, "tree-glue");
+    mkdirSync(join(tree, "virt/kvm"), { recursive: true });
+    writeFileSync(join(tree, "virt/kvm/guest_memfd.c"), file);
+    const lines = file.split("\n");
+    const r = uffdkit("verify", SPEC, "--tree", tree, "--workers", "1", "--json");
+    const j = JSON.parse(r.stdout) as VerifyJson;
+    expect(j.faultGlue).toMatchObject({
+      from: "tree",
+      fn: "kvm_gmem_uffd_fault",
+      handler: "kvm_gmem_fault_user_mapping",
+      fnLine: lines.findIndex((l) => l.startsWith("static vm_fault_t kvm_gmem_uffd_fault(")) + 1,
+      callLine: lines.indexOf("\tvm_fault_t uffd_ret = kvm_gmem_uffd_fault(vmf);") + 1,
+    });
+    expect(j.faultGlue!.path).toMatch(/tree-glue\/virt\/kvm\/guest_memfd\.c$/);
+    // The tree's glue ran: a shared page now gets SIGBUS at fault time.
+    expect(r.status).toBe(1);
+    expect(j.failingScenarios.length).toBeGreaterThan(0);
+    expect(j.why).not.toContain("fault glue: gen's");
+    const text = uffdkit("verify", SPEC, "--tree", tree, "--workers", "1");
+    expect(text.stdout).toMatch(/^fault glue: the tree's: kvm_gmem_uffd_fault\(\) \(.*tree-glue\/virt\/kvm\/guest_memfd\.c:\d+\), called first thing in kvm_gmem_fault_user_mapping\(\)/m);
+  });
+
+  it("a tree whose ->fault runs the glue after its own code: \"fault glue: gen's (not the tree's)\", not checked, and never plain verified", () => {
+    const body = genC.replace(/^#include.*\n/gm, "").replace(/^#(ifdef|endif).*\n/gm, "");
+    const handler = [
+      "static vm_fault_t kvm_gmem_fault_user_mapping(struct vm_fault *vmf)",
+      "{",
+      "\tvm_fault_t ret;",
+      "",
+      "\tkvm_gmem_mark_accessed(vmf);",
+      "\tret = kvm_gmem_uffd_fault(vmf);",
+      "\tif (ret)",
+      "\t\treturn ret;",
+      "\treturn __kvm_gmem_fault(vmf);",
+      "}",
+    ];
+    const file = ["// SPDX-License-Identifier: GPL-2.0", body, ...handler].join("\n");
+    const tree = join(work, "tree-late-glue");
+    mkdirSync(join(tree, "virt/kvm"), { recursive: true });
+    writeFileSync(join(tree, "virt/kvm/guest_memfd.c"), file);
+    const r = uffdkit("verify", SPEC, "--tree", tree, "--workers", "1");
+    expect(r.stdout).toMatch(/^fault glue: gen's \(not the tree's\): kvm_gmem_fault_user_mapping\(\) calls kvm_gmem_uffd_fault\(\) at .*after other statements.*; not checked$/m);
+    const last = r.stdout.trim().split("\n").at(-1)!;
+    expect(last).toMatch(/^(partly verified|not verified): /);
+    expect(last).toContain("fault glue: gen's (not the tree's), not checked");
   });
 
   it("the tree's own type functions win over the file beside the spec; that file supplies only those the tree lacks", () => {

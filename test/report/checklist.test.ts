@@ -90,6 +90,16 @@ describe("buildChecklist", () => {
     expect(c.markdown).toContain("**FAILED**");
   });
 
+  it("a warning-level rule hit leaves the item for a person, with the warning, never FAILED nor verified", () => {
+    const m = gmemModel({ getFolio: { strategy: "lookup", notUptodate: "present" } });
+    const diags = checkModel(lowerOf(m)).map((d) => (d.id === "R40" ? { ...d, severity: "warning" as const } : d));
+    const c = buildChecklist(lower(m), { diagnostics: diags });
+    const c06 = c.items.find((i) => i.id === "C06")!;
+    expect(c06.verifiedBy.find((v) => v.by === "R40")?.result).toBe("warn");
+    expect(c06.status).toBe("human");
+    expect(c.markdown).toMatch(/- R40 \(warning\): /);
+  });
+
   it("keeps only what the spec declares: no guard, KVM or MISSING items for a MINOR-only mm type", () => {
     const c = buildChecklist(lower(shmemLike()));
     const ids = c.items.map((i) => i.id);

@@ -28,8 +28,10 @@ typedef _Bool bool;
 typedef unsigned char u8;
 typedef unsigned int u32;
 typedef unsigned long long u64;
+typedef long long s64;
 typedef unsigned long size_t;
 typedef long long loff_t;
+typedef long long qsize_t;
 typedef unsigned long pgoff_t;
 typedef unsigned long vm_flags_t;
 typedef unsigned int gfp_t;
@@ -65,6 +67,7 @@ static inline bool IS_ERR_OR_NULL(const void *ptr) { return unlikely(!ptr) || IS
 #define EINVAL 22
 #define ENOSPC 28
 #define EAGAIN 11
+#define EDQUOT 122
 
 /* gfp flags: values only need to be distinct here. */
 #define __GFP_WRITE 0x1000u
@@ -211,6 +214,10 @@ UK_IMPORT(flush_tlb_kernel_range) void uk_flush_tlb_kernel_range(unsigned long s
 UK_IMPORT(account_locked_vm) int uk_account_locked_vm(struct mm_struct *mm, unsigned long pages, int inc, const char *fn, int line);
 UK_IMPORT(handle_userfault) vm_fault_t uk_handle_userfault(struct vm_fault *vmf, unsigned long reason, const char *fn, int line);
 UK_IMPORT(filemap_invalidate_lock) void uk_filemap_invalidate_lock(struct address_space *m, int shared, int lock, const char *fn, int line);
+UK_IMPORT(inode_bytes) void uk_inode_bytes(struct inode *inode, loff_t bytes, int add, const char *fn, int line);
+UK_IMPORT(dquot_block) int uk_dquot_block(struct inode *inode, qsize_t nr, int alloc, const char *fn, int line);
+UK_IMPORT(vm_commit) int uk_vm_commit(struct mm_struct *mm, long pages, int charge, const char *fn, int line);
+UK_IMPORT(note_call) void uk_note_call(const char *fn, int line);
 UK_IMPORT(mtree_load) void *uk_mtree_load(struct maple_tree *mt, unsigned long index, const char *fn, int line);
 UK_IMPORT(warn_on) int uk_warn_on(int cond, const char *what, const char *fn, int line);
 
@@ -264,6 +271,48 @@ UK_IMPORT(warn_on) int uk_warn_on(int cond, const char *what, const char *fn, in
 #define filemap_invalidate_unlock_shared(m) uk_filemap_invalidate_lock((m), 1, 0, UK_AT)
 #define filemap_invalidate_lock(m) uk_filemap_invalidate_lock((m), 0, 1, UK_AT)
 #define filemap_invalidate_unlock(m) uk_filemap_invalidate_lock((m), 0, 0, UK_AT)
+/*
+ * Per-inode and per-user accounting, charged and uncharged in pairs
+ * (src/run/c/accounting.ts): fs/stat.c inode_add_bytes()/inode_sub_bytes();
+ * include/linux/quotaops.h dquot_{alloc,free}_block{,_nodirty}(), which charge
+ * the user's quota and the inode's bytes (nr << i_blkbits; i_blkbits is
+ * PAGE_SHIFT here, as for tmpfs); mm/util.c __vm_enough_memory() behind
+ * security_vm_enough_memory_mm(), and include/linux/mman.h vm_unacct_memory().
+ */
+#define inode_add_bytes(inode, bytes) uk_inode_bytes((inode), (bytes), 1, UK_AT)
+#define inode_sub_bytes(inode, bytes) uk_inode_bytes((inode), (bytes), 0, UK_AT)
+#define dquot_alloc_block(inode, nr) uk_dquot_block((inode), (nr), 1, UK_AT)
+#define dquot_alloc_block_nodirty(inode, nr) uk_dquot_block((inode), (nr), 1, UK_AT)
+#define dquot_free_block(inode, nr) ((void)uk_dquot_block((inode), (nr), 0, UK_AT))
+#define dquot_free_block_nodirty(inode, nr) ((void)uk_dquot_block((inode), (nr), 0, UK_AT))
+#define security_vm_enough_memory_mm(mm, pages) uk_vm_commit((mm), (pages), 1, UK_AT)
+#define vm_unacct_memory(pages) ((void)uk_vm_commit(NULL, (pages), 0, UK_AT))
+/*
+ * include/linux/percpu_counter.h: a counter used for accounting (tmpfs's
+ * sbinfo->used_blocks) is charged by percpu_counter_limited_add(), which adds
+ * only within the limit (lib/percpu_counter.c __percpu_counter_limited_add()),
+ * and given back by percpu_counter_sub().  The model pairs them on a counter
+ * that has been limited-added; any other counter is only counted.
+ */
+struct percpu_counter { s64 count; };
+UK_IMPORT(percpu_counter) int uk_percpu_counter(struct percpu_counter *fbc, s64 amount, s64 limit, int limited, s64 count, const char *fn, int line);
+static inline bool uk_percpu_counter_add(struct percpu_counter *fbc, s64 amount, s64 limit, int limited, const char *fn, int line)
+{
+	if (!uk_percpu_counter(fbc, amount, limit, limited, fbc->count, fn, line))
+		return false;
+	fbc->count += amount;
+	return true;
+}
+#define percpu_counter_limited_add(fbc, limit, amount) uk_percpu_counter_add((fbc), (amount), (limit), 1, UK_AT)
+#define percpu_counter_add(fbc, amount) ((void)uk_percpu_counter_add((fbc), (amount), 0, 0, UK_AT))
+#define percpu_counter_sub(fbc, amount) ((void)uk_percpu_counter_add((fbc), -(s64)(amount), 0, 0, UK_AT))
+#define percpu_counter_inc(fbc) percpu_counter_add((fbc), 1)
+#define percpu_counter_dec(fbc) percpu_counter_add((fbc), -1)
+static inline s64 percpu_counter_read(struct percpu_counter *fbc) { return fbc->count; }
+static inline s64 percpu_counter_sum(struct percpu_counter *fbc) { return fbc->count; }
+
+/* Where the C calls a function of the type's that runs as a stand-in (the harness wraps each in it). */
+#define UK_NOTE_CALL() uk_note_call(UK_AT)
 /*
  * include/linux/maple_tree.h mtree_load(): the entry at @index, read under
  * RCU (a tree made with MT_FLAGS_USE_RCU needs no lock to load; the caller

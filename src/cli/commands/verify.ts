@@ -14,13 +14,18 @@
  * The type's functions come from the tree (with --tree) where it defines
  * them; the C beside the spec (`<spec>.c`) supplies the ones the tree lacks
  * (and, with --c, all of them). The report says which came from where.
+ * The ->fault glue is the tree's only when the tree defines the glue function
+ * and its ->fault handler calls it first thing, returning its nonzero result
+ * (verify-sources.ts faultGlueInTree()); otherwise the report says
+ * "fault glue: gen's (not the tree's)", why, and that it is not checked.
  *
  * -o DIR writes checklist.md and sim.tap there; both name the C they rest on.
  * The verdict line counts what ran: scenarios passed / failed / not
  * applicable / not runnable (lacks), programs explored exhaustively or only
  * to a bound, and the type functions that ran as stand-ins.
  *   verified          everything ran and passed, nothing was a stand-in: exit 0
- *   partly verified   nothing failed, but type functions were stand-ins or
+ *   partly verified   nothing failed, but type functions were stand-ins, the
+ *                     fault glue in the tree (--tree) was gen's, or
  *                     scenarios/programs were not applicable: exit 0
  *   not verified      nothing failed, but something did not run (a scenario
  *                     the simulator lacks, a bounded search, no program
@@ -40,7 +45,7 @@ import { declaredCOf } from "../../plan/planner/declared.js";
 import { explorePrograms } from "../../run/explore/pool.js";
 import type { ProgramReport } from "../../run/explore/index.js";
 import { contentHash } from "../../run/c/provenance.js";
-import { cFromTree, diffFunctions, functionsOf, type CFunction, type FunctionDiff } from "../verify-sources.js";
+import { cFromTree, diffFunctions, functionsOf, type CFunction, type FaultGlueNames, type FaultGlueOrigin, type FunctionDiff } from "../verify-sources.js";
 import { writeFiles } from "../out.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -88,7 +93,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   const explored = "wasm" in mine.compiled ? await exploreAll(mine, workers) : { reports: [] };
   const seconds = (performance.now() - t0) / 1000;
 
-  const tally = tallyOf(mine, made.simulation.results, explored, diagnostics);
+  const tally = tallyOf(mine, made.simulation.results, explored, diagnostics, input.faultGlue, tree ? "tree" : "c");
   if (typeof opts.out === "string") {
     const files = made.files.filter((f) => f.path === "checklist.md" || f.path === "sim.tap");
     const w = writeFiles(io, "verify", opts.out, files, { ...opts, force: true });
@@ -113,13 +118,15 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
       summary: made.cSummary,
       seconds,
       fromGen: input.fromGen,
+      ...(input.faultGlue ? { faultGlue: input.faultGlue } : {}),
     });
     return exit;
   }
   const sources = [input.callbacks, ...(input.typeC ? [input.typeC] : [])];
   io.out(`uffdkit verify: ${specPath} (${mine.model.name}, ${mine.api}) on ${sources.map((s) => `${s.path} (sha256 ${contentHash(s.text)})`).join(" + ")}`);
   if (diagnostics.length) io.out(formatDiagnostics(diagnostics, { color: io.color }));
-  io.out(["functions, compared with what gen writes:", ...diff.map(diffLine(input.callbacks.path)), ...input.fromGen.map((n) => `  gen's      ${n}(): not a function of its own in the tree; gen's version ran (series splices it into the ->fault handler)`)].join("\n"));
+  io.out(["functions, compared with what gen writes:", ...diff.map(diffLine(input.callbacks.path)), ...input.fromGen.map((n) => `  gen's      ${n}(): not a function of its own in the tree; gen's version ran, not checked`)].join("\n"));
+  if (input.faultGlue) io.out(faultGlueLine(input.faultGlue, tree ? "tree" : "c"));
   if (origins.length) io.out(["the type's functions:", ...origins.map((o) => `  ${o.name}(): ${o.from === "stand-in" ? "a stand-in (no C of it given): not verified" : `its C from ${o.file} (${o.from === "tree" ? "the tree" : "the file beside the spec"})`}`)].join("\n"));
   const n = tally.counts.scenarios;
   io.out(`simulator: ${n.total} scenarios: ${n.passed} pass, ${n.failed} fail, ${n.notApplicable} not applicable, ${n.lacks} not runnable${tally.failing.length ? ` (${tally.failing.join(", ")})` : ""}`);
@@ -137,6 +144,8 @@ interface Tally {
     readonly scenarios: { readonly total: number; readonly passed: number; readonly failed: number; readonly notApplicable: number; readonly lacks: number };
     readonly explore: { readonly total: number; readonly exhaustive: number; readonly bounded: number; readonly notApplicable: number };
     readonly standIns: readonly string[];
+    /** With --tree, the verdict's reason when the ->fault glue (or its call in the handler) that ran was gen's; else null. */
+    readonly glueFromGen: string | null;
     readonly errors: number;
   };
   readonly failing: readonly string[];
@@ -146,7 +155,21 @@ interface Tally {
   readonly exploreError?: string;
 }
 
-function tallyOf(mine: Generation, results: readonly { readonly scenario: string; readonly verdict: string }[], explored: Explored, diagnostics: readonly Diagnostic[]): Tally {
+/** The report's line on whose ->fault glue ran. */
+export function faultGlueLine(g: FaultGlueOrigin, mode: "tree" | "c"): string {
+  if (g.from === "gen" && mode === "c") return `fault glue: ${g.why}`;
+  if (g.from === "tree") return `fault glue: the tree's: ${g.fn}() (${g.path}:${g.fnLine}), called first thing in ${g.handler}() (${g.path}:${g.callLine}), its nonzero result returned`;
+  return `fault glue: gen's (not the tree's): ${g.why}; not checked`;
+}
+
+function tallyOf(
+  mine: Generation,
+  results: readonly { readonly scenario: string; readonly verdict: string }[],
+  explored: Explored,
+  diagnostics: readonly Diagnostic[],
+  faultGlue?: FaultGlueOrigin,
+  mode: "tree" | "c" = "tree",
+): Tally {
   const count = (...v: string[]) => results.filter((r) => v.includes(r.verdict)).length;
   const reports = explored.reports;
   const countE = (v: string) => reports.filter((r) => r.verdict === v).length;
@@ -155,6 +178,9 @@ function tallyOf(mine: Generation, results: readonly { readonly scenario: string
       scenarios: { total: results.length, passed: count("pass"), failed: count("fail", "error"), notApplicable: count("not-applicable"), lacks: count("lacks") },
       explore: { total: reports.length, exhaustive: countE("exhaustive"), bounded: countE("bounded"), notApplicable: countE("not-applicable") },
       standIns: (mine.simulation.evidence.typeFunctions ?? []).filter((t) => t.ran === "stand-in").map((t) => `${t.name}()`),
+      // With --c the handler is not in the given C: its call of the glue is series' splice, as for gen's own C
+      // (the report says so, and the verdict rests on it as gen's does). With --tree the handler is there to read.
+      glueFromGen: faultGlue?.from === "gen" && mode === "tree" ? "fault glue: gen's (not the tree's), not checked" : null,
       errors: diagnostics.filter((d) => d.severity === "error").length,
     },
     failing: results.filter((r) => r.verdict === "fail" || r.verdict === "error").map((r) => r.scenario),
@@ -174,7 +200,7 @@ const VERDICT_WORDS: Record<VerdictKind, string> = { verified: "verified", "part
  * run, or ran on a stand-in, says so without failing.
  */
 function verdictOf(t: Tally): { kind: VerdictKind; why: string } {
-  const { scenarios: s, explore: e, standIns, errors } = t.counts;
+  const { scenarios: s, explore: e, standIns, errors, glueFromGen } = t.counts;
   const failed: string[] = [];
   if (!t.compiled) failed.push("the C did not compile against the contract model, so none of it ran");
   if (errors) failed.push(`${errors} error finding(s)`);
@@ -188,6 +214,7 @@ function verdictOf(t: Tally): { kind: VerdictKind; why: string } {
   if (t.compiled && !t.exploreError && e.total === 0) notRun.push("no concurrent program was explored");
   const partly: string[] = [];
   if (standIns.length) partly.push(`${standIns.length} type function(s) ran as stand-ins, their C not verified: ${standIns.join(", ")}`);
+  if (glueFromGen) partly.push(glueFromGen);
   if (s.notApplicable) partly.push(`${s.notApplicable} scenario(s) not applicable (the type lacks the operation)`);
   if (e.notApplicable) partly.push(`${e.notApplicable} program(s) not applicable`);
   const ran = `${s.passed}/${s.total} scenarios passed, ${e.exhaustive}/${e.total} programs explored exhaustively`;
@@ -210,6 +237,8 @@ interface VerifyInput {
   readonly callbacks: CSource;
   readonly typeC?: CSource;
   readonly fromGen: readonly string[];
+  /** Whose ->fault glue ran (absent when the type has none). */
+  readonly faultGlue?: FaultGlueOrigin;
   /** Type functions whose C came from the tree's file, and from the file beside the spec. */
   readonly fromTree: readonly string[];
   readonly fromBeside: readonly string[];
@@ -226,6 +255,7 @@ async function inputOf(gen: Generation, emitted: CSource, o: { cFile?: string | 
   const beside = gen.typeC;
   const names = gen.lowered.typeFunctions.map((f) => f.name);
   const rel = (p: string) => relative(process.cwd(), resolve(p)) || p;
+  const glue = glueNamesOf(gen);
   const besideDefines = beside ? (await functionsOf(beside.text)).filter((f) => names.includes(f.name)) : [];
   if (o.cFile) {
     let text: string;
@@ -234,9 +264,11 @@ async function inputOf(gen: Generation, emitted: CSource, o: { cFile?: string | 
     } catch {
       return { error: `${o.cFile} cannot be read` };
     }
-    return { callbacks: { path: rel(o.cFile), text }, ...(beside ? { typeC: beside, besidePath: beside.path } : {}), fromGen: [], fromTree: [], fromBeside: besideDefines.map((f) => f.name) };
+    // The callbacks file holds the glue function, never the ->fault handler that calls it.
+    const faultGlue: FaultGlueOrigin | undefined = glue && { from: "gen", ...glue, why: `${glue.fn}() is from ${rel(o.cFile)}; its call first thing in ${glue.handler}() is the one series splices (--c gives the callbacks only; --tree DIR reads the handler and checks it)` };
+    return { callbacks: { path: rel(o.cFile), text }, ...(beside ? { typeC: beside, besidePath: beside.path } : {}), fromGen: [], ...(faultGlue ? { faultGlue } : {}), fromTree: [], fromBeside: besideDefines.map((f) => f.name) };
   }
-  const t = await cFromTree(o.tree!, gen.model.targetFile, emitted, declaredCOf(gen.lowered).ops, names);
+  const t = await cFromTree(o.tree!, gen.model.targetFile, emitted, declaredCOf(gen.lowered).ops, names, glue);
   if ("error" in t) return t;
   const treeC = t.typeC ? { ...t.typeC, path: rel(t.typeC.path) } : undefined;
   const fromTree = treeC ? (await functionsOf(treeC.text)).filter((f) => names.includes(f.name)).map((f) => f.name) : [];
@@ -246,11 +278,19 @@ async function inputOf(gen: Generation, emitted: CSource, o: { cFile?: string | 
     callbacks: { ...t.callbacks, path: rel(t.callbacks.path) },
     ...(typeC ? { typeC } : {}),
     fromGen: t.fromGen,
+    ...(t.faultGlue ? { faultGlue: t.faultGlue.from === "tree" ? { ...t.faultGlue, path: rel(t.faultGlue.path) } : t.faultGlue } : {}),
     fromTree,
     fromBeside: missing.map((f) => f.name),
     ...(treeC ? { treePath: treeC.path } : {}),
     ...(beside ? { besidePath: beside.path } : {}),
   };
+}
+
+/** The glue function the simulator calls in ->fault, and the handler it belongs in; none when the type has no glue. */
+function glueNamesOf(gen: Generation): FaultGlueNames | undefined {
+  const fn = declaredCOf(gen.lowered).faultGlue;
+  const handler = gen.kernel.fragments.faultGlue?.handler;
+  return fn && handler ? { fn, handler } : undefined;
 }
 
 /** The tree's type functions, and after them (at their own lines, #line) those only the file beside the spec defines. */

@@ -42,8 +42,11 @@ export interface Verification {
   readonly kind: "rule" | "scenario" | "checkpatch" | "c" | "explore";
   /** Rule id, "sim:<scenario>" / "kernel:<scenario>", or "checkpatch". */
   readonly by: string;
-  /** not-applicable: a scenario the type cannot run (it lacks the operation); shown, never counted as a pass. */
-  readonly result: "pass" | "fail" | "not-applicable";
+  /**
+   * not-applicable: a scenario the type cannot run (it lacks the operation); shown, never counted as a pass.
+   * warn: a warning-level rule fired: the item needs a person's look (never "verified"), but nothing is known broken.
+   */
+  readonly result: "pass" | "fail" | "not-applicable" | "warn";
   readonly detail?: string;
 }
 
@@ -91,9 +94,10 @@ function ruleVerifications(model: Model, ids: readonly string[], diags: readonly
     // Only a rule with a check that applies to this generation actually looked at the model.
     if (!rule?.check || !rule.applies.includes(model.gen.id)) continue;
     const hits = diags.filter((d) => d.id === id && d.severity !== "info");
+    const errors = hits.filter((d) => d.severity === "error");
     out.push(
       hits.length
-        ? { kind: "rule", by: id, result: "fail", detail: hits.map((d) => d.message).join("; ") }
+        ? { kind: "rule", by: id, result: errors.length ? "fail" : "warn", detail: hits.map((d) => d.message).join("; ") }
         : { kind: "rule", by: id, result: "pass" },
     );
   }
@@ -190,7 +194,8 @@ export function buildChecklist(lowered: Lowered, evidence: ChecklistEvidence = {
     const onStandIns = verifiedBy.filter((v) => v.result === "pass" && restsOnSimulator(v) && standIns.length > 0);
     // "verified" needs evidence about the C (or the patch): a rule that passed on the spec alone is not that.
     const onTheC = verifiedBy.filter((v) => v.kind !== "rule" && v.result !== "not-applicable" && !onStandIns.includes(v));
-    const status: ItemStatus = verifiedBy.some((v) => v.result === "fail") ? "fail" : onTheC.length > 0 && onTheC.every((v) => v.result === "pass") ? "pass" : "human";
+    const warned = verifiedBy.some((v) => v.result === "warn");
+    const status: ItemStatus = verifiedBy.some((v) => v.result === "fail") ? "fail" : !warned && onTheC.length > 0 && onTheC.every((v) => v.result === "pass") ? "pass" : "human";
     const rests = status === "human" && onStandIns.length > 0 ? standIns : [];
     items.push({
       id: item.id,
@@ -216,6 +221,11 @@ const GROUP_TITLE: Record<ChecklistItem["group"], string> = {
   seed: "Review remarks from the threads",
   process: "Submission",
 };
+
+/** Marks a warning's line apart from a failure's. */
+function warningTag(v: Verification): string {
+  return v.result === "warn" ? " (warning)" : "";
+}
 
 function summarizeBy(v: readonly Verification[]): string {
   const parts: string[] = [];
@@ -278,7 +288,7 @@ export function renderChecklist(c: Omit<Checklist, "markdown">, evidence: Checkl
       lines.push(`- ${box} **${i.id}** ${i.title} — ${tag}`);
       lines.push(`  ${i.check}`);
       if (i.verifiedBy.length) lines.push(`  Verified by: ${summarizeBy(i.verifiedBy)}.`);
-      for (const v of i.verifiedBy.filter((x) => x.result === "fail" && x.detail)) lines.push(`  - ${v.by}: ${v.detail}`);
+      for (const v of i.verifiedBy.filter((x) => (x.result === "fail" || x.result === "warn") && x.detail)) lines.push(`  - ${v.by}${warningTag(v)}: ${v.detail}`);
       if (i.human) lines.push(`  To check: ${i.human}`);
       if (i.standIns?.length) {
         // The "To check" line above says what the evidence rested on.

@@ -17,8 +17,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { instrumentBranches, type BranchSite } from "./instrument.js";
-import { harnessNamesOf, prelude, trailer, type HarnessNames } from "./harness.js";
+import { instrumentBranches, type BranchSite, type ReturnSite } from "./instrument.js";
+import { harnessNamesOf, prelude, standInCallNotes, trailer, type HarnessNames } from "./harness.js";
 import type { CSource } from "../../ir/c-source.js";
 import { cwasmCacheDir, probeToolchain, runToolSteps, TOOLCHAIN_HINT, ToolchainStepError } from "./toolchain.js";
 import type { ApiGenerationId } from "../../kernel/generations.js";
@@ -31,6 +31,8 @@ const CACHE = cwasmCacheDir(ROOT);
 export interface CompiledType {
   readonly wasm: Uint8Array;
   readonly sites: readonly BranchSite[];
+  /** Every `return` statement, by id: the host reads the last one taken (the word at uk_last_return_slot()). */
+  readonly returns: readonly ReturnSite[];
   /** The emitted file's path as findings name it. */
   readonly fileName: string;
   readonly names: HarnessNames;
@@ -70,17 +72,23 @@ const memo = new Map<string, CompiledType>();
  */
 export function compileEmittedC(source: string, fileName: string, names: HarnessNames, typeC?: CSource): CompiledType {
   const inst = instrumentBranches(source, fileName);
-  const typeInst = typeC ? instrumentBranches(typeC.text, typeC.path, inst.sites.length, typeC.path) : undefined;
+  const typeInst = typeC ? instrumentBranches(typeC.text, typeC.path, inst.sites.length, typeC.path, inst.returns.length) : undefined;
   const defines = typeC ? definedFunctions(typeC.text, names.typeFunctions.map((t) => t.name)) : [];
   const sites = [...inst.sites, ...(typeInst?.sites ?? [])];
+  const returns = [...inst.returns, ...(typeInst?.returns ?? [])];
   const tu = [
     prelude(names, defines),
     // Branch counters live in the module's memory (no call out per branch); the host reads them.
     `static unsigned int uk_branch_counts[${Math.max(1, sites.length) * 2}];`,
     "static inline int uk_br(int id, int taken) { uk_branch_counts[2 * id + taken]++; return taken; }",
     "#define UK_BR(id, c) uk_br((id), !!(c))",
+    // The last `return` taken, so a finding about what a callback left behind names the return that left.
+    "static int uk_last_ret = -1;",
+    "#define UK_RET(id) (uk_last_ret = (id))",
+    '__attribute__((visibility("default"))) int *uk_last_return_slot(void) { return &uk_last_ret; }',
     // The type's functions come first, as they do above the callbacks in the type's own file.
     ...(typeInst ? [typeInst.text] : []),
+    standInCallNotes(names, defines),
     inst.text,
     trailer(names, defines),
     '__attribute__((visibility("default"))) unsigned int *uk_branch_counters(void) { return uk_branch_counts; }',
@@ -100,7 +108,7 @@ export function compileEmittedC(source: string, fileName: string, names: Harness
     renameSync(tmp, cached);
   }
   const texts = { [fileName]: source, ...(typeC ? { [typeC.path]: typeC.text } : {}) };
-  const out = { wasm, sites, fileName, names, texts, members: membersOf(source, names.ops), ...(typeC ? { typeC: { path: typeC.path, defines, functions: allFunctions(typeC.text) } } : {}) };
+  const out = { wasm, sites, returns, fileName, names, texts, members: membersOf(source, names.ops), ...(typeC ? { typeC: { path: typeC.path, defines, functions: allFunctions(typeC.text) } } : {}) };
   memo.set(key, out);
   return out;
 }

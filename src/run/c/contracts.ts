@@ -45,6 +45,11 @@ export const CONTRACT_SOURCE = {
     "mm/secretmem.c secretmem_fault() (6.12): set_direct_map_invalid_noflush() then flush_tlb_kernel_range(addr, addr + PAGE_SIZE) before the page is handed out; guest_memfd's kvm_gmem_folio_zap_direct_map() in the NO_DIRECT_MAP series flushes the same way right after the removal (flush_tlb_kernel_range(addr, addr + folio_size(folio)); v7 05/12 <20250924152214.7292-2-roypat@amazon.co.uk>): the *_noflush variants leave stale kernel TLB entries that still reach the page",
   account_locked_vm:
     "mm/util.c account_locked_vm(): takes mmap_write_lock(mm) itself; __account_locked_vm() returns -ENOMEM past RLIMIT_MEMLOCK and WARN_ON_ONCE()s an uncharge of more than locked_vm holds",
+  accounting:
+    "fs/stat.c inode_add_bytes()/inode_sub_bytes(); include/linux/quotaops.h dquot_alloc_block()/dquot_free_block() (fs/quota/dquot.c __dquot_alloc_space()); mm/util.c __vm_enough_memory() and include/linux/mman.h vm_unacct_memory(); mm/shmem.c shmem_inode_acct_blocks()/shmem_inode_unacct_blocks(), undone on each failure of shmem_mfill_atomic_pte() and by shmem_recalc_inode() once the page left the mapping",
+  percpu_counter: "include/linux/percpu_counter.h percpu_counter_limited_add() (lib/percpu_counter.c __percpu_counter_limited_add(): adds only within the limit) / percpu_counter_sub()",
+  inode_bytes: "fs/stat.c inode_add_bytes()/inode_sub_bytes(): int fn(struct inode *, loff_t)",
+  dquot_block: "include/linux/quotaops.h dquot_alloc_block(): dquot_alloc_space(inode, nr << inode->i_blkbits)",
   direct_map_touch: "arch/x86/mm/pat/set_memory.c: a page removed from the direct map has no kernel mapping; kmap_local_folio() is page_address() on 64-bit (include/linux/highmem-internal.h)",
   filemap_invalidate_lock:
     "include/linux/fs.h filemap_invalidate_lock{,_shared}(): down_write/down_read of mapping->invalidate_lock; mm/filemap.c lock ordering: ->mmap_lock, then ->invalidate_lock (filemap_fault), then ->lock_page",

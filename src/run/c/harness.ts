@@ -92,6 +92,19 @@ export function prelude(n: HarnessNames, defined: readonly string[] = []): strin
   return lines.join("\n") + "\n";
 }
 
+/**
+ * The type's functions no C defines (stand-ins), each call of them wrapped so
+ * the model knows the caller's function and line (UK_NOTE_CALL()) and a
+ * finding about what the stand-in did points at that call. A function-like
+ * macro does not expand its own name again, so the call inside reaches the
+ * import. Put after the type's own C (which may declare them) and before the
+ * callbacks.
+ */
+export function standInCallNotes(n: HarnessNames, defined: readonly string[]): string {
+  const standIns = n.typeFunctions.map((t) => t.name).filter((name) => !defined.includes(name));
+  return standIns.map((name) => `#define ${name}(...) (UK_NOTE_CALL(), ${name}(__VA_ARGS__))`).join("\n");
+}
+
 /** The entry point the contract model calls where the kernel calls a_ops->free_folio. */
 export const FREE_FOLIO_ENTRY = "uk_call_free_folio";
 

@@ -22,6 +22,8 @@ import { vmFlagsFromC } from "./harness.js";
 
 type Fn = (...a: number[]) => number | void;
 
+/** include/uapi/asm-generic/errno.h */
+const EDQUOT = 122;
 /** include/uapi/linux/kvm.h KVM_MEMORY_ATTRIBUTE_PRIVATE (1ULL << 3). */
 const KVM_MEMORY_ATTRIBUTE_PRIVATE = 8;
 
@@ -199,6 +201,7 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       t.file[f] = file.id;
       t.index[f] = index;
       c.folioToPtr(f);
+      c.addedByC(file.id, f);
       return 0;
     },
     filemap_remove_folio(p, fn, line) {
@@ -365,6 +368,48 @@ export function makeImports(c: DeclaredC): Record<string, Fn> {
       c.lockedVmDelta -= pages;
       return 0;
     },
+    // fs/stat.c inode_add_bytes() / inode_sub_bytes(): the inode's i_blocks and i_bytes.
+    inode_bytes(ip, bytes, add, fn, line) {
+      const file = c.inodeToFile(ip);
+      if (!file) return c.violation("inode_bytes", `${add ? "inode_add_bytes" : "inode_sub_bytes"}() on a pointer that is not an inode`, fn, line);
+      // Counted in bytes, as i_blocks (512-byte units) and i_bytes together hold them: any split of a charge pairs.
+      c.account("inode-bytes", file.id, Number(bytes), add !== 0, add ? "inode_add_bytes" : "inode_sub_bytes", fn, line);
+    },
+    // include/linux/quotaops.h dquot_alloc_block(): the user's quota and the inode's bytes; -EDQUOT past the limit.
+    dquot_block(ip, nr, alloc, fn, line) {
+      const file = c.inodeToFile(ip);
+      const helper = alloc ? "dquot_alloc_block" : "dquot_free_block";
+      if (!file) {
+        c.violation("dquot_block", `${helper}() on a pointer that is not an inode`, fn, line);
+        return -ERRNO.EINVAL;
+      }
+      if (alloc && c.fire("account")) return -EDQUOT;
+      // One finding per call: an uncharge the quota never had is not reported again for the inode's bytes.
+      // nr << i_blkbits bytes; i_blkbits is PAGE_SHIFT here, as for tmpfs.
+      if (c.account("quota", file.id, Number(nr), alloc !== 0, helper, fn, line)) c.account("inode-bytes", file.id, Number(nr) * 4096, alloc !== 0, helper, fn, line);
+      return 0;
+    },
+    // mm/util.c __vm_enough_memory(): charges vm_committed_as, -ENOMEM past the overcommit limit; vm_unacct_memory() gives back.
+    vm_commit(_mm, pages, charge, fn, line) {
+      if (charge && c.fire("account")) return -ERRNO.ENOMEM;
+      c.account("commit", 0, pages, charge !== 0, charge ? "security_vm_enough_memory_mm" : "vm_unacct_memory", fn, line);
+      return 0;
+    },
+    // include/linux/percpu_counter.h: a limited add charges the counter (false past the limit, or injected);
+    // on a counter that was ever limited-added, a negative add gives back and a positive one charges.
+    percpu_counter(fbc, amount, limit, limited, count, fn, line) {
+      const n = Number(amount);
+      if (limited) {
+        if (c.fire("account") || Number(count) + n > Number(limit)) return 0;
+        c.limitedCounters.add(fbc);
+      }
+      if (!c.limitedCounters.has(fbc) || n === 0) return 1;
+      const helper = limited ? "percpu_counter_limited_add" : n > 0 ? "percpu_counter_add" : "percpu_counter_sub";
+      return c.account("counter", fbc, Math.abs(n), n > 0, helper, fn, line) ? 1 : 0;
+    },
+    note_call(fn, line) {
+      c.standInCall = { fn, line };
+    },
     // include/linux/maple_tree.h mtree_load() on a type's per-page attribute tree (guest_memfd's
     // GMEM_I(inode)->attributes): the entry is xa_mk_value() of the page's attributes, answered from the
     // simulator's shared/private state, which conversion changes under the invalidate lock held for write.
@@ -466,7 +511,7 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
           const g = c.ptrToFolio(p);
           const file = c.mappingToFile(mp);
           if (g < 0 || !file) return -ERRNO.EINVAL;
-          if (!t.isLocked(g)) c.returnViolation(f.name, `${f.name}() of a folio that is not locked (VM_BUG_ON_FOLIO in shmem_add_to_page_cache)`);
+          if (!t.isLocked(g)) c.standInViolation(f.name, `${f.name}() of a folio that is not locked (VM_BUG_ON_FOLIO in shmem_add_to_page_cache)`);
           if (c.fire("filemap_add_enomem")) return -ERRNO.ENOMEM;
           if (c.fire("filemap_add_eexist") || (file.cache[index] ?? -1) >= 0) return -ERRNO.EEXIST;
           file.cache[index] = g;
@@ -475,12 +520,28 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
           t.file[g] = file.id;
           t.index[g] = index;
           c.folioToPtr(g);
+          c.addedByC(file.id, g);
           return 0;
         };
         break;
       case "account":
         // shmem_inode_acct_blocks(): the tmpfs size= / quota check; injected failure is -ENOSPC.
-        out[f.name] = () => (c.fire("account") ? -ERRNO.ENOSPC : 0);
+        // It charges `pages` blocks to the inode, which shmem_inode_unacct_blocks() gives back (mm/shmem.c).
+        out[f.name] = (ip, pages) => {
+          if (c.fire("account")) return -ERRNO.ENOSPC;
+          const file = c.inodeToFile(ip);
+          if (file) c.accountStandIn("blocks", file.id, pages, true, f.name);
+          return 0;
+        };
+        break;
+      case "recalc":
+      case "unaccount":
+        // shmem_recalc_inode() (mm/shmem.c): the blocks of pages that left the mapping since the last
+        // recalc are given back (shmem_inode_unacct_blocks()); the type's unaccount wraps recalc(inode, 0, 0).
+        out[f.name] = (ip, alloced) => {
+          const file = c.inodeToFile(ip);
+          if (file) c.recalcBlocks(file, f.name, f.role === "recalc" ? Number(alloced) : 0);
+        };
         break;
       case "prepare":
         // A stand-in: it answers (0, or the injected -ENOMEM) and changes nothing the model sees.
@@ -488,8 +549,6 @@ export function typeFunctionImports(c: DeclaredC, fns: readonly { name: string; 
         break;
       case "unprepare":
       case "free-folio":
-      case "unaccount":
-      case "recalc":
         out[f.name] = () => undefined;
         break;
     }

@@ -9,9 +9,10 @@
  * member's return (vm_uffd_ops.md §1.7, v2 07/15–10/15).
  */
 import type { Machine } from "../sim/machine.js";
-import type { SimFile, Vma } from "../sim/state.js";
+import { FOLIO_USED, type SimFile, type Vma } from "../sim/state.js";
 import type { InjectSite } from "../../ir/scenario.js";
 import type { CompiledType } from "./compile.js";
+import type { ReturnSite } from "./instrument.js";
 import { ENTRY, FREE_FOLIO_ENTRY, hasEntry, vmFlagsToC, VM_SHARED_C } from "./harness.js";
 import {
   attrKey,
@@ -25,6 +26,7 @@ import {
   type Location,
 } from "./contracts.js";
 import { makeImports, typeFunctionImports } from "./imports.js";
+import { ACCOUNT_UNIT, Ledger, type AccountKind, type Pending } from "./accounting.js";
 import { GENERATIONS, type CallbackRole } from "../../kernel/generations.js";
 
 const PAGE_SIZE = 4096;
@@ -38,6 +40,8 @@ const ROLE_OF: Record<string, CallbackRole> = {
   uffd_copy: "copy",
   can_userfault: "canUserfault",
 };
+/** No findings (shared: the per-step check allocates nothing when there is nothing to say). */
+const NONE: readonly string[] = [];
 /** Folio structs made per allocation in the module (see folioToPtr). */
 const FOLIO_BLOCK = 256;
 
@@ -97,6 +101,14 @@ export class DeclaredC {
   lockedVmDelta = 0;
   /** The invalidate locks the running callback holds, per file id (filemap_invalidate_lock_shared()). */
   readonly invalidateLocks = new Map<number, number>();
+  /** Per-inode and per-user charges the C made, and which folio each went with (./accounting.ts). */
+  readonly ledger = new Ledger();
+  /** percpu_counters the C has limited-added (module addresses): accounts, not mere statistics. */
+  readonly limitedCounters = new Set<number>();
+  /** Where the C last called a stand-in (UK_NOTE_CALL()): a stand-in's charge is positioned there. */
+  standInCall: { fn: number; line: number } | null = null;
+  /** Per file id: the folios the C put in the page cache (what shmem_recalc_inode() counts as still there). */
+  private readonly cAdded = new Map<number, Set<number>>();
   /**
    * Pages whose shared/private attribute the running callback read with
    * mtree_load() while not holding the file's invalidate lock, and where
@@ -141,6 +153,7 @@ export class DeclaredC {
     this.slot = this.exports.uk_new_slot!();
     this.counters = this.exports.uk_branch_counters!();
     this.offFolioMapping = this.exports.uk_offsetof_folio_mapping!();
+    this.retSlot = this.exports.uk_last_return_slot?.() ?? 0;
   }
 
   // --- fault injection ----------------------------------------------------------
@@ -351,8 +364,100 @@ export class DeclaredC {
     return t && t.functions.includes(fn) ? t.path : this.compiled.fileName;
   }
 
+  // --- accounting (./accounting.ts) ---------------------------------------------------
+
+  /** A charge or uncharge by a kernel helper the C called at fnPtr:line; an uncharge of more than is held is a finding there. */
+  account(kind: AccountKind, owner: number, n: number, charge: boolean, helper: string, fnPtr: number, line: number): boolean {
+    const fn = fnPtr ? this.cString(fnPtr) : "?";
+    const file = this.fileOf(line, fn);
+    if (charge) {
+      this.ledger.charge(kind, owner, n, helper, { file, fn, line: this.callStart(file, line) });
+      return true;
+    }
+    const short = this.ledger.uncharge(kind, owner, n);
+    if (short) {
+      this.violation("accounting", `${helper}() gives back ${n} ${ACCOUNT_UNIT[kind]} with ${short.short} charged: an uncharge without its charge, or the same charge undone twice`, fnPtr, line);
+    }
+    return short === null;
+  }
+
+  /** A stand-in of the type's accounting charged or gave back: positioned at the C's call of it. */
+  accountStandIn(kind: AccountKind, owner: number, n: number, charge: boolean, name: string): void {
+    const at = this.standInCall;
+    this.account(kind, owner, n, charge, name, at?.fn ?? 0, at?.line ?? 0);
+  }
+
+  /** A stand-in's precondition broken: a finding at the C's call of it (UK_NOTE_CALL()), or the file when unknown. */
+  standInViolation(name: string, message: string): void {
+    const at = this.standInCall;
+    if (at) this.violation(name, message, at.fn, at.line);
+    else this.returnViolation(name, message);
+  }
+
+  addedByC(fileId: number, folio: number): void {
+    const set = this.cAdded.get(fileId) ?? new Set<number>();
+    set.add(folio);
+    this.cAdded.set(fileId, set);
+  }
+
+  /**
+   * shmem_recalc_inode(inode, alloced, 0) (mm/shmem.c): info->alloced grows by
+   * `alloced`, and the blocks of pages no longer in the mapping (alloced less
+   * nrpages) are given back with shmem_inode_unacct_blocks(). Here alloced and
+   * nrpages count only what the C did: the recalc calls it made, and the
+   * folios it added that are still in the page cache.
+   */
+  recalcBlocks(file: SimFile, name: string, alloced: number): void {
+    const t = this.machine.folios;
+    const set = this.cAdded.get(file.id) ?? new Set<number>();
+    for (const f of [...set]) if (!(t.flags[f]! & FOLIO_IN_CACHE) || file.cache[t.index[f]!] !== f) set.delete(f);
+    // info->alloced += alloced; freed = info->alloced - nrpages (the pages the C added that are still there).
+    const a = (this.cAlloced.get(file.id) ?? 0) + alloced;
+    const freed = a - set.size;
+    this.cAlloced.set(file.id, freed > 0 ? a - freed : a);
+    if (freed > 0) this.accountStandIn("blocks", file.id, freed, false, name);
+  }
+
+  /** Per file id: shmem's info->alloced as the C's recalc calls have moved it (pages the C declared allocated). */
+  private readonly cAlloced = new Map<number, number>();
+
+  /** Charges a failed callback, or a folio leaving, left behind: a finding at the return, naming each charge. */
+  private chargesLeft(role: string, what: string, left: readonly Pending[]): void {
+    if (left.length === 0) return;
+    const site = this.callbackSite(role, "return") ?? { file: this.compiled.fileName, fn: role, line: 0 };
+    for (const p of left) {
+      const message = `${role}: ${what} with ${p.n} ${ACCOUNT_UNIT[p.kind]} still charged by ${p.by}() at ${p.at.file}:${p.at.line}: the charge is not undone on that path`;
+      // A contract violation like the helpers' (explore checks these), positioned at the return.
+      const v: ContractViolation = { ...site, helper: "accounting", message, source: CONTRACT_SOURCE.accounting };
+      if (!this.violations.some((x) => x.file === v.file && x.line === v.line && x.message === message)) this.violations.push(v);
+      this.machine.finding(`${site.file}:${site.line} ${site.fn}(): ${message}`, "R58");
+    }
+  }
+
+  /**
+   * Charges made for a folio before it entered the page cache (in alloc_folio)
+   * that core has since freed, after a fill that failed: no callback runs on
+   * that path, so nothing gives them back. Findings at the charge; the
+   * simulator checks this after every step (src/run/sim/invariants.ts).
+   */
+  chargesOnFreedFolios(): readonly string[] {
+    if (!this.ledger.hasPrecache()) return NONE;
+    const t = this.machine.folios;
+    const out: string[] = [];
+    for (const { left } of this.ledger.freedBeforeCache((f) => !(t.flags[f]! & FOLIO_USED))) {
+      for (const p of left) {
+        const message = `a folio charged for in alloc_folio was freed by core (a fill that failed after alloc_folio) with ${p.n} ${ACCOUNT_UNIT[p.kind]} still charged by ${p.by}(): no callback runs on that path, so nothing gives it back; charge only once the folio is in the page cache (filemap_add)`;
+        const v: ContractViolation = { ...p.at, helper: "accounting", message, source: CONTRACT_SOURCE.accounting };
+        if (!this.violations.some((x) => x.file === v.file && x.line === v.line && x.message === message)) this.violations.push(v);
+        out.push(`${p.at.file}:${p.at.line} ${p.at.fn}(): ${message}`);
+      }
+    }
+    return out;
+  }
+
   /** A folio just allocated: whatever the model knew of an earlier folio with its id is gone. */
   fresh(f: number): number {
+    this.ledger.forget(f);
     this.directMapRemoved.delete(f);
     this.directMapRestored.delete(f);
     this.directMapUnflushed.delete(f);
@@ -395,15 +500,51 @@ export class DeclaredC {
   }
 
   /**
-   * A finding about what a callback returned (core's side of the contract),
-   * at the callback's definition: file:line fn().
+   * A finding about what a callback returned (core's side of the contract), at
+   * the `return` it left by (what it left behind: a reference, a lock, a charge),
+   * or at its definition when it fell off its end or when the finding is about
+   * what it did on the way (`at: "definition"`): file:line fn().
    */
-  returnViolation(role: string, message: string, rule = "R58"): void {
-    const member = GENERATIONS[this.compiled.names.api].callbacks.find((c) => c.role === ROLE_OF[role])?.member;
-    const def = member ? this.compiled.members?.[member] : undefined;
-    const at = def ? `${this.compiled.fileName}:${def.line} ${def.fn}()` : this.compiled.fileName;
-    this.machine.finding(`${at}: ${role}: ${message}`, rule);
+  returnViolation(role: string, message: string, rule = "R58", at: "return" | "definition" = "return"): void {
+    const site = this.callbackSite(role, at);
+    const where = site ? `${site.file}:${site.line} ${site.fn}()` : this.compiled.fileName;
+    this.machine.finding(`${where}: ${role}: ${message}`, rule);
   }
+
+  /** Where a finding about the callback playing `role` goes: the `return` it left by, or its definition. */
+  private callbackSite(role: string, at: "return" | "definition"): Location | null {
+    const member = GENERATIONS[this.compiled.names.api].callbacks.find((c) => c.role === ROLE_OF[role])?.member;
+    const def = member ? this.compiled.members?.[member] : role === "fault" ? this.glueDefinition() : undefined;
+    if (!def) return null;
+    // The `return` the callback left by, when it left by one of its own (a void function may fall off its end).
+    const ret = at === "return" ? this.lastReturn : null;
+    if (ret && ret.fn === def.fn) return { file: ret.file ?? this.compiled.fileName, fn: def.fn, line: ret.line };
+    return { file: this.compiled.fileName, fn: def.fn, line: def.line };
+  }
+
+  /** The ->fault glue function and the line its definition starts on in the callbacks file. */
+  private glueDefinition(): { fn: string; line: number } | undefined {
+    const fn = this.compiled.names.faultGlue;
+    const lines = this.compiled.texts?.[this.compiled.fileName]?.split("\n");
+    if (!fn || !lines) return undefined;
+    const at = lines.findIndex((l) => /^\S/.test(l) && new RegExp(`\\b${fn}\\s*\\(`).test(l) && !/;\s*$/.test(l));
+    // Past a #line directive (gen's glue appended to a tree's file) the numbering is no longer this index.
+    if (at < 0 || lines.slice(0, at).some((l) => /^#\s*line\b/.test(l))) return undefined;
+    return { fn, line: at + 1 };
+  }
+
+  /**
+   * The `return` statement the callback last ran took: read from the module's
+   * memory only when a finding needs it (no C runs between a callback's return
+   * and the checks after it; enter() resets the word).
+   */
+  private get lastReturn(): ReturnSite | null {
+    const id = this.retSlot > 0 ? this.i32[this.retSlot >> 2]! : -1;
+    return id >= 0 ? (this.compiled.returns[id] ?? null) : null;
+  }
+
+  /** The address of the module's last-return word (0 for a module built without it). */
+  private readonly retSlot: number;
 
   has(role: CallbackRole): boolean {
     return this.exports[hasEntry(role)]?.() === 1;
@@ -419,6 +560,9 @@ export class DeclaredC {
     this.ctx.raised = null;
     this.pagefaultDisabled = 0;
     this.lockedVmDelta = 0;
+    if (this.retSlot > 0) this.i32[this.retSlot >> 2] = -1;
+    this.ledger.begin();
+    this.standInCall = null;
   }
 
   /** A callback that failed must leave no charge behind: what it charged, it uncharges. */
@@ -487,7 +631,7 @@ export class DeclaredC {
     this.leave("get_folio");
     this.lastGetFolioErr = ptr >>> 0 >= 0xfffff001 ? ptr | 0 : 0;
     if (t.allocations !== allocsBefore) {
-      this.returnViolation("get_folio_noalloc", `allocated a folio at page ${pgoff}: it must never allocate (${CONTRACT_SOURCE.no_alloc})`, "R42");
+      this.returnViolation("get_folio_noalloc", `allocated a folio at page ${pgoff}: it must never allocate (${CONTRACT_SOURCE.no_alloc})`, "R42", "definition");
     }
     const f = this.ptrToFolio(ptr);
     if (f < 0) {
@@ -515,8 +659,10 @@ export class DeclaredC {
     }
     if (f < 0) {
       this.chargesUndone("alloc_folio", "returned no folio");
+      this.chargesLeft("alloc_folio", "returned no folio", this.ledger.pending());
       return -1;
     }
+    this.ledger.attachAllocated(f);
     const t = this.machine.folios;
     if (t.isLocked(f)) this.returnViolation("alloc_folio", `returned page ${pgoff}'s folio locked: core expects it unlocked`);
     if (t.flags[f]! & FOLIO_IN_CACHE) this.returnViolation("alloc_folio", `returned a folio already in the page cache`);
@@ -535,6 +681,8 @@ export class DeclaredC {
     this.leave("filemap_add");
     const inCache = (t.flags[folio]! & FOLIO_IN_CACHE) !== 0;
     if (r === 0) {
+      this.ledger.attach(folio);
+      this.ledger.entered(folio);
       if (!t.isLocked(folio)) this.returnViolation("filemap_add", `succeeded but left page ${pgoff}'s folio unlocked: core expects it locked`, "R44");
       if (!inCache) this.returnViolation("filemap_add", `succeeded but page ${pgoff}'s folio is not in the page cache`, "R44");
     } else {
@@ -543,6 +691,7 @@ export class DeclaredC {
       if (t.ref[folio] !== refBefore) this.returnViolation("filemap_add", `failed (${r}) and changed the folio's references`, "R43");
       this.directMapOnReturn(folio, `filemap_add failed (${r}) and page ${pgoff}'s folio went back to core, which frees it`);
       this.chargesUndone("filemap_add", `failed (${r})`);
+      this.chargesLeft("filemap_add", `failed (${r}) and page ${pgoff}'s folio went back to core, which frees it,`, this.ledger.release(folio));
     }
     return r;
   }
@@ -558,6 +707,7 @@ export class DeclaredC {
     if (t.flags[folio]! & FOLIO_IN_CACHE) this.returnViolation("filemap_remove", "left the folio in the page cache", "R44");
     if (t.isLocked(folio)) this.returnViolation("filemap_remove", "left the folio locked: core only puts it", "R44");
     this.directMapOnReturn(folio, "filemap_remove took the folio out of the page cache and core puts it");
+    this.chargesLeft("filemap_remove", `took page ${t.index[folio]}'s folio out of the page cache`, this.ledger.release(folio));
   }
 
   /**
@@ -574,6 +724,8 @@ export class DeclaredC {
       this.ctx.copyByte = byte;
       const r = this.exports[ENTRY.copy]!(0, this.vmaPtr(vma), this.pageAddr(vma, pgoff), 0x10000, flags, this.slot) | 0;
       this.leave("uffd_copy");
+      // A failed copy (or one core retries, -ENOENT) gives back what it charged, as shmem_mfill_atomic_pte() does.
+      if (r !== 0) this.chargesLeft("uffd_copy", `failed (${r})`, this.ledger.pending());
       if (r !== -ERRNO.ENOENT) return r;
       const f = this.ptrToFolio(this.i32[this.slot >> 2]!);
       if (f < 0) return -ERRNO.EFAULT;

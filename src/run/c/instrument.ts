@@ -23,13 +23,33 @@ export interface BranchSite {
   readonly file?: string;
 }
 
+/** A `return` statement: where a callback left, so a finding about what it left behind can point there. */
+export interface ReturnSite {
+  readonly id: number;
+  /** 1-based line of the `return` keyword. */
+  readonly line: number;
+  /** The enclosing function. */
+  readonly fn: string;
+  /** The file the site is in, when it is not the emitted file (the type's own C). */
+  readonly file?: string;
+}
+
 export interface Instrumented {
   readonly text: string;
   readonly sites: readonly BranchSite[];
+  readonly returns: readonly ReturnSite[];
 }
 
-export function instrumentBranches(source: string, fileName: string, firstId = 0, defaultSiteFile?: string): Instrumented {
+/**
+ * Also every `return` statement: `return X;` becomes
+ * `{ __auto_type uk_ret_v = (X); UK_RET(id); return uk_ret_v; }` (one
+ * statement still, so `if (c) return X;` keeps its meaning; X is evaluated
+ * first, so a helper X calls cannot overwrite the mark), recording the last
+ * return taken; the host reads it when a callback is back.
+ */
+export function instrumentBranches(source: string, fileName: string, firstId = 0, defaultSiteFile?: string, firstReturnId = 0): Instrumented {
   const sites: BranchSite[] = [];
+  const returns: ReturnSite[] = [];
   let siteFile = defaultSiteFile;
   let out = `#line 1 "${fileName.replace(/[\\"]/g, "_")}"\n`;
   let i = 0;
@@ -87,6 +107,18 @@ export function instrumentBranches(source: string, fileName: string, firstId = 0
       while (j < n && isIdentChar(source[j]!)) j++;
       const word = source.slice(i, j);
       if (depth === 0 && source[skipSpace(source, j)] === "(") fn = word;
+      if (depth > 0 && word === "return") {
+        const end = statementEnd(source, j);
+        const id = firstReturnId + returns.length;
+        returns.push({ id, line, fn, ...(siteFile ? { file: siteFile } : {}) });
+        const stmt = source.slice(i, end + 1);
+        const expr = source.slice(j, end);
+        // The value first, then the mark: a call in the expression (a tail call to a helper) returns before this one.
+        out += expr.trim() === "" ? `{ UK_RET(${id}); ${stmt} }` : `{ __auto_type uk_ret_v = (${expr}); UK_RET(${id}); return uk_ret_v; }`;
+        line += countNewlines(stmt);
+        i = end + 1;
+        continue;
+      }
       if (depth > 0 && (word === "if" || word === "while" || word === "for")) {
         const open = skipSpace(source, j);
         if (source[open] === "(") {
@@ -110,7 +142,32 @@ export function instrumentBranches(source: string, fileName: string, firstId = 0
     out += c;
     i++;
   }
-  return { text: out, sites };
+  return { text: out, sites, returns };
+}
+
+/** The `;` that ends the statement starting at `i` (outside parentheses, strings and comments). */
+function statementEnd(s: string, i: number): number {
+  let d = 0;
+  for (let k = i; k < s.length; k++) {
+    const c = s[k]!;
+    if (c === '"' || c === "'") {
+      k = quotedEnd(s, k) - 1;
+      continue;
+    }
+    if (c === "/" && s[k + 1] === "*") {
+      const e = s.indexOf("*/", k + 2);
+      k = e < 0 ? s.length : e + 1;
+      continue;
+    }
+    if (c === "/" && s[k + 1] === "/") {
+      k = lineEnd(s, k) - 1;
+      continue;
+    }
+    if (c === "(" || c === "[" || c === "{") d++;
+    else if (c === ")" || c === "]" || c === "}") d--;
+    else if (c === ";" && d <= 0) return k;
+  }
+  return s.length - 1;
 }
 
 function wrapFor(inner: string, id: number): string | null {

@@ -29,6 +29,8 @@ export function checkInvariants(m: Machine, others: readonly (readonly Vma[])[] 
       if (!t.isUptodate(f)) out.push({ message: `${v.role} page ${i} maps a folio that is not up to date (stale contents)`, rule: RULE.staleContents });
     }
   }
+  // Charges the declared C made for a folio core has freed before it entered the cache (src/run/c/accounting.ts).
+  for (const message of m.c?.chargesOnFreedFolios() ?? []) out.push({ message, rule: "R58" });
   for (let f = 1; f < t.used; f++) {
     if (!(t.flags[f]! & FOLIO_USED)) continue;
     if (t.flags[f]! & FOLIO_LOCKED) out.push({ message: `folio ${describe(m, f)} was left locked` });
