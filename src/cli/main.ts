@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   command("gen").argument("<spec>").description("validate, then write kernel C, selftests, checklist and simulator results")
     .option("-o, --out <dir>", "output directory (default: out/<name> next to the current directory)")
     .option("--api <id>", "generate for this API generation; a comma-separated list or \"all\" writes each generation apart (kernel/<api>/, selftests/<api>/, sim.<api>.tap, ...)")
-    .option("--check", "write nothing; exit 1 when the output directory is stale")
+    .option("--check", "write nothing; exit 1 when the output directory is stale, or (as gen would) when the spec has an error finding or a simulator scenario fails")
     .option("--force", "overwrite files in the output directory that were edited by hand");
   command("explain").argument("<rule>", "a rule id such as R12").description("print a rule's catalogue entry");
   command("init").argument("<name>", "the memory type's C prefix, e.g. my_mem").description("write a commented starter spec <name>.uffd.ts, shaped like its kind")

@@ -556,7 +556,7 @@ export interface MadviseStep extends StepBase {
   pages?: number;
   /**
    * Make the call from this worker thread. With EVENT_REMOVE the call blocks until
-   * the monitor reads the REMOVE event (uffd-abi.md finding 5): the step then
+   * the monitor reads the REMOVE event (6.18, fs/userfaultfd.c userfaultfd_event_wait_completion()): the step then
    * observes `blocked`, and a later `wait` on the thread observes `done`.
    * Optional; added by the kernel-runner work.
    */

@@ -57,7 +57,7 @@ export interface ApiGeneration {
   readonly sources: readonly SourceKey[];
 }
 
-/** struct vm_uffd_ops as merged for 7.1 (§1.7 of the dossier). */
+/** struct vm_uffd_ops as merged for 7.1 (include/linux/userfaultfd_k.h; mainline 0f48947c4232, ad9ac3081332, f74991b4e383). */
 const V71_CALLBACKS: readonly CallbackMember[] = [
   { role: "canUserfault", member: "can_userfault", prototype: "bool NAME(struct vm_area_struct *vma, vm_flags_t vm_flags)", required: "always" },
   { role: "getFolio", member: "get_folio_noalloc", prototype: "struct folio *NAME(struct inode *inode, pgoff_t pgoff)", required: "with-continue" },

@@ -6,8 +6,14 @@
 export interface SourceRef {
   /** Short citation a kernel developer can look up. */
   readonly cite: string;
-  /** Confidence as tagged in the dossier: confirmed, inferred, general knowledge, unconfirmed. */
+  /** Confidence: confirmed, inferred, general knowledge, unconfirmed. */
   readonly confidence: "C" | "I" | "M" | "U";
+  /**
+   * Where the fact can be read line by line in a public tree (repository, commit,
+   * path and lines), when the cite alone (a commit or a thread) does not show the
+   * code. Kept apart from `cite`, which is what the emitted C and selftests quote.
+   */
+  readonly readAt?: string;
 }
 
 export const SOURCES = {
@@ -38,6 +44,11 @@ export const SOURCES = {
   hotfixUnsupported: {
     cite: "userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs (mainline df3ee3b3bbc3, via mm-hotfixes-stable-2026-06-01): refuses a VMA with no vm_uffd_ops (-EOPNOTSUPP, VM_WARN_ONCE); ops->alloc_folio() is still called with no NULL check",
     confidence: "C",
+    // The index of public trees holds two copies with the hotfix: the mm tree's 7.2 queue (fs/userfaultfd.c
+    // merged into mm/userfaultfd.c; its repository is not named by the index) and this fork of mainline,
+    // whose __mfill_atomic_pte() is the same text (the fork's own MMUPAGE_SIZE changes are elsewhere in the file).
+    readAt:
+      "mm/userfaultfd.c lines 546-562, __mfill_atomic_pte(): `if (!ops)` warns and returns -EOPNOTSUPP (555-558), then `ops->alloc_folio()` is called with no NULL check (560); mfill_atomic_pte_continue() has the same `!ops` refusal. Read at github.com/NadiaYvette/linux commit 1e47bf77d691d4483d438e27758d4a6989883a6e (a public tree carrying the hotfix): https://github.com/NadiaYvette/linux/blob/1e47bf77d691d4483d438e27758d4a6989883a6e/mm/userfaultfd.c#L546-L562",
   },
   kconfigTristate: { cite: "Documentation/kbuild/kconfig-language.rst (a bool option is y or n; only a tristate can be m)", confidence: "C" },
   hardeningJun2026: { cite: "Mike Rapoport, reject VM_SHADOW_STACK and VM_SPECIAL in vma_can_userfault(), <20260617194059.2529406-1-rppt@kernel.org>", confidence: "C" },
@@ -98,6 +109,34 @@ export const SOURCES = {
   collapseEbusy64: { cite: "David Stevens, [PATCH v5 2/3] mm/khugepaged: skip shmem with userfaultfd, <20230307052036.1520708-3-stevensd@google.com> (MADV_COLLAPSE over a userfaultfd range with holes: EBUSY, EINVAL before on anonymous memory), v6.4", confidence: "C" },
   ptReclaim614: { cite: "Qi Zheng, mm: pgtable: reclaim empty PTE page in madvise(MADV_DONTNEED) (mm/pt_reclaim.c, CONFIG_PT_RECLAIM), v6.14; Debian 6.12.118 keeps the table: MADV_COLLAPSE of the emptied range is EBUSY (observed by conform --vm)", confidence: "M" },
   abi618: { cite: "Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c, virt/kvm/guest_memfd.c of v6.18)", confidence: "C" },
+  // What Linux 6.18 does where the documentation is silent or wrong, one source per behaviour: the kernel
+  // code that does it, and the reference suites that observe it (src/plan/reference, run by `uffdkit conform`).
+  // abi618Api: UFFDIO_API works once per fd; a second call or an unknown feature bit is EINVAL with the struct zeroed.
+  abi618Api: { cite: "fs/userfaultfd.c userfaultfd_api(): one handshake per fd, the struct zeroed on EINVAL (v6.18, observed by conform; uffd-unit-tests.c test_uffd_api)", confidence: "C" },
+  // abi618Unregister: a faulter blocked in MISSING mode is woken by UFFDIO_UNREGISTER; one blocked on WP or MINOR stays blocked until UFFDIO_WAKE or close().
+  abi618Unregister: { cite: "fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it wakes (v6.18, observed by conform)", confidence: "C" },
+  // abi618IoctlsMask: the returned mask (UFFD_API_RANGE_IOCTLS, _BASIC for hugetlb; WRITEPROTECT/CONTINUE only with their mode) is not what the range accepts: MOVE advertised for shmem is EINVAL, CONTINUE works in a MISSING-only range, COPY in a WP-only range.
+  abi618IoctlsMask: { cite: "fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns (v6.18, observed by conform)", confidence: "C" },
+  // abi618Poison: a PTE_MARKER_POISONED marker: POISON over it is EEXIST, COPY over it succeeds, MADV_DONTNEED removes it, a user access is SIGBUS and a kernel access EFAULT, and it resolves an already-blocked fault.
+  abi618Poison: { cite: "mm/userfaultfd.c mfill_atomic_pte_poison(): the poison marker and what replaces or removes it (v6.18, observed by conform)", confidence: "C" },
+  // abi618Events: madvise(DONTNEED/REMOVE), munmap, mremap and fork block until the monitor reads their event; meanwhile mmap_changing makes COPY, ZEROPAGE, POISON, MOVE and CONTINUE return EAGAIN, written back.
+  abi618Events: { cite: "fs/userfaultfd.c userfaultfd_event_wait_completion(), mm/userfaultfd.c mfill_atomic() (mmap_changing): non-cooperative events block their caller, the range ioctls return EAGAIN meanwhile (v6.18, observed by conform; uffd-unit-tests.c mmap-changing)", confidence: "C" },
+  // abi618WpAsync: WP_ASYNC with WP as the only mode registers on any VMA (an ext4 file, guest_memfd, where every synchronous mode is EINVAL), and implies WP_UNPOPULATED.
+  abi618WpAsync: { cite: "include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC implies WP_UNPOPULATED (v6.18, observed by conform)", confidence: "C" },
+  // abi618CopySrcFault: a COPY whose source is a missing page of a registered range raises a userfault at the source and waits for it.
+  abi618CopySrcFault: { cite: "mm/userfaultfd.c mfill_atomic_pte_copy(): the source is read with copy_from_user() and can itself userfault (v6.18, observed by conform)", confidence: "C" },
+  // abi618WriteBack: an EINVAL from validate_range() or the mode checks returns before the result field is written; errors after the vma lookup (ENOENT, EEXIST, EFAULT, a late EINVAL) are written back; a partial fill is EAGAIN with the bytes done.
+  abi618WriteBack: { cite: "fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(), _poison(), _move(): which errors are written back into the result field (v6.18, observed by conform)", confidence: "C" },
+  // abi618Move: UFFDIO_MOVE works without UFFD_FEATURE_MOVE, needs private anonymous memory on both sides (else EINVAL), is EBUSY for a source shared with a forked child, ENOENT for a hole unless ALLOW_SRC_HOLES.
+  abi618Move: { cite: "mm/userfaultfd.c move_pages(), validate_move_areas(), move_pages_pte() (v6.18, observed by conform)", confidence: "C" },
+  // abi618Register: holes in the range are fine while one VMA intersects it; a read-only MAP_SHARED file mapping lacks VM_MAYWRITE (EPERM); MAP_DROPPABLE is EINVAL; re-registering replaces the mode; unregistering through another userfaultfd is EINVAL, a never-registered range OK.
+  abi618Register: { cite: "fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister(): range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)", confidence: "C" },
+  // abi618WakeFlags: fault flags read 0, write 0x1, WP 0x3, MINOR 0x4, MINOR write 0x5 (a write to a missing page of a MISSING|WP range 0x1); the address masked to the page unless EXACT_ADDRESS; UFFDIO_WAKE never looks at VMAs, and a WAKE without resolving queues a second message.
+  abi618WakeFlags: { cite: "fs/userfaultfd.c handle_userfault(), userfault_msg(), userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18, observed by conform)", confidence: "C" },
+  // abi618Gmem: without GUEST_MEMFD_FLAG_MMAP mmap is ENODEV (INIT_SHARED alone too), MAP_PRIVATE is EINVAL, an MMAP-only mapping is SIGBUS for users and EFAULT for the kernel, PUNCH_HOLE zeroes, MADV_DONTNEED keeps the data, read/write on the fd fail, every synchronous userfaultfd mode is EINVAL.
+  abi618Gmem: { cite: "virt/kvm/guest_memfd.c kvm_gmem_mmap(), kvm_gmem_fault_user_mapping() (v6.18, observed by conform; tools/testing/selftests/kvm/guest_memfd_test.c)", confidence: "C" },
+  // faultPath: 7.1: mm/memory.c do_anonymous_page() (MISSING), do_wp_page() and the uffd-wp marker paths (WP), mm/shmem.c shmem_get_folio_gfp() (MINOR for a cached folio, MISSING before allocating), mm/hugetlb.c hugetlb_no_page(); pending: __do_userfault() in __do_fault() for other types.
+  faultPath: { cite: "fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c, mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15] <20260306171815.3160826-13-rppt@kernel.org>", confidence: "C" },
   utUffdUnit: { cite: "tools/testing/selftests/mm/uffd-unit-tests.c", confidence: "C" },
   gmemTest: { cite: "tools/testing/selftests/kvm/guest_memfd_test.c", confidence: "C" },
   vmaAllocFolioNoHugepage: { cite: "Kefeng Wang, mm: remove unused hugepage for vma_alloc_folio() (mm tree, Oct 2024; in mainline from 6.13)", confidence: "I" },
@@ -117,7 +156,7 @@ export const SOURCES = {
     confidence: "I",
   },
   uffdkitContractModel: { cite: "uffdkit's contract model of the kernel helpers: kmodel/include (C side), src/run/c/imports.ts (docs/c-execution.md)", confidence: "C" },
-  generalKnowledge: { cite: "general kernel knowledge, not re-verified (dossier tag [M])", confidence: "M" },
+  generalKnowledge: { cite: "general kernel knowledge, not re-verified (tag [M])", confidence: "M" },
 } as const satisfies Record<string, SourceRef>;
 
 export type SourceKey = keyof typeof SOURCES;

@@ -2,9 +2,10 @@
  * Kernel versions the simulator can model, as data. What differs between
  * versions is a field here; the simulator reads the field, never the id.
  *
- * Sources: uffd-abi.md (6.18 as probed on this project's machines),
- * vm_uffd_ops.md §1.7 (7.1 as merged), §1.6/§2.3/§3.3 (the pending guest_memfd
- * series: __do_userfault() and kvm_gmem_uffd_ops), §4 (KVM Userfault v3, merged nowhere).
+ * Sources: Linux 6.18 as conform observes it (the abi618* sources), 7.1 as
+ * merged (mainline 0f48947c4232 and the June 2026 hotfixes), the pending
+ * guest_memfd series (v2 12/15 __do_userfault(), 13/15 kvm_gmem_uffd_ops), and
+ * KVM Userfault v3 (merged nowhere); each version fact names its source key.
  */
 import { RANGE_IOCTLS, UFFD_FEATURES, type GmemFlag, type RangeIoctl, type RegisterMode, type UffdFeature } from "./uapi.js";
 import type { SourceKey } from "./sources.js";

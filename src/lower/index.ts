@@ -274,7 +274,7 @@ export function lower(model: Model, api: ApiGenerationId = model.gen.id): Lowere
   const missingHelper: { path: string; strategy: string; hint: string }[] = [];
   const helperHint = (path: string) => `set ${path} to the C function (struct folio *fn(struct inode *, pgoff_t)), or choose a strategy that needs none`;
   // hugetlb keeps its own fault and mfill paths in every generation: it only takes part in
-  // feature probing (7.1: can_userfault alone; peterx v1/v4: the masks) (rpptHugetlbOut, §1.1, §1.7).
+  // feature probing (7.1: can_userfault alone; peterx v1/v4: the masks) (rpptHugetlbOut, peterxV1, rppt0707).
   const probeOnly = model.backing === "hugetlb";
   const has = (role: CallbackRole) => gen.callbacks.some((c) => c.role === role);
   const wantsMissing = model.ioctls.has("copy") || model.ioctls.has("zeropage");

@@ -3,7 +3,7 @@
  * (test/rules/docs.test.ts compares them). Regenerate after a build with:
  *   node -e 'import("./dist/rules/markdown.js").then(m => process.stdout.write(m.renderRulesMarkdown()))' > docs/rules.md
  */
-import { SOURCES } from "../kernel/sources.js";
+import { SOURCES, type SourceRef } from "../kernel/sources.js";
 import { RULES } from "./index.js";
 import type { Rule } from "./types.js";
 
@@ -34,9 +34,12 @@ export function renderRulesMarkdown(): string {
       out.push(`- Condition: ${r.condition}`);
       out.push(`- Kernel: ${r.predicts}`);
       out.push(`- Applies to: ${r.applies.join(", ")}`);
-      if (r.checklist?.length) out.push(`- Review checklist: §5 item ${r.checklist.join(", ")}`);
+      if (r.checklist?.length) out.push(`- Review checklist: ${r.checklist.map((n) => `C${String(n).padStart(2, "0")}`).join(", ")}`);
       out.push(`- Fix: ${r.fix}`);
-      for (const k of r.sources) out.push(`- Source: ${SOURCES[k].cite} [${SOURCES[k].confidence}]`);
+      for (const k of r.sources) {
+        const src: SourceRef = SOURCES[k];
+        out.push(`- Source: ${src.cite} [${src.confidence}]${src.readAt ? `; read at: ${src.readAt}` : ""}`);
+      }
       out.push("");
     }
   }

@@ -33,10 +33,10 @@ export interface Rule {
   readonly predicts: string;
   /** API generations the rule applies to. */
   readonly applies: readonly ApiGenerationId[];
-  /** How the dossier tags the applicability ("7.1", "all", "P", ...). */
+  /** How the applicability is tagged ("7.1", "all", "P", ...). */
   readonly appliesNote?: string;
   readonly sources: readonly SourceKey[];
-  /** Items of the review checklist (vm_uffd_ops.md §5) the rule stands for. */
+  /** Items of the review checklist (C01–C22, src/report/checklist/items.ts) the rule stands for, by number. */
   readonly checklist?: readonly number[];
   /** Can it be judged from a declaration? Non-judgeable rules are predicted by the simulator and tests. */
   readonly judgeable: boolean;

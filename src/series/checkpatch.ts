@@ -1,7 +1,7 @@
 /**
  * Running scripts/checkpatch.sh on the series and reading its terse output:
  * `<file>:<line>: ERROR|WARNING|CHECK:<TYPE>: <message>` per finding
- * (ecosystem.md §2.2). FILE_PATH_CHANGES ("does MAINTAINERS need updating?") is
+ * (checkpatch.pl --strict --terse --show-types). FILE_PATH_CHANGES ("does MAINTAINERS need updating?") is
  * expected for every patch that adds a file and is reported apart.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";

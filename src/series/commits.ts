@@ -3,7 +3,7 @@
  * writes, its subject and its explanation. Order follows bisectability: the mm
  * export the type needs comes first, then the type's userfaultfd support, then
  * the selftests that exercise it (KVM wants the tests in the same series,
- * maintainer-kvm-x86.rst; ecosystem.md §1.2).
+ * Documentation/process/maintainer-kvm-x86.rst).
  */
 import type { KernelArtifacts } from "../emit/kernel/artifacts.js";
 import type { EmittedFile } from "../emit/kernel/artifacts.js";

@@ -1,5 +1,5 @@
 /**
- * Filling git's cover letter (ecosystem.md §1.1, §1.4): git writes
+ * Filling git's cover letter (git format-patch --cover-letter, and b4's conventions): git writes
  * `*** SUBJECT HERE ***` and `*** BLURB HERE ***`; we replace them with the
  * series title and a blurb that says what and why, the API generation and base,
  * the testing done, the b4-style `Changes in vN:` history and links to earlier

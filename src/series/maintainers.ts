@@ -1,5 +1,5 @@
 /**
- * Recipients from the tree's own scripts/get_maintainer.pl (ecosystem.md §2.2:
+ * Recipients from the tree's own scripts/get_maintainer.pl (measured:
  * works standalone in a git tree made from linux-source-6.12, 0.23 s). Optional:
  * a tree without the script, or a run that fails, only leaves a note.
  */

@@ -1,6 +1,6 @@
 /**
  * Commit messages in the form Documentation/process/submitting-patches.rst asks
- * for (ecosystem.md §1.2): an imperative "subsystem: summary" subject of at most
+ * for ("Describe your changes", "The canonical patch format"): an imperative "subsystem: summary" subject of at most
  * 75 columns, a body wrapped at 75 columns, then the trailer block in which every
  * Co-developed-by: is immediately followed by that person's Signed-off-by: and
  * the submitter's Signed-off-by: comes last (checkpatch BAD_SIGN_OFF otherwise).

@@ -1,6 +1,6 @@
 /**
  * Where the generated selftests go in a kernel tree and how they are wired into
- * the kselftest build (ecosystem.md §3.2): KVM tests join the list that holds
+ * the kselftest build (Documentation/dev-tools/kselftest.rst, "Contributing new tests"): KVM tests join the list that holds
  * guest_memfd_test (per-arch in 6.12, common in mainline); mm tests join
  * TEST_GEN_FILES next to uffd-unit-tests, are run from run_vmtests.sh in the
  * userfaultfd category, and are listed in mm/.gitignore.

@@ -210,7 +210,7 @@ export interface FaultSpec {
 
 /**
  * KVM Userfault (James Houghton's series, v3 posted 18 Jun 2025, not merged;
- * vm_uffd_ops.md §4): a memslot with KVM_MEM_USERFAULT has a bitmap in userspace
+ * <20250618042424.330664-1-jthoughton@google.com>): a memslot with KVM_MEM_USERFAULT has a bitmap in userspace
  * whose set bits make vCPU faults on those gfns exit to userspace. Userspace
  * fills the page (here with the type's userfaultfd resolution), then clears the
  * bit; the vCPU must then see the filled contents. That needs the two sides to

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { INIT_KINDS, starterSpec } from "../../src/cli/commands/init-starters.js";
+import { parseKindAnswer } from "../../src/cli/commands/init.js";
 import { ensureBuiltCli } from "./built-cli.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -50,5 +51,13 @@ describe("uffdkit init --kind", () => {
     const bad = cli(["init", "other", "--kind", "block"], dir);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--kind must be one of chardev, syscall, filesystem, guest_memfd \(got "block"\)/);
+  });
+
+  it("an answer at the prompt: 1-4, a kind's name in any case, or Enter for chardev; anything else is no answer", () => {
+    expect(INIT_KINDS.map((_, i) => parseKindAnswer(String(i + 1)))).toEqual([...INIT_KINDS]);
+    expect(parseKindAnswer("")).toBe("chardev");
+    expect(parseKindAnswer("  ")).toBe("chardev");
+    expect(parseKindAnswer(" Syscall ")).toBe("syscall");
+    for (const bad of ["0", "5", "1.5", "-1", "01x", "block", "guest memfd", "chardev,syscall"]) expect(parseKindAnswer(bad), bad).toBeUndefined();
   });
 });

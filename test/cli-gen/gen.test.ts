@@ -54,6 +54,45 @@ describe("uffdkit gen", () => {
     expect(existsSync(join(out, "kernel/linux-7.1"))).toBe(false);
   });
 
+  it("--check on a fresh out/ of a spec with error findings exits 1, as gen does, and says why", () => {
+    const out = tmp();
+    expect(uffdkit("gen", "examples/gmem-v4-posted.uffd.ts", "-o", out).status).toBe(1);
+    const check = uffdkit("gen", "examples/gmem-v4-posted.uffd.ts", "-o", out, "--check");
+    expect(check.status).toBe(1);
+    expect(check.stderr).toMatch(/--check: .* is up to date; exit 1: the spec has \d+ error finding\(s\) \([^)]*R39[^)]*\); simulator: \d+ scenario\(s\) fail: .*gmem_private_after_register_not_served/);
+    // Several generations at once: the same rule.
+    const outSeveral = tmp();
+    expect(uffdkit("gen", "examples/gmem-v4-posted.uffd.ts", "-o", outSeveral, "--api", "linux-7.1+gmem,linux-7.1").status).toBe(1);
+    const severalCheck = uffdkit("gen", "examples/gmem-v4-posted.uffd.ts", "-o", outSeveral, "--api", "linux-7.1+gmem,linux-7.1", "--check");
+    expect(severalCheck.status).toBe(1);
+    expect(severalCheck.stderr).toMatch(/is up to date; exit 1: the spec has \d+ error finding\(s\) \([^)]*R39/);
+  });
+
+  it("--check on a fresh out/ whose simulator fails, with no error finding, exits 1 and names the scenarios", () => {
+    // The type's own C with its undo emptied: the rules cannot see it, the simulator running that C does.
+    const dir = tmp();
+    writeFileSync(join(dir, "gmem-nodirectmap.uffd.ts"), readFileSync(join(root, "examples/gmem-nodirectmap.uffd.ts"), "utf8"));
+    const typeC = readFileSync(join(root, "examples/gmem-nodirectmap.uffd.c"), "utf8");
+    const emptied = typeC.replace(/(void kvm_gmem_folio_restore_direct_map\([^)]*\)\n\{\n)[^}]*\}/, "$1}");
+    expect(emptied).not.toBe(typeC);
+    writeFileSync(join(dir, "gmem-nodirectmap.uffd.c"), emptied);
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(root, "bin/uffdkit.js"), ...args], { cwd: dir, encoding: "utf8" });
+    expect(run("gen", "gmem-nodirectmap.uffd.ts", "-o", "out").status).toBe(1);
+    const json = JSON.parse(run("gen", "gmem-nodirectmap.uffd.ts", "-o", "out", "--check", "--json").stdout);
+    expect(json.stale).toEqual([]);
+    expect(json.diagnostics.filter((d: { severity: string }) => d.severity === "error")).toEqual([]);
+    const check = run("gen", "gmem-nodirectmap.uffd.ts", "-o", "out", "--check");
+    expect(check.status).toBe(1);
+    expect(check.stderr).toMatch(/out is up to date; exit 1: simulator: \d+ scenario\(s\) fail: .*inject_filemap_add_eexist/);
+    expect(check.stderr).not.toMatch(/error finding/);
+    // Put the undo back: fresh for a clean spec is exit 0 again (after gen rewrites out/).
+    writeFileSync(join(dir, "gmem-nodirectmap.uffd.c"), typeC);
+    expect(run("gen", "gmem-nodirectmap.uffd.ts", "-o", "out").status).toBe(0);
+    const clean = run("gen", "gmem-nodirectmap.uffd.ts", "-o", "out", "--check");
+    expect(clean.status, clean.stderr).toBe(0);
+    expect(clean.stderr).toMatch(/out is up to date$/m);
+  });
+
   it("does not overwrite a hand-edited file without --force, and says which and why", () => {
     const out = tmp();
     expect(uffdkit("gen", "examples/gmem.uffd.ts", "-o", out).status).toBe(0);

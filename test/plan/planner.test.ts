@@ -207,7 +207,7 @@ describe("hugetlb", () => {
   });
 });
 
-describe("expected registration masks (vm_uffd_ops.md §2.2 step 6)", () => {
+describe("expected registration masks (fs/userfaultfd.c userfaultfd_register())", () => {
   it("drop WRITEPROTECT and CONTINUE unless their modes are requested", () => {
     expect(expectedRegisterIoctls(false, ["missing"])).toEqual(["wake", "copy", "zeropage", "move", "poison"]);
     expect(expectedRegisterIoctls(false, ["missing", "minor", "wp"])).toEqual(["wake", "copy", "zeropage", "move", "writeprotect", "continue", "poison"]);

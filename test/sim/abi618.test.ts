@@ -1,5 +1,6 @@
 /**
- * The 6.18 behaviours of uffd-abi.md, one scenario each, per kind where the
+ * The 6.18 behaviours the reference suites observe (the abi618* sources of
+ * src/kernel/sources.ts), one scenario each, per kind where the
  * behaviour depends on it. Each scenario states the kernel's answer as its
  * expectation; the simulator must meet every one (verdict pass).
  */
@@ -9,7 +10,7 @@ import { API, explain, run, sc } from "./helpers.js";
 
 const pass = (r: ReturnType<typeof run>) => expect(r.verdict, explain(r)).toBe("pass");
 
-describe("UFFDIO_API (uffd-abi.md 1)", () => {
+describe("UFFDIO_API (abi618Api)", () => {
   it("works once per fd: a second call is EINVAL, even after features=0", () => {
     pass(run(sc("api_twice", { kind: "anon", map: "private" }, [API, { op: "api", expect: { result: "EINVAL" } }])));
   });
@@ -273,7 +274,7 @@ describe("faults and resolution", () => {
   });
 });
 
-describe("non-cooperative REMOVE (uffd-abi.md 5)", () => {
+describe("non-cooperative REMOVE (abi618Events)", () => {
   it("while a REMOVE event is unread, COPY/ZEROPAGE/POISON/CONTINUE/MOVE are EAGAIN with -11", () => {
     pass(
       run(
@@ -315,7 +316,7 @@ describe("hugetlb", () => {
   });
 });
 
-describe("MOVE (uffd-abi.md 9)", () => {
+describe("MOVE (abi618Move)", () => {
   it("works without FEATURE_MOVE on anon; a hole is ENOENT or counted with ALLOW_SRC_HOLES; shmem is EINVAL", () => {
     pass(
       run(
@@ -343,7 +344,7 @@ describe("MOVE (uffd-abi.md 9)", () => {
   });
 });
 
-describe("guest_memfd on 6.18 (uffd-abi.md 6, 12)", () => {
+describe("guest_memfd on 6.18 (abi618WpAsync, abi618Gmem)", () => {
   it("mmap without MMAP is ENODEV; MAP_PRIVATE is EINVAL (setup.mmapExpect)", () => {
     pass(run(sc("gmem_nommap", { kind: "guest_memfd", gmemFlags: ["init_shared"], mmapExpect: "ENODEV" }, [API])));
     pass(run(sc("gmem_private", { kind: "guest_memfd", map: "private", gmemFlags: ["mmap", "init_shared"], mmapExpect: "EINVAL" }, [API])));

@@ -50,7 +50,10 @@ FIXTURE_TEARDOWN(anon)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(anon, register_missing)
 {
@@ -101,7 +104,10 @@ TEST_F(anon, register_missing)
 
 /*
  * register_wp: registering WP succeeds and advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(anon, register_wp)
 {
@@ -154,7 +160,10 @@ TEST_F(anon, register_wp)
 /*
  * register_missing_wp: registering MISSING|WP succeeds and advertises the
  * kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(anon, register_missing_wp)
 {
@@ -207,6 +216,13 @@ TEST_F(anon, register_missing_wp)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(anon, missing_read_copy)
 {
@@ -288,6 +304,9 @@ TEST_F(anon, missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(anon, missing_write_copy)
 {
@@ -371,6 +390,9 @@ TEST_F(anon, missing_write_copy)
  * missing_copy_over_present_eexist: COPY over a page that is already mapped
  * fails with EEXIST, written back as copy=-17
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(anon, missing_copy_over_present_eexist)
 {
@@ -448,6 +470,7 @@ TEST_F(anon, missing_copy_over_present_eexist)
 /*
  * missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(anon, missing_copy_dontwake_then_wake)
 {
@@ -535,6 +558,9 @@ TEST_F(anon, missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(anon, missing_wake_without_resolving_refaults)
 {
@@ -626,6 +652,7 @@ TEST_F(anon, missing_wake_without_resolving_refaults)
  * missing_data_integrity: every one of 8 pages faults once and reads back what
  * COPY wrote
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(anon, missing_data_integrity)
 {
@@ -951,6 +978,8 @@ TEST_F(anon, missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  */
 TEST_F(anon, missing_unregister_wakes_faulter)
 {
@@ -1023,6 +1052,8 @@ TEST_F(anon, missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
  *   virt/kvm/guest_memfd.c of v6.18)
  */
@@ -1169,6 +1200,7 @@ TEST_F(anon, missing_read_zeropage)
 /*
  * missing_move: a MISSING fault resolved by UFFDIO_MOVE from a private
  * anonymous source page
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(anon, missing_move)
@@ -1248,6 +1280,9 @@ TEST_F(anon, missing_move)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(anon, missing_unregister_then_touch_no_event)
 {
@@ -1313,6 +1348,12 @@ TEST_F(anon, missing_unregister_then_touch_no_event)
 /*
  * wp_write_fault_unprotect: a write to a write-protected page raises WP|WRITE;
  * un-protecting resolves it
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(anon, wp_write_fault_unprotect)
 {
@@ -1404,6 +1445,9 @@ TEST_F(anon, wp_write_fault_unprotect)
 /*
  * wp_read_not_trapped: a read of a write-protected page completes without an
  * event
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(anon, wp_read_not_trapped)
 {
@@ -1476,6 +1520,8 @@ TEST_F(anon, wp_read_not_trapped)
  * poison_then_touch_sigbus: a poisoned page raises SIGBUS on access; poisoning
  * it again is EEXIST
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: mm/userfaultfd.c mfill_atomic_pte_poison(): the poison marker and
+ *   what replaces or removes it (v6.18, observed by conform)
  */
 TEST_F(anon, poison_then_touch_sigbus)
 {
@@ -1546,6 +1592,8 @@ TEST_F(anon, poison_then_touch_sigbus)
 /*
  * poison_resolves_blocked_fault: POISON resolves a MISSING fault that is
  * already blocked: the faulter gets SIGBUS
+ * Source: mm/userfaultfd.c mfill_atomic_pte_poison(): the poison marker and
+ *   what replaces or removes it (v6.18, observed by conform)
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(anon, poison_resolves_blocked_fault)
@@ -1620,6 +1668,7 @@ TEST_F(anon, poison_resolves_blocked_fault)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(anon, register_unaligned_einval)
 {
@@ -1668,6 +1717,7 @@ TEST_F(anon, register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(anon, register_len_zero_einval)
 {
@@ -1716,6 +1766,7 @@ TEST_F(anon, register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(anon, register_mode_zero_einval)
@@ -1827,6 +1878,10 @@ TEST_F(anon, register_other_ctx_ebusy)
 
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(anon, copy_unaligned_einval)
 {
@@ -1886,6 +1941,10 @@ TEST_F(anon, copy_unaligned_einval)
 /*
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(anon, copy_unregistered_enoent)
 {
@@ -1945,6 +2004,9 @@ TEST_F(anon, copy_unregistered_enoent)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(anon, wake_unregistered_ok)
 {

@@ -50,7 +50,10 @@ FIXTURE_TEARDOWN(kvm_gmem)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_minor)
 {
@@ -106,7 +109,13 @@ TEST_F(kvm_gmem, register_minor)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, minor_read_continue)
 {
@@ -193,6 +202,9 @@ TEST_F(kvm_gmem, minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, minor_write_continue)
 {
@@ -281,6 +293,8 @@ TEST_F(kvm_gmem, minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
+ * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
+ *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
 TEST_F(kvm_gmem, minor_continue_without_folio_efault)
 {
@@ -350,6 +364,9 @@ TEST_F(kvm_gmem, minor_continue_without_folio_efault)
  * lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 {
@@ -413,6 +430,7 @@ TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_unaligned_einval)
 {
@@ -465,6 +483,7 @@ TEST_F(kvm_gmem, register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_len_zero_einval)
 {
@@ -517,6 +536,7 @@ TEST_F(kvm_gmem, register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(kvm_gmem, register_mode_zero_einval)
@@ -637,6 +657,9 @@ TEST_F(kvm_gmem, register_other_ctx_ebusy)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, wake_unregistered_ok)
 {
@@ -689,6 +712,7 @@ TEST_F(kvm_gmem, wake_unregistered_ok)
 /*
  * register_undeclared_missing_refused: MISSING is not declared, so registering
  * it fails with EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_undeclared_missing_refused)
 {
@@ -742,6 +766,7 @@ TEST_F(kvm_gmem, register_undeclared_missing_refused)
 /*
  * register_undeclared_wp_refused: WP is not declared, so registering it fails
  * with EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_undeclared_wp_refused)
 {
@@ -795,6 +820,9 @@ TEST_F(kvm_gmem, register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_wp_async_any_type)
 {
@@ -848,6 +876,7 @@ TEST_F(kvm_gmem, register_wp_async_any_type)
 /*
  * undeclared_copy_refused: COPY is not declared and the kernel refuses it with
  * EINVAL
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  * Source: userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs
  *   (mainline df3ee3b3bbc3, via mm-hotfixes-stable-2026-06-01): refuses a VMA
  *   with no vm_uffd_ops (-EOPNOTSUPP, VM_WARN_ONCE); ops->alloc_folio() is
@@ -916,6 +945,7 @@ TEST_F(kvm_gmem, undeclared_copy_refused)
 /*
  * undeclared_zeropage_refused: ZEROPAGE is not declared and the kernel refuses
  * it with EINVAL
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, undeclared_zeropage_refused)
 {
@@ -977,6 +1007,7 @@ TEST_F(kvm_gmem, undeclared_zeropage_refused)
 /*
  * undeclared_writeprotect_refused: WRITEPROTECT is not declared and the kernel
  * refuses it with ENOENT
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, undeclared_writeprotect_refused)
 {
@@ -1037,6 +1068,11 @@ TEST_F(kvm_gmem, undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
+ * Source: mm/userfaultfd.c move_pages(), validate_move_areas(),
+ *   move_pages_pte() (v6.18, observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, undeclared_move_refused)
 {
@@ -1287,6 +1323,9 @@ TEST_F(kvm_gmem, continue_not_uptodate_folio)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1343,6 +1382,9 @@ TEST(guest_memfd_shared_fault_ok)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1397,6 +1439,9 @@ TEST(guest_memfd_not_shared_fault_sigbus)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1459,6 +1504,9 @@ TEST(guest_memfd_punch_hole_zeroes)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST(guest_memfd_register_not_shared_einval)
 {
@@ -1512,6 +1560,9 @@ TEST(guest_memfd_register_not_shared_einval)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1562,6 +1613,9 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1608,6 +1662,9 @@ TEST(guest_memfd_mmap_private_einval)
 /*
  * guest_memfd_wp_async_registers: WP-only registration with WP_ASYNC is
  * accepted on guest_memfd and a write resolves itself
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>

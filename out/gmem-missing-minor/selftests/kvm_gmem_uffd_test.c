@@ -68,7 +68,10 @@ FIXTURE_TEARDOWN(kvm_gmem)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_missing)
 {
@@ -124,7 +127,10 @@ TEST_F(kvm_gmem, register_missing)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_minor)
 {
@@ -181,7 +187,10 @@ TEST_F(kvm_gmem, register_minor)
 /*
  * register_missing_minor: registering MISSING|MINOR succeeds and advertises
  * the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_missing_minor)
 {
@@ -238,6 +247,13 @@ TEST_F(kvm_gmem, register_missing_minor)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, missing_read_copy)
 {
@@ -324,6 +340,9 @@ TEST_F(kvm_gmem, missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, missing_write_copy)
 {
@@ -412,6 +431,9 @@ TEST_F(kvm_gmem, missing_write_copy)
  * missing_copy_over_present_eexist: COPY over a page that is already mapped
  * fails with EEXIST, written back as copy=-17
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, missing_copy_over_present_eexist)
 {
@@ -494,6 +516,7 @@ TEST_F(kvm_gmem, missing_copy_over_present_eexist)
 /*
  * missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, missing_copy_dontwake_then_wake)
 {
@@ -586,6 +609,9 @@ TEST_F(kvm_gmem, missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, missing_wake_without_resolving_refaults)
 {
@@ -682,6 +708,7 @@ TEST_F(kvm_gmem, missing_wake_without_resolving_refaults)
  * missing_data_integrity: every one of 8 pages faults once and reads back what
  * COPY wrote
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, missing_data_integrity)
 {
@@ -1012,6 +1039,8 @@ TEST_F(kvm_gmem, missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, missing_unregister_wakes_faulter)
 {
@@ -1089,6 +1118,8 @@ TEST_F(kvm_gmem, missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
  *   virt/kvm/guest_memfd.c of v6.18)
  */
@@ -1245,6 +1276,9 @@ TEST_F(kvm_gmem, missing_read_zeropage)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, missing_unregister_then_touch_no_event)
 {
@@ -1315,7 +1349,13 @@ TEST_F(kvm_gmem, missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, minor_read_continue)
 {
@@ -1403,6 +1443,9 @@ TEST_F(kvm_gmem, minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, minor_write_continue)
 {
@@ -1492,6 +1535,8 @@ TEST_F(kvm_gmem, minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
+ * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
+ *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
 TEST_F(kvm_gmem, minor_continue_without_folio_efault)
 {
@@ -1562,6 +1607,9 @@ TEST_F(kvm_gmem, minor_continue_without_folio_efault)
  * lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 {
@@ -1626,6 +1674,9 @@ TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, missing_only_cached_page_no_event)
 {
@@ -1694,6 +1745,9 @@ TEST_F(kvm_gmem, missing_only_cached_page_no_event)
 /*
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
  *   of userfaults in __do_fault() (__do_userfault),
  *   <20260306171815.3160826-13-rppt@kernel.org>
@@ -1808,6 +1862,7 @@ TEST_F(kvm_gmem, missing_minor_both)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_unaligned_einval)
 {
@@ -1861,6 +1916,7 @@ TEST_F(kvm_gmem, register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_len_zero_einval)
 {
@@ -1914,6 +1970,7 @@ TEST_F(kvm_gmem, register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(kvm_gmem, register_mode_zero_einval)
@@ -2035,6 +2092,10 @@ TEST_F(kvm_gmem, register_other_ctx_ebusy)
 
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, copy_unaligned_einval)
 {
@@ -2099,6 +2160,10 @@ TEST_F(kvm_gmem, copy_unaligned_einval)
 /*
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, copy_unregistered_enoent)
 {
@@ -2163,6 +2228,9 @@ TEST_F(kvm_gmem, copy_unregistered_enoent)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, wake_unregistered_ok)
 {
@@ -2216,6 +2284,7 @@ TEST_F(kvm_gmem, wake_unregistered_ok)
 /*
  * register_undeclared_wp_refused: WP is not declared, so registering it fails
  * with EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_undeclared_wp_refused)
 {
@@ -2270,6 +2339,9 @@ TEST_F(kvm_gmem, register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_wp_async_any_type)
 {
@@ -2324,6 +2396,7 @@ TEST_F(kvm_gmem, register_wp_async_any_type)
 /*
  * undeclared_writeprotect_refused: WRITEPROTECT is not declared and the kernel
  * refuses it with ENOENT
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, undeclared_writeprotect_refused)
 {
@@ -2385,6 +2458,11 @@ TEST_F(kvm_gmem, undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
+ * Source: mm/userfaultfd.c move_pages(), validate_move_areas(),
+ *   move_pages_pte() (v6.18, observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, undeclared_move_refused)
 {
@@ -2584,6 +2662,9 @@ TEST_F(kvm_gmem, gmem_not_shared_register)
  * gmem_punch_hole_missing_again: after PUNCH_HOLE the page is missing again:
  * the next touch raises MISSING
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, gmem_punch_hole_missing_again)
 {
@@ -2794,6 +2875,9 @@ TEST_F(kvm_gmem, fallocated_page_fault_resolvable)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2850,6 +2934,9 @@ TEST(guest_memfd_shared_fault_ok)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2904,6 +2991,9 @@ TEST(guest_memfd_not_shared_fault_sigbus)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2966,6 +3056,9 @@ TEST(guest_memfd_punch_hole_zeroes)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST(guest_memfd_register_not_shared_einval)
 {
@@ -3019,6 +3112,9 @@ TEST(guest_memfd_register_not_shared_einval)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -3069,6 +3165,9 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -3115,6 +3214,9 @@ TEST(guest_memfd_mmap_private_einval)
 /*
  * guest_memfd_wp_async_registers: WP-only registration with WP_ASYNC is
  * accepted on guest_memfd and a write resolves itself
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>

@@ -49,7 +49,10 @@ FIXTURE_TEARDOWN(kvm_gmem)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_missing)
 {
@@ -104,7 +107,10 @@ TEST_F(kvm_gmem, register_missing)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_minor)
 {
@@ -160,7 +166,10 @@ TEST_F(kvm_gmem, register_minor)
 /*
  * register_missing_minor: registering MISSING|MINOR succeeds and advertises
  * the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_missing_minor)
 {
@@ -216,6 +225,9 @@ TEST_F(kvm_gmem, register_missing_minor)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, missing_unregister_then_touch_no_event)
 {
@@ -285,7 +297,13 @@ TEST_F(kvm_gmem, missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by pwrite raises MINOR;
  * CONTINUE maps the cached contents
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, minor_read_continue)
 {
@@ -372,6 +390,9 @@ TEST_F(kvm_gmem, minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, minor_write_continue)
 {
@@ -460,6 +481,8 @@ TEST_F(kvm_gmem, minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
+ * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
+ *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
 TEST_F(kvm_gmem, minor_continue_without_folio_efault)
 {
@@ -529,6 +552,9 @@ TEST_F(kvm_gmem, minor_continue_without_folio_efault)
  * lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 {
@@ -592,6 +618,9 @@ TEST_F(kvm_gmem, minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(kvm_gmem, missing_only_cached_page_no_event)
 {
@@ -662,6 +691,8 @@ TEST_F(kvm_gmem, missing_only_cached_page_no_event)
  * Source: Nikita Kalyazin, [RFC PATCH 0/5] KVM: guest_memfd: support for uffd
  *   missing (write() + UFFDIO_CONTINUE),
  *   https://lore.kernel.org/r/20250303133011.44095-1-kalyazin@amazon.com
+ * Source: Sean Christopherson on [PATCH v4 13/15], quoted by Ackerley Tng 15
+ *   May 2026 https://lkml.iu.edu/hypermail/linux/kernel/2605.1/15714.html
  */
 TEST_F(kvm_gmem, missing_resolved_by_write_continue)
 {
@@ -744,6 +775,7 @@ TEST_F(kvm_gmem, missing_resolved_by_write_continue)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_unaligned_einval)
 {
@@ -796,6 +828,7 @@ TEST_F(kvm_gmem, register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_len_zero_einval)
 {
@@ -848,6 +881,7 @@ TEST_F(kvm_gmem, register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(kvm_gmem, register_mode_zero_einval)
@@ -968,6 +1002,9 @@ TEST_F(kvm_gmem, register_other_ctx_ebusy)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(kvm_gmem, wake_unregistered_ok)
 {
@@ -1020,6 +1057,7 @@ TEST_F(kvm_gmem, wake_unregistered_ok)
 /*
  * register_undeclared_wp_refused: WP is not declared, so registering it fails
  * with EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(kvm_gmem, register_undeclared_wp_refused)
 {
@@ -1073,6 +1111,9 @@ TEST_F(kvm_gmem, register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, register_wp_async_any_type)
 {
@@ -1126,6 +1167,7 @@ TEST_F(kvm_gmem, register_wp_async_any_type)
 /*
  * undeclared_copy_refused: COPY is not declared and the kernel refuses it with
  * ENOMEM
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  * Source: userfaultfd: refuse to __mfill_atomic_pte() for unsupported VMAs
  *   (mainline df3ee3b3bbc3, via mm-hotfixes-stable-2026-06-01): refuses a VMA
  *   with no vm_uffd_ops (-EOPNOTSUPP, VM_WARN_ONCE); ops->alloc_folio() is
@@ -1194,6 +1236,7 @@ TEST_F(kvm_gmem, undeclared_copy_refused)
 /*
  * undeclared_zeropage_refused: ZEROPAGE is not declared and the kernel refuses
  * it with ENOMEM
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, undeclared_zeropage_refused)
 {
@@ -1255,6 +1298,7 @@ TEST_F(kvm_gmem, undeclared_zeropage_refused)
 /*
  * undeclared_writeprotect_refused: WRITEPROTECT is not declared and the kernel
  * refuses it with ENOENT
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(kvm_gmem, undeclared_writeprotect_refused)
 {
@@ -1315,6 +1359,11 @@ TEST_F(kvm_gmem, undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
+ * Source: mm/userfaultfd.c move_pages(), validate_move_areas(),
+ *   move_pages_pte() (v6.18, observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(kvm_gmem, undeclared_move_refused)
 {
@@ -1560,7 +1609,10 @@ TEST_F(kvm_gmem, continue_not_uptodate_folio)
 /*
  * guest_memfd_register_missing: registering MISSING succeeds and advertises
  * the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1616,7 +1668,10 @@ TEST(guest_memfd_register_missing)
 /*
  * guest_memfd_register_minor: registering MINOR succeeds and advertises the
  * kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1672,7 +1727,10 @@ TEST(guest_memfd_register_minor)
 /*
  * guest_memfd_register_missing_minor: registering MISSING|MINOR succeeds and
  * advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1728,6 +1786,9 @@ TEST(guest_memfd_register_missing_minor)
 /*
  * guest_memfd_missing_unregister_then_touch_no_event: after UNREGISTER a touch
  * faults normally and raises no event
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1797,7 +1858,13 @@ TEST(guest_memfd_missing_unregister_then_touch_no_event)
 /*
  * guest_memfd_minor_read_continue: a read of a page cached by alias raises
  * MINOR; CONTINUE maps the cached contents
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1884,6 +1951,9 @@ TEST(guest_memfd_minor_read_continue)
 /*
  * guest_memfd_minor_write_continue: a write to a cached page raises MINOR with
  * the write flag; the write lands after CONTINUE
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -1972,6 +2042,8 @@ TEST(guest_memfd_minor_write_continue)
 /*
  * guest_memfd_minor_continue_without_folio_efault: CONTINUE where the cache
  * holds no folio fails with EFAULT: get_folio_noalloc must not allocate
+ * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
+ *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2041,6 +2113,9 @@ TEST(guest_memfd_minor_continue_without_folio_efault)
  * page the cache lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2104,6 +2179,9 @@ TEST(guest_memfd_minor_only_first_touch_no_event)
 /*
  * guest_memfd_missing_only_cached_page_no_event: a page already in the cache
  * is not MISSING: the fault maps it and no event is raised
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2171,6 +2249,7 @@ TEST(guest_memfd_missing_only_cached_page_no_event)
 /*
  * guest_memfd_register_unaligned_einval: a registration range that does not
  * start on a page boundary is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2223,6 +2302,7 @@ TEST(guest_memfd_register_unaligned_einval)
 
 /*
  * guest_memfd_register_len_zero_einval: a zero-length registration is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2275,6 +2355,7 @@ TEST(guest_memfd_register_len_zero_einval)
 
 /*
  * guest_memfd_register_mode_zero_einval: a registration with no mode is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
@@ -2395,6 +2476,9 @@ TEST(guest_memfd_register_other_ctx_ebusy)
 /*
  * guest_memfd_wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it
  * succeeds on a range nobody registered
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2452,6 +2536,9 @@ TEST(guest_memfd_wake_unregistered_ok)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2508,6 +2595,9 @@ TEST(guest_memfd_shared_fault_ok)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2562,6 +2652,9 @@ TEST(guest_memfd_not_shared_fault_sigbus)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2624,6 +2717,9 @@ TEST(guest_memfd_punch_hole_zeroes)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST(guest_memfd_register_not_shared_einval)
 {
@@ -2677,6 +2773,9 @@ TEST(guest_memfd_register_not_shared_einval)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2727,6 +2826,9 @@ TEST(guest_memfd_mmap_without_mmap_flag_enodev)
  *   reply,
  *   https://lore.kernel.org/r/a4976f04-959d-48ae-9815-d192365bdcc6@linux.dev
  * Source: tools/testing/selftests/kvm/guest_memfd_test.c
+ * Source: virt/kvm/guest_memfd.c kvm_gmem_mmap(),
+ *   kvm_gmem_fault_user_mapping() (v6.18, observed by conform;
+ *   tools/testing/selftests/kvm/guest_memfd_test.c)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>
@@ -2773,6 +2875,9 @@ TEST(guest_memfd_mmap_private_einval)
 /*
  * guest_memfd_wp_async_registers: WP-only registration with WP_ASYNC is
  * accepted on guest_memfd and a write resolves itself
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  * Source: Nikita Kalyazin / Mike Rapoport, [PATCH v2 13/15] KVM: guest_memfd:
  *   implement userfaultfd operations,
  *   <20260306171815.3160826-14-rppt@kernel.org>

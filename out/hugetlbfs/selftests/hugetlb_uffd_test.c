@@ -45,7 +45,10 @@ FIXTURE_TEARDOWN(hugetlb)
 /*
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, register_missing)
 {
@@ -97,7 +100,10 @@ TEST_F(hugetlb, register_missing)
 
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, register_minor)
 {
@@ -150,7 +156,10 @@ TEST_F(hugetlb, register_minor)
 
 /*
  * register_wp: registering WP succeeds and advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, register_wp)
 {
@@ -204,7 +213,10 @@ TEST_F(hugetlb, register_wp)
 /*
  * register_missing_minor_wp: registering MISSING|MINOR|WP succeeds and
  * advertises the kind's ioctls
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, register_missing_minor_wp)
 {
@@ -259,6 +271,13 @@ TEST_F(hugetlb, register_missing_minor_wp)
 /*
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, missing_read_copy)
 {
@@ -342,6 +361,9 @@ TEST_F(hugetlb, missing_read_copy)
 /*
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, missing_write_copy)
 {
@@ -427,6 +449,9 @@ TEST_F(hugetlb, missing_write_copy)
  * missing_copy_over_present_eexist: COPY over a page that is already mapped
  * fails with EEXIST, written back as copy=-17
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, missing_copy_over_present_eexist)
 {
@@ -506,6 +531,7 @@ TEST_F(hugetlb, missing_copy_over_present_eexist)
 /*
  * missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(hugetlb, missing_copy_dontwake_then_wake)
 {
@@ -595,6 +621,9 @@ TEST_F(hugetlb, missing_copy_dontwake_then_wake)
 /*
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, missing_wake_without_resolving_refaults)
 {
@@ -688,6 +717,7 @@ TEST_F(hugetlb, missing_wake_without_resolving_refaults)
  * missing_data_integrity: every one of 2 pages faults once and reads back what
  * COPY wrote
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(hugetlb, missing_data_integrity)
 {
@@ -811,6 +841,8 @@ TEST_F(hugetlb, missing_data_integrity)
 /*
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  */
 TEST_F(hugetlb, missing_unregister_wakes_faulter)
 {
@@ -885,6 +917,8 @@ TEST_F(hugetlb, missing_unregister_wakes_faulter)
 /*
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
  *   virt/kvm/guest_memfd.c of v6.18)
  */
@@ -959,6 +993,9 @@ TEST_F(hugetlb, missing_close_wakes_faulter)
 /*
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(hugetlb, missing_unregister_then_touch_no_event)
 {
@@ -1026,7 +1063,13 @@ TEST_F(hugetlb, missing_unregister_then_touch_no_event)
 /*
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, minor_read_continue)
 {
@@ -1111,6 +1154,9 @@ TEST_F(hugetlb, minor_read_continue)
 /*
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, minor_write_continue)
 {
@@ -1197,6 +1243,8 @@ TEST_F(hugetlb, minor_write_continue)
 /*
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
+ * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
+ *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
 TEST_F(hugetlb, minor_continue_without_folio_efault)
 {
@@ -1264,6 +1312,9 @@ TEST_F(hugetlb, minor_continue_without_folio_efault)
  * lacks: the fault allocates it and no event is raised
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(hugetlb, minor_only_first_touch_no_event)
 {
@@ -1325,6 +1376,9 @@ TEST_F(hugetlb, minor_only_first_touch_no_event)
 /*
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(hugetlb, missing_only_cached_page_no_event)
 {
@@ -1390,6 +1444,9 @@ TEST_F(hugetlb, missing_only_cached_page_no_event)
 /*
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
  *   of userfaults in __do_fault() (__do_userfault),
  *   <20260306171815.3160826-13-rppt@kernel.org>
@@ -1501,6 +1558,12 @@ TEST_F(hugetlb, missing_minor_both)
 /*
  * wp_write_fault_unprotect: a write to a write-protected page raises WP|WRITE;
  * un-protecting resolves it
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, wp_write_fault_unprotect)
 {
@@ -1594,6 +1657,9 @@ TEST_F(hugetlb, wp_write_fault_unprotect)
 /*
  * wp_read_not_trapped: a read of a write-protected page completes without an
  * event
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(hugetlb, wp_read_not_trapped)
 {
@@ -1668,6 +1734,8 @@ TEST_F(hugetlb, wp_read_not_trapped)
  * poison_then_touch_sigbus: a poisoned page raises SIGBUS on access; poisoning
  * it again is EEXIST
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: mm/userfaultfd.c mfill_atomic_pte_poison(): the poison marker and
+ *   what replaces or removes it (v6.18, observed by conform)
  */
 TEST_F(hugetlb, poison_then_touch_sigbus)
 {
@@ -1740,6 +1808,8 @@ TEST_F(hugetlb, poison_then_touch_sigbus)
 /*
  * poison_resolves_blocked_fault: POISON resolves a MISSING fault that is
  * already blocked: the faulter gets SIGBUS
+ * Source: mm/userfaultfd.c mfill_atomic_pte_poison(): the poison marker and
+ *   what replaces or removes it (v6.18, observed by conform)
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(hugetlb, poison_resolves_blocked_fault)
@@ -1816,6 +1886,7 @@ TEST_F(hugetlb, poison_resolves_blocked_fault)
 /*
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(hugetlb, register_unaligned_einval)
 {
@@ -1866,6 +1937,7 @@ TEST_F(hugetlb, register_unaligned_einval)
 
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(hugetlb, register_len_zero_einval)
 {
@@ -1916,6 +1988,7 @@ TEST_F(hugetlb, register_len_zero_einval)
 
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(hugetlb, register_mode_zero_einval)
@@ -2032,6 +2105,8 @@ TEST_F(hugetlb, register_other_ctx_ebusy)
 /*
  * register_readonly_mapping_eperm: a read-only shared file mapping lacks
  * VM_MAYWRITE: registration is EPERM
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(hugetlb, register_readonly_mapping_eperm)
 {
@@ -2082,6 +2157,9 @@ TEST_F(hugetlb, register_readonly_mapping_eperm)
 
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, copy_unaligned_einval)
 {
@@ -2144,6 +2222,10 @@ TEST_F(hugetlb, copy_unaligned_einval)
 /*
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(hugetlb, copy_unregistered_enoent)
 {
@@ -2206,6 +2288,9 @@ TEST_F(hugetlb, copy_unregistered_enoent)
  * zeropage_on_hugetlb_einval: hugetlb has no ZEROPAGE: the call is EINVAL,
  * written back as zeropage=-22
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, zeropage_on_hugetlb_einval)
 {
@@ -2265,6 +2350,9 @@ TEST_F(hugetlb, zeropage_on_hugetlb_einval)
 /*
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(hugetlb, wake_unregistered_ok)
 {
@@ -2315,6 +2403,11 @@ TEST_F(hugetlb, wake_unregistered_ok)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
+ * Source: mm/userfaultfd.c move_pages(), validate_move_areas(),
+ *   move_pages_pte() (v6.18, observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(hugetlb, undeclared_move_refused)
 {

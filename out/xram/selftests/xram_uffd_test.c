@@ -97,7 +97,10 @@ FIXTURE_TEARDOWN(xram_only)
  * register_missing: registering MISSING succeeds and advertises the kind's
  * ioctls
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram, register_missing)
 {
@@ -151,7 +154,10 @@ TEST_F(xram, register_missing)
 /*
  * register_minor: registering MINOR succeeds and advertises the kind's ioctls
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram, register_minor)
 {
@@ -206,7 +212,10 @@ TEST_F(xram, register_minor)
  * register_missing_minor: registering MISSING|MINOR succeeds and advertises
  * the kind's ioctls
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_register(): the ioctls mask it returns
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram, register_missing_minor)
 {
@@ -261,6 +270,13 @@ TEST_F(xram, register_missing_minor)
  * missing_read_copy: a read of a missing page blocks, raises MISSING and is
  * resolved by COPY
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, missing_read_copy)
 {
@@ -345,6 +361,9 @@ TEST_F(xram, missing_read_copy)
  * missing_write_copy: a write to a missing page raises MISSING with the write
  * flag; the write lands after COPY
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, missing_write_copy)
 {
@@ -431,6 +450,9 @@ TEST_F(xram, missing_write_copy)
  * fails with EEXIST, written back as copy=-17
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram, missing_copy_over_present_eexist)
 {
@@ -511,6 +533,7 @@ TEST_F(xram, missing_copy_over_present_eexist)
  * missing_copy_dontwake_then_wake: COPY with DONTWAKE fills the page but
  * leaves the faulter blocked until UFFDIO_WAKE
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(xram, missing_copy_dontwake_then_wake)
 {
@@ -601,6 +624,9 @@ TEST_F(xram, missing_copy_dontwake_then_wake)
  * missing_wake_without_resolving_refaults: WAKE without resolving makes the
  * faulter retry and queue a second MISSING event
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, missing_wake_without_resolving_refaults)
 {
@@ -695,6 +721,7 @@ TEST_F(xram, missing_wake_without_resolving_refaults)
  * COPY wrote
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(xram, missing_data_integrity)
 {
@@ -1023,6 +1050,8 @@ TEST_F(xram, missing_data_integrity)
  * missing_unregister_wakes_faulter: UNREGISTER wakes a MISSING faulter, which
  * then faults normally
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  */
 TEST_F(xram, missing_unregister_wakes_faulter)
 {
@@ -1098,6 +1127,8 @@ TEST_F(xram, missing_unregister_wakes_faulter)
  * missing_close_wakes_faulter: closing the userfaultfd wakes a blocked MISSING
  * faulter, which then faults normally
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_unregister(): which blocked faulters it
+ *   wakes (v6.18, observed by conform)
  * Source: Linux 6.18 behaviour as observed by conform (fs/userfaultfd.c,
  *   virt/kvm/guest_memfd.c of v6.18)
  */
@@ -1250,6 +1281,9 @@ TEST_F(xram, missing_read_zeropage)
  * missing_unregister_then_touch_no_event: after UNREGISTER a touch faults
  * normally and raises no event
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(xram, missing_unregister_then_touch_no_event)
 {
@@ -1318,7 +1352,13 @@ TEST_F(xram, missing_unregister_then_touch_no_event)
  * minor_read_continue: a read of a page cached by alias raises MINOR; CONTINUE
  * maps the cached contents
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, minor_read_continue)
 {
@@ -1404,6 +1444,9 @@ TEST_F(xram, minor_read_continue)
  * minor_write_continue: a write to a cached page raises MINOR with the write
  * flag; the write lands after CONTINUE
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, minor_write_continue)
 {
@@ -1491,6 +1534,8 @@ TEST_F(xram, minor_write_continue)
  * minor_continue_without_folio_efault: CONTINUE where the cache holds no folio
  * fails with EFAULT: get_folio_noalloc must not allocate
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: Mike Rapoport, [PATCH v2 08/15] shmem: get_folio_noalloc,
+ *   <20260306171815.3160826-9-rppt@kernel.org>; mainline dfc4d771820a
  */
 TEST_F(xram, minor_continue_without_folio_efault)
 {
@@ -1559,6 +1604,9 @@ TEST_F(xram, minor_continue_without_folio_efault)
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
  * Source: Nikita Kalyazin, <652578cc-eeff-4996-8c80-e26682a57e6d@amazon.com>;
  *   Peter Xu <aS4BVC42JiUT51rS@x1.local>
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(xram, minor_only_first_touch_no_event)
 {
@@ -1621,6 +1669,9 @@ TEST_F(xram, minor_only_first_touch_no_event)
  * missing_only_cached_page_no_event: a page already in the cache is not
  * MISSING: the fault maps it and no event is raised
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  */
 TEST_F(xram, missing_only_cached_page_no_event)
 {
@@ -1687,6 +1738,9 @@ TEST_F(xram, missing_only_cached_page_no_event)
  * missing_minor_both: with MISSING|MINOR a cached page raises MINOR and an
  * absent one MISSING
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c handle_userfault() and its callers (mm/memory.c,
+ *   mm/shmem.c, mm/hugetlb.c); pending: __do_userfault(), [PATCH v2 12/15]
+ *   <20260306171815.3160826-13-rppt@kernel.org>
  * Source: Peter Xu / Mike Rapoport, [PATCH v2 12/15] mm: generalize handling
  *   of userfaults in __do_fault() (__do_userfault),
  *   <20260306171815.3160826-13-rppt@kernel.org>
@@ -1799,6 +1853,7 @@ TEST_F(xram, missing_minor_both)
  * register_unaligned_einval: a registration range that does not start on a
  * page boundary is EINVAL
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(xram, register_unaligned_einval)
 {
@@ -1850,6 +1905,7 @@ TEST_F(xram, register_unaligned_einval)
 /*
  * register_len_zero_einval: a zero-length registration is EINVAL
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(xram, register_len_zero_einval)
 {
@@ -1901,6 +1957,7 @@ TEST_F(xram, register_len_zero_einval)
 /*
  * register_mode_zero_einval: a registration with no mode is EINVAL
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  * Source: tools/testing/selftests/mm/uffd-unit-tests.c
  */
 TEST_F(xram, register_mode_zero_einval)
@@ -2019,6 +2076,8 @@ TEST_F(xram, register_other_ctx_ebusy)
  * register_readonly_mapping_eperm: a read-only shared file mapping lacks
  * VM_MAYWRITE: registration is EPERM
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_register(), userfaultfd_unregister():
+ *   range, VM_MAYWRITE and ownership checks (v6.18, observed by conform)
  */
 TEST_F(xram, register_readonly_mapping_eperm)
 {
@@ -2070,6 +2129,10 @@ TEST_F(xram, register_readonly_mapping_eperm)
 /*
  * copy_unaligned_einval: COPY to an address off a page boundary is EINVAL
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram, copy_unaligned_einval)
 {
@@ -2132,6 +2195,10 @@ TEST_F(xram, copy_unaligned_einval)
  * copy_unregistered_enoent: COPY into a range no userfaultfd registered is
  * ENOENT, written back
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(xram, copy_unregistered_enoent)
 {
@@ -2194,6 +2261,9 @@ TEST_F(xram, copy_unregistered_enoent)
  * wake_unregistered_ok: UFFDIO_WAKE never looks at the vmas: it succeeds on a
  * range nobody registered
  * Runs on xram (/dev/xram) and on shmem, standing in for xram.
+ * Source: fs/userfaultfd.c handle_userfault(), userfault_msg(),
+ *   userfaultfd_wake(): the fault message flags and address, and WAKE (v6.18,
+ *   observed by conform)
  */
 TEST_F(xram, wake_unregistered_ok)
 {
@@ -2244,6 +2314,7 @@ TEST_F(xram, wake_unregistered_ok)
 /*
  * register_undeclared_wp_refused: WP is not declared, so registering it fails
  * with EINVAL
+ * Source: fs/userfaultfd.c userfaultfd_register() / vma_can_userfault()
  */
 TEST_F(xram_only, register_undeclared_wp_refused)
 {
@@ -2295,6 +2366,9 @@ TEST_F(xram_only, register_undeclared_wp_refused)
 /*
  * register_wp_async_any_type: WP-only registration with UFFD_FEATURE_WP_ASYNC
  * is accepted even where WP is not declared
+ * Source: include/linux/userfaultfd_k.h vma_can_userfault(): WP_ASYNC-only
+ *   registration on any VMA; fs/userfaultfd.c userfaultfd_api(): WP_ASYNC
+ *   implies WP_UNPOPULATED (v6.18, observed by conform)
  */
 TEST_F(xram_only, register_wp_async_any_type)
 {
@@ -2346,6 +2420,7 @@ TEST_F(xram_only, register_wp_async_any_type)
 /*
  * undeclared_writeprotect_refused: WRITEPROTECT is not declared and the kernel
  * refuses it with ENOENT
+ * Source: mm/userfaultfd.c mfill_atomic() / mfill_get_vma()
  */
 TEST_F(xram_only, undeclared_writeprotect_refused)
 {
@@ -2404,6 +2479,11 @@ TEST_F(xram_only, undeclared_writeprotect_refused)
 /*
  * undeclared_move_refused: MOVE is not declared and the kernel refuses it with
  * EINVAL
+ * Source: mm/userfaultfd.c move_pages(), validate_move_areas(),
+ *   move_pages_pte() (v6.18, observed by conform)
+ * Source: fs/userfaultfd.c userfaultfd_copy(), _zeropage(), _continue(),
+ *   _poison(), _move(): which errors are written back into the result field
+ *   (v6.18, observed by conform)
  */
 TEST_F(xram_only, undeclared_move_refused)
 {

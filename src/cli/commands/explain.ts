@@ -2,7 +2,7 @@
  * `uffdkit explain RULE [--json]`: print a rule's catalogue entry. Exit 2 for an
  * unknown id, with the closest known one.
  */
-import { SOURCES } from "../../kernel/sources.js";
+import { SOURCES, type SourceRef } from "../../kernel/sources.js";
 import { citations, findRule, RULES, suggestRule, type Rule } from "../../rules/index.js";
 import { EXIT, type CliIO } from "../io.js";
 
@@ -49,12 +49,16 @@ export function renderRule(rule: Rule): string {
     `kernel:     ${rule.predicts}`,
     `check:      ${rule.check ? "judged from the declaration by `uffdkit check`" : rule.kind === "spec" ? "judged by the spec loader" : "not judgeable from a declaration: the simulator and the selftests predict it"}`,
   ];
-  if (rule.checklist?.length) lines.push(`review:     vm_uffd_ops.md §5 item ${rule.checklist.join(", ")}`);
+  if (rule.checklist?.length) lines.push(`review:     checklist ${rule.checklist.map((n) => `C${String(n).padStart(2, "0")}`).join(", ")}`);
   lines.push(`fix:        ${rule.fix}`);
   const cites = citations(rule);
   if (cites.length) {
     lines.push("source:");
-    rule.sources.forEach((k, i) => lines.push(`  - ${cites[i]} [${SOURCES[k].confidence}]`));
+    rule.sources.forEach((k, i) => {
+      const src: SourceRef = SOURCES[k];
+      lines.push(`  - ${cites[i]} [${src.confidence}]`);
+      if (src.readAt) lines.push(`    read at: ${src.readAt}`);
+    });
   }
   return lines.join("\n");
 }

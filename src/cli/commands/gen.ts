@@ -78,14 +78,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
     for (const r of result.refused) io.err(`uffdkit gen: not overwriting ${summary.outDir}/${r.path}: ${r.why} (use --force to overwrite)`);
     return EXIT.findings;
   }
-  if (opts.check) {
-    if (result.stale.length > 0) {
-      io.err(`uffdkit gen --check: ${summary.outDir} is stale: ${result.stale.join(", ")}`);
-      return EXIT.findings;
-    }
-    io.err(`uffdkit gen --check: ${summary.outDir} is up to date`);
-    return hasErrors(diagnostics) ? EXIT.findings : EXIT.ok;
-  }
+  if (opts.check) return checkVerdict(io, summary.outDir, result.stale, diagnostics, failing);
   io.err(`uffdkit gen: ${summary.outDir}: ${writtenSummary(result.actions)}`);
   const count = (v: string) => simulation.results.filter((r) => r.verdict === v).length;
   const target = g.api;
@@ -169,14 +162,7 @@ async function runSeveral(io: CliIO, specPath: string, apis: readonly ApiGenerat
     for (const r of result.refused) io.err(`uffdkit gen: not overwriting ${shown}/${r.path}: ${r.why} (use --force to overwrite)`);
     return EXIT.findings;
   }
-  if (opts.check) {
-    if (result.stale.length > 0) {
-      io.err(`uffdkit gen --check: ${shown} is stale: ${result.stale.join(", ")}`);
-      return EXIT.findings;
-    }
-    io.err(`uffdkit gen --check: ${shown} is up to date`);
-    return errors ? EXIT.findings : EXIT.ok;
-  }
+  if (opts.check) return checkVerdict(io, shown, result.stale, allDiagnostics, failing);
   io.err(`uffdkit gen: ${shown}: ${writtenSummary(result.actions)}`);
   if (!io.json) io.out([`${specPath}: ${apis.length} generations, each apart in ${shown}:`, ...lines].join("\n"));
   if (failing.length > 0) {
@@ -184,6 +170,27 @@ async function runSeveral(io: CliIO, specPath: string, apis: readonly ApiGenerat
     return EXIT.findings;
   }
   return errors ? EXIT.findings : EXIT.ok;
+}
+
+/**
+ * `gen --check`'s answer, by gen's own exit rules: 1 when out/ is stale, and also
+ * when it is fresh but is a fresh copy of a failure (an error finding, or a
+ * simulator scenario that fails), each reason said on stderr; else 0.
+ */
+function checkVerdict(
+  io: CliIO,
+  outDir: string,
+  stale: readonly string[],
+  diagnostics: readonly { severity: string; id: string }[],
+  failing: readonly string[],
+): number {
+  const reasons: string[] = [];
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0) reasons.push(`the spec has ${errors.length} error finding(s) (${[...new Set(errors.map((d) => d.id))].join(", ")})`);
+  if (failing.length > 0) reasons.push(`simulator: ${failing.length} scenario(s) fail: ${failing.join(", ")}`);
+  const state = stale.length > 0 ? `is stale: ${stale.join(", ")}` : "is up to date";
+  io.err(`uffdkit gen --check: ${outDir} ${state}${reasons.length ? `; exit 1: ${reasons.join("; ")}` : ""}`);
+  return stale.length > 0 || reasons.length > 0 ? EXIT.findings : EXIT.ok;
 }
 
 /** "3 file(s) written, 2 removed (no longer generated), 40 unchanged". */

@@ -31,6 +31,7 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   const path = join(process.cwd(), file);
   if (existsSync(path) && !opts.force) return fail(`${file} already exists; pass --force to overwrite it`);
   const kind = await kindOf(io, opts.kind);
+  if (typeof kind === "object" && kind !== null && "error" in kind) return fail(String(kind.error));
   if (typeof kind !== "string" || !(INIT_KINDS as readonly string[]).includes(kind)) return fail(`--kind must be one of ${INIT_KINDS.join(", ")}${kind ? ` (got ${JSON.stringify(kind)})` : ""}`);
 
   // Write beside the target and rename, so an interrupted init never leaves half a spec. The temp
@@ -43,6 +44,9 @@ export async function run(io: CliIO, args: string[], opts: Record<string, unknow
   return EXIT.ok;
 }
 
+/** How many answers the question takes before init gives up and says to pass --kind. */
+export const INIT_ASK_ATTEMPTS = 3;
+
 /** --kind as given; else a question when stdin is a terminal; else the device-node starter, said on stderr. */
 async function kindOf(io: CliIO, given: unknown): Promise<unknown> {
   if (given !== undefined) return given;
@@ -50,15 +54,60 @@ async function kindOf(io: CliIO, given: unknown): Promise<unknown> {
     io.err(`uffdkit init: no --kind given; writing the chardev starter (kinds: ${INIT_KINDS.join(", ")})`);
     return "chardev";
   }
+  return askKind(io);
+}
+
+/** An answer to the question: its number (1-4), the kind's name, or nothing for the first. */
+export function parseKindAnswer(answer: string): InitKind | undefined {
+  const a = answer.trim().toLowerCase();
+  if (a === "") return INIT_KINDS[0];
+  const n = Number(a);
+  if (/^\d+$/.test(a)) return Number.isInteger(n) && n >= 1 && n <= INIT_KINDS.length ? INIT_KINDS[n - 1] : undefined;
+  return (INIT_KINDS as readonly string[]).includes(a) ? (a as InitKind) : undefined;
+}
+
+/**
+ * Ask on the terminal. A wrong answer says what is accepted and asks again; after
+ * INIT_ASK_ATTEMPTS wrong answers, or on Ctrl+C / Ctrl+D, init stops with one line
+ * and writes nothing. Lines are queued as they arrive, so answers typed or pasted
+ * ahead of the prompt are not lost.
+ */
+async function askKind(io: CliIO): Promise<unknown> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const lines: string[] = [];
+  let ended: "end of input (Ctrl+D)" | "interrupted (Ctrl+C)" | undefined;
+  let wake: (() => void) | undefined;
+  rl.on("line", (l) => {
+    lines.push(l);
+    wake?.();
+  });
+  rl.on("SIGINT", () => {
+    ended = "interrupted (Ctrl+C)";
+    rl.close();
+  });
+  rl.on("close", () => {
+    ended ??= "end of input (Ctrl+D)";
+    wake?.();
+  });
+  const next = async (): Promise<string | undefined> => {
+    while (lines.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+    return lines.shift();
+  };
   try {
     const menu = INIT_KINDS.map((k, i) => `  ${i + 1}) ${k}: ${INIT_KIND_TEXT[k]}`).join("\n");
-    const answer = (await rl.question(`What kind of memory type is it?\n${menu}\nkind [1]: `)).trim();
-    if (answer === "") return "chardev";
-    const n = Number(answer);
-    return Number.isInteger(n) && n >= 1 && n <= INIT_KINDS.length ? INIT_KINDS[n - 1] : answer;
+    process.stderr.write(`What kind of memory type is it?\n${menu}\n`);
+    rl.setPrompt("kind [1]: ");
+    for (let attempt = 1; attempt <= INIT_ASK_ATTEMPTS; attempt++) {
+      rl.prompt();
+      const answer = await next();
+      if (answer === undefined) return { error: `no kind chosen: ${ended}; nothing written (or pass --kind ${INIT_KINDS.join("|")})` };
+      const kind = parseKindAnswer(answer);
+      if (kind) return kind;
+      const left = INIT_ASK_ATTEMPTS - attempt;
+      if (left > 0) process.stderr.write(`${JSON.stringify(answer.trim())} is not a kind: answer 1-${INIT_KINDS.length}, or one of ${INIT_KINDS.join(", ")} (Enter for chardev)\n`);
+    }
+    return { error: `no kind chosen after ${INIT_ASK_ATTEMPTS} answers; nothing written (answer 1-${INIT_KINDS.length}, or pass --kind ${INIT_KINDS.join("|")})` };
   } finally {
     rl.close();
   }
 }
-

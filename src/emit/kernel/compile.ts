@@ -3,7 +3,7 @@
  * object in Debian's linux-source-6.12 (defconfig + USERFAULTFD + KVM), with
  * -Wall -Werror on top of the tree's own -Werror and -Wmissing-prototypes.
  * The tree comes from scripts/kernel-src.sh and is prepared once by
- * scripts/kernel-build.sh (stamp file). Measured: reference/ecosystem.md §2.4.
+ * scripts/kernel-build.sh (stamp file). Measured on a 2-core machine when this was written.
  */
 import { execFile } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";

@@ -2,7 +2,8 @@
  * guest_memfd: its creation flags (the guest_memfd INIT_SHARED thread: MMAP lets it be mapped,
  * INIT_SHARED makes it shared and so faultable; user faults on memory that is
  * not shared get SIGBUS), punch-hole, and how userfaultfd meets both
- * (vm_uffd_ops.md §3; uffd-abi.md §6, §12; R38, R39).
+ * (virt/kvm/guest_memfd.c; the uffd series' v2 13/15 and Sean Christopherson's
+ * v4 review; 6.18's WP_ASYNC-only registration; R38, R39).
  */
 import { privatePageSteps, privateRefusal } from "./strategies.js";
 import type { GmemFlag } from "../../kernel/uapi.js";
@@ -21,7 +22,7 @@ export function realGmemScenarios(t: Target): Scenario[] {
   const n = t.lowered.pages;
   const all = { page: 0, pages: n };
   const setup = (flags: GmemFlag[]): ScenarioSetup => ({ kind: "guest_memfd", pages: n, map: "shared", gmemFlags: flags, needs: ["kvm"] });
-  const src = ["seanInitShared", "gmemTest", "uffd-abi.md §12"];
+  const src = ["seanInitShared", "gmemTest", "abi618Gmem"];
   return [
     scenario(t, "shared_fault_ok", "guest_memfd created MMAP|INIT_SHARED can be written and read through a shared mapping", [...src, "gmemTest test_mmap_supported"], setup(SHARED), [
       touch("t0", 0, "write", done(), { value: 0x61 }),
@@ -36,7 +37,7 @@ export function realGmemScenarios(t: Target): Scenario[] {
       punchHole(0),
       touch("t1", 0, "read", done(0)),
     ]),
-    scenario(t, "register_not_shared_einval", "userfaultfd cannot register guest_memfd that is not INIT_SHARED: EINVAL (6.18 refuses all sync modes; the series checks INIT_SHARED)", ["R38", "rppt1313", "uffd-abi.md §6"], setup(NOT_SHARED), [
+    scenario(t, "register_not_shared_einval", "userfaultfd cannot register guest_memfd that is not INIT_SHARED: EINVAL (6.18 refuses all sync modes; the series checks INIT_SHARED)", ["R38", "rppt1313", "abi618WpAsync"], setup(NOT_SHARED), [
       api(),
       registerFails(all, ["missing"], "EINVAL"),
     ]),
@@ -46,7 +47,7 @@ export function realGmemScenarios(t: Target): Scenario[] {
     scenario(t, "mmap_private_einval", "guest_memfd cannot be mapped MAP_PRIVATE: EINVAL", [...src, "gmemTest test_mmap_cow"], { ...setup(SHARED), map: "private", mmapExpect: "EINVAL" }, [
       api(),
     ]),
-    scenario(t, "wp_async_registers", "WP-only registration with WP_ASYNC is accepted on guest_memfd and a write resolves itself", ["R08", "uffd-abi.md §6"], setup(SHARED), [
+    scenario(t, "wp_async_registers", "WP-only registration with WP_ASYNC is accepted on guest_memfd and a write resolves itself", ["R08", "abi618WpAsync"], setup(SHARED), [
       api(["wp_async"]),
       { op: "register", ...all, modes: ["wp"], expect: { result: "ok" } },
       touch("t0", 0, "write", done(), { value: 0x64 }),
@@ -75,12 +76,12 @@ export function declaredGmemScenarios(t: Target): Scenario[] {
             api(),
             registerFails(all, [mode], "EINVAL"),
           ])
-        : scenario(t, "gmem_not_shared_register", `registration is allowed, but memory that is not shared is never served: COPY is ${privateRefusal(t).copyErrno}`, ["R39", "seanV4", privateRefusal(t).copyErrno === "EACCES" ? "R64" : "R21", "vm_uffd_ops.md §3.4"], t.setup({ gmemFlags: NOT_SHARED }), notSharedServedSteps(all, mode, t.ioctls.has("copy"), privateRefusal(t))),
+        : scenario(t, "gmem_not_shared_register", `registration is allowed, but memory that is not shared is never served: COPY is ${privateRefusal(t).copyErrno}`, ["R39", "seanV4", privateRefusal(t).copyErrno === "EACCES" ? "R64" : "R21"], t.setup({ gmemFlags: NOT_SHARED }), notSharedServedSteps(all, mode, t.ioctls.has("copy"), privateRefusal(t))),
     );
   }
   if (t.modes.includes("missing") && t.ioctls.has("copy")) {
     out.push(
-      scenario(t, "gmem_punch_hole_missing_again", "after PUNCH_HOLE the page is missing again: the next touch raises MISSING", ["gmemTest test_mmap_supported", "vm_uffd_ops.md §2.3"], t.setup(), [
+      scenario(t, "gmem_punch_hole_missing_again", "after PUNCH_HOLE the page is missing again: the next touch raises MISSING", ["gmemTest test_mmap_supported", "faultPath"], t.setup(), [
         api(),
         register(all, ["missing"]),
         touch("t0", 0, "read", blocked),

@@ -2,7 +2,7 @@
  * Fault injection: scenarios that make each fallible helper the emitted C
  * calls fail once, so every error path of every callback runs on the
  * simulator, and the errno COPY / CONTINUE return is held to core's
- * (vm_uffd_ops.md §1.7 table, §2.4): alloc_folio NULL → -ENOMEM (R21);
+ * (mm/userfaultfd.c __mfill_atomic_pte(), mfill_atomic_pte_continue()): alloc_folio NULL → -ENOMEM (R21);
  * filemap_add failing → its errno (R22); a lookup miss → -EFAULT (R18).
  * They are simulator-only (need "declared-type"): no kernel can be made to fail
  * a helper on request.
@@ -81,7 +81,7 @@ export function injectionScenarios(t: Target): Scenario[] {
   if (low.glue === "raise" && low.eofFirst && (t.modes.includes("missing") || t.modes.includes("minor"))) {
     const mode = t.modes.includes("missing") ? "missing" : "minor";
     out.push(
-      inject("inject_fault_past_eof_sigbus", "a fault past EOF (the file shrank) is SIGBUS before any userfault, as shmem's fault path does", ["vm_uffd_ops.md §2.3"], ["truncated"], [
+      inject("inject_fault_past_eof_sigbus", "a fault past EOF (the file shrank) is SIGBUS before any userfault, as shmem's fault path does", ["faultPath"], ["truncated"], [
         api(),
         register(all, [mode]),
         touch("t0", 0, "read", sigbus),

@@ -1,6 +1,7 @@
 /**
  * What the kernel does, as the planner needs it to write expectations. Each
- * function is one rule of vm_uffd_ops.md §2 / uffd-abi.md, read from the data in
+ * function is one rule of mm/userfaultfd.c / fs/userfaultfd.c (7.1, and 6.18 as
+ * conform observes it), read from the data in
  * src/kernel rather than spelled again here.
  */
 import type { Model } from "../../model/model.js";
@@ -9,8 +10,8 @@ import { API_RANGE_IOCTLS, API_RANGE_IOCTLS_BASIC, type RangeIoctl, type Registe
 
 /**
  * Range ioctls that userfaultfd_register() drops from the returned mask unless a
- * mode was requested (vm_uffd_ops.md §2.2 step 6). Everything else in the base
- * set is advertised whatever the memory type can really do (uffd-abi.md §3).
+ * mode was requested (fs/userfaultfd.c userfaultfd_register()). Everything else in the base
+ * set is advertised whatever the memory type can really do (6.18, fs/userfaultfd.c userfaultfd_register()).
  */
 const MODE_GATED: Partial<Record<RangeIoctl, RegisterMode>> = { writeprotect: "wp", continue: "minor" };
 
@@ -40,7 +41,7 @@ export function isGuestMemfd(model: Model): boolean {
  * Modes a registration of the declared type refuses with EINVAL. For a type with
  * its own ops, can_userfault() is generated from the declared features, so every
  * undeclared mode is refused; anonymous memory goes through core's
- * anon_uffd_ops, which refuses only MINOR (R12, vm_uffd_ops.md §1.7).
+ * anon_uffd_ops, which refuses only MINOR (R12, mm/userfaultfd.c anon_can_userfault()).
  */
 export function refusedModes(model: Model): RegisterMode[] {
   const all: RegisterMode[] = ["missing", "wp", "minor"];
@@ -59,9 +60,9 @@ export function registrationNeedsGetFolio(model: Model): boolean {
 
 /**
  * How an undeclared range ioctl fails on the declared type, or undefined when the
- * kernel serves it anyway (e.g. POISON is core's and needs no callback, §2.5).
+ * kernel serves it anyway (e.g. POISON is core's and needs no callback: mm/userfaultfd.c mfill_atomic_pte_poison()).
  * `writtenBack`: the failure is found after the vma lookup, so the kernel writes
- * the negative errno into the result field (uffd-abi.md §8).
+ * the negative errno into the result field (6.18, fs/userfaultfd.c userfaultfd_copy()).
  */
 export interface PredictedRefusal {
   readonly ioctl: "copy" | "zeropage" | "continue" | "writeprotect" | "move";
@@ -81,19 +82,19 @@ export function predictedRefusals(model: Model, lowered: Pick<Lowered, "allocFol
   // generation without the member refuses the VMA in mfill itself (-EINVAL).
   const noFill: "EINVAL" | "ENOMEM" = lowered.allocFolioRefuses ? "ENOMEM" : "EINVAL";
   if (!declared.has("copy") && !model.copy && !anon)
-    out.push({ ioctl: "copy", errno: noFill, writtenBack: true, source: ["R20", "vm_uffd_ops.md §2.4", "hotfixUnsupported"] });
+    out.push({ ioctl: "copy", errno: noFill, writtenBack: true, source: ["R20", "mmUserfaultfdMfill", "hotfixUnsupported"] });
   if (!declared.has("zeropage")) {
-    if (hugetlb) out.push({ ioctl: "zeropage", errno: "EINVAL", writtenBack: true, source: ["R28", "uffd-abi.md §3", "uffd-abi.md §8"] });
+    if (hugetlb) out.push({ ioctl: "zeropage", errno: "EINVAL", writtenBack: true, source: ["R28", "abi618IoctlsMask", "abi618WriteBack"] });
     else if (!model.copy && !anon)
-      out.push({ ioctl: "zeropage", errno: noFill, writtenBack: true, source: ["R20", "R27", "vm_uffd_ops.md §2.4"] });
+      out.push({ ioctl: "zeropage", errno: noFill, writtenBack: true, source: ["R20", "R27", "mmUserfaultfdMfill"] });
   }
   // CONTINUE needs get_folio_noalloc (R16); with it, 6.18 serves CONTINUE even on
-  // a range registered without MINOR (uffd-abi.md §3), so only its absence refuses.
+  // a range registered without MINOR (6.18, fs/userfaultfd.c userfaultfd_register()), so only its absence refuses.
   if (!declared.has("continue") && !model.getFolio && !anon)
-    out.push({ ioctl: "continue", errno: "EINVAL", writtenBack: true, source: ["R16", "vm_uffd_ops.md §2.4"] });
+    out.push({ ioctl: "continue", errno: "EINVAL", writtenBack: true, source: ["R16", "mmUserfaultfdMfill"] });
   if (!declared.has("writeprotect") && !model.modes.has("wp"))
-    out.push({ ioctl: "writeprotect", errno: "ENOENT", writtenBack: false, source: ["R32", "vm_uffd_ops.md §2.4"] });
+    out.push({ ioctl: "writeprotect", errno: "ENOENT", writtenBack: false, source: ["R32", "mmUserfaultfdMfill"] });
   if (!declared.has("move") && !anon)
-    out.push({ ioctl: "move", errno: "EINVAL", writtenBack: true, source: ["R30", "uffd-abi.md §9", "uffd-abi.md §8"] });
+    out.push({ ioctl: "move", errno: "EINVAL", writtenBack: true, source: ["R30", "abi618Move", "abi618WriteBack"] });
   return out;
 }

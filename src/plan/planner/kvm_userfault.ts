@@ -41,7 +41,7 @@ export function kvmUserfaultScenarios(t: Target): Scenario[] {
       t,
       "kvm_userfault_fill_then_clear",
       `KVM Userfault: the vCPU exits on a page whose bit is set; the VMM fills it (${k.fill}) and clears the bit (${pairing}); the vCPU then reads the filled page`,
-      ["oliverAcquire", "kvmUserfaultV3", "vm_uffd_ops.md §4", "vm_uffd_ops.md §5.21"],
+      ["oliverAcquire", "kvmUserfaultV3"],
       { ...setup, needs },
       [
         api(),

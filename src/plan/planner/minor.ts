@@ -2,7 +2,8 @@
  * MINOR mode: a page the page cache already holds (written out of band through
  * an alias mapping, or by write() when the type populates that way) raises a
  * MINOR event when touched through the registered range; CONTINUE maps it
- * (vm_uffd_ops.md §2.3–2.4; utUffdUnit minor; Nikita Kalyazin's uffd-missing RFC for write()+CONTINUE).
+ * (mm/shmem.c shmem_get_folio_gfp(), the pending __do_userfault(),
+ * mfill_atomic_pte_continue(); uffd-unit-tests.c minor; Nikita Kalyazin's uffd-missing RFC for write()+CONTINUE).
  */
 import type { Scenario, Step } from "../../ir/scenario.js";
 import {
@@ -35,7 +36,7 @@ export function minorScenarios(t: Target): Scenario[] {
 
   if (t.modes.includes("minor") && via && canContinue) {
     out.push(
-      scenario(t, "minor_read_continue", `a read of a page cached by ${via} raises MINOR; CONTINUE maps the cached contents`, ["vm_uffd_ops.md §2.3", "utUffdUnit minor", "uffd-abi.md §11"], t.setup(), [
+      scenario(t, "minor_read_continue", `a read of a page cached by ${via} raises MINOR; CONTINUE maps the cached contents`, ["faultPath", "utUffdUnit minor", "abi618WakeFlags"], t.setup(), [
         api(),
         register(all, ["minor"]),
         fileWrite(0, 0x33, via),
@@ -45,7 +46,7 @@ export function minorScenarios(t: Target): Scenario[] {
         wait("t0", done(0x33)),
         noEvent(),
       ]),
-      scenario(t, "minor_write_continue", "a write to a cached page raises MINOR with the write flag; the write lands after CONTINUE", ["uffd-abi.md §11"], t.setup(), [
+      scenario(t, "minor_write_continue", "a write to a cached page raises MINOR with the write flag; the write lands after CONTINUE", ["abi618WakeFlags"], t.setup(), [
         api(),
         register(all, ["minor"]),
         fileWrite(pg(1), 0x34, via),
@@ -55,7 +56,7 @@ export function minorScenarios(t: Target): Scenario[] {
         wait("t0", done()),
         touch("t1", pg(1), "read", done(0x35)),
       ]),
-      scenario(t, "minor_continue_without_folio_efault", "CONTINUE where the cache holds no folio fails with EFAULT: get_folio_noalloc must not allocate", ["R18", "vm_uffd_ops.md §5.4"], t.setup(), [
+      scenario(t, "minor_continue_without_folio_efault", "CONTINUE where the cache holds no folio fails with EFAULT: get_folio_noalloc must not allocate", ["R18", "rppt0808"], t.setup(), [
         api(),
         register(all, ["minor"]),
         continueFails({ page: pg(2) }, "EFAULT", true),
@@ -65,7 +66,7 @@ export function minorScenarios(t: Target): Scenario[] {
   }
   if (t.modes.includes("minor") && t.fileBacked) {
     out.push(
-      scenario(t, "minor_only_first_touch_no_event", "MINOR alone does not trap a page the cache lacks: the fault allocates it and no event is raised", ["R36", "nikitaMissingNeeded", "vm_uffd_ops.md §2.3"], t.setup(), [
+      scenario(t, "minor_only_first_touch_no_event", "MINOR alone does not trap a page the cache lacks: the fault allocates it and no event is raised", ["R36", "nikitaMissingNeeded", "faultPath"], t.setup(), [
         api(),
         register(all, ["minor"]),
         touch("t0", pg(3), "read", done(0)),
@@ -75,7 +76,7 @@ export function minorScenarios(t: Target): Scenario[] {
   }
   if (t.modes.includes("missing") && via) {
     out.push(
-      scenario(t, "missing_only_cached_page_no_event", "a page already in the cache is not MISSING: the fault maps it and no event is raised", ["R37", "vm_uffd_ops.md §2.3"], t.setup(), [
+      scenario(t, "missing_only_cached_page_no_event", "a page already in the cache is not MISSING: the fault maps it and no event is raised", ["R37", "faultPath"], t.setup(), [
         api(),
         register(all, ["missing"]),
         fileWrite(0, 0x36, via),
@@ -86,12 +87,12 @@ export function minorScenarios(t: Target): Scenario[] {
   }
   if (t.modes.includes("missing") && t.modes.includes("minor") && via && canContinue && t.ioctls.has("copy")) {
     out.push(
-      scenario(t, "missing_minor_both", "with MISSING|MINOR a cached page raises MINOR and an absent one MISSING", ["vm_uffd_ops.md §2.3", "rppt1212"], t.setup(), bothSteps(t, all, via, ps)),
+      scenario(t, "missing_minor_both", "with MISSING|MINOR a cached page raises MINOR and an absent one MISSING", ["faultPath", "rppt1212"], t.setup(), bothSteps(t, all, via, ps)),
     );
   }
   if (t.lowered.populateByWrite && t.modes.includes("missing") && canContinue && via === "pwrite") {
     out.push(
-      scenario(t, "missing_resolved_by_write_continue", "a MISSING fault resolved by write() to the file and UFFDIO_CONTINUE (Nikita Kalyazin's uffd-missing RFC)", ["nikitaRfcMissing", "vm_uffd_ops.md §3.4"], t.setup(), [
+      scenario(t, "missing_resolved_by_write_continue", "a MISSING fault resolved by write() to the file and UFFDIO_CONTINUE (Nikita Kalyazin's uffd-missing RFC)", ["nikitaRfcMissing", "seanV4"], t.setup(), [
         api(),
         register(all, ["missing", ...(t.modes.includes("minor") ? (["minor"] as const) : [])]),
         touch("t0", 0, "read", blocked),

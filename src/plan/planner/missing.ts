@@ -1,7 +1,8 @@
 /**
  * MISSING mode: a touch of an unpopulated page raises a pagefault event and
  * blocks; COPY (or ZEROPAGE) fills the page and wakes the faulter
- * (vm_uffd_ops.md §2.3–2.4; uffd-abi.md §8, §11).
+ * (handle_userfault()'s callers and mm/userfaultfd.c mfill_atomic(); on 6.18
+ * the write-back of userfaultfd_copy() and the fault flags of userfault_msg()).
  */
 import type { Scenario, Step } from "../../ir/scenario.js";
 import {
@@ -33,7 +34,7 @@ export function missingScenarios(t: Target): Scenario[] {
 
   if (t.ioctls.has("copy")) {
     out.push(
-      scenario(t, "missing_read_copy", "a read of a missing page blocks, raises MISSING and is resolved by COPY", ["vm_uffd_ops.md §2.3", "vm_uffd_ops.md §2.4", "uffd-abi.md §11"], t.setup(), [
+      scenario(t, "missing_read_copy", "a read of a missing page blocks, raises MISSING and is resolved by COPY", ["faultPath", "mmUserfaultfdMfill", "abi618WakeFlags"], t.setup(), [
         api(),
         reg(),
         touch("t0", 0, "read", blocked),
@@ -42,7 +43,7 @@ export function missingScenarios(t: Target): Scenario[] {
         wait("t0", done(0x5a)),
         noEvent(),
       ]),
-      scenario(t, "missing_write_copy", "a write to a missing page raises MISSING with the write flag; the write lands after COPY", ["uffd-abi.md §11"], t.setup(), [
+      scenario(t, "missing_write_copy", "a write to a missing page raises MISSING with the write flag; the write lands after COPY", ["abi618WakeFlags"], t.setup(), [
         api(),
         reg(),
         touch("t0", 1, "write", blocked, { value: 0x77 }),
@@ -51,14 +52,14 @@ export function missingScenarios(t: Target): Scenario[] {
         wait("t0", done()),
         touch("t1", 1, "read", done(0x77)),
       ]),
-      scenario(t, "missing_copy_over_present_eexist", "COPY over a page that is already mapped fails with EEXIST, written back as copy=-17", ["R24", "utUffdUnit zeropage", "uffd-abi.md §8"], t.setup(), [
+      scenario(t, "missing_copy_over_present_eexist", "COPY over a page that is already mapped fails with EEXIST, written back as copy=-17", ["R24", "utUffdUnit zeropage", "abi618WriteBack"], t.setup(), [
         api(),
         reg(),
         copyOk(0, 1, ps, { byte: 0x21 }),
         copyFails({ page: 0 }, "EEXIST", true),
         touch("t0", 0, "read", done(0x21)),
       ]),
-      scenario(t, "missing_copy_dontwake_then_wake", "COPY with DONTWAKE fills the page but leaves the faulter blocked until UFFDIO_WAKE", ["vm_uffd_ops.md §2.4"], t.setup(), [
+      scenario(t, "missing_copy_dontwake_then_wake", "COPY with DONTWAKE fills the page but leaves the faulter blocked until UFFDIO_WAKE", ["mmUserfaultfdMfill"], t.setup(), [
         api(),
         reg(),
         touch("t0", 0, "read", blocked),
@@ -68,7 +69,7 @@ export function missingScenarios(t: Target): Scenario[] {
         wake({ page: 0 }),
         wait("t0", done(0x42)),
       ]),
-      scenario(t, "missing_wake_without_resolving_refaults", "WAKE without resolving makes the faulter retry and queue a second MISSING event", ["uffd-abi.md §11"], t.setup(), [
+      scenario(t, "missing_wake_without_resolving_refaults", "WAKE without resolving makes the faulter retry and queue a second MISSING event", ["abi618WakeFlags"], t.setup(), [
         api(),
         reg(),
         touch("t0", 0, "read", blocked),
@@ -78,8 +79,8 @@ export function missingScenarios(t: Target): Scenario[] {
         copyOk(0, 1, ps, { byte: 0x43 }),
         wait("t0", done(0x43)),
       ]),
-      scenario(t, "missing_data_integrity", n <= INTEGRITY_PAGES ? `every one of ${n} pages faults once and reads back what COPY wrote` : `${INTEGRITY_PAGES} pages spread over ${n} each fault once and read back what COPY wrote`, ["utUffdUnit events", "vm_uffd_ops.md §2.4"], t.setup(), integritySteps(n, ps)),
-      scenario(t, "missing_unregister_wakes_faulter", "UNREGISTER wakes a MISSING faulter, which then faults normally", ["uffd-abi.md §2"], t.setup(), [
+      scenario(t, "missing_data_integrity", n <= INTEGRITY_PAGES ? `every one of ${n} pages faults once and reads back what COPY wrote` : `${INTEGRITY_PAGES} pages spread over ${n} each fault once and read back what COPY wrote`, ["utUffdUnit events", "mmUserfaultfdMfill"], t.setup(), integritySteps(n, ps)),
+      scenario(t, "missing_unregister_wakes_faulter", "UNREGISTER wakes a MISSING faulter, which then faults normally", ["abi618Unregister"], t.setup(), [
         api(),
         reg(),
         touch("t0", 0, "read", blocked),
@@ -87,7 +88,7 @@ export function missingScenarios(t: Target): Scenario[] {
         unregister(all),
         wait("t0", done(0)),
       ]),
-      scenario(t, "missing_close_wakes_faulter", "closing the userfaultfd wakes a blocked MISSING faulter, which then faults normally", ["uffd-abi.md §2", "abi618"], t.setup(), [
+      scenario(t, "missing_close_wakes_faulter", "closing the userfaultfd wakes a blocked MISSING faulter, which then faults normally", ["abi618Unregister", "abi618"], t.setup(), [
         api(),
         reg(),
         touch("t0", 0, "read", blocked),
@@ -112,7 +113,7 @@ export function missingScenarios(t: Target): Scenario[] {
   // MOVE needs both sides private anonymous (validate_move_areas, R30).
   if (t.ioctls.has("move") && !t.fileBacked) {
     out.push(
-      scenario(t, "missing_move", "a MISSING fault resolved by UFFDIO_MOVE from a private anonymous source page", ["vm_uffd_ops.md §2.4", "utUffdUnit move", "R30"], t.setup({ srcPages: 1 }), [
+      scenario(t, "missing_move", "a MISSING fault resolved by UFFDIO_MOVE from a private anonymous source page", ["mmUserfaultfdMfill", "utUffdUnit move", "R30"], t.setup({ srcPages: 1 }), [
         api(["move"]),
         reg(),
         touch("t0", 0, "read", blocked),
@@ -123,7 +124,7 @@ export function missingScenarios(t: Target): Scenario[] {
     );
   }
   out.push(
-    scenario(t, "missing_unregister_then_touch_no_event", "after UNREGISTER a touch faults normally and raises no event", ["vm_uffd_ops.md §2.2", "uffd-abi.md §10"], t.setup(), [
+    scenario(t, "missing_unregister_then_touch_no_event", "after UNREGISTER a touch faults normally and raises no event", ["fsUserfaultfdRegister", "abi618Register"], t.setup(), [
       api(),
       reg(),
       unregister(all),
@@ -167,7 +168,7 @@ function integritySteps(n: number, ps: number): Step[] {
 function neverTraps(t: Target): Scenario[] {
   const all = { page: 0, pages: t.lowered.pages };
   return [
-    scenario(t, "missing_registered_never_traps", "MISSING registers, but nothing raises the event: a touch completes through ->fault and no event arrives", ["R56", "R55", "vm_uffd_ops.md §2.3"], t.setup(), [
+    scenario(t, "missing_registered_never_traps", "MISSING registers, but nothing raises the event: a touch completes through ->fault and no event arrives", ["R56", "R55", "faultPath"], t.setup(), [
       api(),
       register(all, ["missing"]),
       touch("t0", 0, "read", done(0)),

@@ -1,7 +1,8 @@
 /**
  * The negative space around registration and the range ioctls: bad ranges and
  * modes, ownership, unregistered ranges, read-only mappings, hugetlb's rules
- * (vm_uffd_ops.md §2.2, §2.4, §6; uffd-abi.md §8, §10, §11).
+ * (fs/userfaultfd.c userfaultfd_register(), the range ioctls' write-back and
+ * userfaultfd_wake(); mm/userfaultfd.c mfill_get_vma(); as 6.18 does them).
  */
 import { KIND_SUPPORT } from "../../kernel/kinds.js";
 import type { Scenario } from "../../ir/scenario.js";
@@ -31,15 +32,15 @@ export function negativeScenarios(t: Target): Scenario[] {
 
   if (mode) {
     out.push(
-      scenario(t, "register_unaligned_einval", "a registration range that does not start on a page boundary is EINVAL", t.hugetlb ? ["R29", "vm_uffd_ops.md §2.2"] : ["vm_uffd_ops.md §2.2"], t.setup(), [
+      scenario(t, "register_unaligned_einval", "a registration range that does not start on a page boundary is EINVAL", t.hugetlb ? ["R29", "fsUserfaultfdRegister"] : ["fsUserfaultfdRegister"], t.setup(), [
         api(),
         registerFails({ page: 0, pages: 1, offsetBytes: misalign }, [mode], "EINVAL"),
       ]),
-      scenario(t, "register_len_zero_einval", "a zero-length registration is EINVAL", ["vm_uffd_ops.md §2.2"], t.setup(), [
+      scenario(t, "register_len_zero_einval", "a zero-length registration is EINVAL", ["fsUserfaultfdRegister"], t.setup(), [
         api(),
         registerFails({ page: 0, lenBytes: 0 }, [mode], "EINVAL"),
       ]),
-      scenario(t, "register_mode_zero_einval", "a registration with no mode is EINVAL", ["vm_uffd_ops.md §2.2", "utUffdUnit register-ioctls"], t.setup(), [
+      scenario(t, "register_mode_zero_einval", "a registration with no mode is EINVAL", ["fsUserfaultfdRegister", "utUffdUnit register-ioctls"], t.setup(), [
         api(),
         registerFails(all, [], "EINVAL"),
       ]),
@@ -52,7 +53,7 @@ export function negativeScenarios(t: Target): Scenario[] {
     );
     if (t.fileBacked && !t.gmem) {
       out.push(
-        scenario(t, "register_readonly_mapping_eperm", "a read-only shared file mapping lacks VM_MAYWRITE: registration is EPERM", ["R04", "uffd-abi.md §10"], t.setup({ readonly: true, alias: false }), [
+        scenario(t, "register_readonly_mapping_eperm", "a read-only shared file mapping lacks VM_MAYWRITE: registration is EPERM", ["R04", "abi618Register"], t.setup({ readonly: true, alias: false }), [
           api(),
           registerFails(all, [mode], "EPERM"),
         ]),
@@ -61,7 +62,7 @@ export function negativeScenarios(t: Target): Scenario[] {
   }
   if (t.ioctls.has("copy") && mode) {
     out.push(
-      scenario(t, "copy_unaligned_einval", "COPY to an address off a page boundary is EINVAL", t.hugetlb ? ["R29", "uffd-abi.md §8"] : ["vm_uffd_ops.md §2.4", "uffd-abi.md §8"], t.setup(), [
+      scenario(t, "copy_unaligned_einval", "COPY to an address off a page boundary is EINVAL", t.hugetlb ? ["R29", "abi618WriteBack"] : ["mmUserfaultfdMfill", "abi618WriteBack"], t.setup(), [
         api(),
         register(all, [mode]),
         // Argument validation leaves the field alone; hugetlb's alignment is checked after the vma lookup.
@@ -71,7 +72,7 @@ export function negativeScenarios(t: Target): Scenario[] {
   }
   if (t.ioctls.has("copy")) {
     out.push(
-      scenario(t, "copy_unregistered_enoent", "COPY into a range no userfaultfd registered is ENOENT, written back", ["uffd-abi.md §8", "vm_uffd_ops.md §2.4"], t.setup(), [
+      scenario(t, "copy_unregistered_enoent", "COPY into a range no userfaultfd registered is ENOENT, written back", ["abi618WriteBack", "mmUserfaultfdMfill"], t.setup(), [
         api(),
         copyFails({ page: 0 }, "ENOENT", true),
         touch("t0", 0, "read", done(0)),
@@ -80,7 +81,7 @@ export function negativeScenarios(t: Target): Scenario[] {
   }
   if (t.hugetlb && mode) {
     out.push(
-      scenario(t, "zeropage_on_hugetlb_einval", "hugetlb has no ZEROPAGE: the call is EINVAL, written back as zeropage=-22", ["R28", "utUffdUnit zeropage", "uffd-abi.md §8"], t.setup(), [
+      scenario(t, "zeropage_on_hugetlb_einval", "hugetlb has no ZEROPAGE: the call is EINVAL, written back as zeropage=-22", ["R28", "utUffdUnit zeropage", "abi618WriteBack"], t.setup(), [
         api(),
         register(all, [mode]),
         zeropageFails({ page: 0 }, "EINVAL", true),
@@ -88,7 +89,7 @@ export function negativeScenarios(t: Target): Scenario[] {
     );
   }
   out.push(
-    scenario(t, "wake_unregistered_ok", "UFFDIO_WAKE never looks at the vmas: it succeeds on a range nobody registered", ["uffd-abi.md §11"], t.setup(), [
+    scenario(t, "wake_unregistered_ok", "UFFDIO_WAKE never looks at the vmas: it succeeds on a range nobody registered", ["abi618WakeFlags"], t.setup(), [
       api(),
       wake({ page: 0, pages: 1 }),
     ]),

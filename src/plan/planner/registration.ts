@@ -1,7 +1,8 @@
 /**
  * UFFDIO_REGISTER: every declared mode registers, alone and together, and the
  * returned `ioctls` mask is what userfaultfd_register() computes for the kind
- * (vm_uffd_ops.md §2.2; uffd-abi.md §3); undeclared modes are refused.
+ * (fs/userfaultfd.c userfaultfd_register() and vma_can_userfault(), as 6.18
+ * does them); undeclared modes are refused.
  */
 import type { RegisterMode } from "../../kernel/uapi.js";
 import type { Scenario } from "../../ir/scenario.js";
@@ -20,7 +21,7 @@ export function registrationScenarios(t: Target): Scenario[] {
         t,
         `register_${modes.join("_")}`,
         `registering ${modes.join("|").toUpperCase()} succeeds and advertises the kind's ioctls`,
-        ["vm_uffd_ops.md §2.2", "utUffdUnit register-ioctls", "uffd-abi.md §3"],
+        ["fsUserfaultfdRegister", "utUffdUnit register-ioctls", "abi618IoctlsMask"],
         t.setup(),
         [api(), register(all, modes, expectedRegisterIoctls(t.hugetlb, modes))],
       ),
@@ -40,7 +41,7 @@ export function refusedRegistrationScenarios(t: Target): Scenario[] {
         t,
         `register_undeclared_${mode}_refused`,
         `${mode.toUpperCase()} is not declared, so registering it fails with EINVAL`,
-        mode === "minor" && model.backing === "anon" ? ["R12", "anonCanUserfault"] : ["R03", "vm_uffd_ops.md §2.2"],
+        mode === "minor" && model.backing === "anon" ? ["R12", "anonCanUserfault"] : ["R03", "fsUserfaultfdRegister"],
         t.setup(),
         [api(), registerFails(all, [mode], "EINVAL")],
       ),
@@ -65,7 +66,7 @@ export function refusedRegistrationScenarios(t: Target): Scenario[] {
         t,
         "register_wp_async_any_type",
         "WP-only registration with UFFD_FEATURE_WP_ASYNC is accepted even where WP is not declared",
-        ["R08", "uffd-abi.md §6"],
+        ["R08", "abi618WpAsync"],
         t.setup(),
         [api(["wp_async"]), { op: "register", ...all, modes: ["wp"], expect: { result: "ok" } }],
       ),

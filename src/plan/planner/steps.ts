@@ -57,7 +57,7 @@ export function copyOk(page: number, pages: number, pageSize: number, src: Fill,
 
 /**
  * A range ioctl that must fail. `writtenBack` says whether the kernel writes the
- * negative errno into the result field (uffd-abi.md §8: argument validation
+ * negative errno into the result field (6.18, fs/userfaultfd.c userfaultfd_copy(): argument validation
  * leaves it untouched, failures found after the vma lookup write it back).
  */
 export function copyFails(range: PageRange, errno: ErrnoName, writtenBack: boolean): Step {

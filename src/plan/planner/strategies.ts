@@ -12,7 +12,7 @@
  * - fault.raise "none": every MISSING/MINOR scenario waits for an event that never comes.
  *
  * These need a fault path that asks get_folio_noalloc() at fault time: core's
- * __do_userfault() in the pending series (vm_uffd_ops.md §2.3), or the type's
+ * __do_userfault() in the pending series (v2 12/15), or the type's
  * own glue calling handle_userfault() after the same lookup. They are planned
  * for guest_memfd and for that series only: 6.18's shmem raises MINOR for any
  * cached folio, up to date or not, so on shmem the real kernel would differ.
@@ -43,7 +43,7 @@ export function strategyScenarios(t: Target): Scenario[] {
         t,
         "gmem_private_after_register_not_served",
         `a page made private after registration is never served: ${refused.atFault ? "the fault is SIGBUS, with no event" : "the fault is not resolved"}, and COPY is ${refused.copyErrno}`,
-        ["R39", "seanV4", refused.copyErrno === "EACCES" ? "R64" : "R21", "vm_uffd_ops.md §3.4"],
+        ["R39", "seanV4", refused.copyErrno === "EACCES" ? "R64" : "R21"],
         { ...setup, declared: { ...setup.declared!, privatePages: [1] } },
         [api(), register(all, ["missing"]), ...privatePageSteps(1, refused)],
       ),

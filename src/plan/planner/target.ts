@@ -129,7 +129,7 @@ export function realKindTarget(model: Model, lowered: Lowered): Target | undefin
 }
 
 /**
- * guest_memfd with the pending series (vm_uffd_ops.md §2.6, §3.3): MISSING and
+ * guest_memfd with the pending series ([PATCH v2 13/15] KVM: guest_memfd: implement userfaultfd operations): MISSING and
  * MINOR, resolved by COPY, ZEROPAGE and CONTINUE.
  */
 const GMEM_SERIES_SUPPORT: { modes: readonly RegisterMode[]; ioctls: readonly string[] } = {

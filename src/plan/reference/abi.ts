@@ -40,13 +40,13 @@ function apiMaskScenarios(): Scenario[] {
   return [
     scenario("api_reports_features_and_ioctls", "UFFDIO_API writes back every feature 6.18 offers and the API ioctls", [SRC.api, "[ut UFFDIO_API]"], anon(1),
       [{ op: "api", expect: masks("ok", FEATURES_618, API_IOCTLS) }]),
-    scenario("api_unknown_bit17_zeroes_masks", "feature bit 17 (unknown) is EINVAL and the struct is zeroed", [SRC.api, "abi#1"], anon(1),
+    scenario("api_unknown_bit17_zeroes_masks", "feature bit 17 (unknown) is EINVAL and the struct is zeroed", [SRC.api, "abi618Api"], anon(1),
       [{ op: "api", rawFeatures: "0x20000", expect: masks("EINVAL", "0x0", "0x0") }]),
     scenario("api_unknown_bit63_zeroes_masks", "feature bit 63 is EINVAL and the struct is zeroed", [SRC.api, "[ut UFFDIO_API]"], anon(1),
       [{ op: "api", rawFeatures: "0x8000000000000000", expect: masks("EINVAL", "0x0", "0x0") }]),
     scenario("api_bad_version_zeroes_masks", "api != UFFD_API is EINVAL and the struct is zeroed", [SRC.api], anon(1),
       [{ op: "api", badApi: true, expect: masks("EINVAL", "0x0", "0x0") }]),
-    scenario("api_second_call_zeroes_masks", "a second UFFDIO_API is EINVAL and zeroes what the first reported", [SRC.api, "abi#1"], anon(1),
+    scenario("api_second_call_zeroes_masks", "a second UFFDIO_API is EINVAL and zeroes what the first reported", [SRC.api, "abi618Api"], anon(1),
       [{ op: "api", expect: masks("ok", FEATURES_618, API_IOCTLS) }, { op: "api", expect: masks("EINVAL", "0x0", "0x0") }]),
   ];
 }
@@ -62,9 +62,9 @@ function rawModeScenarios(): Scenario[] {
       [...base(), { op: "copy", page: 0, src: { byte: 1 }, rawMode: 1 << 2, expect: { result: "EINVAL", copy: "untouched" } }, noEvent()]),
     scenario("zeropage_unknown_mode_untouched", "ZEROPAGE with mode bit 1 << 1 is EINVAL, field untouched", [SRC.ioctls], anon(),
       [...base(), { op: "zeropage", page: 0, rawMode: 1 << 1, expect: { result: "EINVAL", zeropage: "untouched" } }]),
-    scenario("continue_unknown_mode_before_vma_check", "CONTINUE's mode check comes before the vma check: untouched, not -22", [SRC.ioctls, "abi#8"], anon(),
+    scenario("continue_unknown_mode_before_vma_check", "CONTINUE's mode check comes before the vma check: untouched, not -22", [SRC.ioctls, "abi618WriteBack"], anon(),
       [...base(), { op: "continue", page: 0, rawMode: 1 << 2, expect: { result: "EINVAL", mapped: "untouched" } }]),
-    scenario("continue_on_anon_written_back", "CONTINUE on anon with a valid mode is EINVAL written back as -22", ["abi#8", "mm/userfaultfd.c mfill_atomic"], anon(),
+    scenario("continue_on_anon_written_back", "CONTINUE on anon with a valid mode is EINVAL written back as -22", ["abi618WriteBack", "mm/userfaultfd.c mfill_atomic"], anon(),
       [...base(), { op: "continue", page: 0, expect: { result: "EINVAL", mapped: -22 } }]),
     scenario("poison_unknown_mode_untouched", "POISON with mode bit 1 << 1 is EINVAL, field untouched", [SRC.ioctls], anon(),
       [...base(), { op: "poison", page: 0, rawMode: 1 << 1, expect: { result: "EINVAL", updated: "untouched" } }]),
@@ -74,9 +74,9 @@ function rawModeScenarios(): Scenario[] {
       [...base(), move(0, 0, { result: "EINVAL", move: "untouched" }, { srcFill: { byte: 7 }, rawMode: 1 << 2 })]),
     scenario("copy_raw_dontwake_bit", "raw mode bit 1 << 0 on COPY is DONTWAKE: the faulter stays blocked", ["include/uapi/linux/userfaultfd.h UFFDIO_COPY_MODE_DONTWAKE", SRC.ioctls], anon(),
       [...base(), read("r", 0, blocked), fault(0, []), { op: "copy", page: 0, src: { byte: 9 }, rawMode: 1, expect: { copy: PS } }, wait("r", blocked), { op: "wake", page: 0 }, wait("r", done(9))]),
-    scenario("zeropage_unaligned_untouched", "ZEROPAGE over an unaligned range is EINVAL with the field untouched", ["abi#8", "fs/userfaultfd.c validate_range"], anon(),
+    scenario("zeropage_unaligned_untouched", "ZEROPAGE over an unaligned range is EINVAL with the field untouched", ["abi618WriteBack", "fs/userfaultfd.c validate_range"], anon(),
       [...base(), zeropage({ page: 0, offsetBytes: 8 }, { result: "EINVAL", zeropage: "untouched" })]),
-    scenario("copy_unregistered_written_back", "COPY into an unregistered page writes -ENOENT back (a written value, not the sentinel)", ["abi#8"], anon(),
+    scenario("copy_unregistered_written_back", "COPY into an unregistered page writes -ENOENT back (a written value, not the sentinel)", ["abi618WriteBack"], anon(),
       [api(), copy(p(0), 1, { result: "ENOENT", copy: -2 })]),
   ];
 }
@@ -109,9 +109,9 @@ function fdScenarios(): Scenario[] {
 function exactAddressScenarios(): Scenario[] {
   const touchAt = (offsetBytes: number) => ({ op: "touch" as const, thread: "r", page: 1, access: "read" as const, offsetBytes, expect: blocked });
   return [
-    scenario("exact_address_reports_offset", "with EXACT_ADDRESS the fault address keeps its offset in the page", [SRC.exact, "abi#11"], anon(),
+    scenario("exact_address_reports_offset", "with EXACT_ADDRESS the fault address keeps its offset in the page", [SRC.exact, "abi618WakeFlags"], anon(),
       [api(["exact_address"]), register(p(0, 2), ["missing"]), touchAt(100), { op: "event", expect: { event: "pagefault", page: 1, offset: 100, flags: [] } }, copy(p(1), 3), wait("r", done(3))]),
-    scenario("address_masked_without_exact_address", "without EXACT_ADDRESS the fault address is masked to the page", [SRC.exact, "abi#11"], anon(),
+    scenario("address_masked_without_exact_address", "without EXACT_ADDRESS the fault address is masked to the page", [SRC.exact, "abi618WakeFlags"], anon(),
       [api(), register(p(0, 2), ["missing"]), touchAt(100), fault(1, []), copy(p(1), 3), wait("r", done(3))]),
     scenario("exact_address_wake_by_page_range", "a COPY over the page wakes a faulter reported at an exact address", [SRC.exact, "fs/userfaultfd.c userfaultfd_wake_function"], anon(),
       [api(["exact_address"]), register(p(0, 2), ["missing"]), touchAt(4095), { op: "event", expect: { event: "pagefault", page: 1, offset: 4095, flags: [] } }, zeropage(p(1)), wait("r", done(0))]),
@@ -121,7 +121,7 @@ function exactAddressScenarios(): Scenario[] {
 function kernelAccessScenarios(): Scenario[] {
   const sys = (call: "read" | "write", expect: TouchExpect, value?: number): Step => ({ op: "syscall", thread: "k", call, page: 0, ...(value !== undefined ? { value } : {}), expect });
   return [
-    scenario("kernel_write_missing_blocks", "read(2) into a MISSING page: the kernel's copy faults (flags write) and blocks until resolved", [SRC.umo, "abi#4"], anon(),
+    scenario("kernel_write_missing_blocks", "read(2) into a MISSING page: the kernel's copy faults (flags write) and blocks until resolved", [SRC.umo, "abi618Poison"], anon(),
       [api(), register(p(0, 2), ["missing"]), sys("read", blocked, 0x42), fault(0, ["write"]), copy(p(0), 0x11), wait("k", { outcome: "done", result: "ok" }), read("r", 0, done(0x42))]),
     scenario("kernel_write_user_mode_only_efault", "with UFFD_USER_MODE_ONLY the same read(2) fails with EFAULT and raises no event", [SRC.umo], anon(2, { userModeOnly: true }),
       [api(), register(p(0, 2), ["missing"]), sys("read", { outcome: "done", result: "EFAULT" }, 0x42), noEvent(), read("r", 0, blocked), fault(0, []), zeropage(p(0)), wait("r", done(0))]),
@@ -129,11 +129,11 @@ function kernelAccessScenarios(): Scenario[] {
       [api(), register(p(0, 2), ["missing"]), sys("write", blocked), fault(0, []), copy(p(0), 0x33), wait("k", { outcome: "done", result: "ok" })]),
     scenario("kernel_read_user_mode_only_efault", "with UFFD_USER_MODE_ONLY write(2) of a MISSING page fails with EFAULT", [SRC.umo], anon(2, { userModeOnly: true }),
       [api(), register(p(0, 2), ["missing"]), sys("write", { outcome: "done", result: "EFAULT" }), noEvent()]),
-    scenario("kernel_read_poisoned_efault", "a kernel-mode read of a poisoned page is EFAULT (a user access gets SIGBUS)", ["abi#4", "mm/memory.c do_swap_page (PTE marker poison)"], anon(),
+    scenario("kernel_read_poisoned_efault", "a kernel-mode read of a poisoned page is EFAULT (a user access gets SIGBUS)", ["abi618Poison", "mm/memory.c do_swap_page (PTE marker poison)"], anon(),
       [api(), register(p(0, 2), ["missing"]), poison(p(0)), sys("write", { outcome: "done", result: "EFAULT" })]),
     scenario("kernel_read_present_page_ok", "write(2) of a present page in a registered range just works", [SRC.umo], anon(),
       [api(), register(p(0, 2), ["missing"]), copy(p(0), 0x21), sys("write", { outcome: "done", result: "ok" }), noEvent()]),
-    scenario("kernel_write_wp_blocks", "read(2) into a write-protected page raises a WP fault (flags wp,write) and blocks", [SRC.umo, "abi#11"], anon(),
+    scenario("kernel_write_wp_blocks", "read(2) into a write-protected page raises a WP fault (flags wp,write) and blocks", [SRC.umo, "abi618WakeFlags"], anon(),
       [api(), register(p(0, 2), ["missing", "wp"]), copy(p(0), 0x10, {}, ["wp"]), sys("read", blocked, 0x55), fault(0, ["write", "wp"]), wp(p(0), false), wait("k", { outcome: "done", result: "ok" }), read("r", 0, done(0x55))]),
   ];
 }
@@ -146,24 +146,24 @@ function munmapScenarios(): Scenario[] {
       [write("w", 0, 0x31, done()), write("x", 1, 0x32, done()), unmap(1), { op: "touch", thread: "r", page: 1, access: "read", expect: { outcome: "sigsegv" } }, read("s", 0, done(0x31))]),
     scenario("munmap_registered_without_event_unmap", "munmap() of a registered page without EVENT_UNMAP returns at once and queues nothing", src, anon(2),
       [api(), register(p(0, 2), ["missing"]), unmap(1), noEvent()]),
-    scenario("unmap_event_blocks_munmap", "with EVENT_UNMAP munmap() queues UNMAP and blocks until it is read; COPY meanwhile is EAGAIN", [...src, "abi#5"], anon(3),
+    scenario("unmap_event_blocks_munmap", "with EVENT_UNMAP munmap() queues UNMAP and blocks until it is read; COPY meanwhile is EAGAIN", [...src, "abi618Events"], anon(3),
       [api(["event_unmap"]), register(p(0, 3), ["missing"]), unmap(1, { thread: "m", expect: { outcome: "blocked" } }), copy(p(0), 1, { result: "EAGAIN", copy: -11 }),
         { op: "event", expect: { event: "unmap", page: 1, pages: 1 } }, wait("m", done()), copy(p(0), 1, { copy: PS })]),
     scenario("unmap_event_only_for_registered", "EVENT_UNMAP is sent only for a range a context registered", src, anon(2),
       [api(["event_unmap"]), unmap(1), noEvent()]),
     scenario("kernel_access_unmapped_efault", "a system call copying to or from an unmapped page fails with EFAULT", ["mm/memory.c", "arch/x86/mm/fault.c"], anon(2),
       [unmap(1), { op: "syscall", thread: "k", call: "write", page: 1, expect: { outcome: "done", result: "EFAULT" } }]),
-    scenario("register_over_hole_ok", "REGISTER over a range with a hole is fine while a VMA intersects it", ["abi#10", "fs/userfaultfd.c userfaultfd_register"], anon(3),
+    scenario("register_over_hole_ok", "REGISTER over a range with a hole is fine while a VMA intersects it", ["abi618Register", "fs/userfaultfd.c userfaultfd_register"], anon(3),
       [unmap(1), api(), register(p(0, 3), ["missing"], { ioctls: ["wake", "copy", "zeropage", "move", "poison"] }), read("r", 2, blocked), fault(2, []), zeropage(p(2)), wait("r", done(0))]),
     scenario("register_inside_hole_einval", "REGISTER of a range inside a hole is EINVAL", ["fs/userfaultfd.c userfaultfd_register"], anon(3),
       [unmap(1), api(), register(p(1), ["missing"], { result: "EINVAL" })]),
-    scenario("copy_into_unmapped_enoent", "COPY into an unmapped page is ENOENT, written back", ["abi#8", "mm/userfaultfd.c mfill_atomic"], anon(3),
+    scenario("copy_into_unmapped_enoent", "COPY into an unmapped page is ENOENT, written back", ["abi618WriteBack", "mm/userfaultfd.c mfill_atomic"], anon(3),
       [api(), register(p(0, 3), ["missing"]), unmap(1), copy(p(1), 1, { result: "ENOENT", copy: -2 })]),
   ];
 }
 
 function copySourceScenarios(): Scenario[] {
-  const src = ["mm/userfaultfd.c mfill_atomic (copy_from_user of the source outside the lock)", "abi#7"];
+  const src = ["mm/userfaultfd.c mfill_atomic (copy_from_user of the source outside the lock)", "abi618CopySrcFault"];
   const from = (page: number, extra: { offsetBytes?: number; in?: "primary" | "alias" | "src" } = {}) => ({ page, ...extra });
   const cp = (page: number, pages: number, source: ReturnType<typeof from>, expect: Extract<Step, { op: "copy" }>["expect"], thread?: string): Step =>
     ({ op: "copy", page, pages, src: source, ...(thread ? { thread } : {}), expect });
@@ -173,9 +173,9 @@ function copySourceScenarios(): Scenario[] {
       [api(), register(p(0, 4), ["missing"]), cp(0, 1, from(2), { outcome: "blocked" }, "c"), fault(2, []), copy(p(2), 0x44), wait("c", doneCopy("ok", PS)), read("r", 0, done(0x44))]),
     scenario("copy_src_fault_user_mode_only_efault", "with UFFD_USER_MODE_ONLY that source fault is EFAULT, written back", [...src, SRC.umo], anon(4, { userModeOnly: true }),
       [api(), register(p(0, 4), ["missing"]), cp(0, 1, from(2), { result: "EFAULT", copy: -14 }), noEvent()]),
-    scenario("copy_src_unmapped_efault", "a COPY from an unmapped source is EFAULT, written back", [...src, "abi#8"], anon(4),
+    scenario("copy_src_unmapped_efault", "a COPY from an unmapped source is EFAULT, written back", [...src, "abi618WriteBack"], anon(4),
       [{ op: "munmap", page: 3 }, api(), register(p(0, 2), ["missing"]), cp(0, 1, from(3), { result: "EFAULT", copy: -14 })]),
-    scenario("copy_src_unaligned_ok", "the source needs no alignment", ["abi#7", "fs/userfaultfd.c userfaultfd_copy (validate_unaligned_range)"], anon(4),
+    scenario("copy_src_unaligned_ok", "the source needs no alignment", ["abi618CopySrcFault", "fs/userfaultfd.c userfaultfd_copy (validate_unaligned_range)"], anon(4),
       [write("w", 2, 0x66, done()), write("x", 3, 0x66, done()), api(), register(p(0, 2), ["missing"]), cp(0, 1, from(2, { offsetBytes: 100 }), { copy: PS }), read("r", 0, done(0x66))]),
     scenario("copy_src_unpopulated_reads_zero", "an unpopulated, unregistered anonymous source reads as zeroes", src, anon(4),
       [api(), register(p(0, 2), ["missing"]), cp(0, 1, from(3), { copy: PS }), read("r", 0, done(0))]),
@@ -183,7 +183,7 @@ function copySourceScenarios(): Scenario[] {
       [api(), register(p(0, 2), ["missing"]), cp(0, 2, from(1), { outcome: "blocked" }, "c"), fault(1, []), zeropage(p(1)), wait("c", doneCopy("EAGAIN", PS)), read("r", 0, done(0))]),
     scenario("copy_src_partly_populated_partial", "a two-page source whose second page faults under USER_MODE_ONLY copies one page: EAGAIN with 4096", src, anon(4, { userModeOnly: true }),
       [api(), register(p(0, 4), ["missing"]), copy(p(2), 0x77), cp(0, 2, from(2), { result: "EAGAIN", copy: PS }), read("r", 0, done(0x77))]),
-    scenario("move_within_one_range", "MOVE from one page of a registered range to another in the same range", ["abi#9", "mm/userfaultfd.c move_pages"], anon(4),
+    scenario("move_within_one_range", "MOVE from one page of a registered range to another in the same range", ["abi618Move", "mm/userfaultfd.c move_pages"], anon(4),
       [api(), register(p(0, 4), ["missing"]), copy(p(2), 0x12), move(2, 0, { move: PS }, { srcIn: "primary" }), read("r", 0, done(0x12)), read("s", 2, blocked), fault(2, []), zeropage(p(2)), wait("s", done(0))]),
   ];
 }
@@ -196,17 +196,17 @@ function layoutScenarios(): Scenario[] {
   return [
     scenario("layout_hole_sigsegv", "a hole between two mappings is SIGSEGV; the mapping after it is ordinary memory", ["mm/mmap.c", "arch/x86/mm/fault.c"], next({ gapPages: 1 }),
       [segv("h", 2), write("w", 3, 0x19, done()), read("r", 3, done(0x19))]),
-    scenario("register_spanning_two_mappings", "one REGISTER range over two adjacent mappings registers both", [...src, "abi#10"], next({ kind: "shmem" }),
+    scenario("register_spanning_two_mappings", "one REGISTER range over two adjacent mappings registers both", [...src, "abi618Register"], next({ kind: "shmem" }),
       [api(), register(p(0, 4), ["missing"], { ioctls: anonMissing }), read("r", 3, blocked), fault(3, []), copy(p(3), 0x2a), wait("r", done(0x2a)), read("s", 1, blocked), fault(1, []), zeropage(p(1)), wait("s", done(0))]),
-    scenario("register_into_hole_then_copy_enoent", "REGISTER over a mapping's last page and the hole after it works; a COPY crossing into the hole is ENOENT", [...src, "abi#10", "abi#8"], next({ gapPages: 1 }),
+    scenario("register_into_hole_then_copy_enoent", "REGISTER over a mapping's last page and the hole after it works; a COPY crossing into the hole is ENOENT", [...src, "abi618Register", "abi618WriteBack"], next({ gapPages: 1 }),
       [api(), register(p(1, 2), ["missing"], { ioctls: anonMissing }), copy(p(1, 2), 1, { result: "ENOENT", copy: -2 }), copy(p(1), 1, { copy: PS })]),
-    scenario("register_droppable_einval", "MAP_DROPPABLE memory cannot be registered, alone or in a range with other memory", ["abi#10", "include/linux/userfaultfd_k.h vma_can_userfault (VM_DROPPABLE)"], next({ droppable: true }),
+    scenario("register_droppable_einval", "MAP_DROPPABLE memory cannot be registered, alone or in a range with other memory", ["abi618Register", "include/linux/userfaultfd_k.h vma_can_userfault (VM_DROPPABLE)"], next({ droppable: true }),
       [api(), register(p(2, 2), ["missing"], { result: "EINVAL" }), register(p(0, 4), ["missing"], { result: "EINVAL" }), register(p(0, 2), ["missing"], { ioctls: anonMissing })]),
     scenario("register_prot_none_then_sigsegv", "PROT_NONE memory registers; an access is SIGSEGV before userfaultfd sees it", [...src, "arch/x86/mm/fault.c access_error"], next({ prot: "none" }),
       [api(), register(p(2, 2), ["missing"], { ioctls: anonMissing }), segv("r", 2), noEvent()]),
     scenario("register_read_only_mapping", "a read-only private mapping registers; a read faults to the monitor, a write is SIGSEGV", [...src, "arch/x86/mm/fault.c access_error"], next({ prot: "read" }),
       [api(), register(p(2, 2), ["missing"], { ioctls: anonMissing }), read("r", 2, blocked), fault(2, []), zeropage(p(2)), wait("r", done(0)), segv("w", 3, "write"), noEvent()]),
-    scenario("second_mapping_other_kind_and_mode", "shmem beside anon: MINOR on the shmem mapping, MISSING on the anon one, MINOR over both is EINVAL", [...src, "abi#3"], next({ kind: "shmem" }),
+    scenario("second_mapping_other_kind_and_mode", "shmem beside anon: MINOR on the shmem mapping, MISSING on the anon one, MINOR over both is EINVAL", [...src, "abi618IoctlsMask"], next({ kind: "shmem" }),
       [api(), register(p(0, 4), ["minor"], { result: "EINVAL" }), register(p(2, 2), ["minor"], { ioctls: registerMask("shmem", ["minor"]) }), register(p(0, 2), ["missing"], { ioctls: anonMissing })]),
     scenario("second_mapping_second_context", "each of two mappings registered with its own context: a fault goes to its mapping's context", [...src, "fs/userfaultfd.c handle_userfault"], anon(2, { contexts: 2, next: { kind: "anon", pages: 2, gapPages: 1 } }),
       [api(), { ...api(), ctx: 1 }, register(p(0, 2), ["missing"]), register(p(3, 2), ["missing"], {}, 1), read("r", 4, blocked), noEvent(), { ...fault(4, []), ctx: 1 }, { ...zeropage(p(4)), ctx: 1 }, wait("r", done(0))]),
@@ -221,7 +221,7 @@ function mremapScenarios(): Scenario[] {
       [write("w", 0, 0x3e, done()), mremap(), read("r", 0, done(0x3e)), read("s", 1, done(0))]),
     scenario("mremap_without_event_remap_drops_registration", "without EVENT_REMAP the moved mapping is no longer registered: no fault, no event", src, anon(2),
       [api(), register(p(0, 2), ["missing"]), mremap(), read("r", 0, done(0)), noEvent()]),
-    scenario("remap_event_blocks_and_keeps_registration", "with EVENT_REMAP mremap() blocks until REMAP is read, COPY is EAGAIN meanwhile, and the registration moves along", [...src, "abi#5"], anon(2),
+    scenario("remap_event_blocks_and_keeps_registration", "with EVENT_REMAP mremap() blocks until REMAP is read, COPY is EAGAIN meanwhile, and the registration moves along", [...src, "abi618Events"], anon(2),
       [api(["event_remap"]), register(p(0, 2), ["missing"]), mremap({ thread: "m", expect: { outcome: "blocked" } }), copy(p(0), 1, { result: "EAGAIN", copy: -11 }),
         { op: "event", expect: { event: "remap", pages: 2 } }, wait("m", done()), read("r", 1, blocked), fault(1, []), zeropage(p(1)), wait("r", done(0))]),
   ];
@@ -237,7 +237,7 @@ function forkScenarios(): Scenario[] {
       [write("w", 0, 0x2d, done()), api(), fork({ childReads: 0 }), child(done(0x2d))]),
     scenario("fork_without_event_fork_child_unregistered", "without EVENT_FORK the child's copy is not registered: its read of a missing page sees zeroes, no event", [...src, "[ut events]"], anon(2),
       [api(), register(p(0, 2), ["missing"]), fork({ childReads: 0 }), child(done(0)), noEvent()]),
-    scenario("fork_event_blocks_and_registers_child", "with EVENT_FORK fork() blocks until FORK is read; the child's fault goes to the new context, which resolves it", [...src, "abi#5", "[ut events]"], anon(2),
+    scenario("fork_event_blocks_and_registers_child", "with EVENT_FORK fork() blocks until FORK is read; the child's fault goes to the new context, which resolves it", [...src, "abi618Events", "[ut events]"], anon(2),
       [api(["event_fork"]), register(p(0, 2), ["missing"]), fork({ thread: "f", childReads: 0, expect: { outcome: "blocked" } }),
         { op: "event", expect: { event: "fork" } }, wait("f", done()), child(blocked), onChild(fault(0, [])), onChild(copy(p(0), 0x61)), child(done(0x61)), noEvent()]),
     scenario("fork_event_with_sigbus_child_gets_sigbus", "with EVENT_FORK and SIGBUS the child's context inherits SIGBUS: its read of a missing page is SIGBUS", [...src, "[ut sigbus]"], anon(2),
@@ -247,7 +247,7 @@ function forkScenarios(): Scenario[] {
     scenario("wp_fork_with_event_child_write_faults", "with EVENT_FORK the child keeps the uffd-wp bit: its write faults to the child's context until unprotected there", [...src, "[ut wp-fork-with-event]"], anon(2),
       [write("w", 0, 0x10, done()), api(["event_fork"]), register(p(0, 2), ["wp"]), wp(p(0), true), fork({ thread: "f", childWrites: 0, childValue: 0x11, expect: { outcome: "blocked" } }),
         { op: "event", expect: { event: "fork" } }, wait("f", done()), child(blocked), onChild(fault(0, ["write", "wp"])), onChild(wp(p(0), false)), child(done()), read("r", 0, done(0x10))]),
-    scenario("move_src_shared_with_child_ebusy", "MOVE of a source page still mapped by a forked child is EBUSY", ["abi#9", "mm/userfaultfd.c move_pages_pte (folio_maybe_mapped_shared)"], anon(4),
+    scenario("move_src_shared_with_child_ebusy", "MOVE of a source page still mapped by a forked child is EBUSY", ["abi618Move", "mm/userfaultfd.c move_pages_pte (folio_maybe_mapped_shared)"], anon(4),
       [write("w", 2, 0x05, done()), api(), register(p(0, 2), ["missing"]), fork(), move(2, 0, { result: "EBUSY", move: -16 }, { srcIn: "primary" })]),
   ];
 }
@@ -289,9 +289,9 @@ export function hugetlbAddressScenarios(needs: KernelNeed[]): Scenario[] {
   const off = 3 * PS + 5;
   const touch = { op: "touch" as const, thread: "r", page: 0, access: "read" as const, offsetBytes: off, expect: blocked };
   return [
-    scenario("copy_src_hugetlb_page", "a COPY into hugetlb whose source is another hugetlb page (through the alias mapping)", ["mm/hugetlb.c hugetlb_mfill_atomic_pte (copy_folio_from_user)", "abi#7"], { ...setup, alias: true },
+    scenario("copy_src_hugetlb_page", "a COPY into hugetlb whose source is another hugetlb page (through the alias mapping)", ["mm/hugetlb.c hugetlb_mfill_atomic_pte (copy_folio_from_user)", "abi618CopySrcFault"], { ...setup, alias: true },
       [write("w", 1, 0x58, done(), "alias"), api(), register(p(0), ["missing"]), { op: "copy", page: 0, src: { page: 1, in: "alias" }, expect: { copy: 2 * 1024 * 1024 } }, read("r", 0, done(0x58))]),
-    scenario("address_masked_to_huge_page", "without EXACT_ADDRESS a hugetlb fault is reported at the huge page's start", [SRC.exact, "abi#11"], setup,
+    scenario("address_masked_to_huge_page", "without EXACT_ADDRESS a hugetlb fault is reported at the huge page's start", [SRC.exact, "abi618WakeFlags"], setup,
       [api(), register(p(0, 2), ["missing"]), touch, fault(0, []), copy(p(0), 5), wait("r", done(5))]),
     scenario("exact_address_in_huge_page", "with EXACT_ADDRESS a hugetlb fault keeps its offset in the huge page", [SRC.exact], setup,
       [api(["exact_address"]), register(p(0, 2), ["missing"]), touch, { op: "event", expect: { event: "pagefault", page: 0, offset: off, flags: [] } }, copy(p(0), 5), wait("r", done(5))]),
@@ -345,9 +345,9 @@ export function gmemFileScenarios(): Scenario[] {
       [{ op: "fstat", expect: { result: "EBADF" } }]),
     scenario("gmem_cap_flags", "KVM_CAP_GUEST_MEMFD_FLAGS advertises MMAP | INIT_SHARED; KVM_CAP_GUEST_MEMFD is 1", ["[gm test_guest_memfd_flags]", "virt/kvm/kvm_main.c kvm_vm_ioctl_check_extension_generic"], setup(),
       [{ op: "kvm_cap", cap: "guest_memfd_flags", expect: { value: 3 } }, { op: "kvm_cap", cap: "guest_memfd", expect: { value: 1 } }]),
-    scenario("gmem_kernel_read_shared_ok", "the kernel can read a shared guest_memfd mapping (write(2) of it)", ["abi#12"], setup(),
+    scenario("gmem_kernel_read_shared_ok", "the kernel can read a shared guest_memfd mapping (write(2) of it)", ["abi618Gmem"], setup(),
       [write("w", 0, 0x3c, done()), { op: "syscall", thread: "k", call: "write", page: 0, expect: { outcome: "done", result: "ok" } }]),
-    scenario("gmem_kernel_read_private_efault", "a kernel access to an MMAP-only (private) guest_memfd mapping is EFAULT", ["abi#12"], setup(["mmap"]),
+    scenario("gmem_kernel_read_private_efault", "a kernel access to an MMAP-only (private) guest_memfd mapping is EFAULT", ["abi618Gmem"], setup(["mmap"]),
       [{ op: "syscall", thread: "k", call: "write", page: 0, expect: { outcome: "done", result: "EFAULT" } }]),
   ];
 }

@@ -13,12 +13,12 @@
  * mmap_changing is dropped by the madvise thread itself, when it wakes after
  * the read (the `out:` label of userfaultfd_event_wait_completion()): a retry
  * is sure to succeed only once that thread has returned, which is the order
- * these scenarios force (uffd-abi.md finding 5).
+ * these scenarios force (6.18, fs/userfaultfd.c userfaultfd_event_wait_completion()).
  *
  * EEXIST after a partial fill. mfill_atomic() (mm/userfaultfd.c) fills page by
  * page and stops at the first page that is already present, returning the
  * bytes done; userfaultfd_copy() turns a short count into EAGAIN with the count
- * in .copy (uffd-abi.md finding 8). Retrying the remainder from that page
+ * in .copy (6.18, fs/userfaultfd.c userfaultfd_copy()). Retrying the remainder from that page
  * fills nothing: the first page fails, so it is -EEXIST, and the pages after
  * it are not attempted either. With UFFDIO_COPY_MODE_WP only the PTEs COPY
  * installs carry the uffd-wp bit (mfill_atomic_install_pte(): pte_mkuffd_wp
@@ -36,14 +36,14 @@ import { api, blocked, copy, done, fault, madvise, neg, p, read, register, remov
 const REMOVE_SRC = [
   "fs/userfaultfd.c userfaultfd_remove, userfaultfd_event_wait_completion (mmap_changing)",
   "fs/userfaultfd.c userfaultfd_copy (mmap_changing: -EAGAIN written back)",
-  "abi#5",
+  "abi618Events",
   "user report: COPY returns EAGAIN while a REMOVE is pending",
 ];
 const EEXIST_SRC = [
   "mm/userfaultfd.c mfill_atomic (stops at a present page, returns the bytes done)",
   "mm/userfaultfd.c mfill_atomic_install_pte (uffd-wp only on the PTEs it installs)",
   "fs/userfaultfd.c userfaultfd_copy (short count: EAGAIN)",
-  "abi#8",
+  "abi618WriteBack",
   "user report: EEXIST retries skip write-protection after a partial fill",
 ];
 

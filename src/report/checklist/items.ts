@@ -1,10 +1,12 @@
 /**
- * The review checklist as data, one place: vm_uffd_ops.md §5 items 1–22 as
- * C01–C22, the seed threads' review remarks that §5 does not already carry as
- * C23–C27, and three process items from ecosystem.md §4 as P01–P03.
+ * The review checklist as data, one place: the review record of the
+ * vm_uffd_ops series (each item cites its thread or patch) as C01–C22, the
+ * remarks of the requesting threads that C01–C22 do not already carry as
+ * C23–C27, and three process items from Documentation/process/submit-checklist.rst
+ * and the series' review threads as P01–P03.
  *
  * Each item says when it applies to a declared type, where it comes from, and
- * which rules can verify it. Rules also name the §5 items they stand for
+ * which rules can verify it. Rules also name the items (1–22) they stand for
  * (Rule.checklist), so the verifier joins both; `rules` here adds the ones the
  * catalogue does not tag (e.g. kernel rules whose scenarios exercise the item).
  */
@@ -14,7 +16,7 @@ import type { Lowered, TypeFunctionRole } from "../../lower/index.js";
 
 export interface ChecklistItem {
   readonly id: string;
-  /** §5 item number for C01–C22. */
+  /** The item's number 1–22 for C01–C22, as rules tag it (Rule.checklist). */
   readonly section5?: number;
   readonly group: "review" | "seed" | "process";
   readonly title: string;
@@ -307,7 +309,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     title: "checkpatch --strict is clean",
     check: "Every patch passes checkpatch.pl --strict with no errors or warnings (the MAINTAINERS notice for new files excepted).",
     sources: ["generalKnowledge"],
-    cite: "Documentation/process/submit-checklist.rst; ecosystem.md §2.2",
+    cite: "Documentation/process/submit-checklist.rst; scripts/checkpatch.pl",
     applies: () => true,
     human: "Run scripts/checkpatch.sh on the series (uffdkit series does).",
   },
@@ -316,7 +318,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     title: "Builds with CONFIG_USERFAULTFD=y and =n, as built-in and as a module",
     check: "Each patch builds with the option on and off (and the type =m when modular), so the series bisects.",
     sources: ["generalKnowledge"],
-    cite: "submit-checklist.rst; ecosystem.md §4.3",
+    cite: "Documentation/process/submit-checklist.rst",
     applies: () => true,
     human: "Build each patch in the relevant configurations.",
   },
@@ -325,7 +327,7 @@ export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
     title: "Existing uffd selftests still pass; skips explained",
     check: "uffd-unit-tests (and uffd-wp-mremap) keep passing next to the new tests; the cover letter says what was tested and what was skipped.",
     sources: ["utUffdUnit"],
-    cite: "ecosystem.md §4.2",
+    cite: "tools/testing/selftests/mm/uffd-unit-tests.c, uffd-wp-mremap.c",
     applies: () => true,
     human: "Run tools/testing/selftests/mm/uffd-unit-tests on the patched kernel.",
   },

@@ -1,5 +1,5 @@
 /**
- * What each API generation requires of a declaration (vm_uffd_ops.md §1): the
+ * What each API generation requires of a declaration (the postings: Peter Xu v1–v4, Mike Rapoport RFC–v4, 7.1 as merged): the
  * mode/ioctl pairings, where MISSING may live, who raises fault events.
  */
 import type { Model } from "../../model/model.js";

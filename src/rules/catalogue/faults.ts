@@ -1,5 +1,5 @@
 /**
- * Rules of the fault path and guards (vm_uffd_ops.md §6 R35–R41, §2.3, §3).
+ * Rules of the fault path and guards (handle_userfault()'s callers, the pending __do_userfault(), guest_memfd).
  */
 import type { GuardCheckPoint, Model } from "../../model/model.js";
 import { ALL_GENS, GENS_71, listPath, type Finding, type Rule } from "../types.js";

@@ -1,5 +1,5 @@
 /**
- * Rules of the range ioctls (vm_uffd_ops.md §6 R16–R34, §2.4).
+ * Rules of the range ioctls (mm/userfaultfd.c mfill_atomic() and its callees, fs/userfaultfd.c's ioctl handlers).
  */
 import { ALL_GENS, GENS_71, listPath, memberName, type Rule } from "../types.js";
 
@@ -76,7 +76,7 @@ export const IOCTL_RULES: readonly Rule[] = [
     kind: "kernel",
     condition: "UFFDIO_COPY or ZEROPAGE into a VM_SHARED range of a type whose vm_uffd_ops has no alloc_folio (e.g. a MINOR-only type: neither ioctl needs MISSING registration)",
     predicts:
-      "NULL pointer dereference: __mfill_atomic_pte() calls ops->alloc_folio() unchecked; the hotfix df3ee3b3bbc3 refuses only a VMA with no vm_uffd_ops (-EOPNOTSUPP). uffdkit's emitted C defines an alloc_folio that refuses (NULL, so -ENOMEM)",
+      "NULL pointer dereference: __mfill_atomic_pte() calls ops->alloc_folio() unchecked; the hotfix df3ee3b3bbc3 refuses only a VMA with no vm_uffd_ops (-EOPNOTSUPP) (mm/userfaultfd.c:555-560 at github.com/NadiaYvette/linux 1e47bf77d691, a public tree with the hotfix). uffdkit's emitted C defines an alloc_folio that refuses (NULL, so -ENOMEM)",
     applies: GENS_71,
     appliesNote: "7.1",
     sources: ["hotfixUnsupported", "rppt0909"],

@@ -1,5 +1,5 @@
 /**
- * Rules of UFFDIO_API and UFFDIO_REGISTER (vm_uffd_ops.md §6 R01–R15, §2.1–2.2).
+ * Rules of UFFDIO_API and UFFDIO_REGISTER (fs/userfaultfd.c userfaultfd_api(), userfaultfd_register(), vma_can_userfault()).
  */
 import { ALL_GENS, GENS_71, GENS_PENDING, listPath, type Rule } from "../types.js";
 

@@ -1,7 +1,8 @@
 /**
- * Review findings a declaration shows (vm_uffd_ops.md §5), from R42 on. §5
- * items already covered by a kernel rule cite it there instead: §5.1 → R39,
- * §5.3 → R36, §5.6 → R40, §5.11 (handle_userfault) → R35.
+ * Review findings a declaration shows (the review checklist C01–C22 of
+ * src/report/checklist/items.ts, each with its thread), from R42 on. Items
+ * already covered by a kernel rule cite it there instead: C01 → R39,
+ * C03 → R36, C06 → R40, C11 (handle_userfault) → R35.
  */
 import type { Model } from "../../model/model.js";
 import { ALL_GENS, GENS_71, type Finding, type Rule } from "../types.js";

@@ -6,7 +6,7 @@
  * Each call sets up the kernel objects the callback reads (the VMA, the
  * inode, the vm_fault) in the module's memory, runs it, maps pointers back
  * to the simulator's folios, and then checks core's contract for that
- * member's return (vm_uffd_ops.md §1.7, v2 07/15–10/15).
+ * member's return (include/linux/userfaultfd_k.h; the series' v2 07/15–10/15).
  */
 import type { Machine } from "../sim/machine.js";
 import { FOLIO_USED, type SimFile, type Vma } from "../sim/state.js";

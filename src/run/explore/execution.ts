@@ -379,7 +379,7 @@ export class Execution {
     this.handleResult(th, r0, obs);
   }
 
-  /** The ABI's answer to each result of a resolution (uffd-abi.md; userfaultfd(2) ERRORS). */
+  /** The ABI's answer to each result of a resolution (6.18 as conform observes it; userfaultfd(2) ERRORS). */
   private handleResult(th: ThreadRun, r: Resolution, obs: Observed): void {
     if (obs.status === "ok") return;
     const err = obs.status.startsWith("errno=") ? obs.status.slice("errno=".length) : undefined;

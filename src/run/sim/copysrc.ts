@@ -4,7 +4,7 @@
  * lookup, each page's source is copied with copy_from_user(). That copy is a
  * kernel-mode access, so it can fault like any other: an unmapped source is
  * EFAULT, a MISSING-registered source blocks the caller in handle_userfault()
- * until the monitor resolves it (uffd-abi.md finding 7), and a context opened
+ * until the monitor resolves it (6.18, mm/userfaultfd.c mfill_atomic_pte_copy()), and a context opened
  * with UFFD_USER_MODE_ONLY turns that into EFAULT.
  *
  * Sources: mm/userfaultfd.c mfill_atomic() (copy_from_user outside the lock

@@ -119,7 +119,7 @@ export function declaredTypeFault(
   if (pgoff >= file.size) return { code: "sigbus" };
   const shared = pageIsShared(file, pgoff);
   // A type built on guest_memfd keeps kvm_gmem_fault_user_mapping()'s own checks:
-  // no INIT_SHARED, or a page private after in-place conversion, is SIGBUS (the guest_memfd INIT_SHARED thread, §3.2).
+  // no INIT_SHARED, or a page private after in-place conversion, is SIGBUS (the guest_memfd INIT_SHARED thread; kvm_gmem_fault_user_mapping()).
   if (!shared && d.kernelKind === "guest_memfd") return { code: "sigbus" };
   if (!shared) m.finding(`${c.compiled.fileName}: page ${pgoff} is private but was faulted into a user mapping: the emitted ->fault glue does not refuse it`, RULE.privateFaultedIn);
   return { folio: getOrCreate(m, file, pgoff) };

@@ -1,6 +1,6 @@
 /**
  * Interleaving exploration for KVM Userfault's memory ordering (Oliver Upton on KVM Userfault v3 04/15:
- * Oliver Upton on v3 04/15; vm_uffd_ops.md §4 "Memory ordering", §5 item 21).
+ * a load-acquire of the bitmap against userspace's store-release; review checklist C21).
  *
  * The scenario runs step by step; at every kvm_vcpu_access the scheduler's
  * choices are enumerated: each order in which userspace's buffered stores may

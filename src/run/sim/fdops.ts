@@ -4,11 +4,11 @@
  * userfaultfds, and fstat()/fallocate()/read() on the backing file and
  * KVM_CHECK_EXTENSION on a guest_memfd's VM.
  *
- * Sources (Linux 6.12 tree, same code in 6.18 where uffd-abi.md did not say
+ * Sources (Linux 6.12 tree, same code in 6.18 where conform did not observe
  * otherwise): fs/userfaultfd.c userfaultfd_api(), userfaultfd_poll(),
  * userfaultfd_read_iter(), new_userfaultfd(); virt/kvm/guest_memfd.c
  * kvm_gmem_fallocate(), kvm_gmem_allocate(); mm/shmem.c shmem_fallocate();
- * uffd-abi.md finding 12 and [gm test_file_read_write, test_file_size,
+ * 6.18's virt/kvm/guest_memfd.c as conform observes it, and [gm test_file_read_write, test_file_size,
  * test_fallocate].
  */
 import { GUEST_MEMFD_FLAGS, PAGE_SIZE, UFFD_FEATURES, type ErrnoName } from "../../kernel/uapi.js";

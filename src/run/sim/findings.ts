@@ -1,7 +1,7 @@
 /**
  * Rule ids the simulator attaches to what it finds at run time, in one place.
- * Ids are those of the rule catalogue (src/rules; vm_uffd_ops.md §6 and the
- * review checklist §5) whose prediction the run shows.
+ * Ids are those of the rule catalogue (src/rules, and the
+ * review checklist C01–C22) whose prediction the run shows.
  */
 export const RULE = {
   /** Shared-ness checked too early: a page private at fault time was served (Sean on v4 13/15). */

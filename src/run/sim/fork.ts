@@ -8,7 +8,7 @@
  * it the child gets a new context with the parent's flags and features, and
  * the parent's mmap_changing is raised), dup_userfaultfd_complete() (the FORK
  * message carries the new context's fd; fork() waits until the monitor reads
- * it: uffd-abi.md finding 5); mm/memory.c copy_pte_range() /
+ * it: 6.18, fs/userfaultfd.c userfaultfd_event_wait_completion()); mm/memory.c copy_pte_range() /
  * pte_clear_uffd_wp() (the child's uffd-wp bits and markers go unless the VMA
  * keeps VM_UFFD_WP: [ut wp-fork], [ut wp-fork-with-event]).
  */

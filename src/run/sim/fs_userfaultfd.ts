@@ -2,10 +2,10 @@
  * fs/userfaultfd.c: the userfaultfd context, UFFDIO_API, REGISTER/UNREGISTER,
  * handle_userfault(), the wake and read paths, release, non-cooperative REMOVE
  * events, and the ioctl entry points with their write-back rules.
- * Sources: vm_uffd_ops.md §2.1, §2.2; uffd-abi.md findings 1 (API once), 2
- * (UNREGISTER wakes only MISSING ranges), 3 (the ioctls mask), 5 (REMOVE →
- * EAGAIN), 8 (error write-back split), 10 (registration details), 11 (WAKE
- * and fault flags).
+ * Sources: fs/userfaultfd.c itself, and what 6.18 does as conform observes it
+ * (the abi618* sources of src/kernel/sources.ts): UFFDIO_API once, UNREGISTER
+ * waking only MISSING ranges, the ioctls mask, REMOVE → EAGAIN, the error
+ * write-back split, registration details, WAKE and fault flags.
  *
  * Ioctl entry points return { ret, field }: ret is 0 or a negative errno, field
  * the value written back into the result member, or undefined when the kernel
@@ -294,7 +294,7 @@ function userfaultfd_event_complete(m: Machine, ctx: UserfaultfdCtx, msg: UffdMs
 
 /**
  * userfaultfd_remove(): with EVENT_REMOVE the madvise caller queues an event,
- * raises mmap_changing and waits until the monitor reads it (uffd-abi.md 5).
+ * raises mmap_changing and waits until the monitor reads it (6.18, fs/userfaultfd.c userfaultfd_event_wait_completion()).
  * Returns true when the caller may go on at once.
  */
 export function userfaultfd_remove(m: Machine, vma: Vma, first: number, n: number, th: SimThread, then: () => void): boolean {

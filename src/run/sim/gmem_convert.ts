@@ -1,6 +1,6 @@
 /**
  * guest_memfd in-place conversion of one page between shared and private
- * (Ackerley Tng's in-place conversion series, not merged; vm_uffd_ops.md §3.2:
+ * (Ackerley Tng's in-place conversion series, not merged:
  * per-index attributes, checked by the user fault under
  * filemap_invalidate_lock_shared(); Sean Christopherson in the v4 review,
  * Sean Christopherson on guest_memfd uffd v4 13/15: a reference taken under the invalidate lock holds a conversion

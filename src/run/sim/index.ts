@@ -1,7 +1,7 @@
 /**
  * The reference simulator of Linux userfaultfd (docs/architecture.md, the run
- * stage). Its truth is the real kernel: uffd-abi.md for 6.18, and
- * vm_uffd_ops.md for 7.1 and the pending guest_memfd series.
+ * stage). Its truth is the real kernel: 6.18 as conform observes it, and 7.1
+ * and the pending guest_memfd series as merged and posted (src/kernel/sources.ts).
  *
  * Layout, as a kernel reader would look for it:
  *   fs_userfaultfd.ts  fs/userfaultfd.c   API, REGISTER, UNREGISTER, handle_userfault, wake, read, release, events

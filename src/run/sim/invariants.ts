@@ -1,7 +1,7 @@
 /**
  * Invariants checked after every step. Each holds in the real kernel whenever
  * no lock is held; a violation means a callback of the memory type broke a
- * contract (vm_uffd_ops.md §1.7 table, §5 items 4, 5, 8), and becomes a
+ * contract (include/linux/userfaultfd_k.h struct vm_uffd_ops; review checklist C04, C05, C08), and becomes a
  * RunFinding with the step index.
  */
 import type { Machine, SimFinding } from "./machine.js";

@@ -1,5 +1,5 @@
 /**
- * KVM Userfault (James Houghton's v3, not merged; vm_uffd_ops.md §4, Oliver Upton on KVM Userfault v3 04/15):
+ * KVM Userfault (James Houghton's v3, not merged, <20250618042424.330664-1-jthoughton@google.com>; Oliver Upton on KVM Userfault v3 04/15):
  * a memslot with KVM_MEM_USERFAULT over the primary mapping and a userspace
  * bitmap. A vCPU access to a page whose bit is set exits with
  * KVM_MEMORY_EXIT_FLAG_USERFAULT; userspace populates the page, then clears

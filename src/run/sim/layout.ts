@@ -5,7 +5,7 @@
  * into the hole, or lie wholly in the second mapping.
  *
  * Sources: mm/mmap.c (MAP_FIXED placement), mm/userfaultfd.c
- * vma_can_userfault() (VM_DROPPABLE is refused: uffd-abi.md finding 10), and
+ * vma_can_userfault() (VM_DROPPABLE is refused: 6.18, fs/userfaultfd.c userfaultfd_register()), and
  * the access checks of arch/x86/mm/fault.c access_error() (a PROT_NONE or
  * read-only VMA gets SIGSEGV before any fault handler, so before userfaultfd).
  */

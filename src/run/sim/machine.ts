@@ -6,8 +6,8 @@
  *
  * VMAs split and merge as the kernel's do on (un)registration (split_vma /
  * vma_merge), because what an ioctl may touch is decided per VMA: a COPY that
- * runs past a registered sub-range is ENOENT (uffd-abi.md finding 8;
- * vm_uffd_ops.md §2.4 mfill_get_vma).
+ * runs past a registered sub-range is ENOENT (6.18, fs/userfaultfd.c userfaultfd_copy();
+ * mm/userfaultfd.c mfill_get_vma()).
  */
 import type { DeclaredType } from "../../ir/scenario.js";
 import type { DeclaredC } from "../c/instance.js";

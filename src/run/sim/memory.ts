@@ -1,8 +1,8 @@
 /**
  * The user fault path (mm/memory.c, mm/shmem.c, mm/hugetlb.c,
  * virt/kvm/guest_memfd.c): handle_mm_fault() and the handlers it reaches, with
- * the points where userfaultfd is consulted (vm_uffd_ops.md §2.3; uffd-abi.md
- * findings 4, 6, 11, 12).
+ * the points where userfaultfd is consulted (handle_userfault()'s callers;
+ * on 6.18 also poison markers, WP_ASYNC, the fault flags and guest_memfd).
  *
  * Return value of the fault functions: a byte >= 0 when the access completed
  * (the value read or written), or one of the FAULT_* codes.

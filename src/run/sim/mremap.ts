@@ -5,8 +5,8 @@
  * page tables move with the VMA, the old range is unmapped) and
  * fs/userfaultfd.c mremap_userfaultfd_prep() / _complete(): with
  * EVENT_REMAP the registration moves along, mmap_changing is raised and the
- * caller waits until the monitor reads the REMAP message (uffd-abi.md finding
- * 5); without it the moved VMA loses its registration (userfaultfd_reset_ctx).
+ * caller waits until the monitor reads the REMAP message (6.18, fs/userfaultfd.c
+ * userfaultfd_event_wait_completion()); without it the moved VMA loses its registration (userfaultfd_reset_ctx).
  */
 import { UFFD_FEATURES } from "../../kernel/uapi.js";
 import type { Machine } from "./machine.js";

@@ -6,7 +6,7 @@
  * fs/userfaultfd.c userfaultfd_unmap_prep() (one message per context with
  * EVENT_UNMAP, carrying the munmap() range; mmap_changing raised) and
  * userfaultfd_event_wait_completion() (the caller waits until the monitor
- * read()s the message: uffd-abi.md finding 5). The pages and their
+ * read()s the message: 6.18, fs/userfaultfd.c userfaultfd_event_wait_completion()). The pages and their
  * registration go with the VMAs; a later access is SIGSEGV.
  */
 import { ERRNO, PAGE_SIZE, UFFD_FEATURES } from "../../kernel/uapi.js";

@@ -12,7 +12,7 @@
  *
  * Side calls (madvise, fallocate) run in a side thread as the generated
  * selftest runs them; with EVENT_REMOVE they block until the event is read
- * (uffd-abi.md finding 5). Sources for what each op does are in the module
+ * (6.18, fs/userfaultfd.c userfaultfd_event_wait_completion()). Sources for what each op does are in the module
  * that implements it; the observation grammar is src/ir/observation.ts.
  */
 import {
@@ -220,7 +220,7 @@ export class Simulation {
         for (let i = 0; i < (s.contexts ?? 1); i++) this.ctxs.push(new_userfaultfd(m, s.userModeOnly === true));
         return;
       }
-      // kvm_gmem_mmap(): no MMAP flag is ENODEV (INIT_SHARED alone too); MAP_PRIVATE is EINVAL (uffd-abi.md 12).
+      // kvm_gmem_mmap(): no MMAP flag is ENODEV (INIT_SHARED alone too); MAP_PRIVATE is EINVAL (6.18, virt/kvm/guest_memfd.c).
       if (!flags.includes("mmap")) mmapErrno = "ENODEV";
       else if (s.map === "private") mmapErrno = "EINVAL";
     }

@@ -6,8 +6,8 @@
  * page of the VMA's page size), so a 1 GiB mapping costs a few bytes per page
  * and no object per page (bench/postcopy relies on this).
  *
- * Sources: vm_uffd_ops.md §2 (what the uffd paths read and write), uffd-abi.md
- * (PTE markers, wp bits, page cache semantics observed on 6.18).
+ * Sources: mm/userfaultfd.c and fs/userfaultfd.c (what the uffd paths read and
+ * write); PTE markers, wp bits and page cache semantics as 6.18 shows them to conform.
  */
 import type { MemKind } from "../../kernel/kinds.js";
 

@@ -1,6 +1,6 @@
 /**
  * struct vm_uffd_ops as the simulator runs it: per memory kind, the callbacks
- * core mm calls (vm_uffd_ops.md §1.7 table, §2.4, §3.3). Anonymous memory gets
+ * core mm calls (include/linux/userfaultfd_k.h; mm/userfaultfd.c __mfill_atomic_pte(); guest_memfd v2 13/15). Anonymous memory gets
  * anon_uffd_ops; shmem its five callbacks; hugetlb only can_userfault (its mfill
  * path is hard-coded); guest_memfd kvm_gmem_uffd_ops when the kernel version has
  * the pending series; a declared type its emitted C (declared.ts, src/run/c).

@@ -1,9 +1,9 @@
 /**
  * mm/userfaultfd.c: vma_can_userfault(), the mfill family behind COPY,
  * ZEROPAGE, CONTINUE and POISON, the hugetlb variant, MOVE and WRITEPROTECT.
- * Sources: vm_uffd_ops.md §2.2 (vma_can_userfault order, 6.18 and 7.1 forms),
- * §2.4 (mfill_get_vma checks and the per-ioctl table), §1.7 (callback contracts);
- * uffd-abi.md findings 3, 4, 8, 9 (what 6.18 really returns).
+ * Sources: vma_can_userfault() (its 6.18 and 7.1 forms), mfill_get_vma() and the
+ * per-ioctl paths, include/linux/userfaultfd_k.h (callback contracts); what 6.18
+ * really returns as conform observes it (the ioctls mask, poison, write-back, MOVE).
  *
  * Functions return bytes done (> 0), 0, or a negative errno, as the kernel's do.
  */
@@ -301,7 +301,7 @@ function mfill_atomic_pte_poison(m: Machine, vma: Vma, i: number): number {
 /**
  * mfill_atomic_hugetlb(): no ZEROPAGE (no zero huge page), huge-page aligned
  * ranges only; both written back as -EINVAL because they come after the vma
- * lookup (uffd-abi.md 3, 8).
+ * lookup (6.18, as conform observes it).
  */
 function mfill_atomic_hugetlb(m: Machine, vma: Vma, dst: number, len: number, mode: MfillMode, wp: boolean, fill: FillFn): number {
   if (mode === "zeropage") return -ERRNO.EINVAL;
@@ -400,7 +400,7 @@ export function validate_move_areas(ctx: UserfaultfdCtx, src: Vma, dst: Vma): nu
 
 /**
  * move_pages(): UFFDIO_MOVE. Works without UFFD_FEATURE_MOVE; a source hole is
- * -ENOENT unless ALLOW_SRC_HOLES; a zero-page source moves (uffd-abi.md 9).
+ * -ENOENT unless ALLOW_SRC_HOLES; a zero-page source moves (6.18, mm/userfaultfd.c move_pages()).
  */
 export function move_pages(m: Machine, ctx: UserfaultfdCtx, dst: number, src: number, len: number, allowSrcHoles: boolean): number {
   const dvma = m.vmaLookup(dst);

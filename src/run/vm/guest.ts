@@ -76,7 +76,7 @@ if [ -f /modules/$vendor.order ]; then
 	done
 fi
 if [ -c /dev/kvm ]; then say facts kvm=present; else say facts kvm=absent; fi
-# THP as on the machines the reference suites were written on (uffd-abi.md): distribution kernels default to always.
+# THP as on the machines the reference suites were written on (6.18, THP madvise): distribution kernels default to always.
 echo madvise >/sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
 echo madvise >/sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null
 echo never >/sys/kernel/mm/transparent_hugepage/shmem_enabled 2>/dev/null
