@@ -73,7 +73,7 @@ describe("the emitted C", () => {
     expect(suite.scenarios.filter((s) => !s.simulatorOnly && !layout.runs.has(s.name))).toEqual([]);
     // xram has no fallocate: the fallocated-page scenario is skipped as not applicable, not run vacuously.
     const falloc = c.slice(c.indexOf("TEST_F(xram_only, fallocated_page_fault_resolvable)"));
-    expect(falloc).toMatch(/^TEST_F\(xram_only, fallocated_page_fault_resolvable\)\n\{\n\tSKIP\(return, "not applicable: needs fallocate\(2\)/);
+    expect(falloc).toMatch(/^TEST_F\(xram_only, fallocated_page_fault_resolvable\)\n\{\n\tSKIP\(return,\n\t {5}"not applicable: needs fallocate\(2\)/);
   });
 
   it("guest_memfd: the private-page scenario is simulator-only (no vacuous C test)", async () => {

@@ -120,7 +120,7 @@ describe("not applicable: an operation the type lacks", () => {
     expect(tap).toMatch(/^ok \d+ fallocated_page_fault_resolvable # SKIP not applicable: needs fallocate\(2\)/m);
     expect(tap).toMatch(/not-applicable:[1-9]/);
     const c = emitSelftests(suite, { name: "xram" }).find((f) => f.path === "xram_uffd_test.c")!.contents;
-    expect(c).toContain('SKIP(return, "not applicable: needs fallocate(2), which xram does not support (run.ops does not list fallocate)");');
+    expect(c).toContain('SKIP(return,\n\t     "not applicable: needs fallocate(2), which xram does not support (run.ops does not list fallocate)");');
   });
 
   it("a chardev type that says nothing gets no operation assumed; a known kind gets them all", async () => {

@@ -2555,7 +2555,8 @@ TEST_F(xram_only, undeclared_move_refused)
  */
 TEST_F(xram_only, fallocated_page_fault_resolvable)
 {
-	SKIP(return, "not applicable: needs fallocate(2), which xram does not support (run.ops does not list fallocate)");
+	SKIP(return,
+	     "not applicable: needs fallocate(2), which xram does not support (run.ops does not list fallocate)");
 }
 
 /*
@@ -2567,7 +2568,8 @@ TEST_F(xram_only, fallocated_page_fault_resolvable)
  */
 TEST_F(xram_only, continue_not_uptodate_folio)
 {
-	SKIP(return, "not applicable: needs fallocate(2), which xram does not support (run.ops does not list fallocate)");
+	SKIP(return,
+	     "not applicable: needs fallocate(2), which xram does not support (run.ops does not list fallocate)");
 }
 
 TEST_HARNESS_MAIN
