@@ -20,7 +20,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../diagnostics/format.js";
 import type { ApiGenerationId } from "../kernel/generations.js";
 import { formatCoverage } from "../run/c/coverage.js";
-import { typeFunctionLines } from "../run/c/provenance.js";
+import { cDiagnosticsOf, typeFunctionLines } from "../run/c/provenance.js";
 import type { Generation } from "../session/index.js";
 import { formatTap } from "../run/tap.js";
 import type { ExploreEvidence, SuiteResult } from "../ir/result.js";
@@ -82,12 +82,20 @@ function withComments(tap: string, lines: readonly string[]): string {
   return tap.slice(0, nl + 1) + lines.map((l) => `# ${l}\n`).join("") + tap.slice(nl + 1);
 }
 
+/** Why no C ran: the compile findings by id (they are printed, positioned, with the other findings), else the compiler's first line. */
+function notExecutedWhy(compiled: Generation["compiled"]): string {
+  if (!("error" in compiled)) return "not compiled";
+  const ids = [...new Set(cDiagnosticsOf(compiled).map((d) => d.id))];
+  if (ids.length) return `it did not compile against the contract model (${ids.join(", ")} above); the simulator results above ran without it`;
+  return compiled.error.split("\n")[0] ?? "not compiled";
+}
+
 function cSummaryOf(g: Generation): string[] {
   const file = g.cSource.path;
   const { coverage, contractFindings } = g.simulation;
   const compiled = g.compiled;
   const types = typeFunctionLines(g.simulation.evidence);
-  if (!coverage) return [`C: ${file} was not executed: ${"error" in compiled ? compiled.error.split("\n")[0] : "not compiled"}`, ...types];
+  if (!coverage) return [`C: ${file} was not executed: ${notExecutedWhy(compiled)}`, ...types];
   return [...formatCoverage(file, coverage, contractFindings.length), ...contractFindings.map((f) => `contract: ${f}`), ...types];
 }
 

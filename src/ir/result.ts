@@ -70,7 +70,7 @@ export interface CRunEvidence {
    * the type's own C ("c", with its file), or a stand-in the simulator answered
    * from the scenario ("stand-in": nothing about that function is verified).
    */
-  readonly typeFunctions?: readonly { readonly name: string; readonly role: string; readonly ran: "c" | "stand-in"; readonly file?: string }[];
+  readonly typeFunctions?: readonly { readonly name: string; readonly role: string; readonly ran: "c" | "stand-in"; /** ran c: the file it ran from; stand-in: the type C that was given but did not compile. */ readonly file?: string }[];
   /** The C files the evidence rests on, with their content hash (sha256, first 16 hex digits). */
   readonly sources?: readonly { readonly path: string; readonly sha256: string; readonly what: "callbacks" | "type" }[];
 }

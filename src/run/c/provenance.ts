@@ -25,8 +25,10 @@ export function cProvenanceOf(
   typeC: CSource | undefined,
 ): Pick<CRunEvidence, "typeFunctions" | "sources"> {
   const defines = "wasm" in compiled ? (compiled.typeC?.defines ?? []) : [];
+  // A type C that did not compile was given but could not run: its stand-ins name it, so no report says "not given".
+  const notCompiled = "error" in compiled && typeC ? { file: typeC.path } : {};
   const fns = typeFunctions.map((t) =>
-    defines.includes(t.name) && typeC ? { name: t.name, role: t.role, ran: "c" as const, file: typeC.path } : { name: t.name, role: t.role, ran: "stand-in" as const },
+    defines.includes(t.name) && typeC ? { name: t.name, role: t.role, ran: "c" as const, file: typeC.path } : { name: t.name, role: t.role, ran: "stand-in" as const, ...notCompiled },
   );
   const sources: NonNullable<CRunEvidence["sources"]>[number][] = [{ path: callbacks.path, sha256: contentHash(callbacks.text), what: "callbacks" }];
   if (typeC) sources.push({ path: typeC.path, sha256: contentHash(typeC.text), what: "type" });
@@ -35,9 +37,12 @@ export function cProvenanceOf(
 
 /** One line per type function: C or stand-in (sim.tap, gen's summary, verify). */
 export function typeFunctionLines(e: Pick<CRunEvidence, "typeFunctions">): string[] {
-  return (e.typeFunctions ?? []).map((t) =>
-    t.ran === "c" ? `type function ${t.name}() (${t.role}): its C ran (${t.file})` : `type function ${t.name}() (${t.role}): a stand-in answered from the scenario; its C was not given, so it is not verified`,
-  );
+  return (e.typeFunctions ?? []).map((t) => {
+    const what = `type function ${t.name}() (${t.role})`;
+    if (t.ran === "c") return `${what}: its C ran (${t.file})`;
+    if (t.file) return `${what}: the type C (${t.file}) did not compile, so a stand-in answered from the scenario ran instead; not verified`;
+    return `${what}: a stand-in answered from the scenario; its C was not given, so it is not verified`;
+  });
 }
 
 /**
